@@ -1,0 +1,154 @@
+"""In-memory training data on the device: batches cut by index, samplers, augmentation.
+
+The fast path of the estimator. The whole training set is moved to the device once
+per fit; every epoch draws an index order (shuffled, class-balanced, ...) on the
+device and cuts batches from it, so a step costs no collation and no host-to-device
+copy. Image augmentation (random crop with padding, horizontal flip) runs batched on
+the device.
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+SAMPLERS = ("instance", "class_balanced", "sqrt")
+AUGMENTATIONS = ("crop_flip",)
+
+
+class InMemoryDataset(Dataset):
+    """Tensors already on the training device: inputs, encoded targets, sample weights."""
+
+    def __init__(self, X, y, sample_weight):
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, index):
+        return self.X[index], self.y[index], self.sample_weight[index]
+
+
+def to_device_dataset(X, y, sample_weight, device):
+    """Move numpy arrays to ``device`` once and wrap them."""
+    return InMemoryDataset(
+        torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32).to(device),
+        torch.as_tensor(y, dtype=torch.int64).to(device),
+        torch.as_tensor(sample_weight, dtype=torch.float32).to(device),
+    )
+
+
+class IndexSampler:
+    """Draws one epoch's sample order on the device.
+
+    ``"instance"`` is a plain shuffle; ``"class_balanced"`` draws N samples with
+    replacement so that every class is equally likely (probability of sample i
+    proportional to 1/n_{y_i}); ``"sqrt"`` uses 1/sqrt(n_{y_i}) (square-root sampling).
+    An imbalanced-learn sampler whose output rows are a subset of its input
+    (``RandomUnderSampler``, ``RandomOverSampler``, ...) is called on the indices once
+    per epoch, which makes it a batch sampler driven by imbalanced-learn.
+    """
+
+    def __init__(self, kind, y):
+        self.y = y
+        self.set_kind(kind)
+
+    def set_kind(self, kind):
+        """Switch the sampling (classifier re-training switches to class-balanced)."""
+        self.kind = kind
+        if isinstance(kind, str) and kind != "instance":
+            counts = torch.bincount(self.y).to(torch.float32)
+            power = 1.0 if kind == "class_balanced" else 0.5
+            self._probabilities = counts.pow(-power)[self.y]
+
+    def indices(self):
+        n = len(self.y)
+        if isinstance(self.kind, str):
+            if self.kind == "instance":
+                return torch.randperm(n, device=self.y.device)
+            return torch.multinomial(self._probabilities, n, replacement=True)
+        return self._imblearn_indices()
+
+    def _imblearn_indices(self):
+        # A fresh seed each epoch, drawn from torch's (seeded) generator, so that the
+        # epochs differ and the whole fit stays reproducible.
+        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        self.kind.set_params(random_state=seed)
+        y = self.y.cpu().numpy()
+        self.kind.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
+        order = torch.as_tensor(self.kind.sample_indices_, device=self.y.device)
+        return order[torch.randperm(len(order), device=order.device)]
+
+
+class DeviceBatchIterator:
+    """Iterable over ``(X, y, sample_weight)`` batches of an :class:`InMemoryDataset`.
+
+    A trailing batch of a single sample is folded into the previous one: batch
+    normalisation cannot train on one sample.
+    """
+
+    def __init__(self, dataset, batch_size, *, sampler=None, augment=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.sampler = sampler
+        self.augment = augment
+
+    def __len__(self):
+        n = len(self.dataset)
+        return max(1, n // self.batch_size + (n % self.batch_size > 1))
+
+    def __iter__(self):
+        data = self.dataset
+        if self.sampler is None:
+            order = None
+            n = len(data)
+        else:
+            order = self.sampler.indices()
+            n = len(order)
+        starts = list(range(0, n, self.batch_size))
+        if len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        ends = starts[1:] + [n]
+        for start, end in zip(starts, ends):
+            if order is None:
+                Xb, yb, wb = data.X[start:end], data.y[start:end], data.sample_weight[start:end]
+            else:
+                idx = order[start:end]
+                Xb, yb, wb = data.X[idx], data.y[idx], data.sample_weight[idx]
+            if self.augment is not None:
+                Xb = self.augment(Xb)
+            yield Xb, yb, wb
+
+
+def random_crop_flip(images, padding=4):
+    """Random crop with zero ``padding`` and random horizontal flip, batched on the device.
+
+    Every image gets its own offsets and flip, as torchvision's ``RandomCrop(32,
+    padding=4)`` + ``RandomHorizontalFlip()`` do per sample, but in three tensor ops.
+    Pixels are padded with 0, which is the mean colour once inputs are standardised.
+    """
+    if images.ndim != 4:
+        raise ValueError(
+            "augment='crop_flip' needs images of shape (n_samples, channels, height, "
+            f"width); got a batch of shape {tuple(images.shape)}."
+        )
+    n, _, h, w = images.shape
+    device = images.device
+    padded = torch.nn.functional.pad(images, (padding, padding, padding, padding))
+    top = torch.randint(0, 2 * padding + 1, (n, 1), device=device)
+    left = torch.randint(0, 2 * padding + 1, (n, 1), device=device)
+    rows = top + torch.arange(h, device=device)  # (n, h)
+    cols = left + torch.arange(w, device=device)  # (n, w)
+    flip = torch.rand(n, device=device) < 0.5
+    cols = torch.where(flip[:, None], cols.flip(1), cols)
+    batch = torch.arange(n, device=device)[:, None, None]
+    # Advanced indexing puts the indexed dims first: (n, h, w, channels).
+    cropped = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
+    return cropped.permute(0, 3, 1, 2).contiguous(memory_format=_memory_format(images))
+
+
+def _memory_format(tensor):
+    if tensor.ndim == 4 and tensor.is_contiguous(memory_format=torch.channels_last):
+        return torch.channels_last
+    return torch.contiguous_format

@@ -1,0 +1,254 @@
+"""The skorch net the estimator builds and owns (``ImbalancedNetClassifier.net_``).
+
+It keeps skorch's machinery (callbacks, history, optimizer routing, pickling across
+devices) and changes the training step where imbalance methods need it:
+
+- batches are cut on the device from an :class:`~._data.InMemoryDataset` (the fast
+  path); any other ``torch.utils.data.Dataset`` goes through a ``DataLoader``;
+- each batch may be mixed (mixup, Remix, PPmix, feature weakening) at a point of a
+  staged module;
+- the loss is the weighted mean ``sum(sw * loss_i) / sum(sw * w_i)`` of per-sample
+  losses, ``sw`` the sample weights and ``w`` the class weights a schedule may change
+  in place, so mixing, class weights and sample weights compose;
+- losses are gathered on the device and read once per epoch, not once per batch.
+"""
+
+import contextlib
+import copy
+
+import torch
+from skorch import NeuralNet
+from skorch.utils import TeeGenerator, to_device
+
+from ._data import DeviceBatchIterator, IndexSampler, InMemoryDataset
+from .modules import forward_staged, n_mixing_points
+
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class AdjustedSoftmax:
+    """Prediction nonlinearity: ``softmax(scale * z - shift)``.
+
+    ``scale`` undoes the cosine head's range for LDAM/CRI (their loss trains on
+    ``s * cos``); ``shift`` is the optional post-hoc logit adjustment ``tau * log(prior)``.
+    """
+
+    def __init__(self, scale=1.0, shift=None):
+        self.scale = scale
+        self.shift = shift
+
+    def logits(self, z):
+        z = z.float() * self.scale
+        return z if self.shift is None else z - self.shift.to(z.device)
+
+    def __call__(self, z):
+        return torch.softmax(self.logits(z), dim=1)
+
+
+class ImbalanceNet(NeuralNet):
+    """skorch ``NeuralNet`` with the imbalance-aware training step.
+
+    Extra parameters: ``mixing`` (an unprepared mixing object or None), ``sampler``
+    (``"instance"``, ``"class_balanced"``, ``"sqrt"`` or an index-preserving
+    imbalanced-learn sampler), ``augment`` (a batched callable on the device or None),
+    ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``class_counts`` (training counts)
+    and ``main_epochs`` (the epochs schedules and mixing are laid out on).
+    """
+
+    # Everything holding device tensors is pickled through skorch's device-aware path,
+    # so a net trained on CUDA loads on a CPU-only machine.
+    cuda_dependent_attributes_ = NeuralNet.cuda_dependent_attributes_ + ["mixing_", "scaler_"]
+
+    def __init__(
+        self,
+        module,
+        criterion,
+        *,
+        mixing=None,
+        sampler="instance",
+        augment=None,
+        precision="fp32",
+        class_counts=None,
+        main_epochs=None,
+        **kwargs,
+    ):
+        super().__init__(module, criterion, **kwargs)
+        self.mixing = mixing
+        self.sampler = sampler
+        self.augment = augment
+        self.precision = precision
+        self.class_counts = class_counts
+        self.main_epochs = main_epochs
+
+    # ------------------------------------------------------------------ set-up
+    def initialize(self):
+        super().initialize()
+        self.frozen_stages_ = False
+        self.mixing_ = None
+        if self.mixing is not None:
+            self.mixing_ = copy.deepcopy(self.mixing).prepare(
+                torch.as_tensor(self.class_counts),
+                n_epochs=self.main_epochs,
+                n_points=n_mixing_points(self.module_),
+                device=self.device,
+            )
+        use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
+        self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
+        return self
+
+    def _autocast(self):
+        dtype = PRECISIONS[self.precision]
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
+
+    def _set_training(self, training=True):
+        super()._set_training(training)
+        if training and self.frozen_stages_:
+            # Classifier re-training: frozen features keep their batch-norm statistics.
+            self.module_.stages.eval()
+
+    # ------------------------------------------------------------------ data
+    def get_iterator(self, dataset, training=False):
+        if not isinstance(dataset, InMemoryDataset):
+            return super().get_iterator(dataset, training=training)
+        if training:
+            self.train_sampler_ = IndexSampler(self.sampler, dataset.y)
+            return DeviceBatchIterator(
+                dataset, self.batch_size, sampler=self.train_sampler_, augment=self.augment
+            )
+        return DeviceBatchIterator(dataset, self.batch_size)
+
+    def _unpack(self, batch):
+        """``(X, y, sample_weight)`` on the device; a 2-tuple batch gets unit weights."""
+        if len(batch) == 3:
+            Xb, yb, wb = batch
+        else:
+            Xb, yb = batch
+            wb = torch.ones(len(yb))
+        return to_device(Xb, self.device), to_device(yb, self.device), to_device(wb, self.device)
+
+    # ------------------------------------------------------------------ steps
+    def forward_mixed(self, X, plan):
+        """Logits of a training batch, mixed according to ``plan`` (None: plain)."""
+        if plan is None:
+            return self.module_(X)
+        if plan.point == 0:
+            return self.module_(plan.apply(X))
+        logits, _ = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
+        return logits
+
+    def mixed_loss(self, logits, y, sample_weight, plan=None):
+        """Weighted mean of the per-sample losses, with mixed labels when ``plan`` says so.
+
+        ``sum_i sw_i (lam_i l(z_i, y_i) + (1 - lam_i) l(z_i, y_j)) /
+        sum_i sw_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
+        class weight ``w``. Without mixing and with unit sample weights this is the loss's
+        own ``reduction="mean"``.
+        """
+        criterion = self.criterion_
+        per_sample = criterion(logits, y, reduction="none")
+        normaliser = criterion.per_sample_weight(y)
+        if plan is not None and plan.label_weight is not None:
+            lam = plan.label_weight
+            y_partner = y[plan.partner]
+            per_sample = lam * per_sample + (1 - lam) * criterion(
+                logits, y_partner, reduction="none"
+            )
+            normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
+        total = (sample_weight * normaliser).sum()
+        return (sample_weight * per_sample).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xb, yb, wb = self._unpack(batch)
+        plan = None
+        if self.mixing_ is not None:
+            plan = self.mixing_.plan(yb, len(self.history) - 1)
+        with self._autocast():
+            logits = self.forward_mixed(Xb, plan)
+        loss = self.mixed_loss(logits.float(), yb, wb, plan)
+        (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
+        return {"loss": loss.detach(), "y_pred": logits.detach()}
+
+    def train_step(self, batch, **fit_params):
+        # No optimizer closure: one forward and backward per step, as a hand-written loop.
+        self._zero_grad_optimizer(set_to_none=True)
+        step = self.train_step_single(batch, **fit_params)
+        if self.scaler_ is not None:
+            self.scaler_.unscale_(self.optimizer_)
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+        if self.scaler_ is None:
+            self._step_optimizer(None)
+        else:
+            self.scaler_.step(self.optimizer_)
+            self.scaler_.update()
+        return step
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xb, yb, wb = self._unpack(batch)
+        with torch.no_grad(), self._autocast():
+            logits = self.module_(Xb)
+        with torch.no_grad():
+            loss = self.mixed_loss(logits.float(), yb, wb)
+        return {"loss": loss, "y_pred": logits, "y_true": yb}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        losses, sizes, correct, seen = [], [], None, None
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            losses.append(step["loss"])
+            sizes.append(len(batch[1]))
+            if not training:
+                correct, seen = _count_correct(step, correct, seen)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        # One device synchronisation per epoch instead of one per batch.
+        values = torch.stack(losses).float().cpu().tolist()
+        for row, value, size in zip(self.history[-1]["batches"][-len(values) :], values, sizes):
+            row[prefix + "_loss"] = value
+            row[prefix + "_batch_size"] = size
+        self.history.record(prefix + "_batch_count", len(values))
+        if not training:
+            recall = correct[seen > 0] / seen[seen > 0]
+            self.history.record(prefix + "_balanced_accuracy", recall.mean().item())
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            # The sampler holds the training targets on the device: release them.
+            self.__dict__.pop("train_sampler_", None)
+
+    # ------------------------------------------------------------------ predict
+    def predict_logits(self, X, batch_size=None):
+        """Raw logits of ``X`` (a float32 array or tensor), batched on the device, on CPU."""
+        self._set_training(False)
+        X = torch.as_tensor(X)
+        batch_size = batch_size or max(self.batch_size, 1024)
+        outputs = []
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, len(X), batch_size):
+                xb = X[start : start + batch_size].to(self.device, non_blocking=True)
+                outputs.append(self.module_(xb).float())
+        return torch.cat(outputs).cpu()
+
+
+def _count_correct(step, correct, seen):
+    """Accumulate per-class hits and counts of a validation batch, on the device."""
+    y_true = step["y_true"]
+    n_classes = step["y_pred"].shape[1]
+    hits = step["y_pred"].argmax(1) == y_true
+    batch_correct = torch.bincount(y_true[hits], minlength=n_classes).float()
+    batch_seen = torch.bincount(y_true, minlength=n_classes).float()
+    if correct is None:
+        return batch_correct, batch_seen
+    return correct + batch_correct, seen + batch_seen

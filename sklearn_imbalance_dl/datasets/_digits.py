@@ -1,0 +1,124 @@
+"""A long-tailed version of scikit-learn's 8x8 digits."""
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+from ._long_tailed import (
+    _as_generator,
+    _check_imbalance_ratio,
+    _check_positive_int,
+    _check_profile,
+    make_long_tailed,
+)
+
+
+def load_digits_lt(
+    imbalance_ratio=100,
+    profile="exponential",
+    *,
+    test_per_class=50,
+    as_images=False,
+    random_state=0,
+):
+    """Load a long-tailed training set and a balanced test set of the digits.
+
+    scikit-learn's :func:`~sklearn.datasets.load_digits` (1,797 8x8 grey images,
+    174 to 183 per class) is split as the long-tailed literature splits CIFAR:
+
+    1. a balanced test set of ``test_per_class`` images of every class is drawn
+       (default 50 per class, 500 images);
+    2. the remaining images form the training pool, from which
+       :func:`make_long_tailed` draws the long-tailed training set with
+       ``n_max`` = the smallest pool class (124 with the defaults), digit 0 as the
+       head and digit 9 as the tail.
+
+    With the defaults (``imbalance_ratio=100``, exponential profile,
+    ``test_per_class=50``) the training counts of digits 0 to 9 are
+    124, 74, 44, 26, 16, 9, 5, 3, 2, 1 (304 images); with ``profile="step"`` they
+    are 124 for digits 0-4 and 1 for digits 5-9 (625 images). At
+    ``imbalance_ratio=50``: 124, 80, 51, 33, 21, 14, 9, 5, 3, 2 (342 images); at
+    ``imbalance_ratio=10``: 124, 96, 74, 57, 44, 34, 26, 20, 16, 12 (503 images).
+    The test set has 500 images (50 per digit).
+
+    Parameters
+    ----------
+    imbalance_ratio : float, default=100
+        Ratio between the head and tail class sizes of the training set; >= 1.
+        At most 124 with the default ``test_per_class`` (the tail class keeps
+        ``floor(124 / imbalance_ratio)`` images and needs at least one).
+    profile : {"exponential", "step"}, default="exponential"
+        Class-size profile, see :func:`long_tailed_counts`.
+    test_per_class : int, default=50
+        Number of test images per class; must leave at least one training image of
+        every class (the smallest digit class has 174 images).
+    as_images : bool, default=False
+        If False, ``X`` is a 2-D table of shape ``(n, 64)``; if True, images of
+        shape ``(n, 1, 8, 8)`` (channels first, as PyTorch convolutions expect).
+    random_state : int, numpy Generator, RandomState or None, default=0
+        Seed of both the test split and the long-tailed draw.
+
+    Returns
+    -------
+    X_train : ndarray of float32, shape (n_train, 64) or (n_train, 1, 8, 8)
+        Long-tailed training images, pixel values scaled to [0, 1] (divided by 16).
+    y_train : ndarray of int64, shape (n_train,)
+        Training labels (digits 0-9).
+    X_test : ndarray of float32, shape (10 * test_per_class, 64) or (..., 1, 8, 8)
+        Balanced test images, scaled like ``X_train``.
+    y_test : ndarray of int64, shape (10 * test_per_class,)
+        Test labels.
+
+    See Also
+    --------
+    make_long_tailed : The long-tailed draw applied to the training pool.
+    load_cifar10_lt : The same protocol on CIFAR-10.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_imbalance_dl.datasets import load_digits_lt
+    >>> X_train, y_train, X_test, y_test = load_digits_lt(imbalance_ratio=100)
+    >>> X_train.shape, X_test.shape
+    ((304, 64), (500, 64))
+    >>> np.bincount(y_train).tolist()
+    [124, 74, 44, 26, 16, 9, 5, 3, 2, 1]
+    >>> np.bincount(y_test).tolist()
+    [50, 50, 50, 50, 50, 50, 50, 50, 50, 50]
+    """
+    caller = "load_digits_lt"
+    _check_imbalance_ratio(imbalance_ratio, caller)
+    _check_profile(profile, caller)
+    test_per_class = _check_positive_int(test_per_class, "test_per_class", caller)
+
+    digits = load_digits()
+    X = (digits.data / 16.0).astype(np.float32)
+    y = digits.target.astype(np.int64)
+    labels, counts = np.unique(y, return_counts=True)
+    if test_per_class >= counts.min():
+        raise ValueError(
+            f"The 'test_per_class' parameter of {caller} must be smaller than the "
+            f"smallest digit class ({counts.min()} images) so that every class keeps "
+            f"training images. Got {test_per_class} instead."
+        )
+
+    rng = _as_generator(random_state)
+    test_idx = np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(y == label), size=test_per_class, replace=False)
+                for label in labels
+            ]
+        )
+    )
+    pool_mask = np.ones(y.shape[0], dtype=bool)
+    pool_mask[test_idx] = False
+    pool_idx = np.flatnonzero(pool_mask)
+
+    X_train, y_train = make_long_tailed(
+        X[pool_idx], y[pool_idx], imbalance_ratio, profile, random_state=rng
+    )
+    X_test, y_test = X[test_idx], y[test_idx]
+    if as_images:
+        X_train = X_train.reshape(-1, 1, 8, 8)
+        X_test = X_test.reshape(-1, 1, 8, 8)
+    return X_train, y_train, X_test, y_test

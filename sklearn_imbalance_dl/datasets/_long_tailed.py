@@ -1,0 +1,296 @@
+"""Long-tailed subsets of a balanced data set (METHODS.md section 6)."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
+
+PROFILES = ("exponential", "step")
+
+# Added before flooring so that an exact product such as 5000 * 100 ** -1 = 50.0 that
+# lands a hair below the integer in floating point is not floored to 49.
+_FLOOR_EPS = 1e-9
+
+
+def _check_imbalance_ratio(imbalance_ratio, caller):
+    if (
+        isinstance(imbalance_ratio, bool)
+        or not isinstance(imbalance_ratio, numbers.Real)
+        or not np.isfinite(imbalance_ratio)
+        or imbalance_ratio < 1
+    ):
+        raise ValueError(
+            f"The 'imbalance_ratio' parameter of {caller} must be a real number >= 1. "
+            f"Got {imbalance_ratio!r} instead."
+        )
+    return float(imbalance_ratio)
+
+
+def _check_profile(profile, caller):
+    if not isinstance(profile, str) or profile not in PROFILES:
+        raise ValueError(
+            f"The 'profile' parameter of {caller} must be one of "
+            f"{', '.join(repr(p) for p in PROFILES)}. Got {profile!r} instead."
+        )
+    return profile
+
+
+def _check_positive_int(value, name, caller, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(
+            f"The '{name}' parameter of {caller} must be an int >= {minimum}. "
+            f"Got {value!r} instead."
+        )
+    return int(value)
+
+
+def _as_generator(random_state):
+    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+
+    ints, None, ``SeedSequence`` and ``Generator`` go through
+    :func:`numpy.random.default_rng`; a legacy ``RandomState`` seeds a new generator
+    from its stream, so scikit-learn style ``check_random_state`` objects also work.
+    """
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    if isinstance(random_state, bool):
+        raise ValueError(
+            "The 'random_state' parameter must be an int, None, a numpy Generator or "
+            f"RandomState. Got {random_state!r} instead."
+        )
+    try:
+        return np.random.default_rng(random_state)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "The 'random_state' parameter must be an int, None, a numpy Generator or "
+            f"RandomState. Got {random_state!r} instead."
+        ) from exc
+
+
+def long_tailed_counts(n_max, n_classes, imbalance_ratio=100, profile="exponential"):
+    """Per-class sample counts of a long-tailed profile, head class first.
+
+    Parameters
+    ----------
+    n_max : int
+        Size of the head (largest) class.
+    n_classes : int
+        Number of classes ``C`` (at least 2).
+    imbalance_ratio : float, default=100
+        Ratio ``rho = n_max / n_min`` between the head and the tail class; must be
+        >= 1 (1 gives a balanced set).
+    profile : {"exponential", "step"}, default="exponential"
+        - ``"exponential"``: ``n_c = floor(n_max * rho ** (-c / (C - 1)))`` for
+          ``c = 0, ..., C - 1`` (Cui et al. 2019; Cao et al. 2019).
+        - ``"step"``: the first ``C // 2`` classes keep ``n_max``, the others get
+          ``floor(n_max / rho)`` (Buda et al. 2018).
+
+    Returns
+    -------
+    counts : ndarray of shape (n_classes,), dtype int64
+        Number of samples of each class, in head-to-tail order.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range, or if the tail class would get no sample
+        (``n_max`` too small for ``imbalance_ratio``).
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga, T. Ma, "Learning Imbalanced
+       Datasets with Label-Distribution-Aware Margin Loss", NeurIPS 2019.
+    .. [2] Y. Cui, M. Jia, T.-Y. Lin, Y. Song, S. Belongie, "Class-Balanced Loss
+       Based on Effective Number of Samples", CVPR 2019.
+
+    Examples
+    --------
+    The CIFAR-10-LT training set of LDAM-DRW (5,000 images per class, rho = 100):
+
+    >>> from sklearn_imbalance_dl.datasets import long_tailed_counts
+    >>> counts = long_tailed_counts(5000, 10, imbalance_ratio=100)
+    >>> counts.tolist()
+    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    >>> int(counts.sum())
+    12406
+    >>> long_tailed_counts(100, 4, imbalance_ratio=10, profile="step").tolist()
+    [100, 100, 10, 10]
+    """
+    caller = "long_tailed_counts"
+    n_max = _check_positive_int(n_max, "n_max", caller)
+    n_classes = _check_positive_int(n_classes, "n_classes", caller, minimum=2)
+    ratio = _check_imbalance_ratio(imbalance_ratio, caller)
+    profile = _check_profile(profile, caller)
+
+    if profile == "exponential":
+        exponents = -np.arange(n_classes) / (n_classes - 1)
+        raw = n_max * ratio**exponents
+    else:  # step
+        raw = np.full(n_classes, n_max / ratio)
+        raw[: n_classes // 2] = n_max
+    counts = np.floor(raw + _FLOOR_EPS).astype(np.int64)
+    counts[0] = n_max  # the head class is exactly n_max by definition
+    if counts.min() < 1:
+        raise ValueError(
+            f"With n_max={n_max} and imbalance_ratio={imbalance_ratio!r} the "
+            f"{profile} profile leaves the tail class with 0 samples "
+            f"(floor({n_max} / {imbalance_ratio!r}) = 0). Use n_max >= imbalance_ratio "
+            "or a smaller imbalance_ratio."
+        )
+    return counts
+
+
+def make_long_tailed(
+    X,
+    y,
+    imbalance_ratio=100,
+    profile="exponential",
+    *,
+    class_order=None,
+    n_max=None,
+    random_state=0,
+    return_indices=False,
+):
+    """Draw a long-tailed subset of a (roughly balanced) data set.
+
+    Classes are ranked head first; class ``c`` (``c = 0`` is the head) keeps
+    ``long_tailed_counts(n_max, C, imbalance_ratio, profile)[c]`` samples, drawn
+    without replacement by a seeded random generator. This is the standard recipe
+    that builds CIFAR-10-LT / CIFAR-100-LT from the balanced CIFAR sets.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...) or pandas DataFrame
+        Samples. Any number of dimensions (tables, ``(N, C, H, W)`` images); indexed
+        along the first axis (``.iloc`` for pandas).
+    y : array-like of shape (n_samples,) or pandas Series
+        Class labels of any type.
+    imbalance_ratio : float, default=100
+        Ratio ``rho`` between the head and the tail class sizes; must be >= 1.
+    profile : {"exponential", "step"}, default="exponential"
+        Shape of the class-size profile, see :func:`long_tailed_counts`.
+    class_order : array-like of labels, default=None
+        Head-to-tail order of the classes: ``class_order[0]`` keeps ``n_max``
+        samples, ``class_order[-1]`` is the tail. It must contain every label of
+        ``y`` exactly once. ``None`` uses the sorted unique labels (so for CIFAR-10,
+        class 0 "airplane" is the head and class 9 "truck" the tail, as in LDAM-DRW).
+    n_max : int, default=None
+        Size of the head class. ``None`` uses the size of the smallest class in
+        ``y``, so that every class can supply its quota: for CIFAR-10 (5,000 images
+        per class) this gives the LDAM-DRW counts 5000, 2997, ..., 50 at ``rho = 100``.
+    random_state : int, numpy Generator, RandomState or None, default=0
+        Seed of the per-class draws (``numpy.random.default_rng(random_state)``).
+        The same seed gives the same subset.
+    return_indices : bool, default=False
+        Also return the selected row positions.
+
+    Returns
+    -------
+    X_lt : same type as X
+        The long-tailed subset, rows in their original order (pandas keeps its
+        index).
+    y_lt : same type as y
+        Its labels.
+    indices : ndarray of shape (n_selected,), dtype int64
+        Positions of the selected rows in ``X`` (sorted). Only with
+        ``return_indices=True``.
+
+    Raises
+    ------
+    ValueError
+        For a ratio below 1, an unknown profile, ``X``/``y`` length mismatch, fewer
+        than 2 classes, a ``class_order`` that does not match the labels, or a class
+        with fewer samples than its quota.
+
+    See Also
+    --------
+    long_tailed_counts : The per-class counts alone.
+    load_digits_lt : A long-tailed version of scikit-learn's digits.
+    load_cifar10_lt : CIFAR-10-LT from the standard CIFAR-10 files.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga, T. Ma, "Learning Imbalanced
+       Datasets with Label-Distribution-Aware Margin Loss", NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_imbalance_dl.datasets import make_long_tailed
+    >>> X = np.arange(400).reshape(200, 2)
+    >>> y = np.repeat([0, 1, 2, 3], 50)
+    >>> X_lt, y_lt = make_long_tailed(X, y, imbalance_ratio=10)
+    >>> np.bincount(y_lt).tolist()
+    [50, 23, 10, 5]
+    >>> X_lt, y_lt = make_long_tailed(X, y, imbalance_ratio=10, class_order=[3, 2, 1, 0])
+    >>> np.bincount(y_lt).tolist()
+    [5, 10, 23, 50]
+    """
+    caller = "make_long_tailed"
+    ratio = _check_imbalance_ratio(imbalance_ratio, caller)
+    profile = _check_profile(profile, caller)
+
+    y_arr = np.asarray(y)
+    if y_arr.ndim != 1:
+        raise ValueError(
+            f"y must be a 1-D array of class labels; got an array of shape {y_arr.shape}."
+        )
+    n_samples = _num_samples(X)
+    if n_samples != y_arr.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples}, "
+            f"y has {y_arr.shape[0]}."
+        )
+
+    labels, available = np.unique(y_arr, return_counts=True)
+    if labels.shape[0] < 2:
+        raise ValueError(
+            f"make_long_tailed needs at least 2 classes in y; got {labels.shape[0]} "
+            f"({labels.tolist()})."
+        )
+    count_of = dict(zip(labels.tolist(), available.tolist(), strict=True))
+
+    if class_order is None:
+        order = labels
+    else:
+        order = np.asarray(class_order)
+        order_list = order.tolist() if order.ndim == 1 else None
+        if (
+            order_list is None
+            or len(order_list) != len(labels)
+            or len(set(order_list)) != len(order_list)
+            or set(order_list) != set(count_of)
+        ):
+            raise ValueError(
+                "class_order must list every class label of y exactly once. "
+                f"The labels of y are {labels.tolist()}; got class_order="
+                f"{np.asarray(class_order).tolist()}."
+            )
+
+    if n_max is None:
+        n_max = int(available.min())
+    else:
+        n_max = _check_positive_int(n_max, "n_max", caller)
+    quotas = long_tailed_counts(n_max, labels.shape[0], ratio, profile)
+
+    for label, quota in zip(order.tolist(), quotas.tolist(), strict=True):
+        if count_of[label] < quota:
+            raise ValueError(
+                f"Class {label!r} has only {count_of[label]} samples, but the {profile} "
+                f"profile with n_max={n_max} and imbalance_ratio={imbalance_ratio!r} "
+                f"needs {quota} of it. Lower n_max or change class_order."
+            )
+
+    rng = _as_generator(random_state)
+    chosen = []
+    for label, quota in zip(order.tolist(), quotas.tolist(), strict=True):
+        members = np.flatnonzero(y_arr == label)
+        chosen.append(rng.choice(members, size=quota, replace=False))
+    indices = np.sort(np.concatenate(chosen)).astype(np.int64)
+
+    X_lt = _safe_indexing(X, indices)
+    y_lt = _safe_indexing(y, indices)
+    if return_indices:
+        return X_lt, y_lt, indices
+    return X_lt, y_lt

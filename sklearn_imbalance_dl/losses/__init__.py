@@ -1,0 +1,49 @@
+"""Losses for class-imbalanced classification.
+
+``nn.Module`` classes here; the matching pure functions are in
+:mod:`sklearn_imbalance_dl.losses.functional`. ``LOSSES`` maps the estimator's
+``loss=`` names to the classes.
+"""
+
+from . import functional
+from ._adapter import TorchLossAdapter
+from ._losses import (
+    ARBLoss,
+    BalancedSoftmaxLoss,
+    ClassBalancedLoss,
+    CRILoss,
+    CrossEntropyLoss,
+    FocalLoss,
+    ImbalanceLoss,
+    LDAMLoss,
+    LogitAdjustedLoss,
+    WeightedCELoss,
+)
+
+LOSSES = {
+    "ce": CrossEntropyLoss,
+    "weighted_ce": WeightedCELoss,
+    "class_balanced": ClassBalancedLoss,
+    "focal": FocalLoss,
+    "ldam": LDAMLoss,
+    "logit_adjusted": LogitAdjustedLoss,
+    "balanced_softmax": BalancedSoftmaxLoss,
+    "cri": CRILoss,
+    "arb": ARBLoss,
+}
+
+__all__ = [
+    "ImbalanceLoss",
+    "CrossEntropyLoss",
+    "WeightedCELoss",
+    "ClassBalancedLoss",
+    "FocalLoss",
+    "LDAMLoss",
+    "LogitAdjustedLoss",
+    "BalancedSoftmaxLoss",
+    "CRILoss",
+    "ARBLoss",
+    "TorchLossAdapter",
+    "LOSSES",
+    "functional",
+]

@@ -1,0 +1,205 @@
+"""Parameter and input checks shared by the loss functions and loss modules.
+
+The error messages follow scikit-learn's wording, e.g.
+``The 'gamma' parameter of FocalLoss must be a float in the range [0, inf). Got -1 instead.``
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = ["Interval", "Options", "check_param", "check_params"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A real interval a float hyperparameter must lie in.
+
+    ``closed`` is one of ``"left"``, ``"right"``, ``"both"``, ``"neither"``.
+    ``allow_none`` also accepts ``None``.
+    """
+
+    low: float = -math.inf
+    high: float = math.inf
+    closed: str = "left"
+    allow_none: bool = False
+
+    def __contains__(self, value) -> bool:
+        if value is None:
+            return self.allow_none
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        value = float(value)
+        if math.isnan(value):
+            return False
+        left_ok = value >= self.low if self.closed in ("left", "both") else value > self.low
+        right_ok = value <= self.high if self.closed in ("right", "both") else value < self.high
+        return left_ok and right_ok
+
+    def __str__(self) -> str:
+        left = "[" if self.closed in ("left", "both") else "("
+        right = "]" if self.closed in ("right", "both") else ")"
+        text = f"a float in the range {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+        return text + " or None" if self.allow_none else text
+
+
+@dataclass(frozen=True)
+class Options:
+    """A finite set of allowed values (strings, optionally ``None``)."""
+
+    values: tuple
+
+    def __contains__(self, value) -> bool:
+        return any(value is v or (v is not None and value == v) for v in self.values)
+
+    def __str__(self) -> str:
+        strings = sorted(repr(v) for v in self.values if v is not None)
+        text = "a str among {" + ", ".join(strings) + "}"
+        return text + " or None" if None in self.values else text
+
+
+def _fmt(bound: float) -> str:
+    if math.isinf(bound):
+        return "inf" if bound > 0 else "-inf"
+    return f"{bound:g}"
+
+
+REDUCTION = Options(("none", "mean", "sum"))
+
+
+def check_param(value, name: str, owner: str, constraint) -> None:
+    """Raise a scikit-learn style ``ValueError`` if ``value`` violates ``constraint``.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    name : str
+        The parameter name, e.g. ``"gamma"``.
+    owner : str
+        The function or class the parameter belongs to, e.g. ``"FocalLoss"``.
+    constraint : Interval or Options
+        What the value must satisfy.
+    """
+    if value not in constraint:
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must be {constraint}. Got {value!r} instead."
+        )
+
+
+def check_params(owner: str, constraints: dict, **values) -> None:
+    """Check several parameters at once; ``constraints`` maps a name to its constraint."""
+    for name, value in values.items():
+        check_param(value, name, owner, constraints[name])
+
+
+# --------------------------------------------------------------------------- tensors
+
+
+def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
+    """Convert an array-like to a floating tensor (on ``like``'s device and dtype if given)."""
+    if isinstance(values, torch.Tensor):
+        tensor = values.detach()
+    else:
+        tensor = torch.as_tensor(np.asarray(values, dtype=np.float64))
+    if not (tensor.is_floating_point() or tensor.dtype in _INT_DTYPES):
+        raise ValueError(f"{name} must hold numbers; got a tensor of dtype {tensor.dtype}.")
+    if like is not None:
+        return tensor.to(device=like.device, dtype=like.dtype)
+    if not tensor.is_floating_point():
+        tensor = tensor.to(torch.float64)
+    return tensor
+
+
+_INT_DTYPES = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
+
+
+def check_class_counts(
+    class_counts,
+    n_classes: int | None = None,
+    *,
+    allow_zero: bool = False,
+    like: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Validate per-class training counts and return them as a floating tensor.
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class.
+    n_classes : int, optional
+        Expected length (``logits.shape[1]``).
+    allow_zero : bool, default=False
+        Whether zero counts are allowed (they must still be >= 0).
+    like : torch.Tensor, optional
+        Return the counts on this tensor's device and with its dtype.
+    """
+    if class_counts is None:
+        raise ValueError(
+            "class_counts is required: pass a 1-D array with the number of training "
+            "samples of each class."
+        )
+    counts = as_float_tensor(class_counts, "class_counts", like=like)
+    if counts.ndim != 1:
+        raise ValueError(
+            "class_counts must be a 1-D array with one count per class; "
+            f"got an array of shape {tuple(counts.shape)}."
+        )
+    if n_classes is not None and counts.shape[0] != n_classes:
+        raise ValueError(
+            f"class_counts must have one entry per class: expected length {n_classes} "
+            f"(logits.shape[1]), got length {counts.shape[0]}."
+        )
+    if counts.numel() == 0:
+        raise ValueError("class_counts must not be empty.")
+    if not bool(torch.isfinite(counts).all()):
+        raise ValueError("class_counts must be finite.")
+    if allow_zero:
+        if bool((counts < 0).any()):
+            raise ValueError(f"class_counts must be >= 0; got {counts.tolist()}.")
+    elif bool((counts <= 0).any()):
+        raise ValueError(
+            f"class_counts must be > 0 for every class (each class needs at least one "
+            f"training sample); got {counts.tolist()}."
+        )
+    return counts
+
+
+def check_weight(weight, n_classes: int, like: torch.Tensor) -> torch.Tensor | None:
+    """Validate an optional per-class weight vector (shape only: no device sync)."""
+    if weight is None:
+        return None
+    weight = as_float_tensor(weight, "weight", like=like)
+    if weight.ndim != 1 or weight.shape[0] != n_classes:
+        raise ValueError(
+            f"weight must be a 1-D tensor with one entry per class (length {n_classes}); "
+            f"got shape {tuple(weight.shape)}."
+        )
+    return weight
+
+
+def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check ``logits`` of shape (B, C) (floating) and ``target`` of shape (B,) (integer)."""
+    if not isinstance(logits, torch.Tensor) or not isinstance(target, torch.Tensor):
+        raise TypeError("logits and target must be torch tensors.")
+    if logits.ndim != 2 or not logits.is_floating_point():
+        raise ValueError(
+            "logits must be a floating tensor of shape (n_samples, n_classes); "
+            f"got shape {tuple(logits.shape)} and dtype {logits.dtype}."
+        )
+    if target.ndim != 1 or target.shape[0] != logits.shape[0]:
+        raise ValueError(
+            f"target must be a 1-D tensor of length {logits.shape[0]} (logits.shape[0]); "
+            f"got shape {tuple(target.shape)}."
+        )
+    if target.dtype not in _INT_DTYPES:
+        raise ValueError(
+            f"target must hold integer class indices; got dtype {target.dtype}. "
+            "Soft or mixed targets: combine per-sample losses (reduction='none')."
+        )
+    return logits, target.long()

@@ -1,0 +1,320 @@
+"""Per-class and head/tail accuracy metrics for long-tailed classification."""
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.utils.multiclass import unique_labels
+
+
+def _check_y(y_true, y_pred):
+    """Return ``y_true`` and ``y_pred`` as 1-D arrays of equal, non-zero length."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        if arr.ndim != 1:
+            if arr.ndim == 2 and arr.shape[1] == 1:
+                continue
+            raise ValueError(f"{name} must be a 1-D array of labels; got shape {arr.shape}.")
+    y_true, y_pred = y_true.ravel(), y_pred.ravel()
+    if y_true.shape[0] != y_pred.shape[0]:
+        raise ValueError(
+            f"y_true and y_pred have different lengths: {y_true.shape[0]} and {y_pred.shape[0]}."
+        )
+    if y_true.shape[0] == 0:
+        raise ValueError("y_true and y_pred are empty; at least one sample is needed.")
+    return y_true, y_pred
+
+
+def _check_labels(labels, y_true, y_pred):
+    if labels is None:
+        return unique_labels(y_true, y_pred)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] == 0:
+        raise ValueError("labels must be a non-empty 1-D list of class labels.")
+    if len(set(labels.tolist())) != labels.shape[0]:
+        raise ValueError(f"labels contains duplicates: {labels.tolist()}.")
+    return labels
+
+
+def _per_class_accuracy(y_true, y_pred, labels):
+    acc = np.full(labels.shape[0], np.nan)
+    for i, label in enumerate(labels):
+        mask = y_true == label
+        n = mask.sum()
+        if n:
+            acc[i] = np.mean(y_pred[mask] == label)
+    return acc
+
+
+def per_class_accuracy(y_true, y_pred, *, labels=None):
+    """Accuracy of each class: the fraction of its samples predicted correctly.
+
+    The accuracy of class ``k`` is its recall, ``#{i : y_true_i = k, y_pred_i = k} /
+    #{i : y_true_i = k}``. Its mean over classes is the balanced accuracy, the
+    "top-1 accuracy on the balanced test set" of the long-tailed literature.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    labels : array-like of shape (n_classes,), default=None
+        Classes to report, in this order. ``None`` uses the sorted union of the
+        labels in ``y_true`` and ``y_pred``
+        (:func:`sklearn.utils.multiclass.unique_labels`).
+
+    Returns
+    -------
+    accuracy : ndarray of float, shape (n_classes,)
+        Accuracy of each class of ``labels``; NaN for a class with no sample in
+        ``y_true`` (its accuracy is undefined; scikit-learn's ``recall_score``
+        would report 0 with a warning).
+
+    See Also
+    --------
+    shot_accuracy : Mean accuracy of the many-, medium- and few-shot classes.
+    sklearn.metrics.recall_score : With ``average=None``, the same numbers.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.metrics import per_class_accuracy
+    >>> per_class_accuracy([0, 0, 1, 1, 2], [0, 1, 1, 1, 0]).tolist()
+    [0.5, 1.0, 0.0]
+    """
+    y_true, y_pred = _check_y(y_true, y_pred)
+    labels = _check_labels(labels, y_true, y_pred)
+    return _per_class_accuracy(y_true, y_pred, labels)
+
+
+def _check_train_counts(train_counts, labels, y_true, y_pred):
+    """Return ``(labels, counts)`` with ``counts`` aligned to ``labels``."""
+    if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
+        mapping = dict(train_counts.items())
+        if labels is None:
+            keys = list(mapping)
+            extra = sorted(set(unique_labels(y_true, y_pred).tolist()) - set(keys), key=str)
+            if extra:
+                raise ValueError(
+                    f"train_counts has no entry for the labels {extra} found in y_true or "
+                    "y_pred. Give a count for every class."
+                )
+            labels = np.asarray(sorted(keys))
+        else:
+            labels = _check_labels(labels, y_true, y_pred)
+            missing = [label for label in labels.tolist() if label not in mapping]
+            if missing:
+                raise ValueError(f"train_counts has no entry for the labels {missing}.")
+        counts = np.asarray([mapping[label] for label in labels.tolist()], dtype=float)
+    else:
+        labels = _check_labels(labels, y_true, y_pred)
+        counts = np.asarray(train_counts, dtype=float)
+        if counts.ndim != 1 or counts.shape[0] != labels.shape[0]:
+            raise ValueError(
+                f"train_counts must be a dict label -> count or an array with one count "
+                f"per class of labels ({labels.shape[0]} classes: {labels.tolist()}); "
+                f"got shape {counts.shape}."
+            )
+    if np.any(~np.isfinite(counts)) or np.any(counts < 0):
+        raise ValueError(f"train_counts must be non-negative numbers; got {counts.tolist()}.")
+    return labels, counts
+
+
+def _group_means(acc, groups):
+    out = {}
+    for name, mask in groups.items():
+        values = acc[mask]
+        values = values[~np.isnan(values)]
+        out[name] = float(values.mean()) if values.size else float("nan")
+    return out
+
+
+def shot_accuracy(
+    y_true, y_pred, train_counts, *, many_threshold=100, few_threshold=20, labels=None
+):
+    """Mean per-class accuracy of the many-, medium- and few-shot classes.
+
+    Classes are grouped by their number of *training* samples ``n``:
+    many-shot ``n > many_threshold``, medium-shot
+    ``few_threshold <= n <= many_threshold``, few-shot ``n < few_threshold``
+    (the usual thresholds 100 and 20 of Liu et al. 2019). Each group's score is
+    the mean of :func:`per_class_accuracy` over its classes.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels of the evaluation set.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    train_counts : dict or array-like of shape (n_classes,)
+        Training-set size of every class: a mapping label -> count (a pandas
+        Series works too), or an array aligned with ``labels``.
+    many_threshold : float, default=100
+        Classes with more training samples than this are many-shot.
+    few_threshold : float, default=20
+        Classes with fewer training samples than this are few-shot. Must not exceed
+        ``many_threshold``.
+    labels : array-like, default=None
+        Classes to score. ``None`` uses the keys of a ``train_counts`` mapping (which
+        must then cover every label of ``y_true`` and ``y_pred``), or the sorted
+        labels of ``y_true`` and ``y_pred`` for an array ``train_counts``.
+
+    Returns
+    -------
+    scores : dict
+        ``{"many": float, "medium": float, "few": float}``. A group with no class
+        (or whose classes have no evaluation sample) is NaN.
+
+    See Also
+    --------
+    rank_split_accuracy : Groups by rank of training count (the CIFAR-10 rule).
+
+    References
+    ----------
+    .. [1] Z. Liu, Z. Miao, X. Zhan, J. Wang, B. Gong, S. X. Yu, "Large-Scale
+       Long-Tailed Recognition in an Open World", CVPR 2019.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.metrics import shot_accuracy
+    >>> y_true = [0, 0, 1, 1, 2, 2]
+    >>> y_pred = [0, 0, 1, 0, 0, 0]
+    >>> shot_accuracy(y_true, y_pred, {0: 500, 1: 50, 2: 5})
+    {'many': 1.0, 'medium': 0.5, 'few': 0.0}
+    """
+    for name, value in (("many_threshold", many_threshold), ("few_threshold", few_threshold)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+            raise ValueError(
+                f"The '{name}' parameter of shot_accuracy must be a non-negative number. "
+                f"Got {value!r} instead."
+            )
+    if few_threshold > many_threshold:
+        raise ValueError(
+            f"few_threshold ({few_threshold!r}) must not exceed many_threshold "
+            f"({many_threshold!r}): few-shot classes have fewer than few_threshold "
+            "training samples, many-shot classes more than many_threshold."
+        )
+    y_true, y_pred = _check_y(y_true, y_pred)
+    labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
+    acc = _per_class_accuracy(y_true, y_pred, labels)
+    return _group_means(
+        acc,
+        {
+            "many": counts > many_threshold,
+            "medium": (counts >= few_threshold) & (counts <= many_threshold),
+            "few": counts < few_threshold,
+        },
+    )
+
+
+def rank_split_accuracy(y_true, y_pred, train_counts, *, splits=(3, 7), labels=None):
+    """Many/medium/few-shot accuracy with groups cut by rank of training count.
+
+    Classes are sorted by training count, largest first (ties keep the order of
+    ``labels``); ranks ``[0, splits[0])`` are many-shot, ``[splits[0], splits[1])``
+    medium-shot and ``[splits[1], C)`` few-shot. With the default ``(3, 7)`` this is
+    the CIFAR-10-LT convention: classes 0-2, 3-6 and 7-9 of the long-tailed
+    training set.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels of the evaluation set.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    train_counts : dict or array-like of shape (n_classes,)
+        Training-set size of every class, as in :func:`shot_accuracy`.
+    splits : tuple of two ints, default=(3, 7)
+        Rank boundaries ``0 <= splits[0] <= splits[1] <= C``.
+    labels : array-like, default=None
+        Classes to score, as in :func:`shot_accuracy`.
+
+    Returns
+    -------
+    scores : dict
+        ``{"many": float, "medium": float, "few": float}``; NaN for an empty group.
+
+    See Also
+    --------
+    shot_accuracy : Groups by thresholds on the training count.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.metrics import rank_split_accuracy
+    >>> y_true = [0, 1, 2, 3]
+    >>> y_pred = [0, 1, 2, 0]
+    >>> rank_split_accuracy(y_true, y_pred, [100, 50, 20, 5], splits=(1, 3))
+    {'many': 1.0, 'medium': 1.0, 'few': 0.0}
+    """
+    y_true, y_pred = _check_y(y_true, y_pred)
+    labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
+    n_classes = labels.shape[0]
+    try:
+        lo, hi = splits
+    except (TypeError, ValueError):
+        lo = hi = None
+    if not all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (lo, hi)
+    ) or not (0 <= lo <= hi <= n_classes):
+        raise ValueError(
+            "The 'splits' parameter of rank_split_accuracy must be two ints "
+            f"0 <= splits[0] <= splits[1] <= n_classes ({n_classes}). Got {splits!r} instead."
+        )
+    acc = _per_class_accuracy(y_true, y_pred, labels)
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty(n_classes, dtype=int)
+    rank[order] = np.arange(n_classes)
+    return _group_means(
+        acc, {"many": rank < lo, "medium": (rank >= lo) & (rank < hi), "few": rank >= hi}
+    )
+
+
+def minority_recall(y_true, y_pred, *, n_minority=1):
+    """Mean recall of the rarest classes of ``y_true``.
+
+    The minority classes are the ``n_minority`` classes with the fewest samples in
+    the ``y_true`` given here (ties broken by sorted label order). A scorer only sees
+    the evaluation fold, so inside cross-validation these are the rarest classes of
+    that fold, which with stratified folds are the rarest classes of the training
+    data too.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    n_minority : int, default=1
+        Number of rarest classes to average over; between 1 and the number of
+        classes in ``y_true``.
+
+    Returns
+    -------
+    score : float
+        Mean recall of the ``n_minority`` rarest classes, in [0, 1].
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.metrics import minority_recall
+    >>> y_true = [0, 0, 0, 0, 1, 1, 2]
+    >>> y_pred = [0, 0, 0, 0, 1, 0, 2]
+    >>> minority_recall(y_true, y_pred)
+    1.0
+    >>> minority_recall(y_true, y_pred, n_minority=2)
+    0.75
+    """
+    y_true, y_pred = _check_y(y_true, y_pred)
+    classes, counts = np.unique(y_true, return_counts=True)
+    if (
+        isinstance(n_minority, bool)
+        or not isinstance(n_minority, numbers.Integral)
+        or not 1 <= n_minority <= classes.shape[0]
+    ):
+        raise ValueError(
+            "The 'n_minority' parameter of minority_recall must be an int in the range "
+            f"[1, {classes.shape[0]}] (the number of classes in y_true). "
+            f"Got {n_minority!r} instead."
+        )
+    rarest = classes[np.argsort(counts, kind="stable")[:n_minority]]
+    return float(np.mean(_per_class_accuracy(y_true, y_pred, rarest)))

@@ -1,0 +1,70 @@
+"""Scorers for ``scoring=`` in ``GridSearchCV``, ``cross_validate`` and friends."""
+
+import copy
+
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
+from sklearn.metrics import get_scorer as _sklearn_get_scorer
+from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
+
+from ._classification import minority_recall
+
+balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
+macro_f1_scorer = make_scorer(f1_score, average="macro", zero_division=0)
+geometric_mean_scorer = make_scorer(geometric_mean_score)
+minority_recall_scorer = make_scorer(minority_recall)
+
+SCORERS = {
+    "balanced_accuracy": balanced_accuracy_scorer,
+    "macro_f1": macro_f1_scorer,
+    "g_mean": geometric_mean_scorer,
+    "minority_recall": minority_recall_scorer,
+}
+
+
+def get_scorer(scoring):
+    """Get a scorer by name.
+
+    Parameters
+    ----------
+    scoring : str or callable
+        One of ``"balanced_accuracy"``, ``"macro_f1"`` (macro-averaged F1),
+        ``"g_mean"`` (geometric mean of the per-class recalls, imbalanced-learn's
+        :func:`~imblearn.metrics.geometric_mean_score`) and ``"minority_recall"``
+        (:func:`minority_recall` of the rarest class of the scored fold), or any
+        scikit-learn scorer name (:func:`sklearn.metrics.get_scorer_names`). A
+        callable is returned unchanged.
+
+    Returns
+    -------
+    scorer : callable
+        A scorer ``scorer(estimator, X, y)``; a copy, so changing it does not change
+        the entries of :data:`SCORERS`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_imbalance_dl.metrics import get_scorer
+    >>> X, y = make_classification(200, weights=[0.9], random_state=0)
+    >>> scores = cross_val_score(LogisticRegression(), X, y, scoring=get_scorer("g_mean"))
+    >>> scores.shape
+    (5,)
+    """
+    if callable(scoring):
+        return scoring
+    if isinstance(scoring, str):
+        if scoring in SCORERS:
+            return copy.deepcopy(SCORERS[scoring])
+        if scoring in _sklearn_scorer_names():
+            return _sklearn_get_scorer(scoring)
+    raise ValueError(
+        f"Unknown scorer {scoring!r}. Valid names are {sorted(SCORERS)} and the "
+        "scikit-learn scorer names (sklearn.metrics.get_scorer_names())."
+    )

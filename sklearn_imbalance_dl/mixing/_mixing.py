@@ -1,0 +1,316 @@
+"""Mixing of samples within a batch: mixup, Remix, PPmix and Procrustean feature weakening.
+
+A mixing object draws, for each training batch, a :class:`MixPlan`: where to mix (a
+mixing point of the network, 0 being the input), with which partner, with what share
+of the sample's own features, and how to weight the two labels. The network applies
+the plan (``h = share * h + (1 - share) * h[partner]`` at that point) and the loss
+becomes ``label_weight * loss(y) + (1 - label_weight) * loss(y[partner])``. Nothing is
+mixed at predict time.
+"""
+
+from typing import NamedTuple
+
+import torch
+
+from .._phase import phase_progress
+from .._validation import check_param
+
+LAYER_NAMES = ("input", "penultimate", "random")
+
+
+class MixPlan(NamedTuple):
+    """One batch's mixing: ``point``, ``partner`` (B,), ``own_share`` (B,), ``label_weight``.
+
+    ``label_weight`` is the weight of the sample's own label, (B,), or None when every
+    sample keeps its own label.
+    """
+
+    point: int
+    partner: torch.Tensor
+    own_share: torch.Tensor
+    label_weight: torch.Tensor | None
+
+    def apply(self, h):
+        """Mix the features ``h`` (B, ...) of the batch with those of the partners."""
+        share = self.own_share.to(h.dtype).reshape(-1, *([1] * (h.ndim - 1)))
+        return share * h + (1 - share) * h[self.partner]
+
+
+class Mixing:
+    """Base class: subclasses implement :meth:`draw` and may extend :meth:`prepare`.
+
+    ``layer`` picks the mixing point: ``"input"``, ``"penultimate"``, ``"random"`` (one
+    point per batch drawn uniformly among the input and the hidden stages, penultimate
+    excluded: Manifold-Mixup style) or an int (the number of stages before the mix).
+    Mixing anywhere but the input needs a module that follows the staged-module
+    protocol (:mod:`sklearn_imbalance_dl.modules`).
+    """
+
+    def __init__(self, *, layer="input"):
+        self.layer = layer
+
+    def _validate(self):
+        if isinstance(self.layer, str):
+            check_param(self.layer, "layer", type(self).__name__, "str", options=LAYER_NAMES)
+        else:
+            check_param(self.layer, "layer", type(self).__name__, "int", low=0)
+
+    def prepare(self, class_counts, *, n_epochs, n_points, device):
+        """Bind to one fit: class counts (tensor on ``device``), epochs and mixing points."""
+        self._validate()
+        self.class_counts_ = class_counts.to(device=device, dtype=torch.float32)
+        self.n_epochs_ = n_epochs
+        self.n_points_ = n_points
+        if self.layer == "random":
+            self.points_ = list(range(max(1, n_points - 1)))
+        elif self.layer == "input":
+            self.points_ = [0]
+        elif self.layer == "penultimate":
+            self.points_ = [n_points - 1]
+        else:
+            self.points_ = [self.layer]
+        if max(self.points_) >= n_points:
+            raise ValueError(
+                f"mixing layer={self.layer!r} needs a module with at least "
+                f"{max(self.points_)} stages (staged-module protocol); the module has "
+                f"{n_points - 1}."
+            )
+        return self
+
+    def _draw_point(self):
+        if len(self.points_) == 1:
+            return self.points_[0]
+        # A CPU draw from torch's seeded generator: reproducible and no device sync.
+        return self.points_[int(torch.randint(len(self.points_), (1,)).item())]
+
+    def plan(self, y, epoch):
+        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``."""
+        partner = torch.randperm(len(y), device=y.device)
+        own_share, label_weight = self.draw(y, partner, epoch)
+        return MixPlan(self._draw_point(), partner, own_share, label_weight)
+
+    def draw(self, y, partner, epoch):
+        raise NotImplementedError
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
+        return f"{type(self).__name__}({params})"
+
+
+class Mixup(Mixing):
+    """Mixup (Zhang et al., ICLR 2018): one ``lam ~ Beta(alpha, alpha)`` per batch.
+
+    Features ``lam * x_i + (1 - lam) * x_j``, loss ``lam * l(y_i) + (1 - lam) * l(y_j)``.
+    With ``layer`` other than ``"input"`` this is Manifold Mixup (Verma et al. 2019).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Concentration of the Beta distribution.
+    layer : {"input", "penultimate", "random"} or int, default="input"
+        Mixing point (see :class:`Mixing`).
+    """
+
+    def __init__(self, *, alpha=1.0, layer="input"):
+        super().__init__(layer=layer)
+        self.alpha = alpha
+
+    def _validate(self):
+        super()._validate()
+        check_param(self.alpha, "alpha", type(self).__name__, "float", low=0, closed="neither")
+
+    def prepare(self, class_counts, **kwargs):
+        super().prepare(class_counts, **kwargs)
+        self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
+        return self
+
+    def draw(self, y, partner, epoch):
+        lam = float(self._beta.sample())
+        own_share = torch.full(y.shape, lam, device=y.device)
+        return own_share, self.label_weight(own_share, y, partner, epoch)
+
+    def label_weight(self, lam, y, partner, epoch):
+        return lam
+
+
+class PhasedRemix(Mixup):
+    """PPmix (Xu et al. 2022): mixup that turns into Remix between ``t_min`` and ``t_max``.
+
+    Remix label weights (Chou et al., ECCV-W 2020), with ``rho = r(e)**beta`` the phase
+    progress: if ``lam < tau`` and ``n_i / n_j >= kappa`` the own label weight is
+    ``lam * (1 - rho)`` (0 after the window: the label goes to the minority partner); if
+    ``1 - lam < tau`` and ``n_i / n_j <= 1 / kappa`` it is ``lam * (1 - rho) + rho`` (1
+    after the window); otherwise ``lam``.
+
+    Parameters
+    ----------
+    t_min, t_max : float, default=0.5, 0.8
+        Phase boundaries as fractions of the training epochs (100 and 160 of 200 in
+        the paper).
+    beta : float, default=3.0
+        Exponent of the phase progress.
+    kappa : float, default=3.0
+        Count ratio above which a pair counts as imbalanced.
+    tau : float, default=0.5
+        Share threshold of Remix.
+    alpha : float, default=1.0
+        Beta concentration of the mixing share.
+    layer : default="input"
+        Mixing point (see :class:`Mixing`).
+    """
+
+    def __init__(
+        self, *, t_min=0.5, t_max=0.8, beta=3.0, kappa=3.0, tau=0.5, alpha=1.0, layer="input"
+    ):
+        super().__init__(alpha=alpha, layer=layer)
+        self.t_min = t_min
+        self.t_max = t_max
+        self.beta = beta
+        self.kappa = kappa
+        self.tau = tau
+
+    def _validate(self):
+        super()._validate()
+        name = type(self).__name__
+        check_param(self.t_min, "t_min", name, "float", low=0, high=1)
+        check_param(self.t_max, "t_max", name, "float", low=self.t_min, high=1)
+        check_param(self.beta, "beta", name, "float", low=0, closed="neither")
+        check_param(self.kappa, "kappa", name, "float", low=1)
+        check_param(self.tau, "tau", name, "float", low=0, high=1)
+
+    def rho(self, epoch):
+        """Phase progress rho(e) of the Remix rules at 0-based ``epoch``."""
+        return phase_progress(
+            epoch, self.t_min * self.n_epochs_, self.t_max * self.n_epochs_, self.beta
+        )
+
+    def label_weight(self, lam, y, partner, epoch):
+        return remix_label_weight(
+            lam,
+            self.class_counts_[y],
+            self.class_counts_[y[partner]],
+            kappa=self.kappa,
+            tau=self.tau,
+            rho=self.rho(epoch),
+        )
+
+
+class Remix(PhasedRemix):
+    """Remix (Chou et al., ECCV-W 2020): mixup whose label goes to the minority class.
+
+    The Remix rules of :class:`PhasedRemix` at full strength from the first epoch.
+    """
+
+    def __init__(self, *, kappa=3.0, tau=0.5, alpha=1.0, layer="input"):
+        super().__init__(t_min=0.0, t_max=0.0, kappa=kappa, tau=tau, alpha=alpha, layer=layer)
+
+    def rho(self, epoch):
+        return 1.0
+
+
+def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
+    """Weight of the own label under the (phased) Remix rules; all tensors (B,)."""
+    ratio = n_own / n_partner
+    towards_partner = (lam < tau) & (ratio >= kappa)
+    towards_own = (1 - lam < tau) & (ratio <= 1 / kappa)
+    weight = torch.where(towards_partner, lam * (1 - rho), lam)
+    return torch.where(towards_own, lam * (1 - rho) + rho, weight)
+
+
+CLASS_SCHEDULES = ("power", "linear", "major_only")
+LABEL_POLICIES = ("keep", "mix")
+
+
+class MajorFeatureWeakening(Mixing):
+    """Procrustean major feature weakening (Ye, Zhan and Chao, ICCV 2021).
+
+    Sample i is weakened with probability ``p[y_i]``: its features at the mixing point
+    become ``w_i h_i + (1 - w_i) h_j`` with a random partner j of any class and own share
+    ``w_i = max(u, 1 - u)``, ``u ~ Beta(alpha, alpha)``, so ``w_i`` is in [0.5, 1].
+    Gradients flow through both terms. The label stays ``y_i`` (``label_policy="keep"``)
+    or is mixed with the same share (``"mix"``).
+
+    The paper published no code; this follows METHODS.md section 4, a reconstruction
+    from the abstract ("we mix features of the major class data with those of other data
+    in a mini-batch, intentionally weakening their features"); every unknown choice is a
+    parameter.
+
+    Parameters
+    ----------
+    layer : {"random", "input", "penultimate"} or int, default="random"
+        Mixing point: "random" draws per batch among the input and the hidden stages
+        (for ResNet-32: input, after stage 1, after stage 2).
+    class_schedule : {"power", "linear", "major_only"}, default="power"
+        ``power``: ``p_c = p_max * (1 - (n_min / n_c) ** gamma)`` (each class keeps
+        about ``n_min`` clean samples per epoch; the smallest class is never weakened);
+        ``linear``: ``p_max * ((n_c - n_min) / (n_max - n_min)) ** gamma``;
+        ``major_only``: ``p_max`` for classes above the median count, else 0.
+    gamma : float, default=1.0
+        Exponent of the class schedule.
+    p_max : float, default=1.0
+        Largest weakening probability.
+    alpha : float, default=1.0
+        Beta concentration of the own share.
+    label_policy : {"keep", "mix"}, default="keep"
+
+    References
+    ----------
+    H.-J. Ye, D.-C. Zhan, W.-L. Chao. "Procrustean Training for Imbalanced Deep
+    Learning." ICCV 2021. arXiv:2104.01769.
+    """
+
+    def __init__(
+        self,
+        *,
+        layer="random",
+        class_schedule="power",
+        gamma=1.0,
+        p_max=1.0,
+        alpha=1.0,
+        label_policy="keep",
+    ):
+        super().__init__(layer=layer)
+        self.class_schedule = class_schedule
+        self.gamma = gamma
+        self.p_max = p_max
+        self.alpha = alpha
+        self.label_policy = label_policy
+
+    def _validate(self):
+        super()._validate()
+        name = type(self).__name__
+        check_param(self.class_schedule, "class_schedule", name, "str", options=CLASS_SCHEDULES)
+        check_param(self.label_policy, "label_policy", name, "str", options=LABEL_POLICIES)
+        check_param(self.gamma, "gamma", name, "float", low=0, closed="neither")
+        check_param(self.p_max, "p_max", name, "float", low=0, high=1)
+        check_param(self.alpha, "alpha", name, "float", low=0, closed="neither")
+
+    def prepare(self, class_counts, *, device, **kwargs):
+        super().prepare(class_counts, device=device, **kwargs)
+        self.weakening_probability_ = weakening_probabilities(
+            self.class_counts_, self.class_schedule, gamma=self.gamma, p_max=self.p_max
+        )
+        concentration = torch.tensor(float(self.alpha), device=device)
+        self._beta = torch.distributions.Beta(concentration, concentration)
+        return self
+
+    def draw(self, y, partner, epoch):
+        weakened = torch.rand(y.shape, device=y.device) < self.weakening_probability_[y]
+        u = self._beta.sample(y.shape)
+        share = torch.maximum(u, 1 - u)
+        own_share = torch.where(weakened, share, torch.ones_like(share))
+        return own_share, (own_share if self.label_policy == "mix" else None)
+
+
+def weakening_probabilities(class_counts, schedule, *, gamma=1.0, p_max=1.0):
+    """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`."""
+    counts = class_counts.to(torch.float32)
+    n_min, n_max = counts.min(), counts.max()
+    if schedule == "power":
+        p = 1 - (n_min / counts) ** gamma
+    elif schedule == "linear":
+        span = (n_max - n_min).clamp_min(1e-12)
+        p = ((counts - n_min) / span) ** gamma
+    else:
+        p = (counts > counts.median()).to(torch.float32)
+    return p_max * p

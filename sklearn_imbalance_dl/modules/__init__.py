@@ -1,0 +1,29 @@
+"""Network modules: an MLP for tables, the CIFAR ResNet-32, classifier heads.
+
+All shipped modules follow the staged-module protocol (see
+:mod:`sklearn_imbalance_dl.modules._protocol`): they expose ``stages`` and ``head``,
+which in-network mixing (MFW, manifold mixup), feature-gradient diagnostics and cRT
+rely on. A user module opts in by exposing the same two attributes.
+"""
+
+from .._validation import InvalidParameterError
+from ._heads import HEADS, CosineLinear, make_head
+from ._mlp import MLP
+from ._protocol import forward_staged, is_staged, n_mixing_points, reset_head
+from ._resnet import ResNet32
+
+MODULES = {"mlp": MLP, "resnet32": ResNet32}
+
+__all__ = [
+    "HEADS",
+    "MODULES",
+    "MLP",
+    "CosineLinear",
+    "InvalidParameterError",
+    "ResNet32",
+    "forward_staged",
+    "is_staged",
+    "make_head",
+    "n_mixing_points",
+    "reset_head",
+]

@@ -1,0 +1,91 @@
+"""Classifier heads: the plain linear layer and the cosine (normalised) classifier."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .._validation import check_param
+
+__all__ = ["HEADS", "CosineLinear", "make_head"]
+
+
+class CosineLinear(nn.Module):
+    """Cosine classifier: the normalised linear layer of LDAM-DRW.
+
+    ``out = normalize(x, dim=1) @ normalize(W, dim=0)``, no bias: each output is the
+    cosine between the feature and one class weight, in ``[-1, 1]``. The loss applies
+    the scale (``s`` of LDAM). Same layout and initialisation as ``NormedLinear`` of
+    the reference code: ``weight`` has shape ``(in_features, out_features)``, drawn
+    uniform(-1, 1) then each column renormalised to unit norm
+    (``renorm_(2, 1, 1e-5).mul_(1e5)``).
+
+    Parameters
+    ----------
+    in_features : int
+        Size of the input feature.
+    out_features : int
+        Number of classes.
+
+    References
+    ----------
+    K. Cao, C. Wei, A. Gaidon, N. Arechiga, T. Ma. Learning Imbalanced Datasets with
+    Label-Distribution-Aware Margin Loss. NeurIPS 2019 (code: kaidic/LDAM-DRW).
+
+    Examples
+    --------
+    >>> import torch
+    >>> head = CosineLinear(8, 3)
+    >>> out = head(torch.randn(4, 8))
+    >>> out.shape, bool(out.abs().max() <= 1)
+    (torch.Size([4, 3]), True)
+    """
+
+    def __init__(self, in_features: int, out_features: int):
+        super().__init__()
+        self.in_features = check_param(in_features, "in_features", "CosineLinear", "int", low=1)
+        self.out_features = check_param(out_features, "out_features", "CosineLinear", "int", low=1)
+        self.weight = nn.Parameter(torch.empty(self.in_features, self.out_features))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Uniform(-1, 1), then unit-norm columns, as in the reference."""
+        with torch.no_grad():
+            self.weight.uniform_(-1, 1).renorm_(2, 1, 1e-5).mul_(1e5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.normalize(x, dim=1) @ F.normalize(self.weight, dim=0)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}"
+
+
+HEADS = {"linear": nn.Linear, "cosine": CosineLinear}
+
+
+def make_head(kind: str, in_features: int, n_classes: int) -> nn.Module:
+    """Build a classifier head.
+
+    Parameters
+    ----------
+    kind : {"linear", "cosine"}
+        ``"linear"``: ``nn.Linear`` (with bias); ``"cosine"``: :class:`CosineLinear`.
+    in_features : int
+        Size of the penultimate feature.
+    n_classes : int
+        Number of outputs.
+
+    Returns
+    -------
+    nn.Module
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown (the message lists the valid kinds).
+    """
+    check_param(kind, "kind", "make_head", "str", options=HEADS)
+    in_features = check_param(in_features, "in_features", "make_head", "int", low=1)
+    n_classes = check_param(n_classes, "n_classes", "make_head", "int", low=1)
+    return HEADS[kind](in_features, n_classes)

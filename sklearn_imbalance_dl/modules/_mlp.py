@@ -1,0 +1,141 @@
+"""Multi-layer perceptron for tables (and flattened images), staged for mixing."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .._validation import check_param
+from ._heads import HEADS, make_head
+
+__all__ = ["MLP"]
+
+_ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "leaky_relu": nn.LeakyReLU,
+}
+
+
+class _FlattenInput(nn.Module):
+    """Flatten ``(N, *shape)`` to ``(N, prod(shape))`` and check the width."""
+
+    def __init__(self, n_features: int, owner: str = "MLP"):
+        super().__init__()
+        self.n_features = n_features
+        self.owner = owner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() < 2:
+            raise ValueError(
+                f"{self.owner} expects a batch of shape (n_samples, n_features) or "
+                f"(n_samples, *shape) with prod(shape) = {self.n_features}; got a tensor "
+                f"of shape {tuple(x.shape)}."
+            )
+        width = math.prod(x.shape[1:])
+        if width != self.n_features:
+            raise ValueError(
+                f"{self.owner} was built for {self.n_features} input features, but the "
+                f"input of shape {tuple(x.shape)} has {width} features per sample."
+            )
+        return x.reshape(x.shape[0], width)
+
+    def extra_repr(self) -> str:
+        return f"n_features={self.n_features}"
+
+
+class MLP(nn.Module):
+    """Multi-layer perceptron following the staged-module protocol.
+
+    The input is flattened (``(N, d)`` or ``(N, C, H, W)`` become ``(N, prod)``).
+    Each hidden layer is one stage: Linear -> BatchNorm1d (if ``batch_norm``) ->
+    activation -> Dropout (if ``dropout > 0``); the first stage also flattens. The
+    head maps the last hidden layer (the penultimate feature) to logits. Mixing
+    points: 0 (the input) to ``len(hidden_sizes)`` (the penultimate feature). With
+    ``hidden_sizes=()`` there are no stages, the model is linear, the only mixing
+    point is the input, and the head is ``Sequential(flatten, head)``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features (after flattening).
+    n_classes : int
+        Number of outputs.
+    hidden_sizes : tuple of int, default=(256, 256)
+        Width of each hidden layer; may be empty.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after each activation (none when 0).
+    batch_norm : bool, default=True
+        Whether to put a ``BatchNorm1d`` after each hidden Linear.
+    activation : {"relu", "gelu", "tanh", "leaky_relu"}, default="relu"
+    head : {"linear", "cosine"}, default="linear"
+        ``"cosine"`` gives the normalised classifier of LDAM-DRW
+        (:class:`CosineLinear`).
+
+    Attributes
+    ----------
+    stages : nn.ModuleList
+        One stage per hidden layer.
+    head : nn.Module
+        The classifier.
+    feature_dim : int
+        Size of the penultimate feature.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_imbalance_dl.modules import MLP, forward_staged
+    >>> net = MLP(10, 3, hidden_sizes=(32, 16)).eval()
+    >>> logits, h = forward_staged(net, torch.randn(4, 10))
+    >>> logits.shape, h.shape
+    (torch.Size([4, 3]), torch.Size([4, 16]))
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_classes: int,
+        *,
+        hidden_sizes=(256, 256),
+        dropout: float = 0.0,
+        batch_norm: bool = True,
+        activation: str = "relu",
+        head: str = "linear",
+    ):
+        super().__init__()
+        name = type(self).__name__
+        self.n_features = check_param(n_features, "n_features", name, "int", low=1)
+        self.n_classes = check_param(n_classes, "n_classes", name, "int", low=1)
+        self.hidden_sizes = check_param(hidden_sizes, "hidden_sizes", name, "int_tuple", low=1)
+        self.dropout = check_param(dropout, "dropout", name, "float", low=0, high=1, closed="left")
+        self.batch_norm = check_param(batch_norm, "batch_norm", name, "bool")
+        self.activation = check_param(activation, "activation", name, "str", options=_ACTIVATIONS)
+        self.head_kind = check_param(head, "head", name, "str", options=HEADS)
+
+        stages = []
+        width = self.n_features
+        for i, size in enumerate(self.hidden_sizes):
+            layers = [_FlattenInput(self.n_features, name)] if i == 0 else []
+            layers.append(nn.Linear(width, size))
+            if self.batch_norm:
+                layers.append(nn.BatchNorm1d(size))
+            layers.append(_ACTIVATIONS[self.activation]())
+            if self.dropout > 0:
+                layers.append(nn.Dropout(self.dropout))
+            stages.append(nn.Sequential(*layers))
+            width = size
+        self.stages = nn.ModuleList(stages)
+        self.feature_dim = width
+        classifier = make_head(self.head_kind, width, self.n_classes)
+        if self.hidden_sizes:
+            self.head = classifier
+        else:
+            self.head = nn.Sequential(_FlattenInput(self.n_features, name), classifier)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for stage in self.stages:
+            x = stage(x)
+        return self.head(x)

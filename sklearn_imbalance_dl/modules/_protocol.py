@@ -1,0 +1,160 @@
+"""The staged-module protocol.
+
+Mixing inside the network (Procrustean major feature weakening and manifold mixup
+at a hidden layer), per-class feature-gradient diagnostics (the norm of the loss
+gradient with respect to the penultimate feature ``h``) and classifier re-training
+(cRT) need to see inside the network. A module opts in by exposing two attributes:
+
+``stages``
+    an ``nn.ModuleList`` (or ``nn.Sequential``) of consecutive feature-extractor
+    stages;
+``head``
+    the classifier, an ``nn.Module`` mapping the penultimate feature ``h`` to logits;
+
+and by keeping ``forward(x) == head(stages[-1](... stages[0](x)))``.
+
+Mixing point ``k`` (``0 <= k <= len(stages)``) means "after ``k`` stages": 0 is the
+input, ``len(stages)`` the penultimate feature. Any input handling (flattening,
+reshaping rows to images) belongs in ``stages[0]`` so that the identity above holds.
+Modules without these attributes still train; they only cannot use in-network
+mixing, feature-gradient diagnostics or cRT.
+
+Example
+-------
+A user module that opts in:
+
+>>> import torch
+>>> from torch import nn
+>>> class TwoLayer(nn.Module):
+...     def __init__(self, n_features=4, n_classes=3):
+...         super().__init__()
+...         self.stages = nn.ModuleList([
+...             nn.Sequential(nn.Linear(n_features, 16), nn.ReLU()),
+...             nn.Sequential(nn.Linear(16, 8), nn.ReLU()),
+...         ])
+...         self.head = nn.Linear(8, n_classes)
+...     def forward(self, x):
+...         for stage in self.stages:
+...             x = stage(x)
+...         return self.head(x)
+>>> net = TwoLayer()
+>>> is_staged(net), n_mixing_points(net)
+(True, 3)
+>>> logits, h = forward_staged(net, torch.randn(5, 4), mix_at=1, mix_fn=lambda t: 0.5 * t)
+>>> logits.shape, h.shape
+(torch.Size([5, 3]), torch.Size([5, 8]))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+__all__ = ["forward_staged", "is_staged", "n_mixing_points", "reset_head"]
+
+
+def is_staged(module) -> bool:
+    """Return whether ``module`` follows the staged-module protocol.
+
+    Parameters
+    ----------
+    module : object
+        Usually an ``nn.Module``.
+
+    Returns
+    -------
+    bool
+        True when ``module.stages`` is an ``nn.ModuleList`` or ``nn.Sequential`` and
+        ``module.head`` is an ``nn.Module``.
+    """
+    stages = getattr(module, "stages", None)
+    head = getattr(module, "head", None)
+    return isinstance(stages, (nn.ModuleList, nn.Sequential)) and isinstance(head, nn.Module)
+
+
+def _require_staged(module, what: str) -> None:
+    if not is_staged(module):
+        raise TypeError(
+            f"{what} needs a staged module: one with a 'stages' attribute (an "
+            "nn.ModuleList of feature-extractor stages) and a 'head' attribute (the "
+            "classifier nn.Module), whose forward(x) equals head(stages[-1](...stages[0]"
+            f"(x))). Got {type(module).__name__}, which does not expose them; see "
+            "sklearn_imbalance_dl.modules._protocol for an example."
+        )
+
+
+def n_mixing_points(module) -> int:
+    """Number of mixing points of a staged module: ``len(module.stages) + 1``.
+
+    Point 0 is the input and point ``len(stages)`` the penultimate feature.
+
+    Raises
+    ------
+    TypeError
+        If ``module`` is not staged.
+    """
+    _require_staged(module, "n_mixing_points")
+    return len(module.stages) + 1
+
+
+def forward_staged(
+    module,
+    x: torch.Tensor,
+    *,
+    mix_at: int | None = None,
+    mix_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run a staged module, optionally transforming the activations at one point.
+
+    Parameters
+    ----------
+    module : nn.Module
+        A staged module (see :func:`is_staged`).
+    x : torch.Tensor
+        The input batch.
+    mix_at : int or None, default=None
+        The mixing point, in ``[0, len(module.stages)]``: ``x = mix_fn(x)`` is applied
+        once, after ``mix_at`` stages. None runs the module unchanged.
+    mix_fn : callable or None, default=None
+        Tensor -> tensor of the same shape; required when ``mix_at`` is given.
+
+    Returns
+    -------
+    logits : torch.Tensor
+        ``module.head(h)``.
+    h : torch.Tensor
+        The penultimate feature (the input of the head), part of the autograd graph,
+        so that ``torch.autograd.grad(loss, h)`` gives per-sample feature gradients.
+    """
+    _require_staged(module, "forward_staged")
+    n_stages = len(module.stages)
+    if mix_at is not None:
+        if isinstance(mix_at, bool) or not isinstance(mix_at, int) or not 0 <= mix_at <= n_stages:
+            raise ValueError(
+                f"mix_at must be an int in the range [0, {n_stages}] for a module with "
+                f"{n_stages} stages (0 = input, {n_stages} = penultimate feature). "
+                f"Got {mix_at!r} instead."
+            )
+        if mix_fn is None:
+            raise ValueError("mix_fn must be given when mix_at is not None.")
+    for k, stage in enumerate(module.stages):
+        if k == mix_at:
+            x = mix_fn(x)
+        x = stage(x)
+    if mix_at == n_stages:
+        x = mix_fn(x)
+    return module.head(x), x
+
+
+def reset_head(module) -> None:
+    """Re-initialise the classifier of a staged module in place (for cRT).
+
+    Calls ``reset_parameters()`` on every sub-module of ``module.head`` that has it.
+    """
+    _require_staged(module, "reset_head")
+    for sub in module.head.modules():
+        reset = getattr(sub, "reset_parameters", None)
+        if callable(reset):
+            reset()

@@ -1,0 +1,326 @@
+"""Tests of sklearn_imbalance_dl.datasets against hand-computed counts."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+
+from sklearn_imbalance_dl.datasets import (
+    load_cifar10_lt,
+    load_digits_lt,
+    long_tailed_counts,
+    make_long_tailed,
+)
+
+# Per-class CIFAR-10-LT counts of LDAM-DRW (kaidic/LDAM-DRW, imbalance_cifar.py).
+LDAM_CIFAR10 = {
+    100: [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50],
+    50: [5000, 3237, 2096, 1357, 878, 568, 368, 238, 154, 100],
+    10: [5000, 3871, 2997, 2320, 1796, 1391, 1077, 834, 645, 500],
+}
+
+
+# --------------------------------------------------------------------------- counts
+@pytest.mark.parametrize("ratio, total", [(100, 12406), (50, 13996), (10, 20431)])
+def test_long_tailed_counts_cifar10_totals(ratio, total):
+    counts = long_tailed_counts(5000, 10, ratio)
+    assert counts.tolist() == LDAM_CIFAR10[ratio]
+    assert counts.sum() == total
+    assert counts.dtype == np.int64
+
+
+def test_long_tailed_counts_cifar100():
+    # CIFAR-100-LT at rho=100 has 10,847 images (Cao et al. 2019), head 500, tail 5.
+    counts = long_tailed_counts(500, 100, 100)
+    assert counts.sum() == 10847
+    assert counts[0] == 500 and counts[-1] == 5
+    assert np.all(np.diff(counts) <= 0)
+
+
+def test_long_tailed_counts_step():
+    assert long_tailed_counts(5000, 10, 100, "step").tolist() == [5000] * 5 + [50] * 5
+    assert long_tailed_counts(100, 5, 10, "step").tolist() == [100, 100, 10, 10, 10]
+    assert long_tailed_counts(7, 2, 3, "step").tolist() == [7, 2]
+
+
+def test_long_tailed_counts_ratio_one_is_balanced():
+    for profile in ("exponential", "step"):
+        assert long_tailed_counts(40, 4, 1, profile).tolist() == [40] * 4
+
+
+def test_long_tailed_counts_errors():
+    with pytest.raises(ValueError, match="tail class with 0 samples"):
+        long_tailed_counts(50, 10, 100)
+    with pytest.raises(ValueError, match="'n_classes' .* >= 2"):
+        long_tailed_counts(50, 1, 10)
+    with pytest.raises(ValueError, match="'n_max' .* >= 1. Got 0"):
+        long_tailed_counts(0, 3, 10)
+    with pytest.raises(ValueError, match="'imbalance_ratio' .* must be .*>= 1. Got 0.5 instead"):
+        long_tailed_counts(10, 3, 0.5)
+
+
+# --------------------------------------------------------------------- make_long_tailed
+def _balanced(n_per_class=60, n_classes=5, n_features=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    rng.shuffle(y)
+    X = rng.normal(size=(y.shape[0], n_features))
+    return X, y
+
+
+@pytest.mark.parametrize("profile", ["exponential", "step"])
+def test_make_long_tailed_counts_follow_profile(profile):
+    X, y = _balanced()
+    X_lt, y_lt, idx = make_long_tailed(X, y, 20, profile, return_indices=True)
+    # hand-computed: exponential floor(60 * 20 ** (-c / 4)) = 60, 28, 13, 6, 3
+    expected = {"exponential": [60, 28, 13, 6, 3], "step": [60, 60, 3, 3, 3]}[profile]
+    assert np.bincount(y_lt).tolist() == expected
+    assert np.all(np.diff(idx) > 0)  # sorted, no duplicates
+    np.testing.assert_array_equal(X_lt, X[idx])
+    np.testing.assert_array_equal(y_lt, y[idx])
+
+
+def test_make_long_tailed_n_max_defaults_to_smallest_class():
+    y = np.array([0] * 30 + [1] * 50 + [2] * 40)
+    X = np.zeros((y.size, 1))
+    _, y_lt = make_long_tailed(X, y, 4)
+    assert np.bincount(y_lt).tolist() == [30, 15, 7]  # floor(30 / 2), floor(30 / 4)
+    _, y_lt = make_long_tailed(X, y, 4, n_max=20)
+    assert np.bincount(y_lt).tolist() == [20, 10, 5]
+
+
+def test_make_long_tailed_class_order():
+    X, y = _balanced()
+    _, y_lt = make_long_tailed(X, y, 20, class_order=[4, 3, 2, 1, 0])
+    assert np.bincount(y_lt).tolist() == [3, 6, 13, 28, 60]
+    _, y_lt = make_long_tailed(X, y, 20, class_order=[2, 0, 4, 1, 3])
+    assert np.bincount(y_lt).tolist() == [28, 6, 60, 3, 13]
+
+
+def test_make_long_tailed_string_labels_and_nd_images():
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.array(["cat", "dog", "emu"]), 20)
+    X = rng.integers(0, 255, size=(60, 3, 4, 4), dtype=np.uint8)
+    X_lt, y_lt = make_long_tailed(X, y, 4, class_order=["emu", "cat", "dog"])
+    assert X_lt.shape == (20 + 10 + 5, 3, 4, 4) and X_lt.dtype == np.uint8
+    labels, counts = np.unique(y_lt, return_counts=True)
+    assert dict(zip(labels.tolist(), counts.tolist(), strict=True)) == {
+        "emu": 20,
+        "cat": 10,
+        "dog": 5,
+    }
+
+
+def test_make_long_tailed_random_state():
+    X, y = _balanced()
+    *_, a = make_long_tailed(X, y, 20, random_state=3, return_indices=True)
+    *_, b = make_long_tailed(X, y, 20, random_state=3, return_indices=True)
+    *_, c = make_long_tailed(X, y, 20, random_state=4, return_indices=True)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    *_, d = make_long_tailed(X, y, 20, random_state=np.random.default_rng(3), return_indices=True)
+    np.testing.assert_array_equal(a, d)
+
+
+def test_make_long_tailed_pandas():
+    X, y = _balanced()
+    index = pd.Index(np.arange(1000, 1000 + y.size), name="row")
+    X_df = pd.DataFrame(X, columns=["a", "b", "c"], index=index)
+    y_s = pd.Series(y, index=index, name="target")
+    X_lt, y_lt, idx = make_long_tailed(X_df, y_s, 20, return_indices=True)
+    assert isinstance(X_lt, pd.DataFrame) and isinstance(y_lt, pd.Series)
+    assert list(X_lt.columns) == ["a", "b", "c"] and y_lt.name == "target"
+    np.testing.assert_array_equal(X_lt.index, index[idx])
+    np.testing.assert_array_equal(X_lt.to_numpy(), X[idx])
+    assert y_lt.value_counts().sort_index().tolist() == [60, 28, 13, 6, 3]
+    # same selection as with numpy inputs
+    *_, idx_np = make_long_tailed(X, y, 20, return_indices=True)
+    np.testing.assert_array_equal(idx, idx_np)
+
+
+def test_make_long_tailed_errors():
+    X, y = _balanced()
+    with pytest.raises(ValueError, match=r"'imbalance_ratio' .* must be .*>= 1. Got 0.5 instead"):
+        make_long_tailed(X, y, 0.5)
+    with pytest.raises(ValueError, match="'profile' .* 'exponential', 'step'. Got 'linear'"):
+        make_long_tailed(X, y, 10, "linear")
+    with pytest.raises(ValueError, match="X has 300, y has 299"):
+        make_long_tailed(X, y[:-1], 10)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        make_long_tailed(X, np.zeros_like(y), 10)
+    with pytest.raises(ValueError, match="class_order must list every class label"):
+        make_long_tailed(X, y, 10, class_order=[0, 1, 2, 3])
+    with pytest.raises(ValueError, match="class_order must list every class label"):
+        make_long_tailed(X, y, 10, class_order=[0, 1, 2, 3, 3])
+    with pytest.raises(ValueError, match="class_order must list every class label"):
+        make_long_tailed(X, y, 10, class_order=[0, 1, 2, 3, 9])
+    # class 1 is second in line but has only 10 samples; the profile needs 21
+    y_small = np.array([0] * 30 + [1] * 10 + [2] * 30)
+    with pytest.raises(ValueError, match=r"Class 1 has only 10 samples.*n_max=30.*needs 21"):
+        make_long_tailed(np.zeros((70, 2)), y_small, 2, n_max=30)
+    with pytest.raises(ValueError, match="1-D"):
+        make_long_tailed(X, np.c_[y, y], 10)
+
+
+# ----------------------------------------------------------------------- load_digits_lt
+def test_load_digits_lt_shapes_and_counts():
+    X_train, y_train, X_test, y_test = load_digits_lt(100)
+    # floor(124 * 100 ** (-c / 9)), 124 = 174 (digit 8) - 50 test images
+    expected = [124, 74, 44, 26, 16, 9, 5, 3, 2, 1]
+    assert np.bincount(y_train).tolist() == expected
+    assert np.bincount(y_train).tolist() == long_tailed_counts(124, 10, 100).tolist()
+    assert np.bincount(y_test).tolist() == [50] * 10
+    assert X_train.shape == (sum(expected), 64) and X_test.shape == (500, 64)
+    assert X_train.dtype == np.float32 and X_test.dtype == np.float32
+    assert 0.0 <= X_train.min() and X_train.max() <= 1.0 and X_train.max() == 1.0
+
+
+def test_load_digits_lt_step_images_and_test_size():
+    X_train, y_train, X_test, y_test = load_digits_lt(10, "step", test_per_class=30, as_images=True)
+    assert np.bincount(y_train).tolist() == [144] * 5 + [14] * 5
+    assert X_train.shape == (5 * 144 + 5 * 14, 1, 8, 8)
+    assert X_test.shape == (300, 1, 8, 8)
+
+
+def test_load_digits_lt_train_test_disjoint():
+    digits = load_digits()
+    ref = (digits.data / 16.0).astype(np.float32)
+    # the 1,797 digits images are pairwise distinct, so pixels identify the row
+    row_of = {row.tobytes(): i for i, row in enumerate(ref)}
+    assert len(row_of) == ref.shape[0]
+    X_train, y_train, X_test, y_test = load_digits_lt(10, random_state=1)
+    train_rows = np.array([row_of[x.tobytes()] for x in X_train])
+    test_rows = np.array([row_of[x.tobytes()] for x in X_test])
+    assert len(set(train_rows)) == len(train_rows) and len(set(test_rows)) == 500
+    assert not set(train_rows) & set(test_rows)
+    np.testing.assert_array_equal(digits.target[train_rows], y_train)
+    np.testing.assert_array_equal(digits.target[test_rows], y_test)
+
+
+def test_load_digits_lt_seed_and_errors():
+    a = load_digits_lt(10, random_state=0)
+    b = load_digits_lt(10, random_state=0)
+    c = load_digits_lt(10, random_state=1)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[2], c[2])
+    with pytest.raises(ValueError, match="Got 0.5 instead"):
+        load_digits_lt(0.5)
+    with pytest.raises(ValueError, match="'test_per_class' .* smaller than .*174"):
+        load_digits_lt(test_per_class=174)
+    with pytest.raises(ValueError, match="tail class with 0 samples"):
+        load_digits_lt(200)
+
+
+# ---------------------------------------------------------------------- load_cifar10_lt
+def _fake_cifar(n_per_class_train=12, n_per_class_test=3, seed=0):
+    """Balanced fake CIFAR arrays, channels first, with the label painted in pixel 0."""
+    rng = np.random.default_rng(seed)
+    y_train = rng.permutation(np.repeat(np.arange(10), n_per_class_train))
+    y_test = np.repeat(np.arange(10), n_per_class_test)
+    X_train = rng.integers(0, 256, size=(y_train.size, 3, 32, 32), dtype=np.uint8)
+    X_test = rng.integers(0, 256, size=(y_test.size, 3, 32, 32), dtype=np.uint8)
+    # channel-dependent marker: pixel (c, 0, 0) = 10 * label + c
+    for X, y in ((X_train, y_train), (X_test, y_test)):
+        for c in range(3):
+            X[:, c, 0, 0] = 10 * y + c
+    return X_train, y_train, X_test, y_test
+
+
+def _write_batches(directory, X_train, y_train, X_test, y_test):
+    directory.mkdir()
+    parts = np.array_split(np.arange(y_train.size), 5)
+    for i, part in enumerate(parts, start=1):
+        batch = {
+            b"batch_label": f"training batch {i} of 5".encode(),
+            b"labels": y_train[part].tolist(),
+            b"data": X_train[part].reshape(len(part), 3072),
+            b"filenames": [b"x.png"] * len(part),
+        }
+        with open(directory / f"data_batch_{i}", "wb") as f:
+            pickle.dump(batch, f)
+    with open(directory / "test_batch", "wb") as f:
+        pickle.dump({b"labels": y_test.tolist(), b"data": X_test.reshape(-1, 3072)}, f)
+
+
+def _check_markers(X, y):
+    for c in range(3):
+        np.testing.assert_array_equal(X[:, c, 0, 0], 10 * y + c)
+
+
+def test_load_cifar10_lt_batches_dir(tmp_path):
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    _write_batches(tmp_path / "cifar-10-batches-py", X_train, y_train, X_test, y_test)
+    Xtr, ytr, Xte, yte = load_cifar10_lt(tmp_path / "cifar-10-batches-py", 12)
+    # floor(12 * 12 ** (-c / 9))
+    expected = [12, 9, 6, 5, 3, 3, 2, 1, 1, 1]
+    assert np.bincount(ytr).tolist() == expected
+    assert Xtr.shape == (sum(expected), 3, 32, 32) and Xtr.dtype == np.uint8
+    assert Xte.shape == (30, 3, 32, 32) and np.bincount(yte).tolist() == [3] * 10
+    assert ytr.dtype == np.int64
+    _check_markers(Xtr, ytr)
+    _check_markers(Xte, yte)
+    np.testing.assert_array_equal(Xte, X_test)
+    # the parent folder works too, and gives the same data
+    again = load_cifar10_lt(str(tmp_path), 12)
+    np.testing.assert_array_equal(again[0], Xtr)
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_load_cifar10_lt_npz(tmp_path, channels_last):
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    if channels_last:
+        X_train, X_test = X_train.transpose(0, 2, 3, 1), X_test.transpose(0, 2, 3, 1)
+    path = tmp_path / "cifar10.npz"
+    np.savez(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+    Xtr, ytr, Xte, yte = load_cifar10_lt(path, 3, "step", as_float=True)
+    assert np.bincount(ytr).tolist() == [12] * 5 + [4] * 5
+    assert Xtr.shape == (80, 3, 32, 32) and Xte.shape == (30, 3, 32, 32)
+    assert Xtr.dtype == np.float32 and 0 <= Xtr.min() and Xtr.max() <= 1
+    _check_markers(np.rint(Xtr * 255).astype(int), ytr)
+    _check_markers(np.rint(Xte * 255).astype(int), yte)
+
+
+def test_load_cifar10_lt_same_data_from_both_formats(tmp_path):
+    arrays = _fake_cifar()
+    _write_batches(tmp_path / "cifar-10-batches-py", *arrays)
+    keys = ["X_train", "y_train", "X_test", "y_test"]
+    np.savez(tmp_path / "c.npz", **dict(zip(keys, arrays, strict=True)))
+    a = load_cifar10_lt(tmp_path / "cifar-10-batches-py", 5, random_state=7)
+    b = load_cifar10_lt(tmp_path / "c.npz", 5, random_state=7)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_load_cifar10_lt_errors(tmp_path):
+    missing = tmp_path / "nowhere" / "cifar-10-batches-py"
+    with pytest.raises(FileNotFoundError, match="No CIFAR-10 data at .*nowhere.*data_batch_1"):
+        load_cifar10_lt(missing)
+
+    path = tmp_path / "bad.npz"
+    X_train, y_train, *_ = _fake_cifar()
+    np.savez(path, X_train=X_train, y_train=y_train, images=X_train)
+    with pytest.raises(
+        ValueError,
+        match=r"lacks the arrays \['X_test', 'y_test'\].*found \['X_train', 'images', 'y_train'\]",
+    ):
+        load_cifar10_lt(path)
+
+    empty = tmp_path / "empty_dir"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="missing data_batch_1.*test_batch"):
+        load_cifar10_lt(empty)
+
+    not_npz = tmp_path / "notes.txt"
+    not_npz.write_text("hello")
+    with pytest.raises(ValueError, match="Could not read .* as an .npz"):
+        load_cifar10_lt(not_npz)
+
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, X_train=X_train[:, :, :16], y_train=y_train, X_test=X_train, y_test=y_train)
+    with pytest.raises(ValueError, match=r"shape \(N, 32, 32, 3\) or \(N, 3, 32, 32\)"):
+        load_cifar10_lt(wrong)
+
+    with pytest.raises(ValueError, match="Got 0.5 instead"):
+        load_cifar10_lt(missing, 0.5)

@@ -1,0 +1,236 @@
+"""Tests of sklearn_imbalance_dl.metrics against scikit-learn and hand computations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.metrics import geometric_mean_score as imblearn_gmean
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+
+from sklearn_imbalance_dl.metrics import (
+    SCORERS,
+    balanced_accuracy_scorer,
+    geometric_mean_score,
+    geometric_mean_scorer,
+    get_scorer,
+    macro_f1_scorer,
+    minority_recall,
+    minority_recall_scorer,
+    per_class_accuracy,
+    rank_split_accuracy,
+    shot_accuracy,
+)
+
+
+def _random_predictions(n=400, n_classes=5, seed=0):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, n_classes, n)
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, n_classes, n))
+    return y_true, y_pred
+
+
+# ------------------------------------------------------------------ per_class_accuracy
+def test_per_class_accuracy_matches_recall_score():
+    y_true, y_pred = _random_predictions()
+    np.testing.assert_allclose(
+        per_class_accuracy(y_true, y_pred), recall_score(y_true, y_pred, average=None)
+    )
+    labels = [3, 0, 4]
+    np.testing.assert_allclose(
+        per_class_accuracy(y_true, y_pred, labels=labels),
+        recall_score(y_true, y_pred, labels=labels, average=None),
+    )
+    assert np.isclose(
+        per_class_accuracy(y_true, y_pred).mean(), balanced_accuracy_score(y_true, y_pred)
+    )
+
+
+def test_per_class_accuracy_string_labels_and_absent_class():
+    y_true = ["b", "a", "a", "c", "c", "c"]
+    y_pred = ["b", "a", "b", "c", "a", "d"]
+    # labels a, b, c, d: 1/2, 1/1, 1/3, d never true -> NaN
+    acc = per_class_accuracy(y_true, y_pred)
+    np.testing.assert_allclose(acc, [0.5, 1.0, 1 / 3, np.nan])
+
+
+def test_per_class_accuracy_errors():
+    with pytest.raises(ValueError, match="different lengths: 3 and 2"):
+        per_class_accuracy([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="empty"):
+        per_class_accuracy([], [])
+    with pytest.raises(ValueError, match="1-D"):
+        per_class_accuracy(np.zeros((3, 2)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="duplicates"):
+        per_class_accuracy([0, 1], [0, 1], labels=[0, 0])
+
+
+# ------------------------------------------------------------------------ shot_accuracy
+def _hand_example():
+    # class: (n test samples, n correct) -> per-class accuracy
+    #   0: 4, 3 -> 0.75   1: 2, 2 -> 1.0   2: 2, 1 -> 0.5
+    #   3: 1, 0 -> 0.0    4: 4, 1 -> 0.25  5: 2, 2 -> 1.0
+    y_true = [0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 4, 4, 4, 5, 5]
+    y_pred = [0, 0, 0, 1, 1, 1, 2, 0, 4, 4, 0, 0, 0, 5, 5]
+    train_counts = {0: 500, 1: 101, 2: 100, 3: 20, 4: 19, 5: 3}
+    return y_true, y_pred, train_counts
+
+
+def test_shot_accuracy_by_hand():
+    y_true, y_pred, counts = _hand_example()
+    # many (> 100): classes 0, 1; medium [20, 100]: 2, 3; few (< 20): 4, 5
+    expected = {"many": (0.75 + 1.0) / 2, "medium": (0.5 + 0.0) / 2, "few": (0.25 + 1.0) / 2}
+    out = shot_accuracy(y_true, y_pred, counts)
+    assert out.keys() == expected.keys()
+    for key, value in expected.items():
+        assert out[key] == pytest.approx(value)
+    # array aligned with labels, and a pandas Series, give the same
+    array_out = shot_accuracy(y_true, y_pred, [500, 101, 100, 20, 19, 3])
+    series_out = shot_accuracy(y_true, y_pred, pd.Series(counts))
+    for key, value in expected.items():
+        assert array_out[key] == pytest.approx(value)
+        assert series_out[key] == pytest.approx(value)
+
+
+def test_shot_accuracy_thresholds_and_empty_groups():
+    y_true, y_pred, counts = _hand_example()
+    # many > 19: classes 0-3; few < 5: class 5; medium [5, 19]: class 4
+    out = shot_accuracy(y_true, y_pred, counts, many_threshold=19, few_threshold=5)
+    assert out["many"] == pytest.approx((0.75 + 1.0 + 0.5 + 0.0) / 4)
+    assert out["medium"] == pytest.approx(0.25)
+    assert out["few"] == pytest.approx(1.0)
+    out = shot_accuracy(y_true, y_pred, {k: 1000 for k in counts})
+    assert out["many"] == pytest.approx(np.mean([0.75, 1.0, 0.5, 0.0, 0.25, 1.0]))
+    assert np.isnan(out["medium"]) and np.isnan(out["few"])
+
+
+def test_shot_accuracy_class_without_test_samples_is_skipped():
+    y_true, y_pred, counts = _hand_example()
+    counts = {**counts, 6: 2}  # a few-shot class absent from the evaluation set
+    assert shot_accuracy(y_true, y_pred, counts)["few"] == pytest.approx(0.625)
+
+
+def test_shot_accuracy_errors():
+    y_true, y_pred, counts = _hand_example()
+    with pytest.raises(ValueError, match=r"few_threshold \(200\) must not exceed many_threshold"):
+        shot_accuracy(y_true, y_pred, counts, few_threshold=200)
+    with pytest.raises(ValueError, match="'many_threshold' .* non-negative number. Got -1 instead"):
+        shot_accuracy(y_true, y_pred, counts, many_threshold=-1)
+    with pytest.raises(ValueError, match=r"no entry for the labels \[5\]"):
+        shot_accuracy(y_true, y_pred, {k: v for k, v in counts.items() if k != 5})
+    with pytest.raises(ValueError, match="one count per class .*6 classes"):
+        shot_accuracy(y_true, y_pred, [1, 2, 3])
+    with pytest.raises(ValueError, match="different lengths"):
+        shot_accuracy(y_true, y_pred[:-1], counts)
+    with pytest.raises(ValueError, match="empty"):
+        shot_accuracy([], [], counts)
+
+
+# ------------------------------------------------------------------ rank_split_accuracy
+def test_rank_split_accuracy_cifar10_rule():
+    # class c has 10 test samples, c of them correct -> accuracy c / 10
+    y_true = np.repeat(np.arange(10), 10)
+    y_pred = np.array([c if i < c else (c + 1) % 10 for c in range(10) for i in range(10)])
+    np.testing.assert_allclose(per_class_accuracy(y_true, y_pred), np.arange(10) / 10)
+    ldam = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    out = rank_split_accuracy(y_true, y_pred, ldam)
+    assert out["many"] == pytest.approx(np.mean([0.0, 0.1, 0.2]))
+    assert out["medium"] == pytest.approx(np.mean([0.3, 0.4, 0.5, 0.6]))
+    assert out["few"] == pytest.approx(np.mean([0.7, 0.8, 0.9]))
+    # head at the other end: class 9 largest -> many = 9, 8, 7
+    out = rank_split_accuracy(y_true, y_pred, dict(zip(range(10), ldam[::-1], strict=True)))
+    assert out["many"] == pytest.approx(0.8)
+    assert out["medium"] == pytest.approx(0.45)
+    assert out["few"] == pytest.approx(0.1)
+    out = rank_split_accuracy(y_true, y_pred, ldam, splits=(0, 10))
+    assert np.isnan(out["many"]) and np.isnan(out["few"])
+    assert out["medium"] == pytest.approx(0.45)
+
+
+def test_rank_split_accuracy_errors():
+    y_true, y_pred, counts = _hand_example()
+    for splits in [(4, 2), (2, 7), (-1, 2), (1,), "ab"]:
+        with pytest.raises(ValueError, match="'splits' parameter"):
+            rank_split_accuracy(y_true, y_pred, counts, splits=splits)
+
+
+# ---------------------------------------------------------------------- minority_recall
+def test_minority_recall_matches_recall_score():
+    y_true = np.array([0] * 50 + [1] * 20 + [2] * 5 + [3] * 10)
+    rng = np.random.default_rng(0)
+    y_pred = np.where(rng.random(y_true.size) < 0.7, y_true, rng.integers(0, 4, y_true.size))
+    assert minority_recall(y_true, y_pred) == pytest.approx(
+        recall_score(y_true, y_pred, labels=[2], average="macro")
+    )
+    assert minority_recall(y_true, y_pred, n_minority=2) == pytest.approx(
+        recall_score(y_true, y_pred, labels=[2, 3], average="macro")
+    )
+    with pytest.raises(ValueError, match=r"'n_minority' .* range \[1, 4\].*Got 5 instead"):
+        minority_recall(y_true, y_pred, n_minority=5)
+
+
+def test_geometric_mean_reexport():
+    assert geometric_mean_score is imblearn_gmean
+
+
+# ---------------------------------------------------------------------------- scorers
+def test_scorers_in_cross_validate_match_manual_folds():
+    X, y = make_classification(
+        n_samples=300,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.75, 0.18, 0.07],
+        random_state=0,
+    )
+    cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    model = LogisticRegression(max_iter=500)
+    res = cross_validate(model, X, y, cv=cv, scoring=SCORERS)
+    minority = np.argmin(np.bincount(y))
+    for k, (train, test) in enumerate(cv.split(X, y)):
+        pred = clone(model).fit(X[train], y[train]).predict(X[test])
+        yt = y[test]
+        assert res["test_balanced_accuracy"][k] == pytest.approx(balanced_accuracy_score(yt, pred))
+        assert res["test_macro_f1"][k] == pytest.approx(f1_score(yt, pred, average="macro"))
+        assert res["test_g_mean"][k] == pytest.approx(imblearn_gmean(yt, pred))
+        assert res["test_minority_recall"][k] == pytest.approx(
+            recall_score(yt, pred, labels=[minority], average="macro")
+        )
+    # the named objects are the dict's entries, and scorer names work as strings
+    assert SCORERS["balanced_accuracy"] is balanced_accuracy_scorer
+    assert SCORERS["macro_f1"] is macro_f1_scorer
+    assert SCORERS["g_mean"] is geometric_mean_scorer
+    assert SCORERS["minority_recall"] is minority_recall_scorer
+    scores = cross_validate(model, X, y, cv=cv, scoring=get_scorer("g_mean"))["test_score"]
+    np.testing.assert_allclose(scores, res["test_g_mean"])
+
+
+def test_scorers_in_grid_search():
+    X, y = make_classification(n_samples=200, weights=[0.85], random_state=1)
+    search = GridSearchCV(
+        LogisticRegression(max_iter=500),
+        {"C": [0.01, 1.0]},
+        scoring=SCORERS,
+        refit="balanced_accuracy",
+        cv=3,
+    ).fit(X, y)
+    assert set(SCORERS) <= {
+        k[len("mean_test_") :] for k in search.cv_results_ if k.startswith("mean_test_")
+    }
+    assert 0.0 <= search.best_score_ <= 1.0
+
+
+def test_get_scorer():
+    scorer = get_scorer("minority_recall")
+    assert scorer is not SCORERS["minority_recall"]
+    assert repr(scorer) == repr(SCORERS["minority_recall"])
+    assert get_scorer("accuracy") is not None  # scikit-learn names pass through
+    assert get_scorer(balanced_accuracy_scorer) is balanced_accuracy_scorer
+    with pytest.raises(
+        ValueError, match=r"Unknown scorer 'gmean'.*\['balanced_accuracy', 'g_mean'"
+    ):
+        get_scorer("gmean")
+    with pytest.raises(ValueError, match="Unknown scorer 3"):
+        get_scorer(3)
