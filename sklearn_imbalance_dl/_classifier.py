@@ -493,7 +493,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Predicted labels, taken from ``classes_``."""
-        return self.classes_[self._adjusted_logits(X).argmax(1).numpy()]
+        best = self._adjusted_logits(X).argmax(1).numpy()
+        return self.classes_[best]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,142 @@
+"""Per-class training diagnostics: the claim of Procrustean training, measured.
+
+Ye et al. (ICCV 2021) argue that major feature weakening balances, across classes,
+the training accuracy and the norm of the loss gradient with respect to the
+penultimate feature. :class:`ClassDiagnostics` records both, per class and per epoch,
+so that the claim can be checked on any data and any method.
+"""
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+from .._data import DeviceBatchIterator
+from ..modules import forward_staged, is_staged
+
+ACCURACY_KEY = "class_train_accuracy"
+GRAD_NORM_KEY = "class_feature_grad_norm"
+
+
+class ClassDiagnostics(Callback):
+    """Record per-class training accuracy and feature-gradient norm at each epoch end.
+
+    After each epoch the training set is passed once more through the network in
+    evaluation mode (no dropout, batch-norm running statistics, no mixing). For each
+    sample i the per-sample loss l_i (the estimator's loss, with the class weights in
+    force at that epoch) is differentiated with respect to the penultimate feature
+    h_i, and the class means of ``||dl_i/dh_i||`` and of the training accuracy are
+    written to the net's history under ``"class_train_accuracy"`` and
+    ``"class_feature_grad_norm"`` (lists in the order of ``classes_``).
+
+    Needs a module that follows the staged-module protocol. Costs one forward pass
+    and a backward pass through the head per epoch.
+
+    Parameters
+    ----------
+    batch_size : int, default=1024
+        Batch size of the diagnostic pass.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl import ImbalancedNetClassifier
+    >>> from sklearn_imbalance_dl.callbacks import ClassDiagnostics, class_diagnostics
+    >>> from sklearn_imbalance_dl.datasets import load_digits_lt
+    >>> X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    >>> clf = ImbalancedNetClassifier(max_epochs=3, callbacks=[ClassDiagnostics()],
+    ...                               random_state=0).fit(X, y)
+    >>> class_diagnostics(clf)["train_accuracy"].shape
+    (3, 10)
+    """
+
+    def __init__(self, *, batch_size=1024):
+        self.batch_size = batch_size
+
+    def on_train_begin(self, net, **kwargs):
+        if not is_staged(net.module_):
+            raise ValueError(
+                "ClassDiagnostics needs the penultimate feature, so the module must expose "
+                f"'stages' and 'head' (staged-module protocol); {type(net.module_).__name__} "
+                "does not."
+            )
+
+    def on_epoch_end(self, net, dataset_train=None, **kwargs):
+        n_classes = len(net.class_counts)
+        device = net.device
+        correct = torch.zeros(n_classes, device=device)
+        grad_norm = torch.zeros(n_classes, device=device)
+        seen = torch.zeros(n_classes, device=device)
+        net._set_training(False)
+        for Xb, yb, _ in DeviceBatchIterator(dataset_train, self.batch_size):
+            with torch.no_grad():
+                _, features = forward_staged(net.module_, Xb)
+            features.requires_grad_(True)
+            logits = net.module_.head(features)
+            per_sample = net.criterion_(logits, yb, reduction="none")
+            (gradient,) = torch.autograd.grad(per_sample.sum(), features)
+            grad_norm.index_add_(0, yb, gradient.norm(dim=1))
+            correct.index_add_(0, yb, (logits.argmax(1) == yb).float())
+            seen.index_add_(0, yb, torch.ones_like(yb, dtype=torch.float32))
+        seen = seen.clamp_min(1)
+        net.history.record(ACCURACY_KEY, (correct / seen).cpu().tolist())
+        net.history.record(GRAD_NORM_KEY, (grad_norm / seen).cpu().tolist())
+
+
+def class_diagnostics(estimator):
+    """The recorded diagnostics of a fitted estimator (or skorch net) as arrays.
+
+    Returns
+    -------
+    dict
+        ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
+        ``"class_counts"``: the training counts, in the same class order.
+    """
+    net = getattr(estimator, "net_", estimator)
+    history = net.history
+    if not history or ACCURACY_KEY not in history[-1]:
+        raise ValueError(
+            "No class diagnostics were recorded: fit with callbacks=[ClassDiagnostics()] first."
+        )
+    rows = [row for row in history if ACCURACY_KEY in row]
+    return {
+        "train_accuracy": np.array([row[ACCURACY_KEY] for row in rows]),
+        "grad_norm": np.array([row[GRAD_NORM_KEY] for row in rows]),
+        "class_counts": np.asarray(net.class_counts),
+    }
+
+
+def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
+    """Plot per-class training accuracy and feature-gradient norm over epochs.
+
+    One line per class, coloured from head (most samples, dark) to tail (fewest,
+    light). Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "plot_class_diagnostics needs matplotlib: pip install 'sklearn_imbalance_dl[plot]'"
+        ) from exc
+    data = class_diagnostics(estimator)
+    counts = data["class_counts"]
+    if class_names is None:
+        class_names = getattr(estimator, "classes_", np.arange(len(counts)))
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    else:
+        fig = axes[0].figure
+    order = np.argsort(-counts, kind="stable")
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(order)))
+    epochs = np.arange(1, len(data["train_accuracy"]) + 1)
+    for colour, c in zip(colours, order):
+        label = f"{class_names[c]} (n={counts[c]})"
+        axes[0].plot(epochs, data["train_accuracy"][:, c], color=colour, label=label)
+        axes[1].plot(epochs, data["grad_norm"][:, c], color=colour, label=label)
+    axes[0].set(xlabel="epoch", ylabel="training accuracy", title="Per-class training accuracy")
+    axes[1].set(xlabel="epoch", ylabel="mean ||dl/dh||", title="Per-class feature-gradient norm")
+    axes[1].legend(title="head to tail", fontsize="small", loc="best")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,240 @@
+"""Presenting a comparison: the terminal table, the output files and the figure."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._runner import METRICS, SHOT_METRICS
+
+__all__ = ["format_table", "plot_results", "write_results"]
+
+HEADERS = {
+    "balanced_accuracy": "bal. acc",
+    "macro_f1": "macro-F1",
+    "g_mean": "G-mean",
+    "minority_recall": "min. recall",
+    "many": "many",
+    "medium": "medium",
+    "few": "few",
+}
+#: File extensions :func:`write_results` understands.
+OUTPUT_FORMATS = (".csv", ".json")
+
+
+def _metrics_of(summary):
+    return [m for m in METRICS + SHOT_METRICS if f"{m}_mean" in summary.columns]
+
+
+def _cell(mean, std):
+    if math.isnan(mean):
+        return "-"
+    if math.isnan(std):  # a single fit has no spread
+        return f"{mean:.3f}"
+    return f"{mean:.3f} ± {std:.3f}"
+
+
+def _group_text(classes, counts, mask):
+    members = [str(c) for c, m in zip(classes, mask) if m]
+    return ", ".join(members) if members else "none"
+
+
+def describe_groups(classes, counts, shot_thresholds):
+    """One line naming the many/medium/few-shot classes for the given thresholds."""
+    many, few = shot_thresholds
+    counts = np.asarray(counts)
+    groups = {
+        f"many-shot: > {many} training samples": counts > many,
+        f"medium: {few}-{many}": (counts >= few) & (counts <= many),
+        f"few-shot: < {few}": counts < few,
+    }
+    return "; ".join(
+        f"{name} (classes {_group_text(classes, counts, mask)})" for name, mask in groups.items()
+    )
+
+
+def format_table(summary, *, title=None, notes=()):
+    """The summary as an aligned plain-text table, best balanced accuracy first.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
+    title : str, default=None
+        First line(s), e.g. the data and protocol.
+    notes : iterable of str, default=()
+        Printed under the table (adjustments made by the methods, e.g. SMOTE's).
+
+    Returns
+    -------
+    table : str
+    """
+    attrs = summary.attrs
+    metrics = _metrics_of(summary)
+    n_fits = summary["n_fits"].max() if len(summary) else 0
+    lines = [title] if title else []
+    spread = "seeds" if attrs.get("protocol", "holdout") == "holdout" else "seeds x folds"
+    lines.append(
+        f"mean ± std over {n_fits} fits ({spread}); sorted by balanced accuracy; "
+        "min. recall = recall of the rarest training class; fit s = seconds per fit"
+    )
+    if "many" in metrics and attrs.get("shot_thresholds") is not None:
+        lines.append(
+            describe_groups(attrs["classes"], attrs["class_counts"], attrs["shot_thresholds"])
+        )
+    header = ["#", "method"] + [HEADERS[m] for m in metrics] + ["fit s"]
+    rows = []
+    for rank, (_, row) in enumerate(summary.iterrows(), start=1):
+        rows.append(
+            [str(rank), row["method"]]
+            + [_cell(row[f"{m}_mean"], row[f"{m}_std"]) for m in metrics]
+            + [f"{row['fit_time_mean']:.2f}"]
+        )
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+
+    def fmt(cells):
+        # Left-align the names, right-align the numbers.
+        out = [cells[0].rjust(widths[0]), cells[1].ljust(widths[1])]
+        out += [c.rjust(w) for c, w in zip(cells[2:], widths[2:])]
+        return "  ".join(out).rstrip()
+
+    lines.append("")
+    lines.append(fmt(header))
+    lines.append(fmt(["-" * w for w in widths]))
+    lines.extend(fmt(r) for r in rows)
+    for note in notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def collect_notes(results):
+    """Distinct notes of the fits, as ``"method: note"`` lines."""
+    seen = []
+    for method, note in zip(results["method"], results["notes"]):
+        if note and f"{method}: {note}" not in seen:
+            seen.append(f"{method}: {note}")
+    return seen
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def write_results(results, summary, path):
+    """Write the per-fit rows and the summary to one ``.csv`` or ``.json`` file.
+
+    CSV: the fit rows (``row="fit"``) then the summary rows (``row="summary"``, with
+    ``<metric>_mean`` and ``<metric>_std`` columns) in one table; read it back with
+    ``pd.read_csv(path).query("row == 'summary'")``. JSON: an object with ``"fits"``
+    and ``"summary"`` (lists of records, NaN as null) and ``"settings"``.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The output of :func:`~sklearn_imbalance_dl.compare.run_comparison`.
+    summary : DataFrame
+        The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
+    path : str or Path
+        Ends in ``.csv`` or ``.json``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table = pd.concat(
+            [results.assign(row="fit"), summary.assign(row="summary")], ignore_index=True
+        )
+        table = table[["row"] + [c for c in table.columns if c != "row"]]
+        table.to_csv(path, index=False)
+    elif suffix == ".json":
+        document = {
+            "settings": _jsonable(dict(results.attrs)),
+            "fits": _jsonable(results.to_dict(orient="records")),
+            "summary": _jsonable(summary.to_dict(orient="records")),
+        }
+        path.write_text(json.dumps(document, indent=2) + "\n")
+    else:
+        raise ValueError(
+            f"Cannot write {path.name!r}: the output must end in {' or '.join(OUTPUT_FORMATS)}."
+        )
+
+
+def plot_results(summary, path=None, *, title=None):
+    """Per-method metrics (bars with std error bars) and per-class recall, head to tail.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
+    path : str or Path, default=None
+        Where to save the figure (format from the extension); None: do not save.
+    title : str, default=None
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    # A bare Figure, not pyplot: no display or backend switch is needed to save it,
+    # and a notebook still shows the returned figure.
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    attrs = summary.attrs
+    metrics = _metrics_of(summary)
+    methods = summary["method"].tolist()
+    classes = attrs.get("classes") or [
+        c[len("recall[") : -len("]_mean")]
+        for c in summary.columns
+        if c.startswith("recall[") and c.endswith("_mean")
+    ]
+    counts = attrs.get("class_counts")
+
+    fig = Figure(figsize=(15, 5.5))
+    ax_bars, ax_recall = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    width = 0.8 / max(len(methods), 1)
+    x = np.arange(len(metrics))
+    cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    for i, (_, row) in enumerate(summary.iterrows()):
+        means = [row[f"{m}_mean"] for m in metrics]
+        stds = np.nan_to_num([row[f"{m}_std"] for m in metrics])
+        ax_bars.bar(
+            x + (i - (len(methods) - 1) / 2) * width,
+            means,
+            width,
+            yerr=stds,
+            capsize=2,
+            label=row["method"],
+            color=cmap(i),
+        )
+        recall = [row.get(f"recall[{c}]_mean", np.nan) for c in classes]
+        ax_recall.plot(range(len(classes)), recall, marker="o", label=row["method"], color=cmap(i))
+    ax_bars.set_xticks(x, [HEADERS[m] for m in metrics])
+    ax_bars.set_ylim(0, 1.05)
+    ax_bars.set_ylabel("score (mean ± std)")
+    ax_bars.set_title("Metrics per method")
+    ticks = [f"{c}\n({n})" for c, n in zip(classes, counts)] if counts else list(map(str, classes))
+    ax_recall.set_xticks(range(len(classes)), ticks)
+    counted = "training samples" if attrs.get("protocol") == "holdout" else "samples in the data"
+    ax_recall.set_xlabel(f"class ({counted}), head to tail")
+    ax_recall.set_ylabel("recall (mean over fits)")
+    ax_recall.set_ylim(-0.03, 1.03)
+    ax_recall.set_title("Per-class recall")
+    ax_recall.grid(alpha=0.3)
+    # One legend for both panels (same colours), below them, clear of the bars.
+    handles, labels = ax_bars.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 9), frameon=False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig

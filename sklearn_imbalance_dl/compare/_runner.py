@@ -1,0 +1,426 @@
+"""Fitting every (method, seed, fold) and scoring it: the evaluation behind ``compare``."""
+
+import time
+from contextlib import nullcontext
+
+import numpy as np
+import pandas as pd
+from imblearn.pipeline import Pipeline
+from sklearn.base import clone
+from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from ..metrics import geometric_mean_score, per_class_accuracy, shot_accuracy
+from ._recipes import RECIPES, get_recipe
+
+__all__ = ["METRICS", "SHOT_METRICS", "make_preprocessor", "run_comparison", "summarise"]
+
+#: Headline metrics of every fit, in table order.
+METRICS = ("balanced_accuracy", "macro_f1", "g_mean", "minority_recall")
+#: Added when ``shot_thresholds`` is given.
+SHOT_METRICS = ("many", "medium", "few")
+
+
+def _as_categories(X):
+    """Categorical columns as strings, with NaN (not None, not pd.NA) for the gaps.
+
+    One value type per column, so the encoder can sort the categories, and one
+    missing-value marker, so the imputer finds them all.
+    """
+    frame = pd.DataFrame(X)
+    missing = frame.isna().to_numpy()
+    values = frame.astype(str).to_numpy(dtype=object)
+    values[missing] = np.nan
+    return values
+
+
+def make_preprocessor(X):
+    """One-hot encode the categorical columns of ``X`` and standardise the numeric ones.
+
+    Categorical means object, string, category or bool dtype. Missing values are
+    imputed (most frequent category, median number). Meant as the first step of a
+    pipeline, so that all of it is fitted on the training fold only.
+
+    Parameters
+    ----------
+    X : DataFrame
+
+    Returns
+    -------
+    preprocessor : ColumnTransformer
+        Unfitted; its output is a dense float array (networks need dense input).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_imbalance_dl.compare import make_preprocessor
+    >>> X = pd.DataFrame({"colour": ["red", "blue", "red"], "size": [1.0, 2.0, 3.0]})
+    >>> make_preprocessor(X).fit_transform(X).shape
+    (3, 3)
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    categorical = [
+        c
+        for c in X.columns
+        if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
+    ]
+    numeric = [c for c in X.columns if c not in categorical]
+    return ColumnTransformer(
+        [
+            (
+                "numeric",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                numeric,
+            ),
+            (
+                "categorical",
+                make_pipeline(
+                    FunctionTransformer(_as_categories),
+                    SimpleImputer(strategy="most_frequent"),
+                    # A category first seen in a test fold is all zeros, not an error.
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                ),
+                categorical,
+            ),
+        ],
+        sparse_threshold=0.0,
+    )
+
+
+def _recall_column(label):
+    return f"recall[{label}]"
+
+
+def _resolve_methods(methods):
+    """``methods`` as a dict name -> factory (names are looked up in RECIPES)."""
+    if methods is None:
+        return dict(RECIPES)
+    if isinstance(methods, dict):
+        return dict(methods)
+    if isinstance(methods, str):
+        methods = [methods]
+    return {name: get_recipe(name) for name in methods}
+
+
+def _resolve_seeds(seeds):
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive number of seeds or a list; got {seeds}.")
+        return list(range(int(seeds)))
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds is empty; give a number of seeds or a list of seeds.")
+    return seeds
+
+
+def _take(X, idx):
+    return X.iloc[idx] if hasattr(X, "iloc") else X[idx]
+
+
+def _with_preprocessor(estimator, preprocessor):
+    """Put a fresh copy of ``preprocessor`` in front, so it is fitted on the training fold."""
+    if preprocessor is None:
+        return estimator
+    steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
+    return Pipeline([("preprocess", clone(preprocessor))] + steps)
+
+
+def _notes_of(estimator):
+    """Notes left by steps that adapt themselves to the data (SMOTEWithFallback)."""
+    steps = estimator.steps if isinstance(estimator, Pipeline) else [("model", estimator)]
+    notes = []
+    for _, step in steps:
+        notes.extend(getattr(step, "notes_", []))
+    return "; ".join(notes)
+
+
+def _fit_and_score(task, torch_threads):
+    """One fit and its scores: the unit of work sent to joblib (or Dask) workers.
+
+    Torch's float reductions depend on its number of threads, so a fit is only
+    bit-reproducible across machines and backends when that number is fixed; it is
+    set here, inside the worker, and restored afterwards.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    name, factory, seed, fold, data, settings = task
+    X_train, y_train, X_test, y_test = data
+    previous = torch.get_num_threads()
+    torch.set_num_threads(torch_threads)
+    try:
+        with threadpool_limits(limits=torch_threads):
+            estimator = _with_preprocessor(
+                factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
+            )
+            start = time.perf_counter()
+            estimator.fit(X_train, y_train)
+            fit_time = time.perf_counter() - start
+            start = time.perf_counter()
+            y_pred = estimator.predict(X_test)
+            predict_time = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(previous)
+
+    classes = settings["classes"]
+    train_labels, train_counts = np.unique(y_train, return_counts=True)
+    counts = dict(zip(train_labels.tolist(), train_counts.tolist()))
+    recalls = per_class_accuracy(y_test, y_pred, labels=classes)
+    # The rarest class of *training* (ties averaged): on a balanced test set the
+    # rarest test class is meaningless, so imbalanced-learn-style "minority recall of
+    # y_true" would pick an arbitrary class.
+    fewest = min(counts.values())
+    rarest = np.array([counts.get(c, 0) == fewest for c in classes.tolist()])
+    row = {
+        "method": name,
+        "seed": seed,
+        "fold": fold,
+        "balanced_accuracy": balanced_accuracy_score(y_test, y_pred),
+        "macro_f1": f1_score(y_test, y_pred, average="macro", zero_division=0),
+        "g_mean": geometric_mean_score(y_test, y_pred),
+        "minority_recall": float(np.nanmean(recalls[rarest])),
+    }
+    if settings["shot_thresholds"] is not None:
+        many, few = settings["shot_thresholds"]
+        row.update(
+            shot_accuracy(
+                y_test,
+                y_pred,
+                {c: counts.get(c, 0) for c in classes.tolist()},
+                many_threshold=many,
+                few_threshold=few,
+                labels=classes,
+            )
+        )
+    row.update(
+        fit_time=fit_time,
+        predict_time=predict_time,
+        n_train=len(y_train),
+        n_test=len(y_test),
+        notes=_notes_of(estimator),
+    )
+    row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
+    return row
+
+
+def _dask_backend(scheduler):
+    """A context manager running joblib on the Dask cluster at ``scheduler``."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ImportError(
+            "Running on a Dask cluster needs dask.distributed, which is not installed: "
+            "pip install 'sklearn_imbalance_dl[dask]'."
+        ) from exc
+    from contextlib import contextmanager
+
+    import joblib
+
+    @contextmanager
+    def backend():
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise ConnectionError(
+                f"Cannot connect to the Dask scheduler at {scheduler!r}: {exc}"
+            ) from exc
+        try:
+            with joblib.parallel_backend("dask"):
+                yield
+        finally:
+            client.close()
+
+    return backend()
+
+
+def run_comparison(
+    X_train,
+    y_train,
+    X_test=None,
+    y_test=None,
+    *,
+    cv=None,
+    methods=None,
+    seeds=3,
+    epochs=100,
+    device="cpu",
+    preprocessor=None,
+    shot_thresholds=None,
+    n_jobs=1,
+    dask_scheduler=None,
+    torch_threads=1,
+    progress=False,
+):
+    """Fit and score every method for every seed (and fold): one row per fit.
+
+    Two protocols:
+
+    - hold-out, the long-tailed literature's: pass ``X_test, y_test``; every method
+      is trained on ``X_train`` once per seed and scored on the (balanced) test set;
+    - cross-validation: pass ``cv`` (a number of folds) and no test set; for every
+      seed, a stratified k-fold split of ``X_train`` shuffled with that seed, and a
+      fit per fold. Preprocessing and resampling are steps of the pipeline, so they
+      are fitted on the training fold only.
+
+    Parameters
+    ----------
+    X_train : array-like or DataFrame of shape (n_samples, n_features)
+    y_train : array-like of shape (n_samples,)
+    X_test, y_test : array-like, default=None
+        The test set of the hold-out protocol.
+    cv : int, default=None
+        Number of stratified folds of the cross-validation protocol.
+    methods : list of str or dict, default=None
+        Names in :data:`~sklearn_imbalance_dl.compare.RECIPES`, or a dict name ->
+        ``factory(seed, epochs, device)``. None: every recipe.
+    seeds : int or list of int, default=3
+        A number of seeds (0, 1, ...) or the seeds themselves. A seed seeds the model,
+        the sampler and, with ``cv``, the fold shuffle.
+    epochs : int, default=100
+        Training epochs of the networks.
+    device : str, default="cpu"
+        Device of the networks.
+    preprocessor : transformer, default=None
+        Put (a clone) in front of every method, e.g. a ``ColumnTransformer``.
+    shot_thresholds : tuple (many, few), default=None
+        Also report many-shot (> many training samples), medium-shot and few-shot
+        (< few) accuracy with :func:`~sklearn_imbalance_dl.metrics.shot_accuracy`.
+    n_jobs : int, default=1
+        joblib parallelism over fits.
+    dask_scheduler : str, default=None
+        Address of a Dask scheduler; the fits then run on that cluster through
+        ``joblib.parallel_backend("dask")`` (``n_jobs`` is ignored).
+    torch_threads : int, default=1
+        Torch (and BLAS) threads inside each fit. Fixed so that results do not depend
+        on the machine or the backend: torch's sums change with its thread count.
+    progress : bool, default=False
+        Show a tqdm progress bar on stderr.
+
+    Returns
+    -------
+    results : DataFrame
+        One row per fit: ``method, seed, fold``, the metrics of :data:`METRICS` (and
+        :data:`SHOT_METRICS`), ``fit_time, predict_time, n_train, n_test, notes`` and
+        one ``recall[<class>]`` column per class, head (most training samples) to
+        tail. ``results.attrs`` holds ``classes`` (head to tail), ``class_counts``,
+        ``shot_thresholds``, ``protocol``, ``epochs`` and ``seeds``.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.datasets import load_digits_lt
+    >>> from sklearn_imbalance_dl.compare import run_comparison, summarise
+    >>> data = load_digits_lt(imbalance_ratio=100)
+    >>> results = run_comparison(*data, methods=["ce", "logreg"], seeds=1, epochs=2)
+    >>> summarise(results)["method"].tolist()  # doctest: +SKIP
+    ['logreg', 'ce']
+    """
+    methods = _resolve_methods(methods)
+    seeds = _resolve_seeds(seeds)
+    y_train = np.asarray(y_train)
+    holdout = X_test is not None
+    if holdout == (cv is not None):
+        raise ValueError("Give either a test set (X_test, y_test) or cv, not both or neither.")
+    if holdout:
+        y_test = np.asarray(y_test)
+        classes = np.unique(np.concatenate([y_train, y_test]))
+    else:
+        classes = np.unique(y_train)
+    labels, counts = np.unique(y_train, return_counts=True)
+    count_of = dict(zip(labels.tolist(), counts.tolist()))
+    # Head to tail: most training samples first (ties in label order).
+    classes = np.asarray(sorted(classes.tolist(), key=lambda c: -count_of.get(c, 0)))
+    settings = {
+        "epochs": epochs,
+        "device": device,
+        "preprocessor": preprocessor,
+        "shot_thresholds": shot_thresholds,
+        "classes": classes,
+    }
+
+    def tasks():
+        for seed in seeds:
+            if holdout:
+                splits = [(0, (X_train, y_train, X_test, y_test))]
+            else:
+                folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+                splits = (
+                    (i, (_take(X_train, tr), y_train[tr], _take(X_train, te), y_train[te]))
+                    for i, (tr, te) in enumerate(folds.split(np.zeros(len(y_train)), y_train))
+                )
+            for fold, data in splits:
+                for name, factory in methods.items():
+                    yield (name, factory, seed, fold, data, settings)
+
+    n_fits = len(methods) * len(seeds) * (1 if holdout else cv)
+    import joblib
+
+    backend = _dask_backend(dask_scheduler) if dask_scheduler else nullcontext()
+    with backend:
+        parallel = joblib.Parallel(
+            n_jobs=-1 if dask_scheduler else n_jobs, return_as="generator_unordered"
+        )
+        rows = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
+        rows = list(_progress(rows, n_fits, progress))
+
+    order = {name: i for i, name in enumerate(methods)}
+    results = pd.DataFrame(rows)
+    results = results.sort_values(
+        ["seed", "fold", "method"], key=lambda s: s.map(order) if s.name == "method" else s
+    ).reset_index(drop=True)
+    results.attrs.update(
+        classes=classes.tolist(),
+        class_counts=[count_of.get(c, 0) for c in classes.tolist()],
+        shot_thresholds=shot_thresholds,
+        protocol="holdout" if holdout else f"{cv}-fold",
+        epochs=epochs,
+        seeds=seeds,
+    )
+    return results
+
+
+def _progress(iterable, total, enabled):
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is optional: no bar, same results.
+        return iterable
+    return tqdm(iterable, total=total, desc="compare", unit="fit", leave=False)
+
+
+def summarise(results):
+    """Mean and standard deviation over seeds (and folds) of every metric, per method.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The output of :func:`run_comparison`.
+
+    Returns
+    -------
+    summary : DataFrame
+        One row per method, best balanced accuracy first: ``method``, ``n_fits`` and
+        ``<metric>_mean`` / ``<metric>_std`` for every metric, ``fit_time`` and
+        per-class recall column. The standard deviation is the sample one (ddof=1),
+        NaN for a single fit.
+    """
+    values = [
+        c
+        for c in results.columns
+        if c not in ("method", "seed", "fold", "notes", "n_train", "n_test")
+    ]
+    grouped = results.groupby("method", sort=False)[values]
+    mean = grouped.mean().add_suffix("_mean")
+    std = grouped.std(ddof=1).add_suffix("_std")
+    # Interleave mean and std of each quantity, in the order of the results.
+    columns = [f"{c}_{s}" for c in values for s in ("mean", "std")]
+    summary = pd.concat([mean, std], axis=1)[columns]
+    summary.insert(0, "n_fits", results.groupby("method", sort=False).size())
+    summary = summary.sort_values("balanced_accuracy_mean", ascending=False, kind="stable")
+    summary = summary.reset_index()
+    summary.attrs.update(results.attrs)
+    return summary

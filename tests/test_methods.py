@@ -1,0 +1,281 @@
+"""The seed methods' schedules and mixing, checked against METHODS.md and hand computations."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.datasets import load_digits_lt
+from sklearn_imbalance_dl.losses import LOSSES
+from sklearn_imbalance_dl.mixing import (
+    MajorFeatureWeakening,
+    MixPlan,
+    PhasedRemix,
+    remix_label_weight,
+)
+from sklearn_imbalance_dl.modules import MLP, ResNet32, forward_staged
+from sklearn_imbalance_dl.schedules import (
+    DeferredReweighting,
+    PhasedProgressiveLearning,
+    ProgressiveReweighting,
+)
+
+CIFAR10_LT_COUNTS = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+
+
+# ----------------------------------------------------------------------------- PPW / DRW
+@pytest.mark.parametrize(
+    "epoch, q",
+    [
+        (100, 0.0),
+        (120, 0.0041),
+        (130, 0.0312),
+        (140, 0.1317),
+        (150, 0.4019),
+        (155, 0.6472),
+        (159, 0.9194),
+        (160, 1.0),
+        (199, 1.0),
+    ],
+)
+def test_ppw_progress_matches_methods_md(epoch, q):
+    ppw = ProgressiveReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    # METHODS.md rounds to 4 decimals (0.03125 is printed 0.0312).
+    assert ppw.progress(epoch) == pytest.approx(q, abs=5.1e-5)
+
+
+@pytest.mark.parametrize(
+    "epoch, expected",
+    [
+        (150, [0.335, 0.411, 0.505, 0.620, 0.762, 0.936, 1.150, 1.413, 1.738, 2.130]),
+        (160, [0.040, 0.067, 0.112, 0.187, 0.312, 0.520, 0.867, 1.447, 2.424, 4.024]),
+        (50, [1.0] * 10),
+    ],
+)
+def test_ppw_weights_match_methods_md(epoch, expected):
+    ppw = ProgressiveReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    np.testing.assert_allclose(ppw.class_weights(epoch).numpy(), expected, atol=1.5e-3)
+
+
+def test_drw_weights_switch_at_160_of_200():
+    drw = DeferredReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    np.testing.assert_array_equal(drw.class_weights(159).numpy(), np.ones(10))
+    expected = [0.051, 0.077, 0.121, 0.195, 0.319, 0.525, 0.868, 1.443, 2.409, 3.993]
+    np.testing.assert_allclose(drw.class_weights(160).numpy(), expected, atol=1.5e-3)
+
+
+class _RecordWeights:
+    """A callback recording the loss's class weights and optimizer identity each epoch."""
+
+    def __new__(cls):
+        from skorch.callbacks import Callback
+
+        class Recorder(Callback):
+            def initialize(self):
+                self.weights, self.optimizers, self.momenta = [], [], []
+                return self
+
+            def on_epoch_begin(self, net, **kwargs):
+                self.weights.append(net.criterion_.class_weights.clone())
+                self.optimizers.append(id(net.optimizer_))
+                state = net.optimizer_.state
+                self.momenta.append(sum("momentum_buffer" in s for s in state.values()))
+
+        return Recorder()
+
+
+def test_schedule_changes_weights_in_place_and_keeps_momentum():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    recorder = _RecordWeights()
+    clf = ImbalancedNetClassifier(
+        loss="ce",
+        schedule="ppw",
+        optimizer="sgd",
+        lr=0.05,
+        max_epochs=10,
+        callbacks=[("recorder", recorder)],
+        random_state=0,
+    ).fit(X, y)
+    recorder = dict(clf.net_.callbacks_)["recorder"]
+    counts = torch.as_tensor(clf.class_counts_, dtype=torch.float64)
+    # The schedule runs before the recorder in each epoch: weights as METHODS.md says,
+    # q(e) = r^5 between epochs 5 and 8 of 10.
+    for epoch, weights in enumerate(recorder.weights):
+        r = min(max((epoch - 5) / 3, 0), 1)
+        expected = (1 / counts) ** (r**5)
+        expected = expected / expected.sum() * len(counts)
+        np.testing.assert_allclose(weights.numpy(), expected.numpy(), rtol=1e-5)
+    assert len(set(recorder.optimizers)) == 1  # never rebuilt
+    assert recorder.momenta[-1] > 0  # momentum buffers survived the weight changes
+
+
+# ----------------------------------------------------------------------------- Remix
+def test_remix_label_weight_rules_on_constructed_pairs():
+    # Pairs (n_own, n_partner, lam) and the own-label weight after the window (rho=1),
+    # before it (rho=0) and halfway in (rho=0.5), worked out from the two rules by hand.
+    cases = [
+        # own is the majority (ratio 10 >= kappa 3), lam < tau: label to the minority
+        (100, 10, 0.3, 0.0, 0.3, 0.15),
+        # own is the minority (ratio 0.1 <= 1/3), 1 - lam < tau: label stays own
+        (10, 100, 0.7, 1.0, 0.7, 0.85),
+        # imbalanced pair but lam >= tau: plain mixup label
+        (100, 10, 0.6, 0.6, 0.6, 0.6),
+        # balanced pair: plain mixup label
+        (50, 40, 0.2, 0.2, 0.2, 0.2),
+        # exactly kappa: the rule applies (>=)
+        (30, 10, 0.4, 0.0, 0.4, 0.2),
+    ]
+    for n_own, n_partner, lam, after, before, half in cases:
+        args = dict(kappa=3.0, tau=0.5)
+        t = lambda v: torch.tensor([float(v)])  # noqa: E731
+        for rho, expected in [(1.0, after), (0.0, before), (0.5, half)]:
+            got = remix_label_weight(t(lam), t(n_own), t(n_partner), rho=rho, **args)
+            assert got.item() == pytest.approx(expected), (n_own, n_partner, lam, rho)
+
+
+def test_ppmix_phase_follows_the_schedule():
+    mix = PhasedRemix().prepare(torch.tensor([100.0, 10.0]), n_epochs=200, n_points=1, device="cpu")
+    assert mix.rho(100) == 0 and mix.rho(160) == 1
+    assert mix.rho(130) == pytest.approx(0.5**3)
+    ppl = PhasedProgressiveLearning(beta=2.0)
+    assert isinstance(ppl.mixing(), PhasedRemix) and ppl.mixing().beta == 2.0
+
+
+# ----------------------------------------------------------------------------- MFW
+def test_mfw_with_zero_probability_leaves_forward_unchanged():
+    torch.manual_seed(0)
+    module = MLP(16, 4, hidden_sizes=(32, 32)).eval()
+    x = torch.randn(64, 16)
+    y = torch.randint(0, 4, (64,))
+    mfw = MajorFeatureWeakening(p_max=0.0).prepare(
+        torch.tensor([100.0, 50, 20, 5]), n_epochs=10, n_points=3, device="cpu"
+    )
+    for _ in range(10):
+        plan = mfw.plan(y, epoch=0)
+        logits, _ = forward_staged(module, x, mix_at=plan.point, mix_fn=plan.apply)
+        torch.testing.assert_close(logits, module(x), rtol=0, atol=0)
+
+
+def test_mfw_never_weakens_the_smallest_class_by_default():
+    counts = torch.tensor([500.0, 120, 30, 7])
+    mfw = MajorFeatureWeakening().prepare(counts, n_epochs=10, n_points=3, device="cpu")
+    np.testing.assert_allclose(
+        mfw.weakening_probability_.numpy(), 1 - 7 / counts.numpy(), rtol=1e-6
+    )
+    y = torch.arange(4).repeat_interleave(250)
+    weakened = torch.zeros(4)
+    for _ in range(20):
+        plan = mfw.plan(y, epoch=0)
+        assert torch.all(plan.own_share[y == 3] == 1)
+        assert torch.all(plan.own_share >= 0.5) and plan.label_weight is None
+        assert plan.point in (0, 1)  # "random": input or hidden stage 1, not penultimate
+        weakened += torch.bincount(y[plan.own_share < 1], minlength=4)
+    # Empirical weakening rates follow p_c (5000 draws per class).
+    np.testing.assert_allclose((weakened / 5000).numpy(), 1 - 7 / counts.numpy(), atol=0.03)
+
+
+def test_mix_plan_mixes_features_with_partner():
+    h = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
+    plan = MixPlan(1, torch.tensor([1, 2, 0]), torch.tensor([1.0, 0.75, 0.5]), None)
+    expected = torch.tensor([[1.0, 0.0], [0.5, 1.25], [1.5, 1.0]])
+    torch.testing.assert_close(plan.apply(h), expected)
+
+
+def test_resnet_random_layer_draws_input_and_two_stages():
+    mfw = MajorFeatureWeakening().prepare(
+        torch.tensor([10.0, 1.0]), n_epochs=1, n_points=4, device="cpu"
+    )
+    points = {mfw.plan(torch.tensor([0, 1]), 0).point for _ in range(200)}
+    assert points == {0, 1, 2}
+    assert ResNet32(10).stages.__len__() == 3
+
+
+# ----------------------------------------------------------------------------- combinations
+SCHEDULES = [None, "drw", "ppw", "ppl", "crt"]
+MIXINGS = [None, "mixup", "remix", "mfw"]
+BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
+
+
+def _invalid_reason(loss, schedule, mixing):
+    if schedule == "ppl" and mixing is not None:
+        return rf"schedule='ppl'.*mixing='{mixing}'"
+    if schedule in ("drw", "ppw", "ppl") and loss in BALANCING_LOSSES:
+        return rf"schedule='{schedule}'.*loss='{loss}'"
+    return None
+
+
+COMBINATIONS = list(itertools.product(sorted(LOSSES), SCHEDULES, MIXINGS))
+
+
+@pytest.fixture(scope="module")
+def tiny_digits():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10, test_per_class=50)
+    return X[::4], y[::4]
+
+
+@pytest.mark.parametrize("loss, schedule, mixing", COMBINATIONS)
+def test_every_combination_on_the_mlp(tiny_digits, loss, schedule, mixing):
+    X, y = tiny_digits
+    params = dict(loss=loss, schedule=schedule, mixing=mixing)
+    if schedule == "crt":
+        params["schedule__epochs"] = 1
+    clf = ImbalancedNetClassifier(
+        max_epochs=3, batch_size=32, module__hidden_sizes=(16, 16), random_state=0, **params
+    )
+    reason = _invalid_reason(loss, schedule, mixing)
+    if reason:
+        with pytest.raises(ValueError, match=reason):
+            clf.fit(X, y)
+        return
+    clf.fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+
+
+RESNET_COMBINATIONS = (
+    [(loss, None, None) for loss in sorted(LOSSES)]
+    + [("ldam", schedule, None) for schedule in ("drw", "ppw", "crt")]
+    + [("cri", "ppl", None)]
+    + [("ce", None, mixing) for mixing in ("mixup", "remix", "mfw")]
+    + [("ldam", "drw", "mfw"), ("arb", None, "mfw")]
+)
+
+
+@pytest.mark.parametrize("loss, schedule, mixing", RESNET_COMBINATIONS)
+def test_combinations_on_resnet32_small_images(tiny_digits, loss, schedule, mixing):
+    X, y = tiny_digits
+    params = dict(loss=loss, schedule=schedule, mixing=mixing)
+    if schedule == "crt":
+        params["schedule__epochs"] = 1
+    clf = ImbalancedNetClassifier(
+        module="resnet32",
+        max_epochs=2,
+        batch_size=32,
+        augment="crop_flip",
+        random_state=0,
+        **params,
+    ).fit(X.reshape(-1, 1, 8, 8), y)
+    assert np.all(np.isfinite(clf.predict_proba(X.reshape(-1, 1, 8, 8))))
+
+
+def test_crt_retrains_only_the_head(tiny_digits):
+    X, y = tiny_digits
+    clf = ImbalancedNetClassifier(schedule="crt", schedule__epochs=2, max_epochs=3, random_state=0)
+    probe = {}
+
+    from skorch.callbacks import Callback
+
+    class Snapshot(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            epoch = len(net.history)
+            probe[epoch] = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
+    clf.set_params(callbacks=[("snapshot", Snapshot())]).fit(X, y)
+    assert len(clf.net_.history) == 5  # 3 main epochs + 2 re-training epochs
+    before, after = probe[3], probe[5]
+    for name in before:
+        changed = not torch.equal(before[name], after[name])
+        assert changed == name.startswith("head"), name
