@@ -1,0 +1,326 @@
+"""Tests of ``python -m sklearn_imbalance_dl compare`` and the compare subpackage."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+
+from sklearn_imbalance_dl.__main__ import main
+from sklearn_imbalance_dl.compare import (
+    RECIPES,
+    SMOTEWithFallback,
+    get_recipe,
+    make_preprocessor,
+    run_comparison,
+    summarise,
+)
+
+TINY = ["--epochs", "2", "--seeds", "1", "--quiet"]
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _table(n=120, seed=0):
+    """A small imbalanced table with numeric, categorical, bool columns and gaps."""
+    rng = np.random.default_rng(seed)
+    y = np.array(["common"] * (n - 30) + ["rare"] * 20 + ["tiny"] * 10)
+    df = pd.DataFrame(
+        {
+            "x1": rng.normal(size=n) + 2.0 * (y == "rare"),
+            "x2": rng.normal(size=n) + 2.0 * (y == "tiny"),
+            "colour": rng.choice(["red", "green", "blue"], size=n),
+            "flag": rng.random(n) < 0.3,
+            "label": y,
+        }
+    )
+    df.loc[3, "x1"] = np.nan
+    df.loc[5, "colour"] = None
+    return df
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "table.csv"
+    _table().to_csv(path, index=False)
+    return path
+
+
+def _fit_rows(document):
+    """The per-fit metrics of a JSON output, without timings (which vary)."""
+    return [
+        {k: v for k, v in row.items() if k not in ("fit_time", "predict_time")}
+        for row in document["fits"]
+    ]
+
+
+# ---------------------------------------------------------------- recipes
+def test_registry_names_and_factories():
+    expected = {"ce", "smote", "undersample", "weighted_ce", "ldam_drw", "cri_ppl", "arb"}
+    assert expected | {"mfw", "logreg"} <= set(RECIPES)
+    for name, factory in RECIPES.items():
+        estimator = factory(0, 3, "cpu")
+        clone(estimator)  # unfitted, scikit-learn compatible
+        assert not hasattr(estimator, "classes_"), name
+    net = RECIPES["ldam_drw"](7, 3, "cpu")
+    assert (net.loss, net.schedule, net.max_epochs, net.random_state) == ("ldam", "drw", 3, 7)
+    assert RECIPES["mfw"](0, 3, "cpu").mixing == "mfw"
+    with pytest.raises(ValueError, match="valid methods are: ce, smote"):
+        get_recipe("nope")
+
+
+def test_smote_with_fallback_on_digits_counts():
+    # The long-tailed digits counts: the smallest classes have 2 and 1 samples.
+    counts = [124, 74, 44, 26, 16, 9, 5, 3, 2, 1]
+    y = np.repeat(np.arange(10), counts)
+    X = np.random.default_rng(0).normal(size=(len(y), 4))
+    sampler = SMOTEWithFallback(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [124] * 10
+    assert sampler.k_neighbors_ == 1 and sampler.fallback_classes_ == [9]
+    # The single sample of class 9 is copied, not interpolated.
+    assert np.all(X_res[y_res == 9] == X[y == 9])
+    assert "k_neighbors=1" in sampler.notes_[0] and "RandomOverSampler" in sampler.notes_[1]
+    # Enough samples everywhere: plain SMOTE, no note.
+    y = np.repeat([0, 1], [40, 10])
+    sampler.fit_resample(np.random.default_rng(0).normal(size=(50, 2)), y)
+    assert sampler.k_neighbors_ == 5 and sampler.notes_ == []
+
+
+# ---------------------------------------------------------------- the default command
+def test_main_default_tiny(capsys):
+    assert main(["compare", *TINY, "--methods", "ce,smote,logreg"]) == 0
+    out = capsys.readouterr().out
+    assert "Long-tailed digits, imbalance ratio 100" in out
+    assert "124, 74, 44, 26, 16, 9, 5, 3, 2, 1" in out
+    assert "many-shot: > 50 training samples (classes 0, 1)" in out
+    assert "few-shot: < 10 (classes 5, 6, 7, 8, 9)" in out
+    for column in ("bal. acc", "macro-F1", "G-mean", "min. recall", "many", "medium", "few"):
+        assert column in out
+    table = [line for line in out.splitlines() if line[:1].isdigit() and "fits in" not in line]
+    assert sorted(line.split()[1] for line in table) == ["ce", "logreg", "smote"]
+    # Sorted by balanced accuracy, best first.
+    scores = [float(line.split()[2]) for line in table]
+    assert scores == sorted(scores, reverse=True)
+    assert "note: smote: SMOTE k_neighbors=1" in out and "class(es) 9 with 1 sample" in out
+
+
+def test_subprocess_python_m(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sklearn_imbalance_dl", "compare", *TINY]
+        + ["--methods", "ce,smote,logreg"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "bal. acc" in proc.stdout and "logreg" in proc.stdout
+    # stderr is not a terminal here: no progress bar.
+    assert "fit/s" not in proc.stderr and "%|" not in proc.stderr
+
+
+# ---------------------------------------------------------------- user tables
+def test_csv_cross_validation_and_csv_output(csv_file, tmp_path, capsys):
+    out_path = tmp_path / "results.csv"
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "3", *TINY]
+    args += ["--methods", "ce,smote,logreg", "--output", str(out_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "stratified 3-fold cross-validation" in out
+    assert "2 categorical one-hot, 2 numeric standardised" in out
+    assert "many-shot" not in out  # shot accuracy is for the long-tailed digits
+    table = pd.read_csv(out_path)
+    fits, summary = table[table.row == "fit"], table[table.row == "summary"]
+    assert len(fits) == 3 * 3 and sorted(set(fits.fold)) == [0, 1, 2]
+    assert sorted(summary.method) == ["ce", "logreg", "smote"]
+    assert set(summary.n_fits) == {3}
+    for metric in ("balanced_accuracy", "macro_f1", "g_mean", "minority_recall"):
+        assert fits[metric].between(0, 1).all()
+        means = fits.groupby("method")[metric].mean()
+        np.testing.assert_allclose(
+            summary.set_index("method")[f"{metric}_mean"], means[summary.method]
+        )
+    assert {"recall[common]", "recall[rare]", "recall[tiny]", "fit_time"} <= set(table.columns)
+    # The minority recall is the recall of the rarest training class.
+    np.testing.assert_allclose(fits["minority_recall"], fits["recall[tiny]"])
+
+
+def test_parquet_and_json_output(tmp_path, capsys):
+    data = tmp_path / "table.parquet"
+    _table().to_parquet(data)
+    out_path = tmp_path / "results.json"
+    args = ["compare", "--data", str(data), "--target", "label", "--folds", "2", *TINY]
+    args += ["--seeds", "3,5", "--methods", "logreg,undersample", "--output", str(out_path)]
+    assert main(args) == 0
+    document = json.loads(out_path.read_text())
+    assert set(document) == {"settings", "fits", "summary"}
+    assert document["settings"]["seeds"] == [3, 5]
+    assert document["settings"]["classes"] == ["common", "rare", "tiny"]
+    assert len(document["fits"]) == 2 * 2 * 2
+    assert {row["seed"] for row in document["fits"]} == {3, 5}
+    assert [row["method"] for row in document["summary"]] == sorted(
+        ["logreg", "undersample"],
+        key=lambda m: (
+            -np.mean([r["balanced_accuracy"] for r in document["fits"] if r["method"] == m])
+        ),
+    )
+
+
+class _RecordingScaler(TransformerMixin, BaseEstimator):
+    """Records how many rows it is fitted on (to prove it sees the training fold only)."""
+
+    fitted_on = []
+
+    def fit(self, X, y=None):
+        type(self).fitted_on.append(len(X))
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=float)
+
+
+def test_preprocessing_and_resampling_fitted_per_fold():
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)))
+    y = np.repeat([0, 1], [45, 15])
+    _RecordingScaler.fitted_on.clear()
+    results = run_comparison(
+        X, y, cv=3, methods=["smote", "logreg"], seeds=1, epochs=1, preprocessor=_RecordingScaler()
+    )
+    # Fitted once per (method, fold), each time on the 40 training rows, never on 60.
+    assert _RecordingScaler.fitted_on == [40] * 6
+    assert set(results.n_train) == {40} and set(results.n_test) == {20}
+
+
+def test_make_preprocessor_one_hot_and_scale():
+    X = _table().drop(columns="label")  # a None among the colours, a NaN among x1
+    Xt = make_preprocessor(X).fit_transform(X)
+    # 2 numeric + 3 colours (after imputing the gap) + 2 flags; no missing values left.
+    assert Xt.shape == (len(X), 7) and not np.isnan(Xt).any()
+    np.testing.assert_allclose(Xt[:, :2].mean(0), 0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- errors
+def _write(tmp_path, name, df):
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing_file", "no such file"),
+        ("missing_column", "is not a column of table.csv; its columns are: x1, x2, colour, flag"),
+        ("single_class", "has a single class ('common')"),
+        ("small_class", "class 'tiny' has 3 samples: fewer than --folds 5"),
+        ("unknown_method", "unknown method(s) 'nope' in --methods; valid methods are: ce, smote"),
+        ("target_without_data", "--target needs --data"),
+        ("data_without_target", "--data needs --target"),
+        ("bad_output", "--output must end in .csv or .json"),
+        ("bad_seeds", "--seeds must be"),
+    ],
+)
+def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys):
+    table = _table()
+    args = {
+        "missing_file": ["--data", str(tmp_path / "nope.csv"), "--target", "label"],
+        "missing_column": ["--data", str(csv_file), "--target", "lab"],
+        "single_class": [
+            "--data",
+            _write(tmp_path, "one.csv", table.assign(label="common")),
+            "--target",
+            "label",
+        ],
+        "small_class": [
+            "--data",
+            _write(tmp_path, "small.csv", table.iloc[:-7]),
+            "--target",
+            "label",
+        ],
+        "unknown_method": ["--methods", "ce,nope"],
+        "target_without_data": ["--target", "label"],
+        "data_without_target": ["--data", str(csv_file)],
+        "bad_output": ["--output", str(tmp_path / "r.txt")],
+        "bad_seeds": ["--seeds", "two"],
+    }[case]
+    assert main(["compare", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err
+    assert lines[0].startswith("sklearn-imbalance-dl compare: error: ")
+    assert expected in lines[0]
+
+
+def test_error_exits_2_in_a_subprocess(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--data", "missing.csv"]
+        + ["--target", "y"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "sklearn-imbalance-dl compare: error: --data: no such file: 'missing.csv'"
+    )
+
+
+def test_dask_not_installed(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes the import fail
+    assert main(["compare", *TINY, "--dask-scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "needs dask.distributed, which is not installed" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- plot
+def test_plot_writes_png(tmp_path, capsys):
+    path = tmp_path / "results.png"
+    assert main(["compare", *TINY, "--methods", "ce,logreg", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"wrote {path}" in capsys.readouterr().out
+
+
+def test_summarise_orders_and_spreads():
+    results = pd.DataFrame(
+        {
+            "method": ["a", "a", "b", "b"],
+            "seed": [0, 1, 0, 1],
+            "fold": 0,
+            "balanced_accuracy": [0.5, 0.7, 0.8, 0.8],
+            "fit_time": 1.0,
+            "notes": "",
+        }
+    )
+    summary = summarise(results)
+    assert summary["method"].tolist() == ["b", "a"]
+    np.testing.assert_allclose(summary["balanced_accuracy_mean"], [0.8, 0.6])
+    np.testing.assert_allclose(summary["balanced_accuracy_std"], [0.0, np.std([0.5, 0.7], ddof=1)])
+
+
+# ---------------------------------------------------------------- Dask
+def test_dask_cluster_matches_local_run(csv_file, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2"]
+    args += ["--seeds", "1", "--epochs", "3", "--methods", "ce,ldam_drw", "--quiet"]
+    local, remote = tmp_path / "local.json", tmp_path / "dask.json"
+    assert main([*args, "--output", str(local)]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        assert (
+            main([*args, "--dask-scheduler", cluster.scheduler_address] + ["--output", str(remote)])
+            == 0
+        )
+    local_rows = _fit_rows(json.loads(local.read_text()))
+    remote_rows = _fit_rows(json.loads(remote.read_text()))
+    assert len(local_rows) == 4
+    assert remote_rows == local_rows  # bit-identical metrics, fit for fit
