@@ -18,7 +18,7 @@ from ._data import AUGMENTATIONS, SAMPLERS, random_crop_flip, to_device_dataset
 from ._net import PRECISIONS, AdjustedSoftmax, ImbalanceNet
 from .losses import LOSSES, ImbalanceLoss, TorchLossAdapter
 from .mixing import MIXINGS
-from .modules import MODULES, is_staged, n_mixing_points
+from .modules import MODULES, is_staged
 from .schedules import LR_SCHEDULES, SCHEDULES, LRSchedule, Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
@@ -99,7 +99,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         "auto" picks CUDA when present, else the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, shuffling, sampling and mixing: the same seed gives the same
-        model on the CPU.
+        model, bit for bit, on the CPU with the same number of torch threads
+        (``torch.get_num_threads()``: parallel reductions sum in another order with
+        another thread count). Global torch random state is left untouched.
     verbose : int, default=0
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`.
@@ -467,8 +469,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"channels_last=True applies to images (n_samples, channels, height, width); "
                 f"got X with shape {X.shape}."
             )
-        if n_mixing_points(module) < 1:  # pragma: no cover - defensive
-            raise ValueError("module has no mixing point.")
 
     # ------------------------------------------------------------ predict
     def _adjusted_logits(self, X):

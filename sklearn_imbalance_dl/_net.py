@@ -21,7 +21,7 @@ from skorch import NeuralNet
 from skorch.utils import TeeGenerator, to_device
 
 from ._data import DeviceBatchIterator, IndexSampler, InMemoryDataset
-from .modules import forward_staged, n_mixing_points
+from .modules import forward_staged, is_staged, n_mixing_points
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -89,7 +89,8 @@ class ImbalanceNet(NeuralNet):
             self.mixing_ = copy.deepcopy(self.mixing).prepare(
                 torch.as_tensor(self.class_counts),
                 n_epochs=self.main_epochs,
-                n_points=n_mixing_points(self.module_),
+                # A module without stages can still be mixed at its input.
+                n_points=n_mixing_points(self.module_) if is_staged(self.module_) else 1,
                 device=self.device,
             )
         use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")

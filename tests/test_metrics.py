@@ -171,6 +171,14 @@ def test_minority_recall_matches_recall_score():
         minority_recall(y_true, y_pred, n_minority=5)
 
 
+def test_minority_recall_refuses_a_balanced_y_true():
+    # On a balanced test set every class is "rarest": no silent pick of class 0.
+    y_true = np.repeat([0, 1, 2], 10)
+    with pytest.raises(ValueError, match="cannot tell the 1 rarest"):
+        minority_recall(y_true, y_true)
+    assert minority_recall(y_true, y_true, n_minority=3) == 1.0
+
+
 def test_geometric_mean_reexport():
     assert geometric_mean_score is imblearn_gmean
 

@@ -274,7 +274,10 @@ def minority_recall(y_true, y_pred, *, n_minority=1):
     """Mean recall of the rarest classes of ``y_true``.
 
     The minority classes are the ``n_minority`` classes with the fewest samples in
-    the ``y_true`` given here (ties broken by sorted label order). A scorer only sees
+    the ``y_true`` given here. When a tie makes that choice ambiguous (a balanced test
+    set, where every class is equally rare) a ValueError says so rather than picking
+    by label order: on the literature's balanced test sets use the training counts,
+    e.g. :func:`shot_accuracy` or :func:`per_class_accuracy`. A scorer only sees
     the evaluation fold, so inside cross-validation these are the rarest classes of
     that fold, which with stratified folds are the rarest classes of the training
     data too.
@@ -316,5 +319,13 @@ def minority_recall(y_true, y_pred, *, n_minority=1):
             f"[1, {classes.shape[0]}] (the number of classes in y_true). "
             f"Got {n_minority!r} instead."
         )
-    rarest = classes[np.argsort(counts, kind="stable")[:n_minority]]
+    order = np.argsort(counts, kind="stable")
+    if n_minority < len(classes) and counts[order[n_minority - 1]] == counts[order[n_minority]]:
+        raise ValueError(
+            f"minority_recall cannot tell the {n_minority} rarest class(es) of y_true apart: "
+            f"classes {classes[order[n_minority - 1]]!r} and {classes[order[n_minority]]!r} "
+            f"both have {counts[order[n_minority]]} samples (a balanced y_true?). Score "
+            "the classes that were rare in training with per_class_accuracy or shot_accuracy."
+        )
+    rarest = classes[order[:n_minority]]
     return float(np.mean(_per_class_accuracy(y_true, y_pred, rarest)))
