@@ -9,12 +9,24 @@ from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
+from torch.utils.data import Dataset
 
 from ._components import OPTIMIZER_DEFAULTS, OPTIMIZERS, build_component, resolve_device
-from ._data import AUGMENTATIONS, SAMPLERS, random_crop_flip, to_device_dataset
+from ._data import (
+    AUGMENTATIONS,
+    SAMPLERS,
+    LabelledDataset,
+    random_crop_flip,
+    to_device_dataset,
+)
 from ._net import PRECISIONS, AdjustedSoftmax, ImbalanceNet
 from .losses import LOSSES, ImbalanceLoss, TorchLossAdapter
 from .mixing import MIXINGS
@@ -254,7 +266,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_routed_names()
-        X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
+        if isinstance(X, Dataset):
+            y = self._validate_dataset(X, y)
+        else:
+            X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
+            self._input_shape = X.shape[1:]
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -265,7 +281,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        self._input_shape = X.shape[1:]
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train, valid = self._split(X, y_encoded, sample_weight, seed)
@@ -274,9 +289,33 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(X, device, valid)
+            self.net_ = self._build_net(device, valid)
             self.net_.fit(self._dataset(*train, device), None)
         return self
+
+    def _validate_dataset(self, dataset, y):
+        """Checks for a ``torch.utils.data.Dataset`` X; returns the labels as an array."""
+        if y is None:
+            raise ValueError(
+                "fit(X, y) with X a torch Dataset needs y, the labels of its items in "
+                "order: the estimator encodes them and counts the classes before training."
+            )
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(dataset):
+            raise ValueError(f"y has {len(y)} labels but the Dataset X has {len(dataset)} items.")
+        if self.validation_fraction is not None:
+            raise ValueError(
+                "validation_fraction is not supported with a torch Dataset X; hold out a "
+                "validation Dataset yourself or pass arrays."
+            )
+        if not isinstance(self.sampler, str):
+            raise ValueError(
+                "An imbalanced-learn sampler needs array inputs; with a torch Dataset X use "
+                "sampler='instance', 'class_balanced' or 'sqrt'."
+            )
+        self._input_shape = tuple(_first_input(dataset).shape)
+        self.n_features_in_ = self._input_shape[0]
+        return y
 
     def _split(self, X, y, sample_weight, seed):
         if self.validation_fraction is None:
@@ -301,19 +340,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _dataset(self, X, y, sample_weight, device):
+        if isinstance(X, Dataset):  # the normal path: collated and copied batch by batch
+            return LabelledDataset(X, torch.as_tensor(y), torch.as_tensor(sample_weight))
         dataset = to_device_dataset(X, y, sample_weight, device)
         if self.channels_last:
             dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
         return dataset
 
-    def _build_net(self, X, device, valid):
+    def _build_net(self, device, valid):
         n_classes = len(self.classes_)
         counts = self.class_counts_
         loss = self._build_loss(counts)
-        module = self._build_module(X, n_classes, loss)
+        module = self._build_module(n_classes, loss)
         schedule = self._build_schedule(counts)
         mixing = self._build_mixing(schedule, module)
-        self._check_combinations(X, module, loss, schedule)
+        self._check_combinations(module, loss, schedule)
 
         callbacks = [("lr_schedule", self._build_lr_schedule())]
         if schedule is not None:
@@ -361,6 +402,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             sampler=_copy_sampler(self.sampler),
             augment=random_crop_flip if self.augment == "crop_flip" else self.augment,
             precision=self.precision,
+            channels_last=self.channels_last,
             class_counts=counts,
             main_epochs=self.max_epochs,
             **{"optimizer__" + k: v for k, v in optimizer_kwargs.items()},
@@ -381,11 +423,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             "with a 'reduction' attribute, so per-sample losses cannot be computed."
         )
 
-    def _build_module(self, X, n_classes, loss):
+    def _build_module(self, n_classes, loss):
         routed = self._routed("module")
-        from_data = {"n_features": int(np.prod(X.shape[1:])), "n_classes": n_classes}
-        if X.ndim == 4:
-            from_data["in_channels"] = X.shape[1]
+        shape = self._input_shape
+        from_data = {"n_features": int(np.prod(shape)), "n_classes": n_classes}
+        if len(shape) == 3:
+            from_data["in_channels"] = shape[0]
         if isinstance(self.module, str):
             uses_cosine = getattr(loss, "uses_cosine_logits", False)
             from_data["head"] = "cosine" if uses_cosine else "linear"
@@ -438,7 +481,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             from_data={"kind": self.lr_schedule},
         ).prepare(self.max_epochs)
 
-    def _check_combinations(self, X, module, loss, schedule):
+    def _check_combinations(self, module, loss, schedule):
         """Reject combinations of parameters that make no sense, naming both."""
         if schedule is not None and schedule.reweights:
             if getattr(loss, "reweights_classes", False) or loss.class_weights is None:
@@ -459,24 +502,29 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"re-samples the classes itself; sampler={self.sampler!r} conflicts with "
                     "it. Use sampler='instance' (or schedule__sampler for the second stage)."
                 )
-        if self.augment == "crop_flip" and X.ndim != 4:
+        is_image = len(self._input_shape) == 3
+        if self.augment == "crop_flip" and not is_image:
             raise ValueError(
                 f"augment='crop_flip' needs images of shape (n_samples, channels, height, "
-                f"width); got X with shape {X.shape}."
+                f"width); got samples of shape {self._input_shape}."
             )
-        if self.channels_last and X.ndim != 4:
+        if self.channels_last and not is_image:
             raise ValueError(
                 f"channels_last=True applies to images (n_samples, channels, height, width); "
-                f"got X with shape {X.shape}."
+                f"got samples of shape {self._input_shape}."
             )
 
     # ------------------------------------------------------------ predict
     def _adjusted_logits(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float32, allow_nd=True)
-        if X.shape[1:] != self._input_shape:
+        if isinstance(X, Dataset):
+            shape = tuple(_first_input(X).shape)
+        else:
+            X = validate_data(self, X, reset=False, dtype=np.float32, allow_nd=True)
+            shape = X.shape[1:]
+        if shape != self._input_shape:
             raise ValueError(
-                f"X has samples of shape {X.shape[1:]}, but this ImbalancedNetClassifier "
+                f"X has samples of shape {shape}, but this ImbalancedNetClassifier "
                 f"was fitted on samples of shape {self._input_shape}."
             )
         logits = self.net_.predict_logits(X)
@@ -500,6 +548,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _first_input(dataset):
+    item = dataset[0]
+    return torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
 
 
 def _is_routed(key):

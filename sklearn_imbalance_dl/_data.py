@@ -81,44 +81,85 @@ class IndexSampler:
         return order[torch.randperm(len(order), device=order.device)]
 
 
+def batch_bounds(n, batch_size):
+    """``(start, end)`` of each batch; a trailing batch of one sample joins the previous.
+
+    Batch normalisation cannot train on a single sample.
+    """
+    starts = list(range(0, n, batch_size))
+    if len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    return list(zip(starts, starts[1:] + [n]))
+
+
 class DeviceBatchIterator:
     """Iterable over ``(X, y, sample_weight)`` batches of an :class:`InMemoryDataset`.
 
-    A trailing batch of a single sample is folded into the previous one: batch
-    normalisation cannot train on one sample.
+    With a ``sampler`` the order is drawn each epoch; without one the data are cut in
+    order (validation, diagnostics).
     """
 
-    def __init__(self, dataset, batch_size, *, sampler=None, augment=None):
+    def __init__(self, dataset, batch_size, *, sampler=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.sampler = sampler
-        self.augment = augment
 
     def __len__(self):
-        n = len(self.dataset)
-        return max(1, n // self.batch_size + (n % self.batch_size > 1))
+        return len(batch_bounds(len(self.dataset), self.batch_size))
 
     def __iter__(self):
         data = self.dataset
-        if self.sampler is None:
-            order = None
-            n = len(data)
-        else:
-            order = self.sampler.indices()
-            n = len(order)
-        starts = list(range(0, n, self.batch_size))
-        if len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        ends = starts[1:] + [n]
-        for start, end in zip(starts, ends):
+        order = None if self.sampler is None else self.sampler.indices()
+        n = len(data) if order is None else len(order)
+        for start, end in batch_bounds(n, self.batch_size):
             if order is None:
-                Xb, yb, wb = data.X[start:end], data.y[start:end], data.sample_weight[start:end]
+                yield data.X[start:end], data.y[start:end], data.sample_weight[start:end]
             else:
                 idx = order[start:end]
-                Xb, yb, wb = data.X[idx], data.y[idx], data.sample_weight[idx]
-            if self.augment is not None:
-                Xb = self.augment(Xb)
-            yield Xb, yb, wb
+                yield data.X[idx], data.y[idx], data.sample_weight[idx]
+
+
+class LabelledDataset(Dataset):
+    """A user's ``torch.utils.data.Dataset`` with the estimator's encoded labels and weights.
+
+    Item i is ``(dataset[i][0], y[i], sample_weight[i])``: the inputs come from the
+    user's dataset (loaded lazily, e.g. image files), the targets from the ``y`` given to
+    ``fit``. This is the normal path: batches are collated by a ``DataLoader`` and copied
+    to the device one by one.
+    """
+
+    def __init__(self, dataset, y, sample_weight):
+        self.dataset = dataset
+        self.y = y
+        self.sample_weight = sample_weight
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        item = self.dataset[index]
+        x = item[0] if isinstance(item, (tuple, list)) else item
+        return torch.as_tensor(x, dtype=torch.float32), self.y[index], self.sample_weight[index]
+
+
+class EpochBatchSampler(torch.utils.data.Sampler):
+    """Batches of indices for a ``DataLoader``, drawn as the fast path draws them.
+
+    The same :class:`IndexSampler` and :func:`batch_bounds`, so for the same seed the
+    normal path sees the very batches the fast path sees.
+    """
+
+    def __init__(self, index_sampler, batch_size):
+        self.index_sampler = index_sampler
+        self.batch_size = batch_size
+
+    def __len__(self):
+        return len(batch_bounds(len(self.index_sampler.y), self.batch_size))
+
+    def __iter__(self):
+        order = self.index_sampler.indices().cpu()
+        for start, end in batch_bounds(len(order), self.batch_size):
+            yield order[start:end].tolist()
 
 
 def random_crop_flip(images, padding=4):

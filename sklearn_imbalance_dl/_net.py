@@ -19,8 +19,15 @@ import copy
 import torch
 from skorch import NeuralNet
 from skorch.utils import TeeGenerator, to_device
+from torch.utils.data import DataLoader
 
-from ._data import DeviceBatchIterator, IndexSampler, InMemoryDataset
+from ._data import (
+    DeviceBatchIterator,
+    EpochBatchSampler,
+    IndexSampler,
+    InMemoryDataset,
+    LabelledDataset,
+)
 from .modules import forward_staged, is_staged, n_mixing_points
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -51,7 +58,8 @@ class ImbalanceNet(NeuralNet):
     Extra parameters: ``mixing`` (an unprepared mixing object or None), ``sampler``
     (``"instance"``, ``"class_balanced"``, ``"sqrt"`` or an index-preserving
     imbalanced-learn sampler), ``augment`` (a batched callable on the device or None),
-    ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``class_counts`` (training counts)
+    ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``channels_last`` (memory format of
+    convolutional modules and image batches), ``class_counts`` (training counts)
     and ``main_epochs`` (the epochs schedules and mixing are laid out on).
     """
 
@@ -68,6 +76,7 @@ class ImbalanceNet(NeuralNet):
         sampler="instance",
         augment=None,
         precision="fp32",
+        channels_last=False,
         class_counts=None,
         main_epochs=None,
         **kwargs,
@@ -77,12 +86,15 @@ class ImbalanceNet(NeuralNet):
         self.sampler = sampler
         self.augment = augment
         self.precision = precision
+        self.channels_last = channels_last
         self.class_counts = class_counts
         self.main_epochs = main_epochs
 
     # ------------------------------------------------------------------ set-up
     def initialize(self):
         super().initialize()
+        if self.channels_last:
+            self.module_.to(memory_format=torch.channels_last)
         self.frozen_stages_ = False
         self.mixing_ = None
         if self.mixing is not None:
@@ -111,14 +123,20 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
-        if not isinstance(dataset, InMemoryDataset):
-            return super().get_iterator(dataset, training=training)
-        if training:
-            self.train_sampler_ = IndexSampler(self.sampler, dataset.y)
-            return DeviceBatchIterator(
-                dataset, self.batch_size, sampler=self.train_sampler_, augment=self.augment
-            )
-        return DeviceBatchIterator(dataset, self.batch_size)
+        if isinstance(dataset, InMemoryDataset):
+            sampler = self._train_sampler(dataset.y) if training else None
+            return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
+        if isinstance(dataset, LabelledDataset) and training:
+            labels = torch.as_tensor(dataset.y).to(self.device)
+            batches = EpochBatchSampler(self._train_sampler(labels), self.batch_size)
+            # Its own generator: a DataLoader draws a base seed per epoch, which would
+            # otherwise shift the global stream that shuffling and mixing draw from.
+            return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
+        return super().get_iterator(dataset, training=training)
+
+    def _train_sampler(self, y):
+        self.train_sampler_ = IndexSampler(self.sampler, y)
+        return self.train_sampler_
 
     def _unpack(self, batch):
         """``(X, y, sample_weight)`` on the device; a 2-tuple batch gets unit weights."""
@@ -127,7 +145,18 @@ class ImbalanceNet(NeuralNet):
         else:
             Xb, yb = batch
             wb = torch.ones(len(yb))
-        return to_device(Xb, self.device), to_device(yb, self.device), to_device(wb, self.device)
+        return (
+            self._to_device_input(Xb),
+            to_device(yb, self.device),
+            to_device(wb, self.device),
+        )
+
+    def _to_device_input(self, X):
+        X = to_device(X, self.device)
+        # A no-op on the fast path, whose data were converted once.
+        if self.channels_last and X.ndim == 4:
+            X = X.contiguous(memory_format=torch.channels_last)
+        return X
 
     # ------------------------------------------------------------------ steps
     def forward_mixed(self, X, plan):
@@ -163,6 +192,8 @@ class ImbalanceNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xb, yb, wb = self._unpack(batch)
+        if self.augment is not None:
+            Xb = self.augment(Xb)
         plan = None
         if self.mixing_ is not None:
             plan = self.mixing_.plan(yb, len(self.history) - 1)
@@ -231,14 +262,18 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
-        """Raw logits of ``X`` (a float32 array or tensor), batched on the device, on CPU."""
+        """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU."""
         self._set_training(False)
-        X = torch.as_tensor(X)
         batch_size = batch_size or max(self.batch_size, 1024)
+        if isinstance(X, torch.utils.data.Dataset):
+            batches = (b[0] for b in DataLoader(X, batch_size=batch_size))
+        else:
+            X = torch.as_tensor(X)
+            batches = (X[start : start + batch_size] for start in range(0, len(X), batch_size))
         outputs = []
         with torch.inference_mode(), self._autocast():
-            for start in range(0, len(X), batch_size):
-                xb = X[start : start + batch_size].to(self.device, non_blocking=True)
+            for xb in batches:
+                xb = self._to_device_input(xb)
                 outputs.append(self.module_(xb).float())
         return torch.cat(outputs).cpu()
 

@@ -1,0 +1,106 @@
+"""The fast training path (device batches) against the normal path, and its options."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import TensorDataset
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl._data import batch_bounds, random_crop_flip
+from sklearn_imbalance_dl.datasets import load_digits_lt
+
+
+@pytest.fixture(scope="module")
+def digit_images():
+    return load_digits_lt(imbalance_ratio=10, as_images=True)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"loss": "ldam", "schedule": "drw", "mixing": "mfw", "sampler": "class_balanced"},
+        {"module": "resnet32", "augment": "crop_flip", "channels_last": True, "max_epochs": 1},
+    ],
+    ids=["mlp", "ldam-drw-mfw-balanced", "resnet32-augment"],
+)
+def test_fast_path_equals_dataset_path(digit_images, params):
+    """Same seed, same batches, same model: arrays (fast path) vs a torch Dataset."""
+    X, y, X_test, _ = digit_images
+    params = {"max_epochs": 4, "random_state": 0, **params}
+    fast = ImbalancedNetClassifier(**params).fit(X, y)
+    normal = ImbalancedNetClassifier(**params).fit(TensorDataset(torch.as_tensor(X)), y)
+    np.testing.assert_array_equal(
+        fast.predict_proba(X_test), normal.predict_proba(TensorDataset(torch.as_tensor(X_test)))
+    )
+    assert normal.n_features_in_ == 1 and fast.n_features_in_ == 1
+
+
+def test_dataset_input_errors(digit_images):
+    X, y, _, _ = digit_images
+    dataset = TensorDataset(torch.as_tensor(X))
+    clf = ImbalancedNetClassifier(max_epochs=1)
+    with pytest.raises(ValueError, match="needs y, the labels of its items"):
+        clf.fit(dataset, None)
+    with pytest.raises(ValueError, match=r"y has 3 labels but the Dataset X has \d+ items"):
+        clf.fit(dataset, y[:3])
+    with pytest.raises(ValueError, match="validation_fraction is not supported"):
+        clf.set_params(validation_fraction=0.2).fit(dataset, y)
+
+
+def test_batch_bounds_fold_a_single_trailing_sample():
+    assert batch_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert batch_bounds(9, 4) == [(0, 4), (4, 9)]
+    assert batch_bounds(1, 4) == [(0, 1)]
+
+
+def test_random_crop_flip_is_a_crop_of_the_padded_image():
+    torch.manual_seed(0)
+    images = torch.randn(16, 3, 8, 8)
+    out = random_crop_flip(images, padding=2).numpy()
+    padded = np.pad(images.numpy(), ((0, 0), (0, 0), (2, 2), (2, 2)))
+    flips = 0
+    for i in range(16):
+        matches = [
+            (top, left, flip)
+            for top in range(5)
+            for left in range(5)
+            for flip in (False, True)
+            if np.array_equal(
+                out[i],
+                (lambda crop: crop[..., ::-1] if flip else crop)(
+                    padded[i, :, top : top + 8, left : left + 8]
+                ),
+            )
+        ]
+        assert matches, f"image {i} is not a (flipped) crop of its padded self"
+        flips += matches[0][2]
+    assert 0 < flips < 16  # both flipped and unflipped images occur
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_trains_and_predicts(digit_images, precision):
+    X, y, X_test, y_test = digit_images
+    clf = ImbalancedNetClassifier(precision=precision, max_epochs=5, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X_test)
+    assert np.all(np.isfinite(proba))
+    assert (clf.predict(X_test) == y_test).mean() > 0.5
+
+
+def test_torch_compile_path(digit_images):
+    X, y, X_test, _ = digit_images
+    clf = ImbalancedNetClassifier(
+        compile=True, mixing="mfw", max_epochs=2, module__hidden_sizes=(16,), random_state=0
+    ).fit(X, y)
+    plain = ImbalancedNetClassifier(
+        mixing="mfw", max_epochs=2, module__hidden_sizes=(16,), random_state=0
+    ).fit(X, y)
+    # Inductor fuses kernels differently: rounding differs, and 2 epochs of training
+    # carry it to ~4e-4 in the probabilities (measured).
+    np.testing.assert_allclose(
+        clf.predict_proba(X_test), plain.predict_proba(X_test), rtol=0, atol=5e-3
+    )
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))

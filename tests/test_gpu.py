@@ -1,0 +1,80 @@
+"""GPU checks: run where CUDA is present (``pytest -m gpu``), skipped elsewhere."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import TensorDataset
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.datasets import load_digits_lt
+
+pytestmark = [
+    pytest.mark.gpu,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"),
+]
+
+
+@pytest.fixture(scope="module")
+def digit_images():
+    return load_digits_lt(imbalance_ratio=10, as_images=True)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"loss": "ldam", "schedule": "drw", "mixing": "mfw"},
+        {"module": "resnet32", "augment": "crop_flip", "channels_last": True, "max_epochs": 2},
+    ],
+    ids=["mlp-ldam-drw-mfw", "resnet32"],
+)
+def test_fast_path_matches_normal_path_on_cuda(digit_images, params):
+    X, y, X_test, y_test = digit_images
+    params = {"max_epochs": 5, "random_state": 0, "device": "cuda", **params}
+    fast = ImbalancedNetClassifier(**params).fit(X, y)
+    normal = ImbalancedNetClassifier(**params).fit(TensorDataset(torch.as_tensor(X)), y)
+    # Same batches on the same device; CUDA kernels may differ in the last bits.
+    np.testing.assert_allclose(
+        fast.predict_proba(X_test), normal.predict_proba(X_test), rtol=0, atol=1e-3
+    )
+    assert (fast.predict(X_test) == normal.predict(X_test)).mean() > 0.99
+
+
+def test_cuda_model_predicts_in_a_cpu_only_process(digit_images, tmp_path):
+    X, y, X_test, _ = digit_images
+    clf = ImbalancedNetClassifier(
+        loss="cri", schedule="ppl", max_epochs=3, device="cuda", random_state=0
+    ).fit(X, y)
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(clf))
+    np.save(tmp_path / "X.npy", X_test)
+    expected = clf.predict_proba(X_test)
+    script = (
+        "import pickle, sys, warnings, numpy as np, torch\n"
+        "assert not torch.cuda.is_available()\n"
+        "warnings.simplefilter('ignore')\n"
+        "model, X, out = sys.argv[1:]\n"
+        "clf = pickle.load(open(model, 'rb'))\n"
+        "np.save(out, clf.predict_proba(np.load(X)))\n"
+    )
+    args = [str(path), str(tmp_path / "X.npy"), str(tmp_path / "proba.npy")]
+    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", script, *args], check=True, env=env)
+    np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_resnet_on_cuda(digit_images, precision):
+    X, y, X_test, _ = digit_images
+    clf = ImbalancedNetClassifier(
+        module="resnet32",
+        precision=precision,
+        channels_last=True,
+        max_epochs=2,
+        device="cuda",
+        random_state=0,
+    ).fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X_test)))
