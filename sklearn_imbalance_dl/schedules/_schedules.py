@@ -108,6 +108,12 @@ class ProgressiveReweighting(Schedule):
     alpha : float, default=5.0
         Exponent of the progress.
 
+    Notes
+    -----
+    Follows the authors' code (simonustc/Imbalance_PPL_CRI) except that the phase
+    boundaries are fractions of ``max_epochs`` rather than epoch numbers, so that a
+    60-epoch run has the shape of the paper's 200-epoch one.
+
     References
     ----------
     L. Xu et al. "Phased Progressive Learning with Coupling-Regulation-Imbalance Loss
