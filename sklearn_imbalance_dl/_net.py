@@ -123,6 +123,8 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
+        # Checked once per fit: equal sample weights let the loss skip its weighting.
+        setattr(self, f"uniform_{'train' if training else 'valid'}_weight_", _uniform(dataset))
         if isinstance(dataset, InMemoryDataset):
             sampler = self._train_sampler(dataset.y) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
@@ -168,15 +170,19 @@ class ImbalanceNet(NeuralNet):
         logits, _ = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
         return logits
 
-    def mixed_loss(self, logits, y, sample_weight, plan=None):
+    def mixed_loss(self, logits, y, sample_weight, plan=None, uniform_weights=False):
         """Weighted mean of the per-sample losses, with mixed labels when ``plan`` says so.
 
         ``sum_i sw_i (lam_i l(z_i, y_i) + (1 - lam_i) l(z_i, y_j)) /
         sum_i sw_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
-        class weight ``w``. Without mixing and with unit sample weights this is the loss's
-        own ``reduction="mean"``.
+        class weight ``w``. Without mixing and with equal sample weights this is the loss's
+        own ``reduction="mean"``, which ``uniform_weights=True`` computes directly.
         """
         criterion = self.criterion_
+        if plan is None and uniform_weights:
+            # Equal sample weights cancel in the weighted mean: the loss's own mean,
+            # one fused call instead of per-sample weighting.
+            return criterion(logits, y, reduction="mean")
         per_sample = criterion(logits, y, reduction="none")
         normaliser = criterion.per_sample_weight(y)
         if plan is not None and plan.label_weight is not None:
@@ -190,7 +196,7 @@ class ImbalanceNet(NeuralNet):
         return (sample_weight * per_sample).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        # Training mode is set once per epoch, in run_single_epoch.
         Xb, yb, wb = self._unpack(batch)
         if self.augment is not None:
             Xb = self.augment(Xb)
@@ -199,7 +205,9 @@ class ImbalanceNet(NeuralNet):
             plan = self.mixing_.plan(yb, len(self.history) - 1)
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(logits.float(), yb, wb, plan)
+        loss = self.mixed_loss(
+            logits.float(), yb, wb, plan, uniform_weights=self.uniform_train_weight_
+        )
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
@@ -223,18 +231,20 @@ class ImbalanceNet(NeuralNet):
         return step
 
     def validation_step(self, batch, **fit_params):
-        self._set_training(False)
         Xb, yb, wb = self._unpack(batch)
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
-            loss = self.mixed_loss(logits.float(), yb, wb)
+            loss = self.mixed_loss(
+                logits.float(), yb, wb, uniform_weights=self.uniform_valid_weight_
+            )
         return {"loss": loss, "y_pred": logits, "y_true": yb}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
         losses, sizes, correct, seen = [], [], None, None
+        self._set_training(training)
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
@@ -276,6 +286,11 @@ class ImbalanceNet(NeuralNet):
                 xb = self._to_device_input(xb)
                 outputs.append(self.module_(xb).float())
         return torch.cat(outputs).cpu()
+
+
+def _uniform(dataset):
+    weights = getattr(dataset, "sample_weight", None)
+    return weights is None or bool((weights == weights[0]).all())
 
 
 def _count_correct(step, correct, seen):

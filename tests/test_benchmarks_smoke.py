@@ -1,0 +1,91 @@
+"""Smoke tests of the benchmark scripts: they run end to end and print their tables.
+
+Quickest settings only, in subprocesses (as a user runs them); no timing assertions.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+def _run(args, timeout=120):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def fake_cifar(tmp_path):
+    """A tiny CIFAR-10-shaped .npz: 100 training and 5 test images per class."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "cifar10.npz"
+    np.savez(
+        path,
+        X_train=rng.integers(0, 256, (1000, 32, 32, 3), dtype=np.uint8),
+        y_train=np.repeat(np.arange(10), 100),
+        X_test=rng.integers(0, 256, (50, 32, 32, 3), dtype=np.uint8),
+        y_test=np.repeat(np.arange(10), 5),
+    )
+    return path
+
+
+def test_speed_quick(tmp_path):
+    output = tmp_path / "speed.md"
+    proc = _run(
+        [str(BENCHMARKS / "speed.py"), "--quick", "--threads", "1", "--output", str(output)]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for heading in ("#### mlp", "#### resnet", "#### losses", "#### scaling"):
+        assert heading in proc.stdout
+    assert "| library |" in proc.stdout and "| hand loop |" in proc.stdout
+    assert "| skorch |" in proc.stdout and "| cri |" in proc.stdout
+    assert "#### mlp" in output.read_text()
+
+
+def test_reproduce_cifar10_lt_tiny(tmp_path, fake_cifar):
+    output = tmp_path / "cifar.md"
+    proc = _run(
+        [
+            str(BENCHMARKS / "reproduce_cifar10_lt.py"),
+            "--data",
+            str(fake_cifar),
+            "--epochs",
+            "1",
+            "--max-train",
+            "40",
+            "--methods",
+            "ce,cri_ppl,arb_global",
+            "--device",
+            "cpu",
+            "--threads",
+            "1",
+            "--output",
+            str(output),
+        ]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| ratio | method |" in proc.stdout
+    for label in ("| CE |", "| CRI+PPL |", "| ARB (global counts) |"):
+        assert label in proc.stdout
+    assert "Smoke run, not a reproduction" in proc.stdout
+    assert "| CE |" in output.read_text()
+
+
+def test_reproduce_cifar10_lt_missing_data(tmp_path):
+    proc = _run([str(BENCHMARKS / "reproduce_cifar10_lt.py"), "--data", str(tmp_path / "none.npz")])
+    assert proc.returncode == 2
+    assert "prepare_cifar10.py" in proc.stderr
