@@ -15,6 +15,11 @@ SAMPLERS = ("instance", "class_balanced", "sqrt")
 AUGMENTATIONS = ("crop_flip",)
 
 
+def weights_are_uniform(sample_weight):
+    """Equal sample weights cancel in the weighted mean: batches then carry none."""
+    return bool((sample_weight == sample_weight[0]).all())
+
+
 class InMemoryDataset(Dataset):
     """Tensors already on the training device: inputs, encoded targets, sample weights."""
 
@@ -22,6 +27,7 @@ class InMemoryDataset(Dataset):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
+        self.uniform_weights = weights_are_uniform(sample_weight)
 
     def __len__(self):
         return len(self.y)
@@ -96,7 +102,8 @@ class DeviceBatchIterator:
     """Iterable over ``(X, y, sample_weight)`` batches of an :class:`InMemoryDataset`.
 
     With a ``sampler`` the order is drawn each epoch; without one the data are cut in
-    order (validation, diagnostics).
+    order (validation, diagnostics). ``sample_weight`` is None when all weights are
+    equal.
     """
 
     def __init__(self, dataset, batch_size, *, sampler=None):
@@ -111,18 +118,20 @@ class DeviceBatchIterator:
         data = self.dataset
         order = None if self.sampler is None else self.sampler.indices()
         n = len(data) if order is None else len(order)
+        weights = None if data.uniform_weights else data.sample_weight
         for start, end in batch_bounds(n, self.batch_size):
             if order is None:
-                yield data.X[start:end], data.y[start:end], data.sample_weight[start:end]
+                index = slice(start, end)
             else:
-                idx = order[start:end]
-                yield data.X[idx], data.y[idx], data.sample_weight[idx]
+                index = order[start:end]
+            yield data.X[index], data.y[index], None if weights is None else weights[index]
 
 
 class LabelledDataset(Dataset):
     """A user's ``torch.utils.data.Dataset`` with the estimator's encoded labels and weights.
 
-    Item i is ``(dataset[i][0], y[i], sample_weight[i])``: the inputs come from the
+    Item i is ``(dataset[i][0], y[i], sample_weight[i])`` (without the weight when all
+    weights are equal, as on the fast path): the inputs come from the
     user's dataset (loaded lazily, e.g. image files), the targets from the ``y`` given to
     ``fit``. This is the normal path: batches are collated by a ``DataLoader`` and copied
     to the device one by one.
@@ -132,14 +141,18 @@ class LabelledDataset(Dataset):
         self.dataset = dataset
         self.y = y
         self.sample_weight = sample_weight
+        self.uniform_weights = weights_are_uniform(sample_weight)
 
     def __len__(self):
         return len(self.dataset)
 
     def __getitem__(self, index):
         item = self.dataset[index]
-        x = item[0] if isinstance(item, (tuple, list)) else item
-        return torch.as_tensor(x, dtype=torch.float32), self.y[index], self.sample_weight[index]
+        x = torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
+        x = x.to(torch.float32)
+        if self.uniform_weights:
+            return x, self.y[index]
+        return x, self.y[index], self.sample_weight[index]
 
 
 class EpochBatchSampler(torch.utils.data.Sampler):

@@ -18,6 +18,7 @@ import copy
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
@@ -31,6 +32,7 @@ from ._data import (
 from .modules import forward_staged, is_staged, n_mixing_points
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 class AdjustedSoftmax:
@@ -123,8 +125,6 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
-        # Checked once per fit: equal sample weights let the loss skip its weighting.
-        setattr(self, f"uniform_{'train' if training else 'valid'}_weight_", _uniform(dataset))
         if isinstance(dataset, InMemoryDataset):
             sampler = self._train_sampler(dataset.y) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
@@ -141,17 +141,10 @@ class ImbalanceNet(NeuralNet):
         return self.train_sampler_
 
     def _unpack(self, batch):
-        """``(X, y, sample_weight)`` on the device; a 2-tuple batch gets unit weights."""
-        if len(batch) == 3:
-            Xb, yb, wb = batch
-        else:
-            Xb, yb = batch
-            wb = torch.ones(len(yb))
-        return (
-            self._to_device_input(Xb),
-            to_device(yb, self.device),
-            to_device(wb, self.device),
-        )
+        """``(X, y, sample_weight)`` on the device; weights None when all are equal."""
+        Xb, yb, wb = batch if len(batch) == 3 else (*batch, None)
+        wb = None if wb is None else to_device(wb, self.device)
+        return self._to_device_input(Xb), to_device(yb, self.device), wb
 
     def _to_device_input(self, X):
         X = to_device(X, self.device)
@@ -170,18 +163,16 @@ class ImbalanceNet(NeuralNet):
         logits, _ = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
         return logits
 
-    def mixed_loss(self, logits, y, sample_weight, plan=None, uniform_weights=False):
+    def mixed_loss(self, logits, y, sample_weight=None, plan=None):
         """Weighted mean of the per-sample losses, with mixed labels when ``plan`` says so.
 
         ``sum_i sw_i (lam_i l(z_i, y_i) + (1 - lam_i) l(z_i, y_j)) /
         sum_i sw_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
-        class weight ``w``. Without mixing and with equal sample weights this is the loss's
-        own ``reduction="mean"``, which ``uniform_weights=True`` computes directly.
+        class weight ``w``. ``sample_weight=None`` means equal weights, which cancel; then
+        without mixing this is the loss's own ``reduction="mean"``, computed directly.
         """
         criterion = self.criterion_
-        if plan is None and uniform_weights:
-            # Equal sample weights cancel in the weighted mean: the loss's own mean,
-            # one fused call instead of per-sample weighting.
+        if plan is None and sample_weight is None:
             return criterion(logits, y, reduction="mean")
         per_sample = criterion(logits, y, reduction="none")
         normaliser = criterion.per_sample_weight(y)
@@ -192,8 +183,11 @@ class ImbalanceNet(NeuralNet):
                 logits, y_partner, reduction="none"
             )
             normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
-        total = (sample_weight * normaliser).sum()
-        return (sample_weight * per_sample).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
+        if sample_weight is not None:
+            per_sample = sample_weight * per_sample
+            normaliser = sample_weight * normaliser
+        total = normaliser.sum()
+        return per_sample.sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
     def train_step_single(self, batch, **fit_params):
         # Training mode is set once per epoch, in run_single_epoch.
@@ -205,9 +199,7 @@ class ImbalanceNet(NeuralNet):
             plan = self.mixing_.plan(yb, len(self.history) - 1)
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(
-            logits.float(), yb, wb, plan, uniform_weights=self.uniform_train_weight_
-        )
+        loss = self.mixed_loss(logits.float(), yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
@@ -235,14 +227,32 @@ class ImbalanceNet(NeuralNet):
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
-            loss = self.mixed_loss(
-                logits.float(), yb, wb, uniform_weights=self.uniform_valid_weight_
-            )
+            loss = self.mixed_loss(logits.float(), yb, wb)
         return {"loss": loss, "y_pred": logits, "y_true": yb}
+
+    def notify(self, method_name, **cb_kwargs):
+        listeners = getattr(self, "batch_listeners_", None)
+        if listeners is None or method_name not in BATCH_HOOKS:
+            return super().notify(method_name, **cb_kwargs)
+        # Per batch, only the callbacks that define the hook are called (most don't).
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in listeners[method_name]:
+            getattr(callback, method_name)(self, **cb_kwargs)
+
+    def _find_batch_listeners(self):
+        return {
+            hook: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), hook, None) is not getattr(Callback, hook)
+            ]
+            for hook in BATCH_HOOKS
+        }
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
+        self.batch_listeners_ = self._find_batch_listeners()
         losses, sizes, correct, seen = [], [], None, None
         self._set_training(training)
         for batch in iterator:
@@ -286,11 +296,6 @@ class ImbalanceNet(NeuralNet):
                 xb = self._to_device_input(xb)
                 outputs.append(self.module_(xb).float())
         return torch.cat(outputs).cpu()
-
-
-def _uniform(dataset):
-    weights = getattr(dataset, "sample_weight", None)
-    return weights is None or bool((weights == weights[0]).all())
 
 
 def _count_correct(step, correct, seen):

@@ -10,7 +10,6 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from .._data import DeviceBatchIterator
 from ..modules import forward_staged, is_staged
 
 ACCURACY_KEY = "class_train_accuracy"
@@ -31,11 +30,6 @@ class ClassDiagnostics(Callback):
     Needs a module that follows the staged-module protocol. Costs one forward pass
     and a backward pass through the head per epoch.
 
-    Parameters
-    ----------
-    batch_size : int, default=1024
-        Batch size of the diagnostic pass.
-
     Examples
     --------
     >>> from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -47,9 +41,6 @@ class ClassDiagnostics(Callback):
     >>> class_diagnostics(clf)["train_accuracy"].shape
     (3, 10)
     """
-
-    def __init__(self, *, batch_size=1024):
-        self.batch_size = batch_size
 
     def on_train_begin(self, net, **kwargs):
         if not is_staged(net.module_):
@@ -66,7 +57,8 @@ class ClassDiagnostics(Callback):
         grad_norm = torch.zeros(n_classes, device=device)
         seen = torch.zeros(n_classes, device=device)
         net._set_training(False)
-        for Xb, yb, _ in DeviceBatchIterator(dataset_train, self.batch_size):
+        for batch in net.get_iterator(dataset_train, training=False):
+            Xb, yb, _ = net._unpack(batch)
             with torch.no_grad():
                 _, features = forward_staged(net.module_, Xb)
             features.requires_grad_(True)
