@@ -128,11 +128,13 @@ class ImbalanceNet(NeuralNet):
         if isinstance(dataset, InMemoryDataset):
             sampler = self._train_sampler(dataset.y) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
-        if isinstance(dataset, LabelledDataset) and training:
+        if isinstance(dataset, LabelledDataset):
+            # Own generators: a DataLoader draws a base seed per epoch, which would
+            # otherwise shift the global stream that shuffling and mixing draw from.
+            if not training:
+                return DataLoader(dataset, batch_size=self.batch_size, generator=torch.Generator())
             labels = torch.as_tensor(dataset.y).to(self.device)
             batches = EpochBatchSampler(self._train_sampler(labels), self.batch_size)
-            # Its own generator: a DataLoader draws a base seed per epoch, which would
-            # otherwise shift the global stream that shuffling and mixing draw from.
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
         return super().get_iterator(dataset, training=training)
 
@@ -286,7 +288,8 @@ class ImbalanceNet(NeuralNet):
         self._set_training(False)
         batch_size = batch_size or max(self.batch_size, 1024)
         if isinstance(X, torch.utils.data.Dataset):
-            batches = (b[0] for b in DataLoader(X, batch_size=batch_size))
+            loader = DataLoader(X, batch_size=batch_size, generator=torch.Generator())
+            batches = (b[0] if isinstance(b, (tuple, list)) else b for b in loader)
         else:
             X = torch.as_tensor(X)
             batches = (X[start : start + batch_size] for start in range(0, len(X), batch_size))

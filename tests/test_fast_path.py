@@ -104,3 +104,16 @@ def test_torch_compile_path(digit_images):
     )
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
+
+
+def test_class_diagnostics_equal_on_both_paths(digit_images):
+    from sklearn_imbalance_dl.callbacks import ClassDiagnostics, class_diagnostics
+
+    X, y, _, _ = digit_images
+    params = dict(max_epochs=3, callbacks=[ClassDiagnostics()], random_state=0)
+    fast = class_diagnostics(ImbalancedNetClassifier(**params).fit(X, y))
+    normal = class_diagnostics(
+        ImbalancedNetClassifier(**params).fit(TensorDataset(torch.as_tensor(X)), y)
+    )
+    np.testing.assert_array_equal(fast["grad_norm"], normal["grad_norm"])
+    np.testing.assert_array_equal(fast["train_accuracy"], normal["train_accuracy"])
