@@ -7,11 +7,12 @@ The error messages follow scikit-learn's wording, e.g.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from .._validation import check_param as check_value
 
 __all__ = ["Interval", "Options", "check_param", "check_params"]
 
@@ -29,23 +30,17 @@ class Interval:
     closed: str = "left"
     allow_none: bool = False
 
-    def __contains__(self, value) -> bool:
-        if value is None:
-            return self.allow_none
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            return False
-        value = float(value)
-        if math.isnan(value):
-            return False
-        left_ok = value >= self.low if self.closed in ("left", "both") else value > self.low
-        right_ok = value <= self.high if self.closed in ("right", "both") else value < self.high
-        return left_ok and right_ok
-
-    def __str__(self) -> str:
-        left = "[" if self.closed in ("left", "both") else "("
-        right = "]" if self.closed in ("right", "both") else ")"
-        text = f"a float in the range {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
-        return text + " or None" if self.allow_none else text
+    def check(self, value, name, owner):
+        check_value(
+            value,
+            name,
+            owner,
+            "float",
+            low=self.low,
+            high=self.high,
+            closed=self.closed,
+            allow_none=self.allow_none,
+        )
 
 
 @dataclass(frozen=True)
@@ -54,26 +49,16 @@ class Options:
 
     values: tuple
 
-    def __contains__(self, value) -> bool:
-        return any(value is v or (v is not None and value == v) for v in self.values)
-
-    def __str__(self) -> str:
-        strings = sorted(repr(v) for v in self.values if v is not None)
-        text = "a str among {" + ", ".join(strings) + "}"
-        return text + " or None" if None in self.values else text
-
-
-def _fmt(bound: float) -> str:
-    if math.isinf(bound):
-        return "inf" if bound > 0 else "-inf"
-    return f"{bound:g}"
+    def check(self, value, name, owner):
+        strings = [v for v in self.values if v is not None]
+        check_value(value, name, owner, "str", options=strings, allow_none=None in self.values)
 
 
 REDUCTION = Options(("none", "mean", "sum"))
 
 
 def check_param(value, name: str, owner: str, constraint) -> None:
-    """Raise a scikit-learn style ``ValueError`` if ``value`` violates ``constraint``.
+    """Raise the package's scikit-learn style error if ``value`` violates ``constraint``.
 
     Parameters
     ----------
@@ -86,10 +71,7 @@ def check_param(value, name: str, owner: str, constraint) -> None:
     constraint : Interval or Options
         What the value must satisfy.
     """
-    if value not in constraint:
-        raise ValueError(
-            f"The {name!r} parameter of {owner} must be {constraint}. Got {value!r} instead."
-        )
+    constraint.check(value, name, owner)
 
 
 def check_params(owner: str, constraints: dict, **values) -> None:
