@@ -104,6 +104,10 @@ NOTES = """\
 """
 
 
+# First heading of the sections written by other benchmark scripts.
+OTHER_SECTIONS = "# Training speed (CPU)"
+
+
 def load_split(profile, ratio, seed, with_validation=False):
     """Long-tailed train / balanced test (and the left-over validation) of one seed."""
     from sklearn.datasets import load_digits
@@ -488,8 +492,15 @@ def main(argv=None):
     results = run_jobs(jobs, args.n_jobs)
     wall = time.perf_counter() - start
     report = build_report(args, setting, selection_table, results, datasets, wall, command)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(report, encoding="utf-8")
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # RESULTS.md also holds the speed and CIFAR sections of other scripts: keep them.
+    kept = ""
+    if output.exists():
+        previous = output.read_text(encoding="utf-8")
+        if OTHER_SECTIONS in previous:
+            kept = "\n\n" + previous[previous.index(OTHER_SECTIONS) :]
+    output.write_text(report.rstrip("\n") + kept, encoding="utf-8")
     print(report)
     print(f"wrote {args.output} in {wall:.0f} s")
 

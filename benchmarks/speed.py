@@ -34,7 +34,7 @@ Usage::
     python benchmarks/speed.py                       # full CPU run (about 15 min on 2 cores)
     python benchmarks/speed.py --device cuda         # GPU sizes
     python benchmarks/speed.py --quick               # tiny sizes, CI smoke test
-    python benchmarks/speed.py --output benchmarks/SPEED.md   # append the markdown there
+    python benchmarks/speed.py --output benchmarks/RESULTS.md   # append the markdown there
 """
 
 import argparse
