@@ -72,7 +72,9 @@ FEW_THRESHOLD = 10  # few-shot: fewer than 10 training images
 # command). They quote numbers of that run and of the side runs named in them; re-check
 # them after changing the library or the setting.
 NOTES = """\
-## Observations (hand-written, from the committed run and side runs)
+## Observations (hand-written, from the committed run and side runs; the side runs
+predate a numerically equivalent rewrite of the cosine head, which moved LDAM/CRI
+results by under 1 point)
 
 - **Sanity.** LDAM-DRW beats CE on exponential ρ=100 (+2.1 ± 1.4, 5/5 seeds) and on step
   (+9.1 ± 3.0, 5/5), as in the papers. ARB with global counts gave per-seed balanced
@@ -84,7 +86,7 @@ NOTES = """\
   CRI+PPL falls behind LDAM-DRW (−1.0 ± 1.9, 1/5) and ARB's lead over LDAM-DRW shrinks
   to +0.6/+0.7, and LDAM-DRW+MFW gains over CE (+4.0, 5/5). So CRI+PPL > LDAM-DRW and
   ARB ≫ LDAM-DRW on exponential depend on the setting; on step they do not.
-- **CRI+PPL trades head for tail.** Its many-shot accuracy is 92.6 (exp.) and 96.7
+- **CRI+PPL trades head for tail.** Its many-shot accuracy is 93.2 (exp.) and 96.2
   (step) against 99-100 for the others: after the PPW window the class weights are
   ∝ 1/n_c (124:1 between head and tail digits here, far steeper than CIFAR-10-LT's
   100:1 spread over 5000 → 50 images), and PPmix's Remix sends mixed labels to the
