@@ -1,10 +1,11 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
+import copy
 import numbers
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -281,6 +282,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to 0: at least one sample needs a weight > 0.")
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train, valid = self._split(X, y_encoded, sample_weight, seed)
@@ -413,9 +416,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             "loss", self.loss, LOSSES, self._routed("loss"), from_data={"class_counts": counts}
         )
         if isinstance(loss, ImbalanceLoss):
-            if loss.class_counts is None:
-                loss.set_class_counts(counts)
-            return loss
+            # Always the counts of the data being fitted, also on a user's loss object
+            # (a copy) that carries counts of its own.
+            return loss.set_class_counts(counts)
         if hasattr(loss, "reduction"):
             return TorchLossAdapter(loss)
         raise ValueError(
@@ -561,8 +564,6 @@ def _is_routed(key):
 
 
 def _clone_callback(callback, index):
-    import copy
-
     if isinstance(callback, tuple):
         name, cb = callback
         return name, copy.deepcopy(cb)
@@ -572,6 +573,4 @@ def _clone_callback(callback, index):
 def _copy_sampler(sampler):
     if isinstance(sampler, str):
         return sampler
-    from sklearn.base import clone
-
     return clone(sampler)

@@ -307,3 +307,19 @@ def test_digits_full_data_sanity():
     X, y = load_digits(return_X_y=True)
     clf = ImbalancedNetClassifier(max_epochs=10, random_state=0).fit(X[:1200] / 16, y[:1200])
     assert clf.score(X[1200:] / 16, y[1200:]) > 0.9
+
+
+def test_loss_object_counts_come_from_the_fitted_data(imbalanced):
+    from sklearn_imbalance_dl.losses import WeightedCELoss
+
+    X, y = imbalanced
+    user_loss = WeightedCELoss(class_counts=[1, 1, 1])
+    clf = small(loss=user_loss).fit(X, y)
+    np.testing.assert_array_equal(clf.net_.criterion_.class_counts.numpy(), np.bincount(y))
+    np.testing.assert_array_equal(user_loss.class_counts.numpy(), [1, 1, 1])  # untouched
+
+
+def test_all_zero_sample_weights_are_refused(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match="sample_weight sums to 0"):
+        small().fit(X, y, sample_weight=np.zeros(len(y)))

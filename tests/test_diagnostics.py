@@ -1,0 +1,70 @@
+"""Per-class diagnostics against a closed-form gradient, and their plot."""
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.callbacks import (
+    ClassDiagnostics,
+    class_diagnostics,
+    plot_class_diagnostics,
+)
+from sklearn_imbalance_dl.datasets import load_digits_lt
+from sklearn_imbalance_dl.modules import forward_staged
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    clf = ImbalancedNetClassifier(
+        max_epochs=4, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
+    return clf, X, y
+
+
+def test_last_epoch_matches_closed_form_gradient(fitted):
+    """For CE on a linear head, dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
+    clf, X, y = fitted
+    module = clf.net_.module_.eval()
+    with torch.no_grad():
+        _, h = forward_staged(module, torch.as_tensor(X))
+    h = h.double().numpy()
+    W = module.head.weight.detach().double().numpy()
+    b = module.head.bias.detach().double().numpy()
+    z = h @ W.T + b
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    norms = np.linalg.norm(p @ W, axis=1)
+    correct = z.argmax(1) == y
+    expected_norm = np.array([norms[y == c].mean() for c in range(10)])
+    expected_acc = np.array([correct[y == c].mean() for c in range(10)])
+
+    recorded = class_diagnostics(clf)
+    assert recorded["grad_norm"].shape == (4, 10)
+    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc)
+    np.testing.assert_array_equal(recorded["class_counts"], clf.class_counts_)
+
+
+def test_plot_has_a_line_per_class(fitted, tmp_path):
+    clf, _, _ = fitted
+    fig = plot_class_diagnostics(clf)
+    assert [len(ax.get_lines()) for ax in fig.axes[:2]] == [10, 10]
+    fig.savefig(tmp_path / "diagnostics.png")
+    assert (tmp_path / "diagnostics.png").stat().st_size > 10_000
+
+
+def test_diagnostics_need_a_staged_module_and_a_recording(fitted):
+    clf, X, y = fitted
+    with pytest.raises(ValueError, match="No class diagnostics were recorded"):
+        class_diagnostics(ImbalancedNetClassifier(max_epochs=1, random_state=0).fit(X, y))
+    plain = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    with pytest.raises(ValueError, match="staged-module protocol"):
+        ImbalancedNetClassifier(
+            module=plain, max_epochs=1, callbacks=[ClassDiagnostics()]
+        ).fit(X, y)
