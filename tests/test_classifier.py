@@ -321,5 +321,5 @@ def test_loss_object_counts_come_from_the_fitted_data(imbalanced):
 
 def test_all_zero_sample_weights_are_refused(imbalanced):
     X, y = imbalanced
-    with pytest.raises(ValueError, match="sample_weight sums to 0"):
+    with pytest.raises(ValueError, match="at least one non-zero"):
         small().fit(X, y, sample_weight=np.zeros(len(y)))
