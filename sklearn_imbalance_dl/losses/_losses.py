@@ -227,7 +227,7 @@ class CrossEntropyLoss(ImbalanceLoss):
         return LF._cross_entropy(logits, target, weight, reduction)
 
 
-class WeightedCELoss(ImbalanceLoss):
+class WeightedCELoss(CrossEntropyLoss):
     """Inverse-frequency weighted cross-entropy, ``w_c ∝ 1 / n_c`` summing to ``C``.
 
     Parameters
@@ -243,15 +243,10 @@ class WeightedCELoss(ImbalanceLoss):
     """
 
     reweights_classes = True
-
-    def __init__(self, class_counts=None, *, reduction="mean"):
-        super().__init__(class_counts, reduction=reduction)
+    requires_class_counts = True
 
     def initial_class_weights(self, class_counts):
         return LF.inverse_frequency_weights(class_counts, 1.0)
-
-    def _loss(self, logits, target, counts, weight, reduction):
-        return LF._cross_entropy(logits, target, weight, reduction)
 
 
 class ClassBalancedLoss(ImbalanceLoss):
