@@ -569,6 +569,18 @@ def _clone_callback(callback, index):
 
 
 def _copy_sampler(sampler):
+    """The sampler for the net: a name, or a copy of an index-preserving imblearn sampler."""
     if isinstance(sampler, str):
         return sampler
+    probe = clone(sampler)
+    # Batches are drawn by index, so the sampler must return a subset of its input rows
+    # (and say which); one that synthesises rows, like SMOTE, belongs in a Pipeline.
+    y = np.repeat([0, 1], [20, 10])
+    probe.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
+    if not hasattr(probe, "sample_indices_"):
+        raise ValueError(
+            f"sampler={sampler!r} does not pick existing rows (it has no sample_indices_), "
+            "so it cannot draw the batches; use an under- or over-sampler such as "
+            "RandomUnderSampler, or put it in an imblearn Pipeline before the classifier."
+        )
     return clone(sampler)

@@ -230,6 +230,11 @@ def test_imblearn_sampler_drives_batches(imbalanced):
     assert clf.net_.history[-1]["batches"][0]["train_batch_size"] == 3 * np.bincount(y).min()
 
 
+def test_synthesising_sampler_cannot_draw_batches(imbalanced):
+    with pytest.raises(ValueError, match=r"sampler=SMOTE\(\) does not pick existing rows"):
+        small(sampler=SMOTE()).fit(*imbalanced)
+
+
 def test_validation_split_and_early_stopping(imbalanced):
     X, y = imbalanced
     clf = small(max_epochs=40, validation_fraction=0.2, early_stopping=True, n_iter_no_change=3)
