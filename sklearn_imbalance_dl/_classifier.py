@@ -353,6 +353,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         counts = self.class_counts_
         loss = self._build_loss(counts)
         module = self._build_module(n_classes, loss)
+        self._check_module_output(module, n_classes)
         schedule = self._build_schedule(counts)
         mixing = self._build_mixing(schedule, module)
         self._check_combinations(module, loss, schedule)
@@ -439,6 +440,26 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"module__head={routed['head']!r}; drop module__head or set it to 'cosine'."
                 )
         return build_component("module", self.module, MODULES, routed, from_data=from_data)
+
+    def _check_module_output(self, module, n_classes):
+        """One forward pass on zeros, so that a shape mismatch fails here, clearly."""
+        probe = torch.zeros((2, *self._input_shape))
+        was_training = module.training
+        module.eval()  # no batch-norm update, no dropout draw: the seed's stream is intact
+        try:
+            with torch.no_grad():
+                out = module(probe)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise ValueError(
+                f"module={self.module!r} cannot take samples of shape {self._input_shape}: {exc}"
+            ) from exc
+        finally:
+            module.train(was_training)
+        if out.ndim != 2 or out.shape[1] != n_classes:
+            raise ValueError(
+                f"module={self.module!r} returns outputs of shape {tuple(out.shape)} for 2 "
+                f"samples; expected (2, {n_classes}): one logit per class of y."
+            )
 
     def _build_schedule(self, counts):
         if self.schedule is None:

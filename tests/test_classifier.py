@@ -279,6 +279,19 @@ def test_mixing_in_hidden_layer_needs_staged_module(imbalanced):
     )
 
 
+@pytest.mark.parametrize(
+    "module, message",
+    [
+        (torch.nn.Linear(10, 3), r"cannot take samples of shape \(8,\): mat1 and mat2"),
+        (torch.nn.Linear(8, 2), r"returns outputs of shape \(2, 2\).*expected \(2, 3\)"),
+        ("resnet32", r"cannot take samples of shape \(8,\).*input_shape"),
+    ],
+)
+def test_module_that_does_not_fit_the_data(imbalanced, module, message):
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(module=module, max_epochs=1).fit(*imbalanced)
+
+
 def test_unavailable_cuda_is_a_clear_error(imbalanced):
     if torch.cuda.is_available():
         pytest.skip("CUDA is available here")
