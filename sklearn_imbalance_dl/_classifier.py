@@ -20,7 +20,13 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._components import OPTIMIZER_DEFAULTS, OPTIMIZERS, build_component, resolve_device
+from ._components import (
+    OPTIMIZER_DEFAULTS,
+    OPTIMIZERS,
+    accepted_parameters,
+    build_component,
+    resolve_device,
+)
 from ._data import (
     AUGMENTATIONS,
     SAMPLERS,
@@ -381,6 +387,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         optimizer_kwargs = {"weight_decay": self.weight_decay}
         optimizer_kwargs.update(OPTIMIZER_DEFAULTS.get(optimizer_name, {}))
         optimizer_kwargs.update(self._routed("optimizer"))
+        optimizer_cls = OPTIMIZERS.get(optimizer_name, self.optimizer)
+        accepted, takes_any = accepted_parameters(optimizer_cls)
+        unknown = sorted(set(optimizer_kwargs) - accepted - {"params"})
+        if unknown and not takes_any:
+            raise ValueError(
+                f"optimizer__{unknown[0]} is not a parameter of {optimizer_cls.__name__}. Valid "
+                f"optimizer__ parameters: {', '.join(sorted(accepted - {'params', 'lr'}))}."
+            )
 
         shift = None
         if self.posthoc_tau is not None:
@@ -389,7 +403,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return ImbalanceNet(
             module=module,
             criterion=loss,
-            optimizer=OPTIMIZERS.get(optimizer_name, self.optimizer),
+            optimizer=optimizer_cls,
             lr=self.lr,
             max_epochs=self.max_epochs + (schedule.extra_epochs if schedule else 0),
             batch_size=self.batch_size,

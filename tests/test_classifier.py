@@ -254,6 +254,7 @@ def test_validation_split_and_early_stopping(imbalanced):
         ({"loss__gama": 2.0, "loss": "focal"}, r"loss__gama is not a parameter of FocalLoss"),
         ({"module__width": 3}, r"module__width is not a parameter of MLP.*hidden_sizes"),
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
+        ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
         ({"loss": "focal", "loss__gamma": -1}, r"'gamma' parameter of FocalLoss must be"),
         ({"loss": "arb", "schedule": "drw"}, r"schedule='drw'.*loss='arb'"),
         ({"loss": "cri", "schedule": "ppl", "mixing": "mixup"}, r"schedule='ppl'.*mixing='mixup'"),
