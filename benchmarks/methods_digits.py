@@ -101,8 +101,9 @@ results by under 1 point)
   2.6 (above CE's 64.0); `layer="input"` 57.2, `"penultimate"` 54.1,
   `class_schedule="major_only"` 56.5 (all below CE); plain mixup 59.9. On exponential
   ρ=100 MFW is neutral (+0.1 ± 1.6 with CE). This is a property of the **[RECON]**
-  choices (partner of any class, label kept), not evidence about the paper's method;
-  restricting partners to other head classes, or `label_policy="mix"`, are candidates.
+  choices (label kept), not evidence about the paper's method: see "Procrustean MFW:
+  keeping or mixing the label" below for `label_policy="mix"` (a gain) and partners
+  restricted to head classes (no gain).
 """
 
 
