@@ -73,7 +73,8 @@ def main(argv=None):
                     "–"
                     if not variant
                     else (
-                        f"{diff.mean():+.1f} ± {diff.std(ddof=1):.1f} ({(diff > 1e-9).sum()}/{len(diff)})"
+                        f"{diff.mean():+.1f} ± {diff.std(ddof=1):.1f} "
+                        f"({(diff > 1e-9).sum()}/{len(diff)})"
                     )
                 )
                 print(
