@@ -29,6 +29,7 @@ from ._data import (
     InMemoryDataset,
     LabelledDataset,
 )
+from ._phase import current_epoch
 from .modules import forward_staged, is_staged, n_mixing_points
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -198,7 +199,7 @@ class ImbalanceNet(NeuralNet):
             Xb = self.augment(Xb)
         plan = None
         if self.mixing_ is not None:
-            plan = self.mixing_.plan(yb, len(self.history) - 1)
+            plan = self.mixing_.plan(yb, current_epoch(self))
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
         loss = self.mixed_loss(logits.float(), yb, wb, plan)

@@ -13,3 +13,8 @@ def phase_progress(epoch, start, end, power):
     if epoch >= end:
         return 1.0
     return ((epoch - start) / (end - start)) ** power
+
+
+def current_epoch(net):
+    """0-based index of the epoch in progress (skorch adds its history row first)."""
+    return len(net.history) - 1

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.datasets import load_digits_lt
@@ -66,29 +67,23 @@ def test_drw_weights_switch_at_160_of_200():
     np.testing.assert_allclose(drw.class_weights(160).numpy(), expected, atol=1.5e-3)
 
 
-class _RecordWeights:
-    """A callback recording the loss's class weights and optimizer identity each epoch."""
+class Recorder(Callback):
+    """Records the loss's class weights, the optimizer's identity and momentum buffers."""
 
-    def __new__(cls):
-        from skorch.callbacks import Callback
+    def initialize(self):
+        self.weights, self.optimizers, self.momenta = [], [], []
+        return self
 
-        class Recorder(Callback):
-            def initialize(self):
-                self.weights, self.optimizers, self.momenta = [], [], []
-                return self
-
-            def on_epoch_begin(self, net, **kwargs):
-                self.weights.append(net.criterion_.class_weights.clone())
-                self.optimizers.append(id(net.optimizer_))
-                state = net.optimizer_.state
-                self.momenta.append(sum("momentum_buffer" in s for s in state.values()))
-
-        return Recorder()
+    def on_epoch_begin(self, net, **kwargs):
+        self.weights.append(net.criterion_.class_weights.clone())
+        self.optimizers.append(id(net.optimizer_))
+        state = net.optimizer_.state
+        self.momenta.append(sum("momentum_buffer" in s for s in state.values()))
 
 
 def test_schedule_changes_weights_in_place_and_keeps_momentum():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
-    recorder = _RecordWeights()
+    recorder = Recorder()
     clf = ImbalancedNetClassifier(
         loss="ce",
         schedule="ppw",
@@ -198,6 +193,13 @@ MIXINGS = [None, "mixup", "remix", "mfw"]
 BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
 
 
+def _method_params(loss, schedule, mixing):
+    params = dict(loss=loss, schedule=schedule, mixing=mixing)
+    if schedule == "crt":
+        params["schedule__epochs"] = 1  # one head re-training epoch keeps the tests short
+    return params
+
+
 def _invalid_reason(loss, schedule, mixing):
     if schedule == "ppl" and mixing is not None:
         return rf"schedule='ppl'.*mixing='{mixing}'"
@@ -218,9 +220,7 @@ def tiny_digits():
 @pytest.mark.parametrize("loss, schedule, mixing", COMBINATIONS)
 def test_every_combination_on_the_mlp(tiny_digits, loss, schedule, mixing):
     X, y = tiny_digits
-    params = dict(loss=loss, schedule=schedule, mixing=mixing)
-    if schedule == "crt":
-        params["schedule__epochs"] = 1
+    params = _method_params(loss, schedule, mixing)
     clf = ImbalancedNetClassifier(
         max_epochs=3, batch_size=32, module__hidden_sizes=(16, 16), random_state=0, **params
     )
@@ -247,9 +247,7 @@ RESNET_COMBINATIONS = (
 @pytest.mark.parametrize("loss, schedule, mixing", RESNET_COMBINATIONS)
 def test_combinations_on_resnet32_small_images(tiny_digits, loss, schedule, mixing):
     X, y = tiny_digits
-    params = dict(loss=loss, schedule=schedule, mixing=mixing)
-    if schedule == "crt":
-        params["schedule__epochs"] = 1
+    params = _method_params(loss, schedule, mixing)
     clf = ImbalancedNetClassifier(
         module="resnet32",
         max_epochs=2,
@@ -265,8 +263,6 @@ def test_crt_retrains_only_the_head(tiny_digits):
     X, y = tiny_digits
     clf = ImbalancedNetClassifier(schedule="crt", schedule__epochs=2, max_epochs=3, random_state=0)
     probe = {}
-
-    from skorch.callbacks import Callback
 
     class Snapshot(Callback):
         def on_epoch_end(self, net, **kwargs):

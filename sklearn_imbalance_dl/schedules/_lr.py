@@ -4,6 +4,7 @@ import math
 
 from skorch.callbacks import Callback
 
+from .._phase import current_epoch
 from .._validation import check_param
 
 LR_SCHEDULES = ("constant", "warmup_step", "cosine")
@@ -59,7 +60,7 @@ class LRSchedule(Callback):
         return 1.0
 
     def on_epoch_begin(self, net, **kwargs):
-        epoch = len(net.history) - 1
+        epoch = current_epoch(net)
         if epoch >= self.n_epochs_:
             return
         lr = net.lr * self.factor(epoch)

@@ -12,16 +12,11 @@ import math
 import torch
 from skorch.callbacks import Callback
 
-from .._phase import phase_progress
+from .._phase import current_epoch, phase_progress
 from .._validation import check_param
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
 from ..modules import reset_head
-
-
-def current_epoch(net):
-    """0-based index of the epoch that is starting (skorch adds its row first)."""
-    return len(net.history) - 1
 
 
 class Schedule(Callback):
