@@ -37,7 +37,7 @@ from ._data import (
 from ._net import PRECISIONS, AdjustedSoftmax, ImbalanceNet
 from .losses import LOSSES, ImbalanceLoss, TorchLossAdapter
 from .mixing import MIXINGS
-from .modules import MODULES, is_staged
+from .modules import MODULES, fit_module_preprocessing, is_staged
 from .schedules import LR_SCHEDULES, SCHEDULES, LRSchedule, Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
@@ -296,7 +296,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(device, valid)
+            self.net_ = self._build_net(device, train[0], valid)
             self.net_.fit(self._dataset(*train, device), None)
         return self
 
@@ -354,11 +354,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
         return dataset
 
-    def _build_net(self, device, valid):
+    def _build_net(self, device, X_train, valid):
         n_classes = len(self.classes_)
         counts = self.class_counts_
         loss = self._build_loss(counts)
         module = self._build_module(n_classes, loss)
+        fit_module_preprocessing(module, X_train)
         self._check_module_output(module, n_classes)
         schedule = self._build_schedule(counts)
         mixing = self._build_mixing(schedule, module)

@@ -20,9 +20,9 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="module")
 def fitted():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
-    clf = ImbalancedNetClassifier(
-        max_epochs=4, callbacks=[ClassDiagnostics()], random_state=0
-    ).fit(X, y)
+    clf = ImbalancedNetClassifier(max_epochs=4, callbacks=[ClassDiagnostics()], random_state=0).fit(
+        X, y
+    )
     return clf, X, y
 
 
@@ -65,6 +65,6 @@ def test_diagnostics_need_a_staged_module_and_a_recording(fitted):
         class_diagnostics(ImbalancedNetClassifier(max_epochs=1, random_state=0).fit(X, y))
     plain = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
     with pytest.raises(ValueError, match="staged-module protocol"):
-        ImbalancedNetClassifier(
-            module=plain, max_epochs=1, callbacks=[ClassDiagnostics()]
-        ).fit(X, y)
+        ImbalancedNetClassifier(module=plain, max_epochs=1, callbacks=[ClassDiagnostics()]).fit(
+            X, y
+        )

@@ -9,7 +9,13 @@ rely on. A user module opts in by exposing the same two attributes.
 from .._validation import InvalidParameterError
 from ._heads import HEADS, CosineLinear, make_head
 from ._mlp import MLP
-from ._protocol import forward_staged, is_staged, n_mixing_points, reset_head
+from ._protocol import (
+    fit_module_preprocessing,
+    forward_staged,
+    is_staged,
+    n_mixing_points,
+    reset_head,
+)
 from ._resnet import ResNet32
 
 MODULES = {"mlp": MLP, "resnet32": ResNet32}
@@ -21,6 +27,7 @@ __all__ = [
     "CosineLinear",
     "InvalidParameterError",
     "ResNet32",
+    "fit_module_preprocessing",
     "forward_staged",
     "is_staged",
     "make_head",

@@ -158,3 +158,20 @@ def reset_head(module) -> None:
         reset = getattr(sub, "reset_parameters", None)
         if callable(reset):
             reset()
+
+
+def fit_module_preprocessing(module, X) -> None:
+    """Let a module learn its input preprocessing from the training inputs, once per fit.
+
+    A module that defines ``fit_preprocessing(X)`` (``X`` a float32 CPU tensor of the
+    training inputs, shape ``(n_samples, *input_shape)``) is called before training;
+    it keeps what it learns (e.g. robust scaling statistics) in buffers, so that they
+    move with the module to the device, are pickled with it and apply at predict
+    time. Inputs given as a ``torch.utils.data.Dataset`` are not read here: such a
+    module then trains on unprocessed inputs.
+    """
+    fit = getattr(module, "fit_preprocessing", None)
+    if fit is None or isinstance(X, torch.utils.data.Dataset):
+        return
+    with torch.no_grad():
+        fit(torch.as_tensor(X, dtype=torch.float32))
