@@ -1,27 +1,95 @@
-"""Argument checks for the network modules, with scikit-learn-style messages.
+"""One way to check parameters: scikit-learn's ``_parameter_constraints``.
 
-The modules are ``torch.nn.Module`` objects, so (unlike the estimator) they check
-their arguments when they are built. The message format follows scikit-learn's
-``_parameter_constraints``::
+Every component class (loss, network module, schedule, mixing, learning-rate schedule)
+declares ``_parameter_constraints`` with scikit-learn's constraint objects and checks
+its parameters with :func:`check_component_params`, which raises scikit-learn's
+``InvalidParameterError`` with scikit-learn's message::
 
-    The 'dropout' parameter of MLP must be a float in the range [0, 1). Got 1.5 instead.
+    The 'gamma' parameter of FocalLoss must be a float in the range [0, inf). Got -1 instead.
+
+A component checks its parameters where it first uses them: torch modules (losses,
+networks) when they are built, callbacks and mixings when a fit binds them
+(``prepare``). The estimator checks its own parameters, and the routed ones
+(``loss__gamma``, ...) against the constraints of the component they go to, at the
+start of ``fit``. Public functions use scikit-learn's ``validate_params`` decorator.
 """
-
-from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Iterable
+from numbers import Integral, Real
 
-__all__ = ["InvalidParameterError", "check_param"]
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+    validate_params,
+)
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "Integral",
+    "InvalidParameterError",
+    "Real",
+    "StrOptions",
+    "TupleOf",
+    "check_component_params",
+    "validate_params",
+]
 
 
-class InvalidParameterError(ValueError, TypeError):
-    """Raised when a module argument has the wrong type or value.
+class TupleOf(Options):
+    """A tuple or list whose items each satisfy ``item`` (an :class:`Interval`).
 
-    Inherits from both ``ValueError`` and ``TypeError``, as scikit-learn's error of
-    the same name does, so either ``except`` clause catches it.
+    scikit-learn has no constraint for sequences of numbers (``hidden_sizes=(256, 256)``,
+    ``milestones=(0.8, 0.9)``); this one plugs into its machinery and its messages:
+    "must be a tuple of int in the range [1, inf)".
     """
+
+    def __init__(self, item, *, min_length=0):
+        super().__init__(tuple, set())
+        self.item = item
+        self.min_length = min_length
+
+    def is_satisfied_by(self, val):
+        return (
+            isinstance(val, (tuple, list))
+            and len(val) >= self.min_length
+            and all(self.item.is_satisfied_by(v) for v in val)
+        )
+
+    def __str__(self):
+        at_least = f" of length >= {self.min_length}" if self.min_length else ""
+        return f"a tuple{at_least} of {self.item}".replace(" an ", " ").replace(" a ", " ")
+
+
+def check_component_params(component, params=None):
+    """Check ``component``'s parameters against its class's ``_parameter_constraints``.
+
+    Parameters
+    ----------
+    component : object
+        A loss, module, schedule or mixing whose class declares
+        ``_parameter_constraints``.
+    params : dict, optional
+        The values to check; by default the component's attributes of the same names.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the parameter, the component's class, what is expected and what was given.
+    """
+    constraints = type(component)._parameter_constraints
+    if params is None:
+        params = {name: getattr(component, name) for name in constraints}
+    validate_parameter_constraints(constraints, params, caller_name=type(component).__name__)
+
+
+# ---- Legacy checker, being replaced by the constraints above (issue 8); deleted when unused.
 
 
 def _fmt_bound(value: float) -> str:
