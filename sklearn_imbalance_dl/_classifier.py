@@ -1,11 +1,10 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
-import copy
 import numbers
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -16,32 +15,16 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
-from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._components import (
-    OPTIMIZER_DEFAULTS,
-    OPTIMIZERS,
-    accepted_parameters,
-    build_component,
-    resolve_device,
-)
-from ._data import (
-    AUGMENTATIONS,
-    SAMPLERS,
-    LabelledDataset,
-    random_crop_flip,
-    to_device_dataset,
-)
-from ._net import PRECISIONS, AdjustedSoftmax, ImbalanceNet
-from .losses import LOSSES, ImbalanceLoss, TorchLossAdapter
-from .mixing import MIXINGS
-from .modules import MODULES, fit_module_preprocessing, is_staged
-from .schedules import LR_SCHEDULES, SCHEDULES, LRSchedule, Schedule
+from ._builder import REGISTRIES, build_training, component_class, resolve_device
+from ._data import AUGMENTATIONS, SAMPLERS, LabelledDataset, to_device_dataset
+from ._net import PRECISIONS, ImbalanceNet
+from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
-ROUTED_PREFIXES = ("module", "loss", "schedule", "mixing", "optimizer", "lr_schedule")
+ROUTED_PREFIXES = tuple(REGISTRIES)
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
@@ -150,18 +133,23 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    _parameter_constraints = {
-        "module": [StrOptions(set(MODULES)), type, HasMethods(["forward"])],
-        "loss": [StrOptions(set(LOSSES)), type, HasMethods(["forward"])],
-        "schedule": [None, StrOptions(set(SCHEDULES)), type, Schedule],
-        "mixing": [None, StrOptions(set(MIXINGS)), type, HasMethods(["plan", "prepare"])],
+    _own_parameter_constraints = {
+        "module": [StrOptions(set(REGISTRIES["module"])), type, HasMethods(["forward"])],
+        "loss": [StrOptions(set(REGISTRIES["loss"])), type, HasMethods(["forward"])],
+        "schedule": [None, StrOptions(set(REGISTRIES["schedule"])), type, Schedule],
+        "mixing": [
+            None,
+            StrOptions(set(REGISTRIES["mixing"])),
+            type,
+            HasMethods(["plan", "prepare"]),
+        ],
         "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "optimizer": [StrOptions(set(REGISTRIES["optimizer"])), type],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
+        "lr_schedule": [StrOptions(set(REGISTRIES["lr_schedule"]))],
         "augment": [None, StrOptions(set(AUGMENTATIONS)), callable],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
@@ -230,6 +218,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self._routed_params = dict(routed_params)
 
     # ------------------------------------------------------------ parameters
+    @property
+    def _parameter_constraints(self):
+        """The estimator's own constraints, and the routed parameters' (see Notes)."""
+        constraints = dict(self._own_parameter_constraints)
+        for key in self._routed_params:
+            prefix, _, name = key.partition("__")
+            component = getattr(self, prefix, None) if prefix in ROUTED_PREFIXES else None
+            cls = component_class(prefix, component) if isinstance(component, (str, type)) else None
+            routed = getattr(cls, "_parameter_constraints", None)
+            # A name the component does not know is refused by the builder, naming the
+            # component's parameters; optimizers are torch's and declare no constraints.
+            constraints[key] = routed.get(name, "no_validation") if routed else "no_validation"
+            if not isinstance(constraints[key], list):  # TEMP until losses are converted
+                constraints[key] = "no_validation"
+        return constraints
+
     def get_params(self, deep=True):
         params = super().get_params(deep=deep)
         params.update(self._routed_params)
@@ -245,15 +249,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """The ``prefix__*`` parameters, without the prefix."""
         start = prefix + "__"
         return {k[len(start) :]: v for k, v in self._routed_params.items() if k.startswith(start)}
-
-    def _validate_routed_names(self):
-        for key in self._routed_params:
-            if not _is_routed(key):
-                valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
-                raise ValueError(
-                    f"Unknown parameter {key!r} for ImbalancedNetClassifier; routed "
-                    f"parameters must start with one of: {valid}."
-                )
 
     # ------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -272,7 +267,24 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_routed_names()
+        # All or nothing: a fit that raises (or is interrupted while it sets up) leaves
+        # the estimator as it was, unfitted or with its previous model.
+        previous = dict(vars(self))
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(previous)
+            raise
+
+    def _fit(self, X, y, sample_weight):
+        unknown = [key for key in self._routed_params if not _is_routed(key)]
+        if unknown:
+            valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
+            raise ValueError(
+                f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
+                f"parameters must start with one of: {valid}."
+            )
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
         else:
@@ -296,8 +308,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            self.net_ = self._build_net(device, train[0], valid)
-            self.net_.fit(self._dataset(*train, device), None)
+            params = {name: getattr(self, name) for name in self._own_parameter_constraints}
+            setup = build_training(
+                params, self._routed, self._input_shape, self.class_counts_, train[0]
+            )
+            net = self._make_net(setup, device, valid)
+            net.fit(self._dataset(*train, device), None)
+        self.net_ = net
         return self
 
     def _validate_dataset(self, dataset, y):
@@ -354,205 +371,33 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
         return dataset
 
-    def _build_net(self, device, X_train, valid):
-        n_classes = len(self.classes_)
-        counts = self.class_counts_
-        loss = self._build_loss(counts)
-        module = self._build_module(n_classes, loss)
-        fit_module_preprocessing(module, X_train)
-        self._check_module_output(module, n_classes)
-        schedule = self._build_schedule(counts)
-        mixing = self._build_mixing(schedule, module)
-        self._check_combinations(module, loss, schedule)
-
-        callbacks = [("lr_schedule", self._build_lr_schedule())]
-        if schedule is not None:
-            callbacks.append(("schedule", schedule))
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_balanced_accuracy",
-                        lower_is_better=False,
-                        patience=self.n_iter_no_change,
-                        load_best=True,
-                    ),
-                )
-            )
-        # Deep copies: skorch initialises callbacks, which must not touch our params.
-        for i, callback in enumerate(self.callbacks or []):
-            callbacks.append(_clone_callback(callback, i))
-
-        optimizer_name = self.optimizer if isinstance(self.optimizer, str) else None
-        optimizer_kwargs = {"weight_decay": self.weight_decay}
-        optimizer_kwargs.update(OPTIMIZER_DEFAULTS.get(optimizer_name, {}))
-        optimizer_kwargs.update(self._routed("optimizer"))
-        optimizer_cls = OPTIMIZERS.get(optimizer_name, self.optimizer)
-        accepted, takes_any = accepted_parameters(optimizer_cls)
-        unknown = sorted(set(optimizer_kwargs) - accepted - {"params"})
-        if unknown and not takes_any:
-            raise ValueError(
-                f"optimizer__{unknown[0]} is not a parameter of {optimizer_cls.__name__}. Valid "
-                f"optimizer__ parameters: {', '.join(sorted(accepted - {'params', 'lr'}))}."
-            )
-
-        shift = None
-        if self.posthoc_tau is not None:
-            prior = torch.as_tensor(counts / counts.sum(), dtype=torch.float32)
-            shift = self.posthoc_tau * torch.log(prior)
+    def _make_net(self, setup, device, valid):
         return ImbalanceNet(
-            module=module,
-            criterion=loss,
-            optimizer=optimizer_cls,
+            module=setup.module,
+            criterion=setup.loss,
+            optimizer=setup.optimizer,
             lr=self.lr,
-            max_epochs=self.max_epochs + (schedule.extra_epochs if schedule else 0),
+            max_epochs=setup.max_epochs,
             batch_size=self.batch_size,
             train_split=None if valid is None else predefined_split(self._dataset(*valid, device)),
-            callbacks=callbacks,
-            predict_nonlinearity=AdjustedSoftmax(getattr(loss, "logit_scale", 1.0), shift),
+            callbacks=setup.callbacks,
+            predict_nonlinearity=setup.prediction,
             verbose=self.verbose,
             device=device,
             compile=self.compile,
             torch_load_kwargs={"weights_only": False},
-            mixing=mixing,
-            sampler=_copy_sampler(self.sampler),
-            augment=random_crop_flip if self.augment == "crop_flip" else self.augment,
+            mixing=setup.mixing,
+            sampler=setup.sampler,
+            augment=setup.augment,
             precision=self.precision,
             channels_last=self.channels_last,
-            class_counts=counts,
+            class_counts=self.class_counts_,
             main_epochs=self.max_epochs,
-            **{"optimizer__" + k: v for k, v in optimizer_kwargs.items()},
+            **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
         )
-
-    def _build_loss(self, counts):
-        loss = build_component(
-            "loss", self.loss, LOSSES, self._routed("loss"), from_data={"class_counts": counts}
-        )
-        if isinstance(loss, ImbalanceLoss):
-            # Always the counts of the data being fitted, also on a user's loss object
-            # (a copy) that carries counts of its own.
-            return loss.set_class_counts(counts)
-        if hasattr(loss, "reduction"):
-            return TorchLossAdapter(loss)
-        raise ValueError(
-            f"loss={self.loss!r} is neither a loss name, an ImbalanceLoss, nor a torch loss "
-            "with a 'reduction' attribute, so per-sample losses cannot be computed."
-        )
-
-    def _build_module(self, n_classes, loss):
-        routed = self._routed("module")
-        shape = self._input_shape
-        from_data = {"n_features": int(np.prod(shape)), "n_classes": n_classes}
-        if len(shape) == 3:
-            from_data["in_channels"] = shape[0]
-        if isinstance(self.module, str):
-            uses_cosine = getattr(loss, "uses_cosine_logits", False)
-            from_data["head"] = "cosine" if uses_cosine else "linear"
-            if type(loss).__name__ == "CRILoss" and routed.get("head", "cosine") != "cosine":
-                raise ValueError(
-                    f"loss='cri' trains on cosine logits (Xu et al. 2022), but "
-                    f"module__head={routed['head']!r}; drop module__head or set it to 'cosine'."
-                )
-        return build_component("module", self.module, MODULES, routed, from_data=from_data)
-
-    def _check_module_output(self, module, n_classes):
-        """One forward pass on zeros, so that a shape mismatch fails here, clearly."""
-        probe = torch.zeros((2, *self._input_shape))
-        was_training = module.training
-        module.eval()  # no batch-norm update, no dropout draw: the seed's stream is intact
-        try:
-            with torch.no_grad():
-                out = module(probe)
-        except (RuntimeError, ValueError, TypeError) as exc:
-            raise ValueError(
-                f"module={self.module!r} cannot take samples of shape {self._input_shape}: {exc}"
-            ) from exc
-        finally:
-            module.train(was_training)
-        if out.ndim != 2 or out.shape[1] != n_classes:
-            raise ValueError(
-                f"module={self.module!r} returns outputs of shape {tuple(out.shape)} for 2 "
-                f"samples; expected (2, {n_classes}): one logit per class of y."
-            )
-
-    def _build_schedule(self, counts):
-        if self.schedule is None:
-            return None
-        schedule = build_component("schedule", self.schedule, SCHEDULES, self._routed("schedule"))
-        if not isinstance(schedule, Schedule):
-            raise ValueError(
-                f"schedule must be a name or a sklearn_imbalance_dl.schedules.Schedule; got "
-                f"{type(schedule).__name__}."
-            )
-        return schedule.prepare(counts, self.max_epochs)
-
-    def _build_mixing(self, schedule, module):
-        brought = schedule.mixing() if schedule is not None else None
-        if brought is not None:
-            if self.mixing is not None:
-                raise ValueError(
-                    f"schedule={self.schedule!r} brings its own mixing (PPmix), so "
-                    f"mixing={self.mixing!r} cannot be added; set mixing=None, or use "
-                    "schedule='ppw' (the re-weighting alone) with this mixing."
-                )
-            return brought
-        if self.mixing is None:
-            return None
-        mixing = build_component("mixing", self.mixing, MIXINGS, self._routed("mixing"))
-        if getattr(mixing, "layer", "input") != "input" and not is_staged(module):
-            raise ValueError(
-                f"mixing={self.mixing!r} mixes at layer={mixing.layer!r}, which needs a "
-                f"module exposing 'stages' and 'head' (the staged-module protocol of "
-                f"sklearn_imbalance_dl.modules); module={self.module!r} does not. Use "
-                "mixing__layer='input' or a staged module."
-            )
-        return mixing
-
-    def _build_lr_schedule(self):
-        return build_component(
-            "lr_schedule",
-            self.lr_schedule,
-            {k: LRSchedule for k in LR_SCHEDULES},
-            self._routed("lr_schedule"),
-            from_data={"kind": self.lr_schedule},
-        ).prepare(self.max_epochs)
-
-    def _check_combinations(self, module, loss, schedule):
-        """Reject combinations of parameters that make no sense, naming both."""
-        if schedule is not None and schedule.reweights:
-            if getattr(loss, "reweights_classes", False) or loss.class_weights is None:
-                raise ValueError(
-                    f"schedule={self.schedule!r} re-weights the classes, but "
-                    f"loss={self.loss!r} already balances them (or has no class weights); "
-                    "use it with loss='ce', 'focal', 'ldam' or 'cri'."
-                )
-        if schedule is not None and schedule.extra_epochs:
-            if not is_staged(module):
-                raise ValueError(
-                    f"schedule={self.schedule!r} re-trains the classifier head, which needs "
-                    f"a module exposing 'stages' and 'head'; module={self.module!r} does not."
-                )
-            if self.sampler != "instance":
-                raise ValueError(
-                    f"schedule={self.schedule!r} trains instance-balanced and then "
-                    f"re-samples the classes itself; sampler={self.sampler!r} conflicts with "
-                    "it. Use sampler='instance' (or schedule__sampler for the second stage)."
-                )
-        is_image = len(self._input_shape) == 3
-        if self.augment == "crop_flip" and not is_image:
-            raise ValueError(
-                f"augment='crop_flip' needs images of shape (n_samples, channels, height, "
-                f"width); got samples of shape {self._input_shape}."
-            )
-        if self.channels_last and not is_image:
-            raise ValueError(
-                f"channels_last=True applies to images (n_samples, channels, height, width); "
-                f"got samples of shape {self._input_shape}."
-            )
 
     # ------------------------------------------------------------ predict
-    def _adjusted_logits(self, X):
+    def _checked_input(self, X):
         check_is_fitted(self)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
@@ -564,22 +409,24 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"X has samples of shape {shape}, but this ImbalancedNetClassifier "
                 f"was fitted on samples of shape {self._input_shape}."
             )
-        logits = self.net_.predict_logits(X)
-        return self.net_.predict_nonlinearity.logits(logits)
+        return X
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
-        proba = torch.softmax(self._adjusted_logits(X).double(), dim=1).numpy()
-        return proba
+        X = self._checked_input(X)
+        return self.net_.predict_proba(X)
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`."""
-        return torch.log_softmax(self._adjusted_logits(X).double(), dim=1).numpy()
+        """Log of :meth:`predict_proba`, computed stably."""
+        X = self._checked_input(X)
+        logits = self.net_.predict_logits(X)
+        return self.net_.predict_nonlinearity.log(logits).numpy()
 
     def predict(self, X):
         """Predicted labels, taken from ``classes_``."""
-        best = self._adjusted_logits(X).argmax(1).numpy()
-        return self.classes_[best]
+        X = self._checked_input(X)
+        logits = self.net_.predict_logits(X)
+        return self.classes_[self.net_.predict_nonlinearity.logits(logits).argmax(1).numpy()]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -595,28 +442,3 @@ def _first_input(dataset):
 def _is_routed(key):
     prefix, sep, rest = key.partition("__")
     return bool(sep) and bool(rest) and prefix in ROUTED_PREFIXES
-
-
-def _clone_callback(callback, index):
-    if isinstance(callback, tuple):
-        name, cb = callback
-        return name, copy.deepcopy(cb)
-    return f"user_callback_{index}_{type(callback).__name__}", copy.deepcopy(callback)
-
-
-def _copy_sampler(sampler):
-    """The sampler for the net: a name, or a copy of an index-preserving imblearn sampler."""
-    if isinstance(sampler, str):
-        return sampler
-    probe = clone(sampler)
-    # Batches are drawn by index, so the sampler must return a subset of its input rows
-    # (and say which); one that synthesises rows, like SMOTE, belongs in a Pipeline.
-    y = np.repeat([0, 1], [20, 10])
-    probe.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
-    if not hasattr(probe, "sample_indices_"):
-        raise ValueError(
-            f"sampler={sampler!r} does not pick existing rows (it has no sample_indices_), "
-            "so it cannot draw the batches; use an under- or over-sampler such as "
-            "RandomUnderSampler, or put it in an imblearn Pipeline before the classifier."
-        )
-    return clone(sampler)

@@ -12,7 +12,6 @@ import torch
 from torch.utils.data import Dataset
 
 SAMPLERS = ("instance", "class_balanced", "sqrt")
-AUGMENTATIONS = ("crop_flip",)
 
 
 def weights_are_uniform(sample_weight):
@@ -200,6 +199,10 @@ def random_crop_flip(images, padding=4):
     # Advanced indexing puts the indexed dims first: (n, h, w, channels).
     cropped = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
     return cropped.permute(0, 3, 1, 2).contiguous(memory_format=_memory_format(images))
+
+
+# Names of the estimator's ``augment`` parameter.
+AUGMENTATIONS = {"crop_flip": random_crop_flip}
 
 
 def _memory_format(tensor):

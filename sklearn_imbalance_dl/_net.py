@@ -29,8 +29,7 @@ from ._data import (
     InMemoryDataset,
     LabelledDataset,
 )
-from ._phase import current_epoch
-from .modules import forward_staged, is_staged, n_mixing_points
+from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
@@ -52,7 +51,12 @@ class AdjustedSoftmax:
         return z if self.shift is None else z - self.shift.to(z.device)
 
     def __call__(self, z):
-        return torch.softmax(self.logits(z), dim=1)
+        # In float64: probabilities of rare classes survive, rows sum to 1 to 1e-15.
+        return torch.softmax(self.logits(z).double(), dim=1)
+
+    def log(self, z):
+        """Log of the probabilities, computed stably."""
+        return torch.log_softmax(self.logits(z).double(), dim=1)
 
 
 class ImbalanceNet(NeuralNet):
@@ -98,7 +102,7 @@ class ImbalanceNet(NeuralNet):
         super().initialize()
         if self.channels_last:
             self.module_.to(memory_format=torch.channels_last)
-        self.frozen_stages_ = False
+        self.stages_frozen_ = False
         self.mixing_ = None
         if self.mixing is not None:
             self.mixing_ = copy.deepcopy(self.mixing).prepare(
@@ -118,11 +122,51 @@ class ImbalanceNet(NeuralNet):
             return contextlib.nullcontext()
         return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
 
+    # ------------------------------------------------------------------ hooks
+    # The public methods schedules and callbacks act through, at epoch boundaries.
+    @property
+    def current_epoch(self):
+        """0-based index of the epoch in progress (skorch adds its history row first)."""
+        return len(self.history) - 1
+
+    def set_training(self, training=True):
+        """Put the module in training or evaluation mode (frozen stages stay in eval)."""
+        self._set_training(training)
+
     def _set_training(self, training=True):
         super()._set_training(training)
-        if training and self.frozen_stages_:
+        if training and self.stages_frozen_ == "with_statistics":
             # Classifier re-training: frozen features keep their batch-norm statistics.
             self.module_.stages.eval()
+
+    def set_class_weights(self, weights):
+        """Write the loss's class weights in place (the optimizer and its momentum stay)."""
+        target = self.criterion_.class_weights
+        target.copy_(torch.as_tensor(weights).to(device=target.device, dtype=target.dtype))
+
+    def reset_head(self):
+        """Re-initialise the classifier head and forget its optimizer state."""
+        reset_head(self.module_)
+        for param in self.module_.head.parameters():
+            self.optimizer_.state.pop(param, None)
+
+    def freeze_stages(self, *, keep_batch_norm_statistics=True):
+        """Stop training the feature stages; only the head learns from now on.
+
+        With ``keep_batch_norm_statistics=False`` the stages' batch-norm layers keep
+        updating their running statistics on the batches (MiSLAS's shifted batch norm).
+        """
+        for param in self.module_.stages.parameters():
+            param.requires_grad_(False)
+        self.stages_frozen_ = "with_statistics" if keep_batch_norm_statistics else "weights"
+
+    def stop_mixing(self):
+        """Train on plain batches from now on."""
+        self.mixing_ = None
+
+    def set_sampler(self, kind):
+        """Draw the following epochs' batches with another sampler (a sampler name)."""
+        self.train_sampler_.set_kind(kind)
 
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
@@ -143,7 +187,7 @@ class ImbalanceNet(NeuralNet):
         self.train_sampler_ = IndexSampler(self.sampler, y)
         return self.train_sampler_
 
-    def _unpack(self, batch):
+    def unpack_batch(self, batch):
         """``(X, y, sample_weight)`` on the device; weights None when all are equal."""
         Xb, yb, wb = batch if len(batch) == 3 else (*batch, None)
         wb = None if wb is None else to_device(wb, self.device)
@@ -194,12 +238,12 @@ class ImbalanceNet(NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         # Training mode is set once per epoch, in run_single_epoch.
-        Xb, yb, wb = self._unpack(batch)
+        Xb, yb, wb = self.unpack_batch(batch)
         if self.augment is not None:
             Xb = self.augment(Xb)
         plan = None
         if self.mixing_ is not None:
-            plan = self.mixing_.plan(yb, current_epoch(self))
+            plan = self.mixing_.plan(yb, self.current_epoch)
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
         loss = self.mixed_loss(logits.float(), yb, wb, plan)
@@ -226,7 +270,7 @@ class ImbalanceNet(NeuralNet):
         return step
 
     def validation_step(self, batch, **fit_params):
-        Xb, yb, wb = self._unpack(batch)
+        Xb, yb, wb = self.unpack_batch(batch)
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
@@ -300,6 +344,10 @@ class ImbalanceNet(NeuralNet):
                 xb = self._to_device_input(xb)
                 outputs.append(self.module_(xb).float())
         return torch.cat(outputs).cpu()
+
+    def predict_proba(self, X):
+        """Class probabilities through the prediction non-linearity, float64 on the CPU."""
+        return self.predict_nonlinearity(self.predict_logits(X)).numpy()
 
 
 def _count_correct(step, correct, seen):

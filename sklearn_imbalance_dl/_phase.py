@@ -1,5 +1,7 @@
 """The phase function shared by the PPL schedule (re-weighting) and PPmix (mixing)."""
 
+from ._validation import InvalidParameterError
+
 
 def phase_progress(epoch, start, end, power):
     """Progress through the window ``(start, end)``: 0 before, 1 after, ``r**power`` inside.
@@ -15,6 +17,10 @@ def phase_progress(epoch, start, end, power):
     return ((epoch - start) / (end - start)) ** power
 
 
-def current_epoch(net):
-    """0-based index of the epoch in progress (skorch adds its history row first)."""
-    return len(net.history) - 1
+def check_phase_window(component):
+    """A phase window (``start``, ``end``: fractions of the epochs) must not end early."""
+    if component.end < component.start:
+        raise InvalidParameterError(
+            f"The 'end' parameter of {type(component).__name__} must be a float in the "
+            f"range [start, 1] = [{component.start}, 1]. Got {component.end!r} instead."
+        )

@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.losses import FocalLoss
+from sklearn_imbalance_dl.modules import MLP
 
 # Mini-batch training cannot pass this one: repeating a sample changes the batches and
 # the number of steps, so a weighted fit and a fit on repeated rows take different
@@ -15,19 +17,16 @@ EXPECTED_FAILED = {
     ),
 }
 
+# The default, and a small MLP trained briefly in the other configurations: the checks
+# test the contract, not the accuracy of a large network.
+SMALL = {"module__hidden_sizes": (32,), "max_epochs": 20, "lr": 0.01}
 CONFIGURATIONS = [
     ImbalancedNetClassifier(),
-    ImbalancedNetClassifier(loss="ldam", schedule="drw", max_epochs=20),
-    ImbalancedNetClassifier(loss="cri", schedule="ppl", max_epochs=20),
-    ImbalancedNetClassifier(loss="arb", mixing="mfw", sampler="class_balanced", max_epochs=20),
-    ImbalancedNetClassifier(
-        loss="focal",
-        sampler="sqrt",
-        max_epochs=20,
-        module__hidden_sizes=(64,),
-        loss__gamma=2.0,
-    ),
-    ImbalancedNetClassifier(loss="ce", schedule="crt", max_epochs=20, schedule__epochs=5),
+    ImbalancedNetClassifier(loss="ldam", schedule="drw", **SMALL),
+    ImbalancedNetClassifier(loss="cri", schedule="ppl", **SMALL),
+    ImbalancedNetClassifier(loss="arb", mixing="mfw", sampler="class_balanced", **SMALL),
+    ImbalancedNetClassifier(loss="focal", sampler="sqrt", loss__gamma=2.0, **SMALL),
+    ImbalancedNetClassifier(loss="ce", schedule="crt", schedule__epochs=5, **SMALL),
 ]
 
 
@@ -49,6 +48,27 @@ def expected_failed_checks(estimator):
 @parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ImbalancedNetClassifier(max_epochs=2),
+        ImbalancedNetClassifier(
+            max_epochs=2, module__hidden_sizes=(16,), loss="focal", loss__gamma=1.0
+        ),
+    ],
+    ids=["default", "routed"],
+)
+def test_param_validation_covers_routed_parameters(estimator):
+    """Every parameter, routed ones included, is checked the scikit-learn way."""
+    check_param_validation("ImbalancedNetClassifier", estimator)
+    constraints = estimator._parameter_constraints
+    assert set(constraints) == set(estimator.get_params(deep=False))
+    if "loss__gamma" in constraints:
+        # A routed parameter is held to the constraint its component declares.
+        assert constraints["loss__gamma"] == FocalLoss._parameter_constraints["gamma"]
+        assert constraints["module__hidden_sizes"] == MLP._parameter_constraints["hidden_sizes"]
 
 
 def test_expected_failure_really_fails():

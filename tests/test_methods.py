@@ -12,10 +12,10 @@ from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.losses import LOSSES
 from sklearn_imbalance_dl.mixing import (
     MajorFeatureWeakening,
-    MixPlan,
     PhasedRemix,
     remix_label_weight,
 )
+from sklearn_imbalance_dl.mixing._mixing import MixPlan
 from sklearn_imbalance_dl.modules import MLP, ResNet32, forward_staged
 from sklearn_imbalance_dl.schedules import (
     DeferredReweighting,
@@ -134,8 +134,8 @@ def test_ppmix_phase_follows_the_schedule():
     mix = PhasedRemix().prepare(torch.tensor([100.0, 10.0]), n_epochs=200, n_points=1, device="cpu")
     assert mix.rho(100) == 0 and mix.rho(160) == 1
     assert mix.rho(130) == pytest.approx(0.5**3)
-    ppl = PhasedProgressiveLearning(beta=2.0)
-    assert isinstance(ppl.mixing(), PhasedRemix) and ppl.mixing().beta == 2.0
+    ppl = PhasedProgressiveLearning(mix_power=2.0)
+    assert isinstance(ppl.mixing(), PhasedRemix) and ppl.mixing().power == 2.0
 
 
 # ----------------------------------------------------------------------------- MFW

@@ -56,9 +56,9 @@ class ClassDiagnostics(Callback):
         correct = torch.zeros(n_classes, device=device)
         grad_norm = torch.zeros(n_classes, device=device)
         seen = torch.zeros(n_classes, device=device)
-        net._set_training(False)
+        net.set_training(False)
         for batch in net.get_iterator(dataset_train, training=False):
-            Xb, yb, _ = net._unpack(batch)
+            Xb, yb, _ = net.unpack_batch(batch)
             with torch.no_grad():
                 _, features = forward_staged(net.module_, Xb)
             features.requires_grad_(True)

@@ -139,7 +139,7 @@ def _check_options(args):
     if args.imbalance_ratio is not None and not 1 <= args.imbalance_ratio <= 124:
         raise CompareError(f"--imbalance-ratio must be in [1, 124]; got {args.imbalance_ratio:g}")
     try:
-        from .._components import resolve_device
+        from .._builder import resolve_device
 
         resolve_device(args.device)
     except ValueError as exc:

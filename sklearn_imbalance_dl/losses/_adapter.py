@@ -14,6 +14,7 @@ class TorchLossAdapter(nn.Module):
 
     logit_scale = 1.0
     uses_cosine_logits = False
+    requires_cosine_head = False
     reweights_classes = False
     class_weights = None
 

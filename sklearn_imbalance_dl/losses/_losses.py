@@ -51,6 +51,9 @@ class ImbalanceLoss(nn.Module):
         float32 buffer, from :meth:`initial_class_weights`.
     uses_cosine_logits : bool
         Class attribute: the loss expects a cosine (normalised) classifier head.
+    requires_cosine_head : bool
+        Class attribute: the loss is defined on cosines only, so a shipped module must
+        not be given another head.
     reweights_classes : bool
         Class attribute: the loss already balances the classes by design, so a
         re-weighting schedule must not be combined with it.
@@ -62,6 +65,7 @@ class ImbalanceLoss(nn.Module):
     """
 
     uses_cosine_logits = False
+    requires_cosine_head = False
     reweights_classes = False
     requires_class_counts = True
     _parameter_constraints: dict = {}
@@ -454,6 +458,7 @@ class CRILoss(ImbalanceLoss):
     """
 
     uses_cosine_logits = True
+    requires_cosine_head = True
     _parameter_constraints = _constraints("s", "max_m", "gamma", "correction")
 
     def __init__(

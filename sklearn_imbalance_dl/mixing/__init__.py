@@ -3,7 +3,6 @@
 from ._mixing import (
     MajorFeatureWeakening,
     Mixing,
-    MixPlan,
     Mixup,
     PhasedRemix,
     Remix,
@@ -11,12 +10,10 @@ from ._mixing import (
     weakening_probabilities,
 )
 
-MIXINGS = {"mixup": Mixup, "remix": Remix, "mfw": MajorFeatureWeakening}
+_MIXINGS = {"mixup": Mixup, "remix": Remix, "mfw": MajorFeatureWeakening}
 
 __all__ = [
-    "MIXINGS",
     "MajorFeatureWeakening",
-    "MixPlan",
     "Mixing",
     "Mixup",
     "PhasedRemix",

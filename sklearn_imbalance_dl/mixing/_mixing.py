@@ -12,8 +12,14 @@ from typing import NamedTuple
 
 import torch
 
-from .._phase import phase_progress
-from .._validation import check_param
+from .._phase import check_phase_window, phase_progress
+from .._validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    check_component_params,
+)
 
 LAYER_NAMES = ("input", "penultimate", "random")
 
@@ -46,14 +52,15 @@ class Mixing:
     protocol (:mod:`sklearn_imbalance_dl.modules`).
     """
 
+    _parameter_constraints = {
+        "layer": [StrOptions(set(LAYER_NAMES)), Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(self, *, layer="input"):
         self.layer = layer
 
     def _validate(self):
-        if isinstance(self.layer, str):
-            check_param(self.layer, "layer", type(self).__name__, "str", options=LAYER_NAMES)
-        else:
-            check_param(self.layer, "layer", type(self).__name__, "int", low=0)
+        check_component_params(self)
 
     def prepare(self, class_counts, *, n_epochs, n_points, device):
         """Bind to one fit: class counts (tensor on ``device``), epochs and mixing points."""
@@ -111,13 +118,14 @@ class Mixup(Mixing):
         Mixing point (see :class:`Mixing`).
     """
 
+    _parameter_constraints = {
+        **Mixing._parameter_constraints,
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(self, *, alpha=1.0, layer="input"):
         super().__init__(layer=layer)
         self.alpha = alpha
-
-    def _validate(self):
-        super()._validate()
-        check_param(self.alpha, "alpha", type(self).__name__, "float", low=0, closed="neither")
 
     def prepare(self, class_counts, **kwargs):
         super().prepare(class_counts, **kwargs)
@@ -134,9 +142,9 @@ class Mixup(Mixing):
 
 
 class PhasedRemix(Mixup):
-    """PPmix (Xu et al. 2022): mixup that turns into Remix between ``t_min`` and ``t_max``.
+    """PPmix (Xu et al. 2022): mixup that turns into Remix between ``start`` and ``end``.
 
-    Remix label weights (Chou et al., ECCV-W 2020), with ``rho = r(e)**beta`` the phase
+    Remix label weights (Chou et al., ECCV-W 2020), with ``rho = r(e)**power`` the phase
     progress: if ``lam < tau`` and ``n_i / n_j >= kappa`` the own label weight is
     ``lam * (1 - rho)`` (0 after the window: the label goes to the minority partner); if
     ``1 - lam < tau`` and ``n_i / n_j <= 1 / kappa`` it is ``lam * (1 - rho) + rho`` (1
@@ -144,11 +152,11 @@ class PhasedRemix(Mixup):
 
     Parameters
     ----------
-    t_min, t_max : float, default=0.5, 0.8
-        Phase boundaries as fractions of the training epochs (100 and 160 of 200 in
-        the paper).
-    beta : float, default=3.0
-        Exponent of the phase progress.
+    start, end : float, default=0.5, 0.8
+        Phase boundaries as fractions of the training epochs (epochs 100 and 160 of 200
+        in the paper).
+    power : float, default=3.0
+        Exponent of the phase progress (the paper's beta).
     kappa : float, default=3.0
         Count ratio above which a pair counts as imbalanced.
     tau : float, default=0.5
@@ -159,29 +167,33 @@ class PhasedRemix(Mixup):
         Mixing point (see :class:`Mixing`).
     """
 
+    _parameter_constraints = {
+        **Mixup._parameter_constraints,
+        "start": [Interval(Real, 0, 1, closed="both")],
+        "end": [Interval(Real, 0, 1, closed="both")],
+        "power": [Interval(Real, 0, None, closed="neither")],
+        "kappa": [Interval(Real, 1, None, closed="left")],
+        "tau": [Interval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(
-        self, *, t_min=0.5, t_max=0.8, beta=3.0, kappa=3.0, tau=0.5, alpha=1.0, layer="input"
+        self, *, start=0.5, end=0.8, power=3.0, kappa=3.0, tau=0.5, alpha=1.0, layer="input"
     ):
         super().__init__(alpha=alpha, layer=layer)
-        self.t_min = t_min
-        self.t_max = t_max
-        self.beta = beta
+        self.start = start
+        self.end = end
+        self.power = power
         self.kappa = kappa
         self.tau = tau
 
     def _validate(self):
         super()._validate()
-        name = type(self).__name__
-        check_param(self.t_min, "t_min", name, "float", low=0, high=1)
-        check_param(self.t_max, "t_max", name, "float", low=self.t_min, high=1)
-        check_param(self.beta, "beta", name, "float", low=0, closed="neither")
-        check_param(self.kappa, "kappa", name, "float", low=1)
-        check_param(self.tau, "tau", name, "float", low=0, high=1)
+        check_phase_window(self)
 
     def rho(self, epoch):
         """Phase progress rho(e) of the Remix rules at 0-based ``epoch``."""
         return phase_progress(
-            epoch, self.t_min * self.n_epochs_, self.t_max * self.n_epochs_, self.beta
+            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
 
     def label_weight(self, lam, y, partner, epoch):
@@ -201,8 +213,14 @@ class Remix(PhasedRemix):
     The Remix rules of :class:`PhasedRemix` at full strength from the first epoch.
     """
 
+    _parameter_constraints = {
+        k: v
+        for k, v in PhasedRemix._parameter_constraints.items()
+        if k not in ("start", "end", "power")
+    }
+
     def __init__(self, *, kappa=3.0, tau=0.5, alpha=1.0, layer="input"):
-        super().__init__(t_min=0.0, t_max=0.0, kappa=kappa, tau=tau, alpha=alpha, layer=layer)
+        super().__init__(start=0.0, end=0.0, kappa=kappa, tau=tau, alpha=alpha, layer=layer)
 
     def rho(self, epoch):
         return 1.0
@@ -269,6 +287,15 @@ class MajorFeatureWeakening(Mixing):
     Learning." ICCV 2021. arXiv:2104.01769.
     """
 
+    _parameter_constraints = {
+        **Mixing._parameter_constraints,
+        "class_schedule": [StrOptions(set(CLASS_SCHEDULES))],
+        "gamma": [Interval(Real, 0, None, closed="neither")],
+        "p_max": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "label_policy": [StrOptions(set(LABEL_POLICIES))],
+    }
+
     def __init__(
         self,
         *,
@@ -285,15 +312,6 @@ class MajorFeatureWeakening(Mixing):
         self.p_max = p_max
         self.alpha = alpha
         self.label_policy = label_policy
-
-    def _validate(self):
-        super()._validate()
-        name = type(self).__name__
-        check_param(self.class_schedule, "class_schedule", name, "str", options=CLASS_SCHEDULES)
-        check_param(self.label_policy, "label_policy", name, "str", options=LABEL_POLICIES)
-        check_param(self.gamma, "gamma", name, "float", low=0, closed="neither")
-        check_param(self.p_max, "p_max", name, "float", low=0, high=1)
-        check_param(self.alpha, "alpha", name, "float", low=0, closed="neither")
 
     def prepare(self, class_counts, *, device, **kwargs):
         super().prepare(class_counts, device=device, **kwargs)

@@ -6,7 +6,6 @@ which in-network mixing (MFW, manifold mixup), feature-gradient diagnostics and 
 rely on. A user module opts in by exposing the same two attributes.
 """
 
-from .._validation import InvalidParameterError
 from ._heads import HEADS, CosineLinear, make_head
 from ._mlp import MLP
 from ._protocol import (
@@ -18,14 +17,12 @@ from ._protocol import (
 )
 from ._resnet import ResNet32
 
-MODULES = {"mlp": MLP, "resnet32": ResNet32}
+_MODULES = {"mlp": MLP, "resnet32": ResNet32}
 
 __all__ = [
     "HEADS",
-    "MODULES",
     "MLP",
     "CosineLinear",
-    "InvalidParameterError",
     "ResNet32",
     "fit_module_preprocessing",
     "forward_staged",

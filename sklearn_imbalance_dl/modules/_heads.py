@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validation import check_param
+from .._validation import Integral, Interval, StrOptions, check_component_params, validate_params
 
 __all__ = ["HEADS", "CosineLinear", "make_head"]
 
@@ -41,10 +41,16 @@ class CosineLinear(nn.Module):
     (torch.Size([4, 3]), True)
     """
 
+    _parameter_constraints = {
+        "in_features": [Interval(Integral, 1, None, closed="left")],
+        "out_features": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, in_features: int, out_features: int):
         super().__init__()
-        self.in_features = check_param(in_features, "in_features", "CosineLinear", "int", low=1)
-        self.out_features = check_param(out_features, "out_features", "CosineLinear", "int", low=1)
+        check_component_params(self, {"in_features": in_features, "out_features": out_features})
+        self.in_features = in_features
+        self.out_features = out_features
         self.weight = nn.Parameter(torch.empty(self.in_features, self.out_features))
         self.reset_parameters()
 
@@ -68,6 +74,14 @@ class CosineLinear(nn.Module):
 HEADS = {"linear": nn.Linear, "cosine": CosineLinear}
 
 
+@validate_params(
+    {
+        "kind": [StrOptions({"linear", "cosine"})],
+        "in_features": [Interval(Integral, 1, None, closed="left")],
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_head(kind: str, in_features: int, n_classes: int) -> nn.Module:
     """Build a classifier head.
 
@@ -89,7 +103,4 @@ def make_head(kind: str, in_features: int, n_classes: int) -> nn.Module:
     ValueError
         If ``kind`` is unknown (the message lists the valid kinds).
     """
-    check_param(kind, "kind", "make_head", "str", options=HEADS)
-    in_features = check_param(in_features, "in_features", "make_head", "int", low=1)
-    n_classes = check_param(n_classes, "n_classes", "make_head", "int", low=1)
     return HEADS[kind](in_features, n_classes)

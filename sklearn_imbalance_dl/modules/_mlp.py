@@ -7,7 +7,14 @@ import math
 import torch
 from torch import nn
 
-from .._validation import check_param
+from .._validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    TupleOf,
+    check_component_params,
+)
 from ._heads import HEADS, make_head
 
 __all__ = ["MLP"]
@@ -94,6 +101,16 @@ class MLP(nn.Module):
     (torch.Size([4, 3]), torch.Size([4, 16]))
     """
 
+    _parameter_constraints = {
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "hidden_sizes": [TupleOf(Interval(Integral, 1, None, closed="left"))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "head": [StrOptions(set(HEADS))],
+    }
+
     def __init__(
         self,
         n_features: int,
@@ -107,13 +124,16 @@ class MLP(nn.Module):
     ):
         super().__init__()
         name = type(self).__name__
-        self.n_features = check_param(n_features, "n_features", name, "int", low=1)
-        self.n_classes = check_param(n_classes, "n_classes", name, "int", low=1)
-        self.hidden_sizes = check_param(hidden_sizes, "hidden_sizes", name, "int_tuple", low=1)
-        self.dropout = check_param(dropout, "dropout", name, "float", low=0, high=1, closed="left")
-        self.batch_norm = check_param(batch_norm, "batch_norm", name, "bool")
-        self.activation = check_param(activation, "activation", name, "str", options=_ACTIVATIONS)
-        self.head_kind = check_param(head, "head", name, "str", options=HEADS)
+        check_component_params(
+            self, {k: v for k, v in locals().items() if k in self._parameter_constraints}
+        )
+        self.n_features = int(n_features)
+        self.n_classes = int(n_classes)
+        self.hidden_sizes = tuple(int(size) for size in hidden_sizes)
+        self.dropout = float(dropout)
+        self.batch_norm = batch_norm
+        self.activation = activation
+        self.head_kind = head
 
         stages = []
         width = self.n_features

@@ -9,7 +9,14 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn import init
 
-from .._validation import InvalidParameterError, check_param
+from .._validation import (
+    Integral,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    TupleOf,
+    check_component_params,
+)
 from ._heads import HEADS, make_head
 
 __all__ = ["ResNet32"]
@@ -161,6 +168,15 @@ class ResNet32(nn.Module):
     464154
     """
 
+    _parameter_constraints = {
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "in_channels": [None, Interval(Integral, 1, None, closed="left")],
+        "input_shape": [None, TupleOf(Interval(Integral, 1, None, closed="left"))],
+        "head": [StrOptions(set(HEADS))],
+        "widths": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
+        "blocks_per_stage": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(
         self,
         n_classes: int,
@@ -173,11 +189,11 @@ class ResNet32(nn.Module):
     ):
         super().__init__()
         name = type(self).__name__
-        self.n_classes = check_param(n_classes, "n_classes", name, "int", low=1)
-        in_channels = check_param(in_channels, "in_channels", name, "int", low=1, allow_none=True)
-        input_shape = check_param(
-            input_shape, "input_shape", name, "int_tuple", low=1, allow_none=True
+        check_component_params(
+            self, {k: v for k, v in locals().items() if k in self._parameter_constraints}
         )
+        self.n_classes = int(n_classes)
+        input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
         if input_shape is not None and len(input_shape) != 3:
             raise InvalidParameterError(
                 f"The 'input_shape' parameter of {name} must be a tuple (C, H, W) of "
@@ -192,18 +208,16 @@ class ResNet32(nn.Module):
             )
         self.in_channels = in_channels
         self.input_shape = input_shape
-        self.head_kind = check_param(head, "head", name, "str", options=HEADS)
-        widths = check_param(widths, "widths", name, "int_tuple", low=1)
-        if not widths or any(b < a for a, b in zip(widths, widths[1:], strict=False)):
+        self.head_kind = head
+        widths = tuple(int(w) for w in widths)
+        if any(b < a for a, b in zip(widths, widths[1:], strict=False)):
             raise InvalidParameterError(
                 f"The 'widths' parameter of {name} must be a non-empty, non-decreasing "
                 "tuple of ints in the range [1, inf) (option-A shortcuts pad channels). "
                 f"Got {widths!r} instead."
             )
         self.widths = widths
-        self.blocks_per_stage = check_param(
-            blocks_per_stage, "blocks_per_stage", name, "int", low=1
-        )
+        self.blocks_per_stage = int(blocks_per_stage)
 
         stages = []
         in_planes = widths[0]

@@ -1,6 +1,6 @@
 """Training schedules (DRW, PPW, PPL, cRT) and learning-rate schedules."""
 
-from ._lr import LR_SCHEDULES, LRSchedule
+from ._lr import LRSchedule
 from ._schedules import (
     ClassifierRetraining,
     DeferredReweighting,
@@ -9,7 +9,7 @@ from ._schedules import (
     Schedule,
 )
 
-SCHEDULES = {
+_SCHEDULES = {
     "drw": DeferredReweighting,
     "ppw": ProgressiveReweighting,
     "ppl": PhasedProgressiveLearning,
@@ -17,8 +17,6 @@ SCHEDULES = {
 }
 
 __all__ = [
-    "LR_SCHEDULES",
-    "SCHEDULES",
     "ClassifierRetraining",
     "DeferredReweighting",
     "LRSchedule",

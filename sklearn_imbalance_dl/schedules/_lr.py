@@ -4,8 +4,15 @@ import math
 
 from skorch.callbacks import Callback
 
-from .._phase import current_epoch
-from .._validation import check_param
+from .._validation import (
+    Integral,
+    Interval,
+    InvalidParameterError,
+    Real,
+    StrOptions,
+    TupleOf,
+    check_component_params,
+)
 
 LR_SCHEDULES = ("constant", "warmup_step", "cosine")
 
@@ -13,32 +20,50 @@ LR_SCHEDULES = ("constant", "warmup_step", "cosine")
 class LRSchedule(Callback):
     """Per-epoch learning rate for the main ``n_epochs`` epochs.
 
-    ``"constant"``; ``"warmup_step"``: the long-tailed recipe (LDAM-DRW): linear
-    warm-up over ``warmup_epochs`` (5) epochs, then the rate times ``factors`` (0.01,
-    0.0001) from the ``milestones`` (0.8, 0.9 of the epochs: 160 and 180 of 200);
-    ``"cosine"``: cosine decay to 0 after an optional warm-up. Epochs after ``n_epochs``
-    (classifier re-training) are left to the schedule that adds them.
+    Parameters
+    ----------
+    kind : {"constant", "warmup_step", "cosine"}, default="constant"
+        ``"warmup_step"`` is the long-tailed recipe (LDAM-DRW): a linear warm-up over
+        ``warmup_epochs`` epochs, then the rate times ``factors`` from the
+        ``milestone_fractions`` of the epochs on (0.8 and 0.9: epochs 160 and 180 of
+        200). ``"cosine"``: cosine decay to 0 after an optional warm-up. Epochs after
+        ``n_epochs`` (classifier re-training) are left to the schedule that adds them.
+    warmup_epochs : int or None, default=None
+        Warm-up epochs; None means 5 for ``"warmup_step"`` and 0 otherwise.
+    milestone_fractions : tuple of float, default=(0.8, 0.9)
+        Where the steps of ``"warmup_step"`` happen, as fractions of the epochs.
+    factors : tuple of float, default=(0.01, 0.0001)
+        Multiplier of the base rate from each milestone on (not compounded).
     """
 
+    _parameter_constraints = {
+        "kind": [StrOptions(set(LR_SCHEDULES))],
+        "warmup_epochs": [None, Interval(Integral, 0, None, closed="left")],
+        "milestone_fractions": [TupleOf(Interval(Real, 0, 1, closed="both"))],
+        "factors": [TupleOf(Interval(Real, 0, None, closed="left"))],
+    }
+
     def __init__(
-        self, kind="constant", *, warmup_epochs=None, milestones=(0.8, 0.9), factors=(0.01, 0.0001)
+        self,
+        kind="constant",
+        *,
+        warmup_epochs=None,
+        milestone_fractions=(0.8, 0.9),
+        factors=(0.01, 0.0001),
     ):
         self.kind = kind
         self.warmup_epochs = warmup_epochs
-        self.milestones = milestones
+        self.milestone_fractions = milestone_fractions
         self.factors = factors
 
     def prepare(self, n_epochs):
-        name = "lr_schedule"
-        if self.warmup_epochs is not None:
-            check_param(self.warmup_epochs, "warmup_epochs", name, "int", low=0)
-        if len(self.milestones) != len(self.factors):
-            raise ValueError(
-                "lr_schedule__milestones and lr_schedule__factors must have the same "
-                f"length; got {len(self.milestones)} and {len(self.factors)}."
+        check_component_params(self)
+        if len(self.milestone_fractions) != len(self.factors):
+            raise InvalidParameterError(
+                "The 'factors' parameter of LRSchedule must have one factor per milestone "
+                f"({len(self.milestone_fractions)}: milestone_fractions="
+                f"{self.milestone_fractions!r}). Got {self.factors!r} instead."
             )
-        for m in self.milestones:
-            check_param(m, "milestones", name, "float", low=0, high=1)
         self.n_epochs_ = n_epochs
         default_warmup = 5 if self.kind == "warmup_step" else 0
         self.warmup_ = default_warmup if self.warmup_epochs is None else self.warmup_epochs
@@ -50,7 +75,7 @@ class LRSchedule(Callback):
             return (epoch + 1) / self.warmup_
         if self.kind == "warmup_step":
             factor = 1.0
-            for milestone, value in zip(self.milestones, self.factors):
+            for milestone, value in zip(self.milestone_fractions, self.factors):
                 if epoch >= round(milestone * self.n_epochs_):
                     factor = value
             return factor
@@ -60,7 +85,7 @@ class LRSchedule(Callback):
         return 1.0
 
     def on_epoch_begin(self, net, **kwargs):
-        epoch = current_epoch(net)
+        epoch = net.current_epoch
         if epoch >= self.n_epochs_:
             return
         lr = net.lr * self.factor(epoch)

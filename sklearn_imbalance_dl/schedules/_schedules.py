@@ -12,11 +12,16 @@ import math
 import torch
 from skorch.callbacks import Callback
 
-from .._phase import current_epoch, phase_progress
-from .._validation import check_param
+from .._phase import check_phase_window, phase_progress
+from .._validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    check_component_params,
+)
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
-from ..modules import reset_head
 
 
 class Schedule(Callback):
@@ -29,6 +34,7 @@ class Schedule(Callback):
 
     reweights = False
     extra_epochs = 0
+    _parameter_constraints: dict = {}
 
     def prepare(self, class_counts, n_epochs):
         """Bind to one fit: training counts (CPU tensor) and the main epochs."""
@@ -38,7 +44,7 @@ class Schedule(Callback):
         return self
 
     def _validate(self):
-        pass
+        check_component_params(self)
 
     def mixing(self):
         return None
@@ -48,10 +54,9 @@ class Schedule(Callback):
         return None
 
     def on_epoch_begin(self, net, **kwargs):
-        weights = self.class_weights(current_epoch(net))
+        weights = self.class_weights(net.current_epoch)
         if weights is not None:
-            target = net.criterion_.class_weights
-            target.copy_(weights.to(device=target.device, dtype=target.dtype))
+            net.set_class_weights(weights)
 
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
@@ -73,14 +78,14 @@ class DeferredReweighting(Schedule):
     """
 
     reweights = True
+    _parameter_constraints = {
+        "start": [Interval(Real, 0, 1, closed="both")],
+        "beta": [Interval(Real, 0, 1, closed="left")],
+    }
 
     def __init__(self, *, start=0.8, beta=0.9999):
         self.start = start
         self.beta = beta
-
-    def _validate(self):
-        check_param(self.start, "start", type(self).__name__, "float", low=0, high=1)
-        check_param(self.beta, "beta", type(self).__name__, "float", low=0, high=1, closed="left")
 
     def class_weights(self, epoch):
         if epoch >= round(self.start * self.n_epochs_):
@@ -92,16 +97,16 @@ class ProgressiveReweighting(Schedule):
     """PPW, phased progressive re-weighting (Xu et al. 2022).
 
     ``w_c`` proportional to ``(1 / n_c) ** q(e)``, normalised to sum to the number of
-    classes, with ``q(e)`` 0 up to ``t_min``, ``r(e) ** alpha`` inside the window and 1
-    from ``t_max`` on (``r`` the fraction of the window elapsed).
+    classes, with ``q(e)`` 0 up to ``start``, ``r(e) ** power`` inside the window and 1
+    from ``end`` on (``r`` the fraction of the window elapsed).
 
     Parameters
     ----------
-    t_min, t_max : float, default=0.5, 0.8
-        Phase boundaries as fractions of ``max_epochs`` (100 and 160 of 200 epochs in
-        the paper).
-    alpha : float, default=5.0
-        Exponent of the progress.
+    start, end : float, default=0.5, 0.8
+        Phase boundaries as fractions of ``max_epochs`` (epochs 100 and 160 of 200 in
+        the paper, where they are called T_min and T_max).
+    power : float, default=5.0
+        Exponent of the progress (the paper's alpha).
 
     Notes
     -----
@@ -116,22 +121,25 @@ class ProgressiveReweighting(Schedule):
     """
 
     reweights = True
+    _parameter_constraints = {
+        "start": [Interval(Real, 0, 1, closed="both")],
+        "end": [Interval(Real, 0, 1, closed="both")],
+        "power": [Interval(Real, 0, None, closed="neither")],
+    }
 
-    def __init__(self, *, t_min=0.5, t_max=0.8, alpha=5.0):
-        self.t_min = t_min
-        self.t_max = t_max
-        self.alpha = alpha
+    def __init__(self, *, start=0.5, end=0.8, power=5.0):
+        self.start = start
+        self.end = end
+        self.power = power
 
     def _validate(self):
-        name = type(self).__name__
-        check_param(self.t_min, "t_min", name, "float", low=0, high=1)
-        check_param(self.t_max, "t_max", name, "float", low=self.t_min, high=1)
-        check_param(self.alpha, "alpha", name, "float", low=0, closed="neither")
+        super()._validate()
+        check_phase_window(self)
 
     def progress(self, epoch):
         """q(e): the exponent of the inverse-frequency weights at 0-based ``epoch``."""
         return phase_progress(
-            epoch, self.t_min * self.n_epochs_, self.t_max * self.n_epochs_, self.alpha
+            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
 
     def class_weights(self, epoch):
@@ -142,26 +150,35 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
     """PPL = PPW + PPmix (Xu et al. 2022): progressive re-weighting and phased Remix.
 
     The mixing (:class:`~sklearn_imbalance_dl.mixing.PhasedRemix`) shares the phase
-    boundaries; ``beta``, ``kappa``, ``tau`` and ``mix_alpha`` are its parameters. The
+    boundaries; ``mix_power`` (the paper's beta), ``kappa``, ``tau`` and ``mix_alpha``
+    (the Beta concentration of the mixing share) are its parameters. The
     phased sampler of the paper (instance- to class-balanced) is off in every released
     configuration and is not part of PPL here; ``sampler="class_balanced"`` is there
     for who wants it.
     """
 
+    _parameter_constraints = {
+        **ProgressiveReweighting._parameter_constraints,
+        "mix_power": PhasedRemix._parameter_constraints["power"],
+        "kappa": PhasedRemix._parameter_constraints["kappa"],
+        "tau": PhasedRemix._parameter_constraints["tau"],
+        "mix_alpha": PhasedRemix._parameter_constraints["alpha"],
+    }
+
     def __init__(
-        self, *, t_min=0.5, t_max=0.8, alpha=5.0, beta=3.0, kappa=3.0, tau=0.5, mix_alpha=1.0
+        self, *, start=0.5, end=0.8, power=5.0, mix_power=3.0, kappa=3.0, tau=0.5, mix_alpha=1.0
     ):
-        super().__init__(t_min=t_min, t_max=t_max, alpha=alpha)
-        self.beta = beta
+        super().__init__(start=start, end=end, power=power)
+        self.mix_power = mix_power
         self.kappa = kappa
         self.tau = tau
         self.mix_alpha = mix_alpha
 
     def mixing(self):
         return PhasedRemix(
-            t_min=self.t_min,
-            t_max=self.t_max,
-            beta=self.beta,
+            start=self.start,
+            end=self.end,
+            power=self.mix_power,
             kappa=self.kappa,
             tau=self.tau,
             alpha=self.mix_alpha,
@@ -184,6 +201,12 @@ class ClassifierRetraining(Schedule):
     sampler : {"class_balanced", "sqrt"}, default="class_balanced"
     """
 
+    _parameter_constraints = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [None, Interval(Real, 0, None, closed="neither")],
+        "sampler": [StrOptions({"class_balanced", "sqrt"})],
+    }
+
     def __init__(self, *, epochs=10, lr=None, sampler="class_balanced"):
         self.epochs = epochs
         self.lr = lr
@@ -193,15 +216,8 @@ class ClassifierRetraining(Schedule):
     def extra_epochs(self):
         return self.epochs
 
-    def _validate(self):
-        name = type(self).__name__
-        check_param(self.epochs, "epochs", name, "int", low=1)
-        if self.lr is not None:
-            check_param(self.lr, "lr", name, "float", low=0, closed="neither")
-        check_param(self.sampler, "sampler", name, "str", options=("class_balanced", "sqrt"))
-
     def on_epoch_begin(self, net, **kwargs):
-        epoch = current_epoch(net)
+        epoch = net.current_epoch
         if epoch < self.n_epochs_:
             return
         if epoch == self.n_epochs_:
@@ -212,12 +228,7 @@ class ClassifierRetraining(Schedule):
             group["lr"] = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
 
     def _start_retraining(self, net):
-        module = net.module_
-        reset_head(module)
-        for param in module.stages.parameters():
-            param.requires_grad_(False)
-        for param in module.head.parameters():
-            net.optimizer_.state.pop(param, None)
-        net.frozen_stages_ = True
-        net.mixing_ = None
-        net.train_sampler_.set_kind(self.sampler)
+        net.reset_head()
+        net.freeze_stages(keep_batch_norm_statistics=True)
+        net.stop_mixing()
+        net.set_sampler(self.sampler)

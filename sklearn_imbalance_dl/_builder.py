@@ -1,0 +1,353 @@
+"""From the estimator's parameters to the objects of one fit, checked together.
+
+Every component (module, loss, schedule, mixing, learning-rate schedule, optimizer)
+is given as a registered name, a class, or an instance, with ``<component>__<param>``
+keyword arguments routed to it. :func:`resolve_component` applies the same rules (and
+messages) to all of them; :func:`build_training` builds them all for one fit, rejects
+combinations that make no sense, and returns one :class:`TrainingSetup`. The estimator
+never writes the result back into its parameters.
+"""
+
+import copy
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from skorch.callbacks import EarlyStopping
+
+from ._data import AUGMENTATIONS
+from ._net import AdjustedSoftmax
+from .losses import LOSSES as _LOSSES
+from .losses import ImbalanceLoss, TorchLossAdapter
+from .mixing import _MIXINGS
+from .modules import _MODULES, fit_module_preprocessing, is_staged
+from .schedules import _SCHEDULES, LRSchedule, Schedule
+from .schedules._lr import LR_SCHEDULES
+
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW}
+# SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.
+_OPTIMIZER_DEFAULTS = {"sgd": {"momentum": 0.9}}
+_LR_SCHEDULES = {name: LRSchedule for name in LR_SCHEDULES}
+
+# Names the estimator accepts for each component, read at fit time.
+REGISTRIES = {
+    "module": _MODULES,
+    "loss": _LOSSES,
+    "schedule": _SCHEDULES,
+    "mixing": _MIXINGS,
+    "optimizer": _OPTIMIZERS,
+    "lr_schedule": _LR_SCHEDULES,
+}
+
+
+@dataclass
+class TrainingSetup:
+    """Everything one fit trains with, built and checked together."""
+
+    module: torch.nn.Module
+    loss: torch.nn.Module
+    schedule: Schedule | None
+    mixing: object | None
+    optimizer: type
+    optimizer_params: dict
+    callbacks: list
+    augment: object | None
+    sampler: object
+    max_epochs: int
+    prediction: AdjustedSoftmax
+
+
+def accepted_parameters(cls):
+    """Names ``cls(...)`` accepts, and whether it takes ``**kwargs``."""
+    params = inspect.signature(cls).parameters.values()
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return names, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
+def component_class(kind, value):
+    """The class a component parameter designates (None when it designates none)."""
+    if isinstance(value, str):
+        return REGISTRIES[kind].get(value)
+    if isinstance(value, type):
+        return value
+    return None if value is None else type(value)
+
+
+def resolve_component(kind, value, routed, *, from_data=None):
+    """The class and keyword arguments of a component given by name or class.
+
+    Parameters
+    ----------
+    kind : str
+        The parameter's name ("loss", "module", ...), used in messages.
+    value : str or class
+        The parameter's value.
+    routed : dict
+        The ``kind__*`` keyword arguments, without the prefix.
+    from_data : dict, optional
+        Arguments known from the data or the estimator (``n_features``,
+        ``class_counts``, ...), passed when the class accepts them and the user did not
+        set them.
+    """
+    cls = component_class(kind, value)
+    names, takes_any = accepted_parameters(cls)
+    unknown = sorted(k for k in routed if k not in names and not takes_any)
+    if unknown:
+        valid = ", ".join(sorted(n for n in names if n not in (from_data or {}))) or "none"
+        raise ValueError(
+            f"{kind}__{unknown[0]} is not a parameter of {cls.__name__}. "
+            f"Valid {kind}__ parameters: {valid}."
+        )
+    kwargs = {
+        k: v for k, v in (from_data or {}).items() if (k in names or takes_any) and k not in routed
+    }
+    kwargs.update(routed)
+    return cls, kwargs
+
+
+def build_component(kind, value, routed, *, from_data=None):
+    """Build one component from a name, a class or an instance (copied, never shared)."""
+    if not isinstance(value, (str, type)):
+        if routed:
+            raise ValueError(
+                f"{kind}__{next(iter(routed))} was given, but {kind} is an instance of "
+                f"{type(value).__name__}: set the parameter on the instance, or pass the "
+                "class or a name so that the estimator builds it."
+            )
+        # A copy: fitting must not change the estimator's parameters.
+        return copy.deepcopy(value)
+    cls, kwargs = resolve_component(kind, value, routed, from_data=from_data)
+    return cls(**kwargs)
+
+
+def build_training(params, routed, input_shape, class_counts, X_train):
+    """Build and check the components of one fit.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's own parameters (``get_params(deep=False)`` without routing).
+    routed : callable
+        ``routed(prefix)`` returns the ``prefix__*`` parameters without the prefix.
+    input_shape : tuple
+        Shape of one sample.
+    class_counts : ndarray of shape (n_classes,)
+        Training samples per class.
+    X_train : ndarray or Dataset
+        The training inputs, for modules that learn their preprocessing.
+    """
+    loss = _build_loss(params["loss"], routed("loss"), class_counts)
+    module = _build_module(params, routed("module"), loss, input_shape, len(class_counts))
+    fit_module_preprocessing(module, X_train)
+    _check_module_output(params["module"], module, input_shape, len(class_counts))
+    schedule = _build_schedule(params, routed("schedule"), class_counts)
+    mixing = _build_mixing(params, routed("mixing"), schedule, module)
+    _check_combinations(params, module, loss, schedule, input_shape)
+    optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
+    lr_schedule = build_component(
+        "lr_schedule", params["lr_schedule"], routed("lr_schedule"),
+        from_data={"kind": params["lr_schedule"]},
+    ).prepare(params["max_epochs"])  # fmt: skip
+
+    callbacks = [("lr_schedule", lr_schedule)]
+    if schedule is not None:
+        callbacks.append(("schedule", schedule))
+    if params["early_stopping"]:
+        stopper = EarlyStopping(
+            monitor="valid_balanced_accuracy",
+            lower_is_better=False,
+            patience=params["n_iter_no_change"],
+            load_best=True,
+        )
+        callbacks.append(("early_stopping", stopper))
+    # Deep copies: skorch initialises callbacks, which must not touch the parameters.
+    for i, callback in enumerate(params["callbacks"] or []):
+        name, callback = callback if isinstance(callback, tuple) else (None, callback)
+        name = name or f"user_callback_{i}_{type(callback).__name__}"
+        callbacks.append((name, copy.deepcopy(callback)))
+
+    shift = None
+    if params["posthoc_tau"] is not None:
+        prior = torch.as_tensor(class_counts / class_counts.sum(), dtype=torch.float32)
+        shift = params["posthoc_tau"] * torch.log(prior)
+    augment = params["augment"]
+    return TrainingSetup(
+        module=module,
+        loss=loss,
+        schedule=schedule,
+        mixing=mixing,
+        optimizer=optimizer,
+        optimizer_params=optimizer_params,
+        callbacks=callbacks,
+        augment=AUGMENTATIONS[augment] if isinstance(augment, str) else augment,
+        sampler=_copy_sampler(params["sampler"]),
+        max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
+        prediction=AdjustedSoftmax(loss.logit_scale, shift),
+    )
+
+
+def resolve_device(device):
+    """``"auto"`` picks CUDA when present; an unavailable CUDA device is a clear error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'. Got {device!r}."
+        ) from exc
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for, but CUDA is not available on this machine; "
+            "use device='auto' or 'cpu'."
+        )
+    return str(parsed)
+
+
+def _build_loss(value, routed, counts):
+    loss = build_component("loss", value, routed, from_data={"class_counts": counts})
+    if isinstance(loss, ImbalanceLoss):
+        # Always the counts of the data being fitted, also on a user's loss object (a
+        # copy) that carries counts of its own.
+        return loss.set_class_counts(counts)
+    if hasattr(loss, "reduction"):
+        return TorchLossAdapter(loss)
+    raise ValueError(
+        f"loss={value!r} is neither a loss name, an ImbalanceLoss, nor a torch loss with a "
+        "'reduction' attribute, so per-sample losses cannot be computed."
+    )
+
+
+def _build_module(params, routed, loss, input_shape, n_classes):
+    value = params["module"]
+    from_data = {"n_features": int(np.prod(input_shape)), "n_classes": n_classes}
+    if len(input_shape) == 3:
+        from_data["in_channels"] = input_shape[0]
+    if isinstance(value, str):
+        from_data["head"] = "cosine" if loss.uses_cosine_logits else "linear"
+        if loss.requires_cosine_head and routed.get("head", "cosine") != "cosine":
+            raise ValueError(
+                f"loss={params['loss']!r} trains on cosine logits, but "
+                f"module__head={routed['head']!r}; drop module__head or set it to 'cosine'."
+            )
+    return build_component("module", value, routed, from_data=from_data)
+
+
+def _check_module_output(value, module, input_shape, n_classes):
+    """One forward pass on zeros, so that a shape mismatch fails here, clearly."""
+    probe = torch.zeros((2, *input_shape))
+    was_training = module.training
+    module.eval()  # no batch-norm update, no dropout draw: the seed's stream is intact
+    try:
+        with torch.no_grad():
+            out = module(probe)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise ValueError(
+            f"module={value!r} cannot take samples of shape {input_shape}: {exc}"
+        ) from exc
+    finally:
+        module.train(was_training)
+    if out.ndim != 2 or out.shape[1] != n_classes:
+        raise ValueError(
+            f"module={value!r} returns outputs of shape {tuple(out.shape)} for 2 samples; "
+            f"expected (2, {n_classes}): one logit per class of y."
+        )
+
+
+def _build_schedule(params, routed, counts):
+    if params["schedule"] is None:
+        return None
+    schedule = build_component("schedule", params["schedule"], routed)
+    if not isinstance(schedule, Schedule):
+        raise ValueError(
+            "schedule must be a name or a sklearn_imbalance_dl.schedules.Schedule; got "
+            f"{type(schedule).__name__}."
+        )
+    return schedule.prepare(counts, params["max_epochs"])
+
+
+def _build_mixing(params, routed, schedule, module):
+    brought = schedule.mixing() if schedule is not None else None
+    if brought is not None:
+        if params["mixing"] is not None:
+            raise ValueError(
+                f"schedule={params['schedule']!r} brings its own mixing (PPmix), so "
+                f"mixing={params['mixing']!r} cannot be added; set mixing=None, or use "
+                "schedule='ppw' (the re-weighting alone) with this mixing."
+            )
+        return brought
+    if params["mixing"] is None:
+        return None
+    mixing = build_component("mixing", params["mixing"], routed)
+    if getattr(mixing, "layer", "input") != "input" and not is_staged(module):
+        raise ValueError(
+            f"mixing={params['mixing']!r} mixes at layer={mixing.layer!r}, which needs a "
+            "module exposing 'stages' and 'head' (the staged-module protocol of "
+            f"sklearn_imbalance_dl.modules); module={params['module']!r} does not. Use "
+            "mixing__layer='input' or a staged module."
+        )
+    return mixing
+
+
+def _resolve_optimizer(params, routed):
+    """The optimizer class and its keyword arguments (skorch builds it on the module)."""
+    value = params["optimizer"]
+    defaults = {"weight_decay": params["weight_decay"]}
+    if isinstance(value, str):
+        defaults.update(_OPTIMIZER_DEFAULTS.get(value, {}))
+    routed = {k: v for k, v in routed.items() if k != "params"}
+    return resolve_component("optimizer", value, routed, from_data=defaults)
+
+
+def _check_combinations(params, module, loss, schedule, input_shape):
+    """Reject combinations of parameters that make no sense, naming both."""
+    if schedule is not None and schedule.reweights:
+        if loss.reweights_classes or loss.class_weights is None:
+            raise ValueError(
+                f"schedule={params['schedule']!r} re-weights the classes, but "
+                f"loss={params['loss']!r} already balances them (or has no class weights); "
+                "use it with loss='ce', 'focal', 'ldam' or 'cri'."
+            )
+    if schedule is not None and schedule.extra_epochs:
+        if not is_staged(module):
+            raise ValueError(
+                f"schedule={params['schedule']!r} re-trains the classifier head, which needs a "
+                f"module exposing 'stages' and 'head'; module={params['module']!r} does not."
+            )
+        if params["sampler"] != "instance":
+            raise ValueError(
+                f"schedule={params['schedule']!r} trains instance-balanced and then "
+                f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
+                "it. Use sampler='instance' (or schedule__sampler for the second stage)."
+            )
+    is_image = len(input_shape) == 3
+    if isinstance(params["augment"], str) and not is_image:
+        raise ValueError(
+            f"augment={params['augment']!r} needs images of shape (n_samples, channels, "
+            f"height, width); got samples of shape {input_shape}."
+        )
+    if params["channels_last"] and not is_image:
+        raise ValueError(
+            "channels_last=True applies to images (n_samples, channels, height, width); "
+            f"got samples of shape {input_shape}."
+        )
+
+
+def _copy_sampler(sampler):
+    """The sampler for the net: a name, or a copy of an index-preserving imblearn sampler."""
+    if isinstance(sampler, str):
+        return sampler
+    probe = clone(sampler)
+    # Batches are drawn by index, so the sampler must return a subset of its input rows
+    # (and say which); one that synthesises rows, like SMOTE, belongs in a Pipeline.
+    y = np.repeat([0, 1], [20, 10])
+    probe.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
+    if not hasattr(probe, "sample_indices_"):
+        raise ValueError(
+            f"sampler={sampler!r} does not pick existing rows (it has no sample_indices_), "
+            "so it cannot draw the batches; use an under- or over-sampler such as "
+            "RandomUnderSampler, or put it in an imblearn Pipeline before the classifier."
+        )
+    return clone(sampler)
