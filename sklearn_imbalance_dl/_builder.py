@@ -16,9 +16,11 @@ import numpy as np
 import torch
 from sklearn.base import clone
 from skorch.callbacks import EarlyStopping
+from skorch.helper import predefined_split
+from torch.utils.data import Dataset
 
-from ._data import AUGMENTATIONS
-from ._net import AdjustedSoftmax
+from ._data import AUGMENTATIONS, LabelledDataset, to_device_dataset
+from ._net import AdjustedSoftmax, ImbalanceNet
 from .losses import LOSSES as _LOSSES
 from .losses import ImbalanceLoss, TorchLossAdapter
 from .mixing import _MIXINGS
@@ -204,6 +206,47 @@ def resolve_device(device):
             "use device='auto' or 'cpu'."
         )
     return str(parsed)
+
+
+def build_net(setup, params, class_counts, valid):
+    """The skorch net of one fit; ``params`` holds the estimator's (device resolved)."""
+    device = params["device"]
+    valid_split = None
+    if valid is not None:
+        valid_split = predefined_split(training_dataset(*valid, device, params["channels_last"]))
+    return ImbalanceNet(
+        module=setup.module,
+        criterion=setup.loss,
+        optimizer=setup.optimizer,
+        lr=params["lr"],
+        max_epochs=setup.max_epochs,
+        batch_size=params["batch_size"],
+        train_split=valid_split,
+        callbacks=setup.callbacks,
+        predict_nonlinearity=setup.prediction,
+        verbose=params["verbose"],
+        device=device,
+        compile=params["compile"],
+        torch_load_kwargs={"weights_only": False},
+        mixing=setup.mixing,
+        sampler=setup.sampler,
+        augment=setup.augment,
+        precision=params["precision"],
+        channels_last=params["channels_last"],
+        class_counts=class_counts,
+        main_epochs=params["max_epochs"],
+        **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
+    )
+
+
+def training_dataset(X, y, sample_weight, device, channels_last=False):
+    """Arrays on the device once (the fast path), or a torch Dataset with its labels."""
+    if isinstance(X, Dataset):  # the normal path: collated and copied batch by batch
+        return LabelledDataset(X, torch.as_tensor(y), torch.as_tensor(sample_weight))
+    dataset = to_device_dataset(X, y, sample_weight, device)
+    if channels_last:
+        dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
+    return dataset
 
 
 def _build_loss(value, routed, counts):

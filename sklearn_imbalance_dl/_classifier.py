@@ -15,12 +15,18 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
-from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._builder import REGISTRIES, build_training, component_class, resolve_device
-from ._data import AUGMENTATIONS, SAMPLERS, LabelledDataset, to_device_dataset
-from ._net import PRECISIONS, ImbalanceNet
+from ._builder import (
+    REGISTRIES,
+    build_net,
+    build_training,
+    component_class,
+    resolve_device,
+    training_dataset,
+)
+from ._data import AUGMENTATIONS, SAMPLERS
+from ._net import PRECISIONS
 from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
@@ -312,8 +318,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             setup = build_training(
                 params, self._routed, self._input_shape, self.class_counts_, train[0]
             )
-            net = self._make_net(setup, device, valid)
-            net.fit(self._dataset(*train, device), None)
+            params.update(lr=self.lr, batch_size=self.batch_size, device=device)
+            net = build_net(setup, params, self.class_counts_, valid)
+            net.fit(training_dataset(*train, device, self.channels_last), None)
         self.net_ = net
         return self
 
@@ -361,39 +368,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return (
             (X[train_idx], y[train_idx], sample_weight[train_idx]),
             (X[valid_idx], y[valid_idx], sample_weight[valid_idx]),
-        )
-
-    def _dataset(self, X, y, sample_weight, device):
-        if isinstance(X, Dataset):  # the normal path: collated and copied batch by batch
-            return LabelledDataset(X, torch.as_tensor(y), torch.as_tensor(sample_weight))
-        dataset = to_device_dataset(X, y, sample_weight, device)
-        if self.channels_last:
-            dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
-        return dataset
-
-    def _make_net(self, setup, device, valid):
-        return ImbalanceNet(
-            module=setup.module,
-            criterion=setup.loss,
-            optimizer=setup.optimizer,
-            lr=self.lr,
-            max_epochs=setup.max_epochs,
-            batch_size=self.batch_size,
-            train_split=None if valid is None else predefined_split(self._dataset(*valid, device)),
-            callbacks=setup.callbacks,
-            predict_nonlinearity=setup.prediction,
-            verbose=self.verbose,
-            device=device,
-            compile=self.compile,
-            torch_load_kwargs={"weights_only": False},
-            mixing=setup.mixing,
-            sampler=setup.sampler,
-            augment=setup.augment,
-            precision=self.precision,
-            channels_last=self.channels_last,
-            class_counts=self.class_counts_,
-            main_epochs=self.max_epochs,
-            **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
         )
 
     # ------------------------------------------------------------ predict
