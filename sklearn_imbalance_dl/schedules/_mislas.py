@@ -1,0 +1,207 @@
+"""MiSLAS stage 2 (Zhong et al., CVPR 2021): classifier re-training with label-aware smoothing.
+
+MiSLAS trains in two stages: (1) the whole network with mixup and instance-balanced
+sampling (the estimator's ``max_epochs`` with ``mixing="mixup"``); (2) the classifier
+alone for a few more epochs with class-balanced sampling, label-aware smoothing and,
+optionally, "shifted batch normalisation". :class:`MiSLASRetraining` is stage 2, a
+schedule that adds its epochs after ``max_epochs``, as classifier re-training does.
+
+What the authors' stage 2 does (``train_stage2.py`` of github.com/dvlab-research/MiSLAS,
+read for this implementation):
+
+- the feature extractor's weights are frozen: features are computed under
+  ``torch.no_grad()`` and only the classifier and a learnable weight scaling are in
+  the optimizer;
+- **shifted batch normalisation** (``shift_bn: True``) puts the feature extractor in
+  ``train()`` mode, so that its batch-norm layers normalise with the statistics of
+  the class-balanced batches and update their running mean and variance (momentum
+  0.1) while their affine weights, like the convolutions, stay fixed; without it
+  (``shift_bn: False``) the extractor is in ``eval()`` mode and its statistics stay
+  those of stage 1. The released configurations use it for CIFAR-100-LT and the
+  large data sets, not for CIFAR-10-LT;
+- the classifier is **not** re-initialised: stage 2 fine-tunes the stage-1 classifier;
+- the logits are multiplied by a learnable per-class scale (``LearnableWeightScaling``,
+  initialised to ones), trained with the classifier;
+- SGD (momentum 0.9, the stage-1 weight decay), a fresh optimizer; learning rate
+  ``lr * 0.5 * (1 + cos(pi * e / E))`` at 0-based stage-2 epoch ``e`` of ``E``, times
+  ``lr_factor`` for the classifier (0.5 for CIFAR-10-LT ratio 100) and 1 for the scale;
+- class-balanced sampling (``ClassAwareSampler``) for about one pass of the data per
+  epoch, no mixup, the loss :class:`~sklearn_imbalance_dl.losses._label_aware.
+  LabelAwareSmoothingLoss` from the training class counts.
+
+The schedule talks to the net through its public hooks ``net.current_epoch``,
+``net.freeze_stages(keep_batch_norm_statistics=...)``, ``net.stop_mixing()`` and
+``net.set_sampler(kind)``, swaps ``net.criterion_`` and adds a parameter group to
+``net.optimizer_`` for the weight scaling.
+"""
+
+import math
+import numbers
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from torch import nn
+
+from .._validation import check_component_params
+from ..losses._label_aware import SHAPES, LabelAwareSmoothingLoss, _check_power
+from ..modules import reset_head
+from ._schedules import Schedule
+
+__all__ = ["LearnableWeightScaling", "MiSLASRetraining"]
+
+
+class LearnableWeightScaling(nn.Module):
+    """A classifier head whose logits are multiplied by a learned per-class scale.
+
+    The scale starts at ones (the authors' ``LearnableWeightScaling``).
+
+    Parameters
+    ----------
+    head : nn.Module
+        The classifier being wrapped.
+    n_classes : int
+    """
+
+    def __init__(self, head, n_classes):
+        super().__init__()
+        self.head = head
+        self.scale = nn.Parameter(torch.ones(n_classes))
+
+    def forward(self, x):
+        return self.head(x) * self.scale
+
+
+class MiSLASRetraining(Schedule):
+    """MiSLAS stage 2: re-train the classifier with label-aware smoothing (Zhong et al. 2021).
+
+    After ``max_epochs`` of the first stage (train with ``mixing="mixup"``), for
+    ``epochs`` more epochs: the feature stages are frozen (with ``shift_bn`` their
+    batch-norm layers keep normalising with batch statistics and updating their running
+    statistics on the class-balanced batches), mixing stops, batches are drawn
+    class-balanced, the loss becomes label-aware smoothing, the logits get a learnable
+    per-class scale, and the learning rate follows a cosine from ``lr`` (the classifier
+    at ``lr_factor`` times it). See the module docstring for the authors' stage 2.
+    Needs a module that follows the staged-module protocol, with a linear head.
+
+    Parameters
+    ----------
+    epochs : int, default=10
+    lr : float or None, default=None
+        Peak rate of stage 2; None: the estimator's ``lr``.
+    lr_factor : float, default=0.5
+        Multiplier of the classifier's rate (the scale trains at the full rate); 0.5
+        for CIFAR-10-LT ratio 100 in the released configuration, 0.2 or 0.1 elsewhere.
+    smooth_head, smooth_tail : float, default=0.3, 0.0
+        Label-aware smoothing of the most frequent and of the rarest class.
+    shape : {"concave", "linear", "convex", "exp"}, default="concave"
+    power : float or None, default=None
+        Exponent of ``shape="exp"``.
+    shift_bn : bool, default=True
+        Shifted batch normalisation (see above). The paper's method; the released
+        CIFAR-10-LT configurations set it off.
+    weight_scaling : bool, default=True
+        Add the learnable per-class scale of the logits.
+    reset_head : bool, default=False
+        Re-initialise the classifier first (cRT style); MiSLAS fine-tunes it.
+    sampler : {"class_balanced", "sqrt"}, default="class_balanced"
+
+    References
+    ----------
+    .. [1] Zhong, Z., Cui, J., Liu, S., Jia, J. "Improving Calibration for Long-Tailed
+       Recognition", CVPR 2021. Code: github.com/dvlab-research/MiSLAS.
+    """
+
+    _parameter_constraints = {
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "lr_factor": [Interval(numbers.Real, 0, None, closed="neither")],
+        "smooth_head": [Interval(numbers.Real, 0, 1, closed="both")],
+        "smooth_tail": [Interval(numbers.Real, 0, 1, closed="both")],
+        "shape": [StrOptions(set(SHAPES))],
+        "power": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "shift_bn": ["boolean"],
+        "weight_scaling": ["boolean"],
+        "reset_head": ["boolean"],
+        "sampler": [StrOptions({"class_balanced", "sqrt"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        epochs=10,
+        lr=None,
+        lr_factor=0.5,
+        smooth_head=0.3,
+        smooth_tail=0.0,
+        shape="concave",
+        power=None,
+        shift_bn=True,
+        weight_scaling=True,
+        reset_head=False,
+        sampler="class_balanced",
+    ):
+        self.epochs = epochs
+        self.lr = lr
+        self.lr_factor = lr_factor
+        self.smooth_head = smooth_head
+        self.smooth_tail = smooth_tail
+        self.shape = shape
+        self.power = power
+        self.shift_bn = shift_bn
+        self.weight_scaling = weight_scaling
+        self.reset_head = reset_head
+        self.sampler = sampler
+
+    @property
+    def extra_epochs(self):
+        return self.epochs
+
+    def _validate(self):
+        check_component_params(self)
+        _check_power(self.shape, self.power, type(self).__name__)
+
+    def learning_rate(self, base_lr, epoch):
+        """Stage-2 rate of the scale at 0-based ``epoch`` (the classifier's: times lr_factor)."""
+        progress = (epoch - self.n_epochs_) / self.epochs
+        return base_lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = net.current_epoch
+        if epoch < self.n_epochs_:
+            return
+        if epoch == self.n_epochs_:
+            self._start_stage_two(net)
+        lr = self.learning_rate(net.lr if self.lr is None else self.lr, epoch)
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr if group.get("weight_scaling", False) else self.lr_factor * lr
+
+    def _start_stage_two(self, net):
+        module = net.module_
+        if getattr(net.criterion_, "uses_cosine_logits", False):
+            raise ValueError(
+                "MiSLASRetraining trains the classifier with label-aware smoothing on "
+                f"plain logits, but the first-stage loss {type(net.criterion_).__name__} "
+                "trains a cosine head; use loss='ce' (with mixing='mixup') for stage 1."
+            )
+        if self.reset_head:
+            reset_head(module)
+        net.freeze_stages(keep_batch_norm_statistics=not self.shift_bn)
+        # A fresh optimizer state for the classifier, as the authors' new SGD.
+        optimizers = [net.optimizer_, getattr(net.optimizer_, "base_optimizer", None)]
+        for param in module.head.parameters():
+            for optimizer in optimizers:
+                if optimizer is not None:
+                    optimizer.state.pop(param, None)
+        net.stop_mixing()
+        net.set_sampler(self.sampler)
+        counts = self.class_counts_
+        net.criterion_ = LabelAwareSmoothingLoss(
+            counts,
+            smooth_head=self.smooth_head,
+            smooth_tail=self.smooth_tail,
+            shape=self.shape,
+            power=self.power,
+        ).to(net.device)
+        if self.weight_scaling:
+            module.head = LearnableWeightScaling(module.head, len(counts)).to(net.device)
+            net.optimizer_.add_param_group({"params": [module.head.scale], "weight_scaling": True})

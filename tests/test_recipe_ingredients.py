@@ -1,0 +1,534 @@
+"""Ingredients of the published recipes, each against an independent computation.
+
+Label-aware smoothing (MiSLAS), the MiSLAS stage-2 schedule (shifted batch norm), SAM,
+Cutout, CutMix and the batched RandAugment.
+"""
+
+import copy
+import math
+import types
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageEnhance, ImageOps
+from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl import _classifier as classifier_module
+from sklearn_imbalance_dl._net import ImbalanceNet
+from sklearn_imbalance_dl.augment import RandAugment, cutmix, cutout, paste_box, rand_augment
+from sklearn_imbalance_dl.augment._image import (
+    RAND_AUGMENT_OPS,
+    _apply_op,
+    _cutout_at,
+    _magnitudes,
+)
+from sklearn_imbalance_dl.datasets import load_digits_lt
+from sklearn_imbalance_dl.losses import CrossEntropyLoss
+from sklearn_imbalance_dl.losses._label_aware import (
+    LabelAwareSmoothingLoss,
+    label_aware_smoothing_factors,
+    label_aware_smoothing_loss,
+)
+from sklearn_imbalance_dl.mixing._cutmix import CutMix
+from sklearn_imbalance_dl.optim import SAM
+from sklearn_imbalance_dl.schedules._mislas import LearnableWeightScaling, MiSLASRetraining
+
+CIFAR10_LT = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+
+
+# ----------------------------------------------------------------- label-aware smoothing
+def _mislas_factors(counts, head, tail, shape, power=None):
+    """The authors' formulas (methods.LabelAwareSmoothing), in numpy."""
+    n = np.asarray(counts, dtype=float)
+    n_1, n_k = n.max(), n.min()
+    if shape == "concave":
+        return tail + (head - tail) * np.sin((n - n_k) * np.pi / (2 * (n_1 - n_k)))
+    if shape == "linear":
+        return tail + (head - tail) * (n - n_k) / (n_1 - n_k)
+    if shape == "convex":
+        return head + (head - tail) * np.sin(1.5 * np.pi + (n - n_k) * np.pi / (2 * (n_1 - n_k)))
+    return tail + (head - tail) * np.power((n - n_k) / (n_1 - n_k), power)
+
+
+@pytest.mark.parametrize("shape", ["concave", "linear", "convex", "exp"])
+@pytest.mark.parametrize("head, tail", [(0.3, 0.0), (0.4, 0.1)])
+def test_smoothing_factors_match_the_authors_formulas(shape, head, tail):
+    power = 2.0 if shape == "exp" else None
+    got = label_aware_smoothing_factors(
+        CIFAR10_LT, smooth_head=head, smooth_tail=tail, shape=shape, power=power
+    )
+    expected = _mislas_factors(CIFAR10_LT, head, tail, shape, power)
+    np.testing.assert_allclose(got.numpy(), expected, atol=1e-12)
+    assert got[0] == pytest.approx(head) and got[-1] == pytest.approx(tail)
+
+
+def test_equal_counts_give_the_head_factor_everywhere():
+    got = label_aware_smoothing_factors([7, 7, 7], smooth_head=0.2, smooth_tail=0.0)
+    np.testing.assert_allclose(got.numpy(), [0.2, 0.2, 0.2])
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_is_torch_label_smoothing_with_the_class_factor(reduction, weighted):
+    gen = torch.Generator().manual_seed(0)
+    logits = torch.randn(40, 10, generator=gen, dtype=torch.float64)
+    target = torch.randint(0, 10, (40,), generator=gen)
+    weight = torch.rand(10, generator=gen, dtype=torch.float64) + 0.5 if weighted else None
+    eps = _mislas_factors(CIFAR10_LT, 0.3, 0.0, "concave")
+    per_sample = torch.stack(
+        [
+            F.cross_entropy(logits[i : i + 1], target[i : i + 1], label_smoothing=eps[target[i]])
+            for i in range(40)
+        ]
+    )
+    w = weight[target] if weighted else torch.ones(40, dtype=torch.float64)
+    expected = {
+        "none": w * per_sample,
+        "sum": (w * per_sample).sum(),
+        "mean": (w * per_sample).sum() / w.sum(),
+    }[reduction]
+    got = label_aware_smoothing_loss(logits, target, CIFAR10_LT, weight=weight, reduction=reduction)
+    torch.testing.assert_close(got, expected)
+
+
+def test_loss_module_matches_the_function_and_carries_its_factors():
+    gen = torch.Generator().manual_seed(1)
+    logits = torch.randn(16, 10, generator=gen)
+    target = torch.randint(0, 10, (16,), generator=gen)
+    loss = LabelAwareSmoothingLoss(CIFAR10_LT, smooth_head=0.4, smooth_tail=0.1, shape="linear")
+    expected = label_aware_smoothing_loss(
+        logits, target, CIFAR10_LT, smooth_head=0.4, smooth_tail=0.1, shape="linear"
+    )
+    torch.testing.assert_close(loss(logits, target), expected)
+    torch.testing.assert_close(
+        loss(logits, target, reduction="none").mean(), expected, rtol=1e-6, atol=1e-6
+    )
+    # Buffers: copied with the module; class weights are ones for a schedule to change.
+    clone = copy.deepcopy(loss)
+    torch.testing.assert_close(clone.smoothing, loss.smoothing)
+    assert "smoothing" in dict(loss.named_buffers())
+    torch.testing.assert_close(loss.class_weights, torch.ones(10))
+    # Counts set later (as the estimator does) give the same factors.
+    late = LabelAwareSmoothingLoss(smooth_head=0.4, smooth_tail=0.1, shape="linear")
+    late.set_class_counts(CIFAR10_LT)
+    torch.testing.assert_close(late.smoothing, loss.smoothing)
+
+
+def test_no_smoothing_is_cross_entropy():
+    logits, target = torch.randn(8, 3), torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    loss = LabelAwareSmoothingLoss([30, 10, 3], smooth_head=0.0, smooth_tail=0.0)
+    torch.testing.assert_close(loss(logits, target), F.cross_entropy(logits, target))
+
+
+@pytest.mark.parametrize(
+    "params, error",
+    [
+        ({"smooth_head": 1.5}, InvalidParameterError),
+        ({"smooth_tail": -0.1}, InvalidParameterError),
+        ({"shape": "round"}, InvalidParameterError),
+        ({"shape": "exp"}, ValueError),
+    ],
+)
+def test_loss_rejects_bad_parameters(params, error):
+    with pytest.raises(error):
+        LabelAwareSmoothingLoss([3, 1], **params)
+    with pytest.raises(error):
+        label_aware_smoothing_loss(torch.zeros(2, 2), torch.tensor([0, 1]), [3, 1], **params)
+
+
+# ----------------------------------------------------------------- MiSLAS stage 2
+class _HookedNet(ImbalanceNet):
+    """The public hooks the schedule uses, for nets that do not have them yet."""
+
+    @property
+    def current_epoch(self):
+        return len(self.history) - 1
+
+    def freeze_stages(self, keep_batch_norm_statistics=True):
+        for param in self.module_.stages.parameters():
+            param.requires_grad_(False)
+        # The net's _set_training puts the stages in eval mode when this is True.
+        self.frozen_stages_ = keep_batch_norm_statistics
+
+    def stop_mixing(self):
+        self.mixing_ = None
+
+    def set_sampler(self, kind):
+        self.train_sampler_.set_kind(kind)
+
+
+@pytest.fixture
+def hooked_net(monkeypatch):
+    needed = ("current_epoch", "freeze_stages", "stop_mixing", "set_sampler")
+    if not all(hasattr(ImbalanceNet, name) for name in needed):
+        monkeypatch.setattr(classifier_module, "ImbalanceNet", _HookedNet)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10, test_per_class=50)
+    return X[::2], y[::2]
+
+
+class _Recorder(Callback):
+    """Snapshots the module at the end of stage 1 and the batches of stage 2."""
+
+    def __init__(self, n_main):
+        self.n_main = n_main
+        self.batches = []
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.n_main:
+            self.stage_one = copy.deepcopy(net.module_)
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training and len(net.history) > self.n_main:
+            self.batches.append(batch[0].clone())
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.n_main + 2:  # last stage-2 epoch (2 of them)
+            self.last_lrs = [g["lr"] for g in net.optimizer_.param_groups]
+
+
+@pytest.mark.parametrize("shift_bn", [True, False])
+def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(hooked_net, digits, shift_bn):
+    X, y = digits
+    recorder = _Recorder(n_main=3)
+    schedule = MiSLASRetraining(epochs=2, shift_bn=shift_bn, lr=0.2, lr_factor=0.5)
+    clf = ImbalancedNetClassifier(
+        mixing="mixup",
+        schedule=schedule,
+        max_epochs=3,
+        batch_size=64,
+        optimizer="sgd",
+        lr=0.05,
+        module__hidden_sizes=(32, 32),
+        callbacks=[("recorder", recorder)],
+        random_state=0,
+    ).fit(X, y)
+    net = clf.net_
+    recorder = dict(net.callbacks_)["recorder"]  # the estimator fits a copy
+    assert len(net.history) == 5
+    assert isinstance(net.criterion_, LabelAwareSmoothingLoss)
+    assert net.mixing_ is None
+    assert isinstance(net.module_.head, LearnableWeightScaling)
+    stage_one, after = recorder.stage_one.state_dict(), net.module_.state_dict()
+    for name, value in stage_one.items():
+        if not name.startswith("stages"):
+            continue
+        if "running" in name or "num_batches" in name:
+            assert torch.equal(value, after[name]) != shift_bn, name
+        else:  # weights and batch-norm affine parameters stay frozen
+            assert torch.equal(value, after[name]), name
+    assert not torch.equal(stage_one["head.weight"], after["head.head.weight"])
+
+    # Independent replay: the stage-1 features in train mode over the recorded batches.
+    replay = copy.deepcopy(recorder.stage_one).train()
+    with torch.no_grad():
+        for xb in recorder.batches:
+            h = xb
+            for stage in replay.stages:
+                h = stage(h)
+    expected = replay.state_dict() if shift_bn else stage_one
+    for name in after:
+        if "running" in name:
+            torch.testing.assert_close(after[name], expected[name])
+
+    # Cosine from lr=0.2 at stage-2 epoch 1 of 2; the classifier at half of it.
+    lr = 0.2 * 0.5 * (1 + math.cos(math.pi * 1 / 2))
+    assert recorder.last_lrs == pytest.approx([0.5 * lr, lr])
+
+
+def test_mislas_rejects_a_cosine_head_first_stage(hooked_net, digits):
+    X, y = digits
+    clf = ImbalancedNetClassifier(
+        loss="ldam", schedule=MiSLASRetraining(epochs=1), max_epochs=1, random_state=0
+    )
+    with pytest.raises(ValueError, match="cosine head"):
+        clf.fit(X, y)
+
+
+def test_mislas_parameters_are_checked():
+    with pytest.raises(InvalidParameterError, match="lr_factor"):
+        MiSLASRetraining(lr_factor=0).prepare(np.array([5, 1]), 3)
+
+
+# ----------------------------------------------------------------- SAM
+def _quadratic(w, a):
+    return 0.5 * (a * w * w).sum()
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_sam_step_matches_a_hand_computation_on_a_quadratic(adaptive):
+    a = torch.tensor([1.0, 4.0, 0.5], dtype=torch.float64)
+    w0 = torch.tensor([1.0, -0.5, 2.0], dtype=torch.float64)
+    rho, lr = 0.3, 0.1
+    w = torch.nn.Parameter(w0.clone())
+    opt = SAM([w], torch.optim.SGD, rho=rho, adaptive=adaptive, lr=lr)
+
+    def closure():
+        opt.zero_grad()
+        loss = _quadratic(w, a)
+        loss.backward()
+        return loss
+
+    closure()
+    opt.step(closure)
+    # By hand: gradient a*w; ascent e; descent with the gradient at w + e.
+    g = a * w0
+    if adaptive:
+        e = rho * w0**2 * g / torch.linalg.norm(w0.abs() * g)
+    else:
+        e = rho * g / torch.linalg.norm(g)
+    expected = w0 - lr * a * (w0 + e)
+    torch.testing.assert_close(w.detach(), expected)
+
+
+def test_sam_two_calls_equal_step_and_momentum_follows_the_base_optimizer():
+    a = torch.tensor([2.0, 0.5])
+    groups = [torch.tensor([1.0, 1.0]), torch.tensor([-1.0, 3.0])]
+    rho, lr, momentum = 0.2, 0.05, 0.9
+    params = [torch.nn.Parameter(g.clone()) for g in groups]
+    opt = SAM(
+        [{"params": [params[0]]}, {"params": [params[1]], "rho": 0.4}],
+        rho=rho,
+        lr=lr,
+        momentum=momentum,
+        weight_decay=0.01,
+    )
+    # Reference: plain SGD fed with gradients taken at the perturbed point by hand.
+    ref = [torch.nn.Parameter(g.clone()) for g in groups]
+    ref_opt = torch.optim.SGD(ref, lr=lr, momentum=momentum, weight_decay=0.01)
+    for _ in range(3):
+        opt.zero_grad()
+        sum(_quadratic(p, a) for p in params).backward()
+        opt.first_step(zero_grad=True)
+        sum(_quadratic(p, a) for p in params).backward()
+        opt.second_step(zero_grad=True)
+
+        grads = [a * p.detach() for p in ref]
+        norm = torch.sqrt(sum((g**2).sum() for g in grads))
+        for p, g, r in zip(ref, grads, (rho, 0.4)):
+            p.grad = a * (p.detach() + r * g / norm)
+        ref_opt.step()
+    for p, r in zip(params, ref):
+        torch.testing.assert_close(p.detach(), r.detach())
+
+
+def test_sam_shares_groups_with_the_base_optimizer():
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = SAM([w], lr=0.1, momentum=0.9)
+    opt.param_groups[0]["lr"] = 0.01  # what an lr schedule does
+    assert opt.base_optimizer.param_groups[0]["lr"] == 0.01
+    extra = torch.nn.Parameter(torch.ones(3))
+    opt.add_param_group({"params": [extra]})  # MiSLAS's weight scaling does this
+    assert opt.base_optimizer.param_groups[1]["momentum"] == 0.9
+    (w.sum() + extra.sum()).backward()
+    opt.first_step()
+    (w.sum() + extra.sum()).backward()
+    opt.second_step()
+    with pytest.raises(ValueError, match="closure"):
+        opt.step()
+    with pytest.raises(InvalidParameterError):
+        SAM([w], rho=-1.0, lr=0.1)
+
+
+# ----------------------------------------------------------------- Cutout and CutMix
+def test_cutout_matches_the_authors_loop():
+    images = torch.rand(6, 3, 10, 12)
+    cy = torch.tensor([0, 9, 5, 3, 7, 2])
+    cx = torch.tensor([0, 11, 6, 1, 10, 5])
+    got = _cutout_at(images, cy, cx, size=4)
+    expected = images.clone()
+    for i in range(6):  # Cutout's code: clip(c - size // 2), clip(c + size // 2)
+        y1, y2 = np.clip([cy[i] - 2, cy[i] + 2], 0, 10)
+        x1, x2 = np.clip([cx[i] - 2, cx[i] + 2], 0, 12)
+        expected[i, :, y1:y2, x1:x2] = 0
+    torch.testing.assert_close(got, expected)
+
+
+def test_cutout_draws_from_the_global_generator_per_image():
+    images = torch.ones(64, 3, 32, 32)
+    torch.manual_seed(3)
+    a = cutout(images, size=16)
+    torch.manual_seed(3)
+    b = cutout(images, size=16)
+    torch.testing.assert_close(a, b)
+    holes = (a == 0).all(dim=1).sum(dim=(1, 2))
+    assert len(torch.unique(holes)) > 3  # squares clipped differently per image
+    assert int(holes.max()) == 256 and bool((holes > 0).all())
+
+
+def test_paste_box_matches_a_loop_and_reports_the_own_share():
+    images = torch.arange(4, dtype=torch.float32).reshape(4, 1, 1, 1).expand(4, 2, 8, 8)
+    partner = torch.tensor([1, 0, 3, 2])
+    top, left = torch.tensor([0, 2, 5, 8]), torch.tensor([0, 3, 1, 8])
+    bottom, right = torch.tensor([4, 8, 8, 8]), torch.tensor([8, 5, 7, 8])
+    mixed, share = paste_box(images, partner, top, left, bottom, right)
+    expected = images.clone()
+    for i in range(4):
+        expected[i, :, top[i] : bottom[i], left[i] : right[i]] = images[partner[i], 0, 0, 0]
+    torch.testing.assert_close(mixed, expected)
+    own = (mixed == images).all(dim=1).float().mean(dim=(1, 2))
+    torch.testing.assert_close(share, own)
+
+
+def test_cutmix_share_is_the_fraction_of_own_pixels():
+    torch.manual_seed(0)
+    images = torch.arange(16, dtype=torch.float32).reshape(16, 1, 1, 1).expand(16, 3, 32, 32)
+    mixed, partner, share = cutmix(images)
+    own = (mixed == images).all(dim=1).float().mean(dim=(1, 2))
+    moved = partner != torch.arange(16)
+    torch.testing.assert_close(share[moved], own[moved])
+    assert torch.equal(mixed[~moved], images[~moved])
+    assert len(torch.unique(share)) == 1  # one box per batch, as the authors'
+
+
+def test_cutmix_mixing_plan_drives_the_net_loss():
+    torch.manual_seed(0)
+    mixing = CutMix(p=1.0).prepare(torch.tensor([30, 10, 3]), n_epochs=5, n_points=1, device="cpu")
+    y = torch.tensor([0, 0, 1, 2, 0, 1])
+    plan = mixing.plan(y, epoch=0)
+    images = torch.randn(6, 3, 16, 16)
+    mixed = plan.apply(images)
+    own = (mixed == images).all(dim=1).float().mean(dim=(1, 2))
+    moved = plan.partner != torch.arange(6)
+    torch.testing.assert_close(plan.label_weight[moved], own[moved])
+    # The net's mixed loss with these label weights, against the formula by hand.
+    logits = torch.randn(6, 3)
+    net = types.SimpleNamespace(criterion_=CrossEntropyLoss([30, 10, 3]))
+    got = ImbalanceNet.mixed_loss(net, logits, y, None, plan)
+    lam = plan.label_weight
+    ce = F.cross_entropy(logits, y, reduction="none")
+    ce_partner = F.cross_entropy(logits, y[plan.partner], reduction="none")
+    torch.testing.assert_close(got, (lam * ce + (1 - lam) * ce_partner).mean())
+    assert (
+        CutMix(p=0.0).prepare(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
+        is None
+    )
+
+
+def test_cutmix_trains_the_estimator_reproducibly(digits):
+    X, y = digits
+    images = X.reshape(-1, 1, 8, 8)
+    params = dict(mixing=CutMix(p=1.0), max_epochs=2, module__hidden_sizes=(16,), random_state=0)
+    a = ImbalancedNetClassifier(**params).fit(images, y).predict_proba(images)
+    b = ImbalancedNetClassifier(**params).fit(images, y).predict_proba(images)
+    plain = ImbalancedNetClassifier(**{**params, "mixing": None}).fit(images, y)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, plain.predict_proba(images))
+
+
+# ----------------------------------------------------------------- RandAugment
+def _uint8_batch(n=4, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, 3, 12, 12), generator=gen).to(torch.uint8)
+
+
+def _pil(image):
+    return Image.fromarray(image.permute(1, 2, 0).numpy())
+
+
+def _from_pil(image):
+    return torch.from_numpy(np.array(image)).permute(2, 0, 1).float() / 255.0
+
+
+PIL_OPS = {
+    "brightness": lambda im, f: ImageEnhance.Brightness(im).enhance(f),
+    "color": lambda im, f: ImageEnhance.Color(im).enhance(f),
+    "contrast": lambda im, f: ImageEnhance.Contrast(im).enhance(f),
+    "sharpness": lambda im, f: ImageEnhance.Sharpness(im).enhance(f),
+    "posterize": lambda im, bits: ImageOps.posterize(im, bits),
+    "solarize": lambda im, t: ImageOps.solarize(im, t),
+    "autocontrast": lambda im, _: ImageOps.autocontrast(im),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PIL_OPS))
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_colour_operations_match_pil(name, sign):
+    batch = _uint8_batch()
+    strengths = _magnitudes(15, 12)
+    n = batch.shape[0]
+    op = torch.full((n,), RAND_AUGMENT_OPS.index(name))
+    got = _apply_op(batch.float() / 255.0, op, torch.full((n,), sign), strengths)
+    if name in ("brightness", "color", "contrast", "sharpness"):
+        arg = 1.0 + sign * strengths[name]
+    elif name == "posterize":
+        arg = strengths["posterize"]
+    elif name == "solarize":
+        arg = round(strengths["solarize"] * 255)
+    else:
+        arg = None
+    for i in range(n):
+        expected = _from_pil(PIL_OPS[name](_pil(batch[i]), arg))
+        # PIL rounds to 8 bits (and its contrast uses a rounded mean).
+        torch.testing.assert_close(got[i], expected, atol=2.5 / 255, rtol=0)
+
+
+def test_geometric_operations_match_hand_warps():
+    gen = torch.Generator().manual_seed(1)
+    images = torch.rand(3, 2, 8, 8, generator=gen)
+    strengths = dict(_magnitudes(30, 8))
+    strengths.update(rotate=90.0, translate_x=3.0, translate_y=2.0)
+    n = images.shape[0]
+
+    def run(name, sign):
+        op = torch.full((n,), RAND_AUGMENT_OPS.index(name))
+        return _apply_op(images, op, torch.full((n,), sign), strengths)
+
+    # A quarter turn maps pixel centres onto pixel centres: torch.rot90 one way or the other.
+    rotated = run("rotate", 1.0)
+    assert torch.equal(rotated, torch.rot90(images, 1, (2, 3))) or torch.equal(
+        rotated, torch.rot90(images, -1, (2, 3))
+    )
+    # Whole-pixel translations with black fill.
+    shifted = run("translate_x", 1.0)
+    expected = torch.zeros_like(images)
+    expected[..., :-3] = images[..., 3:]
+    other = torch.zeros_like(images)
+    other[..., 3:] = images[..., :-3]
+    assert torch.equal(shifted, expected) or torch.equal(shifted, other)
+    # Shear: output pixel (r, c) reads input column round(c + 0.3 * y), y about the centre.
+    sheared = run("shear_x", 1.0)
+    expected = torch.zeros_like(images)
+    for r in range(8):
+        for c in range(8):
+            x_in = (c + 0.5 - 4) + 0.3 * (r + 0.5 - 4) + 4 - 0.5
+            src = math.floor(x_in + 0.5)
+            if 0 <= src < 8:
+                expected[:, :, r, c] = images[:, :, r, src]
+    torch.testing.assert_close(sheared, expected)
+
+
+def test_rand_augment_chooses_an_operation_per_image():
+    images = torch.rand(64, 3, 8, 8)
+    torch.manual_seed(0)
+    out = rand_augment(images, n_ops=1, magnitude=30, ops=("identity", "solarize"))
+    solarized = torch.where(images >= 0.0, 1.0 - images, images)  # threshold 0 at m=30
+    same = (out == images).flatten(1).all(1)
+    flipped = torch.isclose(out, solarized).flatten(1).all(1)
+    assert bool((same | flipped).all())
+    assert 10 < int(same.sum()) < 54  # both choices occur, per image
+    torch.manual_seed(0)
+    again = rand_augment(images, n_ops=1, magnitude=30, ops=("identity", "solarize"))
+    assert torch.equal(out, again)
+
+
+def test_rand_augment_undoes_and_redoes_the_standardisation():
+    mean, std = (0.49, 0.48, 0.45), (0.2, 0.2, 0.2)
+    pixels = torch.rand(5, 3, 8, 8)
+    m = torch.tensor(mean).reshape(1, 3, 1, 1)
+    s = torch.tensor(std).reshape(1, 3, 1, 1)
+    standardised = (pixels - m) / s
+    out = rand_augment(standardised, n_ops=2, mean=mean, std=std, ops=("identity",))
+    torch.testing.assert_close(out, standardised)
+    torch.manual_seed(0)
+    full = RandAugment(mean=mean, std=std, cutout_size=4)(standardised)
+    assert full.shape == standardised.shape and torch.isfinite(full).all()
+    with pytest.raises(InvalidParameterError):
+        RandAugment(magnitude=31)

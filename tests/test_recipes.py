@@ -1,0 +1,313 @@
+"""The published recipes: accepted by the estimator, faithful to their sources."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from imblearn.ensemble import BalancedRandomForestClassifier
+from imblearn.pipeline import Pipeline
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl import _classifier as classifier_module
+from sklearn_imbalance_dl._net import ImbalanceNet
+from sklearn_imbalance_dl.compare import RECIPES as COMPARE_RECIPES
+from sklearn_imbalance_dl.optim import SAM
+from sklearn_imbalance_dl.recipes import (
+    SETTINGS,
+    get_recipe,
+    list_recipes,
+    make_estimator,
+    recipe_notes,
+)
+from sklearn_imbalance_dl.schedules import LRSchedule
+from sklearn_imbalance_dl.schedules._mislas import MiSLASRetraining
+
+NETWORK_METHODS = [
+    (setting, method)
+    for setting in SETTINGS
+    for method in list_recipes(setting)
+    if not (setting == "tabular" and method in ("logreg", "hgb", "brf"))
+]
+
+
+@pytest.mark.parametrize("setting, method", NETWORK_METHODS)
+def test_recipe_is_accepted_and_returned_by_get_params(setting, method):
+    params = get_recipe(method, setting)
+    clf = ImbalancedNetClassifier(**params)
+    got = clf.get_params()
+    for key, value in params.items():
+        assert got[key] == value, key
+    # Top-level parameters pass the estimator's own constraints.
+    clf._validate_params()
+    clone(clf)
+    assert get_recipe(method, setting) is not params  # a fresh copy each call
+
+
+def test_get_recipe_returns_an_independent_copy():
+    params = get_recipe("mislas", "cifar10_lt")
+    params["schedule__epochs"] = 99
+    assert get_recipe("mislas", "cifar10_lt")["schedule__epochs"] == 10
+
+
+class _HookedNet(ImbalanceNet):
+    """The public hooks MiSLAS uses (as in test_recipe_ingredients), until the net has them."""
+
+    @property
+    def current_epoch(self):
+        return len(self.history) - 1
+
+    def freeze_stages(self, keep_batch_norm_statistics=True):
+        for param in self.module_.stages.parameters():
+            param.requires_grad_(False)
+        self.frozen_stages_ = keep_batch_norm_statistics
+
+    def stop_mixing(self):
+        self.mixing_ = None
+
+    def set_sampler(self, kind):
+        self.train_sampler_.set_kind(kind)
+
+
+class _SAMNet(ImbalanceNet):
+    """Reference training step for SAM, until the net has one (see the report).
+
+    The batch is augmented and its mixing plan drawn once; the closure re-runs forward
+    and backward on that same batch and plan at the perturbed weights.
+    """
+
+    def train_step(self, batch, **fit_params):
+        self._zero_grad_optimizer(set_to_none=True)
+        Xb, yb, wb = self._unpack(batch)
+        if self.augment is not None:
+            Xb = self.augment(Xb)
+        plan = None if self.mixing_ is None else self.mixing_.plan(yb, len(self.history) - 1)
+
+        def forward_backward():
+            with self._autocast():
+                logits = self.forward_mixed(Xb, plan)
+            loss = self.mixed_loss(logits.float(), yb, wb, plan)
+            loss.backward()
+            return loss, logits
+
+        loss, logits = forward_backward()
+        self.notify(
+            "on_grad_computed",
+            named_parameters=list(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+
+        def closure():
+            self.optimizer_.zero_grad(set_to_none=True)
+            return forward_backward()[0]
+
+        self.optimizer_.step(closure)
+        return {"loss": loss.detach(), "y_pred": logits.detach()}
+
+
+def _with_hooks(monkeypatch):
+    """The public net hooks MiSLAS needs, for nets that do not have them yet."""
+    needed = ("current_epoch", "freeze_stages", "stop_mixing", "set_sampler")
+    if not all(hasattr(ImbalanceNet, name) for name in needed):
+        monkeypatch.setattr(classifier_module, "ImbalanceNet", _HookedNet)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", list_recipes("cifar10_lt"))
+def test_cifar_recipe_fits_a_tiny_long_tailed_image_set(monkeypatch, method):
+    _with_hooks(monkeypatch)
+    rng = np.random.default_rng(0)
+    counts = [12, 8, 6, 4, 3, 3, 2, 2, 2, 2]
+    y = np.repeat(np.arange(10), counts)
+    X = rng.standard_normal((len(y), 3, 32, 32)).astype(np.float32)
+    overrides = {"max_epochs": 2, "batch_size": 16, "device": "cpu", "random_state": 0}
+    if method == "mislas":
+        overrides["schedule__epochs"] = 1
+    clf = ImbalancedNetClassifier(**{**get_recipe(method, "cifar10_lt"), **overrides})
+    _fit_with_sam(clf, X, y, monkeypatch)
+    assert np.isfinite(clf.predict_proba(X[:4])).all()
+
+
+def _fit_with_sam(clf, X, y, monkeypatch):
+    """Fit; where the net cannot step SAM yet, fit with the reference step above."""
+    try:
+        return clf.fit(X, y)
+    except ValueError as exc:
+        if "closure" not in str(exc):
+            raise
+    monkeypatch.setattr(classifier_module, "ImbalanceNet", _SAMNet)
+    return clf.fit(X, y)
+
+
+class _FirstWeights(Callback):
+    def on_train_begin(self, net, **kwargs):
+        self.module = copy.deepcopy(net.module_)
+
+
+def test_one_sam_step_of_the_net_matches_a_hand_loop(monkeypatch):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [30, 10, 4])
+    X = (rng.standard_normal((len(y), 6)) + y[:, None]).astype(np.float32)
+    rho, lr, wd = 0.5, 0.1, 1e-3
+    clf = ImbalancedNetClassifier(
+        module__hidden_sizes=(8,),
+        optimizer=SAM,
+        optimizer__base_optimizer=torch.optim.SGD,
+        optimizer__momentum=0.9,
+        optimizer__rho=rho,
+        lr=lr,
+        weight_decay=wd,
+        batch_size=64,  # one batch: the order of the samples does not matter
+        max_epochs=1,
+        callbacks=[("first", _FirstWeights())],
+        random_state=0,
+    )
+    _fit_with_sam(clf, X, y, monkeypatch)
+    model = dict(clf.net_.callbacks_)["first"].module.train()
+    Xt, yt = torch.as_tensor(X), torch.as_tensor(y)
+    params = list(model.parameters())
+    weights = [p.detach().clone() for p in params]
+    grads = torch.autograd.grad(F.cross_entropy(model(Xt), yt), params)
+    norm = torch.sqrt(sum((g**2).sum() for g in grads))
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p.add_(rho * g / norm)
+    grads = torch.autograd.grad(F.cross_entropy(model(Xt), yt), params)
+    # SGD's first step with momentum: the buffer is the gradient (plus weight decay).
+    expected = [w - lr * (g + wd * w) for w, g in zip(weights, grads)]
+    for got, want in zip(clf.net_.module_.parameters(), expected):
+        torch.testing.assert_close(got.detach(), want)
+
+
+def _ldam_lr(epoch):  # kaidic/LDAM-DRW cifar_train.py adjust_learning_rate
+    epoch = epoch + 1
+    if epoch <= 5:
+        return epoch / 5
+    if epoch > 180:
+        return 0.0001
+    if epoch > 160:
+        return 0.01
+    return 1.0
+
+
+def _mislas_lr(epoch):  # MiSLAS train_stage1.py and Imbalance_PPL_CRI train.py
+    epoch = epoch + 1
+    if epoch <= 5:
+        return epoch / 5
+    if epoch > 180:
+        return 0.01
+    if epoch > 160:
+        return 0.1
+    return 1.0
+
+
+def _arb_lr(epoch):  # ARBLOSS train_stage1.py
+    epoch = epoch + 1
+    if epoch <= 5:
+        return epoch / 5
+    if epoch > 240:
+        return 0.01
+    if epoch > 160:
+        return 0.1
+    return 1.0
+
+
+AUTHORS_LR = {
+    "ce": _ldam_lr,
+    "ldam_drw": _ldam_lr,
+    "balanced_softmax": _ldam_lr,
+    "ldam_drw_mfw": _ldam_lr,
+    "mixup_drw": _ldam_lr,
+    "ldam_drw_sam": _ldam_lr,  # Saddle-LongTail cifar_train_sam.py: the same steps
+    "cri_ppl": _mislas_lr,
+    "mislas": _mislas_lr,
+    "arb": _arb_lr,
+}
+
+
+@pytest.mark.parametrize("method", list_recipes("cifar10_lt"))
+def test_learning_rate_follows_the_authors_code_epoch_by_epoch(method):
+    params = get_recipe(method, "cifar10_lt")
+    routed = {k.split("__")[1]: v for k, v in params.items() if k.startswith("lr_schedule__")}
+    schedule = LRSchedule(params["lr_schedule"], **routed).prepare(params["max_epochs"])
+    assert params["lr"] == 0.1 and params["max_epochs"] == 200
+    got = [schedule.factor(e) for e in range(200)]
+    expected = [AUTHORS_LR[method](e) for e in range(200)]
+    np.testing.assert_allclose(got, expected)
+
+
+def test_cifar_recipes_carry_the_authors_hyperparameters():
+    common = {"module": "resnet32", "optimizer__momentum": 0.9, "batch_size": 128}
+    common.update(augment="crop_flip")
+    for method in list_recipes("cifar10_lt"):
+        params = get_recipe(method, "cifar10_lt")
+        for key, value in common.items():
+            assert params[key] == value, (method, key)
+        expected_wd = 5e-4 if method == "mislas" else 2e-4
+        assert params["weight_decay"] == expected_wd, method
+    cri = get_recipe("cri_ppl", "cifar10_lt")  # cifar10_CRI.yaml
+    assert (cri["loss__s"], cri["loss__max_m"], cri["loss__gamma"]) == (30, 0.1, 1.0)
+    assert (cri["schedule__t_min"] * 200, cri["schedule__t_max"] * 200) == (100, 160)
+    assert (cri["schedule__alpha"], cri["schedule__beta"]) == (5, 3)
+    mislas = get_recipe("mislas", "cifar10_lt")  # cifar10_imb001_stage2_mislas.yaml
+    assert mislas["schedule"] is MiSLASRetraining and mislas["mixing"] == "mixup"
+    stage_two = {k.split("__")[1]: v for k, v in mislas.items() if k.startswith("schedule__")}
+    assert stage_two["smooth_head"] == 0.3 and stage_two["smooth_tail"] == 0.0
+    assert stage_two["lr_factor"] == 0.5 and stage_two["epochs"] == 10
+    assert stage_two["lr"] == 0.1 and stage_two["shift_bn"] is False
+    MiSLASRetraining(**stage_two).prepare(np.array([50, 5]), 200)  # all valid
+    sam = get_recipe("ldam_drw_sam", "cifar10_lt")
+    assert sam["optimizer"] is SAM and sam["optimizer__rho"] == 0.8
+
+
+@pytest.mark.parametrize("method", sorted(COMPARE_RECIPES))
+def test_tabular_recipes_are_what_compare_runs(method):
+    ours = make_estimator(method, "tabular", random_state=3, max_epochs=7, device="cpu")
+    theirs = COMPARE_RECIPES[method](3, 7, "cpu")
+    assert type(ours) is type(theirs)
+    if isinstance(ours, Pipeline):
+        assert [name for name, _ in ours.steps] == [name for name, _ in theirs.steps]
+        assert type(ours.steps[0][1]) is type(theirs.steps[0][1])
+        ours, theirs = ours.steps[-1][1], theirs.steps[-1][1]
+    assert repr(ours.get_params(deep=False)) == repr(theirs.get_params(deep=False))
+
+
+def test_make_estimator_builds_the_rivals_and_pipelines():
+    assert isinstance(
+        make_estimator("hgb", "tabular", random_state=0), HistGradientBoostingClassifier
+    )
+    hgb = make_estimator("hgb", "tabular", random_state=0)
+    assert hgb.class_weight == "balanced" and hgb.random_state == 0
+    brf = make_estimator("brf", "tabular", random_state=1, max_epochs=3)  # ignored
+    assert isinstance(brf, BalancedRandomForestClassifier) and brf.random_state == 1
+    pipe = make_estimator("undersample", "tabular", random_state=2, max_epochs=4)
+    assert pipe.named_steps["net"].max_epochs == 4
+    assert pipe.named_steps["sampler"].random_state == 2
+    net = make_estimator("mislas", "cifar10_lt", random_state=5, max_epochs=3, device="cpu")
+    assert (net.random_state, net.max_epochs, net.device) == (5, 3, "cpu")
+    assert net.get_params()["schedule__smooth_head"] == 0.3
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_method_is_documented_with_its_source(setting):
+    for method in list_recipes(setting):
+        assert f"``{method}``" in get_recipe.__doc__, method
+        notes = recipe_notes(method, setting)
+        assert notes.source and notes.reference
+
+
+def test_unknown_names_are_rejected_with_the_valid_ones():
+    with pytest.raises(ValueError, match="valid methods are: ce, ldam_drw"):
+        get_recipe("nope", "cifar10_lt")
+    with pytest.raises(InvalidParameterError):
+        get_recipe("ce", "imagenet_lt")
+    with pytest.raises(ValueError, match="make_estimator"):
+        get_recipe("hgb", "tabular")
+    with pytest.raises(ValueError, match="Unknown setting"):
+        make_estimator("ce", "imagenet_lt")
