@@ -25,12 +25,16 @@ from .losses import LOSSES as _LOSSES
 from .losses import ImbalanceLoss, TorchLossAdapter
 from .mixing import _MIXINGS
 from .modules import _MODULES, fit_module_preprocessing, is_staged
+from .optim import SAM
 from .schedules import _SCHEDULES, LRSchedule, Schedule
 from .schedules._lr import LR_SCHEDULES
 
-_OPTIMIZERS = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW}
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW, "sam": SAM}
 # SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.
-_OPTIMIZER_DEFAULTS = {"sgd": {"momentum": 0.9}}
+_OPTIMIZER_DEFAULTS = {
+    "sgd": {"momentum": 0.9},
+    "sam": {"base_optimizer": torch.optim.SGD, "momentum": 0.9},
+}
 _LR_SCHEDULES = {name: LRSchedule for name in LR_SCHEDULES}
 
 # Names the estimator accepts for each component, read at fit time.
@@ -370,6 +374,11 @@ def _check_combinations(params, module, loss, schedule, input_shape):
         raise ValueError(
             f"augment={params['augment']!r} needs images of shape (n_samples, channels, "
             f"height, width); got samples of shape {input_shape}."
+        )
+    if params["optimizer"] == "sam" and params["precision"] == "fp16":
+        raise ValueError(
+            "optimizer='sam' steps twice per batch, which fp16 loss scaling does not "
+            "support; use precision='bf16' or 'fp32' with it."
         )
     if params["channels_last"] and not is_image:
         raise ValueError(

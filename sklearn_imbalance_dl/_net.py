@@ -236,24 +236,32 @@ class ImbalanceNet(NeuralNet):
         total = normaliser.sum()
         return per_sample.sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
-    def train_step_single(self, batch, **fit_params):
-        # Training mode is set once per epoch, in run_single_epoch.
+    def training_batch(self, batch):
+        """``(X, y, sample_weight, plan)`` of a training step: augmented, mixing drawn."""
         Xb, yb, wb = self.unpack_batch(batch)
         if self.augment is not None:
             Xb = self.augment(Xb)
-        plan = None
-        if self.mixing_ is not None:
-            plan = self.mixing_.plan(yb, self.current_epoch)
+        plan = None if self.mixing_ is None else self.mixing_.plan(yb, self.current_epoch)
+        return Xb, yb, wb, plan
+
+    def forward_backward(self, Xb, yb, wb, plan):
+        """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
         loss = self.mixed_loss(logits.float(), yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
+    def train_step_single(self, batch, **fit_params):
+        # Training mode is set once per epoch, in run_single_epoch.
+        return self.forward_backward(*self.training_batch(batch))
+
     def train_step(self, batch, **fit_params):
-        # No optimizer closure: one forward and backward per step, as a hand-written loop.
+        # No optimizer closure: one forward and backward per step, as a hand-written loop;
+        # only SAM, which steps from a perturbed point, evaluates the batch twice.
         self._zero_grad_optimizer(set_to_none=True)
-        step = self.train_step_single(batch, **fit_params)
+        prepared = self.training_batch(batch)
+        step = self.forward_backward(*prepared)
         if self.scaler_ is not None:
             self.scaler_.unscale_(self.optimizer_)
         self.notify(
@@ -262,11 +270,18 @@ class ImbalanceNet(NeuralNet):
             batch=batch,
             training=True,
         )
-        if self.scaler_ is None:
-            self._step_optimizer(None)
-        else:
+        if self.scaler_ is not None:
             self.scaler_.step(self.optimizer_)
             self.scaler_.update()
+        elif hasattr(self.optimizer_, "first_step"):  # sharpness-aware minimisation
+
+            def closure():
+                self.optimizer_.zero_grad(set_to_none=True)
+                return self.forward_backward(*prepared)["loss"]
+
+            self.optimizer_.step(closure)
+        else:
+            self._step_optimizer(None)
         return step
 
     def validation_step(self, batch, **fit_params):

@@ -17,7 +17,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl import _classifier as classifier_module
 from sklearn_imbalance_dl._net import ImbalanceNet
 from sklearn_imbalance_dl.augment import RandAugment, cutmix, cutout, paste_box, rand_augment
 from sklearn_imbalance_dl.augment._image import (
@@ -141,33 +140,6 @@ def test_loss_rejects_bad_parameters(params, error):
 
 
 # ----------------------------------------------------------------- MiSLAS stage 2
-class _HookedNet(ImbalanceNet):
-    """The public hooks the schedule uses, for nets that do not have them yet."""
-
-    @property
-    def current_epoch(self):
-        return len(self.history) - 1
-
-    def freeze_stages(self, keep_batch_norm_statistics=True):
-        for param in self.module_.stages.parameters():
-            param.requires_grad_(False)
-        # The net's _set_training puts the stages in eval mode when this is True.
-        self.frozen_stages_ = keep_batch_norm_statistics
-
-    def stop_mixing(self):
-        self.mixing_ = None
-
-    def set_sampler(self, kind):
-        self.train_sampler_.set_kind(kind)
-
-
-@pytest.fixture
-def hooked_net(monkeypatch):
-    needed = ("current_epoch", "freeze_stages", "stop_mixing", "set_sampler")
-    if not all(hasattr(ImbalanceNet, name) for name in needed):
-        monkeypatch.setattr(classifier_module, "ImbalanceNet", _HookedNet)
-
-
 @pytest.fixture(scope="module")
 def digits():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10, test_per_class=50)
@@ -195,7 +167,7 @@ class _Recorder(Callback):
 
 
 @pytest.mark.parametrize("shift_bn", [True, False])
-def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(hooked_net, digits, shift_bn):
+def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(digits, shift_bn):
     X, y = digits
     recorder = _Recorder(n_main=3)
     schedule = MiSLASRetraining(epochs=2, shift_bn=shift_bn, lr=0.2, lr_factor=0.5)
@@ -243,7 +215,7 @@ def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(hooked_net, dig
     assert recorder.last_lrs == pytest.approx([0.5 * lr, lr])
 
 
-def test_mislas_rejects_a_cosine_head_first_stage(hooked_net, digits):
+def test_mislas_rejects_a_cosine_head_first_stage(digits):
     X, y = digits
     clf = ImbalancedNetClassifier(
         loss="ldam", schedule=MiSLASRetraining(epochs=1), max_epochs=1, random_state=0

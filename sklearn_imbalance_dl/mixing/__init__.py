@@ -1,5 +1,6 @@
 """Mixing within a batch: mixup, Remix, PPmix and Procrustean major feature weakening."""
 
+from ._cutmix import CutMix
 from ._mixing import (
     MajorFeatureWeakening,
     Mixing,
@@ -10,9 +11,10 @@ from ._mixing import (
     weakening_probabilities,
 )
 
-_MIXINGS = {"mixup": Mixup, "remix": Remix, "mfw": MajorFeatureWeakening}
+_MIXINGS = {"mixup": Mixup, "remix": Remix, "mfw": MajorFeatureWeakening, "cutmix": CutMix}
 
 __all__ = [
+    "CutMix",
     "MajorFeatureWeakening",
     "Mixing",
     "Mixup",

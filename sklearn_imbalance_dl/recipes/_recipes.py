@@ -22,13 +22,10 @@ Settings
 import copy
 from typing import NamedTuple
 
-import torch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._classifier import ImbalancedNetClassifier
 from ..augment import RandAugment
-from ..optim import SAM
-from ..schedules._mislas import MiSLASRetraining
 
 __all__ = ["SETTINGS", "get_recipe", "list_recipes", "make_estimator", "recipe_notes"]
 
@@ -60,7 +57,7 @@ _CIFAR_BASE = {
     "lr": 0.1,
     "lr_schedule": "warmup_step",
     "lr_schedule__warmup_epochs": 5,
-    "lr_schedule__milestones": (0.8, 0.9),
+    "lr_schedule__milestone_fractions": (0.8, 0.9),
     "lr_schedule__factors": (0.01, 0.0001),
     "augment": "crop_flip",
 }
@@ -109,10 +106,10 @@ _CIFAR = {
             "loss__gamma": 1.0,
             "loss__correction": "zero",
             "schedule": "ppl",
-            "schedule__t_min": 0.5,
-            "schedule__t_max": 0.8,
-            "schedule__alpha": 5.0,
-            "schedule__beta": 3.0,
+            "schedule__start": 0.5,
+            "schedule__end": 0.8,
+            "schedule__power": 5.0,
+            "schedule__mix_power": 3.0,
             "schedule__kappa": 3.0,
             "schedule__tau": 0.5,
             "schedule__mix_alpha": 1.0,
@@ -139,7 +136,7 @@ _CIFAR = {
             "loss": "arb",
             "loss__counts": "batch",
             "loss__clamp": 30.0,
-            "lr_schedule__milestones": (0.8,),
+            "lr_schedule__milestone_fractions": (0.8,),
             "lr_schedule__factors": (0.1,),
         },
         RecipeNotes(
@@ -218,7 +215,7 @@ _CIFAR = {
             # CIFAR-LT" (the released configurations still say 2e-4).
             "weight_decay": 5e-4,
             **_STEPS_01_001,
-            "schedule": MiSLASRetraining,
+            "schedule": "mislas",
             "schedule__epochs": 10,
             "schedule__lr": 0.1,
             "schedule__lr_factor": 0.5,
@@ -258,8 +255,7 @@ _CIFAR = {
             "schedule": "drw",
             "schedule__start": 0.8,
             "schedule__beta": 0.9999,
-            "optimizer": SAM,
-            "optimizer__base_optimizer": torch.optim.SGD,
+            "optimizer": "sam",
             "optimizer__momentum": 0.9,
             "optimizer__rho": 0.8,
         },
@@ -269,8 +265,8 @@ _CIFAR = {
             "--rho_schedule none): LDAM-DRW's recipe with SGD inside SAM",
             "81.9",
             (
-                "needs the net's training step to call SAM with a closure (two forward "
-                "and backward passes on the same augmented, mixed batch)",
+                "the SAM step evaluates the same augmented, mixed batch twice; batch-norm "
+                "statistics are updated by both passes, as in the authors' code",
                 _CROP_PAD,
             ),
         ),

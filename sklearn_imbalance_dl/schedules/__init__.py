@@ -1,6 +1,7 @@
-"""Training schedules (DRW, PPW, PPL, cRT) and learning-rate schedules."""
+"""Training schedules (DRW, PPW, PPL, cRT, MiSLAS re-training) and learning-rate schedules."""
 
 from ._lr import LRSchedule
+from ._mislas import LearnableWeightScaling, MiSLASRetraining
 from ._schedules import (
     ClassifierRetraining,
     DeferredReweighting,
@@ -14,12 +15,15 @@ _SCHEDULES = {
     "ppw": ProgressiveReweighting,
     "ppl": PhasedProgressiveLearning,
     "crt": ClassifierRetraining,
+    "mislas": MiSLASRetraining,
 }
 
 __all__ = [
     "ClassifierRetraining",
     "DeferredReweighting",
     "LRSchedule",
+    "LearnableWeightScaling",
+    "MiSLASRetraining",
     "PhasedProgressiveLearning",
     "ProgressiveReweighting",
     "Schedule",
