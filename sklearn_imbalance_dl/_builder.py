@@ -195,21 +195,46 @@ def build_training(params, routed, input_shape, class_counts, X_train):
 
 
 def resolve_device(device):
-    """``"auto"`` picks CUDA when present; an unavailable CUDA device is a clear error."""
+    """The device to train on, checked against what torch reports on this machine.
+
+    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU. ``"cpu"``, ``"cuda"``,
+    ``"cuda:N"`` (N below the number of GPUs) and ``"mps"`` are accepted where present;
+    anything else is refused by name.
+    """
     if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        if torch.cuda.is_available():
+            return "cuda"
+        return "mps" if torch.backends.mps.is_available() else "cpu"
+    expected = "The 'device' parameter must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
     try:
         parsed = torch.device(device)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'. Got {device!r}."
-        ) from exc
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was asked for, but CUDA is not available on this machine; "
-            "use device='auto' or 'cpu'."
-        )
-    return str(parsed)
+        raise ValueError(f"{expected}. Got {device!r} instead.") from exc
+    if parsed.type == "cpu":
+        return "cpu"
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was asked for, but CUDA is not available on this "
+                "machine; use device='auto' or 'cpu'."
+            )
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(
+                f"device={device!r} was asked for, but this machine has {count} CUDA "
+                f"device(s): use 'cuda:0' to 'cuda:{count - 1}'."
+            )
+        return str(parsed)
+    if parsed.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device={device!r} (Apple GPU) was asked for, but MPS is not available "
+                "on this machine; use device='auto' or 'cpu'."
+            )
+        return "mps"
+    raise ValueError(
+        f"{expected}; {device!r} is a torch device type this estimator does not train on."
+    )
 
 
 def build_net(setup, params, class_counts, valid):
@@ -374,6 +399,15 @@ def _check_combinations(params, module, loss, schedule, input_shape):
         raise ValueError(
             f"augment={params['augment']!r} needs images of shape (n_samples, channels, "
             f"height, width); got samples of shape {input_shape}."
+        )
+    batch_norms = [
+        m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    ]
+    if params["batch_size"] == 1 and batch_norms:
+        raise ValueError(
+            "batch_size=1 cannot train batch normalisation (a batch of one sample has no "
+            "variance), and the module has batch-norm layers: use batch_size >= 2, or "
+            "module__batch_norm=False (for the MLP)."
         )
     if params["optimizer"] == "sam" and params["precision"] == "fp16":
         raise ValueError(

@@ -1,6 +1,7 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -296,12 +297,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
             self._input_shape = X.shape[1:]
+        _check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
-                f"{self.classes_[0]!r}."
+                f"{self.classes_[0].item()!r}."
             )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
@@ -321,6 +323,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             params.update(lr=self.lr, batch_size=self.batch_size, device=device)
             net = build_net(setup, params, self.class_counts_, valid)
             net.fit(training_dataset(*train, device, self.channels_last), None)
+        self.n_epochs_ = sum("train_loss" in row for row in net.history)
+        self.interrupted_ = net.interrupted_
+        if self.interrupted_:
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
+                f"{setup.max_epochs} epochs; the model keeps the weights reached "
+                "(interrupted_=True, n_epochs_ says how far it got).",
+                UserWarning,
+                stacklevel=3,
+            )
         self.net_ = net
         return self
 
@@ -416,3 +428,15 @@ def _first_input(dataset):
 def _is_routed(key):
     prefix, sep, rest = key.partition("__")
     return bool(sep) and bool(rest) and prefix in ROUTED_PREFIXES
+
+
+def _check_label_types(y):
+    """Labels of mixed types (``[1, "a"]``) cannot be sorted into ``classes_``."""
+    if np.asarray(y).dtype != object:
+        return
+    kinds = {"str" if isinstance(label, str) else "number" for label in y}
+    if len(kinds) > 1:
+        raise ValueError(
+            "y mixes string and numeric labels, which cannot be sorted into classes_; "
+            "convert them to one type first, e.g. y.astype(str)."
+        )

@@ -15,6 +15,7 @@ devices) and changes the training step where imbalance methods need it:
 
 import contextlib
 import copy
+import math
 
 import torch
 from skorch import NeuralNet
@@ -103,6 +104,7 @@ class ImbalanceNet(NeuralNet):
         if self.channels_last:
             self.module_.to(memory_format=torch.channels_last)
         self.stages_frozen_ = False
+        self.interrupted_ = False
         self.mixing_ = None
         if self.mixing is not None:
             self.mixing_ = copy.deepcopy(self.mixing).prepare(
@@ -327,6 +329,8 @@ class ImbalanceNet(NeuralNet):
             self.notify("on_batch_end", batch=batch, training=training, **step)
         # One device synchronisation per epoch instead of one per batch.
         values = torch.stack(losses).float().cpu().tolist()
+        if training:
+            self._check_finite(values)
         for row, value, size in zip(self.history[-1]["batches"][-len(values) :], values, sizes):
             row[prefix + "_loss"] = value
             row[prefix + "_batch_size"] = size
@@ -335,9 +339,39 @@ class ImbalanceNet(NeuralNet):
             recall = correct[seen > 0] / seen[seen > 0]
             self.history.record(prefix + "_balanced_accuracy", recall.mean().item())
 
+    def _check_finite(self, epoch_losses):
+        """Stop a diverging fit with an error instead of returning NaN probabilities.
+
+        The epoch's losses are on the host already; the parameters cost one more
+        synchronisation per epoch (benchmarks/divergence_check.py measures it).
+        """
+        bad_loss = not all(math.isfinite(v) for v in epoch_losses)
+        params = [p for p in self.module_.parameters() if p.requires_grad]
+        bad_params = bool(params) and not bool(
+            torch.stack([torch.isfinite(p).all() for p in params]).all()
+        )
+        if not (bad_loss or bad_params):
+            return
+        what = "loss" if bad_loss else "network's weights"
+        causes = [
+            f"a learning rate too high (lr={self.lr})",
+            "unscaled inputs (standardise features with large values)",
+        ]
+        if self.precision == "fp16":
+            causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
+        raise ValueError(
+            f"Training diverged in epoch {self.current_epoch + 1}: the {what} became "
+            f"non-finite (NaN or inf). Likely causes: {'; '.join(causes)}."
+        )
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            # skorch ends the fit and keeps the weights reached (convenient in a
+            # notebook); the estimator reports it.
+            self.interrupted_ = True
+            raise
         finally:
             # The sampler holds the training targets on the device: release them.
             self.__dict__.pop("train_sampler_", None)
