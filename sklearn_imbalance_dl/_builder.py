@@ -26,8 +26,8 @@ from .losses import ImbalanceLoss, TorchLossAdapter
 from .mixing import _MIXINGS
 from .modules import _MODULES, fit_module_preprocessing, is_staged
 from .optim import SAM
-from .schedules import _SCHEDULES, LRSchedule, Schedule
-from .schedules._lr import LR_SCHEDULES
+from .schedules import _SCHEDULES, Schedule
+from .schedules._lr import LR_SCHEDULES, LRSchedule
 
 _OPTIMIZERS = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW, "sam": SAM}
 # SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.

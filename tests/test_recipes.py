@@ -23,7 +23,7 @@ from sklearn_imbalance_dl.recipes import (
     make_estimator,
     recipe_notes,
 )
-from sklearn_imbalance_dl.schedules import LRSchedule
+from sklearn_imbalance_dl.schedules._lr import LRSchedule
 from sklearn_imbalance_dl.schedules._mislas import MiSLASRetraining
 
 NETWORK_METHODS = [

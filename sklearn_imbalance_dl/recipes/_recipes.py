@@ -44,7 +44,7 @@ class RecipeNotes(NamedTuple):
 
 
 # --------------------------------------------------------------------------- CIFAR-10-LT
-# The long-tailed recipe of Cao et al. (LDAM-DRW code, METHODS.md section 6): ResNet-32,
+# The long-tailed recipe of Cao et al. (LDAM-DRW code; docs/methods.md): ResNet-32,
 # SGD momentum 0.9, weight decay 2e-4, batch 128, 200 epochs, lr 0.1 with a linear
 # warm-up over 5 epochs, x0.01 at epoch 160 and x0.0001 at 180, crop 32 (padding 4) + flip.
 _CIFAR_BASE = {
@@ -155,7 +155,7 @@ _CIFAR = {
         {"loss": "balanced_softmax"},
         RecipeNotes(
             "Ren et al., NeurIPS 2020; trained on the long-tailed recipe of Cao et al.",
-            "~76.4 (a reproduction; METHODS.md section 6)",
+            "~76.4 (a reproduction; docs/methods.md)",
             (
                 "the authors (github.com/jiawei-ren/BalancedMetaSoftmax-Classification) "
                 "release a CIFAR-10-LT configuration for ratio 200 only (batch 512, "
@@ -177,7 +177,7 @@ _CIFAR = {
         },
         RecipeNotes(
             "Ye, Zhan and Chao, ICCV 2021 (no code released): LDAM-DRW plus Procrustean "
-            "major feature weakening, METHODS.md section 4 reconstruction",
+            "major feature weakening, the reconstruction in docs/methods.md",
             "none to compare (paper's table not reproduced); measured here 74.9 / 76.1 "
             "(seeds 0 / 1, JPEG data, cifar10_lt_h100.md)",
             (

@@ -1,6 +1,5 @@
 """Training schedules (DRW, PPW, PPL, cRT, MiSLAS re-training) and learning-rate schedules."""
 
-from ._lr import LRSchedule
 from ._mislas import LearnableWeightScaling, MiSLASRetraining
 from ._schedules import (
     ClassifierRetraining,
@@ -21,7 +20,6 @@ _SCHEDULES = {
 __all__ = [
     "ClassifierRetraining",
     "DeferredReweighting",
-    "LRSchedule",
     "LearnableWeightScaling",
     "MiSLASRetraining",
     "PhasedProgressiveLearning",
