@@ -35,7 +35,9 @@ from ._data import (
     to_device_dataset,
 )
 from ._net import PRECISIONS, AdjustedSoftmax, ImbalanceNet
-from .losses import LOSSES, ImbalanceLoss, TorchLossAdapter
+from .losses import _LOSSES as LOSSES
+from .losses import ImbalanceLoss
+from .losses._adapter import TorchLossAdapter
 from .mixing import MIXINGS
 from .modules import MODULES, fit_module_preprocessing, is_staged
 from .schedules import LR_SCHEDULES, SCHEDULES, LRSchedule, Schedule
