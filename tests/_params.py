@@ -24,4 +24,5 @@ def assert_invalid_parameter(call, message):
     """``call()`` raises scikit-learn's ``InvalidParameterError`` with exactly ``message``."""
     with pytest.raises(InvalidParameterError) as excinfo:
         call()
-    assert normalised(str(excinfo.value)) == message
+    got = normalised(str(excinfo.value))
+    assert got == message, f"got:      {got}\nexpected: {message}"
