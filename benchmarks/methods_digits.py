@@ -281,6 +281,31 @@ def select_setting(args, datasets):
     return settings[best], table
 
 
+def shot_groups_text(profile, ratio=100):
+    """The training counts of digits 0-9 and their shot groups, e.g. "124, ... (many 0-1, ...)".
+
+    The groups come from ``metrics.shot_groups``, the rule ``shot_accuracy`` scores with.
+    """
+    from sklearn_imbalance_dl.datasets import load_digits_lt
+    from sklearn_imbalance_dl.metrics import shot_groups
+
+    counts = np.bincount(load_digits_lt(ratio, profile)[1], minlength=10)
+    groups = shot_groups(counts, many_threshold=MANY_THRESHOLD, few_threshold=FEW_THRESHOLD)
+    parts = []
+    for name, digits in groups.items():
+        if len(digits) == 0:
+            parts.append(f"no {name} class")
+        else:  # consecutive digits: counts fall from head to tail
+            parts.append(f"{name} {digits[0]}" + (f"-{digits[-1]}" if len(digits) > 1 else ""))
+    values, starts, repeats = np.unique(counts, return_index=True, return_counts=True)
+    if len(values) < len(counts):  # a step profile: "124 ×5, 1 ×5"
+        order = np.argsort(starts)
+        shown = ", ".join(f"{values[i]} ×{repeats[i]}" for i in order)
+    else:
+        shown = ", ".join(map(str, counts))
+    return f"{profile} {shown} ({', '.join(parts)})"
+
+
 def build_report(args, setting, selection_table, results, datasets, wall, command):
     names = {k: METHODS[k][0] for k in args.methods}
     lines = [
@@ -318,8 +343,7 @@ def build_report(args, setting, selection_table, results, datasets, wall, comman
         f"{MANY_THRESHOLD}, few-shot = fewer than {FEW_THRESHOLD} "
         f"(`shot_accuracy(..., many_threshold={MANY_THRESHOLD}, "
         f"few_threshold={FEW_THRESHOLD})`). Training counts of digits 0-9 at ρ=100: "
-        "exponential 124, 74, 44, 26, 16, 9, 5, 3, 2, 1 (many 0-1, medium 2-4, few 5-9); "
-        "step 124 ×5, 1 ×5 (many 0-4, no medium class, few 5-9).",
+        f"{shot_groups_text('exponential')}; {shot_groups_text('step')}.",
         "- Cells are mean ± std (sample std over seeds) in %. Δ columns: the paired "
         "difference method − reference per seed, in accuracy points: mean ± std of the "
         "difference (seeds won / seeds).",

@@ -14,7 +14,6 @@ import time
 import numpy as np
 import torch
 from joblib import Parallel, delayed
-from sklearn.metrics import balanced_accuracy_score
 
 BASES = {"CE": {}, "LDAM-DRW": {"loss": "ldam", "schedule": "drw"}}
 VARIANTS = {
@@ -28,6 +27,7 @@ def fit_score(params, seed, profile, epochs):
     torch.set_num_threads(1)  # one thread per joblib worker: no oversubscription
     from sklearn_imbalance_dl import ImbalancedNetClassifier
     from sklearn_imbalance_dl.datasets import load_digits_lt
+    from sklearn_imbalance_dl.metrics import SCORERS
 
     X, y, X_test, y_test = load_digits_lt(100, profile=profile, random_state=seed)
     clf = ImbalancedNetClassifier(
@@ -38,7 +38,7 @@ def fit_score(params, seed, profile, epochs):
         random_state=seed,
         **params,
     ).fit(X, y)
-    return 100 * balanced_accuracy_score(y_test, clf.predict(X_test))
+    return 100 * SCORERS["balanced_accuracy"](clf, X_test, y_test)
 
 
 def main(argv=None):

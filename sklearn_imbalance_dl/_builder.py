@@ -21,8 +21,8 @@ from torch.utils.data import Dataset
 
 from ._data import AUGMENTATIONS, LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
-from .losses import LOSSES as _LOSSES
-from .losses import ImbalanceLoss, TorchLossAdapter
+from .losses import _LOSSES, ImbalanceLoss
+from .losses._adapter import TorchLossAdapter
 from .mixing import _MIXINGS
 from .modules import _MODULES, fit_module_preprocessing, is_staged
 from .optim import SAM

@@ -237,8 +237,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             # A name the component does not know is refused by the builder, naming the
             # component's parameters; optimizers are torch's and declare no constraints.
             constraints[key] = routed.get(name, "no_validation") if routed else "no_validation"
-            if not isinstance(constraints[key], list):  # TEMP until losses are converted
-                constraints[key] = "no_validation"
         return constraints
 
     def get_params(self, deep=True):

@@ -206,6 +206,60 @@ def test_make_preprocessor_one_hot_and_scale():
     np.testing.assert_allclose(Xt[:, :2].mean(0), 0, atol=1e-12)
 
 
+def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
+    from sklearn_imbalance_dl.compare._cli import CompareError, _clean_features
+    from sklearn_imbalance_dl.compare._runner import _column_kinds
+
+    X = pd.DataFrame(
+        {
+            "i": [1, 2, 3],
+            "f": [0.5, 1.5, np.nan],
+            "b": [True, False, True],
+            "c": pd.Categorical([1, 2, 1]),
+            "o": ["x", None, "y"],
+            "s": pd.array(["u", "v", "u"], dtype="string"),
+        }
+    )
+    assert _column_kinds(X) == {
+        "numeric": ["i", "f"],
+        "categorical": ["b", "c", "o", "s"],
+        "other": [],
+    }
+    assert _clean_features(X, "t.csv")[1] == {"categorical": 4, "numeric": 2}
+    # 2 scaled numbers + one-hot b (2) + c (2) + o (2, gap imputed) + s (2)
+    assert make_preprocessor(X).fit_transform(X).shape == (3, 10)
+    dated = X.assign(d=pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]))
+    assert _column_kinds(dated)["other"] == ["d"]
+    with pytest.raises(CompareError, match="'d' \\(datetime64"):
+        _clean_features(dated, "t.csv")
+
+
+def test_scores_are_the_metrics_modules():
+    # A deterministic model: the row's scores against scikit-learn / imbalanced-learn.
+    from imblearn.metrics import geometric_mean_score
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
+
+    from sklearn_imbalance_dl.datasets import load_digits_lt
+
+    X_train, y_train, X_test, y_test = load_digits_lt(imbalance_ratio=50)
+
+    def factory(seed, epochs, device):
+        return LogisticRegression(max_iter=300)
+
+    row = run_comparison(
+        X_train, y_train, X_test, y_test, methods={"lr": factory}, seeds=1, epochs=1
+    ).iloc[0]
+    y_pred = factory(0, 1, "cpu").fit(X_train, y_train).predict(X_test)
+    assert row["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y_test, y_pred))
+    assert row["macro_f1"] == pytest.approx(f1_score(y_test, y_pred, average="macro"))
+    assert row["g_mean"] == pytest.approx(geometric_mean_score(y_test, y_pred))
+    rarest = np.argmin(np.bincount(y_train))  # digit 9: 2 training images
+    assert row["minority_recall"] == pytest.approx(
+        recall_score(y_test, y_pred, labels=[rarest], average="macro")
+    )
+
+
 # ---------------------------------------------------------------- errors
 def _write(tmp_path, name, df):
     path = tmp_path / name

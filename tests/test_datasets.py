@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from _params import assert_invalid_parameter
 from sklearn.datasets import load_digits
 
 from sklearn_imbalance_dl.datasets import (
@@ -50,15 +51,77 @@ def test_long_tailed_counts_ratio_one_is_balanced():
         assert long_tailed_counts(40, 4, 1, profile).tolist() == [40] * 4
 
 
-def test_long_tailed_counts_errors():
+def test_long_tailed_counts_empty_tail():
     with pytest.raises(ValueError, match="tail class with 0 samples"):
         long_tailed_counts(50, 10, 100)
-    with pytest.raises(ValueError, match="'n_classes' .* >= 2"):
-        long_tailed_counts(50, 1, 10)
-    with pytest.raises(ValueError, match="'n_max' .* >= 1. Got 0"):
-        long_tailed_counts(0, 3, 10)
-    with pytest.raises(ValueError, match="'imbalance_ratio' .* must be .*>= 1. Got 0.5 instead"):
-        long_tailed_counts(10, 3, 0.5)
+
+
+X5, Y5 = np.zeros((10, 2)), np.repeat([0, 1], 5)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: long_tailed_counts(50, 1, 10),
+            "The 'n_classes' parameter of long_tailed_counts must be an int in the range "
+            "[2, inf). Got 1 instead.",
+        ),
+        (
+            lambda: long_tailed_counts(0, 3, 10),
+            "The 'n_max' parameter of long_tailed_counts must be an int in the range "
+            "[1, inf). Got 0 instead.",
+        ),
+        (
+            lambda: long_tailed_counts(10, 3, 0.5),
+            "The 'imbalance_ratio' parameter of long_tailed_counts must be a float in the "
+            "range [1.0, inf). Got 0.5 instead.",
+        ),
+        (
+            lambda: long_tailed_counts(10, 3, float("inf")),
+            "The 'imbalance_ratio' parameter of long_tailed_counts must be a float in the "
+            "range [1.0, inf). Got inf instead.",
+        ),
+        (
+            lambda: make_long_tailed(X5, Y5, 0.5),
+            "The 'imbalance_ratio' parameter of make_long_tailed must be a float in the "
+            "range [1.0, inf). Got 0.5 instead.",
+        ),
+        (
+            lambda: make_long_tailed(X5, Y5, 10, "linear"),
+            "The 'profile' parameter of make_long_tailed must be a str among "
+            "{'exponential', 'step'}. Got 'linear' instead.",
+        ),
+        (
+            lambda: make_long_tailed(X5, Y5, 2, n_max=2.5),
+            "The 'n_max' parameter of make_long_tailed must be an int in the range [1, inf) "
+            "or None. Got 2.5 instead.",
+        ),
+        (
+            lambda: load_digits_lt(0.5),
+            "The 'imbalance_ratio' parameter of load_digits_lt must be a float in the "
+            "range [1.0, inf). Got 0.5 instead.",
+        ),
+        (
+            lambda: load_digits_lt(test_per_class=0),
+            "The 'test_per_class' parameter of load_digits_lt must be an int in the range "
+            "[1, inf). Got 0 instead.",
+        ),
+        (
+            lambda: load_cifar10_lt("nowhere", 0.5),
+            "The 'imbalance_ratio' parameter of load_cifar10_lt must be a float in the "
+            "range [1.0, inf). Got 0.5 instead.",
+        ),
+        (
+            lambda: load_cifar10_lt("nowhere", profile="steps"),
+            "The 'profile' parameter of load_cifar10_lt must be a str among "
+            "{'exponential', 'step'}. Got 'steps' instead.",
+        ),
+    ],
+)
+def test_invalid_parameters(call, message):
+    # Checked before any data is read or drawn.
+    assert_invalid_parameter(call, message)
 
 
 # --------------------------------------------------------------------- make_long_tailed
@@ -142,10 +205,6 @@ def test_make_long_tailed_pandas():
 
 def test_make_long_tailed_errors():
     X, y = _balanced()
-    with pytest.raises(ValueError, match=r"'imbalance_ratio' .* must be .*>= 1. Got 0.5 instead"):
-        make_long_tailed(X, y, 0.5)
-    with pytest.raises(ValueError, match="'profile' .* 'exponential', 'step'. Got 'linear'"):
-        make_long_tailed(X, y, 10, "linear")
     with pytest.raises(ValueError, match="X has 300, y has 299"):
         make_long_tailed(X, y[:-1], 10)
     with pytest.raises(ValueError, match="at least 2 classes"):
@@ -205,8 +264,6 @@ def test_load_digits_lt_seed_and_errors():
     c = load_digits_lt(10, random_state=1)
     np.testing.assert_array_equal(a[0], b[0])
     assert not np.array_equal(a[2], c[2])
-    with pytest.raises(ValueError, match="Got 0.5 instead"):
-        load_digits_lt(0.5)
     with pytest.raises(ValueError, match="'test_per_class' .* smaller than .*174"):
         load_digits_lt(test_per_class=174)
     with pytest.raises(ValueError, match="tail class with 0 samples"):
@@ -321,6 +378,3 @@ def test_load_cifar10_lt_errors(tmp_path):
     np.savez(wrong, X_train=X_train[:, :, :16], y_train=y_train, X_test=X_train, y_test=y_train)
     with pytest.raises(ValueError, match=r"shape \(N, 32, 32, 3\) or \(N, 3, 32, 32\)"):
         load_cifar10_lt(wrong)
-
-    with pytest.raises(ValueError, match="Got 0.5 instead"):
-        load_cifar10_lt(missing, 0.5)

@@ -1,21 +1,21 @@
 """Tests of sklearn_imbalance_dl.losses against independent computations.
 
 References are written with numpy / the math module (float64) or torch's own
-``F.cross_entropy``; the expected constants come from METHODS.md.
+``F.cross_entropy``; the expected constants come from ``docs/methods.md``.
 """
 
 import copy
 import math
 import pickle
-import re
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from _params import assert_invalid_parameter
 
 from sklearn_imbalance_dl.losses import (
-    LOSSES,
+    _LOSSES,
     ARBLoss,
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -180,7 +180,7 @@ TH = -math.log(1e-50)  # (1 - 1e-50) ** gamma == 1.0 in float64
 
 
 def cri_reference(logits, target, counts, *, s, max_m, gamma, correction, weight=None):
-    """Plain-Python CRI following METHODS.md section 2, step by step."""
+    """Plain-Python CRI following ``docs/methods.md``, step by step."""
     n_min = min(counts)
     margins = [max_m * (n_min / n) ** 0.25 for n in counts]
     per_sample, ws = [], []
@@ -367,9 +367,11 @@ def test_weighted_reductions(name, batch):
 
 def test_bad_reduction_message(batch):
     logits, target = batch
-    msg = "The 'reduction' parameter of focal_loss must be a str among {'mean', 'none', 'sum'}"
-    with pytest.raises(ValueError, match=re.escape(msg)):
-        LF.focal_loss(logits, target, reduction="avg")
+    assert_invalid_parameter(
+        lambda: LF.focal_loss(logits, target, reduction="avg"),
+        "The 'reduction' parameter of focal_loss must be a str among {'mean', 'none', 'sum'}. "
+        "Got 'avg' instead.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -386,7 +388,7 @@ def test_bad_class_counts(batch, counts, match):
 
 
 def test_losses_registry():
-    assert set(LOSSES) == {
+    assert set(_LOSSES) == {
         "ce",
         "weighted_ce",
         "class_balanced",
@@ -397,9 +399,9 @@ def test_losses_registry():
         "cri",
         "arb",
     }
-    for cls in LOSSES.values():
+    for cls in _LOSSES.values():
         assert issubclass(cls, ImbalanceLoss)
-    reweighting = {name for name, cls in LOSSES.items() if cls.reweights_classes}
+    reweighting = {name for name, cls in _LOSSES.items() if cls.reweights_classes}
     assert reweighting == {
         "weighted_ce",
         "class_balanced",
@@ -407,14 +409,14 @@ def test_losses_registry():
         "balanced_softmax",
         "arb",
     }
-    cosine = {name for name, cls in LOSSES.items() if cls.uses_cosine_logits}
+    cosine = {name for name, cls in _LOSSES.items() if cls.uses_cosine_logits}
     assert cosine == {"ldam", "cri"}
 
 
-@pytest.mark.parametrize("name", sorted(LOSSES))
+@pytest.mark.parametrize("name", sorted(_LOSSES))
 def test_module_forward_pickle_deepcopy_dtype(name, batch):
     logits, target = batch
-    loss = LOSSES[name](COUNTS)
+    loss = _LOSSES[name](COUNTS)
     value = loss(logits.float(), target)
     assert value.shape == () and torch.isfinite(value)
     assert loss(logits.float(), target, reduction="none").shape == (12,)
@@ -436,7 +438,7 @@ def test_module_forward_pickle_deepcopy_dtype(name, batch):
 def test_in_place_class_weights_change_forward(name, batch):
     logits, target = batch
     logits = logits.float()
-    loss = LOSSES[name](COUNTS)
+    loss = _LOSSES[name](COUNTS)
     assert torch.equal(loss.class_weights, torch.ones(4))
     before = loss(logits, target, reduction="none")
     new = torch.tensor([0.1, 0.5, 2.0, 3.0])
@@ -505,19 +507,19 @@ def test_module_wrong_class_counts_length(batch):
         (
             FocalLoss,
             {"gamma": -1},
-            "The 'gamma' parameter of FocalLoss must be a float in the range [0, inf). "
+            "The 'gamma' parameter of FocalLoss must be a float in the range [0.0, inf). "
             "Got -1 instead.",
         ),
         (
             ClassBalancedLoss,
             {"beta": 1.0},
-            "The 'beta' parameter of ClassBalancedLoss must be a float in the range [0, 1). "
-            "Got 1.0 instead.",
+            "The 'beta' parameter of ClassBalancedLoss must be a float in the range "
+            "[0.0, 1.0). Got 1.0 instead.",
         ),
         (
             LDAMLoss,
             {"s": 0},
-            "The 's' parameter of LDAMLoss must be a float in the range (0, inf). Got 0 instead.",
+            "The 's' parameter of LDAMLoss must be a float in the range (0.0, inf). Got 0 instead.",
         ),
         (
             CRILoss,
@@ -531,20 +533,81 @@ def test_module_wrong_class_counts_length(batch):
             "The 'counts' parameter of ARBLoss must be a str among {'batch', 'global'}. "
             "Got 'epoch' instead.",
         ),
-        (LogitAdjustedLoss, {"tau": "1"}, "The 'tau' parameter of LogitAdjustedLoss"),
-        (CrossEntropyLoss, {"reduction": "avg"}, "The 'reduction' parameter of CrossEntropyLoss"),
+        (
+            ARBLoss,
+            {"clamp": 0},
+            "The 'clamp' parameter of ARBLoss must be a float in the range (0.0, inf) or "
+            "None. Got 0 instead.",
+        ),
+        (
+            LogitAdjustedLoss,
+            {"tau": "1"},
+            "The 'tau' parameter of LogitAdjustedLoss must be a float in the range "
+            "[0.0, inf). Got '1' instead.",
+        ),
+        (
+            CrossEntropyLoss,
+            {"reduction": "avg"},
+            "The 'reduction' parameter of CrossEntropyLoss must be a str among "
+            "{'mean', 'none', 'sum'}. Got 'avg' instead.",
+        ),
     ],
 )
 def test_module_bad_hyperparameters(cls, kwargs, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
-        cls(**kwargs)
+    assert_invalid_parameter(lambda: cls(**kwargs), message)
 
 
-def test_functional_bad_hyperparameter_message(batch):
+def test_module_constraints_cover_every_hyperparameter():
+    # Every keyword of a loss's constructor but class_counts is declared, so the
+    # estimator can check ``loss__<name>`` against the constraints before fitting.
+    import inspect
+
+    for cls in _LOSSES.values():
+        names = set(inspect.signature(cls).parameters) - {"class_counts"}
+        assert set(cls._parameter_constraints) == names, cls.__name__
+
+
+def test_module_bad_reduction_in_forward(batch):
     logits, target = batch
-    msg = "The 'gamma' parameter of focal_loss must be a float in the range [0, inf). Got -1"
-    with pytest.raises(ValueError, match=re.escape(msg)):
-        LF.focal_loss(logits, target, gamma=-1)
+    assert_invalid_parameter(
+        lambda: FocalLoss()(logits, target, reduction="avg"),
+        "The 'reduction' parameter of FocalLoss must be a str among {'mean', 'none', 'sum'}. "
+        "Got 'avg' instead.",
+    )
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda z, y: LF.focal_loss(z, y, gamma=-1),
+            "The 'gamma' parameter of focal_loss must be a float in the range [0.0, inf). "
+            "Got -1 instead.",
+        ),
+        (
+            lambda z, y: LF.ldam_loss(z, y, COUNTS, s=float("nan")),
+            "The 's' parameter of ldam_loss must be a float in the range (0.0, inf). "
+            "Got nan instead.",
+        ),
+        (
+            lambda z, y: LF.cri_loss(z, y, COUNTS, correction="clip"),
+            "The 'correction' parameter of cri_loss must be a str among {'decrease', 'fix', "
+            "'zero'} or None. Got 'clip' instead.",
+        ),
+        (
+            lambda z, y: LF.class_balanced_weights(COUNTS, beta=1),
+            "The 'beta' parameter of class_balanced_weights must be a float in the range "
+            "[0.0, 1.0). Got 1 instead.",
+        ),
+        (
+            lambda z, y: LF.inverse_frequency_weights(COUNTS, power=-0.5),
+            "The 'power' parameter of inverse_frequency_weights must be a float in the range "
+            "[0.0, inf). Got -0.5 instead.",
+        ),
+    ],
+)
+def test_functional_bad_hyperparameter_message(batch, call, message):
+    assert_invalid_parameter(lambda: call(*batch), message)
 
 
 def test_module_buffers_follow_to_device():

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _params import assert_invalid_parameter
 from imblearn.metrics import geometric_mean_score as imblearn_gmean
 from sklearn.base import clone
 from sklearn.datasets import make_classification
@@ -13,15 +14,12 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 from sklearn_imbalance_dl.metrics import (
     SCORERS,
     balanced_accuracy_scorer,
-    geometric_mean_score,
-    geometric_mean_scorer,
     get_scorer,
-    macro_f1_scorer,
     minority_recall,
-    minority_recall_scorer,
     per_class_accuracy,
     rank_split_accuracy,
     shot_accuracy,
+    shot_groups,
 )
 
 
@@ -116,8 +114,6 @@ def test_shot_accuracy_errors():
     y_true, y_pred, counts = _hand_example()
     with pytest.raises(ValueError, match=r"few_threshold \(200\) must not exceed many_threshold"):
         shot_accuracy(y_true, y_pred, counts, few_threshold=200)
-    with pytest.raises(ValueError, match="'many_threshold' .* non-negative number. Got -1 instead"):
-        shot_accuracy(y_true, y_pred, counts, many_threshold=-1)
     with pytest.raises(ValueError, match=r"no entry for the labels \[5\]"):
         shot_accuracy(y_true, y_pred, {k: v for k, v in counts.items() if k != 5})
     with pytest.raises(ValueError, match="one count per class .*6 classes"):
@@ -150,10 +146,69 @@ def test_rank_split_accuracy_cifar10_rule():
 
 
 def test_rank_split_accuracy_errors():
-    y_true, y_pred, counts = _hand_example()
-    for splits in [(4, 2), (2, 7), (-1, 2), (1,), "ab"]:
-        with pytest.raises(ValueError, match="'splits' parameter"):
+    y_true, y_pred, counts = _hand_example()  # 6 classes
+    for splits in [(4, 2), (2, 7), (1, 2, 3)]:
+        with pytest.raises(ValueError, match=r"0 <= splits\[0\] <= splits\[1\] <= n_classes \(6\)"):
             rank_split_accuracy(y_true, y_pred, counts, splits=splits)
+
+
+def test_shot_groups_match_shot_accuracy():
+    y_true, y_pred, counts = _hand_example()
+    groups = shot_groups(counts)
+    assert {k: v.tolist() for k, v in groups.items()} == {
+        "many": [0, 1],
+        "medium": [2, 3],
+        "few": [4, 5],
+    }
+    acc = dict(zip(sorted(counts), per_class_accuracy(y_true, y_pred), strict=True))
+    scores = shot_accuracy(y_true, y_pred, counts)
+    for name, members in groups.items():
+        assert scores[name] == pytest.approx(np.mean([acc[c] for c in members]))
+    array_groups = shot_groups([500, 3], many_threshold=10, few_threshold=5, labels=["a", "b"])
+    assert array_groups["many"].tolist() == ["a"] and array_groups["few"].tolist() == ["b"]
+    assert array_groups["medium"].tolist() == []
+
+
+Y, P = [0, 1, 1], [0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: shot_accuracy(Y, P, [5, 1], many_threshold=-1),
+            "The 'many_threshold' parameter of shot_accuracy must be a float in the range "
+            "[0.0, inf). Got -1 instead.",
+        ),
+        (
+            lambda: shot_accuracy(Y, P, 5),
+            "The 'train_counts' parameter of shot_accuracy must be an instance of "
+            "'collections.abc.Mapping' or an array-like. Got 5 instead.",
+        ),
+        (
+            lambda: shot_groups([5, 1], few_threshold="20"),
+            "The 'few_threshold' parameter of shot_groups must be a float in the range "
+            "[0.0, inf). Got '20' instead.",
+        ),
+        (
+            lambda: rank_split_accuracy(Y, P, [5, 1], splits=(-1, 2)),
+            "The 'splits' parameter of rank_split_accuracy must be a tuple of length >= 2 of "
+            "int in the range [0, inf). Got (-1, 2) instead.",
+        ),
+        (
+            lambda: minority_recall(Y, P, n_minority=0),
+            "The 'n_minority' parameter of minority_recall must be an int in the range "
+            "[1, inf). Got 0 instead.",
+        ),
+        (
+            lambda: per_class_accuracy(Y, P, labels=3),
+            "The 'labels' parameter of per_class_accuracy must be an array-like or None. "
+            "Got 3 instead.",
+        ),
+    ],
+)
+def test_invalid_parameters(call, message):
+    assert_invalid_parameter(call, message)
 
 
 # ---------------------------------------------------------------------- minority_recall
@@ -167,20 +222,34 @@ def test_minority_recall_matches_recall_score():
     assert minority_recall(y_true, y_pred, n_minority=2) == pytest.approx(
         recall_score(y_true, y_pred, labels=[2, 3], average="macro")
     )
-    with pytest.raises(ValueError, match=r"'n_minority' .* range \[1, 4\].*Got 5 instead"):
+    with pytest.raises(ValueError, match="n_minority=5 exceeds the 4 classes"):
         minority_recall(y_true, y_pred, n_minority=5)
 
 
-def test_minority_recall_refuses_a_balanced_y_true():
+def test_minority_recall_uses_the_training_counts():
+    # A balanced test set: the rarest *training* class decides, ties are averaged and a
+    # class never seen in training is no candidate.
+    y_true = np.repeat([0, 1, 2, 3], 4)
+    y_pred = np.array([0] * 4 + [1, 1, 1, 0] + [2, 0, 0, 0] + [3, 3, 0, 0])
+    recall = recall_score(y_true, y_pred, average=None)  # 1, 0.75, 0.25, 0.5
+    assert minority_recall(y_true, y_pred, train_counts={0: 90, 1: 9, 2: 30, 3: 40}) == (
+        pytest.approx(recall[1])
+    )
+    assert minority_recall(y_true, y_pred, train_counts=[90, 9, 9, 40]) == pytest.approx(
+        recall[[1, 2]].mean()
+    )
+    assert minority_recall(y_true, y_pred, train_counts=[90, 0, 9, 40]) == pytest.approx(recall[2])
+    assert minority_recall(
+        y_true, y_pred, train_counts=[90, 9, 30, 40], n_minority=2
+    ) == pytest.approx(recall[[1, 2]].mean())
+
+
+def test_minority_recall_refuses_a_balanced_y_true_without_train_counts():
     # On a balanced test set every class is "rarest": no silent pick of class 0.
     y_true = np.repeat([0, 1, 2], 10)
-    with pytest.raises(ValueError, match="cannot tell the 1 rarest"):
+    with pytest.raises(ValueError, match="Pass train_counts"):
         minority_recall(y_true, y_true)
     assert minority_recall(y_true, y_true, n_minority=3) == 1.0
-
-
-def test_geometric_mean_reexport():
-    assert geometric_mean_score is imblearn_gmean
 
 
 # ---------------------------------------------------------------------------- scorers
@@ -206,11 +275,7 @@ def test_scorers_in_cross_validate_match_manual_folds():
         assert res["test_minority_recall"][k] == pytest.approx(
             recall_score(yt, pred, labels=[minority], average="macro")
         )
-    # the named objects are the dict's entries, and scorer names work as strings
-    assert SCORERS["balanced_accuracy"] is balanced_accuracy_scorer
-    assert SCORERS["macro_f1"] is macro_f1_scorer
-    assert SCORERS["g_mean"] is geometric_mean_scorer
-    assert SCORERS["minority_recall"] is minority_recall_scorer
+    # scorer names work as strings
     scores = cross_validate(model, X, y, cv=cv, scoring=get_scorer("g_mean"))["test_score"]
     np.testing.assert_allclose(scores, res["test_g_mean"])
 

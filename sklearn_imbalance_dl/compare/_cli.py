@@ -272,26 +272,16 @@ def _labels(y, target):
 
 def _clean_features(X, name):
     """Count the categorical and numeric columns; reject the other kinds (dates, ...)."""
-    import pandas as pd
+    from ._runner import _column_kinds
 
-    kinds = {"categorical": 0, "numeric": 0}
-    unsupported = []
-    for column in X.columns:
-        values = X[column]
-        if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
-            kinds["categorical"] += 1
-        elif pd.api.types.is_numeric_dtype(values):
-            kinds["numeric"] += 1
-        elif pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
-            kinds["categorical"] += 1
-        else:
-            unsupported.append(f"{column!r} ({values.dtype})")
-    if unsupported:
+    kinds = _column_kinds(X)
+    if kinds["other"]:
+        unsupported = ", ".join(f"{column!r} ({X[column].dtype})" for column in kinds["other"])
         raise CompareError(
             f"columns of {name} that are neither numeric nor categorical: "
-            f"{', '.join(unsupported)}; convert or drop them"
+            f"{unsupported}; convert or drop them"
         )
-    return X, kinds
+    return X, {"categorical": len(kinds["categorical"]), "numeric": len(kinds["numeric"])}
 
 
 # ---------------------------------------------------------------- run

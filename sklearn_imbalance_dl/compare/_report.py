@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..metrics import shot_groups
 from ._runner import METRICS, SHOT_METRICS
 
 __all__ = ["format_table", "plot_results", "write_results"]
@@ -36,22 +37,18 @@ def _cell(mean, std):
     return f"{mean:.3f} ± {std:.3f}"
 
 
-def _group_text(classes, counts, mask):
-    members = [str(c) for c, m in zip(classes, mask) if m]
-    return ", ".join(members) if members else "none"
-
-
 def describe_groups(classes, counts, shot_thresholds):
-    """One line naming the many/medium/few-shot classes for the given thresholds."""
+    """One line naming the many/medium/few-shot classes (:func:`~..metrics.shot_groups`)."""
     many, few = shot_thresholds
-    counts = np.asarray(counts)
-    groups = {
-        f"many-shot: > {many} training samples": counts > many,
-        f"medium: {few}-{many}": (counts >= few) & (counts <= many),
-        f"few-shot: < {few}": counts < few,
+    groups = shot_groups(dict(zip(classes, counts)), many_threshold=many, few_threshold=few)
+    names = {
+        "many": f"many-shot: > {many} training samples",
+        "medium": f"medium: {few}-{many}",
+        "few": f"few-shot: < {few}",
     }
     return "; ".join(
-        f"{name} (classes {_group_text(classes, counts, mask)})" for name, mask in groups.items()
+        f"{names[group]} (classes {', '.join(map(str, members)) or 'none'})"
+        for group, members in groups.items()
     )
 
 

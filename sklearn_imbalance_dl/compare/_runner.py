@@ -7,18 +7,41 @@ import numpy as np
 import pandas as pd
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
-from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from ..metrics import geometric_mean_score, per_class_accuracy, shot_accuracy
+from ..metrics import per_class_accuracy, shot_accuracy
+from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
 from ._recipes import RECIPES, get_recipe
 
 __all__ = ["METRICS", "SHOT_METRICS", "make_preprocessor", "run_comparison", "summarise"]
 
-#: Headline metrics of every fit, in table order.
-METRICS = ("balanced_accuracy", "macro_f1", "g_mean", "minority_recall")
+#: Headline metrics of every fit, in table order: those of ``metrics.SCORERS``.
+METRICS = tuple(_SCORE_FUNCTIONS)
 #: Added when ``shot_thresholds`` is given.
 SHOT_METRICS = ("many", "medium", "few")
+
+
+def _column_kinds(X):
+    """The columns of the DataFrame ``X`` by kind: the one rule of ``compare``.
+
+    ``"categorical"``: bool, category, object or string dtype; ``"numeric"``: the other
+    numeric dtypes; ``"other"``: the rest (dates, intervals, ...).
+    """
+    kinds = {"numeric": [], "categorical": [], "other": []}
+    for column in X.columns:
+        values = X[column]
+        if (
+            pd.api.types.is_bool_dtype(values)
+            or isinstance(values.dtype, pd.CategoricalDtype)
+            or pd.api.types.is_object_dtype(values)
+            or pd.api.types.is_string_dtype(values)
+        ):
+            kinds["categorical"].append(column)
+        elif pd.api.types.is_numeric_dtype(values):
+            kinds["numeric"].append(column)
+        else:
+            kinds["other"].append(column)
+    return kinds
 
 
 def _as_categories(X):
@@ -37,7 +60,8 @@ def _as_categories(X):
 def make_preprocessor(X):
     """One-hot encode the categorical columns of ``X`` and standardise the numeric ones.
 
-    Categorical means object, string, category or bool dtype. Missing values are
+    Categorical means object, string, category or bool dtype; columns of other
+    non-numeric dtypes (dates, ...) are encoded as categories too. Missing values are
     imputed (most frequent category, median number). Meant as the first step of a
     pipeline, so that all of it is fitted on the training fold only.
 
@@ -63,12 +87,9 @@ def make_preprocessor(X):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-    categorical = [
-        c
-        for c in X.columns
-        if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
-    ]
-    numeric = [c for c in X.columns if c not in categorical]
+    kinds = _column_kinds(X)
+    numeric = kinds["numeric"]
+    categorical = [c for c in X.columns if c not in numeric]
     return ColumnTransformer(
         [
             (
@@ -168,34 +189,21 @@ def _fit_and_score(task, torch_threads):
 
     classes = settings["classes"]
     train_labels, train_counts = np.unique(y_train, return_counts=True)
-    counts = dict(zip(train_labels.tolist(), train_counts.tolist()))
-    recalls = per_class_accuracy(y_test, y_pred, labels=classes)
-    # The rarest class of *training* (ties averaged): on a balanced test set the
-    # rarest test class is meaningless, so imbalanced-learn-style "minority recall of
-    # y_true" would pick an arbitrary class.
-    fewest = min(counts.values())
-    rarest = np.array([counts.get(c, 0) == fewest for c in classes.tolist()])
-    row = {
-        "method": name,
-        "seed": seed,
-        "fold": fold,
-        "balanced_accuracy": balanced_accuracy_score(y_test, y_pred),
-        "macro_f1": f1_score(y_test, y_pred, average="macro", zero_division=0),
-        "g_mean": geometric_mean_score(y_test, y_pred),
-        "minority_recall": float(np.nanmean(recalls[rarest])),
-    }
+    count_of = dict(zip(train_labels.tolist(), train_counts.tolist()))
+    # Every class of the comparison, 0 for one absent from this training set.
+    counts = {c: count_of.get(c, 0) for c in classes.tolist()}
+    row = {"method": name, "seed": seed, "fold": fold}
+    # minority_recall of the rarest *training* class: on a balanced test set the
+    # rarest test class would be arbitrary.
+    row.update(_score_predictions(y_test, y_pred, train_counts=counts))
     if settings["shot_thresholds"] is not None:
         many, few = settings["shot_thresholds"]
         row.update(
             shot_accuracy(
-                y_test,
-                y_pred,
-                {c: counts.get(c, 0) for c in classes.tolist()},
-                many_threshold=many,
-                few_threshold=few,
-                labels=classes,
+                y_test, y_pred, counts, many_threshold=many, few_threshold=few, labels=classes
             )
         )
+    recalls = per_class_accuracy(y_test, y_pred, labels=classes)
     row.update(
         fit_time=fit_time,
         predict_time=predict_time,

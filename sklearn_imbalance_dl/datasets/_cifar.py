@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._long_tailed import _check_imbalance_ratio, _check_profile, make_long_tailed
+from .._validation import validate_params
+from ._long_tailed import _IMBALANCE_RATIO, _PROFILE, _RANDOM_STATE, make_long_tailed
 
 _BATCH_DIR = "cifar-10-batches-py"
 _TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -98,6 +99,16 @@ def _read_npz(path):
     return X_train, y_train, X_test, y_test
 
 
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "imbalance_ratio": _IMBALANCE_RATIO,
+        "profile": _PROFILE,
+        "random_state": _RANDOM_STATE,
+        "as_float": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10_lt(
     path,
     imbalance_ratio=100,
@@ -177,10 +188,6 @@ def load_cifar10_lt(
     >>> X_train.shape, X_test.shape  # doctest: +SKIP
     ((12406, 3, 32, 32), (10000, 3, 32, 32))
     """
-    caller = "load_cifar10_lt"
-    _check_imbalance_ratio(imbalance_ratio, caller)
-    _check_profile(profile, caller)
-
     path = Path(os.fspath(path)).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"No CIFAR-10 data at '{path}'. Expected {_EXPECTED}.")

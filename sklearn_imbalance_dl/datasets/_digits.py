@@ -1,17 +1,30 @@
 """A long-tailed version of scikit-learn's 8x8 digits."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.datasets import load_digits
 
+from .._validation import Interval, validate_params
 from ._long_tailed import (
+    _IMBALANCE_RATIO,
+    _PROFILE,
+    _RANDOM_STATE,
     _as_generator,
-    _check_imbalance_ratio,
-    _check_positive_int,
-    _check_profile,
     make_long_tailed,
 )
 
 
+@validate_params(
+    {
+        "imbalance_ratio": _IMBALANCE_RATIO,
+        "profile": _PROFILE,
+        "test_per_class": [Interval(Integral, 1, None, closed="left")],
+        "as_images": ["boolean"],
+        "random_state": _RANDOM_STATE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_digits_lt(
     imbalance_ratio=100,
     profile="exponential",
@@ -85,10 +98,7 @@ def load_digits_lt(
     >>> np.bincount(y_test).tolist()
     [50, 50, 50, 50, 50, 50, 50, 50, 50, 50]
     """
-    caller = "load_digits_lt"
-    _check_imbalance_ratio(imbalance_ratio, caller)
-    _check_profile(profile, caller)
-    test_per_class = _check_positive_int(test_per_class, "test_per_class", caller)
+    test_per_class = int(test_per_class)
 
     digits = load_digits()
     X = (digits.data / 16.0).astype(np.float32)
@@ -96,7 +106,7 @@ def load_digits_lt(
     labels, counts = np.unique(y, return_counts=True)
     if test_per_class >= counts.min():
         raise ValueError(
-            f"The 'test_per_class' parameter of {caller} must be smaller than the "
+            "The 'test_per_class' parameter of load_digits_lt must be smaller than the "
             f"smallest digit class ({counts.min()} images) so that every class keeps "
             f"training images. Got {test_per_class} instead."
         )

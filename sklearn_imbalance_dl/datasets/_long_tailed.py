@@ -1,73 +1,43 @@
-"""Long-tailed subsets of a balanced data set (METHODS.md section 6)."""
+"""Long-tailed subsets of a balanced data set (see ``docs/methods.md``)."""
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-PROFILES = ("exponential", "step")
+from .._validation import Interval, StrOptions, validate_params
 
 # Added before flooring so that an exact product such as 5000 * 100 ** -1 = 50.0 that
 # lands a hair below the integer in floating point is not floored to 49.
 _FLOOR_EPS = 1e-9
 
-
-def _check_imbalance_ratio(imbalance_ratio, caller):
-    if (
-        isinstance(imbalance_ratio, bool)
-        or not isinstance(imbalance_ratio, numbers.Real)
-        or not np.isfinite(imbalance_ratio)
-        or imbalance_ratio < 1
-    ):
-        raise ValueError(
-            f"The 'imbalance_ratio' parameter of {caller} must be a real number >= 1. "
-            f"Got {imbalance_ratio!r} instead."
-        )
-    return float(imbalance_ratio)
-
-
-def _check_profile(profile, caller):
-    if not isinstance(profile, str) or profile not in PROFILES:
-        raise ValueError(
-            f"The 'profile' parameter of {caller} must be one of "
-            f"{', '.join(repr(p) for p in PROFILES)}. Got {profile!r} instead."
-        )
-    return profile
-
-
-def _check_positive_int(value, name, caller, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(
-            f"The '{name}' parameter of {caller} must be an int >= {minimum}. "
-            f"Got {value!r} instead."
-        )
-    return int(value)
+# scikit-learn constraints shared by the public functions of this subpackage.
+_IMBALANCE_RATIO = [Interval(Real, 1, None, closed="left")]
+_PROFILE = [StrOptions({"exponential", "step"})]
+_RANDOM_STATE = ["random_state", np.random.Generator]
 
 
 def _as_generator(random_state):
-    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+    """Turn a (validated) ``random_state`` into a :class:`numpy.random.Generator`.
 
-    ints, None, ``SeedSequence`` and ``Generator`` go through
-    :func:`numpy.random.default_rng`; a legacy ``RandomState`` seeds a new generator
-    from its stream, so scikit-learn style ``check_random_state`` objects also work.
+    A legacy ``RandomState`` seeds a new generator from its stream, so scikit-learn style
+    ``check_random_state`` objects also work.
     """
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    if isinstance(random_state, bool):
-        raise ValueError(
-            "The 'random_state' parameter must be an int, None, a numpy Generator or "
-            f"RandomState. Got {random_state!r} instead."
-        )
-    try:
-        return np.random.default_rng(random_state)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "The 'random_state' parameter must be an int, None, a numpy Generator or "
-            f"RandomState. Got {random_state!r} instead."
-        ) from exc
+    return np.random.default_rng(random_state)
 
 
+@validate_params(
+    {
+        "n_max": [Interval(Integral, 1, None, closed="left")],
+        "n_classes": [Interval(Integral, 2, None, closed="left")],
+        "imbalance_ratio": _IMBALANCE_RATIO,
+        "profile": _PROFILE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def long_tailed_counts(n_max, n_classes, imbalance_ratio=100, profile="exponential"):
     """Per-class sample counts of a long-tailed profile, head class first.
 
@@ -117,12 +87,7 @@ def long_tailed_counts(n_max, n_classes, imbalance_ratio=100, profile="exponenti
     >>> long_tailed_counts(100, 4, imbalance_ratio=10, profile="step").tolist()
     [100, 100, 10, 10]
     """
-    caller = "long_tailed_counts"
-    n_max = _check_positive_int(n_max, "n_max", caller)
-    n_classes = _check_positive_int(n_classes, "n_classes", caller, minimum=2)
-    ratio = _check_imbalance_ratio(imbalance_ratio, caller)
-    profile = _check_profile(profile, caller)
-
+    n_max, n_classes, ratio = int(n_max), int(n_classes), float(imbalance_ratio)
     if profile == "exponential":
         exponents = -np.arange(n_classes) / (n_classes - 1)
         raw = n_max * ratio**exponents
@@ -141,6 +106,19 @@ def long_tailed_counts(n_max, n_classes, imbalance_ratio=100, profile="exponenti
     return counts
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "imbalance_ratio": _IMBALANCE_RATIO,
+        "profile": _PROFILE,
+        "class_order": ["array-like", None],
+        "n_max": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": _RANDOM_STATE,
+        "return_indices": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_long_tailed(
     X,
     y,
@@ -227,10 +205,7 @@ def make_long_tailed(
     >>> np.bincount(y_lt).tolist()
     [5, 10, 23, 50]
     """
-    caller = "make_long_tailed"
-    ratio = _check_imbalance_ratio(imbalance_ratio, caller)
-    profile = _check_profile(profile, caller)
-
+    ratio = float(imbalance_ratio)
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
         raise ValueError(
@@ -268,10 +243,7 @@ def make_long_tailed(
                 f"{np.asarray(class_order).tolist()}."
             )
 
-    if n_max is None:
-        n_max = int(available.min())
-    else:
-        n_max = _check_positive_int(n_max, "n_max", caller)
+    n_max = int(available.min()) if n_max is None else int(n_max)
     quotas = long_tailed_counts(n_max, labels.shape[0], ratio, profile)
 
     for label, quota in zip(order.tolist(), quotas.tolist(), strict=True):

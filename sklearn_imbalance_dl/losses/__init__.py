@@ -1,12 +1,10 @@
 """Losses for class-imbalanced classification.
 
 ``nn.Module`` classes here; the matching pure functions are in
-:mod:`sklearn_imbalance_dl.losses.functional`. ``LOSSES`` maps the estimator's
-``loss=`` names to the classes.
+:mod:`sklearn_imbalance_dl.losses.functional`.
 """
 
 from . import functional
-from ._adapter import TorchLossAdapter
 from ._losses import (
     ARBLoss,
     BalancedSoftmaxLoss,
@@ -20,7 +18,8 @@ from ._losses import (
     WeightedCELoss,
 )
 
-LOSSES = {
+# The estimator's ``loss=`` names.
+_LOSSES = {
     "ce": CrossEntropyLoss,
     "weighted_ce": WeightedCELoss,
     "class_balanced": ClassBalancedLoss,
@@ -43,7 +42,5 @@ __all__ = [
     "BalancedSoftmaxLoss",
     "CRILoss",
     "ARBLoss",
-    "TorchLossAdapter",
-    "LOSSES",
     "functional",
 ]

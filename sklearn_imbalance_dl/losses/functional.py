@@ -12,26 +12,20 @@ Every loss takes ``logits`` of shape ``(n_samples, n_classes)`` and integer
 * **Class counts.** ``class_counts`` is a 1-D array-like with the number of
   training samples of each class (length ``n_classes``, all > 0).
 
-The formulas and defaults follow ``METHODS.md`` (sections 1 to 3). The
+The formulas and defaults follow ``docs/methods.md``. The
 ``nn.Module`` wrappers live in :mod:`sklearn_imbalance_dl.losses`.
 """
 
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 import torch.nn.functional as F
 
-from ._validation import (
-    REDUCTION,
-    Interval,
-    Options,
-    check_class_counts,
-    check_inputs,
-    check_params,
-    check_weight,
-)
+from .._validation import Interval, StrOptions, validate_params
+from ._checks import check_class_counts, check_inputs, check_weight
 
 __all__ = [
     "inverse_frequency_weights",
@@ -47,26 +41,36 @@ __all__ = [
     "arb_loss",
 ]
 
-# Constraints on every hyperparameter, shared with the nn.Module classes.
-PARAMETER_CONSTRAINTS = {
-    "reduction": REDUCTION,
-    "power": Interval(0.0, math.inf, "left"),
-    "gamma": Interval(0.0, math.inf, "left"),
-    "beta": Interval(0.0, 1.0, "left"),
-    "max_m": Interval(0.0, math.inf, "left"),
-    "s": Interval(0.0, math.inf, "neither"),
-    "tau": Interval(0.0, math.inf, "left"),
-    "correction": Options(("zero", "fix", "decrease", None)),
-    "counts": Options(("batch", "global")),
-    "clamp": Interval(0.0, math.inf, "neither", allow_none=True),
+# scikit-learn constraints of every hyperparameter, shared with the nn.Module classes.
+_PARAMETER_CONSTRAINTS = {
+    "reduction": [StrOptions({"none", "mean", "sum"})],
+    "power": [Interval(Real, 0, None, closed="left")],
+    "gamma": [Interval(Real, 0, None, closed="left")],
+    "beta": [Interval(Real, 0, 1, closed="left")],
+    "max_m": [Interval(Real, 0, None, closed="left")],
+    "s": [Interval(Real, 0, None, closed="neither")],
+    "tau": [Interval(Real, 0, None, closed="left")],
+    "correction": [StrOptions({"zero", "fix", "decrease"}), None],
+    "counts": [StrOptions({"batch", "global"})],
+    "clamp": [Interval(Real, 0, None, closed="neither"), None],
 }
+
+
+def _validated(*names):
+    """scikit-learn's ``validate_params`` for the named hyperparameters.
+
+    Only the public functions are validated (about 30 us a call); the loss modules call
+    the private kernels below, whose hyperparameters were checked when the module was
+    built, so a training step pays nothing for it.
+    """
+    return validate_params(
+        {name: _PARAMETER_CONSTRAINTS[name] for name in names},
+        prefer_skip_nested_validation=True,
+    )
+
 
 # CRI correction term: T = 1e-50, kept in Python floats (1e-50 underflows float32).
 _CRI_LOG_T = math.log(1e-50)
-
-
-def _check(owner: str, **values) -> None:
-    check_params(owner, PARAMETER_CONSTRAINTS, **values)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -92,6 +96,7 @@ def _normalise_to_n_classes(weights: torch.Tensor) -> torch.Tensor:
     return weights / weights.sum() * weights.shape[0]
 
 
+@_validated("power")
 def inverse_frequency_weights(class_counts, power=1.0) -> torch.Tensor:
     """Inverse-frequency class weights ``w_c ∝ (1 / n_c) ** power``, summing to ``C``.
 
@@ -122,12 +127,12 @@ def inverse_frequency_weights(class_counts, power=1.0) -> torch.Tensor:
     >>> inverse_frequency_weights([300, 100]).tolist()
     [0.5, 1.5]
     """
-    _check("inverse_frequency_weights", power=power)
     counts = _counts_float64(class_counts)
     weights = _normalise_to_n_classes(counts.pow(-float(power)))
     return _output_like(weights, class_counts)
 
 
+@_validated("beta")
 def class_balanced_weights(class_counts, beta=0.9999) -> torch.Tensor:
     """Class-balanced weights ``w_c = (1 - beta) / (1 - beta ** n_c)``, summing to ``C``.
 
@@ -159,7 +164,6 @@ def class_balanced_weights(class_counts, beta=0.9999) -> torch.Tensor:
     >>> class_balanced_weights([5000, 50]).round(decimals=3)
     tensor([0.0250, 1.9750])
     """
-    _check("class_balanced_weights", beta=beta)
     counts = _counts_float64(class_counts)
     beta = float(beta)
     effective = -torch.expm1(counts * math.log(beta)) if beta > 0 else torch.ones_like(counts)
@@ -172,6 +176,7 @@ def _margins(counts: torch.Tensor, max_m: float) -> torch.Tensor:
     return m * (max_m / m.max())
 
 
+@_validated("max_m")
 def ldam_margins(class_counts, max_m=0.5) -> torch.Tensor:
     """LDAM per-class margins ``m_c = C_m / n_c ** (1/4)`` with ``max_c m_c = max_m``.
 
@@ -197,7 +202,6 @@ def ldam_margins(class_counts, max_m=0.5) -> torch.Tensor:
     >>> ldam_margins([1600, 100], max_m=0.5).tolist()
     [0.25, 0.5]
     """
-    _check("ldam_margins", max_m=max_m)
     return _output_like(_margins(_counts_float64(class_counts), float(max_m)), class_counts)
 
 
@@ -312,6 +316,7 @@ def _prepare(owner, logits, target, weight, class_counts=None, *, need_counts=Tr
     return logits, target, weight, counts
 
 
+@_validated("reduction")
 def cross_entropy_loss(logits, target, *, weight=None, reduction="mean"):
     """Cross-entropy ``-log softmax(z)_y``, optionally class-weighted.
 
@@ -338,13 +343,13 @@ def cross_entropy_loss(logits, target, *, weight=None, reduction="mean"):
     >>> round(cross_entropy_loss(torch.zeros(2, 4), torch.tensor([0, 3])).item(), 4)
     1.3863
     """
-    _check("cross_entropy_loss", reduction=reduction)
     logits, target, weight, _ = _prepare(
         "cross_entropy_loss", logits, target, weight, need_counts=False
     )
     return _cross_entropy(logits, target, weight, reduction)
 
 
+@_validated("gamma", "reduction")
 def focal_loss(logits, target, class_counts=None, *, gamma=1.0, weight=None, reduction="mean"):
     """Softmax focal loss ``(1 - p_y) ** gamma * CE`` (Lin et al., 2017).
 
@@ -382,13 +387,13 @@ def focal_loss(logits, target, class_counts=None, *, gamma=1.0, weight=None, red
     >>> focal_loss(logits, target, gamma=2.0, reduction="none").shape
     torch.Size([2])
     """
-    _check("focal_loss", gamma=gamma, reduction=reduction)
     logits, target, weight, _ = _prepare(
         "focal_loss", logits, target, weight, class_counts, need_counts=False
     )
     return _focal(logits, target, float(gamma), weight, reduction)
 
 
+@_validated("beta", "gamma", "reduction")
 def class_balanced_loss(
     logits, target, class_counts, *, beta=0.9999, gamma=0.0, weight=None, reduction="mean"
 ):
@@ -430,7 +435,6 @@ def class_balanced_loss(
     >>> class_balanced_loss(logits, target, [500, 50, 5]).shape
     torch.Size([])
     """
-    _check("class_balanced_loss", beta=beta, gamma=gamma, reduction=reduction)
     logits, target, weight, counts = _prepare(
         "class_balanced_loss", logits, target, weight, class_counts
     )
@@ -439,6 +443,7 @@ def class_balanced_loss(
     return _focal(logits, target, float(gamma), weight, reduction)
 
 
+@_validated("max_m", "s", "reduction")
 def ldam_loss(logits, target, class_counts, *, max_m=0.5, s=30.0, weight=None, reduction="mean"):
     """LDAM loss ``CE(s * (z - m_y e_y), y)`` (Cao et al., 2019).
 
@@ -479,11 +484,11 @@ def ldam_loss(logits, target, class_counts, *, max_m=0.5, s=30.0, weight=None, r
     >>> ldam_loss(cosines, target, [500, 50, 5]).shape
     torch.Size([])
     """
-    _check("ldam_loss", max_m=max_m, s=s, reduction=reduction)
     logits, target, weight, counts = _prepare("ldam_loss", logits, target, weight, class_counts)
     return _ldam(logits, target, counts, float(max_m), float(s), weight, reduction)
 
 
+@_validated("tau", "reduction")
 def logit_adjusted_loss(logits, target, class_counts, *, tau=1.0, weight=None, reduction="mean"):
     """Logit-adjusted loss ``CE(z + tau * log(pi), y)``, ``pi_c = n_c / N`` (Menon et al.).
 
@@ -519,13 +524,13 @@ def logit_adjusted_loss(logits, target, class_counts, *, tau=1.0, weight=None, r
     >>> logit_adjusted_loss(logits, target, [500, 50, 5], tau=1.0).shape
     torch.Size([])
     """
-    _check("logit_adjusted_loss", tau=tau, reduction=reduction)
     logits, target, weight, counts = _prepare(
         "logit_adjusted_loss", logits, target, weight, class_counts
     )
     return _logit_adjusted(logits, target, counts, float(tau), weight, reduction)
 
 
+@_validated("reduction")
 def balanced_softmax_loss(logits, target, class_counts, *, weight=None, reduction="mean"):
     """Balanced Softmax loss ``CE(z + log n, y)`` (Ren et al., 2020).
 
@@ -556,13 +561,13 @@ def balanced_softmax_loss(logits, target, class_counts, *, weight=None, reductio
     >>> balanced_softmax_loss(logits, target, [3, 1], reduction="none").round(decimals=4)
     tensor([0.2877, 1.3863])
     """
-    _check("balanced_softmax_loss", reduction=reduction)
     logits, target, weight, counts = _prepare(
         "balanced_softmax_loss", logits, target, weight, class_counts
     )
     return _balanced_softmax(logits, target, counts, weight, reduction)
 
 
+@_validated("s", "max_m", "gamma", "correction", "reduction")
 def cri_loss(
     logits,
     target,
@@ -577,7 +582,7 @@ def cri_loss(
 ):
     """CRI loss of Xu et al. (2022): LDAM margin, focal modulation, outlier correction.
 
-    Per sample, following METHODS.md section 2 and the authors' code:
+    Per sample, following ``docs/methods.md`` and the authors' code:
 
     1. ``z`` are cosine logits (normalised features and weights, no bias);
     2. LDAM margin on the target logit: ``z'_y = z_y - m_y``, ``m_c ∝ n_c ** (-1/4)``,
@@ -594,7 +599,7 @@ def cri_loss(
     **Departure from the authors' code.** The official implementation applies the
     correction to the *batch mean* of the loss, where it practically never fires (the
     mean exceeds 115 only if the whole batch is an outlier). We apply it **per sample**
-    before the weighted mean, as METHODS.md specifies. With cosine logits and
+    before the weighted mean, as ``docs/methods.md`` specifies. With cosine logits and
     ``s = 30`` a per-sample loss reaches ``th`` only for extreme margins, so in the
     default setting the correction rarely fires either way.
 
@@ -635,7 +640,6 @@ def cri_loss(
     >>> cri_loss(cosines, target, [500, 50, 5], correction="fix").shape
     torch.Size([])
     """
-    _check("cri_loss", s=s, max_m=max_m, gamma=gamma, correction=correction, reduction=reduction)
     logits, target, weight, counts = _prepare("cri_loss", logits, target, weight, class_counts)
     return _cri(
         logits,
@@ -650,6 +654,7 @@ def cri_loss(
     )
 
 
+@_validated("counts", "clamp", "reduction")
 def arb_loss(
     logits,
     target,
@@ -713,7 +718,6 @@ def arb_loss(
     >>> arb_loss(logits, target).shape
     torch.Size([])
     """
-    _check("arb_loss", counts=counts, clamp=clamp, reduction=reduction)
     is_global = counts == "global"
     logits, target, weight, n = _prepare(
         "arb_loss with counts='global'" if is_global else "arb_loss",

@@ -1,12 +1,11 @@
 """Metrics and scorers for class-imbalanced and long-tailed classification."""
 
-from imblearn.metrics import geometric_mean_score
-
 from ._classification import (
     minority_recall,
     per_class_accuracy,
     rank_split_accuracy,
     shot_accuracy,
+    shot_groups,
 )
 from ._scorers import (
     SCORERS,
@@ -20,7 +19,6 @@ from ._scorers import (
 __all__ = [
     "SCORERS",
     "balanced_accuracy_scorer",
-    "geometric_mean_score",
     "geometric_mean_scorer",
     "get_scorer",
     "macro_f1_scorer",
@@ -29,4 +27,5 @@ __all__ = [
     "per_class_accuracy",
     "rank_split_accuracy",
     "shot_accuracy",
+    "shot_groups",
 ]

@@ -1,10 +1,25 @@
 """Per-class and head/tail accuracy metrics for long-tailed classification."""
 
-import numbers
 from collections.abc import Mapping
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.multiclass import unique_labels
+
+from .._validation import Interval, TupleOf, validate_params
+
+__all__ = [
+    "minority_recall",
+    "per_class_accuracy",
+    "rank_split_accuracy",
+    "shot_accuracy",
+    "shot_groups",
+]
+
+_Y = ["array-like"]
+_LABELS = ["array-like", None]
+_TRAIN_COUNTS = [Mapping, "array-like"]
+_THRESHOLD = [Interval(Real, 0, None, closed="left")]
 
 
 def _check_y(y_true, y_pred):
@@ -47,6 +62,9 @@ def _per_class_accuracy(y_true, y_pred, labels):
     return acc
 
 
+@validate_params(
+    {"y_true": _Y, "y_pred": _Y, "labels": _LABELS}, prefer_skip_nested_validation=True
+)
 def per_class_accuracy(y_true, y_pred, *, labels=None):
     """Accuracy of each class: the fraction of its samples predicted correctly.
 
@@ -121,6 +139,80 @@ def _check_train_counts(train_counts, labels, y_true, y_pred):
     return labels, counts
 
 
+def _shot_masks(counts, many_threshold, few_threshold):
+    """The many/medium/few-shot masks of classes with training ``counts``: the one rule."""
+    if few_threshold > many_threshold:
+        raise ValueError(
+            f"few_threshold ({few_threshold!r}) must not exceed many_threshold "
+            f"({many_threshold!r}): few-shot classes have fewer than few_threshold "
+            "training samples, many-shot classes more than many_threshold."
+        )
+    counts = np.asarray(counts, dtype=float)
+    return {
+        "many": counts > many_threshold,
+        "medium": (counts >= few_threshold) & (counts <= many_threshold),
+        "few": counts < few_threshold,
+    }
+
+
+@validate_params(
+    {
+        "train_counts": _TRAIN_COUNTS,
+        "many_threshold": _THRESHOLD,
+        "few_threshold": _THRESHOLD,
+        "labels": _LABELS,
+    },
+    prefer_skip_nested_validation=True,
+)
+def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=None):
+    """The many-, medium- and few-shot classes, by their number of training samples.
+
+    Many-shot ``n > many_threshold``, medium-shot ``few_threshold <= n <=
+    many_threshold``, few-shot ``n < few_threshold`` (Liu et al. 2019 use 100 and 20);
+    the groups :func:`shot_accuracy` scores.
+
+    Parameters
+    ----------
+    train_counts : dict or array-like of shape (n_classes,)
+        Training-set size of every class: a mapping label -> count (a pandas Series
+        works too), or an array aligned with ``labels``.
+    many_threshold : float, default=100
+        Classes with more training samples than this are many-shot.
+    few_threshold : float, default=20
+        Classes with fewer training samples than this are few-shot; at most
+        ``many_threshold``.
+    labels : array-like of shape (n_classes,), default=None
+        The classes of an array ``train_counts``; None: ``0, ..., n_classes - 1``.
+        Ignored for a mapping.
+
+    Returns
+    -------
+    groups : dict
+        ``{"many": ndarray, "medium": ndarray, "few": ndarray}``, the labels of each
+        group in the order of ``train_counts``.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.metrics import shot_groups
+    >>> groups = shot_groups([124, 74, 44, 26, 16, 9, 5], many_threshold=50, few_threshold=10)
+    >>> {name: members.tolist() for name, members in groups.items()}
+    {'many': [0, 1], 'medium': [2, 3, 4], 'few': [5, 6]}
+    """
+    if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
+        mapping = dict(train_counts.items())
+        labels, counts = np.asarray(list(mapping)), list(mapping.values())
+    else:
+        counts = np.asarray(train_counts, dtype=float)
+        labels = np.arange(counts.shape[0]) if labels is None else np.asarray(labels)
+        if counts.ndim != 1 or labels.shape != counts.shape:
+            raise ValueError(
+                f"train_counts must be a 1-D array with one count per label; got shape "
+                f"{counts.shape} for {labels.shape[0]} labels."
+            )
+    masks = _shot_masks(counts, many_threshold, few_threshold)
+    return {name: labels[mask] for name, mask in masks.items()}
+
+
 def _group_means(acc, groups):
     out = {}
     for name, mask in groups.items():
@@ -130,6 +222,17 @@ def _group_means(acc, groups):
     return out
 
 
+@validate_params(
+    {
+        "y_true": _Y,
+        "y_pred": _Y,
+        "train_counts": _TRAIN_COUNTS,
+        "many_threshold": _THRESHOLD,
+        "few_threshold": _THRESHOLD,
+        "labels": _LABELS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def shot_accuracy(
     y_true, y_pred, train_counts, *, many_threshold=100, few_threshold=20, labels=None
 ):
@@ -139,7 +242,8 @@ def shot_accuracy(
     many-shot ``n > many_threshold``, medium-shot
     ``few_threshold <= n <= many_threshold``, few-shot ``n < few_threshold``
     (the usual thresholds 100 and 20 of Liu et al. 2019). Each group's score is
-    the mean of :func:`per_class_accuracy` over its classes.
+    the mean of :func:`per_class_accuracy` over its classes; :func:`shot_groups` lists
+    the classes of each group.
 
     Parameters
     ----------
@@ -168,6 +272,7 @@ def shot_accuracy(
 
     See Also
     --------
+    shot_groups : The classes of each group.
     rank_split_accuracy : Groups by rank of training count (the CIFAR-10 rule).
 
     References
@@ -183,31 +288,22 @@ def shot_accuracy(
     >>> shot_accuracy(y_true, y_pred, {0: 500, 1: 50, 2: 5})
     {'many': 1.0, 'medium': 0.5, 'few': 0.0}
     """
-    for name, value in (("many_threshold", many_threshold), ("few_threshold", few_threshold)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-            raise ValueError(
-                f"The '{name}' parameter of shot_accuracy must be a non-negative number. "
-                f"Got {value!r} instead."
-            )
-    if few_threshold > many_threshold:
-        raise ValueError(
-            f"few_threshold ({few_threshold!r}) must not exceed many_threshold "
-            f"({many_threshold!r}): few-shot classes have fewer than few_threshold "
-            "training samples, many-shot classes more than many_threshold."
-        )
     y_true, y_pred = _check_y(y_true, y_pred)
     labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
-    acc = _per_class_accuracy(y_true, y_pred, labels)
-    return _group_means(
-        acc,
-        {
-            "many": counts > many_threshold,
-            "medium": (counts >= few_threshold) & (counts <= many_threshold),
-            "few": counts < few_threshold,
-        },
-    )
+    groups = _shot_masks(counts, many_threshold, few_threshold)
+    return _group_means(_per_class_accuracy(y_true, y_pred, labels), groups)
 
 
+@validate_params(
+    {
+        "y_true": _Y,
+        "y_pred": _Y,
+        "train_counts": _TRAIN_COUNTS,
+        "splits": [TupleOf(Interval(Integral, 0, None, closed="left"), min_length=2)],
+        "labels": _LABELS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def rank_split_accuracy(y_true, y_pred, train_counts, *, splits=(3, 7), labels=None):
     """Many/medium/few-shot accuracy with groups cut by rank of training count.
 
@@ -250,17 +346,12 @@ def rank_split_accuracy(y_true, y_pred, train_counts, *, splits=(3, 7), labels=N
     y_true, y_pred = _check_y(y_true, y_pred)
     labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
     n_classes = labels.shape[0]
-    try:
-        lo, hi = splits
-    except (TypeError, ValueError):
-        lo = hi = None
-    if not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (lo, hi)
-    ) or not (0 <= lo <= hi <= n_classes):
+    if len(splits) != 2 or not splits[0] <= splits[1] <= n_classes:
         raise ValueError(
-            "The 'splits' parameter of rank_split_accuracy must be two ints "
-            f"0 <= splits[0] <= splits[1] <= n_classes ({n_classes}). Got {splits!r} instead."
+            "splits must be two rank boundaries 0 <= splits[0] <= splits[1] <= n_classes "
+            f"({n_classes}); got {tuple(splits)!r}."
         )
+    lo, hi = splits
     acc = _per_class_accuracy(y_true, y_pred, labels)
     order = np.argsort(-counts, kind="stable")
     rank = np.empty(n_classes, dtype=int)
@@ -270,17 +361,31 @@ def rank_split_accuracy(y_true, y_pred, train_counts, *, splits=(3, 7), labels=N
     )
 
 
-def minority_recall(y_true, y_pred, *, n_minority=1):
-    """Mean recall of the rarest classes of ``y_true``.
+@validate_params(
+    {
+        "y_true": _Y,
+        "y_pred": _Y,
+        "train_counts": [Mapping, "array-like", None],
+        "n_minority": [Interval(Integral, 1, None, closed="left")],
+        "labels": _LABELS,
+    },
+    prefer_skip_nested_validation=True,
+)
+def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=None):
+    """Mean recall of the classes that were rarest in training.
 
-    The minority classes are the ``n_minority`` classes with the fewest samples in
-    the ``y_true`` given here. When a tie makes that choice ambiguous (a balanced test
-    set, where every class is equally rare) a ValueError says so rather than picking
-    by label order: on the literature's balanced test sets use the training counts,
-    e.g. :func:`shot_accuracy` or :func:`per_class_accuracy`. A scorer only sees
-    the evaluation fold, so inside cross-validation these are the rarest classes of
-    that fold, which with stratified folds are the rarest classes of the training
-    data too.
+    The minority classes are the ``n_minority`` classes with the fewest training
+    samples, together with every class tied with the last of them (a tie is averaged,
+    never broken by label order); classes with no training sample are not candidates.
+    The score is the mean recall of the minority classes that have samples in
+    ``y_true`` (NaN if none has).
+
+    The training counts are ``train_counts``. Without them (a scorer only sees the
+    evaluation fold) they are estimated by the class frequencies of ``y_true``, which
+    with stratified cross-validation folds are those of the training data; a
+    ``y_true`` where every class is equally frequent (the balanced test sets of the
+    long-tailed literature) carries no such information, and a ValueError asks for
+    ``train_counts``.
 
     Parameters
     ----------
@@ -288,14 +393,19 @@ def minority_recall(y_true, y_pred, *, n_minority=1):
         True labels.
     y_pred : array-like of shape (n_samples,)
         Predicted labels.
+    train_counts : dict or array-like of shape (n_classes,), default=None
+        Training-set size of every class, as in :func:`shot_accuracy`; None: the class
+        frequencies of ``y_true``.
     n_minority : int, default=1
-        Number of rarest classes to average over; between 1 and the number of
-        classes in ``y_true``.
+        Number of rarest classes (ties included, see above); at most the number of
+        candidate classes.
+    labels : array-like, default=None
+        The classes of an array ``train_counts``, as in :func:`shot_accuracy`.
 
     Returns
     -------
     score : float
-        Mean recall of the ``n_minority`` rarest classes, in [0, 1].
+        Mean recall of the minority classes, in [0, 1].
 
     Examples
     --------
@@ -306,26 +416,28 @@ def minority_recall(y_true, y_pred, *, n_minority=1):
     1.0
     >>> minority_recall(y_true, y_pred, n_minority=2)
     0.75
+    >>> minority_recall(y_true, y_pred, train_counts={0: 500, 1: 5, 2: 50})
+    0.5
     """
     y_true, y_pred = _check_y(y_true, y_pred)
-    classes, counts = np.unique(y_true, return_counts=True)
-    if (
-        isinstance(n_minority, bool)
-        or not isinstance(n_minority, numbers.Integral)
-        or not 1 <= n_minority <= classes.shape[0]
-    ):
+    if train_counts is None:
+        labels, counts = np.unique(y_true, return_counts=True)
+    else:
+        labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
+    candidates = counts > 0
+    n_candidates = int(candidates.sum())
+    if n_minority > n_candidates:
         raise ValueError(
-            "The 'n_minority' parameter of minority_recall must be an int in the range "
-            f"[1, {classes.shape[0]}] (the number of classes in y_true). "
-            f"Got {n_minority!r} instead."
+            f"n_minority={n_minority} exceeds the {n_candidates} classes with training samples."
         )
-    order = np.argsort(counts, kind="stable")
-    if n_minority < len(classes) and counts[order[n_minority - 1]] == counts[order[n_minority]]:
+    fewest = np.sort(counts[candidates])[n_minority - 1]
+    minority = candidates & (counts <= fewest)
+    if train_counts is None and minority.all() and n_minority < n_candidates:
         raise ValueError(
-            f"minority_recall cannot tell the {n_minority} rarest class(es) of y_true apart: "
-            f"classes {classes[order[n_minority - 1]]!r} and {classes[order[n_minority]]!r} "
-            f"both have {counts[order[n_minority]]} samples (a balanced y_true?). Score "
-            "the classes that were rare in training with per_class_accuracy or shot_accuracy."
+            "minority_recall cannot tell the rarest classes apart: every class of y_true "
+            f"has {counts[0]} samples (a balanced test set?). Pass train_counts, the "
+            "training-set size of every class."
         )
-    rarest = classes[order[:n_minority]]
-    return float(np.mean(_per_class_accuracy(y_true, y_pred, rarest)))
+    recalls = _per_class_accuracy(y_true, y_pred, labels[minority])
+    recalls = recalls[~np.isnan(recalls)]
+    return float(recalls.mean()) if recalls.size else float("nan")

@@ -9,17 +9,36 @@ from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
 
 from ._classification import minority_recall
 
-balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
-macro_f1_scorer = make_scorer(f1_score, average="macro", zero_division=0)
-geometric_mean_scorer = make_scorer(geometric_mean_score)
-minority_recall_scorer = make_scorer(minority_recall)
+# name -> (score function, its keyword arguments): the one definition of each headline
+# metric, behind both the scorers below and ``compare``'s scores of its predictions.
+_SCORE_FUNCTIONS = {
+    "balanced_accuracy": (balanced_accuracy_score, {}),
+    "macro_f1": (f1_score, {"average": "macro", "zero_division": 0}),
+    "g_mean": (geometric_mean_score, {}),
+    "minority_recall": (minority_recall, {}),
+}
 
 SCORERS = {
-    "balanced_accuracy": balanced_accuracy_scorer,
-    "macro_f1": macro_f1_scorer,
-    "g_mean": geometric_mean_scorer,
-    "minority_recall": minority_recall_scorer,
+    name: make_scorer(function, **kwargs) for name, (function, kwargs) in _SCORE_FUNCTIONS.items()
 }
+balanced_accuracy_scorer = SCORERS["balanced_accuracy"]
+macro_f1_scorer = SCORERS["macro_f1"]
+geometric_mean_scorer = SCORERS["g_mean"]
+minority_recall_scorer = SCORERS["minority_recall"]
+
+
+def _score_predictions(y_true, y_pred, *, train_counts=None):
+    """Every metric of :data:`SCORERS` on predictions, ``{name: score}``.
+
+    ``train_counts`` goes to :func:`minority_recall` (the rarest *training* class);
+    without it, the rarest class of ``y_true``, as the scorer does.
+    """
+    scores = {}
+    for name, (function, kwargs) in _SCORE_FUNCTIONS.items():
+        if function is minority_recall and train_counts is not None:
+            kwargs = {**kwargs, "train_counts": train_counts}
+        scores[name] = float(function(y_true, y_pred, **kwargs))
+    return scores
 
 
 def get_scorer(scoring):

@@ -1,86 +1,16 @@
-"""Parameter and input checks shared by the loss functions and loss modules.
+"""Checks of the tensors the losses receive: logits, targets, class counts, weights.
 
-The error messages follow scikit-learn's wording, e.g.
-``The 'gamma' parameter of FocalLoss must be a float in the range [0, inf). Got -1 instead.``
+These are input checks (shapes, dtypes, values of data); the losses' hyperparameters are
+checked with scikit-learn's constraints (``_parameter_constraints`` and
+``validate_params``).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-from .._validation import check_param as check_value
-
-__all__ = ["Interval", "Options", "check_param", "check_params"]
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A real interval a float hyperparameter must lie in.
-
-    ``closed`` is one of ``"left"``, ``"right"``, ``"both"``, ``"neither"``.
-    ``allow_none`` also accepts ``None``.
-    """
-
-    low: float = -math.inf
-    high: float = math.inf
-    closed: str = "left"
-    allow_none: bool = False
-
-    def check(self, value, name, owner):
-        check_value(
-            value,
-            name,
-            owner,
-            "float",
-            low=self.low,
-            high=self.high,
-            closed=self.closed,
-            allow_none=self.allow_none,
-        )
-
-
-@dataclass(frozen=True)
-class Options:
-    """A finite set of allowed values (strings, optionally ``None``)."""
-
-    values: tuple
-
-    def check(self, value, name, owner):
-        strings = [v for v in self.values if v is not None]
-        check_value(value, name, owner, "str", options=strings, allow_none=None in self.values)
-
-
-REDUCTION = Options(("none", "mean", "sum"))
-
-
-def check_param(value, name: str, owner: str, constraint) -> None:
-    """Raise the package's scikit-learn style error if ``value`` violates ``constraint``.
-
-    Parameters
-    ----------
-    value : object
-        The value to check.
-    name : str
-        The parameter name, e.g. ``"gamma"``.
-    owner : str
-        The function or class the parameter belongs to, e.g. ``"FocalLoss"``.
-    constraint : Interval or Options
-        What the value must satisfy.
-    """
-    constraint.check(value, name, owner)
-
-
-def check_params(owner: str, constraints: dict, **values) -> None:
-    """Check several parameters at once; ``constraints`` maps a name to its constraint."""
-    for name, value in values.items():
-        check_param(value, name, owner, constraints[name])
-
-
-# --------------------------------------------------------------------------- tensors
+__all__ = ["as_float_tensor", "check_class_counts", "check_inputs", "check_weight"]
 
 
 def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
