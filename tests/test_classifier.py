@@ -262,7 +262,11 @@ def test_validation_split_and_early_stopping(imbalanced):
         ({"module__width": 3}, r"module__width is not a parameter of MLP.*hidden_sizes"),
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
         ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
-        ({"loss": "focal", "loss__gamma": -1}, r"'gamma' parameter of FocalLoss must be"),
+        (
+            {"loss": "focal", "loss__gamma": -1},
+            r"'loss__gamma' parameter of ImbalancedNetClassifier must be a float in the range "
+            r"\[0.0, inf\)",
+        ),
         ({"loss": "arb", "schedule": "drw"}, r"schedule='drw'.*loss='arb'"),
         ({"loss": "cri", "schedule": "ppl", "mixing": "mixup"}, r"schedule='ppl'.*mixing='mixup'"),
         ({"loss": "cri", "module__head": "linear"}, r"loss='cri'.*module__head='linear'"),

@@ -1,7 +1,7 @@
 """Behaviour fingerprint: predict_proba of fixed-seed configurations on digits-LT.
 
 Refactors must keep these numbers. A change of behaviour on purpose updates the table
-(``python -m tests._make_fingerprints``) in the same commit, with the reason.
+(``python -m tests.test_fingerprint`` prints the table) in the same commit, with the reason.
 """
 
 import numpy as np
@@ -106,3 +106,12 @@ def test_predict_proba_fingerprint(name):
     np.testing.assert_allclose(
         fingerprint(CONFIGURATIONS[name]), EXPECTED[name], rtol=1e-4, atol=1e-7
     )
+
+
+if __name__ == "__main__":
+    import torch
+
+    torch.set_num_threads(1)
+    for name, params in CONFIGURATIONS.items():
+        values = ", ".join(f"{v:.6g}" for v in fingerprint(params))
+        print(f"    {name!r}: [{values}],")

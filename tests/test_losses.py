@@ -398,6 +398,7 @@ def test_losses_registry():
         "balanced_softmax",
         "cri",
         "arb",
+        "label_aware_smoothing",
     }
     for cls in _LOSSES.values():
         assert issubclass(cls, ImbalanceLoss)

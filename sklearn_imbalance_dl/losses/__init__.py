@@ -5,6 +5,11 @@
 """
 
 from . import functional
+from ._label_aware import (
+    LabelAwareSmoothingLoss,
+    label_aware_smoothing_factors,
+    label_aware_smoothing_loss,
+)
 from ._losses import (
     ARBLoss,
     BalancedSoftmaxLoss,
@@ -29,6 +34,7 @@ _LOSSES = {
     "balanced_softmax": BalancedSoftmaxLoss,
     "cri": CRILoss,
     "arb": ARBLoss,
+    "label_aware_smoothing": LabelAwareSmoothingLoss,
 }
 
 __all__ = [
@@ -42,5 +48,8 @@ __all__ = [
     "BalancedSoftmaxLoss",
     "CRILoss",
     "ARBLoss",
+    "LabelAwareSmoothingLoss",
+    "label_aware_smoothing_factors",
+    "label_aware_smoothing_loss",
     "functional",
 ]

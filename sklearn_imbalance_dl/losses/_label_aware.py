@@ -26,8 +26,8 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import check_component_params
+from ._checks import check_class_counts, check_inputs, check_weight
 from ._losses import ImbalanceLoss
-from ._validation import check_class_counts, check_inputs, check_weight
 
 __all__ = [
     "LabelAwareSmoothingLoss",
@@ -237,7 +237,7 @@ class LabelAwareSmoothingLoss(ImbalanceLoss):
     torch.Size([])
     """
 
-    _parameter_constraints = dict(_CONSTRAINTS)
+    _parameter_constraints = {**ImbalanceLoss._parameter_constraints, **_CONSTRAINTS}
 
     def __init__(
         self,
