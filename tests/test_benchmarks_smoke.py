@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# End-to-end: CI runs it; `pytest -m "not slow"` skips it while developing.
+pytestmark = pytest.mark.slow
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO_ROOT / "benchmarks"
 

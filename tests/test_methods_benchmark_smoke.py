@@ -4,6 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# End-to-end: CI runs it; `pytest -m "not slow"` skips it while developing.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "methods_digits.py"
 METHOD_ROWS = [

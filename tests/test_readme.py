@@ -3,6 +3,11 @@
 import re
 from pathlib import Path
 
+import pytest
+
+# End-to-end: CI runs it; `pytest -m "not slow"` skips it while developing.
+pytestmark = pytest.mark.slow
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
