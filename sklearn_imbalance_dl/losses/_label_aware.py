@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import check_component_params
+from . import functional as LF
 from ._checks import check_class_counts, check_inputs, check_weight
 from ._losses import ImbalanceLoss
 
@@ -120,16 +121,8 @@ def _label_aware_smoothing(logits, target, smoothing, weight, reduction):
     eps = smoothing[target]
     nll = -log_p.gather(1, target[:, None]).squeeze(1)
     per_sample = (1 - eps) * nll - eps * log_p.mean(dim=1)
-    if weight is not None:
-        sample_weight = weight[target]
-        per_sample = sample_weight * per_sample
-        if reduction == "mean":
-            return per_sample.sum() / sample_weight.sum()
-    if reduction == "none":
-        return per_sample
-    if reduction == "sum":
-        return per_sample.sum()
-    return per_sample.mean()
+    # The class-weighted reduction every loss of the package shares.
+    return LF._reduce(per_sample, target, weight, reduction)
 
 
 @validate_params(

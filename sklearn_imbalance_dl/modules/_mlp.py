@@ -125,7 +125,16 @@ class MLP(nn.Module):
         super().__init__()
         name = type(self).__name__
         check_component_params(
-            self, {k: v for k, v in locals().items() if k in self._parameter_constraints}
+            self,
+            {
+                "n_features": n_features,
+                "n_classes": n_classes,
+                "hidden_sizes": hidden_sizes,
+                "dropout": dropout,
+                "batch_norm": batch_norm,
+                "activation": activation,
+                "head": head,
+            },
         )
         self.n_features = int(n_features)
         self.n_classes = int(n_classes)

@@ -190,7 +190,15 @@ class ResNet32(nn.Module):
         super().__init__()
         name = type(self).__name__
         check_component_params(
-            self, {k: v for k, v in locals().items() if k in self._parameter_constraints}
+            self,
+            {
+                "n_classes": n_classes,
+                "in_channels": in_channels,
+                "input_shape": input_shape,
+                "head": head,
+                "widths": widths,
+                "blocks_per_stage": blocks_per_stage,
+            },
         )
         self.n_classes = int(n_classes)
         input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
