@@ -30,32 +30,46 @@ SAMPLERS = ("instance", "class_balanced", "sqrt")
 _POWERS = {"class_balanced": 1.0, "sqrt": 0.5}
 
 
-def check_index_sampler(sampler, X, y, *, owner):
+def _picks_rows(sampler, X, y):
+    probe = clone(sampler)
+    probe.fit_resample(X, y)
+    return hasattr(probe, "sample_indices_")
+
+
+def check_index_sampler(sampler, *, owner, X=None, y=None):
     """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone.
 
     Batches are drawn by index, so the sampler must return a subset (with repeats) of
     its input rows and say which (``sample_indices_``). One that synthesises rows, such
     as SMOTE, cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
 
+    The sampler is tried on a small two-class problem (30 rows), and on ``X, y`` if
+    that one does not suit it (a ``sampling_strategy`` naming other classes, ...).
+
     Parameters
     ----------
     sampler : imbalanced-learn sampler
         Unfitted; it is cloned, never changed.
-    X : array-like of shape (n_samples, n_features)
-        Features the probe resamples (the row index itself when no features matter).
-    y : array-like of shape (n_samples,)
-        Labels of the probe.
     owner : str
         Named in the error message (``"ImbalancedSampler"``, ...).
+    X : array-like of shape (n_samples, n_features), default=None
+        Features of the fallback probe.
+    y : array-like of shape (n_samples,), default=None
+        Labels of the fallback probe.
 
     Raises
     ------
     InvalidParameterError
         If the sampler leaves no ``sample_indices_`` after ``fit_resample``.
     """
-    probe = clone(sampler)
-    probe.fit_resample(X, y)
-    if not hasattr(probe, "sample_indices_"):
+    toy_y = np.repeat([0, 1], [20, 10])
+    try:
+        picks_rows = _picks_rows(sampler, np.arange(len(toy_y)).reshape(-1, 1), toy_y)
+    except ValueError:
+        if y is None:
+            raise
+        picks_rows = _picks_rows(sampler, X, y)
+    if not picks_rows:
         raise InvalidParameterError(
             f"The 'sampler' parameter of {owner} must pick existing rows (an "
             "imbalanced-learn sampler that sets sample_indices_, such as "
@@ -222,7 +236,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
-            kind = check_index_sampler(sampler, probe_X, encoded, owner="ImbalancedSampler")
+            kind = check_index_sampler(sampler, owner="ImbalancedSampler", X=probe_X, y=encoded)
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
         self.generator_ = torch.Generator().manual_seed(seed)
         self._index_sampler = IndexSampler(
