@@ -155,3 +155,13 @@ def test_estimator_stream_and_own_generator_draw_the_same(kind):
     from_global = IndexSampler(kind, y).indices()
     own = IndexSampler(kind, y, generator=torch.Generator().manual_seed(7)).indices()
     torch.testing.assert_close(from_global, own)
+
+
+def test_estimator_takes_a_sampler_without_random_state():
+    # NearMiss has no random_state: the estimator re-runs it each epoch all the same.
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    X = np.random.default_rng(0).normal(size=(len(Y), 4)).astype(np.float32)
+    clf = ImbalancedNetClassifier(sampler=NearMiss(), max_epochs=2, random_state=0)
+    clf.fit(X, Y)
+    assert len(clf.net_.history) == 2
