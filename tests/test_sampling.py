@@ -1,5 +1,8 @@
 """ImbalancedSampler: drawn class frequencies, per-epoch re-draws, reproducibility, refusals."""
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -165,3 +168,12 @@ def test_estimator_takes_a_sampler_without_random_state():
     clf = ImbalancedNetClassifier(sampler=NearMiss(), max_epochs=2, random_state=0)
     clf.fit(X, Y)
     assert len(clf.net_.history) == 2
+
+
+@pytest.mark.slow
+def test_the_pytorch_loop_example_runs(capsys):
+    path = Path(__file__).resolve().parents[1] / "examples" / "plot_sampler_pytorch_loop.py"
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    for name in ("shuffle", "class_balanced", "sqrt", "over-sampling"):
+        assert f"{name}: balanced accuracy" in out
