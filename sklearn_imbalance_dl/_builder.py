@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.base import clone
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -26,6 +25,7 @@ from .losses._adapter import TorchLossAdapter
 from .mixing import _MIXINGS
 from .modules import _MODULES, fit_module_preprocessing, is_staged
 from .optim import SAM
+from .sampling._sampler import check_index_sampler
 from .schedules import _SCHEDULES, Schedule
 from .schedules._lr import LR_SCHEDULES, LRSchedule
 
@@ -188,7 +188,11 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         optimizer_params=optimizer_params,
         callbacks=callbacks,
         augment=AUGMENTATIONS[augment] if isinstance(augment, str) else augment,
-        sampler=_copy_sampler(params["sampler"]),
+        sampler=(
+            sampler
+            if isinstance(sampler := params["sampler"], str)
+            else check_index_sampler(sampler, owner="ImbalancedNetClassifier")
+        ),
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
@@ -419,21 +423,3 @@ def _check_combinations(params, module, loss, schedule, input_shape):
             "channels_last=True applies to images (n_samples, channels, height, width); "
             f"got samples of shape {input_shape}."
         )
-
-
-def _copy_sampler(sampler):
-    """The sampler for the net: a name, or a copy of an index-preserving imblearn sampler."""
-    if isinstance(sampler, str):
-        return sampler
-    probe = clone(sampler)
-    # Batches are drawn by index, so the sampler must return a subset of its input rows
-    # (and say which); one that synthesises rows, like SMOTE, belongs in a Pipeline.
-    y = np.repeat([0, 1], [20, 10])
-    probe.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
-    if not hasattr(probe, "sample_indices_"):
-        raise ValueError(
-            f"sampler={sampler!r} does not pick existing rows (it has no sample_indices_), "
-            "so it cannot draw the batches; use an under- or over-sampler such as "
-            "RandomUnderSampler, or put it in an imblearn Pipeline before the classifier."
-        )
-    return clone(sampler)

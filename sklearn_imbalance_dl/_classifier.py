@@ -26,8 +26,9 @@ from ._builder import (
     resolve_device,
     training_dataset,
 )
-from ._data import AUGMENTATIONS, SAMPLERS
+from ._data import AUGMENTATIONS
 from ._net import PRECISIONS
+from .sampling._sampler import SAMPLERS
 from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
@@ -306,6 +307,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
+        if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
+            raise ValueError("Sample weights must contain at least one non-zero number.")
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train, valid = self._split(X, y_encoded, sample_weight, seed)

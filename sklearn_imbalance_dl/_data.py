@@ -11,8 +11,6 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-SAMPLERS = ("instance", "class_balanced", "sqrt")
-
 
 def weights_are_uniform(sample_weight):
     """Equal sample weights cancel in the weighted mean: batches then carry none."""
@@ -42,48 +40,6 @@ def to_device_dataset(X, y, sample_weight, device):
         torch.as_tensor(y, dtype=torch.int64).to(device),
         torch.as_tensor(sample_weight, dtype=torch.float32).to(device),
     )
-
-
-class IndexSampler:
-    """Draws one epoch's sample order on the device.
-
-    ``"instance"`` is a plain shuffle; ``"class_balanced"`` draws N samples with
-    replacement so that every class is equally likely (probability of sample i
-    proportional to 1/n_{y_i}); ``"sqrt"`` uses 1/sqrt(n_{y_i}) (square-root sampling).
-    An imbalanced-learn sampler whose output rows are a subset of its input
-    (``RandomUnderSampler``, ``RandomOverSampler``, ...) is called on the indices once
-    per epoch, which makes it a batch sampler driven by imbalanced-learn.
-    """
-
-    def __init__(self, kind, y):
-        self.y = y
-        self.set_kind(kind)
-
-    def set_kind(self, kind):
-        """Switch the sampling (classifier re-training switches to class-balanced)."""
-        self.kind = kind
-        if isinstance(kind, str) and kind != "instance":
-            counts = torch.bincount(self.y).to(torch.float32)
-            power = 1.0 if kind == "class_balanced" else 0.5
-            self._probabilities = counts.pow(-power)[self.y]
-
-    def indices(self):
-        n = len(self.y)
-        if isinstance(self.kind, str):
-            if self.kind == "instance":
-                return torch.randperm(n, device=self.y.device)
-            return torch.multinomial(self._probabilities, n, replacement=True)
-        return self._imblearn_indices()
-
-    def _imblearn_indices(self):
-        # A fresh seed each epoch, drawn from torch's (seeded) generator, so that the
-        # epochs differ and the whole fit stays reproducible.
-        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
-        self.kind.set_params(random_state=seed)
-        y = self.y.cpu().numpy()
-        self.kind.fit_resample(np.arange(len(y)).reshape(-1, 1), y)
-        order = torch.as_tensor(self.kind.sample_indices_, device=self.y.device)
-        return order[torch.randperm(len(order), device=order.device)]
 
 
 def batch_bounds(n, batch_size):

@@ -26,11 +26,11 @@ from torch.utils.data import DataLoader
 from ._data import (
     DeviceBatchIterator,
     EpochBatchSampler,
-    IndexSampler,
     InMemoryDataset,
     LabelledDataset,
 )
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
+from .sampling._sampler import IndexSampler
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")

@@ -238,7 +238,10 @@ def test_imblearn_sampler_drives_batches(imbalanced):
 
 
 def test_synthesising_sampler_cannot_draw_batches(imbalanced):
-    with pytest.raises(ValueError, match=r"sampler=SMOTE\(\) does not pick existing rows"):
+    with pytest.raises(
+        ValueError,
+        match=r"The .sampler. parameter of ImbalancedNetClassifier must pick existing rows",
+    ):
         small(sampler=SMOTE()).fit(*imbalanced)
 
 

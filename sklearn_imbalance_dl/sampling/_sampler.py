@@ -1,0 +1,260 @@
+"""Drawing one epoch's sample order: shuffled, class-balanced, square-root, or imblearn.
+
+One implementation serves two callers:
+
+- the estimator (through :class:`IndexSampler` with ``generator=None``), which draws on
+  its training device from torch's seeded global stream, so that a fit is
+  reproducible from ``random_state`` alone;
+- :class:`ImbalancedSampler`, a ``torch.utils.data.Sampler`` for a hand-written
+  PyTorch loop, which draws on the CPU from its own ``torch.Generator``.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    InvalidParameterError,
+    StrOptions,
+)
+from sklearn.utils.validation import column_or_1d
+
+from .._validation import check_component_params
+
+__all__ = ["SAMPLERS", "ImbalancedSampler", "IndexSampler", "check_index_sampler"]
+
+SAMPLERS = ("instance", "class_balanced", "sqrt")
+
+# Exponent of 1/n_c in the probability of drawing a sample of class c.
+_POWERS = {"class_balanced": 1.0, "sqrt": 0.5}
+
+
+def _picks_rows(sampler, X, y):
+    probe = clone(sampler)
+    probe.fit_resample(X, y)
+    return hasattr(probe, "sample_indices_")
+
+
+def check_index_sampler(sampler, *, owner, X=None, y=None):
+    """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone.
+
+    Batches are drawn by index, so the sampler must return a subset (with repeats) of
+    its input rows and say which (``sample_indices_``). One that synthesises rows, such
+    as SMOTE, cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
+
+    The sampler is tried on a small two-class problem (30 rows), and on ``X, y`` if
+    that one does not suit it (a ``sampling_strategy`` naming other classes, ...).
+
+    Parameters
+    ----------
+    sampler : imbalanced-learn sampler
+        Unfitted; it is cloned, never changed.
+    owner : str
+        Named in the error message (``"ImbalancedSampler"``, ...).
+    X : array-like of shape (n_samples, n_features), default=None
+        Features of the fallback probe.
+    y : array-like of shape (n_samples,), default=None
+        Labels of the fallback probe.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the sampler leaves no ``sample_indices_`` after ``fit_resample``.
+    """
+    toy_y = np.repeat([0, 1], [20, 10])
+    try:
+        picks_rows = _picks_rows(sampler, np.arange(len(toy_y)).reshape(-1, 1), toy_y)
+    except ValueError:
+        if y is None:
+            raise
+        picks_rows = _picks_rows(sampler, X, y)
+    if not picks_rows:
+        raise InvalidParameterError(
+            f"The 'sampler' parameter of {owner} must pick existing rows (an "
+            "imbalanced-learn sampler that sets sample_indices_, such as "
+            f"RandomUnderSampler, RandomOverSampler or NearMiss). Got {sampler!r}, which "
+            "synthesises new rows and cannot draw batches by index: resample the data "
+            "before training instead, e.g. in an imblearn Pipeline "
+            "(imblearn.pipeline.make_pipeline(sampler, model))."
+        )
+    return clone(sampler)
+
+
+class IndexSampler:
+    """Draws one epoch's sample order where the labels live (CPU or GPU).
+
+    ``"instance"`` is a plain shuffle; ``"class_balanced"`` draws N samples with
+    replacement so that every class is equally likely (probability of sample i
+    proportional to 1/n_{y_i}); ``"sqrt"`` uses 1/sqrt(n_{y_i}) (square-root sampling).
+    An imbalanced-learn sampler whose output rows are a subset of its input
+    (``RandomUnderSampler``, ``RandomOverSampler``, ...) is called on the rows once
+    per epoch with a fresh seed, and its rows are shuffled.
+
+    Parameters
+    ----------
+    kind : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler
+        Changed in place by :meth:`set_kind`; an imblearn sampler gets a new
+        ``random_state`` each epoch.
+    y : torch.Tensor of int64, shape (n_samples,)
+        Encoded labels ``0..C-1``; the indices are drawn on its device.
+    generator : torch.Generator or None, default=None
+        Source of randomness (on the device of ``y``). None: torch's global stream
+        (the estimator, seeded by its ``random_state``).
+    X : array-like of shape (n_samples, n_features) or None, default=None
+        Features shown to an imblearn sampler (distance-based ones such as NearMiss
+        need them); None shows the row index.
+    """
+
+    def __init__(self, kind, y, *, generator=None, X=None):
+        self.y = y
+        self.generator = generator
+        self.X = X
+        self.set_kind(kind)
+
+    def set_kind(self, kind):
+        """Switch the sampling (classifier re-training switches to class-balanced)."""
+        self.kind = kind
+        if isinstance(kind, str) and kind != "instance":
+            counts = torch.bincount(self.y).to(torch.float32)
+            self._probabilities = counts.pow(-_POWERS[kind])[self.y]
+
+    def indices(self):
+        """One epoch's order: an int64 tensor of row indices on the device of ``y``."""
+        n = len(self.y)
+        if isinstance(self.kind, str):
+            if self.kind == "instance":
+                return torch.randperm(n, device=self.y.device, generator=self.generator)
+            return torch.multinomial(
+                self._probabilities, n, replacement=True, generator=self.generator
+            )
+        return self._imblearn_indices()
+
+    def _imblearn_indices(self):
+        # A fresh seed each epoch, drawn from the (seeded) generator, so that the
+        # epochs differ and the whole run stays reproducible.
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.generator).item())
+        if "random_state" in self.kind.get_params():
+            self.kind.set_params(random_state=seed)
+        y = self.y.cpu().numpy()
+        X = np.arange(len(y)).reshape(-1, 1) if self.X is None else self.X
+        self.kind.fit_resample(X, y)
+        order = torch.as_tensor(self.kind.sample_indices_, device=self.y.device)
+        shuffle = torch.randperm(len(order), device=order.device, generator=self.generator)
+        return order[shuffle]
+
+
+class ImbalancedSampler(torch.utils.data.Sampler):
+    """Class-balanced, square-root or imbalanced-learn sampling for a PyTorch ``DataLoader``.
+
+    The epoch order the estimator's ``sampler`` parameter draws, for a hand-written
+    training loop: pass it as ``DataLoader(dataset, sampler=..., batch_size=...)``.
+    Every iteration (every epoch) draws a new order from the sampler's own generator;
+    the same ``random_state`` gives the same sequence of epochs.
+
+    - ``"class_balanced"``: N draws with replacement, sample i with probability
+      proportional to :math:`1/n_{y_i}`, so that every class is equally likely;
+    - ``"sqrt"``: the same with :math:`1/\\sqrt{n_{y_i}}` (square-root sampling);
+    - ``"instance"``: a shuffle (what ``DataLoader(shuffle=True)`` does);
+    - an imbalanced-learn sampler that picks existing rows (``RandomUnderSampler``,
+      ``RandomOverSampler``, ``NearMiss``, ...): re-run every epoch with a new seed;
+      the epoch is its selected rows, shuffled. A sampler that synthesises rows
+      (``SMOTE``) is refused: resample the arrays once before training instead.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels of the dataset's samples (any type), in the dataset's order.
+    sampler : {"class_balanced", "sqrt", "instance"} or imbalanced-learn sampler, \
+            default="class_balanced"
+        How to draw an epoch (see above). An imblearn sampler is cloned, never changed.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampler's ``torch.Generator`` (None: a fresh seed).
+    X : array-like of shape (n_samples, n_features) or None, default=None
+        Features shown to an imbalanced-learn sampler. Distance-based samplers
+        (``NearMiss``, ``TomekLinks``, ...) need them; random ones do not, and by
+        default see the row index.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted unique labels.
+    class_counts_ : ndarray of shape (n_classes,)
+        Number of samples of each class in ``y``.
+    generator_ : torch.Generator
+        The CPU generator every epoch is drawn from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from sklearn_imbalance_dl.sampling import ImbalancedSampler
+    >>> y = np.array([0] * 90 + [1] * 10)
+    >>> dataset = TensorDataset(torch.randn(100, 3), torch.as_tensor(y))
+    >>> sampler = ImbalancedSampler(y, random_state=0)
+    >>> loader = DataLoader(dataset, sampler=sampler, batch_size=20)
+    >>> labels = torch.cat([yb for _, yb in loader])
+    >>> len(labels), 30 < int(labels.sum()) < 70  # about half are the minority class
+    (100, True)
+
+    With an imbalanced-learn under-sampler, every epoch has 10 samples of each class:
+
+    >>> from imblearn.under_sampling import RandomUnderSampler
+    >>> sampler = ImbalancedSampler(y, RandomUnderSampler(), random_state=0)
+    >>> np.bincount(y[list(sampler)]).tolist(), len(sampler)
+    ([10, 10], 20)
+    """
+
+    _parameter_constraints = {
+        "y": ["array-like"],
+        "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
+        "random_state": ["random_state"],
+        "X": ["array-like", None],
+    }
+
+    def __init__(self, y, sampler="class_balanced", *, random_state=None, X=None):
+        self.y = y
+        self.sampler = sampler
+        self.random_state = random_state
+        self.X = X
+        check_component_params(self)
+        if isinstance(y, torch.Tensor):
+            y = y.detach().cpu().numpy()
+        labels = column_or_1d(np.asarray(y), warn=True)
+        self.classes_, encoded = np.unique(labels, return_inverse=True)
+        self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
+        features = None
+        if X is not None:
+            features = np.asarray(X)
+            if len(features) != len(labels):
+                raise ValueError(
+                    f"X has {len(features)} rows but y has {len(labels)} labels; "
+                    "ImbalancedSampler needs one row of X per label."
+                )
+            features = features.reshape(len(features), -1)
+        kind = sampler
+        if not isinstance(sampler, str):
+            probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
+            kind = check_index_sampler(sampler, owner="ImbalancedSampler", X=probe_X, y=encoded)
+        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        self.generator_ = torch.Generator().manual_seed(seed)
+        self._index_sampler = IndexSampler(
+            kind, torch.as_tensor(encoded, dtype=torch.int64), generator=self.generator_, X=features
+        )
+        self._next_order = None
+
+    def _draw(self):
+        if self._next_order is None:
+            self._next_order = self._index_sampler.indices()
+        return self._next_order
+
+    def __len__(self):
+        # The next epoch is drawn ahead, so that its length is exact even for an
+        # imbalanced-learn sampler whose output size depends on the seed.
+        return len(self._draw())
+
+    def __iter__(self):
+        order = self._draw()
+        self._next_order = None
+        return iter(order.tolist())

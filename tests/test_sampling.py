@@ -1,0 +1,179 @@
+"""ImbalancedSampler: drawn class frequencies, per-epoch re-draws, reproducibility, refusals."""
+
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.under_sampling import NearMiss, RandomUnderSampler
+from sklearn.utils._param_validation import InvalidParameterError
+from torch.utils.data import DataLoader, TensorDataset
+
+from sklearn_imbalance_dl.sampling import ImbalancedSampler, SMOTEWithFallback
+from sklearn_imbalance_dl.sampling._sampler import IndexSampler
+
+COUNTS = np.array([400, 100, 20, 5])
+Y = np.repeat(np.arange(len(COUNTS)), COUNTS)
+
+
+def _drawn_class_counts(sampler, epochs):
+    drawn = np.concatenate([np.fromiter(sampler, dtype=int) for _ in range(epochs)])
+    return np.bincount(Y[drawn], minlength=len(COUNTS)), len(drawn)
+
+
+@pytest.mark.parametrize(
+    "kind, class_weight",
+    [
+        # Probability of a class = n_c * w_c / sum(n_k * w_k), w_c the per-sample weight.
+        ("class_balanced", 1.0 / COUNTS),
+        ("sqrt", 1.0 / np.sqrt(COUNTS)),
+        ("instance", np.ones(len(COUNTS))),
+    ],
+)
+def test_class_frequencies_match_the_sampling_probabilities(kind, class_weight):
+    sampler = ImbalancedSampler(Y, kind, random_state=0)
+    counts, total = _drawn_class_counts(sampler, epochs=40)
+    assert total == 40 * len(Y)
+    p = COUNTS * class_weight / (COUNTS * class_weight).sum()
+    # Each class count is binomial(total, p_c); 5 standard deviations is a safe margin
+    # for a fixed seed while still rejecting a wrong exponent (sqrt vs balanced differ
+    # by hundreds of std here).
+    std = np.sqrt(total * p * (1 - p))
+    np.testing.assert_array_less(np.abs(counts - total * p), 5 * std + 1e-9)
+
+
+def test_instance_is_a_permutation_each_epoch():
+    sampler = ImbalancedSampler(Y, "instance", random_state=0)
+    first, second = list(sampler), list(sampler)
+    assert sorted(first) == list(range(len(Y))) == sorted(second)
+    assert first != second
+
+
+@pytest.mark.parametrize("kind", ["class_balanced", "sqrt", "instance", RandomUnderSampler()])
+def test_redrawn_every_epoch_and_reproducible(kind):
+    a = ImbalancedSampler(Y, kind, random_state=3)
+    b = ImbalancedSampler(Y, kind, random_state=3)
+    c = ImbalancedSampler(Y, kind, random_state=4)
+    epochs_a = [list(a) for _ in range(3)]
+    epochs_b = [list(b) for _ in range(3)]
+    assert epochs_a == epochs_b
+    assert epochs_a[0] != epochs_a[1] != epochs_a[2]
+    assert list(c) != epochs_a[0]
+
+
+def test_random_under_sampler_picks_the_smallest_count_of_each_class_per_epoch():
+    rus = RandomUnderSampler()
+    sampler = ImbalancedSampler(Y, rus, random_state=0)
+    seen_majority = set()
+    for _ in range(5):
+        assert len(sampler) == len(COUNTS) * COUNTS.min()
+        order = np.fromiter(sampler, dtype=int)
+        assert len(order) == len(COUNTS) * COUNTS.min()
+        assert len(set(order)) == len(order)  # under-sampling draws without replacement
+        np.testing.assert_array_equal(np.bincount(Y[order]), [COUNTS.min()] * len(COUNTS))
+        seen_majority |= set(order[Y[order] == 0])
+    # New majority rows each epoch: 5 epochs of 5 rows cover more than one epoch's 5.
+    assert len(seen_majority) > COUNTS.min()
+    assert rus.get_params()["random_state"] is None  # the user's sampler is not changed
+
+
+def test_random_over_sampler_brings_every_class_to_the_largest():
+    sampler = ImbalancedSampler(Y, RandomOverSampler(), random_state=0)
+    order = np.fromiter(sampler, dtype=int)
+    np.testing.assert_array_equal(np.bincount(Y[order]), [COUNTS.max()] * len(COUNTS))
+    # Every original row is kept, plus copies for the minority classes.
+    assert set(order) == set(range(len(Y)))
+
+
+def test_nearmiss_sees_the_features_given():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(len(Y), 2))
+    sampler = ImbalancedSampler(Y, NearMiss(), X=X, random_state=0)
+    order = np.fromiter(sampler, dtype=int)
+    # NearMiss is deterministic given X (it has no random_state): the epoch is its rows.
+    expected = NearMiss().fit(X, Y)
+    expected.fit_resample(X, Y)
+    assert sorted(order) == sorted(expected.sample_indices_)
+
+
+@pytest.mark.parametrize("smote", [SMOTE(), SMOTEWithFallback()])
+def test_a_sampler_that_synthesises_rows_is_refused(smote):
+    with pytest.raises(InvalidParameterError, match=r"'sampler' parameter of ImbalancedSampler"):
+        ImbalancedSampler(Y, smote)
+    with pytest.raises(ValueError, match="Pipeline"):
+        ImbalancedSampler(Y, smote)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"sampler": "balanced"}, "'sampler' parameter"),
+        ({"sampler": 3}, "'sampler' parameter"),
+        ({"random_state": "seed"}, "'random_state' parameter"),
+        ({"X": 1.5}, "'X' parameter"),
+    ],
+)
+def test_invalid_parameters_are_named(kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        ImbalancedSampler(Y, **kwargs)
+
+
+def test_features_of_the_wrong_length_are_refused():
+    with pytest.raises(ValueError, match="X has 3 rows but y has 525 labels"):
+        ImbalancedSampler(Y, RandomUnderSampler(), X=np.zeros((3, 2)))
+
+
+def test_labels_of_any_type_and_torch_tensors():
+    names = np.array(["cat", "dog", "eel", "fox"])[Y]
+    by_name = list(ImbalancedSampler(names, random_state=1))
+    by_code = list(ImbalancedSampler(torch.as_tensor(Y), random_state=1))
+    assert by_name == by_code
+
+
+def test_in_a_dataloader_batches_carry_the_drawn_rows():
+    X = torch.arange(len(Y), dtype=torch.float32)[:, None]
+    dataset = TensorDataset(X, torch.as_tensor(Y))
+    loader = DataLoader(dataset, sampler=ImbalancedSampler(Y, random_state=0), batch_size=64)
+    assert len(loader) == int(np.ceil(len(Y) / 64))
+    epochs = []
+    for _ in range(2):
+        rows, labels = zip(*[(xb[:, 0].long(), yb) for xb, yb in loader])
+        rows, labels = torch.cat(rows).numpy(), torch.cat(labels).numpy()
+        np.testing.assert_array_equal(Y[rows], labels)
+        assert len(rows) == len(Y)
+        epochs.append(rows)
+    assert not np.array_equal(*epochs)
+    # Class-balanced: the tail class (5 of 525 rows) makes up about a quarter.
+    assert 0.15 < np.mean(labels == 3) < 0.35
+
+
+@pytest.mark.parametrize("kind", ["class_balanced", "sqrt", "instance", RandomUnderSampler()])
+def test_estimator_stream_and_own_generator_draw_the_same(kind):
+    # The estimator draws from torch's global stream (generator=None), ImbalancedSampler
+    # from its own generator: with the same seed the code gives the same order.
+    y = torch.as_tensor(Y)
+    torch.manual_seed(7)
+    from_global = IndexSampler(kind, y).indices()
+    own = IndexSampler(kind, y, generator=torch.Generator().manual_seed(7)).indices()
+    torch.testing.assert_close(from_global, own)
+
+
+def test_estimator_takes_a_sampler_without_random_state():
+    # NearMiss has no random_state: the estimator re-runs it each epoch all the same.
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    X = np.random.default_rng(0).normal(size=(len(Y), 4)).astype(np.float32)
+    clf = ImbalancedNetClassifier(sampler=NearMiss(), max_epochs=2, random_state=0)
+    clf.fit(X, Y)
+    assert len(clf.net_.history) == 2
+
+
+@pytest.mark.slow
+def test_the_pytorch_loop_example_runs(capsys):
+    path = Path(__file__).resolve().parents[1] / "examples" / "plot_sampler_pytorch_loop.py"
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    for name in ("shuffle", "class_balanced", "sqrt", "over-sampling"):
+        assert f"{name}: balanced accuracy" in out
