@@ -79,7 +79,7 @@ results by under 1 point)
 - **Sanity.** LDAM-DRW beats CE on exponential ρ=100 (+2.1 ± 1.4, 5/5 seeds) and on step
   (+9.1 ± 3.0, 5/5), as in the papers. ARB with global counts gave per-seed balanced
   accuracies identical to `loss="balanced_softmax"` on both data sets (side run, same
-  seeds and setting), as METHODS.md says it must.
+  seeds and setting), as docs/methods.md says it must.
 - **Robustness to the shared setting.** With the library default instead (AdamW lr 1e-3,
   constant, 200 epochs; side run, not selected), the ranking on step is the same
   (CRI+PPL +16.8, ARB +13.6, LDAM-DRW +9.9, CE+MFW −7.4 vs CE, all 5/5); on exponential
@@ -439,7 +439,7 @@ def build_report(args, setting, selection_table, results, datasets, wall, comman
         f"best epoch on the test set); {len(args.seed_list)} seed(s) with paired differences "
         "(papers report single runs).",
         "- **Method reconstructions.** MFW (Procrustean training) has no published code; "
-        "the library's version is the METHODS.md reconstruction. The CRI correction "
+        "the library's version is the reconstruction of docs/methods.md. The CRI correction "
         "term is applied per sample (the official code applies it to the batch mean, "
         "where it never fires).",
         "",

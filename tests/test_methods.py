@@ -1,4 +1,4 @@
-"""The seed methods' schedules and mixing, checked against METHODS.md and hand computations."""
+"""The seed methods' schedules and mixing, checked against the specification (docs/methods.md) and hand computations."""
 
 import itertools
 from functools import partial
@@ -44,7 +44,7 @@ CIFAR10_LT_COUNTS = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
 )
 def test_ppw_progress_matches_methods_md(epoch, q):
     ppw = ProgressiveReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
-    # METHODS.md rounds to 4 decimals (0.03125 is printed 0.0312).
+    # docs/methods.md rounds to 4 decimals (0.03125 is printed 0.0312).
     assert ppw.progress(epoch) == pytest.approx(q, abs=5.1e-5)
 
 
@@ -96,7 +96,7 @@ def test_schedule_changes_weights_in_place_and_keeps_momentum():
     ).fit(X, y)
     recorder = dict(clf.net_.callbacks_)["recorder"]
     counts = torch.as_tensor(clf.class_counts_, dtype=torch.float64)
-    # The schedule runs before the recorder in each epoch: weights as METHODS.md says,
+    # The schedule runs before the recorder in each epoch: weights as docs/methods.md says,
     # q(e) = r^5 between epochs 5 and 8 of 10.
     for epoch, weights in enumerate(recorder.weights):
         r = min(max((epoch - 5) / 3, 0), 1)
