@@ -1,4 +1,4 @@
-"""The seed methods' schedules and mixing, checked against the specification (docs/methods.md) and hand computations."""
+"""Schedules and mixing, checked against docs/methods.md and hand computations."""
 
 import itertools
 from functools import partial
