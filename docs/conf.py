@@ -58,6 +58,9 @@ default_role = "literal"
 # -- MyST (docs/methods.md, docs/compare.md, the changelog) ------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
+# benchmarks/RESULTS.md, included in the benchmarks page, is written by the benchmark
+# scripts and jumps heading levels (H2 to H4); that breaks nothing on the site.
+suppress_warnings = ["myst.header"]
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------------
 autosummary_generate = True
@@ -104,6 +107,34 @@ def public_names():
     return table
 
 
+def _aliases(table):
+    """``{other public name: main public name}`` of a class or function public twice.
+
+    The main name is the one whose module the object is defined under (``sampling``
+    for ``sampling._smote.SMOTEWithFallback``); the other names get a short page
+    pointing to it, since documenting a class twice is a duplicate object description.
+    """
+    owners = {}
+    for modname, kinds in table.items():
+        module = importlib.import_module(modname)
+        for kind in ("class", "function"):
+            for name in kinds.get(kind, []):
+                owners.setdefault(id(getattr(module, name)), []).append(f"{modname}.{name}")
+    aliases = {}
+    for names in owners.values():
+        if len(names) < 2:
+            continue
+        obj_module = _object_of(names[0]).__module__
+        main = max(names, key=lambda n: (obj_module.startswith(n.rsplit(".", 1)[0]), -len(n)))
+        aliases.update({n: main for n in names if n != main})
+    return aliases
+
+
+def _object_of(fullname):
+    modname, name = fullname.rsplit(".", 1)
+    return getattr(importlib.import_module(modname), name)
+
+
 _SECTIONS = (("class", "Classes"), ("function", "Functions"), ("data", "Constants"))
 
 
@@ -118,7 +149,7 @@ def _module_page(modname, kinds):
         if kind not in kinds:
             continue
         lines += [heading, "-" * len(heading), "", ".. autosummary::", "   :toctree: ../"]
-        lines += [f"   :template: {kind}.rst", "   :nosignatures:", ""]
+        lines += [f"   :template: autosummary/{kind}.rst", "   :nosignatures:", ""]
         lines += [f"   {name}" for name in kinds[kind]] + [""]
     return "\n".join(lines)
 
@@ -149,6 +180,7 @@ def _api_pages():
 
 
 _api_pages()
+autosummary_context = {"aliases": _aliases(public_names())}
 
 
 def _drop_type_docstring(app, what, name, obj, options, lines):
@@ -193,8 +225,14 @@ def _foreign_docstring(app, what, name, obj, options, lines):
 
 
 def _skip_member(app, what, name, obj, skip, options):
-    """scikit-learn's generated ``set_{method}_request`` (metadata routing) methods."""
+    """Methods from other libraries: scikit-learn's ``set_{method}_request`` and the like.
+
+    Their docstrings refer to labels of those libraries' sites.
+    """
     if name.startswith("set_") and name.endswith("_request"):
+        return True
+    module = getattr(obj, "__module__", None)
+    if inspect.isroutine(obj) and module and not module.startswith(PACKAGE):
         return True
     return None
 
