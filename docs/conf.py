@@ -67,6 +67,9 @@ autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
+# A method without a docstring of its own (``forward`` of a module) is not shown with
+# torch's or scikit-learn's docstring, whose references point into their sites.
+autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # Style is checked by review and ruff, not by the docs build.
