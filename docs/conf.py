@@ -256,7 +256,25 @@ def _repo_links(app, docname, source):
         source[0] = source[0].replace(f"]({target}#", f"]({page}#")
 
 
+def _check_api_pages(app, exception):
+    """Every public name has an HTML page (a warning, so ``-W`` fails the build)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    out = Path(app.outdir) / "generated"
+    for modname, kinds in public_names().items():
+        for kind, names in kinds.items():
+            for name in names:
+                page = out / "modules" if kind == "module" else out
+                if not (page / f"{modname}.{name}.html").exists():
+                    logging.getLogger(__name__).warning(
+                        "public name %s.%s has no page in the API reference", modname, name
+                    )
+
+
 def setup(app):
+    app.connect("build-finished", _check_api_pages)
     # Before numpydoc (priority 500) rewrites the lines.
     app.connect("autodoc-process-docstring", _drop_type_docstring, priority=100)
     app.connect("autodoc-process-docstring", _foreign_docstring, priority=100)
