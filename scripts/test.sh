@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # The test command of the README: a fresh virtual environment, the package with its
-# test extras, the linter, then the test suite on both cores. Without arguments it then
-# checks the lower bounds of the dependencies (set OLDEST=0 to skip that part).
+# test and docs extras, the linter, the test suite on both cores, the documentation
+# build; then the lower bounds of the dependencies (OLDEST=0 skips that part).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv-test
 .venv-test/bin/python -m pip install --quiet --upgrade pip
 # torch pinned: 2.13.0 is the tested release (a CPU wheel on the CI machines).
-.venv-test/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev]"
+.venv-test/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,docs]"
 .venv-test/bin/ruff check sklearn_imbalance_dl tests benchmarks examples
 .venv-test/bin/python -m pytest -n 2 --durations=15 "$@"
+if [[ $# -gt 0 ]]; then  # a developer's subset of the tests: no docs, no lower bounds
+    exit 0
+fi
 
-if [[ $# -gt 0 || "${OLDEST:-1}" == "0" ]]; then
+# The documentation site, every warning an error; the gallery examples run in the build.
+rm -rf docs/_build docs/auto_examples docs/generated
+MPLBACKEND=agg .venv-test/bin/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+if [[ "${OLDEST:-1}" == "0" ]]; then
     exit 0
 fi
 # Lower bounds: the oldest releases pyproject.toml allows of the libraries whose APIs
