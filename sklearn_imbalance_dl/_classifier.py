@@ -129,6 +129,28 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Only when X has string column names (pandas).
     net_ : skorch.NeuralNet
         The trained net, with its ``history``.
+    n_epochs_ : int
+        Epochs trained (re-training epochs of ``schedule="crt"`` included).
+    interrupted_ : bool
+        Whether training was stopped by a KeyboardInterrupt (the model keeps the
+        weights reached, and a warning says so).
+
+    Notes
+    -----
+    Routed parameters work as in skorch: ``get_params`` lists every ``prefix__name``
+    that was set (in the constructor or by ``set_params``), so ``clone`` and
+    ``GridSearchCV`` carry them, and a grid may search them. Unlike skorch, they are
+    validated the scikit-learn way at the start of ``fit``: ``loss__gamma`` is held to
+    the ``gamma`` constraint that the chosen loss class declares, and the error names
+    the routed parameter ("The 'loss__gamma' parameter of ImbalancedNetClassifier must
+    be a float in the range [0.0, inf). Got -1 instead."). A name the component does
+    not take is refused with the list of the names it does take. Components given as
+    instances take no routed parameters (set them on the instance), as in
+    imbalanced-learn, whose nested estimators are configured on the object.
+
+    A fit is all or nothing: if it raises, the estimator is left as it was before
+    (unfitted, or with its previous model). A fit whose loss or weights become
+    non-finite stops with a ``ValueError`` naming the epoch.
 
     Examples
     --------
