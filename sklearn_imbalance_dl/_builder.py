@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.model_selection import StratifiedShuffleSplit
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -269,6 +270,28 @@ def build_net(setup, params, class_counts, valid):
         class_counts=class_counts,
         main_epochs=params["max_epochs"],
         **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
+    )
+
+
+def holdout_split(X, y, sample_weight, fraction, early_stopping, seed):
+    """``(train, valid)`` triples ``(X, y, sample_weight)``; ``valid`` None without a fraction."""
+    if fraction is None:
+        if early_stopping:
+            raise ValueError(
+                "early_stopping=True needs a validation set: set validation_fraction, e.g. 0.1."
+            )
+        return (X, y, sample_weight), None
+    splitter = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+    try:
+        train_idx, valid_idx = next(splitter.split(X, y))
+    except ValueError as exc:
+        raise ValueError(
+            f"validation_fraction={fraction} cannot hold out a stratified validation set "
+            f"from these data: {exc}"
+        ) from exc
+    return (
+        (X[train_idx], y[train_idx], sample_weight[train_idx]),
+        (X[valid_idx], y[valid_idx], sample_weight[valid_idx]),
     )
 
 

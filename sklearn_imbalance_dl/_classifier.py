@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -23,6 +22,7 @@ from ._builder import (
     build_net,
     build_training,
     component_class,
+    holdout_split,
     resolve_device,
     training_dataset,
 )
@@ -333,7 +333,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Sample weights must contain at least one non-zero number.")
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        train, valid = self._split(X, y_encoded, sample_weight, seed)
+        train, valid = holdout_split(
+            X, y_encoded, sample_weight, self.validation_fraction, self.early_stopping, seed
+        )
         self.class_counts_ = np.bincount(train[1], minlength=len(self.classes_))
 
         cuda = [torch.device(device)] if device.startswith("cuda") else []
@@ -382,28 +384,6 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self._input_shape = tuple(_first_input(dataset).shape)
         self.n_features_in_ = self._input_shape[0]
         return y
-
-    def _split(self, X, y, sample_weight, seed):
-        if self.validation_fraction is None:
-            if self.early_stopping:
-                raise ValueError(
-                    "early_stopping=True needs a validation set: set validation_fraction, e.g. 0.1."
-                )
-            return (X, y, sample_weight), None
-        splitter = StratifiedShuffleSplit(
-            n_splits=1, test_size=self.validation_fraction, random_state=seed
-        )
-        try:
-            train_idx, valid_idx = next(splitter.split(X, y))
-        except ValueError as exc:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} cannot hold out a "
-                f"stratified validation set from these data: {exc}"
-            ) from exc
-        return (
-            (X[train_idx], y[train_idx], sample_weight[train_idx]),
-            (X[valid_idx], y[valid_idx], sample_weight[valid_idx]),
-        )
 
     # ------------------------------------------------------------ predict
     def _checked_input(self, X):
