@@ -152,8 +152,7 @@ class RecipeFactory:
 
         if method not in list_recipes(SETTING):
             raise ValueError(
-                f"Unknown method {method!r}; valid methods are: "
-                f"{', '.join(list_recipes(SETTING))}."
+                f"Unknown method {method!r}; valid methods are: {', '.join(list_recipes(SETTING))}."
             )
         self.method = method
 

@@ -56,7 +56,14 @@ def _column_kinds(X):
 
     Columns with fewer than 20 non-missing values are not judged by content.
     """
-    kinds = {"numeric": [], "categorical": [], "other": [], "date": {}, "text": {}, "identifier": {}}
+    kinds = {
+        "numeric": [],
+        "categorical": [],
+        "other": [],
+        "date": {},
+        "text": {},
+        "identifier": {},
+    }
     for column in X.columns:
         values = X[column]
         stringy = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
@@ -481,7 +488,9 @@ def run_comparison(
         epochs=epochs,
         seeds=seeds,
         # Which rows are networks: the table compares the best of them with the rest.
-        deep={name: is_deep(factory(seeds[0], epochs, device)) for name, factory in methods.items()},
+        deep={
+            name: is_deep(factory(seeds[0], epochs, device)) for name, factory in methods.items()
+        },
     )
     import joblib
 
