@@ -189,6 +189,7 @@ def test_main_default_tiny(capsys):
     assert found and float(found[1]) == pytest.approx(abs(gap), abs=0.11), margin
 
 
+@pytest.mark.slow
 def test_subprocess_python_m(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run(
@@ -433,6 +434,7 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
     assert expected in lines[0]
 
 
+@pytest.mark.slow
 def test_error_exits_2_in_a_subprocess(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--data", "missing.csv"]
@@ -481,6 +483,7 @@ def test_summarise_orders_and_spreads():
 
 
 # ---------------------------------------------------------------- Dask
+@pytest.mark.slow
 def test_dask_cluster_matches_local_run(csv_file, tmp_path):
     distributed = pytest.importorskip("distributed")
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2"]
