@@ -37,7 +37,7 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run a command; return its exit status (0: success, 2: usage or data error).
+    """Run a command; return its exit status (0: success, 2: usage or data error, 130: Ctrl-C).
 
     Parameters
     ----------

@@ -2,6 +2,8 @@
 
 import json
 import os
+import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,15 +13,18 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 
+from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.__main__ import main
 from sklearn_imbalance_dl.compare import (
-    RECIPES,
     SMOTEWithFallback,
-    get_recipe,
     make_preprocessor,
+    margin_line,
     run_comparison,
     summarise,
 )
+from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods, is_deep
+from sklearn_imbalance_dl.compare._runner import _resolve_methods
+from sklearn_imbalance_dl.recipes import list_recipes, make_estimator
 
 TINY = ["--epochs", "2", "--seeds", "1", "--quiet"]
 REPO = Path(__file__).resolve().parents[1]
@@ -59,18 +64,79 @@ def _fit_rows(document):
 
 
 # ---------------------------------------------------------------- recipes
-def test_registry_names_and_factories():
-    expected = {"ce", "smote", "undersample", "weighted_ce", "ldam_drw", "cri_ppl", "arb"}
-    assert expected | {"mfw", "logreg"} <= set(RECIPES)
-    for name, factory in RECIPES.items():
-        estimator = factory(0, 3, "cpu")
+def test_methods_are_the_tabular_recipes():
+    # One registry: compare's default methods are the recipes module's tabular ones,
+    # rivals included, in its order.
+    assert default_methods() == list_recipes("tabular")
+    assert {"ce", "smote", "undersample", "weighted_ce", "ldam_drw", "cri_ppl", "arb"} | {
+        "mfw",
+        "logreg",
+        "hgb",
+        "brf",
+    } <= set(default_methods())
+    factories = _resolve_methods(None)
+    assert list(factories) == default_methods()
+    for name, factory in factories.items():
+        # A pickled factory (what joblib / Dask send) builds the same unfitted estimator
+        # as make_estimator.
+        estimator = pickle.loads(pickle.dumps(factory))(3, 7, "cpu")
+        reference = make_estimator(name, "tabular", random_state=3, max_epochs=7, device="cpu")
+        assert repr(estimator) == repr(reference), name
         clone(estimator)  # unfitted, scikit-learn compatible
         assert not hasattr(estimator, "classes_"), name
-    net = RECIPES["ldam_drw"](7, 3, "cpu")
+
+
+def test_factories_build_what_the_method_names_say():
+    net = RecipeFactory("ldam_drw")(7, 3, "cpu")
     assert (net.loss, net.schedule, net.max_epochs, net.random_state) == ("ldam", "drw", 3, 7)
-    assert RECIPES["mfw"](0, 3, "cpu").mixing == "mfw"
-    with pytest.raises(ValueError, match="valid methods are: ce, smote"):
-        get_recipe("nope")
+    assert RecipeFactory("mfw")(0, 3, "cpu").mixing == "mfw"
+    smote = RecipeFactory("smote")(5, 3, "cpu")
+    assert isinstance(smote.steps[0][1], SMOTEWithFallback) and smote.steps[0][1].random_state == 5
+    hgb = RecipeFactory("hgb")(2, 3, "cpu")
+    assert type(hgb).__name__ == "HistGradientBoostingClassifier"
+    assert (hgb.class_weight, hgb.random_state) == ("balanced", 2)
+    assert type(RecipeFactory("brf")(2, 3, "cpu")).__name__ == "BalancedRandomForestClassifier"
+    with pytest.raises(ValueError, match="valid methods are: ce, weighted_ce"):
+        RecipeFactory("nope")
+
+
+def test_deep_means_a_network_or_a_pipeline_ending_in_one():
+    deep = {name: is_deep(factory(0, 1, "cpu")) for name, factory in _resolve_methods(None).items()}
+    assert {name for name, d in deep.items() if not d} == {"logreg", "hgb", "brf"}
+    assert is_deep(ImbalancedNetClassifier())
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    assert not is_deep(make_pipeline(SMOTEWithFallback(), LogisticRegression()))
+
+
+def _summary(rows, deep):
+    summary = pd.DataFrame(
+        rows, columns=["method", "balanced_accuracy_mean", "balanced_accuracy_std"]
+    )
+    summary.attrs["deep"] = deep
+    return summary
+
+
+def test_margin_line_deep_winner_non_deep_winner_and_ties():
+    deep = {"arb": True, "ldam_drw": True, "hgb": False, "logreg": False}
+    line = margin_line(
+        _summary([("arb", 0.823, 0.006), ("hgb", 0.802, 0.004), ("ldam_drw", 0.8, 0.01)], deep)
+    )
+    assert line == (
+        "Winner: arb, +2.1 points of balanced accuracy over the best non-deep method (hgb)"
+    )
+    line = margin_line(
+        _summary([("hgb", 0.85, 0.001), ("logreg", 0.84, 0.0), ("ldam_drw", 0.837, 0.002)], deep)
+    )
+    assert line == (
+        "Winner: hgb (non-deep); the best deep method, ldam_drw, is 1.3 points of balanced "
+        "accuracy behind"
+    )
+    line = margin_line(_summary([("arb", 0.81, 0.02), ("logreg", 0.80, 0.005)], deep))
+    assert line.endswith("(within one standard deviation, 2.0 points: no clear winner)")
+    assert margin_line(_summary([("arb", 0.81, 0.02), ("ldam_drw", 0.8, 0.0)], deep)) is None
+    assert margin_line(_summary([("arb", 0.81, 0.02), ("hgb", 0.8, 0.0)], {})) is None
 
 
 def test_smote_with_fallback_on_digits_counts():
@@ -107,8 +173,23 @@ def test_main_default_tiny(capsys):
     scores = [float(line.split()[2]) for line in table]
     assert scores == sorted(scores, reverse=True)
     assert "note: smote: SMOTE k_neighbors=1" in out and "class(es) 9 with 1 sample" in out
+    # The best network against the best non-deep row (logreg), in points.
+    scores = {line.split()[1]: float(line.split()[2]) for line in table}
+    best_deep = max(("ce", "smote"), key=scores.get)
+    gap = 100 * (scores[best_deep] - scores["logreg"])
+    margin = next(line for line in out.splitlines() if line.startswith("Winner: "))
+    if gap > 0:
+        found = re.match(rf"Winner: {best_deep}, \+(\d+\.\d) points .* \(logreg\)", margin)
+    else:
+        found = re.match(
+            rf"Winner: logreg \(non-deep\); the best deep method, {best_deep}, is (\d+\.\d) ",
+            margin,
+        )
+    # The table rounds to 3 decimals: the line's tenth of a point may differ by one.
+    assert found and float(found[1]) == pytest.approx(abs(gap), abs=0.11), margin
 
 
+@pytest.mark.slow
 def test_subprocess_python_m(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run(
@@ -162,6 +243,8 @@ def test_parquet_and_json_output(tmp_path, capsys):
     document = json.loads(out_path.read_text())
     assert set(document) == {"settings", "fits", "summary"}
     assert document["settings"]["seeds"] == [3, 5]
+    assert document["settings"]["partial"] is False
+    assert document["settings"]["deep"] == {"logreg": False, "undersample": True}
     assert document["settings"]["classes"] == ["common", "rare", "tiny"]
     assert len(document["fits"]) == 2 * 2 * 2
     assert {row["seed"] for row in document["fits"]} == {3, 5}
@@ -220,7 +303,8 @@ def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
             "s": pd.array(["u", "v", "u"], dtype="string"),
         }
     )
-    assert _column_kinds(X) == {
+    kinds = _column_kinds(X)
+    assert {k: kinds[k] for k in ("numeric", "categorical", "other")} == {
         "numeric": ["i", "f"],
         "categorical": ["b", "c", "o", "s"],
         "other": [],
@@ -229,9 +313,43 @@ def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
     # 2 scaled numbers + one-hot b (2) + c (2) + o (2, gap imputed) + s (2)
     assert make_preprocessor(X).fit_transform(X).shape == (3, 10)
     dated = X.assign(d=pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]))
-    assert _column_kinds(dated)["other"] == ["d"]
-    with pytest.raises(CompareError, match="'d' \\(datetime64"):
+    kinds = _column_kinds(dated)
+    assert kinds["other"] == ["d"] and kinds["date"] == {"d": "dates, 2 distinct values in 3 rows"}
+    with pytest.raises(CompareError, match="'d': dates, 2 distinct values in 3 rows; .*--drop d"):
         _clean_features(dated, "t.csv")
+    spans = X.assign(t=pd.to_timedelta([1, 2, 3], unit="s"))
+    with pytest.raises(CompareError, match=r"'t' \(timedelta64\[ns\]\); .* --drop t"):
+        _clean_features(spans, "t.csv")
+
+
+def test_column_kinds_by_content():
+    from sklearn_imbalance_dl.compare._runner import _column_kinds
+
+    n = 40
+    rng = np.random.default_rng(0)
+    words = np.array(["the", "parcel", "arrived", "late", "and", "damaged", "again", "sadly"])
+    X = pd.DataFrame(
+        {
+            "when": [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(n)],
+            "row": np.arange(n) + 100,  # consecutive
+            "customer": [f"C{i:05d}" for i in rng.permutation(n)],
+            "comment": [" ".join(rng.choice(words, size=6)) + f" #{i}" for i in range(n)],
+            "income": rng.permutation(n) * 1000 + 7,  # distinct but neither sorted nor a range
+            "colour": rng.choice(["red", "green"], size=n),
+            "code": rng.choice(["1", "12", "07"], size=n),  # numbers as strings, not dates
+        }
+    )
+    kinds = _column_kinds(X)
+    assert list(kinds["date"]) == ["when"]
+    assert kinds["date"]["when"].startswith("dates, 40 distinct values in 40 rows, e.g. '2024-")
+    assert kinds["identifier"] == {
+        "row": "an identifier, 40 distinct values in 40 rows (consecutive integers)",
+        "customer": "an identifier, 40 distinct values in 40 rows",
+    }
+    assert kinds["text"] == {"comment": "free text, 40 distinct values in 40 rows"}
+    # Too few rows to judge: nothing flagged.
+    small = _column_kinds(X.head(10))
+    assert small["date"] == small["identifier"] == small["text"] == {}
 
 
 def test_scores_are_the_metrics_modules():
@@ -274,7 +392,10 @@ def _write(tmp_path, name, df):
         ("missing_column", "is not a column of table.csv; its columns are: x1, x2, colour, flag"),
         ("single_class", "has a single class ('common')"),
         ("small_class", "class 'tiny' has 3 samples: fewer than --folds 5"),
-        ("unknown_method", "unknown method(s) 'nope' in --methods; valid methods are: ce, smote"),
+        (
+            "unknown_method",
+            "unknown method(s) 'nope' in --methods; valid methods are: ce, weighted",
+        ),
         ("target_without_data", "--target needs --data"),
         ("data_without_target", "--data needs --target"),
         ("bad_output", "--output must end in .csv or .json"),
@@ -313,6 +434,7 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
     assert expected in lines[0]
 
 
+@pytest.mark.slow
 def test_error_exits_2_in_a_subprocess(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--data", "missing.csv"]
@@ -361,6 +483,7 @@ def test_summarise_orders_and_spreads():
 
 
 # ---------------------------------------------------------------- Dask
+@pytest.mark.slow
 def test_dask_cluster_matches_local_run(csv_file, tmp_path):
     distributed = pytest.importorskip("distributed")
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2"]

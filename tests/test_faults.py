@@ -1,8 +1,11 @@
 """Faults a demanding user runs into: each ends in a clear error or a documented behaviour."""
 
+import json
+import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -140,3 +143,213 @@ def test_messages_show_labels_not_numpy_reprs(digits):
     X, _ = digits
     with pytest.raises(ValueError, match=r"got 1 class: 0\.$"):
         small().fit(X[:20], np.zeros(20, dtype=np.int64))
+
+
+# ---------------------------------------------------------------- compare (issue 9)
+# The command's faults: one line on stderr and exit 2 for data it cannot use, exit 130
+# and the finished fits kept (marked partial) on Ctrl-C.
+COMPARE_TINY = ["--epochs", "2", "--seeds", "1", "--folds", "2", "--quiet"]
+
+
+def _compare_table(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.array(["common"] * (n - 15) + ["rare"] * 15)
+    return pd.DataFrame(
+        {
+            "x1": rng.normal(size=n) + 2.0 * (y == "rare"),
+            "colour": rng.choice(["red", "green", "blue"], size=n),
+            "label": y,
+        }
+    )
+
+
+def _run_compare(capsys, path, *extra):
+    from sklearn_imbalance_dl.__main__ import main
+
+    status = main(["compare", "--data", str(path), "--target", "label", *COMPARE_TINY, *extra])
+    return status, capsys.readouterr()
+
+
+def _one_error_line(captured):
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    assert lines[0].startswith("sklearn-imbalance-dl compare: error: ")
+    return lines[0]
+
+
+def test_compare_header_only_csv_exits_2(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_text("x1,colour,label\n")
+    status, captured = _run_compare(capsys, path)
+    assert status == 2 and captured.out == ""
+    assert _one_error_line(captured).endswith(
+        "empty.csv has no rows (only its header); nothing to compare"
+    )
+
+
+def test_compare_inf_in_a_feature_names_the_column(tmp_path, capsys):
+    table = _compare_table()
+    table.loc[[7, 30], "x1"] = [np.inf, -np.inf]
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    assert pd.read_csv(path)["x1"].isin([np.inf, -np.inf]).sum() == 2  # written as inf
+    status, captured = _run_compare(capsys, path)
+    assert status == 2
+    assert _one_error_line(captured).endswith(
+        "infinite values in column(s) of t.csv: 'x1' (2 values, first in data row 8); "
+        "replace them by numbers, or leave the cells empty (missing values are imputed), "
+        "or --drop the column(s)"
+    )
+
+
+def test_compare_date_column_is_refused_with_drop_advice(tmp_path, capsys):
+    table = _compare_table()
+    table.insert(0, "when", pd.date_range("2024-01-01", periods=len(table)).astype(str))
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    status, captured = _run_compare(capsys, path)
+    assert status == 2
+    assert re.search(
+        r"error: column\(s\) of t\.csv that one-hot encoding or scaling would turn into "
+        r"noise: 'when': dates, 60 distinct values in 60 rows, e\.g\. '2024-\d\d-\d\d'; "
+        r"leave them out with --drop when, or encode them first \(e\.g\. a date as its "
+        r"month or day of week\)$",
+        _one_error_line(captured),
+    )
+
+
+def test_compare_identifier_columns_are_refused(tmp_path, capsys):
+    table = _compare_table()
+    table.insert(0, "customer", [f"C{i:04d}" for i in range(len(table))])
+    table.insert(0, "Unnamed: 0", np.arange(len(table)))  # a saved pandas index
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    status, captured = _run_compare(capsys, path)
+    assert status == 2
+    line = _one_error_line(captured)
+    assert (
+        "'Unnamed: 0': an identifier, 60 distinct values in 60 rows (consecutive integers); "
+        "'customer': an identifier, 60 distinct values in 60 rows; "
+        "leave them out with --drop Unnamed: 0,customer"
+    ) in line
+
+
+def test_compare_drop_makes_the_run_go(tmp_path, capsys):
+    table = _compare_table()
+    table.insert(0, "customer", [f"C{i:04d}" for i in range(len(table))])
+    table.insert(0, "when", pd.date_range("2024-01-01", periods=len(table)).astype(str))
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    status, captured = _run_compare(
+        capsys, path, "--drop", "when", "--drop", "customer", "--methods", "logreg"
+    )
+    assert status == 0, captured.err
+    assert "2 features (1 categorical one-hot, 1 numeric" in captured.out
+    assert "dropped: when, customer" in captured.out
+    status, captured = _run_compare(capsys, path, "--drop", "when,nope")
+    assert status == 2
+    assert "--drop 'nope': not a column of t.csv" in _one_error_line(captured)
+
+
+def _logreg(seed, epochs, device):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=200)
+
+
+def _cut_short(seed, epochs, device):
+    # A network whose fit is cut short by Ctrl-C (caught by the estimator).
+    return small(max_epochs=3, callbacks=[InterruptAt(1)], random_state=seed)
+
+
+def test_compare_runner_stops_on_an_interrupted_fit(digits):
+    from sklearn_imbalance_dl.compare import ComparisonInterrupted, run_comparison
+
+    X, y = digits
+    methods = {"logreg": _logreg, "cut": _cut_short}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the estimator's warning is not repeated per fit
+        with pytest.raises(ComparisonInterrupted) as info:
+            run_comparison(X[:200], y[:200], X[200:], y[200:], methods=methods, seeds=2)
+    interrupt = info.value
+    assert isinstance(interrupt, KeyboardInterrupt)
+    # Seed 0's logreg finished; the cut-short fit is not scored, and nothing after it ran.
+    assert interrupt.n_fits == 4 and interrupt.results["method"].tolist() == ["logreg"]
+    assert interrupt.results.attrs["partial"] is True
+    assert str(interrupt) == "interrupted after 1 of 4 fits"
+
+
+def test_compare_cli_ctrl_c_exits_130_and_keeps_the_finished_fits(tmp_path, capsys, monkeypatch):
+    from sklearn_imbalance_dl.compare import _runner
+
+    real, calls = _runner._fit_and_score, []
+
+    def interrupting(task, torch_threads):
+        calls.append(task[0])
+        if len(calls) == 3:  # Ctrl-C during the third fit
+            raise KeyboardInterrupt
+        return real(task, torch_threads)
+
+    monkeypatch.setattr(_runner, "_fit_and_score", interrupting)
+    path = tmp_path / "t.csv"
+    _compare_table().to_csv(path, index=False)
+    output = tmp_path / "results.json"
+    status, captured = _run_compare(
+        capsys, path, "--methods", "logreg,hgb", "--output", str(output)
+    )
+    assert status == 130 and captured.out == ""
+    partial = tmp_path / "results.partial.json"
+    assert captured.err == (
+        f"sklearn-imbalance-dl compare: interrupted (Ctrl-C) after 2 of 4 fits; the finished "
+        f"fits are in {partial} (partial), {output} not written\n"
+    )
+    assert not output.exists()
+    document = json.loads(partial.read_text())
+    assert document["settings"]["partial"] is True
+    assert [row["method"] for row in document["fits"]] == ["logreg", "hgb"]
+    assert {row["n_fits"] for row in document["summary"]} == {1}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
+    # Ctrl-C in a terminal sends SIGINT to the whole process group: the command and,
+    # with --n-jobs 2, its joblib workers.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    output = tmp_path / "r.csv"
+    command = [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--epochs", "400"]
+    command += ["--seeds", "4", "--methods", "logreg,ce", "--quiet", "--n-jobs", n_jobs]
+    proc = subprocess.Popen(
+        [*command, "--output", str(output)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
+    )
+    try:
+        time.sleep(25)  # imports, data, the first fits (a ce fit takes several seconds)
+        assert proc.poll() is None, proc.communicate()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("sklearn-imbalance-dl compare: interrupted (Ctrl-C) after ")
+    assert not output.exists()
+    partial = tmp_path / "r.partial.csv"
+    if partial.exists():  # some fits finished (the logreg ones at least, usually)
+        fits = pd.read_csv(partial).query("row == 'fit'")
+        assert f"the finished fits are in {partial} (partial)" in err
+        assert f"after {len(fits)} of 8 fits" in err
+    else:
+        assert "nothing written" in err

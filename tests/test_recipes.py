@@ -7,14 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 from imblearn.ensemble import BalancedRandomForestClassifier
-from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.compare import RECIPES as COMPARE_RECIPES
 from sklearn_imbalance_dl.optim import SAM
 from sklearn_imbalance_dl.recipes import (
     SETTINGS,
@@ -187,18 +185,6 @@ def test_cifar_recipes_carry_the_authors_hyperparameters():
     MiSLASRetraining(**stage_two).prepare(np.array([50, 5]), 200)  # all valid
     sam = get_recipe("ldam_drw_sam", "cifar10_lt")
     assert sam["optimizer"] == "sam" and sam["optimizer__rho"] == 0.8
-
-
-@pytest.mark.parametrize("method", sorted(COMPARE_RECIPES))
-def test_tabular_recipes_are_what_compare_runs(method):
-    ours = make_estimator(method, "tabular", random_state=3, max_epochs=7, device="cpu")
-    theirs = COMPARE_RECIPES[method](3, 7, "cpu")
-    assert type(ours) is type(theirs)
-    if isinstance(ours, Pipeline):
-        assert [name for name, _ in ours.steps] == [name for name, _ in theirs.steps]
-        assert type(ours.steps[0][1]) is type(theirs.steps[0][1])
-        ours, theirs = ours.steps[-1][1], theirs.steps[-1][1]
-    assert repr(ours.get_params(deep=False)) == repr(theirs.get_params(deep=False))
 
 
 def test_make_estimator_builds_the_rivals_and_pipelines():

@@ -1,33 +1,41 @@
 """Compare class-imbalance methods side by side (``sklearn-imbalance-dl compare``).
 
-- :data:`RECIPES`: the methods, name -> ``factory(seed, epochs, device)`` returning an
-  unfitted estimator or pipeline (reusable in a notebook);
+The methods are the ``"tabular"`` recipes of :mod:`sklearn_imbalance_dl.recipes`
+(``list_recipes("tabular")``, built by ``make_estimator``), the one registry of methods.
+
 - :func:`run_comparison`: fit and score every (method, seed, fold), one row per fit;
+  ``methods`` are recipe names or a dict name -> ``factory(seed, epochs, device)``;
 - :func:`summarise`: mean and std per method;
-- :func:`format_table`, :func:`write_results`, :func:`plot_results`: the report.
+- :func:`format_table`, :func:`write_results`, :func:`plot_results`: the report;
+- :class:`ComparisonInterrupted`: raised by :func:`run_comparison` on Ctrl-C, with the
+  fits that finished.
 
 Examples
 --------
->>> from sklearn_imbalance_dl.compare import RECIPES, run_comparison, summarise
+>>> from sklearn_imbalance_dl.compare import run_comparison, summarise
 >>> from sklearn_imbalance_dl.datasets import load_digits_lt
->>> results = run_comparison(*load_digits_lt(), methods=["ce", "ldam_drw"],
+>>> results = run_comparison(*load_digits_lt(), methods=["ce", "ldam_drw", "hgb"],
 ...                          seeds=2, epochs=5)  # doctest: +SKIP
 >>> summarise(results)  # doctest: +SKIP
 """
 
-from ._recipes import DESCRIPTIONS, RECIPES, SMOTEWithFallback, get_recipe
-from ._report import format_table, plot_results, write_results
-from ._runner import METRICS, SHOT_METRICS, make_preprocessor, run_comparison, summarise
+from ._report import format_table, margin_line, plot_results, write_results
+from ._runner import (
+    METRICS,
+    SHOT_METRICS,
+    ComparisonInterrupted,
+    make_preprocessor,
+    run_comparison,
+    summarise,
+)
 
 __all__ = [
-    "DESCRIPTIONS",
     "METRICS",
-    "RECIPES",
     "SHOT_METRICS",
-    "SMOTEWithFallback",
+    "ComparisonInterrupted",
     "format_table",
-    "get_recipe",
     "make_preprocessor",
+    "margin_line",
     "plot_results",
     "run_comparison",
     "summarise",

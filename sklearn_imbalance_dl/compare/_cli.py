@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._recipes import DESCRIPTIONS, RECIPES
+from ._recipes import default_methods, describe_method
 
 HELP = "compare imbalance methods on long-tailed digits or your own table"
 DESCRIPTION = """\
@@ -20,7 +20,11 @@ balanced test set (50 per digit), repeat over seeds.
 With --data FILE.csv|FILE.parquet --target COLUMN: your table, stratified k-fold
 cross-validation repeated over seeds. Categorical columns are one-hot encoded and
 numeric ones standardised inside each fold's pipeline, and resamplers run inside
-the fold too, so nothing of a test fold leaks into training.
+the fold too, so nothing of a test fold leaks into training. Columns that look like
+dates, identifiers or free text are refused (exit 2) until you --drop or encode them.
+
+Exit status: 0 success, 2 usage or data error, 130 interrupted (Ctrl-C); the fits
+that finished before Ctrl-C go to FILE.partial.csv / .json when --output FILE is given.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
@@ -29,13 +33,21 @@ DIGITS_SHOT_THRESHOLDS = (50, 10)
 DEFAULT_EPOCHS = 100
 
 
+#: Exit status of a run ended by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+
+
 class CompareError(Exception):
     """A user error: reported on one line with exit status 2, without a traceback."""
 
 
+class _Interrupted(Exception):
+    """Ctrl-C: reported on one line with exit status 130 (the message says what was kept)."""
+
+
 def add_arguments(parser):
     """Declare the options of ``compare`` on ``parser``."""
-    methods = "\n".join(f"  {name:<12} {text}" for name, text in DESCRIPTIONS.items())
+    methods = "\n".join(f"  {name:<12} {describe_method(name)}" for name in default_methods())
     parser.epilog = f"methods:\n{methods}"
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     data = parser.add_argument_group("data")
@@ -50,10 +62,17 @@ def add_arguments(parser):
         metavar="RHO",
         help="imbalance ratio of the long-tailed digits (default: 100)",
     )
+    data.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="leave out these columns of --data (repeatable, or comma-separated: a,b)",
+    )
     evaluation = parser.add_argument_group("evaluation")
     evaluation.add_argument(
         "--methods",
-        default=",".join(RECIPES),
+        default=None,
         help="comma-separated method names (default: all, see below)",
     )
     evaluation.add_argument(
@@ -93,14 +112,17 @@ def add_arguments(parser):
 
 # ---------------------------------------------------------------- option checks
 def _parse_methods(text):
+    valid = default_methods()
+    if text is None:
+        return valid
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise CompareError("--methods is empty; valid methods are: " + ", ".join(RECIPES))
-    unknown = [n for n in names if n not in RECIPES]
+        raise CompareError("--methods is empty; valid methods are: " + ", ".join(valid))
+    unknown = [n for n in names if n not in valid]
     if unknown:
         raise CompareError(
             f"unknown method(s) {', '.join(map(repr, unknown))} in --methods; valid methods "
-            f"are: {', '.join(RECIPES)}"
+            f"are: {', '.join(valid)}"
         )
     return list(dict.fromkeys(names))  # drop repeats, keep the order
 
@@ -134,6 +156,8 @@ def _check_options(args):
         raise CompareError("--target needs --data (the table it is a column of)")
     if args.data is not None and args.target is None:
         raise CompareError("--data needs --target COLUMN, the column holding the labels")
+    if args.drop and args.data is None:
+        raise CompareError("--drop needs --data (the table whose columns it drops)")
     if args.data is not None and args.imbalance_ratio is not None:
         raise CompareError("--imbalance-ratio applies to the digits, not to --data")
     if args.imbalance_ratio is not None and not 1 <= args.imbalance_ratio <= 124:
@@ -180,8 +204,18 @@ def _check_writable(path, option):
 
 
 # ---------------------------------------------------------------- data
-def load_table(path, target, folds):
+def _parse_drop(values):
+    """``--drop a --drop b,c`` as ``["a", "b", "c"]`` (repeats dropped)."""
+    names = [n.strip() for v in values or () for n in v.split(",") if n.strip()]
+    return list(dict.fromkeys(names))
+
+
+def load_table(path, target, folds, drop=()):
     """Read ``path`` (.csv or .parquet) and split off ``target``, checking it for CV.
+
+    Refused, each with one line (:class:`CompareError`): a table without rows, columns
+    that look like dates, identifiers or free text (unless in ``drop``), infinite
+    values; and the label problems of cross-validation.
 
     Returns
     -------
@@ -217,7 +251,18 @@ def load_table(path, target, folds):
             f"--target {target!r} is not a column of {path.name}; its columns are: "
             + ", ".join(map(str, df.columns))
         )
-    X = df.drop(columns=[target])
+    if len(df) == 0:
+        raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
+    drop = list(drop)
+    unknown = [c for c in drop if c not in df.columns]
+    if unknown:
+        raise CompareError(
+            f"--drop {', '.join(map(repr, unknown))}: not a column of {path.name}; its "
+            "columns are: " + ", ".join(map(str, df.columns))
+        )
+    if target in drop:
+        raise CompareError(f"--drop {target!r} is the --target column")
+    X = df.drop(columns=[target, *drop])
     if X.shape[1] == 0:
         raise CompareError(f"{path.name} has no feature column besides the target {target!r}")
     y = df[target]
@@ -271,36 +316,98 @@ def _labels(y, target):
 
 
 def _clean_features(X, name):
-    """Count the categorical and numeric columns; reject the other kinds (dates, ...)."""
+    """Count the categorical and numeric columns; refuse what the encoding would ruin.
+
+    Dates, identifiers and free text (by :func:`~._runner._column_kinds`, the one rule),
+    columns of other non-numeric dtypes, and infinite values (which the imputer does
+    not fill and the scaler turns into NaN at predict time) stop the run.
+    """
     from ._runner import _column_kinds
 
     kinds = _column_kinds(X)
-    if kinds["other"]:
-        unsupported = ", ".join(f"{column!r} ({X[column].dtype})" for column in kinds["other"])
+    suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
+    if suspects:
+        listed = "; ".join(f"{column!r}: {what}" for column, what in suspects.items())
+        raise CompareError(
+            f"column(s) of {name} that one-hot encoding or scaling would turn into noise: "
+            f"{listed}; leave them out with --drop {','.join(map(str, suspects))}, or encode "
+            "them first (e.g. a date as its month or day of week)"
+        )
+    others = kinds["other"]
+    if others:
+        unsupported = ", ".join(f"{column!r} ({X[column].dtype})" for column in others)
         raise CompareError(
             f"columns of {name} that are neither numeric nor categorical: "
-            f"{unsupported}; convert or drop them"
+            f"{unsupported}; convert them or leave them out with --drop "
+            + ",".join(map(str, others))
+        )
+    infinite = []
+    for column in kinds["numeric"]:
+        where = np.flatnonzero(np.isinf(X[column].to_numpy(dtype=float, na_value=np.nan)))
+        if where.size:
+            infinite.append(
+                f"{column!r} ({where.size} value{'s' * (where.size != 1)}, first in data "
+                f"row {where[0] + 1})"
+            )
+    if infinite:
+        raise CompareError(
+            f"infinite values in column(s) of {name}: {', '.join(infinite)}; replace them by "
+            "numbers, or leave the cells empty (missing values are imputed), or --drop the "
+            "column(s)"
         )
     return X, {"categorical": len(kinds["categorical"]), "numeric": len(kinds["numeric"])}
 
 
 # ---------------------------------------------------------------- run
 def run(args):
-    """Run ``compare`` with parsed ``args``; return the exit status."""
+    """Run ``compare`` with parsed ``args``; return the exit status.
+
+    0: success; 2: a usage or data error (one line on stderr); 130: interrupted by
+    Ctrl-C (one line on stderr saying what was kept).
+    """
     try:
         return _run(args)
     except CompareError as exc:
         print(f"sklearn-imbalance-dl compare: error: {exc}", file=sys.stderr)
         return 2
+    except _Interrupted as exc:
+        print(f"sklearn-imbalance-dl compare: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # before the fits, or while reporting them
+        print("sklearn-imbalance-dl compare: interrupted (Ctrl-C)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def partial_path(output):
+    """Where the fits of an interrupted run go: ``results.csv`` -> ``results.partial.csv``."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.partial{output.suffix}")
+
+
+def _keep_partial(interrupt, args):
+    """Write the finished fits of ``interrupt`` next to ``--output``; the one-line report."""
+    from ._report import write_results
+    from ._runner import summarise
+
+    results = interrupt.results
+    said = f"interrupted (Ctrl-C) after {len(results)} of {interrupt.n_fits} fits"
+    if args.output is None:
+        return f"{said}; nothing written (with --output the finished fits are kept)"
+    if len(results) == 0:
+        return f"{said}; nothing written"
+    path = partial_path(args.output)
+    write_results(results, summarise(results), path)
+    return f"{said}; the finished fits are in {path} (partial), {args.output} not written"
 
 
 def _run(args):
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
+    drop = _parse_drop(args.drop)
     _check_options(args)
 
     from ._report import collect_notes, format_table, plot_results, write_results
-    from ._runner import make_preprocessor, run_comparison, summarise
+    from ._runner import ComparisonInterrupted, make_preprocessor, run_comparison, summarise
 
     options = dict(
         methods=methods,
@@ -325,7 +432,9 @@ def _run(args):
         data = (X_train, y_train, X_test, y_test)
         options.update(shot_thresholds=DIGITS_SHOT_THRESHOLDS)
     else:
-        X, y, description = load_table(args.data, args.target, args.folds)
+        X, y, description = load_table(args.data, args.target, args.folds, drop)
+        if drop:
+            description += f"; dropped: {', '.join(map(str, drop))}"
         title = (
             f"{description}\nstratified {args.folds}-fold cross-validation x "
             f"{len(seeds)} seed(s), {args.epochs} epochs"
@@ -338,6 +447,8 @@ def _run(args):
         results = run_comparison(*data, **options)
     except (ImportError, ConnectionError) as exc:  # Dask missing or unreachable
         raise CompareError(str(exc)) from None
+    except ComparisonInterrupted as exc:
+        raise _Interrupted(_keep_partial(exc, args)) from None
     elapsed = time.perf_counter() - start
     summary = summarise(results)
     print(format_table(summary, title=title, notes=collect_notes(results)))

@@ -1,125 +1,96 @@
-"""The registry of methods that ``compare`` puts side by side.
+"""The methods ``compare`` runs: views of :mod:`sklearn_imbalance_dl.recipes`.
 
-Every recipe is a plain function ``factory(seed, epochs, device)`` returning an
-*unfitted* estimator or imbalanced-learn pipeline, so that a notebook can reuse it::
+The one registry of methods is :mod:`sklearn_imbalance_dl.recipes` (setting
+``"tabular"``): :func:`~sklearn_imbalance_dl.recipes.list_recipes` names them and
+:func:`~sklearn_imbalance_dl.recipes.make_estimator` builds them. This module only
+adapts them to ``compare``'s ``factory(seed, epochs, device)`` calling convention
+(:class:`RecipeFactory`, a picklable object, so joblib and Dask can send it to worker
+processes).
 
-    from sklearn_imbalance_dl.compare import RECIPES
-    clf = RECIPES["ldam_drw"](seed=0, epochs=100, device="cpu")
+To build one of compare's methods in a notebook::
 
-The functions live at module level (not lambdas) so that joblib and Dask can pickle
-them to worker processes.
+    from sklearn_imbalance_dl.recipes import make_estimator
+    clf = make_estimator("ldam_drw", "tabular", random_state=0, max_epochs=100)
 """
 
 from imblearn.pipeline import Pipeline
-from imblearn.under_sampling import RandomUnderSampler
-from sklearn.linear_model import LogisticRegression
 
 from .._classifier import ImbalancedNetClassifier
-from ..sampling import SMOTEWithFallback
 
-__all__ = ["DESCRIPTIONS", "RECIPES", "SMOTEWithFallback", "get_recipe"]
-
-
-def _net(seed, epochs, device, **params):
-    return ImbalancedNetClassifier(max_epochs=epochs, device=device, random_state=seed, **params)
+__all__ = ["RecipeFactory", "default_methods", "describe_method", "is_deep"]
 
 
-def ce(seed, epochs, device):
-    """The network trained with plain cross-entropy (the baseline)."""
-    return _net(seed, epochs, device, loss="ce")
+SETTING = "tabular"
 
 
-def smote(seed, epochs, device):
-    """Cross-entropy after SMOTE (k reduced for small classes; copies for singletons).
+def default_methods():
+    """The methods ``compare`` runs by default: every tabular recipe, in its order."""
+    from ..recipes import list_recipes
 
-    The sampler is :class:`SMOTEWithFallback`, a pipeline step: fitted per training fold.
-    """
-    return Pipeline(
-        [
-            ("sampler", SMOTEWithFallback(random_state=seed)),
-            ("net", _net(seed, epochs, device, loss="ce")),
-        ]
-    )
+    return list_recipes(SETTING)
 
 
-def undersample(seed, epochs, device):
-    """Cross-entropy after random under-sampling of every class to the smallest."""
-    return Pipeline(
-        [
-            ("sampler", RandomUnderSampler(random_state=seed)),
-            ("net", _net(seed, epochs, device, loss="ce")),
-        ]
-    )
+class RecipeFactory:
+    """``factory(seed, epochs, device)`` building the tabular recipe of ``method``.
 
-
-def weighted_ce(seed, epochs, device):
-    """Cross-entropy with inverse-frequency class weights (loss="weighted_ce")."""
-    return _net(seed, epochs, device, loss="weighted_ce")
-
-
-def ldam_drw(seed, epochs, device):
-    """LDAM loss with deferred re-weighting (Cao et al. 2019)."""
-    return _net(seed, epochs, device, loss="ldam", schedule="drw")
-
-
-def cri_ppl(seed, epochs, device):
-    """CRI loss with the PPL schedule (Xu et al. 2022)."""
-    return _net(seed, epochs, device, loss="cri", schedule="ppl")
-
-
-def arb(seed, epochs, device):
-    """ARB loss (Xie et al. 2022)."""
-    return _net(seed, epochs, device, loss="arb")
-
-
-def mfw(seed, epochs, device):
-    """Cross-entropy with Procrustean major feature weakening (Ye et al. 2021)."""
-    return _net(seed, epochs, device, loss="ce", mixing="mfw")
-
-
-def logreg(seed, epochs, device):
-    """scikit-learn reference: balanced logistic regression (ignores epochs, device)."""
-    return LogisticRegression(class_weight="balanced", max_iter=5000, random_state=seed)
-
-
-#: name -> factory(seed, epochs, device) returning an unfitted estimator or pipeline.
-RECIPES = {
-    "ce": ce,
-    "smote": smote,
-    "undersample": undersample,
-    "weighted_ce": weighted_ce,
-    "ldam_drw": ldam_drw,
-    "cri_ppl": cri_ppl,
-    "arb": arb,
-    "mfw": mfw,
-    "logreg": logreg,
-}
-
-#: name -> one-line description, for ``--help`` and the docs.
-DESCRIPTIONS = {name: factory.__doc__.splitlines()[0] for name, factory in RECIPES.items()}
-
-
-def get_recipe(name):
-    """The factory registered under ``name``.
+    Calls :func:`~sklearn_imbalance_dl.recipes.make_estimator` (methods without a
+    network ignore ``epochs`` and ``device``). An object rather than a closure, so that
+    it pickles to joblib and Dask workers.
 
     Parameters
     ----------
-    name : str
-        A key of :data:`RECIPES`.
+    method : str
+        A name from ``list_recipes("tabular")``.
 
-    Returns
-    -------
-    factory : callable
-        ``factory(seed, epochs, device)`` returning an unfitted estimator.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name; the message lists the valid ones.
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.compare._recipes import RecipeFactory
+    >>> RecipeFactory("ldam_drw")(seed=0, epochs=5, device="cpu").schedule
+    'drw'
     """
+
+    def __init__(self, method):
+        from ..recipes import list_recipes
+
+        if method not in list_recipes(SETTING):
+            raise ValueError(
+                f"Unknown method {method!r}; valid methods are: {', '.join(list_recipes(SETTING))}."
+            )
+        self.method = method
+
+    def __call__(self, seed, epochs, device):
+        from ..recipes import make_estimator
+
+        return make_estimator(
+            self.method, SETTING, random_state=seed, max_epochs=epochs, device=device
+        )
+
+    def __repr__(self):
+        return f"RecipeFactory({self.method!r})"
+
+
+def is_deep(estimator):
+    """Whether ``estimator`` is a network: an ImbalancedNetClassifier or a pipeline ending in one.
+
+    The "non-deep" rows of the table (logistic regression, gradient boosting, random
+    forests, ...) are the others.
+    """
+    if isinstance(estimator, Pipeline) or hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return isinstance(estimator, ImbalancedNetClassifier)
+
+
+def describe_method(method):
+    """One line describing a tabular recipe, for ``--help``: built from the recipe itself."""
+    from ..recipes import get_recipe, recipe_notes
+
     try:
-        return RECIPES[name]
-    except KeyError:
-        raise ValueError(
-            f"Unknown method {name!r}; valid methods are: {', '.join(RECIPES)}."
-        ) from None
+        params = get_recipe(method, SETTING)
+    except ValueError:  # no network: the rival named by its source (nothing built)
+        return recipe_notes(method, SETTING).source.split(";")[0]
+    net = "network, " + ", ".join(f"{k}={v}" for k, v in params.items())
+    estimator = RecipeFactory(method)(0, 1, "cpu")
+    if isinstance(estimator, Pipeline):
+        samplers = " then ".join(type(step).__name__ for _, step in estimator.steps[:-1])
+        return f"{samplers}, then the {net}"
+    return net

@@ -10,7 +10,7 @@ import pandas as pd
 from ..metrics import shot_groups
 from ._runner import METRICS, SHOT_METRICS
 
-__all__ = ["format_table", "plot_results", "write_results"]
+__all__ = ["format_table", "margin_line", "plot_results", "write_results"]
 
 HEADERS = {
     "balanced_accuracy": "bal. acc",
@@ -52,6 +52,63 @@ def describe_groups(classes, counts, shot_thresholds):
     )
 
 
+def margin_line(summary):
+    """One line: the winner's margin in balanced accuracy over the best row of the other kind.
+
+    Deep rows are networks (``summary.attrs["deep"]``, set by
+    :func:`~sklearn_imbalance_dl.compare.run_comparison`); the others are the rivals a
+    user would pick without this library (gradient boosting, random forests,
+    logistic regression). When the two best are within one standard deviation of
+    either, the line says so.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
+
+    Returns
+    -------
+    line : str or None
+        None when there are no deep rows, or no other rows, or no ``deep`` attribute.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_imbalance_dl.compare import margin_line
+    >>> summary = pd.DataFrame({"method": ["arb", "hgb"],
+    ...                         "balanced_accuracy_mean": [0.823, 0.802],
+    ...                         "balanced_accuracy_std": [0.006, 0.004]})
+    >>> summary.attrs["deep"] = {"arb": True, "hgb": False}
+    >>> margin_line(summary)
+    'Winner: arb, +2.1 points of balanced accuracy over the best non-deep method (hgb)'
+    """
+    deep = summary.attrs.get("deep")
+    if not deep or len(summary) == 0:
+        return None
+    is_deep = summary["method"].map(lambda m: bool(deep.get(m, False)))
+    if is_deep.all() or not is_deep.any():
+        return None
+    # The summary is sorted best first: the first row of each kind is its best.
+    best_deep = summary[is_deep].iloc[0]
+    best_other = summary[~is_deep].iloc[0]
+    gap = 100 * (best_deep["balanced_accuracy_mean"] - best_other["balanced_accuracy_mean"])
+    if is_deep.iloc[0]:
+        line = (
+            f"Winner: {best_deep['method']}, {gap:+.1f} points of balanced accuracy over the "
+            f"best non-deep method ({best_other['method']})"
+        )
+    else:
+        line = (
+            f"Winner: {best_other['method']} (non-deep); the best deep method, "
+            f"{best_deep['method']}, is {-gap:.1f} points of balanced accuracy behind"
+        )
+    stds = [best_deep.get("balanced_accuracy_std"), best_other.get("balanced_accuracy_std")]
+    spread = 100 * max((s for s in stds if s is not None and not math.isnan(s)), default=0.0)
+    if abs(gap) < spread:
+        line += f" (within one standard deviation, {spread:.1f} points: no clear winner)"
+    return line
+
+
 def format_table(summary, *, title=None, notes=()):
     """The summary as an aligned plain-text table, best balanced accuracy first.
 
@@ -63,6 +120,8 @@ def format_table(summary, *, title=None, notes=()):
         First line(s), e.g. the data and protocol.
     notes : iterable of str, default=()
         Printed under the table (adjustments made by the methods, e.g. SMOTE's).
+        Before them, the winner's margin over the best row of the other kind
+        (:func:`margin_line`), when the summary has both deep and non-deep rows.
 
     Returns
     -------
@@ -101,6 +160,9 @@ def format_table(summary, *, title=None, notes=()):
     lines.append(fmt(header))
     lines.append(fmt(["-" * w for w in widths]))
     lines.extend(fmt(r) for r in rows)
+    margin = margin_line(summary)
+    if margin:
+        lines.append(margin)
     for note in notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
@@ -133,7 +195,8 @@ def write_results(results, summary, path):
     CSV: the fit rows (``row="fit"``) then the summary rows (``row="summary"``, with
     ``<metric>_mean`` and ``<metric>_std`` columns) in one table; read it back with
     ``pd.read_csv(path).query("row == 'summary'")``. JSON: an object with ``"fits"``
-    and ``"summary"`` (lists of records, NaN as null) and ``"settings"``.
+    and ``"summary"`` (lists of records, NaN as null) and ``"settings"`` (the
+    ``attrs`` of ``results``; ``"partial": true`` when the run was interrupted).
 
     Parameters
     ----------

@@ -1,6 +1,7 @@
 """Fitting every (method, seed, fold) and scoring it: the evaluation behind ``compare``."""
 
 import time
+import warnings
 from contextlib import nullcontext
 
 import numpy as np
@@ -11,9 +12,16 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ._recipes import RECIPES, get_recipe
+from ._recipes import RecipeFactory, default_methods, is_deep
 
-__all__ = ["METRICS", "SHOT_METRICS", "make_preprocessor", "run_comparison", "summarise"]
+__all__ = [
+    "METRICS",
+    "SHOT_METRICS",
+    "ComparisonInterrupted",
+    "make_preprocessor",
+    "run_comparison",
+    "summarise",
+]
 
 #: Headline metrics of every fit, in table order: those of ``metrics.SCORERS``.
 METRICS = tuple(_SCORE_FUNCTIONS)
@@ -21,26 +29,85 @@ METRICS = tuple(_SCORE_FUNCTIONS)
 SHOT_METRICS = ("many", "medium", "few")
 
 
+#: Fewer non-missing values than this and a column is not judged date, identifier or text.
+_MIN_VALUES_TO_JUDGE = 20
+#: Values of a string column parsed when looking for dates.
+_DATE_SAMPLE = 200
+
+
 def _column_kinds(X):
     """The columns of the DataFrame ``X`` by kind: the one rule of ``compare``.
 
-    ``"categorical"``: bool, category, object or string dtype; ``"numeric"``: the other
-    numeric dtypes; ``"other"``: the rest (dates, intervals, ...).
+    By dtype, a partition of the columns: ``"categorical"``: bool, category, object or
+    string dtype; ``"numeric"``: the other numeric dtypes; ``"other"``: the rest
+    (dates, intervals, ...). :func:`make_preprocessor` standardises the numeric ones
+    and one-hot encodes the others.
+
+    By content, columns that one-hot encoding (or scaling) would turn into noise,
+    each as ``{column: what was seen}``:
+
+    - ``"date"``: datetime dtype, or a string column where more than 90 % of a sample
+      of its values parse as dates (and hold a digit);
+    - ``"text"``: a string column with more than half its values distinct and a
+      median length of 20 characters or more, holding spaces (free text);
+    - ``"identifier"``: a string column with (nearly, >= 95 %) one distinct value per
+      row, or an integer column whose values are all distinct and consecutive or
+      sorted (row numbers, a saved index, ascending ids).
+
+    Columns with fewer than 20 non-missing values are not judged by content.
     """
-    kinds = {"numeric": [], "categorical": [], "other": []}
+    kinds = {
+        "numeric": [],
+        "categorical": [],
+        "other": [],
+        "date": {},
+        "text": {},
+        "identifier": {},
+    }
     for column in X.columns:
         values = X[column]
+        stringy = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
         if (
             pd.api.types.is_bool_dtype(values)
             or isinstance(values.dtype, pd.CategoricalDtype)
-            or pd.api.types.is_object_dtype(values)
-            or pd.api.types.is_string_dtype(values)
+            or stringy
         ):
             kinds["categorical"].append(column)
         elif pd.api.types.is_numeric_dtype(values):
             kinds["numeric"].append(column)
         else:
             kinds["other"].append(column)
+        present = values.dropna()
+        n, n_distinct = len(present), int(present.nunique())
+        cardinality = f"{n_distinct} distinct values in {n} rows"
+        if pd.api.types.is_datetime64_any_dtype(values):
+            kinds["date"][column] = f"dates, {cardinality}"
+        if n < _MIN_VALUES_TO_JUDGE or pd.api.types.is_bool_dtype(values):
+            continue
+        if stringy and not pd.api.types.is_bool_dtype(values):
+            text = present.astype(str)
+            sample = text.sample(min(n, _DATE_SAMPLE), random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas' "could not infer format"
+                parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+            dated = parsed.notna() & sample.str.contains(r"\d", regex=True)
+            if dated.mean() > 0.9:
+                kinds["date"][column] = f"dates, {cardinality}, e.g. {sample.iloc[0]!r}"
+            elif (
+                n_distinct > 0.5 * n
+                and text.str.len().median() >= 20
+                and text.str.contains(" ", regex=False).mean() > 0.5
+            ):
+                kinds["text"][column] = f"free text, {cardinality}"
+            elif n_distinct >= 0.95 * n:
+                kinds["identifier"][column] = f"an identifier, {cardinality}"
+        elif pd.api.types.is_integer_dtype(values) and n_distinct == n:
+            consecutive = int(present.max()) - int(present.min()) + 1 == n
+            if consecutive or present.is_monotonic_increasing or present.is_monotonic_decreasing:
+                kinds["identifier"][column] = (
+                    f"an identifier, {cardinality} "
+                    f"({'consecutive' if consecutive else 'sorted'} integers)"
+                )
     return kinds
 
 
@@ -116,15 +183,44 @@ def _recall_column(label):
     return f"recall[{label}]"
 
 
+class ComparisonInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or an interrupted fit) ended :func:`run_comparison` early.
+
+    A ``KeyboardInterrupt``, so code that does not look for it stops as on any Ctrl-C.
+
+    Attributes
+    ----------
+    results : DataFrame
+        The fits that finished, as :func:`run_comparison` returns them, with
+        ``results.attrs["partial"] = True``; the interrupted fit is not among them.
+    n_fits : int
+        The number of fits the comparison planned.
+    """
+
+    def __init__(self, results, n_fits):
+        super().__init__(f"interrupted after {len(results)} of {n_fits} fits")
+        self.results = results
+        self.n_fits = n_fits
+
+
+class _FitInterrupted(Exception):
+    """A network fit that caught Ctrl-C (``interrupted_``): raised in the worker.
+
+    An ``Exception``, not a ``KeyboardInterrupt``, so that joblib and Dask carry it
+    back to the parent like any error; :func:`run_comparison` turns it into
+    :class:`ComparisonInterrupted`.
+    """
+
+
 def _resolve_methods(methods):
-    """``methods`` as a dict name -> factory (names are looked up in RECIPES)."""
+    """``methods`` as a dict name -> factory (names are tabular recipes)."""
     if methods is None:
-        return dict(RECIPES)
+        methods = default_methods()
     if isinstance(methods, dict):
         return dict(methods)
     if isinstance(methods, str):
         methods = [methods]
-    return {name: get_recipe(name) for name in methods}
+    return {name: RecipeFactory(name) for name in methods}
 
 
 def _resolve_seeds(seeds):
@@ -179,8 +275,16 @@ def _fit_and_score(task, torch_threads):
                 factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
             )
             start = time.perf_counter()
-            estimator.fit(X_train, y_train)
+            with warnings.catch_warnings():
+                # Reported as the interrupt of the whole run, not as a warning per fit.
+                warnings.filterwarnings("ignore", "Training was interrupted", UserWarning)
+                estimator.fit(X_train, y_train)
             fit_time = time.perf_counter() - start
+            # The estimator catches Ctrl-C during training and keeps the weights reached:
+            # a cut-short fit must not be scored as a finished one.
+            final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+            if getattr(final, "interrupted_", False):
+                raise _FitInterrupted(f"{name} (seed {seed}, fold {fold}) was interrupted")
             start = time.perf_counter()
             y_pred = estimator.predict(X_test)
             predict_time = time.perf_counter() - start
@@ -283,8 +387,10 @@ def run_comparison(
     cv : int, default=None
         Number of stratified folds of the cross-validation protocol.
     methods : list of str or dict, default=None
-        Names in :data:`~sklearn_imbalance_dl.compare.RECIPES`, or a dict name ->
-        ``factory(seed, epochs, device)``. None: every recipe.
+        Names of ``"tabular"`` recipes (``sklearn_imbalance_dl.recipes.list_recipes(
+        "tabular")``, built by ``make_estimator``), or a dict name ->
+        ``factory(seed, epochs, device)`` returning an unfitted estimator. None: every
+        tabular recipe.
     seeds : int or list of int, default=3
         A number of seeds (0, 1, ...) or the seeds themselves. A seed seeds the model,
         the sampler and, with ``cv``, the fold shuffle.
@@ -315,7 +421,17 @@ def run_comparison(
         :data:`SHOT_METRICS`), ``fit_time, predict_time, n_train, n_test, notes`` and
         one ``recall[<class>]`` column per class, head (most training samples) to
         tail. ``results.attrs`` holds ``classes`` (head to tail), ``class_counts``,
-        ``shot_thresholds``, ``protocol``, ``epochs`` and ``seeds``.
+        ``shot_thresholds``, ``protocol``, ``epochs``, ``seeds``, ``deep`` (method ->
+        whether it is a network: an ``ImbalancedNetClassifier`` or a pipeline ending
+        in one) and ``partial`` (False).
+
+    Raises
+    ------
+    ComparisonInterrupted
+        On Ctrl-C, also when a network's fit caught it (``interrupted_``): a
+        ``KeyboardInterrupt`` carrying the fits that finished. A cut-short fit is
+        never scored. joblib's worker processes are stopped; on a Dask cluster,
+        fits not started are cancelled and those running finish unused.
 
     Examples
     --------
@@ -364,29 +480,49 @@ def run_comparison(
                     yield (name, factory, seed, fold, data, settings)
 
     n_fits = len(methods) * len(seeds) * (1 if holdout else cv)
-    import joblib
-
-    backend = _dask_backend(dask_scheduler) if dask_scheduler else nullcontext()
-    with backend:
-        parallel = joblib.Parallel(
-            n_jobs=-1 if dask_scheduler else n_jobs, return_as="generator_unordered"
-        )
-        rows = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
-        rows = list(_progress(rows, n_fits, progress))
-
-    order = {name: i for i, name in enumerate(methods)}
-    results = pd.DataFrame(rows)
-    results = results.sort_values(
-        ["seed", "fold", "method"], key=lambda s: s.map(order) if s.name == "method" else s
-    ).reset_index(drop=True)
-    results.attrs.update(
+    attrs = dict(
         classes=classes.tolist(),
         class_counts=[count_of.get(c, 0) for c in classes.tolist()],
         shot_thresholds=shot_thresholds,
         protocol="holdout" if holdout else f"{cv}-fold",
         epochs=epochs,
         seeds=seeds,
+        # Which rows are networks: the table compares the best of them with the rest.
+        deep={
+            name: is_deep(factory(seeds[0], epochs, device)) for name, factory in methods.items()
+        },
     )
+    import joblib
+
+    rows = []
+    backend = _dask_backend(dask_scheduler) if dask_scheduler else nullcontext()
+    try:
+        with backend:
+            parallel = joblib.Parallel(
+                n_jobs=-1 if dask_scheduler else n_jobs, return_as="generator_unordered"
+            )
+            fits = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
+            # Collected one by one, so that an interrupt keeps the fits that finished.
+            for row in _progress(fits, n_fits, progress):
+                rows.append(row)
+    except (KeyboardInterrupt, _FitInterrupted):
+        # joblib has already torn its pool down (it aborts on any error while
+        # collecting); tasks already running on a Dask cluster finish there unused.
+        results = _results_frame(rows, methods, attrs)
+        results.attrs["partial"] = True
+        raise ComparisonInterrupted(results, n_fits) from None
+    return _results_frame(rows, methods, attrs)
+
+
+def _results_frame(rows, methods, attrs):
+    """The fit rows in a stable order (seed, fold, method as given), with ``attrs``."""
+    order = {name: i for i, name in enumerate(methods)}
+    results = pd.DataFrame(rows)
+    if len(results):
+        results = results.sort_values(
+            ["seed", "fold", "method"], key=lambda s: s.map(order) if s.name == "method" else s
+        ).reset_index(drop=True)
+    results.attrs.update(attrs, partial=False)
     return results
 
 

@@ -511,7 +511,7 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
 
     if method == "smote":
         # Imported here: compare will build its methods from this module.
-        from ..compare._recipes import SMOTEWithFallback
+        from ..sampling import SMOTEWithFallback
 
         sampler = SMOTEWithFallback(random_state=random_state)
     else:
