@@ -16,7 +16,6 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.__main__ import main
 from sklearn_imbalance_dl.compare import (
-    SMOTEWithFallback,
     make_preprocessor,
     margin_line,
     run_comparison,
@@ -25,6 +24,7 @@ from sklearn_imbalance_dl.compare import (
 from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods, is_deep
 from sklearn_imbalance_dl.compare._runner import _resolve_methods
 from sklearn_imbalance_dl.recipes import list_recipes, make_estimator
+from sklearn_imbalance_dl.sampling import SMOTEWithFallback
 
 TINY = ["--epochs", "2", "--seeds", "1", "--quiet"]
 REPO = Path(__file__).resolve().parents[1]
