@@ -323,7 +323,9 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
     from pathlib import Path
 
     output = tmp_path / "r.csv"
-    command = [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--epochs", "400"]
+    # 20,000 epochs: a ce fit takes a minute or more on any machine, so the signal always
+    # lands in the middle of one, after the quick logreg fits.
+    command = [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--epochs", "20000"]
     command += ["--seeds", "4", "--methods", "logreg,ce", "--quiet", "--n-jobs", n_jobs]
     proc = subprocess.Popen(
         [*command, "--output", str(output)],
@@ -335,7 +337,7 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
     )
     try:
-        time.sleep(25)  # imports, data, the first fits (a ce fit takes several seconds)
+        time.sleep(20)  # imports, data, the logreg fits, the start of the first ce fit
         assert proc.poll() is None, proc.communicate()
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=60)
