@@ -73,8 +73,20 @@ def accepted_parameters(cls):
     return names, any(p.kind == p.VAR_KEYWORD for p in params)
 
 
+def auto_module(input_shape):
+    """``module="auto"``: the tabular backbone for rows, ResNet-32 for (C, H, W) images."""
+    return {1: "tabular", 3: "resnet32"}.get(len(input_shape), "mlp")
+
+
 def component_class(kind, value):
-    """The class a component parameter designates (None when it designates none)."""
+    """The class a component parameter designates (None when it designates none).
+
+    ``module="auto"`` designates the tabular backbone here, the module of 2-D inputs:
+    routed ``module__*`` parameters are checked against its constraints before the
+    data's shape is known (and against ResNet-32's when it builds, for images).
+    """
+    if kind == "module" and value == "auto":
+        value = auto_module((1,))
     if isinstance(value, str):
         return REGISTRIES[kind].get(value)
     if isinstance(value, type):
@@ -321,6 +333,8 @@ def _build_loss(value, routed, counts):
 
 def _build_module(params, routed, loss, input_shape, n_classes):
     value = params["module"]
+    if value == "auto":
+        value = auto_module(input_shape)
     from_data = {"n_features": int(np.prod(input_shape)), "n_classes": n_classes}
     if len(input_shape) == 3:
         from_data["in_channels"] = input_shape[0]

@@ -164,7 +164,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _own_parameter_constraints = {
-        "module": [StrOptions(set(REGISTRIES["module"])), type, HasMethods(["forward"])],
+        "module": [
+            StrOptions(set(REGISTRIES["module"]) | {"auto"}),
+            type,
+            HasMethods(["forward"]),
+        ],
         "loss": [StrOptions(set(REGISTRIES["loss"])), type, HasMethods(["forward"])],
         "schedule": [None, StrOptions(set(REGISTRIES["schedule"])), type, Schedule],
         "mixing": [
