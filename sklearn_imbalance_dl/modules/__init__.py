@@ -17,8 +17,9 @@ from ._protocol import (
     reset_head,
 )
 from ._resnet import ResNet32
+from ._tabular import TabularNet
 
-MODULES = {"mlp": MLP, "resnet32": ResNet32}
+MODULES = {"mlp": MLP, "resnet32": ResNet32, "tabular": TabularNet}
 
 __all__ = [
     "HEADS",
@@ -27,6 +28,7 @@ __all__ = [
     "CosineLinear",
     "InvalidParameterError",
     "ResNet32",
+    "TabularNet",
     "fit_module_preprocessing",
     "forward_staged",
     "is_staged",
