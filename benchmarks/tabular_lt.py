@@ -93,11 +93,43 @@ METHODS = {
         "Tabular LA cosine lr 3e-3",
         {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "lr": 3e-3},
     ),
+    "tab_la_cos_b256": (
+        "Tabular LA cosine batch 256",
+        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "batch_size": 256},
+    ),
     "tab_la_cos_e100": (
         "Tabular LA cosine 100 ep",
         {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "max_epochs": 100},
     ),
 }
+
+
+def _la(**kw):
+    return {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", **kw}
+
+
+METHODS.update(
+    {
+        "tab_bn": ("Tabular LA cosine + BN", _la(module__batch_norm=True)),
+        "v_relu": ("Tab LA cos relu", _la(module__activation="relu")),
+        "v_drop0": ("Tab LA cos dropout 0", _la(module__dropout=0.0)),
+        "v_bn": ("Tab LA cos BN", _la(module__batch_norm=True)),
+        "v_std": ("Tab LA cos standard", _la(module__preprocessing="standard")),
+        "v_none": ("Tab LA cos no preproc", _la(module__preprocessing="none")),
+        "v_mlpish": (
+            "Tab LA cos relu BN drop0 2x256",
+            _la(
+                module__activation="relu",
+                module__batch_norm=True,
+                module__dropout=0.0,
+                module__hidden_sizes=(256, 256),
+            ),
+        ),  # fmt: skip
+        "mlp_la_cos": ("MLP LA cosine", {"loss": "logit_adjusted", "lr_schedule": "cosine"}),
+    }
+)
+
+
 BASELINES = {
     "hgb": "HistGradientBoosting balanced",
     "brf": "BalancedRandomForest",
@@ -333,8 +365,8 @@ def report(rows, methods, reference, notes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--methods", nargs="+", default=["tab_la_cos", "mlp", "mlp_la", "hgb",
-                                                         "brf", "smote_mlp", "lgbm", "realmlp"])  # fmt: skip
+    default_methods = ["tab_la_cos", "mlp", "mlp_la", "hgb", "brf", "smote_mlp", "lgbm", "realmlp"]
+    parser.add_argument("--methods", nargs="+", default=default_methods)
     parser.add_argument("--reference", default=None, help="default: the first method")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--folds", nargs="+", type=int, default=[0, 1, 2, 3, 4])

@@ -59,6 +59,25 @@ def test_preprocessing_matches_numpy():
     assert np.abs(got).max() < 3
 
 
+def test_standard_preprocessing_matches_numpy():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.normal(5, 3, 200), np.full(200, 2.0)]).astype(np.float32)
+    net = TabularNet(2, 2, preprocessing="standard", embedding="none").eval()
+    net.fit_preprocessing(torch.from_numpy(X))
+    stage = net.stages[0]
+    x = torch.from_numpy(X)
+    got = (stage.features(x) / (6.0 * stage.scale)).detach().numpy()
+    expected = np.column_stack([(X[:, 0] - X[:, 0].mean()) / X[:, 0].std(), np.zeros(200)])
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_batch_norm_after_every_hidden_linear():
+    net = TabularNet(4, 3, hidden_sizes=(8, 6), n_members=2, batch_norm=True)
+    norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert [m.num_features for m in norms] == [16, 12]
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in TabularNet(4, 3).modules())
+
+
 def test_estimator_learns_the_scaling_at_fit(tiny_digits):
     X, y = tiny_digits
     X = X * 1000 + 50  # a scaler in front is not needed

@@ -45,11 +45,13 @@ class _TabularInput(nn.Module):
     """Stage 0: check and flatten, scale robustly, embed, first hidden layer."""
 
     def __init__(self, owner, n_features, width, n_members, embedding, n_frequencies,
-                 embedding_dim, frequency_scale, activation, dropout):  # fmt: skip
+                 embedding_dim, frequency_scale, activation, dropout, batch_norm,
+                 preprocessing):  # fmt: skip
         super().__init__()
         self.owner = owner
         self.n_features = n_features
         self.n_members = n_members
+        self.preprocessing = preprocessing
         self.register_buffer("median", torch.zeros(n_features))
         self.register_buffer("factor", torch.ones(n_features))
         # Learnable per-feature scale (RealMLP's "scaling layer"), with its larger rate.
@@ -81,7 +83,7 @@ class _TabularInput(nn.Module):
         else:
             self.register_parameter("adapter", None)
         self.linear = _PackedLinear(in_width, width)
-        self.post = _post(activation, dropout)
+        self.post = _post(activation, dropout, batch_norm, n_members * width)
 
     def _check(self, x):
         if x.dim() < 2:
@@ -99,7 +101,11 @@ class _TabularInput(nn.Module):
 
     def features(self, x):
         """The first layer's input, (N, in_width), before the member adapters."""
-        x = robust_scale_smooth_clip(self._check(x), self.median, self.factor)
+        x = self._check(x)
+        if self.preprocessing == "robust":
+            x = robust_scale_smooth_clip(x, self.median, self.factor)
+        elif self.preprocessing == "standard":
+            x = self.factor * (x - self.median)
         x = x * (_SCALE_LR_FACTOR * self.scale)
         if self.embedding == "periodic":
             v = torch.cos(2 * math.pi * x.unsqueeze(-1) * self.frequencies + self.phases)
@@ -144,18 +150,19 @@ class _PackedLinear(nn.Module):
 
 
 class _Hidden(nn.Module):
-    def __init__(self, in_width, width, n_members, activation, dropout):
+    def __init__(self, in_width, width, n_members, activation, dropout, batch_norm):
         super().__init__()
         self.n_members = n_members
         self.linear = _PackedLinear(in_width, width)
-        self.post = _post(activation, dropout)
+        self.post = _post(activation, dropout, batch_norm, n_members * width)
 
     def forward(self, x):
         return self.post(self.linear(x, self.n_members))
 
 
-def _post(activation, dropout):
-    layers = [_ACTIVATIONS[activation]()]
+def _post(activation, dropout, batch_norm=False, width=None):
+    layers = [nn.BatchNorm1d(width)] if batch_norm else []
+    layers.append(_ACTIVATIONS[activation]())
     if dropout > 0:
         layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
@@ -256,6 +263,8 @@ class TabularNet(nn.Module):
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
         "head": [StrOptions(set(HEADS))],
+        "batch_norm": ["boolean"],
+        "preprocessing": [StrOptions({"robust", "standard", "none"})],
     }
 
     def __init__(
@@ -271,6 +280,8 @@ class TabularNet(nn.Module):
         embedding_dim: int = 4,
         frequency_scale: float = 0.1,
         n_members: int = 1,
+        batch_norm: bool = False,
+        preprocessing: str = "robust",
         head: str = "linear",
     ):
         super().__init__()
@@ -285,6 +296,8 @@ class TabularNet(nn.Module):
             embedding_dim=embedding_dim,
             frequency_scale=frequency_scale,
             n_members=n_members,
+            batch_norm=batch_norm,
+            preprocessing=preprocessing,
             head=head,
         )
         check_component_params(self, params)
@@ -298,6 +311,8 @@ class TabularNet(nn.Module):
         self.embedding_dim = int(embedding_dim)
         self.frequency_scale = float(frequency_scale)
         self.n_members = int(n_members)
+        self.batch_norm = bool(batch_norm)
+        self.preprocessing = preprocessing
         self.head_kind = head
 
         k = self.n_members
@@ -314,10 +329,12 @@ class TabularNet(nn.Module):
                 self.frequency_scale,
                 activation,
                 self.dropout,
+                batch_norm,
+                preprocessing,
             )  # fmt: skip
         ]
         for prev, size in zip(sizes[:-1], sizes[1:]):
-            stages.append(_Hidden(prev, size, k, activation, self.dropout))
+            stages.append(_Hidden(prev, size, k, activation, self.dropout, batch_norm))
         self.stages = nn.ModuleList(stages)
         self.feature_dim = k * sizes[-1]
         if k == 1:
@@ -335,6 +352,12 @@ class TabularNet(nn.Module):
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.
         x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+        if self.preprocessing == "standard":
+            std = x.std(0)
+            factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)
+            stage.median.copy_(torch.from_numpy(x.mean(0)).float())
+            stage.factor.copy_(torch.from_numpy(factor).float())
+            return
         q25, median, q75 = np.quantile(x, [0.25, 0.5, 0.75], axis=0)
         spread = q75 - q25
         half_range = 0.5 * (x.max(0) - x.min(0))
