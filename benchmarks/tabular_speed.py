@@ -29,6 +29,7 @@ DEFAULT = {
     "module": "tabular",
     "loss": "logit_adjusted",
     "lr_schedule": "cosine",
+    "batch_size": 256,
 }
 
 
