@@ -131,18 +131,31 @@ METHODS.update(
         ),
         "tab_fast_b256": (
             "Tabular fast, batch 256",
-            _la(module__batch_norm=True, module__embedding="none", module__hidden_sizes=(256, 256),
-                batch_size=256),
+            _la(
+                module__batch_norm=True,
+                module__embedding="none",
+                module__hidden_sizes=(256, 256),
+                batch_size=256,
+            ),
         ),  # fmt: skip
         "tab_fast_b256_d0": (
             "Tabular fast, batch 256, dropout 0",
-            _la(module__batch_norm=True, module__embedding="none", module__hidden_sizes=(256, 256),
-                batch_size=256, module__dropout=0.0),
+            _la(
+                module__batch_norm=True,
+                module__embedding="none",
+                module__hidden_sizes=(256, 256),
+                batch_size=256,
+                module__dropout=0.0,
+            ),
         ),  # fmt: skip
         "tab_fast_e30": (
             "Tabular fast, 30 epochs",
-            _la(module__batch_norm=True, module__embedding="none", module__hidden_sizes=(256, 256),
-                max_epochs=30),
+            _la(
+                module__batch_norm=True,
+                module__embedding="none",
+                module__hidden_sizes=(256, 256),
+                max_epochs=30,
+            ),
         ),  # fmt: skip
         "tab_fast_relu": (
             "Tabular fast relu, dropout 0",

@@ -75,7 +75,9 @@ def test_batch_norm_after_every_hidden_linear():
     net = TabularNet(4, 3, hidden_sizes=(8, 6), n_members=2, batch_norm=True)
     norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert [m.num_features for m in norms] == [16, 12]
-    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in TabularNet(4, 3, batch_norm=False).modules())
+    assert not any(
+        isinstance(m, torch.nn.BatchNorm1d) for m in TabularNet(4, 3, batch_norm=False).modules()
+    )
 
 
 def test_estimator_learns_the_scaling_at_fit(tiny_digits):
