@@ -50,23 +50,29 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    module : {"mlp", "resnet32"}, torch.nn.Module class or instance, default="mlp"
-        The network. ``"mlp"`` is sized from the data at fit (``module__hidden_sizes``,
-        ``module__dropout``, ``module__batch_norm``, ``module__activation``,
-        ``module__head``); ``"resnet32"`` takes images (N, C, H, W), or rows with
-        ``module__input_shape=(C, H, W)``. A class gets ``n_features`` and
-        ``n_classes`` if its constructor takes them. By default the head is a cosine
-        classifier for the losses that train on cosines (``ldam``, ``cri``) and linear
-        otherwise; ``module__head`` sets it explicitly.
-    loss : str or loss object, default="ce"
+    module : {"auto", "tabular", "mlp", "resnet32"}, torch.nn.Module class or instance, \
+            default="auto"
+        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features) and
+        ``"resnet32"`` for images (n_samples, C, H, W). ``"tabular"``
+        (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
+        the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
+        on long-tailed tables; ``"mlp"`` is a plain MLP; both are sized from the data
+        (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
+        ``"resnet32"`` takes images, or rows with ``module__input_shape=(C, H, W)``. A
+        class gets ``n_features`` and ``n_classes`` if its constructor takes them. The
+        head is a cosine classifier for the losses that train on cosines (``ldam``,
+        ``cri``) and linear otherwise; ``module__head`` sets it explicitly.
+    loss : str or loss object, default="logit_adjusted"
         ``"ce"``, ``"weighted_ce"``, ``"class_balanced"``, ``"focal"``, ``"ldam"``,
-        ``"logit_adjusted"``, ``"balanced_softmax"``, ``"cri"``, ``"arb"``, an
+        ``"logit_adjusted"``, ``"balanced_softmax"``, ``"cri"``, ``"arb"``,
+        ``"label_aware_smoothing"``, an
         :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class or instance, or a torch
-        loss with a ``reduction`` attribute. Hyperparameters as ``loss__*``.
-    schedule : {None, "drw", "ppw", "ppl", "crt"} or Schedule, default=None
+        loss with a ``reduction`` attribute. Hyperparameters as ``loss__*``. The default,
+        logit adjustment (Menon et al. 2021), balances the classes; ``"ce"`` does not.
+    schedule : {None, "drw", "ppw", "ppl", "crt", "mislas"} or Schedule, default=None
         Deferred re-weighting, phased progressive re-weighting, PPL (PPW + PPmix) or
         classifier re-training. Its parameters as ``schedule__*``.
-    mixing : {None, "mixup", "remix", "mfw"} or Mixing, default=None
+    mixing : {None, "mixup", "remix", "mfw", "cutmix"} or Mixing, default=None
         Mixing within a batch; ``"mfw"`` is Procrustean major feature weakening.
         Parameters as ``mixing__*``.
     sampler : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler, \
@@ -75,15 +81,17 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch.
     max_epochs : int, default=50
         Training epochs (``schedule="crt"`` adds its re-training epochs after them).
-    batch_size : int, default=128
+    batch_size : int, default=256
     lr : float, default=1e-3
         Base learning rate.
-    optimizer : {"adamw", "sgd"} or torch optimizer class, default="adamw"
-        ``"sgd"`` uses momentum 0.9 unless ``optimizer__momentum`` says otherwise.
+    optimizer : {"adamw", "sgd", "sam"} or torch optimizer class, default="adamw"
+        ``"sgd"`` uses momentum 0.9 unless ``optimizer__momentum`` says otherwise;
+        ``"sam"`` is sharpness-aware minimisation around SGD (``optimizer__rho``).
     weight_decay : float, default=1e-4
-    lr_schedule : {"constant", "warmup_step", "cosine"}, default="constant"
-        ``"warmup_step"`` is the long-tailed recipe (5 warm-up epochs, x0.01 at 80% and
-        x0.0001 at 90% of the epochs); its parameters as ``lr_schedule__*``.
+    lr_schedule : {"constant", "warmup_step", "cosine"}, default="cosine"
+        ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the
+        long-tailed recipe (5 warm-up epochs, x0.01 at 80% and x0.0001 at 90% of the
+        epochs); parameters as ``lr_schedule__*``.
     augment : {None, "crop_flip"} or callable, default=None
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
         padding and horizontal flip, for images.
@@ -200,18 +208,18 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        module="mlp",
+        module="auto",
         *,
-        loss="ce",
+        loss="logit_adjusted",
         schedule=None,
         mixing=None,
         sampler="instance",
         max_epochs=50,
-        batch_size=128,
+        batch_size=256,
         lr=1e-3,
         optimizer="adamw",
         weight_decay=1e-4,
-        lr_schedule="constant",
+        lr_schedule="cosine",
         augment=None,
         validation_fraction=None,
         early_stopping=False,

@@ -1,4 +1,4 @@
-"""Network modules: an MLP for tables, the CIFAR ResNet-32, classifier heads.
+"""Network modules: the tabular backbone, an MLP, the CIFAR ResNet-32, classifier heads.
 
 All shipped modules follow the staged-module protocol (see
 :mod:`sklearn_imbalance_dl.modules._protocol`): they expose ``stages`` and ``head``,
@@ -16,14 +16,16 @@ from ._protocol import (
     reset_head,
 )
 from ._resnet import ResNet32
+from ._tabular import TabularNet
 
-_MODULES = {"mlp": MLP, "resnet32": ResNet32}
+_MODULES = {"mlp": MLP, "resnet32": ResNet32, "tabular": TabularNet}
 
 __all__ = [
     "HEADS",
     "MLP",
     "CosineLinear",
     "ResNet32",
+    "TabularNet",
     "fit_module_preprocessing",
     "forward_staged",
     "is_staged",

@@ -1,0 +1,383 @@
+"""A tabular backbone: robust scaling, periodic embeddings, a packed MLP ensemble."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._validation import Interval, StrOptions, TupleOf, check_component_params
+from ._heads import HEADS
+
+__all__ = ["TabularNet", "robust_scale_smooth_clip"]
+
+_ACTIVATIONS = {"relu": nn.ReLU, "selu": nn.SELU, "gelu": nn.GELU, "silu": nn.SiLU}
+
+# Learning-rate multipliers of RealMLP, folded into the parametrisation: a parameter
+# used as ``c * p`` moves ``c`` times as fast under Adam, whose step ignores the scale
+# of the gradient.
+_SCALE_LR_FACTOR = 6.0
+_BIAS_LR_FACTOR = 0.1
+
+
+def robust_scale_smooth_clip(x, median, factor):
+    """RealMLP's input transform: ``z = factor * (x - median)``, then ``z / sqrt(1 + (z/3)^2)``.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_samples, n_features)
+    median, factor : torch.Tensor of shape (n_features,)
+        From :meth:`TabularNet.fit_preprocessing`.
+
+    Returns
+    -------
+    torch.Tensor
+        Values in ``(-3, 3)``, close to the identity near the median.
+    """
+    z = factor * (x - median)
+    return z / torch.sqrt(1 + (z / 3) ** 2)
+
+
+class _TabularInput(nn.Module):
+    """Stage 0: check and flatten, scale robustly, embed, first hidden layer."""
+
+    def __init__(self, owner, n_features, width, n_members, embedding, n_frequencies,
+                 embedding_dim, frequency_scale, activation, dropout, batch_norm,
+                 preprocessing):  # fmt: skip
+        super().__init__()
+        self.owner = owner
+        self.n_features = n_features
+        self.n_members = n_members
+        self.preprocessing = preprocessing
+        self.register_buffer("median", torch.zeros(n_features))
+        self.register_buffer("factor", torch.ones(n_features))
+        # Learnable per-feature scale (RealMLP's "scaling layer"), with its larger rate.
+        self.scale = nn.Parameter(torch.full((n_features,), 1.0 / _SCALE_LR_FACTOR))
+        self.embedding = embedding
+        if embedding == "periodic":
+            # PBLD (periodic, bias, linear, DenseNet-style): per feature, cos(2 pi w x + b)
+            # with w ~ N(0, sigma^2), then a per-feature linear map to embedding_dim - 1
+            # values, concatenated with x itself.
+            self.frequencies = nn.Parameter(
+                frequency_scale * torch.randn(n_features, n_frequencies)
+            )
+            self.phases = nn.Parameter(math.pi * (2 * torch.rand(n_features, n_frequencies) - 1))
+            out = embedding_dim - 1
+            bound = 1 / math.sqrt(n_frequencies)
+            self.emb_weight = nn.Parameter(
+                torch.empty(n_features, n_frequencies, out).uniform_(-bound, bound)
+            )
+            self.emb_bias = nn.Parameter(torch.empty(n_features, out).uniform_(-bound, bound))
+            in_width = n_features * embedding_dim
+        else:
+            in_width = n_features
+        # TabM-mini: each member sees the (shared) first layer's input through its own
+        # multiplicative adapter, initialised with random signs; everything after the
+        # adapter up to the head is shared.
+        if n_members > 1:
+            signs = torch.randint(0, 2, (n_members, in_width)).float() * 2 - 1
+            self.adapter = nn.Parameter(signs)
+        else:
+            self.register_parameter("adapter", None)
+        self.linear = _PackedLinear(in_width, width)
+        self.post = _post(activation, dropout, batch_norm, n_members * width)
+
+    def _check(self, x):
+        if x.dim() < 2:
+            raise ValueError(
+                f"{self.owner} expects a batch of shape (n_samples, n_features); got a tensor "
+                f"of shape {tuple(x.shape)}."
+            )
+        width = math.prod(x.shape[1:])
+        if width != self.n_features:
+            raise ValueError(
+                f"{self.owner} was built for {self.n_features} input features, but the "
+                f"input of shape {tuple(x.shape)} has {width} features per sample."
+            )
+        return x.reshape(x.shape[0], width)
+
+    def features(self, x):
+        """The first layer's input, (N, in_width), before the member adapters."""
+        x = self._check(x)
+        if self.preprocessing == "robust":
+            x = robust_scale_smooth_clip(x, self.median, self.factor)
+        elif self.preprocessing == "standard":
+            x = self.factor * (x - self.median)
+        x = x * (_SCALE_LR_FACTOR * self.scale)
+        if self.embedding == "periodic":
+            v = torch.cos(2 * math.pi * x.unsqueeze(-1) * self.frequencies + self.phases)
+            e = torch.einsum("nfk,fko->nfo", v, self.emb_weight) + self.emb_bias
+            x = torch.cat([x.unsqueeze(-1), e], dim=-1).flatten(1)
+        return x
+
+    def forward(self, x):
+        x = self.features(x)
+        if self.adapter is not None:
+            # (N, k * in_width): member j's copy of the input, scaled by its adapter.
+            x = (x.unsqueeze(1) * self.adapter).flatten(1)
+        return self.post(self.linear(x, self.n_members))
+
+
+class _PackedLinear(nn.Module):
+    """A linear layer shared by ``k`` members packed side by side in the feature axis.
+
+    ``(N, k * d_in) -> (N, k * d_out)``; RealMLP's bias parametrisation (bias moves at a
+    tenth of the weights' rate).
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        self.bias = nn.Parameter(torch.empty(out_features))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        bound = 1 / math.sqrt(self.in_features)
+        with torch.no_grad():
+            self.bias.uniform_(-bound, bound).div_(_BIAS_LR_FACTOR)
+
+    def forward(self, x, n_members=1):
+        n = x.shape[0]
+        x = x.reshape(n * n_members, self.in_features)
+        out = nn.functional.linear(x, self.weight, _BIAS_LR_FACTOR * self.bias)
+        return out.reshape(n, n_members * self.out_features)
+
+
+class _Hidden(nn.Module):
+    def __init__(self, in_width, width, n_members, activation, dropout, batch_norm):
+        super().__init__()
+        self.n_members = n_members
+        self.linear = _PackedLinear(in_width, width)
+        self.post = _post(activation, dropout, batch_norm, n_members * width)
+
+    def forward(self, x):
+        return self.post(self.linear(x, self.n_members))
+
+
+def _post(activation, dropout, batch_norm=False, width=None):
+    layers = [nn.BatchNorm1d(width)] if batch_norm else []
+    layers.append(_ACTIVATIONS[activation]())
+    if dropout > 0:
+        layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+class _EnsembleHead(nn.Module):
+    """``k`` heads on the packed member features; the output is their mean logit.
+
+    ``(N, k * d) -> (N, C)``. With the cosine head each member gives cosines, so the mean
+    stays in ``[-1, 1]`` as the cosine losses expect.
+    """
+
+    def __init__(self, kind, in_features, n_classes, n_members):
+        super().__init__()
+        self.n_members = n_members
+        self.in_features = in_features
+        self.members = nn.ModuleList(HEADS[kind](in_features, n_classes) for _ in range(n_members))
+
+    def forward(self, h):
+        parts = h.reshape(h.shape[0], self.n_members, self.in_features).unbind(1)
+        return torch.stack([m(p) for m, p in zip(self.members, parts)]).mean(0)
+
+
+class TabularNet(nn.Module):
+    """Tabular backbone: RealMLP-style preprocessing and embeddings, TabM-style members.
+
+    The input goes through, in ``stages[0]``: robust scaling fitted on the training
+    inputs (median and inter-quartile range, min-max where that range is 0, constant
+    features set to 0) with smooth clipping ``z / sqrt(1 + (z/3)^2)``
+    (:func:`robust_scale_smooth_clip`), a learnable per-feature scale, optional PBLD
+    periodic embeddings of each feature (``embedding="periodic"``), and the first hidden
+    layer (linear, batch norm, activation, dropout). Each further hidden layer is a
+    stage; the head maps the last one to logits.
+    With ``n_members > 1`` the network is a packed ensemble in the manner of TabM-mini:
+    each member sees the input through its own multiplicative adapter (random signs),
+    shares every hidden layer, and has its own head; the logits are the members' mean.
+    The penultimate feature is the members' features side by side, ``(N, k * width)``.
+
+    ``fit_preprocessing(X)`` learns the scaling; the estimator calls it at each fit, so
+    no scaler is needed in front. Until it is called the scaling is the identity
+    (before the clipping).
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_classes : int
+        Number of outputs.
+    hidden_sizes : tuple of int, default=(256, 256)
+        Widths of the hidden layers (at least one).
+    activation : {"selu", "relu", "gelu", "silu"}, default="selu"
+    dropout : float in [0, 1), default=0.15
+    embedding : {"none", "periodic"}, default="none"
+        ``"periodic"``: RealMLP's PBLD embedding; on the long-tailed tables of
+        ``benchmarks/tabular_lt.py`` it did not beat the plain input and costs time.
+    n_frequencies : int, default=16
+        Frequencies per feature of the periodic embedding.
+    embedding_dim : int, default=4
+        Values per feature after the embedding (the raw value and ``embedding_dim - 1``
+        learned ones).
+    frequency_scale : float, default=0.1
+        Standard deviation of the initial frequencies.
+    n_members : int, default=1
+        Members of the packed ensemble. They are trained on the loss of their mean
+        logit (the estimator computes one loss on ``(N, C)`` outputs), not on one loss
+        each as in TabM; in this form more members did not help on the benchmark.
+    batch_norm : bool, default=True
+        ``BatchNorm1d`` after each hidden linear layer (the benchmark's largest gain on
+        tables with very small tail classes).
+    preprocessing : {"robust", "standard", "none"}, default="robust"
+        ``"robust"``: median / inter-quartile range with smooth clipping;
+        ``"standard"``: mean / standard deviation; ``"none"``: raw inputs.
+    head : {"linear", "cosine"}, default="linear"
+
+    Attributes
+    ----------
+    stages : nn.ModuleList
+    head : nn.Module
+    feature_dim : int
+        Size of the penultimate feature, ``n_members * hidden_sizes[-1]``.
+
+    References
+    ----------
+    D. Holzmüller, L. Grinsztajn, I. Steinwart. Better by Default: Strong Pre-Tuned MLPs
+    and Boosted Trees on Tabular Data. NeurIPS 2024.
+    Y. Gorishniy, A. Kotelnikov, A. Babenko. TabM: Advancing Tabular Deep Learning with
+    Parameter-Efficient Ensembling. ICLR 2025.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_imbalance_dl.modules import TabularNet, forward_staged
+    >>> net = TabularNet(5, 3, hidden_sizes=(32, 32), n_members=2)
+    >>> net.fit_preprocessing(torch.randn(100, 5))
+    >>> logits, h = forward_staged(net.eval(), torch.randn(4, 5))
+    >>> logits.shape, h.shape
+    (torch.Size([4, 3]), torch.Size([4, 64]))
+    """
+
+    _parameter_constraints = {
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_classes": [Interval(Integral, 1, None, closed="left")],
+        "hidden_sizes": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "embedding": [StrOptions({"periodic", "none"})],
+        "n_frequencies": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 2, None, closed="left")],
+        "frequency_scale": [Interval(Real, 0, None, closed="neither")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
+        "head": [StrOptions(set(HEADS))],
+        "batch_norm": ["boolean"],
+        "preprocessing": [StrOptions({"robust", "standard", "none"})],
+    }
+
+    def __init__(
+        self,
+        n_features: int,
+        n_classes: int,
+        *,
+        hidden_sizes=(256, 256),
+        activation: str = "selu",
+        dropout: float = 0.15,
+        embedding: str = "none",
+        n_frequencies: int = 16,
+        embedding_dim: int = 4,
+        frequency_scale: float = 0.1,
+        n_members: int = 1,
+        batch_norm: bool = True,
+        preprocessing: str = "robust",
+        head: str = "linear",
+    ):
+        super().__init__()
+        params = dict(
+            n_features=n_features,
+            n_classes=n_classes,
+            hidden_sizes=hidden_sizes,
+            activation=activation,
+            dropout=dropout,
+            embedding=embedding,
+            n_frequencies=n_frequencies,
+            embedding_dim=embedding_dim,
+            frequency_scale=frequency_scale,
+            n_members=n_members,
+            batch_norm=batch_norm,
+            preprocessing=preprocessing,
+            head=head,
+        )
+        check_component_params(self, params)
+        self.n_features = int(n_features)
+        self.n_classes = int(n_classes)
+        self.hidden_sizes = tuple(int(s) for s in hidden_sizes)
+        self.activation = activation
+        self.dropout = float(dropout)
+        self.embedding = embedding
+        self.n_frequencies = int(n_frequencies)
+        self.embedding_dim = int(embedding_dim)
+        self.frequency_scale = float(frequency_scale)
+        self.n_members = int(n_members)
+        self.batch_norm = bool(batch_norm)
+        self.preprocessing = preprocessing
+        self.head_kind = head
+
+        k = self.n_members
+        sizes = self.hidden_sizes
+        stages = [
+            _TabularInput(
+                type(self).__name__,
+                self.n_features,
+                sizes[0],
+                k,
+                embedding,
+                self.n_frequencies,
+                self.embedding_dim,
+                self.frequency_scale,
+                activation,
+                self.dropout,
+                batch_norm,
+                preprocessing,
+            )  # fmt: skip
+        ]
+        for prev, size in zip(sizes[:-1], sizes[1:]):
+            stages.append(_Hidden(prev, size, k, activation, self.dropout, batch_norm))
+        self.stages = nn.ModuleList(stages)
+        self.feature_dim = k * sizes[-1]
+        if k == 1:
+            self.head = HEADS[head](sizes[-1], self.n_classes)
+        else:
+            self.head = _EnsembleHead(head, sizes[-1], self.n_classes, k)
+
+    @torch.no_grad()
+    def fit_preprocessing(self, X):
+        """Learn the robust scaling from the training inputs (float32 tensor, CPU).
+
+        ``median`` and ``factor = 1 / (q75 - q25)``; where the inter-quartile range is
+        0, ``factor = 1 / (0.5 * (max - min))``; a constant feature gets ``factor = 0``.
+        """
+        stage = self.stages[0]
+        # numpy: torch.quantile refuses inputs of more than 2**24 values.
+        x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+        if self.preprocessing == "standard":
+            std = x.std(0)
+            factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)
+            stage.median.copy_(torch.from_numpy(x.mean(0)).float())
+            stage.factor.copy_(torch.from_numpy(factor).float())
+            return
+        q25, median, q75 = np.quantile(x, [0.25, 0.5, 0.75], axis=0)
+        spread = q75 - q25
+        half_range = 0.5 * (x.max(0) - x.min(0))
+        spread = np.where(spread == 0, half_range, spread)
+        factor = np.divide(1.0, spread, out=np.zeros_like(spread), where=spread != 0)
+        stage.median.copy_(torch.from_numpy(median).float())
+        stage.factor.copy_(torch.from_numpy(factor).float())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for stage in self.stages:
+            x = stage(x)
+        return self.head(x)

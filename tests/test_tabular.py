@@ -1,0 +1,239 @@
+"""The tabular backbone (``module="tabular"``): preprocessing, protocol, every method."""
+
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl._validation import InvalidParameterError
+from sklearn_imbalance_dl.callbacks import ClassDiagnostics
+from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
+from sklearn_imbalance_dl.datasets import load_digits_lt
+from sklearn_imbalance_dl.losses import LOSSES
+from sklearn_imbalance_dl.modules import CosineLinear, TabularNet, _MODULES, forward_staged
+
+SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
+
+
+@pytest.fixture(scope="module")
+def tiny_digits():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10, test_per_class=50)
+    return X[::4], y[::4]
+
+
+def _numpy_scaling(X):
+    """Independent RealMLP robust scaling + smooth clip, one column at a time."""
+    out = np.empty_like(X, dtype=np.float64)
+    for j in range(X.shape[1]):
+        col = X[:, j].astype(np.float64)
+        med = np.median(col)
+        iqr = np.percentile(col, 75) - np.percentile(col, 25)
+        if iqr == 0:
+            iqr = (col.max() - col.min()) / 2
+        z = (X[:, j] - med) / iqr if iqr > 0 else np.zeros(len(col))
+        out[:, j] = z / np.sqrt(1 + (z / 3) ** 2)
+    return out
+
+
+def test_preprocessing_matches_numpy():
+    rng = np.random.default_rng(0)
+    X = np.column_stack(
+        [
+            rng.normal(5, 3, 301),  # ordinary
+            rng.lognormal(0, 2, 301),  # heavy tail: clipped smoothly
+            np.where(rng.random(301) < 0.9, 1.0, rng.normal(0, 10, 301)),  # IQR 0
+            np.full(301, 7.0),  # constant: maps to 0
+        ]
+    ).astype(np.float32)
+    net = TabularNet(4, 3)
+    net.fit_preprocessing(torch.from_numpy(X))
+    stage = net.stages[0]
+    from sklearn_imbalance_dl.modules._tabular import robust_scale_smooth_clip
+
+    got = robust_scale_smooth_clip(torch.from_numpy(X), stage.median, stage.factor).numpy()
+    np.testing.assert_allclose(got, _numpy_scaling(X), atol=1e-5)
+    assert stage.factor[3] == 0
+    assert np.abs(got).max() < 3
+
+
+def test_standard_preprocessing_matches_numpy():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.normal(5, 3, 200), np.full(200, 2.0)]).astype(np.float32)
+    net = TabularNet(2, 2, preprocessing="standard", embedding="none").eval()
+    net.fit_preprocessing(torch.from_numpy(X))
+    stage = net.stages[0]
+    x = torch.from_numpy(X)
+    got = (stage.features(x) / (6.0 * stage.scale)).detach().numpy()
+    expected = np.column_stack([(X[:, 0] - X[:, 0].mean()) / X[:, 0].std(), np.zeros(200)])
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_batch_norm_after_every_hidden_linear():
+    net = TabularNet(4, 3, hidden_sizes=(8, 6), n_members=2, batch_norm=True)
+    norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert [m.num_features for m in norms] == [16, 12]
+    assert not any(
+        isinstance(m, torch.nn.BatchNorm1d) for m in TabularNet(4, 3, batch_norm=False).modules()
+    )
+
+
+def test_estimator_learns_the_scaling_at_fit(tiny_digits):
+    X, y = tiny_digits
+    X = X * 1000 + 50  # a scaler in front is not needed
+    clf = ImbalancedNetClassifier(max_epochs=1, random_state=0, **SMALL).fit(X, y)
+    stage = clf.net_.module_.stages[0]
+    np.testing.assert_allclose(stage.median.numpy(), np.median(X, axis=0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("n_members", [1, 3])
+@pytest.mark.parametrize("embedding", ["periodic", "none"])
+def test_forward_equals_staged_forward(n_members, embedding):
+    net = TabularNet(6, 4, hidden_sizes=(8, 8, 5), n_members=n_members, embedding=embedding)
+    net.fit_preprocessing(torch.randn(50, 6))
+    net.eval()
+    x = torch.randn(7, 6)
+    logits, h = forward_staged(net, x)
+    torch.testing.assert_close(logits, net(x))
+    assert h.shape == (7, n_members * 5) and net.feature_dim == n_members * 5
+    assert len(net.stages) == 3
+
+
+def test_ensemble_output_is_mean_of_member_heads():
+    net = TabularNet(3, 2, hidden_sizes=(4,), n_members=2, embedding="none").eval()
+    x = torch.randn(5, 3)
+    _, h = forward_staged(net, x)
+    a, b = net.head.members
+    torch.testing.assert_close(net(x), (a(h[:, :4]) + b(h[:, 4:])) / 2)
+
+
+def test_members_differ_by_their_adapters():
+    net = TabularNet(3, 2, hidden_sizes=(4,), n_members=2, embedding="none").eval()
+    h = net.stages[0](torch.randn(5, 3))
+    assert not torch.allclose(h[:, :4], h[:, 4:])
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("hidden_sizes", ()),
+        ("dropout", 1.0),
+        ("embedding", "plr"),
+        ("n_members", 0),
+        ("activation", "tanh2"),
+        ("head", "arc"),
+        ("embedding_dim", 1),
+        ("frequency_scale", 0.0),
+    ],
+)
+def test_invalid_parameters_are_rejected(param, value):
+    with pytest.raises(InvalidParameterError, match=f"'{param}' parameter of TabularNet"):
+        TabularNet(4, 3, **{param: value})
+
+
+def test_wrong_width_fails_clearly():
+    net = TabularNet(4, 3)
+    with pytest.raises(ValueError, match="built for 4 input features"):
+        net(torch.randn(2, 5))
+
+
+def test_registered_and_cosine_head_for_ldam(tiny_digits):
+    assert _MODULES["tabular"] is TabularNet
+    X, y = tiny_digits
+    clf = ImbalancedNetClassifier(loss="ldam", max_epochs=1, random_state=0, **SMALL).fit(X, y)
+    assert isinstance(clf.net_.module_.head, CosineLinear)
+    clf = ImbalancedNetClassifier(
+        loss="cri", max_epochs=1, random_state=0, module__n_members=2, **SMALL
+    ).fit(X, y)
+    assert all(isinstance(m, CosineLinear) for m in clf.net_.module_.head.members)
+
+
+# ----------------------------------------------------------------------------- methods
+SCHEDULES = [None, "drw", "ppw", "ppl", "crt"]
+MIXINGS = [None, "mixup", "remix", "mfw"]
+BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
+
+
+def _valid(loss, schedule, mixing):
+    if schedule == "ppl" and mixing is not None:
+        return False
+    return not (schedule in ("drw", "ppw", "ppl") and loss in BALANCING_LOSSES)
+
+
+COMBINATIONS = [c for c in itertools.product(sorted(LOSSES), SCHEDULES, MIXINGS) if _valid(*c)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss, schedule, mixing", COMBINATIONS)
+def test_every_combination_on_the_tabular_net(tiny_digits, loss, schedule, mixing):
+    X, y = tiny_digits
+    params = dict(loss=loss, schedule=schedule, mixing=mixing)
+    if schedule == "crt":
+        params["schedule__epochs"] = 1
+    clf = ImbalancedNetClassifier(max_epochs=2, batch_size=32, random_state=0, **SMALL, **params)
+    proba = clf.fit(X, y).predict_proba(X)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("layer", ["input", 1, "penultimate"])
+@pytest.mark.parametrize("mixing", ["mixup", "remix", "mfw"])
+def test_mixing_at_every_layer_with_members(tiny_digits, mixing, layer):
+    X, y = tiny_digits
+    clf = ImbalancedNetClassifier(
+        mixing=mixing,
+        mixing__layer=layer,
+        loss="ldam",
+        schedule="drw",
+        max_epochs=2,
+        batch_size=32,
+        random_state=0,
+        module__n_members=2,
+        **SMALL,
+    ).fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+def test_crt_retrains_only_the_ensemble_head(tiny_digits):
+    X, y = tiny_digits
+    clf = ImbalancedNetClassifier(
+        schedule="crt", schedule__epochs=1, max_epochs=1, random_state=0,
+        module__n_members=2, **SMALL,
+    ).fit(X, y)  # fmt: skip
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+def test_class_diagnostics_on_the_tabular_net(tiny_digits):
+    X, y = tiny_digits
+    clf = ImbalancedNetClassifier(
+        max_epochs=2, callbacks=[ClassDiagnostics()], random_state=0, **SMALL
+    ).fit(X, y)
+    grad_norms = clf.net_.history[-1, GRAD_NORM_KEY]
+    assert len(grad_norms) == len(np.unique(y))
+    assert np.all(np.isfinite(grad_norms)) and max(grad_norms) > 0
+
+
+# ----------------------------------------------------------------------------- state
+def test_reproducible_and_pickles_to_the_same_predictions(tiny_digits):
+    X, y = tiny_digits
+    params = dict(loss="logit_adjusted", max_epochs=3, random_state=3, **SMALL)
+    a = ImbalancedNetClassifier(**params, module__n_members=2).fit(X, y)
+    b = ImbalancedNetClassifier(**params, module__n_members=2).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = ImbalancedNetClassifier(**{**params, "random_state": 4}, module__n_members=2).fit(X, y)
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+    loaded = pickle.loads(pickle.dumps(a))
+    assert str(loaded.net_.device) == "cpu" or loaded.net_.device == "auto"
+    np.testing.assert_array_equal(loaded.predict_proba(X), a.predict_proba(X))
+    stage = loaded.net_.module_.stages[0]
+    np.testing.assert_allclose(stage.median.numpy(), np.median(X, axis=0), rtol=1e-5)
+
+
+def test_beats_chance_clearly_on_long_tailed_digits():
+    X, y, X_test, y_test = load_digits_lt(imbalance_ratio=10, test_per_class=50)
+    clf = ImbalancedNetClassifier(
+        module="tabular", loss="logit_adjusted", max_epochs=20, random_state=0
+    ).fit(X, y)
+    assert (clf.predict(X_test) == y_test).mean() > 0.8
