@@ -38,7 +38,7 @@ ROUTED_PREFIXES = tuple(REGISTRIES)
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     """A neural-network classifier for class-imbalanced data, scikit-learn compatible.
 
-    The network (an MLP for tables, the CIFAR ResNet-32 for images, or any
+    The network (a tabular backbone for rows, the CIFAR ResNet-32 for images, or any
     ``torch.nn.Module``) is trained by a skorch net with the loss, schedule, mixing and
     sampling the parameters select, so that deep long-tailed methods (LDAM-DRW, logit
     adjustment, CRI+PPL, ARB, Procrustean feature weakening) cross-validate beside

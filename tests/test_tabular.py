@@ -13,7 +13,7 @@ from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.losses import LOSSES
-from sklearn_imbalance_dl.modules import CosineLinear, TabularNet, _MODULES, forward_staged
+from sklearn_imbalance_dl.modules import _MODULES, CosineLinear, TabularNet, forward_staged
 
 SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
 
