@@ -1,6 +1,5 @@
 """Schedules and mixing, checked against docs/methods.md and hand computations."""
 
-import itertools
 from functools import partial
 
 import numpy as np
@@ -22,6 +21,13 @@ from sklearn_imbalance_dl.schedules import (
     DeferredReweighting,
     PhasedProgressiveLearning,
     ProgressiveReweighting,
+)
+from tests._combinations import (
+    COMBINATIONS,
+    LOSS_NAMES,
+    PAIRWISE,
+    VALID,
+    invalid_reason,
 )
 
 CIFAR10_LT_COUNTS = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
@@ -191,51 +197,11 @@ def test_resnet_random_layer_draws_input_and_two_stages():
 
 
 # ----------------------------------------------------------------------------- combinations
-SCHEDULES = [None, "drw", "ppw", "ppl", "crt"]
-MIXINGS = [None, "mixup", "remix", "mfw"]
-BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
-
-
 def _method_params(loss, schedule, mixing):
     params = dict(loss=loss, schedule=schedule, mixing=mixing)
     if schedule == "crt":
         params["schedule__epochs"] = 1  # one head re-training epoch keeps the tests short
     return params
-
-
-def _invalid_reason(loss, schedule, mixing):
-    if schedule == "ppl" and mixing is not None:
-        return rf"schedule='ppl'.*mixing='{mixing}'"
-    if schedule in ("drw", "ppw", "ppl") and loss in BALANCING_LOSSES:
-        return rf"schedule='{schedule}'.*loss='{loss}'"
-    return None
-
-
-LOSS_NAMES = [
-    "ce", "weighted_ce", "class_balanced", "focal", "ldam",
-    "logit_adjusted", "balanced_softmax", "cri", "arb",
-]  # fmt: skip
-COMBINATIONS = list(itertools.product(LOSS_NAMES, SCHEDULES, MIXINGS))
-VALID = [c for c in COMBINATIONS if _invalid_reason(*c) is None]
-
-
-def _pairwise_cover(combinations):
-    """A small subset holding every (loss, schedule), (loss, mixing), (schedule, mixing)
-    pair that some combination holds (greedy, deterministic)."""
-
-    def pairs(c):
-        return {(0, c[0], 1, c[1]), (0, c[0], 2, c[2]), (1, c[1], 2, c[2])}
-
-    missing = set().union(*map(pairs, combinations))
-    chosen = []
-    while missing:
-        best = max(combinations, key=lambda c: len(pairs(c) & missing))
-        chosen.append(best)
-        missing -= pairs(best)
-    return chosen
-
-
-PAIRWISE = _pairwise_cover(VALID)
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +219,7 @@ def test_every_combination_is_checked_before_training(tiny_digits, loss, schedul
     )
     params = {name: getattr(clf, name) for name in clf._own_parameter_constraints}
     build = partial(build_training, params, clf._routed, X.shape[1:], np.bincount(y), X)
-    reason = _invalid_reason(loss, schedule, mixing)
+    reason = invalid_reason(loss, schedule, mixing)
     if reason:
         with pytest.raises(ValueError, match=reason):
             build()

@@ -1,6 +1,5 @@
 """The tabular backbone (``module="tabular"``): preprocessing, protocol, every method."""
 
-import itertools
 import pickle
 
 import numpy as np
@@ -12,8 +11,8 @@ from sklearn_imbalance_dl._validation import InvalidParameterError
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
 from sklearn_imbalance_dl.datasets import load_digits_lt
-from sklearn_imbalance_dl.losses import LOSSES
 from sklearn_imbalance_dl.modules import _MODULES, CosineLinear, TabularNet, forward_staged
+from tests._combinations import PAIRWISE
 
 SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
 
@@ -151,23 +150,8 @@ def test_registered_and_cosine_head_for_ldam(tiny_digits):
 
 
 # ----------------------------------------------------------------------------- methods
-SCHEDULES = [None, "drw", "ppw", "ppl", "crt"]
-MIXINGS = [None, "mixup", "remix", "mfw"]
-BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
-
-
-def _valid(loss, schedule, mixing):
-    if schedule == "ppl" and mixing is not None:
-        return False
-    return not (schedule in ("drw", "ppw", "ppl") and loss in BALANCING_LOSSES)
-
-
-COMBINATIONS = [c for c in itertools.product(sorted(LOSSES), SCHEDULES, MIXINGS) if _valid(*c)]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("loss, schedule, mixing", COMBINATIONS)
-def test_every_combination_on_the_tabular_net(tiny_digits, loss, schedule, mixing):
+@pytest.mark.parametrize("loss, schedule, mixing", PAIRWISE)
+def test_valid_combinations_train_on_the_tabular_net(tiny_digits, loss, schedule, mixing):
     X, y = tiny_digits
     params = dict(loss=loss, schedule=schedule, mixing=mixing)
     if schedule == "crt":
