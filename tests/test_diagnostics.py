@@ -20,9 +20,9 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="module")
 def fitted():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
-    clf = ImbalancedNetClassifier(max_epochs=4, callbacks=[ClassDiagnostics()], random_state=0).fit(
-        X, y
-    )
+    clf = ImbalancedNetClassifier(
+        module="mlp", loss="ce", max_epochs=4, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
     return clf, X, y
 
 

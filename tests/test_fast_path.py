@@ -29,7 +29,7 @@ def digit_images():
 def test_fast_path_equals_dataset_path(digit_images, params):
     """Same seed, same batches, same model: arrays (fast path) vs a torch Dataset."""
     X, y, X_test, _ = digit_images
-    params = {"max_epochs": 4, "random_state": 0, **params}
+    params = {"module": "mlp", "max_epochs": 4, "random_state": 0, **params}
     fast = ImbalancedNetClassifier(**params).fit(X, y)
     normal = ImbalancedNetClassifier(**params).fit(TensorDataset(torch.as_tensor(X)), y)
     np.testing.assert_array_equal(
@@ -83,7 +83,9 @@ def test_random_crop_flip_is_a_crop_of_the_padded_image():
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_mixed_precision_trains_and_predicts(digit_images, precision):
     X, y, X_test, y_test = digit_images
-    clf = ImbalancedNetClassifier(precision=precision, max_epochs=5, random_state=0).fit(X, y)
+    clf = ImbalancedNetClassifier(
+        module="mlp", precision=precision, max_epochs=5, random_state=0
+    ).fit(X, y)
     proba = clf.predict_proba(X_test)
     assert np.all(np.isfinite(proba))
     assert (clf.predict(X_test) == y_test).mean() > 0.5
@@ -92,10 +94,15 @@ def test_mixed_precision_trains_and_predicts(digit_images, precision):
 def test_torch_compile_path(digit_images):
     X, y, X_test, _ = digit_images
     clf = ImbalancedNetClassifier(
-        compile=True, mixing="mfw", max_epochs=2, module__hidden_sizes=(16,), random_state=0
+        module="mlp",
+        compile=True,
+        mixing="mfw",
+        max_epochs=2,
+        module__hidden_sizes=(16,),
+        random_state=0,
     ).fit(X, y)
     plain = ImbalancedNetClassifier(
-        mixing="mfw", max_epochs=2, module__hidden_sizes=(16,), random_state=0
+        module="mlp", mixing="mfw", max_epochs=2, module__hidden_sizes=(16,), random_state=0
     ).fit(X, y)
     # Inductor fuses kernels differently: rounding differs, and 2 epochs of training
     # carry it to ~4e-4 in the probabilities (measured).

@@ -172,6 +172,7 @@ def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(digits, shift_b
     recorder = _Recorder(n_main=3)
     schedule = MiSLASRetraining(epochs=2, shift_bn=shift_bn, lr=0.2, lr_factor=0.5)
     clf = ImbalancedNetClassifier(
+        module="mlp",
         mixing="mixup",
         schedule=schedule,
         max_epochs=3,
@@ -387,7 +388,9 @@ def test_cutmix_mixing_plan_drives_the_net_loss():
 def test_cutmix_trains_the_estimator_reproducibly(digits):
     X, y = digits
     images = X.reshape(-1, 1, 8, 8)
-    params = dict(mixing=CutMix(p=1.0), max_epochs=2, module__hidden_sizes=(16,), random_state=0)
+    params = dict(
+        module="mlp", mixing=CutMix(p=1.0), max_epochs=2, module__hidden_sizes=(16,), random_state=0
+    )
     a = ImbalancedNetClassifier(**params).fit(images, y).predict_proba(images)
     b = ImbalancedNetClassifier(**params).fit(images, y).predict_proba(images)
     plain = ImbalancedNetClassifier(**{**params, "mixing": None}).fit(images, y)

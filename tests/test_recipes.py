@@ -77,6 +77,9 @@ def test_one_sam_step_of_the_net_matches_a_hand_loop():
     X = (rng.standard_normal((len(y), 6)) + y[:, None]).astype(np.float32)
     rho, lr, wd = 0.5, 0.1, 1e-3
     clf = ImbalancedNetClassifier(
+        module="mlp",
+        loss="ce",
+        lr_schedule="constant",
         module__hidden_sizes=(8,),
         optimizer=SAM,
         optimizer__base_optimizer=torch.optim.SGD,
