@@ -18,8 +18,16 @@ from sklearn_imbalance_dl._net import ImbalanceNet
 
 CASES = {
     # name: (n_samples, sample shape, estimator parameters)
-    "MLP (256, 256), 20k x 20, batch 256": (20_000, (20,), {"batch_size": 256}),
-    "MLP (64,), 2k x 20, batch 128": (2_000, (20,), {"module__hidden_sizes": (64,)}),
+    "TabularNet (256, 256) (the default), 20k x 20, batch 256": (
+        20_000,
+        (20,),
+        {"module": "tabular", "batch_size": 256},
+    ),
+    "TabularNet (64,), 2k x 20, batch 128": (
+        2_000,
+        (20,),
+        {"module": "tabular", "module__hidden_sizes": (64,), "batch_size": 128},
+    ),
     "ResNet-32, 512 images 3x16x16": (512, (3, 16, 16), {"module": "resnet32"}),
 }
 
