@@ -90,13 +90,15 @@ def test_factories_build_what_the_method_names_say():
     net = RecipeFactory("ldam_drw")(7, 3, "cpu")
     assert (net.loss, net.schedule, net.max_epochs, net.random_state) == ("ldam", "drw", 3, 7)
     assert RecipeFactory("mfw")(0, 3, "cpu").mixing == "mfw"
+    default = RecipeFactory("default")(0, 3, "cpu")
+    assert (default.module, default.loss) == ("auto", "logit_adjusted")
     smote = RecipeFactory("smote")(5, 3, "cpu")
     assert isinstance(smote.steps[0][1], SMOTEWithFallback) and smote.steps[0][1].random_state == 5
     hgb = RecipeFactory("hgb")(2, 3, "cpu")
     assert type(hgb).__name__ == "HistGradientBoostingClassifier"
     assert (hgb.class_weight, hgb.random_state) == ("balanced", 2)
     assert type(RecipeFactory("brf")(2, 3, "cpu")).__name__ == "BalancedRandomForestClassifier"
-    with pytest.raises(ValueError, match="valid methods are: ce, weighted_ce"):
+    with pytest.raises(ValueError, match="valid methods are: default, ce, weighted_ce"):
         RecipeFactory("nope")
 
 
@@ -394,7 +396,7 @@ def _write(tmp_path, name, df):
         ("small_class", "class 'tiny' has 3 samples: fewer than --folds 5"),
         (
             "unknown_method",
-            "unknown method(s) 'nope' in --methods; valid methods are: ce, weighted",
+            "unknown method(s) 'nope' in --methods; valid methods are: default, ce, weighted",
         ),
         ("target_without_data", "--target needs --data"),
         ("data_without_target", "--data needs --target"),

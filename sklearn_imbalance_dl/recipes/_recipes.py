@@ -15,8 +15,9 @@ Settings
     and std (0.2023, 0.1994, 0.2010) before ``fit``), each method on its own authors'
     recipe.
 ``"tabular"``
-    What ``compare`` runs on tables: the MLP with the estimator's defaults (AdamW,
-    lr 1e-3, weight decay 1e-4, batch 128, constant rate), and the classical rivals.
+    What ``compare`` runs on tables: the estimator's defaults (TabularNet, AdamW at
+    1e-3 with a cosine decay, weight decay 1e-4, batch 256) with each method's loss,
+    schedule or mixing, and the classical rivals.
 """
 
 import copy
@@ -296,6 +297,7 @@ def rand_augment_cutout(n_ops=2, magnitude=9, cutout_size=16):
 # --------------------------------------------------------------------------- tabular
 _COMPARE = "sklearn_imbalance_dl.compare (the methods compare ran before the recipes)"
 _TABULAR_NETS = {
+    "default": {},
     "ce": {"loss": "ce"},
     "weighted_ce": {"loss": "weighted_ce"},
     "ldam_drw": {"loss": "ldam", "schedule": "drw"},
@@ -307,17 +309,23 @@ _TABULAR_NETS = {
 }
 _TABULAR_OTHERS = ("logreg", "hgb", "brf")
 _TABULAR_NOTES = {
+    "default": RecipeNotes(
+        "the estimator's defaults, chosen by benchmarks/tabular_lt.py (logit adjustment: "
+        "Menon et al. 2021; TabularNet after RealMLP, Holzmueller et al. 2024)",
+        "-",
+        (),
+    ),
     "ce": RecipeNotes(_COMPARE, "-", ()),
     "weighted_ce": RecipeNotes(_COMPARE, "-", ()),
     "ldam_drw": RecipeNotes(
         "Cao et al. 2019; " + _COMPARE,
         "-",
-        ("AdamW at 1e-3 and a constant rate instead of the CIFAR recipe's SGD steps",),
+        ("AdamW at 1e-3 and a cosine decay instead of the CIFAR recipe's SGD steps",),
     ),
     "cri_ppl": RecipeNotes(
         "Xu et al. 2022; " + _COMPARE,
         "-",
-        ("AdamW at 1e-3 and a constant rate instead of the CIFAR recipe's SGD steps",),
+        ("AdamW at 1e-3 and a cosine decay instead of the CIFAR recipe's SGD steps",),
     ),
     "arb": RecipeNotes("Xie et al. 2023; " + _COMPARE, "-", ()),
     "mfw": RecipeNotes("Ye et al. 2021 (reconstruction); " + _COMPARE, "-", ()),
@@ -421,8 +429,9 @@ def get_recipe(method, setting):
     - ``ldam_drw_sam``: LDAM-DRW with SAM (rho 0.8) around SGD; Rangwani et al. 2022
       (81.9).
 
-    ``tabular`` (the MLP with the estimator's defaults; the methods of ``compare``):
+    ``tabular`` (the estimator's defaults otherwise; the methods of ``compare``):
 
+    - ``default``: ``ImbalancedNetClassifier()`` as it is (logit-adjusted loss);
     - ``ce``, ``weighted_ce``, ``ldam_drw``, ``cri_ppl``, ``arb``, ``mfw``: the network
       with that loss / schedule / mixing;
     - ``smote``, ``undersample``: CE after SMOTE (with fallbacks) or random
