@@ -106,7 +106,7 @@ def label_aware_smoothing_factors(
 
     Examples
     --------
-    >>> from sklearn_imbalance_dl.losses._label_aware import label_aware_smoothing_factors
+    >>> from sklearn_imbalance_dl.losses import label_aware_smoothing_factors
     >>> label_aware_smoothing_factors([100, 50, 1], shape="linear").round(decimals=4)
     tensor([0.3000, 0.1485, 0.0000], dtype=torch.float64)
     """
@@ -180,7 +180,7 @@ def label_aware_smoothing_loss(
     Examples
     --------
     >>> import torch
-    >>> from sklearn_imbalance_dl.losses._label_aware import label_aware_smoothing_loss
+    >>> from sklearn_imbalance_dl.losses import label_aware_smoothing_loss
     >>> logits, target = torch.zeros(2, 3), torch.tensor([0, 2])
     >>> round(label_aware_smoothing_loss(logits, target, [100, 10, 1]).item(), 4)
     1.0986
@@ -222,7 +222,7 @@ class LabelAwareSmoothingLoss(ImbalanceLoss):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_imbalance_dl.losses._label_aware import LabelAwareSmoothingLoss
+    >>> from sklearn_imbalance_dl.losses import LabelAwareSmoothingLoss
     >>> loss = LabelAwareSmoothingLoss([5000, 500, 50], shape="linear")
     >>> loss.smoothing.round(decimals=4)
     tensor([0.3000, 0.0273, 0.0000])

@@ -70,7 +70,7 @@ class CutMix(Mixing):
     Examples
     --------
     >>> import torch
-    >>> from sklearn_imbalance_dl.mixing._cutmix import CutMix
+    >>> from sklearn_imbalance_dl.mixing import CutMix
     >>> _ = torch.manual_seed(0)
     >>> mixing = CutMix(p=1.0).prepare(torch.tensor([50, 5]), n_epochs=10, n_points=1,
     ...                                device="cpu")

@@ -11,6 +11,7 @@ from torch import nn
 
 from .._validation import Interval, StrOptions, TupleOf, check_component_params
 from ._heads import HEADS
+from ._mlp import _FlattenInput
 
 __all__ = ["TabularNet", "robust_scale_smooth_clip"]
 
@@ -50,6 +51,8 @@ class _TabularInput(nn.Module):
         super().__init__()
         self.owner = owner
         self.n_features = n_features
+        # The MLP's input check: (n_samples, n_features), or any shape of that width.
+        self.flatten = _FlattenInput(n_features, owner)
         self.n_members = n_members
         self.preprocessing = preprocessing
         self.register_buffer("median", torch.zeros(n_features))
@@ -86,18 +89,7 @@ class _TabularInput(nn.Module):
         self.post = _post(activation, dropout, batch_norm, n_members * width)
 
     def _check(self, x):
-        if x.dim() < 2:
-            raise ValueError(
-                f"{self.owner} expects a batch of shape (n_samples, n_features); got a tensor "
-                f"of shape {tuple(x.shape)}."
-            )
-        width = math.prod(x.shape[1:])
-        if width != self.n_features:
-            raise ValueError(
-                f"{self.owner} was built for {self.n_features} input features, but the "
-                f"input of shape {tuple(x.shape)} has {width} features per sample."
-            )
-        return x.reshape(x.shape[0], width)
+        return self.flatten(x)
 
     def features(self, x):
         """The first layer's input, (N, in_width), before the member adapters."""

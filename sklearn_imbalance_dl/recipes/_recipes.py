@@ -424,7 +424,7 @@ def get_recipe(method, setting):
     - ``mixup_drw``: cross-entropy with mixup (alpha 1) and DRW.
     - ``mislas``: stage 1 CE + mixup, weight decay 5e-4, x0.1 / x0.01 at 160 / 180;
       stage 2 (10 epochs)
-      :class:`~sklearn_imbalance_dl.schedules._mislas.MiSLASRetraining`: label-aware
+      :class:`~sklearn_imbalance_dl.schedules.MiSLASRetraining`: label-aware
       smoothing 0.3 -> 0.0, weight scaling, class-balanced; Zhong et al. 2021 (82.5).
     - ``ldam_drw_sam``: LDAM-DRW with SAM (rho 0.8) around SGD; Rangwani et al. 2022
       (81.9).
