@@ -178,6 +178,18 @@ METHODS.update(
                 batch_size=256,
             ),
         ),  # fmt: skip
+        "tab_relu_b256_const": (
+            "Tabular fast relu, dropout 0, batch 256, constant rate",
+            _la(
+                module__batch_norm=True,
+                module__embedding="none",
+                module__hidden_sizes=(256, 256),
+                module__activation="relu",
+                module__dropout=0.0,
+                batch_size=256,
+                lr_schedule="constant",
+            ),
+        ),  # fmt: skip
         "v_relu": ("Tab LA cos relu", _la(module__activation="relu")),
         "v_drop0": ("Tab LA cos dropout 0", _la(module__dropout=0.0)),
         "v_bn": ("Tab LA cos BN", _la(module__batch_norm=True)),

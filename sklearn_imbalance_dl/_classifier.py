@@ -88,10 +88,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``"sgd"`` uses momentum 0.9 unless ``optimizer__momentum`` says otherwise;
         ``"sam"`` is sharpness-aware minimisation around SGD (``optimizer__rho``).
     weight_decay : float, default=1e-4
-    lr_schedule : {"constant", "warmup_step", "cosine"}, default="cosine"
+    lr_schedule : {"auto", "constant", "warmup_step", "cosine"}, default="auto"
         ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the
         long-tailed recipe (5 warm-up epochs, x0.01 at 80% and x0.0001 at 90% of the
-        epochs); parameters as ``lr_schedule__*``.
+        epochs); parameters as ``lr_schedule__*``. ``"auto"`` is ``"cosine"``, except
+        under a re-weighting schedule (``drw``, ``ppw``, ``ppl``), which needs the rate
+        alive when it switches on late in training: ``"constant"`` there.
     augment : {None, "crop_flip"} or callable, default=None
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
         padding and horizontal flip, for images.
@@ -219,7 +221,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         lr=1e-3,
         optimizer="adamw",
         weight_decay=1e-4,
-        lr_schedule="cosine",
+        lr_schedule="auto",
         augment=None,
         validation_fraction=None,
         early_stopping=False,

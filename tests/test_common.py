@@ -26,7 +26,7 @@ CONFIGURATIONS = [
     ImbalancedNetClassifier(loss="cri", schedule="ppl", **SMALL),
     ImbalancedNetClassifier(loss="arb", mixing="mfw", sampler="class_balanced", **SMALL),
     ImbalancedNetClassifier(loss="focal", sampler="sqrt", loss__gamma=2.0, **SMALL),
-    ImbalancedNetClassifier(loss="ce", schedule="crt", schedule__epochs=5, **SMALL),
+    ImbalancedNetClassifier(loss="ce", schedule="crt", schedule__epochs=10, **SMALL),
 ]
 
 

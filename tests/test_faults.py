@@ -337,6 +337,9 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A terminal's Ctrl-C reaches a program whose SIGINT is not ignored; a test run
+        # started in the background of a non-interactive shell inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         cwd=tmp_path,
         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
     )

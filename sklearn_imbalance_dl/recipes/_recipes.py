@@ -295,6 +295,10 @@ def rand_augment_cutout(n_ops=2, magnitude=9, cutout_size=16):
 
 
 # --------------------------------------------------------------------------- tabular
+_TABULAR_RATE = (
+    "AdamW at 1e-3 at a constant rate (lr_schedule='auto' under re-weighting) instead "
+    "of the CIFAR recipe's SGD steps"
+)
 _COMPARE = "sklearn_imbalance_dl.compare (the methods compare ran before the recipes)"
 _TABULAR_NETS = {
     "default": {},
@@ -320,12 +324,12 @@ _TABULAR_NOTES = {
     "ldam_drw": RecipeNotes(
         "Cao et al. 2019; " + _COMPARE,
         "-",
-        ("AdamW at 1e-3 and a cosine decay instead of the CIFAR recipe's SGD steps",),
+        (_TABULAR_RATE,),
     ),
     "cri_ppl": RecipeNotes(
         "Xu et al. 2022; " + _COMPARE,
         "-",
-        ("AdamW at 1e-3 and a cosine decay instead of the CIFAR recipe's SGD steps",),
+        (_TABULAR_RATE,),
     ),
     "arb": RecipeNotes("Xie et al. 2023; " + _COMPARE, "-", ()),
     "mfw": RecipeNotes("Ye et al. 2021 (reconstruction); " + _COMPARE, "-", ()),
