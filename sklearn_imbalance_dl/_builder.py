@@ -206,27 +206,28 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         optimizer_params=optimizer_params,
         callbacks=callbacks,
         augment=AUGMENTATIONS[augment] if isinstance(augment, str) else augment,
-        sampler=(
-            sampler
-            if isinstance(sampler := params["sampler"], str)
-            else check_index_sampler(sampler, owner="ImbalancedNetClassifier")
-        ),
+        sampler=_batch_sampler(params["sampler"]),
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
 
 
+def _batch_sampler(sampler):
+    """A sampler name, or a fresh clone of an imbalanced-learn sampler that picks rows."""
+    if isinstance(sampler, str):
+        return sampler
+    return check_index_sampler(sampler, owner="ImbalancedNetClassifier")
+
+
 def resolve_device(device):
     """The device to train on, checked against what torch reports on this machine.
 
-    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU. ``"cpu"``, ``"cuda"``,
-    ``"cuda:N"`` (N below the number of GPUs) and ``"mps"`` are accepted where present;
-    anything else is refused by name.
+    ``"auto"`` picks CUDA when present, else the CPU (Apple's MPS only when asked for:
+    it is not tested here). ``"cpu"``, ``"cuda"``, ``"cuda:N"`` (N below the number of
+    GPUs) and ``"mps"`` are accepted where present; anything else is refused by name.
     """
     if device == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        return "mps" if torch.backends.mps.is_available() else "cpu"
+        return "cuda" if torch.cuda.is_available() else "cpu"
     expected = "The 'device' parameter must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
     try:
         parsed = torch.device(device)
