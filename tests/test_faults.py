@@ -344,7 +344,14 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])),
     )
     try:
-        time.sleep(20)  # imports, data, the logreg fits, the start of the first ce fit
+        # Interrupt once the run is past its imports and the quick logreg fits, inside
+        # the first ce fit: 5 s of CPU time per process of its session (the command and
+        # its joblib workers; imports take about 2 s each).
+        busy = 5.0 * (1 + (n_jobs == "2") * 2)
+        deadline = time.monotonic() + 120
+        while _cpu_seconds(proc.pid) < busy and proc.poll() is None:
+            assert time.monotonic() < deadline, "compare did not start training"
+            time.sleep(0.2)
         assert proc.poll() is None, proc.communicate()
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=60)
@@ -362,3 +369,20 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
         assert f"after {len(fits)} of 8 fits" in err
     else:
         assert "nothing written" in err
+
+
+def _cpu_seconds(session):
+    """CPU time (user + system) of the live processes of a Linux session, from /proc:
+    the command and, with --n-jobs 2, its joblib workers."""
+    import os
+
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # not a process, or it ended meanwhile
+            continue
+        if int(fields[3]) == session:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
