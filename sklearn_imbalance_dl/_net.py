@@ -149,8 +149,15 @@ class ImbalanceNet(NeuralNet):
     def reset_head(self):
         """Re-initialise the classifier head and forget its optimizer state."""
         reset_head(self.module_)
-        for param in self.module_.head.parameters():
-            self.optimizer_.state.pop(param, None)
+        self.forget_optimizer_state(self.module_.head.parameters())
+
+    def forget_optimizer_state(self, params):
+        """Drop momentum and the like of ``params`` (SAM's base optimizer included)."""
+        optimizers = [self.optimizer_, getattr(self.optimizer_, "base_optimizer", None)]
+        for param in params:
+            for optimizer in optimizers:
+                if optimizer is not None:
+                    optimizer.state.pop(param, None)
 
     def freeze_stages(self, *, keep_batch_norm_statistics=True):
         """Stop training the feature stages; only the head learns from now on.

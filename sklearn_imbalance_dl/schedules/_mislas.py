@@ -35,7 +35,6 @@ The schedule talks to the net through its public hooks ``net.current_epoch``,
 ``net.optimizer_`` for the weight scaling.
 """
 
-import math
 import numbers
 
 import torch
@@ -44,8 +43,7 @@ from torch import nn
 
 from .._validation import check_component_params
 from ..losses._label_aware import SHAPES, LabelAwareSmoothingLoss, _check_power
-from ..modules import reset_head
-from ._schedules import Schedule
+from ._schedules import ClassifierRetraining
 
 __all__ = ["LearnableWeightScaling", "MiSLASRetraining"]
 
@@ -71,7 +69,7 @@ class LearnableWeightScaling(nn.Module):
         return self.head(x) * self.scale
 
 
-class MiSLASRetraining(Schedule):
+class MiSLASRetraining(ClassifierRetraining):
     """MiSLAS stage 2: re-train the classifier with label-aware smoothing (Zhong et al. 2021).
 
     After ``max_epochs`` of the first stage (train with ``mixing="mixup"``), for
@@ -152,30 +150,15 @@ class MiSLASRetraining(Schedule):
         self.reset_head = reset_head
         self.sampler = sampler
 
-    @property
-    def extra_epochs(self):
-        return self.epochs
-
     def _validate(self):
         check_component_params(self)
         _check_power(self.shape, self.power, type(self).__name__)
 
-    def learning_rate(self, base_lr, epoch):
-        """Stage-2 rate of the scale at 0-based ``epoch`` (the classifier's: times lr_factor)."""
-        progress = (epoch - self.n_epochs_) / self.epochs
-        return base_lr * 0.5 * (1 + math.cos(math.pi * progress))
+    def group_lr(self, group, lr):
+        # The classifier at lr_factor times the cosine rate, the weight scale at the rate.
+        return lr if group.get("weight_scaling", False) else self.lr_factor * lr
 
-    def on_epoch_begin(self, net, **kwargs):
-        epoch = net.current_epoch
-        if epoch < self.n_epochs_:
-            return
-        if epoch == self.n_epochs_:
-            self._start_stage_two(net)
-        lr = self.learning_rate(net.lr if self.lr is None else self.lr, epoch)
-        for group in net.optimizer_.param_groups:
-            group["lr"] = lr if group.get("weight_scaling", False) else self.lr_factor * lr
-
-    def _start_stage_two(self, net):
+    def _start_retraining(self, net):
         module = net.module_
         if getattr(net.criterion_, "uses_cosine_logits", False):
             raise ValueError(
@@ -184,14 +167,10 @@ class MiSLASRetraining(Schedule):
                 "trains a cosine head; use loss='ce' (with mixing='mixup') for stage 1."
             )
         if self.reset_head:
-            reset_head(module)
+            net.reset_head()
+        else:  # a fresh optimizer state for the classifier, as the authors' new SGD
+            net.forget_optimizer_state(module.head.parameters())
         net.freeze_stages(keep_batch_norm_statistics=not self.shift_bn)
-        # A fresh optimizer state for the classifier, as the authors' new SGD.
-        optimizers = [net.optimizer_, getattr(net.optimizer_, "base_optimizer", None)]
-        for param in module.head.parameters():
-            for optimizer in optimizers:
-                if optimizer is not None:
-                    optimizer.state.pop(param, None)
         net.stop_mixing()
         net.set_sampler(self.sampler)
         counts = self.class_counts_

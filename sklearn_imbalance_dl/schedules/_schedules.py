@@ -224,8 +224,13 @@ class ClassifierRetraining(Schedule):
             self._start_retraining(net)
         base_lr = net.lr if self.lr is None else self.lr
         progress = (epoch - self.n_epochs_) / self.epochs
+        lr = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
         for group in net.optimizer_.param_groups:
-            group["lr"] = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
+            group["lr"] = self.group_lr(group, lr)
+
+    def group_lr(self, group, lr):
+        """The rate of one parameter group in re-training, given the schedule's rate."""
+        return lr
 
     def _start_retraining(self, net):
         net.reset_head()
