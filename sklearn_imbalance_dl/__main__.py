@@ -7,7 +7,11 @@ adding a command is adding a line to :data:`COMMANDS`.
 
 import argparse
 import importlib
+import os
 import sys
+
+# The status every command returns when Ctrl-C ended it (130, as a shell reports it).
+from sklearn_imbalance_dl.compare._cli import EXIT_INTERRUPTED
 
 #: command name -> module implementing it.
 COMMANDS = {
@@ -55,5 +59,30 @@ def main(argv=None):
     return args.func(args)
 
 
+def run_program():
+    """The program ``sklearn-imbalance-dl`` (and ``python -m sklearn_imbalance_dl``).
+
+    Runs :func:`main` on ``sys.argv`` and exits with its status. A run ended by Ctrl-C
+    ends, once its report is printed and Python has cleaned up, as a program killed by
+    SIGINT: a shell shows status 130 and stops a script or loop that called it (on
+    POSIX; a parent process sees the signal, e.g. ``returncode == -2`` in
+    ``subprocess``). Always so, whether or not the interrupt reached code that CPython
+    already marked as killed by it (under ``python -m`` it otherwise sometimes exits
+    130, sometimes by SIGINT).
+    """
+    status = main()
+    if status == EXIT_INTERRUPTED and os.name == "posix":
+        # Uncaught, a KeyboardInterrupt makes CPython end by SIGINT after its clean-up;
+        # the hook keeps the traceback out, as the report is already on stderr.
+        sys.excepthook = _quiet_keyboard_interrupt
+        raise KeyboardInterrupt
+    sys.exit(status)
+
+
+def _quiet_keyboard_interrupt(exc_type, exc, traceback):
+    if not issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, traceback)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run_program()

@@ -209,6 +209,16 @@ def test_subprocess_python_m(tmp_path):
     assert "fit/s" not in proc.stderr and "%|" not in proc.stderr
 
 
+def test_console_script_is_the_program():
+    """``sklearn-imbalance-dl`` runs what ``python -m sklearn_imbalance_dl`` runs."""
+    from importlib.metadata import entry_points
+
+    import sklearn_imbalance_dl.__main__ as program
+
+    (script,) = entry_points(group="console_scripts", name="sklearn-imbalance-dl")
+    assert script.load() is program.run_program
+
+
 # ---------------------------------------------------------------- user tables
 def test_csv_cross_validation_and_csv_output(csv_file, tmp_path, capsys):
     out_path = tmp_path / "results.csv"

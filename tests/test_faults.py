@@ -345,9 +345,10 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
     )
     try:
         # Interrupt once the run is past its imports and the quick logreg fits, inside
-        # the first ce fit: 5 s of CPU time per process of its session (the command and
-        # its joblib workers; imports take about 2 s each).
-        busy = 5.0 * (1 + (n_jobs == "2") * 2)
+        # the first ce fit: 6 s of CPU time per process of its session (the command and
+        # its joblib workers). Imports take up to 3.6 s each on a loaded 2-core machine;
+        # a Ctrl-C among them ends Python with its traceback, as in any program.
+        busy = 6.0 * (1 + (n_jobs == "2") * 2)
         deadline = time.monotonic() + 120
         while _cpu_seconds(proc.pid) < busy and proc.poll() is None:
             assert time.monotonic() < deadline, "compare did not start training"
@@ -358,7 +359,8 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130, err
+    # Ended by SIGINT after its report, so that a calling shell script stops too.
+    assert proc.returncode == -signal.SIGINT, err
     assert out == "" and len(err.strip().splitlines()) == 1, err
     assert err.startswith("sklearn-imbalance-dl compare: interrupted (Ctrl-C) after ")
     assert not output.exists()

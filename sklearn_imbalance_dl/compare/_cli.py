@@ -23,8 +23,9 @@ numeric ones standardised inside each fold's pipeline, and resamplers run inside
 the fold too, so nothing of a test fold leaks into training. Columns that look like
 dates, identifiers or free text are refused (exit 2) until you --drop or encode them.
 
-Exit status: 0 success, 2 usage or data error, 130 interrupted (Ctrl-C); the fits
-that finished before Ctrl-C go to FILE.partial.csv / .json when --output FILE is given.
+Exit status: 0 success, 2 usage or data error, 130 interrupted (Ctrl-C: the program
+ends by SIGINT once it has reported, so a calling script stops too); the fits that
+finished before Ctrl-C go to FILE.partial.csv / .json when --output FILE is given.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
