@@ -278,7 +278,7 @@ def build_net(setup, params, class_counts, valid):
         predict_nonlinearity=setup.prediction,
         verbose=params["verbose"],
         device=device,
-        compile=params["compile"],
+        **_compile_params(params["compile"]),
         torch_load_kwargs={"weights_only": False},
         mixing=setup.mixing,
         sampler=setup.sampler,
@@ -289,6 +289,21 @@ def build_net(setup, params, class_counts, valid):
         main_epochs=params["max_epochs"],
         **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
     )
+
+
+def _compile_params(compile):
+    """skorch's ``compile`` and ``compile__*`` parameters for the estimator's ``compile``."""
+    if not isinstance(compile, dict):
+        return {"compile": compile}
+    known = list(inspect.signature(torch.compile).parameters)[1:]  # all but the model
+    unknown = sorted(set(compile) - set(known))
+    if unknown:
+        what = "is not an option" if len(unknown) == 1 else "are not options"
+        raise ValueError(
+            f"compile={compile!r}: {', '.join(map(repr, unknown))} {what} of "
+            f"torch.compile; its options are {', '.join(known)}."
+        )
+    return {"compile": True, **{f"compile__{key}": value for key, value in compile.items()}}
 
 
 def holdout_split(X, y, sample_weight, fraction, early_stopping, seed):

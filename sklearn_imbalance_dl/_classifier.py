@@ -113,8 +113,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Mixed precision of the forward pass.
     channels_last : bool, default=False
         Channels-last memory format for image inputs (faster convolutions on GPUs).
-    compile : bool, default=False
-        ``torch.compile`` the module (through skorch).
+    compile : bool or dict, default=False
+        ``torch.compile`` the module and the loss (through skorch). True compiles with
+        torch's defaults (the Inductor backend, which generates and compiles kernels on
+        the first batches); a dict compiles with these ``torch.compile`` options, e.g.
+        ``{"mode": "reduce-overhead"}`` (CUDA graphs on a GPU), ``{"dynamic": False}``
+        or ``{"backend": "aot_eager"}`` (traces the graphs, generates no code).
     device : str, default="auto"
         "auto" picks CUDA when present, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -201,7 +205,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         "posthoc_tau": [None, Interval(numbers.Real, 0, None, closed="left")],
         "precision": [StrOptions(set(PRECISIONS))],
         "channels_last": ["boolean"],
-        "compile": ["boolean"],
+        "compile": ["boolean", dict],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
