@@ -62,13 +62,11 @@ def main(argv=None):
 def run_program():
     """The program ``sklearn-imbalance-dl`` (and ``python -m sklearn_imbalance_dl``).
 
-    Runs :func:`main` on ``sys.argv`` and exits with its status. A run ended by Ctrl-C
-    ends, once its report is printed and Python has cleaned up, as a program killed by
-    SIGINT: a shell shows status 130 and stops a script or loop that called it (on
-    POSIX; a parent process sees the signal, e.g. ``returncode == -2`` in
-    ``subprocess``). Always so, whether or not the interrupt reached code that CPython
-    already marked as killed by it (under ``python -m`` it otherwise sometimes exits
-    130, sometimes by SIGINT).
+    Runs :func:`main` on ``sys.argv`` and exits with its status. After Ctrl-C (status
+    130) it ends by SIGINT once Python has cleaned up, as an interrupted program should
+    on POSIX: a shell shows 130 and stops the script that called it; a Python parent
+    sees ``returncode == -2``. (Left to itself, CPython under ``python -m`` did so only
+    when the interrupt had landed in certain C code, and exited 130 otherwise.)
     """
     status = main()
     if status == EXIT_INTERRUPTED and os.name == "posix":
