@@ -78,6 +78,17 @@ TAB = {
     "module__embedding": "periodic",
     "module__batch_norm": False,
 }
+
+
+def _la(**params):
+    """A TAB candidate with the logit-adjusted loss and a cosine rate, and ``params``."""
+    return {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", **params}
+
+
+# The chosen configuration's network (BN, no embedding, 2 x 256), and its ReLU variant.
+FAST = {"module__batch_norm": True, "module__embedding": "none", "module__hidden_sizes": (256, 256)}
+FAST_RELU = {**FAST, "module__activation": "relu", "module__dropout": 0.0}
+
 METHODS = {
     # library MLP, as shipped and with logit adjustment (reference points of the issue)
     "mlp": ("MLP (library default)", {}),
@@ -95,118 +106,41 @@ METHODS = {
         "Tabular LDAM-DRW",
         {**TAB, "loss": "ldam", "schedule": "drw", "lr_schedule": "cosine"},
     ),  # fmt: skip
-    "tab_la_cos_k4": (
-        "Tabular LA cosine k=4",
-        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "module__n_members": 4},
+    "tab_la_cos_k4": ("Tabular LA cosine k=4", _la(module__n_members=4)),
+    "tab_la_cos_noemb": ("Tabular LA cosine, no embedding", _la(module__embedding="none")),
+    "tab_la_cos_lr3": ("Tabular LA cosine lr 3e-3", _la(lr=3e-3)),
+    "tab_la_cos_b256": ("Tabular LA cosine batch 256", _la(batch_size=256)),
+    "tab_la_cos_e100": ("Tabular LA cosine 100 ep", _la(max_epochs=100)),
+    "tab_bn": ("Tabular LA cosine + BN", _la(module__batch_norm=True)),
+    "tab_fast": ("Tabular fast (BN, no embedding, 2x256)", _la(**FAST)),
+    "tab_fast_b256": ("Tabular fast, batch 256", _la(**FAST, batch_size=256)),
+    "tab_fast_b256_d0": (
+        "Tabular fast, batch 256, dropout 0",
+        _la(**FAST, batch_size=256, module__dropout=0.0),
     ),
-    "tab_la_cos_noemb": (
-        "Tabular LA cosine, no embedding",
-        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "module__embedding": "none"},
+    "tab_fast_e30": ("Tabular fast, 30 epochs", _la(**FAST, max_epochs=30)),
+    "tab_fast_relu": ("Tabular fast relu, dropout 0", _la(**FAST_RELU)),
+    "tab_relu_b256": ("Tabular fast relu, dropout 0, batch 256", _la(**FAST_RELU, batch_size=256)),
+    "tab_relu_b256_const": (
+        "Tabular fast relu, dropout 0, batch 256, constant rate",
+        _la(**FAST_RELU, batch_size=256, lr_schedule="constant"),
     ),
-    "tab_la_cos_lr3": (
-        "Tabular LA cosine lr 3e-3",
-        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "lr": 3e-3},
-    ),
-    "tab_la_cos_b256": (
-        "Tabular LA cosine batch 256",
-        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "batch_size": 256},
-    ),
-    "tab_la_cos_e100": (
-        "Tabular LA cosine 100 ep",
-        {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", "max_epochs": 100},
-    ),
-}
-
-
-def _la(**kw):
-    return {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", **kw}
-
-
-METHODS.update(
-    {
-        "tab_bn": ("Tabular LA cosine + BN", _la(module__batch_norm=True)),
-        "tab_fast": (
-            "Tabular fast (BN, no embedding, 2x256)",
-            _la(module__batch_norm=True, module__embedding="none", module__hidden_sizes=(256, 256)),
+    "v_relu": ("Tab LA cos relu", _la(module__activation="relu")),
+    "v_drop0": ("Tab LA cos dropout 0", _la(module__dropout=0.0)),
+    "v_bn": ("Tab LA cos BN", _la(module__batch_norm=True)),
+    "v_std": ("Tab LA cos standard", _la(module__preprocessing="standard")),
+    "v_none": ("Tab LA cos no preproc", _la(module__preprocessing="none")),
+    "v_mlpish": (
+        "Tab LA cos relu BN drop0 2x256",
+        _la(
+            module__activation="relu",
+            module__batch_norm=True,
+            module__dropout=0.0,
+            module__hidden_sizes=(256, 256),
         ),
-        "tab_fast_b256": (
-            "Tabular fast, batch 256",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                batch_size=256,
-            ),
-        ),  # fmt: skip
-        "tab_fast_b256_d0": (
-            "Tabular fast, batch 256, dropout 0",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                batch_size=256,
-                module__dropout=0.0,
-            ),
-        ),  # fmt: skip
-        "tab_fast_e30": (
-            "Tabular fast, 30 epochs",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                max_epochs=30,
-            ),
-        ),  # fmt: skip
-        "tab_fast_relu": (
-            "Tabular fast relu, dropout 0",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                module__activation="relu",
-                module__dropout=0.0,
-            ),
-        ),  # fmt: skip
-        "tab_relu_b256": (
-            "Tabular fast relu, dropout 0, batch 256",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                module__activation="relu",
-                module__dropout=0.0,
-                batch_size=256,
-            ),
-        ),  # fmt: skip
-        "tab_relu_b256_const": (
-            "Tabular fast relu, dropout 0, batch 256, constant rate",
-            _la(
-                module__batch_norm=True,
-                module__embedding="none",
-                module__hidden_sizes=(256, 256),
-                module__activation="relu",
-                module__dropout=0.0,
-                batch_size=256,
-                lr_schedule="constant",
-            ),
-        ),  # fmt: skip
-        "v_relu": ("Tab LA cos relu", _la(module__activation="relu")),
-        "v_drop0": ("Tab LA cos dropout 0", _la(module__dropout=0.0)),
-        "v_bn": ("Tab LA cos BN", _la(module__batch_norm=True)),
-        "v_std": ("Tab LA cos standard", _la(module__preprocessing="standard")),
-        "v_none": ("Tab LA cos no preproc", _la(module__preprocessing="none")),
-        "v_mlpish": (
-            "Tab LA cos relu BN drop0 2x256",
-            _la(
-                module__activation="relu",
-                module__batch_norm=True,
-                module__dropout=0.0,
-                module__hidden_sizes=(256, 256),
-            ),
-        ),  # fmt: skip
-        "mlp_la_cos": ("MLP LA cosine", {"loss": "logit_adjusted", "lr_schedule": "cosine"}),
-    }
-)
+    ),
+    "mlp_la_cos": ("MLP LA cosine", {"loss": "logit_adjusted", "lr_schedule": "cosine"}),
+}
 
 
 BASELINES = {
