@@ -19,34 +19,25 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._data import AUGMENTATIONS, LabelledDataset, to_device_dataset
+from ._data import LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
-from .losses import _LOSSES, ImbalanceLoss
+from .losses import ImbalanceLoss
 from .losses._adapter import TorchLossAdapter
-from .mixing import _MIXINGS
-from .modules import _MODULES, fit_module_preprocessing, is_staged
-from .optim import SAM
+from .modules import fit_module_preprocessing, is_staged
+from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
+from .registry import lookup, names
 from .sampling._sampler import check_index_sampler
-from .schedules import _SCHEDULES, Schedule
-from .schedules._lr import LR_SCHEDULES, LRSchedule
+from .schedules import Schedule
+from .schedules._lr import LRSchedule  # noqa: F401 (registers the lr_schedule names)
 
-_OPTIMIZERS = {"sgd": torch.optim.SGD, "adamw": torch.optim.AdamW, "sam": SAM}
 # SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.
 _OPTIMIZER_DEFAULTS = {
     "sgd": {"momentum": 0.9},
     "sam": {"base_optimizer": torch.optim.SGD, "momentum": 0.9},
 }
-_LR_SCHEDULES = {name: LRSchedule for name in (*LR_SCHEDULES, "auto")}
 
-# Names the estimator accepts for each component, read at fit time.
-REGISTRIES = {
-    "module": _MODULES,
-    "loss": _LOSSES,
-    "schedule": _SCHEDULES,
-    "mixing": _MIXINGS,
-    "optimizer": _OPTIMIZERS,
-    "lr_schedule": _LR_SCHEDULES,
-}
+# The components that take ``<kind>__<param>`` routed parameters, in this order.
+ROUTED_KINDS = ("module", "loss", "schedule", "mixing", "optimizer", "lr_schedule")
 
 
 @dataclass
@@ -87,8 +78,11 @@ def component_class(kind, value):
     """
     if kind == "module" and value == "auto":
         value = auto_module((1,))
+    if kind == "lr_schedule" and value == "auto":
+        value = "cosine"  # every name of this kind designates one class
     if isinstance(value, str):
-        return REGISTRIES[kind].get(value)
+        # An unregistered name designates no class (the constraints refuse it).
+        return lookup(kind, value) if value in names(kind) else None
     if isinstance(value, type):
         return value
     return None if value is None else type(value)
@@ -163,7 +157,7 @@ def build_training(params, routed, input_shape, class_counts, X_train):
     _check_module_output(params["module"], module, input_shape, len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
-    _check_combinations(params, module, loss, schedule, input_shape)
+    _check_combinations(params, module, loss, schedule, mixing, input_shape)
     optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
@@ -171,9 +165,8 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         # cosine decay the rate is then a tenth of its start and the re-weighting has
         # little effect (measured on KEEL yeast4: LDAM-DRW 0.53 against 0.85).
         lr_kind = "constant" if schedule is not None and schedule.reweights else "cosine"
-    lr_schedule = build_component(
-        "lr_schedule", lr_kind, routed("lr_schedule"), from_data={"kind": lr_kind}
-    ).prepare(params["max_epochs"])
+    lr_schedule = _build_lr_schedule(params["lr_schedule"], lr_kind, routed("lr_schedule"))
+    lr_schedule = lr_schedule.prepare(params["max_epochs"])
 
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
@@ -205,7 +198,7 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         optimizer=optimizer,
         optimizer_params=optimizer_params,
         callbacks=callbacks,
-        augment=AUGMENTATIONS[augment] if isinstance(augment, str) else augment,
+        augment=lookup("augmentation", augment) if isinstance(augment, str) else augment,
         sampler=_batch_sampler(params["sampler"]),
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
@@ -402,6 +395,17 @@ def _build_schedule(params, routed, counts):
     return schedule.prepare(counts, params["max_epochs"])
 
 
+def _build_lr_schedule(value, kind, routed):
+    """The learning-rate schedule of the name ``value`` (``kind`` once "auto" is resolved)."""
+    if "kind" in routed:
+        raise ValueError(
+            f"lr_schedule__kind={routed['kind']!r} cannot be set: the name "
+            f"lr_schedule={value!r} chooses the schedule. Set "
+            f"lr_schedule={routed['kind']!r} instead."
+        )
+    return build_component("lr_schedule", kind, routed, from_data={"kind": kind})
+
+
 def _build_mixing(params, routed, schedule, module):
     brought = schedule.mixing() if schedule is not None else None
     if brought is not None:
@@ -435,7 +439,7 @@ def _resolve_optimizer(params, routed):
     return resolve_component("optimizer", value, routed, from_data=defaults)
 
 
-def _check_combinations(params, module, loss, schedule, input_shape):
+def _check_combinations(params, module, loss, schedule, mixing, input_shape):
     """Reject combinations of parameters that make no sense, naming both."""
     if schedule is not None and schedule.reweights:
         if loss.reweights_classes or loss.class_weights is None:
@@ -444,6 +448,12 @@ def _check_combinations(params, module, loss, schedule, input_shape):
                 f"loss={params['loss']!r} already balances them (or has no class weights); "
                 "use it with loss='ce', 'focal', 'ldam' or 'cri'."
             )
+    if getattr(schedule, "needs_plain_logits", False) and loss.uses_cosine_logits:
+        raise ValueError(
+            f"schedule={params['schedule']!r} re-trains the classifier on plain logits, but "
+            f"loss={params['loss']!r} trains a cosine head; use a loss on plain logits "
+            "(e.g. loss='ce') for the first stage."
+        )
     if schedule is not None and schedule.extra_epochs:
         if not is_staged(module):
             raise ValueError(
@@ -457,11 +467,16 @@ def _check_combinations(params, module, loss, schedule, input_shape):
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
     is_image = len(input_shape) == 3
-    if isinstance(params["augment"], str) and not is_image:
-        raise ValueError(
-            f"augment={params['augment']!r} needs images of shape (n_samples, channels, "
-            f"height, width); got samples of shape {input_shape}."
-        )
+    augment = params["augment"]
+    if isinstance(augment, str):
+        augment = lookup("augmentation", augment)
+    # A component declares that it works on images only (``needs_images = True``).
+    for name, component in (("augment", augment), ("mixing", mixing)):
+        if getattr(component, "needs_images", False) and not is_image:
+            raise ValueError(
+                f"{name}={params[name]!r} needs images of shape (n_samples, channels, "
+                f"height, width); got samples of shape {input_shape}."
+            )
     batch_norms = [
         m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
     ]

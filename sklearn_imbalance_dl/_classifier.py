@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 from torch.utils.data import Dataset
 
 from ._builder import (
-    REGISTRIES,
+    ROUTED_KINDS,
     build_net,
     build_training,
     component_class,
@@ -26,13 +26,11 @@ from ._builder import (
     resolve_device,
     training_dataset,
 )
-from ._data import AUGMENTATIONS
-from ._net import PRECISIONS
-from .sampling._sampler import SAMPLERS
+from .registry import options
 from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
-ROUTED_PREFIXES = tuple(REGISTRIES)
+ROUTED_PREFIXES = ROUTED_KINDS
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
@@ -179,31 +177,31 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     _own_parameter_constraints = {
         "module": [
-            StrOptions(set(REGISTRIES["module"]) | {"auto"}),
+            options("module", "auto"),
             type,
             HasMethods(["forward"]),
         ],
-        "loss": [StrOptions(set(REGISTRIES["loss"])), type, HasMethods(["forward"])],
-        "schedule": [None, StrOptions(set(REGISTRIES["schedule"])), type, Schedule],
+        "loss": [options("loss"), type, HasMethods(["forward"])],
+        "schedule": [None, options("schedule"), type, Schedule],
         "mixing": [
             None,
-            StrOptions(set(REGISTRIES["mixing"])),
+            options("mixing"),
             type,
             HasMethods(["plan", "prepare"]),
         ],
-        "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
+        "sampler": [options("sampler"), HasMethods(["fit_resample"])],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(REGISTRIES["optimizer"])), type],
+        "optimizer": [options("optimizer"), type],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(REGISTRIES["lr_schedule"]))],
-        "augment": [None, StrOptions(set(AUGMENTATIONS)), callable],
+        "lr_schedule": [options("lr_schedule", "auto")],
+        "augment": [None, options("augmentation"), callable],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "posthoc_tau": [None, Interval(numbers.Real, 0, None, closed="left")],
-        "precision": [StrOptions(set(PRECISIONS))],
+        "precision": [options("precision")],
         "channels_last": ["boolean"],
         "compile": ["boolean", dict],
         "device": [str],

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .registry import register
+
 
 def weights_are_uniform(sample_weight):
     """Equal sample weights cancel in the weighted mean: batches then carry none."""
@@ -157,8 +159,8 @@ def random_crop_flip(images, padding=4):
     return cropped.permute(0, 3, 1, 2).contiguous(memory_format=_memory_format(images))
 
 
-# Names of the estimator's ``augment`` parameter.
-AUGMENTATIONS = {"crop_flip": random_crop_flip}
+random_crop_flip.needs_images = True
+register("augmentation", "crop_flip")(random_crop_flip)
 
 
 def _memory_format(tensor):

@@ -30,9 +30,12 @@ from ._data import (
     LabelledDataset,
 )
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
+from .registry import lookup, register
 from .sampling._sampler import IndexSampler
 
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+register("precision", "fp32")(None)
+register("precision", "bf16")(torch.bfloat16)
+register("precision", "fp16")(torch.float16)
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
@@ -119,7 +122,7 @@ class ImbalanceNet(NeuralNet):
         return self
 
     def _autocast(self):
-        dtype = PRECISIONS[self.precision]
+        dtype = lookup("precision", self.precision)
         if dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)

@@ -11,7 +11,8 @@ from sklearn_imbalance_dl._validation import InvalidParameterError
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
 from sklearn_imbalance_dl.datasets import load_digits_lt
-from sklearn_imbalance_dl.modules import _MODULES, CosineLinear, TabularNet, forward_staged
+from sklearn_imbalance_dl.modules import CosineLinear, TabularNet, forward_staged
+from sklearn_imbalance_dl.registry import lookup
 from tests._combinations import PAIRWISE
 
 SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
@@ -139,7 +140,7 @@ def test_wrong_width_fails_clearly():
 
 
 def test_registered_and_cosine_head_for_ldam(tiny_digits):
-    assert _MODULES["tabular"] is TabularNet
+    assert lookup("module", "tabular") is TabularNet
     X, y = tiny_digits
     clf = ImbalancedNetClassifier(loss="ldam", max_epochs=1, random_state=0, **SMALL).fit(X, y)
     assert isinstance(clf.net_.module_.head, CosineLinear)

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import check_component_params
+from ..registry import register
 from . import functional as LF
 from ._checks import check_class_counts, check_inputs, check_weight
 from ._losses import ImbalanceLoss
@@ -193,6 +194,7 @@ def label_aware_smoothing_loss(
     return _label_aware_smoothing(logits, target, smoothing, weight, reduction)
 
 
+@register("loss", "label_aware_smoothing")
 class LabelAwareSmoothingLoss(ImbalanceLoss):
     """Label-aware smoothing loss of MiSLAS (Zhong et al., CVPR 2021).
 

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .._validation import check_component_params
+from ..registry import register
 from . import functional as LF
 from ._checks import check_class_counts, check_inputs
 
@@ -204,6 +205,7 @@ def _constraints(*names):
     }
 
 
+@register("loss", "ce")
 class CrossEntropyLoss(ImbalanceLoss):
     """Cross-entropy, the ``"ce"`` baseline.
 
@@ -233,6 +235,7 @@ class CrossEntropyLoss(ImbalanceLoss):
         return LF._cross_entropy(logits, target, weight, reduction)
 
 
+@register("loss", "weighted_ce")
 class WeightedCELoss(CrossEntropyLoss):
     """Inverse-frequency weighted cross-entropy, ``w_c ∝ 1 / n_c`` summing to ``C``.
 
@@ -255,6 +258,7 @@ class WeightedCELoss(CrossEntropyLoss):
         return LF.inverse_frequency_weights(class_counts, 1.0)
 
 
+@register("loss", "class_balanced")
 class ClassBalancedLoss(ImbalanceLoss):
     """Class-balanced loss (Cui et al., 2019); see :func:`~.functional.class_balanced_loss`.
 
@@ -292,6 +296,7 @@ class ClassBalancedLoss(ImbalanceLoss):
         return LF._focal(logits, target, self.gamma, weight, reduction)
 
 
+@register("loss", "focal")
 class FocalLoss(ImbalanceLoss):
     """Softmax focal loss (Lin et al., 2017); see :func:`~.functional.focal_loss`.
 
@@ -325,6 +330,7 @@ class FocalLoss(ImbalanceLoss):
         return LF._focal(logits, target, self.gamma, weight, reduction)
 
 
+@register("loss", "ldam")
 class LDAMLoss(ImbalanceLoss):
     """LDAM loss (Cao et al., 2019); see :func:`~.functional.ldam_loss`.
 
@@ -366,6 +372,7 @@ class LDAMLoss(ImbalanceLoss):
         return LF._ldam(logits, target, counts, self.max_m, self.s, weight, reduction)
 
 
+@register("loss", "logit_adjusted")
 class LogitAdjustedLoss(ImbalanceLoss):
     """Logit-adjusted loss (Menon et al., 2021); see :func:`~.functional.logit_adjusted_loss`.
 
@@ -398,6 +405,7 @@ class LogitAdjustedLoss(ImbalanceLoss):
         return LF._logit_adjusted(logits, target, counts, self.tau, weight, reduction)
 
 
+@register("loss", "balanced_softmax")
 class BalancedSoftmaxLoss(ImbalanceLoss):
     """Balanced Softmax loss (Ren et al., 2020); see :func:`~.functional.balanced_softmax_loss`.
 
@@ -428,6 +436,7 @@ class BalancedSoftmaxLoss(ImbalanceLoss):
         return LF._balanced_softmax(logits, target, counts, weight, reduction)
 
 
+@register("loss", "cri")
 class CRILoss(ImbalanceLoss):
     """Coupling-regulation-imbalance loss (Xu et al., 2022); see :func:`~.functional.cri_loss`.
 
@@ -500,6 +509,7 @@ class CRILoss(ImbalanceLoss):
         )
 
 
+@register("loss", "arb")
 class ARBLoss(ImbalanceLoss):
     """Attraction-repulsion-balanced loss (Xie et al., 2022); see :func:`~.functional.arb_loss`.
 

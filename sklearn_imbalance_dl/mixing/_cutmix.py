@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._validation import check_component_params
 from ..augment._image import _cutmix_box, paste_box
+from ..registry import register
 from ._mixing import Mixing
 
 __all__ = ["BoxMixPlan", "CutMix"]
@@ -44,6 +45,7 @@ class BoxMixPlan(NamedTuple):
         return mixed
 
 
+@register("mixing", "cutmix")
 class CutMix(Mixing):
     """CutMix (Yun et al., ICCV 2019) as a mixing: ``mixing=CutMix()``.
 
@@ -81,6 +83,9 @@ class CutMix(Mixing):
     >>> bool(((plan.label_weight > 0) & (plan.label_weight <= 1)).all())
     True
     """
+
+    # Boxes are cut from images: the estimator refuses CutMix on tabular rows.
+    needs_images = True
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],

@@ -20,6 +20,7 @@ from .._validation import (
     StrOptions,
     check_component_params,
 )
+from ..registry import register
 
 LAYER_NAMES = ("input", "penultimate", "random")
 
@@ -104,6 +105,7 @@ class Mixing:
         return f"{type(self).__name__}({params})"
 
 
+@register("mixing", "mixup")
 class Mixup(Mixing):
     """Mixup (Zhang et al., ICLR 2018): one ``lam ~ Beta(alpha, alpha)`` per batch.
 
@@ -207,6 +209,7 @@ class PhasedRemix(Mixup):
         )
 
 
+@register("mixing", "remix")
 class Remix(PhasedRemix):
     """Remix (Chou et al., ECCV-W 2020): mixup whose label goes to the minority class.
 
@@ -239,6 +242,7 @@ CLASS_SCHEDULES = ("power", "linear", "major_only")
 LABEL_POLICIES = ("keep", "mix")
 
 
+@register("mixing", "mfw")
 class MajorFeatureWeakening(Mixing):
     """Procrustean major feature weakening (Ye, Zhan and Chao, ICCV 2021).
 

@@ -6,7 +6,7 @@ which in-network mixing (MFW, manifold mixup), feature-gradient diagnostics and 
 rely on. A user module opts in by exposing the same two attributes.
 """
 
-from ._heads import HEADS, CosineLinear, make_head
+from ._heads import CosineLinear, make_head
 from ._mlp import MLP
 from ._protocol import (
     fit_module_preprocessing,
@@ -18,10 +18,7 @@ from ._protocol import (
 from ._resnet import ResNet32
 from ._tabular import TabularNet
 
-_MODULES = {"mlp": MLP, "resnet32": ResNet32, "tabular": TabularNet}
-
 __all__ = [
-    "HEADS",
     "MLP",
     "CosineLinear",
     "ResNet32",

@@ -10,12 +10,11 @@ import torch
 from torch import nn
 
 from .._validation import Interval, StrOptions, TupleOf, check_component_params
-from ._heads import HEADS
+from ..registry import lookup, options, register
 from ._mlp import _FlattenInput
 
 __all__ = ["TabularNet", "robust_scale_smooth_clip"]
 
-_ACTIVATIONS = {"relu": nn.ReLU, "selu": nn.SELU, "gelu": nn.GELU, "silu": nn.SiLU}
 
 # Learning-rate multipliers of RealMLP, folded into the parametrisation: a parameter
 # used as ``c * p`` moves ``c`` times as fast under Adam, whose step ignores the scale
@@ -154,7 +153,7 @@ class _Hidden(nn.Module):
 
 def _post(activation, dropout, batch_norm=False, width=None):
     layers = [nn.BatchNorm1d(width)] if batch_norm else []
-    layers.append(_ACTIVATIONS[activation]())
+    layers.append(lookup("activation", activation)())
     if dropout > 0:
         layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
@@ -171,13 +170,15 @@ class _EnsembleHead(nn.Module):
         super().__init__()
         self.n_members = n_members
         self.in_features = in_features
-        self.members = nn.ModuleList(HEADS[kind](in_features, n_classes) for _ in range(n_members))
+        head = lookup("head", kind)
+        self.members = nn.ModuleList(head(in_features, n_classes) for _ in range(n_members))
 
     def forward(self, h):
         parts = h.reshape(h.shape[0], self.n_members, self.in_features).unbind(1)
         return torch.stack([m(p) for m, p in zip(self.members, parts)]).mean(0)
 
 
+@register("module", "tabular")
 class TabularNet(nn.Module):
     """Tabular backbone: RealMLP-style preprocessing and embeddings, TabM-style members.
 
@@ -261,14 +262,14 @@ class TabularNet(nn.Module):
         "n_features": [Interval(Integral, 1, None, closed="left")],
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "hidden_sizes": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
-        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "activation": [options("activation")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding": [StrOptions({"periodic", "none"})],
         "n_frequencies": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 2, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
-        "head": [StrOptions(set(HEADS))],
+        "head": [options("head")],
         "batch_norm": ["boolean"],
         "preprocessing": [StrOptions({"robust", "standard", "none"})],
     }
@@ -344,7 +345,7 @@ class TabularNet(nn.Module):
         self.stages = nn.ModuleList(stages)
         self.feature_dim = k * sizes[-1]
         if k == 1:
-            self.head = HEADS[head](sizes[-1], self.n_classes)
+            self.head = lookup("head", head)(sizes[-1], self.n_classes)
         else:
             self.head = _EnsembleHead(head, sizes[-1], self.n_classes, k)
 

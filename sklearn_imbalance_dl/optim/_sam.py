@@ -5,9 +5,12 @@ import numbers
 import torch
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
+from ..registry import register
+
 __all__ = ["SAM"]
 
 
+@register("optimizer", "sam")
 class SAM(torch.optim.Optimizer):
     """Sharpness-aware minimization around a base optimizer.
 

@@ -16,18 +16,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     InvalidParameterError,
-    StrOptions,
 )
 from sklearn.utils.validation import column_or_1d
 
 from .._validation import check_component_params
+from ..registry import lookup, options, register
 
-__all__ = ["SAMPLERS", "ImbalancedSampler", "IndexSampler", "check_index_sampler"]
+__all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler"]
 
-SAMPLERS = ("instance", "class_balanced", "sqrt")
+# Each name's exponent q: a sample of class c is drawn with probability ~ n_c ** -q
+# ("instance" shuffles instead of drawing).
+register("sampler", "instance")(0.0)
+register("sampler", "class_balanced")(1.0)
+register("sampler", "sqrt")(0.5)
 
 # Exponent of 1/n_c in the probability of drawing a sample of class c.
-_POWERS = {"class_balanced": 1.0, "sqrt": 0.5}
 
 
 def _picks_rows(sampler, X, y):
@@ -117,7 +120,7 @@ class IndexSampler:
         self.kind = kind
         if isinstance(kind, str) and kind != "instance":
             counts = torch.bincount(self.y).to(torch.float32)
-            self._probabilities = counts.pow(-_POWERS[kind])[self.y]
+            self._probabilities = counts.pow(-lookup("sampler", kind))[self.y]
 
     def indices(self):
         """One epoch's order: an int64 tensor of row indices on the device of ``y``."""
@@ -208,7 +211,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
 
     _parameter_constraints = {
         "y": ["array-like"],
-        "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
+        "sampler": [options("sampler"), HasMethods(["fit_resample"])],
         "random_state": ["random_state"],
         "X": ["array-like", None],
     }

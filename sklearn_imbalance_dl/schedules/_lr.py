@@ -9,14 +9,15 @@ from .._validation import (
     Interval,
     InvalidParameterError,
     Real,
-    StrOptions,
     TupleOf,
     check_component_params,
 )
+from ..registry import options, register
 
-LR_SCHEDULES = ("constant", "warmup_step", "cosine")
 
-
+@register("lr_schedule", "cosine")
+@register("lr_schedule", "warmup_step")
+@register("lr_schedule", "constant")
 class LRSchedule(Callback):
     """Per-epoch learning rate for the main ``n_epochs`` epochs.
 
@@ -37,7 +38,7 @@ class LRSchedule(Callback):
     """
 
     _parameter_constraints = {
-        "kind": [StrOptions(set(LR_SCHEDULES))],
+        "kind": [options("lr_schedule")],
         "warmup_epochs": [None, Interval(Integral, 0, None, closed="left")],
         "milestone_fractions": [TupleOf(Interval(Real, 0, 1, closed="both"))],
         "factors": [TupleOf(Interval(Real, 0, None, closed="left"))],

@@ -43,6 +43,7 @@ from torch import nn
 
 from .._validation import check_component_params
 from ..losses._label_aware import SHAPES, LabelAwareSmoothingLoss, _check_power
+from ..registry import register
 from ._schedules import ClassifierRetraining
 
 __all__ = ["LearnableWeightScaling", "MiSLASRetraining"]
@@ -69,6 +70,7 @@ class LearnableWeightScaling(nn.Module):
         return self.head(x) * self.scale
 
 
+@register("schedule", "mislas")
 class MiSLASRetraining(ClassifierRetraining):
     """MiSLAS stage 2: re-train the classifier with label-aware smoothing (Zhong et al. 2021).
 
@@ -108,6 +110,9 @@ class MiSLASRetraining(ClassifierRetraining):
     .. [1] Zhong, Z., Cui, J., Liu, S., Jia, J. "Improving Calibration for Long-Tailed
        Recognition", CVPR 2021. Code: github.com/dvlab-research/MiSLAS.
     """
+
+    # Label-aware smoothing trains plain logits: a cosine-head first stage is refused.
+    needs_plain_logits = True
 
     _parameter_constraints = {
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -22,6 +22,7 @@ from .._validation import (
 )
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
+from ..registry import register
 
 
 class Schedule(Callback):
@@ -63,6 +64,7 @@ class Schedule(Callback):
         return f"{type(self).__name__}({params})"
 
 
+@register("schedule", "drw")
 class DeferredReweighting(Schedule):
     """DRW (Cao et al., NeurIPS 2019): uniform class weights, then class-balanced ones.
 
@@ -93,6 +95,7 @@ class DeferredReweighting(Schedule):
         return torch.ones_like(self.class_counts_)
 
 
+@register("schedule", "ppw")
 class ProgressiveReweighting(Schedule):
     """PPW, phased progressive re-weighting (Xu et al. 2022).
 
@@ -146,6 +149,7 @@ class ProgressiveReweighting(Schedule):
         return inverse_frequency_weights(self.class_counts_, power=self.progress(epoch))
 
 
+@register("schedule", "ppl")
 class PhasedProgressiveLearning(ProgressiveReweighting):
     """PPL = PPW + PPmix (Xu et al. 2022): progressive re-weighting and phased Remix.
 
@@ -185,6 +189,7 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
         )
 
 
+@register("schedule", "crt")
 class ClassifierRetraining(Schedule):
     """cRT, classifier re-training (Kang et al., ICLR 2020).
 

@@ -1,0 +1,181 @@
+"""The one table of component names the estimator accepts.
+
+Every name that a string parameter of
+:class:`~sklearn_imbalance_dl.ImbalancedNetClassifier` accepts (``loss="ldam"``,
+``schedule="drw"``, ``mixing="mfw"``, ...) is an entry of this registry, and every list
+of names is read from it: the estimator's parameter constraints, the modules' ``head``
+and ``activation`` options, the documentation's tables and the tests' combination
+matrix. A component of your own becomes a name the estimator accepts by registering it:
+
+>>> from sklearn_imbalance_dl.losses import CrossEntropyLoss
+>>> from sklearn_imbalance_dl.registry import register, lookup, names
+>>> @register("loss", "my_ce")
+... class MyCE(CrossEntropyLoss):
+...     pass
+>>> lookup("loss", "my_ce") is MyCE
+True
+>>> "my_ce" in names("loss")
+True
+
+Kinds, and what an entry is:
+
+- ``"module"``: a ``torch.nn.Module`` class (``module=``);
+- ``"loss"``: an :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class (``loss=``);
+- ``"schedule"``: a :class:`~sklearn_imbalance_dl.schedules.Schedule` class (``schedule=``);
+- ``"mixing"``: a :class:`~sklearn_imbalance_dl.mixing.Mixing` class (``mixing=``);
+- ``"lr_schedule"``: a learning-rate schedule class; the name is its ``kind``
+  (``lr_schedule=``);
+- ``"optimizer"``: a ``torch.optim.Optimizer`` class (``optimizer=``);
+- ``"sampler"``: the exponent ``q`` of a batch sampler drawing each sample with
+  probability proportional to ``n_c ** -q`` (``sampler=``);
+- ``"augmentation"``: a callable on a batch of images on the device (``augment=``);
+- ``"precision"``: a torch dtype for autocast, or None (``precision=``);
+- ``"head"``: a classifier head class, called as ``cls(in_features, n_classes)``
+  (``module__head=``);
+- ``"activation"``: a ``torch.nn.Module`` class without arguments
+  (``module__activation=``).
+
+A component states what it needs as class attributes that the estimator reads at the
+start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
+images of shape (channels, height, width) only) is refused on tabular rows, naming the
+parameter.
+"""
+
+from sklearn.utils._param_validation import StrOptions, _Constraint
+
+__all__ = ["KINDS", "lookup", "names", "register"]
+
+KINDS = (
+    "module",
+    "loss",
+    "schedule",
+    "mixing",
+    "lr_schedule",
+    "optimizer",
+    "sampler",
+    "augmentation",
+    "precision",
+    "head",
+    "activation",
+)
+
+_TABLE = {kind: {} for kind in KINDS}
+
+
+def _entries(kind):
+    if kind not in _TABLE:
+        raise ValueError(f"Unknown component kind {kind!r}; the kinds are {', '.join(KINDS)}.")
+    return _TABLE[kind]
+
+
+def register(kind, name):
+    """Register a component under ``name``: a decorator that returns it unchanged.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS` ("loss", "schedule", "mixing", ...).
+    name : str
+        The name the estimator's parameter of that kind accepts from now on.
+
+    Returns
+    -------
+    decorator : callable
+        ``decorator(obj)`` registers ``obj`` and returns it.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, or ``name`` is taken by another object of that kind.
+    """
+    entries = _entries(kind)
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
+
+    def decorator(obj):
+        if name in entries and entries[name] is not obj:
+            raise ValueError(
+                f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
+                "choose another name."
+            )
+        entries[name] = obj
+        return obj
+
+    return decorator
+
+
+def lookup(kind, name):
+    """The component registered under ``name``.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    name : str
+        A registered name.
+
+    Returns
+    -------
+    component : object
+        What was registered (a class for most kinds).
+
+    Raises
+    ------
+    ValueError
+        If nothing of that kind is registered under ``name`` (the message lists the
+        names that are).
+    """
+    entries = _entries(kind)
+    if name not in entries:
+        raise ValueError(
+            f"{name!r} is not a registered {kind}; the registered names are "
+            f"{', '.join(map(repr, names(kind)))}."
+        )
+    return entries[name]
+
+
+def names(kind):
+    """The names registered for ``kind``, sorted.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+
+    Returns
+    -------
+    names : tuple of str
+    """
+    return tuple(sorted(_entries(kind)))
+
+
+def _items(kind):
+    """``(name, component)`` pairs of ``kind``, sorted by name."""
+    return sorted(_entries(kind).items())
+
+
+class _RegisteredNames(StrOptions):
+    """A ``StrOptions`` constraint read from the registry when checked.
+
+    A name registered after the estimator's module was imported is accepted too.
+    """
+
+    def __init__(self, kind, extra=()):
+        _Constraint.__init__(self)
+        _entries(kind)
+        self.kind = kind
+        self.extra = frozenset(extra)
+        self.type = str
+        self.deprecated = set()
+
+    @property
+    def options(self):
+        return set(_entries(self.kind)) | self.extra
+
+    def __str__(self):
+        return f"a str among {{{', '.join(map(repr, sorted(self.options)))}}}"
+
+
+def options(kind, *extra):
+    """The constraint "a name registered for ``kind``" (or one of ``extra``)."""
+    return _RegisteredNames(kind, extra)
