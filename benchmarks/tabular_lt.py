@@ -1,6 +1,6 @@
 """Long-tailed tables: the tabular default against gradient boosting and friends.
 
-The development suite of issue 10. Tasks:
+The development suite of the tabular default. Tasks:
 
 - **cut**: the 5 KEEL balanced multi-class sets optdigits, vowel, movement_libras,
   led7digit, vehicle; each of their 5 training folds is cut to a long-tailed profile

@@ -27,6 +27,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE / "_ext"))
 
+from component_defaults import write_defaults  # noqa: E402
+
 import sklearn_imbalance_dl  # noqa: E402
 
 PACKAGE = "sklearn_imbalance_dl"
@@ -183,6 +185,8 @@ def _api_pages():
 
 
 _api_pages()
+# docs/methods.md includes this table of every component's defaults.
+write_defaults(HERE / "generated" / "defaults.md")
 autosummary_context = {"aliases": _aliases(public_names())}
 
 

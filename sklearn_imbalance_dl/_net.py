@@ -180,6 +180,47 @@ class ImbalanceNet(NeuralNet):
         """Draw the following epochs' batches with another sampler (a sampler name)."""
         self.train_sampler_.set_kind(kind)
 
+    def set_learning_rates(self, rate_of_group):
+        """Set each optimizer parameter group's ``"lr"`` to ``rate_of_group(group)``."""
+        for group in self.optimizer_.param_groups:
+            group["lr"] = rate_of_group(group)
+
+    def replace_loss(self, loss):
+        """Train with ``loss`` (an :class:`~.losses.ImbalanceLoss`) from now on."""
+        self.criterion_ = loss.to(self.device)
+
+    def uses_cosine_logits(self):
+        """Whether the loss trained with trains on cosine logits (a cosine head)."""
+        return bool(getattr(self.criterion_, "uses_cosine_logits", False))
+
+    def wrap_head(self, wrap):
+        """Replace the classifier head by ``wrap(head)``, on the device; returns it."""
+        self.module_.head = wrap(self.module_.head).to(self.device)
+        return self.module_.head
+
+    def add_param_group(self, params, **options):
+        """Train ``params`` too, as one optimizer group with ``options`` (``lr``, flags)."""
+        self.optimizer_.add_param_group({"params": list(params), **options})
+
+    def training_batches(self, dataset):
+        """``(X, y, sample_weight)`` of each batch of ``dataset`` on the device, in order."""
+        for batch in self.get_iterator(dataset, training=False):
+            yield self.unpack_batch(batch)
+
+    def penultimate_features(self, X):
+        """The features the head of a staged module reads, for ``X``; no gradients."""
+        with torch.no_grad():
+            _, features = forward_staged(self.module_, X)
+        return features
+
+    def head_logits(self, features):
+        """The logits of the classifier head for penultimate ``features``."""
+        return self.module_.head(features)
+
+    def per_sample_loss(self, logits, y):
+        """The training loss of each sample (class weights applied), shape (n,)."""
+        return self.criterion_(logits, y, reduction="none")
+
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
         if isinstance(dataset, InMemoryDataset):
@@ -264,14 +305,10 @@ class ImbalanceNet(NeuralNet):
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
-    def train_step_single(self, batch, **fit_params):
-        # Training mode is set once per epoch, in run_single_epoch.
-        return self.forward_backward(*self.training_batch(batch))
-
     def train_step(self, batch, **fit_params):
         # No optimizer closure: one forward and backward per step, as a hand-written loop;
         # only SAM, which steps from a perturbed point, evaluates the batch twice.
-        self._zero_grad_optimizer(set_to_none=True)
+        self.optimizer_.zero_grad(set_to_none=True)
         prepared = self.training_batch(batch)
         step = self.forward_backward(*prepared)
         if self.scaler_ is not None:
@@ -293,7 +330,7 @@ class ImbalanceNet(NeuralNet):
 
             self.optimizer_.step(closure)
         else:
-            self._step_optimizer(None)
+            self.optimizer_.step()
         return step
 
     def validation_step(self, batch, **fit_params):

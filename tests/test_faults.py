@@ -149,7 +149,7 @@ def test_messages_show_labels_not_numpy_reprs(digits):
         small().fit(X[:20], np.zeros(20, dtype=np.int64))
 
 
-# ---------------------------------------------------------------- compare (issue 9)
+# ---------------------------------------------------------------- compare
 # The command's faults: one line on stderr and exit 2 for data it cannot use, exit 130
 # and the finished fits kept (marked partial) on Ctrl-C.
 COMPARE_TINY = ["--epochs", "2", "--seeds", "1", "--folds", "2", "--quiet"]

@@ -38,7 +38,7 @@ def fingerprint(params):
     return clf.predict_proba(X_test[[0, 57, 113, 260, 431]]).ravel()[::7]
 
 
-# predict_proba values recorded before the issue-8 refactor (torch 2.13.0, CPU, 1 thread).
+# predict_proba values recorded from an earlier version (torch 2.13.0, CPU, 1 thread).
 EXPECTED = {
     "ce": [0.179114, 0.0999414, 0.0741103, 0.122205, 0.0932668, 0.0958233, 0.0859211, 0.0755559],
     "ldam_drw": [
@@ -61,7 +61,7 @@ EXPECTED = {
         8.95284e-06,
         0.0246494,
     ],
-    # MFW's default label policy became "mix" (issue 11: measured gains, RESULTS.md).
+    # MFW's default label policy is "mix" (measured gains in benchmarks/RESULTS.md).
     "arb_mfw": [
         0.147003,
         0.0883246,

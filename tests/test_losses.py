@@ -619,3 +619,21 @@ def test_module_buffers_follow_to_device():
     assert loss.class_counts.device.type == "meta"
     assert loss.class_weights.device.type == "meta"
     assert ARBLoss(COUNTS).to("meta").class_weights is None
+
+
+def test_torch_loss_adapter_mean_is_weighted_by_the_class_weights():
+    from sklearn_imbalance_dl.losses._adapter import TorchLossAdapter
+
+    # Two samples, logits (0, 0): each cross-entropy is log 2; class weights (1, 3).
+    # Weighted per-sample losses: log 2 and 3 log 2; weighted mean: 4 log 2 / (1 + 3).
+    weight = torch.tensor([1.0, 3.0])
+    adapter = TorchLossAdapter(torch.nn.CrossEntropyLoss(weight=weight))
+    logits, target = torch.zeros(2, 2), torch.tensor([0, 1])
+    assert adapter(logits, target, reduction="mean").item() == pytest.approx(math.log(2))
+    assert adapter(logits, target, reduction="sum").item() == pytest.approx(4 * math.log(2))
+    # Without class weights, the plain mean: (log 2 + log 2) / 2.
+    plain = TorchLossAdapter(torch.nn.CrossEntropyLoss())
+    assert plain(logits, target).item() == pytest.approx(math.log(2))
+    # Class 1 only, logits (0, log 3): l = log(4/3) times weight 3, divided by 3.
+    one = adapter(torch.tensor([[0.0, math.log(3)]]), torch.tensor([1])).item()
+    assert one == pytest.approx(math.log(4 / 3))

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpydoc.docscrape import NumpyDocString
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier, register
 from sklearn_imbalance_dl.losses import CrossEntropyLoss
+from sklearn_imbalance_dl.modules import MLP, ResNet32, TabularNet
 from sklearn_imbalance_dl.recipes import list_recipes
 from sklearn_imbalance_dl.registry import _TABLE, KINDS, lookup, names
 
@@ -116,3 +118,33 @@ def test_dotted_names_in_the_docs_exist(doc):
         for part in (attr or "").split(".") if attr else []:
             assert hasattr(obj, part), f"{doc}: {dotted}"
             obj = getattr(obj, part)
+
+
+# ------------------------------------------------------------- docstrings
+
+_DOCUMENTED = [
+    # (class, parameter, registry kind, names the parameter takes besides the registry's)
+    (ImbalancedNetClassifier, "module", "module", {"auto"}),
+    (ImbalancedNetClassifier, "loss", "loss", set()),
+    (ImbalancedNetClassifier, "schedule", "schedule", set()),
+    (ImbalancedNetClassifier, "mixing", "mixing", set()),
+    (ImbalancedNetClassifier, "sampler", "sampler", set()),
+    (ImbalancedNetClassifier, "optimizer", "optimizer", set()),
+    (ImbalancedNetClassifier, "lr_schedule", "lr_schedule", {"auto"}),
+    (ImbalancedNetClassifier, "augment", "augmentation", set()),
+    (ImbalancedNetClassifier, "precision", "precision", set()),
+    (MLP, "activation", "activation", set()),
+    (MLP, "head", "head", set()),
+    (TabularNet, "activation", "activation", set()),
+    (TabularNet, "head", "head", set()),
+    (ResNet32, "head", "head", set()),
+]
+
+
+@pytest.mark.parametrize("cls, param, kind, extra", _DOCUMENTED)
+def test_docstring_lists_the_registered_names(cls, param, kind, extra):
+    (entry,) = [p for p in NumpyDocString(cls.__doc__)["Parameters"] if p.name == param]
+    # The names are listed in the type ({"a", "b"}) or, for long lists, the description.
+    text = entry.type if "{" in entry.type else " ".join(entry.desc)
+    listed = set(re.findall(r'"(\w+)"', text))
+    assert listed == set(names(kind)) | extra, f"{cls.__name__}.{param}"

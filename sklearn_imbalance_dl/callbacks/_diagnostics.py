@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..modules import forward_staged, is_staged
+from ..modules import is_staged
 
 ACCURACY_KEY = "class_train_accuracy"
 GRAD_NORM_KEY = "class_feature_grad_norm"
@@ -57,13 +57,10 @@ class ClassDiagnostics(Callback):
         grad_norm = torch.zeros(n_classes, device=device)
         seen = torch.zeros(n_classes, device=device)
         net.set_training(False)
-        for batch in net.get_iterator(dataset_train, training=False):
-            Xb, yb, _ = net.unpack_batch(batch)
-            with torch.no_grad():
-                _, features = forward_staged(net.module_, Xb)
-            features.requires_grad_(True)
-            logits = net.module_.head(features)
-            per_sample = net.criterion_(logits, yb, reduction="none")
+        for Xb, yb, _ in net.training_batches(dataset_train):
+            features = net.penultimate_features(Xb).requires_grad_(True)
+            logits = net.head_logits(features)
+            per_sample = net.per_sample_loss(logits, yb)
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
             grad_norm.index_add_(0, yb, gradient.norm(dim=1))
             correct.index_add_(0, yb, (logits.argmax(1) == yb).float())

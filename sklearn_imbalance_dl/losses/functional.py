@@ -12,7 +12,7 @@ Every loss takes ``logits`` of shape ``(n_samples, n_classes)`` and integer
 * **Class counts.** ``class_counts`` is a 1-D array-like with the number of
   training samples of each class (length ``n_classes``, all > 0).
 
-The formulas and defaults follow ``docs/methods.md``. The
+The formulas and defaults follow the documentation's methods page. The
 ``nn.Module`` wrappers live in :mod:`sklearn_imbalance_dl.losses`.
 """
 
@@ -582,7 +582,7 @@ def cri_loss(
 ):
     """CRI loss of Xu et al. (2022): LDAM margin, focal modulation, outlier correction.
 
-    Per sample, following ``docs/methods.md`` and the authors' code:
+    Per sample, following the documentation's methods page and the authors' code:
 
     1. ``z`` are cosine logits (normalised features and weights, no bias);
     2. LDAM margin on the target logit: ``z'_y = z_y - m_y``, ``m_c ∝ n_c ** (-1/4)``,
@@ -599,7 +599,7 @@ def cri_loss(
     **Departure from the authors' code.** The official implementation applies the
     correction to the *batch mean* of the loss, where it practically never fires (the
     mean exceeds 115 only if the whole batch is an outlier). We apply it **per sample**
-    before the weighted mean, as ``docs/methods.md`` specifies. With cosine logits and
+    before the weighted mean, as the documentation's methods page specifies. With cosine logits and
     ``s = 30`` a per-sample loss reaches ``th`` only for extreme margins, so in the
     default setting the correction rarely fires either way.
 

@@ -249,13 +249,13 @@ class MajorFeatureWeakening(Mixing):
     Sample i is weakened with probability ``p[y_i]``: its features at the mixing point
     become ``w_i h_i + (1 - w_i) h_j`` with a random partner j of any class and own share
     ``w_i = max(u, 1 - u)``, ``u ~ Beta(alpha, alpha)``, so ``w_i`` is in [0.5, 1].
-    Gradients flow through both terms. The label stays ``y_i`` (``label_policy="keep"``)
-    or is mixed with the same share (``"mix"``).
+    Gradients flow through both terms. The label is mixed with the same share
+    (``label_policy="mix"``) or stays ``y_i`` (``"keep"``).
 
-    The paper published no code; this is a reconstruction (docs/methods.md) from the
-    abstract ("we mix features of the major class data with those of other data
-    in a mini-batch, intentionally weakening their features"); every unknown choice is a
-    parameter.
+    The paper published no code; this is a reconstruction (the methods page of the
+    documentation) from the abstract ("we mix features of the major class data with
+    those of other data in a mini-batch, intentionally weakening their features"); every
+    unknown choice is a parameter.
 
     Parameters
     ----------
@@ -283,7 +283,7 @@ class MajorFeatureWeakening(Mixing):
     weakened head sample becomes an input between two classes labelled with its head
     class, which widens the head classes' regions at the tail's expense; measured on
     long-tailed digits and CIFAR-10-LT, mixing the label instead turns MFW from a loss
-    into a gain (benchmarks/RESULTS.md, "MFW label policy").
+    into a gain (the benchmark results of the source repository, "MFW label policy").
 
     References
     ----------

@@ -71,7 +71,7 @@ class MLP(nn.Module):
         Dropout probability after each activation (none when 0).
     batch_norm : bool, default=True
         Whether to put a ``BatchNorm1d`` after each hidden Linear.
-    activation : {"relu", "gelu", "tanh", "leaky_relu"}, default="relu"
+    activation : {"relu", "gelu", "selu", "silu", "tanh", "leaky_relu"}, default="relu"
     head : {"linear", "cosine"}, default="linear"
         ``"cosine"`` gives the normalised classifier of LDAM-DRW
         (:class:`CosineLinear`).

@@ -206,7 +206,7 @@ class TabularNet(nn.Module):
         Number of outputs.
     hidden_sizes : tuple of int, default=(256, 256)
         Widths of the hidden layers (at least one).
-    activation : {"selu", "relu", "gelu", "silu"}, default="relu"
+    activation : {"relu", "gelu", "selu", "silu", "tanh", "leaky_relu"}, default="relu"
     dropout : float in [0, 1), default=0.0
         The defaults (ReLU, no dropout) won on the multi-class long-tailed tables of
         ``benchmarks/tabular_lt.py``; on its natively imbalanced binary tables SELU with

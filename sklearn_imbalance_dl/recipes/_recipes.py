@@ -45,7 +45,7 @@ class RecipeNotes(NamedTuple):
 
 
 # --------------------------------------------------------------------------- CIFAR-10-LT
-# The long-tailed recipe of Cao et al. (LDAM-DRW code; docs/methods.md): ResNet-32,
+# The long-tailed recipe of Cao et al. (LDAM-DRW code; the documentation's methods page): ResNet-32,
 # SGD momentum 0.9, weight decay 2e-4, batch 128, 200 epochs, lr 0.1 with a linear
 # warm-up over 5 epochs, x0.01 at epoch 160 and x0.0001 at 180, crop 32 (padding 4) + flip.
 _CIFAR_BASE = {
@@ -156,7 +156,7 @@ _CIFAR = {
         {"loss": "balanced_softmax"},
         RecipeNotes(
             "Ren et al., NeurIPS 2020; trained on the long-tailed recipe of Cao et al.",
-            "~76.4 (a reproduction; docs/methods.md)",
+            "~76.4 (a reproduction; the documentation's methods page)",
             (
                 "the authors (github.com/jiawei-ren/BalancedMetaSoftmax-Classification) "
                 "release a CIFAR-10-LT configuration for ratio 200 only (batch 512, "
@@ -178,7 +178,7 @@ _CIFAR = {
         },
         RecipeNotes(
             "Ye, Zhan and Chao, ICCV 2021 (no code released): LDAM-DRW plus Procrustean "
-            "major feature weakening, the reconstruction in docs/methods.md",
+            "major feature weakening, the reconstruction in the documentation's methods page",
             "none to compare (paper's table not reproduced); measured here 74.9 / 76.1 "
             "(seeds 0 / 1, JPEG data, cifar10_lt_h100.md)",
             (

@@ -90,5 +90,4 @@ class LRSchedule(Callback):
         if epoch >= self.n_epochs_:
             return
         lr = net.lr * self.factor(epoch)
-        for group in net.optimizer_.param_groups:
-            group["lr"] = lr
+        net.set_learning_rates(lambda group: lr)

@@ -230,8 +230,7 @@ class ClassifierRetraining(Schedule):
         base_lr = net.lr if self.lr is None else self.lr
         progress = (epoch - self.n_epochs_) / self.epochs
         lr = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
-        for group in net.optimizer_.param_groups:
-            group["lr"] = self.group_lr(group, lr)
+        net.set_learning_rates(lambda group: self.group_lr(group, lr))
 
     def group_lr(self, group, lr):
         """The rate of one parameter group in re-training, given the schedule's rate."""
