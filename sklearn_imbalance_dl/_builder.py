@@ -166,7 +166,7 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         # little effect (measured on KEEL yeast4: LDAM-DRW 0.53 against 0.85).
         lr_kind = "constant" if schedule is not None and schedule.reweights else "cosine"
     lr_schedule = _build_lr_schedule(params["lr_schedule"], lr_kind, routed("lr_schedule"))
-    lr_schedule = lr_schedule.prepare(params["max_epochs"])
+    lr_schedule = lr_schedule.bind(params["max_epochs"])
 
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
@@ -392,7 +392,7 @@ def _build_schedule(params, routed, counts):
             "schedule must be a name or a sklearn_imbalance_dl.schedules.Schedule; got "
             f"{type(schedule).__name__}."
         )
-    return schedule.prepare(counts, params["max_epochs"])
+    return schedule.bind(counts, params["max_epochs"])
 
 
 def _build_lr_schedule(value, kind, routed):

@@ -187,7 +187,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             None,
             options("mixing"),
             type,
-            HasMethods(["plan", "prepare"]),
+            HasMethods(["plan", "bind"]),
         ],
         "sampler": [options("sampler"), HasMethods(["fit_resample"])],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],

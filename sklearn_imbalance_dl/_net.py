@@ -14,7 +14,6 @@ devices) and changes the training step where imbalance methods need it:
 """
 
 import contextlib
-import copy
 import math
 
 import torch
@@ -66,7 +65,7 @@ class AdjustedSoftmax:
 class ImbalanceNet(NeuralNet):
     """skorch ``NeuralNet`` with the imbalance-aware training step.
 
-    Extra parameters: ``mixing`` (an unprepared mixing object or None), ``sampler``
+    Extra parameters: ``mixing`` (an unbound mixing component or None), ``sampler``
     (``"instance"``, ``"class_balanced"``, ``"sqrt"`` or an index-preserving
     imbalanced-learn sampler), ``augment`` (a batched callable on the device or None),
     ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``channels_last`` (memory format of
@@ -110,7 +109,7 @@ class ImbalanceNet(NeuralNet):
         self.interrupted_ = False
         self.mixing_ = None
         if self.mixing is not None:
-            self.mixing_ = copy.deepcopy(self.mixing).prepare(
+            self.mixing_ = self.mixing.bind(
                 torch.as_tensor(self.class_counts),
                 n_epochs=self.main_epochs,
                 # A module without stages can still be mixed at its input.

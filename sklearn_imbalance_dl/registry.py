@@ -41,9 +41,12 @@ images of shape (channels, height, width) only) is refused on tabular rows, nami
 parameter.
 """
 
-from sklearn.utils._param_validation import StrOptions, _Constraint
+import copy
 
-__all__ = ["KINDS", "lookup", "names", "register"]
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
+
+__all__ = ["KINDS", "Component", "lookup", "names", "register"]
 
 KINDS = (
     "module",
@@ -147,6 +150,54 @@ def names(kind):
     names : tuple of str
     """
     return tuple(sorted(_entries(kind)))
+
+
+class Component(BaseEstimator):
+    """Base class of the schedules, mixings and learning-rate schedules.
+
+    In scikit-learn's manner: ``__init__`` stores its keyword arguments unchanged,
+    ``get_params``/``set_params``, ``clone`` and the repr come from
+    :class:`~sklearn.base.BaseEstimator`, and the class declares
+    ``_parameter_constraints`` for every parameter of ``__init__``. The parameters are
+    checked at one point, :meth:`bind`, which returns a copy bound to one fit (class
+    counts, epochs, ...) and leaves the component itself unchanged, so that one object
+    can configure many fits.
+
+    A subclass declares ``_parameter_constraints``, may extend :meth:`_validate` with
+    checks across parameters (calling ``super()._validate()``), and implements
+    ``_bind(*args, **kwargs)``, which sets the fit's state on the copy in attributes
+    ending with ``_``.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def _validate(self):
+        """Check the parameters against ``_parameter_constraints``."""
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
+
+    def bind(self, *args, **kwargs):
+        """A validated copy of this component, bound to one fit.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            What the subclass's ``_bind`` takes (the fit's class counts, epochs, ...).
+
+        Returns
+        -------
+        bound : Component
+            A deep copy with the fit's state set; ``self`` is not modified.
+        """
+        bound = copy.deepcopy(self)
+        bound._validate()
+        bound._bind(*args, **kwargs)
+        return bound
+
+    def _bind(self, *args, **kwargs):
+        """Set the fit's state on this copy (attributes ending with ``_``)."""
 
 
 def _items(kind):

@@ -227,7 +227,7 @@ def test_mislas_rejects_a_cosine_head_first_stage(digits):
 
 def test_mislas_parameters_are_checked():
     with pytest.raises(InvalidParameterError, match="lr_factor"):
-        MiSLASRetraining(lr_factor=0).prepare(np.array([5, 1]), 3)
+        MiSLASRetraining(lr_factor=0).bind(np.array([5, 1]), 3)
 
 
 # ----------------------------------------------------------------- SAM
@@ -363,7 +363,7 @@ def test_cutmix_share_is_the_fraction_of_own_pixels():
 
 def test_cutmix_mixing_plan_drives_the_net_loss():
     torch.manual_seed(0)
-    mixing = CutMix(p=1.0).prepare(torch.tensor([30, 10, 3]), n_epochs=5, n_points=1, device="cpu")
+    mixing = CutMix(p=1.0).bind(torch.tensor([30, 10, 3]), n_epochs=5, n_points=1, device="cpu")
     y = torch.tensor([0, 0, 1, 2, 0, 1])
     plan = mixing.plan(y, epoch=0)
     images = torch.randn(6, 3, 16, 16)
@@ -380,7 +380,7 @@ def test_cutmix_mixing_plan_drives_the_net_loss():
     ce_partner = F.cross_entropy(logits, y[plan.partner], reduction="none")
     torch.testing.assert_close(got, (lam * ce + (1 - lam) * ce_partner).mean())
     assert (
-        CutMix(p=0.0).prepare(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
+        CutMix(p=0.0).bind(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
         is None
     )
 

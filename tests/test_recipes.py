@@ -159,7 +159,7 @@ AUTHORS_LR = {
 def test_learning_rate_follows_the_authors_code_epoch_by_epoch(method):
     params = get_recipe(method, "cifar10_lt")
     routed = {k.split("__")[1]: v for k, v in params.items() if k.startswith("lr_schedule__")}
-    schedule = LRSchedule(params["lr_schedule"], **routed).prepare(params["max_epochs"])
+    schedule = LRSchedule(params["lr_schedule"], **routed).bind(params["max_epochs"])
     assert params["lr"] == 0.1 and params["max_epochs"] == 200
     got = [schedule.factor(e) for e in range(200)]
     expected = [AUTHORS_LR[method](e) for e in range(200)]
@@ -185,7 +185,7 @@ def test_cifar_recipes_carry_the_authors_hyperparameters():
     assert stage_two["smooth_head"] == 0.3 and stage_two["smooth_tail"] == 0.0
     assert stage_two["lr_factor"] == 0.5 and stage_two["epochs"] == 10
     assert stage_two["lr"] == 0.1 and stage_two["shift_bn"] is False
-    MiSLASRetraining(**stage_two).prepare(np.array([50, 5]), 200)  # all valid
+    MiSLASRetraining(**stage_two).bind(np.array([50, 5]), 200)  # all valid
     sam = get_recipe("ldam_drw_sam", "cifar10_lt")
     assert sam["optimizer"] == "sam" and sam["optimizer__rho"] == 0.8
 

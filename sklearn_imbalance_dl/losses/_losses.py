@@ -9,8 +9,9 @@ from torch import nn
 
 from .._validation import check_component_params
 from ..registry import register
+from . import _kernels as K
 from . import functional as LF
-from ._checks import check_class_counts, check_inputs
+from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs
 
 __all__ = [
     "ImbalanceLoss",
@@ -70,7 +71,7 @@ class ImbalanceLoss(nn.Module):
     requires_cosine_head = False
     reweights_classes = False
     requires_class_counts = True
-    _parameter_constraints: dict = {"reduction": LF._PARAMETER_CONSTRAINTS["reduction"]}
+    _parameter_constraints: dict = {"reduction": PARAMETER_CONSTRAINTS["reduction"]}
 
     def __init__(self, class_counts=None, *, reduction="mean", **hyper):
         super().__init__()
@@ -201,7 +202,7 @@ def _constraints(*names):
     """The base class's constraints plus those of ``names`` (shared with the functions)."""
     return {
         **ImbalanceLoss._parameter_constraints,
-        **{name: LF._PARAMETER_CONSTRAINTS[name] for name in names},
+        **{name: PARAMETER_CONSTRAINTS[name] for name in names},
     }
 
 
@@ -232,7 +233,7 @@ class CrossEntropyLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._cross_entropy(logits, target, weight, reduction)
+        return K._cross_entropy(logits, target, weight, reduction)
 
 
 @register("loss", "weighted_ce")
@@ -293,7 +294,7 @@ class ClassBalancedLoss(ImbalanceLoss):
         return LF.class_balanced_weights(class_counts, self.beta)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._focal(logits, target, self.gamma, weight, reduction)
+        return K._focal(logits, target, self.gamma, weight, reduction)
 
 
 @register("loss", "focal")
@@ -327,7 +328,7 @@ class FocalLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction, gamma=gamma)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._focal(logits, target, self.gamma, weight, reduction)
+        return K._focal(logits, target, self.gamma, weight, reduction)
 
 
 @register("loss", "ldam")
@@ -369,7 +370,7 @@ class LDAMLoss(ImbalanceLoss):
         return self.s
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._ldam(logits, target, counts, self.max_m, self.s, weight, reduction)
+        return K._ldam(logits, target, counts, self.max_m, self.s, weight, reduction)
 
 
 @register("loss", "logit_adjusted")
@@ -402,7 +403,7 @@ class LogitAdjustedLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction, tau=tau)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._logit_adjusted(logits, target, counts, self.tau, weight, reduction)
+        return K._logit_adjusted(logits, target, counts, self.tau, weight, reduction)
 
 
 @register("loss", "balanced_softmax")
@@ -433,7 +434,7 @@ class BalancedSoftmaxLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._balanced_softmax(logits, target, counts, weight, reduction)
+        return K._balanced_softmax(logits, target, counts, weight, reduction)
 
 
 @register("loss", "cri")
@@ -496,7 +497,7 @@ class CRILoss(ImbalanceLoss):
         return self.s
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._cri(
+        return K._cri(
             logits,
             target,
             counts,
@@ -552,7 +553,7 @@ class ARBLoss(ImbalanceLoss):
         return None
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._arb(
+        return K._arb(
             logits,
             target,
             counts if self.counts == "global" else None,

@@ -6,7 +6,6 @@ from typing import NamedTuple
 import torch
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_component_params
 from ..augment._image import _cutmix_box, paste_box
 from ..registry import register
 from ._mixing import Mixing
@@ -74,8 +73,8 @@ class CutMix(Mixing):
     >>> import torch
     >>> from sklearn_imbalance_dl.mixing import CutMix
     >>> _ = torch.manual_seed(0)
-    >>> mixing = CutMix(p=1.0).prepare(torch.tensor([50, 5]), n_epochs=10, n_points=1,
-    ...                                device="cpu")
+    >>> mixing = CutMix(p=1.0).bind(torch.tensor([50, 5]), n_epochs=10, n_points=1,
+    ...                             device="cpu")
     >>> y = torch.tensor([0, 0, 1, 1])
     >>> plan = mixing.plan(y, epoch=0)
     >>> plan.apply(torch.randn(4, 3, 32, 32)).shape
@@ -97,13 +96,9 @@ class CutMix(Mixing):
         self.alpha = alpha
         self.p = p
 
-    def _validate(self):
-        check_component_params(self)
-
-    def prepare(self, class_counts, **kwargs):
-        super().prepare(class_counts, **kwargs)
+    def _bind(self, class_counts, **kwargs):
+        super()._bind(class_counts, **kwargs)
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
-        return self
 
     def plan(self, y, epoch):
         """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed)."""

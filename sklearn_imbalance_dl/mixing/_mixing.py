@@ -18,9 +18,8 @@ from .._validation import (
     Interval,
     Real,
     StrOptions,
-    check_component_params,
 )
-from ..registry import register
+from ..registry import Component, register
 
 LAYER_NAMES = ("input", "penultimate", "random")
 
@@ -43,8 +42,12 @@ class MixPlan(NamedTuple):
         return share * h + (1 - share) * h[self.partner]
 
 
-class Mixing:
-    """Base class: subclasses implement :meth:`draw` and may extend :meth:`prepare`.
+class Mixing(Component):
+    """Base class: subclasses implement :meth:`draw` and may extend ``_bind``.
+
+    ``bind(class_counts, n_epochs=..., n_points=..., device=...)`` returns the copy that
+    mixes the batches of one fit (class counts as a tensor, the main epochs, the number
+    of mixing points of the module, the device).
 
     ``layer`` picks the mixing point: ``"input"``, ``"penultimate"``, ``"random"`` (one
     point per batch drawn uniformly among the input and the hidden stages, penultimate
@@ -60,12 +63,7 @@ class Mixing:
     def __init__(self, *, layer="input"):
         self.layer = layer
 
-    def _validate(self):
-        check_component_params(self)
-
-    def prepare(self, class_counts, *, n_epochs, n_points, device):
-        """Bind to one fit: class counts (tensor on ``device``), epochs and mixing points."""
-        self._validate()
+    def _bind(self, class_counts, *, n_epochs, n_points, device):
         self.class_counts_ = class_counts.to(device=device, dtype=torch.float32)
         self.n_epochs_ = n_epochs
         self.n_points_ = n_points
@@ -83,7 +81,6 @@ class Mixing:
                 f"{max(self.points_)} stages (staged-module protocol); the module has "
                 f"{n_points - 1}."
             )
-        return self
 
     def _draw_point(self):
         if len(self.points_) == 1:
@@ -98,11 +95,8 @@ class Mixing:
         return MixPlan(self._draw_point(), partner, own_share, label_weight)
 
     def draw(self, y, partner, epoch):
+        """``(own_share, label_weight)`` of the batch: tensors of shape (B,) or None."""
         raise NotImplementedError
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
-        return f"{type(self).__name__}({params})"
 
 
 @register("mixing", "mixup")
@@ -129,10 +123,9 @@ class Mixup(Mixing):
         super().__init__(layer=layer)
         self.alpha = alpha
 
-    def prepare(self, class_counts, **kwargs):
-        super().prepare(class_counts, **kwargs)
+    def _bind(self, class_counts, **kwargs):
+        super()._bind(class_counts, **kwargs)
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
-        return self
 
     def draw(self, y, partner, epoch):
         lam = float(self._beta.sample())
@@ -317,14 +310,13 @@ class MajorFeatureWeakening(Mixing):
         self.alpha = alpha
         self.label_policy = label_policy
 
-    def prepare(self, class_counts, *, device, **kwargs):
-        super().prepare(class_counts, device=device, **kwargs)
+    def _bind(self, class_counts, *, device, **kwargs):
+        super()._bind(class_counts, device=device, **kwargs)
         self.weakening_probability_ = weakening_probabilities(
             self.class_counts_, self.class_schedule, gamma=self.gamma, p_max=self.p_max
         )
         concentration = torch.tensor(float(self.alpha), device=device)
         self._beta = torch.distributions.Beta(concentration, concentration)
-        return self
 
     def draw(self, y, partner, epoch):
         weakened = torch.rand(y.shape, device=y.device) < self.weakening_probability_[y]

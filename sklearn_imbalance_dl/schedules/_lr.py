@@ -10,15 +10,14 @@ from .._validation import (
     InvalidParameterError,
     Real,
     TupleOf,
-    check_component_params,
 )
-from ..registry import options, register
+from ..registry import Component, options, register
 
 
 @register("lr_schedule", "cosine")
 @register("lr_schedule", "warmup_step")
 @register("lr_schedule", "constant")
-class LRSchedule(Callback):
+class LRSchedule(Component, Callback):
     """Per-epoch learning rate for the main ``n_epochs`` epochs.
 
     Parameters
@@ -57,18 +56,19 @@ class LRSchedule(Callback):
         self.milestone_fractions = milestone_fractions
         self.factors = factors
 
-    def prepare(self, n_epochs):
-        check_component_params(self)
+    def _validate(self):
+        super()._validate()
         if len(self.milestone_fractions) != len(self.factors):
             raise InvalidParameterError(
                 "The 'factors' parameter of LRSchedule must have one factor per milestone "
                 f"({len(self.milestone_fractions)}: milestone_fractions="
                 f"{self.milestone_fractions!r}). Got {self.factors!r} instead."
             )
+
+    def _bind(self, n_epochs):
         self.n_epochs_ = n_epochs
         default_warmup = 5 if self.kind == "warmup_step" else 0
         self.warmup_ = default_warmup if self.warmup_epochs is None else self.warmup_epochs
-        return self
 
     def factor(self, epoch):
         """Multiplier of the base learning rate at 0-based ``epoch``."""

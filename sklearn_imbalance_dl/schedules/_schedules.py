@@ -18,36 +18,32 @@ from .._validation import (
     Interval,
     Real,
     StrOptions,
-    check_component_params,
 )
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
-from ..registry import register
+from ..registry import Component, register
 
 
-class Schedule(Callback):
-    """Base class of the schedules.
+class Schedule(Component, Callback):
+    """Base class of the schedules: a :class:`~sklearn_imbalance_dl.registry.Component`
+    and a skorch callback.
 
-    Attributes a schedule may set: ``reweights`` (it owns the loss's class weights),
-    ``extra_epochs`` (epochs it adds after ``max_epochs``), and :meth:`mixing` (a mixing
-    it brings, as PPL brings PPmix).
+    ``bind(class_counts, n_epochs)`` returns the copy that trains one fit (training
+    counts, the main epochs). Attributes a schedule may set: ``reweights`` (it owns the
+    loss's class weights), ``extra_epochs`` (epochs it adds after ``max_epochs``), and
+    :meth:`mixing` (a mixing it brings, as PPL brings PPmix).
     """
 
     reweights = False
     extra_epochs = 0
     _parameter_constraints: dict = {}
 
-    def prepare(self, class_counts, n_epochs):
-        """Bind to one fit: training counts (CPU tensor) and the main epochs."""
-        self._validate()
+    def _bind(self, class_counts, n_epochs):
         self.class_counts_ = torch.as_tensor(class_counts, dtype=torch.float64)
         self.n_epochs_ = n_epochs
-        return self
-
-    def _validate(self):
-        check_component_params(self)
 
     def mixing(self):
+        """The mixing this schedule brings (an unbound component), or None."""
         return None
 
     def class_weights(self, epoch):
@@ -58,10 +54,6 @@ class Schedule(Callback):
         weights = self.class_weights(net.current_epoch)
         if weights is not None:
             net.set_class_weights(weights)
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
-        return f"{type(self).__name__}({params})"
 
 
 @register("schedule", "drw")
