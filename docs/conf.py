@@ -74,8 +74,10 @@ autodoc_member_order = "bysource"
 autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-# Style is checked by review and ruff, not by the docs build.
-numpydoc_validation_checks = set()
+# Every documented parameter and return value: a docstring whose Parameters section
+# misses an argument (PR01), names one the signature lacks (PR02), or a function that
+# returns something without a Returns section (RT01) fails the build.
+numpydoc_validation_checks = {"PR01", "PR02", "PR10", "RT01"}
 
 
 def _kind(obj):

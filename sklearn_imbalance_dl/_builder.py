@@ -57,6 +57,53 @@ class TrainingSetup:
     prediction: AdjustedSoftmax
 
 
+@dataclass
+class Fit:
+    """What :func:`build_fit` returns: the net, its training data, the class counts."""
+
+    net: ImbalanceNet
+    train: object
+    class_counts: np.ndarray
+    max_epochs: int
+
+
+def build_fit(params, routed, X, y, sample_weight, *, input_shape, seed):
+    """The builder's one entry: checked data in, the net of one fit and its data out.
+
+    Holds out the validation split (stratified, seeded by ``seed``), counts the
+    training classes, builds and checks the components (:func:`build_training`), the
+    net (:func:`build_net`) and the training data on the device.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's own parameters, ``device`` resolved.
+    routed : callable
+        ``routed(prefix)`` returns the ``prefix__*`` parameters without the prefix.
+    X : ndarray or Dataset
+        Validated inputs.
+    y : ndarray of shape (n_samples,)
+        Labels encoded as ``0..n_classes-1``, every class present.
+    sample_weight : ndarray of shape (n_samples,)
+    input_shape : tuple
+        Shape of one sample.
+    seed : int
+        Seed of the validation split.
+
+    Returns
+    -------
+    Fit
+    """
+    train, valid = holdout_split(
+        X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed
+    )
+    class_counts = np.bincount(train[1], minlength=int(y.max()) + 1)
+    setup = build_training(params, routed, input_shape, class_counts, train[0])
+    net = build_net(setup, params, class_counts, valid)
+    data = training_dataset(*train, params["device"], params["channels_last"])
+    return Fit(net, data, class_counts, setup.max_epochs)
+
+
 def accepted_parameters(cls):
     """Names ``cls(...)`` accepts, and whether it takes ``**kwargs``."""
     params = inspect.signature(cls).parameters.values()

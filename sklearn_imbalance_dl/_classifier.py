@@ -19,12 +19,9 @@ from torch.utils.data import Dataset
 
 from ._builder import (
     ROUTED_KINDS,
-    build_net,
-    build_training,
+    build_fit,
     component_class,
-    holdout_split,
     resolve_device,
-    training_dataset,
 )
 from .registry import options
 from .schedules import Schedule
@@ -349,27 +346,29 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Sample weights must contain at least one non-zero number.")
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        train, valid = holdout_split(
-            X, y_encoded, sample_weight, self.validation_fraction, self.early_stopping, seed
-        )
-        self.class_counts_ = np.bincount(train[1], minlength=len(self.classes_))
-
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
-            setup = build_training(
-                params, self._routed, self._input_shape, self.class_counts_, train[0]
+            params["device"] = device
+            fit_ = build_fit(
+                params,
+                self._routed,
+                X,
+                y_encoded,
+                sample_weight,
+                input_shape=self._input_shape,
+                seed=seed,
             )
-            params.update(lr=self.lr, batch_size=self.batch_size, device=device)
-            net = build_net(setup, params, self.class_counts_, valid)
-            net.fit(training_dataset(*train, device, self.channels_last), None)
+            self.class_counts_ = fit_.class_counts
+            net = fit_.net
+            net.fit(fit_.train, None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
-                f"{setup.max_epochs} epochs; the model keeps the weights reached "
+                f"{fit_.max_epochs} epochs; the model keeps the weights reached "
                 "(interrupted_=True, n_epochs_ says how far it got).",
                 UserWarning,
                 stacklevel=3,
@@ -417,18 +416,48 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return X
 
     def predict_proba(self, X):
-        """Class probabilities, columns in the order of ``classes_``."""
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
         X = self._checked_input(X)
         return self.net_.predict_proba(X)
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably."""
+        """Log of :meth:`predict_proba`, computed stably.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
         X = self._checked_input(X)
         logits = self.net_.predict_logits(X)
         return self.net_.predict_nonlinearity.log(logits).numpy()
 
     def predict(self, X):
-        """Predicted labels, taken from ``classes_``."""
+        """Predicted labels, taken from ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
         X = self._checked_input(X)
         logits = self.net_.predict_logits(X)
         return self.classes_[self.net_.predict_nonlinearity.logits(logits).argmax(1).numpy()]

@@ -73,6 +73,11 @@ class ClassDiagnostics(Callback):
 def class_diagnostics(estimator):
     """The recorded diagnostics of a fitted estimator (or skorch net) as arrays.
 
+    Parameters
+    ----------
+    estimator : ImbalancedNetClassifier or skorch net
+        Fitted with ``callbacks=[ClassDiagnostics()]``.
+
     Returns
     -------
     dict
@@ -98,6 +103,15 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
 
     One line per class, coloured from head (most samples, dark) to tail (fewest,
     light). Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+
+    Parameters
+    ----------
+    estimator : ImbalancedNetClassifier or skorch net
+        Fitted with ``callbacks=[ClassDiagnostics()]``.
+    class_names : sequence of str, default=None
+        Legend labels, in the order of the classes; None: the estimator's ``classes_``.
+    axes : pair of matplotlib Axes, default=None
+        Where to draw accuracy and gradient norm; None: a new figure with two axes.
 
     Returns
     -------

@@ -188,6 +188,13 @@ class ComparisonInterrupted(KeyboardInterrupt):
 
     A ``KeyboardInterrupt``, so code that does not look for it stops as on any Ctrl-C.
 
+    Parameters
+    ----------
+    results : DataFrame
+        The fits that finished.
+    n_fits : int
+        The number of fits the comparison planned.
+
     Attributes
     ----------
     results : DataFrame

@@ -100,7 +100,17 @@ class ImbalanceLoss(nn.Module):
         return None if self.class_counts is None else int(self.class_counts.shape[0])
 
     def initial_class_weights(self, class_counts: torch.Tensor) -> torch.Tensor | None:
-        """Class weights before any schedule acts: ones (subclasses override)."""
+        """Class weights before any schedule acts: ones (subclasses override).
+
+        Parameters
+        ----------
+        class_counts : torch.Tensor of shape (n_classes,)
+            Training samples per class.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_classes,) or None
+        """
         return torch.ones_like(class_counts)
 
     def set_class_counts(self, class_counts):
@@ -129,6 +139,15 @@ class ImbalanceLoss(nn.Module):
 
         The normaliser of the weighted mean, for callers that combine per-sample losses
         (``reduction="none"``) of several targets, e.g. mixup.
+
+        Parameters
+        ----------
+        target : torch.Tensor of shape (n_samples,)
+            Class indices.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_samples,)
         """
         if self.class_weights is None:
             return torch.ones(target.shape, dtype=torch.float32, device=target.device)

@@ -101,7 +101,19 @@ class CutMix(Mixing):
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
 
     def plan(self, y, epoch):
-        """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed)."""
+        """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed).
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        BoxMixPlan or None
+        """
         # CPU draws from torch's seeded generator: reproducible, no device sync.
         if self.p < 1 and float(torch.rand(())) >= self.p:
             return None

@@ -54,6 +54,11 @@ class Mixing(Component):
     excluded: Manifold-Mixup style) or an int (the number of stages before the mix).
     Mixing anywhere but the input needs a module that follows the staged-module
     protocol (:mod:`sklearn_imbalance_dl.modules`).
+
+    Parameters
+    ----------
+    layer : {"input", "penultimate", "random"} or int, default="input"
+        The mixing point, as above.
     """
 
     _parameter_constraints = {
@@ -89,13 +94,41 @@ class Mixing(Component):
         return self.points_[int(torch.randint(len(self.points_), (1,)).item())]
 
     def plan(self, y, epoch):
-        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``."""
+        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``.
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        MixPlan
+        """
         partner = torch.randperm(len(y), device=y.device)
         own_share, label_weight = self.draw(y, partner, epoch)
         return MixPlan(self._draw_point(), partner, own_share, label_weight)
 
     def draw(self, y, partner, epoch):
-        """``(own_share, label_weight)`` of the batch: tensors of shape (B,) or None."""
+        """The own shares and own-label weights of a batch.
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        partner : torch.Tensor of shape (B,)
+            The index of each sample's partner in the batch.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        own_share : torch.Tensor of shape (B,)
+        label_weight : torch.Tensor of shape (B,) or None
+            None: each sample keeps its own label.
+        """
         raise NotImplementedError
 
 
@@ -186,7 +219,17 @@ class PhasedRemix(Mixup):
         check_phase_window(self)
 
     def rho(self, epoch):
-        """Phase progress rho(e) of the Remix rules at 0-based ``epoch``."""
+        """Phase progress rho(e) of the Remix rules.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
         return phase_progress(
             epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
@@ -207,6 +250,17 @@ class Remix(PhasedRemix):
     """Remix (Chou et al., ECCV-W 2020): mixup whose label goes to the minority class.
 
     The Remix rules of :class:`PhasedRemix` at full strength from the first epoch.
+
+    Parameters
+    ----------
+    kappa : float, default=3.0
+        Count ratio from which the label goes to the minority class.
+    tau : float, default=0.5
+        Share threshold of the Remix rule.
+    alpha : float, default=1.0
+        Beta concentration of the mixing share.
+    layer : {"input", "penultimate", "random"} or int, default="input"
+        The mixing point (see :class:`Mixing`).
     """
 
     _parameter_constraints = {
@@ -223,7 +277,26 @@ class Remix(PhasedRemix):
 
 
 def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
-    """Weight of the own label under the (phased) Remix rules; all tensors (B,)."""
+    """Weight of the own label under the (phased) Remix rules.
+
+    Parameters
+    ----------
+    lam : torch.Tensor of shape (B,)
+        Own share of each mixed sample.
+    n_own, n_partner : torch.Tensor of shape (B,)
+        Training counts of each sample's class and of its partner's.
+    kappa : float
+        Count ratio from which the label goes to the minority class.
+    tau : float
+        Share threshold of the rule.
+    rho : float
+        Strength of the rules in [0, 1] (1: Remix; the phase progress for PPmix).
+
+    Returns
+    -------
+    weight : torch.Tensor of shape (B,)
+        Weight of the own label; the partner's label gets ``1 - weight``.
+    """
     ratio = n_own / n_partner
     towards_partner = (lam < tau) & (ratio >= kappa)
     towards_own = (1 - lam < tau) & (ratio <= 1 / kappa)
@@ -327,7 +400,23 @@ class MajorFeatureWeakening(Mixing):
 
 
 def weakening_probabilities(class_counts, schedule, *, gamma=1.0, p_max=1.0):
-    """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`."""
+    """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`.
+
+    Parameters
+    ----------
+    class_counts : torch.Tensor of shape (n_classes,)
+        Training samples per class.
+    schedule : {"power", "linear", "major_only"}
+        The class schedule (see :class:`MajorFeatureWeakening`).
+    gamma : float, default=1.0
+        Exponent of the schedule.
+    p_max : float, default=1.0
+        Probability of the most frequent class.
+
+    Returns
+    -------
+    p : torch.Tensor of shape (n_classes,)
+    """
     counts = class_counts.to(torch.float32)
     n_min, n_max = counts.min(), counts.max()
     if schedule == "power":

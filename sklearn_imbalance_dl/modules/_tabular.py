@@ -355,6 +355,11 @@ class TabularNet(nn.Module):
 
         ``median`` and ``factor = 1 / (q75 - q25)``; where the inter-quartile range is
         0, ``factor = 1 / (0.5 * (max - min))``; a constant feature gets ``factor = 0``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, n_features)
+            The training inputs.
         """
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.

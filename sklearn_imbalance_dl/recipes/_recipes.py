@@ -37,7 +37,17 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 
 class RecipeNotes(NamedTuple):
-    """Where a recipe comes from: ``source``, ``reference`` number, ``departures``."""
+    """Where a recipe comes from.
+
+    Parameters
+    ----------
+    source : str
+        The paper and code the recipe follows.
+    reference : str
+        The published number the recipe aims at.
+    departures : tuple of str
+        Where the recipe departs from the source.
+    """
 
     source: str
     reference: str
@@ -283,7 +293,21 @@ def _cifar_params(method):
 # A stronger-augmentation variant is not a published recipe of these methods; the
 # ingredient is here for experiments: ``augment=rand_augment_cutout()``.
 def rand_augment_cutout(n_ops=2, magnitude=9, cutout_size=16):
-    """Crop, flip, RandAugment and Cutout on standardised CIFAR images, for ``augment=``."""
+    """Crop, flip, RandAugment and Cutout on standardised CIFAR images, for ``augment=``.
+
+    Parameters
+    ----------
+    n_ops : int, default=2
+        RandAugment operations per image.
+    magnitude : int, default=9
+        RandAugment magnitude.
+    cutout_size : int, default=16
+        Side of the Cutout square, in pixels.
+
+    Returns
+    -------
+    RandAugment
+    """
     return RandAugment(
         n_ops,
         magnitude,
@@ -369,7 +393,15 @@ def _check_method(method, setting):
 
 @validate_params({"setting": [StrOptions(set(SETTINGS))]}, prefer_skip_nested_validation=True)
 def list_recipes(setting):
-    """Names of the methods with a recipe in ``setting`` (``"cifar10_lt"`` or ``"tabular"``).
+    """Names of the methods with a recipe in ``setting``.
+
+    Parameters
+    ----------
+    setting : {"cifar10_lt", "tabular"}
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -467,7 +499,17 @@ def get_recipe(method, setting):
     prefer_skip_nested_validation=True,
 )
 def recipe_notes(method, setting):
-    """Source, published number and departures of a recipe, as :class:`RecipeNotes`.
+    """Source, published number and departures of a recipe.
+
+    Parameters
+    ----------
+    method : str
+        A name from :func:`list_recipes`.
+    setting : {"cifar10_lt", "tabular"}
+
+    Returns
+    -------
+    RecipeNotes
 
     Examples
     --------

@@ -47,7 +47,17 @@ class Schedule(Component, Callback):
         return None
 
     def class_weights(self, epoch):
-        """Class weights for ``epoch``, or None to leave them alone."""
+        """Class weights for ``epoch``, or None to leave them alone.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_classes,) or None
+        """
         return None
 
     def on_epoch_begin(self, net, **kwargs):
@@ -132,7 +142,17 @@ class ProgressiveReweighting(Schedule):
         check_phase_window(self)
 
     def progress(self, epoch):
-        """q(e): the exponent of the inverse-frequency weights at 0-based ``epoch``."""
+        """q(e): the exponent of the inverse-frequency weights.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
         return phase_progress(
             epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
@@ -151,6 +171,21 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
     phased sampler of the paper (instance- to class-balanced) is off in every released
     configuration and is not part of PPL here; ``sampler="class_balanced"`` is there
     for who wants it.
+
+    Parameters
+    ----------
+    start, end : float, default=0.5, 0.8
+        The phase window, as fractions of the epochs.
+    power : float, default=5.0
+        Exponent of the re-weighting's phase function.
+    mix_power : float, default=3.0
+        Exponent of the mixing's phase function (the paper's beta).
+    kappa : float, default=3.0
+        Count ratio of the Remix rule.
+    tau : float, default=0.5
+        Share threshold of the Remix rule.
+    mix_alpha : float, default=1.0
+        Beta concentration of the mixing share.
     """
 
     _parameter_constraints = {
@@ -225,7 +260,19 @@ class ClassifierRetraining(Schedule):
         net.set_learning_rates(lambda group: self.group_lr(group, lr))
 
     def group_lr(self, group, lr):
-        """The rate of one parameter group in re-training, given the schedule's rate."""
+        """The rate of one parameter group in re-training, given the schedule's rate.
+
+        Parameters
+        ----------
+        group : dict
+            An optimizer parameter group.
+        lr : float
+            The schedule's rate at this epoch.
+
+        Returns
+        -------
+        float
+        """
         return lr
 
     def _start_retraining(self, net):
