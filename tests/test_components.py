@@ -115,3 +115,53 @@ _SMOTE_CHECKS = parametrize_with_checks([SMOTEWithFallback(random_state=0)])
 @pytest.mark.parametrize(_SMOTE_CHECKS.args[0], list(_SMOTE_CHECKS.args[1]), **_SMOTE_CHECKS.kwargs)
 def test_smote_with_fallback_passes_imbalanced_learn_checks(estimator, check):
     check(estimator)
+
+
+# ------------------------------------------------------------- one step by hand
+
+
+@pytest.mark.parametrize("loss", ["ce", "weighted_ce"])
+def test_one_training_step_is_the_hand_computed_sgd_step(loss):
+    # One batch holding all samples, plain SGD (the first momentum step is the gradient),
+    # no weight decay: W1 = W0 - lr * grad of sum_i sw_i w_{y_i} l_i / sum_i sw_i w_{y_i},
+    # with l_i the cross-entropy, w the class weights (n / (C n_c) for weighted_ce,
+    # normalised to mean 1 over the classes) and sw the sample weights.
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    torch.manual_seed(0)
+    module = torch.nn.Linear(3, 2)
+    X = np.array([[1, 0, 2], [0, 1, -1], [2, 2, 0], [-1, 0, 1]], dtype=np.float32)
+    y = np.array([0, 0, 0, 1])
+    sw = np.array([1.0, 2.0, 1.0, 0.5], dtype=np.float32)
+    lr = 0.1
+    clf = ImbalancedNetClassifier(
+        module=module,
+        loss=loss,
+        optimizer="sgd",
+        lr=lr,
+        weight_decay=0.0,
+        lr_schedule="constant",
+        max_epochs=1,
+        batch_size=4,
+        random_state=0,
+    ).fit(X, y, sample_weight=sw)
+
+    W0 = module.weight.detach().clone().requires_grad_(True)
+    b0 = module.bias.detach().clone().requires_grad_(True)
+    logits = torch.as_tensor(X) @ W0.T + b0
+    log_p = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    nll = -log_p[torch.arange(4), torch.as_tensor(y)]
+    if loss == "ce":
+        class_weight = torch.ones(2)
+    else:  # inverse frequency: counts (3, 1) -> (1/3, 1) -> scaled to sum 2
+        class_weight = torch.tensor([1 / 3, 1.0]) * 2 / (1 / 3 + 1.0)
+    w = torch.as_tensor(sw) * class_weight[torch.as_tensor(y)]
+    hand_loss = (w * nll).sum() / w.sum()
+    hand_loss.backward()
+    trained = clf.net_.module_
+    np.testing.assert_allclose(
+        trained.weight.detach().numpy(), (W0 - lr * W0.grad).detach().numpy(), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        trained.bias.detach().numpy(), (b0 - lr * b0.grad).detach().numpy(), rtol=1e-5
+    )
