@@ -141,7 +141,7 @@ def build_component(kind, value, routed, *, from_data=None):
     return cls(**kwargs)
 
 
-def build_training(params, routed, input_shape, class_counts, X_train):
+def build_training(params, routed, input_shape, class_counts, X_train, n_categories=()):
     """Build and check the components of one fit.
 
     Parameters
@@ -156,14 +156,20 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         Training samples per class.
     X_train : ndarray or Dataset
         The training inputs, for modules that learn their preprocessing.
+    n_categories : tuple of int, default=()
+        Categories of each categorical column (the trailing codes of a table encoded
+        by :class:`~._columns.ColumnEncoder`), passed to modules that take them.
     """
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
-    module = _build_module(params, routed("module"), loss, input_shape, len(class_counts))
+    module = _build_module(
+        params, routed("module"), loss, input_shape, len(class_counts), n_categories
+    )
     fit_module_preprocessing(module, X_train)
     _check_module_output(params["module"], module, input_shape, len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, input_shape)
+    _check_categorical_mixing(params, mixing, n_categories)
     optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
@@ -352,11 +358,13 @@ def _build_loss(value, routed, counts):
     )
 
 
-def _build_module(params, routed, loss, input_shape, n_classes):
+def _build_module(params, routed, loss, input_shape, n_classes, n_categories=()):
     value = params["module"]
     if value == "auto":
         value = auto_module(input_shape)
     from_data = {"n_features": int(np.prod(input_shape)), "n_classes": n_classes}
+    if n_categories:
+        from_data["n_categories"] = tuple(n_categories)
     if len(input_shape) == 3:
         from_data["in_channels"] = input_shape[0]
     if isinstance(value, str):
@@ -425,6 +433,61 @@ def _build_mixing(params, routed, schedule, module):
     return mixing
 
 
+def balances_by_class_counts(loss):
+    """Whether the loss rebalances the classes by the counts of ``y`` (fixed in ``fit``).
+
+    ``weighted_ce``, ``class_balanced``, ``logit_adjusted``, ``balanced_softmax`` and
+    ``arb`` with ``counts="global"``. ARB's default, ``counts="batch"``, balances by
+    the counts of each batch, which follow whatever sampler drew it.
+    """
+    return bool(loss.reweights_classes) and getattr(loss, "counts", "global") != "batch"
+
+
+def _check_double_balancing(params, loss, schedule):
+    """A balancing loss or re-weighting schedule, and a balancing sampler: twice."""
+    sampler = params["sampler"]
+    if isinstance(sampler, str) and sampler == "instance":
+        return
+    if isinstance(sampler, str):
+        shown = repr(sampler)
+        draws = (
+            "draws class-balanced batches"
+            if sampler == "class_balanced"
+            else ("draws batches flattened toward balance (square-root)")
+        )
+    else:
+        shown = type(sampler).__name__ + "(...)"
+        draws = "resamples the classes every epoch"
+    if balances_by_class_counts(loss):
+        raise ValueError(
+            f"loss={params['loss']!r} already balances the classes (from the class counts "
+            f"of y), and sampler={shown} {draws}: the classes would be balanced twice, "
+            "which over-corrects toward the rare ones. Use loss='ce' (or 'focal', 'ldam') "
+            "with this sampler, or sampler='instance' with this loss."
+        )
+    if schedule is not None and schedule.reweights:
+        raise ValueError(
+            f"schedule={params['schedule']!r} re-weights the classes, and sampler={shown} "
+            f"{draws}: the classes would be balanced twice. Use sampler='instance' with "
+            "this schedule, or schedule=None with this sampler."
+        )
+
+
+def _check_categorical_mixing(params, mixing, n_categories):
+    """Mixing at the input would average category codes, which mean nothing halfway."""
+    if mixing is None or not n_categories:
+        return
+    # "random" draws a point among the input and the hidden layers.
+    layer = getattr(mixing, "layer", "input")
+    if isinstance(layer, str) and layer in ("input", "random") or layer == 0:
+        raise ValueError(
+            f"mixing={params['mixing'] or params['schedule']!r} mixes at layer={layer!r}, "
+            "which includes the input, but X has "
+            "categorical columns, whose codes cannot be averaged. Mix after the first "
+            "layer, where the categories are embedded: mixing__layer=1 or 'penultimate'."
+        )
+
+
 def _resolve_optimizer(params, routed):
     """The optimizer class and its keyword arguments (skorch builds it on the module)."""
     value = params["optimizer"]
@@ -456,6 +519,7 @@ def _check_combinations(params, module, loss, schedule, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
+    _check_double_balancing(params, loss, schedule)
     is_image = len(input_shape) == 3
     if isinstance(params["augment"], str) and not is_image:
         raise ValueError(

@@ -11,7 +11,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_is_fitted,
+    check_X_y,
     column_or_1d,
     validate_data,
 )
@@ -19,6 +21,7 @@ from torch.utils.data import Dataset
 
 from ._builder import (
     REGISTRIES,
+    accepted_parameters,
     build_net,
     build_training,
     component_class,
@@ -26,6 +29,7 @@ from ._builder import (
     resolve_device,
     training_dataset,
 )
+from ._columns import ColumnEncoder, column_kind, is_dataframe
 from ._data import AUGMENTATIONS
 from ._net import PRECISIONS
 from .sampling._sampler import SAMPLERS
@@ -331,10 +335,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
+        encoder = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
         else:
-            X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
+            X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
         _check_label_types(y)
         check_classification_targets(y)
@@ -361,7 +366,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
             setup = build_training(
-                params, self._routed, self._input_shape, self.class_counts_, train[0]
+                params,
+                self._routed,
+                self._input_shape,
+                self.class_counts_,
+                train[0],
+                n_categories=encoder.n_categories_ if encoder is not None else (),
             )
             params.update(lr=self.lr, batch_size=self.batch_size, device=device)
             net = build_net(setup, params, self.class_counts_, valid)
@@ -377,7 +387,59 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=3,
             )
         self.net_ = net
+        self.column_encoder_ = encoder
         return self
+
+    def _takes_tables(self):
+        """Whether the module reads tables through a :class:`ColumnEncoder`.
+
+        A module class whose constructor takes ``n_categories`` (``TabularNet``, which
+        ``module="auto"`` is on 2-D inputs) gets the encoded table: numbers imputed with
+        missing indicators, categories as trailing integer codes. Other modules, and
+        modules given as instances (already built), read the numbers as they are.
+        """
+        if not isinstance(self.module, (str, type)):
+            return False
+        try:
+            cls = component_class("module", self.module)
+        except (KeyError, TypeError):
+            return False
+        return cls is not None and "n_categories" in accepted_parameters(cls)[0]
+
+    def _validate_table(self, X, y):
+        """``(X, y, encoder)``: X as the float32 array the network trains on.
+
+        A DataFrame is read column by column (:class:`ColumnEncoder`) when the module
+        takes tables, and refused with the two ways out when it holds categorical
+        columns that the module cannot take. Arrays are validated as scikit-learn does;
+        missing values are allowed where the module takes tables.
+        """
+        tables = self._takes_tables()
+        if is_dataframe(X):
+            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
+            if tables:
+                validate_data(self, X, y, skip_check_array=True)
+                encoder = ColumnEncoder().fit(X)
+                Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
+                return Z, y, encoder
+            categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
+            if categorical:
+                raise ValueError(
+                    f"X has categorical columns {categorical[:5]}, which module="
+                    f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
+                    "module='tabular' (or 'auto'), which encodes them itself, or encode them "
+                    "in front with a ColumnTransformer, e.g. make_column_transformer("
+                    "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
+                    "remainder='passthrough')."
+                )
+        X, y = validate_data(
+            self, X, y, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
+        )
+        if X.ndim == 2 and tables:
+            encoder = ColumnEncoder().fit(X)
+            return encoder.transform(X), y, encoder
+        _check_no_nan(X, self.module)
+        return X, y, None
 
     def _validate_dataset(self, dataset, y):
         """Checks for a ``torch.utils.data.Dataset`` X; returns the labels as an array."""
@@ -406,10 +468,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ predict
     def _checked_input(self, X):
         check_is_fitted(self)
+        encoder = getattr(self, "column_encoder_", None)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
+        elif encoder is not None and is_dataframe(X):
+            validate_data(self, X, reset=False, skip_check_array=True)
+            X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
+            shape = X.shape[1:]
         else:
-            X = validate_data(self, X, reset=False, dtype=np.float32, allow_nd=True)
+            X = validate_data(
+                self, X, reset=False, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
+            )
+            if encoder is not None and X.ndim == 2:
+                X = encoder.transform(X)
+            else:
+                _check_no_nan(X, self.module)
             shape = X.shape[1:]
         if shape != self._input_shape:
             raise ValueError(
@@ -437,13 +510,38 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        # Read from the module parameter: TabularNet (module="auto" or "tabular") imputes
+        # missing values; the other modules do not.
+        tags.input_tags.allow_nan = self._takes_tables()
+        # Categories and strings are taken in DataFrame columns (by dtype), as
+        # HistGradientBoostingClassifier(categorical_features="from_dtype") takes them,
+        # and like it this estimator leaves the "categorical" and "string" tags False:
+        # they describe arrays (check_estimator then feeds integer-coded categories, or
+        # an object array of strings), and an array is read as numbers here.
         return tags
 
 
 def _first_input(dataset):
     item = dataset[0]
     return torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
+
+
+def _module_name(module):
+    if isinstance(module, str):
+        return repr(module)
+    return (module if isinstance(module, type) else type(module)).__name__
+
+
+def _check_no_nan(X, module):
+    """Missing values reach only modules that take tables (which impute them)."""
+    if np.isnan(X).any():
+        raise ValueError(
+            f"Input X contains NaN (missing values), which module={_module_name(module)} "
+            "cannot take on inputs of this shape. Use module='tabular' (or 'auto') on a "
+            "table (n_samples, n_features): it imputes them with a missing indicator; or "
+            "impute in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
+            "ImbalancedNetClassifier(...))."
+        )
 
 
 def _is_routed(key):

@@ -109,8 +109,12 @@ def test_ensemble_output_is_mean_of_member_heads():
 
 
 def test_members_differ_by_their_adapters():
-    net = TabularNet(3, 2, hidden_sizes=(4,), n_members=2, embedding="none").eval()
-    h = net.stages[0](torch.randn(5, 3))
+    # 12 features: two members draw the same random signs with probability 2**-12
+    # (1/8 with 3 features), and seeded.
+    torch.manual_seed(0)
+    net = TabularNet(12, 2, hidden_sizes=(4,), n_members=2, embedding="none").eval()
+    assert not torch.equal(net.stages[0].adapter[0], net.stages[0].adapter[1])
+    h = net.stages[0](torch.randn(5, 12))
     assert not torch.allclose(h[:, :4], h[:, 4:])
 
 
