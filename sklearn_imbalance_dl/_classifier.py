@@ -29,9 +29,9 @@ from ._builder import (
     resolve_device,
     training_dataset,
 )
-from ._columns import ColumnEncoder, column_kind, is_dataframe
 from ._data import AUGMENTATIONS
 from ._net import PRECISIONS
+from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .sampling._sampler import SAMPLERS
 from .schedules import Schedule
 
@@ -60,7 +60,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``"resnet32"`` for images (n_samples, C, H, W). ``"tabular"``
         (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
-        on long-tailed tables; ``"mlp"`` is a plain MLP; both are sized from the data
+        on long-tailed tables; it takes pandas DataFrames as they come (categorical,
+        string, boolean and nullable columns, missing values: see
+        ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain
+        MLP, which reads numbers only (a DataFrame with categorical columns or missing
+        values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``);
+        both are sized from the data
         (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
         ``"resnet32"`` takes images, or rows with ``module__input_shape=(C, H, W)``. A
         class gets ``n_features`` and ``n_classes`` if its constructor takes them. The
@@ -83,6 +88,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             default="instance"
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
         sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch.
+        A balancing sampler with a loss that balances by the class counts (the
+        default ``logit_adjusted``, ``weighted_ce``, ``class_balanced``,
+        ``balanced_softmax``) or a re-weighting schedule balances the classes twice
+        and warns: use ``loss="ce"`` with the sampler, or keep ``"instance"``.
     max_epochs : int, default=50
         Training epochs (``schedule="crt"`` adds its re-training epochs after them).
     batch_size : int, default=256
@@ -144,7 +153,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Training samples per class, in the order of ``classes_``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
-        Only when X has string column names (pandas).
+        Only when X has string column names (pandas); ``predict`` refuses a DataFrame
+        with other columns, as scikit-learn does.
+    column_encoder_ : :class:`~sklearn_imbalance_dl.modules.ColumnEncoder` or None
+        The column encoding learned in ``fit`` for ``module="tabular"`` on a table:
+        which columns are numeric (numbers, booleans; missing values imputed by the
+        median, with a missing indicator where ``fit`` saw some) and which categorical
+        (``category``, ``object``, ``string`` dtypes; integer codes with a slot for
+        missing and one for categories not seen in ``fit``). Its repr lists them. None
+        for the other modules, images and Datasets.
     net_ : skorch.NeuralNet
         The trained net, with its ``history``.
     n_epochs_ : int
@@ -307,7 +324,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+        X : array-like or DataFrame of shape (n_samples, n_features), or array of \
+                shape (n_samples, C, H, W), or torch Dataset
+            A DataFrame may hold numeric, boolean, categorical, object and string
+            columns (nullable dtypes included) and missing values when the module is
+            ``"tabular"`` (``"auto"`` on tables); date and duration columns are
+            refused with how to convert them.
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None

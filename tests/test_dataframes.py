@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl._columns import ColumnEncoder
+from sklearn_imbalance_dl.modules import ColumnEncoder
 
 SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
 NUMERIC = ["num", "num_nan", "count", "flag", "maybe"]
@@ -170,8 +170,23 @@ def test_feature_names_and_column_mismatch(table, fitted):
         fitted.predict(X.rename(columns={"city": "town"}))
     with pytest.raises(ValueError, match="yet now missing:\n- num"):
         fitted.predict(X.drop(columns="num"))
-    with pytest.raises(ValueError, match=r"pass a DataFrame with the same columns"):
+    with (
+        pytest.warns(UserWarning, match="does not have valid feature names"),
+        pytest.raises(ValueError, match=r"pass a DataFrame with the same columns"),
+    ):
         fitted.predict(hand_encode(X, X)[:, :8])
+
+
+def test_one_row_with_missing_values(table, fitted):
+    """One row built by hand: a None makes an object column, read as a number."""
+    X, _ = table
+    row = pd.DataFrame([{**X.iloc[0].to_dict(), "num": None, "count": None, "colour": None}])
+    assert row["num"].dtype == object
+    expected = hand_encode(X, X.iloc[:1].assign(num=np.nan, count=pd.NA, colour=None))
+    np.testing.assert_array_equal(fitted.column_encoder_.transform(row), expected)
+    np.testing.assert_array_equal(
+        fitted.predict_proba(row), fitted.net_.predict_proba(torch.as_tensor(expected))
+    )
 
 
 def test_numeric_column_given_strings_at_predict(table, fitted):
@@ -261,3 +276,17 @@ def test_tags_follow_the_module():
         # these two tags describe arrays, which are read as numbers.
         assert tags.categorical is False and tags.string is False
     assert not get_tags(ImbalancedNetClassifier(module=torch.nn.Linear(2, 2))).input_tags.allow_nan
+
+
+def test_ppl_mixes_the_inputs_and_is_refused_with_categories(table):
+    X, y = table
+    with pytest.raises(ValueError, match=r"schedule='ppl' mixes the inputs.*schedule='ppw'"):
+        ImbalancedNetClassifier(loss="ldam", schedule="ppl", **SMALL).fit(X, y)
+
+
+def test_only_categorical_columns(table):
+    X, y = table
+    clf = ImbalancedNetClassifier(**SMALL).fit(X[CATEGORICAL], y)
+    assert clf.column_encoder_.numeric_columns_ == []
+    assert clf.net_.module_.stages[0].n_numeric == 0
+    assert np.all(np.isfinite(clf.predict_proba(X[CATEGORICAL])))

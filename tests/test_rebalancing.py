@@ -1,4 +1,6 @@
-"""Balancing twice is refused: a balancing loss or re-weighting schedule with a sampler."""
+"""Balancing twice warns: a balancing loss or re-weighting schedule with a sampler."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -25,7 +27,7 @@ def small(**params):
 
 @pytest.mark.parametrize("sampler", SAMPLERS, ids=str)
 @pytest.mark.parametrize("loss", sorted(BALANCING_LOSSES - {"arb"}) + ["arb_global"])
-def test_balancing_loss_with_a_balancing_sampler_is_refused(imbalanced, loss, sampler):
+def test_balancing_loss_with_a_balancing_sampler_warns(imbalanced, loss, sampler):
     params = {"loss": "arb", "loss__counts": "global"} if loss == "arb_global" else {"loss": loss}
     name = type(sampler).__name__ if not isinstance(sampler, str) else sampler
     message = (
@@ -33,16 +35,16 @@ def test_balancing_loss_with_a_balancing_sampler_is_refused(imbalanced, loss, sa
         r"loss='ce'.*with this sampler, or sampler='instance' with this loss"
     )
     clf = small(sampler=sampler, **params)
-    with pytest.raises(ValueError, match=message):
+    with pytest.warns(UserWarning, match=message):
         clf.fit(*imbalanced)
-    assert not hasattr(clf, "classes_")
+    assert hasattr(clf, "classes_")  # a warning: the combination is trained
 
 
 @pytest.mark.parametrize("schedule", ["drw", "ppw", "ppl"])
 @pytest.mark.parametrize("sampler", ["class_balanced", "sqrt", RandomUnderSampler()], ids=str)
-def test_reweighting_schedule_with_a_balancing_sampler_is_refused(imbalanced, schedule, sampler):
+def test_reweighting_schedule_with_a_balancing_sampler_warns(imbalanced, schedule, sampler):
     message = rf"schedule='{schedule}' re-weights.*balanced twice.*sampler='instance'"
-    with pytest.raises(ValueError, match=message):
+    with pytest.warns(UserWarning, match=message):
         small(loss="ldam", schedule=schedule, sampler=sampler).fit(*imbalanced)
 
 
@@ -59,6 +61,8 @@ def test_reweighting_schedule_with_a_balancing_sampler_is_refused(imbalanced, sc
     ],
     ids=str,
 )
-def test_balancing_once_is_accepted(imbalanced, params):
+def test_balancing_once_does_not_warn(imbalanced, params):
     X, y = imbalanced
-    assert small(**params).fit(X, y).predict(X).shape == y.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert small(**params).fit(X, y).predict(X).shape == y.shape

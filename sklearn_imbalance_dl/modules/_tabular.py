@@ -292,7 +292,7 @@ class TabularNet(nn.Module):
         The number of categories of each categorical column. These columns come last
         in the input, ``n_features - len(n_categories)`` numbers first, as integer codes:
         ``0 .. n - 1`` a category, ``n`` missing, ``n + 1`` a category not seen in
-        ``fit`` (the encoding of :class:`~sklearn_imbalance_dl._columns.ColumnEncoder`,
+        ``fit`` (the encoding of :class:`~sklearn_imbalance_dl.modules.ColumnEncoder`,
         which the estimator fits on a DataFrame and passes here). The scaling and the
         periodic embedding apply to the numbers only.
     max_one_hot : int, default=9

@@ -100,7 +100,10 @@ class ColumnEncoder:
     """The column encoding a :class:`~sklearn_imbalance_dl.modules.TabularNet` trains on.
 
     Learned from the training table by :meth:`fit`; :meth:`transform` applies it to any
-    table with the same columns. The estimator keeps it as ``column_encoder_``.
+    table with the same columns. The estimator fits one on the tables it trains
+    ``module="tabular"`` on and keeps it as ``column_encoder_``; in a hand-written loop,
+    ``TabularNet(encoder.transform(X).shape[1], n_classes,
+    n_categories=encoder.n_categories_)`` reads its output.
 
     Attributes
     ----------
@@ -127,7 +130,7 @@ class ColumnEncoder:
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn_imbalance_dl._columns import ColumnEncoder
+    >>> from sklearn_imbalance_dl.modules import ColumnEncoder
     >>> X = pd.DataFrame({"age": [30.0, None, 50.0], "colour": ["red", "blue", None]})
     >>> encoder = ColumnEncoder().fit(X)
     >>> encoder
@@ -250,10 +253,9 @@ class ColumnEncoder:
                 except ValueError:
                     kind = None
                 if fitted_kind == "numeric" and kind != "numeric":
-                    raise ValueError(
-                        f"Column {name!r} was numeric in fit but has dtype {series.dtype} "
-                        "here; pass numbers (or booleans) in it."
-                    )
+                    # An object column of numbers and missing values, e.g. one row with
+                    # a None, is read as numbers.
+                    series = _numbers_from_objects(series, name)
                 kind = fitted_kind
             else:
                 kind = column_kind(series)
@@ -282,6 +284,31 @@ class ColumnEncoder:
             f"ColumnEncoder(numeric={self.numeric_columns_!r}, "
             f"missing_indicators={self.indicator_columns_!r}, categorical={categorical!r})"
         )
+
+
+def _is_missing(value):
+    pd = _pandas()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, (float, np.floating)) and np.isnan(value))
+    )
+
+
+def _numbers_from_objects(series, name):
+    pd = _pandas()
+    values = series.to_numpy(dtype=object) if series.dtype == object else None
+    if values is None or not all(
+        _is_missing(v) or isinstance(v, (numbers.Real, np.bool_)) for v in values
+    ):
+        raise ValueError(
+            f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
+            "numbers (or booleans) in it."
+        )
+    return pd.Series(
+        [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
+    )
 
 
 def _finite_or_nan(values, name):
