@@ -14,7 +14,8 @@ from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.modules import ColumnEncoder
 
 SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
-NUMERIC = ["num", "num_nan", "count", "flag", "maybe"]
+NUMERIC = ["num", "num_nan", "count", "ratio", "flag", "maybe"]
+WITH_MISSING = ["num_nan", "count", "ratio", "maybe"]
 CATEGORICAL = ["size", "colour", "city"]
 SIZES = ["S", "M", "L", "XL"]  # declared order; "XL" never occurs
 
@@ -24,6 +25,8 @@ def make_table(n=240, seed=0):
     missing = lambda p: rng.random(n) < p  # noqa: E731
     count = rng.integers(0, 6, n).astype(object)
     count[missing(0.1)] = None
+    ratio = rng.uniform(0, 1, n).astype(object)
+    ratio[missing(0.1)] = pd.NA
     maybe = (rng.random(n) < 0.5).astype(object)
     maybe[missing(0.1)] = pd.NA
     colour = rng.choice(["red", "green", "blue"], n).astype(object)
@@ -35,6 +38,7 @@ def make_table(n=240, seed=0):
             "num": rng.normal(10, 3, n),
             "num_nan": np.where(missing(0.2), np.nan, rng.lognormal(0, 1, n)),
             "count": pd.array(count, dtype="Int64"),
+            "ratio": pd.array(ratio, dtype="Float64"),
             "flag": rng.random(n) < 0.3,
             "maybe": pd.array(maybe, dtype="boolean"),
             "size": pd.Categorical(rng.choice(SIZES[:3], n), categories=SIZES, ordered=True),
@@ -82,7 +86,7 @@ def test_encoder_equals_the_hand_encoding(table):
     encoder = ColumnEncoder().fit(X)
     assert encoder.numeric_columns_ == NUMERIC
     assert encoder.categorical_columns_ == CATEGORICAL
-    assert encoder.indicator_columns_ == ["num_nan", "count", "maybe"]
+    assert encoder.indicator_columns_ == WITH_MISSING
     assert encoder.n_categories_ == (3, 3, 14)
     assert list(encoder.categories_[0]) == ["S", "M", "L"]
     np.testing.assert_array_equal(encoder.transform(X), hand_encode(X, X))
@@ -93,8 +97,8 @@ def test_encoder_equals_the_hand_encoding(table):
 def test_encoder_repr_lists_the_columns(fitted):
     text = repr(fitted.column_encoder_)
     assert text == (
-        "ColumnEncoder(numeric=['num', 'num_nan', 'count', 'flag', 'maybe'], "
-        "missing_indicators=['num_nan', 'count', 'maybe'], "
+        "ColumnEncoder(numeric=['num', 'num_nan', 'count', 'ratio', 'flag', 'maybe'], "
+        "missing_indicators=['num_nan', 'count', 'ratio', 'maybe'], "
         "categorical={'size': 3, 'colour': 3, 'city': 14})"
     )
 
@@ -105,13 +109,14 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     new["colour"] = ["purple", None, "red"]  # unseen, missing, seen
     new["num"] = [np.nan, 1.0, 2.0]  # no missing value in fit: imputed, no indicator
     codes = fitted.column_encoder_.transform(new)
-    colour = 5 + 3 + 1  # 5 numbers, 3 indicators, then size, colour
+    first_code = len(NUMERIC) + len(WITH_MISSING)
+    colour = first_code + 1  # size, then colour
     np.testing.assert_array_equal(codes[:, colour], [4, 3, 2])
     assert codes[0, 0] == statistics.median(X["num"])
     # An unseen category is all zeros in its one-hot slots: the first layer sees nothing.
     stage = fitted.net_.module_.stages[0]
     with torch.no_grad():
-        one_hot = stage.categories(torch.as_tensor(codes[:, 8:]))
+        one_hot = stage.categories(torch.as_tensor(codes[:, first_code:]))
     size_width, colour_width = 3 + 1, 3 + 1
     np.testing.assert_array_equal(one_hot[0, size_width : size_width + colour_width], 0)
     assert one_hot[1, size_width + 3] == 1  # the missing slot
@@ -163,7 +168,7 @@ def test_pickle_and_clone(table, fitted):
 def test_feature_names_and_column_mismatch(table, fitted):
     X, _ = table
     np.testing.assert_array_equal(fitted.feature_names_in_, X.columns)
-    assert fitted.n_features_in_ == 8
+    assert fitted.n_features_in_ == 9
     with pytest.raises(ValueError, match="The feature names should match"):
         fitted.predict(X[X.columns[::-1]])
     with pytest.raises(ValueError, match="The feature names should match"):
@@ -174,7 +179,7 @@ def test_feature_names_and_column_mismatch(table, fitted):
         pytest.warns(UserWarning, match="does not have valid feature names"),
         pytest.raises(ValueError, match=r"pass a DataFrame with the same columns"),
     ):
-        fitted.predict(hand_encode(X, X)[:, :8])
+        fitted.predict(hand_encode(X, X)[:, :9])
 
 
 def test_one_row_with_missing_values(table, fitted):
@@ -208,7 +213,7 @@ def test_dates_and_durations_get_a_conversion_hint(table):
         ImbalancedNetClassifier(**SMALL).fit(lasted, y)
 
 
-@pytest.mark.parametrize("module", ["mlp", torch.nn.Linear(8, 2)])
+@pytest.mark.parametrize("module", ["mlp", "resnet32", torch.nn.Linear(9, 2)])
 def test_modules_without_categories_name_the_two_fixes(table, module):
     X, y = table
     clf = ImbalancedNetClassifier(module=module, max_epochs=1)
