@@ -438,12 +438,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         tables = self._takes_tables()
         if is_dataframe(X):
-            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             if tables:
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
                 Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
                 return Z, y, encoder
+            # Date columns are refused here too, with how to convert them.
+            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
             if categorical:
                 raise ValueError(

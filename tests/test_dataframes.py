@@ -208,6 +208,8 @@ def test_dates_and_durations_get_a_conversion_hint(table):
     dated = X.assign(when=pd.date_range("2020-01-01", periods=len(X), freq="D"))
     with pytest.raises(ValueError, match=r"'when' holds dates.*number of days.*dt\.year"):
         ImbalancedNetClassifier(**SMALL).fit(dated, y)
+    with pytest.raises(ValueError, match=r"'when' holds dates"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(dated[NUMERIC + ["when"]], y)
     lasted = X.assign(took=pd.to_timedelta(np.arange(len(X)), unit="h"))
     with pytest.raises(ValueError, match=r"'took' holds durations.*pd\.Timedelta\(days=1\)"):
         ImbalancedNetClassifier(**SMALL).fit(lasted, y)
