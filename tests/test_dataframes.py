@@ -297,3 +297,20 @@ def test_only_categorical_columns(table):
     assert clf.column_encoder_.numeric_columns_ == []
     assert clf.net_.module_.stages[0].n_numeric == 0
     assert np.all(np.isfinite(clf.predict_proba(X[CATEGORICAL])))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
+    """The encoded table moves to the GPU once; the model pickles to a CPU machine."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    X, y = table
+    clf = ImbalancedNetClassifier(device="cuda", max_epochs=30, random_state=0).fit(X, y)
+    stage = clf.net_.module_.stages[0]
+    assert stage.categories.embeddings[0].weight.is_cuda
+    # The batch order is drawn on the device (another generator than the CPU's): the
+    # model is not the CPU's bit for bit, but learns as well (see test_predicts_...).
+    assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
