@@ -90,6 +90,9 @@ def test_encoder_equals_the_hand_encoding(table):
     assert encoder.n_categories_ == (3, 3, 14)
     assert list(encoder.categories_[0]) == ["S", "M", "L"]
     np.testing.assert_array_equal(encoder.transform(X), hand_encode(X, X))
+    assert list(encoder.get_feature_names_out()) == (
+        NUMERIC + [c + "_missing" for c in WITH_MISSING] + CATEGORICAL
+    )
     other, _ = make_table(n=50, seed=1)
     np.testing.assert_array_equal(encoder.transform(other), hand_encode(X, other))
 
