@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.modules import ColumnEncoder
+from sklearn_imbalance_dl.modules import ColumnEncoder, TabularNet
 
 SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
 NUMERIC = ["num", "num_nan", "count", "ratio", "flag", "maybe"]
@@ -128,6 +128,7 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
 
 
 def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
+    assert isinstance(fitted.net_.module_, TabularNet)  # module="auto" on a table
     categories = fitted.net_.module_.stages[0].categories
     assert categories.one_hot == [0, 1] and categories.embedded == [2]
     embedding = categories.embeddings[0]
