@@ -422,11 +422,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         if not isinstance(self.module, (str, type)):
             return False
+        cls = component_class("module", self.module)
         try:
-            cls = component_class("module", self.module)
-        except (KeyError, TypeError):
+            return cls is not None and "n_categories" in accepted_parameters(cls)[0]
+        except (TypeError, ValueError):  # a class without a signature (a builtin)
             return False
-        return cls is not None and "n_categories" in accepted_parameters(cls)[0]
 
     def _validate_table(self, X, y):
         """``(X, y, encoder)``: X as the float32 array the network trains on.
