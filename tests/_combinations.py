@@ -8,6 +8,8 @@ from sklearn_imbalance_dl.registry import lookup, names
 LOSS_NAMES = list(names("loss"))
 SCHEDULES = [None, *names("schedule")]
 MIXINGS = [None, *names("mixing")]
+# The losses that balance the classes themselves (their declared ``reweights_classes``).
+BALANCING_LOSSES = {name for name in LOSS_NAMES if lookup("loss", name).reweights_classes}
 
 
 def invalid_reason(loss, schedule, mixing):
