@@ -151,7 +151,15 @@ class ImbalanceNet(NeuralNet):
     def reset_head(self):
         """Re-initialise the classifier head and forget its optimizer state."""
         reset_head(self.module_)
+        self.forget_head_state()
+
+    def forget_head_state(self):
+        """Drop the optimizer state (momentum, ...) of the classifier head's parameters."""
         self.forget_optimizer_state(self.module_.head.parameters())
+
+    def is_staged(self):
+        """Whether the module exposes ``stages`` and ``head`` (the staged-module protocol)."""
+        return is_staged(self.module_)
 
     def forget_optimizer_state(self, params):
         """Drop momentum and the like of ``params`` (SAM's base optimizer included)."""

@@ -10,8 +10,6 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..modules import is_staged
-
 ACCURACY_KEY = "class_train_accuracy"
 GRAD_NORM_KEY = "class_feature_grad_norm"
 
@@ -43,10 +41,11 @@ class ClassDiagnostics(Callback):
     """
 
     def on_train_begin(self, net, **kwargs):
-        if not is_staged(net.module_):
+        if not net.is_staged():
+            module = net.module if isinstance(net.module, type) else type(net.module)
             raise ValueError(
                 "ClassDiagnostics needs the penultimate feature, so the module must expose "
-                f"'stages' and 'head' (staged-module protocol); {type(net.module_).__name__} "
+                f"'stages' and 'head' (staged-module protocol); {module.__name__} "
                 "does not."
             )
 

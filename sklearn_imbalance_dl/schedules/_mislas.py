@@ -173,7 +173,7 @@ class MiSLASRetraining(ClassifierRetraining):
         if self.reset_head:
             net.reset_head()
         else:  # a fresh optimizer state for the classifier, as the authors' new SGD
-            net.forget_optimizer_state(net.module_.head.parameters())
+            net.forget_head_state()
         net.freeze_stages(keep_batch_norm_statistics=not self.shift_bn)
         net.stop_mixing()
         net.set_sampler(self.sampler)
