@@ -19,9 +19,9 @@ from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from .callbacks._weight_averaging import WEIGHT_AVERAGING, WeightAveraging
 from ._data import AUGMENTATIONS, LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
+from .callbacks._weight_averaging import WEIGHT_AVERAGING, WeightAveraging
 from .losses import _LOSSES, ImbalanceLoss
 from .losses._adapter import TorchLossAdapter
 from .mixing import _MIXINGS

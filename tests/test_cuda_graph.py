@@ -23,7 +23,6 @@ from sklearn_imbalance_dl._cuda_graph import (
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.mixing import Mixup
 from sklearn_imbalance_dl.mixing._cutmix import CutMix
-from sklearn_imbalance_dl.mixing._mixing import MixPlan
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
