@@ -138,10 +138,11 @@ class SWA(WeightAveraging):
     start : float, default=0.75
         Fraction of the main epochs after which averaging begins.
     lr : float or None, default=None
-        SWA's learning rate (``SWALR``'s ``swa_lr``): from ``start`` on, the rate goes
-        from the one the learning-rate schedule gave at ``start`` to ``lr`` along a
-        half cosine over ``anneal_epochs`` epochs, then stays there. None: the rate
-        follows the learning-rate schedule.
+        SWA's learning rate (``SWALR``'s ``swa_lr``): after epoch ``start``, the rate
+        goes from the one the learning-rate schedule gave at ``start`` to ``lr`` along
+        a half cosine over ``anneal_epochs`` epochs, then stays there (``SWALR`` stepped
+        after each epoch from ``start`` on). None: the rate follows the learning-rate
+        schedule.
     anneal_epochs : int, default=10
         Epochs of the move to ``lr`` (SWALR's default).
 
@@ -168,7 +169,9 @@ class SWA(WeightAveraging):
 
     def rate(self, epoch, rate_at_start):
         """SWA's learning rate at 0-based ``epoch`` (``start_epoch_ <= epoch``)."""
-        t = min(1.0, (epoch - self.start_epoch_ + 1) / self.anneal_epochs)
+        # The loop of torch's SWA example: epoch ``start`` trains at the schedule's
+        # rate, then ``SWALR.step()`` after every epoch.
+        t = min(1.0, (epoch - self.start_epoch_) / self.anneal_epochs)
         alpha = (1 - math.cos(math.pi * t)) / 2
         return self.lr * alpha + rate_at_start * (1 - alpha)
 
