@@ -241,12 +241,12 @@ class CapturedTrainStep:
         return cls(net)
 
     def _check_structure(self):
+        """Drop the graphs when what they were captured with changed (once per epoch)."""
         net = self.net
         if net.current_epoch == self.epoch:
             return
         self.epoch = net.current_epoch
-        signature = structure_signature(net)
-        if self.signature is not None and signature != self.signature and self.graphs:
+        if self.graphs and structure_signature(net) != self.signature:
             note(
                 net,
                 f"epoch {self.epoch + 1}: the trained parameters, training modes or "
@@ -254,7 +254,6 @@ class CapturedTrainStep:
             )
             self.graphs.clear()
             self.seen.clear()
-        self.signature = signature
 
     def __call__(self, batch):
         net = self.net
@@ -283,6 +282,7 @@ class CapturedTrainStep:
                 torch.cuda.synchronize(net.device)
                 return self._eager(batch, Xb, yb, wb, plan)
             self.graphs[key] = graph
+            self.signature = structure_signature(net)
         net.cuda_graph_steps_["graphed"] += 1
         return graph.replay(Xb, yb, wb, plan)
 

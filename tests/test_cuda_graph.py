@@ -234,7 +234,7 @@ def test_graphed_fit_matches_eager_fit(digit_images, params):
     assert steps["graphed"] > steps["eager"] > 0, graphed.net_.cuda_graph_notes_
     probabilities = graphed.predict_proba(X_test)
     run_to_run = np.abs(eager - again).max()
-    tolerance = 5e-2 if params.get("precision") == "bf16" else 2e-3
+    tolerance = 0.1 if params.get("precision") == "bf16" else 2e-3
     np.testing.assert_allclose(probabilities, eager, rtol=0, atol=max(tolerance, 3 * run_to_run))
     if params.get("schedule") == "crt":
         assert any("captured again" in n for n in graphed.net_.cuda_graph_notes_)
