@@ -11,11 +11,13 @@ Made for a lent H100/H200 for at most 10 minutes a command (``--budget``, defaul
    warm up cuDNN and capture the graphs);
 3. **recipes**: ``benchmarks/reproduce_cifar10_lt.py`` for every recipe x 2 seeds
    (``--seeds``), 200 epochs, ``--cuda-graph``, as parallel processes
-   (``--parallel``) sharing the GPU through MPS (``nvidia-cuda-mps-control -d``),
-   until the budget's end. Each finished run is appended to ``recipes.jsonl`` at
-   once; runs still going at the deadline are stopped and listed with their last
-   progress line. ``--results FILE`` (the ``recipes.jsonl`` of an earlier command)
-   skips the runs it holds: two 10-minute commands finish the table.
+   (``--parallel``, default all of them, at most 20) sharing the GPU through MPS
+   (``nvidia-cuda-mps-control -d``), until the budget's end. Each finished run is
+   appended to ``recipes.jsonl`` at once; runs still going at the deadline are stopped
+   (a run is the unit of resumption: a stopped one starts over) and listed with their
+   last progress line; with less than ``--min-recipe-seconds`` left none is started.
+   ``--results FILE`` (the ``recipes.jsonl`` of an earlier command) skips the runs it
+   holds, so the table is finished over several commands.
 
 The orchestrating process never touches CUDA (the tests, the speed table and every run
 are subprocesses), so MPS serves every CUDA process it starts. Everything goes to
@@ -128,41 +130,63 @@ def speed_main(args):
         steps = getattr(clf.net_, "cuda_graph_steps_", {"graphed": 0})
         return clf.net_.history[-1, "dur"], steps["graphed"]
 
-    rows = []
+    # One JSON line per figure, as it comes: a timed-out run still reports what it has.
+    def emit(record):
+        print(json.dumps(record), flush=True)
+
+    emit(
+        {
+            "kind": "meta",
+            "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+            "torch": torch.__version__,
+            "images": n,
+            "batch": batch,
+            "epochs": epochs,
+        }
+    )
     for precision in ("fp32", "bf16"):
         for channels_last in (False, True):
-            setting = {"precision": precision, "channels_last": channels_last}
+            setting = {"kind": "row", "precision": precision, "channels_last": channels_last}
             seconds = hand_loop(precision, channels_last)
-            rows.append({**setting, "variant": "hand loop (eager)", "seconds": seconds})
+            emit({**setting, "variant": "hand loop (eager)", "seconds": seconds})
             for graph in (False, True):
                 seconds, graphed = library(precision, channels_last, graph)
                 name = "library graphed" if graph else "library eager"
-                rows.append({**setting, "variant": name, "seconds": seconds, "graphed": graphed})
-            print(f"speed: {precision} channels_last={channels_last} done", file=sys.stderr)
-    losses = []
+                emit({**setting, "variant": name, "seconds": seconds, "graphed": graphed})
     for loss in LOSSES:
         eager, _ = library("fp32", False, False, loss)
         graphed, _ = library("fp32", False, True, loss)
-        losses.append({"loss": loss, "eager": eager, "graphed": graphed})
-    result = {
-        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
-        "torch": torch.__version__,
-        "images": n,
-        "batch": batch,
-        "epochs": epochs,
-        "rows": rows,
-        "losses": losses,
-    }
-    print(json.dumps(result))
+        emit({"kind": "loss", "loss": loss, "eager": eager, "graphed": graphed})
 
 
-def speed_markdown(result):
-    n = result["images"]
+def parse_speed(stdout):
+    """The speed records printed so far: ``{"meta": ..., "rows": [...], "losses": [...]}``."""
+    result = {"meta": None, "rows": [], "losses": []}
+    for line in (stdout or "").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("kind") == "meta":
+            result["meta"] = record
+        elif record.get("kind") == "row":
+            result["rows"].append(record)
+        elif record.get("kind") == "loss":
+            result["losses"].append(record)
+    return result
+
+
+def speed_markdown(result, complete=True):
+    meta = result["meta"]
+    if meta is None:
+        return "### Speed\n\nno figure measured"
+    n = meta["images"]
     lines = [
-        f"### Speed: ResNet-32, {n} images, batch {result['batch']}, crop + flip, SGD "
-        f"({result['device']}, torch {result['torch']})",
+        f"### Speed: ResNet-32, {n} images, batch {meta['batch']}, crop + flip, SGD "
+        f"({meta['device']}, torch {meta['torch']})",
         "",
-        f"Last of {result['epochs']} epochs (the first warm up cuDNN and capture the graphs).",
+        f"Last of {meta['epochs']} epochs (the first warm up cuDNN and capture the graphs)."
+        + ("" if complete else " **Stopped at its time limit: the figures measured so far.**"),
         "",
         "| precision | channels_last | variant | s / epoch | images / s | vs hand loop |",
         "|---|---|---|---|---|---|",
@@ -177,7 +201,9 @@ def speed_markdown(result):
             f"| {row['precision']} | {row['channels_last']} | {row['variant']} | "
             f"{row['seconds']:.3f} | {n / row['seconds']:,.0f} | {ratio:.2f}x |"
         )
-    ce = next(r for r in result["losses"] if r["loss"] == "ce")
+    ce = next((r for r in result["losses"] if r["loss"] == "ce"), None)
+    if ce is None:
+        return "\n".join(lines)
     lines += [
         "",
         "Step cost of each loss relative to `ce` (library, fp32; target: at most 1.25x):",
@@ -337,6 +363,10 @@ def recipes_markdown(runs, methods, seeds, stopped, pending, failed):
     return "\n".join(lines)
 
 
+def _text(value):
+    return value.decode(errors="replace") if isinstance(value, bytes) else (value or "")
+
+
 def fake_cifar(path):
     """A tiny CIFAR-10-shaped .npz for the dry run."""
     rng = np.random.default_rng(0)
@@ -360,7 +390,13 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--methods", help="comma-separated recipes (default: all)")
     parser.add_argument("--epochs", type=int, help="200 (a dry run: 1)")
-    parser.add_argument("--parallel", type=int, default=10, help="runs at once (%(default)s)")
+    parser.add_argument("--parallel", type=int, help="runs at once (default: all, at most 20)")
+    parser.add_argument(
+        "--min-recipe-seconds",
+        type=float,
+        default=240,
+        help="start no run with less left: a stopped run is lost (%(default)s)",
+    )
     parser.add_argument("--tests-timeout", type=float, default=150)
     parser.add_argument("--speed-timeout", type=float, default=170)
     parser.add_argument("--skip-tests", action="store_true")
@@ -409,8 +445,8 @@ def main(argv=None):
             )
             output, summary = proc.stdout + proc.stderr, None
         except subprocess.TimeoutExpired as exc:
-            output = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout
-            output, summary = output or "", f"stopped after {args.tests_timeout:.0f} s"
+            output = _text(exc.stdout) + _text(exc.stderr)
+            summary = f"stopped after {args.tests_timeout:.0f} s"
         (args.out / "tests.log").write_text(output)
         last = [ln for ln in output.splitlines() if ln.strip()]
         summary = summary or (last[-1] if last else "no output")
@@ -423,6 +459,7 @@ def main(argv=None):
     if not args.skip_speed and remaining() > 30:
         command = [sys.executable, str(Path(__file__).resolve()), "--speed-only"]
         command += ["--dry-run"] if args.dry_run else []
+        timeout = max(1, min(args.speed_timeout, remaining() - 10))
         try:
             proc = subprocess.run(
                 command,
@@ -430,26 +467,18 @@ def main(argv=None):
                 text=True,
                 cwd=REPO_ROOT,
                 env=env,
-                timeout=max(1, min(args.speed_timeout, remaining() - 10)),
+                timeout=timeout,
                 check=False,
             )
-            lines = proc.stdout.strip().splitlines()
-            if proc.returncode == 0 and lines:
-                result = json.loads(lines[-1])
-                (args.out / "speed.json").write_text(json.dumps(result, indent=1))
-                report += [speed_markdown(result), ""]
-                log("speed: done")
-            else:
-                report += [
-                    "### Speed",
-                    "",
-                    f"failed ({proc.returncode}): {proc.stderr[-2000:]}",
-                    "",
-                ]
-                log(f"speed: failed {proc.stderr[-2000:]}")
-        except subprocess.TimeoutExpired:
-            report += ["### Speed", "", f"stopped after {args.speed_timeout:.0f} s", ""]
-            log("speed: timed out")
+            stdout, stderr, complete = proc.stdout, proc.stderr, proc.returncode == 0
+        except subprocess.TimeoutExpired as exc:
+            stdout, stderr, complete = _text(exc.stdout), _text(exc.stderr), False
+        result = parse_speed(stdout)
+        (args.out / "speed.json").write_text(json.dumps(result, indent=1))
+        report += [speed_markdown(result, complete), ""]
+        if not complete:
+            report += [f"Speed run stopped or failed after {timeout:.0f} s: {stderr[-1500:]}", ""]
+        log(f"speed: {'done' if complete else 'incomplete'}")
 
     # 3. recipes
     if not args.skip_recipes:
@@ -462,7 +491,8 @@ def main(argv=None):
             methods = [m.strip() for m in args.methods.split(",") if m.strip()]
         if args.dry_run:
             methods = [m for m in methods if m in DRY_METHODS] if not args.methods else methods
-            args.parallel = min(args.parallel, 2)
+            args.parallel = min(args.parallel or 2, 2)
+            args.min_recipe_seconds = 0
             args.data = args.out / "fake_cifar10.npz"
             fake_cifar(args.data)
         elif args.source is not None and not args.data.exists():
@@ -489,14 +519,21 @@ def main(argv=None):
             runs = finished_runs(results_path)
         jobs = [(m, s) for s in seeds for m in methods if (m, s) not in runs]
         log(f"recipes: {len(runs)} runs already finished, {len(jobs)} to run")
-        mps = False
-        if jobs and not args.dry_run and not args.no_mps:
-            mps = start_mps(log)
-        try:
-            failed, stopped, pending = run_recipes(args, jobs, results_path, deadline - 5, log)
-        finally:
-            if mps:
-                stop_mps()
+        args.parallel = args.parallel or max(1, min(20, len(jobs)))
+        failed, stopped, pending = [], {}, jobs
+        if jobs and remaining() < args.min_recipe_seconds:
+            log(
+                f"recipes: {remaining():.0f} s left, under --min-recipe-seconds "
+                f"{args.min_recipe_seconds:.0f}: no run started (a stopped run is lost); "
+                "run the recipes in a command of their own"
+            )
+        elif jobs:
+            mps = not args.dry_run and not args.no_mps and start_mps(log)
+            try:
+                failed, stopped, pending = run_recipes(args, jobs, results_path, deadline - 5, log)
+            finally:
+                if mps:
+                    stop_mps()
         runs = finished_runs(results_path)
         report += [recipes_markdown(runs, methods, seeds, stopped, pending, failed), ""]
 
