@@ -16,8 +16,9 @@ What changes from step to step lives in tensors the graph reads:
 - learning rates are 0-dim device tensors in the optimizer's parameter groups, written
   in place when a schedule sets a new rate (SGD runs fused, Adam and AdamW with
   ``capturable=True``, both of which read a tensor rate on the device);
-- random numbers drawn inside the graph (crop offsets, flips) come from the device
-  generator's Philox offsets, which advance at each replay.
+- random numbers drawn inside the graph (``augment="crop_flip"``'s offsets and flips)
+  come from the device generator's Philox offsets, which advance at each replay; any
+  other augmentation runs eagerly before the graph (:func:`augments_in_graph`).
 
 One graph is kept per batch structure: batch size, sample weights present or not,
 mixing plan absent or present (its mixing point, its label weights). The last, smaller
@@ -41,6 +42,7 @@ from collections import Counter
 
 import torch
 
+from ._data import random_crop_flip
 from .mixing._mixing import MixPlan
 
 _AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -74,6 +76,17 @@ def _grad_listeners(net):
     if listeners is None:
         listeners = net._find_batch_listeners()
     return listeners["on_grad_computed"]
+
+
+def augments_in_graph(augment):
+    """Whether ``augment`` runs inside the graph: only ``augment="crop_flip"``.
+
+    Its offsets and flips are drawn on the device, so each replay draws new ones. Any
+    other callable may draw on the host (a Python float would be frozen into the graph)
+    or copy host values to the device (not allowed while capturing): it runs eagerly
+    before each step, and the graph starts from its output.
+    """
+    return augment is random_crop_flip
 
 
 def batch_key(X, y, sample_weight, plan):
@@ -160,7 +173,7 @@ def sync_learning_rates(optimizer, rates):
 class _Graph:
     """One captured step and its static tensors."""
 
-    def __init__(self, net, X, y, sample_weight, plan):
+    def __init__(self, net, X, y, sample_weight, plan, augment):
         self.X = X.clone()
         self.y = y.clone()
         self.sample_weight = None if sample_weight is None else sample_weight.clone()
@@ -175,7 +188,7 @@ class _Graph:
         torch.cuda.synchronize(net.device)
         dtype = _AUTOCAST.get(net.precision)
         with _autocast_without_cache(net, dtype), torch.cuda.graph(self.graph):
-            X_in = self.X if net.augment is None else net.augment(self.X)
+            X_in = self.X if augment is None else augment(self.X)
             step = net.optimizer_step(batch, (X_in, self.y, self.sample_weight, self.plan))
         self.loss = step["loss"]
         self.y_pred = step["y_pred"]
@@ -230,6 +243,13 @@ class CapturedTrainStep:
         self.signature = None
         self.epoch = None
         self.side_stream = torch.cuda.Stream(device=net.device)
+        self.augment_in_graph = net.augment if augments_in_graph(net.augment) else None
+        if net.augment is not None and self.augment_in_graph is None:
+            note(
+                net,
+                f"augment={net.augment!r} runs eagerly before each graphed step (only "
+                "augment='crop_flip' is drawn inside the graph).",
+            )
 
     @classmethod
     def for_net(cls, net):
@@ -259,6 +279,8 @@ class CapturedTrainStep:
         net = self.net
         self._check_structure()
         Xb, yb, wb = net.unpack_batch(batch)
+        if net.augment is not None and self.augment_in_graph is None:
+            Xb = net.augment(Xb)
         plan = None if net.mixing_ is None else net.mixing_.plan(yb, net.current_epoch)
         sync_learning_rates(net.optimizer_, self.rates)
         key, reason = batch_key(Xb, yb, wb, plan)
@@ -275,7 +297,7 @@ class CapturedTrainStep:
             if self.seen[key] <= self.warmup_steps:
                 return self._eager(batch, Xb, yb, wb, plan, side_stream=True)
             try:
-                graph = _Graph(net, Xb, yb, wb, plan)
+                graph = _Graph(net, Xb, yb, wb, plan, self.augment_in_graph)
             except RuntimeError as exc:
                 self.refused[key] = f"a step of shape {key[0]} could not be captured ({exc})"
                 note(net, self.refused[key] + "; it runs eagerly.", once=True)
@@ -289,8 +311,8 @@ class CapturedTrainStep:
     def _eager(self, batch, Xb, yb, wb, plan, side_stream=False):
         net = self.net
         net.cuda_graph_steps_["eager"] += 1
-        if net.augment is not None:
-            Xb = net.augment(Xb)
+        if self.augment_in_graph is not None:
+            Xb = self.augment_in_graph(Xb)
         if not side_stream:
             return net.optimizer_step(batch, (Xb, yb, wb, plan))
         # Warm-up before a capture runs on a side stream (torch.cuda.graphs' rule).

@@ -14,12 +14,15 @@ from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._cuda_graph import (
+    augments_in_graph,
     batch_key,
     prepare_optimizer,
     reasons_for_eager,
     structure_signature,
     sync_learning_rates,
 )
+from sklearn_imbalance_dl._data import AUGMENTATIONS
+from sklearn_imbalance_dl.augment import RandAugment, cutmix
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.mixing import Mixup
 from sklearn_imbalance_dl.mixing._cutmix import CutMix
@@ -109,6 +112,15 @@ def test_batch_key_separates_what_a_graph_is_specialised_to():
     key, reason = batch_key(X, y, None, cutmix.plan(y, epoch=0))
     assert key is None
     assert "BoxMixPlan" in reason
+
+
+def test_only_device_drawn_crop_flip_is_augmented_inside_the_graph():
+    assert augments_in_graph(AUGMENTATIONS["crop_flip"])
+    # cutmix draws its share on the host (a float a graph would freeze); RandAugment
+    # copies host constants to the device: both run eagerly before the graph.
+    assert not augments_in_graph(cutmix)
+    assert not augments_in_graph(RandAugment())
+    assert not augments_in_graph(None)
 
 
 def test_structure_signature_changes_with_a_stage_change_only(fitted):
