@@ -118,8 +118,8 @@ def batch_key(X, y, sample_weight, plan):
 def structure_signature(net):
     """What a captured step depends on beyond its input tensors.
 
-    The trained parameters and whether they train, the modules' training modes, and
-    the identity of each parameter's optimizer state (cRT forgets the head's).
+    The trained parameters and whether they train, the modules' training modes, the
+    identity of each parameter's optimizer state (cRT forgets the head's) and the loss.
     """
     optimizer = net.optimizer_
     params = list(net.module_.parameters())
@@ -128,6 +128,7 @@ def structure_signature(net):
         tuple(m.training for m in net.module_.modules()),
         tuple(id(optimizer.state.get(p)) for p in params),
         len(optimizer.param_groups),
+        id(net.criterion_),  # MiSLAS's stage 2 trains with another loss
     )
 
 
