@@ -47,17 +47,6 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO_ROOT / "benchmarks"
 GPU_TESTS = ("tests/test_gpu.py", "tests/test_cuda_graph.py")
-LOSSES = (
-    "ce",
-    "weighted_ce",
-    "class_balanced",
-    "focal",
-    "ldam",
-    "logit_adjusted",
-    "balanced_softmax",
-    "cri",
-    "arb",
-)
 DRY_METHODS = ("ce", "sure")
 
 
@@ -72,6 +61,9 @@ def speed_main(args):
     from sklearn_imbalance_dl import ImbalancedNetClassifier
     from sklearn_imbalance_dl._data import random_crop_flip
     from sklearn_imbalance_dl.modules import ResNet32
+
+    sys.path.insert(0, str(BENCHMARKS))
+    from speed import LOSS_NAMES  # the losses of the CPU speed table
 
     device = "cpu" if args.dry_run else "cuda"
     n, size, batch, epochs = (96, 8, 32, 2) if args.dry_run else (12406, 32, 128, 3)
@@ -153,7 +145,7 @@ def speed_main(args):
                 seconds, graphed = library(precision, channels_last, graph)
                 name = "library graphed" if graph else "library eager"
                 emit({**setting, "variant": name, "seconds": seconds, "graphed": graphed})
-    for loss in LOSSES:
+    for loss in LOSS_NAMES:
         eager, _ = library("fp32", False, False, loss)
         graphed, _ = library("fp32", False, True, loss)
         emit({"kind": "loss", "loss": loss, "eager": eager, "graphed": graphed})
