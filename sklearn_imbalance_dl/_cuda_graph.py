@@ -172,7 +172,11 @@ def sync_learning_rates(optimizer, rates):
 
 
 class _Graph:
-    """One captured step and its static tensors."""
+    """One captured step and its static tensors.
+
+    :meth:`step_on_statics` is the step the graph holds: the training step on the
+    static tensors, which :meth:`replay` fills with each batch before running it.
+    """
 
     def __init__(self, net, X, y, sample_weight, plan, augment):
         self.X = X.clone()
@@ -184,15 +188,24 @@ class _Graph:
             self.plan = MixPlan(
                 plan.point, plan.partner.clone(), plan.own_share.clone(), label_weight
             )
+        self.capture(net, augment)
+
+    def step_on_statics(self, net, augment):
+        X = self.X if augment is None else augment(self.X)
         batch = (self.X, self.y, self.sample_weight)
+        step = net.optimizer_step(batch, (X, self.y, self.sample_weight, self.plan))
+        self.loss, self.y_pred = step["loss"], step["y_pred"]
+
+    def capture(self, net, augment):
+        """Record the step (nothing runs until :meth:`run`)."""
         self.graph = torch.cuda.CUDAGraph()
         torch.cuda.synchronize(net.device)
         dtype = _AUTOCAST.get(net.precision)
         with _autocast_without_cache(net, dtype), torch.cuda.graph(self.graph):
-            X_in = self.X if augment is None else augment(self.X)
-            step = net.optimizer_step(batch, (X_in, self.y, self.sample_weight, self.plan))
-        self.loss = step["loss"]
-        self.y_pred = step["y_pred"]
+            self.step_on_statics(net, augment)
+
+    def run(self):
+        self.graph.replay()
 
     def replay(self, X, y, sample_weight, plan):
         self.X.copy_(X)
@@ -204,7 +217,7 @@ class _Graph:
             self.plan.own_share.copy_(plan.own_share)
             if plan.label_weight is not None:
                 self.plan.label_weight.copy_(plan.label_weight)
-        self.graph.replay()
+        self.run()
         # Clones: the static outputs are overwritten by the next replay.
         return {"loss": self.loss.clone(), "y_pred": self.y_pred.clone()}
 
@@ -243,7 +256,8 @@ class CapturedTrainStep:
         self.rates = prepare_optimizer(net.optimizer_, torch.device(net.device))
         self.signature = None
         self.epoch = None
-        self.side_stream = torch.cuda.Stream(device=net.device)
+        cuda = torch.device(net.device).type == "cuda"
+        self.side_stream = torch.cuda.Stream(device=net.device) if cuda else None
         self.augment_in_graph = net.augment if augments_in_graph(net.augment) else None
         if net.augment is not None and self.augment_in_graph is None:
             note(
@@ -302,7 +316,8 @@ class CapturedTrainStep:
             except RuntimeError as exc:
                 self.refused[key] = f"a step of shape {key[0]} could not be captured ({exc})"
                 note(net, self.refused[key] + "; it runs eagerly.", once=True)
-                torch.cuda.synchronize(net.device)
+                if self.side_stream is not None:
+                    torch.cuda.synchronize(net.device)
                 return self._eager(batch, Xb, yb, wb, plan)
             self.graphs[key] = graph
             self.signature = structure_signature(net)
@@ -314,7 +329,7 @@ class CapturedTrainStep:
         net.cuda_graph_steps_["eager"] += 1
         if self.augment_in_graph is not None:
             Xb = self.augment_in_graph(Xb)
-        if not side_stream:
+        if not side_stream or self.side_stream is None:
             return net.optimizer_step(batch, (Xb, yb, wb, plan))
         # Warm-up before a capture runs on a side stream (torch.cuda.graphs' rule).
         current = torch.cuda.current_stream(net.device)

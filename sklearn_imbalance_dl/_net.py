@@ -272,6 +272,7 @@ class ImbalanceNet(NeuralNet):
     def train_step(self, batch, **fit_params):
         if self.cuda_graph and "cuda_graph_" not in self.__dict__:
             self.cuda_graph_steps_ = {"graphed": 0, "eager": 0}
+            self.cuda_graph_notes_ = []
             self.cuda_graph_ = CapturedTrainStep.for_net(self)
         captured = self.__dict__.get("cuda_graph_")
         if captured is not None:

@@ -12,7 +12,7 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
-from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl import ImbalancedNetClassifier, _cuda_graph
 from sklearn_imbalance_dl._cuda_graph import (
     augments_in_graph,
     batch_key,
@@ -211,6 +211,87 @@ def test_cuda_graph_parameter_is_checked(digit_images):
         ImbalancedNetClassifier(cuda_graph="yes", max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="cuda_graph=True .* compile=True .* use one of them"):
         ImbalancedNetClassifier(cuda_graph=True, compile=True, max_epochs=1).fit(X, y)
+
+
+# ---------------------------------------------------------------- CPU: the step without CUDA
+class _EagerGraph(_cuda_graph._Graph):
+    """A graph's stand-in on the CPU: the captured step, run eagerly on the static tensors.
+
+    Everything but the CUDA capture is the real code: which batches share a graph,
+    warm-up, the copies into the static tensors, the rates written in place, the fused
+    SGD, the drop and re-capture at a stage change.
+    """
+
+    captures = []
+
+    def capture(self, net, augment):
+        self.net, self.augment = net, augment
+        _EagerGraph.captures.append(tuple(self.X.shape))
+
+    def run(self):
+        self.step_on_statics(self.net, self.augment)
+
+
+@pytest.fixture
+def eager_graphs(monkeypatch):
+    monkeypatch.setattr(_cuda_graph, "_Graph", _EagerGraph)
+    monkeypatch.setattr(_cuda_graph, "reasons_for_eager", lambda net: [])
+    _EagerGraph.captures = []
+    return _EagerGraph
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {
+            "loss": "ldam",
+            "schedule": "drw",
+            "schedule__start": 0.5,
+            "mixing": "mixup",
+            "lr_schedule": "warmup_step",
+            "lr_schedule__warmup_epochs": 2,
+        },
+        {"loss": "cri", "schedule": "ppl", "optimizer": "sam", "max_epochs": 6},
+        {"loss": "ce", "schedule": "crt", "schedule__epochs": 2, "mixing": "mfw"},
+        {"loss": "focal", "sample_weight": True},
+    ],
+    ids=["ldam-drw-mixup-steps", "cri-ppl-sam", "crt-mfw", "sample-weights"],
+)
+def test_captured_step_matches_eager_with_graphs_run_eagerly(eager_graphs, params):
+    X, y, X_test, _ = load_digits_lt(imbalance_ratio=10)
+    params = dict(params)
+    fit_params = {}
+    if params.pop("sample_weight", False):
+        fit_params["sample_weight"] = np.random.default_rng(0).uniform(0.5, 2, len(y))
+    params = {
+        "module": "mlp",
+        "module__hidden_sizes": (32,),
+        "optimizer": "sgd",
+        "lr": 0.05,
+        "batch_size": 64,
+        "max_epochs": 4,
+        "random_state": 0,
+        **params,
+    }
+    eager = ImbalancedNetClassifier(**params).fit(X, y, **fit_params)
+    graphed = ImbalancedNetClassifier(cuda_graph=True, **params).fit(X, y, **fit_params)
+    # The same batches, mixing draws, rates and class weights; fused SGD rounds apart.
+    np.testing.assert_allclose(
+        graphed.predict_proba(X_test), eager.predict_proba(X_test), rtol=0, atol=1e-5
+    )
+    steps, notes = graphed.net_.cuda_graph_steps_, graphed.net_.cuda_graph_notes_
+    assert len(y) % 64 > 1  # a last, smaller batch, with a graph of its own
+    assert (64, 64) in eager_graphs.captures and (len(y) % 64, 64) in eager_graphs.captures
+    if params.get("schedule") == "drw":
+        # Two structures, each trained eagerly twice before its capture.
+        assert steps == {"graphed": 4 * 8 - 4, "eager": 4}
+        assert eager_graphs.captures == [(64, 64), (len(y) % 64, 64)]
+    if params.get("schedule") == "crt":
+        assert any("captured again" in n for n in notes), notes
+        # Re-training without mixing: the full batch is captured again after two warm-up
+        # steps; the last batch would be in its third epoch, after these two.
+        assert eager_graphs.captures == [(64, 64), (len(y) % 64, 64), (64, 64)]
+    assert steps["graphed"] > steps["eager"]
 
 
 # ---------------------------------------------------------------- CUDA: graphed vs eager
