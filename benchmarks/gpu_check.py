@@ -8,7 +8,9 @@ Made for a lent H100/H200 for at most 10 minutes a command (``--budget``, defaul
    the library eager and the library with ``cuda_graph=True``, each in fp32 and bf16,
    with and without channels_last; then each loss's step cost relative to ``ce``
    (library, eager and graphed). Each figure is the last of 3 epochs (the first ones
-   warm up cuDNN and capture the graphs);
+   warm up cuDNN and capture the graphs). ``--with-compile`` adds
+   ``compile={"mode": "reduce-overhead"}`` (torch.compile's own CUDA graphs) to compare
+   the two ways of graphing the step (about a minute of compilation);
 3. **recipes**: ``benchmarks/reproduce_cifar10_lt.py`` for every recipe x 2 seeds
    (``--seeds``), 200 epochs, ``--cuda-graph``, as parallel processes
    (``--parallel``, default all of them, at most 20) sharing the GPU through MPS
@@ -102,7 +104,7 @@ def speed_main(args):
             times.append(time.perf_counter() - start)
         return times[-1]
 
-    def library(precision, channels_last, cuda_graph, loss="ce"):
+    def library(precision, channels_last, cuda_graph, loss="ce", compile=False):
         clf = ImbalancedNetClassifier(
             module="resnet32",
             loss=loss,
@@ -116,6 +118,7 @@ def speed_main(args):
             precision=precision,
             channels_last=channels_last,
             cuda_graph=cuda_graph,
+            compile=compile,
             device=device,
             random_state=0,
         ).fit(X, y)
@@ -149,6 +152,10 @@ def speed_main(args):
         eager, _ = library("fp32", False, False, loss)
         graphed, _ = library("fp32", False, True, loss)
         emit({"kind": "loss", "loss": loss, "eager": eager, "graphed": graphed})
+    if args.with_compile:  # torch.compile's own CUDA graphs, for the choice between them
+        seconds, _ = library("fp32", False, False, compile={"mode": "reduce-overhead"})
+        row = {"kind": "row", "precision": "fp32", "channels_last": False}
+        emit({**row, "variant": "library compile reduce-overhead", "seconds": seconds})
 
 
 def parse_speed(stdout):
@@ -394,6 +401,11 @@ def main(argv=None):
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-recipes", action="store_true")
+    parser.add_argument(
+        "--with-compile",
+        action="store_true",
+        help="add torch.compile(mode='reduce-overhead') to the speed table (compiles ~1 min)",
+    )
     parser.add_argument("--no-mps", action="store_true", help="do not start MPS")
     parser.add_argument("--dry-run", action="store_true", help="CPU, tiny shapes, seconds")
     parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
@@ -451,6 +463,7 @@ def main(argv=None):
     if not args.skip_speed and remaining() > 30:
         command = [sys.executable, str(Path(__file__).resolve()), "--speed-only"]
         command += ["--dry-run"] if args.dry_run else []
+        command += ["--with-compile"] if args.with_compile else []
         timeout = max(1, min(args.speed_timeout, remaining() - 10))
         try:
             proc = subprocess.run(
