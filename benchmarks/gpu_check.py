@@ -284,6 +284,7 @@ def run_recipes(args, jobs, results_path, deadline, log):
                 command += ["--device", "cpu", "--threads", "1"]
             else:
                 command += ["--device", "cuda", "--cuda-graph", "--epochs", str(args.epochs or 200)]
+                command += ["--threads", "1"]  # up to 20 processes on the host's cores
             run_log = logs_dir / f"{method}_{seed}.log"
             handle = open(run_log, "w")  # noqa: SIM115 - closed when the run ends
             proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=REPO_ROOT)

@@ -254,8 +254,9 @@ def eager_graphs(monkeypatch):
         {"loss": "cri", "schedule": "ppl", "optimizer": "sam", "max_epochs": 6},
         {"loss": "ce", "schedule": "crt", "schedule__epochs": 2, "mixing": "mfw"},
         {"loss": "focal", "sample_weight": True},
+        {"loss": "ce", "weight_averaging": "ema", "weight_averaging__decay": 0.9},
     ],
-    ids=["ldam-drw-mixup-steps", "cri-ppl-sam", "crt-mfw", "sample-weights"],
+    ids=["ldam-drw-mixup-steps", "cri-ppl-sam", "crt-mfw", "sample-weights", "ema"],
 )
 def test_captured_step_matches_eager_with_graphs_run_eagerly(eager_graphs, params):
     X, y, X_test, _ = load_digits_lt(imbalance_ratio=10)
