@@ -112,7 +112,7 @@ def margin_line(summary, results=None):
     if results is None:
         return line
     if summary.attrs.get("protocol", "holdout") == "holdout":
-        return line + " (one fixed test set: no significance test; cross-validate a table for one)"
+        return line + " (one fixed test set: no significance test)"
     test = paired_test(results, winner, other)
     if test is None:
         return line
