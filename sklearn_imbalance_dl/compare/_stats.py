@@ -26,7 +26,7 @@ def corrected_ttest(scores_a, scores_b, n_train, n_test):
     Two methods scored on the same J train/test splits (folds of several
     cross-validation runs, or repeated random splits) give paired differences
     d_j = a_j - b_j. Their training sets overlap, so the differences are correlated
-    and the plain paired t-test rejects far too often. Nadeau and Bengio correct the
+    and the plain paired t-test rejects far too often. Nadeau and Bengio [1]_ correct the
     variance of the mean by the ratio of test to training size:
 
     .. math::
@@ -37,7 +37,7 @@ def corrected_ttest(scores_a, scores_b, n_train, n_test):
     with :math:`\\hat\\sigma^2` the sample variance of the d_j (ddof=1), n_1 the
     training and n_2 the test size, compared with Student's t with J - 1 degrees of
     freedom (two-sided). For k-fold cross-validation repeated r times, J = k r and
-    n_2 / n_1 = 1 / (k - 1): Bouckaert and Frank's corrected repeated k-fold test.
+    n_2 / n_1 = 1 / (k - 1): Bouckaert and Frank's corrected repeated k-fold test [2]_.
 
     Parameters
     ----------

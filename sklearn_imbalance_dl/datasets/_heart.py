@@ -39,7 +39,7 @@ def load_heart_disease():
     Notes
     -----
     Source: the UCI Heart Disease data set, ``processed.cleveland.data`` (Janosi,
-    Steinbrunn, Pfisterer and Detrano 1989; Cleveland Clinic Foundation),
+    Steinbrunn, Pfisterer and Detrano 1989; Cleveland Clinic Foundation; see [1]_),
     https://doi.org/10.24432/C52P4X, under the Creative Commons Attribution 4.0
     licence. The coded categories are written as the labels of the data set's
     documentation; ``sklearn_imbalance_dl/datasets/data/README.md`` lists the changes.
