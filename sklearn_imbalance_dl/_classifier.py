@@ -422,11 +422,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         if not isinstance(self.module, (str, type)):
             return False
+        cls = component_class("module", self.module)
         try:
-            cls = component_class("module", self.module)
-        except (KeyError, TypeError):
+            return cls is not None and "n_categories" in accepted_parameters(cls)[0]
+        except (TypeError, ValueError):  # a class without a signature (a builtin)
             return False
-        return cls is not None and "n_categories" in accepted_parameters(cls)[0]
 
     def _validate_table(self, X, y):
         """``(X, y, encoder)``: X as the float32 array the network trains on.
@@ -438,12 +438,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         tables = self._takes_tables()
         if is_dataframe(X):
-            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             if tables:
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
                 Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
                 return Z, y, encoder
+            # Date columns are refused here too, with how to convert them.
+            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
             if categorical:
                 raise ValueError(
