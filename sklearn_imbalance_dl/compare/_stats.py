@@ -8,15 +8,12 @@ __all__ = ["TTestResult", "corrected_ttest"]
 
 
 class TTestResult(NamedTuple):
-    """Result of :func:`corrected_ttest`."""
+    """Result of :func:`corrected_ttest`: ``difference`` (mean of a - b), ``statistic``
+    (t), ``pvalue`` (two-sided) and ``df`` (degrees of freedom, J - 1)."""
 
-    #: Mean of ``scores_a - scores_b``.
     difference: float
-    #: The t statistic.
     statistic: float
-    #: Two-sided p-value.
     pvalue: float
-    #: Degrees of freedom, J - 1.
     df: int
 
 
