@@ -362,7 +362,7 @@ _TABULAR_NETS = {
     "smote": {"loss": "ce"},
     "undersample": {"loss": "ce"},
 }
-_TABULAR_OTHERS = ("logreg", "hgb", "brf")
+_TABULAR_OTHERS = ("logreg", "hgb", "brf", "catboost")
 _TABULAR_NOTES = {
     "default": RecipeNotes(
         "the estimator's defaults, chosen by benchmarks/tabular_lt.py (logit adjustment: "
@@ -401,6 +401,14 @@ _TABULAR_NOTES = {
         "its 0.14 defaults",
         "-",
         (),
+    ),
+    "catboost": RecipeNotes(
+        "CatBoostClassifier(auto_class_weights='Balanced'), needs the catboost package",
+        "-",
+        (
+            "300 iterations instead of 1,000 (its learning rate is set from the iterations), "
+            "one thread, no files written",
+        ),
     ),
 }
 
@@ -495,9 +503,10 @@ def get_recipe(method, setting):
       with that loss / schedule / mixing;
     - ``smote``, ``undersample``: CE after SMOTE (with fallbacks) or random
       under-sampling, in a pipeline;
-    - ``logreg``, ``hgb``, ``brf``: balanced logistic regression, histogram gradient
-      boosting with balanced class weights, imbalanced-learn's balanced random forest
-      (no network: :func:`make_estimator` only).
+    - ``logreg``, ``hgb``, ``brf``, ``catboost``: balanced logistic regression,
+      histogram gradient boosting with balanced class weights, imbalanced-learn's
+      balanced random forest, CatBoost with balanced class weights (needs the
+      ``catboost`` package; no network: :func:`make_estimator` only).
 
     Examples
     --------
@@ -555,7 +564,13 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     estimator
         ``ImbalancedNetClassifier``; for ``"smote"`` / ``"undersample"`` an
         imbalanced-learn ``Pipeline`` (resampler, then ``"net"``); for ``"logreg"``,
-        ``"hgb"``, ``"brf"`` the scikit-learn / imbalanced-learn estimator.
+        ``"hgb"``, ``"brf"``, ``"catboost"`` the scikit-learn / imbalanced-learn /
+        CatBoost estimator.
+
+    Raises
+    ------
+    ImportError
+        For ``"catboost"`` when the catboost package is not installed.
 
     Examples
     --------
@@ -598,6 +613,22 @@ def _rival(method, random_state):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(class_weight="balanced", random_state=random_state)
+    if method == "catboost":
+        try:
+            from catboost import CatBoostClassifier
+        except ImportError as exc:
+            raise ImportError(
+                "The 'catboost' recipe needs the catboost package: pip install catboost."
+            ) from exc
+        seed = random_state if isinstance(random_state, (int, type(None))) else None
+        return CatBoostClassifier(
+            iterations=300,
+            auto_class_weights="Balanced",
+            random_seed=seed,
+            thread_count=1,
+            verbose=0,
+            allow_writing_files=False,
+        )
     from imblearn.ensemble import BalancedRandomForestClassifier
 
     return BalancedRandomForestClassifier(random_state=random_state)
