@@ -22,6 +22,7 @@ from torch.utils.data import Dataset
 
 from ._data import LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
+from .callbacks._weight_averaging import WeightAveraging
 from .losses import ImbalanceLoss
 from .losses._adapter import TorchLossAdapter
 from .modules import fit_module_preprocessing, is_staged
@@ -38,7 +39,15 @@ _OPTIMIZER_DEFAULTS = {
 }
 
 # The components that take ``<kind>__<param>`` routed parameters, in this order.
-ROUTED_KINDS = ("module", "loss", "schedule", "mixing", "optimizer", "lr_schedule")
+ROUTED_KINDS = (
+    "module",
+    "loss",
+    "schedule",
+    "mixing",
+    "optimizer",
+    "lr_schedule",
+    "weight_averaging",
+)
 
 
 @dataclass
@@ -229,6 +238,9 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
         callbacks.append(("schedule", schedule))
+    averaging = _build_weight_averaging(params, routed("weight_averaging"))
+    if averaging is not None:
+        callbacks.append(("weight_averaging", averaging))
     if params["early_stopping"]:
         stopper = EarlyStopping(
             monitor="valid_balanced_accuracy",
@@ -338,6 +350,7 @@ def build_net(setup, params, class_counts, valid):
         channels_last=params["channels_last"],
         class_counts=class_counts,
         main_epochs=params["max_epochs"],
+        cuda_graph=params["cuda_graph"],
         **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
     )
 
@@ -489,6 +502,23 @@ def _build_mixing(params, routed, schedule, module):
     return mixing
 
 
+def _build_weight_averaging(params, routed):
+    if params["weight_averaging"] is None:
+        return None
+    averaging = build_component("weight_averaging", params["weight_averaging"], routed)
+    if not isinstance(averaging, WeightAveraging):
+        raise ValueError(
+            "weight_averaging must be 'ema', 'swa' or a sklearn_imbalance_dl.callbacks."
+            f"WeightAveraging; got {type(averaging).__name__}."
+        )
+    if params["early_stopping"]:
+        raise ValueError(
+            f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
+            "the last epochs' weights, early_stopping=True with the best epoch's: use one."
+        )
+    return averaging.bind(params["max_epochs"])
+
+
 def balances_by_class_counts(loss):
     """Whether the loss rebalances the classes by the counts of ``y`` (fixed in ``fit``).
 
@@ -628,6 +658,12 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
         raise ValueError(
             "optimizer='sam' steps twice per batch, which fp16 loss scaling does not "
             "support; use precision='bf16' or 'fp32' with it."
+        )
+    if params["cuda_graph"] and params["compile"] is not False:
+        raise ValueError(
+            "cuda_graph=True captures the eager step in CUDA graphs; compile="
+            f"{params['compile']!r} compiles it (mode='reduce-overhead' makes its own "
+            "graphs): use one of them."
         )
     if params["channels_last"] and not is_image:
         raise ValueError(

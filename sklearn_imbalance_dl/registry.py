@@ -33,7 +33,9 @@ Kinds, and what an entry is:
 - ``"head"``: a classifier head class, called as ``cls(in_features, n_classes)``
   (``module__head=``);
 - ``"activation"``: a ``torch.nn.Module`` class without arguments
-  (``module__activation=``).
+  (``module__activation=``);
+- ``"weight_averaging"``: a
+  :class:`~sklearn_imbalance_dl.callbacks.WeightAveraging` class (``weight_averaging=``).
 
 A component states what it needs as class attributes that the estimator reads at the
 start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
@@ -60,6 +62,7 @@ KINDS = (
     "precision",
     "head",
     "activation",
+    "weight_averaging",
 )
 
 _TABLE = {kind: {} for kind in KINDS}
@@ -153,7 +156,7 @@ def names(kind):
 
 
 class Component(BaseEstimator):
-    """Base class of the schedules, mixings and learning-rate schedules.
+    """Base class of the schedules, mixings, learning-rate schedules and weight averagings.
 
     In scikit-learn's manner: ``__init__`` stores its keyword arguments unchanged,
     ``get_params``/``set_params``, ``clone`` and the repr come from

@@ -28,6 +28,7 @@ BIND_ARGS = {
     "schedule": ((np.array([50, 5]), 10), {}),
     "mixing": ((torch.tensor([50.0, 5.0]),), {"n_epochs": 10, "n_points": 3, "device": "cpu"}),
     "lr_schedule": ((10,), {}),
+    "weight_averaging": ((10,), {}),
 }
 # One entry per class (the learning-rate schedule's names share one class).
 COMPONENTS = {
