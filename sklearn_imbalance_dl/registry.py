@@ -5,17 +5,26 @@ Every name that a string parameter of
 ``schedule="drw"``, ``mixing="mfw"``, ...) is an entry of this registry, and every list
 of names is read from it: the estimator's parameter constraints, the modules' ``head``
 and ``activation`` options, the documentation's tables and the tests' combination
-matrix. A component of your own becomes a name the estimator accepts by registering it:
+matrix. A component of your own becomes a name the estimator accepts by registering it
+(for the rest of the session)::
 
->>> from sklearn_imbalance_dl.losses import CrossEntropyLoss
->>> from sklearn_imbalance_dl.registry import register, lookup, names
->>> @register("loss", "my_ce")
-... class MyCE(CrossEntropyLoss):
-...     pass
->>> lookup("loss", "my_ce") is MyCE
-True
->>> "my_ce" in names("loss")
-True
+    from sklearn_imbalance_dl import ImbalancedNetClassifier, register
+    from sklearn_imbalance_dl.losses import FocalLoss
+
+    @register("loss", "focal_3")
+    class Focal3(FocalLoss):
+        def __init__(self, class_counts=None, *, gamma=3.0, reduction="mean"):
+            super().__init__(class_counts, gamma=gamma, reduction=reduction)
+
+    clf = ImbalancedNetClassifier(loss="focal_3")
+
+The shipped names:
+
+>>> from sklearn_imbalance_dl.registry import lookup, names
+>>> names("schedule")
+('crt', 'drw', 'mislas', 'ppl', 'ppw')
+>>> lookup("loss", "ce").__name__
+'CrossEntropyLoss'
 
 Kinds, and what an entry is:
 
