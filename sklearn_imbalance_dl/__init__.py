@@ -5,8 +5,20 @@ imbalance-aware loss, schedule, mixing and sampler, and drops into scikit-learn 
 imbalanced-learn pipelines and grid searches.
 """
 
-from ._classifier import ImbalancedNetClassifier
-
 __version__ = "0.1.0"
 
 __all__ = ["ImbalancedNetClassifier", "__version__"]
+
+
+def __getattr__(name):
+    # Imported on first use: the command line (``python -m sklearn_imbalance_dl``)
+    # imports this package before it can catch Ctrl-C, and torch takes seconds.
+    if name == "ImbalancedNetClassifier":
+        from ._classifier import ImbalancedNetClassifier
+
+        return ImbalancedNetClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), "ImbalancedNetClassifier"])

@@ -10,6 +10,7 @@ never writes the result back into its parameters.
 
 import copy
 import inspect
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,8 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         The training inputs, for modules that learn their preprocessing.
     """
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
+    if isinstance(loss, TorchLossAdapter):
+        _check_torch_loss(params["loss"], loss, len(class_counts))
     module = _build_module(params, routed("module"), loss, input_shape, len(class_counts))
     fit_module_preprocessing(module, X_train)
     _check_module_output(params["module"], module, input_shape, len(class_counts))
@@ -174,6 +177,14 @@ def build_training(params, routed, input_shape, class_counts, X_train):
     lr_schedule = build_component(
         "lr_schedule", lr_kind, routed("lr_schedule"), from_data={"kind": lr_kind}
     ).prepare(params["max_epochs"])
+    if lr_schedule.warmup_ > params["max_epochs"]:
+        raise ValueError(
+            f"lr_schedule={lr_kind!r} warms the learning rate up over {lr_schedule.warmup_} "
+            f"epochs (lr_schedule__warmup_epochs), more than max_epochs="
+            f"{params['max_epochs']}: the rate would never reach lr={params['lr']}. Train "
+            f"for at least {lr_schedule.warmup_} epochs, or set lr_schedule__warmup_epochs "
+            f"to at most {params['max_epochs']} (0: no warm-up)."
+        )
 
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
@@ -344,12 +355,46 @@ def _build_loss(value, routed, counts):
         # Always the counts of the data being fitted, also on a user's loss object (a
         # copy) that carries counts of its own.
         return loss.set_class_counts(counts)
+    if isinstance(loss, torch.nn.NLLLoss):
+        raise ValueError(
+            f"loss={value!r} takes log-probabilities, but the module outputs logits (no "
+            "log_softmax is applied before the loss): use loss='ce' or "
+            "torch.nn.CrossEntropyLoss(), which is log_softmax followed by NLLLoss."
+        )
     if hasattr(loss, "reduction"):
         return TorchLossAdapter(loss)
     raise ValueError(
         f"loss={value!r} is neither a loss name, an ImbalanceLoss, nor a torch loss with a "
         "'reduction' attribute, so per-sample losses cannot be computed."
     )
+
+
+def _check_torch_loss(value, loss, n_classes):
+    """One forward and backward on a dummy batch, so that a torch loss that does not
+    score logits against class labels fails here, clearly, not deep in the first step."""
+    logits = torch.zeros((2, n_classes), requires_grad=True)
+    target = torch.arange(2) % n_classes
+    advice = (
+        "a torch loss must take what torch.nn.CrossEntropyLoss takes: logits of shape "
+        "(n_samples, n_classes) and integer class labels of shape (n_samples,), e.g. "
+        "CrossEntropyLoss(label_smoothing=0.1); regression losses (MSELoss, L1Loss) and "
+        "binary ones (BCELoss, BCEWithLogitsLoss) compare tensors of equal shapes. Use a "
+        "loss name such as loss='ce'"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's broadcasting warning of MSELoss
+            per_sample = loss(logits, target, reduction="none")
+            per_sample.sum().backward()
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"loss={value!r} cannot score logits against class labels ({exc}): {advice}."
+        ) from exc
+    if per_sample.shape != (2,):
+        raise ValueError(
+            f"loss={value!r} returns losses of shape {tuple(per_sample.shape)} for 2 samples "
+            f"with reduction='none', not one loss per sample: {advice}."
+        )
 
 
 def _build_module(params, routed, loss, input_shape, n_classes):
@@ -383,6 +428,12 @@ def _check_module_output(value, module, input_shape, n_classes):
         ) from exc
     finally:
         module.train(was_training)
+    if not isinstance(out, torch.Tensor):
+        raise ValueError(
+            f"module={value!r} returns a {type(out).__name__} from forward, but the estimator "
+            "needs one tensor of logits of shape (n_samples, n_classes): return the logits "
+            "alone (e.g. from a wrapper module whose forward returns module(x)[0])."
+        )
     if out.ndim != 2 or out.shape[1] != n_classes:
         raise ValueError(
             f"module={value!r} returns outputs of shape {tuple(out.shape)} for 2 samples; "

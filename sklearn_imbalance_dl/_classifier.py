@@ -26,7 +26,7 @@ from ._builder import (
     resolve_device,
     training_dataset,
 )
-from ._data import AUGMENTATIONS
+from ._data import AUGMENTATIONS, check_channel_order
 from ._net import PRECISIONS
 from .sampling._sampler import SAMPLERS
 from .schedules import Schedule
@@ -52,8 +52,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     ----------
     module : {"auto", "tabular", "mlp", "resnet32"}, torch.nn.Module class or instance, \
             default="auto"
-        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features) and
-        ``"resnet32"`` for images (n_samples, C, H, W). ``"tabular"``
+        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features),
+        ``"resnet32"`` for images (n_samples, C, H, W), and ``"mlp"`` for samples of
+        any other shape (n_samples, d1, d2, ...), which the MLP flattens into rows of
+        ``d1 * d2 * ...`` features. Images in (n_samples, H, W, C) order are refused
+        (with the transposition to apply) by the built-in modules. ``"tabular"``
         (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
         on long-tailed tables; ``"mlp"`` is a plain MLP; both are sized from the data
@@ -78,7 +81,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     sampler : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler, \
             default="instance"
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
-        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch.
+        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch;
+        one that chooses rows by their features (``NearMiss``, ...) sees the training
+        inputs, flattened.
     max_epochs : int, default=50
         Training epochs (``schedule="crt"`` adds its re-training epochs after them).
     batch_size : int, default=256
@@ -146,8 +151,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     n_epochs_ : int
         Epochs trained (re-training epochs of ``schedule="crt"`` included).
     interrupted_ : bool
-        Whether training was stopped by a KeyboardInterrupt (the model keeps the
-        weights reached, and a warning says so).
+        Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
+        the weights reached, and a warning says so). A stop by early stopping is not
+        an interrupt.
+    stopped_early_ : bool
+        Whether early stopping ended training before ``max_epochs`` (an
+        ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
+        under ``verbose``; no warning.
+    best_epoch_ : int or None
+        With ``early_stopping=True``, the epoch (counted from 1) of the best validation
+        balanced accuracy, whose weights the model keeps; None otherwise.
 
     Notes
     -----
@@ -304,6 +317,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Or any other sample shape, flattened by ``module="mlp"`` (see ``module``).
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -336,6 +350,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
             self._input_shape = X.shape[1:]
+            check_channel_order(self._input_shape, self.module)
         _check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -355,6 +370,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X, y_encoded, sample_weight, self.validation_fraction, self.early_stopping, seed
         )
         self.class_counts_ = np.bincount(train[1], minlength=len(self.classes_))
+        if valid is not None and not self.class_counts_.all():
+            absent = self.classes_[self.class_counts_ == 0]
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} holds out every sample of "
+                f"class(es) {', '.join(map(repr, absent[:5].tolist()))}, so training would "
+                "never see them: lower validation_fraction (e.g. 0.1), or leave it None "
+                "(train on everything) for classes this small."
+            )
 
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
@@ -368,6 +391,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             net.fit(training_dataset(*train, device, self.channels_last), None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
+        self.stopped_early_ = net.stopped_early_
+        stopper = dict(net.callbacks_).get("early_stopping") if self.early_stopping else None
+        self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "

@@ -19,7 +19,7 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
@@ -105,6 +105,7 @@ class ImbalanceNet(NeuralNet):
             self.module_.to(memory_format=torch.channels_last)
         self.stages_frozen_ = False
         self.interrupted_ = False
+        self.stopped_early_ = False
         self.mixing_ = None
         if self.mixing is not None:
             self.mixing_ = copy.deepcopy(self.mixing).prepare(
@@ -180,7 +181,7 @@ class ImbalanceNet(NeuralNet):
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
         if isinstance(dataset, InMemoryDataset):
-            sampler = self._train_sampler(dataset.y) if training else None
+            sampler = self._train_sampler(dataset.y, dataset.X) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
         if isinstance(dataset, LabelledDataset):
             # Own generators: a DataLoader draws a base seed per epoch, which would
@@ -192,8 +193,13 @@ class ImbalanceNet(NeuralNet):
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
         return super().get_iterator(dataset, training=training)
 
-    def _train_sampler(self, y):
-        self.train_sampler_ = IndexSampler(self.sampler, y)
+    def _train_sampler(self, y, X=None):
+        features = None
+        if X is not None and not isinstance(self.sampler, str):
+            # An imbalanced-learn sampler that chooses rows by their features (NearMiss,
+            # ...) sees the training inputs, flattened, not row numbers.
+            features = X.detach().cpu().numpy().reshape(len(X), -1)
+        self.train_sampler_ = IndexSampler(self.sampler, y, X=features)
         return self.train_sampler_
 
     def unpack_batch(self, batch):
@@ -375,13 +381,29 @@ class ImbalanceNet(NeuralNet):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
-            # skorch ends the fit and keeps the weights reached (convenient in a
-            # notebook); the estimator reports it.
-            self.interrupted_ = True
+            # skorch's EarlyStopping ends a fit by raising KeyboardInterrupt too; any
+            # other is the user's Ctrl-C. Either way skorch ends the fit and keeps the
+            # weights reached (convenient in a notebook); the estimator reports which.
+            if self._early_stopper_fired():
+                self.stopped_early_ = True
+            else:
+                self.interrupted_ = True
             raise
         finally:
             # The sampler holds the training targets on the device: release them.
             self.__dict__.pop("train_sampler_", None)
+
+    def _early_stopper_fired(self):
+        """Whether an EarlyStopping callback has just ended the fit.
+
+        It raises as soon as its count of epochs without improvement reaches its
+        patience, so at a user's Ctrl-C that count is still below the patience.
+        """
+        return any(
+            isinstance(callback, EarlyStopping)
+            and getattr(callback, "misses_", 0) >= callback.patience
+            for _, callback in getattr(self, "callbacks_", [])
+        )
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
