@@ -175,6 +175,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     instances take no routed parameters (set them on the instance), as in
     imbalanced-learn, whose nested estimators are configured on the object.
 
+    With metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
+    import the estimator (or imbalanced-learn) before creating the estimators and
+    scorers whose requests you set (``set_score_request``, ``set_fit_request``):
+    imbalanced-learn adds ``fit_resample`` to scikit-learn's routed methods when it is
+    imported, and request objects created before cannot be cloned ("'MetadataRequest'
+    object has no attribute 'fit_resample'").
+
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
     non-finite stops with a ``ValueError`` naming the epoch.
