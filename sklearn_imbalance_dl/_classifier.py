@@ -182,6 +182,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     imported, and request objects created before cannot be cloned ("'MetadataRequest'
     object has no attribute 'fit_resample'").
 
+    Training runs in the dtype of the module's parameters: float32, or float64 for a
+    module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
+
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
     non-finite stops with a ``ValueError`` naming the epoch.

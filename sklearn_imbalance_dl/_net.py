@@ -36,6 +36,11 @@ PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
+def full_precision(tensor):
+    """Half-precision outputs (of autocast) as float32; float32 and float64 as they are."""
+    return tensor.float() if tensor.dtype in (torch.float16, torch.bfloat16) else tensor
+
+
 class AdjustedSoftmax:
     """Prediction nonlinearity: ``softmax(scale * z - shift)``.
 
@@ -48,7 +53,7 @@ class AdjustedSoftmax:
         self.shift = shift
 
     def logits(self, z):
-        z = z.float() * self.scale
+        z = full_precision(z) * self.scale
         return z if self.shift is None else z - self.shift.to(z.device)
 
     def __call__(self, z):
@@ -117,6 +122,11 @@ class ImbalanceNet(NeuralNet):
             )
         use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
+        # Inputs take the dtype of the module's parameters: float64 for a module built
+        # under torch.set_default_dtype(torch.float64).
+        self.input_dtype_ = next(
+            (p.dtype for p in self.module_.parameters() if p.is_floating_point()), torch.float32
+        )
         return self
 
     def _autocast(self):
@@ -210,6 +220,8 @@ class ImbalanceNet(NeuralNet):
 
     def _to_device_input(self, X):
         X = to_device(X, self.device)
+        if X.is_floating_point() and X.dtype != self.input_dtype_:
+            X = X.to(self.input_dtype_)
         # A no-op on the fast path, whose data were converted once.
         if self.channels_last and X.ndim == 4:
             X = X.contiguous(memory_format=torch.channels_last)
@@ -263,7 +275,7 @@ class ImbalanceNet(NeuralNet):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(logits.float(), yb, wb, plan)
+        loss = self.mixed_loss(full_precision(logits), yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
@@ -304,7 +316,7 @@ class ImbalanceNet(NeuralNet):
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
-            loss = self.mixed_loss(logits.float(), yb, wb)
+            loss = self.mixed_loss(full_precision(logits), yb, wb)
         return {"loss": loss, "y_pred": logits, "y_true": yb}
 
     def notify(self, method_name, **cb_kwargs):
@@ -420,7 +432,7 @@ class ImbalanceNet(NeuralNet):
         with torch.inference_mode(), self._autocast():
             for xb in batches:
                 xb = self._to_device_input(xb)
-                outputs.append(self.module_(xb).float())
+                outputs.append(full_precision(self.module_(xb)))
         return torch.cat(outputs).cpu()
 
     def predict_proba(self, X):
