@@ -178,12 +178,15 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         "lr_schedule", lr_kind, routed("lr_schedule"), from_data={"kind": lr_kind}
     ).prepare(params["max_epochs"])
     if lr_schedule.warmup_ > params["max_epochs"]:
-        raise ValueError(
+        # A warning, not an error: short trial runs of a recipe are common.
+        warnings.warn(
             f"lr_schedule={lr_kind!r} warms the learning rate up over {lr_schedule.warmup_} "
             f"epochs (lr_schedule__warmup_epochs), more than max_epochs="
-            f"{params['max_epochs']}: the rate would never reach lr={params['lr']}. Train "
+            f"{params['max_epochs']}: the rate never reaches lr={params['lr']}. Train "
             f"for at least {lr_schedule.warmup_} epochs, or set lr_schedule__warmup_epochs "
-            f"to at most {params['max_epochs']} (0: no warm-up)."
+            f"to at most {params['max_epochs']} (0: no warm-up).",
+            UserWarning,
+            stacklevel=2,
         )
 
     callbacks = [("lr_schedule", lr_schedule)]

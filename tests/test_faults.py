@@ -597,19 +597,22 @@ def test_a_validation_fraction_that_empties_a_class_is_named():
         small(validation_fraction=0.99).fit(*_rows(n=60))
 
 
-def test_a_warm_up_longer_than_the_training_is_refused():
+def test_a_warm_up_longer_than_the_training_is_warned_about():
     message = (
         "lr_schedule='warmup_step' warms the learning rate up over 5 epochs "
-        "(lr_schedule__warmup_epochs), more than max_epochs=3: the rate would never reach "
+        "(lr_schedule__warmup_epochs), more than max_epochs=3: the rate never reaches "
         "lr=0.05. Train for at least 5 epochs, or set lr_schedule__warmup_epochs to at "
         "most 3 (0: no warm-up)."
     )
-    with pytest.raises(ValueError, match=re.escape(message)):
-        small(lr_schedule="warmup_step", lr=0.05, max_epochs=3).fit(*_rows())
-    with pytest.raises(ValueError, match=r"lr_schedule='cosine' warms .* over 4 epochs"):
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        clf = small(lr_schedule="warmup_step", lr=0.05, max_epochs=3).fit(*_rows())
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.05 * 3 / 5)
+    with pytest.warns(UserWarning, match=r"lr_schedule='cosine' warms .* over 4 epochs"):
         small(lr_schedule="cosine", lr_schedule__warmup_epochs=4, max_epochs=3).fit(*_rows())
     # A warm-up as long as the training reaches the base rate in its last epoch.
-    clf = small(lr_schedule="warmup_step", max_epochs=5).fit(*_rows())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = small(lr_schedule="warmup_step", max_epochs=5).fit(*_rows())
     assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3)
 
 
