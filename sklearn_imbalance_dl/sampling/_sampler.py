@@ -266,15 +266,16 @@ class ImbalancedSampler(torch.utils.data.Sampler):
                 )
             features = features.reshape(len(features), -1)
         kind = sampler
-        if not isinstance(sampler, str) and features is None and _looks_at_features(sampler):
-            raise ValueError(
-                f"{sampler!r} chooses rows by their features, but ImbalancedSampler got no "
-                "X (it would see row numbers): pass X=, the features of the samples (one row "
-                "per label), or use RandomUnderSampler or RandomOverSampler, which need none."
-            )
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
             kind = check_index_sampler(sampler, owner="ImbalancedSampler", X=probe_X, y=encoded)
+            if features is None and _looks_at_features(sampler):
+                raise ValueError(
+                    f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "
+                    "no X (it would see row numbers): pass X=, the features of the samples "
+                    "(one row per label), or use RandomUnderSampler or RandomOverSampler, "
+                    "which need none."
+                )
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
         self.generator_ = torch.Generator().manual_seed(seed)
         self._index_sampler = IndexSampler(
