@@ -142,7 +142,7 @@ def build_component(kind, value, routed, *, from_data=None):
     return cls(**kwargs)
 
 
-def build_training(params, routed, input_shape, class_counts, X_train):
+def build_training(params, routed, input_shape, class_counts, X_train, n_categories=()):
     """Build and check the components of one fit.
 
     Parameters
@@ -157,16 +157,22 @@ def build_training(params, routed, input_shape, class_counts, X_train):
         Training samples per class.
     X_train : ndarray or Dataset
         The training inputs, for modules that learn their preprocessing.
+    n_categories : tuple of int, default=()
+        Categories of each categorical column (the trailing codes of a table encoded
+        by :class:`~.modules.ColumnEncoder`), passed to modules that take them.
     """
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
     if isinstance(loss, TorchLossAdapter):
         _check_torch_loss(params["loss"], loss, len(class_counts))
-    module = _build_module(params, routed("module"), loss, input_shape, len(class_counts))
+    module = _build_module(
+        params, routed("module"), loss, input_shape, len(class_counts), n_categories
+    )
     fit_module_preprocessing(module, X_train)
     _check_module_output(params["module"], module, input_shape, len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, input_shape)
+    _check_categorical_mixing(params, mixing, n_categories)
     optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
@@ -400,11 +406,13 @@ def _check_torch_loss(value, loss, n_classes):
         )
 
 
-def _build_module(params, routed, loss, input_shape, n_classes):
+def _build_module(params, routed, loss, input_shape, n_classes, n_categories=()):
     value = params["module"]
     if value == "auto":
         value = auto_module(input_shape)
     from_data = {"n_features": int(np.prod(input_shape)), "n_classes": n_classes}
+    if n_categories:
+        from_data["n_categories"] = tuple(n_categories)
     if len(input_shape) == 3:
         from_data["in_channels"] = input_shape[0]
     if isinstance(value, str):
@@ -479,6 +487,83 @@ def _build_mixing(params, routed, schedule, module):
     return mixing
 
 
+def balances_by_class_counts(loss):
+    """Whether the loss rebalances the classes by the counts of ``y`` (fixed in ``fit``).
+
+    ``weighted_ce``, ``class_balanced``, ``logit_adjusted``, ``balanced_softmax`` and
+    ``arb`` with ``counts="global"``. ARB's default, ``counts="batch"``, balances by
+    the counts of each batch, which follow whatever sampler drew it.
+    """
+    return bool(loss.reweights_classes) and getattr(loss, "counts", "global") != "batch"
+
+
+def _check_double_balancing(params, loss, schedule):
+    """Warn when a balancing loss or re-weighting schedule meets a balancing sampler.
+
+    Each corrects the class imbalance on its own; together they over-correct toward the
+    rare classes (logit adjustment with class-balanced batches subtracts the log prior
+    that the batches no longer carry). This warns rather than refuses: measured on ten
+    KEEL binary tables with a 2-5 % minority, the double correction raised the mean
+    balanced accuracy (0.833 against 0.818) but lowered it on three tables, so it is a
+    setting to choose knowingly, not a mistake to forbid.
+    """
+    sampler = params["sampler"]
+    if isinstance(sampler, str) and sampler == "instance":
+        return
+    if isinstance(sampler, str):
+        shown = repr(sampler)
+        draws = (
+            "draws class-balanced batches"
+            if sampler == "class_balanced"
+            else "draws batches flattened toward balance (square-root)"
+        )
+    else:
+        shown = type(sampler).__name__ + "(...)"
+        draws = "resamples the classes every epoch"
+    if balances_by_class_counts(loss):
+        what = (
+            f"loss={params['loss']!r} already balances the classes (from the class counts "
+            f"of y), and sampler={shown} {draws}"
+        )
+        fixes = (
+            "loss='ce' (or 'focal', 'ldam') with this sampler, or sampler='instance' with this loss"
+        )
+    elif schedule is not None and schedule.reweights:
+        what = (
+            f"schedule={params['schedule']!r} re-weights the classes, and sampler={shown} {draws}"
+        )
+        fixes = "sampler='instance' with this schedule, or schedule=None with this sampler"
+    else:
+        return
+    warnings.warn(
+        f"{what}: the classes are balanced twice, which over-corrects toward the rare "
+        f"classes. To balance once, use {fixes}.",
+        UserWarning,
+        stacklevel=2,
+    )
+
+
+def _check_categorical_mixing(params, mixing, n_categories):
+    """Mixing at the input would average category codes, which mean nothing halfway."""
+    if mixing is None or not n_categories:
+        return
+    # "random" draws a point among the input and the hidden layers.
+    layer = getattr(mixing, "layer", "input")
+    if not (isinstance(layer, str) and layer in ("input", "random") or layer == 0):
+        return
+    if params["mixing"] is None:  # brought by the schedule (PPL's PPmix, at the input)
+        raise ValueError(
+            f"schedule={params['schedule']!r} mixes the inputs (PPmix), but X has "
+            "categorical columns, whose codes cannot be averaged. Use schedule='ppw' (the "
+            "re-weighting alone), with mixing='remix', mixing__layer=1 if you want mixing."
+        )
+    raise ValueError(
+        f"mixing={params['mixing']!r} mixes at layer={layer!r}, which includes the input, "
+        "but X has categorical columns, whose codes cannot be averaged. Mix after the "
+        "first layer, where the categories are embedded: mixing__layer=1 or 'penultimate'."
+    )
+
+
 def _resolve_optimizer(params, routed):
     """The optimizer class and its keyword arguments (skorch builds it on the module)."""
     value = params["optimizer"]
@@ -510,6 +595,7 @@ def _check_combinations(params, module, loss, schedule, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
+    _check_double_balancing(params, loss, schedule)
     is_image = len(input_shape) == 3
     if isinstance(params["augment"], str) and not is_image:
         raise ValueError(

@@ -11,7 +11,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_is_fitted,
+    check_X_y,
     column_or_1d,
     validate_data,
 )
@@ -19,6 +21,7 @@ from torch.utils.data import Dataset
 
 from ._builder import (
     REGISTRIES,
+    accepted_parameters,
     build_net,
     build_training,
     component_class,
@@ -28,6 +31,7 @@ from ._builder import (
 )
 from ._data import AUGMENTATIONS, check_channel_order
 from ._net import PRECISIONS
+from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .sampling._sampler import SAMPLERS
 from .schedules import Schedule
 
@@ -59,7 +63,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         (with the transposition to apply) by the built-in modules. ``"tabular"``
         (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
-        on long-tailed tables; ``"mlp"`` is a plain MLP; both are sized from the data
+        on long-tailed tables; it takes pandas DataFrames as they come (categorical,
+        string, boolean and nullable columns, missing values: see
+        ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain
+        MLP, which reads numbers only (a DataFrame with categorical columns or missing
+        values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``);
+        both are sized from the data
         (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
         ``"resnet32"`` takes images, or rows with ``module__input_shape=(C, H, W)``. A
         class gets ``n_features`` and ``n_classes`` if its constructor takes them. The
@@ -83,7 +92,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
         sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch;
         one that chooses rows by their features (``NearMiss``, ...) sees the training
-        inputs, flattened.
+        inputs, flattened. A balancing sampler with a loss that balances by the class counts (the
+        default ``logit_adjusted``, ``weighted_ce``, ``class_balanced``,
+        ``balanced_softmax``) or a re-weighting schedule balances the classes twice
+        and warns: use ``loss="ce"`` with the sampler, or keep ``"instance"``.
     max_epochs : int, default=50
         Training epochs (``schedule="crt"`` adds its re-training epochs after them).
     batch_size : int, default=256
@@ -145,7 +157,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Training samples per class, in the order of ``classes_``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
-        Only when X has string column names (pandas).
+        Only when X has string column names (pandas); ``predict`` refuses a DataFrame
+        with other columns, as scikit-learn does.
+    column_encoder_ : :class:`~sklearn_imbalance_dl.modules.ColumnEncoder` or None
+        The column encoding learned in ``fit`` for ``module="tabular"`` on a table:
+        which columns are numeric (numbers, booleans; missing values imputed by the
+        median, with a missing indicator where ``fit`` saw some) and which categorical
+        (``category``, ``object``, ``string`` dtypes; integer codes with a slot for
+        missing and one for categories not seen in ``fit``). Its repr lists them. None
+        for the other modules, images and Datasets.
     net_ : skorch.NeuralNet
         The trained net, with its ``history``.
     n_epochs_ : int
@@ -326,8 +346,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Or any other sample shape, flattened by ``module="mlp"`` (see ``module``).
+        X : array-like or DataFrame of shape (n_samples, n_features), or array of \
+                shape (n_samples, C, H, W), or torch Dataset
+            A DataFrame may hold numeric, boolean, categorical, object and string
+            columns (nullable dtypes included) and missing values when the module is
+            ``"tabular"`` (``"auto"`` on tables); date and duration columns are
+            refused with how to convert them. Arrays of any other sample shape are
+            flattened by ``module="mlp"`` (see ``module``).
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -355,10 +380,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
+        encoder = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
         else:
-            X, y = validate_data(self, X, y, dtype=np.float32, allow_nd=True)
+            X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
             check_channel_order(self._input_shape, self.module)
         _check_label_types(y)
@@ -394,7 +420,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
             setup = build_training(
-                params, self._routed, self._input_shape, self.class_counts_, train[0]
+                params,
+                self._routed,
+                self._input_shape,
+                self.class_counts_,
+                train[0],
+                n_categories=encoder.n_categories_ if encoder is not None else (),
             )
             params.update(lr=self.lr, batch_size=self.batch_size, device=device)
             net = build_net(setup, params, self.class_counts_, valid)
@@ -413,7 +444,60 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=3,
             )
         self.net_ = net
+        self.column_encoder_ = encoder
         return self
+
+    def _takes_tables(self):
+        """Whether the module reads tables through a :class:`ColumnEncoder`.
+
+        A module class whose constructor takes ``n_categories`` (``TabularNet``, which
+        ``module="auto"`` is on 2-D inputs) gets the encoded table: numbers imputed with
+        missing indicators, categories as trailing integer codes. Other modules, and
+        modules given as instances (already built), read the numbers as they are.
+        """
+        if not isinstance(self.module, (str, type)):
+            return False
+        cls = component_class("module", self.module)
+        try:
+            return cls is not None and "n_categories" in accepted_parameters(cls)[0]
+        except (TypeError, ValueError):  # a class without a signature (a builtin)
+            return False
+
+    def _validate_table(self, X, y):
+        """``(X, y, encoder)``: X as the float32 array the network trains on.
+
+        A DataFrame is read column by column (:class:`ColumnEncoder`) when the module
+        takes tables, and refused with the two ways out when it holds categorical
+        columns that the module cannot take. Arrays are validated as scikit-learn does;
+        missing values are allowed where the module takes tables.
+        """
+        tables = self._takes_tables()
+        if is_dataframe(X):
+            if tables:
+                validate_data(self, X, y, skip_check_array=True)
+                encoder = ColumnEncoder().fit(X)
+                Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
+                return Z, y, encoder
+            # Date columns are refused here too, with how to convert them.
+            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
+            categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
+            if categorical:
+                raise ValueError(
+                    f"X has categorical columns {categorical[:5]}, which module="
+                    f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
+                    "module='tabular' (or 'auto'), which encodes them itself, or encode them "
+                    "in front with a ColumnTransformer, e.g. make_column_transformer("
+                    "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
+                    "remainder='passthrough')."
+                )
+        X, y = validate_data(
+            self, X, y, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
+        )
+        if X.ndim == 2 and tables:
+            encoder = ColumnEncoder().fit(X)
+            return encoder.transform(X), y, encoder
+        _check_no_nan(X, self.module)
+        return X, y, None
 
     def _validate_dataset(self, dataset, y):
         """Checks for a ``torch.utils.data.Dataset`` X; returns the labels as an array."""
@@ -442,10 +526,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ predict
     def _checked_input(self, X):
         check_is_fitted(self)
+        encoder = getattr(self, "column_encoder_", None)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
+        elif encoder is not None and is_dataframe(X):
+            validate_data(self, X, reset=False, skip_check_array=True)
+            X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
+            shape = X.shape[1:]
         else:
-            X = validate_data(self, X, reset=False, dtype=np.float32, allow_nd=True)
+            X = validate_data(
+                self, X, reset=False, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
+            )
+            if encoder is not None and X.ndim == 2:
+                X = encoder.transform(X)
+            else:
+                _check_no_nan(X, self.module)
             shape = X.shape[1:]
         if shape != self._input_shape:
             raise ValueError(
@@ -473,13 +568,38 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        # Read from the module parameter: TabularNet (module="auto" or "tabular") imputes
+        # missing values; the other modules do not.
+        tags.input_tags.allow_nan = self._takes_tables()
+        # Categories and strings are taken in DataFrame columns (by dtype), as
+        # HistGradientBoostingClassifier(categorical_features="from_dtype") takes them,
+        # and like it this estimator leaves the "categorical" and "string" tags False:
+        # they describe arrays (check_estimator then feeds integer-coded categories, or
+        # an object array of strings), and an array is read as numbers here.
         return tags
 
 
 def _first_input(dataset):
     item = dataset[0]
     return torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
+
+
+def _module_name(module):
+    if isinstance(module, str):
+        return repr(module)
+    return (module if isinstance(module, type) else type(module)).__name__
+
+
+def _check_no_nan(X, module):
+    """Missing values reach only modules that take tables (which impute them)."""
+    if np.isnan(X).any():
+        raise ValueError(
+            f"Input X contains NaN (missing values), which module={_module_name(module)} "
+            "cannot take on inputs of this shape. Use module='tabular' (or 'auto') on a "
+            "table (n_samples, n_features): it imputes them with a missing indicator; or "
+            "impute in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
+            "ImbalancedNetClassifier(...))."
+        )
 
 
 def _is_routed(key):

@@ -21,10 +21,11 @@ def digit_images():
     "params",
     [
         {},
-        {"loss": "ldam", "schedule": "drw", "mixing": "mfw", "sampler": "class_balanced"},
+        {"loss": "ldam", "mixing": "mfw", "sampler": "class_balanced"},
+        {"loss": "ldam", "schedule": "drw"},
         {"module": "resnet32", "augment": "crop_flip", "channels_last": True, "max_epochs": 1},
     ],
-    ids=["mlp", "ldam-drw-mfw-balanced", "resnet32-augment"],
+    ids=["mlp", "ldam-mfw-balanced", "ldam-drw", "resnet32-augment"],
 )
 def test_fast_path_equals_dataset_path(digit_images, params):
     """Same seed, same batches, same model: arrays (fast path) vs a torch Dataset."""

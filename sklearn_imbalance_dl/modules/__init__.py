@@ -1,4 +1,5 @@
-"""Network modules: the tabular backbone, an MLP, the CIFAR ResNet-32, classifier heads.
+"""Network modules: the tabular backbone and its column encoding, an MLP, the CIFAR
+ResNet-32, classifier heads.
 
 All shipped modules follow the staged-module protocol (see
 :mod:`sklearn_imbalance_dl.modules._protocol`): they expose ``stages`` and ``head``,
@@ -6,6 +7,7 @@ which in-network mixing (MFW, manifold mixup), feature-gradient diagnostics and 
 rely on. A user module opts in by exposing the same two attributes.
 """
 
+from ._columns import ColumnEncoder
 from ._heads import HEADS, CosineLinear, make_head
 from ._mlp import MLP
 from ._protocol import (
@@ -23,6 +25,7 @@ _MODULES = {"mlp": MLP, "resnet32": ResNet32, "tabular": TabularNet}
 __all__ = [
     "HEADS",
     "MLP",
+    "ColumnEncoder",
     "CosineLinear",
     "ResNet32",
     "TabularNet",

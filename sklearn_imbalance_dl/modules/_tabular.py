@@ -47,7 +47,8 @@ class _TabularInput(nn.Module):
 
     def __init__(self, owner, n_features, width, n_members, embedding, n_frequencies,
                  embedding_dim, frequency_scale, activation, dropout, batch_norm,
-                 preprocessing):  # fmt: skip
+                 preprocessing, n_categories=(), max_one_hot=9,
+                 category_dim=8):  # fmt: skip
         super().__init__()
         self.owner = owner
         self.n_features = n_features
@@ -55,28 +56,34 @@ class _TabularInput(nn.Module):
         self.flatten = _FlattenInput(n_features, owner)
         self.n_members = n_members
         self.preprocessing = preprocessing
-        self.register_buffer("median", torch.zeros(n_features))
-        self.register_buffer("factor", torch.ones(n_features))
+        # The last len(n_categories) input columns are category codes, the rest numbers.
+        self.n_numeric = n_features - len(n_categories)
+        n_numeric = self.n_numeric
+        self.register_buffer("median", torch.zeros(n_numeric))
+        self.register_buffer("factor", torch.ones(n_numeric))
         # Learnable per-feature scale (RealMLP's "scaling layer"), with its larger rate.
-        self.scale = nn.Parameter(torch.full((n_features,), 1.0 / _SCALE_LR_FACTOR))
+        self.scale = nn.Parameter(torch.full((n_numeric,), 1.0 / _SCALE_LR_FACTOR))
         self.embedding = embedding
         if embedding == "periodic":
             # PBLD (periodic, bias, linear, DenseNet-style): per feature, cos(2 pi w x + b)
             # with w ~ N(0, sigma^2), then a per-feature linear map to embedding_dim - 1
             # values, concatenated with x itself.
-            self.frequencies = nn.Parameter(
-                frequency_scale * torch.randn(n_features, n_frequencies)
-            )
-            self.phases = nn.Parameter(math.pi * (2 * torch.rand(n_features, n_frequencies) - 1))
+            self.frequencies = nn.Parameter(frequency_scale * torch.randn(n_numeric, n_frequencies))
+            self.phases = nn.Parameter(math.pi * (2 * torch.rand(n_numeric, n_frequencies) - 1))
             out = embedding_dim - 1
             bound = 1 / math.sqrt(n_frequencies)
             self.emb_weight = nn.Parameter(
-                torch.empty(n_features, n_frequencies, out).uniform_(-bound, bound)
+                torch.empty(n_numeric, n_frequencies, out).uniform_(-bound, bound)
             )
-            self.emb_bias = nn.Parameter(torch.empty(n_features, out).uniform_(-bound, bound))
-            in_width = n_features * embedding_dim
+            self.emb_bias = nn.Parameter(torch.empty(n_numeric, out).uniform_(-bound, bound))
+            in_width = n_numeric * embedding_dim
         else:
-            in_width = n_features
+            in_width = n_numeric
+        if n_categories:
+            self.categories = _CategoricalInput(n_categories, max_one_hot, category_dim)
+            in_width += self.categories.width
+        else:
+            self.categories = None
         # TabM-mini: each member sees the (shared) first layer's input through its own
         # multiplicative adapter, initialised with random signs; everything after the
         # adapter up to the head is shared.
@@ -94,6 +101,9 @@ class _TabularInput(nn.Module):
     def features(self, x):
         """The first layer's input, (N, in_width), before the member adapters."""
         x = self._check(x)
+        codes = None
+        if self.categories is not None:
+            x, codes = x[:, : self.n_numeric], x[:, self.n_numeric :]
         if self.preprocessing == "robust":
             x = robust_scale_smooth_clip(x, self.median, self.factor)
         elif self.preprocessing == "standard":
@@ -103,6 +113,8 @@ class _TabularInput(nn.Module):
             v = torch.cos(2 * math.pi * x.unsqueeze(-1) * self.frequencies + self.phases)
             e = torch.einsum("nfk,fko->nfo", v, self.emb_weight) + self.emb_bias
             x = torch.cat([x.unsqueeze(-1), e], dim=-1).flatten(1)
+        if codes is not None:
+            x = torch.cat([x, self.categories(codes)], dim=1)
         return x
 
     def forward(self, x):
@@ -111,6 +123,49 @@ class _TabularInput(nn.Module):
             # (N, k * in_width): member j's copy of the input, scaled by its adapter.
             x = (x.unsqueeze(1) * self.adapter).flatten(1)
         return self.post(self.linear(x, self.n_members))
+
+
+class _CategoricalInput(nn.Module):
+    """Category codes to vectors: one-hot at low cardinality, learned embeddings above.
+
+    Column ``j`` holds codes ``0 .. n_j - 1`` (its categories), ``n_j`` (missing) and
+    ``n_j + 1`` (a category not seen in ``fit``). A column with at most ``max_one_hot``
+    values (missing counted) is one-hot encoded, ``n_j + 1`` wide; a larger one gets an
+    ``nn.Embedding`` of ``category_dim`` values. An unseen category maps to zeros in
+    both (the embedding's padding row, which never trains), so it adds nothing to the
+    first layer: the network falls back on the other columns.
+    """
+
+    def __init__(self, n_categories, max_one_hot, category_dim):
+        super().__init__()
+        self.n_categories = tuple(int(n) for n in n_categories)
+        self.one_hot = [j for j, n in enumerate(self.n_categories) if n + 1 <= max_one_hot]
+        self.embedded = [j for j, n in enumerate(self.n_categories) if n + 1 > max_one_hot]
+        # Rows 0 .. n: the categories and missing; row n + 1 (unseen) is the padding
+        # row: zeros, and no gradient.
+        self.embeddings = nn.ModuleList(
+            nn.Embedding(n + 2, category_dim, padding_idx=n + 1)
+            for n in (self.n_categories[j] for j in self.embedded)
+        )
+        self.width = sum(self.n_categories[j] + 1 for j in self.one_hot) + category_dim * len(
+            self.embedded
+        )
+
+    def forward(self, codes):
+        codes = codes.long()
+        parts = []
+        for j in self.one_hot:
+            n = self.n_categories[j]
+            # Columns 0 .. n: the categories and missing; an unseen code (n + 1) is all 0.
+            slots = torch.arange(n + 1, device=codes.device)
+            parts.append((codes[:, j : j + 1] == slots).to(torch.float32))
+        for j, embedding in zip(self.embedded, self.embeddings):
+            n = self.n_categories[j]
+            parts.append(embedding(codes[:, j].clamp(0, n + 1)))
+        return torch.cat(parts, dim=1)
+
+    def extra_repr(self):
+        return f"n_categories={self.n_categories}, one_hot={self.one_hot}"
 
 
 class _PackedLinear(nn.Module):
@@ -186,8 +241,10 @@ class TabularNet(nn.Module):
     features set to 0) with smooth clipping ``z / sqrt(1 + (z/3)^2)``
     (:func:`robust_scale_smooth_clip`), a learnable per-feature scale, optional PBLD
     periodic embeddings of each feature (``embedding="periodic"``), and the first hidden
-    layer (linear, batch norm, activation, dropout). Each further hidden layer is a
-    stage; the head maps the last one to logits.
+    layer (linear, batch norm, activation, dropout). Categorical columns
+    (``n_categories``) join the numbers before the first layer, one-hot encoded or
+    embedded. Each further hidden layer is a stage; the head maps the last one to
+    logits.
     With ``n_members > 1`` the network is a packed ensemble in the manner of TabM-mini:
     each member sees the input through its own multiplicative adapter (random signs),
     shares every hidden layer, and has its own head; the logits are the members' mean.
@@ -231,6 +288,22 @@ class TabularNet(nn.Module):
         ``"robust"``: median / inter-quartile range with smooth clipping;
         ``"standard"``: mean / standard deviation; ``"none"``: raw inputs.
     head : {"linear", "cosine"}, default="linear"
+    n_categories : tuple of int, default=()
+        The number of categories of each categorical column. These columns come last
+        in the input, ``n_features - len(n_categories)`` numbers first, as integer codes:
+        ``0 .. n - 1`` a category, ``n`` missing, ``n + 1`` a category not seen in
+        ``fit`` (the encoding of :class:`~sklearn_imbalance_dl.modules.ColumnEncoder`,
+        which the estimator fits on a DataFrame and passes here). The scaling and the
+        periodic embedding apply to the numbers only.
+    max_one_hot : int, default=9
+        A categorical column with at most this many values (its categories and
+        missing) is one-hot encoded, so that the first layer learns one vector per
+        category; a larger one gets a learned embedding of ``category_dim`` values,
+        which keeps the first layer small. An unseen category is a vector of zeros in
+        both. RealMLP's defaults (9 and 8).
+    category_dim : int, default=8
+        Size of the learned embedding of a column with more than ``max_one_hot``
+        values.
 
     Attributes
     ----------
@@ -271,6 +344,9 @@ class TabularNet(nn.Module):
         "head": [StrOptions(set(HEADS))],
         "batch_norm": ["boolean"],
         "preprocessing": [StrOptions({"robust", "standard", "none"})],
+        "n_categories": [TupleOf(Interval(Integral, 0, None, closed="left"))],
+        "max_one_hot": [Interval(Integral, 1, None, closed="left")],
+        "category_dim": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -289,6 +365,9 @@ class TabularNet(nn.Module):
         batch_norm: bool = True,
         preprocessing: str = "robust",
         head: str = "linear",
+        n_categories=(),
+        max_one_hot: int = 9,
+        category_dim: int = 8,
     ):
         super().__init__()
         params = dict(
@@ -305,8 +384,16 @@ class TabularNet(nn.Module):
             batch_norm=batch_norm,
             preprocessing=preprocessing,
             head=head,
+            n_categories=n_categories,
+            max_one_hot=max_one_hot,
+            category_dim=category_dim,
         )
         check_component_params(self, params)
+        if len(n_categories) > n_features:
+            raise ValueError(
+                f"TabularNet has n_categories for {len(n_categories)} columns but "
+                f"n_features={n_features}: the categorical columns are part of the input."
+            )
         self.n_features = int(n_features)
         self.n_classes = int(n_classes)
         self.hidden_sizes = tuple(int(s) for s in hidden_sizes)
@@ -320,6 +407,9 @@ class TabularNet(nn.Module):
         self.batch_norm = bool(batch_norm)
         self.preprocessing = preprocessing
         self.head_kind = head
+        self.n_categories = tuple(int(n) for n in n_categories)
+        self.max_one_hot = int(max_one_hot)
+        self.category_dim = int(category_dim)
 
         k = self.n_members
         sizes = self.hidden_sizes
@@ -337,6 +427,9 @@ class TabularNet(nn.Module):
                 self.dropout,
                 batch_norm,
                 preprocessing,
+                self.n_categories,
+                self.max_one_hot,
+                self.category_dim,
             )  # fmt: skip
         ]
         for prev, size in zip(sizes[:-1], sizes[1:]):
@@ -354,10 +447,14 @@ class TabularNet(nn.Module):
 
         ``median`` and ``factor = 1 / (q75 - q25)``; where the inter-quartile range is
         0, ``factor = 1 / (0.5 * (max - min))``; a constant feature gets ``factor = 0``.
+        Only the numeric columns are scaled (the category codes are not).
         """
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.
         x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+        x = x[:, : stage.n_numeric]
+        if x.shape[1] == 0 or x.shape[0] == 0:
+            return
         if self.preprocessing == "standard":
             std = x.std(0)
             factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)

@@ -154,7 +154,8 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
     (the Beta concentration of the mixing share) are its parameters. The
     phased sampler of the paper (instance- to class-balanced) is off in every released
     configuration and is not part of PPL here; ``sampler="class_balanced"`` is there
-    for who wants it.
+    for who wants it (the estimator warns that PPW and the sampler then balance the
+    classes twice).
     """
 
     _parameter_constraints = {

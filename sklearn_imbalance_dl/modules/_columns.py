@@ -1,0 +1,341 @@
+"""The column encoding of tables: learned in ``fit``, applied at predict time.
+
+:class:`ColumnEncoder` turns a pandas DataFrame (or a 2-D numeric array) into the
+float32 matrix that :class:`~sklearn_imbalance_dl.modules.TabularNet` reads:
+
+``[numeric columns | missing indicators | category codes]``
+
+- numeric columns (numbers, booleans, the nullable ``Int64``, ``Float64``,
+  ``boolean`` dtypes) with their missing values imputed by the column's median in
+  ``fit``;
+- one 0/1 missing indicator for each numeric column that had missing values in
+  ``fit`` (as ``SimpleImputer(add_indicator=True)``);
+- one integer code per categorical column (``category``, ``object``, ``string``
+  dtypes): ``0 .. n - 1`` for the ``n`` categories seen in ``fit`` (sorted where
+  they sort), ``n`` for a missing value, ``n + 1`` for a category not seen in
+  ``fit``.
+
+The codes travel in the same float32 matrix as the numbers (exact up to 2**24
+categories), so the estimator's fast path keeps the whole table on the device as one
+tensor and cuts batches from it; the network splits the columns again.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["ColumnEncoder"]
+
+# Codes are stored in float32: integers are exact up to 2**24.
+MAX_CATEGORIES = 2**24 - 2
+
+_TIME_ADVICE = (
+    "convert it to numbers first, e.g. a number of days "
+    "((X[{col!r}] - X[{col!r}].min()) / pd.Timedelta(days=1)) or separate columns "
+    "(X[{col!r}].dt.year, X[{col!r}].dt.month, X[{col!r}].dt.dayofweek)"
+)
+
+
+def is_dataframe(X):
+    """Whether ``X`` is a pandas DataFrame (pandas is imported only if already loaded)."""
+    import sys
+
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(X, pd.DataFrame)
+
+
+def column_kind(series):
+    """``"numeric"`` or ``"categorical"`` for a pandas column; raises for time columns.
+
+    Numbers and booleans (nullable ones included) are numeric; ``category``,
+    ``object`` and ``string`` columns are categorical, as scikit-learn's
+    ``HistGradientBoostingClassifier(categorical_features="from_dtype")`` and skrub's
+    ``TableVectorizer`` read them.
+    """
+    from pandas.api import types
+
+    dtype = series.dtype
+    name = series.name
+    if types.is_bool_dtype(dtype) or (
+        types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
+    ):
+        return "numeric"
+    if isinstance(dtype, _pandas().CategoricalDtype):
+        return "categorical"
+    if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
+        return "categorical"
+    if types.is_datetime64_any_dtype(dtype) or isinstance(dtype, _pandas().PeriodDtype):
+        raise ValueError(
+            f"Column {name!r} holds dates ({dtype}), which the network cannot read; "
+            + _TIME_ADVICE.format(col=name)
+            + "."
+        )
+    if types.is_timedelta64_dtype(dtype):
+        raise ValueError(
+            f"Column {name!r} holds durations ({dtype}), which the network cannot read; "
+            f"convert it to numbers first, e.g. X[{name!r}] / pd.Timedelta(days=1) "
+            "(a number of days)."
+        )
+    raise ValueError(
+        f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
+        "categorical (category, object, string); convert it to one of these first."
+    )
+
+
+def _pandas():
+    import pandas
+
+    return pandas
+
+
+def _sorted_categories(values):
+    """The distinct values, sorted where they sort (else in order of appearance)."""
+    try:
+        return np.array(sorted(values), dtype=object)
+    except TypeError:
+        return np.array(list(values), dtype=object)
+
+
+class ColumnEncoder:
+    """The column encoding a :class:`~sklearn_imbalance_dl.modules.TabularNet` trains on.
+
+    Learned from the training table by :meth:`fit`; :meth:`transform` applies it to any
+    table with the same columns. The estimator fits one on the tables it trains
+    ``module="tabular"`` on and keeps it as ``column_encoder_``; in a hand-written loop,
+    ``TabularNet(encoder.transform(X).shape[1], n_classes,
+    n_categories=encoder.n_categories_)`` reads its output.
+
+    Attributes
+    ----------
+    columns_ : list
+        The columns of the fitted table, in order (positions ``0 .. n - 1`` for an
+        array).
+    numeric_columns_ : list
+        The numeric columns (numbers and booleans).
+    medians_ : ndarray of shape (n_numeric,)
+        The value imputed for a missing number: the column's median in ``fit`` (0 for
+        a column with no value at all).
+    indicator_columns_ : list
+        The numeric columns that had missing values in ``fit``; each gets a 0/1
+        missing indicator.
+    categorical_columns_ : list
+        The categorical columns (``category``, ``object``, ``string`` dtypes).
+    categories_ : list of ndarray
+        The categories of each categorical column seen in ``fit``; code ``k`` is
+        ``categories_[j][k]``, ``len(categories_[j])`` means missing and
+        ``len(categories_[j]) + 1`` a category not seen in ``fit``.
+    n_categories_ : tuple of int
+        ``len(categories_[j])`` for each categorical column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_imbalance_dl.modules import ColumnEncoder
+    >>> X = pd.DataFrame({"age": [30.0, None, 50.0], "colour": ["red", "blue", None]})
+    >>> encoder = ColumnEncoder().fit(X)
+    >>> encoder
+    ColumnEncoder(numeric=['age'], missing_indicators=['age'], categorical={'colour': 2})
+    >>> encoder.transform(pd.DataFrame({"age": [None], "colour": ["green"]}))
+    array([[40.,  1.,  3.]], dtype=float32)
+    """
+
+    def fit(self, X):
+        """Learn which columns are numeric or categorical, the medians and the categories.
+
+        Parameters
+        ----------
+        X : pandas DataFrame or ndarray of shape (n_samples, n_features)
+            An array is all numeric (float, NaN for missing).
+
+        Returns
+        -------
+        self
+        """
+        columns = self._columns(X)
+        self.columns_ = list(columns)
+        self.numeric_columns_, self.categorical_columns_ = [], []
+        medians, indicators, categories = [], [], []
+        for name, column in columns.items():
+            if column["kind"] == "numeric":
+                values = column["values"]
+                missing = np.isnan(values)
+                self.numeric_columns_.append(name)
+                medians.append(float(np.median(values[~missing])) if (~missing).any() else 0.0)
+                if missing.any():
+                    indicators.append(name)
+            else:
+                series = column["values"]
+                present = series[~series.isna()]
+                if isinstance(series.dtype, _pandas().CategoricalDtype):
+                    observed = set(present.unique())
+                    seen = [c for c in series.cat.categories if c in observed]
+                    cats = np.array(seen, dtype=object)
+                else:
+                    cats = _sorted_categories(present.unique())
+                if len(cats) > MAX_CATEGORIES:
+                    raise ValueError(
+                        f"Column {name!r} has {len(cats)} categories; at most "
+                        f"{MAX_CATEGORIES} are supported."
+                    )
+                self.categorical_columns_.append(name)
+                categories.append(cats)
+        self.medians_ = np.asarray(medians, dtype=np.float64)
+        self.indicator_columns_ = indicators
+        self.categories_ = categories
+        self.n_categories_ = tuple(len(c) for c in categories)
+        return self
+
+    def transform(self, X):
+        """The float32 matrix ``[numbers imputed | indicators | category codes]``.
+
+        Parameters
+        ----------
+        X : pandas DataFrame or ndarray
+            The fitted columns (checked by the estimator, by name or by count).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_numeric + n_indicators + n_categorical)
+        """
+        columns = self._columns(X, fitted=True)
+        n = len(next(iter(columns.values()))["values"]) if columns else len(X)
+        numbers_, flags, codes = [], [], []
+        for j, name in enumerate(self.numeric_columns_):
+            values = columns[name]["values"]
+            missing = np.isnan(values)
+            numbers_.append(np.where(missing, self.medians_[j], values))
+            if name in self.indicator_columns_:
+                flags.append(missing.astype(np.float64))
+        for name, cats in zip(self.categorical_columns_, self.categories_):
+            codes.append(self._codes(columns[name]["values"], cats))
+        parts = numbers_ + flags + codes
+        if not parts:
+            return np.empty((n, 0), dtype=np.float32)
+        return np.column_stack(parts).astype(np.float32)
+
+    def fit_transform(self, X):
+        """``fit(X)``, then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`'s output.
+
+        The numeric columns, ``"<column>_missing"`` for each indicator, then the
+        categorical columns (their codes).
+
+        Parameters
+        ----------
+        input_features : None
+            Unused: the names are those seen in :meth:`fit` (scikit-learn's signature).
+
+        Returns
+        -------
+        ndarray of str
+        """
+        names = [str(c) for c in self.numeric_columns_]
+        names += [f"{c}_missing" for c in self.indicator_columns_]
+        names += [str(c) for c in self.categorical_columns_]
+        return np.asarray(names, dtype=object)
+
+    @property
+    def n_numeric_(self):
+        """Width of the numeric block: numbers and missing indicators."""
+        return len(self.numeric_columns_) + len(self.indicator_columns_)
+
+    # ------------------------------------------------------------------ helpers
+    def _columns(self, X, fitted=False):
+        """``{name: {"kind", "values"}}``: numbers as float64 with NaN, categories as Series."""
+        out = {}
+        if not is_dataframe(X):
+            X = np.asarray(X, dtype=np.float64)
+            names = self.columns_ if fitted else list(range(X.shape[1]))
+            for j, name in enumerate(names):
+                out[name] = {"kind": "numeric", "values": _finite_or_nan(X[:, j], name)}
+            if fitted and self.categorical_columns_:
+                raise ValueError(
+                    "This model was fitted on a DataFrame with categorical columns "
+                    f"{self.categorical_columns_}; pass a DataFrame with the same columns."
+                )
+            return out
+        kinds = (
+            dict(zip(self.numeric_columns_, ["numeric"] * len(self.numeric_columns_)))
+            | dict(zip(self.categorical_columns_, ["categorical"] * len(self.categorical_columns_)))
+            if fitted
+            else None
+        )
+        for position, name in enumerate(X.columns):
+            series = X.iloc[:, position]
+            if fitted:
+                name = self.columns_[position]
+                fitted_kind = kinds[name]
+                try:
+                    kind = column_kind(series)
+                except ValueError:
+                    kind = None
+                if fitted_kind == "numeric" and kind != "numeric":
+                    # An object column of numbers and missing values, e.g. one row with
+                    # a None, is read as numbers.
+                    series = _numbers_from_objects(series, name)
+                kind = fitted_kind
+            else:
+                kind = column_kind(series)
+            if kind == "numeric":
+                values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+                out[name] = {"kind": kind, "values": _finite_or_nan(values, name)}
+            else:
+                out[name] = {"kind": kind, "values": series}
+        return out
+
+    @staticmethod
+    def _codes(series, categories):
+        pd = _pandas()
+        n = len(categories)
+        missing = series.isna().to_numpy()
+        values = series.astype(object).to_numpy()
+        codes = pd.Index(categories, dtype=object).get_indexer(values)
+        codes = np.where(codes < 0, n + 1, codes)
+        return np.where(missing, n, codes).astype(np.float64)
+
+    def __repr__(self):
+        if not hasattr(self, "columns_"):
+            return "ColumnEncoder()"
+        categorical = dict(zip(self.categorical_columns_, self.n_categories_))
+        return (
+            f"ColumnEncoder(numeric={self.numeric_columns_!r}, "
+            f"missing_indicators={self.indicator_columns_!r}, categorical={categorical!r})"
+        )
+
+
+def _is_missing(value):
+    pd = _pandas()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, (float, np.floating)) and np.isnan(value))
+    )
+
+
+def _numbers_from_objects(series, name):
+    pd = _pandas()
+    values = series.to_numpy(dtype=object) if series.dtype == object else None
+    if values is None or not all(
+        _is_missing(v) or isinstance(v, (numbers.Real, np.bool_)) for v in values
+    ):
+        raise ValueError(
+            f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
+            "numbers (or booleans) in it."
+        )
+    return pd.Series(
+        [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
+    )
+
+
+def _finite_or_nan(values, name):
+    if np.isinf(values).any():
+        label = f"column {name!r}" if not isinstance(name, numbers.Integral) else f"column {name}"
+        raise ValueError(
+            f"Input X contains infinity in {label}; replace it (with a large finite value, "
+            "or with NaN to treat it as missing)."
+        )
+    return values

@@ -1,0 +1,320 @@
+"""DataFrames as they come: mixed dtypes and missing values, encoded in ``fit``."""
+
+import pickle
+import statistics
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.utils import get_tags
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.modules import ColumnEncoder, TabularNet
+
+SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
+NUMERIC = ["num", "num_nan", "count", "ratio", "flag", "maybe"]
+WITH_MISSING = ["num_nan", "count", "ratio", "maybe"]
+CATEGORICAL = ["size", "colour", "city"]
+SIZES = ["S", "M", "L", "XL"]  # declared order; "XL" never occurs
+
+
+def make_table(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    missing = lambda p: rng.random(n) < p  # noqa: E731
+    count = rng.integers(0, 6, n).astype(object)
+    count[missing(0.1)] = None
+    ratio = rng.uniform(0, 1, n).astype(object)
+    ratio[missing(0.1)] = pd.NA
+    maybe = (rng.random(n) < 0.5).astype(object)
+    maybe[missing(0.1)] = pd.NA
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    colour[missing(0.15)] = None
+    city = rng.choice([f"city{i:02d}" for i in range(14)], n).astype(object)
+    city[missing(0.05)] = pd.NA
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(10, 3, n),
+            "num_nan": np.where(missing(0.2), np.nan, rng.lognormal(0, 1, n)),
+            "count": pd.array(count, dtype="Int64"),
+            "ratio": pd.array(ratio, dtype="Float64"),
+            "flag": rng.random(n) < 0.3,
+            "maybe": pd.array(maybe, dtype="boolean"),
+            "size": pd.Categorical(rng.choice(SIZES[:3], n), categories=SIZES, ordered=True),
+            "colour": colour,
+            "city": pd.array(city, dtype="string"),
+        }
+    )
+    score = X["num"].to_numpy() / 3 + (X["colour"] == "red").to_numpy() + (X["size"] == "L")
+    y = np.where(score > np.quantile(score, 0.8), "rare", "common")
+    return X, y
+
+
+def hand_encode(fitted_on, X):
+    """The encoding computed independently, value by value, with the standard library."""
+    columns = []
+    with_missing = [c for c in NUMERIC if fitted_on[c].isna().any()]
+    for name in NUMERIC:
+        median = statistics.median(float(v) for v in fitted_on[name] if not pd.isna(v))
+        columns.append([median if pd.isna(v) else float(v) for v in X[name]])
+    for name in with_missing:
+        columns.append([1.0 if pd.isna(v) else 0.0 for v in X[name]])
+    for name in CATEGORICAL:
+        seen = {v for v in fitted_on[name] if not pd.isna(v)}
+        # Category dtype: its declared order; otherwise sorted.
+        order = [c for c in SIZES if c in seen] if name == "size" else sorted(seen)
+        code = {c: k for k, c in enumerate(order)}
+        columns.append([len(order) if pd.isna(v) else code.get(v, len(order) + 1) for v in X[name]])
+    return np.array(columns, dtype=np.float64).T.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return make_table()
+
+
+@pytest.fixture(scope="module")
+def fitted(table):
+    X, y = table
+    return ImbalancedNetClassifier(**SMALL).fit(X, y)
+
+
+# ----------------------------------------------------------------------------- encoding
+def test_encoder_equals_the_hand_encoding(table):
+    X, _ = table
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.numeric_columns_ == NUMERIC
+    assert encoder.categorical_columns_ == CATEGORICAL
+    assert encoder.indicator_columns_ == WITH_MISSING
+    assert encoder.n_categories_ == (3, 3, 14)
+    assert list(encoder.categories_[0]) == ["S", "M", "L"]
+    np.testing.assert_array_equal(encoder.transform(X), hand_encode(X, X))
+    assert list(encoder.get_feature_names_out()) == (
+        NUMERIC + [c + "_missing" for c in WITH_MISSING] + CATEGORICAL
+    )
+    other, _ = make_table(n=50, seed=1)
+    np.testing.assert_array_equal(encoder.transform(other), hand_encode(X, other))
+
+
+def test_encoder_repr_lists_the_columns(fitted):
+    text = repr(fitted.column_encoder_)
+    assert text == (
+        "ColumnEncoder(numeric=['num', 'num_nan', 'count', 'ratio', 'flag', 'maybe'], "
+        "missing_indicators=['num_nan', 'count', 'ratio', 'maybe'], "
+        "categorical={'size': 3, 'colour': 3, 'city': 14})"
+    )
+
+
+def test_unseen_and_missing_categories_get_their_slots(fitted, table):
+    X, _ = table
+    new = X.iloc[:3].copy()
+    new["colour"] = ["purple", None, "red"]  # unseen, missing, seen
+    new["num"] = [np.nan, 1.0, 2.0]  # no missing value in fit: imputed, no indicator
+    codes = fitted.column_encoder_.transform(new)
+    first_code = len(NUMERIC) + len(WITH_MISSING)
+    colour = first_code + 1  # size, then colour
+    np.testing.assert_array_equal(codes[:, colour], [4, 3, 2])
+    assert codes[0, 0] == statistics.median(X["num"])
+    # An unseen category is all zeros in its one-hot slots: the first layer sees nothing.
+    stage = fitted.net_.module_.stages[0]
+    with torch.no_grad():
+        one_hot = stage.categories(torch.as_tensor(codes[:, first_code:]))
+    size_width, colour_width = 3 + 1, 3 + 1
+    np.testing.assert_array_equal(one_hot[0, size_width : size_width + colour_width], 0)
+    assert one_hot[1, size_width + 3] == 1  # the missing slot
+    proba = fitted.predict_proba(new)
+    assert np.all(np.isfinite(proba)) and proba.shape == (3, 2)
+
+
+def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
+    assert isinstance(fitted.net_.module_, TabularNet)  # module="auto" on a table
+    categories = fitted.net_.module_.stages[0].categories
+    assert categories.one_hot == [0, 1] and categories.embedded == [2]
+    embedding = categories.embeddings[0]
+    assert embedding.num_embeddings == 14 + 2 and embedding.embedding_dim == 8
+    assert torch.all(embedding.weight[15] == 0)  # trained, but the padding row stays 0
+
+
+# ----------------------------------------------------------------------------- the model
+def test_dataframe_fit_equals_the_fit_on_hand_encoded_arrays(table, fitted):
+    """Same seed: the model trained on the DataFrame is the one trained on the hand
+    encoding given to a TabularNet told which trailing columns are categorical."""
+    X, y = table
+    by_hand = ImbalancedNetClassifier(
+        module="tabular", module__n_categories=(3, 3, 14), **SMALL
+    ).fit(hand_encode(X, X), y)
+    other, _ = make_table(n=60, seed=2)
+    np.testing.assert_array_equal(
+        fitted.predict_proba(other), by_hand.predict_proba(hand_encode(X, other))
+    )
+    np.testing.assert_array_equal(fitted.predict(X), by_hand.predict(hand_encode(X, X)))
+
+
+def test_predicts_better_than_chance(table, fitted):
+    X, y = table
+    clf = ImbalancedNetClassifier(max_epochs=30, random_state=0).fit(X, y)
+    from sklearn.metrics import balanced_accuracy_score
+
+    assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
+
+
+def test_pickle_and_clone(table, fitted):
+    X, y = table
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+    assert repr(loaded.column_encoder_) == repr(fitted.column_encoder_)
+    twin = clone(fitted)
+    assert not hasattr(twin, "column_encoder_")
+    np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), fitted.predict_proba(X))
+
+
+def test_feature_names_and_column_mismatch(table, fitted):
+    X, _ = table
+    np.testing.assert_array_equal(fitted.feature_names_in_, X.columns)
+    assert fitted.n_features_in_ == 9
+    with pytest.raises(ValueError, match="The feature names should match"):
+        fitted.predict(X[X.columns[::-1]])
+    with pytest.raises(ValueError, match="The feature names should match"):
+        fitted.predict(X.rename(columns={"city": "town"}))
+    with pytest.raises(ValueError, match="yet now missing:\n- num"):
+        fitted.predict(X.drop(columns="num"))
+    with (
+        pytest.warns(UserWarning, match="does not have valid feature names"),
+        pytest.raises(ValueError, match=r"pass a DataFrame with the same columns"),
+    ):
+        fitted.predict(hand_encode(X, X)[:, :9])
+
+
+def test_one_row_with_missing_values(table, fitted):
+    """One row built by hand: a None makes an object column, read as a number."""
+    X, _ = table
+    row = pd.DataFrame([{**X.iloc[0].to_dict(), "num": None, "count": None, "colour": None}])
+    assert row["num"].dtype == object
+    expected = hand_encode(X, X.iloc[:1].assign(num=np.nan, count=pd.NA, colour=None))
+    np.testing.assert_array_equal(fitted.column_encoder_.transform(row), expected)
+    np.testing.assert_array_equal(
+        fitted.predict_proba(row), fitted.net_.predict_proba(torch.as_tensor(expected))
+    )
+
+
+def test_numeric_column_given_strings_at_predict(table, fitted):
+    X, _ = table
+    bad = X.iloc[:2].copy()
+    bad["num"] = ["1.0", "x"]
+    with pytest.raises(ValueError, match="'num' was numeric in fit"):
+        fitted.predict(bad)
+
+
+# ----------------------------------------------------------------------------- errors
+def test_dates_and_durations_get_a_conversion_hint(table):
+    X, y = table
+    dated = X.assign(when=pd.date_range("2020-01-01", periods=len(X), freq="D"))
+    with pytest.raises(ValueError, match=r"'when' holds dates.*number of days.*dt\.year"):
+        ImbalancedNetClassifier(**SMALL).fit(dated, y)
+    with pytest.raises(ValueError, match=r"'when' holds dates"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(dated[NUMERIC + ["when"]], y)
+    lasted = X.assign(took=pd.to_timedelta(np.arange(len(X)), unit="h"))
+    with pytest.raises(ValueError, match=r"'took' holds durations.*pd\.Timedelta\(days=1\)"):
+        ImbalancedNetClassifier(**SMALL).fit(lasted, y)
+
+
+@pytest.mark.parametrize("module", ["mlp", "resnet32", torch.nn.Linear(9, 2)])
+def test_modules_without_categories_name_the_two_fixes(table, module):
+    X, y = table
+    clf = ImbalancedNetClassifier(module=module, max_epochs=1)
+    message = r"categorical columns.*module='tabular'.*ColumnTransformer"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    assert not hasattr(clf, "classes_")  # all or nothing
+
+
+def test_missing_numbers_on_mlp_name_the_fixes(table):
+    X, y = table
+    numeric = X[["num", "num_nan"]]
+    with pytest.raises(ValueError, match=r"NaN.*module='mlp'.*module='tabular'.*SimpleImputer"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
+
+
+def test_mixing_at_the_input_cannot_average_codes(table):
+    X, y = table
+    with pytest.raises(ValueError, match=r"mixing='mixup'.*categorical.*mixing__layer=1"):
+        ImbalancedNetClassifier(mixing="mixup", **SMALL).fit(X, y)
+    clf = ImbalancedNetClassifier(mixing="mixup", mixing__layer=1, **SMALL).fit(X, y)
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+# ----------------------------------------------------------------------------- numbers
+def test_numeric_dataframe_works_with_every_module_as_an_array(table):
+    X, y = table
+    numeric = X[["num", "flag"]]
+    for module in ["mlp", "tabular"]:
+        params = {**SMALL, "module": module}
+        on_frame = ImbalancedNetClassifier(**params).fit(numeric, y)
+        on_array = ImbalancedNetClassifier(**params).fit(numeric.to_numpy(np.float32), y)
+        np.testing.assert_array_equal(
+            on_frame.predict_proba(numeric), on_array.predict_proba(numeric.to_numpy())
+        )
+
+
+def test_numpy_input_is_unchanged(table):
+    """An array without missing values reaches the network as it is."""
+    X, y = table
+    arr = X[["num", "flag"]].to_numpy(np.float32)
+    clf = ImbalancedNetClassifier(**SMALL).fit(arr, y)
+    assert clf.column_encoder_.indicator_columns_ == []
+    np.testing.assert_array_equal(clf.column_encoder_.transform(arr), arr)
+    assert not hasattr(clf, "feature_names_in_")
+    mlp = ImbalancedNetClassifier(module="mlp", **SMALL).fit(arr, y)
+    assert mlp.column_encoder_ is None
+
+
+def test_numpy_missing_values_are_imputed_for_the_tabular_net(table):
+    X, y = table
+    arr = X[["num", "num_nan"]].to_numpy(np.float64)
+    clf = ImbalancedNetClassifier(**SMALL).fit(arr, y)
+    assert clf.column_encoder_.indicator_columns_ == [1]
+    assert np.all(np.isfinite(clf.predict_proba(arr)))
+    with pytest.raises(ValueError, match=r"NaN.*module='mlp'"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(arr, y)
+
+
+def test_tags_follow_the_module():
+    for module, expected in [("auto", True), ("tabular", True), ("mlp", False)]:
+        tags = get_tags(ImbalancedNetClassifier(module=module)).input_tags
+        assert tags.allow_nan is expected
+        # As HistGradientBoostingClassifier's: categories come as DataFrame dtypes, and
+        # these two tags describe arrays, which are read as numbers.
+        assert tags.categorical is False and tags.string is False
+    assert not get_tags(ImbalancedNetClassifier(module=torch.nn.Linear(2, 2))).input_tags.allow_nan
+
+
+def test_ppl_mixes_the_inputs_and_is_refused_with_categories(table):
+    X, y = table
+    with pytest.raises(ValueError, match=r"schedule='ppl' mixes the inputs.*schedule='ppw'"):
+        ImbalancedNetClassifier(loss="ldam", schedule="ppl", **SMALL).fit(X, y)
+
+
+def test_only_categorical_columns(table):
+    X, y = table
+    clf = ImbalancedNetClassifier(**SMALL).fit(X[CATEGORICAL], y)
+    assert clf.column_encoder_.numeric_columns_ == []
+    assert clf.net_.module_.stages[0].n_numeric == 0
+    assert np.all(np.isfinite(clf.predict_proba(X[CATEGORICAL])))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
+    """The encoded table moves to the GPU once; the model pickles to a CPU machine."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    X, y = table
+    clf = ImbalancedNetClassifier(device="cuda", max_epochs=30, random_state=0).fit(X, y)
+    stage = clf.net_.module_.stages[0]
+    assert stage.categories.embeddings[0].weight.is_cuda
+    # The batch order is drawn on the device (another generator than the CPU's): the
+    # model is not the CPU's bit for bit, but learns as well (see test_predicts_...).
+    assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
