@@ -22,6 +22,7 @@ from torch.utils.data import Dataset
 
 from ._data import AUGMENTATIONS, LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
+from .callbacks._weight_averaging import WEIGHT_AVERAGING, WeightAveraging
 from .losses import _LOSSES, ImbalanceLoss
 from .losses._adapter import TorchLossAdapter
 from .mixing import _MIXINGS
@@ -47,6 +48,7 @@ REGISTRIES = {
     "mixing": _MIXINGS,
     "optimizer": _OPTIMIZERS,
     "lr_schedule": _LR_SCHEDULES,
+    "weight_averaging": WEIGHT_AVERAGING,
 }
 
 
@@ -198,6 +200,9 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
         callbacks.append(("schedule", schedule))
+    averaging = _build_weight_averaging(params, routed("weight_averaging"))
+    if averaging is not None:
+        callbacks.append(("weight_averaging", averaging))
     if params["early_stopping"]:
         stopper = EarlyStopping(
             monitor="valid_balanced_accuracy",
@@ -307,6 +312,7 @@ def build_net(setup, params, class_counts, valid):
         channels_last=params["channels_last"],
         class_counts=class_counts,
         main_epochs=params["max_epochs"],
+        cuda_graph=params["cuda_graph"],
         **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
     )
 
@@ -487,6 +493,23 @@ def _build_mixing(params, routed, schedule, module):
     return mixing
 
 
+def _build_weight_averaging(params, routed):
+    if params["weight_averaging"] is None:
+        return None
+    averaging = build_component("weight_averaging", params["weight_averaging"], routed)
+    if not isinstance(averaging, WeightAveraging):
+        raise ValueError(
+            "weight_averaging must be 'ema', 'swa' or a sklearn_imbalance_dl.callbacks."
+            f"WeightAveraging; got {type(averaging).__name__}."
+        )
+    if params["early_stopping"]:
+        raise ValueError(
+            f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
+            "the last epochs' weights, early_stopping=True with the best epoch's: use one."
+        )
+    return averaging.prepare(params["max_epochs"])
+
+
 def balances_by_class_counts(loss):
     """Whether the loss rebalances the classes by the counts of ``y`` (fixed in ``fit``).
 
@@ -615,6 +638,12 @@ def _check_combinations(params, module, loss, schedule, input_shape):
         raise ValueError(
             "optimizer='sam' steps twice per batch, which fp16 loss scaling does not "
             "support; use precision='bf16' or 'fp32' with it."
+        )
+    if params["cuda_graph"] and params["compile"] is not False:
+        raise ValueError(
+            "cuda_graph=True captures the eager step in CUDA graphs; compile="
+            f"{params['compile']!r} compiles it (mode='reduce-overhead' makes its own "
+            "graphs): use one of them."
         )
     if params["channels_last"] and not is_image:
         raise ValueError(

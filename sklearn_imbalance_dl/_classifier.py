@@ -136,6 +136,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         the first batches); a dict compiles with these ``torch.compile`` options, e.g.
         ``{"mode": "reduce-overhead"}`` (CUDA graphs on a GPU), ``{"dynamic": False}``
         or ``{"backend": "aot_eager"}`` (traces the graphs, generates no code).
+    cuda_graph : bool, default=False
+        Replay whole training steps (augmentation, forward, loss, backward, optimizer
+        step, SAM's two passes) from CUDA graphs, one graph per batch shape (the last,
+        smaller batch of an epoch gets its own: nothing is dropped). Steps a graph
+        cannot hold run eagerly and say why under ``verbose`` (and in
+        ``net_.cuda_graph_notes_``): a device other than CUDA (so a recipe with
+        ``cuda_graph=True`` runs unchanged on a CPU), fp16, optimizers other than
+        SGD/Adam/AdamW/SAM, CutMix. SGD runs fused and Adam/AdamW capturable, with
+        the learning rate a device tensor. Not with ``compile``.
+    weight_averaging : {None, "ema", "swa"} or WeightAveraging, default=None
+        Predict with averaged weights (:class:`~sklearn_imbalance_dl.callbacks.EMA`:
+        moving average after every step, batch-norm statistics averaged too;
+        :class:`~sklearn_imbalance_dl.callbacks.SWA`: equal average of the last
+        epochs, batch-norm statistics recomputed on the training data). Parameters as
+        ``weight_averaging__*`` (``decay``, ``start``, SWA's ``lr``). Epochs a
+        schedule adds (``crt``, ``mislas``) fine-tune the averaged network.
     device : str, default="auto"
         "auto" picks CUDA when present, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -148,7 +164,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
-        ``lr_schedule__*``: passed to that component.
+        ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
 
     Attributes
     ----------
@@ -249,6 +265,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         "precision": [StrOptions(set(PRECISIONS))],
         "channels_last": ["boolean"],
         "compile": ["boolean", dict],
+        "cuda_graph": ["boolean"],
+        "weight_averaging": [
+            None,
+            StrOptions(set(REGISTRIES["weight_averaging"])),
+            type,
+            HasMethods(["prepare", "apply"]),
+        ],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -277,6 +300,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         precision="fp32",
         channels_last=False,
         compile=False,
+        cuda_graph=False,
+        weight_averaging=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -302,6 +327,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.precision = precision
         self.channels_last = channels_last
         self.compile = compile
+        self.cuda_graph = cuda_graph
+        self.weight_averaging = weight_averaging
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

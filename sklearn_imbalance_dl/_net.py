@@ -23,6 +23,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
+from ._cuda_graph import CapturedTrainStep
 from ._data import (
     DeviceBatchIterator,
     EpochBatchSampler,
@@ -72,8 +73,9 @@ class ImbalanceNet(NeuralNet):
     (``"instance"``, ``"class_balanced"``, ``"sqrt"`` or an index-preserving
     imbalanced-learn sampler), ``augment`` (a batched callable on the device or None),
     ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``channels_last`` (memory format of
-    convolutional modules and image batches), ``class_counts`` (training counts)
-    and ``main_epochs`` (the epochs schedules and mixing are laid out on).
+    convolutional modules and image batches), ``class_counts`` (training counts),
+    ``main_epochs`` (the epochs schedules and mixing are laid out on) and
+    ``cuda_graph`` (replay whole training steps from CUDA graphs: :mod:`._cuda_graph`).
     """
 
     # Everything holding device tensors is pickled through skorch's device-aware path,
@@ -92,6 +94,7 @@ class ImbalanceNet(NeuralNet):
         channels_last=False,
         class_counts=None,
         main_epochs=None,
+        cuda_graph=False,
         **kwargs,
     ):
         super().__init__(module, criterion, **kwargs)
@@ -102,6 +105,7 @@ class ImbalanceNet(NeuralNet):
         self.channels_last = channels_last
         self.class_counts = class_counts
         self.main_epochs = main_epochs
+        self.cuda_graph = cuda_graph
 
     # ------------------------------------------------------------------ set-up
     def initialize(self):
@@ -284,10 +288,20 @@ class ImbalanceNet(NeuralNet):
         return self.forward_backward(*self.training_batch(batch))
 
     def train_step(self, batch, **fit_params):
+        if self.cuda_graph and "cuda_graph_" not in self.__dict__:
+            self.cuda_graph_steps_ = {"graphed": 0, "eager": 0}
+            self.cuda_graph_notes_ = []
+            self.cuda_graph_ = CapturedTrainStep.for_net(self)
+        captured = self.__dict__.get("cuda_graph_")
+        if captured is not None:
+            return captured(batch)
+        return self.optimizer_step(batch, self.training_batch(batch))
+
+    def optimizer_step(self, batch, prepared):
+        """One optimization step on a prepared batch ``(X, y, sample_weight, plan)``."""
         # No optimizer closure: one forward and backward per step, as a hand-written loop;
         # only SAM, which steps from a perturbed point, evaluates the batch twice.
         self._zero_grad_optimizer(set_to_none=True)
-        prepared = self.training_batch(batch)
         step = self.forward_backward(*prepared)
         if self.scaler_ is not None:
             self.scaler_.unscale_(self.optimizer_)
@@ -402,8 +416,10 @@ class ImbalanceNet(NeuralNet):
                 self.interrupted_ = True
             raise
         finally:
-            # The sampler holds the training targets on the device: release them.
+            # The sampler holds the training targets on the device, the graphs their
+            # memory: release them.
             self.__dict__.pop("train_sampler_", None)
+            self.__dict__.pop("cuda_graph_", None)
 
     def _early_stopper_fired(self):
         """Whether an EarlyStopping callback has just ended the fit.

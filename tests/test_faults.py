@@ -248,7 +248,7 @@ def test_compare_drop_makes_the_run_go(tmp_path, capsys):
         capsys, path, "--drop", "when", "--drop", "customer", "--methods", "logreg"
     )
     assert status == 0, captured.err
-    assert "2 features (1 categorical one-hot, 1 numeric" in captured.out
+    assert "2 features (1 categorical, 1 numeric" in captured.out
     assert "dropped: when, customer" in captured.out
     status, captured = _run_compare(capsys, path, "--drop", "when,nope")
     assert status == 2
@@ -330,7 +330,8 @@ def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):
     # 20,000 epochs: a ce fit takes a minute or more on any machine, so the signal always
     # lands in the middle of one, after the quick logreg fits.
     command = [sys.executable, "-m", "sklearn_imbalance_dl", "compare", "--epochs", "20000"]
-    command += ["--seeds", "4", "--methods", "logreg,ce", "--quiet", "--n-jobs", n_jobs]
+    command += ["--dataset", "digits_lt", "--seeds", "4", "--methods", "logreg,ce", "--quiet"]
+    command += ["--n-jobs", n_jobs]
     proc = subprocess.Popen(
         [*command, "--output", str(output)],
         stdout=subprocess.PIPE,

@@ -26,7 +26,7 @@ from sklearn_imbalance_dl.augment._image import (
     _magnitudes,
 )
 from sklearn_imbalance_dl.datasets import load_digits_lt
-from sklearn_imbalance_dl.losses import CrossEntropyLoss
+from sklearn_imbalance_dl.losses import CrossEntropyLoss, LDAMLoss
 from sklearn_imbalance_dl.losses._label_aware import (
     LabelAwareSmoothingLoss,
     label_aware_smoothing_factors,
@@ -34,6 +34,7 @@ from sklearn_imbalance_dl.losses._label_aware import (
 )
 from sklearn_imbalance_dl.mixing._cutmix import CutMix
 from sklearn_imbalance_dl.optim import SAM
+from sklearn_imbalance_dl.recipes import get_recipe
 from sklearn_imbalance_dl.schedules._mislas import LearnableWeightScaling, MiSLASRetraining
 
 CIFAR10_LT = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
@@ -507,3 +508,18 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     assert full.shape == standardised.shape and torch.isfinite(full).all()
     with pytest.raises(InvalidParameterError):
         RandAugment(magnitude=31)
+
+
+# ----------------------------------------------------------------- SURE's cosine classifier
+def test_sure_cosine_classifier_is_cross_entropy_on_scaled_cosines():
+    """The ``sure`` recipe's loss (LDAM, zero margins, s=8) on the cosine head is SURE's
+    Classifier: cross-entropy on 8 * cos(feature, class weight)."""
+    torch.manual_seed(0)
+    features, weights = torch.randn(6, 5), torch.randn(3, 5)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    cos = F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T
+    expected = F.cross_entropy(8 * cos, y)
+    params = get_recipe("sure", "cifar10_lt")
+    assert (params["loss"], params["loss__max_m"]) == ("ldam", 0.0)
+    got = LDAMLoss([10, 5, 2], max_m=0.0, s=params["loss__s"])(cos, y)
+    torch.testing.assert_close(got, expected)
