@@ -30,7 +30,7 @@ NETWORK_METHODS = [
     (setting, method)
     for setting in SETTINGS
     for method in list_recipes(setting)
-    if not (setting == "tabular" and method in ("logreg", "hgb", "brf"))
+    if not (setting == "tabular" and method in ("logreg", "hgb", "brf", "catboost"))
 ]
 
 
