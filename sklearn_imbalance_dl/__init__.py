@@ -6,9 +6,24 @@ imbalanced-learn pipelines and grid searches. :func:`register` adds a component 
 your own under a name the estimator accepts (see :mod:`sklearn_imbalance_dl.registry`).
 """
 
-from ._classifier import ImbalancedNetClassifier
-from .registry import register
-
 __version__ = "0.1.0"
 
 __all__ = ["ImbalancedNetClassifier", "register", "__version__"]
+
+
+def __getattr__(name):
+    # Imported on first use: the command line (``python -m sklearn_imbalance_dl``)
+    # imports this package before it can catch Ctrl-C, and torch takes seconds.
+    if name == "ImbalancedNetClassifier":
+        from ._classifier import ImbalancedNetClassifier
+
+        return ImbalancedNetClassifier
+    if name == "register":
+        from .registry import register
+
+        return register
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), "ImbalancedNetClassifier", "register"])

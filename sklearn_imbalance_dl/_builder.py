@@ -77,7 +77,7 @@ class Fit:
     max_epochs: int
 
 
-def build_fit(params, routed, X, y, sample_weight, *, input_shape, n_categories=(), seed):
+def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_categories=(), seed):
     """The builder's one entry: checked data in, the net of one fit and its data out.
 
     Holds out the validation split (stratified, seeded by ``seed``), counts the
@@ -95,6 +95,8 @@ def build_fit(params, routed, X, y, sample_weight, *, input_shape, n_categories=
     y : ndarray of shape (n_samples,)
         Labels encoded as ``0..n_classes-1``, every class present.
     sample_weight : ndarray of shape (n_samples,)
+    classes : ndarray of shape (n_classes,)
+        The labels ``y`` encodes, for messages.
     input_shape : tuple
         Shape of one sample.
     n_categories : tuple of int, default=()
@@ -109,7 +111,15 @@ def build_fit(params, routed, X, y, sample_weight, *, input_shape, n_categories=
     train, valid = holdout_split(
         X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed
     )
-    class_counts = np.bincount(train[1], minlength=int(y.max()) + 1)
+    class_counts = np.bincount(train[1], minlength=len(classes))
+    if valid is not None and not class_counts.all():
+        absent = classes[class_counts == 0]
+        raise ValueError(
+            f"validation_fraction={params['validation_fraction']} holds out every sample of "
+            f"class(es) {', '.join(map(repr, absent[:5].tolist()))}, so training would "
+            "never see them: lower validation_fraction (e.g. 0.1), or leave it None "
+            "(train on everything) for classes this small."
+        )
     setup = build_training(
         params, routed, input_shape, class_counts, train[0], n_categories=n_categories
     )
@@ -216,6 +226,8 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         by :class:`~.modules.ColumnEncoder`), passed to modules that take them.
     """
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
+    if isinstance(loss, TorchLossAdapter):
+        _check_torch_loss(params["loss"], loss, len(class_counts))
     module = _build_module(
         params, routed("module"), loss, input_shape, len(class_counts), n_categories
     )
@@ -234,6 +246,17 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         lr_kind = "constant" if schedule is not None and schedule.reweights else "cosine"
     lr_schedule = _build_lr_schedule(params["lr_schedule"], lr_kind, routed("lr_schedule"))
     lr_schedule = lr_schedule.bind(params["max_epochs"])
+    if lr_schedule.warmup_ > params["max_epochs"]:
+        # A warning, not an error: short trial runs of a recipe are common.
+        warnings.warn(
+            f"lr_schedule={lr_kind!r} warms the learning rate up over {lr_schedule.warmup_} "
+            f"epochs (lr_schedule__warmup_epochs), more than max_epochs="
+            f"{params['max_epochs']}: the rate never reaches lr={params['lr']}. Train "
+            f"for at least {lr_schedule.warmup_} epochs, or set lr_schedule__warmup_epochs "
+            f"to at most {params['max_epochs']} (0: no warm-up).",
+            UserWarning,
+            stacklevel=2,
+        )
 
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
@@ -408,12 +431,46 @@ def _build_loss(value, routed, counts):
         # Always the counts of the data being fitted, also on a user's loss object (a
         # copy) that carries counts of its own.
         return loss.set_class_counts(counts)
+    if isinstance(loss, torch.nn.NLLLoss):
+        raise ValueError(
+            f"loss={value!r} takes log-probabilities, but the module outputs logits (no "
+            "log_softmax is applied before the loss): use loss='ce' or "
+            "torch.nn.CrossEntropyLoss(), which is log_softmax followed by NLLLoss."
+        )
     if hasattr(loss, "reduction"):
         return TorchLossAdapter(loss)
     raise ValueError(
         f"loss={value!r} is neither a loss name, an ImbalanceLoss, nor a torch loss with a "
         "'reduction' attribute, so per-sample losses cannot be computed."
     )
+
+
+def _check_torch_loss(value, loss, n_classes):
+    """One forward and backward on a dummy batch, so that a torch loss that does not
+    score logits against class labels fails here, clearly, not deep in the first step."""
+    logits = torch.zeros((2, n_classes), requires_grad=True)
+    target = torch.arange(2) % n_classes
+    advice = (
+        "a torch loss must take what torch.nn.CrossEntropyLoss takes: logits of shape "
+        "(n_samples, n_classes) and integer class labels of shape (n_samples,), e.g. "
+        "CrossEntropyLoss(label_smoothing=0.1); regression losses (MSELoss, L1Loss) and "
+        "binary ones (BCELoss, BCEWithLogitsLoss) compare tensors of equal shapes. Use a "
+        "loss name such as loss='ce'"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's broadcasting warning of MSELoss
+            per_sample = loss(logits, target, reduction="none")
+            per_sample.sum().backward()
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"loss={value!r} cannot score logits against class labels ({exc}): {advice}."
+        ) from exc
+    if per_sample.shape != (2,):
+        raise ValueError(
+            f"loss={value!r} returns losses of shape {tuple(per_sample.shape)} for 2 samples "
+            f"with reduction='none', not one loss per sample: {advice}."
+        )
 
 
 def _build_module(params, routed, loss, input_shape, n_classes, n_categories=()):
@@ -449,6 +506,12 @@ def _check_module_output(value, module, input_shape, n_classes):
         ) from exc
     finally:
         module.train(was_training)
+    if not isinstance(out, torch.Tensor):
+        raise ValueError(
+            f"module={value!r} returns a {type(out).__name__} from forward, but the estimator "
+            "needs one tensor of logits of shape (n_samples, n_classes): return the logits "
+            "alone (e.g. from a wrapper module whose forward returns module(x)[0])."
+        )
     if out.ndim != 2 or out.shape[1] != n_classes:
         raise ValueError(
             f"module={value!r} returns outputs of shape {tuple(out.shape)} for 2 samples; "

@@ -26,6 +26,7 @@ from ._builder import (
     component_class,
     resolve_device,
 )
+from ._data import check_channel_order
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -51,8 +52,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     ----------
     module : {"auto", "tabular", "mlp", "resnet32"}, torch.nn.Module class or instance, \
             default="auto"
-        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features) and
-        ``"resnet32"`` for images (n_samples, C, H, W). ``"tabular"``
+        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features),
+        ``"resnet32"`` for images (n_samples, C, H, W), and ``"mlp"`` for samples of
+        any other shape (n_samples, d1, d2, ...), which the MLP flattens into rows of
+        ``d1 * d2 * ...`` features. Images in (n_samples, H, W, C) order are refused
+        (with the transposition to apply) by the built-in modules. ``"tabular"``
         (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
         on long-tailed tables; it takes pandas DataFrames as they come (categorical,
@@ -82,8 +86,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     sampler : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler, \
             default="instance"
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
-        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch.
-        A balancing sampler with a loss that balances by the class counts (the
+        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch;
+        one that chooses rows by their features (``NearMiss``, ...) sees the training
+        inputs, flattened. A balancing sampler with a loss that balances by the class counts (the
         default ``logit_adjusted``, ``weighted_ce``, ``class_balanced``,
         ``balanced_softmax``) or a re-weighting schedule balances the classes twice
         and warns: use ``loss="ce"`` with the sampler, or keep ``"instance"``.
@@ -178,8 +183,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     n_epochs_ : int
         Epochs trained (re-training epochs of ``schedule="crt"`` included).
     interrupted_ : bool
-        Whether training was stopped by a KeyboardInterrupt (the model keeps the
-        weights reached, and a warning says so).
+        Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
+        the weights reached, and a warning says so). A stop by early stopping is not
+        an interrupt.
+    stopped_early_ : bool
+        Whether early stopping ended training before ``max_epochs`` (an
+        ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
+        under ``verbose``; no warning.
+    best_epoch_ : int or None
+        With ``early_stopping=True``, the epoch (counted from 1) of the best validation
+        balanced accuracy, whose weights the model keeps; None otherwise.
 
     Notes
     -----
@@ -193,6 +206,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     not take is refused with the list of the names it does take. Components given as
     instances take no routed parameters (set them on the instance), as in
     imbalanced-learn, whose nested estimators are configured on the object.
+
+    With metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
+    import the estimator (or imbalanced-learn) before creating the estimators and
+    scorers whose requests you set (``set_score_request``, ``set_fit_request``):
+    imbalanced-learn adds ``fit_resample`` to scikit-learn's routed methods when it is
+    imported, and request objects created before cannot be cloned ("'MetadataRequest'
+    object has no attribute 'fit_resample'").
+
+    Training runs in the dtype of the module's parameters: float32, or float64 for a
+    module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
 
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
@@ -351,7 +374,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             A DataFrame may hold numeric, boolean, categorical, object and string
             columns (nullable dtypes included) and missing values when the module is
             ``"tabular"`` (``"auto"`` on tables); date and duration columns are
-            refused with how to convert them.
+            refused with how to convert them. Arrays of any other sample shape are
+            flattened by ``module="mlp"`` (see ``module``).
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -385,6 +409,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
+            check_channel_order(self._input_shape, self.module)
         _check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -411,6 +436,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 X,
                 y_encoded,
                 sample_weight,
+                classes=self.classes_,
                 input_shape=self._input_shape,
                 n_categories=encoder.n_categories_ if encoder is not None else (),
                 seed=seed,
@@ -420,6 +446,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             net.fit(fit_.train, None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
+        self.stopped_early_ = net.stopped_early_
+        stopper = dict(net.callbacks_).get("early_stopping") if self.early_stopping else None
+        self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "

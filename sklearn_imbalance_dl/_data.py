@@ -35,6 +35,39 @@ class InMemoryDataset(Dataset):
         return self.X[index], self.y[index], self.sample_weight[index]
 
 
+def check_channel_order(input_shape, module):
+    """Refuse images that look channels-last, (height, width, channels), for a built-in module.
+
+    The built-in networks read images as (channels, height, width); an array of
+    (n_samples, 32, 32, 3) images would train as 32 channels of 32x3 pixels. A module
+    of the user's (a class or an instance) takes any layout and is not checked.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample.
+    module : str, class or torch.nn.Module
+        The estimator's ``module`` parameter.
+
+    Raises
+    ------
+    ValueError
+        If the samples are 3-D, their last dimension is 1, 3 or 4 (grey, RGB, RGBA)
+        and their first, read as channels, is larger than 4.
+    """
+    if not isinstance(module, str) or len(input_shape) != 3:
+        return
+    channels, height, width = input_shape
+    if width in (1, 3, 4) and channels > 4:
+        raise ValueError(
+            f"X has images of shape {tuple(input_shape)}, read as (channels, height, width): "
+            f"{channels} channels of {height}x{width} pixels. That looks like (height, width, "
+            f"channels) order, but module={module!r} takes (n_samples, channels, height, "
+            "width): pass X.transpose(0, 3, 1, 2). (A module of your own, given as a class "
+            "or an instance, takes any layout.)"
+        )
+
+
 def to_device_dataset(X, y, sample_weight, device):
     """Move numpy arrays to ``device`` once and wrap them."""
     return InMemoryDataset(

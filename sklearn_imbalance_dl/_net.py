@@ -18,7 +18,7 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
@@ -39,6 +39,11 @@ register("precision", "fp16")(torch.float16)
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
+def full_precision(tensor):
+    """Half-precision outputs (of autocast) as float32; float32 and float64 as they are."""
+    return tensor.float() if tensor.dtype in (torch.float16, torch.bfloat16) else tensor
+
+
 class AdjustedSoftmax:
     """Prediction nonlinearity: ``softmax(scale * z - shift)``.
 
@@ -51,7 +56,7 @@ class AdjustedSoftmax:
         self.shift = shift
 
     def logits(self, z):
-        z = z.float() * self.scale
+        z = full_precision(z) * self.scale
         return z if self.shift is None else z - self.shift.to(z.device)
 
     def __call__(self, z):
@@ -111,6 +116,7 @@ class ImbalanceNet(NeuralNet):
             self.module_.to(memory_format=torch.channels_last)
         self.stages_frozen_ = False
         self.interrupted_ = False
+        self.stopped_early_ = False
         self.mixing_ = None
         if self.mixing is not None:
             self.mixing_ = self.mixing.bind(
@@ -122,6 +128,11 @@ class ImbalanceNet(NeuralNet):
             )
         use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
+        # Inputs take the dtype of the module's parameters: float64 for a module built
+        # under torch.set_default_dtype(torch.float64).
+        self.input_dtype_ = next(
+            (p.dtype for p in self.module_.parameters() if p.is_floating_point()), torch.float32
+        )
         return self
 
     def _autocast(self):
@@ -239,7 +250,7 @@ class ImbalanceNet(NeuralNet):
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
         if isinstance(dataset, InMemoryDataset):
-            sampler = self._train_sampler(dataset.y) if training else None
+            sampler = self._train_sampler(dataset.y, dataset.X) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
         if isinstance(dataset, LabelledDataset):
             # Own generators: a DataLoader draws a base seed per epoch, which would
@@ -251,8 +262,13 @@ class ImbalanceNet(NeuralNet):
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
         return super().get_iterator(dataset, training=training)
 
-    def _train_sampler(self, y):
-        self.train_sampler_ = IndexSampler(self.sampler, y)
+    def _train_sampler(self, y, X=None):
+        features = None
+        if X is not None and not isinstance(self.sampler, str):
+            # An imbalanced-learn sampler that chooses rows by their features (NearMiss,
+            # ...) sees the training inputs, flattened, not row numbers.
+            features = X.detach().cpu().numpy().reshape(len(X), -1)
+        self.train_sampler_ = IndexSampler(self.sampler, y, X=features)
         return self.train_sampler_
 
     def unpack_batch(self, batch):
@@ -263,6 +279,8 @@ class ImbalanceNet(NeuralNet):
 
     def _to_device_input(self, X):
         X = to_device(X, self.device)
+        if X.is_floating_point() and X.dtype != self.input_dtype_:
+            X = X.to(self.input_dtype_)
         # A no-op on the fast path, whose data were converted once.
         if self.channels_last and X.ndim == 4:
             X = X.contiguous(memory_format=torch.channels_last)
@@ -316,7 +334,7 @@ class ImbalanceNet(NeuralNet):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(logits.float(), yb, wb, plan)
+        loss = self.mixed_loss(full_precision(logits), yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
@@ -363,7 +381,7 @@ class ImbalanceNet(NeuralNet):
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
-            loss = self.mixed_loss(logits.float(), yb, wb)
+            loss = self.mixed_loss(full_precision(logits), yb, wb)
         return {"loss": loss, "y_pred": logits, "y_true": yb}
 
     def notify(self, method_name, **cb_kwargs):
@@ -440,15 +458,31 @@ class ImbalanceNet(NeuralNet):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
-            # skorch ends the fit and keeps the weights reached (convenient in a
-            # notebook); the estimator reports it.
-            self.interrupted_ = True
+            # skorch's EarlyStopping ends a fit by raising KeyboardInterrupt too; any
+            # other is the user's Ctrl-C. Either way skorch ends the fit and keeps the
+            # weights reached (convenient in a notebook); the estimator reports which.
+            if self._early_stopper_fired():
+                self.stopped_early_ = True
+            else:
+                self.interrupted_ = True
             raise
         finally:
             # The sampler holds the training targets on the device, the graphs their
             # memory: release them.
             self.__dict__.pop("train_sampler_", None)
             self.__dict__.pop("cuda_graph_", None)
+
+    def _early_stopper_fired(self):
+        """Whether an EarlyStopping callback has just ended the fit.
+
+        It raises as soon as its count of epochs without improvement reaches its
+        patience, so at a user's Ctrl-C that count is still below the patience.
+        """
+        return any(
+            isinstance(callback, EarlyStopping)
+            and getattr(callback, "misses_", 0) >= callback.patience
+            for _, callback in getattr(self, "callbacks_", [])
+        )
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
@@ -465,7 +499,7 @@ class ImbalanceNet(NeuralNet):
         with torch.inference_mode(), self._autocast():
             for xb in batches:
                 xb = self._to_device_input(xb)
-                outputs.append(self.module_(xb).float())
+                outputs.append(full_precision(self.module_(xb)))
         return torch.cat(outputs).cpu()
 
     def predict_proba(self, X):

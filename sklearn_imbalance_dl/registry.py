@@ -53,6 +53,7 @@ parameter.
 """
 
 import copy
+import importlib
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
@@ -75,12 +76,26 @@ KINDS = (
 )
 
 _TABLE = {kind: {} for kind in KINDS}
+_SHIPPED_LOADED = False
 
 
-def _entries(kind):
+def _table(kind):
     if kind not in _TABLE:
         raise ValueError(f"Unknown component kind {kind!r}; the kinds are {', '.join(KINDS)}.")
     return _TABLE[kind]
+
+
+def _entries(kind):
+    """The table of ``kind``, the shipped components registered first.
+
+    The package imports its components lazily (the command line starts without torch);
+    the first read of the registry imports them, so that their names are there.
+    """
+    global _SHIPPED_LOADED
+    if not _SHIPPED_LOADED:
+        _SHIPPED_LOADED = True
+        importlib.import_module("sklearn_imbalance_dl._classifier")
+    return _table(kind)
 
 
 def register(kind, name):
@@ -103,7 +118,7 @@ def register(kind, name):
     ValueError
         If ``kind`` is unknown, or ``name`` is taken by another object of that kind.
     """
-    entries = _entries(kind)
+    entries = _table(kind)  # no import: the shipped components register themselves
     if not isinstance(name, str) or not name:
         raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
 
@@ -225,7 +240,7 @@ class _RegisteredNames(StrOptions):
 
     def __init__(self, kind, extra=()):
         _Constraint.__init__(self)
-        _entries(kind)
+        _table(kind)
         self.kind = kind
         self.extra = frozenset(extra)
         self.type = str

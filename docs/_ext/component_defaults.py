@@ -14,6 +14,7 @@ KINDS = (
     ("schedule", "Schedules (`schedule=`)", set()),
     ("mixing", "Mixings (`mixing=`)", set()),
     ("lr_schedule", "Learning-rate schedules (`lr_schedule=`)", {"kind"}),
+    ("weight_averaging", "Weight averaging (`weight_averaging=`)", set()),
     ("module", "Modules (`module=`)", {"n_features", "n_classes", "in_channels"}),
 )
 
