@@ -99,10 +99,12 @@ def _fit(module, X=X, y=Y, **params):
 
 
 def _hand_step(params, loss_of, lr=LR):
-    """``p - lr * d loss / d p`` for every parameter, in float64."""
+    """``p - lr * d loss / d p`` for every parameter, in float64; ``lr`` a number or a
+    function of the parameter's name."""
+    rate = lr if callable(lr) else (lambda name: lr)
     leaves = {n: p.double().requires_grad_(True) for n, p in params.items()}
     loss_of(leaves).backward()
-    return {n: (p if p.grad is None else p - lr * p.grad).detach() for n, p in leaves.items()}
+    return {n: (p if p.grad is None else p - rate(n) * p.grad).detach() for n, p in leaves.items()}
 
 
 def _assert_params(got, expected, names=None):
@@ -386,6 +388,50 @@ def test_crt_switches_to_head_retraining_after_max_epochs():
     for k, lr in [(0, LR), (1, LR * 0.5)]:
         expected = _staged_mlp_step(steps[2 + k], lr, head_only=True)
         _assert_params(after[k], expected)  # the hidden stage unchanged, the head stepped
+
+
+def test_mislas_stage_two_fine_tunes_the_head_with_label_aware_smoothing():
+    # MiSLAS stage 2 after max_epochs = 1, for schedule__epochs = 2: the stage-1 head
+    # kept (not re-initialised), features frozen, logits times a learnable per-class
+    # scale (ones at first), label-aware smoothing (concave, 0.3 -> 0.0), rates
+    # lr * (1 + cos(pi * k / 2)) / 2 for the scale and lr_factor = 0.5 times that for
+    # the head, at stage-2 epoch k.
+    clf, steps = _fit(
+        "mlp",
+        loss="ce",
+        schedule="mislas",
+        schedule__epochs=2,
+        max_epochs=1,
+        module__hidden_sizes=(4,),
+        module__batch_norm=False,
+    )
+    assert [s["epoch"] for s in steps] == [0, 1, 2]
+    stage_one = _staged_mlp_step(steps[0], LR, head_only=False)
+    first = steps[1]["params"]
+    _assert_params(
+        {"stages.0.1.weight": first["stages.0.1.weight"], "head.weight": first["head.head.weight"]},
+        stage_one,
+        ["stages.0.1.weight", "head.weight"],
+    )
+    np.testing.assert_array_equal(first["head.scale"].numpy(), np.ones(N_CLASSES))
+    after = [steps[2]["params"], clf.net_.module_]
+    for k, rate in [(0, LR), (1, LR * 0.5)]:
+        _assert_params(after[k], _mislas_step(steps[1 + k], rate))
+
+
+def _mislas_step(step, rate):
+    """Hand step of stage 2: label-aware smoothing on scaled logits of frozen features;
+    the scale at ``rate``, the head at half of it."""
+    Xb, yb = torch.as_tensor(step["batch"][0]).double(), torch.as_tensor(step["batch"][1])
+
+    def loss(p):
+        h = torch.relu(Xb @ p["stages.0.1.weight"].T + p["stages.0.1.bias"]).detach()
+        z = (h @ p["head.head.weight"].T + p["head.head.bias"]) * p["head.scale"]
+        return _label_aware_smoothing(z, yb)
+
+    return _hand_step(
+        step["params"], loss, lambda name: rate if name == "head.scale" else 0.5 * rate
+    )
 
 
 # ----------------------------------------------------------------------------- mixings
