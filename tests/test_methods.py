@@ -266,7 +266,7 @@ def test_combinations_on_resnet32_small_images(tiny_digits, loss, schedule, mixi
         random_state=0,
         **params,
     ).fit(X.reshape(-1, 1, 8, 8), y)
-    assert np.all(np.isfinite(clf.predict_proba(X.reshape(-1, 1, 8, 8))))
+    check_trained(clf, X.reshape(-1, 1, 8, 8), 2, schedule)
 
 
 def test_crt_retrains_only_the_head(tiny_digits):
