@@ -89,11 +89,10 @@ def _fit(module, X=X, y=Y, **params):
         optimizer__momentum=0.0,
         lr=LR,
         weight_decay=0.0,
-        lr_schedule="constant",
         batch_size=len(X),
         random_state=0,
         callbacks=[("steps", StepRecorder())],
-        **{"max_epochs": 1, **params},
+        **{"max_epochs": 1, "lr_schedule": "constant", **params},
     ).fit(X, y)
     return clf, dict(clf.net_.callbacks_)["steps"].steps
 
@@ -287,6 +286,36 @@ def test_reweighting_schedule_step_uses_the_documented_weights(
         np.testing.assert_allclose(
             after[name].detach().double().numpy(), value.numpy(), rtol=1e-4, atol=1e-6
         )
+
+
+LR_CASES = [
+    # (lr_schedule and its parameters, the rate's factor at epochs 0..3, by hand)
+    ({"lr_schedule": "cosine"}, [1.0, (1 + math.cos(math.pi / 4)) / 2, 0.5, 0.1464466]),
+    (
+        {
+            "lr_schedule": "warmup_step",
+            "lr_schedule__warmup_epochs": 2,
+            "lr_schedule__milestone_fractions": (0.5, 0.75),
+            "lr_schedule__factors": (0.1, 0.01),
+        },
+        [0.5, 1.0, 0.1, 0.01],  # linear warm-up (e + 1) / 2, then x0.1 at 2, x0.01 at 3
+    ),
+]
+
+
+@pytest.mark.parametrize("params, factors", LR_CASES, ids=["cosine", "warmup_step"])
+def test_each_epoch_steps_at_the_scheduled_rate(params, factors):
+    torch.manual_seed(0)
+    clf, steps = _fit(torch.nn.Linear(3, N_CLASSES), loss="ce", max_epochs=4, **params)
+    after = [s["params"] for s in steps[1:]] + [clf.net_.module_]
+    for epoch, factor in enumerate(factors):
+        Xb = torch.as_tensor(steps[epoch]["batch"][0]).double()
+        yb = torch.as_tensor(steps[epoch]["batch"][1])
+
+        def loss(p, Xb=Xb, yb=yb):
+            return _nll(Xb @ p["weight"].T + p["bias"], yb).mean()
+
+        _assert_params(after[epoch], _hand_step(steps[epoch]["params"], loss, LR * factor))
 
 
 def _remix_label_weight(lam, y, partner, rho, kappa=1.5, tau=0.5):
