@@ -1,13 +1,13 @@
 """One training step of the estimator against the same step computed by hand.
 
 Each case trains a tiny module with fixed initial weights by plain SGD (no momentum, no
-weight decay, a constant rate, the whole data set in one batch) and records the
-parameters and the batch of every step. The test then recomputes a step with plain
-torch operations, from the formulas of the methods page (losses, class weights, label
-weights, mixed inputs), and compares the result with the parameters the estimator
-reached. The losses' kernels and the components' own helpers are never called: only
-the random draws of a mixing (partner permutation, mixing share, CutMix box centre) are
-read from the plan the estimator drew.
+weight decay, a constant rate unless the rate is tested, the whole data set in one batch)
+and records the parameters and the batch of every step. The test then recomputes a step
+with plain torch operations, from the formulas of the methods page (losses, class
+weights, label weights, mixed inputs, rates), and compares the result with the
+parameters the estimator reached. The losses' kernels and the components' own helpers
+are never called: only the random draws of a mixing (partner permutation, mixing share,
+CutMix box centre) are read from the plan the estimator drew.
 """
 
 import math
@@ -394,19 +394,25 @@ def _staged_mlp_step(step, lr, head_only):
     return _hand_step(step["params"], loss, lr=lr)
 
 
+def _fit_retraining(schedule, max_epochs):
+    """An MLP (one hidden ReLU stage of 4, no batch norm) trained with CE, then re-trained
+    by ``schedule`` for 2 epochs."""
+    return _fit(
+        "mlp",
+        loss="ce",
+        schedule=schedule,
+        schedule__epochs=2,
+        max_epochs=max_epochs,
+        module__hidden_sizes=(4,),
+        module__batch_norm=False,
+    )
+
+
 def test_crt_switches_to_head_retraining_after_max_epochs():
     # cRT: after max_epochs = 2, the head is re-initialised and trained alone for
     # schedule__epochs = 2 epochs, its rate restarting at lr with a cosine decay:
     # lr * (1 + cos(pi * k / 2)) / 2 at re-training epoch k = 0, 1.
-    clf, steps = _fit(
-        "mlp",
-        loss="ce",
-        schedule="crt",
-        schedule__epochs=2,
-        max_epochs=2,
-        module__hidden_sizes=(4,),
-        module__batch_norm=False,
-    )
+    clf, steps = _fit_retraining("crt", max_epochs=2)
     assert [s["epoch"] for s in steps] == [0, 1, 2, 3]
     # Epoch 1: the whole network learns at lr.
     expected = _staged_mlp_step(steps[1], LR, head_only=False)
@@ -425,15 +431,7 @@ def test_mislas_stage_two_fine_tunes_the_head_with_label_aware_smoothing():
     # scale (ones at first), label-aware smoothing (concave, 0.3 -> 0.0), rates
     # lr * (1 + cos(pi * k / 2)) / 2 for the scale and lr_factor = 0.5 times that for
     # the head, at stage-2 epoch k.
-    clf, steps = _fit(
-        "mlp",
-        loss="ce",
-        schedule="mislas",
-        schedule__epochs=2,
-        max_epochs=1,
-        module__hidden_sizes=(4,),
-        module__batch_norm=False,
-    )
+    clf, steps = _fit_retraining("mislas", max_epochs=1)
     assert [s["epoch"] for s in steps] == [0, 1, 2]
     stage_one = _staged_mlp_step(steps[0], LR, head_only=False)
     first = steps[1]["params"]
