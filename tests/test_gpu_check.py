@@ -38,6 +38,7 @@ def test_dry_run_covers_every_phase_and_resumes(tmp_path):
     report = (first / "report.md").read_text()
     assert report == proc.stdout
     assert "### GPU tests (`pytest -m gpu`)" in report and "skipped" in report
+    assert "tests/test_gpu.py" in report and "tests/test_cuda_graph.py" in report
     for variant in ("hand loop (eager)", "library eager", "library graphed"):
         assert f"| fp32 | False | {variant} |" in report
         assert f"| bf16 | True | {variant} |" in report
@@ -78,7 +79,7 @@ def test_runs_past_the_budget_are_stopped_and_listed(tmp_path):
         "--epochs",
         "200",
         "--budget",
-        "25",
+        "8",
         "--out",
         str(tmp_path),
     )
