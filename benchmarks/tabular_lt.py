@@ -479,8 +479,9 @@ def main(argv=None):
     wall = time.perf_counter() - start
     rows = [done[key(m, u)] for m in methods for u in todo_units]
     text, _ = report(rows, methods, reference)
+    cli = " ".join(sys.argv[1:] if argv is None else argv)
     head = [
-        f"- Command: `python benchmarks/tabular_lt.py {' '.join(sys.argv[1:] if argv is None else argv)}`",
+        f"- Command: `python benchmarks/tabular_lt.py {cli}`",
         f"- {len(todo)} new fits in {wall:.0f} s, one process, one thread; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs.",
         f"- {args.n_folds}-fold stratified splits, seeds {args.seeds}, folds {args.folds}; "
