@@ -19,6 +19,9 @@ Usage::
 
 ``--parallel N`` trains N methods at once in separate processes (on one GPU, start
 ``nvidia-cuda-mps-control -d`` first: 4-5 concurrent 200-epoch runs share an H100).
+``--cuda-graph`` trains with ``cuda_graph=True``; ``--jsonl FILE`` appends one JSON
+line per finished run (what ``benchmarks/gpu_check.py`` collects and resumes from);
+``--progress N`` prints the test top-1 every N epochs.
 
 Caveats printed beside the numbers: the images come from a lossy JPEG copy of CIFAR-10
 (``prepare_cifar10.py``), so accuracies can differ from the papers'; compare methods by
@@ -26,6 +29,7 @@ their gain over CE on the same data.
 """
 
 import argparse
+import json
 import multiprocessing
 import sys
 import time
@@ -59,11 +63,13 @@ class TestSetEvaluation(Callback):
     ``test_many``, ``test_medium``, ``test_few`` (rank split of the training counts).
     """
 
-    def __init__(self, X_test, y_test, train_counts, splits=(3, 7)):
+    def __init__(self, X_test, y_test, train_counts, splits=(3, 7), progress=None, label=""):
         self.X_test = X_test
         self.y_test = y_test
         self.train_counts = train_counts
         self.splits = splits
+        self.progress = progress
+        self.label = label
 
     def on_epoch_end(self, net, **kwargs):
         logits = net.predict_logits(self.X_test)
@@ -73,6 +79,13 @@ class TestSetEvaluation(Callback):
         shots = rank_split_accuracy(self.y_test, pred, self.train_counts, splits=self.splits)
         for group, value in shots.items():
             net.history.record(f"test_{group}", float(value))
+        epoch = len(net.history)
+        if self.progress and epoch % self.progress == 0:
+            print(
+                f"  {self.label}: epoch {epoch}, top-1 {100 * np.mean(recall):.2f}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def normalise(images):
@@ -115,16 +128,23 @@ def run_method(method, data, args):
     X_train, y_train, X_test, y_test = data
     counts = np.bincount(y_train, minlength=10)
     params = get_recipe(method, "cifar10_lt")
+    evaluation = TestSetEvaluation(
+        X_test, y_test, counts, progress=args.progress, label=f"{method} seed {args.seed}"
+    )
     params.update(
         max_epochs=args.epochs,
         precision=args.precision,
         channels_last=args.channels_last,
         device=args.device,
         random_state=args.seed,
-        callbacks=[("test_eval", TestSetEvaluation(X_test, y_test, counts))],
+        callbacks=[("test_eval", evaluation)],
     )
-    if method == "mislas" and args.epochs < 200:  # its re-training stage, scaled down
-        params["schedule__epochs"] = max(1, round(10 * args.epochs / 200))
+    if args.cuda_graph:
+        params["cuda_graph"] = True
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True  # as in the authors' scripts
+    if "schedule__epochs" in params and args.epochs < 200:  # re-training stages, scaled
+        params["schedule__epochs"] = max(1, round(params["schedule__epochs"] * args.epochs / 200))
     clf = ImbalancedNetClassifier(**params)
     start = time.perf_counter()
     clf.fit(X_train, y_train)
@@ -139,7 +159,7 @@ def run_method(method, data, args):
         file=sys.stderr,
         flush=True,
     )
-    return {
+    result = {
         "method": method,
         "epochs": len(top1),
         "last": (top1[-1], many[-1], medium[-1], few[-1]),
@@ -147,6 +167,23 @@ def run_method(method, data, args):
         "best_epoch": best + 1,
         "seconds": seconds,
     }
+    if args.jsonl:
+        record = {
+            **result,
+            "last": [float(v) for v in result["last"]],
+            "best": [float(v) for v in result["best"]],
+            "seed": args.seed,
+            "ratio": args.ratio_now,
+            "train_size": len(y_train),
+            "cuda_graph": bool(args.cuda_graph),
+            "graphed_steps": getattr(clf.net_, "cuda_graph_steps_", {}).get("graphed", 0),
+            "device": args.device,
+            "precision": args.precision,
+            "torch": torch.__version__,
+        }
+        with open(args.jsonl, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+    return result
 
 
 def run_methods(methods, data, args):
@@ -181,6 +218,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="random_state of data and fit")
     parser.add_argument("--parallel", type=int, default=1, help="methods trained at once")
     parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--cuda-graph", action="store_true", help="fit with cuda_graph=True")
+    parser.add_argument("--jsonl", type=Path, help="append one JSON line per finished run")
+    parser.add_argument("--progress", type=int, help="print the test top-1 every N epochs")
     args = parser.parse_args(argv)
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -215,6 +255,7 @@ def main(argv=None):
     rows = []
     for ratio in ratios:
         rho = int(ratio) if float(ratio).is_integer() else ratio
+        args.ratio_now = rho
         X_train, y_train, X_test, y_test = load_cifar10_lt(
             args.data, imbalance_ratio=rho, random_state=args.seed
         )

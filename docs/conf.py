@@ -27,6 +27,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE / "_ext"))
 
+from component_defaults import write_defaults  # noqa: E402
+
 import sklearn_imbalance_dl  # noqa: E402
 
 PACKAGE = "sklearn_imbalance_dl"
@@ -72,8 +74,10 @@ autodoc_member_order = "bysource"
 autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-# Style is checked by review and ruff, not by the docs build.
-numpydoc_validation_checks = set()
+# Every documented parameter and return value: a docstring whose Parameters section
+# misses an argument (PR01), names one the signature lacks (PR02), or a function that
+# returns something without a Returns section (RT01) fails the build.
+numpydoc_validation_checks = {"PR01", "PR02", "PR10", "RT01"}
 
 
 def _kind(obj):
@@ -183,6 +187,8 @@ def _api_pages():
 
 
 _api_pages()
+# docs/methods.md includes this table of every component's defaults.
+write_defaults(HERE / "generated" / "defaults.md")
 autosummary_context = {"aliases": _aliases(public_names())}
 
 

@@ -5,13 +5,16 @@ Each command is a module with ``HELP``, ``DESCRIPTION``, ``add_arguments(parser)
 adding a command is adding a line to :data:`COMMANDS`.
 """
 
+# Only light modules here: Ctrl-C is caught from the start of run_program, and the
+# commands' modules (torch, scikit-learn: seconds to import) load inside it.
 import argparse
 import importlib
 import os
 import sys
 
-# The status every command returns when Ctrl-C ended it (130, as a shell reports it).
-from sklearn_imbalance_dl.compare._cli import EXIT_INTERRUPTED
+#: The status of a run that Ctrl-C ended (130, as a shell reports it); the commands
+#: return it too.
+EXIT_INTERRUPTED = 130
 
 #: command name -> module implementing it.
 COMMANDS = {
@@ -68,7 +71,15 @@ def run_program():
     sees ``returncode == -2``. (Left to itself, CPython under ``python -m`` did so only
     when the interrupt had landed in certain C code, and exited 130 otherwise.)
     """
-    status = main()
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        # Ctrl-C before a command took charge of it, e.g. while the libraries load:
+        # the one-line report of the commands, not an import traceback.
+        argv = sys.argv[1:2]
+        name = f" {argv[0]}" if argv and argv[0] in COMMANDS else ""
+        print(f"sklearn-imbalance-dl{name}: interrupted (Ctrl-C)", file=sys.stderr)
+        status = EXIT_INTERRUPTED
     if status == EXIT_INTERRUPTED and os.name == "posix":
         # Uncaught, a KeyboardInterrupt makes CPython end by SIGINT after its clean-up;
         # the hook keeps the traceback out, as the report is already on stderr.

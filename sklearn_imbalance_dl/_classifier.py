@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -20,23 +20,19 @@ from sklearn.utils.validation import (
 from torch.utils.data import Dataset
 
 from ._builder import (
-    REGISTRIES,
+    ROUTED_KINDS,
     accepted_parameters,
-    build_net,
-    build_training,
+    build_fit,
     component_class,
-    holdout_split,
     resolve_device,
-    training_dataset,
 )
-from ._data import AUGMENTATIONS
-from ._net import PRECISIONS
+from ._data import check_channel_order
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
-from .sampling._sampler import SAMPLERS
+from .registry import options
 from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
-ROUTED_PREFIXES = tuple(REGISTRIES)
+ROUTED_PREFIXES = ROUTED_KINDS
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
@@ -56,8 +52,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     ----------
     module : {"auto", "tabular", "mlp", "resnet32"}, torch.nn.Module class or instance, \
             default="auto"
-        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features) and
-        ``"resnet32"`` for images (n_samples, C, H, W). ``"tabular"``
+        The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features),
+        ``"resnet32"`` for images (n_samples, C, H, W), and ``"mlp"`` for samples of
+        any other shape (n_samples, d1, d2, ...), which the MLP flattens into rows of
+        ``d1 * d2 * ...`` features. Images in (n_samples, H, W, C) order are refused
+        (with the transposition to apply) by the built-in modules. ``"tabular"``
         (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
         on long-tailed tables; it takes pandas DataFrames as they come (categorical,
@@ -87,8 +86,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     sampler : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler, \
             default="instance"
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
-        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch.
-        A balancing sampler with a loss that balances by the class counts (the
+        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch;
+        one that chooses rows by their features (``NearMiss``, ...) sees the training
+        inputs, flattened. A balancing sampler with a loss that balances by the class counts (the
         default ``logit_adjusted``, ``weighted_ce``, ``class_balanced``,
         ``balanced_softmax``) or a re-weighting schedule balances the classes twice
         and warns: use ``loss="ce"`` with the sampler, or keep ``"instance"``.
@@ -132,6 +132,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         the first batches); a dict compiles with these ``torch.compile`` options, e.g.
         ``{"mode": "reduce-overhead"}`` (CUDA graphs on a GPU), ``{"dynamic": False}``
         or ``{"backend": "aot_eager"}`` (traces the graphs, generates no code).
+    cuda_graph : bool, default=False
+        Replay whole training steps (augmentation, forward, loss, backward, optimizer
+        step, SAM's two passes) from CUDA graphs, one graph per batch shape (the last,
+        smaller batch of an epoch gets its own: nothing is dropped). Steps a graph
+        cannot hold run eagerly and say why under ``verbose`` (and in
+        ``net_.cuda_graph_notes_``): a device other than CUDA (so a recipe with
+        ``cuda_graph=True`` runs unchanged on a CPU), fp16, optimizers other than
+        SGD/Adam/AdamW/SAM, CutMix. SGD runs fused and Adam/AdamW capturable, with
+        the learning rate a device tensor. Not with ``compile``.
+    weight_averaging : {None, "ema", "swa"} or WeightAveraging, default=None
+        Predict with averaged weights (:class:`~sklearn_imbalance_dl.callbacks.EMA`:
+        moving average after every step, batch-norm statistics averaged too;
+        :class:`~sklearn_imbalance_dl.callbacks.SWA`: equal average of the last
+        epochs, batch-norm statistics recomputed on the training data). Parameters as
+        ``weight_averaging__*`` (``decay``, ``start``, SWA's ``lr``). Epochs a
+        schedule adds (``crt``, ``mislas``) fine-tune the averaged network.
     device : str, default="auto"
         "auto" picks CUDA when present, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -144,7 +160,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
-        ``lr_schedule__*``: passed to that component.
+        ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
 
     Attributes
     ----------
@@ -167,8 +183,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     n_epochs_ : int
         Epochs trained (re-training epochs of ``schedule="crt"`` included).
     interrupted_ : bool
-        Whether training was stopped by a KeyboardInterrupt (the model keeps the
-        weights reached, and a warning says so).
+        Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
+        the weights reached, and a warning says so). A stop by early stopping is not
+        an interrupt.
+    stopped_early_ : bool
+        Whether early stopping ended training before ``max_epochs`` (an
+        ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
+        under ``verbose``; no warning.
+    best_epoch_ : int or None
+        With ``early_stopping=True``, the epoch (counted from 1) of the best validation
+        balanced accuracy, whose weights the model keeps; None otherwise.
 
     Notes
     -----
@@ -182,6 +206,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     not take is refused with the list of the names it does take. Components given as
     instances take no routed parameters (set them on the instance), as in
     imbalanced-learn, whose nested estimators are configured on the object.
+
+    With metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
+    import the estimator (or imbalanced-learn) before creating the estimators and
+    scorers whose requests you set (``set_score_request``, ``set_fit_request``):
+    imbalanced-learn adds ``fit_resample`` to scikit-learn's routed methods when it is
+    imported, and request objects created before cannot be cloned ("'MetadataRequest'
+    object has no attribute 'fit_resample'").
+
+    Training runs in the dtype of the module's parameters: float32, or float64 for a
+    module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
 
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
@@ -200,33 +234,40 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     _own_parameter_constraints = {
         "module": [
-            StrOptions(set(REGISTRIES["module"]) | {"auto"}),
+            options("module", "auto"),
             type,
             HasMethods(["forward"]),
         ],
-        "loss": [StrOptions(set(REGISTRIES["loss"])), type, HasMethods(["forward"])],
-        "schedule": [None, StrOptions(set(REGISTRIES["schedule"])), type, Schedule],
+        "loss": [options("loss"), type, HasMethods(["forward"])],
+        "schedule": [None, options("schedule"), type, Schedule],
         "mixing": [
             None,
-            StrOptions(set(REGISTRIES["mixing"])),
+            options("mixing"),
             type,
-            HasMethods(["plan", "prepare"]),
+            HasMethods(["plan", "bind"]),
         ],
-        "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
+        "sampler": [options("sampler"), HasMethods(["fit_resample"])],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(REGISTRIES["optimizer"])), type],
+        "optimizer": [options("optimizer"), type],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions(set(REGISTRIES["lr_schedule"]))],
-        "augment": [None, StrOptions(set(AUGMENTATIONS)), callable],
+        "lr_schedule": [options("lr_schedule", "auto")],
+        "augment": [None, options("augmentation"), callable],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "posthoc_tau": [None, Interval(numbers.Real, 0, None, closed="left")],
-        "precision": [StrOptions(set(PRECISIONS))],
+        "precision": [options("precision")],
         "channels_last": ["boolean"],
         "compile": ["boolean", dict],
+        "cuda_graph": ["boolean"],
+        "weight_averaging": [
+            None,
+            options("weight_averaging"),
+            type,
+            HasMethods(["bind", "apply"]),
+        ],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -255,6 +296,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         precision="fp32",
         channels_last=False,
         compile=False,
+        cuda_graph=False,
+        weight_averaging=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -280,6 +323,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.precision = precision
         self.channels_last = channels_last
         self.compile = compile
+        self.cuda_graph = cuda_graph
+        self.weight_averaging = weight_averaging
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -329,7 +374,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             A DataFrame may hold numeric, boolean, categorical, object and string
             columns (nullable dtypes included) and missing values when the module is
             ``"tabular"`` (``"auto"`` on tables); date and duration columns are
-            refused with how to convert them.
+            refused with how to convert them. Arrays of any other sample shape are
+            flattened by ``module="mlp"`` (see ``module``).
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -363,6 +409,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
+            check_channel_order(self._input_shape, self.module)
         _check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -378,32 +425,34 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Sample weights must contain at least one non-zero number.")
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        train, valid = holdout_split(
-            X, y_encoded, sample_weight, self.validation_fraction, self.early_stopping, seed
-        )
-        self.class_counts_ = np.bincount(train[1], minlength=len(self.classes_))
-
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
-            setup = build_training(
+            params["device"] = device
+            fit_ = build_fit(
                 params,
                 self._routed,
-                self._input_shape,
-                self.class_counts_,
-                train[0],
+                X,
+                y_encoded,
+                sample_weight,
+                classes=self.classes_,
+                input_shape=self._input_shape,
                 n_categories=encoder.n_categories_ if encoder is not None else (),
+                seed=seed,
             )
-            params.update(lr=self.lr, batch_size=self.batch_size, device=device)
-            net = build_net(setup, params, self.class_counts_, valid)
-            net.fit(training_dataset(*train, device, self.channels_last), None)
+            self.class_counts_ = fit_.class_counts
+            net = fit_.net
+            net.fit(fit_.train, None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
+        self.stopped_early_ = net.stopped_early_
+        stopper = dict(net.callbacks_).get("early_stopping") if self.early_stopping else None
+        self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
-                f"{setup.max_epochs} epochs; the model keeps the weights reached "
+                f"{fit_.max_epochs} epochs; the model keeps the weights reached "
                 "(interrupted_=True, n_epochs_ says how far it got).",
                 UserWarning,
                 stacklevel=3,
@@ -422,11 +471,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         if not isinstance(self.module, (str, type)):
             return False
+        cls = component_class("module", self.module)
         try:
-            cls = component_class("module", self.module)
-        except (KeyError, TypeError):
+            return cls is not None and "n_categories" in accepted_parameters(cls)[0]
+        except (TypeError, ValueError):  # a class without a signature (a builtin)
             return False
-        return cls is not None and "n_categories" in accepted_parameters(cls)[0]
 
     def _validate_table(self, X, y):
         """``(X, y, encoder)``: X as the float32 array the network trains on.
@@ -438,12 +487,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """
         tables = self._takes_tables()
         if is_dataframe(X):
-            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             if tables:
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
                 Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
                 return Z, y, encoder
+            # Date columns are refused here too, with how to convert them.
+            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
             categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
             if categorical:
                 raise ValueError(
@@ -514,18 +564,48 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return X
 
     def predict_proba(self, X):
-        """Class probabilities, columns in the order of ``classes_``."""
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
         X = self._checked_input(X)
         return self.net_.predict_proba(X)
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably."""
+        """Log of :meth:`predict_proba`, computed stably.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
         X = self._checked_input(X)
         logits = self.net_.predict_logits(X)
         return self.net_.predict_nonlinearity.log(logits).numpy()
 
     def predict(self, X):
-        """Predicted labels, taken from ``classes_``."""
+        """Predicted labels, taken from ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            Samples of the shape the estimator was fitted on.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
         X = self._checked_input(X)
         logits = self.net_.predict_logits(X)
         return self.classes_[self.net_.predict_nonlinearity.logits(logits).argmax(1).numpy()]

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .registry import register
+
 
 def weights_are_uniform(sample_weight):
     """Equal sample weights cancel in the weighted mean: batches then carry none."""
@@ -31,6 +33,39 @@ class InMemoryDataset(Dataset):
 
     def __getitem__(self, index):
         return self.X[index], self.y[index], self.sample_weight[index]
+
+
+def check_channel_order(input_shape, module):
+    """Refuse images that look channels-last, (height, width, channels), for a built-in module.
+
+    The built-in networks read images as (channels, height, width); an array of
+    (n_samples, 32, 32, 3) images would train as 32 channels of 32x3 pixels. A module
+    of the user's (a class or an instance) takes any layout and is not checked.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample.
+    module : str, class or torch.nn.Module
+        The estimator's ``module`` parameter.
+
+    Raises
+    ------
+    ValueError
+        If the samples are 3-D, their last dimension is 1, 3 or 4 (grey, RGB, RGBA)
+        and their first, read as channels, is larger than 4.
+    """
+    if not isinstance(module, str) or len(input_shape) != 3:
+        return
+    channels, height, width = input_shape
+    if width in (1, 3, 4) and channels > 4:
+        raise ValueError(
+            f"X has images of shape {tuple(input_shape)}, read as (channels, height, width): "
+            f"{channels} channels of {height}x{width} pixels. That looks like (height, width, "
+            f"channels) order, but module={module!r} takes (n_samples, channels, height, "
+            "width): pass X.transpose(0, 3, 1, 2). (A module of your own, given as a class "
+            "or an instance, takes any layout.)"
+        )
 
 
 def to_device_dataset(X, y, sample_weight, device):
@@ -157,8 +192,8 @@ def random_crop_flip(images, padding=4):
     return cropped.permute(0, 3, 1, 2).contiguous(memory_format=_memory_format(images))
 
 
-# Names of the estimator's ``augment`` parameter.
-AUGMENTATIONS = {"crop_flip": random_crop_flip}
+random_crop_flip.needs_images = True
+register("augmentation", "crop_flip")(random_crop_flip)
 
 
 def _memory_format(tensor):

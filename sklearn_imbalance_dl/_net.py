@@ -14,15 +14,15 @@ devices) and changes the training step where imbalance methods need it:
 """
 
 import contextlib
-import copy
 import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
+from ._cuda_graph import CapturedTrainStep
 from ._data import (
     DeviceBatchIterator,
     EpochBatchSampler,
@@ -30,10 +30,18 @@ from ._data import (
     LabelledDataset,
 )
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
+from .registry import lookup, register
 from .sampling._sampler import IndexSampler
 
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+register("precision", "fp32")(None)
+register("precision", "bf16")(torch.bfloat16)
+register("precision", "fp16")(torch.float16)
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+def full_precision(tensor):
+    """Half-precision outputs (of autocast) as float32; float32 and float64 as they are."""
+    return tensor.float() if tensor.dtype in (torch.float16, torch.bfloat16) else tensor
 
 
 class AdjustedSoftmax:
@@ -48,7 +56,7 @@ class AdjustedSoftmax:
         self.shift = shift
 
     def logits(self, z):
-        z = z.float() * self.scale
+        z = full_precision(z) * self.scale
         return z if self.shift is None else z - self.shift.to(z.device)
 
     def __call__(self, z):
@@ -63,12 +71,13 @@ class AdjustedSoftmax:
 class ImbalanceNet(NeuralNet):
     """skorch ``NeuralNet`` with the imbalance-aware training step.
 
-    Extra parameters: ``mixing`` (an unprepared mixing object or None), ``sampler``
+    Extra parameters: ``mixing`` (an unbound mixing component or None), ``sampler``
     (``"instance"``, ``"class_balanced"``, ``"sqrt"`` or an index-preserving
     imbalanced-learn sampler), ``augment`` (a batched callable on the device or None),
     ``precision`` (``"fp32"``, ``"bf16"``, ``"fp16"``), ``channels_last`` (memory format of
-    convolutional modules and image batches), ``class_counts`` (training counts)
-    and ``main_epochs`` (the epochs schedules and mixing are laid out on).
+    convolutional modules and image batches), ``class_counts`` (training counts),
+    ``main_epochs`` (the epochs schedules and mixing are laid out on) and
+    ``cuda_graph`` (replay whole training steps from CUDA graphs: :mod:`._cuda_graph`).
     """
 
     # Everything holding device tensors is pickled through skorch's device-aware path,
@@ -87,6 +96,7 @@ class ImbalanceNet(NeuralNet):
         channels_last=False,
         class_counts=None,
         main_epochs=None,
+        cuda_graph=False,
         **kwargs,
     ):
         super().__init__(module, criterion, **kwargs)
@@ -97,6 +107,7 @@ class ImbalanceNet(NeuralNet):
         self.channels_last = channels_last
         self.class_counts = class_counts
         self.main_epochs = main_epochs
+        self.cuda_graph = cuda_graph
 
     # ------------------------------------------------------------------ set-up
     def initialize(self):
@@ -105,9 +116,10 @@ class ImbalanceNet(NeuralNet):
             self.module_.to(memory_format=torch.channels_last)
         self.stages_frozen_ = False
         self.interrupted_ = False
+        self.stopped_early_ = False
         self.mixing_ = None
         if self.mixing is not None:
-            self.mixing_ = copy.deepcopy(self.mixing).prepare(
+            self.mixing_ = self.mixing.bind(
                 torch.as_tensor(self.class_counts),
                 n_epochs=self.main_epochs,
                 # A module without stages can still be mixed at its input.
@@ -116,10 +128,15 @@ class ImbalanceNet(NeuralNet):
             )
         use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
+        # Inputs take the dtype of the module's parameters: float64 for a module built
+        # under torch.set_default_dtype(torch.float64).
+        self.input_dtype_ = next(
+            (p.dtype for p in self.module_.parameters() if p.is_floating_point()), torch.float32
+        )
         return self
 
     def _autocast(self):
-        dtype = PRECISIONS[self.precision]
+        dtype = lookup("precision", self.precision)
         if dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
@@ -149,7 +166,15 @@ class ImbalanceNet(NeuralNet):
     def reset_head(self):
         """Re-initialise the classifier head and forget its optimizer state."""
         reset_head(self.module_)
+        self.forget_head_state()
+
+    def forget_head_state(self):
+        """Drop the optimizer state (momentum, ...) of the classifier head's parameters."""
         self.forget_optimizer_state(self.module_.head.parameters())
+
+    def is_staged(self):
+        """Whether the module exposes ``stages`` and ``head`` (the staged-module protocol)."""
+        return is_staged(self.module_)
 
     def forget_optimizer_state(self, params):
         """Drop momentum and the like of ``params`` (SAM's base optimizer included)."""
@@ -177,10 +202,55 @@ class ImbalanceNet(NeuralNet):
         """Draw the following epochs' batches with another sampler (a sampler name)."""
         self.train_sampler_.set_kind(kind)
 
+    def learning_rates(self):
+        """The ``"lr"`` of each optimizer parameter group, in order."""
+        return [float(group["lr"]) for group in self.optimizer_.param_groups]
+
+    def set_learning_rates(self, rate_of_group):
+        """Set each optimizer parameter group's ``"lr"`` to ``rate_of_group(group)``."""
+        for group in self.optimizer_.param_groups:
+            group["lr"] = rate_of_group(group)
+
+    def replace_loss(self, loss):
+        """Train with ``loss`` (an :class:`~.losses.ImbalanceLoss`) from now on."""
+        self.criterion_ = loss.to(self.device)
+
+    def uses_cosine_logits(self):
+        """Whether the loss trained with trains on cosine logits (a cosine head)."""
+        return bool(getattr(self.criterion_, "uses_cosine_logits", False))
+
+    def wrap_head(self, wrap):
+        """Replace the classifier head by ``wrap(head)``, on the device; returns it."""
+        self.module_.head = wrap(self.module_.head).to(self.device)
+        return self.module_.head
+
+    def add_param_group(self, params, **options):
+        """Train ``params`` too, as one optimizer group with ``options`` (``lr``, flags)."""
+        self.optimizer_.add_param_group({"params": list(params), **options})
+
+    def training_batches(self, dataset):
+        """``(X, y, sample_weight)`` of each batch of ``dataset`` on the device, in order."""
+        for batch in self.get_iterator(dataset, training=False):
+            yield self.unpack_batch(batch)
+
+    def penultimate_features(self, X):
+        """The features the head of a staged module reads, for ``X``; no gradients."""
+        with torch.no_grad():
+            _, features = forward_staged(self.module_, X)
+        return features
+
+    def head_logits(self, features):
+        """The logits of the classifier head for penultimate ``features``."""
+        return self.module_.head(features)
+
+    def per_sample_loss(self, logits, y):
+        """The training loss of each sample (class weights applied), shape (n,)."""
+        return self.criterion_(logits, y, reduction="none")
+
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
         if isinstance(dataset, InMemoryDataset):
-            sampler = self._train_sampler(dataset.y) if training else None
+            sampler = self._train_sampler(dataset.y, dataset.X) if training else None
             return DeviceBatchIterator(dataset, self.batch_size, sampler=sampler)
         if isinstance(dataset, LabelledDataset):
             # Own generators: a DataLoader draws a base seed per epoch, which would
@@ -192,8 +262,13 @@ class ImbalanceNet(NeuralNet):
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
         return super().get_iterator(dataset, training=training)
 
-    def _train_sampler(self, y):
-        self.train_sampler_ = IndexSampler(self.sampler, y)
+    def _train_sampler(self, y, X=None):
+        features = None
+        if X is not None and not isinstance(self.sampler, str):
+            # An imbalanced-learn sampler that chooses rows by their features (NearMiss,
+            # ...) sees the training inputs, flattened, not row numbers.
+            features = X.detach().cpu().numpy().reshape(len(X), -1)
+        self.train_sampler_ = IndexSampler(self.sampler, y, X=features)
         return self.train_sampler_
 
     def unpack_batch(self, batch):
@@ -204,6 +279,8 @@ class ImbalanceNet(NeuralNet):
 
     def _to_device_input(self, X):
         X = to_device(X, self.device)
+        if X.is_floating_point() and X.dtype != self.input_dtype_:
+            X = X.to(self.input_dtype_)
         # A no-op on the fast path, whose data were converted once.
         if self.channels_last and X.ndim == 4:
             X = X.contiguous(memory_format=torch.channels_last)
@@ -257,19 +334,25 @@ class ImbalanceNet(NeuralNet):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
             logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(logits.float(), yb, wb, plan)
+        loss = self.mixed_loss(full_precision(logits), yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 
-    def train_step_single(self, batch, **fit_params):
-        # Training mode is set once per epoch, in run_single_epoch.
-        return self.forward_backward(*self.training_batch(batch))
-
     def train_step(self, batch, **fit_params):
+        if self.cuda_graph and "cuda_graph_" not in self.__dict__:
+            self.cuda_graph_steps_ = {"graphed": 0, "eager": 0}
+            self.cuda_graph_notes_ = []
+            self.cuda_graph_ = CapturedTrainStep.for_net(self)
+        captured = self.__dict__.get("cuda_graph_")
+        if captured is not None:
+            return captured(batch)
+        return self.optimizer_step(batch, self.training_batch(batch))
+
+    def optimizer_step(self, batch, prepared):
+        """One optimization step on a prepared batch ``(X, y, sample_weight, plan)``."""
         # No optimizer closure: one forward and backward per step, as a hand-written loop;
         # only SAM, which steps from a perturbed point, evaluates the batch twice.
-        self._zero_grad_optimizer(set_to_none=True)
-        prepared = self.training_batch(batch)
+        self.optimizer_.zero_grad(set_to_none=True)
         step = self.forward_backward(*prepared)
         if self.scaler_ is not None:
             self.scaler_.unscale_(self.optimizer_)
@@ -290,7 +373,7 @@ class ImbalanceNet(NeuralNet):
 
             self.optimizer_.step(closure)
         else:
-            self._step_optimizer(None)
+            self.optimizer_.step()
         return step
 
     def validation_step(self, batch, **fit_params):
@@ -298,7 +381,7 @@ class ImbalanceNet(NeuralNet):
         with torch.no_grad(), self._autocast():
             logits = self.module_(Xb)
         with torch.no_grad():
-            loss = self.mixed_loss(logits.float(), yb, wb)
+            loss = self.mixed_loss(full_precision(logits), yb, wb)
         return {"loss": loss, "y_pred": logits, "y_true": yb}
 
     def notify(self, method_name, **cb_kwargs):
@@ -375,13 +458,31 @@ class ImbalanceNet(NeuralNet):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
-            # skorch ends the fit and keeps the weights reached (convenient in a
-            # notebook); the estimator reports it.
-            self.interrupted_ = True
+            # skorch's EarlyStopping ends a fit by raising KeyboardInterrupt too; any
+            # other is the user's Ctrl-C. Either way skorch ends the fit and keeps the
+            # weights reached (convenient in a notebook); the estimator reports which.
+            if self._early_stopper_fired():
+                self.stopped_early_ = True
+            else:
+                self.interrupted_ = True
             raise
         finally:
-            # The sampler holds the training targets on the device: release them.
+            # The sampler holds the training targets on the device, the graphs their
+            # memory: release them.
             self.__dict__.pop("train_sampler_", None)
+            self.__dict__.pop("cuda_graph_", None)
+
+    def _early_stopper_fired(self):
+        """Whether an EarlyStopping callback has just ended the fit.
+
+        It raises as soon as its count of epochs without improvement reaches its
+        patience, so at a user's Ctrl-C that count is still below the patience.
+        """
+        return any(
+            isinstance(callback, EarlyStopping)
+            and getattr(callback, "misses_", 0) >= callback.patience
+            for _, callback in getattr(self, "callbacks_", [])
+        )
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
@@ -398,7 +499,7 @@ class ImbalanceNet(NeuralNet):
         with torch.inference_mode(), self._autocast():
             for xb in batches:
                 xb = self._to_device_input(xb)
-                outputs.append(self.module_(xb).float())
+                outputs.append(full_precision(self.module_(xb)))
         return torch.cat(outputs).cpu()
 
     def predict_proba(self, X):

@@ -9,7 +9,7 @@ its parameters with :func:`check_component_params`, which raises scikit-learn's
 
 A component checks its parameters where it first uses them: torch modules (losses,
 networks) when they are built, callbacks and mixings when a fit binds them
-(``prepare``). The estimator checks its own parameters, and the routed ones
+(``bind``). The estimator checks its own parameters, and the routed ones
 (``loss__gamma``, ...) against the constraints of the component they go to, at the
 start of ``fit``. Public functions use scikit-learn's ``validate_params`` decorator.
 """

@@ -2,21 +2,34 @@
 
 import itertools
 
-LOSS_NAMES = [
-    "ce", "weighted_ce", "class_balanced", "focal", "ldam",
-    "logit_adjusted", "balanced_softmax", "cri", "arb",
-]  # fmt: skip
-SCHEDULES = [None, "drw", "ppw", "ppl", "crt"]
-MIXINGS = [None, "mixup", "remix", "mfw"]
-BALANCING_LOSSES = {"weighted_ce", "class_balanced", "logit_adjusted", "balanced_softmax", "arb"}
+from sklearn_imbalance_dl.registry import lookup, names
+
+# Every registered loss, schedule and mixing (None: without one).
+LOSS_NAMES = list(names("loss"))
+SCHEDULES = [None, *names("schedule")]
+MIXINGS = [None, *names("mixing")]
+# The losses that balance the classes themselves (their declared ``reweights_classes``).
+BALANCING_LOSSES = {name for name in LOSS_NAMES if lookup("loss", name).reweights_classes}
 
 
 def invalid_reason(loss, schedule, mixing):
-    """The regex of the error an invalid combination raises, or None when it is valid."""
+    """The regex of the error an invalid combination raises on tabular rows (None: valid).
+
+    The rules, from the components' declared properties, in the order they are checked:
+    PPL brings its own mixing; a schedule that re-weights the classes needs a loss that
+    does not balance them itself; MiSLAS re-trains on plain logits, not on a cosine
+    head; CutMix needs images.
+    """
+    loss_cls = lookup("loss", loss)
+    schedule_cls = None if schedule is None else lookup("schedule", schedule)
     if schedule == "ppl" and mixing is not None:
         return rf"schedule='ppl'.*mixing='{mixing}'"
-    if schedule in ("drw", "ppw", "ppl") and loss in BALANCING_LOSSES:
+    if schedule_cls is not None and schedule_cls.reweights and loss_cls.reweights_classes:
         return rf"schedule='{schedule}'.*loss='{loss}'"
+    if getattr(schedule_cls, "needs_plain_logits", False) and loss_cls.uses_cosine_logits:
+        return rf"schedule='{schedule}'.*loss='{loss}'"
+    if mixing is not None and getattr(lookup("mixing", mixing), "needs_images", False):
+        return rf"mixing='{mixing}' needs images"
     return None
 
 

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.__main__ import main
@@ -83,7 +85,8 @@ def test_methods_are_the_tabular_recipes():
         reference = make_estimator(name, "tabular", random_state=3, max_epochs=7, device="cpu")
         assert repr(estimator) == repr(reference), name
         clone(estimator)  # unfitted, scikit-learn compatible
-        assert not hasattr(estimator, "classes_"), name
+        with pytest.raises(NotFittedError):
+            check_is_fitted(estimator)
 
 
 def test_factories_build_what_the_method_names_say():
@@ -104,7 +107,8 @@ def test_factories_build_what_the_method_names_say():
 
 def test_deep_means_a_network_or_a_pipeline_ending_in_one():
     deep = {name: is_deep(factory(0, 1, "cpu")) for name, factory in _resolve_methods(None).items()}
-    assert {name for name, d in deep.items() if not d} == {"logreg", "hgb", "brf"}
+    rivals = {"logreg", "hgb", "brf"} | ({"catboost"} & set(default_methods()))
+    assert {name for name, d in deep.items() if not d} == rivals
     assert is_deep(ImbalancedNetClassifier())
     from imblearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression
@@ -135,8 +139,9 @@ def test_margin_line_deep_winner_non_deep_winner_and_ties():
         "Winner: hgb (non-deep); the best deep method, ldam_drw, is 1.3 points of balanced "
         "accuracy behind"
     )
+    # Without the fits there is nothing to test the margin with: no verdict.
     line = margin_line(_summary([("arb", 0.81, 0.02), ("logreg", 0.80, 0.005)], deep))
-    assert line.endswith("(within one standard deviation, 2.0 points: no clear winner)")
+    assert line.endswith("over the best non-deep method (logreg)")
     assert margin_line(_summary([("arb", 0.81, 0.02), ("ldam_drw", 0.8, 0.0)], deep)) is None
     assert margin_line(_summary([("arb", 0.81, 0.02), ("hgb", 0.8, 0.0)], {})) is None
 
@@ -160,8 +165,9 @@ def test_smote_with_fallback_on_digits_counts():
 
 
 # ---------------------------------------------------------------- the default command
-def test_main_default_tiny(capsys):
-    assert main(["compare", *TINY, "--methods", "ce,smote,logreg"]) == 0
+def test_main_digits_tiny(capsys):
+    args = ["compare", *TINY, "--methods", "ce,smote,logreg", "--dataset", "digits_lt"]
+    assert main(args) == 0
     out = capsys.readouterr().out
     assert "Long-tailed digits, imbalance ratio 100" in out
     assert "124, 74, 44, 26, 16, 9, 5, 3, 2, 1" in out
@@ -189,6 +195,8 @@ def test_main_default_tiny(capsys):
         )
     # The table rounds to 3 decimals: the line's tenth of a point may differ by one.
     assert found and float(found[1]) == pytest.approx(abs(gap), abs=0.11), margin
+    # One balanced test set: the splits do not vary, so no significance is claimed.
+    assert margin.endswith("(one fixed test set: no significance test)")
 
 
 @pytest.mark.slow
@@ -227,7 +235,7 @@ def test_csv_cross_validation_and_csv_output(csv_file, tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "stratified 3-fold cross-validation" in out
-    assert "2 categorical one-hot, 2 numeric standardised" in out
+    assert "2 categorical, 2 numeric" in out
     assert "many-shot" not in out  # shot accuracy is for the long-tailed digits
     table = pd.read_csv(out_path)
     fits, summary = table[table.row == "fit"], table[table.row == "summary"]
@@ -513,3 +521,344 @@ def test_dask_cluster_matches_local_run(csv_file, tmp_path):
     remote_rows = _fit_rows(json.loads(remote.read_text()))
     assert len(local_rows) == 4
     assert remote_rows == local_rows  # bit-identical metrics, fit for fit
+
+
+# ---------------------------------------------------------------- the shipped table
+def test_heart_disease_table_is_the_uci_file():
+    from sklearn_imbalance_dl.datasets import load_heart_disease
+
+    X, y = load_heart_disease()
+    # The UCI documentation: 303 patients, 5 classes, 6 missing values (4 ca, 2 thal).
+    assert X.shape == (303, 13) and np.bincount(y).tolist() == [164, 55, 36, 35, 13]
+    assert X.isna().sum()[lambda s: s > 0].to_dict() == {"ca": 4, "thal": 2}
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    assert categorical == ["sex", "cp", "fbs", "restecg", "exang", "slope", "thal"]
+    # The first row of processed.cleveland.data: 63,1,1,145,233,1,2,150,0,2.3,3,0,6 -> 0.
+    first = X.iloc[0]
+    assert (first["age"], first["sex"], first["cp"], first["trestbps"], first["chol"]) == (
+        63,
+        "male",
+        "typical angina",
+        145,
+        233,
+    )
+    assert (first["oldpeak"], first["slope"], first["thal"], y[0]) == (
+        2.3,
+        "downsloping",
+        "fixed defect",
+        0,
+    )
+
+
+def test_heart_disease_file_is_package_data():
+    import ast
+
+    # Read without tomllib (Python >= 3.11 only; the package supports 3.10).
+    found = re.search(
+        r"^\[tool\.setuptools\.package-data\]\n(?:#.*\n)*"
+        r'"sklearn_imbalance_dl\.datasets" = (\[.*\])$',
+        (REPO / "pyproject.toml").read_text(),
+        re.MULTILINE,
+    )
+    patterns = ast.literal_eval(found[1])
+    data = REPO / "sklearn_imbalance_dl" / "datasets" / "data"
+    shipped = {p.name for pattern in patterns for p in data.glob(pattern.split("/", 1)[1])}
+    assert {"heart_disease_cleveland.csv", "README.md"} <= shipped
+    assert "CC BY 4.0" in (data / "README.md").read_text()
+    assert (data / "heart_disease_cleveland.csv").stat().st_size < 1_000_000
+
+
+def test_main_default_is_the_heart_disease_table(capsys):
+    assert main(["compare", *TINY, "--methods", "ce,logreg"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "Heart disease (Cleveland, UCI, CC BY 4.0): 303 rows, 13 features (7 categorical, "
+        "6 numeric); target 'num', 5 classes (0: 164, 1: 55, 2: 36, 3: 35, 4: 13)\n"
+        "stratified 5-fold cross-validation x 1 seed(s), 2 epochs\n"
+    )
+    margin = next(line for line in out.splitlines() if line.startswith("Winner: "))
+    assert re.search(
+        r"; corrected resampled t-test over 5 paired fits: p = (0\.\d{3}|< 0\.001), "
+        r"(significant at 5 %|not significant at 5 %: no clear winner)$",
+        margin,
+    ), margin
+
+
+# ---------------------------------------------------------------- significance
+def test_corrected_ttest_matches_a_hand_computation():
+    from sklearn_imbalance_dl.compare import corrected_ttest
+
+    a = [0.80, 0.82, 0.78, 0.84, 0.81, 0.79]
+    b = [0.76, 0.80, 0.77, 0.79, 0.78, 0.80]
+    # d = 0.04, 0.02, 0.01, 0.05, 0.03, -0.01; mean 0.14 / 6 = 0.023333
+    # squared deviations from the mean (x 1e-4): 2.7778, 0.1111, 1.7778, 7.1111,
+    # 0.4444, 11.1111 -> sum 23.3333e-4; variance (ddof=1) 4.66667e-4
+    # corrected: (1/6 + 25/100) * 4.66667e-4 = 0.416667 * 4.66667e-4 = 1.94444e-4
+    # t = 0.023333 / sqrt(1.94444e-4) = 0.023333 / 0.0139443 = 1.67332, 5 df
+    # two-sided p from Student's t with 5 df: 2 * 0.07757 = 0.15514
+    result = corrected_ttest(a, b, n_train=100, n_test=25)
+    assert result.difference == pytest.approx(0.0233333, abs=1e-6)
+    assert result.statistic == pytest.approx(1.67332, abs=1e-4)
+    assert result.df == 5
+    assert result.pvalue == pytest.approx(0.15514, abs=2e-4)
+    # The uncorrected paired t-test would have said t = 0.023333 / sqrt(4.66667e-4 / 6)
+    # = 2.6458, p = 0.0456: "significant". The correction is what makes it honest.
+    naive = corrected_ttest(a, b, n_train=1e12, n_test=1e-12)
+    assert naive.statistic == pytest.approx(2.6458, abs=1e-3)
+    # Swapping the methods flips the sign, not the p-value.
+    swapped = corrected_ttest(b, a, n_train=100, n_test=25)
+    assert swapped.statistic == pytest.approx(-result.statistic)
+    assert swapped.pvalue == pytest.approx(result.pvalue)
+
+
+def test_corrected_ttest_edge_cases():
+    from sklearn_imbalance_dl.compare import corrected_ttest
+
+    assert corrected_ttest([0.5, 0.6], [0.5, 0.6], 4, 1).pvalue == 1.0
+    assert corrected_ttest([0.6, 0.7], [0.5, 0.6], 4, 1).pvalue == 0.0
+    with pytest.raises(ValueError, match="paired"):
+        corrected_ttest([0.5, 0.6], [0.5], 4, 1)
+    with pytest.raises(ValueError, match="at least 2"):
+        corrected_ttest([0.5], [0.4], 4, 1)
+
+
+def test_margin_line_gives_the_test_of_the_fits():
+    """The winner against the best non-deep method, paired by (seed, fold)."""
+    a = [0.80, 0.82, 0.78, 0.84, 0.81, 0.79]
+    b = [0.76, 0.80, 0.77, 0.79, 0.78, 0.80]
+    c = [0.70, 0.71, 0.69, 0.72, 0.70, 0.70]  # a worse network: not in the test
+    seeds, folds = [0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]
+    rows = [
+        {"method": m, "seed": s, "fold": f, "balanced_accuracy": v, "n_train": 100, "n_test": 25}
+        for m, values in (("arb", a), ("hgb", b), ("ce", c))
+        for s, f, v in zip(seeds, folds, values)
+    ]
+    results = pd.DataFrame(rows[::-1])  # the pairing must not rely on the row order
+    results.attrs.update(deep={"arb": True, "ce": True, "hgb": False}, protocol="3-fold")
+    summary = summarise(results)
+    line = margin_line(summary, results)
+    # Same numbers as the hand computation above: p = 0.155.
+    assert line == (
+        "Winner: arb, +2.3 points of balanced accuracy over the best non-deep method (hgb); "
+        "corrected resampled t-test over 6 paired fits: p = 0.155, not significant at 5 %: "
+        "no clear winner"
+    )
+    # 5 points more, same spread: t = 0.073333 / 0.0139443 = 5.2590, p = 0.0033.
+    results.loc[results.method == "hgb", "balanced_accuracy"] -= 0.05
+    line = margin_line(summarise(results), results)
+    assert line.endswith(
+        "+7.3 points of balanced accuracy over the best non-deep method "
+        "(hgb); corrected resampled t-test over 6 paired fits: p = 0.003, "
+        "significant at 5 %"
+    ), line
+
+
+# ---------------------------------------------------------------- CSV files as they come
+def _load(path, **kwargs):
+    from sklearn_imbalance_dl.compare._cli import load_table
+
+    return load_table(path, "label", 2, **kwargs)
+
+
+def _messy_rows():
+    labels = ["a", "a", "a", "b", "b", "a", "c", "c"]
+    amounts = ["2,840.80", "1,001.50", "12.25", "3,000,000.00", "7.00", "15.75", "980.10", "0.5"]
+    return labels, amounts
+
+
+def test_semicolon_file_is_detected(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_text("colour;x1;label\nred;1.5;a\nblue;2.5;a\nred;3.5;b\nblue;4.5;b\n")
+    X, y, description, left_out = _load(path)
+    assert list(X.columns) == ["colour", "x1"] and y.tolist() == ["a", "a", "b", "b"]
+    assert isinstance(X["colour"].dtype, pd.CategoricalDtype)
+    # Under ';' a decimal comma is expected, but "1.5" reads as a number all the same.
+    assert X["x1"].tolist() == [1.5, 2.5, 3.5, 4.5]
+    assert "semi.csv (separator ';', decimal ','): 4 rows" in description
+
+
+def test_decimal_comma_file(tmp_path):
+    path = tmp_path / "comma.csv"
+    path.write_text(
+        "colour;amount;x1;label\n"
+        'red;"2.840,80";1,5;a\nblue;12,25;2,5;a\nred;"1.000.000,00";-3,25;b\nblue;0,5;4;b\n'
+    )
+    X, *_ = _load(path)
+    assert X["amount"].tolist() == [2840.80, 12.25, 1_000_000.00, 0.5]
+    assert X["x1"].tolist() == [1.5, 2.5, -3.25, 4.0]
+    # The same with the decimal mark given, and a tab-separated copy.
+    X, *_ = _load(path, decimal=",")
+    assert X["amount"].tolist() == [2840.80, 12.25, 1_000_000.00, 0.5]
+    tabbed = tmp_path / "tabbed.csv"
+    tabbed.write_text(path.read_text().replace(";", "\t"))
+    X, *_ = _load(tabbed, decimal=",")
+    assert X["amount"].tolist() == [2840.80, 12.25, 1_000_000.00, 0.5]
+
+
+def test_thousands_separators_are_numbers(tmp_path, capsys):
+    labels, amounts = _messy_rows()
+    path = tmp_path / "amounts.csv"
+    pd.DataFrame({"amount": amounts, "label": labels}).to_csv(path, index=False)
+    assert '"2,840.80"' in path.read_text()  # quoted, as spreadsheets write it
+    X, *_ = _load(path)
+    assert X["amount"].dtype == float
+    assert X["amount"].tolist() == [2840.80, 1001.50, 12.25, 3_000_000.00, 7.0, 15.75, 980.10, 0.5]
+    # Text that only starts like a number stays a category.
+    pd.DataFrame({"amount": ["1,5 kg"] + amounts[1:], "label": labels}).to_csv(path, index=False)
+    X, *_ = _load(path)
+    assert isinstance(X["amount"].dtype, pd.CategoricalDtype)
+
+
+def test_unsplit_header_suggests_sep(tmp_path, capsys):
+    path = tmp_path / "semi.csv"
+    path.write_text("colour;x1;label\nred;1.5;a\nblue;2.5;a\nred;3.5;b\nblue;4.5;b\n")
+    assert main(["compare", "--data", str(path), "--target", "label", "--sep", ","]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "sklearn-imbalance-dl compare: error: --target 'label' is not a column of semi.csv; "
+        "its columns are: colour;x1;label; the header reads as 1 column(s), so its fields seem "
+        "separated by ';': pass --sep ';'"
+    ]
+
+
+def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, capsys):
+    import warnings
+
+    table = _table().assign(empty=np.nan, unit="kg")
+    path = tmp_path / "gaps.csv"
+    table.to_csv(path, index=False)
+    args = ["compare", "--data", str(path), "--target", "label", "--folds", "3", *TINY]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no imputer warning about the empty column
+        assert main([*args, "--methods", "logreg,ce"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: note: left out of gaps.csv, no information: "
+        "'empty' (empty), 'unit' (a single value, 'kg')"
+    ]
+    assert "left out (empty or constant): empty, unit" in captured.out
+
+
+def _unwritable_folder(tmp_path, monkeypatch):
+    """A folder nothing can be written in (root ignores permissions: the check is faked)."""
+    import tempfile
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if os.geteuid() == 0:
+        real = tempfile.NamedTemporaryFile
+
+        def refuse(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir) == folder:
+                raise PermissionError(13, "Permission denied")
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    return folder
+
+
+@pytest.mark.parametrize("option, name", [("--output", "r.csv"), ("--plot", "r.png")])
+def test_unwritable_output_refused_before_any_fit(option, name, tmp_path, monkeypatch, capsys):
+    from sklearn_imbalance_dl.compare import _cli
+
+    folder = _unwritable_folder(tmp_path, monkeypatch)
+    monkeypatch.setattr(_cli, "_load_dataset", lambda *a: pytest.fail("data loaded"))
+    try:
+        assert main(["compare", *TINY, option, str(folder / name)]) == 2
+    finally:
+        folder.chmod(0o700)
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"sklearn-imbalance-dl compare: error: {option} '{folder / name}': cannot write in the "
+        f"folder '{folder}' (Permission denied); choose another place"
+    ]
+
+
+def test_failed_final_write_goes_to_a_named_fallback(csv_file, tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    from sklearn_imbalance_dl.compare import _report
+
+    wanted = tmp_path / "results.json"
+    real = _report.write_results
+
+    def fail_there(results, summary, path):
+        if Path(path) == wanted:  # e.g. the disk filled up during the run
+            raise OSError(28, "No space left on device")
+        real(results, summary, path)
+
+    monkeypatch.setattr(_report, "write_results", fail_there)
+    fallback_dir = tmp_path / "tmp"
+    fallback_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(fallback_dir))
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "logreg", "--output", str(wanted)]) == 1
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.json")
+    assert len(json.loads(fallback.read_text())["fits"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"sklearn-imbalance-dl compare: error: cannot write --output '{wanted}' (No space "
+        f"left on device); written to {fallback} instead"
+    ]
+
+
+# ---------------------------------------------------------------- tables reach the networks
+def test_networks_read_the_table_others_get_the_encoding():
+    from sklearn_imbalance_dl.compare._recipes import takes_raw_table
+    from sklearn_imbalance_dl.compare._runner import _with_preprocessor
+
+    prep = make_preprocessor(_table().drop(columns="label"))
+    raw = {m for m in default_methods() if takes_raw_table(make_estimator(m, "tabular"))}
+    # Input mixing (PPL's PPmix, MFW at a random layer) cannot average category codes,
+    # and SMOTE needs numbers: those get the encoding, like the non-deep methods.
+    assert raw == {"default", "ce", "weighted_ce", "ldam_drw", "arb"}
+    net = make_estimator("ce", "tabular")
+    assert _with_preprocessor(net, prep) is net
+    wrapped = _with_preprocessor(make_estimator("smote", "tabular"), prep)
+    assert [name for name, _ in wrapped.steps] == ["preprocess", "sampler", "net"]
+    X = _table().drop(columns="label").astype({"colour": "category"})
+    y = _table()["label"].to_numpy()
+    _RecordingEncoder.fitted_on.clear()
+    results = run_comparison(
+        X, y, cv=2, methods=["ce", "logreg"], seeds=1, epochs=1, preprocessor=_RecordingEncoder()
+    )
+    # The encoding is fitted for logreg's two folds only: the network got the table itself
+    # (a DataFrame with a category column, a gap in x1 and one in colour).
+    assert _RecordingEncoder.fitted_on == [60, 60]
+    assert len(results) == 4 and results["balanced_accuracy"].between(0, 1).all()
+
+
+class _RecordingEncoder(TransformerMixin, BaseEstimator):
+    """compare's encoding step, recording the rows it is fitted on."""
+
+    fitted_on = []
+
+    def fit(self, X, y=None):
+        type(self).fitted_on.append(len(X))
+        self.encoder_ = make_preprocessor(X).fit(X)
+        return self
+
+    def transform(self, X):
+        return self.encoder_.transform(X)
+
+
+def test_catboost_row_from_the_recipes(monkeypatch, capsys):
+    pytest.importorskip("catboost")
+    from sklearn_imbalance_dl.compare import _recipes
+
+    assert "catboost" in default_methods() and "catboost" in list_recipes("tabular")
+    model = make_estimator("catboost", "tabular", random_state=3)
+    params = model.get_params()
+    assert (params["auto_class_weights"], params["random_seed"]) == ("Balanced", 3)
+    X = _table().drop(columns="label")
+    results = run_comparison(
+        X, _table()["label"], cv=2, methods=["catboost"], seeds=1, preprocessor=make_preprocessor(X)
+    )
+    assert results["balanced_accuracy"].between(0, 1).all() and len(results) == 2
+    # Without the package: no row by default, a note; asked for by name, a one-line error.
+    monkeypatch.setitem(_recipes.OPTIONAL_PACKAGES, "catboost", ("no_such_module_x", "catboost"))
+    assert "catboost" not in default_methods()
+    assert main(["compare", *TINY, "--methods", "catboost"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sklearn-imbalance-dl compare: error: --methods catboost: its package is not "
+        "installed: pip install catboost"
+    )

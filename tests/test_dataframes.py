@@ -11,10 +11,11 @@ from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.modules import ColumnEncoder
+from sklearn_imbalance_dl.modules import ColumnEncoder, TabularNet
 
 SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
-NUMERIC = ["num", "num_nan", "count", "flag", "maybe"]
+NUMERIC = ["num", "num_nan", "count", "ratio", "flag", "maybe"]
+WITH_MISSING = ["num_nan", "count", "ratio", "maybe"]
 CATEGORICAL = ["size", "colour", "city"]
 SIZES = ["S", "M", "L", "XL"]  # declared order; "XL" never occurs
 
@@ -24,6 +25,8 @@ def make_table(n=240, seed=0):
     missing = lambda p: rng.random(n) < p  # noqa: E731
     count = rng.integers(0, 6, n).astype(object)
     count[missing(0.1)] = None
+    ratio = rng.uniform(0, 1, n).astype(object)
+    ratio[missing(0.1)] = pd.NA
     maybe = (rng.random(n) < 0.5).astype(object)
     maybe[missing(0.1)] = pd.NA
     colour = rng.choice(["red", "green", "blue"], n).astype(object)
@@ -35,6 +38,7 @@ def make_table(n=240, seed=0):
             "num": rng.normal(10, 3, n),
             "num_nan": np.where(missing(0.2), np.nan, rng.lognormal(0, 1, n)),
             "count": pd.array(count, dtype="Int64"),
+            "ratio": pd.array(ratio, dtype="Float64"),
             "flag": rng.random(n) < 0.3,
             "maybe": pd.array(maybe, dtype="boolean"),
             "size": pd.Categorical(rng.choice(SIZES[:3], n), categories=SIZES, ordered=True),
@@ -82,10 +86,13 @@ def test_encoder_equals_the_hand_encoding(table):
     encoder = ColumnEncoder().fit(X)
     assert encoder.numeric_columns_ == NUMERIC
     assert encoder.categorical_columns_ == CATEGORICAL
-    assert encoder.indicator_columns_ == ["num_nan", "count", "maybe"]
+    assert encoder.indicator_columns_ == WITH_MISSING
     assert encoder.n_categories_ == (3, 3, 14)
     assert list(encoder.categories_[0]) == ["S", "M", "L"]
     np.testing.assert_array_equal(encoder.transform(X), hand_encode(X, X))
+    assert list(encoder.get_feature_names_out()) == (
+        NUMERIC + [c + "_missing" for c in WITH_MISSING] + CATEGORICAL
+    )
     other, _ = make_table(n=50, seed=1)
     np.testing.assert_array_equal(encoder.transform(other), hand_encode(X, other))
 
@@ -93,8 +100,8 @@ def test_encoder_equals_the_hand_encoding(table):
 def test_encoder_repr_lists_the_columns(fitted):
     text = repr(fitted.column_encoder_)
     assert text == (
-        "ColumnEncoder(numeric=['num', 'num_nan', 'count', 'flag', 'maybe'], "
-        "missing_indicators=['num_nan', 'count', 'maybe'], "
+        "ColumnEncoder(numeric=['num', 'num_nan', 'count', 'ratio', 'flag', 'maybe'], "
+        "missing_indicators=['num_nan', 'count', 'ratio', 'maybe'], "
         "categorical={'size': 3, 'colour': 3, 'city': 14})"
     )
 
@@ -105,13 +112,14 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     new["colour"] = ["purple", None, "red"]  # unseen, missing, seen
     new["num"] = [np.nan, 1.0, 2.0]  # no missing value in fit: imputed, no indicator
     codes = fitted.column_encoder_.transform(new)
-    colour = 5 + 3 + 1  # 5 numbers, 3 indicators, then size, colour
+    first_code = len(NUMERIC) + len(WITH_MISSING)
+    colour = first_code + 1  # size, then colour
     np.testing.assert_array_equal(codes[:, colour], [4, 3, 2])
     assert codes[0, 0] == statistics.median(X["num"])
     # An unseen category is all zeros in its one-hot slots: the first layer sees nothing.
     stage = fitted.net_.module_.stages[0]
     with torch.no_grad():
-        one_hot = stage.categories(torch.as_tensor(codes[:, 8:]))
+        one_hot = stage.categories(torch.as_tensor(codes[:, first_code:]))
     size_width, colour_width = 3 + 1, 3 + 1
     np.testing.assert_array_equal(one_hot[0, size_width : size_width + colour_width], 0)
     assert one_hot[1, size_width + 3] == 1  # the missing slot
@@ -120,6 +128,7 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
 
 
 def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
+    assert isinstance(fitted.net_.module_, TabularNet)  # module="auto" on a table
     categories = fitted.net_.module_.stages[0].categories
     assert categories.one_hot == [0, 1] and categories.embedded == [2]
     embedding = categories.embeddings[0]
@@ -163,7 +172,7 @@ def test_pickle_and_clone(table, fitted):
 def test_feature_names_and_column_mismatch(table, fitted):
     X, _ = table
     np.testing.assert_array_equal(fitted.feature_names_in_, X.columns)
-    assert fitted.n_features_in_ == 8
+    assert fitted.n_features_in_ == 9
     with pytest.raises(ValueError, match="The feature names should match"):
         fitted.predict(X[X.columns[::-1]])
     with pytest.raises(ValueError, match="The feature names should match"):
@@ -174,7 +183,7 @@ def test_feature_names_and_column_mismatch(table, fitted):
         pytest.warns(UserWarning, match="does not have valid feature names"),
         pytest.raises(ValueError, match=r"pass a DataFrame with the same columns"),
     ):
-        fitted.predict(hand_encode(X, X)[:, :8])
+        fitted.predict(hand_encode(X, X)[:, :9])
 
 
 def test_one_row_with_missing_values(table, fitted):
@@ -203,12 +212,14 @@ def test_dates_and_durations_get_a_conversion_hint(table):
     dated = X.assign(when=pd.date_range("2020-01-01", periods=len(X), freq="D"))
     with pytest.raises(ValueError, match=r"'when' holds dates.*number of days.*dt\.year"):
         ImbalancedNetClassifier(**SMALL).fit(dated, y)
+    with pytest.raises(ValueError, match=r"'when' holds dates"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(dated[NUMERIC + ["when"]], y)
     lasted = X.assign(took=pd.to_timedelta(np.arange(len(X)), unit="h"))
     with pytest.raises(ValueError, match=r"'took' holds durations.*pd\.Timedelta\(days=1\)"):
         ImbalancedNetClassifier(**SMALL).fit(lasted, y)
 
 
-@pytest.mark.parametrize("module", ["mlp", torch.nn.Linear(8, 2)])
+@pytest.mark.parametrize("module", ["mlp", "resnet32", torch.nn.Linear(9, 2)])
 def test_modules_without_categories_name_the_two_fixes(table, module):
     X, y = table
     clf = ImbalancedNetClassifier(module=module, max_epochs=1)
@@ -290,3 +301,20 @@ def test_only_categorical_columns(table):
     assert clf.column_encoder_.numeric_columns_ == []
     assert clf.net_.module_.stages[0].n_numeric == 0
     assert np.all(np.isfinite(clf.predict_proba(X[CATEGORICAL])))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
+    """The encoded table moves to the GPU once; the model pickles to a CPU machine."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    X, y = table
+    clf = ImbalancedNetClassifier(device="cuda", max_epochs=30, random_state=0).fit(X, y)
+    stage = clf.net_.module_.stages[0]
+    assert stage.categories.embeddings[0].weight.is_cuda
+    # The batch order is drawn on the device (another generator than the CPU's): the
+    # model is not the CPU's bit for bit, but learns as well (see test_predicts_...).
+    assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from _params import assert_invalid_parameter
 
+from sklearn_imbalance_dl import losses
 from sklearn_imbalance_dl.losses import (
-    _LOSSES,
     ARBLoss,
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -28,6 +28,7 @@ from sklearn_imbalance_dl.losses import (
     WeightedCELoss,
 )
 from sklearn_imbalance_dl.losses import functional as LF
+from sklearn_imbalance_dl.registry import _items, lookup, names
 
 CIFAR10_LT = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
 COUNTS = [50.0, 20.0, 5.0, 1.0]
@@ -387,22 +388,24 @@ def test_bad_class_counts(batch, counts, match):
 # --------------------------------------------------------------------------- modules
 
 
-def test_losses_registry():
-    assert set(_LOSSES) == {
-        "ce",
-        "weighted_ce",
-        "class_balanced",
-        "focal",
-        "ldam",
-        "logit_adjusted",
-        "balanced_softmax",
-        "cri",
-        "arb",
-        "label_aware_smoothing",
+def test_every_public_loss_class_is_registered_once():
+    # A loss class exported by the package but missing from the registry could not be
+    # chosen by name; two names for one class would make the docs' tables ambiguous.
+    public = {
+        obj
+        for obj in (getattr(losses, name) for name in losses.__all__)
+        if isinstance(obj, type) and issubclass(obj, ImbalanceLoss) and obj is not ImbalanceLoss
     }
-    for cls in _LOSSES.values():
-        assert issubclass(cls, ImbalanceLoss)
-    reweighting = {name for name, cls in _LOSSES.items() if cls.reweights_classes}
+    registered = [cls for _, cls in _items("loss")]
+    assert set(registered) == public
+    assert len(registered) == len(set(registered))
+
+
+def test_which_losses_balance_the_classes_and_train_on_cosine_logits():
+    # The methods' papers: these losses re-weight or shift the classes themselves (a
+    # re-weighting schedule on top is refused); LDAM and CRI train on cosine logits.
+    losses_by_name = dict(_items("loss"))
+    reweighting = {name for name, cls in losses_by_name.items() if cls.reweights_classes}
     assert reweighting == {
         "weighted_ce",
         "class_balanced",
@@ -410,14 +413,14 @@ def test_losses_registry():
         "balanced_softmax",
         "arb",
     }
-    cosine = {name for name, cls in _LOSSES.items() if cls.uses_cosine_logits}
+    cosine = {name for name, cls in losses_by_name.items() if cls.uses_cosine_logits}
     assert cosine == {"ldam", "cri"}
 
 
-@pytest.mark.parametrize("name", sorted(_LOSSES))
+@pytest.mark.parametrize("name", names("loss"))
 def test_module_forward_pickle_deepcopy_dtype(name, batch):
     logits, target = batch
-    loss = _LOSSES[name](COUNTS)
+    loss = lookup("loss", name)(COUNTS)
     value = loss(logits.float(), target)
     assert value.shape == () and torch.isfinite(value)
     assert loss(logits.float(), target, reduction="none").shape == (12,)
@@ -439,7 +442,7 @@ def test_module_forward_pickle_deepcopy_dtype(name, batch):
 def test_in_place_class_weights_change_forward(name, batch):
     logits, target = batch
     logits = logits.float()
-    loss = _LOSSES[name](COUNTS)
+    loss = lookup("loss", name)(COUNTS)
     assert torch.equal(loss.class_weights, torch.ones(4))
     before = loss(logits, target, reduction="none")
     new = torch.tensor([0.1, 0.5, 2.0, 3.0])
@@ -563,9 +566,9 @@ def test_module_constraints_cover_every_hyperparameter():
     # estimator can check ``loss__<name>`` against the constraints before fitting.
     import inspect
 
-    for cls in _LOSSES.values():
-        names = set(inspect.signature(cls).parameters) - {"class_counts"}
-        assert set(cls._parameter_constraints) == names, cls.__name__
+    for _, cls in _items("loss"):
+        params = set(inspect.signature(cls).parameters) - {"class_counts"}
+        assert set(cls._parameter_constraints) == params, cls.__name__
 
 
 def test_module_bad_reduction_in_forward(batch):
@@ -616,3 +619,21 @@ def test_module_buffers_follow_to_device():
     assert loss.class_counts.device.type == "meta"
     assert loss.class_weights.device.type == "meta"
     assert ARBLoss(COUNTS).to("meta").class_weights is None
+
+
+def test_torch_loss_adapter_mean_is_weighted_by_the_class_weights():
+    from sklearn_imbalance_dl.losses._adapter import TorchLossAdapter
+
+    # Two samples, logits (0, 0): each cross-entropy is log 2; class weights (1, 3).
+    # Weighted per-sample losses: log 2 and 3 log 2; weighted mean: 4 log 2 / (1 + 3).
+    weight = torch.tensor([1.0, 3.0])
+    adapter = TorchLossAdapter(torch.nn.CrossEntropyLoss(weight=weight))
+    logits, target = torch.zeros(2, 2), torch.tensor([0, 1])
+    assert adapter(logits, target, reduction="mean").item() == pytest.approx(math.log(2))
+    assert adapter(logits, target, reduction="sum").item() == pytest.approx(4 * math.log(2))
+    # Without class weights, the plain mean: (log 2 + log 2) / 2.
+    plain = TorchLossAdapter(torch.nn.CrossEntropyLoss())
+    assert plain(logits, target).item() == pytest.approx(math.log(2))
+    # Class 1 only, logits (0, log 3): l = log(4/3) times weight 3, divided by 3.
+    one = adapter(torch.tensor([[0.0, math.log(3)]]), torch.tensor([1])).item()
+    assert one == pytest.approx(math.log(4 / 3))

@@ -49,7 +49,7 @@ CIFAR10_LT_COUNTS = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
     ],
 )
 def test_ppw_progress_matches_methods_md(epoch, q):
-    ppw = ProgressiveReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    ppw = ProgressiveReweighting().bind(CIFAR10_LT_COUNTS, n_epochs=200)
     # docs/methods.md rounds to 4 decimals (0.03125 is printed 0.0312).
     assert ppw.progress(epoch) == pytest.approx(q, abs=5.1e-5)
 
@@ -63,12 +63,12 @@ def test_ppw_progress_matches_methods_md(epoch, q):
     ],
 )
 def test_ppw_weights_match_methods_md(epoch, expected):
-    ppw = ProgressiveReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    ppw = ProgressiveReweighting().bind(CIFAR10_LT_COUNTS, n_epochs=200)
     np.testing.assert_allclose(ppw.class_weights(epoch).numpy(), expected, atol=1.5e-3)
 
 
 def test_drw_weights_switch_at_160_of_200():
-    drw = DeferredReweighting().prepare(CIFAR10_LT_COUNTS, n_epochs=200)
+    drw = DeferredReweighting().bind(CIFAR10_LT_COUNTS, n_epochs=200)
     np.testing.assert_array_equal(drw.class_weights(159).numpy(), np.ones(10))
     expected = [0.051, 0.077, 0.121, 0.195, 0.319, 0.525, 0.868, 1.443, 2.409, 3.993]
     np.testing.assert_allclose(drw.class_weights(160).numpy(), expected, atol=1.5e-3)
@@ -138,7 +138,7 @@ def test_remix_label_weight_rules_on_constructed_pairs():
 
 
 def test_ppmix_phase_follows_the_schedule():
-    mix = PhasedRemix().prepare(torch.tensor([100.0, 10.0]), n_epochs=200, n_points=1, device="cpu")
+    mix = PhasedRemix().bind(torch.tensor([100.0, 10.0]), n_epochs=200, n_points=1, device="cpu")
     assert mix.rho(100) == 0 and mix.rho(160) == 1
     assert mix.rho(130) == pytest.approx(0.5**3)
     ppl = PhasedProgressiveLearning(mix_power=2.0)
@@ -151,7 +151,7 @@ def test_mfw_with_zero_probability_leaves_forward_unchanged():
     module = MLP(16, 4, hidden_sizes=(32, 32)).eval()
     x = torch.randn(64, 16)
     y = torch.randint(0, 4, (64,))
-    mfw = MajorFeatureWeakening(p_max=0.0).prepare(
+    mfw = MajorFeatureWeakening(p_max=0.0).bind(
         torch.tensor([100.0, 50, 20, 5]), n_epochs=10, n_points=3, device="cpu"
     )
     for _ in range(10):
@@ -162,7 +162,7 @@ def test_mfw_with_zero_probability_leaves_forward_unchanged():
 
 def test_mfw_never_weakens_the_smallest_class_by_default():
     counts = torch.tensor([500.0, 120, 30, 7])
-    mfw = MajorFeatureWeakening().prepare(counts, n_epochs=10, n_points=3, device="cpu")
+    mfw = MajorFeatureWeakening().bind(counts, n_epochs=10, n_points=3, device="cpu")
     np.testing.assert_allclose(
         mfw.weakening_probability_.numpy(), 1 - 7 / counts.numpy(), rtol=1e-6
     )
@@ -188,7 +188,7 @@ def test_mix_plan_mixes_features_with_partner():
 
 
 def test_resnet_random_layer_draws_input_and_two_stages():
-    mfw = MajorFeatureWeakening().prepare(
+    mfw = MajorFeatureWeakening().bind(
         torch.tensor([10.0, 1.0]), n_epochs=1, n_points=4, device="cpu"
     )
     points = {mfw.plan(torch.tensor([0, 1]), 0).point for _ in range(200)}

@@ -26,7 +26,7 @@ from sklearn_imbalance_dl.augment._image import (
     _magnitudes,
 )
 from sklearn_imbalance_dl.datasets import load_digits_lt
-from sklearn_imbalance_dl.losses import CrossEntropyLoss
+from sklearn_imbalance_dl.losses import CrossEntropyLoss, LDAMLoss
 from sklearn_imbalance_dl.losses._label_aware import (
     LabelAwareSmoothingLoss,
     label_aware_smoothing_factors,
@@ -34,6 +34,7 @@ from sklearn_imbalance_dl.losses._label_aware import (
 )
 from sklearn_imbalance_dl.mixing._cutmix import CutMix
 from sklearn_imbalance_dl.optim import SAM
+from sklearn_imbalance_dl.recipes import get_recipe
 from sklearn_imbalance_dl.schedules._mislas import LearnableWeightScaling, MiSLASRetraining
 
 CIFAR10_LT = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
@@ -227,7 +228,7 @@ def test_mislas_rejects_a_cosine_head_first_stage(digits):
 
 def test_mislas_parameters_are_checked():
     with pytest.raises(InvalidParameterError, match="lr_factor"):
-        MiSLASRetraining(lr_factor=0).prepare(np.array([5, 1]), 3)
+        MiSLASRetraining(lr_factor=0).bind(np.array([5, 1]), 3)
 
 
 # ----------------------------------------------------------------- SAM
@@ -363,7 +364,7 @@ def test_cutmix_share_is_the_fraction_of_own_pixels():
 
 def test_cutmix_mixing_plan_drives_the_net_loss():
     torch.manual_seed(0)
-    mixing = CutMix(p=1.0).prepare(torch.tensor([30, 10, 3]), n_epochs=5, n_points=1, device="cpu")
+    mixing = CutMix(p=1.0).bind(torch.tensor([30, 10, 3]), n_epochs=5, n_points=1, device="cpu")
     y = torch.tensor([0, 0, 1, 2, 0, 1])
     plan = mixing.plan(y, epoch=0)
     images = torch.randn(6, 3, 16, 16)
@@ -380,7 +381,7 @@ def test_cutmix_mixing_plan_drives_the_net_loss():
     ce_partner = F.cross_entropy(logits, y[plan.partner], reduction="none")
     torch.testing.assert_close(got, (lam * ce + (1 - lam) * ce_partner).mean())
     assert (
-        CutMix(p=0.0).prepare(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
+        CutMix(p=0.0).bind(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
         is None
     )
 
@@ -507,3 +508,18 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     assert full.shape == standardised.shape and torch.isfinite(full).all()
     with pytest.raises(InvalidParameterError):
         RandAugment(magnitude=31)
+
+
+# ----------------------------------------------------------------- SURE's cosine classifier
+def test_sure_cosine_classifier_is_cross_entropy_on_scaled_cosines():
+    """The ``sure`` recipe's loss (LDAM, zero margins, s=8) on the cosine head is SURE's
+    Classifier: cross-entropy on 8 * cos(feature, class weight)."""
+    torch.manual_seed(0)
+    features, weights = torch.randn(6, 5), torch.randn(3, 5)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    cos = F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T
+    expected = F.cross_entropy(8 * cos, y)
+    params = get_recipe("sure", "cifar10_lt")
+    assert (params["loss"], params["loss__max_m"]) == ("ldam", 0.0)
+    got = LDAMLoss([10, 5, 2], max_m=0.0, s=params["loss__s"])(cos, y)
+    torch.testing.assert_close(got, expected)

@@ -1,6 +1,7 @@
 """The published recipes: accepted by the estimator, faithful to their sources."""
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.callbacks import SWA
 from sklearn_imbalance_dl.optim import SAM
 from sklearn_imbalance_dl.recipes import (
     SETTINGS,
@@ -28,7 +30,7 @@ NETWORK_METHODS = [
     (setting, method)
     for setting in SETTINGS
     for method in list_recipes(setting)
-    if not (setting == "tabular" and method in ("logreg", "hgb", "brf"))
+    if not (setting == "tabular" and method in ("logreg", "hgb", "brf", "catboost"))
 ]
 
 
@@ -142,6 +144,15 @@ def _arb_lr(epoch):  # ARBLOSS train_stage1.py
     return 1.0
 
 
+def _sure_lr(epoch):  # SURE main.py: CosineAnnealingLR(T_max=200), SWALR after epoch 120
+    cosine = 0.5 * (1 + math.cos(math.pi * min(epoch, 120) / 200))
+    if epoch <= 120:
+        return cosine
+    t = min(1.0, (epoch - 120) / 10)  # torch's SWALR, one step per epoch after 120
+    alpha = (1 - math.cos(math.pi * t)) / 2
+    return (0.05 * alpha + 0.1 * cosine * (1 - alpha)) / 0.1
+
+
 AUTHORS_LR = {
     "ce": _ldam_lr,
     "ldam_drw": _ldam_lr,
@@ -152,6 +163,7 @@ AUTHORS_LR = {
     "cri_ppl": _mislas_lr,
     "mislas": _mislas_lr,
     "arb": _arb_lr,
+    "sure": _sure_lr,
 }
 
 
@@ -159,9 +171,15 @@ AUTHORS_LR = {
 def test_learning_rate_follows_the_authors_code_epoch_by_epoch(method):
     params = get_recipe(method, "cifar10_lt")
     routed = {k.split("__")[1]: v for k, v in params.items() if k.startswith("lr_schedule__")}
-    schedule = LRSchedule(params["lr_schedule"], **routed).prepare(params["max_epochs"])
+    schedule = LRSchedule(params["lr_schedule"], **routed).bind(params["max_epochs"])
     assert params["lr"] == 0.1 and params["max_epochs"] == 200
     got = [schedule.factor(e) for e in range(200)]
+    if params.get("weight_averaging__lr"):  # SWA takes the rate over from its start
+        routed = {k.split("__")[1]: v for k, v in params.items() if "weight_averaging__" in k}
+        swa = SWA(**routed).bind(200)
+        at_start = got[swa.start_epoch_] * params["lr"]
+        for e in range(swa.start_epoch_, 200):
+            got[e] = swa.rate(e, at_start) / params["lr"]
     expected = [AUTHORS_LR[method](e) for e in range(200)]
     np.testing.assert_allclose(got, expected)
 
@@ -173,7 +191,7 @@ def test_cifar_recipes_carry_the_authors_hyperparameters():
         params = get_recipe(method, "cifar10_lt")
         for key, value in common.items():
             assert params[key] == value, (method, key)
-        expected_wd = 5e-4 if method == "mislas" else 2e-4
+        expected_wd = 5e-4 if method in ("mislas", "sure") else 2e-4
         assert params["weight_decay"] == expected_wd, method
     cri = get_recipe("cri_ppl", "cifar10_lt")  # cifar10_CRI.yaml
     assert (cri["loss__s"], cri["loss__max_m"], cri["loss__gamma"]) == (30, 0.1, 1.0)
@@ -185,9 +203,13 @@ def test_cifar_recipes_carry_the_authors_hyperparameters():
     assert stage_two["smooth_head"] == 0.3 and stage_two["smooth_tail"] == 0.0
     assert stage_two["lr_factor"] == 0.5 and stage_two["epochs"] == 10
     assert stage_two["lr"] == 0.1 and stage_two["shift_bn"] is False
-    MiSLASRetraining(**stage_two).prepare(np.array([50, 5]), 200)  # all valid
+    MiSLASRetraining(**stage_two).bind(np.array([50, 5]), 200)  # all valid
     sam = get_recipe("ldam_drw_sam", "cifar10_lt")
     assert sam["optimizer"] == "sam" and sam["optimizer__rho"] == 0.8
+    sure = get_recipe("sure", "cifar10_lt")  # run/CIFAR10_LT/resnet32.sh, utils/option.py
+    assert (sure["optimizer"], sure["optimizer__rho"], sure["loss__s"]) == ("sam", 0.05, 8.0)
+    assert sure["weight_averaging"] == "swa" and sure["weight_averaging__start"] * 200 == 120
+    assert (sure["schedule"], sure["schedule__lr"]) == ("crt", 0.01)
 
 
 def test_make_estimator_builds_the_rivals_and_pipelines():

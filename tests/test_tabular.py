@@ -11,7 +11,8 @@ from sklearn_imbalance_dl._validation import InvalidParameterError
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
 from sklearn_imbalance_dl.datasets import load_digits_lt
-from sklearn_imbalance_dl.modules import _MODULES, CosineLinear, TabularNet, forward_staged
+from sklearn_imbalance_dl.modules import CosineLinear, TabularNet, forward_staged
+from sklearn_imbalance_dl.registry import lookup
 from tests._combinations import PAIRWISE
 
 SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
@@ -129,11 +130,46 @@ def test_members_differ_by_their_adapters():
         ("head", "arc"),
         ("embedding_dim", 1),
         ("frequency_scale", 0.0),
+        ("n_categories", (3, -1)),
+        ("max_one_hot", 0),
+        ("category_dim", 0),
     ],
 )
 def test_invalid_parameters_are_rejected(param, value):
     with pytest.raises(InvalidParameterError, match=f"'{param}' parameter of TabularNet"):
         TabularNet(4, 3, **{param: value})
+
+
+def test_categorical_columns_are_one_hot_or_embedded():
+    """Codes (last columns) become one-hot vectors or embedding rows; numbers are scaled."""
+    torch.manual_seed(0)
+    net = TabularNet(4, 2, n_categories=(2, 12), max_one_hot=3, category_dim=5).eval()
+    stage = net.stages[0]
+    assert stage.n_numeric == 2 and stage.linear.in_features == 2 + 3 + 5
+    rng = np.random.default_rng(0)
+    numbers = rng.normal(3, 2, (50, 2))
+    codes = np.column_stack([rng.integers(0, 4, 50), rng.integers(0, 14, 50)])
+    X = torch.as_tensor(np.column_stack([numbers, codes]), dtype=torch.float32)
+    net.fit_preprocessing(X)
+    np.testing.assert_allclose(stage.median.numpy(), np.median(numbers, axis=0), rtol=1e-5)
+    with torch.no_grad():
+        got = stage.features(X).numpy()
+    # Column 0 (2 categories): slots for the 2 categories and missing; 3 (unseen) is 0.
+    expected_one_hot = np.zeros((50, 3))
+    seen = codes[:, 0] < 3
+    expected_one_hot[np.flatnonzero(seen), codes[seen, 0]] = 1
+    np.testing.assert_array_equal(got[:, 2:5], expected_one_hot)
+    # Column 1 (12 categories): embedding rows; row 13 (unseen) is the zero padding row.
+    table = stage.categories.embeddings[0].weight.detach().numpy()
+    np.testing.assert_array_equal(got[:, 5:], table[codes[:, 1]])
+    assert not table[13].any()
+    scaled = _numpy_scaling(numbers.astype(np.float32))
+    np.testing.assert_allclose(got[:, :2] / (6.0 * stage.scale.detach().numpy()), scaled, atol=1e-5)
+
+
+def test_more_categorical_columns_than_features_is_refused():
+    with pytest.raises(ValueError, match="n_categories for 3 columns but n_features=2"):
+        TabularNet(2, 2, n_categories=(2, 2, 2))
 
 
 def test_wrong_width_fails_clearly():
@@ -143,7 +179,7 @@ def test_wrong_width_fails_clearly():
 
 
 def test_registered_and_cosine_head_for_ldam(tiny_digits):
-    assert _MODULES["tabular"] is TabularNet
+    assert lookup("module", "tabular") is TabularNet
     X, y = tiny_digits
     clf = ImbalancedNetClassifier(loss="ldam", max_epochs=1, random_state=0, **SMALL).fit(X, y)
     assert isinstance(clf.net_.module_.head, CosineLinear)

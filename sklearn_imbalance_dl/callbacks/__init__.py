@@ -1,5 +1,13 @@
-"""skorch callbacks: per-class diagnostics of training."""
+"""skorch callbacks: per-class diagnostics of training, weight averaging."""
 
 from ._diagnostics import ClassDiagnostics, class_diagnostics, plot_class_diagnostics
+from ._weight_averaging import EMA, SWA, WeightAveraging
 
-__all__ = ["ClassDiagnostics", "class_diagnostics", "plot_class_diagnostics"]
+__all__ = [
+    "EMA",
+    "SWA",
+    "ClassDiagnostics",
+    "WeightAveraging",
+    "class_diagnostics",
+    "plot_class_diagnostics",
+]

@@ -10,8 +10,6 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..modules import forward_staged, is_staged
-
 ACCURACY_KEY = "class_train_accuracy"
 GRAD_NORM_KEY = "class_feature_grad_norm"
 
@@ -43,10 +41,11 @@ class ClassDiagnostics(Callback):
     """
 
     def on_train_begin(self, net, **kwargs):
-        if not is_staged(net.module_):
+        if not net.is_staged():
+            module = net.module if isinstance(net.module, type) else type(net.module)
             raise ValueError(
                 "ClassDiagnostics needs the penultimate feature, so the module must expose "
-                f"'stages' and 'head' (staged-module protocol); {type(net.module_).__name__} "
+                f"'stages' and 'head' (staged-module protocol); {module.__name__} "
                 "does not."
             )
 
@@ -57,13 +56,10 @@ class ClassDiagnostics(Callback):
         grad_norm = torch.zeros(n_classes, device=device)
         seen = torch.zeros(n_classes, device=device)
         net.set_training(False)
-        for batch in net.get_iterator(dataset_train, training=False):
-            Xb, yb, _ = net.unpack_batch(batch)
-            with torch.no_grad():
-                _, features = forward_staged(net.module_, Xb)
-            features.requires_grad_(True)
-            logits = net.module_.head(features)
-            per_sample = net.criterion_(logits, yb, reduction="none")
+        for Xb, yb, _ in net.training_batches(dataset_train):
+            features = net.penultimate_features(Xb).requires_grad_(True)
+            logits = net.head_logits(features)
+            per_sample = net.per_sample_loss(logits, yb)
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
             grad_norm.index_add_(0, yb, gradient.norm(dim=1))
             correct.index_add_(0, yb, (logits.argmax(1) == yb).float())
@@ -75,6 +71,11 @@ class ClassDiagnostics(Callback):
 
 def class_diagnostics(estimator):
     """The recorded diagnostics of a fitted estimator (or skorch net) as arrays.
+
+    Parameters
+    ----------
+    estimator : ImbalancedNetClassifier or skorch net
+        Fitted with ``callbacks=[ClassDiagnostics()]``.
 
     Returns
     -------
@@ -101,6 +102,15 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
 
     One line per class, coloured from head (most samples, dark) to tail (fewest,
     light). Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+
+    Parameters
+    ----------
+    estimator : ImbalancedNetClassifier or skorch net
+        Fitted with ``callbacks=[ClassDiagnostics()]``.
+    class_names : sequence of str, default=None
+        Legend labels, in the order of the classes; None: the estimator's ``classes_``.
+    axes : pair of matplotlib Axes, default=None
+        Where to draw accuracy and gradient norm; None: a new figure with two axes.
 
     Returns
     -------

@@ -7,6 +7,8 @@ The methods are the ``"tabular"`` recipes of :mod:`sklearn_imbalance_dl.recipes`
   ``methods`` are recipe names or a dict name -> ``factory(seed, epochs, device)``;
 - :func:`summarise`: mean and std per method;
 - :func:`format_table`, :func:`write_results`, :func:`plot_results`: the report;
+- :func:`corrected_ttest`: the significance of the winner's margin (Nadeau and
+  Bengio's corrected resampled t-test);
 - :class:`ComparisonInterrupted`: raised by :func:`run_comparison` on Ctrl-C, with the
   fits that finished.
 
@@ -28,11 +30,14 @@ from ._runner import (
     run_comparison,
     summarise,
 )
+from ._stats import TTestResult, corrected_ttest
 
 __all__ = [
     "METRICS",
     "SHOT_METRICS",
     "ComparisonInterrupted",
+    "TTestResult",
+    "corrected_ttest",
     "format_table",
     "make_preprocessor",
     "margin_line",

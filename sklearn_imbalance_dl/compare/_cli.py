@@ -9,29 +9,43 @@ import numpy as np
 
 from ._recipes import default_methods, describe_method
 
-HELP = "compare imbalance methods on long-tailed digits or your own table"
+HELP = "compare imbalance methods on a real imbalanced table, or on your own"
 DESCRIPTION = """\
 Compare class-imbalance methods side by side.
 
-Without --data: long-tailed digits (imbalance ratio 100, training counts 124 ... 1),
-the long-tailed literature's protocol: train on the long-tailed set, test on a
-balanced test set (50 per digit), repeat over seeds.
+Without --data: the shipped Cleveland heart-disease table (UCI, CC BY 4.0): 303
+patients, 6 numeric and 7 categorical columns, diagnosis in 5 classes (164, 55,
+36, 35, 13 patients). --dataset digits_lt: long-tailed 8x8 digits (imbalance ratio
+100, training counts 124 ... 1) on the long-tailed literature's protocol: train on
+the long-tailed set, test on a balanced test set (50 per digit), repeat over seeds.
 
-With --data FILE.csv|FILE.parquet --target COLUMN: your table, stratified k-fold
-cross-validation repeated over seeds. Categorical columns are one-hot encoded and
-numeric ones standardised inside each fold's pipeline, and resamplers run inside
-the fold too, so nothing of a test fold leaks into training. Columns that look like
-dates, identifiers or free text are refused (exit 2) until you --drop or encode them.
+With --data FILE.csv|FILE.parquet --target COLUMN: your table. The CSV separator
+(comma, semicolon or tab) is detected (or --sep), numbers with thousands separators
+("2,840.80", or "2.840,80" with --decimal ,) are read as numbers, and empty or
+constant columns are left out with a note.
+
+Tables are compared by stratified k-fold cross-validation repeated over seeds. The
+networks read the table as it is (categories embedded, gaps imputed); the other
+methods, and networks behind a resampler or mixing inputs, get categorical columns
+one-hot encoded and numeric ones standardised, fitted inside each fold's pipeline,
+so nothing of a test fold leaks into training. Columns that look like dates,
+identifiers or free text are refused (exit 2) until you --drop or encode them. The
+winner's margin over the best non-deep method comes with the corrected resampled
+t-test of Nadeau and Bengio (2003) over the folds x seeds.
 
 Exit status: 0 success, 2 usage or data error, 130 interrupted (Ctrl-C: the program
 ends by SIGINT once it has reported, so a calling script stops too); the fits that
 finished before Ctrl-C go to FILE.partial.csv / .json when --output FILE is given.
+--output and --plot are checked as writable before any fit; should the final write
+fail anyway, the results go to a file in the temporary folder, which is named.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
 # literature's 100/20 cut-offs would leave no many-shot class.
 DIGITS_SHOT_THRESHOLDS = (50, 10)
 DEFAULT_EPOCHS = 100
+#: The shipped data sets of ``--dataset``; the first is the default.
+DATASETS = ("heart_disease", "digits_lt")
 
 
 #: Exit status of a run ended by Ctrl-C (128 + SIGINT, as a shell reports it).
@@ -53,15 +67,35 @@ def add_arguments(parser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     data = parser.add_argument_group("data")
     data.add_argument(
-        "--data", metavar="FILE", help="a .csv or .parquet table (default: long-tailed digits)"
+        "--data",
+        metavar="FILE",
+        help="a .csv or .parquet table (default: the shipped heart-disease table)",
     )
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
+    data.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default=None,
+        help="a shipped data set when there is no --data (default: heart_disease)",
+    )
+    data.add_argument(
+        "--sep",
+        default=None,
+        metavar="CHAR",
+        help="the column separator of a CSV --data (default: detected among , ; and tab)",
+    )
+    data.add_argument(
+        "--decimal",
+        default=None,
+        choices=(".", ","),
+        help="the decimal mark of a CSV --data (default: ',' when the separator is ';')",
+    )
     data.add_argument(
         "--imbalance-ratio",
         type=float,
         default=None,
         metavar="RHO",
-        help="imbalance ratio of the long-tailed digits (default: 100)",
+        help="imbalance ratio of --dataset digits_lt (default: 100)",
     )
     data.add_argument(
         "--drop",
@@ -113,12 +147,18 @@ def add_arguments(parser):
 
 # ---------------------------------------------------------------- option checks
 def _parse_methods(text):
+    from ._recipes import unavailable_methods
+
     valid = default_methods()
     if text is None:
         return valid
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise CompareError("--methods is empty; valid methods are: " + ", ".join(valid))
+    missing = unavailable_methods()
+    for name in names:
+        if name in missing:
+            raise CompareError(f"--methods {name}: its package is not installed: {missing[name]}")
     unknown = [n for n in names if n not in valid]
     if unknown:
         raise CompareError(
@@ -159,8 +199,19 @@ def _check_options(args):
         raise CompareError("--data needs --target COLUMN, the column holding the labels")
     if args.drop and args.data is None:
         raise CompareError("--drop needs --data (the table whose columns it drops)")
-    if args.data is not None and args.imbalance_ratio is not None:
-        raise CompareError("--imbalance-ratio applies to the digits, not to --data")
+    for option in ("sep", "decimal"):
+        if getattr(args, option) is not None and args.data is None:
+            raise CompareError(f"--{option} needs --data (the CSV file it reads)")
+    if args.sep is not None and len(_unescape(args.sep)) != 1:
+        raise CompareError(f"--sep must be one character, e.g. ';' or '\\t'; got {args.sep!r}")
+    if args.sep is not None and args.decimal is not None and _unescape(args.sep) == args.decimal:
+        raise CompareError(f"--sep and --decimal are both {args.decimal!r}; they must differ")
+    if args.data is not None and args.dataset is not None:
+        raise CompareError("--dataset names a shipped data set; give it or --data, not both")
+    if args.imbalance_ratio is not None and (
+        args.data is not None or _dataset(args) != "digits_lt"
+    ):
+        raise CompareError("--imbalance-ratio applies to --dataset digits_lt only")
     if args.imbalance_ratio is not None and not 1 <= args.imbalance_ratio <= 124:
         raise CompareError(f"--imbalance-ratio must be in [1, 124]; got {args.imbalance_ratio:g}")
     try:
@@ -198,10 +249,36 @@ def _check_options(args):
             ) from None
 
 
+def _dataset(args):
+    return args.dataset or DATASETS[0]
+
+
+def _unescape(sep):
+    """``--sep '\\t'`` (a backslash and a t, as typed in a shell) is a tab."""
+    return {"\\t": "\t", "tab": "\t"}.get(sep, sep)
+
+
 def _check_writable(path, option):
-    parent = Path(path).parent
+    """Refuse, before any fit, an output path that cannot be written."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise CompareError(f"{option} {path!r} is a folder; give a file name in it")
     if not parent.is_dir():
         raise CompareError(f"{option} {path!r}: the folder {str(parent)!r} does not exist")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise CompareError(f"{option} {path!r}: the file exists and is not writable")
+    try:  # os.access alone misses read-only mounts and ACLs
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".compare-check-"):
+            pass
+    except OSError as exc:
+        raise CompareError(
+            f"{option} {path!r}: cannot write in the folder {str(parent)!r} "
+            f"({exc.strerror or exc}); choose another place"
+        ) from None
 
 
 # ---------------------------------------------------------------- data
@@ -211,19 +288,125 @@ def _parse_drop(values):
     return list(dict.fromkeys(names))
 
 
-def load_table(path, target, folds, drop=()):
+#: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80").
+_NUMBER_PATTERNS = {
+    ".": (r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?", ","),
+    ",": (r"[+-]?(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d+)?", ". \u00a0\u202f"),
+}
+
+
+def _as_numbers(values, decimal):
+    """A text column as numbers if every value is one (thousands separators allowed).
+
+    Tries the file's decimal mark first, then the other one; None when neither reads
+    every value.
+    """
+    import pandas as pd
+
+    text = values.dropna().astype(str).str.strip()
+    if len(text) == 0 or not text.str.contains(r"\d", regex=True).all():
+        return None
+    for mark in (decimal, "," if decimal == "." else "."):
+        pattern, thousands = _NUMBER_PATTERNS[mark]
+        if text.str.fullmatch(pattern).all():
+            cleaned = text.str.replace(f"[{thousands}]", "", regex=True)
+            if mark == ",":
+                cleaned = cleaned.str.replace(",", ".", regex=False)
+            numbers = pd.to_numeric(cleaned, errors="coerce")
+            if numbers.notna().all():
+                return numbers.reindex(values.index)
+    return None
+
+
+def read_csv(path, sep=None, decimal=None):
+    """Read a CSV file as it comes: its separator and decimal mark, its numbers.
+
+    Parameters
+    ----------
+    path : str or Path
+    sep : str, default=None
+        The column separator; None: detected among comma, semicolon and tab
+        (``csv.Sniffer``), comma if undecided.
+    decimal : {".", ","}, default=None
+        The decimal mark; None: "," when the separator is ";" (the spreadsheet
+        convention of decimal-comma locales), "." otherwise.
+
+    Returns
+    -------
+    df : DataFrame
+        Text columns whose every value is a number, possibly with thousands
+        separators ("2,840.80"; "2.840,80" or "2 840,80" with decimal ","), as numbers.
+    sep, decimal : str
+        The separator and decimal mark used.
+    """
+    import csv
+
+    import pandas as pd
+
+    if sep is None:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            sample = f.read(64 * 1024)
+        try:
+            sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        except csv.Error:
+            sep = ","
+    sep = _unescape(sep)
+    if decimal is None:
+        decimal = "," if sep == ";" else "."
+    df = pd.read_csv(path, sep=sep, decimal=decimal)
+    for column in df.columns:
+        if df[column].dtype == object:
+            numbers = _as_numbers(df[column], decimal)
+            if numbers is not None:
+                df[column] = numbers
+    return df, sep, decimal
+
+
+def _unsplit_hint(columns):
+    """``" ...; pass --sep ';'"`` when the header looks like one unsplit field."""
+    names = [str(c) for c in columns]
+    if len(names) > 2:
+        return ""
+    counts = {sep: sum(name.count(sep) for name in names) for sep in (";", "\t", ",", "|")}
+    sep, count = max(counts.items(), key=lambda item: item[1])
+    if count == 0:
+        return ""
+    shown = "\\t" if sep == "\t" else sep
+    return (
+        f"; the header reads as {len(names)} column(s), so its fields seem separated by "
+        f"{shown!r}: pass --sep '{shown}'"
+    )
+
+
+def _useless_columns(X):
+    """Columns without information: ``{column: why}`` (empty, or a single value)."""
+    useless = {}
+    for column in X.columns:
+        values = X[column]
+        if values.isna().all():
+            useless[column] = "empty"
+        elif not values.isna().any() and values.nunique() == 1:
+            useless[column] = f"a single value, {values.iloc[0]!r}"
+    return useless
+
+
+def load_table(path, target, folds, drop=(), sep=None, decimal=None):
     """Read ``path`` (.csv or .parquet) and split off ``target``, checking it for CV.
 
-    Refused, each with one line (:class:`CompareError`): a table without rows, columns
-    that look like dates, identifiers or free text (unless in ``drop``), infinite
-    values; and the label problems of cross-validation.
+    CSV files are read by :func:`read_csv` (separator detected, thousands separators).
+    Empty and constant columns are left out (named in ``left_out``). Refused, each with
+    one line (:class:`CompareError`): a table without rows, columns that look like
+    dates, identifiers or free text (unless in ``drop``), infinite values; and the
+    label problems of cross-validation.
 
     Returns
     -------
     X : DataFrame
-        The feature columns.
+        The feature columns; text columns as ``category`` dtype.
     y : ndarray
     description : str
+    left_out : dict
+        The empty or constant columns left out, ``{column: why}``.
     """
     import pandas as pd
 
@@ -231,9 +414,11 @@ def load_table(path, target, folds, drop=()):
     if not path.is_file():
         raise CompareError(f"--data: no such file: {str(path)!r}")
     suffix = path.suffix.lower()
+    if suffix != ".csv" and (sep is not None or decimal is not None):
+        raise CompareError(f"--sep and --decimal apply to CSV files; {path.name!r} is not one")
     try:
         if suffix == ".csv":
-            df = pd.read_csv(path)
+            df, sep, decimal = read_csv(path, sep, decimal)
         elif suffix in (".parquet", ".pq"):
             # No arrow thread pool: pyarrow can abort at interpreter exit when its worker
             # threads are still alive (apache/arrow#34314); these tables are small.
@@ -251,6 +436,7 @@ def load_table(path, target, folds, drop=()):
         raise CompareError(
             f"--target {target!r} is not a column of {path.name}; its columns are: "
             + ", ".join(map(str, df.columns))
+            + _unsplit_hint(df.columns)
         )
     if len(df) == 0:
         raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
@@ -264,8 +450,17 @@ def load_table(path, target, folds, drop=()):
     if target in drop:
         raise CompareError(f"--drop {target!r} is the --target column")
     X = df.drop(columns=[target, *drop])
+    left_out = _useless_columns(X)
+    X = X.drop(columns=list(left_out))
     if X.shape[1] == 0:
-        raise CompareError(f"{path.name} has no feature column besides the target {target!r}")
+        raise CompareError(
+            f"{path.name} has no feature column besides the target {target!r}"
+            + (
+                f" (left out: {', '.join(map(repr, left_out))}, empty or constant)"
+                if left_out
+                else ""
+            )
+        )
     y = df[target]
     missing = int(y.isna().sum())
     if missing:
@@ -274,6 +469,15 @@ def load_table(path, target, folds, drop=()):
             "drop or fill them"
         )
     y = _labels(y, target)
+    X, y, description = _check_table(X, y, path.name, folds, target)
+    if suffix == ".csv" and (sep, decimal) != (",", "."):
+        shown = "tab" if sep == "\t" else repr(sep)
+        description = description.replace(": ", f" (separator {shown}, decimal {decimal!r}): ", 1)
+    return X, y, description, left_out
+
+
+def _check_table(X, y, name, folds, target="label"):
+    """The class checks of cross-validation and the feature checks; ``(X, y, description)``."""
     classes, counts = np.unique(y, return_counts=True)
     if classes.shape[0] < 2:
         raise CompareError(
@@ -287,13 +491,14 @@ def load_table(path, target, folds, drop=()):
             f"{listed}: fewer than --folds {folds}, so stratified {folds}-fold "
             "cross-validation cannot put one in every fold; lower --folds or drop the class"
         )
-    X, kinds = _clean_features(X, path.name)
+    X, kinds = _clean_features(X, name)
     order = np.argsort(-counts, kind="stable")
-    shown = ", ".join(f"{classes[i]!r}: {counts[i]}" for i in order[:12])
+    labels = classes.tolist()  # plain Python values: 0, not np.int64(0)
+    shown = ", ".join(f"{labels[i]!r}: {counts[i]}" for i in order[:12])
     shown += ", ..." if len(classes) > 12 else ""
     description = (
-        f"{path.name}: {len(y)} rows, {X.shape[1]} features ({kinds['categorical']} "
-        f"categorical one-hot, {kinds['numeric']} numeric standardised, inside each fold); "
+        f"{name}: {len(y)} rows, {X.shape[1]} features ({kinds['categorical']} "
+        f"categorical, {kinds['numeric']} numeric); "
         f"target {target!r}, {len(classes)} classes ({shown})"
     )
     return X, y, description
@@ -323,6 +528,8 @@ def _clean_features(X, name):
     columns of other non-numeric dtypes, and infinite values (which the imputer does
     not fill and the scaler turns into NaN at predict time) stop the run.
     """
+    import pandas as pd
+
     from ._runner import _column_kinds
 
     kinds = _column_kinds(X)
@@ -356,6 +563,9 @@ def _clean_features(X, name):
             "numbers, or leave the cells empty (missing values are imputed), or --drop the "
             "column(s)"
         )
+    # Text columns as categories: the dtype that says "categorical" to every method.
+    text = [c for c in kinds["categorical"] if not pd.api.types.is_bool_dtype(X[c])]
+    X = X.astype({c: "category" for c in text if not isinstance(X[c].dtype, pd.CategoricalDtype)})
     return X, {"categorical": len(kinds["categorical"]), "numeric": len(kinds["numeric"])}
 
 
@@ -401,25 +611,37 @@ def _keep_partial(interrupt, args):
     return f"{said}; the finished fits are in {path} (partial), {args.output} not written"
 
 
-def _run(args):
-    methods = _parse_methods(args.methods)
-    seeds = _parse_seeds(args.seeds)
-    drop = _parse_drop(args.drop)
-    _check_options(args)
+def _write(write, path, option):
+    """Write with ``write(path)``; if that fails, to a file in the temporary folder.
 
-    from ._report import collect_notes, format_table, plot_results, write_results
-    from ._runner import ComparisonInterrupted, make_preprocessor, run_comparison, summarise
+    Returns the status (0, or 1 when the fallback was used).
+    """
+    import tempfile
 
-    options = dict(
-        methods=methods,
-        seeds=seeds,
-        epochs=args.epochs,
-        device=args.device,
-        n_jobs=args.n_jobs,
-        dask_scheduler=args.dask_scheduler,
-        progress=not args.quiet and sys.stderr.isatty(),
-    )
-    if args.data is None:
+    try:
+        write(path)
+    except OSError as exc:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        fallback = (
+            Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{Path(path).suffix}"
+        )
+        write(fallback)
+        print(
+            f"sklearn-imbalance-dl compare: error: cannot write {option} {str(path)!r} "
+            f"({exc.strerror or exc}); written to {fallback} instead",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def _load_dataset(args, seeds):
+    """``(data, title, options)`` of the shipped data set or of ``--data``."""
+    from ._runner import make_preprocessor
+
+    protocol = f"stratified {args.folds}-fold cross-validation x {len(seeds)} seed(s)"
+    if args.data is None and _dataset(args) == "digits_lt":
         from ..datasets import load_digits_lt
 
         ratio = 100 if args.imbalance_ratio is None else args.imbalance_ratio
@@ -430,18 +652,59 @@ def _run(args):
             f"(digits 0-9: {', '.join(map(str, counts))}), balanced test {len(y_test)} "
             f"({len(y_test) // 10} per digit); {len(seeds)} seed(s), {args.epochs} epochs"
         )
-        data = (X_train, y_train, X_test, y_test)
-        options.update(shot_thresholds=DIGITS_SHOT_THRESHOLDS)
-    else:
-        X, y, description = load_table(args.data, args.target, args.folds, drop)
-        if drop:
-            description += f"; dropped: {', '.join(map(str, drop))}"
-        title = (
-            f"{description}\nstratified {args.folds}-fold cross-validation x "
-            f"{len(seeds)} seed(s), {args.epochs} epochs"
+        return (
+            (X_train, y_train, X_test, y_test),
+            title,
+            dict(shot_thresholds=DIGITS_SHOT_THRESHOLDS),
         )
-        data = (X, y)
-        options.update(cv=args.folds, preprocessor=make_preprocessor(X))
+    if args.data is None:
+        from ..datasets import load_heart_disease
+
+        X, y = load_heart_disease()
+        X, y, description = _check_table(X, y, "heart_disease_cleveland.csv", args.folds, "num")
+        description = description.replace(
+            "heart_disease_cleveland.csv:", "Heart disease (Cleveland, UCI, CC BY 4.0):", 1
+        )
+    else:
+        X, y, description, left_out = load_table(
+            args.data, args.target, args.folds, args.drop, args.sep, args.decimal
+        )
+        if left_out:
+            listed = ", ".join(f"{column!r} ({why})" for column, why in left_out.items())
+            print(
+                f"sklearn-imbalance-dl compare: note: left out of {Path(args.data).name}, "
+                f"no information: {listed}",
+                file=sys.stderr,
+            )
+            description += f"; left out (empty or constant): {', '.join(map(str, left_out))}"
+        if args.drop:
+            description += f"; dropped: {', '.join(map(str, args.drop))}"
+    title = f"{description}\n{protocol}, {args.epochs} epochs"
+    return (X, y), title, dict(cv=args.folds, preprocessor=make_preprocessor(X))
+
+
+def _run(args):
+    from ._recipes import unavailable_methods
+
+    methods = _parse_methods(args.methods)
+    seeds = _parse_seeds(args.seeds)
+    args.drop = _parse_drop(args.drop)
+    _check_options(args)
+
+    from ._report import collect_notes, format_table, plot_results, write_results
+    from ._runner import ComparisonInterrupted, run_comparison, summarise
+
+    options = dict(
+        methods=methods,
+        seeds=seeds,
+        epochs=args.epochs,
+        device=args.device,
+        n_jobs=args.n_jobs,
+        dask_scheduler=args.dask_scheduler,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    data, title, data_options = _load_dataset(args, seeds)
+    options.update(data_options)
 
     start = time.perf_counter()
     try:
@@ -452,13 +715,24 @@ def _run(args):
         raise _Interrupted(_keep_partial(exc, args)) from None
     elapsed = time.perf_counter() - start
     summary = summarise(results)
-    print(format_table(summary, title=title, notes=collect_notes(results)))
+    notes = collect_notes(results)
+    if args.methods is None:
+        notes += [
+            f"{method}: not run, its package is not installed ({how})"
+            for method, how in unavailable_methods().items()
+        ]
+    print(format_table(summary, title=title, notes=notes, results=results))
     where = f"Dask at {args.dask_scheduler}" if args.dask_scheduler else f"n_jobs={args.n_jobs}"
     print(f"{len(results)} fits in {elapsed:.1f} s ({where})")
+    status = 0
     if args.output is not None:
-        write_results(results, summary, args.output)
-        print(f"wrote {args.output}")
+        status |= _write(
+            lambda path: write_results(results, summary, path), args.output, "--output"
+        )
     if args.plot is not None:
-        plot_results(summary, args.plot, title=title.splitlines()[0])
-        print(f"wrote {args.plot}")
-    return 0
+        status |= _write(
+            lambda path: plot_results(summary, path, title=title.splitlines()[0]),
+            args.plot,
+            "--plot",
+        )
+    return status

@@ -17,17 +17,63 @@ from imblearn.pipeline import Pipeline
 
 from .._classifier import ImbalancedNetClassifier
 
-__all__ = ["RecipeFactory", "default_methods", "describe_method", "is_deep"]
+__all__ = [
+    "RecipeFactory",
+    "default_methods",
+    "describe_method",
+    "is_deep",
+    "takes_raw_table",
+    "unavailable_methods",
+]
 
 
 SETTING = "tabular"
 
+#: Recipes that need a package outside the requirements: method -> (module, pip name).
+OPTIONAL_PACKAGES = {"catboost": ("catboost", "catboost")}
+
+
+def unavailable_methods():
+    """Recipes whose package is not installed, as ``{method: "pip install ..."}``."""
+    from importlib.util import find_spec
+
+    return {
+        method: f"pip install {pip}"
+        for method, (module, pip) in OPTIONAL_PACKAGES.items()
+        if find_spec(module) is None
+    }
+
 
 def default_methods():
-    """The methods ``compare`` runs by default: every tabular recipe, in its order."""
+    """The methods ``compare`` runs by default: every tabular recipe, in its order.
+
+    Recipes whose optional package is missing (:func:`unavailable_methods`) are left
+    out; ``compare`` says so under its table.
+    """
     from ..recipes import list_recipes
 
-    return list_recipes(SETTING)
+    missing = unavailable_methods()
+    return [m for m in list_recipes(SETTING) if m not in missing]
+
+
+def takes_raw_table(estimator):
+    """Whether ``estimator`` gets a table as it comes, without compare's encoding step.
+
+    True for a network that reads DataFrames itself (``module="tabular"`` or
+    ``"auto"``: categorical columns embedded, missing values imputed with an
+    indicator), unless it mixes inputs, whose category codes cannot be averaged
+    (``mixing`` at the input, PPL's PPmix). Every other method (the non-deep rivals,
+    pipelines whose resampler needs numbers, input mixing) gets the one-hot /
+    impute / standardise step of :func:`~sklearn_imbalance_dl.compare.make_preprocessor`
+    in front, fitted on the training fold.
+    """
+    if not isinstance(estimator, ImbalancedNetClassifier) or not estimator._takes_tables():
+        return False
+    if estimator.mixing is None:
+        return estimator.schedule != "ppl"  # PPL mixes the inputs (PPmix)
+    # A mixing's default layer is the input (or a random layer, the input included).
+    layer = estimator.get_params().get("mixing__layer", "input")
+    return not (isinstance(layer, str) and layer in ("input", "random") or layer == 0)
 
 
 class RecipeFactory:

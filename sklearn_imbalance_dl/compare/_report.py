@@ -52,19 +52,24 @@ def describe_groups(classes, counts, shot_thresholds):
     )
 
 
-def margin_line(summary):
+def margin_line(summary, results=None):
     """One line: the winner's margin in balanced accuracy over the best row of the other kind.
 
     Deep rows are networks (``summary.attrs["deep"]``, set by
     :func:`~sklearn_imbalance_dl.compare.run_comparison`); the others are the rivals a
     user would pick without this library (gradient boosting, random forests,
-    logistic regression). When the two best are within one standard deviation of
-    either, the line says so.
+    logistic regression). With the fits of a cross-validation (``results``), the line
+    adds the corrected resampled t-test (:func:`~.corrected_ttest`, Nadeau and Bengio
+    2003) of the two rows' balanced accuracies, paired by (seed, fold): the p-value
+    and whether the difference is significant at 5 %. On a single test set (the
+    hold-out protocol) the splits do not vary, so no test is made and the line says so.
 
     Parameters
     ----------
     summary : DataFrame
         The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
+    results : DataFrame, default=None
+        The output of :func:`~sklearn_imbalance_dl.compare.run_comparison`, for the test.
 
     Returns
     -------
@@ -97,19 +102,56 @@ def margin_line(summary):
             f"Winner: {best_deep['method']}, {gap:+.1f} points of balanced accuracy over the "
             f"best non-deep method ({best_other['method']})"
         )
+        winner, other = best_deep["method"], best_other["method"]
     else:
         line = (
             f"Winner: {best_other['method']} (non-deep); the best deep method, "
             f"{best_deep['method']}, is {-gap:.1f} points of balanced accuracy behind"
         )
-    stds = [best_deep.get("balanced_accuracy_std"), best_other.get("balanced_accuracy_std")]
-    spread = 100 * max((s for s in stds if s is not None and not math.isnan(s)), default=0.0)
-    if abs(gap) < spread:
-        line += f" (within one standard deviation, {spread:.1f} points: no clear winner)"
-    return line
+        winner, other = best_other["method"], best_deep["method"]
+    if results is None:
+        return line
+    if summary.attrs.get("protocol", "holdout") == "holdout":
+        return line + " (one fixed test set: no significance test)"
+    test = paired_test(results, winner, other)
+    if test is None:
+        return line
+    verdict = (
+        "significant at 5 %" if test.pvalue < 0.05 else "not significant at 5 %: no clear winner"
+    )
+    return (
+        f"{line}; corrected resampled t-test over {test.df + 1} paired fits: "
+        f"p = {_pvalue(test.pvalue)}, {verdict}"
+    )
 
 
-def format_table(summary, *, title=None, notes=()):
+def _pvalue(p):
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def paired_test(results, method_a, method_b, metric="balanced_accuracy"):
+    """:func:`~.corrected_ttest` of two methods' ``metric``, paired by (seed, fold).
+
+    Only the splits both methods finished count (an interrupted run has gaps). None
+    with fewer than 2 pairs.
+    """
+    from ._stats import corrected_ttest
+
+    keys = ["seed", "fold"]
+    a = results.loc[results["method"] == method_a, keys + [metric, "n_train", "n_test"]]
+    b = results.loc[results["method"] == method_b, keys + [metric]]
+    pairs = a.merge(b, on=keys, suffixes=("_a", "_b")).dropna()
+    if len(pairs) < 2:
+        return None
+    return corrected_ttest(
+        pairs[f"{metric}_a"],
+        pairs[f"{metric}_b"],
+        n_train=pairs["n_train"].mean(),
+        n_test=pairs["n_test"].mean(),
+    )
+
+
+def format_table(summary, *, title=None, notes=(), results=None):
     """The summary as an aligned plain-text table, best balanced accuracy first.
 
     Parameters
@@ -122,6 +164,9 @@ def format_table(summary, *, title=None, notes=()):
         Printed under the table (adjustments made by the methods, e.g. SMOTE's).
         Before them, the winner's margin over the best row of the other kind
         (:func:`margin_line`), when the summary has both deep and non-deep rows.
+    results : DataFrame, default=None
+        The fits (:func:`~sklearn_imbalance_dl.compare.run_comparison`): with them the
+        margin line gives the significance of the difference.
 
     Returns
     -------
@@ -160,7 +205,7 @@ def format_table(summary, *, title=None, notes=()):
     lines.append(fmt(header))
     lines.append(fmt(["-" * w for w in widths]))
     lines.extend(fmt(r) for r in rows)
-    margin = margin_line(summary)
+    margin = margin_line(summary, results)
     if margin:
         lines.append(margin)
     for note in notes:

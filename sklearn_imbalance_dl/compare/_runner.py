@@ -12,7 +12,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ._recipes import RecipeFactory, default_methods, is_deep
+from ._recipes import RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
     "METRICS",
@@ -188,6 +188,13 @@ class ComparisonInterrupted(KeyboardInterrupt):
 
     A ``KeyboardInterrupt``, so code that does not look for it stops as on any Ctrl-C.
 
+    Parameters
+    ----------
+    results : DataFrame
+        The fits that finished.
+    n_fits : int
+        The number of fits the comparison planned.
+
     Attributes
     ----------
     results : DataFrame
@@ -239,8 +246,12 @@ def _take(X, idx):
 
 
 def _with_preprocessor(estimator, preprocessor):
-    """Put a fresh copy of ``preprocessor`` in front, so it is fitted on the training fold."""
-    if preprocessor is None:
+    """Put a fresh copy of ``preprocessor`` in front, so it is fitted on the training fold.
+
+    Not in front of a network that reads tables itself (:func:`takes_raw_table`): it
+    gets the DataFrame as it comes.
+    """
+    if preprocessor is None or takes_raw_table(estimator):
         return estimator
     steps = list(estimator.steps) if isinstance(estimator, Pipeline) else [("model", estimator)]
     return Pipeline([("preprocess", clone(preprocessor))] + steps)
@@ -286,7 +297,8 @@ def _fit_and_score(task, torch_threads):
             if getattr(final, "interrupted_", False):
                 raise _FitInterrupted(f"{name} (seed {seed}, fold {fold}) was interrupted")
             start = time.perf_counter()
-            y_pred = estimator.predict(X_test)
+            # CatBoost predicts a column (n, 1) for several classes.
+            y_pred = np.asarray(estimator.predict(X_test)).reshape(len(y_test))
             predict_time = time.perf_counter() - start
     finally:
         torch.set_num_threads(previous)
@@ -399,7 +411,11 @@ def run_comparison(
     device : str, default="cpu"
         Device of the networks.
     preprocessor : transformer, default=None
-        Put (a clone) in front of every method, e.g. a ``ColumnTransformer``.
+        Put (a clone) in front of every method that does not read tables itself, e.g.
+        the ``ColumnTransformer`` of :func:`make_preprocessor`. The networks that do
+        (``module="tabular"``, the default, without input mixing:
+        ``compare._recipes.takes_raw_table``) get ``X`` as it is: give a DataFrame
+        with ``category`` columns and they embed the categories and impute the gaps.
     shot_thresholds : tuple (many, few), default=None
         Also report many-shot (> many training samples), medium-shot and few-shot
         (< few) accuracy with :func:`~sklearn_imbalance_dl.metrics.shot_accuracy`.

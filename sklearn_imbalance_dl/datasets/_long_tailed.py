@@ -1,4 +1,4 @@
-"""Long-tailed subsets of a balanced data set (see ``docs/methods.md``)."""
+"""Long-tailed subsets of a balanced data set (see the documentation's methods page)."""
 
 from numbers import Integral, Real
 

@@ -23,20 +23,6 @@ from ._losses import (
     WeightedCELoss,
 )
 
-# The estimator's ``loss=`` names.
-_LOSSES = {
-    "ce": CrossEntropyLoss,
-    "weighted_ce": WeightedCELoss,
-    "class_balanced": ClassBalancedLoss,
-    "focal": FocalLoss,
-    "ldam": LDAMLoss,
-    "logit_adjusted": LogitAdjustedLoss,
-    "balanced_softmax": BalancedSoftmaxLoss,
-    "cri": CRILoss,
-    "arb": ARBLoss,
-    "label_aware_smoothing": LabelAwareSmoothingLoss,
-}
-
 __all__ = [
     "ImbalanceLoss",
     "CrossEntropyLoss",

@@ -9,7 +9,15 @@ class TorchLossAdapter(nn.Module):
 
     The estimator needs per-sample losses (for sample weights and mixing), so the
     wrapped loss is always called with ``reduction="none"``; it has no class weights
-    of its own that a schedule could change.
+    of its own that a schedule could change. ``reduction="mean"`` is the weighted mean
+    ``sum_i l_i / sum_i w_{y_i}`` (``w`` the wrapped loss's ``weight``, ones without),
+    as torch's own weighted mean and the net's mixed or sample-weighted batches.
+
+    Parameters
+    ----------
+    loss : torch.nn.Module
+        A torch loss with a ``reduction`` attribute, e.g.
+        ``torch.nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)``.
     """
 
     logit_scale = 1.0
@@ -27,7 +35,9 @@ class TorchLossAdapter(nn.Module):
         per_sample = self.loss(logits, target)
         if reduction == "none":
             return per_sample
-        return per_sample.sum() if reduction == "sum" else per_sample.mean()
+        if reduction == "sum":
+            return per_sample.sum()
+        return per_sample.sum() / self.per_sample_weight(target).sum()
 
     def per_sample_weight(self, target):
         # A wrapped loss with its own class weights returns w_y * l_y with

@@ -7,10 +7,34 @@ checked with scikit-learn's constraints (``_parameter_constraints`` and
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
 
-__all__ = ["as_float_tensor", "check_class_counts", "check_inputs", "check_weight"]
+from .._validation import Interval, StrOptions
+
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "as_float_tensor",
+    "check_class_counts",
+    "check_inputs",
+    "check_weight",
+]
+
+# scikit-learn constraints of every hyperparameter, shared with the nn.Module classes.
+PARAMETER_CONSTRAINTS = {
+    "reduction": [StrOptions({"none", "mean", "sum"})],
+    "power": [Interval(Real, 0, None, closed="left")],
+    "gamma": [Interval(Real, 0, None, closed="left")],
+    "beta": [Interval(Real, 0, 1, closed="left")],
+    "max_m": [Interval(Real, 0, None, closed="left")],
+    "s": [Interval(Real, 0, None, closed="neither")],
+    "tau": [Interval(Real, 0, None, closed="left")],
+    "correction": [StrOptions({"zero", "fix", "decrease"}), None],
+    "counts": [StrOptions({"batch", "global"})],
+    "clamp": [Interval(Real, 0, None, closed="neither"), None],
+}
 
 
 def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:

@@ -26,7 +26,8 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._validation import check_component_params
-from . import functional as LF
+from ..registry import register
+from . import _kernels as K
 from ._checks import check_class_counts, check_inputs, check_weight
 from ._losses import ImbalanceLoss
 
@@ -122,7 +123,7 @@ def _label_aware_smoothing(logits, target, smoothing, weight, reduction):
     nll = -log_p.gather(1, target[:, None]).squeeze(1)
     per_sample = (1 - eps) * nll - eps * log_p.mean(dim=1)
     # The class-weighted reduction every loss of the package shares.
-    return LF._reduce(per_sample, target, weight, reduction)
+    return K._reduce(per_sample, target, weight, reduction)
 
 
 @validate_params(
@@ -193,6 +194,7 @@ def label_aware_smoothing_loss(
     return _label_aware_smoothing(logits, target, smoothing, weight, reduction)
 
 
+@register("loss", "label_aware_smoothing")
 class LabelAwareSmoothingLoss(ImbalanceLoss):
     """Label-aware smoothing loss of MiSLAS (Zhong et al., CVPR 2021).
 

@@ -8,8 +8,10 @@ import torch
 from torch import nn
 
 from .._validation import check_component_params
+from ..registry import register
+from . import _kernels as K
 from . import functional as LF
-from ._checks import check_class_counts, check_inputs
+from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs
 
 __all__ = [
     "ImbalanceLoss",
@@ -69,7 +71,7 @@ class ImbalanceLoss(nn.Module):
     requires_cosine_head = False
     reweights_classes = False
     requires_class_counts = True
-    _parameter_constraints: dict = {"reduction": LF._PARAMETER_CONSTRAINTS["reduction"]}
+    _parameter_constraints: dict = {"reduction": PARAMETER_CONSTRAINTS["reduction"]}
 
     def __init__(self, class_counts=None, *, reduction="mean", **hyper):
         super().__init__()
@@ -98,7 +100,17 @@ class ImbalanceLoss(nn.Module):
         return None if self.class_counts is None else int(self.class_counts.shape[0])
 
     def initial_class_weights(self, class_counts: torch.Tensor) -> torch.Tensor | None:
-        """Class weights before any schedule acts: ones (subclasses override)."""
+        """Class weights before any schedule acts: ones (subclasses override).
+
+        Parameters
+        ----------
+        class_counts : torch.Tensor of shape (n_classes,)
+            Training samples per class.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_classes,) or None
+        """
         return torch.ones_like(class_counts)
 
     def set_class_counts(self, class_counts):
@@ -127,6 +139,15 @@ class ImbalanceLoss(nn.Module):
 
         The normaliser of the weighted mean, for callers that combine per-sample losses
         (``reduction="none"``) of several targets, e.g. mixup.
+
+        Parameters
+        ----------
+        target : torch.Tensor of shape (n_samples,)
+            Class indices.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_samples,)
         """
         if self.class_weights is None:
             return torch.ones(target.shape, dtype=torch.float32, device=target.device)
@@ -200,10 +221,11 @@ def _constraints(*names):
     """The base class's constraints plus those of ``names`` (shared with the functions)."""
     return {
         **ImbalanceLoss._parameter_constraints,
-        **{name: LF._PARAMETER_CONSTRAINTS[name] for name in names},
+        **{name: PARAMETER_CONSTRAINTS[name] for name in names},
     }
 
 
+@register("loss", "ce")
 class CrossEntropyLoss(ImbalanceLoss):
     """Cross-entropy, the ``"ce"`` baseline.
 
@@ -230,9 +252,10 @@ class CrossEntropyLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._cross_entropy(logits, target, weight, reduction)
+        return K._cross_entropy(logits, target, weight, reduction)
 
 
+@register("loss", "weighted_ce")
 class WeightedCELoss(CrossEntropyLoss):
     """Inverse-frequency weighted cross-entropy, ``w_c ∝ 1 / n_c`` summing to ``C``.
 
@@ -255,6 +278,7 @@ class WeightedCELoss(CrossEntropyLoss):
         return LF.inverse_frequency_weights(class_counts, 1.0)
 
 
+@register("loss", "class_balanced")
 class ClassBalancedLoss(ImbalanceLoss):
     """Class-balanced loss (Cui et al., 2019); see :func:`~.functional.class_balanced_loss`.
 
@@ -289,9 +313,10 @@ class ClassBalancedLoss(ImbalanceLoss):
         return LF.class_balanced_weights(class_counts, self.beta)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._focal(logits, target, self.gamma, weight, reduction)
+        return K._focal(logits, target, self.gamma, weight, reduction)
 
 
+@register("loss", "focal")
 class FocalLoss(ImbalanceLoss):
     """Softmax focal loss (Lin et al., 2017); see :func:`~.functional.focal_loss`.
 
@@ -322,9 +347,10 @@ class FocalLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction, gamma=gamma)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._focal(logits, target, self.gamma, weight, reduction)
+        return K._focal(logits, target, self.gamma, weight, reduction)
 
 
+@register("loss", "ldam")
 class LDAMLoss(ImbalanceLoss):
     """LDAM loss (Cao et al., 2019); see :func:`~.functional.ldam_loss`.
 
@@ -363,9 +389,10 @@ class LDAMLoss(ImbalanceLoss):
         return self.s
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._ldam(logits, target, counts, self.max_m, self.s, weight, reduction)
+        return K._ldam(logits, target, counts, self.max_m, self.s, weight, reduction)
 
 
+@register("loss", "logit_adjusted")
 class LogitAdjustedLoss(ImbalanceLoss):
     """Logit-adjusted loss (Menon et al., 2021); see :func:`~.functional.logit_adjusted_loss`.
 
@@ -395,9 +422,10 @@ class LogitAdjustedLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction, tau=tau)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._logit_adjusted(logits, target, counts, self.tau, weight, reduction)
+        return K._logit_adjusted(logits, target, counts, self.tau, weight, reduction)
 
 
+@register("loss", "balanced_softmax")
 class BalancedSoftmaxLoss(ImbalanceLoss):
     """Balanced Softmax loss (Ren et al., 2020); see :func:`~.functional.balanced_softmax_loss`.
 
@@ -425,9 +453,10 @@ class BalancedSoftmaxLoss(ImbalanceLoss):
         super().__init__(class_counts, reduction=reduction)
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._balanced_softmax(logits, target, counts, weight, reduction)
+        return K._balanced_softmax(logits, target, counts, weight, reduction)
 
 
+@register("loss", "cri")
 class CRILoss(ImbalanceLoss):
     """Coupling-regulation-imbalance loss (Xu et al., 2022); see :func:`~.functional.cri_loss`.
 
@@ -487,7 +516,7 @@ class CRILoss(ImbalanceLoss):
         return self.s
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._cri(
+        return K._cri(
             logits,
             target,
             counts,
@@ -500,6 +529,7 @@ class CRILoss(ImbalanceLoss):
         )
 
 
+@register("loss", "arb")
 class ARBLoss(ImbalanceLoss):
     """Attraction-repulsion-balanced loss (Xie et al., 2022); see :func:`~.functional.arb_loss`.
 
@@ -542,7 +572,7 @@ class ARBLoss(ImbalanceLoss):
         return None
 
     def _loss(self, logits, target, counts, weight, reduction):
-        return LF._arb(
+        return K._arb(
             logits,
             target,
             counts if self.counts == "global" else None,

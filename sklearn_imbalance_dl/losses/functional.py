@@ -12,20 +12,29 @@ Every loss takes ``logits`` of shape ``(n_samples, n_classes)`` and integer
 * **Class counts.** ``class_counts`` is a 1-D array-like with the number of
   training samples of each class (length ``n_classes``, all > 0).
 
-The formulas and defaults follow ``docs/methods.md``. The
+The formulas and defaults follow the documentation's methods page. The
 ``nn.Module`` wrappers live in :mod:`sklearn_imbalance_dl.losses`.
 """
 
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import torch
-import torch.nn.functional as F
 
-from .._validation import Interval, StrOptions, validate_params
+from .._validation import validate_params
+from ._checks import PARAMETER_CONSTRAINTS as _PARAMETER_CONSTRAINTS
 from ._checks import check_class_counts, check_inputs, check_weight
+from ._kernels import (
+    _arb,
+    _balanced_softmax,
+    _cri,
+    _cross_entropy,
+    _focal,
+    _ldam,
+    _logit_adjusted,
+    _margins,
+)
 
 __all__ = [
     "inverse_frequency_weights",
@@ -41,20 +50,6 @@ __all__ = [
     "arb_loss",
 ]
 
-# scikit-learn constraints of every hyperparameter, shared with the nn.Module classes.
-_PARAMETER_CONSTRAINTS = {
-    "reduction": [StrOptions({"none", "mean", "sum"})],
-    "power": [Interval(Real, 0, None, closed="left")],
-    "gamma": [Interval(Real, 0, None, closed="left")],
-    "beta": [Interval(Real, 0, 1, closed="left")],
-    "max_m": [Interval(Real, 0, None, closed="left")],
-    "s": [Interval(Real, 0, None, closed="neither")],
-    "tau": [Interval(Real, 0, None, closed="left")],
-    "correction": [StrOptions({"zero", "fix", "decrease"}), None],
-    "counts": [StrOptions({"batch", "global"})],
-    "clamp": [Interval(Real, 0, None, closed="neither"), None],
-}
-
 
 def _validated(*names):
     """scikit-learn's ``validate_params`` for the named hyperparameters.
@@ -67,10 +62,6 @@ def _validated(*names):
         {name: _PARAMETER_CONSTRAINTS[name] for name in names},
         prefer_skip_nested_validation=True,
     )
-
-
-# CRI correction term: T = 1e-50, kept in Python floats (1e-50 underflows float32).
-_CRI_LOG_T = math.log(1e-50)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -171,11 +162,6 @@ def class_balanced_weights(class_counts, beta=0.9999) -> torch.Tensor:
     return _output_like(weights, class_counts)
 
 
-def _margins(counts: torch.Tensor, max_m: float) -> torch.Tensor:
-    m = counts.pow(-0.25)
-    return m * (max_m / m.max())
-
-
 @_validated("max_m")
 def ldam_margins(class_counts, max_m=0.5) -> torch.Tensor:
     """LDAM per-class margins ``m_c = C_m / n_c ** (1/4)`` with ``max_c m_c = max_m``.
@@ -203,102 +189,6 @@ def ldam_margins(class_counts, max_m=0.5) -> torch.Tensor:
     [0.25, 0.5]
     """
     return _output_like(_margins(_counts_float64(class_counts), float(max_m)), class_counts)
-
-
-# --------------------------------------------------------------------------- kernels
-# Private implementations on validated tensors (counts and weight already on the
-# logits' device and dtype). The nn.Module wrappers call these directly so that a
-# training step does no host-device synchronisation for validation.
-
-
-def _reduce(per_sample, target, weight, reduction):
-    if weight is not None:
-        sample_weight = weight[target]
-        per_sample = sample_weight * per_sample
-        if reduction == "mean":
-            return per_sample.sum() / sample_weight.sum()
-    if reduction == "none":
-        return per_sample
-    if reduction == "sum":
-        return per_sample.sum()
-    return per_sample.mean()
-
-
-def _ce(logits, target):
-    return F.cross_entropy(logits, target, reduction="none")
-
-
-def _focal_modulation(ce, gamma):
-    """``(1 - p) ** gamma * ce`` with ``p = exp(-ce)``, via ``1 - p = -expm1(-ce)``."""
-    if gamma == 0:
-        return ce
-    one_minus_p = (-torch.expm1(-ce)).clamp_min(torch.finfo(ce.dtype).tiny)
-    return one_minus_p.pow(gamma) * ce
-
-
-def _subtract_target_margin(logits, target, margins):
-    shift = torch.zeros_like(logits).scatter(1, target[:, None], margins[target][:, None])
-    return logits - shift
-
-
-def _cross_entropy(logits, target, weight, reduction):
-    if reduction == "mean":
-        # One fused kernel; torch's weighted mean is sum(w_y l) / sum(w_y), as ours.
-        return F.cross_entropy(logits, target, weight=weight)
-    return _reduce(_ce(logits, target), target, weight, reduction)
-
-
-def _focal(logits, target, gamma, weight, reduction):
-    return _reduce(_focal_modulation(_ce(logits, target), gamma), target, weight, reduction)
-
-
-def _ldam(logits, target, counts, max_m, s, weight, reduction):
-    adjusted = _subtract_target_margin(logits, target, _margins(counts, max_m))
-    return _reduce(_ce(s * adjusted, target), target, weight, reduction)
-
-
-def _logit_adjusted(logits, target, counts, tau, weight, reduction):
-    log_prior = counts.log() - counts.sum().log()
-    return _reduce(_ce(logits + tau * log_prior, target), target, weight, reduction)
-
-
-def _balanced_softmax(logits, target, counts, weight, reduction):
-    return _reduce(_ce(logits + counts.log(), target), target, weight, reduction)
-
-
-def _cri(logits, target, counts, s, max_m, gamma, correction, weight, reduction):
-    adjusted = _subtract_target_margin(logits, target, _margins(counts, max_m))
-    margin_loss = _ce(s * adjusted, target)
-    focal = _focal_modulation(margin_loss, gamma)
-    if correction is not None:
-        threshold = -((1.0 - 1e-50) ** gamma) * _CRI_LOG_T
-        over = focal > threshold
-        if correction == "zero":
-            replacement = torch.zeros_like(focal)
-        elif correction == "fix":
-            replacement = torch.full_like(focal, threshold)
-        else:  # "decrease": exp(-L) * th / T, as th * exp(-L - ln T).
-            # Where the correction fires, L >= FL > th = -ln T, so the exponent is < 0;
-            # clamping keeps the unselected branch finite (no inf * 0 = NaN gradient).
-            replacement = threshold * torch.exp((-margin_loss - _CRI_LOG_T).clamp_max(0.0))
-        focal = torch.where(over, replacement, focal)
-    return _reduce(focal, target, weight, reduction)
-
-
-def _arb(logits, target, counts, clamp, weight, reduction):
-    z = logits if clamp is None else logits.clamp(-clamp, clamp)
-    n_classes = z.shape[1]
-    if counts is None:  # counts="batch": per-class counts of this mini-batch
-        classes = torch.arange(n_classes, device=target.device)
-        counts = (target[:, None] == classes).sum(0).to(z.dtype)
-    present = counts > 0
-    log_n = torch.where(present, counts, torch.ones_like(counts)).log()
-    # Absent classes (log 0 = -inf) leave the denominator; a finite fill and
-    # torch.where keep both the value and the gradient free of NaN.
-    shifted = torch.where(present, z + log_n, torch.finfo(z.dtype).min)
-    z_y = z.gather(1, target[:, None]).squeeze(1)
-    per_sample = torch.logsumexp(shifted, dim=1) - log_n[target] - z_y
-    return _reduce(per_sample, target, weight, reduction)
 
 
 # --------------------------------------------------------------------------- public losses
@@ -582,7 +472,7 @@ def cri_loss(
 ):
     """CRI loss of Xu et al. (2022): LDAM margin, focal modulation, outlier correction.
 
-    Per sample, following ``docs/methods.md`` and the authors' code:
+    Per sample, following the documentation's methods page and the authors' code:
 
     1. ``z`` are cosine logits (normalised features and weights, no bias);
     2. LDAM margin on the target logit: ``z'_y = z_y - m_y``, ``m_c ∝ n_c ** (-1/4)``,
@@ -599,7 +489,7 @@ def cri_loss(
     **Departure from the authors' code.** The official implementation applies the
     correction to the *batch mean* of the loss, where it practically never fires (the
     mean exceeds 115 only if the whole batch is an outlier). We apply it **per sample**
-    before the weighted mean, as ``docs/methods.md`` specifies. With cosine logits and
+    before the weighted mean, as the documentation's methods page specifies. With cosine logits and
     ``s = 30`` a per-sample loss reaches ``th`` only for extreme margins, so in the
     default setting the correction rarely fires either way.
 

@@ -11,8 +11,6 @@ from ._mixing import (
     weakening_probabilities,
 )
 
-_MIXINGS = {"mixup": Mixup, "remix": Remix, "mfw": MajorFeatureWeakening, "cutmix": CutMix}
-
 __all__ = [
     "CutMix",
     "MajorFeatureWeakening",

@@ -6,8 +6,8 @@ from typing import NamedTuple
 import torch
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_component_params
 from ..augment._image import _cutmix_box, paste_box
+from ..registry import register
 from ._mixing import Mixing
 
 __all__ = ["BoxMixPlan", "CutMix"]
@@ -44,6 +44,7 @@ class BoxMixPlan(NamedTuple):
         return mixed
 
 
+@register("mixing", "cutmix")
 class CutMix(Mixing):
     """CutMix (Yun et al., ICCV 2019) as a mixing: ``mixing=CutMix()``.
 
@@ -72,8 +73,8 @@ class CutMix(Mixing):
     >>> import torch
     >>> from sklearn_imbalance_dl.mixing import CutMix
     >>> _ = torch.manual_seed(0)
-    >>> mixing = CutMix(p=1.0).prepare(torch.tensor([50, 5]), n_epochs=10, n_points=1,
-    ...                                device="cpu")
+    >>> mixing = CutMix(p=1.0).bind(torch.tensor([50, 5]), n_epochs=10, n_points=1,
+    ...                             device="cpu")
     >>> y = torch.tensor([0, 0, 1, 1])
     >>> plan = mixing.plan(y, epoch=0)
     >>> plan.apply(torch.randn(4, 3, 32, 32)).shape
@@ -81,6 +82,9 @@ class CutMix(Mixing):
     >>> bool(((plan.label_weight > 0) & (plan.label_weight <= 1)).all())
     True
     """
+
+    # Boxes are cut from images: the estimator refuses CutMix on tabular rows.
+    needs_images = True
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -92,16 +96,24 @@ class CutMix(Mixing):
         self.alpha = alpha
         self.p = p
 
-    def _validate(self):
-        check_component_params(self)
-
-    def prepare(self, class_counts, **kwargs):
-        super().prepare(class_counts, **kwargs)
+    def _bind(self, class_counts, **kwargs):
+        super()._bind(class_counts, **kwargs)
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
-        return self
 
     def plan(self, y, epoch):
-        """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed)."""
+        """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed).
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        BoxMixPlan or None
+        """
         # CPU draws from torch's seeded generator: reproducible, no device sync.
         if self.p < 1 and float(torch.rand(())) >= self.p:
             return None

@@ -18,8 +18,8 @@ from .._validation import (
     Interval,
     Real,
     StrOptions,
-    check_component_params,
 )
+from ..registry import Component, register
 
 LAYER_NAMES = ("input", "penultimate", "random")
 
@@ -42,14 +42,23 @@ class MixPlan(NamedTuple):
         return share * h + (1 - share) * h[self.partner]
 
 
-class Mixing:
-    """Base class: subclasses implement :meth:`draw` and may extend :meth:`prepare`.
+class Mixing(Component):
+    """Base class: subclasses implement :meth:`draw` and may extend ``_bind``.
+
+    ``bind(class_counts, n_epochs=..., n_points=..., device=...)`` returns the copy that
+    mixes the batches of one fit (class counts as a tensor, the main epochs, the number
+    of mixing points of the module, the device).
 
     ``layer`` picks the mixing point: ``"input"``, ``"penultimate"``, ``"random"`` (one
     point per batch drawn uniformly among the input and the hidden stages, penultimate
     excluded: Manifold-Mixup style) or an int (the number of stages before the mix).
     Mixing anywhere but the input needs a module that follows the staged-module
     protocol (:mod:`sklearn_imbalance_dl.modules`).
+
+    Parameters
+    ----------
+    layer : {"input", "penultimate", "random"} or int, default="input"
+        The mixing point, as above.
     """
 
     _parameter_constraints = {
@@ -59,12 +68,7 @@ class Mixing:
     def __init__(self, *, layer="input"):
         self.layer = layer
 
-    def _validate(self):
-        check_component_params(self)
-
-    def prepare(self, class_counts, *, n_epochs, n_points, device):
-        """Bind to one fit: class counts (tensor on ``device``), epochs and mixing points."""
-        self._validate()
+    def _bind(self, class_counts, *, n_epochs, n_points, device):
         self.class_counts_ = class_counts.to(device=device, dtype=torch.float32)
         self.n_epochs_ = n_epochs
         self.n_points_ = n_points
@@ -82,7 +86,6 @@ class Mixing:
                 f"{max(self.points_)} stages (staged-module protocol); the module has "
                 f"{n_points - 1}."
             )
-        return self
 
     def _draw_point(self):
         if len(self.points_) == 1:
@@ -91,19 +94,45 @@ class Mixing:
         return self.points_[int(torch.randint(len(self.points_), (1,)).item())]
 
     def plan(self, y, epoch):
-        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``."""
+        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``.
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        MixPlan
+        """
         partner = torch.randperm(len(y), device=y.device)
         own_share, label_weight = self.draw(y, partner, epoch)
         return MixPlan(self._draw_point(), partner, own_share, label_weight)
 
     def draw(self, y, partner, epoch):
+        """The own shares and own-label weights of a batch.
+
+        Parameters
+        ----------
+        y : torch.Tensor of shape (B,)
+            The batch's class indices.
+        partner : torch.Tensor of shape (B,)
+            The index of each sample's partner in the batch.
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        own_share : torch.Tensor of shape (B,)
+        label_weight : torch.Tensor of shape (B,) or None
+            None: each sample keeps its own label.
+        """
         raise NotImplementedError
 
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
-        return f"{type(self).__name__}({params})"
 
-
+@register("mixing", "mixup")
 class Mixup(Mixing):
     """Mixup (Zhang et al., ICLR 2018): one ``lam ~ Beta(alpha, alpha)`` per batch.
 
@@ -127,10 +156,9 @@ class Mixup(Mixing):
         super().__init__(layer=layer)
         self.alpha = alpha
 
-    def prepare(self, class_counts, **kwargs):
-        super().prepare(class_counts, **kwargs)
+    def _bind(self, class_counts, **kwargs):
+        super()._bind(class_counts, **kwargs)
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
-        return self
 
     def draw(self, y, partner, epoch):
         lam = float(self._beta.sample())
@@ -191,7 +219,17 @@ class PhasedRemix(Mixup):
         check_phase_window(self)
 
     def rho(self, epoch):
-        """Phase progress rho(e) of the Remix rules at 0-based ``epoch``."""
+        """Phase progress rho(e) of the Remix rules.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
         return phase_progress(
             epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
@@ -207,10 +245,22 @@ class PhasedRemix(Mixup):
         )
 
 
+@register("mixing", "remix")
 class Remix(PhasedRemix):
     """Remix (Chou et al., ECCV-W 2020): mixup whose label goes to the minority class.
 
     The Remix rules of :class:`PhasedRemix` at full strength from the first epoch.
+
+    Parameters
+    ----------
+    kappa : float, default=3.0
+        Count ratio from which the label goes to the minority class.
+    tau : float, default=0.5
+        Share threshold of the Remix rule.
+    alpha : float, default=1.0
+        Beta concentration of the mixing share.
+    layer : {"input", "penultimate", "random"} or int, default="input"
+        The mixing point (see :class:`Mixing`).
     """
 
     _parameter_constraints = {
@@ -227,7 +277,26 @@ class Remix(PhasedRemix):
 
 
 def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
-    """Weight of the own label under the (phased) Remix rules; all tensors (B,)."""
+    """Weight of the own label under the (phased) Remix rules.
+
+    Parameters
+    ----------
+    lam : torch.Tensor of shape (B,)
+        Own share of each mixed sample.
+    n_own, n_partner : torch.Tensor of shape (B,)
+        Training counts of each sample's class and of its partner's.
+    kappa : float
+        Count ratio from which the label goes to the minority class.
+    tau : float
+        Share threshold of the rule.
+    rho : float
+        Strength of the rules in [0, 1] (1: Remix; the phase progress for PPmix).
+
+    Returns
+    -------
+    weight : torch.Tensor of shape (B,)
+        Weight of the own label; the partner's label gets ``1 - weight``.
+    """
     ratio = n_own / n_partner
     towards_partner = (lam < tau) & (ratio >= kappa)
     towards_own = (1 - lam < tau) & (ratio <= 1 / kappa)
@@ -239,19 +308,20 @@ CLASS_SCHEDULES = ("power", "linear", "major_only")
 LABEL_POLICIES = ("keep", "mix")
 
 
+@register("mixing", "mfw")
 class MajorFeatureWeakening(Mixing):
     """Procrustean major feature weakening (Ye, Zhan and Chao, ICCV 2021).
 
     Sample i is weakened with probability ``p[y_i]``: its features at the mixing point
     become ``w_i h_i + (1 - w_i) h_j`` with a random partner j of any class and own share
     ``w_i = max(u, 1 - u)``, ``u ~ Beta(alpha, alpha)``, so ``w_i`` is in [0.5, 1].
-    Gradients flow through both terms. The label stays ``y_i`` (``label_policy="keep"``)
-    or is mixed with the same share (``"mix"``).
+    Gradients flow through both terms. The label is mixed with the same share
+    (``label_policy="mix"``) or stays ``y_i`` (``"keep"``).
 
-    The paper published no code; this is a reconstruction (docs/methods.md) from the
-    abstract ("we mix features of the major class data with those of other data
-    in a mini-batch, intentionally weakening their features"); every unknown choice is a
-    parameter.
+    The paper published no code; this is a reconstruction (the methods page of the
+    documentation) from the abstract ("we mix features of the major class data with
+    those of other data in a mini-batch, intentionally weakening their features"); every
+    unknown choice is a parameter.
 
     Parameters
     ----------
@@ -279,7 +349,7 @@ class MajorFeatureWeakening(Mixing):
     weakened head sample becomes an input between two classes labelled with its head
     class, which widens the head classes' regions at the tail's expense; measured on
     long-tailed digits and CIFAR-10-LT, mixing the label instead turns MFW from a loss
-    into a gain (benchmarks/RESULTS.md, "MFW label policy").
+    into a gain (the benchmark results of the source repository, "MFW label policy").
 
     References
     ----------
@@ -313,14 +383,13 @@ class MajorFeatureWeakening(Mixing):
         self.alpha = alpha
         self.label_policy = label_policy
 
-    def prepare(self, class_counts, *, device, **kwargs):
-        super().prepare(class_counts, device=device, **kwargs)
+    def _bind(self, class_counts, *, device, **kwargs):
+        super()._bind(class_counts, device=device, **kwargs)
         self.weakening_probability_ = weakening_probabilities(
             self.class_counts_, self.class_schedule, gamma=self.gamma, p_max=self.p_max
         )
         concentration = torch.tensor(float(self.alpha), device=device)
         self._beta = torch.distributions.Beta(concentration, concentration)
-        return self
 
     def draw(self, y, partner, epoch):
         weakened = torch.rand(y.shape, device=y.device) < self.weakening_probability_[y]
@@ -331,7 +400,23 @@ class MajorFeatureWeakening(Mixing):
 
 
 def weakening_probabilities(class_counts, schedule, *, gamma=1.0, p_max=1.0):
-    """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`."""
+    """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`.
+
+    Parameters
+    ----------
+    class_counts : torch.Tensor of shape (n_classes,)
+        Training samples per class.
+    schedule : {"power", "linear", "major_only"}
+        The class schedule (see :class:`MajorFeatureWeakening`).
+    gamma : float, default=1.0
+        Exponent of the schedule.
+    p_max : float, default=1.0
+        Probability of the most frequent class.
+
+    Returns
+    -------
+    p : torch.Tensor of shape (n_classes,)
+    """
     counts = class_counts.to(torch.float32)
     n_min, n_max = counts.min(), counts.max()
     if schedule == "power":

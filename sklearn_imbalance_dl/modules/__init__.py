@@ -8,7 +8,7 @@ rely on. A user module opts in by exposing the same two attributes.
 """
 
 from ._columns import ColumnEncoder
-from ._heads import HEADS, CosineLinear, make_head
+from ._heads import CosineLinear, make_head
 from ._mlp import MLP
 from ._protocol import (
     fit_module_preprocessing,
@@ -20,10 +20,7 @@ from ._protocol import (
 from ._resnet import ResNet32
 from ._tabular import TabularNet
 
-_MODULES = {"mlp": MLP, "resnet32": ResNet32, "tabular": TabularNet}
-
 __all__ = [
-    "HEADS",
     "MLP",
     "ColumnEncoder",
     "CosineLinear",

@@ -214,8 +214,38 @@ class ColumnEncoder:
         return np.column_stack(parts).astype(np.float32)
 
     def fit_transform(self, X):
-        """``fit(X)``, then ``transform(X)``."""
+        """``fit(X)``, then ``transform(X)``.
+
+        Parameters
+        ----------
+        X : pandas DataFrame or ndarray
+            The columns to learn the encoding from and to encode.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_numeric + n_indicators + n_categorical)
+        """
         return self.fit(X).transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`'s output.
+
+        The numeric columns, ``"<column>_missing"`` for each indicator, then the
+        categorical columns (their codes).
+
+        Parameters
+        ----------
+        input_features : None
+            Unused: the names are those seen in :meth:`fit` (scikit-learn's signature).
+
+        Returns
+        -------
+        ndarray of str
+        """
+        names = [str(c) for c in self.numeric_columns_]
+        names += [f"{c}_missing" for c in self.indicator_columns_]
+        names += [str(c) for c in self.categorical_columns_]
+        return np.asarray(names, dtype=object)
 
     @property
     def n_numeric_(self):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validation import Integral, Interval, StrOptions, check_component_params, validate_params
+from .._validation import Integral, Interval, check_component_params, validate_params
+from ..registry import lookup, options, register
 
-__all__ = ["HEADS", "CosineLinear", "make_head"]
+__all__ = ["CosineLinear", "make_head"]
 
 
+@register("head", "cosine")
 class CosineLinear(nn.Module):
     """Cosine classifier: the normalised linear layer of LDAM-DRW.
 
@@ -71,12 +73,22 @@ class CosineLinear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}"
 
 
-HEADS = {"linear": nn.Linear, "cosine": CosineLinear}
+register("head", "linear")(nn.Linear)
+# The activations the shipped modules take by name (``module__activation``).
+for _name, _cls in {
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "selu": nn.SELU,
+    "silu": nn.SiLU,
+    "tanh": nn.Tanh,
+    "leaky_relu": nn.LeakyReLU,
+}.items():
+    register("activation", _name)(_cls)
 
 
 @validate_params(
     {
-        "kind": [StrOptions({"linear", "cosine"})],
+        "kind": [options("head")],
         "in_features": [Interval(Integral, 1, None, closed="left")],
         "n_classes": [Interval(Integral, 1, None, closed="left")],
     },
@@ -103,4 +115,4 @@ def make_head(kind: str, in_features: int, n_classes: int) -> nn.Module:
     ValueError
         If ``kind`` is unknown (the message lists the valid kinds).
     """
-    return HEADS[kind](in_features, n_classes)
+    return lookup("head", kind)(in_features, n_classes)

@@ -11,20 +11,13 @@ from .._validation import (
     Integral,
     Interval,
     Real,
-    StrOptions,
     TupleOf,
     check_component_params,
 )
-from ._heads import HEADS, make_head
+from ..registry import lookup, options, register
+from ._heads import make_head
 
 __all__ = ["MLP"]
-
-_ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "gelu": nn.GELU,
-    "tanh": nn.Tanh,
-    "leaky_relu": nn.LeakyReLU,
-}
 
 
 class _FlattenInput(nn.Module):
@@ -54,6 +47,7 @@ class _FlattenInput(nn.Module):
         return f"n_features={self.n_features}"
 
 
+@register("module", "mlp")
 class MLP(nn.Module):
     """Multi-layer perceptron following the staged-module protocol.
 
@@ -77,7 +71,7 @@ class MLP(nn.Module):
         Dropout probability after each activation (none when 0).
     batch_norm : bool, default=True
         Whether to put a ``BatchNorm1d`` after each hidden Linear.
-    activation : {"relu", "gelu", "tanh", "leaky_relu"}, default="relu"
+    activation : {"relu", "gelu", "selu", "silu", "tanh", "leaky_relu"}, default="relu"
     head : {"linear", "cosine"}, default="linear"
         ``"cosine"`` gives the normalised classifier of LDAM-DRW
         (:class:`CosineLinear`).
@@ -107,8 +101,8 @@ class MLP(nn.Module):
         "hidden_sizes": [TupleOf(Interval(Integral, 1, None, closed="left"))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
-        "activation": [StrOptions(set(_ACTIVATIONS))],
-        "head": [StrOptions(set(HEADS))],
+        "activation": [options("activation")],
+        "head": [options("head")],
     }
 
     def __init__(
@@ -151,7 +145,7 @@ class MLP(nn.Module):
             layers.append(nn.Linear(width, size))
             if self.batch_norm:
                 layers.append(nn.BatchNorm1d(size))
-            layers.append(_ACTIVATIONS[self.activation]())
+            layers.append(lookup("activation", self.activation)())
             if self.dropout > 0:
                 layers.append(nn.Dropout(self.dropout))
             stages.append(nn.Sequential(*layers))

@@ -90,6 +90,15 @@ def n_mixing_points(module) -> int:
 
     Point 0 is the input and point ``len(stages)`` the penultimate feature.
 
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A staged module.
+
+    Returns
+    -------
+    int
+
     Raises
     ------
     TypeError
@@ -152,6 +161,11 @@ def reset_head(module) -> None:
     """Re-initialise the classifier of a staged module in place (for cRT).
 
     Calls ``reset_parameters()`` on every sub-module of ``module.head`` that has it.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A staged module.
     """
     _require_staged(module, "reset_head")
     for sub in module.head.modules():
@@ -169,6 +183,13 @@ def fit_module_preprocessing(module, X) -> None:
     move with the module to the device, are pickled with it and apply at predict
     time. Inputs given as a ``torch.utils.data.Dataset`` are not read here: such a
     module then trains on unprocessed inputs.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The module to train.
+    X : array-like or torch.utils.data.Dataset
+        The training inputs.
     """
     fit = getattr(module, "fit_preprocessing", None)
     if fit is None or isinstance(X, torch.utils.data.Dataset):

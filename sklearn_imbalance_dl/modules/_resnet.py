@@ -13,11 +13,11 @@ from .._validation import (
     Integral,
     Interval,
     InvalidParameterError,
-    StrOptions,
     TupleOf,
     check_component_params,
 )
-from ._heads import HEADS, make_head
+from ..registry import options, register
+from ._heads import make_head
 
 __all__ = ["ResNet32"]
 
@@ -111,6 +111,7 @@ class _ImageInput(nn.Module):
         return f"in_channels={self.in_channels}, input_shape={self.input_shape}"
 
 
+@register("module", "resnet32")
 class ResNet32(nn.Module):
     """The CIFAR ResNet-32 of LDAM-DRW, following the staged-module protocol.
 
@@ -172,7 +173,7 @@ class ResNet32(nn.Module):
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "in_channels": [None, Interval(Integral, 1, None, closed="left")],
         "input_shape": [None, TupleOf(Interval(Integral, 1, None, closed="left"))],
-        "head": [StrOptions(set(HEADS))],
+        "head": [options("head")],
         "widths": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
         "blocks_per_stage": [Interval(Integral, 1, None, closed="left")],
     }

@@ -10,12 +10,11 @@ import torch
 from torch import nn
 
 from .._validation import Interval, StrOptions, TupleOf, check_component_params
-from ._heads import HEADS
+from ..registry import lookup, options, register
 from ._mlp import _FlattenInput
 
 __all__ = ["TabularNet", "robust_scale_smooth_clip"]
 
-_ACTIVATIONS = {"relu": nn.ReLU, "selu": nn.SELU, "gelu": nn.GELU, "silu": nn.SiLU}
 
 # Learning-rate multipliers of RealMLP, folded into the parametrisation: a parameter
 # used as ``c * p`` moves ``c`` times as fast under Adam, whose step ignores the scale
@@ -209,7 +208,7 @@ class _Hidden(nn.Module):
 
 def _post(activation, dropout, batch_norm=False, width=None):
     layers = [nn.BatchNorm1d(width)] if batch_norm else []
-    layers.append(_ACTIVATIONS[activation]())
+    layers.append(lookup("activation", activation)())
     if dropout > 0:
         layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
@@ -226,13 +225,15 @@ class _EnsembleHead(nn.Module):
         super().__init__()
         self.n_members = n_members
         self.in_features = in_features
-        self.members = nn.ModuleList(HEADS[kind](in_features, n_classes) for _ in range(n_members))
+        head = lookup("head", kind)
+        self.members = nn.ModuleList(head(in_features, n_classes) for _ in range(n_members))
 
     def forward(self, h):
         parts = h.reshape(h.shape[0], self.n_members, self.in_features).unbind(1)
         return torch.stack([m(p) for m, p in zip(self.members, parts)]).mean(0)
 
 
+@register("module", "tabular")
 class TabularNet(nn.Module):
     """Tabular backbone: RealMLP-style preprocessing and embeddings, TabM-style members.
 
@@ -262,7 +263,7 @@ class TabularNet(nn.Module):
         Number of outputs.
     hidden_sizes : tuple of int, default=(256, 256)
         Widths of the hidden layers (at least one).
-    activation : {"selu", "relu", "gelu", "silu"}, default="relu"
+    activation : {"relu", "gelu", "selu", "silu", "tanh", "leaky_relu"}, default="relu"
     dropout : float in [0, 1), default=0.15
         RealMLP's value. On the real-feature tables of ``benchmarks/tabular_lt.py`` it
         tied no dropout on the long-tailed multi-class group and did better on the
@@ -334,14 +335,14 @@ class TabularNet(nn.Module):
         "n_features": [Interval(Integral, 1, None, closed="left")],
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "hidden_sizes": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
-        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "activation": [options("activation")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding": [StrOptions({"periodic", "none"})],
         "n_frequencies": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 2, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
-        "head": [StrOptions(set(HEADS))],
+        "head": [options("head")],
         "batch_norm": ["boolean"],
         "preprocessing": [StrOptions({"robust", "standard", "none"})],
         "n_categories": [TupleOf(Interval(Integral, 0, None, closed="left"))],
@@ -437,7 +438,7 @@ class TabularNet(nn.Module):
         self.stages = nn.ModuleList(stages)
         self.feature_dim = k * sizes[-1]
         if k == 1:
-            self.head = HEADS[head](sizes[-1], self.n_classes)
+            self.head = lookup("head", head)(sizes[-1], self.n_classes)
         else:
             self.head = _EnsembleHead(head, sizes[-1], self.n_classes, k)
 
@@ -448,6 +449,11 @@ class TabularNet(nn.Module):
         ``median`` and ``factor = 1 / (q75 - q25)``; where the inter-quartile range is
         0, ``factor = 1 / (0.5 * (max - min))``; a constant feature gets ``factor = 0``.
         Only the numeric columns are scaled (the category codes are not).
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, n_features)
+            The training inputs.
         """
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.

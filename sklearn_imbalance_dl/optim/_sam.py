@@ -5,9 +5,12 @@ import numbers
 import torch
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
+from ..registry import register
+
 __all__ = ["SAM"]
 
 
+@register("optimizer", "sam")
 class SAM(torch.optim.Optimizer):
     """Sharpness-aware minimization around a base optimizer.
 
@@ -98,7 +101,13 @@ class SAM(torch.optim.Optimizer):
 
     @torch.no_grad()
     def first_step(self, zero_grad=False):
-        """Move to ``w + e(w)``; keeps ``w`` in ``state[p]["old_p"]``."""
+        """Move to ``w + e(w)``; keeps ``w`` in ``state[p]["old_p"]``.
+
+        Parameters
+        ----------
+        zero_grad : bool, default=False
+            Whether to zero the gradients afterwards.
+        """
         grad_norm = self._grad_norm()
         for group in self.param_groups:
             scale = group["rho"] / (grad_norm + 1e-12)
@@ -113,7 +122,13 @@ class SAM(torch.optim.Optimizer):
 
     @torch.no_grad()
     def second_step(self, zero_grad=False):
-        """Go back to ``w`` and take the base optimizer's step with the current gradient."""
+        """Go back to ``w`` and take the base optimizer's step with the current gradient.
+
+        Parameters
+        ----------
+        zero_grad : bool, default=False
+            Whether to zero the gradients afterwards.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None or "old_p" not in self.state[p]:
@@ -125,9 +140,17 @@ class SAM(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """A full SAM step; ``closure`` does a forward and backward pass and returns the loss.
+        """A full SAM step.
 
-        Returns the loss at the perturbed point ``w + e`` (what the closure returned).
+        Parameters
+        ----------
+        closure : callable
+            Does a forward and backward pass and returns the loss.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The loss at the perturbed point ``w + e`` (what the closure returned).
         """
         if closure is None:
             raise ValueError(

@@ -1,4 +1,4 @@
-"""Published training recipes: every method on its paper's settings (issue 11).
+"""Published training recipes: every method on its paper's settings.
 
 :func:`get_recipe` gives the estimator's parameters, :func:`make_estimator` the unfitted
 estimator or pipeline, :func:`list_recipes` the methods of a setting and

@@ -37,7 +37,17 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 
 class RecipeNotes(NamedTuple):
-    """Where a recipe comes from: ``source``, ``reference`` number, ``departures``."""
+    """Where a recipe comes from.
+
+    Parameters
+    ----------
+    source : str
+        The paper and code the recipe follows.
+    reference : str
+        The published number the recipe aims at.
+    departures : tuple of str
+        Where the recipe departs from the source.
+    """
 
     source: str
     reference: str
@@ -45,7 +55,7 @@ class RecipeNotes(NamedTuple):
 
 
 # --------------------------------------------------------------------------- CIFAR-10-LT
-# The long-tailed recipe of Cao et al. (LDAM-DRW code; docs/methods.md): ResNet-32,
+# The long-tailed recipe of Cao et al. (LDAM-DRW code; the documentation's methods page): ResNet-32,
 # SGD momentum 0.9, weight decay 2e-4, batch 128, 200 epochs, lr 0.1 with a linear
 # warm-up over 5 epochs, x0.01 at epoch 160 and x0.0001 at 180, crop 32 (padding 4) + flip.
 _CIFAR_BASE = {
@@ -156,7 +166,7 @@ _CIFAR = {
         {"loss": "balanced_softmax"},
         RecipeNotes(
             "Ren et al., NeurIPS 2020; trained on the long-tailed recipe of Cao et al.",
-            "~76.4 (a reproduction; docs/methods.md)",
+            "~76.4 (a reproduction; the documentation's methods page)",
             (
                 "the authors (github.com/jiawei-ren/BalancedMetaSoftmax-Classification) "
                 "release a CIFAR-10-LT configuration for ratio 200 only (batch 512, "
@@ -178,7 +188,7 @@ _CIFAR = {
         },
         RecipeNotes(
             "Ye, Zhan and Chao, ICCV 2021 (no code released): LDAM-DRW plus Procrustean "
-            "major feature weakening, the reconstruction in docs/methods.md",
+            "major feature weakening, the reconstruction in the documentation's methods page",
             "none to compare (paper's table not reproduced); measured here 74.9 / 76.1 "
             "(seeds 0 / 1, JPEG data, cifar10_lt_h100.md)",
             (
@@ -272,6 +282,57 @@ _CIFAR = {
             ),
         ),
     ),
+    "sure": (
+        {
+            # SURE's cosine classifier at temperature 8: cross-entropy on 8 * cos
+            # (LDAM with zero margins, on the library's cosine head).
+            "loss": "ldam",
+            "loss__max_m": 0.0,
+            "loss__s": 8.0,
+            "optimizer": "sam",
+            "optimizer__momentum": 0.9,
+            "optimizer__rho": 0.05,
+            "weight_decay": 5e-4,
+            "lr_schedule": "cosine",
+            "lr_schedule__warmup_epochs": 0,
+            "mixing": "mixup",
+            "mixing__alpha": 1.0,
+            "weight_averaging": "swa",
+            "weight_averaging__start": 0.6,
+            "weight_averaging__lr": 0.05,
+            "weight_averaging__anneal_epochs": 10,
+            "schedule": "crt",
+            "schedule__epochs": 20,
+            "schedule__lr": 0.01,
+            "schedule__sampler": "class_balanced",
+        },
+        RecipeNotes(
+            "Li et al., CVPR 2024 (SURE), github.com/YutingLi0606/SURE (run/CIFAR10_LT/"
+            "resnet32.sh, main.py, train.py, optim.py, finetune.py, train_finetune.py, "
+            "utils/option.py): SGD (momentum 0.9, weight decay 5e-4) inside SAM (its "
+            "default rho 0.05), lr 0.1 with a cosine over 200 epochs, batch 128, SWA from "
+            "epoch 120 at swa_lr 0.05 (SWALR, 10 annealing epochs) with batch-norm "
+            "statistics recomputed, mixup, cosine classifier at temperature 8; then a "
+            "short re-weighted fine-tune of the averaged network at lr 0.01",
+            "86.93 (with re-weighting; the best epoch on the test set)",
+            (
+                "mixup replaces the batch (Beta(1, 1)); SURE adds a mixup term (Beta(10, "
+                "10), weight 1) to the clean cross-entropy, two forward passes per step, "
+                "and draws a new mixup for SAM's second pass",
+                "the fine-tune is cRT on the averaged network: the head re-initialised and "
+                "trained alone for 20 epochs with class-balanced sampling, cosine from "
+                "0.01; SURE fine-tunes the whole network (batch norm frozen) for 21 "
+                "epochs at 0.01, re-weighting samples by their confidence before it",
+                "the cosine head has no bias and the library's initialisation (SURE's "
+                "Classifier normalises a Linear layer's weights, its bias unused)",
+                "the last epoch is reported; SURE keeps the best epoch on the test set "
+                "(its validation directory is the test directory)",
+                "GLMC's 87.75 (Du et al., CVPR 2023) is on its own long-tailed split, "
+                "not Cao et al.'s: not a reference here",
+                _CROP_PAD,
+            ),
+        ),
+    ),
 }
 
 
@@ -283,7 +344,21 @@ def _cifar_params(method):
 # A stronger-augmentation variant is not a published recipe of these methods; the
 # ingredient is here for experiments: ``augment=rand_augment_cutout()``.
 def rand_augment_cutout(n_ops=2, magnitude=9, cutout_size=16):
-    """Crop, flip, RandAugment and Cutout on standardised CIFAR images, for ``augment=``."""
+    """Crop, flip, RandAugment and Cutout on standardised CIFAR images, for ``augment=``.
+
+    Parameters
+    ----------
+    n_ops : int, default=2
+        RandAugment operations per image.
+    magnitude : int, default=9
+        RandAugment magnitude.
+    cutout_size : int, default=16
+        Side of the Cutout square, in pixels.
+
+    Returns
+    -------
+    RandAugment
+    """
     return RandAugment(
         n_ops,
         magnitude,
@@ -311,7 +386,7 @@ _TABULAR_NETS = {
     "smote": {"loss": "ce"},
     "undersample": {"loss": "ce"},
 }
-_TABULAR_OTHERS = ("logreg", "hgb", "brf")
+_TABULAR_OTHERS = ("logreg", "hgb", "brf", "catboost")
 _TABULAR_NOTES = {
     "default": RecipeNotes(
         "the estimator's defaults, chosen by benchmarks/tabular_lt.py (logit adjustment: "
@@ -351,6 +426,14 @@ _TABULAR_NOTES = {
         "-",
         (),
     ),
+    "catboost": RecipeNotes(
+        "CatBoostClassifier(auto_class_weights='Balanced'), needs the catboost package",
+        "-",
+        (
+            "300 iterations instead of 1,000 (its learning rate is set from the iterations), "
+            "one thread, no files written",
+        ),
+    ),
 }
 
 _METHODS = {
@@ -369,7 +452,15 @@ def _check_method(method, setting):
 
 @validate_params({"setting": [StrOptions(set(SETTINGS))]}, prefer_skip_nested_validation=True)
 def list_recipes(setting):
-    """Names of the methods with a recipe in ``setting`` (``"cifar10_lt"`` or ``"tabular"``).
+    """Names of the methods with a recipe in ``setting``.
+
+    Parameters
+    ----------
+    setting : {"cifar10_lt", "tabular"}
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -432,6 +523,10 @@ def get_recipe(method, setting):
       smoothing 0.3 -> 0.0, weight scaling, class-balanced; Zhong et al. 2021 (82.5).
     - ``ldam_drw_sam``: LDAM-DRW with SAM (rho 0.8) around SGD; Rangwani et al. 2022
       (81.9).
+    - ``sure``: SAM (rho 0.05) + SWA from epoch 120 (rate 0.05) + mixup + cosine
+      classifier (scale 8), weight decay 5e-4, cosine rate without warm-up; then 20
+      epochs of class-balanced classifier re-training of the averaged network; Li et
+      al. 2024 (86.93, SURE with re-weighting).
 
     ``tabular`` (the estimator's defaults otherwise; the methods of ``compare``):
 
@@ -440,9 +535,10 @@ def get_recipe(method, setting):
       with that loss / schedule / mixing;
     - ``smote``, ``undersample``: CE after SMOTE (with fallbacks) or random
       under-sampling, in a pipeline;
-    - ``logreg``, ``hgb``, ``brf``: balanced logistic regression, histogram gradient
-      boosting with balanced class weights, imbalanced-learn's balanced random forest
-      (no network: :func:`make_estimator` only).
+    - ``logreg``, ``hgb``, ``brf``, ``catboost``: balanced logistic regression,
+      histogram gradient boosting with balanced class weights, imbalanced-learn's
+      balanced random forest, CatBoost with balanced class weights (needs the
+      ``catboost`` package; no network: :func:`make_estimator` only).
 
     Examples
     --------
@@ -467,7 +563,17 @@ def get_recipe(method, setting):
     prefer_skip_nested_validation=True,
 )
 def recipe_notes(method, setting):
-    """Source, published number and departures of a recipe, as :class:`RecipeNotes`.
+    """Source, published number and departures of a recipe.
+
+    Parameters
+    ----------
+    method : str
+        A name from :func:`list_recipes`.
+    setting : {"cifar10_lt", "tabular"}
+
+    Returns
+    -------
+    RecipeNotes
 
     Examples
     --------
@@ -500,7 +606,13 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     estimator
         ``ImbalancedNetClassifier``; for ``"smote"`` / ``"undersample"`` an
         imbalanced-learn ``Pipeline`` (resampler, then ``"net"``); for ``"logreg"``,
-        ``"hgb"``, ``"brf"`` the scikit-learn / imbalanced-learn estimator.
+        ``"hgb"``, ``"brf"``, ``"catboost"`` the scikit-learn / imbalanced-learn /
+        CatBoost estimator.
+
+    Raises
+    ------
+    ImportError
+        For ``"catboost"`` when the catboost package is not installed.
 
     Examples
     --------
@@ -543,6 +655,22 @@ def _rival(method, random_state):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(class_weight="balanced", random_state=random_state)
+    if method == "catboost":
+        try:
+            from catboost import CatBoostClassifier
+        except ImportError as exc:
+            raise ImportError(
+                "The 'catboost' recipe needs the catboost package: pip install catboost."
+            ) from exc
+        seed = random_state if isinstance(random_state, (int, type(None))) else None
+        return CatBoostClassifier(
+            iterations=300,
+            auto_class_weights="Balanced",
+            random_seed=seed,
+            thread_count=1,
+            verbose=0,
+            allow_writing_files=False,
+        )
     from imblearn.ensemble import BalancedRandomForestClassifier
 
     return BalancedRandomForestClassifier(random_state=random_state)

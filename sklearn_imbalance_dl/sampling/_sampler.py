@@ -16,18 +16,42 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
     InvalidParameterError,
-    StrOptions,
 )
 from sklearn.utils.validation import column_or_1d
 
 from .._validation import check_component_params
+from ..registry import lookup, options, register
 
-__all__ = ["SAMPLERS", "ImbalancedSampler", "IndexSampler", "check_index_sampler"]
+__all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler"]
 
-SAMPLERS = ("instance", "class_balanced", "sqrt")
+# Each name's exponent q: a sample of class c is drawn with probability ~ n_c ** -q
+# ("instance" shuffles instead of drawing).
+register("sampler", "instance")(0.0)
+register("sampler", "class_balanced")(1.0)
+register("sampler", "sqrt")(0.5)
 
 # Exponent of 1/n_c in the probability of drawing a sample of class c.
-_POWERS = {"class_balanced": 1.0, "sqrt": 0.5}
+
+
+# imbalanced-learn samplers that choose rows without looking at the features.
+_FEATURE_FREE = ("RandomUnderSampler", "RandomOverSampler")
+
+
+def _looks_at_features(sampler):
+    """Whether the sampler's choice of rows depends on X (all but the random ones)."""
+    return not any(
+        cls.__name__ in _FEATURE_FREE and cls.__module__.startswith("imblearn.")
+        for cls in type(sampler).__mro__
+    )
+
+
+def _missing(labels):
+    """Boolean mask of the missing labels: NaN (of any float type) or None."""
+    if labels.dtype.kind == "f":
+        return np.isnan(labels)
+    if labels.dtype == object:
+        return np.array([v is None or (isinstance(v, float) and v != v) for v in labels])
+    return np.zeros(len(labels), dtype=bool)
 
 
 def _picks_rows(sampler, X, y):
@@ -117,7 +141,7 @@ class IndexSampler:
         self.kind = kind
         if isinstance(kind, str) and kind != "instance":
             counts = torch.bincount(self.y).to(torch.float32)
-            self._probabilities = counts.pow(-_POWERS[kind])[self.y]
+            self._probabilities = counts.pow(-lookup("sampler", kind))[self.y]
 
     def indices(self):
         """One epoch's order: an int64 tensor of row indices on the device of ``y``."""
@@ -164,16 +188,18 @@ class ImbalancedSampler(torch.utils.data.Sampler):
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Labels of the dataset's samples (any type), in the dataset's order.
+        Labels of the dataset's samples (any type), in the dataset's order; not empty,
+        none missing (NaN or None is refused, not drawn as a class).
     sampler : {"class_balanced", "sqrt", "instance"} or imbalanced-learn sampler, \
             default="class_balanced"
         How to draw an epoch (see above). An imblearn sampler is cloned, never changed.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampler's ``torch.Generator`` (None: a fresh seed).
     X : array-like of shape (n_samples, n_features) or None, default=None
-        Features shown to an imbalanced-learn sampler. Distance-based samplers
-        (``NearMiss``, ``TomekLinks``, ...) need them; random ones do not, and by
-        default see the row index.
+        Features shown to an imbalanced-learn sampler. Samplers that choose rows by
+        their features (``NearMiss``, ``TomekLinks``, ...) need them and are refused
+        without; ``RandomUnderSampler`` and ``RandomOverSampler`` do not (they see the
+        row index).
 
     Attributes
     ----------
@@ -208,7 +234,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
 
     _parameter_constraints = {
         "y": ["array-like"],
-        "sampler": [StrOptions(set(SAMPLERS)), HasMethods(["fit_resample"])],
+        "sampler": [options("sampler"), HasMethods(["fit_resample"])],
         "random_state": ["random_state"],
         "X": ["array-like", None],
     }
@@ -222,6 +248,15 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         if isinstance(y, torch.Tensor):
             y = y.detach().cpu().numpy()
         labels = column_or_1d(np.asarray(y), warn=True)
+        if len(labels) == 0:
+            raise ValueError("y is empty: ImbalancedSampler needs the labels of the samples.")
+        missing = _missing(labels)
+        if missing.any():
+            raise ValueError(
+                f"y has {int(missing.sum())} missing label(s) (NaN or None), the first at "
+                f"position {int(np.flatnonzero(missing)[0])}: ImbalancedSampler would draw "
+                "them as a class of their own. Drop those samples, or give them a label."
+            )
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
         features = None
@@ -237,6 +272,13 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
             kind = check_index_sampler(sampler, owner="ImbalancedSampler", X=probe_X, y=encoded)
+            if features is None and _looks_at_features(sampler):
+                raise ValueError(
+                    f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "
+                    "no X (it would see row numbers): pass X=, the features of the samples "
+                    "(one row per label), or use RandomUnderSampler or RandomOverSampler, "
+                    "which need none."
+                )
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
         self.generator_ = torch.Generator().manual_seed(seed)
         self._index_sampler = IndexSampler(

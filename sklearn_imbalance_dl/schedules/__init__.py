@@ -9,14 +9,6 @@ from ._schedules import (
     Schedule,
 )
 
-_SCHEDULES = {
-    "drw": DeferredReweighting,
-    "ppw": ProgressiveReweighting,
-    "ppl": PhasedProgressiveLearning,
-    "crt": ClassifierRetraining,
-    "mislas": MiSLASRetraining,
-}
-
 __all__ = [
     "ClassifierRetraining",
     "DeferredReweighting",

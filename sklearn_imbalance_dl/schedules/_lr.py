@@ -9,15 +9,15 @@ from .._validation import (
     Interval,
     InvalidParameterError,
     Real,
-    StrOptions,
     TupleOf,
-    check_component_params,
 )
+from ..registry import Component, options, register
 
-LR_SCHEDULES = ("constant", "warmup_step", "cosine")
 
-
-class LRSchedule(Callback):
+@register("lr_schedule", "cosine")
+@register("lr_schedule", "warmup_step")
+@register("lr_schedule", "constant")
+class LRSchedule(Component, Callback):
     """Per-epoch learning rate for the main ``n_epochs`` epochs.
 
     Parameters
@@ -37,7 +37,7 @@ class LRSchedule(Callback):
     """
 
     _parameter_constraints = {
-        "kind": [StrOptions(set(LR_SCHEDULES))],
+        "kind": [options("lr_schedule")],
         "warmup_epochs": [None, Interval(Integral, 0, None, closed="left")],
         "milestone_fractions": [TupleOf(Interval(Real, 0, 1, closed="both"))],
         "factors": [TupleOf(Interval(Real, 0, None, closed="left"))],
@@ -56,18 +56,19 @@ class LRSchedule(Callback):
         self.milestone_fractions = milestone_fractions
         self.factors = factors
 
-    def prepare(self, n_epochs):
-        check_component_params(self)
+    def _validate(self):
+        super()._validate()
         if len(self.milestone_fractions) != len(self.factors):
             raise InvalidParameterError(
                 "The 'factors' parameter of LRSchedule must have one factor per milestone "
                 f"({len(self.milestone_fractions)}: milestone_fractions="
                 f"{self.milestone_fractions!r}). Got {self.factors!r} instead."
             )
+
+    def _bind(self, n_epochs):
         self.n_epochs_ = n_epochs
         default_warmup = 5 if self.kind == "warmup_step" else 0
         self.warmup_ = default_warmup if self.warmup_epochs is None else self.warmup_epochs
-        return self
 
     def factor(self, epoch):
         """Multiplier of the base learning rate at 0-based ``epoch``."""
@@ -89,5 +90,4 @@ class LRSchedule(Callback):
         if epoch >= self.n_epochs_:
             return
         lr = net.lr * self.factor(epoch)
-        for group in net.optimizer_.param_groups:
-            group["lr"] = lr
+        net.set_learning_rates(lambda group: lr)

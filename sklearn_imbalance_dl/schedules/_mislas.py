@@ -26,13 +26,13 @@ read for this implementation):
   ``lr * 0.5 * (1 + cos(pi * e / E))`` at 0-based stage-2 epoch ``e`` of ``E``, times
   ``lr_factor`` for the classifier (0.5 for CIFAR-10-LT ratio 100) and 1 for the scale;
 - class-balanced sampling (``ClassAwareSampler``) for about one pass of the data per
-  epoch, no mixup, the loss :class:`~sklearn_imbalance_dl.losses._label_aware.
-  LabelAwareSmoothingLoss` from the training class counts.
+  epoch, no mixup, the loss :class:`~sklearn_imbalance_dl.losses.LabelAwareSmoothingLoss`
+  from the training class counts.
 
-The schedule talks to the net through its public hooks ``net.current_epoch``,
-``net.freeze_stages(keep_batch_norm_statistics=...)``, ``net.stop_mixing()`` and
-``net.set_sampler(kind)``, swaps ``net.criterion_`` and adds a parameter group to
-``net.optimizer_`` for the weight scaling.
+The schedule talks to the net through its public hooks only: ``net.current_epoch``,
+``net.freeze_stages(keep_batch_norm_statistics=...)``, ``net.stop_mixing()``,
+``net.set_sampler(kind)``, ``net.replace_loss(loss)``, ``net.wrap_head(wrap)``,
+``net.add_param_group(params, **options)`` and ``net.set_learning_rates(rate_of_group)``.
 """
 
 import numbers
@@ -43,6 +43,7 @@ from torch import nn
 
 from .._validation import check_component_params
 from ..losses._label_aware import SHAPES, LabelAwareSmoothingLoss, _check_power
+from ..registry import register
 from ._schedules import ClassifierRetraining
 
 __all__ = ["LearnableWeightScaling", "MiSLASRetraining"]
@@ -69,6 +70,7 @@ class LearnableWeightScaling(nn.Module):
         return self.head(x) * self.scale
 
 
+@register("schedule", "mislas")
 class MiSLASRetraining(ClassifierRetraining):
     """MiSLAS stage 2: re-train the classifier with label-aware smoothing (Zhong et al. 2021).
 
@@ -108,6 +110,9 @@ class MiSLASRetraining(ClassifierRetraining):
     .. [1] Zhong, Z., Cui, J., Liu, S., Jia, J. "Improving Calibration for Long-Tailed
        Recognition", CVPR 2021. Code: github.com/dvlab-research/MiSLAS.
     """
+
+    # Label-aware smoothing trains plain logits: a cosine-head first stage is refused.
+    needs_plain_logits = True
 
     _parameter_constraints = {
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -159,28 +164,28 @@ class MiSLASRetraining(ClassifierRetraining):
         return lr if group.get("weight_scaling", False) else self.lr_factor * lr
 
     def _start_retraining(self, net):
-        module = net.module_
-        if getattr(net.criterion_, "uses_cosine_logits", False):
+        if net.uses_cosine_logits():
             raise ValueError(
                 "MiSLASRetraining trains the classifier with label-aware smoothing on "
-                f"plain logits, but the first-stage loss {type(net.criterion_).__name__} "
-                "trains a cosine head; use loss='ce' (with mixing='mixup') for stage 1."
+                "plain logits, but the first-stage loss trains a cosine head; use "
+                "loss='ce' (with mixing='mixup') for stage 1."
             )
         if self.reset_head:
             net.reset_head()
         else:  # a fresh optimizer state for the classifier, as the authors' new SGD
-            net.forget_optimizer_state(module.head.parameters())
+            net.forget_head_state()
         net.freeze_stages(keep_batch_norm_statistics=not self.shift_bn)
         net.stop_mixing()
         net.set_sampler(self.sampler)
         counts = self.class_counts_
-        net.criterion_ = LabelAwareSmoothingLoss(
+        loss = LabelAwareSmoothingLoss(
             counts,
             smooth_head=self.smooth_head,
             smooth_tail=self.smooth_tail,
             shape=self.shape,
             power=self.power,
-        ).to(net.device)
+        )
+        net.replace_loss(loss)
         if self.weight_scaling:
-            module.head = LearnableWeightScaling(module.head, len(counts)).to(net.device)
-            net.optimizer_.add_param_group({"params": [module.head.scale], "weight_scaling": True})
+            head = net.wrap_head(lambda head: LearnableWeightScaling(head, len(counts)))
+            net.add_param_group([head.scale], weight_scaling=True)

@@ -18,39 +18,46 @@ from .._validation import (
     Interval,
     Real,
     StrOptions,
-    check_component_params,
 )
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
+from ..registry import Component, register
 
 
-class Schedule(Callback):
-    """Base class of the schedules.
+class Schedule(Component, Callback):
+    """Base class of the schedules: a :class:`~sklearn_imbalance_dl.registry.Component`
+    and a skorch callback.
 
-    Attributes a schedule may set: ``reweights`` (it owns the loss's class weights),
-    ``extra_epochs`` (epochs it adds after ``max_epochs``), and :meth:`mixing` (a mixing
-    it brings, as PPL brings PPmix).
+    ``bind(class_counts, n_epochs)`` returns the copy that trains one fit (training
+    counts, the main epochs). Attributes a schedule may set: ``reweights`` (it owns the
+    loss's class weights), ``extra_epochs`` (epochs it adds after ``max_epochs``), and
+    :meth:`mixing` (a mixing it brings, as PPL brings PPmix).
     """
 
     reweights = False
     extra_epochs = 0
     _parameter_constraints: dict = {}
 
-    def prepare(self, class_counts, n_epochs):
-        """Bind to one fit: training counts (CPU tensor) and the main epochs."""
-        self._validate()
+    def _bind(self, class_counts, n_epochs):
         self.class_counts_ = torch.as_tensor(class_counts, dtype=torch.float64)
         self.n_epochs_ = n_epochs
-        return self
-
-    def _validate(self):
-        check_component_params(self)
 
     def mixing(self):
+        """The mixing this schedule brings (an unbound component), or None."""
         return None
 
     def class_weights(self, epoch):
-        """Class weights for ``epoch``, or None to leave them alone."""
+        """Class weights for ``epoch``, or None to leave them alone.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n_classes,) or None
+        """
         return None
 
     def on_epoch_begin(self, net, **kwargs):
@@ -58,11 +65,8 @@ class Schedule(Callback):
         if weights is not None:
             net.set_class_weights(weights)
 
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_"))
-        return f"{type(self).__name__}({params})"
 
-
+@register("schedule", "drw")
 class DeferredReweighting(Schedule):
     """DRW (Cao et al., NeurIPS 2019): uniform class weights, then class-balanced ones.
 
@@ -93,6 +97,7 @@ class DeferredReweighting(Schedule):
         return torch.ones_like(self.class_counts_)
 
 
+@register("schedule", "ppw")
 class ProgressiveReweighting(Schedule):
     """PPW, phased progressive re-weighting (Xu et al. 2022).
 
@@ -137,7 +142,17 @@ class ProgressiveReweighting(Schedule):
         check_phase_window(self)
 
     def progress(self, epoch):
-        """q(e): the exponent of the inverse-frequency weights at 0-based ``epoch``."""
+        """q(e): the exponent of the inverse-frequency weights.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
         return phase_progress(
             epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )
@@ -146,6 +161,7 @@ class ProgressiveReweighting(Schedule):
         return inverse_frequency_weights(self.class_counts_, power=self.progress(epoch))
 
 
+@register("schedule", "ppl")
 class PhasedProgressiveLearning(ProgressiveReweighting):
     """PPL = PPW + PPmix (Xu et al. 2022): progressive re-weighting and phased Remix.
 
@@ -156,6 +172,21 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
     configuration and is not part of PPL here; ``sampler="class_balanced"`` is there
     for who wants it (the estimator warns that PPW and the sampler then balance the
     classes twice).
+
+    Parameters
+    ----------
+    start, end : float, default=0.5, 0.8
+        The phase window, as fractions of the epochs.
+    power : float, default=5.0
+        Exponent of the re-weighting's phase function.
+    mix_power : float, default=3.0
+        Exponent of the mixing's phase function (the paper's beta).
+    kappa : float, default=3.0
+        Count ratio of the Remix rule.
+    tau : float, default=0.5
+        Share threshold of the Remix rule.
+    mix_alpha : float, default=1.0
+        Beta concentration of the mixing share.
     """
 
     _parameter_constraints = {
@@ -186,6 +217,7 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
         )
 
 
+@register("schedule", "crt")
 class ClassifierRetraining(Schedule):
     """cRT, classifier re-training (Kang et al., ICLR 2020).
 
@@ -226,11 +258,22 @@ class ClassifierRetraining(Schedule):
         base_lr = net.lr if self.lr is None else self.lr
         progress = (epoch - self.n_epochs_) / self.epochs
         lr = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
-        for group in net.optimizer_.param_groups:
-            group["lr"] = self.group_lr(group, lr)
+        net.set_learning_rates(lambda group: self.group_lr(group, lr))
 
     def group_lr(self, group, lr):
-        """The rate of one parameter group in re-training, given the schedule's rate."""
+        """The rate of one parameter group in re-training, given the schedule's rate.
+
+        Parameters
+        ----------
+        group : dict
+            An optimizer parameter group.
+        lr : float
+            The schedule's rate at this epoch.
+
+        Returns
+        -------
+        float
+        """
         return lr
 
     def _start_retraining(self, net):

@@ -1,0 +1,259 @@
+"""The one table of component names the estimator accepts.
+
+Every name that a string parameter of
+:class:`~sklearn_imbalance_dl.ImbalancedNetClassifier` accepts (``loss="ldam"``,
+``schedule="drw"``, ``mixing="mfw"``, ...) is an entry of this registry, and every list
+of names is read from it: the estimator's parameter constraints, the modules' ``head``
+and ``activation`` options, the documentation's tables and the tests' combination
+matrix. A component of your own becomes a name the estimator accepts by registering it
+(for the rest of the session)::
+
+    from sklearn_imbalance_dl import ImbalancedNetClassifier, register
+    from sklearn_imbalance_dl.losses import FocalLoss
+
+    @register("loss", "focal_3")
+    class Focal3(FocalLoss):
+        def __init__(self, class_counts=None, *, gamma=3.0, reduction="mean"):
+            super().__init__(class_counts, gamma=gamma, reduction=reduction)
+
+    clf = ImbalancedNetClassifier(loss="focal_3")
+
+The shipped names:
+
+>>> from sklearn_imbalance_dl.registry import lookup, names
+>>> names("schedule")
+('crt', 'drw', 'mislas', 'ppl', 'ppw')
+>>> lookup("loss", "ce").__name__
+'CrossEntropyLoss'
+
+Kinds, and what an entry is:
+
+- ``"module"``: a ``torch.nn.Module`` class (``module=``);
+- ``"loss"``: an :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class (``loss=``);
+- ``"schedule"``: a :class:`~sklearn_imbalance_dl.schedules.Schedule` class (``schedule=``);
+- ``"mixing"``: a :class:`~sklearn_imbalance_dl.mixing.Mixing` class (``mixing=``);
+- ``"lr_schedule"``: a learning-rate schedule class; the name is its ``kind``
+  (``lr_schedule=``);
+- ``"optimizer"``: a ``torch.optim.Optimizer`` class (``optimizer=``);
+- ``"sampler"``: the exponent ``q`` of a batch sampler drawing each sample with
+  probability proportional to ``n_c ** -q`` (``sampler=``);
+- ``"augmentation"``: a callable on a batch of images on the device (``augment=``);
+- ``"precision"``: a torch dtype for autocast, or None (``precision=``);
+- ``"head"``: a classifier head class, called as ``cls(in_features, n_classes)``
+  (``module__head=``);
+- ``"activation"``: a ``torch.nn.Module`` class without arguments
+  (``module__activation=``);
+- ``"weight_averaging"``: a
+  :class:`~sklearn_imbalance_dl.callbacks.WeightAveraging` class (``weight_averaging=``).
+
+A component states what it needs as class attributes that the estimator reads at the
+start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
+images of shape (channels, height, width) only) is refused on tabular rows, naming the
+parameter.
+"""
+
+import copy
+import importlib
+
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
+
+__all__ = ["KINDS", "Component", "lookup", "names", "register"]
+
+KINDS = (
+    "module",
+    "loss",
+    "schedule",
+    "mixing",
+    "lr_schedule",
+    "optimizer",
+    "sampler",
+    "augmentation",
+    "precision",
+    "head",
+    "activation",
+    "weight_averaging",
+)
+
+_TABLE = {kind: {} for kind in KINDS}
+_SHIPPED_LOADED = False
+
+
+def _table(kind):
+    if kind not in _TABLE:
+        raise ValueError(f"Unknown component kind {kind!r}; the kinds are {', '.join(KINDS)}.")
+    return _TABLE[kind]
+
+
+def _entries(kind):
+    """The table of ``kind``, the shipped components registered first.
+
+    The package imports its components lazily (the command line starts without torch);
+    the first read of the registry imports them, so that their names are there.
+    """
+    global _SHIPPED_LOADED
+    if not _SHIPPED_LOADED:
+        _SHIPPED_LOADED = True
+        importlib.import_module("sklearn_imbalance_dl._classifier")
+    return _table(kind)
+
+
+def register(kind, name):
+    """Register a component under ``name``: a decorator that returns it unchanged.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS` ("loss", "schedule", "mixing", ...).
+    name : str
+        The name the estimator's parameter of that kind accepts from now on.
+
+    Returns
+    -------
+    decorator : callable
+        ``decorator(obj)`` registers ``obj`` and returns it.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, or ``name`` is taken by another object of that kind.
+    """
+    entries = _table(kind)  # no import: the shipped components register themselves
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
+
+    def decorator(obj):
+        if name in entries and entries[name] is not obj:
+            raise ValueError(
+                f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
+                "choose another name."
+            )
+        entries[name] = obj
+        return obj
+
+    return decorator
+
+
+def lookup(kind, name):
+    """The component registered under ``name``.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    name : str
+        A registered name.
+
+    Returns
+    -------
+    component : object
+        What was registered (a class for most kinds).
+
+    Raises
+    ------
+    ValueError
+        If nothing of that kind is registered under ``name`` (the message lists the
+        names that are).
+    """
+    entries = _entries(kind)
+    if name not in entries:
+        raise ValueError(
+            f"{name!r} is not a registered {kind}; the registered names are "
+            f"{', '.join(map(repr, names(kind)))}."
+        )
+    return entries[name]
+
+
+def names(kind):
+    """The names registered for ``kind``, sorted.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+
+    Returns
+    -------
+    names : tuple of str
+    """
+    return tuple(sorted(_entries(kind)))
+
+
+class Component(BaseEstimator):
+    """Base class of the schedules, mixings, learning-rate schedules and weight averagings.
+
+    In scikit-learn's manner: ``__init__`` stores its keyword arguments unchanged,
+    ``get_params``/``set_params``, ``clone`` and the repr come from
+    :class:`~sklearn.base.BaseEstimator`, and the class declares
+    ``_parameter_constraints`` for every parameter of ``__init__``. The parameters are
+    checked at one point, :meth:`bind`, which returns a copy bound to one fit (class
+    counts, epochs, ...) and leaves the component itself unchanged, so that one object
+    can configure many fits.
+
+    A subclass declares ``_parameter_constraints``, may extend :meth:`_validate` with
+    checks across parameters (calling ``super()._validate()``), and implements
+    ``_bind(*args, **kwargs)``, which sets the fit's state on the copy in attributes
+    ending with ``_``.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def _validate(self):
+        """Check the parameters against ``_parameter_constraints``."""
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
+
+    def bind(self, *args, **kwargs):
+        """A validated copy of this component, bound to one fit.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            What the subclass's ``_bind`` takes (the fit's class counts, epochs, ...).
+
+        Returns
+        -------
+        bound : Component
+            A deep copy with the fit's state set; ``self`` is not modified.
+        """
+        bound = copy.deepcopy(self)
+        bound._validate()
+        bound._bind(*args, **kwargs)
+        return bound
+
+    def _bind(self, *args, **kwargs):
+        """Set the fit's state on this copy (attributes ending with ``_``)."""
+
+
+def _items(kind):
+    """``(name, component)`` pairs of ``kind``, sorted by name."""
+    return sorted(_entries(kind).items())
+
+
+class _RegisteredNames(StrOptions):
+    """A ``StrOptions`` constraint read from the registry when checked.
+
+    A name registered after the estimator's module was imported is accepted too.
+    """
+
+    def __init__(self, kind, extra=()):
+        _Constraint.__init__(self)
+        _table(kind)
+        self.kind = kind
+        self.extra = frozenset(extra)
+        self.type = str
+        self.deprecated = set()
+
+    @property
+    def options(self):
+        return set(_entries(self.kind)) | self.extra
+
+    def __str__(self):
+        return f"a str among {{{', '.join(map(repr, sorted(self.options)))}}}"
+
+
+def options(kind, *extra):
+    """The constraint "a name registered for ``kind``" (or one of ``extra``)."""
+    return _RegisteredNames(kind, extra)

@@ -1,0 +1,168 @@
+"""Common checks of every registered component, in the manner of imbalanced-learn's.
+
+Every schedule, mixing and learning-rate schedule in the registry: each parameter of
+``__init__`` has a constraint, an invalid value is refused by ``bind`` naming the
+parameter, ``bind`` returns a copy and leaves the component unchanged, and the component
+clones, pickles and prints as a scikit-learn estimator does.
+"""
+
+import inspect
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from imblearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.base import clone
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    generate_invalid_param_val,
+    make_constraint,
+)
+
+from sklearn_imbalance_dl.registry import Component, _items
+from sklearn_imbalance_dl.sampling import SMOTEWithFallback
+
+# The arguments that bind each kind to a small fit: two classes, 10 epochs.
+BIND_ARGS = {
+    "schedule": ((np.array([50, 5]), 10), {}),
+    "mixing": ((torch.tensor([50.0, 5.0]),), {"n_epochs": 10, "n_points": 3, "device": "cpu"}),
+    "lr_schedule": ((10,), {}),
+    "weight_averaging": ((10,), {}),
+}
+# One entry per class (the learning-rate schedule's names share one class).
+COMPONENTS = {
+    cls: kind for kind in BIND_ARGS for _, cls in _items(kind) if issubclass(cls, Component)
+}
+IDS = [cls.__name__ for cls in COMPONENTS]
+PARAMS = pytest.mark.parametrize("cls, kind", list(COMPONENTS.items()), ids=IDS)
+
+
+def _bind(component, kind):
+    args, kwargs = BIND_ARGS[kind]
+    return component.bind(*args, **kwargs)
+
+
+def _init_params(cls):
+    return [
+        p.name
+        for p in inspect.signature(cls).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+
+
+def test_every_registered_schedule_mixing_and_lr_schedule_is_a_component():
+    for kind in BIND_ARGS:
+        for name, cls in _items(kind):
+            assert issubclass(cls, Component), f"{kind} {name!r}"
+
+
+@PARAMS
+def test_every_parameter_has_a_constraint(cls, kind):
+    assert set(_init_params(cls)) <= set(cls._parameter_constraints), cls.__name__
+
+
+@PARAMS
+def test_invalid_values_are_refused_by_bind_naming_the_parameter(cls, kind):
+    checked = 0
+    for name in _init_params(cls):
+        constraints = [make_constraint(c) for c in cls._parameter_constraints[name]]
+        for constraint in constraints:
+            try:
+                bad = generate_invalid_param_val(constraint)
+            except NotImplementedError:
+                continue
+            if any(c.is_satisfied_by(bad) for c in constraints):
+                continue
+            component = cls(**{name: bad})
+            with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of"):
+                _bind(component, kind)
+            checked += 1
+    assert checked or not _init_params(cls)
+
+
+@PARAMS
+def test_bind_returns_a_bound_copy_and_leaves_the_component_alone(cls, kind):
+    component = cls()
+    before = dict(vars(component))
+    bound = _bind(component, kind)
+    assert bound is not component
+    assert vars(component) == before  # no fitted state written on the component
+    assert bound.n_epochs_ == 10
+    assert bound.get_params() == component.get_params()
+
+
+@PARAMS
+def test_clone_pickle_and_repr(cls, kind):
+    component = cls()
+    bound = _bind(component, kind)
+    cloned = clone(bound)
+    assert cloned.get_params() == component.get_params()
+    assert not hasattr(cloned, "n_epochs_")  # clone drops the fit's state
+    restored = pickle.loads(pickle.dumps(bound))
+    assert restored.get_params() == bound.get_params()
+    assert restored.n_epochs_ == bound.n_epochs_
+    assert repr(component) == f"{cls.__name__}()"
+    name = _init_params(cls)[-1]
+    changed = cls(**{name: getattr(component, name)})
+    assert repr(changed) == f"{cls.__name__}()"  # a default value is not shown
+
+
+# imbalanced-learn's ``parametrize_with_checks``, its checks given as a list (pytest
+# deprecates a generator of parameters).
+_SMOTE_CHECKS = parametrize_with_checks([SMOTEWithFallback(random_state=0)])
+
+
+@pytest.mark.parametrize(_SMOTE_CHECKS.args[0], list(_SMOTE_CHECKS.args[1]), **_SMOTE_CHECKS.kwargs)
+def test_smote_with_fallback_passes_imbalanced_learn_checks(estimator, check):
+    check(estimator)
+
+
+# ------------------------------------------------------------- one step by hand
+
+
+@pytest.mark.parametrize("loss", ["ce", "weighted_ce"])
+def test_one_training_step_is_the_hand_computed_sgd_step(loss):
+    # One batch holding all samples, plain SGD (the first momentum step is the gradient),
+    # no weight decay: W1 = W0 - lr * grad of sum_i sw_i w_{y_i} l_i / sum_i sw_i w_{y_i},
+    # with l_i the cross-entropy, w the class weights (n / (C n_c) for weighted_ce,
+    # normalised to mean 1 over the classes) and sw the sample weights.
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    torch.manual_seed(0)
+    module = torch.nn.Linear(3, 2)
+    X = np.array([[1, 0, 2], [0, 1, -1], [2, 2, 0], [-1, 0, 1]], dtype=np.float32)
+    y = np.array([0, 0, 0, 1])
+    sw = np.array([1.0, 2.0, 1.0, 0.5], dtype=np.float32)
+    lr = 0.1
+    clf = ImbalancedNetClassifier(
+        module=module,
+        loss=loss,
+        optimizer="sgd",
+        lr=lr,
+        weight_decay=0.0,
+        lr_schedule="constant",
+        max_epochs=1,
+        batch_size=4,
+        random_state=0,
+    ).fit(X, y, sample_weight=sw)
+
+    W0 = module.weight.detach().clone().requires_grad_(True)
+    b0 = module.bias.detach().clone().requires_grad_(True)
+    logits = torch.as_tensor(X) @ W0.T + b0
+    log_p = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    nll = -log_p[torch.arange(4), torch.as_tensor(y)]
+    if loss == "ce":
+        class_weight = torch.ones(2)
+    else:  # inverse frequency: counts (3, 1) -> (1/3, 1) -> scaled to sum 2
+        class_weight = torch.tensor([1 / 3, 1.0]) * 2 / (1 / 3 + 1.0)
+    w = torch.as_tensor(sw) * class_weight[torch.as_tensor(y)]
+    hand_loss = (w * nll).sum() / w.sum()
+    hand_loss.backward()
+    trained = clf.net_.module_
+    np.testing.assert_allclose(
+        trained.weight.detach().numpy(), (W0 - lr * W0.grad).detach().numpy(), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        trained.bias.detach().numpy(), (b0 - lr * b0.grad).detach().numpy(), rtol=1e-5
+    )

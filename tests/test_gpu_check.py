@@ -1,0 +1,88 @@
+"""``benchmarks/gpu_check.py --dry-run``: every phase end to end on the CPU, and resuming.
+
+The GPU run itself is owed to a machine with CUDA (RESULTS.md, "GPU check").
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = REPO_ROOT / "benchmarks" / "gpu_check.py"
+
+
+def _run(*args, timeout=300):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--dry-run", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_dry_run_covers_every_phase_and_resumes(tmp_path):
+    first = tmp_path / "first"
+    proc = _run("--out", str(first))
+    report = (first / "report.md").read_text()
+    assert report == proc.stdout
+    assert "### GPU tests (`pytest -m gpu`)" in report and "skipped" in report
+    for variant in ("hand loop (eager)", "library eager", "library graphed"):
+        assert f"| fp32 | False | {variant} |" in report
+        assert f"| bf16 | True | {variant} |" in report
+    for loss in ("ce", "ldam", "cri", "arb"):
+        assert f"| {loss} | " in report
+    records = [json.loads(line) for line in (first / "recipes.jsonl").read_text().splitlines()]
+    assert sorted((r["method"], r["seed"]) for r in records) == [
+        ("ce", 0),
+        ("ce", 1),
+        ("sure", 0),
+        ("sure", 1),
+    ]
+    assert "| sure | " in report and "not run" not in report
+
+    # A second command given the first one's results runs nothing again.
+    second = tmp_path / "second"
+    proc = _run(
+        "--skip-tests",
+        "--skip-speed",
+        "--results",
+        str(first / "recipes.jsonl"),
+        "--out",
+        str(second),
+    )
+    assert "recipes: 4 runs already finished, 0 to run" in proc.stderr
+    assert len((second / "recipes.jsonl").read_text().splitlines()) == 4
+    assert "| ce | " in proc.stdout
+
+
+def test_runs_past_the_budget_are_stopped_and_listed(tmp_path):
+    proc = _run(
+        "--skip-tests",
+        "--skip-speed",
+        "--methods",
+        "ce",
+        "--parallel",
+        "1",
+        "--epochs",
+        "200",
+        "--budget",
+        "25",
+        "--out",
+        str(tmp_path),
+    )
+    assert "recipes: stopped at the deadline: ce seed 0" in proc.stderr
+    assert "| ce | stopped (no epoch finished) | not run |" in proc.stdout
+    assert "Not started (budget spent): ce seed 1" in proc.stdout
+    assert not (tmp_path / "recipes.jsonl").exists()

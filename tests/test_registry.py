@@ -1,0 +1,155 @@
+"""The component registry, and the claims of the README and CHANGELOG checked against it."""
+
+import importlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpydoc.docscrape import NumpyDocString
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier, register
+from sklearn_imbalance_dl.losses import CrossEntropyLoss
+from sklearn_imbalance_dl.modules import MLP, ResNet32, TabularNet
+from sklearn_imbalance_dl.registry import _TABLE, KINDS, lookup, names
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def scratch_loss():
+    """A loss registered as "scratch_ce" for one test, removed afterwards."""
+
+    class ScratchCE(CrossEntropyLoss):
+        pass
+
+    register("loss", "scratch_ce")(ScratchCE)
+    yield ScratchCE
+    del _TABLE["loss"]["scratch_ce"]
+
+
+def test_register_returns_the_class_and_the_estimator_accepts_the_name(scratch_loss):
+    assert lookup("loss", "scratch_ce") is scratch_loss
+    assert "scratch_ce" in names("loss")
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    clf = ImbalancedNetClassifier(loss="scratch_ce", max_epochs=1, random_state=0).fit(X, y)
+    assert isinstance(clf.net_.criterion_, scratch_loss)
+
+
+def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_loss):
+    with pytest.raises(ValueError, match="'scratch_ce' is already registered"):
+        register("loss", "scratch_ce")(CrossEntropyLoss)
+    register("loss", "scratch_ce")(scratch_loss)  # the same object again: a no-op
+    with pytest.raises(ValueError, match="Unknown component kind 'losses'"):
+        register("losses", "x")
+    with pytest.raises(ValueError, match=r"'nope' is not a registered loss; .*'ce'"):
+        lookup("loss", "nope")
+
+
+def test_every_kind_has_names():
+    assert all(names(kind) for kind in KINDS)
+
+
+def test_an_unregistered_name_is_refused_naming_the_registered_ones():
+    clf = ImbalancedNetClassifier(mixing="nope")
+    with pytest.raises(ValueError, match=r"'mixing' parameter .* among .*'cutmix'.*'mixup'"):
+        clf.fit(np.zeros((4, 2)), [0, 0, 1, 1])
+
+
+def test_lr_schedule_kind_cannot_contradict_the_name():
+    clf = ImbalancedNetClassifier(lr_schedule="cosine", lr_schedule__kind="warmup_step")
+    with pytest.raises(ValueError, match=r"lr_schedule__kind='warmup_step' cannot be set"):
+        clf.fit(np.zeros((4, 2), dtype=np.float32), [0, 0, 1, 1])
+
+
+def test_a_mixing_that_needs_images_is_refused_on_rows_before_training():
+    X = np.zeros((8, 3), dtype=np.float32)
+    clf = ImbalancedNetClassifier(mixing="cutmix", max_epochs=1)
+    with pytest.raises(ValueError, match=r"mixing='cutmix' needs images of shape"):
+        clf.fit(X, [0] * 6 + [1] * 2)
+    assert not hasattr(clf, "net_")
+
+
+# ------------------------------------------------------------- README and CHANGELOG
+
+
+def test_readme_table_lists_the_registered_names():
+    # The README's "What is inside" table: each row's choices are the registry's names.
+    text = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", text, flags=re.M)
+    checked = 0
+    for param, choices in rows:
+        if param not in KINDS:
+            continue
+        listed = set(re.findall(r"`(\w+)`", choices)) - {"None", "auto"}
+        assert listed == set(names(param)), f"README row {param!r}"
+        checked += 1
+    assert checked >= 5
+
+
+_COMPONENT = re.compile(
+    r"\b(loss|schedule|mixing|sampler|optimizer|lr_schedule|augment|precision)"
+    r"=\"(\w+)\""
+)
+_KIND = {"augment": "augmentation"}
+
+
+def _claims(path):
+    """The text of a file, without the CHANGELOG's "Removed" sections."""
+    text = path.read_text()
+    return re.sub(r"### Removed\n.*?(?=\n##)", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CHANGELOG.md", "docs/methods.md"])
+def test_component_names_in_the_docs_are_registered(doc):
+    for param, name in _COMPONENT.findall(_claims(ROOT / doc)):
+        if name == "auto" or (param == "sampler" and name not in names("sampler")):
+            continue  # "auto" is resolved by the estimator; samplers may be imblearn's
+        assert name in names(_KIND.get(param, param)), f"{doc}: {param}={name!r}"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "CHANGELOG.md"])
+def test_dotted_names_in_the_docs_exist(doc):
+    for dotted in set(re.findall(r"`(sklearn_imbalance_dl(?:\.\w+)+)", _claims(ROOT / doc))):
+        module, attr = dotted, None
+        while True:
+            try:
+                obj = importlib.import_module(module)
+                break
+            except ModuleNotFoundError:
+                module, _, last = module.rpartition(".")
+                attr = last if attr is None else f"{last}.{attr}"
+        for part in (attr or "").split(".") if attr else []:
+            assert hasattr(obj, part), f"{doc}: {dotted}"
+            obj = getattr(obj, part)
+
+
+# ------------------------------------------------------------- docstrings
+
+_DOCUMENTED = [
+    # (class, parameter, registry kind, names the parameter takes besides the registry's)
+    (ImbalancedNetClassifier, "module", "module", {"auto"}),
+    (ImbalancedNetClassifier, "loss", "loss", set()),
+    (ImbalancedNetClassifier, "schedule", "schedule", set()),
+    (ImbalancedNetClassifier, "mixing", "mixing", set()),
+    (ImbalancedNetClassifier, "sampler", "sampler", set()),
+    (ImbalancedNetClassifier, "optimizer", "optimizer", set()),
+    (ImbalancedNetClassifier, "lr_schedule", "lr_schedule", {"auto"}),
+    (ImbalancedNetClassifier, "augment", "augmentation", set()),
+    (ImbalancedNetClassifier, "precision", "precision", set()),
+    (MLP, "activation", "activation", set()),
+    (MLP, "head", "head", set()),
+    (TabularNet, "activation", "activation", set()),
+    (TabularNet, "head", "head", set()),
+    (ResNet32, "head", "head", set()),
+]
+
+
+@pytest.mark.parametrize("cls, param, kind, extra", _DOCUMENTED)
+def test_docstring_lists_the_registered_names(cls, param, kind, extra):
+    (entry,) = [p for p in NumpyDocString(cls.__doc__)["Parameters"] if p.name == param]
+    # The names are listed in the type ({"a", "b"}) or, for long lists, the description.
+    text = entry.type if "{" in entry.type else " ".join(entry.desc)
+    listed = set(re.findall(r'"(\w+)"', text))
+    assert listed == set(names(kind)) | extra, f"{cls.__name__}.{param}"
