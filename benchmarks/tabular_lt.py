@@ -120,6 +120,8 @@ METHODS = {
         {"module__activation": "selu", "module__dropout": 0.15},
     ),
     "relu_d30": ("dropout 0.3", {"module__dropout": 0.3}),
+    "ema": ("default, EMA of the weights", {"weight_averaging": "ema"}),
+    "swa": ("default, SWA", {"weight_averaging": "swa"}),
     "gelu": ("d0, GELU", _prev(module__activation="gelu")),
     "periodic": ("d0, periodic embedding", _prev(module__embedding="periodic")),
     "k4": ("d0, 4 packed members", _prev(module__n_members=4)),
