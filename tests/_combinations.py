@@ -2,6 +2,8 @@
 
 import itertools
 
+import numpy as np
+
 from sklearn_imbalance_dl.registry import lookup, names
 
 # Every registered loss, schedule and mixing (None: without one).
@@ -52,3 +54,18 @@ def pairwise_cover(combinations):
 COMBINATIONS = list(itertools.product(LOSS_NAMES, SCHEDULES, MIXINGS))
 VALID = [c for c in COMBINATIONS if invalid_reason(*c) is None]
 PAIRWISE = pairwise_cover(VALID)
+
+
+# Epochs a re-training schedule adds after max_epochs in the combination tests: cRT's
+# schedule__epochs is set to 1 there, MiSLAS keeps its default 10.
+RETRAINING_EPOCHS = {"crt": 1, "mislas": 10}
+
+
+def check_trained(clf, X, max_epochs, schedule):
+    """A combination trained every epoch it should, each with a finite training loss,
+    and predicts finite probabilities. (What one step of each component computes is
+    checked against hand computations in tests/test_one_step.py.)"""
+    history = clf.net_.history
+    assert len(history) == max_epochs + RETRAINING_EPOCHS.get(schedule, 0)
+    assert np.all(np.isfinite(history[:, "train_loss"]))
+    assert np.all(np.isfinite(clf.predict_proba(X)))

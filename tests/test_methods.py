@@ -27,6 +27,7 @@ from tests._combinations import (
     LOSS_NAMES,
     PAIRWISE,
     VALID,
+    check_trained,
     invalid_reason,
 )
 
@@ -241,9 +242,7 @@ def test_valid_combinations_train_on_the_mlp(tiny_digits, loss, schedule, mixing
     clf = ImbalancedNetClassifier(
         max_epochs=3, batch_size=32, module__hidden_sizes=(16, 16), random_state=0, **params
     ).fit(X, y)
-    proba = clf.predict_proba(X)
-    assert np.all(np.isfinite(proba))
-    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+    check_trained(clf, X, 3, schedule)
 
 
 RESNET_COMBINATIONS = (
@@ -267,7 +266,7 @@ def test_combinations_on_resnet32_small_images(tiny_digits, loss, schedule, mixi
         random_state=0,
         **params,
     ).fit(X.reshape(-1, 1, 8, 8), y)
-    assert np.all(np.isfinite(clf.predict_proba(X.reshape(-1, 1, 8, 8))))
+    check_trained(clf, X.reshape(-1, 1, 8, 8), 2, schedule)
 
 
 def test_crt_retrains_only_the_head(tiny_digits):
