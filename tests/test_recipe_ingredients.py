@@ -506,8 +506,12 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     torch.manual_seed(0)
     full = RandAugment(mean=mean, std=std, cutout_size=4)(standardised)
     assert full.shape == standardised.shape and torch.isfinite(full).all()
-    with pytest.raises(InvalidParameterError):
-        RandAugment(magnitude=31)
+    # Checked when bound (the estimator binds it at the start of fit), not when built.
+    with pytest.raises(InvalidParameterError, match="'magnitude' parameter of RandAugment"):
+        RandAugment(magnitude=31).bind()
+    with pytest.raises(ValueError, match="both mean and std"):
+        RandAugment(mean=mean).bind()
+    assert repr(RandAugment(cutout_size=4)) == "RandAugment(cutout_size=4)"
 
 
 # ----------------------------------------------------------------- SURE's cosine classifier

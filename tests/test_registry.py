@@ -71,6 +71,22 @@ def test_a_mixing_that_needs_images_is_refused_on_rows_before_training():
     assert not hasattr(clf, "net_")
 
 
+def test_an_augmentation_is_checked_and_refused_on_rows_before_training():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_imbalance_dl.augment import RandAugment
+
+    X = np.zeros((8, 3), dtype=np.float32)
+    clf = ImbalancedNetClassifier(augment=RandAugment(), max_epochs=1)
+    with pytest.raises(ValueError, match=r"augment=RandAugment\(\) needs images of shape"):
+        clf.fit(X, [0] * 6 + [1] * 2)
+    images = np.zeros((8, 3, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(augment=RandAugment(magnitude=31), max_epochs=1)
+    with pytest.raises(InvalidParameterError, match="'magnitude' parameter of RandAugment"):
+        clf.fit(images, [0] * 6 + [1] * 2)
+    assert not hasattr(clf, "net_")
+
+
 # ------------------------------------------------------------- README and CHANGELOG
 
 

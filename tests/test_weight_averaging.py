@@ -56,10 +56,17 @@ def _fit(X, y, averaging, **params):
     return clf, dict(clf.net_.callbacks_)["snapshots"]
 
 
-def test_ema_is_the_moving_average_of_every_step_from_start(digits):
+@pytest.mark.parametrize("warmup", [False, True])
+def test_ema_is_the_moving_average_of_every_step_from_start(digits, warmup):
     X, y = digits
-    decay = 0.9
-    clf, snaps = _fit(X, y, "ema", weight_averaging__decay=decay, weight_averaging__start=0.5)
+    clf, snaps = _fit(
+        X,
+        y,
+        "ema",
+        weight_averaging__decay=0.9,
+        weight_averaging__start=0.5,
+        weight_averaging__warmup=warmup,
+    )
     states = [state for epoch, state in snaps.steps if epoch >= 2]
     assert len(states) < len(snaps.steps)
     final = clf.net_.module_.state_dict()
@@ -68,7 +75,9 @@ def test_ema_is_the_moving_average_of_every_step_from_start(digits):
             assert torch.equal(value, states[-1][name]), name
             continue
         average = states[0][name].double()
-        for state in states[1:]:
+        for n, state in enumerate(states[1:], start=1):
+            # TensorFlow's num_updates rule: 2/11, 3/12, ... until it reaches 0.9.
+            decay = min(0.9, (1 + n) / (10 + n)) if warmup else 0.9
             average = decay * average + (1 - decay) * state[name].double()
         torch.testing.assert_close(value.double(), average, rtol=1e-5, atol=1e-6)
     # The network predicts with the average: not the last step's weights.

@@ -11,7 +11,9 @@ import numbers
 
 import torch
 import torch.nn.functional as F
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import Interval
+
+from ..registry import Component
 
 __all__ = ["RAND_AUGMENT_OPS", "RandAugment", "cutmix", "cutout", "rand_augment"]
 
@@ -417,8 +419,12 @@ def _memory_format(tensor):
     return torch.contiguous_format
 
 
-class RandAugment:
+class RandAugment(Component):
     """Picklable :func:`rand_augment` with fixed settings, for ``augment=``.
+
+    A :class:`~sklearn_imbalance_dl.registry.Component`: the estimator checks its
+    parameters when it binds it at the start of ``fit`` (``bind()`` returns the checked
+    copy it trains with).
 
     Optionally preceded by random crop and flip (``crop_flip=True``, the CIFAR
     recipe's base augmentation) and followed by :func:`cutout` (``cutout_size``).
@@ -441,6 +447,8 @@ class RandAugment:
     torch.Size([4, 3, 32, 32])
     """
 
+    needs_images = True
+
     _parameter_constraints = {
         "n_ops": [Interval(numbers.Integral, 0, None, closed="left")],
         "magnitude": [Interval(numbers.Integral, 0, _N_BINS - 1, closed="both")],
@@ -459,10 +467,10 @@ class RandAugment:
         self.std = std
         self.crop_flip = crop_flip
         self.cutout_size = cutout_size
-        validate_parameter_constraints(
-            self._parameter_constraints, vars(self), caller_name=type(self).__name__
-        )
-        if (mean is None) != (std is None):
+
+    def _validate(self):
+        super()._validate()
+        if (self.mean is None) != (self.std is None):
             raise ValueError("RandAugment needs both mean and std, or neither.")
 
     def __call__(self, images):
@@ -474,7 +482,3 @@ class RandAugment:
         if self.cutout_size is not None:
             images = cutout(images, self.cutout_size)
         return images
-
-    def __repr__(self):
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({params})"

@@ -123,6 +123,11 @@ class EMA(WeightAveraging):
     use_buffers=True)``, timm's ``ModelEmaV2``), so no pass over the data is needed at
     the end; integer buffers (batch counts) are copied.
 
+    With ``warmup=True`` the decay of the n-th update is ``min(decay, (1 + n) / (10 +
+    n))`` (TensorFlow's ``ExponentialMovingAverage(num_updates=...)``): a short fit (a
+    table: 50 epochs of a few batches, a few hundred steps) would otherwise keep mostly
+    its first, untrained weights in the average.
+
     Parameters
     ----------
     decay : float, default=0.999
@@ -130,23 +135,31 @@ class EMA(WeightAveraging):
         averaged (1,000 steps: ~10 epochs of CIFAR-10-LT at batch 128).
     start : float, default=0.0
         Fraction of the main epochs after which averaging begins.
+    warmup : bool, default=True
+        Lower the decay over the first updates, as above; False: ``decay`` from the
+        first update on (``torch.optim.swa_utils.get_ema_multi_avg_fn``).
     """
 
     _parameter_constraints = {
         **WeightAveraging._parameter_constraints,
         "decay": [Interval(Real, 0, 1, closed="neither")],
+        "warmup": ["boolean"],
     }
 
-    def __init__(self, *, decay=0.999, start=0.0):
+    def __init__(self, *, decay=0.999, start=0.0, warmup=True):
         super().__init__(start=start)
         self.decay = decay
+        self.warmup = warmup
 
     def averaged_tensors(self, net):
         buffers = [b for b in net.module_.buffers() if b.is_floating_point()]
         return super().averaged_tensors(net) + buffers
 
     def fold(self, average, current):
-        torch._foreach_lerp_(average, current, 1.0 - self.decay)
+        decay = self.decay
+        if self.warmup:  # n_averaged_ updates so far: this is update n = n_averaged_
+            decay = min(decay, (1 + self.n_averaged_) / (10 + self.n_averaged_))
+        torch._foreach_lerp_(average, current, 1.0 - decay)
 
     def on_batch_end(self, net, training=False, **kwargs):
         if training and self.in_window(net):
