@@ -526,16 +526,20 @@ def _check_module_output(value, module, input_shape, n_classes):
         )
 
 
-def _build_schedule(params, routed, counts):
-    if params["schedule"] is None:
+def _build_optional(kind, params, routed, base, expected):
+    """The optional component ``kind`` (None when not set), checked to be a ``base``."""
+    if params[kind] is None:
         return None
-    schedule = build_component("schedule", params["schedule"], routed)
-    if not isinstance(schedule, Schedule):
-        raise ValueError(
-            "schedule must be a name or a sklearn_imbalance_dl.schedules.Schedule; got "
-            f"{type(schedule).__name__}."
-        )
-    return schedule.bind(counts, params["max_epochs"])
+    component = build_component(kind, params[kind], routed)
+    if not isinstance(component, base):
+        raise ValueError(f"{kind} must be {expected}; got {type(component).__name__}.")
+    return component
+
+
+def _build_schedule(params, routed, counts):
+    expected = "a name or a sklearn_imbalance_dl.schedules.Schedule"
+    schedule = _build_optional("schedule", params, routed, Schedule, expected)
+    return None if schedule is None else schedule.bind(counts, params["max_epochs"])
 
 
 def _build_lr_schedule(value, kind, routed):
@@ -573,14 +577,10 @@ def _build_mixing(params, routed, schedule, module):
 
 
 def _build_weight_averaging(params, routed):
-    if params["weight_averaging"] is None:
+    expected = "'ema', 'swa' or a sklearn_imbalance_dl.callbacks.WeightAveraging"
+    averaging = _build_optional("weight_averaging", params, routed, WeightAveraging, expected)
+    if averaging is None:
         return None
-    averaging = build_component("weight_averaging", params["weight_averaging"], routed)
-    if not isinstance(averaging, WeightAveraging):
-        raise ValueError(
-            "weight_averaging must be 'ema', 'swa' or a sklearn_imbalance_dl.callbacks."
-            f"WeightAveraging; got {type(averaging).__name__}."
-        )
     if params["early_stopping"]:
         raise ValueError(
             f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
