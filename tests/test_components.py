@@ -3,7 +3,9 @@
 Every schedule, mixing and learning-rate schedule in the registry: each parameter of
 ``__init__`` has a constraint, an invalid value is refused by ``bind`` naming the
 parameter, ``bind`` returns a copy and leaves the component unchanged, and the component
-clones, pickles and prints as a scikit-learn estimator does.
+clones, pickles and prints as a scikit-learn estimator does. Every registered loss: each
+parameter has a constraint, an invalid value is refused when the loss is built, and the
+loss pickles with its parameters and class counts.
 """
 
 import inspect
@@ -51,6 +53,19 @@ def _init_params(cls):
     ]
 
 
+def _invalid_values(cls, names):
+    """``(name, value)`` pairs that break every constraint of the parameter ``name``."""
+    for name in names:
+        constraints = [make_constraint(c) for c in cls._parameter_constraints[name]]
+        for constraint in constraints:
+            try:
+                bad = generate_invalid_param_val(constraint)
+            except NotImplementedError:
+                continue
+            if not any(c.is_satisfied_by(bad) for c in constraints):
+                yield name, bad
+
+
 def test_every_registered_schedule_mixing_and_lr_schedule_is_a_component():
     for kind in BIND_ARGS:
         for name, cls in _items(kind):
@@ -65,19 +80,11 @@ def test_every_parameter_has_a_constraint(cls, kind):
 @PARAMS
 def test_invalid_values_are_refused_by_bind_naming_the_parameter(cls, kind):
     checked = 0
-    for name in _init_params(cls):
-        constraints = [make_constraint(c) for c in cls._parameter_constraints[name]]
-        for constraint in constraints:
-            try:
-                bad = generate_invalid_param_val(constraint)
-            except NotImplementedError:
-                continue
-            if any(c.is_satisfied_by(bad) for c in constraints):
-                continue
-            component = cls(**{name: bad})
-            with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of"):
-                _bind(component, kind)
-            checked += 1
+    for name, bad in _invalid_values(cls, _init_params(cls)):
+        component = cls(**{name: bad})
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of"):
+            _bind(component, kind)
+        checked += 1
     assert checked or not _init_params(cls)
 
 
@@ -106,6 +113,41 @@ def test_clone_pickle_and_repr(cls, kind):
     name = _init_params(cls)[-1]
     changed = cls(**{name: getattr(component, name)})
     assert repr(changed) == f"{cls.__name__}()"  # a default value is not shown
+
+
+# ------------------------------------------------------------------- losses
+# The losses are torch modules that check their parameters when built (``__init__``):
+# the same common checks, at that point.
+LOSSES = [cls for _, cls in _items("loss")]
+LOSS_PARAMS = pytest.mark.parametrize("cls", LOSSES, ids=[cls.__name__ for cls in LOSSES])
+
+
+def _loss_params(cls):
+    return [name for name in _init_params(cls) if name != "class_counts"]
+
+
+@LOSS_PARAMS
+def test_every_loss_parameter_has_a_constraint_and_bad_values_are_refused(cls):
+    assert set(_loss_params(cls)) <= set(cls._parameter_constraints), cls.__name__
+    checked = 0
+    for name, bad in _invalid_values(cls, _loss_params(cls)):
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of"):
+            cls(**{name: bad})
+        checked += 1
+    assert checked
+
+
+@LOSS_PARAMS
+def test_every_loss_pickles_with_its_parameters_and_counts(cls):
+    loss = cls(np.array([50, 5]))
+    restored = pickle.loads(pickle.dumps(loss))
+    for name in _loss_params(cls):
+        assert getattr(restored, name) == getattr(loss, name), name
+    assert torch.equal(restored.class_counts, torch.tensor([50.0, 5.0]))
+    logits, y = torch.tensor([[1.0, -1.0], [0.5, 2.0]]), torch.tensor([0, 1])
+    if cls.uses_cosine_logits:
+        logits = logits / 3  # cosines
+    torch.testing.assert_close(restored(logits, y), loss(logits, y))
 
 
 # imbalanced-learn's ``parametrize_with_checks``, its checks given as a list (pytest
