@@ -371,6 +371,23 @@ def recipes_markdown(runs, methods, seeds, stopped, pending, failed):
     return "\n".join(lines)
 
 
+def _run_timed(command, env, timeout):
+    """``(stdout, stderr, returncode)`` of ``command``; returncode None if it timed out."""
+    try:
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return _text(exc.stdout), _text(exc.stderr), None
+    return proc.stdout, proc.stderr, proc.returncode
+
+
 def _text(value):
     return value.decode(errors="replace") if isinstance(value, bytes) else (value or "")
 
@@ -446,20 +463,11 @@ def main(argv=None):
     if not args.skip_tests:
         command = [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "-p", "no:cacheprovider"]
         command += gpu_test_files()
-        try:
-            proc = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                cwd=REPO_ROOT,
-                env=env,
-                timeout=max(1, min(args.tests_timeout, remaining())),
-                check=False,
-            )
-            output, summary = proc.stdout + proc.stderr, None
-        except subprocess.TimeoutExpired as exc:
-            output = _text(exc.stdout) + _text(exc.stderr)
-            summary = f"stopped after {args.tests_timeout:.0f} s"
+        stdout, stderr, returncode = _run_timed(
+            command, env, max(1, min(args.tests_timeout, remaining()))
+        )
+        output = stdout + stderr
+        summary = f"stopped after {args.tests_timeout:.0f} s" if returncode is None else None
         (args.out / "tests.log").write_text(output)
         last = [ln for ln in output.splitlines() if ln.strip()]
         summary = summary or (last[-1] if last else "no output")
@@ -474,19 +482,8 @@ def main(argv=None):
         command += ["--dry-run"] if args.dry_run else []
         command += ["--with-compile"] if args.with_compile else []
         timeout = max(1, min(args.speed_timeout, remaining() - 10))
-        try:
-            proc = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                cwd=REPO_ROOT,
-                env=env,
-                timeout=timeout,
-                check=False,
-            )
-            stdout, stderr, complete = proc.stdout, proc.stderr, proc.returncode == 0
-        except subprocess.TimeoutExpired as exc:
-            stdout, stderr, complete = _text(exc.stdout), _text(exc.stderr), False
+        stdout, stderr, returncode = _run_timed(command, env, timeout)
+        complete = returncode == 0
         result = parse_speed(stdout)
         (args.out / "speed.json").write_text(json.dumps(result, indent=1))
         report += [speed_markdown(result, complete), ""]
