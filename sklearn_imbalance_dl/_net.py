@@ -80,9 +80,14 @@ class ImbalanceNet(NeuralNet):
     ``cuda_graph`` (replay whole training steps from CUDA graphs: :mod:`._cuda_graph`).
     """
 
-    # Everything holding device tensors is pickled through skorch's device-aware path,
-    # so a net trained on CUDA loads on a CPU-only machine.
-    cuda_dependent_attributes_ = NeuralNet.cuda_dependent_attributes_ + ["mixing_", "scaler_"]
+    # Everything that can hold device tensors is pickled through skorch's device-aware
+    # path (attribute-name prefixes), so a net trained on CUDA loads on a CPU-only
+    # machine. The prefixes cover the fitted attributes and the objects given to
+    # ``__init__`` that the fit moves to the device in place: the module and criterion
+    # instances, callbacks holding class counts, on-device augmentation.
+    cuda_dependent_attributes_ = [
+        "module", "criterion", "optimizer", "callbacks", "mixing", "scaler", "augment",
+    ]  # fmt: skip
 
     def __init__(
         self,

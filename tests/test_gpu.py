@@ -69,7 +69,9 @@ def test_cuda_model_predicts_in_a_cpu_only_process(digit_images, tmp_path):
     # The same environment (PYTHONPATH, virtual environment, ...) without a GPU.
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
     subprocess.run([sys.executable, "-c", script, *args], check=True, env=env)
-    np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected, atol=1e-4)
+    # cuDNN convolves in TF32 by default on Ampere and later, the CPU in float32:
+    # measured on an H200, up to 1.2e-3 apart in probability after 3 epochs.
+    np.testing.assert_allclose(np.load(tmp_path / "proba.npy"), expected, rtol=0, atol=5e-3)
 
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
