@@ -132,6 +132,21 @@ METHODS = {
     ),
     "wce": ("d0, weighted CE", _prev(loss="weighted_ce")),
     "b64": ("d0, batch 64", _prev(batch_size=64)),
+    "h512": ("default, hidden (512, 512)", {"module__hidden_sizes": (512, 512)}),
+    "h3": ("default, hidden (256, 256, 256)", {"module__hidden_sizes": (256, 256, 256)}),
+    "bsm": ("default, balanced softmax", {"loss": "balanced_softmax"}),
+    "e100d": ("default, 100 epochs", {"max_epochs": 100}),
+    "wd2": ("default, weight decay 1e-2", {"weight_decay": 1e-2}),
+    "lr3": ("default, lr 3e-3", {"lr": 3e-3}),
+    "ce_cb": ("default, CE + class-balanced sampler", {"loss": "ce", "sampler": "class_balanced"}),
+    "e30": ("default, 30 epochs", {"max_epochs": 30}),
+    "tabm4": ("default, 4 members, each on its loss", {"module__n_members": 4}),
+    "tabm8": ("default, 8 members, each on its loss", {"module__n_members": 8}),
+    "tau15": ("default, logit adjustment tau 1.5", {"loss__tau": 1.5}),
+    "mixup_h": (
+        "default, mixup (alpha 0.2) at the hidden layer",
+        {"mixing": "mixup", "mixing__alpha": 0.2, "mixing__layer": 1},
+    ),
 }
 
 RIVALS = {

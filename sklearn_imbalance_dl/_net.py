@@ -293,7 +293,19 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ steps
     def forward_mixed(self, X, plan):
-        """Logits of a training batch, mixed according to ``plan`` (None: plain)."""
+        """Logits of a training batch, mixed according to ``plan`` (None: plain).
+
+        A module whose head packs several members (``TabularNet(n_members=k)``) gives
+        each member's logits, ``(k, N, C)``: each member is trained on its own loss.
+        """
+        head = getattr(self.module_, "head", None)
+        if hasattr(head, "member_logits"):
+            if plan is None or plan.point == 0:
+                X = X if plan is None else plan.apply(X)
+                _, features = forward_staged(self.module_, X)
+            else:
+                _, features = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
+            return head.member_logits(features)
         if plan is None:
             return self.module_(X)
         if plan.point == 0:
@@ -338,8 +350,13 @@ class ImbalanceNet(NeuralNet):
     def forward_backward(self, Xb, yb, wb, plan):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
-            logits = self.forward_mixed(Xb, plan)
-        loss = self.mixed_loss(full_precision(logits), yb, wb, plan)
+            logits = full_precision(self.forward_mixed(Xb, plan))
+        if logits.ndim == 3:
+            # Packed members (TabM): the mean of their losses; they predict together.
+            loss = torch.stack([self.mixed_loss(z, yb, wb, plan) for z in logits]).mean()
+            logits = logits.mean(0)
+        else:
+            loss = self.mixed_loss(logits, yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
 

@@ -519,3 +519,42 @@ def test_one_cutmix_step_is_the_hand_step():
     step = {**step, "params": params}
     expected = _mixed_step(step, None, own, images=mixed)
     _assert_params(clf.net_.module_[1], expected)
+
+
+# ----------------------------------------------------------------------------- members
+class TwoMembers(torch.nn.Module):
+    """A staged module whose head packs two members (the head of ``TabularNet(n_members=2)``):
+    one linear stage gives (N, 2 * 2), each member's linear head reads its half."""
+
+    def __init__(self):
+        super().__init__()
+        from sklearn_imbalance_dl.modules._tabular import _EnsembleHead
+
+        self.stages = torch.nn.ModuleList([torch.nn.Linear(3, 4)])
+        self.head = _EnsembleHead("linear", 2, N_CLASSES, 2)
+
+    def forward(self, x):
+        return self.head(self.stages[0](x))
+
+
+def test_packed_members_each_train_on_their_own_loss():
+    """TabM's rule: the step descends the mean of the members' losses, not the loss of
+    their mean logit (which the module predicts with)."""
+    torch.manual_seed(0)
+    clf, steps = _fit(TwoMembers(), loss="ce")
+    (step,) = steps
+    Xb, yb = torch.as_tensor(step["batch"][0]).double(), torch.as_tensor(step["batch"][1])
+
+    def loss(p):
+        h = Xb @ p["stages.0.weight"].T + p["stages.0.bias"]
+        member_losses = [
+            _nll(h[:, 2 * j : 2 * j + 2] @ p[f"head.members.{j}.weight"].T
+                 + p[f"head.members.{j}.bias"], yb).mean()
+            for j in range(2)
+        ]  # fmt: skip
+        return sum(member_losses) / 2
+
+    _assert_params(clf.net_.module_, _hand_step(step["params"], loss))
+    logits = clf.net_.module_(torch.as_tensor(X))
+    members = clf.net_.module_.head.member_logits(clf.net_.module_.stages[0](torch.as_tensor(X)))
+    torch.testing.assert_close(logits, members.mean(0))

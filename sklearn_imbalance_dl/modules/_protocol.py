@@ -16,6 +16,9 @@ and by keeping ``forward(x) == head(stages[-1](... stages[0](x)))``.
 Mixing point ``k`` (``0 <= k <= len(stages)``) means "after ``k`` stages": 0 is the
 input, ``len(stages)`` the penultimate feature. Any input handling (flattening,
 reshaping rows to images) belongs in ``stages[0]`` so that the identity above holds.
+A head that packs several members (``TabularNet(n_members=k)``) may also expose
+``head.member_logits(h)``, each member's logits of shape ``(k, N, C)`` whose mean is
+``head(h)``: the estimator then trains each member on its own loss.
 Modules without these attributes still train; they only cannot use in-network
 mixing, feature-gradient diagnostics or cRT.
 

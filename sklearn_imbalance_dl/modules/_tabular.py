@@ -228,9 +228,13 @@ class _EnsembleHead(nn.Module):
         head = lookup("head", kind)
         self.members = nn.ModuleList(head(in_features, n_classes) for _ in range(n_members))
 
-    def forward(self, h):
+    def member_logits(self, h):
+        """Each member's logits, ``(k, N, C)``: the estimator trains each on its loss."""
         parts = h.reshape(h.shape[0], self.n_members, self.in_features).unbind(1)
-        return torch.stack([m(p) for m, p in zip(self.members, parts)]).mean(0)
+        return torch.stack([m(p) for m, p in zip(self.members, parts)])
+
+    def forward(self, h):
+        return self.member_logits(h).mean(0)
 
 
 @register("module", "tabular")
@@ -248,8 +252,11 @@ class TabularNet(nn.Module):
     logits.
     With ``n_members > 1`` the network is a packed ensemble in the manner of TabM-mini:
     each member sees the input through its own multiplicative adapter (random signs),
-    shares every hidden layer, and has its own head; the logits are the members' mean.
-    The penultimate feature is the members' features side by side, ``(N, k * width)``.
+    shares every hidden layer, and has its own head. As in TabM, each member is trained
+    on its own loss (the estimator reads ``head.member_logits(h)``, ``(k, N, C)``, and
+    descends the mean of the members' losses); the module predicts with the members'
+    mean logit. The penultimate feature is the members' features side by side,
+    ``(N, k * width)``.
 
     ``fit_preprocessing(X)`` learns the scaling; the estimator calls it at each fit, so
     no scaler is needed in front. Until it is called the scaling is the identity
@@ -279,9 +286,9 @@ class TabularNet(nn.Module):
     frequency_scale : float, default=0.1
         Standard deviation of the initial frequencies.
     n_members : int, default=1
-        Members of the packed ensemble. They are trained on the loss of their mean
-        logit (the estimator computes one loss on ``(N, C)`` outputs), not on one loss
-        each as in TabM; in this form more members did not help on the benchmark.
+        Members of the packed ensemble, each trained on its own loss. Each step costs
+        about ``n_members`` times as much. On the tables of ``benchmarks/tabular_lt.py``
+        four members did not beat one across the groups (benchmarks/RESULTS.md).
     batch_norm : bool, default=True
         ``BatchNorm1d`` after each hidden linear layer (the benchmark's largest gain on
         tables with very small tail classes).
