@@ -293,6 +293,21 @@ def test_sam_two_calls_equal_step_and_momentum_follows_the_base_optimizer():
         torch.testing.assert_close(p.detach(), r.detach())
 
 
+@pytest.mark.parametrize(
+    "base, momentum", [(None, 0.9), (torch.optim.SGD, 0.9), (torch.optim.AdamW, None)]
+)
+def test_estimator_sam_gets_sgd_momentum_only_around_sgd(base, momentum):
+    """optimizer="sam" defaults to SGD with momentum 0.9; around another base optimizer
+    (AdamW takes no momentum) the SGD default is not passed."""
+    X = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    y = np.arange(60) % 2
+    routed = {} if base is None else {"optimizer__base_optimizer": base}
+    clf = ImbalancedNetClassifier(optimizer="sam", max_epochs=1, random_state=0, **routed)
+    inner = clf.fit(X, y).net_.optimizer_.base_optimizer
+    assert type(inner) is (base or torch.optim.SGD)
+    assert inner.param_groups[0].get("momentum") == momentum
+
+
 def test_sam_shares_groups_with_the_base_optimizer():
     w = torch.nn.Parameter(torch.ones(2))
     opt = SAM([w], lr=0.1, momentum=0.9)
