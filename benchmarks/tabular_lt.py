@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
@@ -141,7 +142,10 @@ METHODS = {
     "ce_cb": ("default, CE + class-balanced sampler", {"loss": "ce", "sampler": "class_balanced"}),
     "e30": ("default, 30 epochs", {"max_epochs": 30}),
     "tabm4": ("default, 4 members, each on its loss", {"module__n_members": 4}),
-    "tabm8": ("default, 8 members, each on its loss", {"module__n_members": 8}),
+    "sam": (
+        "default, SAM around AdamW (rho 0.05)",
+        {"optimizer": "sam", "optimizer__base_optimizer": torch.optim.AdamW},
+    ),
     "tau15": ("default, logit adjustment tau 1.5", {"loss__tau": 1.5}),
     "mixup_h": (
         "default, mixup (alpha 0.2) at the hidden layer",
