@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..__main__ import EXIT_INTERRUPTED
 from ._recipes import default_methods, describe_method
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
@@ -46,10 +47,6 @@ DIGITS_SHOT_THRESHOLDS = (50, 10)
 DEFAULT_EPOCHS = 100
 #: The shipped data sets of ``--dataset``; the first is the default.
 DATASETS = ("heart_disease", "digits_lt")
-
-
-#: Exit status of a run ended by Ctrl-C (128 + SIGINT, as a shell reports it).
-EXIT_INTERRUPTED = 130
 
 
 class CompareError(Exception):
