@@ -125,7 +125,6 @@ METHODS = {
     "swa": ("default, SWA", {"weight_averaging": "swa"}),
     "gelu": ("d0, GELU", _prev(module__activation="gelu")),
     "periodic": ("d0, periodic embedding", _prev(module__embedding="periodic")),
-    "k4": ("d0, 4 packed members", _prev(module__n_members=4)),
     "e100": ("d0, 100 epochs", _prev(max_epochs=100)),
     "es": (
         "d0, early stop on val. bal. acc.",
