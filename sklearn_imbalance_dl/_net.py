@@ -298,20 +298,15 @@ class ImbalanceNet(NeuralNet):
         A module whose head packs several members (``TabularNet(n_members=k)``) gives
         each member's logits, ``(k, N, C)``: each member is trained on its own loss.
         """
+        if plan is not None and plan.point == 0:
+            X, plan = plan.apply(X), None  # mixed inputs: nothing mixes inside the module
         head = getattr(self.module_, "head", None)
-        if hasattr(head, "member_logits"):
-            if plan is None or plan.point == 0:
-                X = X if plan is None else plan.apply(X)
-                _, features = forward_staged(self.module_, X)
-            else:
-                _, features = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
-            return head.member_logits(features)
-        if plan is None:
+        members = hasattr(head, "member_logits")
+        if plan is None and not members:
             return self.module_(X)
-        if plan.point == 0:
-            return self.module_(plan.apply(X))
-        logits, _ = forward_staged(self.module_, X, mix_at=plan.point, mix_fn=plan.apply)
-        return logits
+        mix_at, mix_fn = (None, None) if plan is None else (plan.point, plan.apply)
+        logits, features = forward_staged(self.module_, X, mix_at=mix_at, mix_fn=mix_fn)
+        return head.member_logits(features) if members else logits
 
     def mixed_loss(self, logits, y, sample_weight=None, plan=None):
         """Weighted mean of the per-sample losses, with mixed labels when ``plan`` says so.
