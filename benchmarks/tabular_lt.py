@@ -146,6 +146,12 @@ METHODS = {
         {"optimizer": "sam", "optimizer__base_optimizer": torch.optim.AdamW},
     ),
     "tau15": ("default, logit adjustment tau 1.5", {"loss__tau": 1.5}),
+    "arb": ("default, ARB loss", {"loss": "arb"}),
+    "cri_ppw": ("default, CRI loss + PPW", {"loss": "cri", "schedule": "ppw"}),
+    "ldam_drw": ("default, LDAM + DRW", {"loss": "ldam", "schedule": "drw"}),
+    "mfw": ("default, Procrustean MFW at the hidden layer", {"mixing": "mfw", "mixing__layer": 1}),
+    "wd1": ("default, weight decay 1e-1", {"weight_decay": 1e-1}),
+    "ens3": ("soft vote of 3 default nets (seeds apart)", {"n_seeds": 3}),
     "mixup_h": (
         "default, mixup (alpha 0.2) at the hidden layer",
         {"mixing": "mixup", "mixing__alpha": 0.2, "mixing__layer": 1},
@@ -268,9 +274,18 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
 
     encode = encode and (method not in NATIVE_CATEGORIES)
     if method in METHODS:
+        from sklearn.ensemble import VotingClassifier
+
         from sklearn_imbalance_dl import ImbalancedNetClassifier
 
-        model = ImbalancedNetClassifier(**METHODS[method][1], random_state=seed)
+        params = dict(METHODS[method][1])
+        # Not an estimator parameter: a soft vote of this many nets, seeded apart.
+        n_seeds = params.pop("n_seeds", 1)
+        nets = [
+            (f"net{k}", ImbalancedNetClassifier(**params, random_state=seed + 1000 * k))
+            for k in range(n_seeds)
+        ]
+        model = nets[0][1] if n_seeds == 1 else VotingClassifier(nets, voting="soft")
         encode = encode and mixed_input == "onehot"
     elif method == "catboost":
         from catboost import CatBoostClassifier
