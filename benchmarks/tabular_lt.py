@@ -151,6 +151,11 @@ METHODS = {
     "ldam_drw": ("default, LDAM + DRW", {"loss": "ldam", "schedule": "drw"}),
     "mfw": ("default, Procrustean MFW at the hidden layer", {"mixing": "mfw", "mixing__layer": 1}),
     "wd1": ("default, weight decay 1e-1", {"weight_decay": 1e-1}),
+    "remix_h": (
+        "default, Remix at the hidden layer",
+        {"mixing": "remix", "mixing__layer": 1},
+    ),
+    "b128": ("default, batch 128", {"batch_size": 128}),
     "ens3": ("soft vote of 3 default nets (seeds apart)", {"n_seeds": 3}),
     "mixup_h": (
         "default, mixup (alpha 0.2) at the hidden layer",
