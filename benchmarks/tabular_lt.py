@@ -134,6 +134,8 @@ METHODS = {
     "b64": ("d0, batch 64", _prev(batch_size=64)),
     "h512": ("default, hidden (512, 512)", {"module__hidden_sizes": (512, 512)}),
     "h3": ("default, hidden (256, 256, 256)", {"module__hidden_sizes": (256, 256, 256)}),
+    "h128": ("default, hidden (128, 128)", {"module__hidden_sizes": (128, 128)}),
+    "h1": ("default, hidden (256,)", {"module__hidden_sizes": (256,)}),
     "bsm": ("default, balanced softmax", {"loss": "balanced_softmax"}),
     "e100d": ("default, 100 epochs", {"max_epochs": 100}),
     "wd2": ("default, weight decay 1e-2", {"weight_decay": 1e-2}),
