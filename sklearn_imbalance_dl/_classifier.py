@@ -504,9 +504,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
                     "remainder='passthrough')."
                 )
-        X, y = validate_data(
-            self, X, y, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
-        )
+        try:
+            X, y = validate_data(
+                self, X, y, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
+            )
+        except ValueError as error:
+            _explain_strings(error)
+            raise
         if X.ndim == 2 and tables:
             encoder = ColumnEncoder().fit(X)
             return encoder.transform(X), y, encoder
@@ -548,9 +552,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
             shape = X.shape[1:]
         else:
-            X = validate_data(
-                self, X, reset=False, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
-            )
+            try:
+                X = validate_data(
+                    self, X, reset=False, dtype=np.float32, allow_nd=True,
+                    ensure_all_finite="allow-nan",
+                )  # fmt: skip
+            except ValueError as error:
+                _explain_strings(error)
+                raise
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)
             else:
@@ -632,6 +641,18 @@ def _module_name(module):
     if isinstance(module, str):
         return repr(module)
     return (module if isinstance(module, type) else type(module)).__name__
+
+
+def _explain_strings(error):
+    """Re-raise numpy's "could not convert string to float" with what to do instead."""
+    if "could not convert string to float" in str(error):
+        raise ValueError(
+            f"X holds strings ({error}), which an array cannot carry as categories. Pass "
+            "a pandas DataFrame: module='tabular' (or 'auto') encodes its string and "
+            "categorical columns itself; or encode them in front, e.g. with "
+            "make_column_transformer((OneHotEncoder(handle_unknown='ignore'), "
+            "categorical_columns), remainder='passthrough')."
+        ) from error
 
 
 def _check_no_nan(X, module):

@@ -318,3 +318,14 @@ def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
     assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
+def test_string_arrays_are_pointed_to_dataframes(table, fitted):
+    """An array of strings cannot say which columns are categories: fit and predict
+    name the DataFrame route instead of numpy's conversion error."""
+    X, y = table
+    strings = X[["colour", "num"]].astype(str).to_numpy()
+    with pytest.raises(ValueError, match=r"X holds strings .*Pass a pandas DataFrame"):
+        ImbalancedNetClassifier(**SMALL).fit(strings, y)
+    with pytest.raises(ValueError, match=r"X holds strings .*Pass a pandas DataFrame"):
+        fitted.predict(X.astype(str).to_numpy())
