@@ -504,18 +504,28 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
                     "remainder='passthrough')."
                 )
-        try:
-            X, y = validate_data(
-                self, X, y, dtype=np.float32, allow_nd=True, ensure_all_finite="allow-nan"
-            )
-        except ValueError as error:
-            _explain_strings(error)
-            raise
+        X, y = self._validate_array(X, y)
         if X.ndim == 2 and tables:
             encoder = ColumnEncoder().fit(X)
             return encoder.transform(X), y, encoder
         _check_no_nan(X, self.module)
         return X, y, None
+
+    def _validate_array(self, X, y="no_validation", reset=True):
+        """scikit-learn's validation of an array X (and y): float32, any rank, NaN kept."""
+        try:
+            return validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                dtype=np.float32,
+                allow_nd=True,
+                ensure_all_finite="allow-nan",
+            )
+        except ValueError as error:
+            _explain_strings(error)
+            raise
 
     def _validate_dataset(self, dataset, y):
         """Checks for a ``torch.utils.data.Dataset`` X; returns the labels as an array."""
@@ -552,14 +562,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
             shape = X.shape[1:]
         else:
-            try:
-                X = validate_data(
-                    self, X, reset=False, dtype=np.float32, allow_nd=True,
-                    ensure_all_finite="allow-nan",
-                )  # fmt: skip
-            except ValueError as error:
-                _explain_strings(error)
-                raise
+            X = self._validate_array(X, reset=False)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)
             else:
