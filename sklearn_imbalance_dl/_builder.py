@@ -673,7 +673,8 @@ def _resolve_optimizer(params, routed):
     if isinstance(value, str):
         defaults.update(_OPTIMIZER_DEFAULTS.get(value, {}))
         # The momentum default is SGD's: SAM around another base optimizer gets none.
-        if value == "sam" and routed.get("base_optimizer", torch.optim.SGD) is not torch.optim.SGD:
+        base = routed.get("base_optimizer", defaults.get("base_optimizer"))
+        if value == "sam" and base is not torch.optim.SGD:
             defaults.pop("momentum")
     routed = {k: v for k, v in routed.items() if k != "params"}
     return resolve_component("optimizer", value, routed, from_data=defaults)
