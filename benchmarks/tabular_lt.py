@@ -163,6 +163,12 @@ METHODS = {
         "default, mixup (alpha 0.2) at the hidden layer",
         {"mixing": "mixup", "mixing__alpha": 0.2, "mixing__layer": 1},
     ),
+    "lr3e4": ("default, lr 3e-4", {"lr": 3e-4}),
+    "std": ("default, standard scaling", {"module__preprocessing": "standard"}),
+    "quantile": (
+        "default, QuantileTransformer (normal) on the numbers in front",
+        {"front": "quantile"},
+    ),
 }
 
 RIVALS = {
@@ -257,6 +263,29 @@ def as_category(X_tr, X_te):
     return X_tr, X_te
 
 
+def numeric_columns(X):
+    """The numeric columns of a DataFrame; every column of an array."""
+    if hasattr(X, "columns"):
+        return [c for c in X.columns if X[c].dtype != object]
+    return list(range(X.shape[1]))
+
+
+def quantile_numbers(seed):
+    """The numeric columns mapped to a normal by their training quantiles, the rest kept.
+
+    Gorishniy et al.'s preprocessing for MLPs; the net's own scaling follows it.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import QuantileTransformer
+
+    quantile = QuantileTransformer(output_distribution="normal", random_state=seed)
+    return ColumnTransformer(
+        [("num", quantile, numeric_columns)],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+
+
 def one_hot(cat_cols):
     """One-hot of the string columns, median imputation of the numbers (fitted in fit)."""
     from sklearn.compose import ColumnTransformer
@@ -286,13 +315,17 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
         from sklearn_imbalance_dl import ImbalancedNetClassifier
 
         params = dict(METHODS[method][1])
-        # Not an estimator parameter: a soft vote of this many nets, seeded apart.
+        # Not estimator parameters: a soft vote of this many nets, seeded apart, and
+        # a scikit-learn transformer in front of the net.
         n_seeds = params.pop("n_seeds", 1)
+        front = params.pop("front", None)
         nets = [
             (f"net{k}", ImbalancedNetClassifier(**params, random_state=seed + 1000 * k))
             for k in range(n_seeds)
         ]
         model = nets[0][1] if n_seeds == 1 else VotingClassifier(nets, voting="soft")
+        if front == "quantile":
+            model = make_pipeline(quantile_numbers(seed), model)
         encode = encode and mixed_input == "onehot"
     elif method == "catboost":
         from catboost import CatBoostClassifier
