@@ -143,6 +143,7 @@ METHODS = {
     "ce_cb": ("default, CE + class-balanced sampler", {"loss": "ce", "sampler": "class_balanced"}),
     "e30": ("default, 30 epochs", {"max_epochs": 30}),
     "tabm4": ("default, 4 members, each on its loss", {"module__n_members": 4}),
+    "tabm8": ("default, 8 members, each on its loss", {"module__n_members": 8}),
     "sam": (
         "default, SAM around AdamW (rho 0.05)",
         {"optimizer": "sam", "optimizer__base_optimizer": torch.optim.AdamW},

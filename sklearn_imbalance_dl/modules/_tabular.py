@@ -286,9 +286,11 @@ class TabularNet(nn.Module):
     frequency_scale : float, default=0.1
         Standard deviation of the initial frequencies.
     n_members : int, default=1
-        Members of the packed ensemble, each trained on its own loss. Each step costs
-        about ``n_members`` times as much. On the tables of ``benchmarks/tabular_lt.py``
-        four members did not beat one across the groups (benchmarks/RESULTS.md).
+        Members of the packed ensemble, each trained on its own loss. Each step
+        computes about ``n_members`` times as much (on the benchmark's small tables, 4
+        members fit in about 2.3 times the time of one, 8 in about 3 times). On the
+        tables of ``benchmarks/tabular_lt.py`` neither 4 nor 8 members beat one across
+        the groups (benchmarks/RESULTS.md).
     batch_norm : bool, default=True
         ``BatchNorm1d`` after each hidden linear layer (the benchmark's largest gain on
         tables with very small tail classes).
