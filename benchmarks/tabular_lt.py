@@ -149,6 +149,7 @@ METHODS = {
         {"optimizer": "sam", "optimizer__base_optimizer": torch.optim.AdamW},
     ),
     "tau15": ("default, logit adjustment tau 1.5", {"loss__tau": 1.5}),
+    "tau125": ("default, logit adjustment tau 1.25", {"loss__tau": 1.25}),
     "arb": ("default, ARB loss", {"loss": "arb"}),
     "cri_ppw": ("default, CRI loss + PPW", {"loss": "cri", "schedule": "ppw"}),
     "ldam_drw": ("default, LDAM + DRW", {"loss": "ldam", "schedule": "drw"}),
