@@ -267,8 +267,10 @@ def as_category(X_tr, X_te):
 
 def numeric_columns(X):
     """The numeric columns of a DataFrame; every column of an array."""
+    from pandas.api.types import is_numeric_dtype
+
     if hasattr(X, "columns"):
-        return [c for c in X.columns if X[c].dtype != object]
+        return [c for c in X.columns if is_numeric_dtype(X[c])]
     return list(range(X.shape[1]))
 
 
