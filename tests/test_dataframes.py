@@ -159,6 +159,34 @@ def test_predicts_better_than_chance(table, fitted):
     assert balanced_accuracy_score(y, clf.predict(X)) > 0.8
 
 
+def test_model_selection_behind_a_sampler(table):
+    """GridSearchCV over an imbalanced-learn Pipeline: the sampler hands the DataFrame on
+    to the net, which learns its encoding in each fit."""
+    from imblearn.pipeline import make_pipeline
+    from imblearn.under_sampling import RandomUnderSampler
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    X, y = table
+    pipe = make_pipeline(RandomUnderSampler(random_state=0), ImbalancedNetClassifier(**SMALL))
+    search = GridSearchCV(
+        pipe,
+        {"imbalancednetclassifier__module__dropout": [0.0, 0.15]},
+        scoring="balanced_accuracy",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        error_score="raise",
+    ).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    net = search.best_estimator_[-1]
+    np.testing.assert_array_equal(net.feature_names_in_, X.columns)
+    # Refitted on the under-sampled table, not on all of it: its own medians.
+    kept, _ = RandomUnderSampler(random_state=0).fit_resample(X, y)
+    encoder = net.column_encoder_
+    median = dict(zip(encoder.numeric_columns_, encoder.medians_))["num_nan"]
+    assert median == pytest.approx(kept["num_nan"].median())
+    assert median != pytest.approx(X["num_nan"].median())
+    assert set(search.predict(X)) == set(y)
+
+
 def test_pickle_and_clone(table, fitted):
     X, y = table
     loaded = pickle.loads(pickle.dumps(fitted))
