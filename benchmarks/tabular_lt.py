@@ -290,6 +290,10 @@ def quantile_numbers(seed):
     ).set_output(transform="pandas")
 
 
+# Transformers a candidate can put in front of the net (its "front" key).
+FRONTS = {"quantile": quantile_numbers}
+
+
 def one_hot(cat_cols):
     """One-hot of the string columns, median imputation of the numbers (fitted in fit)."""
     from sklearn.compose import ColumnTransformer
@@ -328,8 +332,8 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
             for k in range(n_seeds)
         ]
         model = nets[0][1] if n_seeds == 1 else VotingClassifier(nets, voting="soft")
-        if front == "quantile":
-            model = make_pipeline(quantile_numbers(seed), model)
+        if front is not None:
+            model = make_pipeline(FRONTS[front](seed), model)
         encode = encode and mixed_input == "onehot"
     elif method == "catboost":
         from catboost import CatBoostClassifier

@@ -500,9 +500,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"X has categorical columns {categorical[:5]}, which module="
                     f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
                     "module='tabular' (or 'auto'), which encodes them itself, or encode them "
-                    "in front with a ColumnTransformer, e.g. make_column_transformer("
-                    "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
-                    "remainder='passthrough')."
+                    f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
                 )
         X, y = self._validate_array(X, y)
         if X.ndim == 2 and tables:
@@ -646,15 +644,20 @@ def _module_name(module):
     return (module if isinstance(module, type) else type(module)).__name__
 
 
+# The encoding in front that the messages suggest for modules that read numbers only.
+_ENCODE_IN_FRONT = (
+    "make_column_transformer((OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
+    "remainder='passthrough')"
+)
+
+
 def _explain_strings(error):
     """Re-raise numpy's "could not convert string to float" with what to do instead."""
     if "could not convert string to float" in str(error):
         raise ValueError(
             f"X holds strings ({error}), which an array cannot carry as categories. Pass "
             "a pandas DataFrame: module='tabular' (or 'auto') encodes its string and "
-            "categorical columns itself; or encode them in front, e.g. with "
-            "make_column_transformer((OneHotEncoder(handle_unknown='ignore'), "
-            "categorical_columns), remainder='passthrough')."
+            f"categorical columns itself; or encode them in front, e.g. with {_ENCODE_IN_FRONT}."
         ) from error
 
 
