@@ -155,6 +155,9 @@ METHODS = {
     "ldam_drw": ("default, LDAM + DRW", {"loss": "ldam", "schedule": "drw"}),
     "mfw": ("default, Procrustean MFW at the hidden layer", {"mixing": "mfw", "mixing__layer": 1}),
     "wd1": ("default, weight decay 1e-1", {"weight_decay": 1e-1}),
+    "wd1e0": ("default, weight decay 1", {"weight_decay": 1.0}),
+    "wd3e0": ("default, weight decay 3", {"weight_decay": 3.0}),
+    "wd1e1": ("default, weight decay 10", {"weight_decay": 10.0}),
     "remix_h": (
         "default, Remix at the hidden layer",
         {"mixing": "remix", "mixing__layer": 1},
