@@ -1,6 +1,7 @@
 """Tests of ``python -m sklearn_imbalance_dl compare`` and the compare subpackage."""
 
 import importlib.util
+import inspect
 import json
 import os
 import pickle
@@ -17,7 +18,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.__main__ import main
+from sklearn_imbalance_dl.__main__ import build_parser, main
 from sklearn_imbalance_dl.compare import (
     make_preprocessor,
     margin_line,
@@ -105,6 +106,14 @@ def test_default_methods_are_the_documented_tabular_methods():
     assert default_methods() == METHODS
     assert list(_resolve_methods(None)) == METHODS
     assert list_recipes("tabular")[: len(NETWORK_METHODS)] == list(NETWORK_METHODS)
+
+
+def test_networks_train_for_the_estimators_own_epochs_unless_told():
+    # The "default" method is ImbalancedNetClassifier() as the benchmark chose it.
+    estimator_default = ImbalancedNetClassifier().max_epochs
+    assert inspect.signature(run_comparison).parameters["epochs"].default == estimator_default
+    args = build_parser().parse_args(["compare"])
+    assert args.epochs == estimator_default
 
 
 @pytest.mark.parametrize("name", METHODS)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..__main__ import EXIT_INTERRUPTED
-from ._recipes import default_methods, describe_method
+from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
 DESCRIPTION = """\
@@ -44,7 +44,6 @@ fail anyway, the results go to a file in the temporary folder, which is named.
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
 # literature's 100/20 cut-offs would leave no many-shot class.
 DIGITS_SHOT_THRESHOLDS = (50, 10)
-DEFAULT_EPOCHS = 100
 #: The shipped data sets of ``--dataset``; the first is the default.
 DATASETS = ("heart_disease", "digits_lt")
 
@@ -119,7 +118,7 @@ def add_arguments(parser):
         "--epochs",
         type=int,
         default=DEFAULT_EPOCHS,
-        help=f"training epochs of the networks (default: {DEFAULT_EPOCHS})",
+        help=f"training epochs of the networks (default: {DEFAULT_EPOCHS}, the estimator's own)",
     )
     evaluation.add_argument(
         "--device",

@@ -10,8 +10,10 @@ processes).
 To build one of compare's methods in a notebook::
 
     from sklearn_imbalance_dl.recipes import make_estimator
-    clf = make_estimator("ldam_drw", "tabular", random_state=0, max_epochs=100)
+    clf = make_estimator("ldam_drw", "tabular", random_state=0)
 """
+
+import inspect
 
 from imblearn.pipeline import Pipeline
 
@@ -28,6 +30,10 @@ __all__ = [
 
 
 SETTING = "tabular"
+
+#: Training epochs of compare's networks: the estimator's own ``max_epochs``, so that
+#: the ``default`` method is ``ImbalancedNetClassifier()`` as the benchmark chose it.
+DEFAULT_EPOCHS = inspect.signature(ImbalancedNetClassifier).parameters["max_epochs"].default
 
 #: Recipes that need a package outside the requirements: method -> (module, pip name).
 OPTIONAL_PACKAGES = {"catboost": ("catboost", "catboost")}

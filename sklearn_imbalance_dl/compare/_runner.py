@@ -12,7 +12,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ._recipes import RecipeFactory, default_methods, is_deep, takes_raw_table
+from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
     "METRICS",
@@ -370,7 +370,7 @@ def run_comparison(
     cv=None,
     methods=None,
     seeds=3,
-    epochs=100,
+    epochs=DEFAULT_EPOCHS,
     device="cpu",
     preprocessor=None,
     shot_thresholds=None,
@@ -406,8 +406,9 @@ def run_comparison(
     seeds : int or list of int, default=3
         A number of seeds (0, 1, ...) or the seeds themselves. A seed seeds the model,
         the sampler and, with ``cv``, the fold shuffle.
-    epochs : int, default=100
-        Training epochs of the networks.
+    epochs : int, default=50
+        Training epochs of the networks; the default is the estimator's own
+        ``max_epochs``.
     device : str, default="cpu"
         Device of the networks.
     preprocessor : transformer, default=None
