@@ -163,6 +163,7 @@ METHODS = {
     "wd1e0": ("default, weight decay 1", {"weight_decay": 1.0}),
     "wd3e0": ("default, weight decay 3", {"weight_decay": 3.0}),
     "wd1e1": ("default, weight decay 10", {"weight_decay": 10.0}),
+    "nobn": ("default, no batch norm", {"module__batch_norm": False}),
     "remix_h": (
         "default, Remix at the hidden layer",
         {"mixing": "remix", "mixing__layer": 1},
