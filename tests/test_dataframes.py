@@ -247,6 +247,17 @@ def test_dates_and_durations_get_a_conversion_hint(table):
         ImbalancedNetClassifier(**SMALL).fit(lasted, y)
 
 
+def test_periods_get_a_hint_that_works(table):
+    X, y = table
+    monthly = X.assign(month=pd.period_range("2020-01", periods=len(X), freq="M"))
+    with pytest.raises(ValueError, match=r"'month' holds periods.*dt\.to_timestamp\(\)"):
+        ImbalancedNetClassifier(**SMALL).fit(monthly, y)
+    # The advice, followed: periods to dates, dates to a number of days.
+    dates = monthly["month"].dt.to_timestamp()
+    followed = monthly.assign(month=(dates - dates.min()) / pd.Timedelta(days=1))
+    ImbalancedNetClassifier(**SMALL).fit(followed, y)
+
+
 @pytest.mark.parametrize("module", ["mlp", "resnet32", torch.nn.Linear(9, 2)])
 def test_modules_without_categories_name_the_two_fixes(table, module):
     X, y = table

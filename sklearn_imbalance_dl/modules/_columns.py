@@ -64,7 +64,15 @@ def column_kind(series):
         return "categorical"
     if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
         return "categorical"
-    if types.is_datetime64_any_dtype(dtype) or isinstance(dtype, _pandas().PeriodDtype):
+    if isinstance(dtype, _pandas().PeriodDtype):
+        # Periods subtract to calendar offsets, not durations: go through timestamps.
+        raise ValueError(
+            f"Column {name!r} holds periods ({dtype}), which the network cannot read; "
+            f"turn them into dates with X[{name!r}].dt.to_timestamp(), then "
+            + _TIME_ADVICE.format(col=name)
+            + "."
+        )
+    if types.is_datetime64_any_dtype(dtype):
         raise ValueError(
             f"Column {name!r} holds dates ({dtype}), which the network cannot read; "
             + _TIME_ADVICE.format(col=name)
