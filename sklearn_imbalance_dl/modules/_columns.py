@@ -30,7 +30,7 @@ __all__ = ["ColumnEncoder"]
 MAX_CATEGORIES = 2**24 - 2
 
 _TIME_ADVICE = (
-    "convert it to numbers first, e.g. a number of days "
+    "e.g. a number of days "
     "((X[{col!r}] - X[{col!r}].min()) / pd.Timedelta(days=1)) or separate columns "
     "(X[{col!r}].dt.year, X[{col!r}].dt.month, X[{col!r}].dt.dayofweek)"
 )
@@ -68,15 +68,13 @@ def column_kind(series):
         # Periods subtract to calendar offsets, not durations: go through timestamps.
         raise ValueError(
             f"Column {name!r} holds periods ({dtype}), which the network cannot read; "
-            f"turn them into dates with X[{name!r}].dt.to_timestamp(), then "
-            + _TIME_ADVICE.format(col=name)
-            + "."
+            f"turn them into dates first (X[{name!r}] = X[{name!r}].dt.to_timestamp()), "
+            "then into numbers, " + _TIME_ADVICE.format(col=name) + "."
         )
     if types.is_datetime64_any_dtype(dtype):
         raise ValueError(
             f"Column {name!r} holds dates ({dtype}), which the network cannot read; "
-            + _TIME_ADVICE.format(col=name)
-            + "."
+            "convert it to numbers first, " + _TIME_ADVICE.format(col=name) + "."
         )
     if types.is_timedelta64_dtype(dtype):
         raise ValueError(
