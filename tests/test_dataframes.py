@@ -359,6 +359,7 @@ def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 def test_string_arrays_are_pointed_to_dataframes(table, fitted):
     """An array of strings cannot say which columns are categories: fit and predict
     name the DataFrame route instead of numpy's conversion error."""
