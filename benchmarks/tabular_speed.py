@@ -1,15 +1,18 @@
-"""Fit time of the tabular default against the number of rows (10^3 to 10^6).
+"""Fit time of the tabular default against the number of rows, beside its rivals.
 
 A 20-feature, 5-class long-tailed table from ``make_classification`` (class weights
-0.6, 0.2, 0.1, 0.07, 0.03). For each size the estimator is fitted for ``--epochs``
-epochs (default 2, so that 10^6 rows stay affordable) and the time per epoch is
-reported; a full fit with the default number of epochs is timed for the sizes up to
-``--full-up-to``. Threads: ``torch.set_num_threads(--threads)``.
+0.6, 0.2, 0.1, 0.07, 0.03; 10 informative features). For each training size, every
+method is fitted once with its defaults, as ``benchmarks/tabular_lt.py`` builds it
+(the same rivals, one thread each), on the first ``n`` rows; a fixed 20,000-row part
+is held out for the balanced accuracy, so that a fast fit is seen to be a useful one.
+The report gives each fit's seconds and its ratio to the first method's fit of the
+same size, measured in the same command, after an untimed fit of every method on 200
+rows (the first fit of a process pays for imports and set-up).
 
-Usage::
+Usage (from the repository root)::
 
     python benchmarks/tabular_speed.py
-    python benchmarks/tabular_speed.py --sizes 1000 10000 --full-up-to 10000 --threads 2
+    python benchmarks/tabular_speed.py --sizes 1000 10000 100000 1000000 --methods default hgb lgbm
 """
 
 import argparse
@@ -21,46 +24,107 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for path in (REPO, REPO / "benchmarks"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-# The estimator's own defaults (chosen by benchmarks/tabular_lt.py), so the numbers are what
-# a user gets from ImbalancedNetClassifier().
-DEFAULT = {}
+import tabular_lt  # noqa: E402  (the rivals, built one way for both benchmarks)
+
+WEIGHTS = [0.6, 0.2, 0.1, 0.07, 0.03]
+N_TEST = 20_000
+
+
+def make_table(n_rows, seed=0):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_rows + N_TEST, 20, n_informative=10, n_classes=5, weights=WEIGHTS, random_state=seed
+    )
+    return X.astype(np.float32), y
+
+
+def time_fit(method, X_tr, y_tr, X_te, y_te, seed):
+    """Seconds of one fit on one thread, and the balanced accuracy of its predictions."""
+    from sklearn.metrics import balanced_accuracy_score
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        model = tabular_lt.make_model(method, seed, [], "frame", encode=False)
+        start = time.perf_counter()
+        model.fit(X_tr, y_tr)
+        seconds = time.perf_counter() - start
+        pred = np.asarray(model.predict(X_te)).reshape(-1).astype(y_te.dtype)
+    return seconds, balanced_accuracy_score(y_te, pred)
+
+
+def available(methods):
+    """The methods whose package is installed, and a note for each that is not."""
+    import importlib.util
+
+    kept, notes = [], []
+    for m in methods:
+        package = tabular_lt.OPTIONAL.get(m)
+        if package is not None and importlib.util.find_spec(package) is None:
+            notes.append(f"- `{m}` skipped: the `{package}` package is not installed.")
+        else:
+            kept.append(m)
+    return kept, notes
 
 
 def main(argv=None):
     import torch
-    from sklearn.datasets import make_classification
-
-    from sklearn_imbalance_dl import ImbalancedNetClassifier
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 100000, 1000000])
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--full-up-to", type=int, default=10000)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 100000])
+    parser.add_argument(
+        "--methods", nargs="+", default=["default", "hgb", "lgbm", "brf", "catboost"],
+        choices=sorted(tabular_lt.METHODS) + sorted(tabular_lt.RIVALS),
+        help="the first is the reference of the ratios",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", help="markdown report (default: stdout)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    weights = [0.6, 0.2, 0.1, 0.07, 0.03]
-    X, y = make_classification(
-        max(args.sizes), 20, n_informative=10, n_classes=5, weights=weights, random_state=0
-    )
-    X = X.astype(np.float32)
-    print(f"threads {args.threads}; {platform.processor() or 'CPU'}; torch {torch.__version__}")
-    print("| rows | s per epoch | s per epoch per 10^4 rows | full default fit (s) |")
-    print("|---|---|---|---|")
+    torch.set_num_threads(1)
+    methods, notes = available(args.methods)
+    X, y = make_table(max(args.sizes), args.seed)
+    X_te, y_te = X[-N_TEST:], y[-N_TEST:]
+    reference = methods[0]
+
+    lines = [
+        "| rows | " + " | ".join(tabular_lt.label(m) for m in methods) + " |",
+        "|---|" + "---|" * len(methods),
+    ]
+    started = time.perf_counter()
+    for m in methods:  # untimed: the first fit of a process pays for imports and set-up
+        time_fit(m, X[:200], y[:200], X_te[:10], y_te[:10], args.seed)
     for n in args.sizes:
-        clf = ImbalancedNetClassifier(**DEFAULT, max_epochs=args.epochs, random_state=0)
-        start = time.perf_counter()
-        clf.fit(X[:n], y[:n])
-        per_epoch = (time.perf_counter() - start) / args.epochs
-        full = "-"
-        if n <= args.full_up_to:
-            start = time.perf_counter()
-            ImbalancedNetClassifier(**DEFAULT, random_state=0).fit(X[:n], y[:n])
-            full = f"{time.perf_counter() - start:.1f}"
-        print(f"| {n} | {per_epoch:.3f} | {per_epoch / n * 1e4:.3f} | {full} |", flush=True)
+        cells, ref_seconds = [], None
+        for m in methods:
+            seconds, bacc = time_fit(m, X[:n], y[:n], X_te, y_te, args.seed)
+            ref_seconds = seconds if m == reference else ref_seconds
+            cells.append(f"{seconds:.1f} s ({seconds / ref_seconds:.2f}x), {100 * bacc:.1f}")
+            print(f"{n} {m}: {cells[-1]}", file=sys.stderr, flush=True)
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+
+    command = "python benchmarks/tabular_speed.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    text = "\n".join(
+        [
+            f"Fit seconds on one thread (ratio to `{reference}`'s fit of the same size), and "
+            f"balanced accuracy (%) on {N_TEST:,} held-out rows.",
+            "",
+            *lines,
+            "",
+            f"- Command: `{command.strip()}`",
+            f"- {platform.machine()}, {platform.processor() or 'CPU'}; torch "
+            f"{torch.__version__}; {time.perf_counter() - started:.0f} s in all.",
+            *notes,
+        ]
+    )
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,34 @@ def test_speed_quick(tmp_path):
     assert "#### mlp" in output.read_text()
 
 
+def test_tabular_speed_reports_ratios_to_the_first_method(tmp_path):
+    output = tmp_path / "tabular_speed.md"
+    proc = _run(
+        [
+            str(BENCHMARKS / "tabular_speed.py"),
+            *("--sizes", "300", "600", "--methods", "default", "hgb"),
+            *("--output", str(output)),
+        ]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = output.read_text().splitlines()
+    rows = [line.strip("| ").split(" | ") for line in lines if line[:3] in ("| 3", "| 6")]
+    assert [row[0] for row in rows] == ["300", "600"]
+
+    def parse(cell):  # "0.4 s (1.00x), 58.0"
+        seconds, rest = cell.split(" s (")
+        ratio, bacc = rest.split("x), ")
+        return float(seconds), float(ratio), float(bacc)
+
+    for _, reference, hgb in rows:
+        ref_s, ref_ratio, ref_bacc = parse(reference)
+        s, ratio, bacc = parse(hgb)
+        assert ref_ratio == 1.0 and 0 <= ref_bacc <= 100 and 0 <= bacc <= 100
+        # hgb's seconds over the reference's, within the rounding of the three numbers.
+        low, high = (s - 0.05) / (ref_s + 0.05), (s + 0.05) / max(ref_s - 0.05, 1e-9)
+        assert low - 0.005 <= ratio <= high + 0.005
+
+
 def test_reproduce_cifar10_lt_tiny(tmp_path, fake_cifar):
     output = tmp_path / "cifar.md"
     proc = _run(
