@@ -48,7 +48,12 @@ def expected_failed_checks(estimator):
     return failed
 
 
-@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failed_checks)
+CHECKS = parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failed_checks)
+# scikit-learn 1.6 hands pytest a generator of checks, which pytest deprecates: a list.
+CHECKS = pytest.mark.parametrize(CHECKS.args[0], list(CHECKS.args[1]), **CHECKS.kwargs)
+
+
+@CHECKS
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
