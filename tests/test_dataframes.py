@@ -234,6 +234,21 @@ def test_numeric_column_given_strings_at_predict(table, fitted):
         fitted.predict(bad)
 
 
+def test_categorical_column_given_other_values_at_predict(table, fitted):
+    """Numbers where categories were: refused when none of them is a category of fit,
+    read as categories when they are (codes given as numbers in fit and at predict)."""
+    X, y = table
+    bad = X.iloc[:5].assign(colour=np.linspace(0.0, 1.0, 5))
+    with pytest.raises(ValueError, match=r"'colour' was categorical in fit .* float64"):
+        fitted.predict(bad)
+    codes = X.assign(colour=X["colour"].map({"red": 1, "green": 2, "blue": 3}).astype(object))
+    model = ImbalancedNetClassifier(**SMALL).fit(codes, y)
+    as_ints = codes.assign(colour=codes["colour"].astype("Int64"))
+    np.testing.assert_array_equal(
+        model.column_encoder_.transform(as_ints), model.column_encoder_.transform(codes)
+    )
+
+
 # ----------------------------------------------------------------------------- errors
 def test_dates_and_durations_get_a_conversion_hint(table):
     X, y = table

@@ -292,6 +292,10 @@ class ColumnEncoder:
                     # An object column of numbers and missing values, e.g. one row with
                     # a None, is read as numbers.
                     series = _numbers_from_objects(series, name)
+                if fitted_kind == "categorical" and kind != "categorical":
+                    # Numbers can be categories (codes 1, 2, 3 as objects in fit): only
+                    # a column none of whose values was seen is a different column.
+                    self._check_some_category_seen(series, name)
                 kind = fitted_kind
             else:
                 kind = column_kind(series)
@@ -301,6 +305,19 @@ class ColumnEncoder:
             else:
                 out[name] = {"kind": kind, "values": series}
         return out
+
+    def _check_some_category_seen(self, series, name):
+        categories = self.categories_[self.categorical_columns_.index(name)]
+        present = series.dropna()
+        seen = _pandas().Index(categories, dtype=object).isin(present.astype(object))
+        if len(present) and not seen.any():
+            shown = ", ".join(repr(c) for c in categories[:5])
+            more = ", ..." if len(categories) > 5 else ""
+            raise ValueError(
+                f"Column {name!r} was categorical in fit ({shown}{more}) but has dtype "
+                f"{series.dtype} here, and none of its values is a category seen in fit; "
+                "pass the column as it was in fit."
+            )
 
     @staticmethod
     def _codes(series, categories):
