@@ -1,6 +1,7 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -403,6 +404,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
+        _check_no_missing_labels(y)
         encoder = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
@@ -676,6 +678,34 @@ def _check_no_nan(X, module):
 def _is_routed(key):
     prefix, sep, rest = key.partition("__")
     return bool(sep) and bool(rest) and prefix in ROUTED_PREFIXES
+
+
+def _check_no_missing_labels(y):
+    """Every row needs a label: name missing ones (None, NaN, pd.NA) before numpy's
+    comparisons trip over them (pd.NA cannot be compared, None reads as a number)."""
+    if y is None or isinstance(y, torch.Tensor):
+        return  # a tensor holds no None or pd.NA, and its NaN are scikit-learn's to find
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        return  # left to scikit-learn's check of the target's shape
+    if labels.dtype.kind == "f":
+        missing = np.flatnonzero(np.isnan(labels))
+    elif labels.dtype == object:
+        pd = sys.modules.get("pandas")  # pd.NA exists only where pandas made y
+        missing = np.flatnonzero(
+            [
+                v is None or (isinstance(v, float) and v != v) or (pd is not None and v is pd.NA)
+                for v in labels
+            ]
+        )
+    else:
+        return
+    if len(missing):
+        raise ValueError(
+            f"y has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "
+            f"position(s) {missing[:5].tolist()}; every row needs a label: drop those rows "
+            "or fill them in first."
+        )
 
 
 def _check_label_types(y):

@@ -143,6 +143,24 @@ def test_mixed_int_and_str_labels_are_refused_clearly(digits):
         small().fit(X[:20], y)
 
 
+@pytest.mark.parametrize(
+    "make_labels",
+    [
+        lambda labels: np.array(labels, dtype=object),  # None among strings
+        lambda labels: pd.Series(labels, dtype="string"),  # pd.NA, which cannot be compared
+        lambda labels: pd.Categorical(labels),
+        lambda labels: pd.Series([1.0 if v == "a" else 0.0 if v else None for v in labels]),
+    ],
+    ids=["object-None", "string-NA", "categorical-NaN", "float-NaN"],
+)
+def test_missing_labels_are_named_with_their_positions(digits, make_labels):
+    X, _ = digits
+    labels = ["a", "b"] * 10
+    labels[3] = labels[7] = None
+    with pytest.raises(ValueError, match=r"y has 2 missing label\(s\).*position\(s\) \[3, 7\]"):
+        small().fit(X[:20], make_labels(labels))
+
+
 def test_messages_show_labels_not_numpy_reprs(digits):
     X, _ = digits
     with pytest.raises(ValueError, match=r"got 1 class: 0\.$"):
