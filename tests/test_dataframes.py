@@ -234,6 +234,16 @@ def test_numeric_column_given_strings_at_predict(table, fitted):
         fitted.predict(bad)
 
 
+def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):
+    X, y = table
+    tagged = X.assign(colour=[["red", "dark"]] * len(X))
+    with pytest.raises(ValueError, match=r"'colour' holds list values.*into strings"):
+        ImbalancedNetClassifier(**SMALL).fit(tagged, y)
+    one_bad_row = X.iloc[:3].assign(colour=["red", {"shade": "dark"}, "blue"])
+    with pytest.raises(ValueError, match=r"'colour' holds dict values"):
+        fitted.predict(one_bad_row)
+
+
 def test_categorical_column_given_other_values_at_predict(table, fitted):
     """Numbers where categories were: refused when none of them is a category of fit,
     read as categories when they are (codes given as numbers in fit and at predict)."""

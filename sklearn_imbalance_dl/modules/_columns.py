@@ -21,6 +21,7 @@ tensor and cuts batches from it; the network splits the columns again.
 """
 
 import numbers
+from collections.abc import Hashable
 
 import numpy as np
 
@@ -92,6 +93,23 @@ def _pandas():
     import pandas
 
     return pandas
+
+
+def _distinct(present, name):
+    """The distinct values of a categorical column, which must be hashable."""
+    try:
+        return present.unique()
+    except TypeError:
+        raise _unhashable(present, name) from None
+
+
+def _unhashable(values, name):
+    kind = next(type(v).__name__ for v in values if not isinstance(v, Hashable))
+    return ValueError(
+        f"Column {name!r} holds {kind} values, which cannot be categories (a category "
+        "is a hashable value: a string, a number, a boolean); turn them into strings "
+        "or into separate columns first."
+    )
 
 
 def _sorted_categories(values):
@@ -177,7 +195,7 @@ class ColumnEncoder:
                     seen = [c for c in series.cat.categories if c in observed]
                     cats = np.array(seen, dtype=object)
                 else:
-                    cats = _sorted_categories(present.unique())
+                    cats = _sorted_categories(_distinct(present, name))
                 if len(cats) > MAX_CATEGORIES:
                     raise ValueError(
                         f"Column {name!r} has {len(cats)} categories; at most "
@@ -213,7 +231,7 @@ class ColumnEncoder:
             if name in self.indicator_columns_:
                 flags.append(missing.astype(np.float64))
         for name, cats in zip(self.categorical_columns_, self.categories_):
-            codes.append(self._codes(columns[name]["values"], cats))
+            codes.append(self._codes(columns[name]["values"], cats, name))
         parts = numbers_ + flags + codes
         if not parts:
             return np.empty((n, 0), dtype=np.float32)
@@ -320,12 +338,15 @@ class ColumnEncoder:
             )
 
     @staticmethod
-    def _codes(series, categories):
+    def _codes(series, categories, name):
         pd = _pandas()
         n = len(categories)
         missing = series.isna().to_numpy()
         values = series.astype(object).to_numpy()
-        codes = pd.Index(categories, dtype=object).get_indexer(values)
+        try:
+            codes = pd.Index(categories, dtype=object).get_indexer(values)
+        except TypeError:
+            raise _unhashable(values, name) from None
         codes = np.where(codes < 0, n + 1, codes)
         return np.where(missing, n, codes).astype(np.float64)
 
