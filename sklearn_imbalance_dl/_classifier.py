@@ -1,7 +1,6 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
 import numbers
-import sys
 import warnings
 
 import numpy as np
@@ -683,23 +682,14 @@ def _is_routed(key):
 def _check_no_missing_labels(y):
     """Every row needs a label: name missing ones (None, NaN, pd.NA) before numpy's
     comparisons trip over them (pd.NA cannot be compared, None reads as a number)."""
+    import pandas as pd
+
     if y is None or isinstance(y, torch.Tensor):
         return  # a tensor holds no None or pd.NA, and its NaN are scikit-learn's to find
     labels = np.asarray(y)
-    if labels.ndim != 1:
-        return  # left to scikit-learn's check of the target's shape
-    if labels.dtype.kind == "f":
-        missing = np.flatnonzero(np.isnan(labels))
-    elif labels.dtype == object:
-        pd = sys.modules.get("pandas")  # pd.NA exists only where pandas made y
-        missing = np.flatnonzero(
-            [
-                v is None or (isinstance(v, float) and v != v) or (pd is not None and v is pd.NA)
-                for v in labels
-            ]
-        )
-    else:
-        return
+    if labels.ndim != 1 or labels.dtype.kind not in "fO":
+        return  # other shapes are left to scikit-learn's check; other dtypes have no gaps
+    missing = np.flatnonzero(pd.isna(labels))
     if len(missing):
         raise ValueError(
             f"y has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "
