@@ -427,12 +427,10 @@ _TABULAR_NOTES = {
         (),
     ),
     "catboost": RecipeNotes(
-        "CatBoostClassifier(auto_class_weights='Balanced'), needs the catboost package",
+        "CatBoostClassifier(auto_class_weights='Balanced'), its defaults (1,000 "
+        "iterations); needs the catboost package",
         "-",
-        (
-            "300 iterations instead of 1,000 (its learning rate is set from the iterations), "
-            "one thread, no files written",
-        ),
+        ("one thread, no files written",),
     ),
 }
 
@@ -664,7 +662,6 @@ def _rival(method, random_state):
             ) from exc
         seed = random_state if isinstance(random_state, (int, type(None))) else None
         return CatBoostClassifier(
-            iterations=300,
             auto_class_weights="Balanced",
             random_seed=seed,
             thread_count=1,
