@@ -237,6 +237,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, mixing, input_shape)
     _check_categorical_mixing(params, mixing, n_categories)
+    _check_pixel_range(params["augment"], X_train)
     optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
@@ -678,6 +679,32 @@ def _resolve_optimizer(params, routed):
             defaults.pop("momentum")
     routed = {k: v for k, v in routed.items() if k != "params"}
     return resolve_component("optimizer", value, routed, from_data=defaults)
+
+
+def _check_pixel_range(augment, X_train):
+    """Training images outside the pixel values the augmentation works on.
+
+    A component declares them as ``pixel_range``: an augmentation written for pixels
+    in [0, 1] (or their standardised values) would turn uint8 images in [0, 255] into
+    blank ones without an error. Checked once, on images in memory (a lazy Dataset is
+    not read for it).
+    """
+    if isinstance(augment, str):
+        augment = lookup("augmentation", augment)
+    expected = getattr(augment, "pixel_range", None)
+    if not isinstance(expected, tuple) or not isinstance(X_train, (np.ndarray, torch.Tensor)):
+        return
+    if X_train.ndim != 4 or X_train.shape[0] == 0:
+        return
+    low, high = float(X_train.min()), float(X_train.max())
+    tolerance = 1e-3 * (expected[1] - expected[0])
+    if low < expected[0] - tolerance or high > expected[1] + tolerance:
+        raise ValueError(
+            f"augment={augment!r} works on pixel values in [{expected[0]:.3g}, "
+            f"{expected[1]:.3g}], but the training images have values in [{low:.4g}, "
+            f"{high:.4g}]; bring them into that range first (uint8 images: X / 255, then "
+            "standardised per channel if the augmentation was given a mean and std)."
+        )
 
 
 def _check_combinations(params, module, loss, schedule, mixing, input_shape):

@@ -55,9 +55,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         The network. ``"auto"`` is ``"tabular"`` for rows (n_samples, n_features),
         ``"resnet32"`` for images (n_samples, C, H, W), and ``"mlp"`` for samples of
         any other shape (n_samples, d1, d2, ...), which the MLP flattens into rows of
-        ``d1 * d2 * ...`` features. Images in (n_samples, H, W, C) order are refused
-        (with the transposition to apply) by the built-in modules. ``"tabular"``
-        (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
+        ``d1 * d2 * ...`` features: grayscale images given as (n_samples, H, W) go to
+        the MLP, ``X[:, None]`` (one channel) to ResNet-32. Images in (n_samples, H, W,
+        C) order are refused (with the transposition to apply) by the built-in modules.
+        ``"tabular"`` (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
         the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
         on long-tailed tables; it takes pandas DataFrames as they come (categorical,
         string, boolean and nullable columns, missing values: see
@@ -109,7 +110,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         alive when it switches on late in training: ``"constant"`` there.
     augment : {None, "crop_flip"} or callable, default=None
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
-        padding and horizontal flip, for images.
+        padding and horizontal flip, for images. One that declares the pixel values it
+        works on (``pixel_range``, e.g. :class:`~sklearn_imbalance_dl.augment.RandAugment`:
+        [0, 1] or their standardised values) refuses training images outside them.
     validation_fraction : float or None, default=None
         Fraction held out (stratified) to monitor ``valid_loss`` and
         ``valid_balanced_accuracy``. None: train on everything (tail classes are too

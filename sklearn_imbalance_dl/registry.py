@@ -49,7 +49,8 @@ Kinds, and what an entry is:
 A component states what it needs as class attributes that the estimator reads at the
 start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
 images of shape (channels, height, width) only) is refused on tabular rows, naming the
-parameter.
+parameter; an augmentation's ``pixel_range = (low, high)`` (an attribute or property)
+is checked against the training images, which must lie in it.
 """
 
 import copy

@@ -34,7 +34,7 @@ from sklearn_imbalance_dl.losses._label_aware import (
 )
 from sklearn_imbalance_dl.mixing._cutmix import CutMix
 from sklearn_imbalance_dl.optim import SAM
-from sklearn_imbalance_dl.recipes import get_recipe
+from sklearn_imbalance_dl.recipes import CIFAR10_MEAN, CIFAR10_STD, get_recipe
 from sklearn_imbalance_dl.schedules._mislas import LearnableWeightScaling, MiSLASRetraining
 
 CIFAR10_LT = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
@@ -527,6 +527,36 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     with pytest.raises(ValueError, match="both mean and std"):
         RandAugment(mean=mean).bind()
     assert repr(RandAugment(cutout_size=4)) == "RandAugment(cutout_size=4)"
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "expected"),
+    [
+        (None, None, r"\[0, 1\].*values in \[0, 255\]"),
+        (CIFAR10_MEAN, CIFAR10_STD, r"\[-2.43, 2.75\].*values in \[0, 255\]"),
+    ],
+    ids=["unit-range-given-uint8", "standardised-given-uint8"],
+)
+def test_rand_augment_refuses_images_outside_its_pixel_range(mean, std, expected):
+    """Pixels it was not written for would leave blank images (the clamp to [0, 1] after
+    undoing the standardisation): fit says so, with the range it found."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (16, 3, 8, 8)).astype(np.float32)
+    images[0, 0, 0, :2] = (0, 255)  # the range the message reports, whatever the draw
+    y = np.repeat([0, 1], 8)
+    clf = ImbalancedNetClassifier(
+        module="resnet32", augment=RandAugment(mean=mean, std=std), max_epochs=1
+    )
+    with pytest.raises(ValueError, match=r"augment=RandAugment.*pixel values in " + expected):
+        clf.fit(images, y)
+    assert not hasattr(clf, "net_")
+    # Brought into its range, the same images train.
+    scaled = images / 255
+    if mean is not None:
+        m = np.asarray(mean, np.float32).reshape(1, 3, 1, 1)
+        scaled = (scaled - m) / np.asarray(std, np.float32).reshape(1, 3, 1, 1)
+    clf.fit(scaled, y)
+    assert clf.predict(scaled).shape == (16,)
 
 
 # ----------------------------------------------------------------- SURE's cosine classifier

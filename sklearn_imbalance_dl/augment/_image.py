@@ -473,6 +473,19 @@ class RandAugment(Component):
         if (self.mean is None) != (self.std is None):
             raise ValueError("RandAugment needs both mean and std, or neither.")
 
+    @property
+    def pixel_range(self):
+        """``(low, high)``: the pixel values it works on, which ``fit`` checks.
+
+        [0, 1] without ``mean`` and ``std``; with them, the standardised values of
+        [0, 1] (``-mean / std`` to ``(1 - mean) / std``, over the channels).
+        """
+        if self.mean is None:
+            return 0.0, 1.0
+        mean = torch.as_tensor(self.mean, dtype=torch.float64)
+        std = torch.as_tensor(self.std, dtype=torch.float64)
+        return float((-mean / std).min()), float(((1 - mean) / std).max())
+
     def __call__(self, images):
         if self.crop_flip:
             from .._data import random_crop_flip
