@@ -443,6 +443,9 @@ class ImbalanceNet(NeuralNet):
             row[prefix + "_batch_size"] = size
         self.history.record(prefix + "_batch_count", len(values))
         if not training:
+            # In float64 on the host: equal accuracies of two epochs then compare equal
+            # on any CPU or GPU (float32 means round by the kernel's summation order).
+            correct, seen = correct.cpu().double(), seen.cpu().double()
             recall = correct[seen > 0] / seen[seen > 0]
             self.history.record(prefix + "_balanced_accuracy", recall.mean().item())
 
