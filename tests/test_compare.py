@@ -880,6 +880,27 @@ def test_networks_read_the_table_others_get_the_encoding():
     assert len(results) == 4 and results["balanced_accuracy"].between(0, 1).all()
 
 
+def test_a_dataframe_is_encoded_for_the_other_methods_without_being_asked():
+    """preprocessor="auto" (the default): a DataFrame with a category, nullable and
+    boolean columns and gaps reaches the forest and logistic regression encoded, as in
+    the compare program; the same as passing make_preprocessor(X) by hand."""
+    X = _table().drop(columns="label")
+    X = X.astype({"colour": "category", "flag": "boolean"}).assign(
+        count=pd.array([1, None, 3] * 40, dtype="Int64")
+    )
+    y = _table()["label"].to_numpy()
+    options = dict(cv=2, methods=["brf", "logreg"], seeds=1)
+    auto = run_comparison(X, y, **options)
+    by_hand = run_comparison(X, y, **options, preprocessor=make_preprocessor(X))
+    metrics = ["balanced_accuracy", "macro_f1"]
+    pd.testing.assert_frame_equal(auto[metrics], by_hand[metrics])
+    # Without an encoding, the forest cannot read the table: None means nothing in front.
+    with pytest.raises(ValueError):
+        run_comparison(X, y, **options, preprocessor=None)
+    with pytest.raises(ValueError, match=r"preprocessor='scale' is not known"):
+        run_comparison(X, y, **options, preprocessor="scale")
+
+
 class _RecordingEncoder(TransformerMixin, BaseEstimator):
     """compare's encoding step, recording the rows it is fitted on."""
 

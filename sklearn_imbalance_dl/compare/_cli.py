@@ -634,8 +634,6 @@ def _write(write, path, option):
 
 def _load_dataset(args, seeds):
     """``(data, title, options)`` of the shipped data set or of ``--data``."""
-    from ._runner import make_preprocessor
-
     protocol = f"stratified {args.folds}-fold cross-validation x {len(seeds)} seed(s)"
     if args.data is None and _dataset(args) == "digits_lt":
         from ..datasets import load_digits_lt
@@ -676,7 +674,8 @@ def _load_dataset(args, seeds):
         if args.drop:
             description += f"; dropped: {', '.join(map(str, args.drop))}"
     title = f"{description}\n{protocol}, {args.epochs} epochs"
-    return (X, y), title, dict(cv=args.folds, preprocessor=make_preprocessor(X))
+    # run_comparison's preprocessor="auto" encodes the DataFrame for the non-deep rows.
+    return (X, y), title, dict(cv=args.folds)
 
 
 def _run(args):

@@ -241,6 +241,25 @@ def _resolve_seeds(seeds):
     return seeds
 
 
+def _resolve_preprocessor(preprocessor, X):
+    """``preprocessor="auto"``: :func:`make_preprocessor` for a DataFrame, else None."""
+    if isinstance(preprocessor, str):
+        if preprocessor != "auto":
+            raise ValueError(
+                f"preprocessor={preprocessor!r} is not known; give 'auto', None or a "
+                "scikit-learn transformer (e.g. make_preprocessor(X))."
+            )
+        return make_preprocessor(X) if hasattr(X, "columns") else None
+    if preprocessor is not None and not (
+        hasattr(preprocessor, "fit") and hasattr(preprocessor, "transform")
+    ):
+        raise ValueError(
+            f"preprocessor must be 'auto', None or a scikit-learn transformer (with fit "
+            f"and transform); got {type(preprocessor).__name__}."
+        )
+    return preprocessor
+
+
 def _take(X, idx):
     return X.iloc[idx] if hasattr(X, "iloc") else X[idx]
 
@@ -372,7 +391,7 @@ def run_comparison(
     seeds=3,
     epochs=DEFAULT_EPOCHS,
     device="cpu",
-    preprocessor=None,
+    preprocessor="auto",
     shot_thresholds=None,
     n_jobs=1,
     dask_scheduler=None,
@@ -411,12 +430,15 @@ def run_comparison(
         ``max_epochs``.
     device : str, default="cpu"
         Device of the networks.
-    preprocessor : transformer, default=None
-        Put (a clone) in front of every method that does not read tables itself, e.g.
-        the ``ColumnTransformer`` of :func:`make_preprocessor`. The networks that do
+    preprocessor : "auto", transformer or None, default="auto"
+        Put (a clone) in front of every method that does not read tables itself,
+        fitted on each training fold. ``"auto"``: for a DataFrame, the
+        ``ColumnTransformer`` of :func:`make_preprocessor` (categories one-hot, gaps
+        imputed, numbers standardised), as the ``compare`` program does; for an
+        array, nothing. None: nothing. The networks that read tables themselves
         (``module="tabular"``, the default, without input mixing:
-        ``compare._recipes.takes_raw_table``) get ``X`` as it is: give a DataFrame
-        with ``category`` columns and they embed the categories and impute the gaps.
+        ``compare._recipes.takes_raw_table``) get ``X`` as it is: they embed the
+        categories of a DataFrame and impute its gaps.
     shot_thresholds : tuple (many, few), default=None
         Also report many-shot (> many training samples), medium-shot and few-shot
         (< few) accuracy with :func:`~sklearn_imbalance_dl.metrics.shot_accuracy`.
@@ -461,6 +483,7 @@ def run_comparison(
     """
     methods = _resolve_methods(methods)
     seeds = _resolve_seeds(seeds)
+    preprocessor = _resolve_preprocessor(preprocessor, X_train)
     y_train = np.asarray(y_train)
     holdout = X_test is not None
     if holdout == (cv is not None):
