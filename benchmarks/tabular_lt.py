@@ -176,6 +176,10 @@ METHODS = {
     ),
     "lr3e4": ("default, lr 3e-4", {"lr": 3e-4}),
     "std": ("default, standard scaling", {"module__preprocessing": "standard"}),
+    "la_cb": (
+        "default + class-balanced sampler (balancing twice)",
+        {"sampler": "class_balanced"},
+    ),
     "quantile": (
         "default, QuantileTransformer (normal) on the numbers in front",
         {"front": "quantile"},
