@@ -176,6 +176,9 @@ METHODS = {
     ),
     "lr3e4": ("default, lr 3e-4", {"lr": 3e-4}),
     "std": ("default, standard scaling", {"module__preprocessing": "standard"}),
+    "onehot32": ("default, one-hot up to 32 categories", {"module__max_one_hot": 33}),
+    "catdim4": ("default, category embeddings of 4", {"module__category_dim": 4}),
+    "catdim16": ("default, category embeddings of 16", {"module__category_dim": 16}),
     "la_cb": (
         "default + class-balanced sampler (balancing twice)",
         {"sampler": "class_balanced"},
