@@ -58,10 +58,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``d1 * d2 * ...`` features: grayscale images given as (n_samples, H, W) go to
         the MLP, ``X[:, None]`` (one channel) to ResNet-32. Images in (n_samples, H, W,
         C) order are refused (with the transposition to apply) by the built-in modules.
-        ``"tabular"`` (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a robust scaling of
-        the features in ``fit`` (no scaler needed in front) and is chosen by a benchmark
-        on long-tailed tables; it takes pandas DataFrames as they come (categorical,
-        string, boolean and nullable columns, missing values: see
+        ``"tabular"`` (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a
+        robust scaling of the features in ``fit`` (no scaler needed in front) and is
+        chosen by a benchmark on long-tailed tables; it takes pandas DataFrames as they
+        come (categorical, string, boolean and nullable columns, missing values: see
         ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain
         MLP, which reads numbers only (a DataFrame with categorical columns or missing
         values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``);
