@@ -237,7 +237,8 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, mixing, input_shape)
     _check_categorical_mixing(params, mixing, n_categories)
-    _check_pixel_range(params["augment"], X_train)
+    augment = _bind_augment(params["augment"])
+    _check_pixel_range(augment, X_train)
     optimizer, optimizer_params = _resolve_optimizer(params, routed("optimizer"))
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
@@ -283,7 +284,6 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     if params["posthoc_tau"] is not None:
         prior = torch.as_tensor(class_counts / class_counts.sum(), dtype=torch.float32)
         shift = params["posthoc_tau"] * torch.log(prior)
-    augment = params["augment"]
     return TrainingSetup(
         module=module,
         loss=loss,
@@ -292,7 +292,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         optimizer=optimizer,
         optimizer_params=optimizer_params,
         callbacks=callbacks,
-        augment=_bind_augment(augment),
+        augment=augment,
         sampler=_batch_sampler(params["sampler"]),
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
@@ -682,15 +682,13 @@ def _resolve_optimizer(params, routed):
 
 
 def _check_pixel_range(augment, X_train):
-    """Training images outside the pixel values the augmentation works on.
+    """Training images outside the pixel values the (bound) augmentation works on.
 
     A component declares them as ``pixel_range``: an augmentation written for pixels
     in [0, 1] (or their standardised values) would turn uint8 images in [0, 255] into
     blank ones without an error. Checked once, on images in memory (a lazy Dataset is
     not read for it).
     """
-    if isinstance(augment, str):
-        augment = lookup("augmentation", augment)
     expected = getattr(augment, "pixel_range", None)
     if not isinstance(expected, tuple) or not isinstance(X_train, (np.ndarray, torch.Tensor)):
         return
