@@ -580,6 +580,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``.
 
+        ``predict`` returns their argmax. Under a loss that balances the classes (the
+        default ``logit_adjusted``, ``balanced_softmax``, ``weighted_ce``, ...) or a
+        class-balanced sampler they are the probabilities of balanced classes, not the
+        class frequencies of the training data: a rare class gets far more than its
+        share. With ``logit_adjusted`` at ``tau``, multiplying the columns by the
+        training class frequencies to the power ``tau`` and renormalising gives the
+        probabilities under those frequencies (the user guide's "Tables as they come"
+        measures both).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
