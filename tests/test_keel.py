@@ -50,9 +50,7 @@ def test_balanced_probabilities_weighed_by_the_prior_are_calibrated(yeast4):
     from sklearn.model_selection import train_test_split
 
     X, y = yeast4
-    X_train, X_test, y_train, _ = train_test_split(
-        X, y, stratify=y, test_size=0.3, random_state=0
-    )
+    X_train, X_test, y_train, _ = train_test_split(X, y, stratify=y, test_size=0.3, random_state=0)
     clf = ImbalancedNetClassifier(random_state=0).fit(X_train, y_train)
     proba = clf.predict_proba(X_test)
     positive = list(clf.classes_).index("positive")
