@@ -4,6 +4,7 @@ import runpy
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -11,6 +12,7 @@ from imblearn.under_sampling import NearMiss, RandomUnderSampler
 from sklearn.utils._param_validation import InvalidParameterError
 from torch.utils.data import DataLoader, TensorDataset
 
+from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.sampling import ImbalancedSampler, SMOTEWithFallback
 from sklearn_imbalance_dl.sampling._sampler import IndexSampler
 
@@ -104,6 +106,21 @@ def test_a_sampler_that_synthesises_rows_is_refused(smote):
         ImbalancedSampler(Y, smote)
     with pytest.raises(ValueError, match="Pipeline"):
         ImbalancedSampler(Y, smote)
+
+
+def test_a_sampler_that_fails_on_arrays_names_the_pipeline_way_out():
+    """SMOTENC with ``categorical_features="auto"`` needs a DataFrame: it fails on the
+    probe, and the error says what the parameter takes and where such a sampler goes."""
+    from imblearn.over_sampling import SMOTENC
+
+    sampler = SMOTENC(categorical_features="auto")
+    expected = r"failed when tried on .*pandas.DataFrame.*must pick existing rows.*Pipeline"
+    with pytest.raises(ValueError, match=expected):
+        ImbalancedSampler(Y, sampler)
+    X = pd.DataFrame({"size": np.arange(100.0), "kind": ["a", "b"] * 50})
+    y = np.repeat([0, 1], [80, 20])
+    with pytest.raises(ValueError, match=expected):
+        ImbalancedNetClassifier(loss="ce", sampler=sampler).fit(X, y)
 
 
 @pytest.mark.parametrize(

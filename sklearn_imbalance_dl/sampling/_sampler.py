@@ -86,21 +86,37 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     InvalidParameterError
         If the sampler leaves no ``sample_indices_`` after ``fit_resample``.
     """
+    expected = (
+        f"The 'sampler' parameter of {owner} must pick existing rows (an "
+        "imbalanced-learn sampler that sets sample_indices_, such as "
+        "RandomUnderSampler, RandomOverSampler or NearMiss)"
+    )
+    pipeline = (
+        "resample the data before training instead, e.g. in an imblearn Pipeline "
+        "(imblearn.pipeline.make_pipeline(sampler, model))."
+    )
     toy_y = np.repeat([0, 1], [20, 10])
-    try:
-        picks_rows = _picks_rows(sampler, np.arange(len(toy_y)).reshape(-1, 1), toy_y)
-    except ValueError:
-        if y is None:
-            raise
-        picks_rows = _picks_rows(sampler, X, y)
+    probes = [("a small two-class array of row numbers", np.arange(30).reshape(-1, 1), toy_y)]
+    if y is not None:
+        probes.append(("the given rows", X, y))
+    for k, (probe, probe_X, probe_y) in enumerate(probes):
+        try:
+            picks_rows = _picks_rows(sampler, probe_X, probe_y)
+            break
+        except ValueError as error:
+            if k + 1 < len(probes):
+                continue
+            # A sampler that needs categorical columns or a DataFrame (SMOTENC, SMOTEN)
+            # usually fails here: it synthesises rows and belongs in front anyway.
+            raise ValueError(
+                f"{sampler!r} failed when tried on {probe} to check that it picks "
+                f"existing rows: {str(error).rstrip('.')}. {expected}; a sampler that "
+                f"synthesises rows or needs a DataFrame belongs in front: {pipeline}"
+            ) from error
     if not picks_rows:
         raise InvalidParameterError(
-            f"The 'sampler' parameter of {owner} must pick existing rows (an "
-            "imbalanced-learn sampler that sets sample_indices_, such as "
-            f"RandomUnderSampler, RandomOverSampler or NearMiss). Got {sampler!r}, which "
-            "synthesises new rows and cannot draw batches by index: resample the data "
-            "before training instead, e.g. in an imblearn Pipeline "
-            "(imblearn.pipeline.make_pipeline(sampler, model))."
+            f"{expected}. Got {sampler!r}, which synthesises new rows and cannot draw "
+            f"batches by index: {pipeline}"
         )
     return clone(sampler)
 
