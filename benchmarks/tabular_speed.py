@@ -59,13 +59,11 @@ def time_fit(method, X_tr, y_tr, X_te, y_te, seed):
 
 def available(methods):
     """The methods whose package is installed, and a note for each that is not."""
-    import importlib.util
-
     kept, notes = [], []
     for m in methods:
-        package = tabular_lt.OPTIONAL.get(m)
-        if package is not None and importlib.util.find_spec(package) is None:
-            notes.append(f"- `{m}` skipped: the `{package}` package is not installed.")
+        missing = tabular_lt.missing_packages(m)
+        if missing:
+            notes.append(f"- `{m}` skipped: `{'`, `'.join(missing)}` is not installed.")
         else:
             kept.append(m)
     return kept, notes

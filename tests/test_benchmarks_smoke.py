@@ -170,3 +170,29 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite():
     assert tabular_lt.categorical_columns(X)
     X, _ = tabular_lt.read_table(numeric[0], "imbalanced")
     assert not tabular_lt.categorical_columns(X) and X.dtypes.eq("float64").all()
+
+
+def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(tmp_path, monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import tabular_lt
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (190, 2)), rng.normal(1, 1, (10, 2))]
+    y = np.array(["major"] * 190 + ["minor"] * 10)
+    plain = LogisticRegression().fit(X, y)
+    corrected = tabular_lt.PriorCorrected(LogisticRegression()).fit(X, y)
+    # The argmax of the probabilities over the training prior (0.95, 0.05) ...
+    expected = np.where(plain.predict_proba(X)[:, 1] / 0.05 > plain.predict_proba(X)[:, 0] / 0.95,
+                        "minor", "major")  # fmt: skip
+    assert (corrected.predict(X) == expected).all()
+    # ... which finds minority rows that the plain argmax leaves to the majority.
+    assert (corrected.predict(X) == "minor").sum() > (plain.predict(X) == "minor").sum()
+
+    # A fit in a scratch directory leaves the working directory as it was.
+    monkeypatch.chdir(tmp_path)
+    tabular_lt.InTemporaryDirectory(LogisticRegression()).fit(X, y)
+    assert Path.cwd() == tmp_path and not list(tmp_path.iterdir())
