@@ -194,6 +194,7 @@ METHODS = {
         "default, QuantileTransformer (normal) on the numbers in front",
         {"front": "quantile"},
     ),
+    "lr2e3": ("default, lr 2e-3", {"lr": 2e-3}),
 }
 
 RIVALS = {
