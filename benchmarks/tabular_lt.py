@@ -195,6 +195,10 @@ METHODS = {
         {"front": "quantile"},
     ),
     "lr2e3": ("default, lr 2e-3", {"lr": 2e-3}),
+    "ce_ph": (
+        "default, CE + post-hoc adjustment (tau 1)",
+        {"loss": "ce", "posthoc_tau": 1.0},
+    ),
     "vote_brf": (
         "soft vote of the default and BalancedRandomForest",
         {"with_forest": True},

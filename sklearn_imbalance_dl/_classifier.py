@@ -528,6 +528,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         except ValueError as error:
             _explain_strings(error)
             raise
+        except TypeError as error:
+            _explain_pandas_na(error)
+            raise
 
     def _validate_dataset(self, dataset, y):
         """Checks for a ``torch.utils.data.Dataset`` X; returns the labels as an array."""
@@ -671,6 +674,16 @@ def _explain_strings(error):
             f"X holds strings ({error}), which an array cannot carry as categories. Pass "
             "a pandas DataFrame: module='tabular' (or 'auto') encodes its string and "
             f"categorical columns itself; or encode them in front, e.g. with {_ENCODE_IN_FRONT}."
+        ) from error
+
+
+def _explain_pandas_na(error):
+    """Re-raise numpy's failure on ``pd.NA`` inside an object array with what to do."""
+    if "NAType" in str(error):
+        raise ValueError(
+            f"X holds pandas.NA ({error}), which a numpy array cannot carry as a missing "
+            "value. Pass the pandas DataFrame itself (module='tabular' or 'auto' reads its "
+            "missing values), or mark them as np.nan in a float array."
         ) from error
 
 

@@ -394,3 +394,13 @@ def test_string_arrays_are_pointed_to_dataframes(table, fitted):
         ImbalancedNetClassifier(**SMALL).fit(strings, y)
     with pytest.raises(ValueError, match=r"X holds strings .*Pass a pandas DataFrame"):
         fitted.predict(X.astype(str).to_numpy())
+
+
+def test_pandas_na_in_an_array_is_pointed_to_dataframes(table):
+    """``pd.NA`` inside an object array (what ``to_numpy()`` gives for nullable columns)
+    names the DataFrame route or NaN, not numpy's TypeError."""
+    X, y = table
+    numbers = X[["num"]].astype("Float64")
+    numbers.iloc[0, 0] = pd.NA
+    with pytest.raises(ValueError, match=r"X holds pandas.NA .*Pass the pandas DataFrame"):
+        ImbalancedNetClassifier(**SMALL).fit(numbers.to_numpy(dtype=object), y)
