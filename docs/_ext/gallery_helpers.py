@@ -4,6 +4,7 @@ import os
 
 # Examples first in this order; any other example (a new file) follows by file name.
 _ORDER = (
+    "plot_tabular_dataframe.py",
     "plot_tabular_smote_cv.py",
     "plot_grid_search_losses.py",
     "plot_class_diagnostics.py",
