@@ -153,6 +153,7 @@ METHODS = {
     "h1": ("default, hidden (256,)", {"module__hidden_sizes": (256,)}),
     "bsm": ("default, balanced softmax", {"loss": "balanced_softmax"}),
     "e100d": ("default, 100 epochs", {"max_epochs": 100}),
+    "e200": ("default, 200 epochs", {"max_epochs": 200}),
     "wd2": ("default, weight decay 1e-2", {"weight_decay": 1e-2}),
     "lr3": ("default, lr 3e-3", {"lr": 3e-3}),
     "ce_cb": ("default, CE + class-balanced sampler", {"loss": "ce", "sampler": "class_balanced"}),
