@@ -668,8 +668,19 @@ def _check_categorical_mixing(params, mixing, n_categories):
 
 
 def _resolve_optimizer(params, routed):
-    """The optimizer class and its keyword arguments (skorch builds it on the module)."""
+    """The optimizer class and its keyword arguments (skorch builds it on the module).
+
+    ``param_groups`` is skorch's: ``[(pattern, options), ...]`` gives the parameters
+    whose names match ``pattern`` (fnmatch) their own optimizer options.
+    """
     value = params["optimizer"]
+    if "params" in routed:
+        raise ValueError(
+            "optimizer__params cannot be set: the optimizer trains the module's "
+            "parameters. To give some of them their own options, use "
+            "optimizer__param_groups=[(pattern, {option: value}), ...], e.g. "
+            "[('head.*', {'weight_decay': 0.0})]."
+        )
     defaults = {"weight_decay": params["weight_decay"]}
     if isinstance(value, str):
         defaults.update(_OPTIMIZER_DEFAULTS.get(value, {}))
@@ -677,8 +688,39 @@ def _resolve_optimizer(params, routed):
         base = routed.get("base_optimizer", defaults.get("base_optimizer"))
         if value == "sam" and base is not torch.optim.SGD:
             defaults.pop("momentum")
-    routed = {k: v for k, v in routed.items() if k != "params"}
-    return resolve_component("optimizer", value, routed, from_data=defaults)
+    routed = dict(routed)
+    groups = routed.pop("param_groups", None)
+    cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
+    if groups is not None:
+        kwargs["param_groups"] = _check_param_groups(groups, cls)
+    return cls, kwargs
+
+
+def _check_param_groups(groups, cls):
+    """``optimizer__param_groups`` as a list of ``(pattern, options)``, or a clear error."""
+    names, takes_any = accepted_parameters(cls)
+    form = "a list of (pattern, options) pairs, e.g. [('head.*', {'weight_decay': 0.0})]"
+    if isinstance(groups, (str, dict)) or not isinstance(groups, (list, tuple)):
+        raise ValueError(f"optimizer__param_groups must be {form}; got {groups!r}.")
+    checked = []
+    for group in groups:
+        if not (isinstance(group, (list, tuple)) and len(group) == 2):
+            raise ValueError(f"optimizer__param_groups must be {form}; got the item {group!r}.")
+        pattern, options = group
+        if not isinstance(pattern, str) or not isinstance(options, dict):
+            raise ValueError(
+                f"optimizer__param_groups must be {form}; got the item {group!r}, whose "
+                "pattern is not a string or whose options are not a dict."
+            )
+        unknown = sorted(k for k in options if k == "params" or (k not in names and not takes_any))
+        if unknown:
+            valid = ", ".join(sorted(n for n in names if n != "params"))
+            raise ValueError(
+                f"optimizer__param_groups: {unknown[0]!r} (for {pattern!r}) is not an "
+                f"option of {cls.__name__}. Valid options: {valid}."
+            )
+        checked.append((pattern, dict(options)))
+    return checked
 
 
 def _check_pixel_range(augment, X_train):

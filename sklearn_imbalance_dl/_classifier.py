@@ -101,6 +101,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     optimizer : {"adamw", "sgd", "sam"} or torch optimizer class, default="adamw"
         ``"sgd"`` uses momentum 0.9 unless ``optimizer__momentum`` says otherwise;
         ``"sam"`` is sharpness-aware minimisation around SGD (``optimizer__rho``).
+        ``optimizer__param_groups=[(pattern, options), ...]`` (skorch's) gives the
+        parameters whose names match ``pattern`` (fnmatch) their own options, e.g.
+        ``[("head.*", {"weight_decay": 0.0, "lr": 1e-2})]``; ``lr_schedule`` scales
+        each group's own rate.
     weight_decay : float, default=1e-4
     lr_schedule : {"auto", "constant", "warmup_step", "cosine"}, default="auto"
         ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the

@@ -14,6 +14,7 @@ devices) and changes the training step where imbalance methods need it:
 """
 
 import contextlib
+import fnmatch
 import math
 
 import torch
@@ -115,6 +116,21 @@ class ImbalanceNet(NeuralNet):
         self.cuda_graph = cuda_graph
 
     # ------------------------------------------------------------------ set-up
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        # skorch skips a param_groups pattern that matches no parameter; a misspelt
+        # pattern would leave its parameters on the default options without a word.
+        named_parameters = list(named_parameters)
+        names = [name for name, _ in named_parameters]
+        for pattern, _ in self.get_params_for(prefix).get("param_groups", []):
+            if not any(fnmatch.fnmatch(name, pattern) for name in names):
+                shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+                raise ValueError(
+                    f"{prefix}__param_groups: the pattern {pattern!r} matches no parameter "
+                    f"of the module, whose parameters are named {shown} (fnmatch patterns, "
+                    "e.g. 'head.*')."
+                )
+        return super().get_params_for_optimizer(prefix, named_parameters)
+
     def initialize(self):
         super().initialize()
         if self.channels_last:

@@ -1,5 +1,6 @@
 """ImbalancedNetClassifier in scikit-learn and imbalanced-learn workflows, and its contract."""
 
+import math
 import pickle
 
 import numpy as np
@@ -250,6 +251,25 @@ def test_routed_params_in_constructor_and_set_params(imbalanced):
     assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.9
 
 
+def test_param_groups_get_their_own_options_and_rate_schedule(imbalanced):
+    # skorch's optimizer__param_groups: the head without weight decay at ten times the
+    # rate; the cosine schedule scales each group's own rate.
+    clf = small(
+        max_epochs=4,
+        lr=1e-3,
+        weight_decay=0.1,
+        lr_schedule="cosine",
+        optimizer__param_groups=[("head.*", {"weight_decay": 0.0, "lr": 1e-2})],
+    ).fit(*imbalanced)
+    head, rest = clf.net_.optimizer_.param_groups
+    assert {id(p) for p in head["params"]} == {id(p) for p in clf.net_.module_.head.parameters()}
+    assert len(rest["params"]) > 0
+    assert (head["weight_decay"], rest["weight_decay"]) == (0.0, 0.1)
+    last_epoch = 0.5 * (1 + math.cos(math.pi * 3 / 4))
+    assert head["lr"] == pytest.approx(1e-2 * last_epoch)
+    assert rest["lr"] == pytest.approx(1e-3 * last_epoch)
+
+
 def test_loss_object_and_torch_loss(imbalanced):
     X, y = imbalanced
     clf = small(loss=FocalLoss(gamma=0.5)).fit(X, y)
@@ -308,6 +328,19 @@ def test_validation_split_and_early_stopping(imbalanced):
         ({"module__width": 3}, r"module__width is not a parameter of MLP.*hidden_sizes"),
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
         ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
+        ({"optimizer__params": []}, r"optimizer__params cannot be set.*optimizer__param_groups"),
+        (
+            {"optimizer__param_groups": [("hed.*", {"lr": 0.1})]},
+            r"optimizer__param_groups: the pattern 'hed\.\*' matches no parameter.*head\.weight",
+        ),
+        (
+            {"optimizer__param_groups": [("head.*", {"lrr": 0.1})]},
+            r"'lrr' \(for 'head\.\*'\) is not an option of AdamW\. Valid options: .*lr",
+        ),
+        (
+            {"optimizer__param_groups": ("head.*", {"lr": 0.1})},
+            r"optimizer__param_groups must be a list of \(pattern, options\) pairs",
+        ),
         (
             {"loss": "focal", "loss__gamma": -1},
             r"'loss__gamma' parameter of ImbalancedNetClassifier must be a float in the range "

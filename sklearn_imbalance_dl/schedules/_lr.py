@@ -89,5 +89,9 @@ class LRSchedule(Component, Callback):
         epoch = net.current_epoch
         if epoch >= self.n_epochs_:
             return
-        lr = net.lr * self.factor(epoch)
-        net.set_learning_rates(lambda group: lr)
+        factor = self.factor(epoch)
+        # Each parameter group's own rate (optimizer__param_groups) is scaled: the one it
+        # started with, kept under torch's schedulers' key.
+        net.set_learning_rates(
+            lambda group: factor * float(group.setdefault("initial_lr", group["lr"]))
+        )
