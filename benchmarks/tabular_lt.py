@@ -118,8 +118,10 @@ MIXED_TABLES = (
 GROUPS = ("lt", "binary", "mixed")
 
 # ImbalancedNetClassifier candidates; "default" is the estimator as shipped (ReLU,
-# dropout 0.15). The others were screened against the previous default, ReLU without
-# dropout ("d0"), so they pin module__dropout=0.0 unless they set it.
+# dropout 0.15, weight_decay="auto"). "wd_uniform" is the default before the decay
+# became "auto" (1e-4 on every parameter): the candidates named "default, ..." were
+# screened against it and keep its decay. The "d0, ..." ones were screened against
+# the one before, ReLU without dropout ("d0"), so they pin module__dropout=0.0 too.
 PREVIOUS = {"module__dropout": 0.0}
 
 
@@ -130,7 +132,12 @@ def _prev(**params):
 
 METHODS = {
     "default": ("ImbalancedNetClassifier()", {}),
-    "d0": ("previous default (no dropout)", _prev()),
+    "wd_uniform": ("previous default (weight decay 1e-4 everywhere)", {}),
+    "body_wd10": (
+        "previous default, weight decay 10 except on the head (uncapped)",
+        {"weight_decay": 10.0, "optimizer__param_groups": [("head.*", {"weight_decay": 1e-4})]},
+    ),
+    "d0": ("older default (no dropout)", _prev()),
     "selu_d15": (
         "SELU + dropout 0.15",
         {"module__activation": "selu", "module__dropout": 0.15},
@@ -476,6 +483,9 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
         from sklearn_imbalance_dl import ImbalancedNetClassifier
 
         params = dict(METHODS[method][1])
+        if method != "default":
+            # Every candidate keeps the decay it was measured with (1e-4 everywhere).
+            params.setdefault("weight_decay", 1e-4)
         # Not estimator parameters: a soft vote of this many nets, seeded apart, or of
         # the net and the balanced forest; a scikit-learn transformer in front.
         n_seeds = params.pop("n_seeds", 1)

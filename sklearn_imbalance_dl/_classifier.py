@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -105,7 +105,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         parameters whose names match ``pattern`` (fnmatch) their own options, e.g.
         ``[("head.*", {"weight_decay": 0.0, "lr": 1e-2})]``; ``lr_schedule`` scales
         each group's own rate.
-    weight_decay : float, default=1e-4
+    weight_decay : float or "auto", default="auto"
+        The optimizer's weight decay (AdamW's is decoupled and multiplied by the rate),
+        on every parameter; ``optimizer__param_groups`` gives some parameters another.
+        ``"auto"`` is 1e-4, except on :class:`~sklearn_imbalance_dl.modules.TabularNet`
+        (``module="auto"`` on tables): there the classifier head keeps 1e-4 and every
+        other parameter decays at 10, or less on a long fit, so that the decay alone
+        would shrink a weight by at most 1/e over the fit (``1 / sum_t lr_t`` over its
+        ``max_epochs * ceil(n_samples / batch_size)`` steps). Measured on 54 KEEL
+        tables against 1e-4 everywhere (``benchmarks/RESULTS.md``).
     lr_schedule : {"auto", "constant", "warmup_step", "cosine"}, default="auto"
         ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the
         long-tailed recipe (5 warm-up epochs, x0.01 at 80% and x0.0001 at 90% of the
@@ -258,7 +266,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [options("optimizer"), type],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
         "lr_schedule": [options("lr_schedule", "auto")],
         "augment": [None, options("augmentation"), callable],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
@@ -293,7 +301,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         batch_size=256,
         lr=1e-3,
         optimizer="adamw",
-        weight_decay=1e-4,
+        weight_decay="auto",
         lr_schedule="auto",
         augment=None,
         validation_fraction=None,

@@ -259,3 +259,47 @@ def test_beats_chance_clearly_on_long_tailed_digits():
         module="tabular", loss="logit_adjusted", max_epochs=20, random_state=0
     ).fit(X, y)
     assert (clf.predict(X_test) == y_test).mean() > 0.8
+
+
+def _decays(clf):
+    """(weight decay, parameter names) of each optimizer group, in order."""
+    names = {id(p): n for n, p in clf.net_.module_.named_parameters()}
+    return [
+        (g["weight_decay"], sorted(names[id(p)] for p in g["params"]))
+        for g in clf.net_.optimizer_.param_groups
+    ]
+
+
+def test_auto_weight_decay_spares_the_head_and_caps_the_total():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.8).astype(int)
+    short = ImbalancedNetClassifier(max_epochs=2, random_state=0).fit(X[:300], y[:300])
+    (head_decay, head), (body_decay, body) = _decays(short)
+    assert head == ["head.bias", "head.weight"] and "stages.0.linear.weight" in body
+    assert (head_decay, body_decay) == (1e-4, 10.0)
+
+    # 3 epochs of 125 steps: the cosine rates sum to 1e-3 * 125 * (1 + 0.75 + 0.25), so
+    # the decay that shrinks a weight by 1/e over the fit is 4, under 10.
+    long = ImbalancedNetClassifier(max_epochs=3, batch_size=16, random_state=0).fit(X, y)
+    rates = sum(0.5 * (1 + np.cos(np.pi * e / 3)) for e in range(3))
+    assert _decays(long)[1][0] == pytest.approx(1 / (1e-3 * 125 * rates))
+    assert _decays(long)[1][0] == pytest.approx(4.0)
+
+
+def test_weight_decay_auto_elsewhere_a_number_and_user_groups():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    mlp = ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(X, y)
+    assert [d for d, _ in _decays(mlp)] == [1e-4]
+    uniform = ImbalancedNetClassifier(weight_decay=0.5, max_epochs=1).fit(X, y)
+    assert [d for d, _ in _decays(uniform)] == [0.5]
+    # The user's groups come first; the head keeps its 1e-4, the rest the auto decay.
+    first = ImbalancedNetClassifier(
+        max_epochs=1, optimizer__param_groups=[("stages.0.*", {"weight_decay": 0.0})]
+    ).fit(X, y)
+    (d0, stage0), (dh, head), (db, rest) = _decays(first)
+    assert (d0, dh, db) == (0.0, 1e-4, 10.0)
+    assert all(n.startswith("stages.0.") for n in stage0) and head == ["head.bias", "head.weight"]
+    assert rest and all(n.startswith("stages.1.") for n in rest)
