@@ -287,12 +287,14 @@ def test_auto_weight_decay_spares_the_head_and_caps_the_total():
     assert _decays(long)[1][0] == pytest.approx(4.0)
 
 
-def test_weight_decay_auto_elsewhere_a_number_and_user_groups():
+def test_weight_decay_auto_other_modules_and_losses_a_number_and_user_groups():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 4)).astype(np.float32)
     y = (X[:, 0] > 0.5).astype(int)
     mlp = ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(X, y)
     assert [d for d, _ in _decays(mlp)] == [1e-4]
+    ldam = ImbalancedNetClassifier(loss="ldam", max_epochs=1).fit(X, y)
+    assert [d for d, _ in _decays(ldam)] == [1e-4]
     uniform = ImbalancedNetClassifier(weight_decay=0.5, max_epochs=1).fit(X, y)
     assert [d for d, _ in _decays(uniform)] == [0.5]
     # The user's groups come first; the head keeps its 1e-4, the rest the auto decay.
