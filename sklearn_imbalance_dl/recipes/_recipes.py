@@ -16,8 +16,8 @@ Settings
     recipe.
 ``"tabular"``
     What ``compare`` runs on tables: the estimator's defaults (TabularNet, AdamW at
-    1e-3 with a cosine decay, weight decay 1e-4, batch 256) with each method's loss,
-    schedule or mixing, and the classical rivals.
+    1e-3 with a cosine decay, ``weight_decay="auto"``, batch 256) with each method's
+    loss, schedule or mixing, and the classical rivals.
 """
 
 import copy
