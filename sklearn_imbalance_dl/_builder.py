@@ -271,7 +271,8 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
             stacklevel=2,
         )
 
-    weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, len(X_train))
+    n_samples = int(np.sum(class_counts))  # a Dataset given as X need not have a len
+    weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, n_samples)
     optimizer, optimizer_params = _resolve_optimizer(
         params, routed("optimizer"), weight_decay, decay_groups
     )
