@@ -742,7 +742,7 @@ def _check_param_groups(groups, cls):
     """``optimizer__param_groups`` as a list of ``(pattern, options)``, or a clear error."""
     names, takes_any = accepted_parameters(cls)
     form = "a list of (pattern, options) pairs, e.g. [('head.*', {'weight_decay': 0.0})]"
-    if isinstance(groups, (str, dict)) or not isinstance(groups, (list, tuple)):
+    if not isinstance(groups, (list, tuple)):
         raise ValueError(f"optimizer__param_groups must be {form}; got {groups!r}.")
     checked = []
     for group in groups:
