@@ -19,7 +19,8 @@ Made for a lent H100/H200 for at most 10 minutes a command (``--budget``, defaul
    (a run is the unit of resumption: a stopped one starts over) and listed with their
    last progress line; with less than ``--min-recipe-seconds`` left none is started.
    ``--results FILE`` (the ``recipes.jsonl`` of an earlier command) skips the runs it
-   holds, so the table is finished over several commands.
+   holds, so the table is finished over several commands. ``--channels-last`` trains
+   every run on channels-last images (the speed table shows what it gains once graphed).
 
 The orchestrating process never touches CUDA (the tests, the speed table and every run
 are subprocesses), so MPS serves every CUDA process it starts. Everything goes to
@@ -293,6 +294,8 @@ def run_recipes(args, jobs, results_path, deadline, log):
             else:
                 command += ["--device", "cuda", "--cuda-graph", "--epochs", str(args.epochs or 200)]
                 command += ["--threads", "1"]  # up to 20 processes on the host's cores
+            if args.channels_last:
+                command += ["--channels-last"]
             run_log = logs_dir / f"{method}_{seed}.log"
             handle = open(run_log, "w")  # noqa: SIM115 - closed when the run ends
             proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
@@ -421,6 +424,11 @@ def main(argv=None):
         type=float,
         default=240,
         help="start no run with less left: a stopped run is lost (%(default)s)",
+    )
+    parser.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="recipe runs on channels-last images (same fp32 arithmetic, a faster graphed step)",
     )
     parser.add_argument("--tests-timeout", type=float, default=150)
     parser.add_argument("--speed-timeout", type=float, default=170)

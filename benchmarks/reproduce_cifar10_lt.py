@@ -179,6 +179,7 @@ def run_method(method, data, args):
             "graphed_steps": getattr(clf.net_, "cuda_graph_steps_", {}).get("graphed", 0),
             "device": args.device,
             "precision": args.precision,
+            "channels_last": bool(args.channels_last),
             "torch": torch.__version__,
         }
         with open(args.jsonl, "a", encoding="utf-8") as f:
