@@ -366,6 +366,9 @@ def recipes_markdown(runs, methods, seeds, stopped, pending, failed):
             + (f"{np.mean(seconds):.0f}" if seconds else "–")
             + " |"
         )
+    channels_last = sorted(f"{m} seed {s}" for (m, s), r in runs.items() if r.get("channels_last"))
+    if channels_last:
+        lines += ["", "On channels-last images: " + ", ".join(channels_last)]
     if pending:
         lines += [
             "",
@@ -428,7 +431,7 @@ def main(argv=None):
     parser.add_argument(
         "--channels-last",
         action="store_true",
-        help="recipe runs on channels-last images (same fp32 arithmetic, a faster graphed step)",
+        help="recipe runs on channels-last images (same precision, a faster graphed step)",
     )
     parser.add_argument("--tests-timeout", type=float, default=150)
     parser.add_argument("--speed-timeout", type=float, default=170)

@@ -52,6 +52,8 @@ def test_dry_run_covers_every_phase_and_resumes(tmp_path):
         ("sure", 1),
     ]
     assert "| sure | " in report and "not run" not in report
+    assert not any(r["channels_last"] for r in records)
+    assert "channels-last" not in report
 
     # A second command given the first one's results runs nothing again.
     second = tmp_path / "second"
@@ -66,6 +68,16 @@ def test_dry_run_covers_every_phase_and_resumes(tmp_path):
     assert "recipes: 4 runs already finished, 0 to run" in proc.stderr
     assert len((second / "recipes.jsonl").read_text().splitlines()) == 4
     assert "| ce | " in proc.stdout
+
+
+def test_channels_last_reaches_every_run_and_the_report(tmp_path):
+    proc = _run(
+        "--skip-tests", "--skip-speed", "--methods", "ce", "--seeds", "0", "--channels-last",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    (record,) = [json.loads(line) for line in (tmp_path / "recipes.jsonl").read_text().splitlines()]
+    assert record["channels_last"] is True
+    assert "On channels-last images: ce seed 0" in proc.stdout
 
 
 def test_runs_past_the_budget_are_stopped_and_listed(tmp_path):
