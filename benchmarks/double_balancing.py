@@ -37,6 +37,10 @@ CONFIGS = {
         "sampler": "class_balanced",
     },
     "logit_adjusted + sqrt (both)": {"loss": "logit_adjusted", "sampler": "sqrt"},
+    # Classifier re-training draws class-balanced batches for the head: with a loss
+    # that balances too, the re-training phase balances twice.
+    "ce + crt (re-training alone)": {"loss": "ce", "schedule": "crt"},
+    "logit_adjusted + crt (both)": {"loss": "logit_adjusted", "schedule": "crt"},
     # A stronger correction without a sampler: the adjustment applied twice.
     "logit_adjusted, posthoc_tau=1": {"loss": "logit_adjusted", "posthoc_tau": 1.0},
     "logit_adjusted, loss__tau=2": {"loss": "logit_adjusted", "loss__tau": 2.0},

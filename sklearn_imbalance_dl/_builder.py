@@ -18,11 +18,13 @@ import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
 from skorch.callbacks import EarlyStopping
+from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
 from ._data import LabelledDataset, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
+from ._validation import user_stacklevel
 from .callbacks._weight_averaging import WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
@@ -268,7 +270,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
             f"for at least {lr_schedule.warmup_} epochs, or set lr_schedule__warmup_epochs "
             f"to at most {params['max_epochs']} (0: no warm-up).",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
 
     n_samples = int(np.sum(class_counts))  # a Dataset given as X need not have a len
@@ -294,6 +296,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     # Deep copies: skorch initialises callbacks, which must not touch the parameters.
     for i, callback in enumerate(params["callbacks"] or []):
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
+        _check_user_callback(callback)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
         callbacks.append((name, copy.deepcopy(callback)))
 
@@ -618,49 +621,74 @@ def balances_by_class_counts(loss):
 
 
 def _check_double_balancing(params, loss, schedule):
-    """Warn when a balancing loss or re-weighting schedule meets a balancing sampler.
+    """Warn when a balancing loss or re-weighting schedule meets a second balancing.
 
-    Each corrects the class imbalance on its own; together they over-correct toward the
-    rare classes (logit adjustment with class-balanced batches subtracts the log prior
-    that the batches no longer carry). This warns rather than refuses: measured on ten
-    KEEL binary tables with a 2-5 % minority, the double correction raised the mean
-    balanced accuracy (0.833 against 0.818) but lowered it on three tables, so it is a
-    setting to choose knowingly, not a mistake to forbid.
+    The second one is a balancing sampler or the post-hoc logit adjustment
+    (``posthoc_tau``). Each corrects the class imbalance on its own; together they
+    over-correct toward the rare classes (logit adjustment with class-balanced batches
+    subtracts the log prior that the batches no longer carry). This warns rather than
+    refuses: measured on ten KEEL binary tables with a 2-5 % minority, the double
+    correction by a sampler raised the mean balanced accuracy (0.833 against 0.818) but
+    lowered it on three tables, so it is a setting to choose knowingly, not a mistake to
+    forbid. (cRT's class-balanced re-training on such a loss lost on every table, and is
+    refused in :func:`_check_combinations`.)
     """
-    sampler = params["sampler"]
-    if isinstance(sampler, str) and sampler == "instance":
-        return
-    if isinstance(sampler, str):
-        shown = repr(sampler)
-        draws = (
-            "draws class-balanced batches"
-            if sampler == "class_balanced"
-            else "draws batches flattened toward balance (square-root)"
-        )
-    else:
-        shown = type(sampler).__name__ + "(...)"
-        draws = "resamples the classes every epoch"
     if balances_by_class_counts(loss):
-        what = (
-            f"loss={params['loss']!r} already balances the classes (from the class counts "
-            f"of y), and sampler={shown} {draws}"
-        )
-        fixes = (
-            "loss='ce' (or 'focal', 'ldam') with this sampler, or sampler='instance' with this loss"
-        )
+        first = f"loss={params['loss']!r} already balances the classes (from the class counts of y)"
+        unbalanced = "loss='ce' (or 'focal', 'ldam')"
+        this = "this loss"
     elif schedule is not None and schedule.reweights:
-        what = (
-            f"schedule={params['schedule']!r} re-weights the classes, and sampler={shown} {draws}"
-        )
-        fixes = "sampler='instance' with this schedule, or schedule=None with this sampler"
+        first = f"schedule={params['schedule']!r} re-weights the classes"
+        unbalanced = "schedule=None"
+        this = "this schedule"
     else:
         return
-    warnings.warn(
-        f"{what}: the classes are balanced twice, which over-corrects toward the rare "
-        f"classes. To balance once, use {fixes}.",
-        UserWarning,
-        stacklevel=2,
-    )
+    for second, fixes in _second_balancings(params, schedule, unbalanced, this):
+        warnings.warn(
+            f"{first}, and {second}: the classes are balanced twice, which over-corrects "
+            f"toward the rare classes. To balance once, use {fixes}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _second_balancings(params, schedule, unbalanced, this):
+    """``(what, fixes)`` of each balancing besides the loss's or the schedule's."""
+    sampler = params["sampler"]
+    if not (isinstance(sampler, str) and sampler == "instance"):
+        if isinstance(sampler, str):
+            shown = repr(sampler)
+            draws = (
+                "draws class-balanced batches"
+                if sampler == "class_balanced"
+                else "draws batches flattened toward balance (square-root)"
+            )
+        else:
+            shown = type(sampler).__name__ + "(...)"
+            draws = "resamples the classes every epoch"
+        yield (
+            f"sampler={shown} {draws}",
+            f"{unbalanced} with this sampler, or sampler='instance' with {this}",
+        )
+    if params["posthoc_tau"]:
+        yield (
+            f"posthoc_tau={params['posthoc_tau']!r} removes the prior again at predict time",
+            f"{unbalanced} with posthoc_tau, or posthoc_tau=None with {this}",
+        )
+
+
+def _check_user_callback(callback):
+    """Refuse skorch's scorers, which cannot read the net's batches or its labels."""
+    if isinstance(callback, ScoringBase):
+        raise ValueError(
+            f"callbacks: skorch's {type(callback).__name__} cannot score this estimator's "
+            "net: its batches carry sample weights and its labels are the class indices "
+            "0 .. n_classes - 1, which skorch's scorers do not read. The net records the "
+            "validation balanced accuracy of each epoch itself (validation_fraction > 0: "
+            "net_.history[:, 'valid_balanced_accuracy']); for other scores, "
+            "cross-validate the estimator (sklearn.model_selection.cross_validate) or "
+            "write a callback that reads net.history."
+        )
 
 
 def _check_categorical_mixing(params, mixing, n_categories):
@@ -816,6 +844,16 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
+    resampler = getattr(schedule, "loss_resampled_by", None)
+    if resampler is not None and balances_by_class_counts(loss):
+        # Unlike a balancing sampler in the main training (a warning), this collapsed
+        # on every table measured (benchmarks/RESULTS.md, "Balancing twice").
+        raise ValueError(
+            f"schedule={params['schedule']!r} re-trains the head on batches drawn "
+            f"{resampler!r}, but loss={params['loss']!r} already balances the classes: "
+            "together they balance twice. Use the schedule with loss='ce' (cRT's "
+            "setting), 'focal' or 'ldam', or this loss without the schedule."
+        )
     _check_double_balancing(params, loss, schedule)
     is_image = len(input_shape) == 3
     augment = params["augment"]

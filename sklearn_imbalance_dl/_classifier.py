@@ -27,6 +27,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import check_channel_order
+from ._validation import user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -79,8 +80,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         loss with a ``reduction`` attribute. Hyperparameters as ``loss__*``. The default,
         logit adjustment (Menon et al. 2021), balances the classes; ``"ce"`` does not.
     schedule : {None, "drw", "ppw", "ppl", "crt", "mislas"} or Schedule, default=None
-        Deferred re-weighting, phased progressive re-weighting, PPL (PPW + PPmix) or
-        classifier re-training. Its parameters as ``schedule__*``.
+        Deferred re-weighting, phased progressive re-weighting, PPL (PPW + PPmix),
+        classifier re-training (cRT) or MiSLAS's second stage. Its parameters as
+        ``schedule__*``. The re-weighting ones (``drw``, ``ppw``, ``ppl``) and ``crt``
+        (which re-trains the head with the loss on class-balanced batches) balance the
+        classes, so a loss that balances them by their counts is refused with them: use
+        ``loss="ce"``, ``"focal"`` or ``"ldam"``.
     mixing : {None, "mixup", "remix", "mfw", "cutmix"} or Mixing, default=None
         Mixing within a batch; ``"mfw"`` is Procrustean major feature weakening.
         Parameters as ``mixing__*``.
@@ -138,7 +143,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     n_iter_no_change : int, default=10
     posthoc_tau : float or None, default=None
         Post-hoc logit adjustment at predict time, ``z - tau * log(prior)`` (Menon et
-        al. 2021); None: off.
+        al. 2021); None: off. Meant for a loss that does not balance the classes
+        (``loss="ce"``); with one that does (the default) it balances twice, and a
+        warning says so.
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
         Mixed precision of the forward pass.
     channels_last : bool, default=False
@@ -174,7 +181,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         another thread count). Global torch random state is left untouched.
     verbose : int, default=0
     callbacks : list of skorch callbacks or None, default=None
-        Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`.
+        Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`,
+        or skorch's ``GradientNormClipping``, ``Checkpoint``, ``EarlyStopping``. skorch's
+        ``EpochScoring`` and ``BatchScoring`` are refused: they cannot read the net's
+        batches (inputs, class indices, sample weights). The net records the validation
+        balanced accuracy of each epoch itself (``validation_fraction > 0``).
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
@@ -473,7 +484,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"{fit_.max_epochs} epochs; the model keeps the weights reached "
                 "(interrupted_=True, n_epochs_ says how far it got).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         self.net_ = net
         self.column_encoder_ = encoder

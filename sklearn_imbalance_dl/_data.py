@@ -140,6 +140,13 @@ class LabelledDataset(Dataset):
         item = self.dataset[index]
         x = torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
         x = x.to(torch.float32)
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                f"Item {index} of the Dataset holds NaN or infinity, which the network "
+                "cannot train on. A torch Dataset goes to the network as it is, without the "
+                "checks and the imputation of missing values that arrays and DataFrames "
+                "get: impute or drop them in the Dataset, or pass an array or a DataFrame."
+            )
         if self.uniform_weights:
             return x, self.y[index]
         return x, self.y[index], self.sample_weight[index]

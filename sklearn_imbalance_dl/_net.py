@@ -117,9 +117,14 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ set-up
     def get_params_for_optimizer(self, prefix, named_parameters):
+        # torch.compile wraps the module as ``_orig_mod``: patterns name the parameters
+        # of the module as written ("head.*"), compiled or not.
+        named_parameters = [
+            (".".join(part for part in name.split(".") if part != "_orig_mod"), param)
+            for name, param in named_parameters
+        ]
         # skorch skips a param_groups pattern that matches no parameter; a misspelt
         # pattern would leave its parameters on the default options without a word.
-        named_parameters = list(named_parameters)
         names = [name for name, _ in named_parameters]
         for pattern, _ in self.get_params_for(prefix).get("param_groups", []):
             if not any(fnmatch.fnmatch(name, pattern) for name in names):
@@ -468,17 +473,25 @@ class ImbalanceNet(NeuralNet):
     def _check_finite(self, epoch_losses):
         """Stop a diverging fit with an error instead of returning NaN probabilities.
 
-        The epoch's losses are on the host already; the parameters cost one more
-        synchronisation per epoch (benchmarks/divergence_check.py measures it).
+        The epoch's losses are on the host already; the parameters and the batch-norm
+        statistics cost one more synchronisation per epoch
+        (benchmarks/divergence_check.py measures it).
         """
         bad_loss = not all(math.isfinite(v) for v in epoch_losses)
         params = [p for p in self.module_.parameters() if p.requires_grad]
-        bad_params = bool(params) and not bool(
-            torch.stack([torch.isfinite(p).all() for p in params]).all()
-        )
-        if not (bad_loss or bad_params):
+        # The batch-norm statistics too: an infinite running variance alone makes every
+        # prediction NaN.
+        buffers = [b for b in self.module_.buffers() if b.is_floating_point()]
+        finite = [torch.isfinite(t).all() for t in params + buffers]
+        finite = torch.stack(finite).cpu().tolist() if finite else []
+        if not bad_loss and all(finite):
             return
-        what = "loss" if bad_loss else "network's weights"
+        if bad_loss:
+            what = "loss"
+        elif not all(finite[: len(params)]):
+            what = "network's weights"
+        else:
+            what = "network's batch-norm statistics"
         causes = [
             f"a learning rate too high (lr={self.lr})",
             "unscaled inputs (standardise features with large values)",
@@ -522,25 +535,56 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
-        """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU."""
+        """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU.
+
+        Raises a ValueError that says why, rather than return logits that make NaN
+        probabilities (a NaN, a +inf, or a row of -inf only).
+        """
         self._set_training(False)
         batch_size = batch_size or max(self.batch_size, 1024)
-        if isinstance(X, torch.utils.data.Dataset):
-            loader = DataLoader(X, batch_size=batch_size, generator=torch.Generator())
-            batches = (b[0] if isinstance(b, (tuple, list)) else b for b in loader)
-        else:
-            X = torch.as_tensor(X)
-            batches = (X[start : start + batch_size] for start in range(0, len(X), batch_size))
         outputs = []
         with torch.inference_mode(), self._autocast():
-            for xb in batches:
-                xb = self._to_device_input(xb)
-                outputs.append(full_precision(self.module_(xb)))
-        return torch.cat(outputs).cpu()
+            for xb in self._predict_batches(X, batch_size):
+                outputs.append(full_precision(self.module_(self._to_device_input(xb))))
+        logits = torch.cat(outputs).cpu()
+        no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
+        if torch.isnan(logits).any() or torch.isposinf(logits).any() or no_class:
+            raise ValueError(self._nan_probabilities_message(X))
+        return logits
+
+    def _predict_batches(self, X, batch_size):
+        if isinstance(X, torch.utils.data.Dataset):
+            loader = DataLoader(X, batch_size=batch_size, generator=torch.Generator())
+            return (b[0] if isinstance(b, (tuple, list)) else b for b in loader)
+        X = torch.as_tensor(X)
+        return (X[start : start + batch_size] for start in range(0, len(X), batch_size))
 
     def predict_proba(self, X):
         """Class probabilities through the prediction non-linearity, float64 on the CPU."""
         return self.predict_nonlinearity(self.predict_logits(X)).numpy()
+
+    def _nan_probabilities_message(self, X):
+        """Why the network's outputs gave NaN probabilities (an error path: may re-read X)."""
+        batches = self._predict_batches(X, max(self.batch_size, 1024))
+        if any(not torch.isfinite(torch.as_tensor(xb).float()).all() for xb in batches):
+            return (
+                "X contains NaN or infinity, which the network cannot read. A torch "
+                "Dataset goes to the network as it is, without the checks and the "
+                "imputation of missing values that arrays and DataFrames get: impute them "
+                "in the Dataset, or pass an array or a DataFrame."
+            )
+        if self.precision == "fp16":
+            return (
+                "The network's outputs overflowed precision='fp16' (values beyond 65,504) "
+                "on some rows of X, which gives NaN probabilities: check that X is on the "
+                "scale of the training data, or fit with precision='bf16' (the range of "
+                "float32) or 'fp32'."
+            )
+        return (
+            "The network's outputs overflowed float32 on some rows of X, which gives NaN "
+            "probabilities: X may be far beyond the scale of the training data, or the "
+            "weights grew huge in training (a learning rate too high)."
+        )
 
 
 def _count_correct(step, correct, seen):

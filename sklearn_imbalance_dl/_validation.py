@@ -14,6 +14,8 @@ networks) when they are built, callbacks and mixings when a fit binds them
 start of ``fit``. Public functions use scikit-learn's ``validate_params`` decorator.
 """
 
+import os
+import sys
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import (
@@ -35,6 +37,7 @@ __all__ = [
     "StrOptions",
     "TupleOf",
     "check_component_params",
+    "user_stacklevel",
     "validate_params",
 ]
 
@@ -84,3 +87,26 @@ def check_component_params(component, params=None):
     if params is None:
         params = {name: getattr(component, name) for name in constraints}
     validate_parameter_constraints(constraints, params, caller_name=type(component).__name__)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that points a warning at the user's line.
+
+    For a ``warnings.warn`` in the caller: the first frame outside this package and
+    outside scikit-learn's wrapper of ``fit`` (``_fit_context``), so the warning names
+    the line that called ``fit`` (or the meta-estimator that did).
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE_DIR) or _is_fit_context(frame)
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _is_fit_context(frame):
+    path = frame.f_code.co_filename
+    return frame.f_code.co_name == "wrapper" and path.endswith(os.path.join("sklearn", "base.py"))

@@ -20,7 +20,8 @@ def invalid_reason(loss, schedule, mixing):
     The rules, from the components' declared properties, in the order they are checked:
     PPL brings its own mixing; a schedule that re-weights the classes needs a loss that
     does not balance them itself; MiSLAS re-trains on plain logits, not on a cosine
-    head; CutMix needs images.
+    head; cRT re-trains the loss on balanced batches, so not a loss that balances the
+    classes by their counts; CutMix needs images.
     """
     loss_cls = lookup("loss", loss)
     schedule_cls = None if schedule is None else lookup("schedule", schedule)
@@ -29,6 +30,11 @@ def invalid_reason(loss, schedule, mixing):
     if schedule_cls is not None and schedule_cls.reweights and loss_cls.reweights_classes:
         return rf"schedule='{schedule}'.*loss='{loss}'"
     if getattr(schedule_cls, "needs_plain_logits", False) and loss_cls.uses_cosine_logits:
+        return rf"schedule='{schedule}'.*loss='{loss}'"
+    # cRT re-trains the head with the loss on class-balanced batches; ARB's default
+    # balances by the counts of each batch, which follow them.
+    retrains_balanced = schedule_cls is not None and schedule_cls().loss_resampled_by
+    if retrains_balanced and loss_cls.reweights_classes and loss != "arb":
         return rf"schedule='{schedule}'.*loss='{loss}'"
     if mixing is not None and getattr(lookup("mixing", mixing), "needs_images", False):
         return rf"mixing='{mixing}' needs images"

@@ -245,11 +245,15 @@ def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):
 
 
 def test_categorical_column_given_other_values_at_predict(table, fitted):
-    """Numbers where categories were: refused when none of them is a category of fit,
-    read as categories when they are (codes given as numbers in fit and at predict)."""
+    """Values of a type no category of fit had are refused (numbers where strings were,
+    strings where numbers were); numbers that are categories of fit are read as such
+    (codes given as objects in fit and as integers at predict)."""
     X, y = table
     bad = X.iloc[:5].assign(colour=np.linspace(0.0, 1.0, 5))
-    with pytest.raises(ValueError, match=r"'colour' was categorical in fit .* float64"):
+    message = (
+        r"'colour' had string categories in fit \('blue', .*number values here \(0.0, dtype float64"
+    )
+    with pytest.raises(ValueError, match=message):
         fitted.predict(bad)
     codes = X.assign(colour=X["colour"].map({"red": 1, "green": 2, "blue": 3}).astype(object))
     model = ImbalancedNetClassifier(**SMALL).fit(codes, y)
@@ -257,6 +261,9 @@ def test_categorical_column_given_other_values_at_predict(table, fitted):
     np.testing.assert_array_equal(
         model.column_encoder_.transform(as_ints), model.column_encoder_.transform(codes)
     )
+    as_strings = codes.assign(colour=codes["colour"].astype(str))
+    with pytest.raises(ValueError, match=r"number categories in fit \(1.0, 2.0, 3.0\).*string"):
+        model.predict(as_strings)
 
 
 # ----------------------------------------------------------------------------- errors

@@ -4,6 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import (
@@ -68,3 +69,8 @@ def test_diagnostics_need_a_staged_module_and_a_recording(fitted):
         ImbalancedNetClassifier(module=plain, max_epochs=1, callbacks=[ClassDiagnostics()]).fit(
             X, y
         )
+
+
+def test_diagnostics_of_an_unfitted_estimator_say_so():
+    with pytest.raises(NotFittedError):
+        class_diagnostics(ImbalancedNetClassifier())

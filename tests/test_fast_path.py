@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.datasets import make_classification
 from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -108,6 +109,21 @@ def test_torch_compile_path(digit_images):
     )
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
+
+
+def test_compiled_default_keeps_the_weight_decay_of_each_parameter_group():
+    # torch.compile renames the parameters (``_orig_mod.head.weight``); the default's
+    # groups ("head.*" at 1e-4, the rest at the auto decay) still apply.
+    X, y = make_classification(200, 6, weights=[0.8], random_state=0)
+    params = dict(max_epochs=2, module__hidden_sizes=(16,), random_state=0)
+    clf = ImbalancedNetClassifier(compile={"backend": "aot_eager"}, **params).fit(X, y)
+    plain = ImbalancedNetClassifier(**params).fit(X, y)
+
+    def decays(net):
+        return [(len(g["params"]), g["weight_decay"]) for g in net.optimizer_.param_groups]
+
+    assert decays(clf.net_) == decays(plain.net_)
+    np.testing.assert_allclose(clf.predict_proba(X), plain.predict_proba(X), rtol=0, atol=1e-5)
 
 
 def test_compile_options_are_checked_before_training(digit_images):

@@ -10,7 +10,8 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
-from skorch.callbacks import Callback
+from skorch.callbacks import BatchScoring, Callback, EpochScoring
+from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 
@@ -50,6 +51,59 @@ def test_divergence_of_the_weights_alone_is_caught(digits):
     clf = small(max_epochs=1, batch_size=512, callbacks=[PoisonWeights()])
     with pytest.raises(ValueError, match=r"epoch 1: the network's weights became non-finite"):
         clf.fit(*digits)
+
+
+def test_divergence_of_the_batch_norm_statistics_alone_is_caught(digits):
+    # An infinite running variance makes every prediction NaN, the weights finite.
+    class PoisonStatistics(Callback):
+        def on_batch_end(self, net, training, **kwargs):
+            if training:
+                norm = next(m for m in net.module_.modules() if hasattr(m, "running_var"))
+                norm.running_var[0] = float("inf")
+
+    clf = small(max_epochs=1, batch_size=512, callbacks=[PoisonStatistics()])
+    with pytest.raises(ValueError, match=r"epoch 1: the network's batch-norm statistics became"):
+        clf.fit(*digits)
+
+
+def test_outputs_that_overflow_at_predict_are_an_error_not_nan(digits):
+    X, y = digits
+    clf = small().fit(X, y)
+    with torch.no_grad():
+        clf.net_.module_.head.weight.fill_(3e38)  # finite, but the logits overflow
+    message = r"outputs overflowed float32 on some rows of X, which gives NaN probabilities"
+    for predict in (clf.predict, clf.predict_proba, clf.predict_log_proba):
+        with pytest.raises(ValueError, match=message):
+            predict(X)
+
+
+def test_fp16_overflow_at_predict_is_named(digits):
+    X, y = digits
+    clf = small(precision="fp16").fit(X, y)
+    with pytest.raises(ValueError, match=r"overflowed precision='fp16'.*precision='bf16'"):
+        clf.predict(X * 1e6)
+
+
+def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
+    X, y = digits
+    holed = X.copy()
+    holed[3, 5] = np.nan
+    dataset = TensorDataset(torch.as_tensor(holed))
+    clf = small()
+    with pytest.raises(ValueError, match=r"Item 3 of the Dataset holds NaN or infinity.*impute"):
+        clf.fit(dataset, y)
+    assert not hasattr(clf, "classes_")
+    clf.fit(TensorDataset(torch.as_tensor(X)), y)
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity.*A torch Dataset goes"):
+        clf.predict(dataset)
+
+
+@pytest.mark.parametrize("scorer", [EpochScoring, BatchScoring], ids=lambda cls: cls.__name__)
+def test_skorch_scoring_callbacks_are_refused_before_training(digits, scorer):
+    clf = small(callbacks=[scorer("accuracy")])
+    with pytest.raises(ValueError, match=r"skorch's \w+Scoring cannot score.*valid_balanced"):
+        clf.fit(*digits)
+    assert not hasattr(clf, "classes_")
 
 
 def test_a_failed_first_fit_leaves_the_estimator_unfitted(digits):

@@ -271,7 +271,9 @@ def test_combinations_on_resnet32_small_images(tiny_digits, loss, schedule, mixi
 
 def test_crt_retrains_only_the_head(tiny_digits):
     X, y = tiny_digits
-    clf = ImbalancedNetClassifier(schedule="crt", schedule__epochs=2, max_epochs=3, random_state=0)
+    clf = ImbalancedNetClassifier(
+        loss="ce", schedule="crt", schedule__epochs=2, max_epochs=3, random_state=0
+    )
     probe = {}
 
     class Snapshot(Callback):

@@ -1,4 +1,5 @@
-"""Balancing twice warns: a balancing loss or re-weighting schedule with a sampler."""
+"""Balancing twice: a balancing loss or re-weighting schedule with a sampler or the
+post-hoc logit adjustment warns; with cRT's class-balanced re-training it is refused."""
 
 import warnings
 
@@ -48,9 +49,40 @@ def test_reweighting_schedule_with_a_balancing_sampler_warns(imbalanced, schedul
         small(loss="ldam", schedule=schedule, sampler=sampler).fit(*imbalanced)
 
 
+@pytest.mark.parametrize("retraining", ["class_balanced", "sqrt"])
+@pytest.mark.parametrize("loss", ["logit_adjusted", "weighted_ce"])
+def test_balancing_loss_with_classifier_retraining_is_refused(imbalanced, loss, retraining):
+    message = (
+        rf"schedule='crt' re-trains the head on batches drawn '{retraining}', but "
+        rf"loss='{loss}' already balances the classes.*loss='ce'"
+    )
+    clf = small(loss=loss, schedule="crt", schedule__sampler=retraining)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(*imbalanced)
+    assert not hasattr(clf, "classes_")
+
+
+@pytest.mark.parametrize(
+    "params", [{"loss": "logit_adjusted"}, {"loss": "ldam", "schedule": "drw"}]
+)
+def test_balancing_loss_or_schedule_with_posthoc_adjustment_warns(imbalanced, params):
+    message = r"posthoc_tau=1.0 removes the prior again.*balanced twice.*posthoc_tau=None"
+    with pytest.warns(UserWarning, match=message):
+        small(posthoc_tau=1.0, **params).fit(*imbalanced)
+
+
+def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
+    with pytest.warns(UserWarning, match="balanced twice") as record:
+        small(sampler="sqrt").fit(*imbalanced)
+    assert [w.filename for w in record] == [__file__]
+
+
 @pytest.mark.parametrize(
     "params",
     [
+        {"loss": "ce", "schedule": "crt", "schedule__epochs": 1},
+        {"loss": "ce", "posthoc_tau": 1.0},
+        {"loss": "logit_adjusted", "posthoc_tau": 0.0},
         {"loss": "ce", "sampler": "class_balanced"},
         {"loss": "focal", "sampler": "sqrt"},
         {"loss": "ldam", "sampler": RandomUnderSampler()},

@@ -221,7 +221,7 @@ def test_mixing_at_every_layer_with_members(tiny_digits, mixing, layer):
 def test_crt_retrains_only_the_ensemble_head(tiny_digits):
     X, y = tiny_digits
     clf = ImbalancedNetClassifier(
-        schedule="crt", schedule__epochs=1, max_epochs=1, random_state=0,
+        loss="ce", schedule="crt", schedule__epochs=1, max_epochs=1, random_state=0,
         module__n_members=2, **SMALL,
     ).fit(X, y)  # fmt: skip
     assert np.all(np.isfinite(clf.predict_proba(X)))

@@ -136,6 +136,7 @@ def test_a_retraining_schedule_fine_tunes_the_averaged_network(digits):
         y,
         "swa",
         module="resnet32",
+        loss="ce",
         schedule="crt",
         schedule__epochs=2,
         weight_averaging__start=0.5,

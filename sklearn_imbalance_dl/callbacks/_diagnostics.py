@@ -8,6 +8,7 @@ so that the claim can be checked on any data and any method.
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 ACCURACY_KEY = "class_train_accuracy"
@@ -83,6 +84,8 @@ def class_diagnostics(estimator):
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
         ``"class_counts"``: the training counts, in the same class order.
     """
+    if not hasattr(estimator, "history"):  # an estimator, not a skorch net
+        check_is_fitted(estimator, "net_")
     net = getattr(estimator, "net_", estimator)
     history = net.history
     if not history or ACCURACY_KEY not in history[-1]:

@@ -310,10 +310,8 @@ class ColumnEncoder:
                     # An object column of numbers and missing values, e.g. one row with
                     # a None, is read as numbers.
                     series = _numbers_from_objects(series, name)
-                if fitted_kind == "categorical" and kind != "categorical":
-                    # Numbers can be categories (codes 1, 2, 3 as objects in fit): only
-                    # a column none of whose values was seen is a different column.
-                    self._check_some_category_seen(series, name)
+                if fitted_kind == "categorical":
+                    self._check_value_types(series, name)
                 kind = fitted_kind
             else:
                 kind = column_kind(series)
@@ -324,17 +322,31 @@ class ColumnEncoder:
                 out[name] = {"kind": kind, "values": series}
         return out
 
-    def _check_some_category_seen(self, series, name):
+    def _check_value_types(self, series, name):
+        """Refuse values of a type no category of ``fit`` had (``'1'`` for the number 1).
+
+        They could only be categories not seen in ``fit``, and are far more likely the
+        same categories written another way. Numbers can be categories (codes 1, 2, 3 as
+        objects in fit), so a numeric column is read as categories where that matches.
+        """
         categories = self.categories_[self.categorical_columns_.index(name)]
-        present = series.dropna()
-        seen = _pandas().Index(categories, dtype=object).isin(present.astype(object))
-        if len(present) and not seen.any():
+        if not len(categories):
+            return
+        fitted = {_value_type(c) for c in categories}
+        try:
+            present = series.dropna().unique()
+        except TypeError:
+            return  # unhashable values: the encoding names them
+        foreign = [v for v in present if _value_type(v) not in fitted]
+        if foreign:
+            value = foreign[0].item() if isinstance(foreign[0], np.generic) else foreign[0]
             shown = ", ".join(repr(c) for c in categories[:5])
             more = ", ..." if len(categories) > 5 else ""
             raise ValueError(
-                f"Column {name!r} was categorical in fit ({shown}{more}) but has dtype "
-                f"{series.dtype} here, and none of its values is a category seen in fit; "
-                "pass the column as it was in fit."
+                f"Column {name!r} had {' and '.join(sorted(fitted))} categories in fit "
+                f"({shown}{more}) but holds {_value_type(value)} values here ({value!r}, "
+                f"dtype {series.dtype}), which cannot be one of them; pass the column as "
+                "it was in fit."
             )
 
     @staticmethod
@@ -358,6 +370,17 @@ class ColumnEncoder:
             f"ColumnEncoder(numeric={self.numeric_columns_!r}, "
             f"missing_indicators={self.indicator_columns_!r}, categorical={categorical!r})"
         )
+
+
+def _value_type(value):
+    """``"string"``, ``"number"`` or ``"boolean"`` (else the type's name) of a category."""
+    if isinstance(value, (bool, np.bool_)):
+        return "boolean"
+    if isinstance(value, numbers.Number):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
 
 
 def _is_missing(value):

@@ -113,6 +113,9 @@ class MiSLASRetraining(ClassifierRetraining):
 
     # Label-aware smoothing trains plain logits: a cosine-head first stage is refused.
     needs_plain_logits = True
+    # Stage 2 trains label-aware smoothing, not the estimator's loss: its class-balanced
+    # batches balance once, whatever that loss.
+    loss_resampled_by = None
 
     _parameter_constraints = {
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -30,11 +30,14 @@ class Schedule(Component, Callback):
 
     ``bind(class_counts, n_epochs)`` returns the copy that trains one fit (training
     counts, the main epochs). Attributes a schedule may set: ``reweights`` (it owns the
-    loss's class weights), ``extra_epochs`` (epochs it adds after ``max_epochs``), and
-    :meth:`mixing` (a mixing it brings, as PPL brings PPmix).
+    loss's class weights), ``loss_resampled_by`` (the balancing sampler under which the
+    estimator's loss goes on training, as in cRT's re-training), ``extra_epochs`` (epochs
+    it adds after ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
+    PPmix).
     """
 
     reweights = False
+    loss_resampled_by = None
     extra_epochs = 0
     _parameter_constraints: dict = {}
 
@@ -248,6 +251,10 @@ class ClassifierRetraining(Schedule):
     @property
     def extra_epochs(self):
         return self.epochs
+
+    @property
+    def loss_resampled_by(self):
+        return self.sampler
 
     def on_epoch_begin(self, net, **kwargs):
         epoch = net.current_epoch
