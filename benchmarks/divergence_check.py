@@ -1,4 +1,5 @@
-"""Cost of the divergence check (finite loss and weights, once per epoch), on the CPU.
+"""Cost of the divergence check (finite loss, weights and batch-norm statistics, once per
+epoch), on the CPU.
 
 Fits the same estimator with the check and with it switched off, alternating, and
 reports the median epoch time of each and their ratio. Usage::
