@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -31,7 +31,7 @@ from .losses._adapter import TorchLossAdapter
 from .modules import TabularNet, fit_module_preprocessing, is_staged
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
-from .sampling._sampler import check_index_sampler
+from .sampling._sampler import check_index_sampler, encode_sampling_strategy
 from .schedules import Schedule
 from .schedules._lr import LRSchedule  # noqa: F401 (registers the lr_schedule names)
 
@@ -134,9 +134,11 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
             "never see them: lower validation_fraction (e.g. 0.1), or leave it None "
             "(train on everything) for classes this small."
         )
+    sampler = _batch_sampler(params["sampler"], classes, train[1])
     setup = build_training(
         params, routed, input_shape, class_counts, train[0], n_categories=n_categories
     )
+    setup.sampler = sampler  # the checked clone, on the encoded labels
     net = build_net(setup, params, class_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"])
     return Fit(net, data, class_counts, setup.max_epochs)
@@ -296,7 +298,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     # Deep copies: skorch initialises callbacks, which must not touch the parameters.
     for i, callback in enumerate(params["callbacks"] or []):
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
-        _check_user_callback(callback)
+        _check_user_callback(callback, params)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
         callbacks.append((name, copy.deepcopy(callback)))
 
@@ -313,7 +315,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         optimizer_params=optimizer_params,
         callbacks=callbacks,
         augment=augment,
-        sampler=_batch_sampler(params["sampler"]),
+        sampler=params["sampler"],  # checked on the training labels by build_fit
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
@@ -326,11 +328,22 @@ def _bind_augment(augment):
     return augment.bind() if isinstance(augment, Component) else augment
 
 
-def _batch_sampler(sampler):
-    """A sampler name, or a fresh clone of an imbalanced-learn sampler that picks rows."""
+def _batch_sampler(sampler, classes, y):
+    """A sampler name, or a checked clone of an imbalanced-learn sampler that picks rows.
+
+    Its ``sampling_strategy`` names the user's labels (``classes``); the batches are
+    drawn on their codes ``y``. It is tried on a small problem, then on ``y``.
+    """
     if isinstance(sampler, str):
         return sampler
-    return check_index_sampler(sampler, owner="ImbalancedNetClassifier")
+    if isinstance(sampler, type):
+        raise ValueError(
+            f"sampler={sampler.__name__} is a class; pass an instance, e.g. "
+            f"sampler={sampler.__name__}()."
+        )
+    sampler = encode_sampling_strategy(sampler, classes, owner="ImbalancedNetClassifier")
+    rows = np.arange(len(y)).reshape(-1, 1)
+    return check_index_sampler(sampler, owner="ImbalancedNetClassifier", X=rows, y=y)
 
 
 def resolve_device(device):
@@ -677,8 +690,31 @@ def _second_balancings(params, schedule, unbalanced, this):
         )
 
 
-def _check_user_callback(callback):
-    """Refuse skorch's scorers, which cannot read the net's batches or its labels."""
+def _check_user_callback(callback, params):
+    """Refuse a callback the fit cannot run, before training, saying what to do instead."""
+    if not isinstance(callback, Callback):
+        raise ValueError(
+            "callbacks must hold skorch callbacks (instances of skorch.callbacks.Callback) "
+            f"or (name, callback) pairs; got {callback!r}."
+        )
+    if isinstance(callback, WeightAveraging):
+        raise ValueError(
+            f"callbacks: {type(callback).__name__} averages the weights through the "
+            f"estimator's own parameter: pass weight_averaging={type(callback).__name__}"
+            "(...) instead."
+        )
+    monitor = getattr(callback, "monitor", None)
+    if (
+        isinstance(callback, EarlyStopping)
+        and isinstance(monitor, str)
+        and monitor.startswith("valid_")
+        and not params["validation_fraction"]
+    ):
+        raise ValueError(
+            f"callbacks: EarlyStopping(monitor={monitor!r}) needs a validation set: set "
+            "validation_fraction, e.g. 0.1 (or early_stopping=True, which watches the "
+            "validation balanced accuracy), or monitor 'train_loss'."
+        )
     if isinstance(callback, ScoringBase):
         raise ValueError(
             f"callbacks: skorch's {type(callback).__name__} cannot score this estimator's "
@@ -749,6 +785,14 @@ def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
             "parameters. To give some of them their own options, use "
             "optimizer__param_groups=[(pattern, {option: value}), ...], e.g. "
             "[('head.*', {'weight_decay': 0.0})]."
+        )
+    if "weight_decay" in routed:
+        raise ValueError(
+            f"optimizer__weight_decay={routed['weight_decay']!r} would override "
+            f"weight_decay={params['weight_decay']!r}, the estimator's own parameter (which "
+            "the default's head and body groups follow): set weight_decay instead, or "
+            "optimizer__param_groups=[(pattern, {'weight_decay': value})] for some "
+            "parameters."
         )
     defaults = {"weight_decay": weight_decay}
     if isinstance(value, str):

@@ -18,6 +18,7 @@ import os
 import sys
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -37,6 +38,7 @@ __all__ = [
     "StrOptions",
     "TupleOf",
     "check_component_params",
+    "missing_labels",
     "user_stacklevel",
     "validate_params",
 ]
@@ -110,3 +112,12 @@ def user_stacklevel():
 def _is_fit_context(frame):
     path = frame.f_code.co_filename
     return frame.f_code.co_name == "wrapper" and path.endswith(os.path.join("sklearn", "base.py"))
+
+
+def missing_labels(labels):
+    """Boolean mask of the missing labels of a 1-D array: NaN (any float type) or None."""
+    if labels.dtype.kind == "f":
+        return np.isnan(labels)
+    if labels.dtype == object:
+        return np.array([v is None or (isinstance(v, float) and v != v) for v in labels])
+    return np.zeros(len(labels), dtype=bool)

@@ -897,7 +897,7 @@ def test_a_dataframe_is_encoded_for_the_other_methods_without_being_asked():
     # Without an encoding, the forest cannot read the table: None means nothing in front.
     with pytest.raises(ValueError):
         run_comparison(X, y, **options, preprocessor=None)
-    with pytest.raises(ValueError, match=r"preprocessor='scale' is not known"):
+    with pytest.raises(ValueError, match=r"'preprocessor' parameter of run_comparison must"):
         run_comparison(X, y, **options, preprocessor="scale")
 
 
@@ -937,3 +937,27 @@ def test_catboost_row_from_the_recipes(monkeypatch, capsys):
         "sklearn-imbalance-dl compare: error: --methods catboost: its package is not "
         "installed: pip install catboost"
     )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"seeds": 1.5}, r"'seeds' parameter of run_comparison must be"),
+        ({"torch_threads": 0}, r"'torch_threads' parameter of run_comparison must be"),
+        ({"y_test": None}, r"both X_test and y_test, or neither"),
+        (
+            {"methods": {"none": lambda seed, epochs, device: None}},
+            r"methods\['none'\] returned None",
+        ),
+    ],
+    ids=["seeds", "threads", "half-a-test-set", "factory"],
+)
+def test_run_comparison_names_bad_arguments_before_fitting(kwargs, message):
+    from sklearn_imbalance_dl.datasets import load_digits_lt
+
+    X, y, X_test, y_test = load_digits_lt(imbalance_ratio=10)
+    arguments = {"methods": ["logreg"], "seeds": 1, "y_test": y_test, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        run_comparison(X, y, X_test, **arguments)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        run_comparison(X, y, X_test, y_test[:-1], methods=["logreg"], seeds=1)

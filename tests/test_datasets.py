@@ -378,3 +378,16 @@ def test_load_cifar10_lt_errors(tmp_path):
     np.savez(wrong, X_train=X_train[:, :, :16], y_train=y_train, X_test=X_train, y_test=y_train)
     with pytest.raises(ValueError, match=r"shape \(N, 32, 32, 3\) or \(N, 3, 32, 32\)"):
         load_cifar10_lt(wrong)
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.array([0, 0, 1, 1, np.nan, 2.0]), r"1 missing label\(s\).*position 4"),
+        (np.array([None, 0, 1, 1, 2, 2], dtype=object), r"missing label\(s\).*position 0"),
+        (np.array([0, "a", 1, 1, 2, 2], dtype=object), r"mixes labels of types int, str"),
+    ],
+)
+def test_make_long_tailed_names_missing_and_mixed_labels(y, message):
+    with pytest.raises(ValueError, match=message):
+        make_long_tailed(np.zeros((6, 1)), y, imbalance_ratio=2)

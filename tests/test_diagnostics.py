@@ -74,3 +74,9 @@ def test_diagnostics_need_a_staged_module_and_a_recording(fitted):
 def test_diagnostics_of_an_unfitted_estimator_say_so():
     with pytest.raises(NotFittedError):
         class_diagnostics(ImbalancedNetClassifier())
+
+
+def test_class_names_of_another_length_are_refused(fitted):
+    clf, _, _ = fitted
+    with pytest.raises(ValueError, match=r"class_names has 2 names, but the estimator has 10"):
+        plot_class_diagnostics(clf, class_names=["a", "b"])

@@ -10,10 +10,11 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
-from skorch.callbacks import BatchScoring, Callback, EpochScoring
+from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring
 from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.callbacks import EMA, SWA
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,28 @@ def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
     clf.fit(TensorDataset(torch.as_tensor(X)), y)
     with pytest.raises(ValueError, match=r"X contains NaN or infinity.*A torch Dataset goes"):
         clf.predict(dataset)
+
+
+@pytest.mark.parametrize(
+    "callback, message",
+    [
+        (1, r"callbacks must hold skorch callbacks .*got 1"),
+        (EMA(), r"EMA averages the weights .*weight_averaging=EMA\(\.\.\.\)"),
+        (SWA(), r"weight_averaging=SWA\(\.\.\.\)"),
+        (EarlyStopping(), r"EarlyStopping\(monitor='valid_loss'\) needs a validation set"),
+    ],
+    ids=["not-a-callback", "ema", "swa", "early-stopping-without-validation"],
+)
+def test_callbacks_the_fit_cannot_run_are_refused_before_training(digits, callback, message):
+    clf = small(callbacks=[callback])
+    with pytest.raises(ValueError, match=message):
+        clf.fit(*digits)
+    assert not hasattr(clf, "classes_")
+
+
+def test_skorch_early_stopping_on_the_training_loss_needs_no_validation_set(digits):
+    clf = small(max_epochs=3, callbacks=[EarlyStopping(monitor="train_loss")]).fit(*digits)
+    assert clf.n_epochs_ >= 1
 
 
 @pytest.mark.parametrize("scorer", [EpochScoring, BatchScoring], ids=lambda cls: cls.__name__)
@@ -673,6 +696,23 @@ def test_a_validation_fraction_that_empties_a_class_is_named():
         small(validation_fraction=0.9).fit(X, y)
     with pytest.raises(ValueError, match=r"^validation_fraction=0.99 cannot hold out a strat"):
         small(validation_fraction=0.99).fit(*_rows(n=60))
+
+
+def test_a_routed_weight_decay_is_pointed_to_the_estimators_own(digits):
+    clf = small(weight_decay=1e-3, optimizer__weight_decay=0.5)
+    with pytest.raises(ValueError, match=r"optimizer__weight_decay=0.5 would override weight_dec"):
+        clf.fit(*digits)
+
+
+@pytest.mark.parametrize("fractions", [(0.6, 0.2), (0.5, 0.5)])
+def test_milestones_out_of_order_are_refused(digits, fractions):
+    clf = small(
+        lr_schedule="warmup_step",
+        lr_schedule__milestone_fractions=fractions,
+        lr_schedule__factors=(0.1, 0.01),
+    )
+    with pytest.raises(ValueError, match=r"'milestone_fractions' parameter of LRSchedule must"):
+        clf.fit(*digits)
 
 
 def test_a_warm_up_longer_than_the_training_is_warned_about():

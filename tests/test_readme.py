@@ -1,4 +1,4 @@
-"""The README's quick start runs as written."""
+"""The README's quick start and the getting-started page's code run as written."""
 
 import re
 from pathlib import Path
@@ -9,6 +9,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+GETTING_STARTED = README.parent / "docs" / "getting_started.rst"
 
 
 def test_quick_start_runs(capsys):
@@ -19,3 +20,17 @@ def test_quick_start_runs(capsys):
     # The default and LDAM-DRW on digits-LT (ratio 10), balanced test set.
     assert float(printed[0]) > 0.8 and float(printed[1]) > 0.8
     assert "module__hidden_sizes" in printed[-1]
+
+
+def test_getting_started_code_runs_in_order(capsys):
+    """Each block runs in the namespace the blocks before it left, as a reader runs them."""
+    blocks = re.findall(
+        r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", GETTING_STARTED.read_text()
+    )
+    assert len(blocks) >= 4
+    namespace = {}
+    for block in blocks:
+        code = "\n".join(line[3:] for line in block.splitlines())
+        exec(compile(code, str(GETTING_STARTED), "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == len(blocks)

@@ -10,6 +10,7 @@ import torch
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.under_sampling import NearMiss, RandomUnderSampler
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
 from torch.utils.data import DataLoader, TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -195,3 +196,70 @@ def test_the_pytorch_loop_example_runs(capsys):
     out = capsys.readouterr().out
     for name in ("shuffle", "class_balanced", "sqrt", "over-sampling"):
         assert f"{name}: balanced accuracy" in out
+
+
+@pytest.mark.parametrize("labels", [np.array([1, 2, 3]), np.array(["a", "b", "c"], dtype=object)])
+def test_a_sampling_strategy_names_the_users_labels(labels):
+    """Batches are drawn on encoded labels; a strategy keyed by the user's labels
+    (a dict, a list, a callable) is read as the user meant it."""
+    y = np.repeat(labels, [50, 30, 20])
+    dict_sampler = ImbalancedSampler(
+        y, RandomUnderSampler(sampling_strategy={labels[0]: 10}), random_state=0
+    )
+    order = np.fromiter(dict_sampler, dtype=int)
+    assert [int((y[order] == c).sum()) for c in labels] == [10, 30, 20]
+    callable_sampler = ImbalancedSampler(
+        y,
+        RandomOverSampler(sampling_strategy=lambda y_: {labels[2]: int((y_ == labels[0]).sum())}),
+        random_state=0,
+    )
+    order = np.fromiter(callable_sampler, dtype=int)
+    assert [int((y[order] == c).sum()) for c in labels] == [50, 30, 50]
+
+
+def test_the_estimator_draws_its_batches_by_the_users_strategy():
+    y = np.repeat(np.array(["a", "b", "c"]), [50, 30, 20])
+    X = np.random.default_rng(0).normal(size=(len(y), 4))
+    drawn = []
+
+    class CountBatches(Callback):
+        def on_batch_begin(self, net, batch, training, **kwargs):
+            if training:
+                drawn.append(np.bincount(batch[1].numpy(), minlength=3))
+
+    sampler = RandomUnderSampler(sampling_strategy={"a": 10, "b": 12})
+    clf = ImbalancedNetClassifier(
+        loss="ce", sampler=sampler, max_epochs=2, callbacks=[CountBatches()], random_state=0
+    ).fit(X, y)
+    assert list(clf.classes_) == ["a", "b", "c"]
+    per_epoch = np.sum(drawn, axis=0) / 2
+    assert per_epoch.tolist() == [10, 12, 20]
+
+
+def test_a_strategy_naming_an_absent_class_or_a_sampler_class_is_refused():
+    y = np.repeat(np.array(["a", "b"]), [30, 10])
+    X = np.zeros((len(y), 2))
+    strategy = RandomUnderSampler(sampling_strategy={"z": 5})
+    with pytest.raises(ValueError, match=r"names the class 'z', which y does not have.*'a', 'b'"):
+        ImbalancedSampler(y, strategy)
+    with pytest.raises(ValueError, match=r"names the class 'z', which y does not have"):
+        ImbalancedNetClassifier(loss="ce", sampler=strategy, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"sampler=RandomUnderSampler is a class; pass an inst"):
+        ImbalancedNetClassifier(loss="ce", sampler=RandomUnderSampler, max_epochs=1).fit(X, y)
+
+
+def test_checking_a_sampler_leaves_numpys_global_stream_alone():
+    np.random.seed(0)
+    expected = np.random.rand()
+    np.random.seed(0)
+    ImbalancedSampler(Y, RandomUnderSampler(), random_state=0)
+    assert np.random.rand() == expected
+
+
+def test_smote_with_fallback_takes_object_labels_with_a_single_sample_class():
+    X = np.random.default_rng(0).normal(size=(17, 2))
+    y = np.array(["many"] * 10 + ["some"] * 6 + ["one"], dtype=object)
+    sampler = SMOTEWithFallback(random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+    assert sampler.fallback_classes_ == ["one"]
+    assert pd.Series(y_res).value_counts().to_dict() == {"many": 10, "some": 10, "one": 10}

@@ -129,6 +129,11 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     counts = data["class_counts"]
     if class_names is None:
         class_names = getattr(estimator, "classes_", np.arange(len(counts)))
+    if len(class_names) != len(counts):
+        raise ValueError(
+            f"class_names has {len(class_names)} names, but the estimator has "
+            f"{len(counts)} classes: give one name per class, in the order of classes_."
+        )
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     else:

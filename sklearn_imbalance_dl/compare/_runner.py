@@ -9,7 +9,9 @@ import pandas as pd
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_consistent_length
 
+from .._validation import HasMethods, Integral, Interval, StrOptions, validate_params
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
@@ -243,20 +245,8 @@ def _resolve_seeds(seeds):
 
 def _resolve_preprocessor(preprocessor, X):
     """``preprocessor="auto"``: :func:`make_preprocessor` for a DataFrame, else None."""
-    if isinstance(preprocessor, str):
-        if preprocessor != "auto":
-            raise ValueError(
-                f"preprocessor={preprocessor!r} is not known; give 'auto', None or a "
-                "scikit-learn transformer (e.g. make_preprocessor(X))."
-            )
+    if isinstance(preprocessor, str):  # "auto", the one string the parameter takes
         return make_preprocessor(X) if hasattr(X, "columns") else None
-    if preprocessor is not None and not (
-        hasattr(preprocessor, "fit") and hasattr(preprocessor, "transform")
-    ):
-        raise ValueError(
-            f"preprocessor must be 'auto', None or a scikit-learn transformer (with fit "
-            f"and transform); got {type(preprocessor).__name__}."
-        )
     return preprocessor
 
 
@@ -380,6 +370,26 @@ def _dask_backend(scheduler):
     return backend()
 
 
+@validate_params(
+    {
+        "X_train": ["array-like"],
+        "y_train": ["array-like"],
+        "X_test": ["array-like", None],
+        "y_test": ["array-like", None],
+        "cv": [Interval(Integral, 2, None, closed="left"), None],
+        "methods": [list, tuple, dict, str, None],
+        "seeds": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "preprocessor": [StrOptions({"auto"}), HasMethods(["fit", "transform"]), None],
+        "shot_thresholds": ["array-like", None],
+        "n_jobs": [Integral, None],
+        "dask_scheduler": [str, None],
+        "torch_threads": [Interval(Integral, 1, None, closed="left")],
+        "progress": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def run_comparison(
     X_train,
     y_train,
@@ -485,10 +495,14 @@ def run_comparison(
     seeds = _resolve_seeds(seeds)
     preprocessor = _resolve_preprocessor(preprocessor, X_train)
     y_train = np.asarray(y_train)
+    check_consistent_length(X_train, y_train)
     holdout = X_test is not None
     if holdout == (cv is not None):
         raise ValueError("Give either a test set (X_test, y_test) or cv, not both or neither.")
+    if (X_test is None) != (y_test is None):
+        raise ValueError("Give the test set whole: both X_test and y_test, or neither.")
     if holdout:
+        check_consistent_length(X_test, y_test)
         y_test = np.asarray(y_test)
         classes = np.unique(np.concatenate([y_train, y_test]))
     else:
@@ -520,6 +534,13 @@ def run_comparison(
                     yield (name, factory, seed, fold, data, settings)
 
     n_fits = len(methods) * len(seeds) * (1 if holdout else cv)
+    first = {name: factory(seeds[0], epochs, device) for name, factory in methods.items()}
+    for name, estimator in first.items():
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+            raise ValueError(
+                f"methods[{name!r}] returned {estimator!r}; a factory(seed, epochs, device) "
+                "must return an unfitted scikit-learn classifier."
+            )
     attrs = dict(
         classes=classes.tolist(),
         class_counts=[count_of.get(c, 0) for c in classes.tolist()],
@@ -528,9 +549,7 @@ def run_comparison(
         epochs=epochs,
         seeds=seeds,
         # Which rows are networks: the table compares the best of them with the rest.
-        deep={
-            name: is_deep(factory(seeds[0], epochs, device)) for name, factory in methods.items()
-        },
+        deep={name: is_deep(estimator) for name, estimator in first.items()},
     )
     import joblib
 

@@ -19,10 +19,10 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import column_or_1d
 
-from .._validation import check_component_params
+from .._validation import check_component_params, missing_labels
 from ..registry import lookup, options, register
 
-__all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler"]
+__all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler", "encode_sampling_strategy"]
 
 # Each name's exponent q: a sample of class c is drawn with probability ~ n_c ** -q
 # ("instance" shuffles instead of drawing).
@@ -45,19 +45,65 @@ def _looks_at_features(sampler):
     )
 
 
-def _missing(labels):
-    """Boolean mask of the missing labels: NaN (of any float type) or None."""
-    if labels.dtype.kind == "f":
-        return np.isnan(labels)
-    if labels.dtype == object:
-        return np.array([v is None or (isinstance(v, float) and v != v) for v in labels])
-    return np.zeros(len(labels), dtype=bool)
-
-
 def _picks_rows(sampler, X, y):
     probe = clone(sampler)
+    if "random_state" in probe.get_params():
+        probe.set_params(random_state=0)  # leaves numpy's global stream alone
     probe.fit_resample(X, y)
     return hasattr(probe, "sample_indices_")
+
+
+def encode_sampling_strategy(sampler, classes, *, owner):
+    """A clone of ``sampler`` whose ``sampling_strategy`` names the encoded classes.
+
+    Batches are drawn on the labels encoded as ``0 .. n_classes - 1``; a strategy that
+    names classes (a dict ``{label: n_samples}``, a list of labels, or a callable of
+    the labels returning such a dict) names the user's labels, and is translated.
+
+    Parameters
+    ----------
+    sampler : imbalanced-learn sampler
+        Unfitted; it is cloned, never changed.
+    classes : ndarray of shape (n_classes,)
+        The labels, in the order of their codes.
+    owner : str
+        Named in the error message.
+
+    Returns
+    -------
+    imbalanced-learn sampler
+    """
+    sampler = clone(sampler)
+    strategy = sampler.get_params().get("sampling_strategy")
+    if callable(strategy):
+        return sampler.set_params(sampling_strategy=_DecodedLabels(strategy, classes))
+    if not isinstance(strategy, (dict, list, tuple)):
+        return sampler  # "auto", "majority", a ratio: no class named
+    code = {label: k for k, label in enumerate(classes.tolist())}
+    unknown = [key for key in strategy if key not in code]
+    if unknown:
+        raise ValueError(
+            f"{owner}: the sampling_strategy of {type(sampler).__name__} names the "
+            f"class {unknown[0]!r}, which y does not have; its classes are "
+            f"{', '.join(map(repr, classes.tolist()[:10]))}"
+            f"{', ...' if len(classes) > 10 else ''}."
+        )
+    if isinstance(strategy, dict):
+        return sampler.set_params(sampling_strategy={code[k]: v for k, v in strategy.items()})
+    return sampler.set_params(sampling_strategy=[code[k] for k in strategy])
+
+
+class _DecodedLabels:
+    """A callable ``sampling_strategy`` of the user's labels, called on encoded ones."""
+
+    def __init__(self, strategy, classes):
+        self.strategy = strategy
+        self.classes = classes
+
+    def __call__(self, y, **kwargs):
+        code = {label: k for k, label in enumerate(self.classes.tolist())}
+        wanted = self.strategy(self.classes[y], **kwargs)
+        return {code[label]: n for label, n in wanted.items()}
 
 
 def check_index_sampler(sampler, *, owner, X=None, y=None):
@@ -266,7 +312,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         labels = column_or_1d(np.asarray(y), warn=True)
         if len(labels) == 0:
             raise ValueError("y is empty: ImbalancedSampler needs the labels of the samples.")
-        missing = _missing(labels)
+        missing = missing_labels(labels)
         if missing.any():
             raise ValueError(
                 f"y has {int(missing.sum())} missing label(s) (NaN or None), the first at "
@@ -287,7 +333,8 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
-            kind = check_index_sampler(sampler, owner="ImbalancedSampler", X=probe_X, y=encoded)
+            kind = encode_sampling_strategy(sampler, self.classes_, owner="ImbalancedSampler")
+            kind = check_index_sampler(kind, owner="ImbalancedSampler", X=probe_X, y=encoded)
             if features is None and _looks_at_features(sampler):
                 raise ValueError(
                     f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "

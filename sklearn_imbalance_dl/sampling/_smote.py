@@ -74,7 +74,12 @@ class SMOTEWithFallback(BaseSampler):
         # One RandomState for both steps: reproducible, and the two draws differ.
         rng = check_random_state(self.random_state)
         smote_classes = [c for c, n in zip(classes, counts) if 1 < n < target]
-        self.fallback_classes_ = [c.item() for c, n in zip(classes, counts) if n == 1 < target]
+        # Python scalars (np.int64(2) -> 2) for the notes; object labels are already.
+        self.fallback_classes_ = [
+            c.item() if isinstance(c, np.generic) else c
+            for c, n in zip(classes, counts)
+            if n == 1 < target
+        ]
         self.k_neighbors_ = None
         self.notes_ = []
         if smote_classes:

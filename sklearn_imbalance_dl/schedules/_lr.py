@@ -64,6 +64,13 @@ class LRSchedule(Component, Callback):
                 f"({len(self.milestone_fractions)}: milestone_fractions="
                 f"{self.milestone_fractions!r}). Got {self.factors!r} instead."
             )
+        fractions = list(self.milestone_fractions)
+        if fractions != sorted(set(fractions)):
+            raise InvalidParameterError(
+                "The 'milestone_fractions' parameter of LRSchedule must be increasing (each "
+                "factor applies from its milestone to the next). Got "
+                f"{self.milestone_fractions!r} instead."
+            )
 
     def _bind(self, n_epochs):
         self.n_epochs_ = n_epochs
