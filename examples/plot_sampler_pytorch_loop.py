@@ -8,8 +8,8 @@ that :class:`~sklearn_imbalance_dl.ImbalancedNetClassifier` draws with its ``sam
 parameter (class-balanced, square-root, or an imbalanced-learn under/over-sampler),
 for code that keeps its own training loop.
 
-Here a small MLP learns the 8x8 digits made long-tailed (digit 0 keeps 124 images,
-digit 9 only a few), once with the usual shuffled batches and once with class-balanced
+Here a small MLP learns the 8x8 digits made long-tailed (digit 0 keeps 126 images,
+digit 9 only 2), once with the usual shuffled batches and once with class-balanced
 batches, and both are scored by balanced accuracy on a balanced test set.
 """
 

@@ -55,6 +55,7 @@ is checked against the training images, which must lie in it.
 
 import copy
 import importlib
+import sys
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
@@ -117,9 +118,21 @@ def register(kind, name):
     Raises
     ------
     ValueError
-        If ``kind`` is unknown, or ``name`` is taken by another object of that kind.
+        If ``kind`` is unknown, or ``name`` is taken by another object of that kind
+        (the shipped names included).
+
+    Notes
+    -----
+    The table lives in the Python process. Worker processes (``n_jobs > 1`` in
+    ``GridSearchCV`` or ``cross_val_score``, a Dask cluster) start with the shipped
+    names only, so a name registered in a notebook is unknown there: in parallel runs,
+    pass the class itself (``loss=MyLoss``), which travels with the estimator.
     """
-    entries = _table(kind)  # no import: the shipped components register themselves
+    # The shipped components register themselves as their modules load; one of the
+    # user's loads them first, so that a clash with their names is refused here (not
+    # later, inside the package's own import).
+    shipped = sys._getframe(1).f_globals.get("__name__", "").startswith(__package__ + ".")
+    entries = _table(kind) if shipped else _entries(kind)
     if not isinstance(name, str) or not name:
         raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -411,3 +412,22 @@ def test_pandas_na_in_an_array_is_pointed_to_dataframes(table):
     numbers.iloc[0, 0] = pd.NA
     with pytest.raises(ValueError, match=r"X holds pandas.NA .*Pass the pandas DataFrame"):
         ImbalancedNetClassifier(**SMALL).fit(numbers.to_numpy(dtype=object), y)
+
+
+def test_the_encoder_on_its_own_checks_its_columns():
+    X = pd.DataFrame(
+        {"a": [1.0, 2.0, np.nan, 4.0], "b": [10, 20, 30, 40], "c": ["x", "y", None, "x"]}
+    )
+    with pytest.raises(NotFittedError):
+        ColumnEncoder().transform(X)
+    encoder = ColumnEncoder().fit(X)
+    assert list(encoder.feature_names_in_) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match=r"columns \['b', 'a', 'c'\], but the encoder was fitted"):
+        encoder.transform(X[["b", "a", "c"]])
+    with pytest.raises(ValueError, match=r"fitted on \['a', 'b', 'c'\]"):
+        encoder.transform(X.rename(columns={"c": "colour"}))
+    numbers = ColumnEncoder().fit(np.ones((3, 2)))
+    assert not hasattr(numbers, "feature_names_in_")
+    for wrong in (np.ones((3, 3)), np.ones((3, 1)), np.ones(3)):
+        with pytest.raises(ValueError, match=r"fitted on 2 columns"):
+            numbers.transform(wrong)

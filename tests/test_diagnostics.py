@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import (
@@ -80,3 +81,20 @@ def test_class_names_of_another_length_are_refused(fitted):
     clf, _, _ = fitted
     with pytest.raises(ValueError, match=r"class_names has 2 names, but the estimator has 10"):
         plot_class_diagnostics(clf, class_names=["a", "b"])
+
+
+def test_diagnostics_of_an_interrupted_fit_keep_the_finished_epochs():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+
+    class CtrlCInSecondEpoch(Callback):
+        def on_batch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    clf = ImbalancedNetClassifier(
+        module="mlp", max_epochs=3, batch_size=64, random_state=0,
+        callbacks=[ClassDiagnostics(), CtrlCInSecondEpoch()],
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf.fit(X, y)
+    assert class_diagnostics(clf)["train_accuracy"].shape == (1, 10)

@@ -2,6 +2,8 @@
 
 import importlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -169,3 +171,21 @@ def test_docstring_lists_the_registered_names(cls, param, kind, extra):
     text = entry.type if "{" in entry.type else " ".join(entry.desc)
     listed = set(re.findall(r'"(\w+)"', text))
     assert listed == set(names(kind)) | extra, f"{cls.__name__}.{param}"
+
+
+def test_a_shipped_name_is_refused_before_the_package_has_loaded_its_components():
+    """In a fresh process, registering "focal" first is refused at the user's line, and
+    the estimator still imports."""
+    code = (
+        "from sklearn_imbalance_dl import register\n"
+        "try:\n"
+        "    register('loss', 'focal')(object)\n"
+        "except ValueError as error:\n"
+        "    print('refused:', error)\n"
+        "from sklearn_imbalance_dl import ImbalancedNetClassifier\n"
+        "print('imported')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "refused: The loss name 'focal' is already registered" in result.stdout
+    assert result.stdout.rstrip().endswith("imported")

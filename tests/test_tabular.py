@@ -305,3 +305,11 @@ def test_weight_decay_auto_other_modules_and_losses_a_number_and_user_groups():
     assert (d0, dh, db) == (0.0, 1e-4, 10.0)
     assert all(n.startswith("stages.0.") for n in stage0) and head == ["head.bias", "head.weight"]
     assert rest and all(n.startswith("stages.1.") for n in rest)
+
+
+def test_fit_preprocessing_refuses_missing_values():
+    net = TabularNet(2, 3, hidden_sizes=(4,))
+    X = torch.randn(50, 2)
+    X[0, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"fit_preprocessing got NaN or infinite inputs"):
+        net.fit_preprocessing(X)

@@ -87,12 +87,12 @@ def class_diagnostics(estimator):
     if not hasattr(estimator, "history"):  # an estimator, not a skorch net
         check_is_fitted(estimator, "net_")
     net = getattr(estimator, "net_", estimator)
-    history = net.history
-    if not history or ACCURACY_KEY not in history[-1]:
+    # Every finished epoch: a fit interrupted within an epoch keeps those before it.
+    rows = [row for row in net.history if ACCURACY_KEY in row]
+    if not rows:
         raise ValueError(
             "No class diagnostics were recorded: fit with callbacks=[ClassDiagnostics()] first."
         )
-    rows = [row for row in history if ACCURACY_KEY in row]
     return {
         "train_accuracy": np.array([row[ACCURACY_KEY] for row in rows]),
         "grad_norm": np.array([row[GRAD_NORM_KEY] for row in rows]),

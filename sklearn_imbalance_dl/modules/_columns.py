@@ -24,6 +24,7 @@ import numbers
 from collections.abc import Hashable
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 __all__ = ["ColumnEncoder"]
 
@@ -134,6 +135,9 @@ class ColumnEncoder:
     columns_ : list
         The columns of the fitted table, in order (positions ``0 .. n - 1`` for an
         array).
+    feature_names_in_ : ndarray of object
+        The column names of a fitted DataFrame (not set for an array): :meth:`transform`
+        then takes a DataFrame with the same columns in the same order only.
     numeric_columns_ : list
         The numeric columns (numbers and booleans).
     medians_ : ndarray of shape (n_numeric,)
@@ -177,6 +181,10 @@ class ColumnEncoder:
         """
         columns = self._columns(X)
         self.columns_ = list(columns)
+        if is_dataframe(X):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.numeric_columns_, self.categorical_columns_ = [], []
         medians, indicators, categories = [], [], []
         for name, column in columns.items():
@@ -215,7 +223,8 @@ class ColumnEncoder:
         Parameters
         ----------
         X : pandas DataFrame or ndarray
-            The fitted columns (checked by the estimator, by name or by count).
+            The fitted columns: by name for an encoder fitted on a DataFrame, else by
+            count.
 
         Returns
         -------
@@ -266,6 +275,8 @@ class ColumnEncoder:
         -------
         ndarray of str
         """
+        if not hasattr(self, "columns_"):
+            raise NotFittedError("This ColumnEncoder is not fitted yet: call fit first.")
         names = [str(c) for c in self.numeric_columns_]
         names += [f"{c}_missing" for c in self.indicator_columns_]
         names += [str(c) for c in self.categorical_columns_]
@@ -279,6 +290,8 @@ class ColumnEncoder:
     # ------------------------------------------------------------------ helpers
     def _columns(self, X, fitted=False):
         """``{name: {"kind", "values"}}``: numbers as float64 with NaN, categories as Series."""
+        if fitted:
+            self._check_columns(X)
         out = {}
         if not is_dataframe(X):
             X = np.asarray(X, dtype=np.float64)
@@ -321,6 +334,27 @@ class ColumnEncoder:
             else:
                 out[name] = {"kind": kind, "values": series}
         return out
+
+    def _check_columns(self, X):
+        """The fitted columns, by name for a DataFrame fitted on one, else by count."""
+        if not hasattr(self, "columns_"):
+            raise NotFittedError(
+                "This ColumnEncoder is not fitted yet: call fit (or fit_transform) first."
+            )
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and is_dataframe(X):
+            if list(X.columns) != list(names):
+                raise ValueError(
+                    f"X has the columns {list(X.columns)}, but the encoder was fitted on "
+                    f"{list(names)}: pass the same columns, in the same order."
+                )
+            return
+        shape = np.shape(X)
+        if len(shape) != 2 or shape[1] != len(self.columns_):
+            raise ValueError(
+                f"X has shape {shape}, but the encoder was fitted on {len(self.columns_)} "
+                "columns: pass a 2-D table of the same columns."
+            )
 
     def _check_value_types(self, series, name):
         """Refuse values of a type no category of ``fit`` had (``'1'`` for the number 1).

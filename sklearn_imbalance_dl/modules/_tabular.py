@@ -470,6 +470,12 @@ class TabularNet(nn.Module):
         x = x[:, : stage.n_numeric]
         if x.shape[1] == 0 or x.shape[0] == 0:
             return
+        if not np.isfinite(x).all():
+            raise ValueError(
+                "TabularNet.fit_preprocessing got NaN or infinite inputs, which would make "
+                "every prediction NaN: impute them first (ColumnEncoder does, and the "
+                "estimator uses it)."
+            )
         if self.preprocessing == "standard":
             std = x.std(0)
             factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)
