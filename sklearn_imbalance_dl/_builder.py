@@ -654,6 +654,12 @@ def _check_double_balancing(params, loss, schedule):
         first = f"schedule={params['schedule']!r} re-weights the classes"
         unbalanced = "schedule=None"
         this = "this schedule"
+    elif not (isinstance(params["sampler"], str) and params["sampler"] == "instance"):
+        # A balancing sampler is the first balancing; only posthoc_tau can be a second.
+        first = f"sampler={params['sampler']!r} balances the batches"
+        unbalanced = "sampler='instance'"
+        this = "this sampler"
+        params = {**params, "sampler": "instance"}
     else:
         return
     for second, fixes in _second_balancings(params, schedule, unbalanced, this):

@@ -71,6 +71,12 @@ def test_balancing_loss_or_schedule_with_posthoc_adjustment_warns(imbalanced, pa
         small(posthoc_tau=1.0, **params).fit(*imbalanced)
 
 
+def test_a_balancing_sampler_with_posthoc_adjustment_warns(imbalanced):
+    message = r"sampler='class_balanced' balances the batches, and posthoc_tau=1.0 removes"
+    with pytest.warns(UserWarning, match=message):
+        small(loss="ce", sampler="class_balanced", posthoc_tau=1.0).fit(*imbalanced)
+
+
 def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
     with pytest.warns(UserWarning, match="balanced twice") as record:
         small(sampler="sqrt").fit(*imbalanced)
