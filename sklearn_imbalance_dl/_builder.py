@@ -134,11 +134,10 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
             "never see them: lower validation_fraction (e.g. 0.1), or leave it None "
             "(train on everything) for classes this small."
         )
-    sampler = _batch_sampler(params["sampler"], classes, train[1])
     setup = build_training(
-        params, routed, input_shape, class_counts, train[0], n_categories=n_categories
-    )
-    setup.sampler = sampler  # the checked clone, on the encoded labels
+        params, routed, input_shape, class_counts, train[0], n_categories=n_categories,
+        y_train=train[1], classes=classes,
+    )  # fmt: skip
     net = build_net(setup, params, class_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"])
     return Fit(net, data, class_counts, setup.max_epochs)
@@ -222,7 +221,9 @@ def build_component(kind, value, routed, *, from_data=None):
     return cls(**kwargs)
 
 
-def build_training(params, routed, input_shape, class_counts, X_train, n_categories=()):
+def build_training(
+    params, routed, input_shape, class_counts, X_train, n_categories=(), *, y_train, classes
+):
     """Build and check the components of one fit.
 
     Parameters
@@ -240,7 +241,13 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
     n_categories : tuple of int, default=()
         Categories of each categorical column (the trailing codes of a table encoded
         by :class:`~.modules.ColumnEncoder`), passed to modules that take them.
+    y_train : ndarray of shape (n_samples,)
+        The training labels, encoded as ``0..n_classes-1``: an imbalanced-learn
+        sampler is checked on them.
+    classes : ndarray of shape (n_classes,)
+        The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
     """
+    sampler = _batch_sampler(params["sampler"], classes, y_train)
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
     if isinstance(loss, TorchLossAdapter):
         _check_torch_loss(params["loss"], loss, len(class_counts))
@@ -315,7 +322,7 @@ def build_training(params, routed, input_shape, class_counts, X_train, n_categor
         optimizer_params=optimizer_params,
         callbacks=callbacks,
         augment=augment,
-        sampler=params["sampler"],  # checked on the training labels by build_fit
+        sampler=sampler,
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
@@ -646,6 +653,7 @@ def _check_double_balancing(params, loss, schedule):
     forbid. (cRT's class-balanced re-training on such a loss lost on every table, and is
     refused in :func:`_check_combinations`.)
     """
+    sampler_balances = not (isinstance(params["sampler"], str) and params["sampler"] == "instance")
     if balances_by_class_counts(loss):
         first = f"loss={params['loss']!r} already balances the classes (from the class counts of y)"
         unbalanced = "loss='ce' (or 'focal', 'ldam')"
@@ -654,15 +662,15 @@ def _check_double_balancing(params, loss, schedule):
         first = f"schedule={params['schedule']!r} re-weights the classes"
         unbalanced = "schedule=None"
         this = "this schedule"
-    elif not (isinstance(params["sampler"], str) and params["sampler"] == "instance"):
-        # A balancing sampler is the first balancing; only posthoc_tau can be a second.
+    elif sampler_balances:
+        # The sampler is the first balancing; only posthoc_tau can be a second.
         first = f"sampler={params['sampler']!r} balances the batches"
         unbalanced = "sampler='instance'"
         this = "this sampler"
-        params = {**params, "sampler": "instance"}
+        sampler_balances = False
     else:
         return
-    for second, fixes in _second_balancings(params, schedule, unbalanced, this):
+    for second, fixes in _second_balancings(params, sampler_balances, unbalanced, this):
         warnings.warn(
             f"{first}, and {second}: the classes are balanced twice, which over-corrects "
             f"toward the rare classes. To balance once, use {fixes}.",
@@ -671,10 +679,11 @@ def _check_double_balancing(params, loss, schedule):
         )
 
 
-def _second_balancings(params, schedule, unbalanced, this):
-    """``(what, fixes)`` of each balancing besides the loss's or the schedule's."""
+def _second_balancings(params, sampler_balances, unbalanced, this):
+    """``(what, fixes)`` of each balancing besides the first: the sampler (when it is a
+    second one, ``sampler_balances``) and the post-hoc adjustment."""
     sampler = params["sampler"]
-    if not (isinstance(sampler, str) and sampler == "instance"):
+    if sampler_balances:
         if isinstance(sampler, str):
             shown = repr(sampler)
             draws = (

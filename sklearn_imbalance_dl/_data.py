@@ -19,6 +19,14 @@ def weights_are_uniform(sample_weight):
     return bool((sample_weight == sample_weight[0]).all())
 
 
+# Why a user's Dataset can hold what an array cannot, and what to do about it.
+DATASET_AS_IT_IS = (
+    "A torch Dataset goes to the network as it is, without the checks and the imputation "
+    "of missing values that arrays and DataFrames get: impute or drop them in the "
+    "Dataset, or pass an array or a DataFrame."
+)
+
+
 class InMemoryDataset(Dataset):
     """Tensors already on the training device: inputs, encoded targets, sample weights."""
 
@@ -143,9 +151,7 @@ class LabelledDataset(Dataset):
         if not torch.isfinite(x).all():
             raise ValueError(
                 f"Item {index} of the Dataset holds NaN or infinity, which the network "
-                "cannot train on. A torch Dataset goes to the network as it is, without the "
-                "checks and the imputation of missing values that arrays and DataFrames "
-                "get: impute or drop them in the Dataset, or pass an array or a DataFrame."
+                f"cannot train on. {DATASET_AS_IT_IS}"
             )
         if self.uniform_weights:
             return x, self.y[index]

@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader
 
 from ._cuda_graph import CapturedTrainStep
 from ._data import (
+    DATASET_AS_IT_IS,
     DeviceBatchIterator,
     EpochBatchSampler,
     InMemoryDataset,
@@ -567,12 +568,7 @@ class ImbalanceNet(NeuralNet):
         """Why the network's outputs gave NaN probabilities (an error path: may re-read X)."""
         batches = self._predict_batches(X, max(self.batch_size, 1024))
         if any(not torch.isfinite(torch.as_tensor(xb).float()).all() for xb in batches):
-            return (
-                "X contains NaN or infinity, which the network cannot read. A torch "
-                "Dataset goes to the network as it is, without the checks and the "
-                "imputation of missing values that arrays and DataFrames get: impute them "
-                "in the Dataset, or pass an array or a DataFrame."
-            )
+            return f"X contains NaN or infinity, which the network cannot read. {DATASET_AS_IT_IS}"
         if self.precision == "fp16":
             return (
                 "The network's outputs overflowed precision='fp16' (values beyond 65,504) "
