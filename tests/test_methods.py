@@ -219,7 +219,10 @@ def test_every_combination_is_checked_before_training(tiny_digits, loss, schedul
         module__hidden_sizes=(16, 16), **_method_params(loss, schedule, mixing)
     )
     params = {name: getattr(clf, name) for name in clf._own_parameter_constraints}
-    build = partial(build_training, params, clf._routed, X.shape[1:], np.bincount(y), X)
+    build = partial(
+        build_training, params, clf._routed, X.shape[1:], np.bincount(y), X,
+        y_train=y, classes=np.unique(y),
+    )  # fmt: skip
     reason = invalid_reason(loss, schedule, mixing)
     if reason:
         with pytest.raises(ValueError, match=reason):
