@@ -122,6 +122,9 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     -------
     Fit
     """
+    # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
+    # (normalised within each batch instead, a batch of one would cancel its weight).
+    sample_weight = sample_weight / sample_weight.mean()
     train, valid = holdout_split(
         X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed
     )
@@ -139,7 +142,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
         y_train=train[1], classes=classes,
     )  # fmt: skip
     net = build_net(setup, params, class_counts, valid)
-    data = training_dataset(*train, params["device"], params["channels_last"])
+    data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
     return Fit(net, data, class_counts, setup.max_epochs)
 
 
@@ -262,6 +265,7 @@ def build_training(
     _check_categorical_mixing(params, mixing, n_categories)
     augment = _bind_augment(params["augment"])
     _check_pixel_range(augment, X_train)
+    _check_augment_channels(augment, input_shape)
     lr_kind = params["lr_schedule"]
     if lr_kind == "auto":
         # A re-weighting schedule (DRW, PPW, PPL) switches on late in training; under a
@@ -463,10 +467,15 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed):
     )
 
 
-def training_dataset(X, y, sample_weight, device, channels_last=False):
-    """Arrays on the device once (the fast path), or a torch Dataset with its labels."""
+def training_dataset(X, y, sample_weight, device, channels_last=False, input_shape=None):
+    """Arrays on the device once (the fast path), or a torch Dataset with its labels.
+
+    ``input_shape``: the shape every item of a Dataset must have (item 0's).
+    """
     if isinstance(X, Dataset):  # the normal path: collated and copied batch by batch
-        return LabelledDataset(X, torch.as_tensor(y), torch.as_tensor(sample_weight))
+        return LabelledDataset(
+            X, torch.as_tensor(y), torch.as_tensor(sample_weight), input_shape=input_shape
+        )
     dataset = to_device_dataset(X, y, sample_weight, device)
     if channels_last:
         dataset.X = dataset.X.contiguous(memory_format=torch.channels_last)
@@ -801,14 +810,19 @@ def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
             "optimizer__param_groups=[(pattern, {option: value}), ...], e.g. "
             "[('head.*', {'weight_decay': 0.0})]."
         )
-    if "weight_decay" in routed:
-        raise ValueError(
-            f"optimizer__weight_decay={routed['weight_decay']!r} would override "
-            f"weight_decay={params['weight_decay']!r}, the estimator's own parameter (which "
-            "the default's head and body groups follow): set weight_decay instead, or "
-            "optimizer__param_groups=[(pattern, {'weight_decay': value})] for some "
-            "parameters."
-        )
+    # The estimator's own lr and weight_decay size the schedule and the automatic
+    # decay: the optimizer's copies of them would silently override both.
+    for name, follows in (
+        ("lr", "lr_schedule and weight_decay='auto' follow"),
+        ("weight_decay", "the default's head and body groups follow"),
+    ):
+        if name in routed:
+            raise ValueError(
+                f"optimizer__{name}={routed[name]!r} would override {name}="
+                f"{params[name]!r}, the estimator's own parameter (which {follows}): set "
+                f"{name} instead, or optimizer__param_groups=[(pattern, {{'{name}': "
+                "value})] for some parameters."
+            )
     defaults = {"weight_decay": weight_decay}
     if isinstance(value, str):
         defaults.update(_OPTIMIZER_DEFAULTS.get(value, {}))
@@ -873,6 +887,17 @@ def _check_pixel_range(augment, X_train):
             f"{expected[1]:.3g}], but the training images have values in [{low:.4g}, "
             f"{high:.4g}]; bring them into that range first (uint8 images: X / 255, then "
             "standardised per channel if the augmentation was given a mean and std)."
+        )
+
+
+def _check_augment_channels(augment, input_shape):
+    """Images of another channel count than the augmentation's per-channel statistics."""
+    channels = getattr(augment, "n_channels", None)
+    if channels is not None and len(input_shape) == 3 and input_shape[0] != channels:
+        raise ValueError(
+            f"augment={augment!r} has a mean and std for {channels} channels, but the "
+            f"images have {input_shape[0]} (shape {tuple(input_shape)}); give one mean and "
+            "one std per channel."
         )
 
 

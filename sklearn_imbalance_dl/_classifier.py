@@ -26,7 +26,7 @@ from ._builder import (
     component_class,
     resolve_device,
 )
-from ._data import check_channel_order
+from ._data import DatasetInputs, check_channel_order, item_input
 from ._validation import user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
@@ -231,9 +231,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     the ``gamma`` constraint that the chosen loss class declares, and the error names
     the routed parameter ("The 'loss__gamma' parameter of ImbalancedNetClassifier must
     be a float in the range [0.0, inf). Got -1 instead."). A name the component does
-    not take is refused with the list of the names it does take. Components given as
-    instances take no routed parameters (set them on the instance), as in
-    imbalanced-learn, whose nested estimators are configured on the object.
+    not take is refused with the list of the names it does take. A component given as
+    an instance with parameters of its own (``Mixup()``, ``EMA()``, a schedule, an
+    imbalanced-learn sampler) is a nested estimator: ``get_params(deep=True)`` lists
+    its parameters and ``set_params(mixing__alpha=0.4)`` sets them on it, so a grid
+    may search them. Other instances (a torch module or loss) are configured on the
+    object itself.
 
     With metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
     import the estimator (or imbalanced-learn) before creating the estimators and
@@ -380,10 +383,28 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return params
 
     def set_params(self, **params):
-        routed = {k: v for k, v in params.items() if _is_routed(k)}
+        # A component given as an instance with parameters of its own (Mixup(), EMA(),
+        # DeferredReweighting(), an imbalanced-learn sampler) lists them in
+        # get_params(deep=True); like any nested estimator it takes them itself.
+        routed = {k: v for k, v in params.items() if self._stores_routed(k, params)}
         super().set_params(**{k: v for k, v in params.items() if k not in routed})
-        self._routed_params.update(routed)
+        # A new dict, not an update: a copy of the estimator keeps its own.
+        self._routed_params = {**self._routed_params, **routed}
         return self
+
+    def _stores_routed(self, key, params):
+        """Whether ``set_params`` keeps ``key`` as a routed parameter of the estimator.
+
+        Routed parameters configure a component named by a string or a class. A
+        component given as an instance with parameters of its own (``Mixup()``,
+        ``EMA()``, an imbalanced-learn sampler) lists them in ``get_params(deep=True)``
+        and, like any nested estimator, takes them itself.
+        """
+        if not _is_routed(key):
+            return False
+        prefix = key.partition("__")[0]
+        component = params.get(prefix, getattr(self, prefix, None))
+        return isinstance(component, (str, type)) or not hasattr(component, "set_params")
 
     def _routed(self, prefix):
         """The ``prefix__*`` parameters, without the prefix."""
@@ -407,7 +428,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
-            Multiplies each sample's loss.
+            Multiplies each sample's loss, relative to the mean weight: a weight of 2
+            counts a row about as two copies of it would, in batches of any size.
 
         Returns
         -------
@@ -438,7 +460,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
-            check_channel_order(self._input_shape, self.module)
+        check_channel_order(self._input_shape, self.module)
         _check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -579,6 +601,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             )
         self._input_shape = tuple(_first_input(dataset).shape)
         self.n_features_in_ = self._input_shape[0]
+        # Items carry no column names: none from an earlier fit on a DataFrame either.
+        vars(self).pop("feature_names_in_", None)
         return y
 
     # ------------------------------------------------------------ predict
@@ -587,23 +611,35 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         encoder = getattr(self, "column_encoder_", None)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
+            X = DatasetInputs(X, self._input_shape)
         elif encoder is not None and is_dataframe(X):
             validate_data(self, X, reset=False, skip_check_array=True)
+            if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one
+                check_array(np.empty(X.shape), estimator=self)
             X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
             shape = X.shape[1:]
         else:
+            if getattr(X, "ndim", 2) > 2 or len(self._input_shape) > 1:
+                # Before scikit-learn's check of n_features_in_, which compares the
+                # first dimension only (the channels of images), as a count of features.
+                self._check_sample_shape(X.shape[1:])
             X = self._validate_array(X, reset=False)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)
             else:
                 _check_no_nan(X, self.module)
             shape = X.shape[1:]
-        if shape != self._input_shape:
-            raise ValueError(
-                f"X has samples of shape {shape}, but this ImbalancedNetClassifier "
-                f"was fitted on samples of shape {self._input_shape}."
-            )
+        self._check_sample_shape(shape)
         return X
+
+    def _check_sample_shape(self, shape):
+        """Refuse samples of another shape than fit's, naming both shapes."""
+        if tuple(shape) != tuple(self._input_shape):
+            check_channel_order(tuple(shape), self.module)  # images in (H, W, C) order
+            raise ValueError(
+                f"X has samples of shape {tuple(shape)}, but this ImbalancedNetClassifier "
+                f"was fitted on samples of shape {tuple(self._input_shape)}."
+            )
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``.
@@ -675,8 +711,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _first_input(dataset):
-    item = dataset[0]
-    return torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
+    """The input of the Dataset's first item, checked (see :func:`~._data.item_input`)."""
+    if len(dataset) == 0:
+        raise ValueError("The Dataset X has no items; fit and predict need at least one.")
+    return item_input(dataset[0], 0)
 
 
 def _module_name(module):

@@ -125,6 +125,51 @@ class DeviceBatchIterator:
             yield data.X[index], data.y[index], None if weights is None else weights[index]
 
 
+def item_input(item, index, input_shape=None):
+    """The input of item ``index`` of a user's Dataset, as a float32 tensor.
+
+    The item itself, or its first element when it is a tuple or a list ``(input,
+    ...)``. It must be array-like with at least one dimension and, once
+    ``input_shape`` is known (the shape of item 0), of that shape: a batch stacks
+    its items.
+    """
+    x = item[0] if isinstance(item, (tuple, list)) else item
+    try:
+        x = torch.as_tensor(x)
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(
+            f"Item {index} of the Dataset X is a {type(x).__name__}, which the network cannot "
+            "read: __getitem__ must return the input as a tensor or an array, or a tuple "
+            "(input, ...)."
+        ) from None
+    if x.ndim == 0:
+        raise ValueError(
+            f"Item {index} of the Dataset X is a scalar; the network reads inputs of at "
+            "least one dimension (n_features,) or (channels, height, width)."
+        )
+    if input_shape is not None and tuple(x.shape) != tuple(input_shape):
+        raise ValueError(
+            f"Item {index} of the Dataset X has shape {tuple(x.shape)}, but item 0 has "
+            f"{tuple(input_shape)}: the network takes inputs of one shape (resize or crop "
+            "them in the Dataset)."
+        )
+    return x.to(torch.float32)
+
+
+class DatasetInputs(Dataset):
+    """The inputs of a user's Dataset for prediction, each as :func:`item_input` gives it."""
+
+    def __init__(self, dataset, input_shape):
+        self.dataset = dataset
+        self.input_shape = input_shape
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        return item_input(self.dataset[index], index, self.input_shape)
+
+
 class LabelledDataset(Dataset):
     """A user's ``torch.utils.data.Dataset`` with the estimator's encoded labels and weights.
 
@@ -135,19 +180,18 @@ class LabelledDataset(Dataset):
     to the device one by one.
     """
 
-    def __init__(self, dataset, y, sample_weight):
+    def __init__(self, dataset, y, sample_weight, input_shape=None):
         self.dataset = dataset
         self.y = y
         self.sample_weight = sample_weight
         self.uniform_weights = weights_are_uniform(sample_weight)
+        self.input_shape = input_shape
 
     def __len__(self):
         return len(self.dataset)
 
     def __getitem__(self, index):
-        item = self.dataset[index]
-        x = torch.as_tensor(item[0] if isinstance(item, (tuple, list)) else item)
-        x = x.to(torch.float32)
+        x = item_input(self.dataset[index], index, self.input_shape)
         if not torch.isfinite(x).all():
             raise ValueError(
                 f"Item {index} of the Dataset holds NaN or infinity, which the network "

@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader
 from ._cuda_graph import CapturedTrainStep
 from ._data import (
     DATASET_AS_IT_IS,
+    DatasetInputs,
     DeviceBatchIterator,
     EpochBatchSampler,
     InMemoryDataset,
@@ -334,9 +335,11 @@ class ImbalanceNet(NeuralNet):
         """Weighted mean of the per-sample losses, with mixed labels when ``plan`` says so.
 
         ``sum_i sw_i (lam_i l(z_i, y_i) + (1 - lam_i) l(z_i, y_j)) /
-        sum_i sw_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
-        class weight ``w``. ``sample_weight=None`` means equal weights, which cancel; then
-        without mixing this is the loss's own ``reduction="mean"``, computed directly.
+        sum_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
+        class weight ``w`` and the sample weights ``sw`` are relative to their mean over
+        the training data (as ``fit`` scales them): they scale a row's loss, not its share
+        of its batch. ``sample_weight=None`` means equal weights; then without mixing
+        this is the loss's own ``reduction="mean"``, computed directly.
         """
         criterion = self.criterion_
         if plan is None and sample_weight is None:
@@ -352,7 +355,6 @@ class ImbalanceNet(NeuralNet):
             normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
         if sample_weight is not None:
             per_sample = sample_weight * per_sample
-            normaliser = sample_weight * normaliser
         total = normaliser.sum()
         return per_sample.sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
@@ -360,7 +362,16 @@ class ImbalanceNet(NeuralNet):
         """``(X, y, sample_weight, plan)`` of a training step: augmented, mixing drawn."""
         Xb, yb, wb = self.unpack_batch(batch)
         if self.augment is not None:
-            Xb = self.augment(Xb)
+            augmented = self.augment(Xb)
+            if not isinstance(augmented, torch.Tensor) or augmented.shape[:1] != Xb.shape[:1]:
+                got = getattr(augmented, "shape", None)
+                got = f"shape {tuple(got)}" if got is not None else type(augmented).__name__
+                raise ValueError(
+                    f"augment={self.augment!r} returned {got} for a batch of shape "
+                    f"{tuple(Xb.shape)}; an augmentation returns the augmented batch, a "
+                    "tensor with one row per sample."
+                )
+            Xb = augmented
         plan = None if self.mixing_ is None else self.mixing_.plan(yb, self.current_epoch)
         return Xb, yb, wb, plan
 
@@ -555,8 +566,9 @@ class ImbalanceNet(NeuralNet):
 
     def _predict_batches(self, X, batch_size):
         if isinstance(X, torch.utils.data.Dataset):
-            loader = DataLoader(X, batch_size=batch_size, generator=torch.Generator())
-            return (b[0] if isinstance(b, (tuple, list)) else b for b in loader)
+            if not isinstance(X, DatasetInputs):  # a user's Dataset: inputs checked
+                X = DatasetInputs(X, None)
+            return iter(DataLoader(X, batch_size=batch_size, generator=torch.Generator()))
         X = torch.as_tensor(X)
         return (X[start : start + batch_size] for start in range(0, len(X), batch_size))
 

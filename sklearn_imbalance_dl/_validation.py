@@ -45,7 +45,7 @@ __all__ = [
 
 
 class TupleOf(Options):
-    """A tuple or list whose items each satisfy ``item`` (an :class:`Interval`).
+    """A tuple, list or 1-D array whose items each satisfy ``item`` (an :class:`Interval`).
 
     scikit-learn has no constraint for sequences of numbers (``hidden_sizes=(256, 256)``,
     ``milestones=(0.8, 0.9)``); this one plugs into its machinery and its messages:
@@ -59,7 +59,7 @@ class TupleOf(Options):
 
     def is_satisfied_by(self, val):
         return (
-            isinstance(val, (tuple, list))
+            (isinstance(val, (tuple, list)) or (isinstance(val, np.ndarray) and val.ndim == 1))
             and len(val) >= self.min_length
             and all(self.item.is_satisfied_by(v) for v in val)
         )

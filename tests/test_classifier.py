@@ -215,7 +215,8 @@ def test_sample_weight_scaling_is_a_no_op_and_weights_matter(imbalanced):
 
 
 def test_mixed_loss_matches_hand_computation():
-    """Sample weights multiply per-sample losses; mixing mixes the two labels' losses."""
+    """Sample weights multiply per-sample losses (the class weights alone normalise them,
+    as fit scales the sample weights to a mean of 1); mixing mixes the two labels' losses."""
     from sklearn_imbalance_dl.mixing._mixing import MixPlan
 
     clf = small(loss="weighted_ce", max_epochs=1)
@@ -227,7 +228,7 @@ def test_mixed_loss_matches_hand_computation():
     sw = torch.tensor([1.0, 2.0, 0.5, 0.0])
     w = net.criterion_.class_weights
     ce = torch.nn.functional.cross_entropy(logits, target, reduction="none")
-    expected = (sw * w[target] * ce).sum() / (sw * w[target]).sum()
+    expected = (sw * w[target] * ce).sum() / w[target].sum()
     torch.testing.assert_close(net.mixed_loss(logits, target, sw), expected)
 
     partner = torch.tensor([1, 0, 3, 2])
@@ -235,7 +236,7 @@ def test_mixed_loss_matches_hand_computation():
     plan = MixPlan(0, partner, torch.ones(4), lam)
     ce_b = torch.nn.functional.cross_entropy(logits, target[partner], reduction="none")
     num = sw * (lam * w[target] * ce + (1 - lam) * w[target[partner]] * ce_b)
-    den = sw * (lam * w[target] + (1 - lam) * w[target[partner]])
+    den = lam * w[target] + (1 - lam) * w[target[partner]]
     torch.testing.assert_close(net.mixed_loss(logits, target, sw, plan), num.sum() / den.sum())
 
 

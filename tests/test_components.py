@@ -166,9 +166,9 @@ def test_smote_with_fallback_passes_imbalanced_learn_checks(estimator, check):
 @pytest.mark.parametrize("loss", ["ce", "weighted_ce"])
 def test_one_training_step_is_the_hand_computed_sgd_step(loss):
     # One batch holding all samples, plain SGD (the first momentum step is the gradient),
-    # no weight decay: W1 = W0 - lr * grad of sum_i sw_i w_{y_i} l_i / sum_i sw_i w_{y_i},
+    # no weight decay: W1 = W0 - lr * grad of sum_i sw_i w_{y_i} l_i / sum_i w_{y_i},
     # with l_i the cross-entropy, w the class weights (n / (C n_c) for weighted_ce,
-    # normalised to mean 1 over the classes) and sw the sample weights.
+    # normalised to mean 1 over the classes) and sw the sample weights over their mean.
     from sklearn_imbalance_dl import ImbalancedNetClassifier
 
     torch.manual_seed(0)
@@ -198,8 +198,8 @@ def test_one_training_step_is_the_hand_computed_sgd_step(loss):
         class_weight = torch.ones(2)
     else:  # inverse frequency: counts (3, 1) -> (1/3, 1) -> scaled to sum 2
         class_weight = torch.tensor([1 / 3, 1.0]) * 2 / (1 / 3 + 1.0)
-    w = torch.as_tensor(sw) * class_weight[torch.as_tensor(y)]
-    hand_loss = (w * nll).sum() / w.sum()
+    w = class_weight[torch.as_tensor(y)]
+    hand_loss = (torch.as_tensor(sw / sw.mean()) * w * nll).sum() / w.sum()
     hand_loss.backward()
     trained = clf.net_.module_
     np.testing.assert_allclose(

@@ -698,10 +698,17 @@ def test_a_validation_fraction_that_empties_a_class_is_named():
         small(validation_fraction=0.99).fit(*_rows(n=60))
 
 
-def test_a_routed_weight_decay_is_pointed_to_the_estimators_own(digits):
-    clf = small(weight_decay=1e-3, optimizer__weight_decay=0.5)
-    with pytest.raises(ValueError, match=r"optimizer__weight_decay=0.5 would override weight_dec"):
-        clf.fit(*digits)
+@pytest.mark.parametrize(
+    "routed, message",
+    [
+        ({"weight_decay": 1e-3, "optimizer__weight_decay": 0.5},
+         "optimizer__weight_decay=0.5 would override weight_decay=0.001"),
+        ({"optimizer__lr": 0.01}, "optimizer__lr=0.01 would override lr=0.001"),
+    ],
+)  # fmt: skip
+def test_a_routed_rate_or_decay_is_pointed_to_the_estimators_own(digits, routed, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        small(**routed).fit(*digits)
 
 
 @pytest.mark.parametrize("fractions", [(0.6, 0.2), (0.5, 0.5)])
@@ -861,3 +868,157 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err == "sklearn-imbalance-dl compare: interrupted (Ctrl-C)\n"
     if isinstance(info.value, SystemExit):  # not POSIX
         assert info.value.code == 130
+
+
+# ----------------------------------------------------------------- torch Datasets
+def small_images(**params):
+    """A narrow ResNet-32 (what module="auto" is on images), one epoch."""
+    params = {"max_epochs": 1, "batch_size": 32, "random_state": 0, **params}
+    return ImbalancedNetClassifier(module="auto", module__widths=(4, 8, 8), **params)
+
+
+class _Items(torch.utils.data.Dataset):
+    """A Dataset whose items are ``make(i)``."""
+
+    def __init__(self, make, n=48):
+        self.make, self.n = make, n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, index):
+        return self.make(index)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda i: {"image": torch.rand(3, 8, 8)}, "Item 0 of the Dataset X is a dict, which"),
+        (lambda i: torch.tensor(float(i)), "Item 0 of the Dataset X is a scalar"),
+        (lambda i: torch.rand(3, 8 + (i == 5), 8), r"Item 5 of the Dataset X has shape \(3, 9"),
+    ],
+)  # fmt: skip
+def test_dataset_items_the_network_cannot_read_are_named(make, message):
+    y = np.arange(48) % 3
+    with pytest.raises(ValueError, match=message):
+        small_images().fit(_Items(make), y)
+
+
+def test_an_empty_dataset_is_refused():
+    with pytest.raises(ValueError, match="The Dataset X has no items"):
+        small().fit(_Items(lambda i: torch.rand(4), n=0), np.array([], dtype=int))
+
+
+def test_a_dataset_of_integer_images_predicts_as_the_same_array(digits):
+    images = torch.randint(0, 256, (60, 3, 8, 8), dtype=torch.uint8)
+    y = np.arange(60) % 3
+    from_dataset = small_images().fit(TensorDataset(images), y)
+    from_array = small_images().fit(images.numpy(), y)
+    np.testing.assert_allclose(
+        from_dataset.predict_proba(TensorDataset(images)), from_array.predict_proba(images.numpy())
+    )
+
+
+def test_a_dataset_of_channels_last_images_is_refused_like_an_array():
+    images = torch.rand(40, 16, 16, 3)
+    with pytest.raises(ValueError, match=r"pass X.transpose\(0, 3, 1, 2\)"):
+        small_images().fit(TensorDataset(images), np.arange(40) % 2)
+
+
+def test_a_refit_on_a_dataset_forgets_the_column_names(digits):
+    X, y = digits
+    clf = small().fit(pd.DataFrame(X[:, :6], columns=list("abcdef")), y)
+    clf.fit(TensorDataset(torch.as_tensor(X[:, :4])), y)
+    assert not hasattr(clf, "feature_names_in_") and clf.n_features_in_ == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.predict(X[:3, :4])
+    with pytest.warns(UserWarning, match="X has feature names, but .* fitted without feature"):
+        clf.predict(pd.DataFrame(X[:3, :4], columns=list("wxyz")))
+
+
+# ----------------------------------------------------------------- shapes at predict
+def test_samples_of_another_shape_are_named_by_shape_not_features(digits):
+    X, y = digits
+    clf = small().fit(X.reshape(-1, 8, 8), y)
+    message = r"X has samples of shape \(64,\), but .* fitted on samples of shape \(8, 8\)"
+    with pytest.raises(ValueError, match=message):
+        clf.predict(X)
+    images = np.random.default_rng(0).random((40, 3, 16, 16), dtype=np.float32)
+    clf = small_images().fit(images, np.arange(40) % 2)
+    with pytest.raises(ValueError, match=r"samples of shape \(1, 16, 16\), but .* \(3, 16, 16\)"):
+        clf.predict(images[:, :1])
+    with pytest.raises(ValueError, match=r"pass X.transpose\(0, 3, 1, 2\)"):
+        clf.predict(images.transpose(0, 2, 3, 1))
+
+
+def test_an_empty_dataframe_at_predict_is_named_by_its_own_shape():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 4)), columns=list("abcd"))
+    X.loc[::7, "a"] = np.nan  # a missing-value indicator column in the encoding
+    clf = small(module="auto").fit(X, np.arange(60) % 2)
+    with pytest.raises(ValueError, match=re.escape("Found array with 0 sample(s) (shape=(0, 4))")):
+        clf.predict(X.iloc[:0])
+
+
+# ----------------------------------------------------------------- augmentation
+def test_randaugment_statistics_of_another_channel_count_are_refused():
+    from sklearn_imbalance_dl.augment import RandAugment
+
+    images = np.random.default_rng(0).random((40, 4, 16, 16), dtype=np.float32)
+    three = RandAugment(mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25))
+    with pytest.raises(ValueError, match="mean and std for 3 channels, but the images have 4"):
+        small_images(augment=three).fit(images, np.arange(40) % 2)
+    uneven = RandAugment(mean=(0.5, 0.5, 0.5, 0.5), std=(0.25,))
+    with pytest.raises(ValueError, match="mean has 4 values and its std 1"):
+        small_images(augment=uneven).fit(images, np.arange(40) % 2)
+
+
+def test_an_augmentation_that_returns_no_batch_is_named():
+    images = np.random.default_rng(0).random((40, 3, 8, 8), dtype=np.float32)
+    clf = small_images(augment=lambda batch: None)
+    with pytest.raises(ValueError, match=r"returned NoneType for a batch of shape \(32, 3, 8, 8\)"):
+        clf.fit(images, np.arange(40) % 2)
+    assert not hasattr(clf, "net_")
+
+
+# ----------------------------------------------------------------- parameters
+def test_parameters_of_a_component_instance_are_set_on_it(digits):
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_imbalance_dl.mixing import Mixup
+
+    clf = small(mixing=Mixup(alpha=0.2))
+    assert {"mixing__alpha", "mixing__layer"} <= set(clf.get_params(deep=True))
+    clf.set_params(mixing__alpha=0.4)
+    assert clf.mixing.alpha == 0.4 and "mixing__alpha" not in clf.get_params(deep=False)
+    clf.fit(*digits)
+    with_ema = small(weight_averaging=EMA())
+    with_ema.set_params(**with_ema.get_params(deep=True)).fit(*digits)
+    search = GridSearchCV(small(mixing=Mixup()), {"mixing__alpha": [0.2, 0.4]}, cv=2)
+    search.set_params(error_score="raise").fit(*digits)
+    assert search.best_params_["mixing__alpha"] in (0.2, 0.4)
+
+
+def test_a_copy_keeps_its_own_routed_parameters():
+    import copy
+
+    original = small(loss__tau=1.0)
+    copy.copy(original).set_params(loss__tau=2.0)
+    assert original.get_params()["loss__tau"] == 1.0
+
+
+def test_hidden_sizes_may_be_an_array(digits):
+    clf = small(module__hidden_sizes=np.array([16, 8])).fit(*digits)
+    linear = [m for m in clf.net_.module_.modules() if isinstance(m, torch.nn.Linear)]
+    assert [m.out_features for m in linear][:2] == [16, 8]
+
+
+# ----------------------------------------------------------------- sample weights
+def test_sample_weights_act_in_batches_of_one(digits):
+    X, y = digits
+    X, y = X[:60], (y[:60] > 4).astype(int)
+    params = {"batch_size": 1, "max_epochs": 2, "module__batch_norm": False}
+    plain = small(**params).fit(X, y).predict_proba(X)
+    heavy = small(**params).fit(X, y, sample_weight=np.where(y == 1, 10.0, 1.0)).predict_proba(X)
+    assert heavy[:, 1].mean() > plain[:, 1].mean() + 0.05

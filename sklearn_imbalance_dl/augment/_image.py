@@ -472,6 +472,16 @@ class RandAugment(Component):
         super()._validate()
         if (self.mean is None) != (self.std is None):
             raise ValueError("RandAugment needs both mean and std, or neither.")
+        if self.mean is not None and len(self.mean) != len(self.std):
+            raise ValueError(
+                f"RandAugment's mean has {len(self.mean)} values and its std "
+                f"{len(self.std)}; give one of each per channel."
+            )
+
+    @property
+    def n_channels(self):
+        """The channels its ``mean`` and ``std`` are for, which ``fit`` checks (None: any)."""
+        return None if self.mean is None else len(self.mean)
 
     @property
     def pixel_range(self):
