@@ -385,6 +385,55 @@ def test_bad_class_counts(batch, counts, match):
         LF.ldam_loss(logits, target, counts)
 
 
+@pytest.mark.parametrize("bad", [-100, -1, N_CLASSES])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        CrossEntropyLoss(),
+        FocalLoss(),
+        WeightedCELoss(COUNTS),
+        LogitAdjustedLoss(COUNTS),
+        ARBLoss(),
+        lambda z, t: LF.cross_entropy_loss(z, t, reduction="none"),
+        lambda z, t: LF.focal_loss(z, t),
+    ],
+)
+def test_targets_outside_the_classes_are_refused(batch, loss, bad):
+    # -100 is torch's default ignore_index: it must not drop a row silently.
+    logits, target = batch
+    target = target.clone()
+    target[-1] = bad
+    message = rf"target must hold class indices in \[0, 3\].*from {min(bad, 0)} to {max(bad, 3)}"
+    with pytest.raises(ValueError, match=message):
+        loss(logits, target)
+
+
+@pytest.mark.parametrize(
+    "weight", [[1, -2, 1, 1], [0, 0, 0, 0], [1, np.nan, 1, 1], [1, np.inf, 1, 1]]
+)
+def test_bad_class_weights_are_refused(batch, weight):
+    logits, target = batch
+    with pytest.raises(ValueError, match="weight must hold finite, non-negative class weights"):
+        LF.cross_entropy_loss(logits, target, weight=weight)
+
+
+@pytest.mark.parametrize(
+    "loss", [LogitAdjustedLoss, BalancedSoftmaxLoss, lambda c: ARBLoss(c, counts="global")]
+)
+def test_counts_beyond_float16_work_with_half_logits(batch, loss):
+    # 65,504 is float16's largest number; the log prior is taken in float32.
+    logits, target = batch
+    counts = [40000.0, 30000.0, 100000.0, 10.0]
+    full = loss(counts)(logits.float(), target)
+    half = loss(counts)(logits.half(), target)
+    assert torch.isfinite(half)
+    torch.testing.assert_close(half.float(), full, rtol=1e-2, atol=1e-2)
+    functional = LF.logit_adjusted_loss(logits.half(), target, counts)
+    torch.testing.assert_close(
+        functional.float(), LogitAdjustedLoss(counts)(logits.float(), target), rtol=1e-2, atol=1e-2
+    )
+
+
 # --------------------------------------------------------------------------- modules
 
 

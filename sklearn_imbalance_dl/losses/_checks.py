@@ -38,7 +38,10 @@ PARAMETER_CONSTRAINTS = {
 
 
 def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> torch.Tensor:
-    """Convert an array-like to a floating tensor (on ``like``'s device and dtype if given)."""
+    """Convert an array-like to a floating tensor.
+
+    With ``like``: on its device, in its dtype but at least float32 (:func:`like_dtype`).
+    """
     if isinstance(values, torch.Tensor):
         tensor = values.detach()
     else:
@@ -46,10 +49,20 @@ def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> t
     if not (tensor.is_floating_point() or tensor.dtype in _INT_DTYPES):
         raise ValueError(f"{name} must hold numbers; got a tensor of dtype {tensor.dtype}.")
     if like is not None:
-        return tensor.to(device=like.device, dtype=like.dtype)
+        return tensor.to(device=like.device, dtype=like_dtype(like))
     if not tensor.is_floating_point():
         tensor = tensor.to(torch.float64)
     return tensor
+
+
+def like_dtype(logits: torch.Tensor) -> torch.dtype:
+    """The dtype of counts and weights beside ``logits``: theirs, at least float32.
+
+    Counts beyond 65,504 (or a sum of counts beyond it, as the log prior takes) are
+    infinite in float16; half-precision logits then make a float32 loss, as torch's
+    autocast does for the cross-entropy.
+    """
+    return torch.promote_types(logits.dtype, torch.float32)
 
 
 _INT_DTYPES = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
@@ -107,7 +120,7 @@ def check_class_counts(
 
 
 def check_weight(weight, n_classes: int, like: torch.Tensor) -> torch.Tensor | None:
-    """Validate an optional per-class weight vector (shape only: no device sync)."""
+    """Validate an optional per-class weight vector: its shape and its values."""
     if weight is None:
         return None
     weight = as_float_tensor(weight, "weight", like=like)
@@ -115,6 +128,11 @@ def check_weight(weight, n_classes: int, like: torch.Tensor) -> torch.Tensor | N
         raise ValueError(
             f"weight must be a 1-D tensor with one entry per class (length {n_classes}); "
             f"got shape {tuple(weight.shape)}."
+        )
+    if not bool(torch.isfinite(weight).all() and (weight >= 0).all() and (weight > 0).any()):
+        raise ValueError(
+            "weight must hold finite, non-negative class weights, not all zero; got "
+            f"{weight.tolist()}."
         )
     return weight
 
@@ -138,4 +156,16 @@ def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
             f"target must hold integer class indices; got dtype {target.dtype}. "
             "Soft or mixed targets: combine per-sample losses (reduction='none')."
         )
+    n_classes = logits.shape[1]
+    if n_classes == 0:
+        raise ValueError("logits must have one column per class; got 0 columns.")
+    # Checked where it costs no synchronisation with a GPU (a training step's targets
+    # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels.
+    if target.device.type == "cpu" and target.numel():
+        low, high = int(target.min()), int(target.max())
+        if low < 0 or high >= n_classes:
+            raise ValueError(
+                f"target must hold class indices in [0, {n_classes - 1}] (logits have "
+                f"{n_classes} columns); got values from {low} to {high}."
+            )
     return logits, target.long()

@@ -33,8 +33,13 @@ def _reduce(per_sample, target, weight, reduction):
     return per_sample.mean()
 
 
+# torch skips the targets equal to ``ignore_index`` (-100 by default): none is skipped
+# here, so that every target is a class (an out-of-range one fails in torch's kernel).
+_NO_IGNORED_TARGET = torch.iinfo(torch.int64).min
+
+
 def _ce(logits, target):
-    return F.cross_entropy(logits, target, reduction="none")
+    return F.cross_entropy(logits, target, reduction="none", ignore_index=_NO_IGNORED_TARGET)
 
 
 def _focal_modulation(ce, gamma):
@@ -53,7 +58,7 @@ def _subtract_target_margin(logits, target, margins):
 def _cross_entropy(logits, target, weight, reduction):
     if reduction == "mean":
         # One fused kernel; torch's weighted mean is sum(w_y l) / sum(w_y), as ours.
-        return F.cross_entropy(logits, target, weight=weight)
+        return F.cross_entropy(logits, target, weight=weight, ignore_index=_NO_IGNORED_TARGET)
     return _reduce(_ce(logits, target), target, weight, reduction)
 
 

@@ -11,7 +11,7 @@ from .._validation import check_component_params
 from ..registry import register
 from . import _kernels as K
 from . import functional as LF
-from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs
+from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs, like_dtype
 
 __all__ = [
     "ImbalanceLoss",
@@ -183,7 +183,7 @@ class ImbalanceLoss(nn.Module):
                     f"{type(self).__name__}.class_weights has shape {tuple(weight.shape)}; "
                     f"expected ({n_classes},) for logits with {n_classes} classes."
                 )
-            weight = weight.to(device=logits.device, dtype=logits.dtype)
+            weight = weight.to(device=logits.device, dtype=like_dtype(logits))
         return self._loss(logits, target, counts, weight, reduction)
 
     def _counts_for(self, logits):
@@ -202,7 +202,7 @@ class ImbalanceLoss(nn.Module):
                 f"{self.class_counts.shape[0]} classes, but the logits have {n_classes} "
                 "columns."
             )
-        return self.class_counts.to(device=logits.device, dtype=logits.dtype)
+        return self.class_counts.to(device=logits.device, dtype=like_dtype(logits))
 
     def _loss(self, logits, target, counts, weight, reduction):  # pragma: no cover
         raise NotImplementedError
