@@ -572,3 +572,22 @@ def test_sure_cosine_classifier_is_cross_entropy_on_scaled_cosines():
     assert (params["loss"], params["loss__max_m"]) == ("ldam", 0.0)
     got = LDAMLoss([10, 5, 2], max_m=0.0, s=params["loss__s"])(cos, y)
     torch.testing.assert_close(got, expected)
+
+
+@pytest.mark.parametrize(
+    "augment, message",
+    [
+        (lambda x: rand_augment(x, magnitude=100), "'magnitude' parameter of rand_augment"),
+        (lambda x: rand_augment(x, n_ops=-3), "'n_ops' parameter of rand_augment"),
+        (lambda x: cutout(x, size=-5), "'size' parameter of cutout"),
+        (lambda x: RandAugment(magnitude=100)(x), "'magnitude' parameter of RandAugment"),
+    ],
+)
+def test_augmentations_called_directly_check_their_parameters(augment, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        augment(torch.rand(4, 3, 8, 8))
+
+
+def test_rand_augment_refuses_statistics_of_another_channel_count():
+    with pytest.raises(ValueError, match="mean and std for 3 channels, but the images have 4"):
+        rand_augment(torch.rand(4, 4, 8, 8), mean=CIFAR10_MEAN, std=CIFAR10_STD)

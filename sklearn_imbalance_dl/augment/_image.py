@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval
 
+from .._validation import validate_params
 from ..registry import Component
 
 __all__ = ["RAND_AUGMENT_OPS", "RandAugment", "cutmix", "cutout", "rand_augment"]
@@ -46,6 +47,14 @@ def _centred_box(cy, cx, cut_h, cut_w, h, w):
     return top, left, bottom, right
 
 
+@validate_params(
+    {
+        "images": [torch.Tensor],
+        "size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fill": [Interval(numbers.Real, None, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def cutout(images, size=16, fill=0.0):
     """Cutout (DeVries and Taylor, 2017): a ``size`` x ``size`` square set to ``fill``.
 
@@ -80,6 +89,10 @@ def cutout(images, size=16, fill=0.0):
     >>> bool(((out == 0).sum(dim=(1, 2, 3)) <= 3 * 16 * 16).all())
     True
     """
+    return _cutout(images, size, fill)
+
+
+def _cutout(images, size, fill=0.0):
     _check_images(images, "cutout")
     n, _, h, w = images.shape
     device = images.device
@@ -341,6 +354,18 @@ def _apply_op(images, op_index, sign, strengths):
     return torch.where(chosen("autocontrast"), _autocontrast(images), out)
 
 
+_RAND_AUGMENT_CONSTRAINTS = {
+    "n_ops": [Interval(numbers.Integral, 0, None, closed="left")],
+    "magnitude": [Interval(numbers.Integral, 0, _N_BINS - 1, closed="both")],
+    "mean": [None, tuple, list],
+    "std": [None, tuple, list],
+}
+
+
+@validate_params(
+    {"images": [torch.Tensor], **_RAND_AUGMENT_CONSTRAINTS, "ops": [tuple, list]},
+    prefer_skip_nested_validation=True,
+)
 def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_AUGMENT_OPS):
     """RandAugment (Cubuk et al., 2020), batched: ``n_ops`` random operations per image.
 
@@ -389,7 +414,20 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     >>> rand_augment(torch.rand(16, 3, 32, 32), n_ops=2, magnitude=9).shape
     torch.Size([16, 3, 32, 32])
     """
+    return _rand_augment(images, n_ops, magnitude, mean, std, ops)
+
+
+def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
     _check_images(images, "rand_augment")
+    if (mean is None) != (std is None) or (mean is not None and len(mean) != len(std)):
+        raise ValueError(
+            "rand_augment needs a mean and a std of one value per channel, or neither."
+        )
+    if mean is not None and len(mean) != images.shape[1]:
+        raise ValueError(
+            f"rand_augment was given a mean and std for {len(mean)} channels, but the images "
+            f"have {images.shape[1]}."
+        )
     unknown = sorted(set(ops) - set(RAND_AUGMENT_OPS))
     if unknown or not ops:
         raise ValueError(
@@ -450,10 +488,7 @@ class RandAugment(Component):
     needs_images = True
 
     _parameter_constraints = {
-        "n_ops": [Interval(numbers.Integral, 0, None, closed="left")],
-        "magnitude": [Interval(numbers.Integral, 0, _N_BINS - 1, closed="both")],
-        "mean": [None, tuple, list],
-        "std": [None, tuple, list],
+        **_RAND_AUGMENT_CONSTRAINTS,
         "crop_flip": ["boolean"],
         "cutout_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
     }
@@ -496,12 +531,17 @@ class RandAugment(Component):
         std = torch.as_tensor(self.std, dtype=torch.float64)
         return float((-mean / std).min()), float(((1 - mean) / std).max())
 
+    def _bind(self):
+        self.checked_ = True
+
     def __call__(self, images):
+        if not getattr(self, "checked_", False):  # called directly, not bound by fit
+            self._validate()
         if self.crop_flip:
             from .._data import random_crop_flip
 
             images = random_crop_flip(images)
-        images = rand_augment(images, self.n_ops, self.magnitude, mean=self.mean, std=self.std)
+        images = _rand_augment(images, self.n_ops, self.magnitude, self.mean, self.std)
         if self.cutout_size is not None:
-            images = cutout(images, self.cutout_size)
+            images = _cutout(images, self.cutout_size)
         return images
