@@ -431,3 +431,8 @@ def test_the_encoder_on_its_own_checks_its_columns():
     for wrong in (np.ones((3, 3)), np.ones((3, 1)), np.ones(3)):
         with pytest.raises(ValueError, match=r"fitted on 2 columns"):
             numbers.transform(wrong)
+    with pytest.raises(ValueError, match=r"fitted on a DataFrame with categorical columns \['c'\]"):
+        encoder.transform(X.to_numpy())
+    for not_a_table in (np.arange(3.0), X.iloc[:0], np.ones((0, 2))):
+        with pytest.raises(ValueError, match="ColumnEncoder fits a table of at least one row"):
+            ColumnEncoder().fit(not_a_table)

@@ -313,3 +313,27 @@ def test_fit_preprocessing_refuses_missing_values():
     X[0, 0] = float("nan")
     with pytest.raises(ValueError, match=r"fit_preprocessing got NaN or infinite inputs"):
         net.fit_preprocessing(X)
+
+
+def test_category_codes_outside_the_categories_are_unseen_in_both_encodings():
+    torch.manual_seed(0)
+    # 3 categories: one-hot; 20: embedded. Codes n (missing) and n + 1 (unseen).
+    net = TabularNet(3, 2, hidden_sizes=(8,), n_categories=(3, 20)).eval()
+
+    def out(one_hot_code, embedded_code):
+        return net(torch.tensor([[0.0, one_hot_code, embedded_code]]))
+
+    for outside in (-1.0, 99.0):
+        torch.testing.assert_close(out(outside, 0.0), out(4.0, 0.0))
+        torch.testing.assert_close(out(0.0, outside), out(0.0, 21.0))
+    assert not torch.equal(out(0.0, -1.0), out(0.0, 0.0))
+
+
+@pytest.mark.parametrize("code", [0.5, -1.0, 5.0, np.nan])
+def test_fit_refuses_category_columns_that_are_not_codes(code):
+    X = np.zeros((20, 2), dtype=np.float32)
+    X[:, 0] = np.arange(20)
+    X[3, 1] = code  # 3 categories: codes 0 to 2, 3 missing, 4 unseen
+    net = TabularNet(2, 2, hidden_sizes=(8,), n_categories=(3,))
+    with pytest.raises(ValueError, match=r"column 1 \(3 categories\) holds .*whole numbers 0 to 2"):
+        net.fit_preprocessing(torch.as_tensor(X))

@@ -292,17 +292,24 @@ class ColumnEncoder:
         """``{name: {"kind", "values"}}``: numbers as float64 with NaN, categories as Series."""
         if fitted:
             self._check_columns(X)
+        else:
+            shape = np.shape(X)
+            if len(shape) != 2 or shape[0] == 0:
+                raise ValueError(
+                    "ColumnEncoder fits a table of at least one row: a DataFrame or a 2-D "
+                    f"array of shape (n_samples, n_features); got shape {shape}."
+                )
         out = {}
         if not is_dataframe(X):
-            X = np.asarray(X, dtype=np.float64)
-            names = self.columns_ if fitted else list(range(X.shape[1]))
-            for j, name in enumerate(names):
-                out[name] = {"kind": "numeric", "values": _finite_or_nan(X[:, j], name)}
             if fitted and self.categorical_columns_:
                 raise ValueError(
                     "This model was fitted on a DataFrame with categorical columns "
                     f"{self.categorical_columns_}; pass a DataFrame with the same columns."
                 )
+            X = np.asarray(X, dtype=np.float64)
+            names = self.columns_ if fitted else list(range(X.shape[1]))
+            for j, name in enumerate(names):
+                out[name] = {"kind": "numeric", "values": _finite_or_nan(X[:, j], name)}
             return out
         kinds = (
             dict(zip(self.numeric_columns_, ["numeric"] * len(self.numeric_columns_)))

@@ -124,6 +124,22 @@ class _TabularInput(nn.Module):
         return self.post(self.linear(x, self.n_members))
 
 
+def _check_category_codes(X, n_categories):
+    """Refuse category columns (the last of ``X``) not holding codes 0 .. n + 1."""
+    first = X.shape[1] - len(n_categories)
+    for j, n in enumerate(n_categories):
+        column = X[:, first + j]
+        bad = ~np.isfinite(column) | (column != np.round(column)) | (column < 0) | (column > n + 1)
+        if bad.any():
+            raise ValueError(
+                f"TabularNet reads its last {len(n_categories)} input columns as category "
+                f"codes; column {first + j} ({n} categories) holds {float(column[bad][0])!r}, "
+                f"where codes are whole numbers 0 to {n - 1} (then {n} for missing, {n + 1} "
+                "for unseen). Encode the categories with ColumnEncoder (the estimator does, "
+                "for module='tabular' or 'auto' on a DataFrame)."
+            )
+
+
 class _CategoricalInput(nn.Module):
     """Category codes to vectors: one-hot at low cardinality, learned embeddings above.
 
@@ -160,7 +176,9 @@ class _CategoricalInput(nn.Module):
             parts.append((codes[:, j : j + 1] == slots).to(torch.float32))
         for j, embedding in zip(self.embedded, self.embeddings):
             n = self.n_categories[j]
-            parts.append(embedding(codes[:, j].clamp(0, n + 1)))
+            # Any code outside 0 .. n is unseen (row n + 1), as in the one-hot columns.
+            column = codes[:, j]
+            parts.append(embedding(torch.where((column >= 0) & (column <= n), column, n + 1)))
         return torch.cat(parts, dim=1)
 
     def extra_repr(self):
@@ -467,6 +485,7 @@ class TabularNet(nn.Module):
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.
         x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+        _check_category_codes(x, self.n_categories)
         x = x[:, : stage.n_numeric]
         if x.shape[1] == 0 or x.shape[0] == 0:
             return
