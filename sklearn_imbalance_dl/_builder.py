@@ -28,7 +28,7 @@ from ._validation import user_stacklevel
 from .callbacks._weight_averaging import WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
-from .modules import TabularNet, fit_module_preprocessing, is_staged
+from .modules import CosineLinear, TabularNet, fit_module_preprocessing, is_staged
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
 from .sampling._sampler import check_index_sampler, encode_sampling_strategy
@@ -589,7 +589,34 @@ def _build_optional(kind, params, routed, base, expected):
 def _build_schedule(params, routed, counts):
     expected = "a name or a sklearn_imbalance_dl.schedules.Schedule"
     schedule = _build_optional("schedule", params, routed, Schedule, expected)
-    return None if schedule is None else schedule.bind(counts, params["max_epochs"])
+    if schedule is None:
+        return None
+    schedule = schedule.bind(counts, params["max_epochs"])
+    _warn_if_never_reweighted(params, schedule, counts)
+    return schedule
+
+
+def _warn_if_never_reweighted(params, schedule, counts):
+    """A re-weighting schedule whose phase starts after the last epoch does nothing.
+
+    Its phases are fractions of ``max_epochs`` rounded to epochs: DRW's ``start=0.8``
+    of 2 epochs is epoch 2, after the fit. A warning, as for a learning-rate warm-up
+    longer than the fit: short trial runs of a recipe are common.
+    """
+    if not schedule.reweights or len(set(np.asarray(counts).tolist())) < 2:
+        return
+    for epoch in range(params["max_epochs"]):
+        weights = schedule.class_weights(epoch)
+        if weights is not None and not bool((weights == weights[0]).all()):
+            return
+    warnings.warn(
+        f"schedule={params['schedule']!r} re-weights the classes from a fraction of "
+        f"max_epochs (schedule__start) that no epoch of max_epochs={params['max_epochs']} "
+        "reaches: the fit trains as without the schedule. Train for more epochs, or lower "
+        "schedule__start.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _build_lr_schedule(value, kind, routed):
@@ -631,12 +658,26 @@ def _build_weight_averaging(params, routed):
     averaging = _build_optional("weight_averaging", params, routed, WeightAveraging, expected)
     if averaging is None:
         return None
-    if params["early_stopping"]:
+    stopper = "early_stopping=True" if params["early_stopping"] else _early_stopper(params, True)
+    if stopper:
         raise ValueError(
             f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
-            "the last epochs' weights, early_stopping=True with the best epoch's: use one."
+            f"the last epochs' weights, {stopper} with the best epoch's: use one."
         )
     return averaging.bind(params["max_epochs"])
+
+
+def _early_stopper(params, restoring=False):
+    """How to name a skorch ``EarlyStopping`` in ``callbacks``, or None.
+
+    ``restoring``: only one that restores the best epoch's weights at the end of the
+    fit (``load_best=True``).
+    """
+    for callback in params["callbacks"] or ():
+        callback = callback[1] if isinstance(callback, tuple) else callback
+        if isinstance(callback, EarlyStopping) and (callback.load_best or not restoring):
+            return f"callbacks: EarlyStopping(load_best={callback.load_best})"
+    return None
 
 
 def balances_by_class_counts(loss):
@@ -910,13 +951,29 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"loss={params['loss']!r} already balances them (or has no class weights); "
                 "use it with loss='ce', 'focal', 'ldam' or 'cri'."
             )
-    if getattr(schedule, "needs_plain_logits", False) and loss.uses_cosine_logits:
-        raise ValueError(
-            f"schedule={params['schedule']!r} re-trains the classifier on plain logits, but "
-            f"loss={params['loss']!r} trains a cosine head; use a loss on plain logits "
-            "(e.g. loss='ce') for the first stage."
-        )
+    if getattr(schedule, "needs_plain_logits", False):
+        if loss.uses_cosine_logits:
+            raise ValueError(
+                f"schedule={params['schedule']!r} re-trains the classifier on plain logits, "
+                f"but loss={params['loss']!r} trains a cosine head; use a loss on plain "
+                "logits (e.g. loss='ce') for the first stage."
+            )
+        if isinstance(getattr(module, "head", None), CosineLinear):
+            raise ValueError(
+                f"schedule={params['schedule']!r} re-trains a linear classifier on plain "
+                "logits, but the module's head is cosine (module__head='cosine'); use "
+                "module__head='linear'."
+            )
     if schedule is not None and schedule.extra_epochs:
+        stopper = "early_stopping=True" if params["early_stopping"] else _early_stopper(params)
+        if stopper:
+            raise ValueError(
+                f"schedule={params['schedule']!r} re-trains the classifier after the "
+                f"max_epochs main epochs, but {stopper} may end the fit before it (the "
+                "re-training never runs) or restore an epoch of the main training after it "
+                "(its result is lost): use one. To choose max_epochs, early-stop a fit "
+                "without the schedule."
+            )
         if not is_staged(module):
             raise ValueError(
                 f"schedule={params['schedule']!r} re-trains the classifier head, which needs a "

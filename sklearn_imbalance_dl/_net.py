@@ -504,8 +504,10 @@ class ImbalanceNet(NeuralNet):
             what = "network's weights"
         else:
             what = "network's batch-norm statistics"
+        # The rates of this epoch: a schedule may have set its own (cRT's, MiSLAS's lr).
+        rate = max(group["lr"] for group in self.optimizer_.param_groups)
         causes = [
-            f"a learning rate too high (lr={self.lr})",
+            f"a learning rate too high (lr={self.lr}; this epoch's rate {rate:.3g})",
             "unscaled inputs (standardise features with large values)",
         ]
         if self.precision == "fp16":

@@ -1022,3 +1022,61 @@ def test_sample_weights_act_in_batches_of_one(digits):
     plain = small(**params).fit(X, y).predict_proba(X)
     heavy = small(**params).fit(X, y, sample_weight=np.where(y == 1, 10.0, 1.0)).predict_proba(X)
     assert heavy[:, 1].mean() > plain[:, 1].mean() + 0.05
+
+
+# ----------------------------------------------------------------- schedules
+@pytest.mark.parametrize("schedule", ["crt", "mislas"])
+@pytest.mark.parametrize(
+    "stopping, named",
+    [
+        ({"early_stopping": True}, "early_stopping=True"),
+        ({"callbacks": [EarlyStopping(monitor="train_loss")]}, "EarlyStopping(load_best=False)"),
+    ],
+)
+def test_early_stopping_is_refused_with_a_retraining_schedule(digits, schedule, stopping, named):
+    clf = small(schedule=schedule, schedule__epochs=2, validation_fraction=0.2, **stopping)
+    message = rf"schedule='{schedule}' re-trains the classifier after .* but .*{re.escape(named)}"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(*digits)
+
+
+def test_weight_averaging_is_refused_beside_a_restoring_early_stopping(digits):
+    stopper = EarlyStopping(monitor="valid_loss", load_best=True)
+    clf = small(weight_averaging="swa", validation_fraction=0.2, callbacks=[stopper])
+    with pytest.raises(
+        ValueError, match=r"callbacks: EarlyStopping\(load_best=True\) with the best"
+    ):
+        clf.fit(*digits)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"schedule": "drw", "max_epochs": 2},
+        {"schedule": "ppw", "max_epochs": 2},
+        {"schedule": "drw", "schedule__start": 1.0, "max_epochs": 4},
+    ],
+)
+def test_a_reweighting_phase_that_never_starts_warns(digits, params):
+    with pytest.warns(UserWarning, match=r"no epoch of max_epochs=\d reaches: the fit trains as"):
+        small(**params).fit(*digits)
+
+
+def test_a_reweighting_phase_that_starts_does_not_warn(digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small(schedule="drw", max_epochs=5).fit(*digits)
+
+
+def test_mislas_refuses_a_cosine_head(digits):
+    clf = small(module="tabular", schedule="mislas", module__head="cosine", schedule__epochs=1)
+    with pytest.raises(
+        ValueError, match=r"but the module's head is cosine \(module__head='cosine'\)"
+    ):
+        clf.fit(*digits)
+
+
+def test_divergence_names_the_rate_of_the_epoch(digits):
+    clf = small(module="tabular", schedule="crt", schedule__epochs=2, schedule__lr=1e30)
+    with pytest.raises(ValueError, match=r"lr=0.001; this epoch's rate 1e\+30"):
+        clf.fit(*digits)

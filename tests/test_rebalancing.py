@@ -23,7 +23,8 @@ def imbalanced():
 
 
 def small(**params):
-    return ImbalancedNetClassifier(module="mlp", module__hidden_sizes=(8,), max_epochs=1, **params)
+    params.setdefault("max_epochs", 1)
+    return ImbalancedNetClassifier(module="mlp", module__hidden_sizes=(8,), **params)
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS, ids=str)
@@ -95,7 +96,7 @@ def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
         # ARB's default balances by the counts of each batch, which follow the sampler.
         {"loss": "arb", "sampler": "class_balanced"},
         {"loss": "logit_adjusted", "sampler": "instance"},
-        {"loss": "ldam", "schedule": "drw", "sampler": "instance"},
+        {"loss": "ldam", "schedule": "drw", "sampler": "instance", "max_epochs": 5},
     ],
     ids=str,
 )
