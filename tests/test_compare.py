@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.__main__ import build_parser, main
 from sklearn_imbalance_dl.compare import (
+    format_table,
     make_preprocessor,
     margin_line,
     run_comparison,
@@ -304,6 +305,15 @@ def test_csv_cross_validation_and_csv_output(csv_file, tmp_path, capsys):
     assert {"recall[common]", "recall[rare]", "recall[tiny]", "fit_time"} <= set(table.columns)
     # The minority recall is the recall of the rarest training class.
     np.testing.assert_allclose(fits["minority_recall"], fits["recall[tiny]"])
+    # Counts and indices are written as integers ("80", not "80.0"), empty where a
+    # row has none (the summary has no seed, a fit no n_fits).
+    text = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    fit_text, summary_text = text[text.row == "fit"], text[text.row == "summary"]
+    assert set(fit_text.seed) == {"0"} and set(fit_text.fold) == {"0", "1", "2"}
+    assert set(fit_text.n_train) == {"80"} and set(fit_text.n_test) == {"40"}
+    assert set(fit_text.n_fits) == {""} and set(summary_text.seed) == {""}
+    assert set(summary_text.n_fits) == {"3"} and set(summary_text.n_failed) == {"0"}
+    assert set(fit_text.error) == {""}
 
 
 def test_parquet_and_json_output(tmp_path, capsys):
@@ -473,6 +483,24 @@ def _write(tmp_path, name, df):
         ("data_without_target", "--data needs --target"),
         ("bad_output", "--output must end in .csv or .json"),
         ("bad_seeds", "--seeds must be"),
+        (
+            "negative_seed",
+            "--seeds '-1,': a seed must be an integer in [0, 4294967295] (2**32 - 1); got -1",
+        ),
+        (
+            "seed_too_large",
+            "a seed must be an integer in [0, 4294967295] (2**32 - 1); got 4294967296",
+        ),
+        (
+            "too_many_seeds",
+            "--seeds 5000000000 is a number of seeds: at most 1000, as each seed repeats every fit",
+        ),
+        ("many_seeds_hint", "for the single seed 1001, write --seeds 1001,"),
+        (
+            "folds_with_digits",
+            "--folds applies to cross-validation of a table; --dataset digits_lt",
+        ),
+        ("data_folder", "is a folder; give a .csv or .parquet file"),
     ],
 )
 def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys):
@@ -497,6 +525,12 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
         "data_without_target": ["--data", str(csv_file)],
         "bad_output": ["--output", str(tmp_path / "r.txt")],
         "bad_seeds": ["--seeds", "two"],
+        "negative_seed": ["--seeds=-1,"],
+        "seed_too_large": ["--seeds", "0,4294967296"],
+        "too_many_seeds": ["--seeds", "5000000000"],
+        "many_seeds_hint": ["--seeds", "1001"],
+        "folds_with_digits": ["--dataset", "digits_lt", "--folds", "7"],
+        "data_folder": ["--data", str(tmp_path), "--target", "label"],
     }[case]
     assert main(["compare", *args]) == 2
     captured = capsys.readouterr()
@@ -895,7 +929,7 @@ def test_a_dataframe_is_encoded_for_the_other_methods_without_being_asked():
     metrics = ["balanced_accuracy", "macro_f1"]
     pd.testing.assert_frame_equal(auto[metrics], by_hand[metrics])
     # Without an encoding, the forest cannot read the table: None means nothing in front.
-    with pytest.raises(ValueError):
+    with pytest.warns(FitFailedWarning), pytest.raises(ValueError, match="Every fit failed"):
         run_comparison(X, y, **options, preprocessor=None)
     with pytest.raises(ValueError, match=r"'preprocessor' parameter of run_comparison must"):
         run_comparison(X, y, **options, preprocessor="scale")
@@ -949,8 +983,34 @@ def test_catboost_row_from_the_recipes(monkeypatch, capsys):
             {"methods": {"none": lambda seed, epochs, device: None}},
             r"methods\['none'\] returned None",
         ),
+        ({"methods": []}, r"methods is empty; give method names"),
+        ({"methods": {}}, r"methods is empty; give method names"),
+        ({"seeds": [-3]}, r"seeds must be in \[0, 2\*\*32 - 1\] \(numpy's seeds\); got -3\."),
+        ({"seeds": [0, 2**32]}, r"seeds must be in \[0, 2\*\*32 - 1\].*; got 4294967296\."),
+        ({"seeds": [1.9]}, r"seeds must be integers; got 1\.9\."),
+        ({"seeds": np.array([0.0, 1.0])}, r"seeds must be integers; got 0\.0\."),
+        ({"seeds": [3, 0, 3]}, r"seeds has repeats \(3\); give each seed once\."),
+        (
+            {"seeds": 5_000_000_000},
+            r"'seeds' parameter of run_comparison must be an int in the range \[1, 1000\]",
+        ),
+        ({"error_score": "ignore"}, r"'error_score' parameter of run_comparison must be"),
     ],
-    ids=["seeds", "threads", "half-a-test-set", "factory"],
+    ids=[
+        "seeds",
+        "threads",
+        "half-a-test-set",
+        "factory",
+        "no-methods",
+        "no-methods-dict",
+        "negative-seed",
+        "seed-too-large",
+        "float-seed",
+        "float-seed-array",
+        "repeated-seed",
+        "too-many-seeds",
+        "error-score",
+    ],
 )
 def test_run_comparison_names_bad_arguments_before_fitting(kwargs, message):
     from sklearn_imbalance_dl.datasets import load_digits_lt
@@ -961,3 +1021,264 @@ def test_run_comparison_names_bad_arguments_before_fitting(kwargs, message):
         run_comparison(X, y, X_test, **arguments)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         run_comparison(X, y, X_test, y_test[:-1], methods=["logreg"], seeds=1)
+
+
+# ---------------------------------------------------------------- failed fits
+class _Broken(BaseEstimator):
+    """A classifier whose fit always raises."""
+
+    def fit(self, X, y):
+        raise ValueError("cannot fit this\nsecond line of the message")
+
+    def predict(self, X):
+        raise NotImplementedError
+
+
+def _fails_for_seed_1(seed, epochs, device):
+    # Logistic regression, far better than the baseline, except that seed 1 breaks.
+    from sklearn.linear_model import LogisticRegression
+
+    return _Broken() if seed == 1 else LogisticRegression(class_weight="balanced")
+
+
+def _baseline(seed, epochs, device):
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="stratified", random_state=seed)
+
+
+def _broken(seed, epochs, device):
+    return _Broken()
+
+
+def _two_class_data():
+    from sklearn.datasets import make_classification
+
+    return make_classification(120, 4, weights=[0.8, 0.2], random_state=0)
+
+
+def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():
+    X, y = _two_class_data()
+    methods = {"flaky": _fails_for_seed_1, "baseline": _baseline}
+    with pytest.warns(FitFailedWarning) as caught:
+        results = run_comparison(X, y, cv=2, seeds=[0, 1], methods=methods)
+    assert [str(w.message) for w in caught] == [
+        f"The fit of 'flaky' (seed 1, fold {fold}) failed: ValueError: cannot fit this. Its "
+        "scores are nan and the other fits go on; error_score='raise' shows the traceback."
+        for fold in (0, 1)
+    ]
+    assert caught[0].filename == __file__  # the warning points at the caller's line
+    assert len(results) == 8
+    failed = results[results["error"] != ""]
+    assert failed[["method", "seed", "fold"]].values.tolist() == [["flaky", 1, 0], ["flaky", 1, 1]]
+    assert set(failed["error"]) == {"ValueError: cannot fit this\nsecond line of the message"}
+    assert failed[["balanced_accuracy", "g_mean", "fit_time", "recall[0]"]].isna().all().all()
+    scored = results[results["error"] == ""]
+    assert scored["balanced_accuracy"].between(0, 1).all() and len(scored) == 6
+    # The failed rows turn no integer column into floats.
+    for column in ("seed", "fold", "n_train", "n_test"):
+        assert pd.api.types.is_integer_dtype(results[column]), column
+    summary = summarise(results)
+    # flaky scores far better on the splits it finished, but it did not finish them all:
+    # listed after the baseline, not ranked above it.
+    assert summary["method"].tolist() == ["baseline", "flaky"]
+    assert summary["n_failed"].tolist() == [0, 2] and summary["n_fits"].tolist() == [4, 4]
+    flaky = summary.iloc[1]
+    assert flaky["balanced_accuracy_mean"] > summary.iloc[0]["balanced_accuracy_mean"]
+    assert flaky["balanced_accuracy_mean"] == pytest.approx(
+        scored.loc[scored.method == "flaky", "balanced_accuracy"].mean()
+    )
+    lines = format_table(summary, results=results).splitlines()
+    assert lines[2].split() == [
+        "#",
+        "method",
+        "bal.",
+        "acc",
+        "macro-F1",
+        "G-mean",
+        "min.",
+        "recall",
+        "fit",
+        "s",
+        "failed",
+    ]
+    assert lines[4].startswith("1  baseline ") and not lines[4].endswith("of 4")
+    assert lines[5].startswith("-  flaky ") and lines[5].endswith("  2 of 4")
+    assert lines[6] == (
+        "failed: flaky, 2 of 4 fits (first: seed 1, fold 0: ValueError: cannot fit this); "
+        "not ranked"
+    )
+
+
+def test_a_method_with_failed_fits_is_no_winner():
+    deep = {"arb": True, "ce": True, "hgb": False}
+    summary = _summary([("hgb", 0.85, 0.01), ("arb", 0.80, 0.01), ("ce", 0.70, 0.01)], deep)
+    summary["n_failed"] = [1, 0, 0]
+    assert margin_line(summary) is None  # no non-deep method finished every fit
+    summary["n_failed"] = [0, 1, 0]
+    assert margin_line(summary) == (
+        "Winner: hgb (non-deep); the best deep method, ce, is 15.0 points of balanced "
+        "accuracy behind"
+    )
+
+
+def test_error_score_raise_names_the_fit_and_keeps_the_finished_ones():
+    from sklearn_imbalance_dl.compare import ComparisonFitError
+
+    X, y = _two_class_data()
+    methods = {"baseline": _baseline, "flaky": _fails_for_seed_1}
+    with pytest.raises(ComparisonFitError) as info:
+        run_comparison(X, y, cv=2, seeds=[0, 1], methods=methods, error_score="raise")
+    error = info.value
+    assert str(error) == "The fit of 'flaky' (seed 1, fold 0) failed: ValueError: cannot fit this"
+    assert (error.method, error.seed, error.fold, error.n_fits) == ("flaky", 1, 0, 8)
+    assert isinstance(error.__cause__, ValueError)
+    # Seed 0 and seed 1's baseline finished before it.
+    assert len(error.results) == 5 and error.results.attrs["partial"] is True
+    assert (error.results["error"] == "").all()
+
+
+def test_a_numeric_error_score_is_the_score_of_a_failed_fit():
+    X, y = _two_class_data()
+    methods = {"flaky": _fails_for_seed_1, "baseline": _baseline}
+    with pytest.warns(FitFailedWarning, match="Its scores are 0 and the other fits go on"):
+        results = run_comparison(X, y, cv=2, seeds=[0, 1], methods=methods, error_score=0)
+    failed = results[results["error"] != ""]
+    assert len(failed) == 2 and (failed[["balanced_accuracy", "macro_f1"]] == 0).all().all()
+
+
+def test_every_fit_failing_raises_with_the_first_error():
+    from sklearn_imbalance_dl.compare import ComparisonFitError
+
+    X, y = _two_class_data()
+    with pytest.warns(FitFailedWarning), pytest.raises(ComparisonFitError) as info:
+        run_comparison(X, y, cv=2, seeds=1, methods={"broken": _broken})
+    assert str(info.value) == (
+        "Every fit failed (2 of 2); the first, 'broken' (seed 0, fold 0): ValueError: cannot "
+        "fit this. error_score='raise' shows its traceback."
+    )
+    assert len(info.value.results) == 2 and info.value.results["error"].ne("").all()
+
+
+def _break_hgb(monkeypatch, seeds):
+    """compare's 'hgb' method fails for these seeds."""
+    from sklearn_imbalance_dl.compare import _runner
+
+    real = _runner.RecipeFactory
+
+    def factory(method):
+        made = real(method)
+        if method != "hgb":
+            return made
+        return lambda seed, epochs, device: (
+            _Broken() if seed in seeds else made(seed, epochs, device)
+        )
+
+    monkeypatch.setattr(_runner, "RecipeFactory", factory)
+
+
+def test_cli_reports_failed_fits_and_prints_the_other_methods(
+    csv_file, tmp_path, monkeypatch, capsys
+):
+    _break_hgb(monkeypatch, seeds={1})
+    output = tmp_path / "results.csv"
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    args += ["--seeds", "0,1", "--methods", "logreg,hgb", "--output", str(output)]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "sklearn-imbalance-dl compare: error: 2 of 8 fits failed (hgb: 2); the table lists "
+        f"such methods last, unranked; {output} has each fit's error\n"
+    )
+    table = [
+        line for line in captured.out.splitlines() if line.split()[1:2] in (["logreg"], ["hgb"])
+    ]
+    assert [line.split()[:2] for line in table] == [["1", "logreg"], ["-", "hgb"]]
+    assert table[1].endswith("2 of 4")
+    assert (
+        "failed: hgb, 2 of 4 fits (first: seed 1, fold 0: ValueError: cannot fit this); not ranked"
+    ) in captured.out
+    assert f"wrote {output}" in captured.out
+    written = pd.read_csv(output, keep_default_na=False)
+    fits = written[written.row == "fit"]
+    assert fits.loc[fits.error != "", ["method", "seed"]].values.tolist() == [["hgb", "1"]] * 2
+    summary = written[written.row == "summary"].set_index("method")
+    assert summary.loc["hgb", "n_failed"] == "2" and summary.loc["logreg", "n_failed"] == "0"
+
+
+def test_cli_every_fit_failing_is_one_line(csv_file, monkeypatch, capsys):
+    _break_hgb(monkeypatch, seeds={0})
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "hgb"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "sklearn-imbalance-dl compare: error: every fit failed (2 of 2); the first, hgb "
+        "(seed 0, fold 0): ValueError: cannot fit this\n"
+    )
+
+
+# ---------------------------------------------------------------- options
+def test_help_lists_every_method_with_a_description(capsys):
+    assert main(["compare", "--help"]) == 0
+    out = capsys.readouterr().out
+    listed = out[out.index("methods:\n") :].splitlines()[1:]
+    assert [line.split()[0] for line in listed] == default_methods()
+    assert listed[0] == "  default      network, the estimator defaults (ImbalancedNetClassifier())"
+    for line in listed:
+        assert not line.rstrip().endswith(","), line
+
+
+def test_plot_format_that_cannot_be_drawn_is_refused_before_any_fit(tmp_path, monkeypatch, capsys):
+    from sklearn_imbalance_dl.compare import _cli
+
+    monkeypatch.setattr(_cli, "_load_dataset", lambda *a: pytest.fail("data loaded"))
+    # .pgf runs LaTeX: with no program on the PATH it cannot be drawn.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["compare", *TINY, "--plot", str(tmp_path / "r.pgf")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(
+        f"sklearn-imbalance-dl compare: error: --plot '{tmp_path / 'r.pgf'}': matplotlib "
+        "cannot write .pgf files here (RuntimeError: "
+    )
+    assert err[0].endswith("); use .png, .pdf or .svg")
+
+
+def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
+    csv_file, tmp_path, monkeypatch, capsys
+):
+    import tempfile
+
+    from sklearn_imbalance_dl.compare import _report
+
+    wanted = tmp_path / "results.svg"
+    real = _report.plot_results
+
+    def fail_there(summary, path=None, **kwargs):
+        if Path(path) == wanted:
+            raise RuntimeError("the renderer gave up\ndetails")
+        return real(summary, path, **kwargs)
+
+    monkeypatch.setattr(_report, "plot_results", fail_there)
+    fallback_dir = tmp_path / "tmp"
+    fallback_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(fallback_dir))
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "logreg", "--plot", str(wanted)]) == 1
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.png")
+    assert fallback.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert capsys.readouterr().err == (
+        f"sklearn-imbalance-dl compare: error: cannot write --plot '{wanted}' (RuntimeError: "
+        f"the renderer gave up); written to {fallback} instead\n"
+    )
+
+
+def test_a_folder_of_parquet_files_is_a_table(tmp_path):
+    from sklearn_imbalance_dl.compare._cli import load_table
+
+    folder = tmp_path / "table.parquet"  # as Spark or Dask write a data set
+    folder.mkdir()
+    _table().to_parquet(folder / "part-0.parquet")
+    X, y, description, _ = load_table(folder, "label", 2)
+    assert X.shape == (120, 4) and description.startswith("table.parquet: 120 rows")

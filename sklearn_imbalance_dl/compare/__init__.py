@@ -10,7 +10,10 @@ The methods are the ``"tabular"`` recipes of :mod:`sklearn_imbalance_dl.recipes`
 - :func:`corrected_ttest`: the significance of the winner's margin (Nadeau and
   Bengio's corrected resampled t-test);
 - :class:`ComparisonInterrupted`: raised by :func:`run_comparison` on Ctrl-C, with the
-  fits that finished.
+  fits that finished;
+- :class:`ComparisonFitError`: raised by :func:`run_comparison` when a fit fails with
+  ``error_score="raise"``, or when every fit failed (by default a failed fit is a row
+  with NaN scores and its error, and the others go on).
 
 Examples
 --------
@@ -25,6 +28,7 @@ from ._report import format_table, margin_line, plot_results, write_results
 from ._runner import (
     METRICS,
     SHOT_METRICS,
+    ComparisonFitError,
     ComparisonInterrupted,
     make_preprocessor,
     run_comparison,
@@ -35,6 +39,7 @@ from ._stats import TTestResult, corrected_ttest
 __all__ = [
     "METRICS",
     "SHOT_METRICS",
+    "ComparisonFitError",
     "ComparisonInterrupted",
     "TTestResult",
     "corrected_ttest",

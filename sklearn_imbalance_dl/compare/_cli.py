@@ -3,12 +3,14 @@
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..__main__ import EXIT_INTERRUPTED
 from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
+from ._runner import MAX_SEED, MAX_SEEDS, _first_line
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
 DESCRIPTION = """\
@@ -34,11 +36,17 @@ identifiers or free text are refused (exit 2) until you --drop or encode them. T
 winner's margin over the best non-deep method comes with the corrected resampled
 t-test of Nadeau and Bengio (2003) over the folds x seeds.
 
-Exit status: 0 success, 2 usage or data error, 130 interrupted (Ctrl-C: the program
-ends by SIGINT once it has reported, so a calling script stops too); the fits that
-finished before Ctrl-C go to FILE.partial.csv / .json when --output FILE is given.
---output and --plot are checked as writable before any fit; should the final write
-fail anyway, the results go to a file in the temporary folder, which is named.
+A fit that fails (raises) does not stop the others: the table lists its method after
+the others, unranked, with a "failed:" line naming the first error, and --output keeps
+each fit's error.
+
+Exit status: 0 success, 1 the table was printed but some fits failed (or every fit
+failed: one line, no table), or --output / --plot went to the fallback file, 2 usage
+or data error, 130 interrupted (Ctrl-C: the program ends by SIGINT once it has
+reported, so a calling script stops too); the fits that finished before Ctrl-C go to
+FILE.partial.csv / .json when --output FILE is given. --output and --plot are checked
+before any fit (writable; a --plot format matplotlib can write here); should the final
+write fail anyway, the results go to a file in the temporary folder, which is named.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
@@ -46,6 +54,8 @@ fail anyway, the results go to a file in the temporary folder, which is named.
 DIGITS_SHOT_THRESHOLDS = (50, 10)
 #: The shipped data sets of ``--dataset``; the first is the default.
 DATASETS = ("heart_disease", "digits_lt")
+#: ``--folds`` of a table when not given.
+DEFAULT_FOLDS = 5
 
 
 class CompareError(Exception):
@@ -107,12 +117,17 @@ def add_arguments(parser):
         help="comma-separated method names (default: all, see below)",
     )
     evaluation.add_argument(
-        "--folds", type=int, default=5, help="cross-validation folds with --data (default: 5)"
+        "--folds",
+        type=int,
+        default=None,
+        help=f"cross-validation folds of a table (default: {DEFAULT_FOLDS}); "
+        "not with --dataset digits_lt, which has its own test set",
     )
     evaluation.add_argument(
         "--seeds",
         default="3",
-        help="a number of seeds (0, 1, ...) or a comma list of seeds, e.g. 0,7 or 7, (default: 3)",
+        help=f"a number of seeds (0, 1, ...; at most {MAX_SEEDS}) or a comma list of seeds "
+        "in [0, 2**32 - 1], e.g. 0,7 or 7, (default: 3)",
     )
     evaluation.add_argument(
         "--epochs",
@@ -171,18 +186,40 @@ def _parse_seeds(text):
             seeds = [int(s) for s in text.split(",") if s.strip()]
             if not seeds:
                 raise ValueError
-            return list(dict.fromkeys(seeds))
-        n = int(text)
+        else:
+            n = int(text)
     except ValueError:
         raise CompareError(
             f"--seeds must be a number of seeds or a comma list of integers; got {text!r}"
         ) from None
+    if "," in text:
+        for seed in seeds:
+            if not 0 <= seed <= MAX_SEED:
+                raise CompareError(
+                    f"--seeds {text!r}: a seed must be an integer in [0, {MAX_SEED}] "
+                    f"(2**32 - 1); got {seed}"
+                )
+        return list(dict.fromkeys(seeds))
     if n < 1:
         raise CompareError(f"--seeds must be at least 1; got {n}")
+    if n > MAX_SEEDS:
+        # Each seed repeats every fit; a large number is more likely meant as one seed.
+        hint = f"; for the single seed {n}, write --seeds {n}," if n <= MAX_SEED else ""
+        raise CompareError(
+            f"--seeds {n} is a number of seeds: at most {MAX_SEEDS}, as each seed repeats "
+            f"every fit{hint}"
+        )
     return list(range(n))
 
 
 def _check_options(args):
+    if args.folds is not None and args.data is None and _dataset(args) == "digits_lt":
+        raise CompareError(
+            "--folds applies to cross-validation of a table; --dataset digits_lt is "
+            "trained once per seed and scored on its own balanced test set"
+        )
+    if args.folds is None:
+        args.folds = DEFAULT_FOLDS
     if args.folds < 2:
         raise CompareError(f"--folds must be at least 2; got {args.folds}")
     if args.epochs < 1:
@@ -230,11 +267,13 @@ def _check_options(args):
                 "--plot needs matplotlib: pip install 'sklearn_imbalance_dl[plot]'"
             ) from None
         formats = FigureCanvasBase.get_supported_filetypes()
-        if Path(args.plot).suffix.lower().lstrip(".") not in formats:
+        suffix = Path(args.plot).suffix.lower().lstrip(".")
+        if suffix not in formats:
             raise CompareError(
                 f"--plot {args.plot!r}: unknown image format; use one of "
                 f"{', '.join('.' + f for f in sorted(formats))}"
             )
+        _check_plot_format(args.plot, suffix)
     if args.dask_scheduler is not None:
         try:
             import distributed  # noqa: F401
@@ -243,6 +282,32 @@ def _check_options(args):
                 "--dask-scheduler needs dask.distributed, which is not installed: "
                 "pip install 'sklearn_imbalance_dl[dask]'"
             ) from None
+
+
+def _check_plot_format(path, suffix):
+    """Draw a small figure in the format of ``--plot``, in memory, before any fit.
+
+    Some formats need more than matplotlib (.pgf runs LaTeX; the Pillow formats need
+    Pillow; rcParams such as ``text.usetex`` need LaTeX for every format): a failure
+    would otherwise come after all the fits.
+    """
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1))
+    axes = figure.subplots()
+    axes.bar([0, 1], [0.5, 1.0], yerr=[0.1, 0.1], label="m")
+    axes.set_title("t ± 1")
+    figure.legend()
+    try:
+        figure.savefig(io.BytesIO(), format=suffix)
+    except Exception as exc:
+        raise CompareError(
+            f"--plot {path!r}: matplotlib cannot write .{suffix} files here "
+            f"({_first_line(f'{type(exc).__name__}: {exc}')}); "
+            "use .png, .pdf or .svg"
+        ) from None
 
 
 def _dataset(args):
@@ -407,9 +472,15 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None):
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
-        raise CompareError(f"--data: no such file: {str(path)!r}")
     suffix = path.suffix.lower()
+    # A folder named *.parquet is a Parquet data set (Spark, Dask write them so).
+    if path.is_dir() and suffix not in (".parquet", ".pq"):
+        raise CompareError(
+            f"--data {str(path)!r} is a folder; give a .csv or .parquet file (or a folder of "
+            "Parquet files named *.parquet)"
+        )
+    if not path.exists():
+        raise CompareError(f"--data: no such file: {str(path)!r}")
     if suffix != ".csv" and (sep is not None or decimal is not None):
         raise CompareError(f"--sep and --decimal apply to CSV files; {path.name!r} is not one")
     try:
@@ -607,26 +678,37 @@ def _keep_partial(interrupt, args):
     return f"{said}; the finished fits are in {path} (partial), {args.output} not written"
 
 
-def _write(write, path, option):
+def _write(write, path, option, other_suffix=None):
     """Write with ``write(path)``; if that fails, to a file in the temporary folder.
 
-    Returns the status (0, or 1 when the fallback was used).
+    The fallback has the suffix of ``path``, or ``other_suffix`` when the failure was
+    not the file's (an image format that could not be drawn). Returns the status (0,
+    or 1 when ``path`` was not written).
     """
     import tempfile
 
     try:
         write(path)
-    except OSError as exc:
+    except Exception as exc:
+        if isinstance(exc, OSError):
+            reason, suffix = exc.strerror or str(exc), Path(path).suffix
+        else:
+            reason = _first_line(f"{type(exc).__name__}: {exc}")
+            suffix = other_suffix
+        said = (
+            f"sklearn-imbalance-dl compare: error: cannot write {option} {str(path)!r} ({reason})"
+        )
+        if suffix is None:
+            print(f"{said}; nothing written", file=sys.stderr)
+            return 1
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        fallback = (
-            Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{Path(path).suffix}"
-        )
-        write(fallback)
-        print(
-            f"sklearn-imbalance-dl compare: error: cannot write {option} {str(path)!r} "
-            f"({exc.strerror or exc}); written to {fallback} instead",
-            file=sys.stderr,
-        )
+        fallback = Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{suffix}"
+        try:
+            write(fallback)
+        except Exception:
+            print(f"{said}; nor could it be written to {fallback}", file=sys.stderr)
+            return 1
+        print(f"{said}; written to {fallback} instead", file=sys.stderr)
         return 1
     print(f"wrote {path}")
     return 0
@@ -686,8 +768,10 @@ def _run(args):
     args.drop = _parse_drop(args.drop)
     _check_options(args)
 
+    from sklearn.exceptions import FitFailedWarning
+
     from ._report import collect_notes, format_table, plot_results, write_results
-    from ._runner import ComparisonInterrupted, run_comparison, summarise
+    from ._runner import ComparisonFitError, ComparisonInterrupted, run_comparison, summarise
 
     options = dict(
         methods=methods,
@@ -703,11 +787,23 @@ def _run(args):
 
     start = time.perf_counter()
     try:
-        results = run_comparison(*data, **options)
+        with warnings.catch_warnings():
+            # Reported once per method, under the table, instead of a warning per fit.
+            warnings.simplefilter("ignore", FitFailedWarning)
+            results = run_comparison(*data, **options)
     except (ImportError, ConnectionError) as exc:  # Dask missing or unreachable
         raise CompareError(str(exc)) from None
     except ComparisonInterrupted as exc:
         raise _Interrupted(_keep_partial(exc, args)) from None
+    except ComparisonFitError as exc:  # every fit failed: no table to print
+        first = exc.results[exc.results["error"] != ""].iloc[0]
+        print(
+            f"sklearn-imbalance-dl compare: error: every fit failed ({exc.n_fits} of "
+            f"{exc.n_fits}); the first, {exc.method} (seed {exc.seed}, fold {exc.fold}): "
+            f"{_first_line(first['error'])}",
+            file=sys.stderr,
+        )
+        return 1
     elapsed = time.perf_counter() - start
     summary = summarise(results)
     notes = collect_notes(results)
@@ -720,6 +816,16 @@ def _run(args):
     where = f"Dask at {args.dask_scheduler}" if args.dask_scheduler else f"n_jobs={args.n_jobs}"
     print(f"{len(results)} fits in {elapsed:.1f} s ({where})")
     status = 0
+    failed = summary.loc[summary["n_failed"] > 0, ["method", "n_failed"]]
+    if len(failed):
+        listed = ", ".join(f"{m}: {n}" for m, n in zip(failed["method"], failed["n_failed"]))
+        print(
+            f"sklearn-imbalance-dl compare: error: {failed['n_failed'].sum()} of {len(results)} "
+            f"fits failed ({listed}); the table lists such methods last, unranked"
+            + (f"; {args.output} has each fit's error" if args.output else ""),
+            file=sys.stderr,
+        )
+        status = 1
     if args.output is not None:
         status |= _write(
             lambda path: write_results(results, summary, path), args.output, "--output"
@@ -729,5 +835,6 @@ def _run(args):
             lambda path: plot_results(summary, path, title=title.splitlines()[0]),
             args.plot,
             "--plot",
+            other_suffix=".png",
         )
     return status

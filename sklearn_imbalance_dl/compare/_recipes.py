@@ -140,7 +140,8 @@ def describe_method(method):
         params = get_recipe(method, SETTING)
     except ValueError:  # no network: the rival named by its source (nothing built)
         return recipe_notes(method, SETTING).source.split(";")[0]
-    net = "network, " + ", ".join(f"{k}={v}" for k, v in params.items())
+    settings = ", ".join(f"{k}={v}" for k, v in params.items())
+    net = f"network, {settings or 'the estimator defaults (ImbalancedNetClassifier())'}"
     estimator = RecipeFactory(method)(0, 1, "cpu")
     if isinstance(estimator, Pipeline):
         samplers = " then ".join(type(step).__name__ for _, step in estimator.steps[:-1])

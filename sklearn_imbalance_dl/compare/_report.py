@@ -29,6 +29,13 @@ def _metrics_of(summary):
     return [m for m in METRICS + SHOT_METRICS if f"{m}_mean" in summary.columns]
 
 
+def _n_failed(summary):
+    """Failed fits per summary row (0 for a summary written before they were counted)."""
+    if "n_failed" not in summary.columns:
+        return pd.Series(0, index=summary.index)
+    return summary["n_failed"].fillna(0).astype(int)
+
+
 def _cell(mean, std):
     if math.isnan(mean):
         return "-"
@@ -58,10 +65,11 @@ def margin_line(summary, results=None):
     Deep rows are networks (``summary.attrs["deep"]``, set by
     :func:`~sklearn_imbalance_dl.compare.run_comparison`); the others are the rivals a
     user would pick without this library (gradient boosting, random forests,
-    logistic regression). With the fits of a cross-validation (``results``), the line
-    adds the corrected resampled t-test (:func:`~.corrected_ttest`, Nadeau and Bengio
-    2003) of the two rows' balanced accuracies, paired by (seed, fold): the p-value
-    and whether the difference is significant at 5 %. On a single test set (the
+    logistic regression). Methods with a failed fit (``n_failed``) take no part. With
+    the fits of a cross-validation (``results``), the line adds the corrected resampled
+    t-test (:func:`~.corrected_ttest`, Nadeau and Bengio 2003) of the two rows'
+    balanced accuracies, paired by (seed, fold): the p-value and whether the
+    difference is significant at 5 %. On a single test set (the
     hold-out protocol) the splits do not vary, so no test is made and the line says so.
 
     Parameters
@@ -88,14 +96,15 @@ def margin_line(summary, results=None):
     'Winner: arb, +2.1 points of balanced accuracy over the best non-deep method (hgb)'
     """
     deep = summary.attrs.get("deep")
-    if not deep or len(summary) == 0:
+    complete = summary[_n_failed(summary) == 0]
+    if not deep or len(complete) == 0:
         return None
-    is_deep = summary["method"].map(lambda m: bool(deep.get(m, False)))
+    is_deep = complete["method"].map(lambda m: bool(deep.get(m, False)))
     if is_deep.all() or not is_deep.any():
         return None
     # The summary is sorted best first: the first row of each kind is its best.
-    best_deep = summary[is_deep].iloc[0]
-    best_other = summary[~is_deep].iloc[0]
+    best_deep = complete[is_deep].iloc[0]
+    best_other = complete[~is_deep].iloc[0]
     gap = 100 * (best_deep["balanced_accuracy_mean"] - best_other["balanced_accuracy_mean"])
     if is_deep.iloc[0]:
         line = (
@@ -163,10 +172,13 @@ def format_table(summary, *, title=None, notes=(), results=None):
     notes : iterable of str, default=()
         Printed under the table (adjustments made by the methods, e.g. SMOTE's).
         Before them, the winner's margin over the best row of the other kind
-        (:func:`margin_line`), when the summary has both deep and non-deep rows.
+        (:func:`margin_line`), when the summary has both deep and non-deep rows, and
+        a ``failed:`` line per method with failed fits. Such a method is listed after
+        the others without a rank (``-``), with a ``failed`` column.
     results : DataFrame, default=None
         The fits (:func:`~sklearn_imbalance_dl.compare.run_comparison`): with them the
-        margin line gives the significance of the difference.
+        margin line gives the significance of the difference, and a ``failed:`` line
+        the first error of the method.
 
     Returns
     -------
@@ -185,14 +197,23 @@ def format_table(summary, *, title=None, notes=(), results=None):
         lines.append(
             describe_groups(attrs["classes"], attrs["class_counts"], attrs["shot_thresholds"])
         )
+    failed = _n_failed(summary)
     header = ["#", "method"] + [HEADERS[m] for m in metrics] + ["fit s"]
+    if failed.any():
+        header.append("failed")
     rows = []
-    for rank, (_, row) in enumerate(summary.iterrows(), start=1):
-        rows.append(
-            [str(rank), row["method"]]
+    rank = 0
+    for (_, row), n_failed in zip(summary.iterrows(), failed):
+        # A method with failed fits was not scored on every split: no rank.
+        rank += n_failed == 0
+        cells = (
+            [str(rank) if n_failed == 0 else "-", row["method"]]
             + [_cell(row[f"{m}_mean"], row[f"{m}_std"]) for m in metrics]
-            + [f"{row['fit_time_mean']:.2f}"]
+            + ["-" if math.isnan(row["fit_time_mean"]) else f"{row['fit_time_mean']:.2f}"]
         )
+        if failed.any():
+            cells.append(f"{n_failed} of {row['n_fits']}" if n_failed else "")
+        rows.append(cells)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
 
     def fmt(cells):
@@ -208,9 +229,30 @@ def format_table(summary, *, title=None, notes=(), results=None):
     margin = margin_line(summary, results)
     if margin:
         lines.append(margin)
+    lines.extend(_failure_lines(summary, results))
     for note in notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def _failure_lines(summary, results):
+    """``failed: method, k of n fits (first error); not ranked``, per method with failures."""
+    lines = []
+    for (_, row), n_failed in zip(summary.iterrows(), _n_failed(summary)):
+        if not n_failed:
+            continue
+        what = f"{n_failed} of {row['n_fits']} fits"
+        if results is not None and "error" in results.columns:
+            errors = results[
+                (results["method"] == row["method"]) & (results["error"].fillna("") != "")
+            ]
+            if len(errors):
+                first = errors.iloc[0]
+                message = str(first["error"]).strip().splitlines()[0]
+                where = f"seed {first['seed']}, fold {first['fold']}"
+                what += f" ({'first: ' if len(errors) > 1 else ''}{where}: {message})"
+        lines.append(f"failed: {row['method']}, {what}; not ranked")
+    return lines
 
 
 def collect_notes(results):
@@ -255,9 +297,19 @@ def write_results(results, summary, path):
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        # Integer columns of one part are missing in the other (seed in the summary,
+        # n_fits in the fits): nullable integers keep them "0", not "0.0".
+        integers = {
+            column: "Int64"
+            for part, other in ((results, summary), (summary, results))
+            for column, dtype in part.dtypes.items()
+            if pd.api.types.is_integer_dtype(dtype)
+            and (column not in other or pd.api.types.is_integer_dtype(other[column]))
+        }
         table = pd.concat(
             [results.assign(row="fit"), summary.assign(row="summary")], ignore_index=True
         )
+        table = table.astype(integers)
         table = table[["row"] + [c for c in table.columns if c != "row"]]
         table.to_csv(path, index=False)
     elif suffix == ".json":
@@ -308,7 +360,10 @@ def plot_results(summary, path=None, *, title=None):
     width = 0.8 / max(len(methods), 1)
     x = np.arange(len(metrics))
     cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
-    for i, (_, row) in enumerate(summary.iterrows()):
+    for i, ((_, row), n_failed) in enumerate(zip(summary.iterrows(), _n_failed(summary))):
+        label = row["method"]
+        if n_failed:  # its bars are not over every split (none at all if every fit failed)
+            label += f" ({n_failed} of {row['n_fits']} fits failed)"
         means = [row[f"{m}_mean"] for m in metrics]
         stds = np.nan_to_num([row[f"{m}_std"] for m in metrics])
         ax_bars.bar(
@@ -317,11 +372,11 @@ def plot_results(summary, path=None, *, title=None):
             width,
             yerr=stds,
             capsize=2,
-            label=row["method"],
+            label=label,
             color=cmap(i),
         )
         recall = [row.get(f"recall[{c}]_mean", np.nan) for c in classes]
-        ax_recall.plot(range(len(classes)), recall, marker="o", label=row["method"], color=cmap(i))
+        ax_recall.plot(range(len(classes)), recall, marker="o", label=label, color=cmap(i))
     ax_bars.set_xticks(x, [HEADERS[m] for m in metrics])
     ax_bars.set_ylim(0, 1.05)
     ax_bars.set_ylabel("score (mean ± std)")

@@ -1,17 +1,20 @@
 """Fitting every (method, seed, fold) and scoring it: the evaluation behind ``compare``."""
 
+import numbers
 import time
 import warnings
+from collections import Counter
 from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_consistent_length
 
-from .._validation import HasMethods, Integral, Interval, StrOptions, validate_params
+from .._validation import HasMethods, Integral, Interval, Real, StrOptions, validate_params
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
@@ -19,6 +22,7 @@ from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, t
 __all__ = [
     "METRICS",
     "SHOT_METRICS",
+    "ComparisonFitError",
     "ComparisonInterrupted",
     "make_preprocessor",
     "run_comparison",
@@ -29,6 +33,10 @@ __all__ = [
 METRICS = tuple(_SCORE_FUNCTIONS)
 #: Added when ``shot_thresholds`` is given.
 SHOT_METRICS = ("many", "medium", "few")
+#: The largest number of seeds ``seeds=n`` may ask for (each seed repeats every fit).
+MAX_SEEDS = 1000
+#: Seeds are numpy's: integers in [0, 2**32 - 1].
+MAX_SEED = 2**32 - 1
 
 
 #: Fewer non-missing values than this and a column is not judged date, identifier or text.
@@ -212,6 +220,37 @@ class ComparisonInterrupted(KeyboardInterrupt):
         self.n_fits = n_fits
 
 
+class ComparisonFitError(ValueError):
+    """A fit of :func:`run_comparison` failed, and the comparison could not go on.
+
+    Raised at the first failed fit with ``error_score="raise"`` (the fit's own error is
+    its ``__cause__``), or at the end when every fit failed. A ``ValueError``, as
+    scikit-learn's ``cross_validate`` raises when all its fits failed.
+
+    Parameters
+    ----------
+    message : str
+    method, seed, fold : str, int, int, default=None
+        The fit that failed (the first one, when every fit failed).
+
+    Attributes
+    ----------
+    method, seed, fold : str, int, int
+        The fit that failed (the first one, when every fit failed).
+    results : DataFrame
+        The fits that finished, as :func:`run_comparison` returns them, failed ones
+        included; ``results.attrs["partial"]`` is True when the run stopped early.
+    n_fits : int
+        The number of fits the comparison planned.
+    """
+
+    def __init__(self, message, *, method=None, seed=None, fold=None):
+        super().__init__(message)
+        self.method, self.seed, self.fold = method, seed, fold
+        self.results = None
+        self.n_fits = None
+
+
 class _FitInterrupted(Exception):
     """A network fit that caught Ctrl-C (``interrupted_``): raised in the worker.
 
@@ -225,21 +264,40 @@ def _resolve_methods(methods):
     """``methods`` as a dict name -> factory (names are tabular recipes)."""
     if methods is None:
         methods = default_methods()
-    if isinstance(methods, dict):
-        return dict(methods)
     if isinstance(methods, str):
         methods = [methods]
+    if len(methods) == 0:
+        raise ValueError(
+            "methods is empty; give method names (sklearn_imbalance_dl.recipes."
+            "list_recipes('tabular')), a dict name -> factory(seed, epochs, device), or "
+            "None for every method."
+        )
+    if isinstance(methods, dict):
+        return dict(methods)
     return {name: RecipeFactory(name) for name in methods}
 
 
 def _resolve_seeds(seeds):
-    if isinstance(seeds, (int, np.integer)):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a positive number of seeds or a list; got {seeds}.")
+    """``seeds`` as a list of distinct integers in [0, 2**32 - 1] (numpy's seeds)."""
+    if isinstance(seeds, numbers.Integral):  # a number of seeds, bounded by validate_params
         return list(range(int(seeds)))
-    seeds = [int(s) for s in seeds]
+    seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds is empty; give a number of seeds or a list of seeds.")
+    for seed in seeds:
+        # A float would be truncated (1.9 -> 1) and a bool is no seed.
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+            shown = seed.item() if isinstance(seed, np.generic) else seed
+            raise ValueError(f"seeds must be integers; got {shown!r}.")
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"seeds must be in [0, 2**32 - 1] (numpy's seeds); got {seed}.")
+    seeds = [int(seed) for seed in seeds]
+    repeated = sorted(seed for seed, n in Counter(seeds).items() if n > 1)
+    if repeated:
+        # The same (seed, fold) twice would pair the wrong fits in the significance test.
+        raise ValueError(
+            f"seeds has repeats ({', '.join(map(str, repeated))}); give each seed once."
+        )
     return seeds
 
 
@@ -277,6 +335,54 @@ def _notes_of(estimator):
 
 def _fit_and_score(task, torch_threads):
     """One fit and its scores: the unit of work sent to joblib (or Dask) workers.
+
+    A fit that raises is a row with the error (``error_score``), or, with
+    ``error_score="raise"``, a :class:`ComparisonFitError` naming the fit. The error is
+    caught here, in the worker, because joblib stops every fit at the first exception
+    it collects.
+    """
+    name, factory, seed, fold, data, settings = task
+    try:
+        return _fit_and_score_one(task, torch_threads)
+    except _FitInterrupted:
+        raise
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if settings["error_score"] == "raise":
+            raise ComparisonFitError(
+                f"The fit of {name!r} (seed {seed}, fold {fold}) failed: {_first_line(error)}",
+                method=name,
+                seed=seed,
+                fold=fold,
+            ) from exc
+        return _failed_row(task, error)
+
+
+def _first_line(text):
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _failed_row(task, error):
+    """The row of a fit that raised: ``error_score`` for the metrics, NaN for the rest."""
+    name, _, seed, fold, (_, y_train, _, y_test), settings = task
+    shots = list(SHOT_METRICS) if settings["shot_thresholds"] is not None else []
+    metrics = list(METRICS) + shots
+    row = {"method": name, "seed": seed, "fold": fold}
+    row.update({metric: float(settings["error_score"]) for metric in metrics})
+    row.update(
+        fit_time=np.nan,
+        predict_time=np.nan,
+        n_train=len(y_train),
+        n_test=len(y_test),
+        notes="",
+        error=error,
+    )
+    row.update({_recall_column(c): np.nan for c in settings["classes"].tolist()})
+    return row
+
+
+def _fit_and_score_one(task, torch_threads):
+    """:func:`_fit_and_score` of a fit that does not fail.
 
     Torch's float reductions depend on its number of threads, so a fit is only
     bit-reproducible across machines and backends when that number is fixed; it is
@@ -335,6 +441,7 @@ def _fit_and_score(task, torch_threads):
         n_train=len(y_train),
         n_test=len(y_test),
         notes=_notes_of(estimator),
+        error="",
     )
     row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
     return row
@@ -378,7 +485,7 @@ def _dask_backend(scheduler):
         "y_test": ["array-like", None],
         "cv": [Interval(Integral, 2, None, closed="left"), None],
         "methods": [list, tuple, dict, str, None],
-        "seeds": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "seeds": [Interval(Integral, 1, MAX_SEEDS, closed="both"), "array-like"],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
         "preprocessor": [StrOptions({"auto"}), HasMethods(["fit", "transform"]), None],
@@ -386,6 +493,7 @@ def _dask_backend(scheduler):
         "n_jobs": [Integral, None],
         "dask_scheduler": [str, None],
         "torch_threads": [Interval(Integral, 1, None, closed="left")],
+        "error_score": [StrOptions({"raise"}), Real],
         "progress": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -406,6 +514,7 @@ def run_comparison(
     n_jobs=1,
     dask_scheduler=None,
     torch_threads=1,
+    error_score=np.nan,
     progress=False,
 ):
     """Fit and score every method for every seed (and fold): one row per fit.
@@ -433,8 +542,9 @@ def run_comparison(
         ``factory(seed, epochs, device)`` returning an unfitted estimator. None: every
         tabular recipe.
     seeds : int or list of int, default=3
-        A number of seeds (0, 1, ...) or the seeds themselves. A seed seeds the model,
-        the sampler and, with ``cv``, the fold shuffle.
+        A number of seeds (0, 1, ...; at most 1000) or the seeds themselves, distinct
+        integers in [0, 2**32 - 1]. A seed seeds the model, the sampler and, with
+        ``cv``, the fold shuffle.
     epochs : int, default=50
         Training epochs of the networks; the default is the estimator's own
         ``max_epochs``.
@@ -460,6 +570,13 @@ def run_comparison(
     torch_threads : int, default=1
         Torch (and BLAS) threads inside each fit. Fixed so that results do not depend
         on the machine or the backend: torch's sums change with its thread count.
+    error_score : "raise" or float, default=np.nan
+        What a fit that raises (in ``fit``, ``predict`` or its factory) gives, as in
+        scikit-learn's ``cross_validate``. A number: the fit is a row with that number
+        for every metric, NaN for the rest, and its error (type and message) in the
+        ``error`` column; a ``FitFailedWarning`` names the method, seed and fold, and
+        the other fits go on. ``"raise"``: :class:`ComparisonFitError` at once, naming
+        the fit, with the fit's own error as its ``__cause__``.
     progress : bool, default=False
         Show a tqdm progress bar on stderr.
 
@@ -467,12 +584,14 @@ def run_comparison(
     -------
     results : DataFrame
         One row per fit: ``method, seed, fold``, the metrics of :data:`METRICS` (and
-        :data:`SHOT_METRICS`), ``fit_time, predict_time, n_train, n_test, notes`` and
-        one ``recall[<class>]`` column per class, head (most training samples) to
-        tail. ``results.attrs`` holds ``classes`` (head to tail), ``class_counts``,
-        ``shot_thresholds``, ``protocol``, ``epochs``, ``seeds``, ``deep`` (method ->
-        whether it is a network: an ``ImbalancedNetClassifier`` or a pipeline ending
-        in one) and ``partial`` (False).
+        :data:`SHOT_METRICS`), ``fit_time, predict_time, n_train, n_test, notes,
+        error`` and one ``recall[<class>]`` column per class, head (most training
+        samples) to tail. ``error`` is empty for a fit that succeeded, else the
+        ``"Type: message"`` of its error (see ``error_score``). ``results.attrs`` holds
+        ``classes`` (head to tail), ``class_counts``, ``shot_thresholds``,
+        ``protocol``, ``epochs``, ``seeds``, ``deep`` (method -> whether it is a
+        network: an ``ImbalancedNetClassifier`` or a pipeline ending in one) and
+        ``partial`` (False).
 
     Raises
     ------
@@ -481,6 +600,9 @@ def run_comparison(
         ``KeyboardInterrupt`` carrying the fits that finished. A cut-short fit is
         never scored. joblib's worker processes are stopped; on a Dask cluster,
         fits not started are cancelled and those running finish unused.
+    ComparisonFitError
+        With ``error_score="raise"``, at the first fit that fails; otherwise when every
+        fit failed, with the first error. Its ``results`` are the fits that finished.
 
     Examples
     --------
@@ -517,6 +639,7 @@ def run_comparison(
         "preprocessor": preprocessor,
         "shot_thresholds": shot_thresholds,
         "classes": classes,
+        "error_score": error_score,
     }
 
     def tasks():
@@ -564,13 +687,42 @@ def run_comparison(
             # Collected one by one, so that an interrupt keeps the fits that finished.
             for row in _progress(fits, n_fits, progress):
                 rows.append(row)
+                if row["error"]:
+                    # Warned here, not in the worker: a worker process's warnings are lost.
+                    warnings.warn(
+                        f"The fit of {row['method']!r} (seed {row['seed']}, fold "
+                        f"{row['fold']}) failed: {_first_line(row['error'])}. Its scores "
+                        f"are {error_score} and the other fits go on; error_score='raise' "
+                        "shows the traceback.",
+                        FitFailedWarning,
+                        stacklevel=3,
+                    )
+    except ComparisonFitError as exc:
+        exc.results = _results_frame(rows, methods, attrs)
+        exc.results.attrs["partial"] = True
+        exc.n_fits = n_fits
+        raise
     except (KeyboardInterrupt, _FitInterrupted):
         # joblib has already torn its pool down (it aborts on any error while
         # collecting); tasks already running on a Dask cluster finish there unused.
         results = _results_frame(rows, methods, attrs)
         results.attrs["partial"] = True
         raise ComparisonInterrupted(results, n_fits) from None
-    return _results_frame(rows, methods, attrs)
+    results = _results_frame(rows, methods, attrs)
+    failed = results[results["error"] != ""]
+    if len(failed) == len(results):
+        first = failed.iloc[0]
+        error = ComparisonFitError(
+            f"Every fit failed ({n_fits} of {n_fits}); the first, {first['method']!r} "
+            f"(seed {first['seed']}, fold {first['fold']}): {_first_line(first['error'])}. "
+            "error_score='raise' shows its traceback.",
+            method=first["method"],
+            seed=int(first["seed"]),
+            fold=int(first["fold"]),
+        )
+        error.results, error.n_fits = results, n_fits
+        raise error
+    return results
 
 
 def _results_frame(rows, methods, attrs):
@@ -606,15 +758,24 @@ def summarise(results):
     Returns
     -------
     summary : DataFrame
-        One row per method, best balanced accuracy first: ``method``, ``n_fits`` and
-        ``<metric>_mean`` / ``<metric>_std`` for every metric, ``fit_time`` and
-        per-class recall column. The standard deviation is the sample one (ddof=1),
-        NaN for a single fit.
+        One row per method: ``method``, ``n_fits``, ``n_failed`` (the fits that raised,
+        see ``error_score`` of :func:`run_comparison`) and ``<metric>_mean`` /
+        ``<metric>_std`` for every metric, ``fit_time`` and per-class recall column,
+        NaN left out (so with the default ``error_score``, NaN, over the fits that did
+        not fail). The standard deviation is the sample one (ddof=1), NaN for a single
+        fit. Sorted best balanced accuracy first, the methods with a failed fit after
+        all the others: their scores do not come from every split, so they are not
+        ranked with them.
     """
+    if "method" not in results.columns:
+        raise ValueError("results has no fits (no 'method' column); nothing to summarise.")
+    errors = results["error"] if "error" in results.columns else pd.Series("", results.index)
+    # A CSV read back has NaN for the empty error of a fit that succeeded.
+    failed = errors.fillna("").astype(str) != ""
     values = [
         c
         for c in results.columns
-        if c not in ("method", "seed", "fold", "notes", "n_train", "n_test")
+        if c not in ("method", "seed", "fold", "notes", "n_train", "n_test", "error")
     ]
     grouped = results.groupby("method", sort=False)[values]
     mean = grouped.mean().add_suffix("_mean")
@@ -623,7 +784,15 @@ def summarise(results):
     columns = [f"{c}_{s}" for c in values for s in ("mean", "std")]
     summary = pd.concat([mean, std], axis=1)[columns]
     summary.insert(0, "n_fits", results.groupby("method", sort=False).size())
-    summary = summary.sort_values("balanced_accuracy_mean", ascending=False, kind="stable")
+    summary.insert(1, "n_failed", failed.groupby(results["method"], sort=False).sum())
     summary = summary.reset_index()
+    order = np.lexsort(
+        (
+            np.arange(len(summary)),  # ties keep the order of the results
+            -summary["balanced_accuracy_mean"].fillna(-np.inf).to_numpy(),
+            summary["n_failed"].to_numpy() > 0,
+        )
+    )
+    summary = summary.iloc[order].reset_index(drop=True)
     summary.attrs.update(results.attrs)
     return summary
