@@ -29,7 +29,8 @@ The shipped names:
 Kinds, and what an entry is:
 
 - ``"module"``: a ``torch.nn.Module`` class (``module=``);
-- ``"loss"``: an :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class (``loss=``);
+- ``"loss"``: an :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class, or a torch
+  loss class such as ``torch.nn.CrossEntropyLoss`` (``loss=``);
 - ``"schedule"``: a :class:`~sklearn_imbalance_dl.schedules.Schedule` class (``schedule=``);
 - ``"mixing"``: a :class:`~sklearn_imbalance_dl.mixing.Mixing` class (``mixing=``);
 - ``"lr_schedule"``: a learning-rate schedule class; the name is its ``kind``
@@ -46,6 +47,8 @@ Kinds, and what an entry is:
 - ``"weight_averaging"``: a
   :class:`~sklearn_imbalance_dl.callbacks.WeightAveraging` class (``weight_averaging=``).
 
+:func:`register` refuses, naming the kind, an entry that is not what its kind takes.
+
 A component states what it needs as class attributes that the estimator reads at the
 start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
 images of shape (channels, height, width) only) is refused on tabular rows, naming the
@@ -55,7 +58,11 @@ is checked against the training images, which must lie in it.
 
 import copy
 import importlib
+import inspect
+import math
+import reprlib
 import sys
+from numbers import Real
 
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
@@ -120,6 +127,10 @@ def register(kind, name):
     ValueError
         If ``kind`` is unknown, or ``name`` is taken by another object of that kind
         (the shipped names included).
+    TypeError
+        If the decorated object is not what an entry of ``kind`` is (see the module's
+        list of kinds): a loss that is not a ``torch.nn.Module`` class, a head class
+        that cannot be called as ``cls(in_features, n_classes)``, ...
 
     Notes
     -----
@@ -142,10 +153,101 @@ def register(kind, name):
                 f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
                 "choose another name."
             )
+        if not shipped:  # the shipped entries are checked by the package's tests
+            _check_entry(kind, name, obj)
         entries[name] = obj
         return obj
 
     return decorator
+
+
+def _entry_rules():
+    """``kind -> (check, what an entry is)``; read once the components are loaded."""
+    import torch  # here: the registry itself loads without torch (the command line)
+
+    from .callbacks import WeightAveraging
+    from .mixing import Mixing
+    from .schedules import Schedule
+
+    lr_schedule = lookup("lr_schedule", "cosine")
+
+    def subclass(base):
+        return lambda obj: isinstance(obj, type) and issubclass(obj, base)
+
+    def module_called_with(*args):
+        return lambda obj: subclass(torch.nn.Module)(obj) and _accepts(obj, *args)
+
+    return {
+        "module": (subclass(torch.nn.Module), "a torch.nn.Module class"),
+        "loss": (
+            subclass(torch.nn.Module),
+            "a loss class: a sklearn_imbalance_dl.losses.ImbalanceLoss subclass or a torch "
+            "loss class (a torch.nn.Module subclass such as torch.nn.CrossEntropyLoss)",
+        ),
+        "schedule": (
+            subclass(Schedule),
+            "a sklearn_imbalance_dl.schedules.Schedule subclass",
+        ),
+        "mixing": (subclass(Mixing), "a sklearn_imbalance_dl.mixing.Mixing subclass"),
+        "lr_schedule": (
+            subclass(lr_schedule),
+            f"a subclass of the learning-rate schedule class {lr_schedule.__name__} "
+            "(lookup('lr_schedule', 'cosine')), whose 'kind' is the name",
+        ),
+        "optimizer": (subclass(torch.optim.Optimizer), "a torch.optim.Optimizer class"),
+        "sampler": (
+            lambda obj: isinstance(obj, Real) and not isinstance(obj, bool) and math.isfinite(obj),
+            "a number: the exponent q of the sampling probability n_c ** -q (0: instance, "
+            "1: class-balanced)",
+        ),
+        "augmentation": (
+            lambda obj: callable(obj) and not isinstance(obj, type),
+            "a callable on a batch of images (a function, or an instance such as "
+            "RandAugment()), not a class",
+        ),
+        "precision": (
+            lambda obj: obj is None or (isinstance(obj, torch.dtype) and obj.is_floating_point),
+            "a floating torch dtype for autocast (torch.bfloat16, torch.float16) or None",
+        ),
+        "head": (
+            module_called_with(1, 1),
+            "a torch.nn.Module class called as cls(in_features, n_classes)",
+        ),
+        "activation": (
+            module_called_with(),
+            "a torch.nn.Module class called without arguments",
+        ),
+        "weight_averaging": (
+            subclass(WeightAveraging),
+            "a sklearn_imbalance_dl.callbacks.WeightAveraging subclass",
+        ),
+    }
+
+
+def _accepts(cls, *args):
+    """Whether ``cls(*args)`` binds to its signature (True when it cannot be read)."""
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return True
+    try:
+        signature.bind(*args)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_entry(kind, name, obj):
+    """Refuse an entry that is not what ``kind`` takes, at registration."""
+    check, expected = _entry_rules()[kind]
+    if not check(obj):
+        if isinstance(obj, type):
+            got = f"the class {obj.__name__}"
+        else:
+            got = f"{reprlib.repr(obj)} of type {type(obj).__name__}"
+            if check(type(obj)):
+                got += " (register the class, not an instance)"
+        raise TypeError(f"register({kind!r}, {name!r}) takes {expected}; got {got}.")
 
 
 def lookup(kind, name):

@@ -266,8 +266,26 @@ def test_load_digits_lt_seed_and_errors():
     assert not np.array_equal(a[2], c[2])
     with pytest.raises(ValueError, match="'test_per_class' .* smaller than .*174"):
         load_digits_lt(test_per_class=174)
-    with pytest.raises(ValueError, match="tail class with 0 samples"):
+    with pytest.raises(
+        ValueError,
+        match=r"smallest digit class keeps 124 training images, so imbalance_ratio=200 leaves "
+        r"the tail class with 0 samples .* Use imbalance_ratio <= 124\.$",
+    ):
         load_digits_lt(200)
+
+
+def test_load_digits_lt_empty_tail_names_its_own_parameters():
+    # The head class size is derived from test_per_class: the advice is in its terms.
+    message = (
+        r"With test_per_class=173 the smallest digit class keeps 1 training image, so "
+        r"imbalance_ratio=100 leaves the tail class with 0 samples \(floor\(1 / 100\) = 0\)\. "
+        r"Use imbalance_ratio <= 1 or test_per_class <= 74\.$"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_digits_lt(100, test_per_class=173)
+    assert np.bincount(load_digits_lt(100, test_per_class=74)[1]).min() == 1
+    with pytest.raises(ValueError, match="Use imbalance_ratio <= 99 or test_per_class <= 74"):
+        load_digits_lt(100, test_per_class=75)
 
 
 # ---------------------------------------------------------------------- load_cifar10_lt
@@ -373,6 +391,16 @@ def test_load_cifar10_lt_errors(tmp_path):
     not_npz.write_text("hello")
     with pytest.raises(ValueError, match="Could not read .* as an .npz"):
         load_cifar10_lt(not_npz)
+
+    fake = tmp_path / "fake.npz"  # 12 images per class
+    np.savez(fake, X_train=X_train, y_train=y_train, X_test=X_train, y_test=y_train)
+    with pytest.raises(
+        ValueError,
+        match=r"has 12 images, so imbalance_ratio=13 leaves the tail class with 0 "
+        r"samples .* Use imbalance_ratio <= 12\.$",
+    ):
+        load_cifar10_lt(fake, 13)
+    assert np.bincount(load_cifar10_lt(fake, 12)[1]).min() == 1
 
     wrong = tmp_path / "wrong.npz"
     np.savez(wrong, X_train=X_train[:, :, :16], y_train=y_train, X_test=X_train, y_test=y_train)

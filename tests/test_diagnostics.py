@@ -83,6 +83,20 @@ def test_class_names_of_another_length_are_refused(fitted):
         plot_class_diagnostics(clf, class_names=["a", "b"])
 
 
+def test_axes_must_be_two_axes(fitted):
+    import matplotlib.pyplot as plt
+
+    clf, _, _ = fitted
+    with pytest.raises(ValueError, match="axes must be two matplotlib Axes.*a single Axes"):
+        plot_class_diagnostics(clf, axes=plt.subplots()[1])
+    with pytest.raises(ValueError, match="axes must be two matplotlib Axes.*got 3 Axes"):
+        plot_class_diagnostics(clf, axes=plt.subplots(1, 3)[1])
+    fig, axes = plt.subplots(2, 1)
+    assert plot_class_diagnostics(clf, axes=list(axes)) is fig
+    assert [len(ax.get_lines()) for ax in axes] == [10, 10]
+    plt.close("all")
+
+
 def test_diagnostics_of_an_interrupted_fit_keep_the_finished_epochs():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
 

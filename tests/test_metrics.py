@@ -65,6 +65,50 @@ def test_per_class_accuracy_errors():
         per_class_accuracy([0, 1], [0, 1], labels=[0, 0])
 
 
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: per_class_accuracy(["a", None, "b"], ["a", "b", "b"]),
+            r"y_true has 1 missing label\(s\) \(NaN or None\), the first at position 1",
+        ),
+        (
+            lambda: per_class_accuracy([0.0, 1.0], [np.nan, 1.0]),
+            r"y_pred has 1 missing label\(s\).*position 0",
+        ),
+        (
+            lambda: minority_recall(np.array([0, "a", "a"], dtype=object), [0, 0, 0]),
+            r"y_true and y_pred mix labels of types int, str",
+        ),
+        (
+            lambda: shot_accuracy([0, 1], [0, 1], {0: 500, 1: 5, "z": 3}),
+            r"train_counts mixes labels of types int, str \(\[0, 1, 'z'\]\)",
+        ),
+        (
+            lambda: shot_groups({0: 500, "z": 3}),
+            r"train_counts mixes labels of types int, str",
+        ),
+    ],
+)
+def test_missing_and_mixed_labels_are_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_labels_of_another_type_than_y_are_refused():
+    # They match no sample: every accuracy would be NaN.
+    with pytest.raises(
+        ValueError,
+        match=r"labels \[0, 1, 2\] are of type int, but y_true and y_pred hold "
+        r"labels of type str",
+    ):
+        per_class_accuracy(["a", "b", "c"], ["a", "b", "c"], labels=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"labels \['0'\] are of type str.*of type int"):
+        shot_accuracy([0, 1], [0, 1], [5], labels=["0"])
+    # Labels of y's type that y lacks stay allowed (NaN: no sample of that class).
+    np.testing.assert_array_equal(per_class_accuracy(["a"], ["a"], labels=["a", "z"]), [1, np.nan])
+
+
 # ------------------------------------------------------------------------ shot_accuracy
 def _hand_example():
     # class: (n test samples, n correct) -> per-class accuracy
@@ -167,6 +211,27 @@ def test_shot_groups_match_shot_accuracy():
     array_groups = shot_groups([500, 3], many_threshold=10, few_threshold=5, labels=["a", "b"])
     assert array_groups["many"].tolist() == ["a"] and array_groups["few"].tolist() == ["b"]
     assert array_groups["medium"].tolist() == []
+
+
+@pytest.mark.parametrize(
+    "train_counts, shown",
+    [
+        ([-5, 50, 500], r"\[-5.0, 50.0, 500.0\]"),
+        ({"a": float("nan"), "b": 50, "c": 500}, r"\[nan, 50.0, 500.0\]"),
+        ([np.inf, 5], r"\[inf, 5.0\]"),
+        ({"a": "many", "b": 5}, r"\['many', 5\]"),
+    ],
+)
+def test_shot_groups_refuses_the_counts_shot_accuracy_refuses(train_counts, shown):
+    # One check for both: a negative count would be few-shot, a NaN count in no group.
+    message = f"train_counts must be non-negative numbers; got {shown}"
+    with pytest.raises(ValueError, match=message):
+        shot_groups(train_counts)
+    labels = (
+        list(train_counts) if isinstance(train_counts, dict) else [0, 1, 2][: len(train_counts)]
+    )
+    with pytest.raises(ValueError, match=message):
+        shot_accuracy(labels, labels, train_counts)
 
 
 Y, P = [0, 1, 1], [0, 1, 0]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from numpydoc.docscrape import NumpyDocString
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier, register
@@ -47,6 +48,76 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
         register("losses", "x")
     with pytest.raises(ValueError, match=r"'nope' is not a registered loss; .*'ce'"):
         lookup("loss", "nope")
+
+
+@pytest.mark.parametrize(
+    "kind, obj, message",
+    [
+        ("loss", 42, r"a loss class: .*ImbalanceLoss subclass or a torch loss class"),
+        ("loss", list, r"a loss class: .*; got the class list\."),
+        ("module", MLP(3, 2), r"a torch.nn.Module class; got .* \(register the class, not an"),
+        ("head", "abc", r"cls\(in_features, n_classes\); got 'abc' of type str\."),
+        ("head", torch.nn.ReLU, r"cls\(in_features, n_classes\); got the class ReLU\."),
+        ("activation", torch.nn.Linear, r"called without arguments; got the class Linear\."),
+        ("schedule", object, r"a sklearn_imbalance_dl.schedules.Schedule subclass"),
+        ("mixing", CrossEntropyLoss, r"a sklearn_imbalance_dl.mixing.Mixing subclass"),
+        ("lr_schedule", object, r"learning-rate schedule class LRSchedule"),
+        ("optimizer", torch.nn.Linear, r"a torch.optim.Optimizer class"),
+        ("sampler", "sqrt", r"a number: the exponent q"),
+        ("sampler", float("nan"), r"a number: .*got nan of type float"),
+        ("augmentation", torch.nn.Identity, r"a callable on a batch of images .* not a class"),
+        ("precision", torch.int8, r"a floating torch dtype for autocast"),
+        ("weight_averaging", torch.nn.Module, r"WeightAveraging subclass"),
+    ],
+)
+def test_an_entry_that_is_not_what_its_kind_takes_is_refused(kind, obj, message):
+    try:
+        with pytest.raises(
+            TypeError, match=rf"(?s)register\('{kind}', 'scratch'\) takes .*{message}"
+        ):
+            register(kind, "scratch")(obj)
+    finally:
+        registered = _TABLE[kind].pop("scratch", None)
+    assert registered is None
+
+
+def test_the_shipped_entries_are_what_their_kinds_take():
+    # register checks the user's entries only; the shipped ones pass the same check.
+    for kind in KINDS:
+        for name in names(kind):
+            try:
+                register(kind, "scratch")(lookup(kind, name))
+            finally:
+                _TABLE[kind].pop("scratch", None)
+
+
+def test_entries_of_every_kind_are_accepted():
+    from sklearn_imbalance_dl.augment import RandAugment
+    from sklearn_imbalance_dl.callbacks import EMA
+    from sklearn_imbalance_dl.mixing import Mixup
+    from sklearn_imbalance_dl.schedules import DeferredReweighting
+
+    class Head(torch.nn.Linear):
+        pass
+
+    entries = [
+        ("loss", torch.nn.CrossEntropyLoss),
+        ("head", Head),
+        ("activation", torch.nn.Hardswish),
+        ("sampler", 0.25),
+        ("augmentation", RandAugment()),
+        ("precision", torch.float16),
+        ("schedule", type("Later", (DeferredReweighting,), {})),
+        ("mixing", type("Mix", (Mixup,), {})),
+        ("weight_averaging", type("Average", (EMA,), {})),
+        ("optimizer", type("Step", (torch.optim.SGD,), {})),
+    ]
+    try:
+        for kind, obj in entries:
+            assert register(kind, "scratch")(obj) is obj
+    finally:
+        for kind, _ in entries:
+            _TABLE[kind].pop("scratch", None)
 
 
 def test_every_kind_has_names():

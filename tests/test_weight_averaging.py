@@ -9,7 +9,7 @@ from skorch.callbacks import Callback
 from torch.utils.data import DataLoader, TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.callbacks import EMA, SWA
+from sklearn_imbalance_dl.callbacks import EMA, SWA, WeightAveraging
 from sklearn_imbalance_dl.datasets import load_digits_lt
 
 
@@ -166,3 +166,22 @@ def test_weight_averaging_parameters_are_checked(digits):
     with pytest.raises(InvalidParameterError, match="'weight_averaging' parameter"):
         ImbalancedNetClassifier(weight_averaging="polyak").fit(X, y)
     assert isinstance(SWA(start=0.9).bind(10), SWA)
+
+
+def test_an_averaging_that_averages_nothing_is_refused_before_training(digits):
+    # The base class has no update of its own: it would train as if none were given.
+    X, y = digits
+
+    class NoFold(WeightAveraging):
+        def on_epoch_end(self, net, **kwargs):
+            self.update(net)
+
+    for averaging, what in [
+        (WeightAveraging(), "WeightAveraging is the base class"),
+        (WeightAveraging, "WeightAveraging is the base class"),
+        (NoFold(), "NoFold defines neither fold nor update"),
+    ]:
+        clf = ImbalancedNetClassifier(weight_averaging=averaging, max_epochs=1)
+        with pytest.raises(ValueError, match=f"would average nothing: {what}.*'ema' or 'swa'"):
+            clf.fit(X, y)
+        assert not hasattr(clf, "net_")

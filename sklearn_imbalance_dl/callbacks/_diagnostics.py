@@ -100,6 +100,25 @@ def class_diagnostics(estimator):
     }
 
 
+def _check_axes(axes):
+    """``axes`` as two matplotlib Axes: the accuracy plot's and the gradient norm's."""
+    from matplotlib.axes import Axes
+
+    flat = np.ravel(np.asarray(axes, dtype=object))
+    if flat.size != 2 or not all(isinstance(ax, Axes) for ax in flat):
+        if isinstance(axes, Axes):
+            got = "a single Axes"
+        elif all(isinstance(ax, Axes) for ax in flat):
+            got = f"{flat.size} Axes"
+        else:
+            got = repr(axes)
+        raise ValueError(
+            "axes must be two matplotlib Axes, one for the training accuracy and one for "
+            f"the gradient norm, e.g. plt.subplots(1, 2)[1]; got {got}."
+        )
+    return flat
+
+
 def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     """Plot per-class training accuracy and feature-gradient norm over epochs.
 
@@ -113,7 +132,8 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     class_names : sequence of str, default=None
         Legend labels, in the order of the classes; None: the estimator's ``classes_``.
     axes : pair of matplotlib Axes, default=None
-        Where to draw accuracy and gradient norm; None: a new figure with two axes.
+        Where to draw accuracy and gradient norm, e.g. the axes of
+        ``plt.subplots(1, 2)``; None: a new figure with two axes.
 
     Returns
     -------
@@ -137,6 +157,7 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     else:
+        axes = _check_axes(axes)
         fig = axes[0].figure
     order = np.argsort(-counts, kind="stable")
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(order)))

@@ -24,9 +24,11 @@ class WeightAveraging(Component, Callback):
     """Base class: averaged copies of the trainable parameters, written back at the end.
 
     Subclasses define when to update (:meth:`on_batch_end` or :meth:`on_epoch_end`)
-    and how (:meth:`update`). ``start`` is the fraction of the main epochs after which
-    averaging begins. ``bind(n_epochs)`` returns the copy that averages one fit of
-    ``n_epochs`` main epochs.
+    and how (:meth:`fold`, or :meth:`update` itself). ``start`` is the fraction of the
+    main epochs after which averaging begins. ``bind(n_epochs)`` returns the copy that
+    averages one fit of ``n_epochs`` main epochs; it refuses this base class, and a
+    subclass that defines neither :meth:`fold` nor :meth:`update`, which would average
+    nothing.
 
     Parameters
     ----------
@@ -38,6 +40,22 @@ class WeightAveraging(Component, Callback):
 
     def __init__(self, *, start=0.0):
         self.start = start
+
+    def _validate(self):
+        super()._validate()
+        cls = type(self)
+        if cls.fold is WeightAveraging.fold and cls.update is WeightAveraging.update:
+            what = (
+                "WeightAveraging is the base class of the weight averagings"
+                if cls is WeightAveraging
+                else f"{cls.__name__} defines neither fold nor update"
+            )
+            raise ValueError(
+                f"weight_averaging={self!r} would average nothing: {what}. Use "
+                "weight_averaging='ema' or 'swa' (EMA(), SWA()), or a subclass that defines "
+                "fold(average, current) and calls update(net) from on_batch_end or "
+                "on_epoch_end."
+            )
 
     def _bind(self, n_epochs):
         self.n_epochs_ = n_epochs
@@ -79,6 +97,15 @@ class WeightAveraging(Component, Callback):
         self.n_averaged_ += 1
 
     def fold(self, average, current):
+        """Fold ``current`` into ``average`` in place (both lists of tensors).
+
+        Parameters
+        ----------
+        average : list of torch.Tensor
+            The average so far.
+        current : list of torch.Tensor
+            The network's current tensors, in the same order.
+        """
         raise NotImplementedError
 
     def in_window(self, net):

@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import validate_params
-from ._long_tailed import _IMBALANCE_RATIO, _PROFILE, _RANDOM_STATE, make_long_tailed
+from ._long_tailed import (
+    _IMBALANCE_RATIO,
+    _PROFILE,
+    _RANDOM_STATE,
+    _tail_size,
+    make_long_tailed,
+)
 
 _BATCH_DIR = "cifar-10-batches-py"
 _TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -196,6 +202,17 @@ def load_cifar10_lt(
     else:
         X_train, y_train, X_test, y_test = _read_npz(path)
 
+    # The head class is the smallest class of the files (5,000 images in CIFAR-10); an
+    # empty y_train is left to make_long_tailed, which names it.
+    sizes = np.unique(y_train, return_counts=True)[1]
+    if sizes.size and _tail_size(int(sizes.min()), imbalance_ratio) < 1:
+        n_max = int(sizes.min())
+        raise ValueError(
+            f"The smallest class of the CIFAR-10 training images at '{path}' has {n_max} "
+            f"images, so imbalance_ratio={imbalance_ratio!r} leaves the tail class with 0 "
+            f"samples (floor({n_max} / {imbalance_ratio!r}) = 0). Use imbalance_ratio <= "
+            f"{n_max}."
+        )
     X_train, y_train = make_long_tailed(
         X_train, y_train, imbalance_ratio, profile, random_state=random_state
     )

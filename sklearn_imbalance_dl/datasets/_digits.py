@@ -1,5 +1,6 @@
 """A long-tailed version of scikit-learn's 8x8 digits."""
 
+import math
 from numbers import Integral
 
 import numpy as np
@@ -11,6 +12,7 @@ from ._long_tailed import (
     _PROFILE,
     _RANDOM_STATE,
     _as_generator,
+    _tail_size,
     make_long_tailed,
 )
 
@@ -109,6 +111,20 @@ def load_digits_lt(
             "The 'test_per_class' parameter of load_digits_lt must be smaller than the "
             f"smallest digit class ({counts.min()} images) so that every class keeps "
             f"training images. Got {test_per_class} instead."
+        )
+    # make_long_tailed's n_max, checked here so that the advice names these parameters.
+    n_max = int(counts.min()) - test_per_class
+    if _tail_size(n_max, imbalance_ratio) < 1:
+        advice = [f"imbalance_ratio <= {n_max}"]
+        largest_test = int(counts.min()) - math.ceil(imbalance_ratio)
+        if largest_test >= 1:
+            advice.append(f"test_per_class <= {largest_test}")
+        images = "image" if n_max == 1 else "images"
+        raise ValueError(
+            f"With test_per_class={test_per_class} the smallest digit class keeps "
+            f"{n_max} training {images}, so imbalance_ratio={imbalance_ratio!r} leaves the "
+            f"tail class with 0 samples (floor({n_max} / {imbalance_ratio!r}) = 0). Use "
+            f"{' or '.join(advice)}."
         )
 
     rng = _as_generator(random_state)

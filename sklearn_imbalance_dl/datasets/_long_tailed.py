@@ -18,6 +18,11 @@ _PROFILE = [StrOptions({"exponential", "step"})]
 _RANDOM_STATE = ["random_state", np.random.Generator]
 
 
+def _tail_size(n_max, imbalance_ratio):
+    """Samples the tail class keeps under either profile: ``floor(n_max / imbalance_ratio)``."""
+    return int(np.floor(n_max / float(imbalance_ratio) + _FLOOR_EPS))
+
+
 def _as_generator(random_state):
     """Turn a (validated) ``random_state`` into a :class:`numpy.random.Generator`.
 

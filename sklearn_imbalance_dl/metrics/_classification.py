@@ -1,12 +1,12 @@
 """Per-class and head/tail accuracy metrics for long-tailed classification."""
 
 from collections.abc import Mapping
-from numbers import Integral, Real
+from numbers import Integral, Number, Real
 
 import numpy as np
 from sklearn.utils.multiclass import unique_labels
 
-from .._validation import Interval, TupleOf, validate_params
+from .._validation import Interval, TupleOf, missing_labels, validate_params
 
 __all__ = [
     "minority_recall",
@@ -38,7 +38,41 @@ def _check_y(y_true, y_pred):
         )
     if y_true.shape[0] == 0:
         raise ValueError("y_true and y_pred are empty; at least one sample is needed.")
+    for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        missing = missing_labels(arr)
+        if missing.any():
+            raise ValueError(
+                f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first "
+                f"at position {int(np.flatnonzero(missing)[0])}; drop those samples first."
+            )
+    kinds = _label_kinds(y_true) | _label_kinds(y_pred)
+    if len(kinds) > 1:
+        raise ValueError(
+            f"y_true and y_pred mix labels of types {_type_names(y_true, y_pred)}, which "
+            "do not compare or sort together; give every label one type (e.g. "
+            "y.astype(str))."
+        )
     return y_true, y_pred
+
+
+def _label_kind(value):
+    if isinstance(value, (str, bytes)):
+        return "string"
+    if isinstance(value, Number):
+        return "number"
+    return type(value).__name__
+
+
+def _label_kinds(values):
+    """The kinds of label in a 1-D array: "string", "number" or another type's name."""
+    if values.dtype.kind in "USbiuf":
+        return {"string" if values.dtype.kind in "US" else "number"}
+    return {_label_kind(value) for value in values.tolist()}
+
+
+def _type_names(*arrays):
+    names = {type(value).__name__ for arr in arrays for value in np.asarray(arr).tolist()}
+    return ", ".join(sorted(names))
 
 
 def _check_labels(labels, y_true, y_pred):
@@ -49,7 +83,40 @@ def _check_labels(labels, y_true, y_pred):
         raise ValueError("labels must be a non-empty 1-D list of class labels.")
     if len(set(labels.tolist())) != labels.shape[0]:
         raise ValueError(f"labels contains duplicates: {labels.tolist()}.")
+    # A label of another type than y's (0 for "0") matches no sample: every score of
+    # it would be NaN, silently.
+    stray = _label_kinds(labels) - (_label_kinds(y_true) | _label_kinds(y_pred))
+    if stray:
+        raise ValueError(
+            f"labels {labels.tolist()} are of type {_type_names(labels)}, but y_true and "
+            f"y_pred hold labels of type {_type_names(y_true, y_pred)}, so they match no "
+            "sample; give the labels as they are in y_true and y_pred."
+        )
     return labels
+
+
+def _mapping_labels(mapping):
+    """The keys of a ``train_counts`` mapping as an array, checked to be of one type."""
+    keys = list(mapping)
+    if len({_label_kind(key) for key in keys}) > 1:
+        names = ", ".join(sorted({type(key).__name__ for key in keys}))
+        raise ValueError(
+            f"train_counts mixes labels of types {names} ({keys!r}), which do not compare "
+            "or sort together; give every label one type, as in y_true and y_pred."
+        )
+    return np.asarray(keys)
+
+
+def _as_counts(values):
+    """``values`` as a float array, checked to be non-negative numbers."""
+    try:
+        counts = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        counts = None
+    if counts is None or np.any(~np.isfinite(counts)) or np.any(counts < 0):
+        shown = counts.tolist() if counts is not None else np.asarray(values, dtype=object).tolist()
+        raise ValueError(f"train_counts must be non-negative numbers; got {shown}.")
+    return counts
 
 
 def _per_class_accuracy(y_true, y_pred, labels):
@@ -111,31 +178,29 @@ def _check_train_counts(train_counts, labels, y_true, y_pred):
     if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
         mapping = dict(train_counts.items())
         if labels is None:
-            keys = list(mapping)
-            extra = sorted(set(unique_labels(y_true, y_pred).tolist()) - set(keys), key=str)
+            keys = _mapping_labels(mapping)
+            extra = sorted(set(unique_labels(y_true, y_pred).tolist()) - set(mapping), key=str)
             if extra:
                 raise ValueError(
                     f"train_counts has no entry for the labels {extra} found in y_true or "
                     "y_pred. Give a count for every class."
                 )
-            labels = np.asarray(sorted(keys))
+            labels = np.sort(keys)
         else:
             labels = _check_labels(labels, y_true, y_pred)
             missing = [label for label in labels.tolist() if label not in mapping]
             if missing:
                 raise ValueError(f"train_counts has no entry for the labels {missing}.")
-        counts = np.asarray([mapping[label] for label in labels.tolist()], dtype=float)
+        counts = _as_counts([mapping[label] for label in labels.tolist()])
     else:
         labels = _check_labels(labels, y_true, y_pred)
-        counts = np.asarray(train_counts, dtype=float)
+        counts = _as_counts(train_counts)
         if counts.ndim != 1 or counts.shape[0] != labels.shape[0]:
             raise ValueError(
                 f"train_counts must be a dict label -> count or an array with one count "
                 f"per class of labels ({labels.shape[0]} classes: {labels.tolist()}); "
                 f"got shape {counts.shape}."
             )
-    if np.any(~np.isfinite(counts)) or np.any(counts < 0):
-        raise ValueError(f"train_counts must be non-negative numbers; got {counts.tolist()}.")
     return labels, counts
 
 
@@ -200,9 +265,9 @@ def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=No
     """
     if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
         mapping = dict(train_counts.items())
-        labels, counts = np.asarray(list(mapping)), list(mapping.values())
+        labels, counts = _mapping_labels(mapping), _as_counts(list(mapping.values()))
     else:
-        counts = np.asarray(train_counts, dtype=float)
+        counts = _as_counts(train_counts)
         labels = np.arange(counts.shape[0]) if labels is None else np.asarray(labels)
         if counts.ndim != 1 or labels.shape != counts.shape:
             raise ValueError(
