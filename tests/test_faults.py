@@ -1080,3 +1080,19 @@ def test_divergence_names_the_rate_of_the_epoch(digits):
     clf = small(module="tabular", schedule="crt", schedule__epochs=2, schedule__lr=1e30)
     with pytest.raises(ValueError, match=r"lr=0.001; this epoch's rate 1e\+30"):
         clf.fit(*digits)
+
+
+def test_the_base_classes_of_schedules_and_mixings_are_refused(digits):
+    from sklearn_imbalance_dl.mixing import Mixing
+    from sklearn_imbalance_dl.schedules import Schedule
+
+    with pytest.raises(ValueError, match=r"schedule=Schedule\(\) would do nothing"):
+        small(schedule=Schedule()).fit(*digits)
+    with pytest.raises(ValueError, match=r"Mixing is the base class of the mixings"):
+        small(mixing=Mixing()).fit(*digits)
+
+    class NoDraw(Mixing):
+        pass
+
+    with pytest.raises(ValueError, match=r"NoDraw defines no draw"):
+        small(mixing=NoDraw()).fit(*digits)

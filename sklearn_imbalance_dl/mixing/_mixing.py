@@ -68,6 +68,16 @@ class Mixing(Component):
     def __init__(self, *, layer="input"):
         self.layer = layer
 
+    def _validate(self):
+        super()._validate()
+        cls = type(self)
+        if cls.draw is Mixing.draw and cls.plan is Mixing.plan:
+            what = "is the base class of the mixings" if cls is Mixing else "defines no draw"
+            raise ValueError(
+                f"mixing={self!r} cannot mix: {cls.__name__} {what}. Use a mixing name "
+                "(e.g. mixing='mixup'), or a subclass that defines draw(y, partner, epoch)."
+            )
+
     def _bind(self, class_counts, *, n_epochs, n_points, device):
         self.class_counts_ = class_counts.to(device=device, dtype=torch.float32)
         self.n_epochs_ = n_epochs

@@ -41,6 +41,14 @@ class Schedule(Component, Callback):
     extra_epochs = 0
     _parameter_constraints: dict = {}
 
+    def _validate(self):
+        super()._validate()
+        if type(self) is Schedule:
+            raise ValueError(
+                "schedule=Schedule() would do nothing: Schedule is the base class of the "
+                "schedules. Use a schedule name (e.g. schedule='drw'), or a subclass."
+            )
+
     def _bind(self, class_counts, n_epochs):
         self.class_counts_ = torch.as_tensor(class_counts, dtype=torch.float64)
         self.n_epochs_ = n_epochs
