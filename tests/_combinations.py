@@ -67,11 +67,24 @@ PAIRWISE = pairwise_cover(VALID)
 RETRAINING_EPOCHS = {"crt": 1, "mislas": 10}
 
 
+# Phases, as fractions of max_epochs, that a two-epoch test run reaches (the defaults
+# start at half the run or later, after its last epoch): the re-weighting runs.
+SHORT_RUN_PHASES = {
+    "drw": {"schedule__start": 0.5},
+    "ppw": {"schedule__start": 0.0, "schedule__end": 0.5},
+    "ppl": {"schedule__start": 0.0, "schedule__end": 0.5},
+}
+
+
 def check_trained(clf, X, max_epochs, schedule):
     """A combination trained every epoch it should, each with a finite training loss,
-    and predicts finite probabilities. (What one step of each component computes is
-    checked against hand computations in tests/test_one_step.py.)"""
+    re-weighted the classes when its schedule does, and predicts finite probabilities.
+    (What one step of each component computes is checked against hand computations in
+    tests/test_one_step.py.)"""
     history = clf.net_.history
     assert len(history) == max_epochs + RETRAINING_EPOCHS.get(schedule, 0)
     assert np.all(np.isfinite(history[:, "train_loss"]))
+    if schedule in SHORT_RUN_PHASES:
+        weights = clf.net_.criterion_.class_weights
+        assert not bool((weights == weights[0]).all())
     assert np.all(np.isfinite(clf.predict_proba(X)))

@@ -26,6 +26,7 @@ from tests._combinations import (
     COMBINATIONS,
     LOSS_NAMES,
     PAIRWISE,
+    SHORT_RUN_PHASES,
     VALID,
     check_trained,
     invalid_reason,
@@ -202,7 +203,7 @@ def _method_params(loss, schedule, mixing):
     params = dict(loss=loss, schedule=schedule, mixing=mixing)
     if schedule == "crt":
         params["schedule__epochs"] = 1  # one head re-training epoch keeps the tests short
-    return params
+    return {**params, **SHORT_RUN_PHASES.get(schedule, {})}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from tests._combinations import BALANCING_LOSSES
+from tests._combinations import BALANCING_LOSSES, SHORT_RUN_PHASES
 
 SAMPLERS = ["class_balanced", "sqrt", RandomOverSampler(), RandomUnderSampler()]
 
@@ -47,7 +47,10 @@ def test_balancing_loss_with_a_balancing_sampler_warns(imbalanced, loss, sampler
 def test_reweighting_schedule_with_a_balancing_sampler_warns(imbalanced, schedule, sampler):
     message = rf"schedule='{schedule}' re-weights.*balanced twice.*sampler='instance'"
     with pytest.warns(UserWarning, match=message):
-        small(loss="ldam", schedule=schedule, sampler=sampler).fit(*imbalanced)
+        phases = SHORT_RUN_PHASES[schedule]
+        small(loss="ldam", schedule=schedule, sampler=sampler, max_epochs=2, **phases).fit(
+            *imbalanced
+        )
 
 
 @pytest.mark.parametrize("retraining", ["class_balanced", "sqrt"])
@@ -64,7 +67,8 @@ def test_balancing_loss_with_classifier_retraining_is_refused(imbalanced, loss, 
 
 
 @pytest.mark.parametrize(
-    "params", [{"loss": "logit_adjusted"}, {"loss": "ldam", "schedule": "drw"}]
+    "params",
+    [{"loss": "logit_adjusted"}, {"loss": "ldam", "schedule": "drw", "schedule__start": 0.0}],
 )
 def test_balancing_loss_or_schedule_with_posthoc_adjustment_warns(imbalanced, params):
     message = r"posthoc_tau=1.0 removes the prior again.*balanced twice.*posthoc_tau=None"
