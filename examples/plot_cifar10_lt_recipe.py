@@ -69,13 +69,16 @@ print("training images:", X.shape, "per class:", np.bincount(y))
 # ------------------
 # :func:`~sklearn_imbalance_dl.recipes.make_estimator` builds the estimator; keyword
 # arguments override the recipe. The schedule (DRW from 80% of the epochs) and the
-# learning-rate steps are laid out on ``max_epochs``, so they still happen within the
-# two epochs; the 5 warm-up epochs are shortened to one.
+# learning-rate steps are laid out on ``max_epochs``. In two epochs, 80% rounds to
+# epoch 2, after the run (the estimator warns that the re-weighting would never
+# start), so ``schedule__start=0.5`` moves it to the second epoch; the 5 warm-up
+# epochs are shortened to one.
 clf = make_estimator(
     "ldam_drw",
     "cifar10_lt",
     random_state=0,
     max_epochs=2,
+    schedule__start=0.5,
     lr_schedule__warmup_epochs=1,
     device="cpu",
 )
