@@ -48,7 +48,7 @@ for departure in notes.departures:
 # %%
 # Stand-in images
 # ---------------
-# Digits 0-9 play the ten CIFAR classes, long-tailed at ratio 100 (124 images of
+# Digits 0-9 play the ten CIFAR classes, long-tailed at ratio 100 (154 images of
 # digit 0 down to 1 of digit 9); pixel values in [0, 1] as ``load_cifar10_lt(...,
 # as_float=True)`` gives them, then standardised per channel as the recipe expects.
 X, y, X_test, y_test = load_digits_lt(imbalance_ratio=100, as_images=True, test_per_class=20)

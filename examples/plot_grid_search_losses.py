@@ -12,7 +12,8 @@ Some combinations are refused: a re-weighting schedule (``"drw"``) on a loss tha
 already balances the classes (``"logit_adjusted"``, ``"balanced_softmax"``, ``"arb"``)
 raises a ``ValueError`` naming both. A list of grids keeps those out of the search.
 
-Tiny budget for the documentation build (20 epochs, a one-layer MLP, one CPU thread):
+Tiny budget for the documentation build (20 epochs, a TabularNet of one hidden layer, one
+CPU thread):
 the ranking below is not a benchmark.
 """
 

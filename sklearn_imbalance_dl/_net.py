@@ -7,9 +7,10 @@ devices) and changes the training step where imbalance methods need it:
   path); any other ``torch.utils.data.Dataset`` goes through a ``DataLoader``;
 - each batch may be mixed (mixup, Remix, PPmix, feature weakening) at a point of a
   staged module;
-- the loss is the weighted mean ``sum(sw * loss_i) / sum(sw * w_i)`` of per-sample
-  losses, ``sw`` the sample weights and ``w`` the class weights a schedule may change
-  in place, so mixing, class weights and sample weights compose;
+- the loss is the weighted mean ``sum(sw * loss_i) / sum(w_i)`` of per-sample losses
+  (which carry the class weights ``w``), ``sw`` the sample weights over their mean and
+  ``w`` the class weights a schedule may change in place, so mixing, class weights and
+  sample weights compose;
 - losses are gathered on the device and read once per epoch, not once per batch.
 """
 

@@ -28,11 +28,12 @@ With --data FILE.csv|FILE.parquet --target COLUMN: your table. The CSV separator
 constant columns are left out with a note.
 
 Tables are compared by stratified k-fold cross-validation repeated over seeds. The
-networks read the table as it is (categories embedded, gaps imputed); the other
-methods, and networks behind a resampler or mixing inputs, get categorical columns
-one-hot encoded and numeric ones standardised, fitted inside each fold's pipeline,
-so nothing of a test fold leaks into training. Columns that look like dates,
-identifiers or free text are refused (exit 2) until you --drop or encode them. The
+networks read the table as it is (categories one-hot encoded or embedded, gaps
+imputed); the other methods, and networks behind a resampler or mixing inputs, get
+categorical columns one-hot encoded and numeric ones standardised, fitted inside each
+fold's pipeline, so nothing of a test fold leaks into training. Columns that look
+like dates, identifiers or free text are refused (exit 2) until you --drop or encode
+them. The
 winner's margin over the best non-deep method comes with the corrected resampled
 t-test of Nadeau and Bengio (2003) over the folds x seeds.
 

@@ -66,7 +66,7 @@ def takes_raw_table(estimator):
     """Whether ``estimator`` gets a table as it comes, without compare's encoding step.
 
     True for a network that reads DataFrames itself (``module="tabular"`` or
-    ``"auto"``: categorical columns embedded, missing values imputed with an
+    ``"auto"``: categorical columns one-hot encoded or embedded, missing values imputed with an
     indicator), unless it mixes inputs, whose category codes cannot be averaged
     (``mixing`` at the input, PPL's PPmix). Every other method (the non-deep rivals,
     pipelines whose resampler needs numbers, input mixing) gets the one-hot /

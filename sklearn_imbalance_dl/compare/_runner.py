@@ -557,8 +557,8 @@ def run_comparison(
         imputed, numbers standardised), as the ``compare`` program does; for an
         array, nothing. None: nothing. The networks that read tables themselves
         (``module="tabular"``, the default, without input mixing:
-        ``compare._recipes.takes_raw_table``) get ``X`` as it is: they embed the
-        categories of a DataFrame and impute its gaps.
+        ``compare._recipes.takes_raw_table``) get ``X`` as it is: they encode the
+        categories of a DataFrame (one-hot or embedded) and impute its gaps.
     shot_thresholds : tuple (many, few), default=None
         Also report many-shot (> many training samples), medium-shot and few-shot
         (< few) accuracy with :func:`~sklearn_imbalance_dl.metrics.shot_accuracy`.
