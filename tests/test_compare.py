@@ -468,6 +468,18 @@ def _write(tmp_path, name, df):
     return str(path)
 
 
+def _with_spaced_labels(df):
+    """Half the rows of class "rare" written " rare", as a hand-edited file may have them."""
+    rare = np.flatnonzero(df["label"] == "rare")
+    return df.assign(label=df["label"].where(~df.index.isin(rare[::2]), " rare"))
+
+
+def _latin1(tmp_path, df):
+    path = tmp_path / "latin1.csv"
+    df.assign(colour="café").to_csv(path, index=False, encoding="latin-1")
+    return str(path)
+
+
 @pytest.mark.parametrize(
     "case, expected",
     [
@@ -501,6 +513,8 @@ def _write(tmp_path, name, df):
             "--folds applies to cross-validation of a table; --dataset digits_lt",
         ),
         ("data_folder", "is a folder; give a .csv or .parquet file"),
+        ("latin1_data", "'latin1.csv' is not UTF-8 text (byte 0xe9 at position"),
+        ("spaced_labels", "labels that differ only by spaces around them (' rare', 'rare')"),
     ],
 )
 def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys):
@@ -531,6 +545,13 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
         "many_seeds_hint": ["--seeds", "1001"],
         "folds_with_digits": ["--dataset", "digits_lt", "--folds", "7"],
         "data_folder": ["--data", str(tmp_path), "--target", "label"],
+        "latin1_data": ["--data", _latin1(tmp_path, table), "--target", "label"],
+        "spaced_labels": [
+            "--data",
+            _write(tmp_path, "spaced.csv", _with_spaced_labels(table)),
+            "--target",
+            "label",
+        ],
     }[case]
     assert main(["compare", *args]) == 2
     captured = capsys.readouterr()

@@ -497,6 +497,13 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None):
         raise
     except ImportError as exc:
         raise CompareError(f"--data: cannot read {path.name!r}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CompareError(
+            f"--data: {path.name!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+            f'position {exc.start}): save it as UTF-8 (a spreadsheet\'s "CSV UTF-8"), or '
+            "read it with pandas.read_csv(..., encoding=...) and pass the table to "
+            "sklearn_imbalance_dl.compare.run_comparison"
+        ) from None
     except Exception as exc:  # a parser error is the user's file, not our bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CompareError(f"--data: cannot read {path.name!r}: {message}") from None
@@ -586,7 +593,18 @@ def _labels(y, target):
     if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
         return y.to_numpy()
     # Strings (or mixed objects) compared as strings, so that np.unique can sort them.
-    return y.astype(str).to_numpy()
+    labels = y.astype(str).to_numpy()
+    by_stripped = {}
+    for label in np.unique(labels).tolist():
+        by_stripped.setdefault(label.strip(), []).append(label)
+    spaced = [variants for variants in by_stripped.values() if len(variants) > 1]
+    if spaced:
+        raise CompareError(
+            f"the target column {target!r} has labels that differ only by spaces around "
+            f"them ({', '.join(map(repr, spaced[0]))}), which would be different classes; "
+            "strip them in the file"
+        )
+    return labels
 
 
 def _clean_features(X, name):
