@@ -27,7 +27,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, item_input
-from ._validation import user_stacklevel
+from ._validation import check_label_types, user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -464,7 +464,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
         check_channel_order(self._input_shape, self.module)
-        _check_label_types(y)
+        check_label_types(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -786,16 +786,4 @@ def _check_no_missing_labels(y):
             f"y has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "
             f"position(s) {missing[:5].tolist()}; every row needs a label: drop those rows "
             "or fill them in first."
-        )
-
-
-def _check_label_types(y):
-    """Labels of mixed types (``[1, "a"]``) cannot be sorted into ``classes_``."""
-    if np.asarray(y).dtype != object:
-        return
-    kinds = {"str" if isinstance(label, str) else "number" for label in y}
-    if len(kinds) > 1:
-        raise ValueError(
-            "y mixes string and numeric labels, which cannot be sorted into classes_; "
-            "convert them to one type first, e.g. y.astype(str)."
         )

@@ -38,6 +38,8 @@ __all__ = [
     "StrOptions",
     "TupleOf",
     "check_component_params",
+    "check_label_types",
+    "label_kinds",
     "missing_labels",
     "user_stacklevel",
     "validate_params",
@@ -112,6 +114,28 @@ def user_stacklevel():
 def _is_fit_context(frame):
     path = frame.f_code.co_filename
     return frame.f_code.co_name == "wrapper" and path.endswith(os.path.join("sklearn", "base.py"))
+
+
+def label_kinds(labels):
+    """The kinds of label in a 1-D array: "string", "number" or another type's name."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "USbiuf":
+        return {"string" if labels.dtype.kind in "US" else "number"}
+    return {
+        "string" if isinstance(v, (str, bytes)) else "number" if isinstance(v, Real) else
+        type(v).__name__
+        for v in labels.tolist()
+    }  # fmt: skip
+
+
+def check_label_types(labels, name="y", verb="mixes"):
+    """Refuse labels of mixed kinds (``[1, "a"]``): they neither compare nor sort together."""
+    if len(label_kinds(labels)) > 1:
+        types = ", ".join(sorted({type(v).__name__ for v in np.asarray(labels).tolist()}))
+        raise ValueError(
+            f"{name} {verb} labels of types {types}, which do not compare or sort together; "
+            "give every label one type (e.g. y.astype(str))."
+        )
 
 
 def missing_labels(labels):

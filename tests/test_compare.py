@@ -23,6 +23,7 @@ from sklearn_imbalance_dl.compare import (
     format_table,
     make_preprocessor,
     margin_line,
+    plot_results,
     run_comparison,
     summarise,
 )
@@ -1303,3 +1304,72 @@ def test_a_folder_of_parquet_files_is_a_table(tmp_path):
     _table().to_parquet(folder / "part-0.parquet")
     X, y, description, _ = load_table(folder, "label", 2)
     assert X.shape == (120, 4) and description.startswith("table.parquet: 120 rows")
+
+
+class _RaisingFactory:
+    """A factory that raises for the seeds given, else returns a logistic regression."""
+
+    def __init__(self, bad_seeds):
+        self.bad_seeds = bad_seeds
+
+    def __call__(self, seed, epochs, device):
+        from sklearn.linear_model import LogisticRegression
+
+        if seed in self.bad_seeds:
+            raise RuntimeError(f"factory fails for seed {seed}")
+        return LogisticRegression(class_weight="balanced")
+
+
+def test_a_factory_failing_for_the_first_seed_gives_failed_rows():
+    X, y = _two_class_data()
+    methods = {"flaky": _RaisingFactory({0}), "baseline": _baseline}
+    with pytest.warns(FitFailedWarning, match="RuntimeError: factory fails for seed 0. Its"):
+        results = run_comparison(X, y, cv=2, seeds=[0, 1], methods=methods)
+    failed = results[results["error"] != ""]
+    assert failed[["method", "seed"]].values.tolist() == [["flaky", 0], ["flaky", 0]]
+    assert results.attrs["deep"] == {"flaky": False, "baseline": False}
+
+
+@pytest.mark.parametrize(
+    "factory, message",
+    [
+        ("logreg", r"methods\['x'\] is 'logreg'; give a factory\(seed, epochs, device\)"),
+        (lambda seed: None, r"methods\['x'\] cannot be called as factory\(seed, epochs, device\)"),
+    ],
+)
+def test_a_factory_that_is_not_one_is_refused(factory, message):
+    X, y = _two_class_data()
+    with pytest.raises(ValueError, match=message):
+        run_comparison(X, y, cv=2, seeds=1, methods={"x": factory})
+
+
+@pytest.mark.parametrize("thresholds", [(5,), (10, 50), ("a", "b"), (100, -1)])
+def test_shot_thresholds_are_checked_before_any_fit(thresholds):
+    X, y = _two_class_data()
+    methods = {"never": _broken}  # a fit would fail: the check comes first
+    with pytest.raises(ValueError, match=r"shot_thresholds must be two numbers \(many, few\)"):
+        run_comparison(X, y, cv=2, seeds=1, methods=methods, shot_thresholds=thresholds)
+
+
+def test_the_report_helpers_name_the_table_they_need():
+    X, y = _two_class_data()
+    results = run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline})
+    for helper in (format_table, plot_results):
+        with pytest.raises(ValueError, match=rf"{helper.__name__} takes the output of summarise"):
+            helper(results)
+        with pytest.raises(ValueError, match=rf"{helper.__name__}: the summary has no methods"):
+            helper(summarise(results).iloc[:0])
+    with pytest.raises(ValueError, match=r"summarise takes the output of run_comparison.*already"):
+        summarise(summarise(results))
+
+
+def test_make_preprocessor_names_the_dataframe_it_needs():
+    with pytest.raises(TypeError, match="make_preprocessor takes a pandas DataFrame"):
+        make_preprocessor(np.zeros((3, 2)))
+
+
+def test_mixed_label_types_are_named():
+    X, _ = _two_class_data()
+    y = np.array([0, "a"] * 60, dtype=object)
+    with pytest.raises(ValueError, match="y_train mixes labels of types int, str"):
+        run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline})

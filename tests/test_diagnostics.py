@@ -112,3 +112,23 @@ def test_diagnostics_of_an_interrupted_fit_keep_the_finished_epochs():
     with pytest.warns(UserWarning, match="interrupted"):
         clf.fit(X, y)
     assert class_diagnostics(clf)["train_accuracy"].shape == (1, 10)
+
+
+def test_a_pipeline_ending_in_the_network_is_read(fitted):
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    clf, X, y = fitted
+    pipe = make_pipeline(StandardScaler(), clone(clf)).fit(X, y)
+    assert class_diagnostics(pipe)["train_accuracy"].shape == (4, 10)
+    plot_class_diagnostics(pipe)
+
+
+def test_one_epoch_is_drawn_as_points():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    clf = ImbalancedNetClassifier(
+        module="mlp", loss="ce", max_epochs=1, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
+    lines = plot_class_diagnostics(clf).axes[0].get_lines()
+    assert lines and all(line.get_marker() == "o" for line in lines)

@@ -82,11 +82,11 @@ def test_per_class_accuracy_errors():
         ),
         (
             lambda: shot_accuracy([0, 1], [0, 1], {0: 500, 1: 5, "z": 3}),
-            r"train_counts mixes labels of types int, str \(\[0, 1, 'z'\]\)",
+            r"train_counts \(\[0, 1, 'z'\]\) mixes labels of types int, str",
         ),
         (
             lambda: shot_groups({0: 500, "z": 3}),
-            r"train_counts mixes labels of types int, str",
+            r"train_counts \(\[0, 'z'\]\) mixes labels of types int, str",
         ),
     ],
 )

@@ -249,3 +249,12 @@ def test_unknown_names_are_rejected_with_the_valid_ones():
         get_recipe("hgb", "tabular")
     with pytest.raises(ValueError, match="Unknown setting"):
         make_estimator("ce", "imagenet_lt")
+
+
+@pytest.mark.parametrize("random_state", [np.int64(5), np.random.RandomState(0)])
+def test_the_catboost_recipe_takes_numpy_seeds(random_state):
+    pytest.importorskip("catboost")
+    seed = make_estimator("catboost", "tabular", random_state=random_state).get_params()[
+        "random_seed"
+    ]
+    assert isinstance(seed, int) and (seed == 5 or not isinstance(random_state, np.integer))

@@ -263,3 +263,12 @@ def test_smote_with_fallback_takes_object_labels_with_a_single_sample_class():
     _, y_res = sampler.fit_resample(X, y)
     assert sampler.fallback_classes_ == ["one"]
     assert pd.Series(y_res).value_counts().to_dict() == {"many": 10, "some": 10, "one": 10}
+
+
+def test_labels_of_mixed_types_and_features_with_nan_are_refused_at_construction():
+    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+        ImbalancedSampler(np.array([0, "a", 0, "a"], dtype=object))
+    X = np.ones((4, 2))
+    X[1, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        ImbalancedSampler([0, 1, 0, 1], NearMiss(), X=X)

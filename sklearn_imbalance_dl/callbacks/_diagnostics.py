@@ -75,7 +75,7 @@ def class_diagnostics(estimator):
 
     Parameters
     ----------
-    estimator : ImbalancedNetClassifier or skorch net
+    estimator : ImbalancedNetClassifier, Pipeline ending in one, or skorch net
         Fitted with ``callbacks=[ClassDiagnostics()]``.
 
     Returns
@@ -84,6 +84,8 @@ def class_diagnostics(estimator):
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
         ``"class_counts"``: the training counts, in the same class order.
     """
+    if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
+        estimator = estimator[-1]
     if not hasattr(estimator, "history"):  # an estimator, not a skorch net
         check_is_fitted(estimator, "net_")
     net = getattr(estimator, "net_", estimator)
@@ -127,7 +129,7 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
 
     Parameters
     ----------
-    estimator : ImbalancedNetClassifier or skorch net
+    estimator : ImbalancedNetClassifier, Pipeline ending in one, or skorch net
         Fitted with ``callbacks=[ClassDiagnostics()]``.
     class_names : sequence of str, default=None
         Legend labels, in the order of the classes; None: the estimator's ``classes_``.
@@ -148,7 +150,8 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     data = class_diagnostics(estimator)
     counts = data["class_counts"]
     if class_names is None:
-        class_names = getattr(estimator, "classes_", np.arange(len(counts)))
+        network = estimator[-1] if hasattr(estimator, "steps") else estimator
+        class_names = getattr(network, "classes_", np.arange(len(counts)))
     if len(class_names) != len(counts):
         raise ValueError(
             f"class_names has {len(class_names)} names, but the estimator has "
@@ -162,10 +165,14 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     order = np.argsort(-counts, kind="stable")
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(order)))
     epochs = np.arange(1, len(data["train_accuracy"]) + 1)
+    marker = "o" if len(epochs) == 1 else None  # a line of one point would not show
     for colour, c in zip(colours, order):
         label = f"{class_names[c]} (n={counts[c]})"
-        axes[0].plot(epochs, data["train_accuracy"][:, c], color=colour, label=label)
-        axes[1].plot(epochs, data["grad_norm"][:, c], color=colour, label=label)
+        style = {"color": colour, "label": label, "marker": marker}
+        axes[0].plot(epochs, data["train_accuracy"][:, c], **style)
+        axes[1].plot(epochs, data["grad_norm"][:, c], **style)
+    for ax in axes:
+        ax.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole
     axes[0].set(xlabel="epoch", ylabel="training accuracy", title="Per-class training accuracy")
     axes[1].set(xlabel="epoch", ylabel="mean ||dl/dh||", title="Per-class feature-gradient norm")
     axes[1].legend(title="head to tail", fontsize="small", loc="best")

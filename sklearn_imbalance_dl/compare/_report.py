@@ -29,6 +29,21 @@ def _metrics_of(summary):
     return [m for m in METRICS + SHOT_METRICS if f"{m}_mean" in summary.columns]
 
 
+def _check_summary(summary, caller):
+    """Refuse anything but the output of ``summarise`` (one row per method)."""
+    needed = ("method", "n_fits", "balanced_accuracy_mean")
+    if not isinstance(summary, pd.DataFrame) or any(c not in summary.columns for c in needed):
+        columns = list(summary.columns)[:8] if isinstance(summary, pd.DataFrame) else None
+        what = f"a table with the columns {columns}" if columns is not None else repr(summary)
+        raise ValueError(
+            f"{caller} takes the output of summarise(results): one row per method, with "
+            f"'n_fits' and '<metric>_mean' columns; got {what}. For the fits of "
+            "run_comparison, pass summarise(results)."
+        )
+    if len(summary) == 0:
+        raise ValueError(f"{caller}: the summary has no methods.")
+
+
 def _n_failed(summary):
     """Failed fits per summary row (0 for a summary written before they were counted)."""
     if "n_failed" not in summary.columns:
@@ -184,9 +199,10 @@ def format_table(summary, *, title=None, notes=(), results=None):
     -------
     table : str
     """
+    _check_summary(summary, "format_table")
     attrs = summary.attrs
     metrics = _metrics_of(summary)
-    n_fits = summary["n_fits"].max() if len(summary) else 0
+    n_fits = summary["n_fits"].max()
     lines = [title] if title else []
     spread = "seeds" if attrs.get("protocol", "holdout") == "holdout" else "seeds x folds"
     lines.append(
@@ -345,6 +361,7 @@ def plot_results(summary, path=None, *, title=None):
     import matplotlib
     from matplotlib.figure import Figure
 
+    _check_summary(summary, "plot_results")
     attrs = summary.attrs
     metrics = _metrics_of(summary)
     methods = summary["method"].tolist()

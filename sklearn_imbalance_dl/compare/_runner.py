@@ -1,5 +1,6 @@
 """Fitting every (method, seed, fold) and scoring it: the evaluation behind ``compare``."""
 
+import inspect
 import numbers
 import time
 import warnings
@@ -14,7 +15,15 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_consistent_length
 
-from .._validation import HasMethods, Integral, Interval, Real, StrOptions, validate_params
+from .._validation import (
+    HasMethods,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    check_label_types,
+    validate_params,
+)
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
@@ -164,6 +173,12 @@ def make_preprocessor(X):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+    if not hasattr(X, "columns"):
+        raise TypeError(
+            "make_preprocessor takes a pandas DataFrame (it picks the columns to encode by "
+            f"their dtypes); got {type(X).__name__}. An array holds numbers only: scale it "
+            "with StandardScaler instead."
+        )
     kinds = _column_kinds(X)
     numeric = kinds["numeric"]
     categorical = [c for c in X.columns if c not in numeric]
@@ -277,6 +292,49 @@ def _resolve_methods(methods):
     return {name: RecipeFactory(name) for name in methods}
 
 
+def _check_shot_thresholds(thresholds):
+    """``(many, few)`` as two numbers with ``many >= few >= 0``, or a clear error."""
+    values = list(thresholds) if not isinstance(thresholds, str) else [thresholds]
+    numbers_ = all(
+        isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and v >= 0
+        for v in values
+    )
+    if len(values) != 2 or not numbers_ or values[0] < values[1]:
+        raise ValueError(
+            "shot_thresholds must be two numbers (many, few) with many >= few >= 0, e.g. "
+            f"(100, 20); got {thresholds!r}."
+        )
+    return tuple(values)
+
+
+def _first_estimator(name, factory, seeds, epochs, device):
+    """The estimator of the first seed whose factory call succeeds, checked; None if none.
+
+    Read for what the method is (a network or not). A factory that raises is not an
+    error here: its fits are, and ``error_score`` says what they give.
+    """
+    shape = "a factory(seed, epochs, device) returning an unfitted scikit-learn classifier"
+    if not callable(factory):
+        raise ValueError(f"methods[{name!r}] is {factory!r}; give {shape}.")
+    try:
+        inspect.signature(factory).bind(seeds[0], epochs, device)
+    except TypeError:
+        raise ValueError(
+            f"methods[{name!r}] cannot be called as factory(seed, epochs, device); give {shape}."
+        ) from None
+    except ValueError:  # a callable without a signature (a builtin): try it
+        pass
+    for seed in seeds:
+        try:
+            estimator = factory(seed, epochs, device)
+        except Exception:
+            continue
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+            raise ValueError(f"methods[{name!r}] returned {estimator!r}; give {shape}.")
+        return estimator
+    return None
+
+
 def _resolve_seeds(seeds):
     """``seeds`` as a list of distinct integers in [0, 2**32 - 1] (numpy's seeds)."""
     if isinstance(seeds, numbers.Integral):  # a number of seeds, bounded by validate_params
@@ -359,7 +417,9 @@ def _fit_and_score(task, torch_threads):
 
 
 def _first_line(text):
-    return text.strip().splitlines()[0] if text.strip() else text
+    """The first line of an error's text, without its closing full stop (the messages
+    that quote it go on after it)."""
+    return text.strip().splitlines()[0].rstrip(".") if text.strip() else text
 
 
 def _failed_row(task, error):
@@ -615,6 +675,8 @@ def run_comparison(
     """
     methods = _resolve_methods(methods)
     seeds = _resolve_seeds(seeds)
+    if shot_thresholds is not None:  # checked before any fit: scoring is at the end
+        shot_thresholds = _check_shot_thresholds(shot_thresholds)
     preprocessor = _resolve_preprocessor(preprocessor, X_train)
     y_train = np.asarray(y_train)
     check_consistent_length(X_train, y_train)
@@ -623,9 +685,12 @@ def run_comparison(
         raise ValueError("Give either a test set (X_test, y_test) or cv, not both or neither.")
     if (X_test is None) != (y_test is None):
         raise ValueError("Give the test set whole: both X_test and y_test, or neither.")
+    check_label_types(y_train, "y_train")
     if holdout:
         check_consistent_length(X_test, y_test)
         y_test = np.asarray(y_test)
+        check_label_types(np.concatenate([y_train.astype(object), y_test.astype(object)]),
+                          "y_train and y_test", verb="mix")  # fmt: skip
         classes = np.unique(np.concatenate([y_train, y_test]))
     else:
         classes = np.unique(y_train)
@@ -657,13 +722,7 @@ def run_comparison(
                     yield (name, factory, seed, fold, data, settings)
 
     n_fits = len(methods) * len(seeds) * (1 if holdout else cv)
-    first = {name: factory(seeds[0], epochs, device) for name, factory in methods.items()}
-    for name, estimator in first.items():
-        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
-            raise ValueError(
-                f"methods[{name!r}] returned {estimator!r}; a factory(seed, epochs, device) "
-                "must return an unfitted scikit-learn classifier."
-            )
+    first = {name: _first_estimator(name, f, seeds, epochs, device) for name, f in methods.items()}
     attrs = dict(
         classes=classes.tolist(),
         class_counts=[count_of.get(c, 0) for c in classes.tolist()],
@@ -672,7 +731,9 @@ def run_comparison(
         epochs=epochs,
         seeds=seeds,
         # Which rows are networks: the table compares the best of them with the rest.
-        deep={name: is_deep(estimator) for name, estimator in first.items()},
+        deep={
+            name: estimator is not None and is_deep(estimator) for name, estimator in first.items()
+        },
     )
     import joblib
 
@@ -769,6 +830,13 @@ def summarise(results):
     """
     if "method" not in results.columns:
         raise ValueError("results has no fits (no 'method' column); nothing to summarise.")
+    if "balanced_accuracy" not in results.columns:
+        already = " (it looks summarised already)" if "n_fits" in results.columns else ""
+        raise ValueError(
+            "summarise takes the output of run_comparison: one row per fit, with a "
+            f"'balanced_accuracy' column; got a table with the columns "
+            f"{list(results.columns)[:8]}{already}."
+        )
     errors = results["error"] if "error" in results.columns else pd.Series("", results.index)
     # A CSV read back has NaN for the empty error of a fit that succeeded.
     failed = errors.fillna("").astype(str) != ""

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from .._validation import Interval, StrOptions, missing_labels, validate_params
+from .._validation import Interval, StrOptions, check_label_types, missing_labels, validate_params
 
 # Added before flooring so that an exact product such as 5000 * 100 ** -1 = 50.0 that
 # lands a hair below the integer in floating point is not floored to 49.
@@ -229,14 +229,8 @@ def make_long_tailed(
             f"y has {int(missing.sum())} missing label(s) (NaN or None), the first at "
             f"position {int(np.flatnonzero(missing)[0])}; drop those samples first."
         )
-    try:
-        labels, available = np.unique(y_arr, return_counts=True)
-    except TypeError:
-        kinds = sorted({type(v).__name__ for v in y_arr.tolist()})
-        raise ValueError(
-            f"y mixes labels of types {', '.join(kinds)}, which do not sort together; "
-            "give every label one type (e.g. y.astype(str))."
-        ) from None
+    check_label_types(y_arr)
+    labels, available = np.unique(y_arr, return_counts=True)
     if labels.shape[0] < 2:
         raise ValueError(
             f"make_long_tailed needs at least 2 classes in y; got {labels.shape[0]} "

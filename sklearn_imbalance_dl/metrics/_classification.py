@@ -1,12 +1,19 @@
 """Per-class and head/tail accuracy metrics for long-tailed classification."""
 
 from collections.abc import Mapping
-from numbers import Integral, Number, Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.multiclass import unique_labels
 
-from .._validation import Interval, TupleOf, missing_labels, validate_params
+from .._validation import (
+    Interval,
+    TupleOf,
+    check_label_types,
+    label_kinds,
+    missing_labels,
+    validate_params,
+)
 
 __all__ = [
     "minority_recall",
@@ -45,29 +52,9 @@ def _check_y(y_true, y_pred):
                 f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first "
                 f"at position {int(np.flatnonzero(missing)[0])}; drop those samples first."
             )
-    kinds = _label_kinds(y_true) | _label_kinds(y_pred)
-    if len(kinds) > 1:
-        raise ValueError(
-            f"y_true and y_pred mix labels of types {_type_names(y_true, y_pred)}, which "
-            "do not compare or sort together; give every label one type (e.g. "
-            "y.astype(str))."
-        )
+    both = np.concatenate([y_true.astype(object), y_pred.astype(object)])
+    check_label_types(both, "y_true and y_pred", verb="mix")
     return y_true, y_pred
-
-
-def _label_kind(value):
-    if isinstance(value, (str, bytes)):
-        return "string"
-    if isinstance(value, Number):
-        return "number"
-    return type(value).__name__
-
-
-def _label_kinds(values):
-    """The kinds of label in a 1-D array: "string", "number" or another type's name."""
-    if values.dtype.kind in "USbiuf":
-        return {"string" if values.dtype.kind in "US" else "number"}
-    return {_label_kind(value) for value in values.tolist()}
 
 
 def _type_names(*arrays):
@@ -85,7 +72,7 @@ def _check_labels(labels, y_true, y_pred):
         raise ValueError(f"labels contains duplicates: {labels.tolist()}.")
     # A label of another type than y's (0 for "0") matches no sample: every score of
     # it would be NaN, silently.
-    stray = _label_kinds(labels) - (_label_kinds(y_true) | _label_kinds(y_pred))
+    stray = label_kinds(labels) - (label_kinds(y_true) | label_kinds(y_pred))
     if stray:
         raise ValueError(
             f"labels {labels.tolist()} are of type {_type_names(labels)}, but y_true and "
@@ -98,12 +85,7 @@ def _check_labels(labels, y_true, y_pred):
 def _mapping_labels(mapping):
     """The keys of a ``train_counts`` mapping as an array, checked to be of one type."""
     keys = list(mapping)
-    if len({_label_kind(key) for key in keys}) > 1:
-        names = ", ".join(sorted({type(key).__name__ for key in keys}))
-        raise ValueError(
-            f"train_counts mixes labels of types {names} ({keys!r}), which do not compare "
-            "or sort together; give every label one type, as in y_true and y_pred."
-        )
+    check_label_types(np.asarray(keys, dtype=object), f"train_counts ({keys!r})")
     return np.asarray(keys)
 
 

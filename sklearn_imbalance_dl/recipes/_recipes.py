@@ -23,6 +23,8 @@ Settings
 import copy
 from typing import NamedTuple
 
+import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._classifier import ImbalancedNetClassifier
@@ -660,7 +662,16 @@ def _rival(method, random_state):
             raise ImportError(
                 "The 'catboost' recipe needs the catboost package: pip install catboost."
             ) from exc
-        seed = random_state if isinstance(random_state, (int, type(None))) else None
+        # CatBoost takes an int seed: draw one from a RandomState, as scikit-learn does.
+        seed = (
+            None
+            if random_state is None
+            else int(
+                check_random_state(random_state).randint(np.iinfo(np.int32).max)
+                if isinstance(random_state, np.random.RandomState)
+                else random_state
+            )
+        )
         return CatBoostClassifier(
             auto_class_weights="Balanced",
             random_seed=seed,

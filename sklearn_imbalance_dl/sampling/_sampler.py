@@ -17,9 +17,9 @@ from sklearn.utils._param_validation import (
     HasMethods,
     InvalidParameterError,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
-from .._validation import check_component_params, missing_labels
+from .._validation import check_component_params, check_label_types, missing_labels
 from ..registry import lookup, options, register
 
 __all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler", "encode_sampling_strategy"]
@@ -319,6 +319,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
                 f"position {int(np.flatnonzero(missing)[0])}: ImbalancedSampler would draw "
                 "them as a class of their own. Drop those samples, or give them a label."
             )
+        check_label_types(labels)
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
         features = None
@@ -329,7 +330,10 @@ class ImbalancedSampler(torch.utils.data.Sampler):
                     f"X has {len(features)} rows but y has {len(labels)} labels; "
                     "ImbalancedSampler needs one row of X per label."
                 )
-            features = features.reshape(len(features), -1)
+            # Checked here, not at the first epoch inside the DataLoader.
+            features = check_array(
+                features.reshape(len(features), -1), dtype="numeric", input_name="X"
+            )
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
