@@ -622,10 +622,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
             shape = X.shape[1:]
         else:
-            if getattr(X, "ndim", 2) > 2 or len(self._input_shape) > 1:
+            given = getattr(X, "shape", None)  # lists are validated first
+            if given is not None and (len(given) > 2 or len(self._input_shape) > 1):
                 # Before scikit-learn's check of n_features_in_, which compares the
                 # first dimension only (the channels of images), as a count of features.
-                self._check_sample_shape(X.shape[1:])
+                self._check_sample_shape(given[1:])
             X = self._validate_array(X, reset=False)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)

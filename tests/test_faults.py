@@ -944,6 +944,7 @@ def test_samples_of_another_shape_are_named_by_shape_not_features(digits):
     message = r"X has samples of shape \(64,\), but .* fitted on samples of shape \(8, 8\)"
     with pytest.raises(ValueError, match=message):
         clf.predict(X)
+    assert clf.predict(X[:2].reshape(-1, 8, 8).tolist()).shape == (2,)  # a nested list
     images = np.random.default_rng(0).random((40, 3, 16, 16), dtype=np.float32)
     clf = small_images().fit(images, np.arange(40) % 2)
     with pytest.raises(ValueError, match=r"samples of shape \(1, 16, 16\), but .* \(3, 16, 16\)"):
