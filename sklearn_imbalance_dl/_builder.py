@@ -603,7 +603,9 @@ def _warn_if_never_reweighted(params, schedule, counts):
     of 2 epochs is epoch 2, after the fit. A warning, as for a learning-rate warm-up
     longer than the fit: short trial runs of a recipe are common.
     """
-    if not schedule.reweights or len(set(np.asarray(counts).tolist())) < 2:
+    # Read from class_weights: a schedule of one's own may set its weights otherwise.
+    own_weights = type(schedule).class_weights is not Schedule.class_weights
+    if not (schedule.reweights and own_weights) or len(set(np.asarray(counts).tolist())) < 2:
         return
     for epoch in range(params["max_epochs"]):
         weights = schedule.class_weights(epoch)

@@ -128,10 +128,14 @@ def label_kinds(labels):
     }  # fmt: skip
 
 
-def check_label_types(labels, name="y", verb="mixes"):
-    """Refuse labels of mixed kinds (``[1, "a"]``): they neither compare nor sort together."""
-    if len(label_kinds(labels)) > 1:
-        types = ", ".join(sorted({type(v).__name__ for v in np.asarray(labels).tolist()}))
+def check_label_types(*arrays, name="y", verb="mixes"):
+    """Refuse labels of mixed kinds (``[1, "a"]``) in ``arrays`` taken together: they
+    neither compare nor sort together. Each array is read by its dtype where it has one
+    (no loop over the labels of a numeric or string array)."""
+    if len(set().union(*(label_kinds(a) for a in arrays))) > 1:
+        types = ", ".join(
+            sorted({type(v).__name__ for a in arrays for v in np.asarray(a).tolist()})
+        )
         raise ValueError(
             f"{name} {verb} labels of types {types}, which do not compare or sort together; "
             "give every label one type (e.g. y.astype(str))."

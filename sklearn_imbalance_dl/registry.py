@@ -174,8 +174,15 @@ def _entry_rules():
     def subclass(base):
         return lambda obj: isinstance(obj, type) and issubclass(obj, base)
 
-    def module_called_with(*args):
-        return lambda obj: subclass(torch.nn.Module)(obj) and _accepts(obj, *args)
+    def called_with(*args):
+        # A module class, or a factory of one (functools.partial(nn.LeakyReLU, 0.2)).
+        def check(obj):
+            module_or_factory = subclass(torch.nn.Module)(obj) or (
+                callable(obj) and not isinstance(obj, type)
+            )
+            return module_or_factory and _accepts(obj, *args)
+
+        return check
 
     return {
         "module": (subclass(torch.nn.Module), "a torch.nn.Module class"),
@@ -210,12 +217,12 @@ def _entry_rules():
             "a floating torch dtype for autocast (torch.bfloat16, torch.float16) or None",
         ),
         "head": (
-            module_called_with(1, 1),
-            "a torch.nn.Module class called as cls(in_features, n_classes)",
+            called_with(1, 1),
+            "a torch.nn.Module class (or a factory of one) called as cls(in_features, n_classes)",
         ),
         "activation": (
-            module_called_with(),
-            "a torch.nn.Module class called without arguments",
+            called_with(),
+            "a torch.nn.Module class (or a factory of one) called without arguments",
         ),
         "weight_averaging": (
             subclass(WeightAveraging),

@@ -1097,3 +1097,17 @@ def test_the_base_classes_of_schedules_and_mixings_are_refused(digits):
 
     with pytest.raises(ValueError, match=r"NoDraw defines no draw"):
         small(mixing=NoDraw()).fit(*digits)
+
+
+def test_a_schedule_that_sets_its_weights_itself_is_not_said_to_do_nothing(digits):
+    from sklearn_imbalance_dl.schedules import Schedule
+
+    class Halve(Schedule):
+        reweights = True
+
+        def on_epoch_begin(self, net, **kwargs):
+            net.set_class_weights(torch.linspace(0.5, 1.5, len(self.class_counts_)))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small(schedule=Halve(), max_epochs=2).fit(*digits)

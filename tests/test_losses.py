@@ -417,6 +417,26 @@ def test_bad_class_weights_are_refused(batch, weight):
         LF.cross_entropy_loss(logits, target, weight=weight)
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        WeightedCELoss(COUNTS),
+        LDAMLoss(COUNTS),
+        CRILoss(COUNTS),
+        FocalLoss(),
+        lambda z, t: LF.cross_entropy_loss(z, t, weight=[1.0, 2.0, 3.0, 4.0]),
+        lambda z, t: LF.ldam_loss(z, t, COUNTS),
+    ],
+)
+def test_half_logits_make_a_float32_loss(batch, loss, dtype):
+    # As under torch's autocast: the loss of half-precision logits is computed in float32.
+    logits, target = batch
+    half = loss(logits.to(dtype), target)
+    assert half.dtype == torch.float32
+    torch.testing.assert_close(half, loss(logits.to(dtype).float(), target))
+
+
 @pytest.mark.parametrize(
     "loss", [LogitAdjustedLoss, BalancedSoftmaxLoss, lambda c: ARBLoss(c, counts="global")]
 )

@@ -591,3 +591,9 @@ def test_augmentations_called_directly_check_their_parameters(augment, message):
 def test_rand_augment_refuses_statistics_of_another_channel_count():
     with pytest.raises(ValueError, match="mean and std for 3 channels, but the images have 4"):
         rand_augment(torch.rand(4, 4, 8, 8), mean=CIFAR10_MEAN, std=CIFAR10_STD)
+
+
+def test_rand_augment_takes_its_statistics_as_arrays():
+    images = torch.rand(4, 3, 8, 8)
+    mean, std = np.asarray(CIFAR10_MEAN), torch.tensor(CIFAR10_STD)
+    assert rand_augment(images, mean=mean, std=std).shape == images.shape

@@ -1,5 +1,6 @@
 """The component registry, and the claims of the README and CHANGELOG checked against it."""
 
+import functools
 import importlib
 import re
 import subprocess
@@ -104,6 +105,7 @@ def test_entries_of_every_kind_are_accepted():
         ("loss", torch.nn.CrossEntropyLoss),
         ("head", Head),
         ("activation", torch.nn.Hardswish),
+        ("activation", functools.partial(torch.nn.LeakyReLU, 0.2)),  # a factory
         ("sampler", 0.25),
         ("augmentation", RandAugment()),
         ("precision", torch.float16),
@@ -113,11 +115,11 @@ def test_entries_of_every_kind_are_accepted():
         ("optimizer", type("Step", (torch.optim.SGD,), {})),
     ]
     try:
-        for kind, obj in entries:
-            assert register(kind, "scratch")(obj) is obj
+        for i, (kind, obj) in enumerate(entries):
+            assert register(kind, f"scratch{i}")(obj) is obj
     finally:
-        for kind, _ in entries:
-            _TABLE[kind].pop("scratch", None)
+        for i, (kind, _) in enumerate(entries):
+            _TABLE[kind].pop(f"scratch{i}", None)
 
 
 def test_every_kind_has_names():

@@ -363,7 +363,13 @@ _RAND_AUGMENT_CONSTRAINTS = {
 
 
 @validate_params(
-    {"images": [torch.Tensor], **_RAND_AUGMENT_CONSTRAINTS, "ops": [tuple, list]},
+    {
+        "images": [torch.Tensor],
+        **_RAND_AUGMENT_CONSTRAINTS,
+        "mean": [None, "array-like", torch.Tensor],
+        "std": [None, "array-like", torch.Tensor],
+        "ops": [tuple, list],
+    },
     prefer_skip_nested_validation=True,
 )
 def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_AUGMENT_OPS):

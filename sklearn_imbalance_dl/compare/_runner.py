@@ -685,12 +685,11 @@ def run_comparison(
         raise ValueError("Give either a test set (X_test, y_test) or cv, not both or neither.")
     if (X_test is None) != (y_test is None):
         raise ValueError("Give the test set whole: both X_test and y_test, or neither.")
-    check_label_types(y_train, "y_train")
+    check_label_types(y_train, name="y_train")
     if holdout:
         check_consistent_length(X_test, y_test)
         y_test = np.asarray(y_test)
-        check_label_types(np.concatenate([y_train.astype(object), y_test.astype(object)]),
-                          "y_train and y_test", verb="mix")  # fmt: skip
+        check_label_types(y_train, y_test, name="y_train and y_test", verb="mix")
         classes = np.unique(np.concatenate([y_train, y_test]))
     else:
         classes = np.unique(y_train)

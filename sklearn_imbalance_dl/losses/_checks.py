@@ -168,4 +168,6 @@ def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
                 f"target must hold class indices in [0, {n_classes - 1}] (logits have "
                 f"{n_classes} columns); got values from {low} to {high}."
             )
-    return logits, target.long()
+    # Half-precision logits make a float32 loss, beside counts and weights in float32
+    # (as torch's autocast runs the cross-entropy in float32).
+    return logits.to(like_dtype(logits)), target.long()

@@ -52,8 +52,7 @@ def _check_y(y_true, y_pred):
                 f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first "
                 f"at position {int(np.flatnonzero(missing)[0])}; drop those samples first."
             )
-    both = np.concatenate([y_true.astype(object), y_pred.astype(object)])
-    check_label_types(both, "y_true and y_pred", verb="mix")
+    check_label_types(y_true, y_pred, name="y_true and y_pred", verb="mix")
     return y_true, y_pred
 
 
@@ -85,7 +84,7 @@ def _check_labels(labels, y_true, y_pred):
 def _mapping_labels(mapping):
     """The keys of a ``train_counts`` mapping as an array, checked to be of one type."""
     keys = list(mapping)
-    check_label_types(np.asarray(keys, dtype=object), f"train_counts ({keys!r})")
+    check_label_types(np.asarray(keys, dtype=object), name=f"train_counts ({keys!r})")
     return np.asarray(keys)
 
 
