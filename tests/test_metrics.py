@@ -21,6 +21,7 @@ from sklearn_imbalance_dl.metrics import (
     shot_accuracy,
     shot_groups,
 )
+from sklearn_imbalance_dl.metrics._scorers import _score_predictions
 
 
 def _random_predictions(n=400, n_classes=5, seed=0):
@@ -372,3 +373,10 @@ def test_get_scorer():
         get_scorer("gmean")
     with pytest.raises(ValueError, match="Unknown scorer 3"):
         get_scorer(3)
+
+
+def test_g_mean_leaves_out_a_class_only_predicted():
+    # Class 3 is absent from y_true (a test fold without it): recalls 2/3, 1 and 1/2.
+    y_true, y_pred = [0, 0, 0, 1, 1, 2, 2], [0, 0, 3, 1, 1, 2, 0]
+    scores = _score_predictions(np.array(y_true), np.array(y_pred))
+    assert scores["g_mean"] == pytest.approx((2 / 3 * 1 * 0.5) ** (1 / 3))

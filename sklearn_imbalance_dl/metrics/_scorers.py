@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
@@ -9,12 +10,23 @@ from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
 
 from ._classification import minority_recall
 
+
+def _g_mean(y_true, y_pred):
+    """Geometric mean of the recalls of the classes of ``y_true``.
+
+    imbalanced-learn's ``geometric_mean_score`` over those classes: a class that is only
+    predicted (absent from a test fold) is left out, as ``balanced_accuracy_score``
+    leaves it out, instead of counting as a recall of 0 (a G-mean of 0).
+    """
+    return geometric_mean_score(y_true, y_pred, labels=np.unique(y_true))
+
+
 # name -> (score function, its keyword arguments): the one definition of each headline
 # metric, behind both the scorers below and ``compare``'s scores of its predictions.
 _SCORE_FUNCTIONS = {
     "balanced_accuracy": (balanced_accuracy_score, {}),
     "macro_f1": (f1_score, {"average": "macro", "zero_division": 0}),
-    "g_mean": (geometric_mean_score, {}),
+    "g_mean": (_g_mean, {}),
     "minority_recall": (minority_recall, {}),
 }
 
@@ -48,8 +60,9 @@ def get_scorer(scoring):
     ----------
     scoring : str or callable
         One of ``"balanced_accuracy"``, ``"macro_f1"`` (macro-averaged F1),
-        ``"g_mean"`` (geometric mean of the per-class recalls, imbalanced-learn's
-        :func:`~imblearn.metrics.geometric_mean_score`) and ``"minority_recall"``
+        ``"g_mean"`` (geometric mean of the recalls of the classes of the scored fold,
+        imbalanced-learn's :func:`~imblearn.metrics.geometric_mean_score` over them) and
+        ``"minority_recall"``
         (:func:`minority_recall` of the rarest class of the scored fold), or any
         scikit-learn scorer name (:func:`sklearn.metrics.get_scorer_names`). A
         callable is returned unchanged.
