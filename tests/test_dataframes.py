@@ -436,3 +436,33 @@ def test_the_encoder_on_its_own_checks_its_columns():
     for not_a_table in (np.arange(3.0), X.iloc[:0], np.ones((0, 2))):
         with pytest.raises(ValueError, match="ColumnEncoder fits a table of at least one row"):
             ColumnEncoder().fit(not_a_table)
+
+
+def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=200)
+    X = pd.DataFrame(
+        {
+            "ordinary": 50 + 10 * z,
+            "epoch_ms": 1.7e12 + np.round(z * 60_000),  # float32 steps of 131,072 here
+            "huge": np.where(z > 0, 3e38, -3e38),
+            "tiny": z * 1e-40,
+        }
+    )
+    encoder = ColumnEncoder().fit(X)
+    assert (encoder.offsets_[0], encoder.scales_[0]) == (0.0, 1.0)  # a plain float32 cast
+    Z = encoder.transform(X)
+    assert np.isfinite(Z).all()
+    for j, column in enumerate(X.columns):
+        assert len(np.unique(Z[:, j])) == X[column].nunique()
+    # Beyond float32's range at predict: clipped, not infinite.
+    beyond = X.iloc[:1].assign(ordinary=1e300)
+    assert np.isfinite(encoder.transform(beyond)).all()
+
+
+def test_the_default_trains_on_columns_beyond_float32_range():
+    # x - median overflowed float32 in the network's scaling (a NaN loss: "diverged").
+    y = np.r_[np.zeros(60, dtype=int), np.ones(40, dtype=int)]
+    X = pd.DataFrame({"huge": np.where(y == 1, 3e38, -3e38)})
+    clf = ImbalancedNetClassifier(max_epochs=5, random_state=0).fit(X, y)
+    assert clf.score(X, y) == 1.0

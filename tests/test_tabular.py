@@ -338,3 +338,12 @@ def test_fit_refuses_category_columns_that_are_not_codes(code):
     net = TabularNet(2, 2, hidden_sizes=(8,), n_categories=(3,))
     with pytest.raises(ValueError, match=r"column 1 \(3 categories\) holds .*whole numbers 0 to 2"):
         net.fit_preprocessing(torch.as_tensor(X))
+
+
+def test_smooth_clipping_saturates_for_huge_values():
+    from sklearn_imbalance_dl.modules._tabular import robust_scale_smooth_clip
+
+    x = torch.tensor([[1.0], [1e10], [1e19], [1e20], [1e30], [-1e30]])
+    out = robust_scale_smooth_clip(x, torch.zeros(1), torch.ones(1)).ravel()
+    assert torch.all(out[1:5] > 2.99) and out[5] < -2.99
+    assert torch.all(out[1:5].diff() >= 0)

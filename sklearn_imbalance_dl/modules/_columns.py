@@ -143,6 +143,12 @@ class ColumnEncoder:
     medians_ : ndarray of shape (n_numeric,)
         The value imputed for a missing number: the column's median in ``fit`` (0 for
         a column with no value at all).
+    offsets_, scales_ : ndarray of shape (n_numeric,)
+        Each number is output as ``(x - offset) * scale``, computed in float64 before
+        the float32 output; ``(0, 1)`` for a column that float32 holds as it is. A
+        column whose values float32 cannot tell apart (a large common offset, such as
+        timestamps in milliseconds: the median is subtracted) or cannot hold (a spread
+        beyond 1e30 or below 1e-30: scaled by a power of two) is brought into range.
     indicator_columns_ : list
         The numeric columns that had missing values in ``fit``; each gets a 0/1
         missing indicator.
@@ -186,13 +192,15 @@ class ColumnEncoder:
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.numeric_columns_, self.categorical_columns_ = [], []
-        medians, indicators, categories = [], [], []
+        medians, affines, indicators, categories = [], [], [], []
         for name, column in columns.items():
             if column["kind"] == "numeric":
                 values = column["values"]
                 missing = np.isnan(values)
                 self.numeric_columns_.append(name)
-                medians.append(float(np.median(values[~missing])) if (~missing).any() else 0.0)
+                median = float(np.median(values[~missing])) if (~missing).any() else 0.0
+                medians.append(median)
+                affines.append(_float32_affine(values[~missing], median))
                 if missing.any():
                     indicators.append(name)
             else:
@@ -212,6 +220,8 @@ class ColumnEncoder:
                 self.categorical_columns_.append(name)
                 categories.append(cats)
         self.medians_ = np.asarray(medians, dtype=np.float64)
+        self.offsets_ = np.asarray([a[0] for a in affines], dtype=np.float64)
+        self.scales_ = np.asarray([a[1] for a in affines], dtype=np.float64)
         self.indicator_columns_ = indicators
         self.categories_ = categories
         self.n_categories_ = tuple(len(c) for c in categories)
@@ -236,7 +246,10 @@ class ColumnEncoder:
         for j, name in enumerate(self.numeric_columns_):
             values = columns[name]["values"]
             missing = np.isnan(values)
-            numbers_.append(np.where(missing, self.medians_[j], values))
+            imputed = np.where(missing, self.medians_[j], values)
+            # In float64; values beyond float32's range at predict are clipped to it.
+            scaled = (imputed - self.offsets_[j]) * self.scales_[j]
+            numbers_.append(np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX))
             if name in self.indicator_columns_:
                 flags.append(missing.astype(np.float64))
         for name, cats in zip(self.categorical_columns_, self.categories_):
@@ -447,6 +460,35 @@ def _numbers_from_objects(series, name):
     return pd.Series(
         [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
     )
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# float32 keeps 24 significant bits: a column whose spread covers fewer than this many
+# of its float32 steps (around its median) loses its detail in the cast.
+_MIN_FLOAT32_STEPS = 1000
+# The spreads float32 and the network's scaling handle without overflow or underflow.
+_FLOAT32_SPREAD = (1e-30, 1e30)
+
+
+def _float32_affine(present, median):
+    """``(offset, scale)`` that bring a numeric column into float32's range.
+
+    ``(0, 1)``, which leaves the float32 values exactly as a plain cast gives them, for
+    every column but those float32 cannot tell apart or hold: centred on the median
+    when the spread is below ``_MIN_FLOAT32_STEPS`` float32 steps at the median, and
+    scaled by a power of two (exact) when the spread is outside ``_FLOAT32_SPREAD``.
+    """
+    if present.size == 0:
+        return 0.0, 1.0
+    q25, q75 = np.quantile(present, [0.25, 0.75])
+    spread = (q75 - q25) or 0.5 * (present.max() - present.min())
+    step = abs(median) * 2.0**-23
+    offset = median if 0 < spread < _MIN_FLOAT32_STEPS * step else 0.0
+    reach = spread or float(np.max(np.abs(present - offset)))
+    scale = 1.0
+    if reach > 0 and not _FLOAT32_SPREAD[0] <= reach <= _FLOAT32_SPREAD[1]:
+        scale = 2.0 ** -np.floor(np.log2(reach))
+    return float(offset), float(scale)
 
 
 def _finite_or_nan(values, name):

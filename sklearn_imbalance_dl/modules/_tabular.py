@@ -23,6 +23,9 @@ _SCALE_LR_FACTOR = 6.0
 _BIAS_LR_FACTOR = 0.1
 
 
+_Z_MAX = 1e18
+
+
 def robust_scale_smooth_clip(x, median, factor):
     """RealMLP's input transform: ``z = factor * (x - median)``, then ``z / sqrt(1 + (z/3)^2)``.
 
@@ -37,7 +40,9 @@ def robust_scale_smooth_clip(x, median, factor):
     torch.Tensor
         Values in ``(-3, 3)``, close to the identity near the median.
     """
-    z = factor * (x - median)
+    # (z / 3) ** 2 overflows float32 beyond about 5e19, which would send z to 0; the clip
+    # is 3 to float32 precision long before 1e18.
+    z = (factor * (x - median)).clamp(-_Z_MAX, _Z_MAX)
     return z / torch.sqrt(1 + (z / 3) ** 2)
 
 
