@@ -660,7 +660,7 @@ def _build_weight_averaging(params, routed):
     averaging = _build_optional("weight_averaging", params, routed, WeightAveraging, expected)
     if averaging is None:
         return None
-    stopper = "early_stopping=True" if params["early_stopping"] else _early_stopper(params, True)
+    stopper = _early_stopper(params, restoring=True)
     if stopper:
         raise ValueError(
             f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
@@ -670,11 +670,14 @@ def _build_weight_averaging(params, routed):
 
 
 def _early_stopper(params, restoring=False):
-    """How to name a skorch ``EarlyStopping`` in ``callbacks``, or None.
+    """How to name the fit's early stopping (the parameter, or a skorch
+    ``EarlyStopping`` in ``callbacks``), or None.
 
     ``restoring``: only one that restores the best epoch's weights at the end of the
-    fit (``load_best=True``).
+    fit (``early_stopping=True`` does; a callback with ``load_best=True``).
     """
+    if params["early_stopping"]:
+        return "early_stopping=True"
     for callback in params["callbacks"] or ():
         callback = callback[1] if isinstance(callback, tuple) else callback
         if isinstance(callback, EarlyStopping) and (callback.load_best or not restoring):
@@ -967,7 +970,7 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 "module__head='linear'."
             )
     if schedule is not None and schedule.extra_epochs:
-        stopper = "early_stopping=True" if params["early_stopping"] else _early_stopper(params)
+        stopper = _early_stopper(params)
         if stopper:
             raise ValueError(
                 f"schedule={params['schedule']!r} re-trains the classifier after the "

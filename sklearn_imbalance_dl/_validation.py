@@ -39,6 +39,7 @@ __all__ = [
     "TupleOf",
     "check_component_params",
     "check_label_types",
+    "check_no_missing_labels",
     "label_kinds",
     "missing_labels",
     "user_stacklevel",
@@ -139,6 +140,17 @@ def check_label_types(*arrays, name="y", verb="mixes"):
         raise ValueError(
             f"{name} {verb} labels of types {types}, which do not compare or sort together; "
             "give every label one type (e.g. y.astype(str))."
+        )
+
+
+def check_no_missing_labels(labels, name="y", then="; drop those samples first."):
+    """Refuse missing labels (NaN or None) in the 1-D array ``labels``, naming the first;
+    ``then`` ends the message with what they would do, or what to do."""
+    missing = missing_labels(labels)
+    if missing.any():
+        raise ValueError(
+            f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first at "
+            f"position {int(np.flatnonzero(missing)[0])}{then}"
         )
 
 

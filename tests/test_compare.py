@@ -55,6 +55,17 @@ def _table(n=120, seed=0):
 
 
 @pytest.fixture
+def fallback_dir(tmp_path, monkeypatch):
+    """The temporary folder where compare writes an output it could not write where asked."""
+    import tempfile
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
 def csv_file(tmp_path):
     path = tmp_path / "table.csv"
     _table().to_csv(path, index=False)
@@ -883,9 +894,9 @@ def test_unwritable_output_refused_before_any_fit(option, name, tmp_path, monkey
     ]
 
 
-def test_failed_final_write_goes_to_a_named_fallback(csv_file, tmp_path, monkeypatch, capsys):
-    import tempfile
-
+def test_failed_final_write_goes_to_a_named_fallback(
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
+):
     from sklearn_imbalance_dl.compare import _report
 
     wanted = tmp_path / "results.json"
@@ -897,9 +908,6 @@ def test_failed_final_write_goes_to_a_named_fallback(csv_file, tmp_path, monkeyp
         real(results, summary, path)
 
     monkeypatch.setattr(_report, "write_results", fail_there)
-    fallback_dir = tmp_path / "tmp"
-    fallback_dir.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(fallback_dir))
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "logreg", "--output", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.json")
@@ -1268,10 +1276,8 @@ def test_plot_format_that_cannot_be_drawn_is_refused_before_any_fit(tmp_path, mo
 
 
 def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
-    csv_file, tmp_path, monkeypatch, capsys
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):
-    import tempfile
-
     from sklearn_imbalance_dl.compare import _report
 
     wanted = tmp_path / "results.svg"
@@ -1283,9 +1289,6 @@ def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
         return real(summary, path, **kwargs)
 
     monkeypatch.setattr(_report, "plot_results", fail_there)
-    fallback_dir = tmp_path / "tmp"
-    fallback_dir.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(fallback_dir))
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "logreg", "--plot", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.png")

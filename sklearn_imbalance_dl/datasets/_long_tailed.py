@@ -6,7 +6,13 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from .._validation import Interval, StrOptions, check_label_types, missing_labels, validate_params
+from .._validation import (
+    Interval,
+    StrOptions,
+    check_label_types,
+    check_no_missing_labels,
+    validate_params,
+)
 
 # Added before flooring so that an exact product such as 5000 * 100 ** -1 = 50.0 that
 # lands a hair below the integer in floating point is not floored to 49.
@@ -223,12 +229,7 @@ def make_long_tailed(
             f"y has {y_arr.shape[0]}."
         )
 
-    missing = missing_labels(y_arr)
-    if missing.any():
-        raise ValueError(
-            f"y has {int(missing.sum())} missing label(s) (NaN or None), the first at "
-            f"position {int(np.flatnonzero(missing)[0])}; drop those samples first."
-        )
+    check_no_missing_labels(y_arr)
     check_label_types(y_arr)
     labels, available = np.unique(y_arr, return_counts=True)
     if labels.shape[0] < 2:

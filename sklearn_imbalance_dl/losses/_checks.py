@@ -162,7 +162,7 @@ def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
     # Checked where it costs no synchronisation with a GPU (a training step's targets
     # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels.
     if target.device.type == "cpu" and target.numel():
-        low, high = int(target.min()), int(target.max())
+        low, high = (int(v) for v in torch.aminmax(target))
         if low < 0 or high >= n_classes:
             raise ValueError(
                 f"target must hold class indices in [0, {n_classes - 1}] (logits have "

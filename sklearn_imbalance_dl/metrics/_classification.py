@@ -10,8 +10,8 @@ from .._validation import (
     Interval,
     TupleOf,
     check_label_types,
+    check_no_missing_labels,
     label_kinds,
-    missing_labels,
     validate_params,
 )
 
@@ -46,12 +46,7 @@ def _check_y(y_true, y_pred):
     if y_true.shape[0] == 0:
         raise ValueError("y_true and y_pred are empty; at least one sample is needed.")
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
-        missing = missing_labels(arr)
-        if missing.any():
-            raise ValueError(
-                f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first "
-                f"at position {int(np.flatnonzero(missing)[0])}; drop those samples first."
-            )
+        check_no_missing_labels(arr, name)
     check_label_types(y_true, y_pred, name="y_true and y_pred", verb="mix")
     return y_true, y_pred
 

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array, column_or_1d
 
-from .._validation import check_component_params, check_label_types, missing_labels
+from .._validation import check_component_params, check_label_types, check_no_missing_labels
 from ..registry import lookup, options, register
 
 __all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler", "encode_sampling_strategy"]
@@ -312,13 +312,11 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         labels = column_or_1d(np.asarray(y), warn=True)
         if len(labels) == 0:
             raise ValueError("y is empty: ImbalancedSampler needs the labels of the samples.")
-        missing = missing_labels(labels)
-        if missing.any():
-            raise ValueError(
-                f"y has {int(missing.sum())} missing label(s) (NaN or None), the first at "
-                f"position {int(np.flatnonzero(missing)[0])}: ImbalancedSampler would draw "
-                "them as a class of their own. Drop those samples, or give them a label."
-            )
+        check_no_missing_labels(
+            labels,
+            then=": ImbalancedSampler would draw them as a class of their own. Drop those "
+            "samples, or give them a label.",
+        )
         check_label_types(labels)
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
