@@ -124,7 +124,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     """
     # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
     # (normalised within each batch instead, a batch of one would cancel its weight).
-    sample_weight = sample_weight / sample_weight.mean()
+    sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
     train, valid = holdout_split(
         X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed
     )

@@ -472,8 +472,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
                 f"{self.classes_[0].item()!r}."
             )
+        # Checked in float64: tiny or huge weights count relative to their mean.
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
             raise ValueError("Sample weights must contain at least one non-zero number.")
@@ -546,32 +547,45 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 encoder = ColumnEncoder().fit(X)
                 Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
                 return Z, y, encoder
-            # Date columns are refused here too, with how to convert them.
-            kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
-            categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
-            if categorical:
-                raise ValueError(
-                    f"X has categorical columns {categorical[:5]}, which module="
-                    f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
-                    "module='tabular' (or 'auto'), which encodes them itself, or encode them "
-                    f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
-                )
-        X, y = self._validate_array(X, y)
+            self._check_numeric_columns(X)
+        X, y = self._validate_array(X, y, encoded=tables)
         if X.ndim == 2 and tables:
             encoder = ColumnEncoder().fit(X)
             return encoder.transform(X), y, encoder
         _check_no_nan(X, self.module)
-        return X, y, None
+        return X.astype(np.float32, copy=False), y, None
 
-    def _validate_array(self, X, y="no_validation", reset=True):
-        """scikit-learn's validation of an array X (and y): float32, any rank, NaN kept."""
+    def _check_numeric_columns(self, X):
+        """Refuse a DataFrame's non-numeric columns for a module that reads numbers only.
+
+        Date columns are refused too, with how to convert them.
+        """
+        kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
+        categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
+        if categorical:
+            raise ValueError(
+                f"X has categorical columns {categorical[:5]}, which module="
+                f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
+                "module='tabular' (or 'auto'), which encodes them itself, or encode them "
+                f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
+            )
+
+    def _validate_array(self, X, y="no_validation", reset=True, encoded=False):
+        """scikit-learn's validation of an array X (and y): any rank, NaN kept.
+
+        float32, what the network reads; a table that a :class:`ColumnEncoder` will
+        read (``encoded``) stays in float64 until it is encoded, as a DataFrame's
+        numbers do, so that an array and a DataFrame of the same numbers give the same
+        model.
+        """
+        table = encoded and getattr(X, "ndim", 2) == 2  # lists are read as tables
         try:
             return validate_data(
                 self,
                 X,
                 y,
                 reset=reset,
-                dtype=np.float32,
+                dtype=np.float64 if table else np.float32,
                 allow_nd=True,
                 ensure_all_finite="allow-nan",
             )
@@ -627,11 +641,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 # Before scikit-learn's check of n_features_in_, which compares the
                 # first dimension only (the channels of images), as a count of features.
                 self._check_sample_shape(given[1:])
-            X = self._validate_array(X, reset=False)
+            if is_dataframe(X):  # for a module that reads numbers only
+                self._check_numeric_columns(X)
+            X = self._validate_array(X, reset=False, encoded=encoder is not None)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)
             else:
                 _check_no_nan(X, self.module)
+                X = X.astype(np.float32, copy=False)
             shape = X.shape[1:]
         self._check_sample_shape(shape)
         return X

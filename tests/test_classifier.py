@@ -209,6 +209,11 @@ def test_sample_weight_scaling_is_a_no_op_and_weights_matter(imbalanced):
     # point) must give the very same model.
     doubled = small().fit(X, y, sample_weight=np.full(len(y), 2.0)).predict_proba(X)
     np.testing.assert_array_equal(base, doubled)
+    # Weights count relative to their mean, whatever their scale, even one float32
+    # cannot hold.
+    for scale in (1e-46, 1e39):
+        scaled = small().fit(X, y, sample_weight=np.full(len(y), scale)).predict_proba(X)
+        np.testing.assert_array_equal(base, scaled)
     rare_heavy = np.where(y == 2, 20.0, 1.0)
     shifted = small().fit(X, y, sample_weight=rare_heavy).predict_proba(X)
     assert shifted[:, 2].mean() > base[:, 2].mean() + 0.05

@@ -5,6 +5,7 @@ import statistics
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import torch
 from sklearn.base import clone
@@ -278,6 +279,9 @@ def test_dates_and_durations_get_a_conversion_hint(table):
     lasted = X.assign(took=pd.to_timedelta(np.arange(len(X)), unit="h"))
     with pytest.raises(ValueError, match=r"'took' holds durations.*pd\.Timedelta\(days=1\)"):
         ImbalancedNetClassifier(**SMALL).fit(lasted, y)
+    arrow = lasted.astype({"took": "duration[s][pyarrow]"})
+    with pytest.raises(ValueError, match=r"'took' holds durations.*pd\.Timedelta\(days=1\)"):
+        ImbalancedNetClassifier(**SMALL).fit(arrow, y)
 
 
 def test_periods_get_a_hint_that_works(table):
@@ -299,6 +303,18 @@ def test_modules_without_categories_name_the_two_fixes(table, module):
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
     assert not hasattr(clf, "classes_")  # all or nothing
+
+
+@pytest.mark.parametrize("module", ["mlp", torch.nn.Linear(2, 2)])
+def test_modules_without_categories_check_the_columns_at_predict_too(table, module):
+    X, y = table
+    fitted = ImbalancedNetClassifier(module=module, max_epochs=1).fit(X[["num", "flag"]], y)
+    coloured = X[["num", "colour"]].rename(columns={"colour": "flag"})
+    with pytest.raises(ValueError, match=r"categorical columns \['flag'\].*module='tabular'"):
+        fitted.predict(coloured)
+    dated = X[["num"]].assign(flag=pd.date_range("2020-01-01", periods=len(X), freq="D"))
+    with pytest.raises(ValueError, match=r"'flag' holds dates.*number of days"):
+        fitted.predict(dated)
 
 
 def test_missing_numbers_on_mlp_name_the_fixes(table):
@@ -327,6 +343,23 @@ def test_numeric_dataframe_works_with_every_module_as_an_array(table):
         np.testing.assert_array_equal(
             on_frame.predict_proba(numeric), on_array.predict_proba(numeric.to_numpy())
         )
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_an_array_and_a_dataframe_of_the_same_numbers_give_the_same_model():
+    """An array reaches the column encoding in float64, as a DataFrame's numbers do."""
+    rng = np.random.default_rng(0)
+    stamps = 1.7e12 + rng.integers(0, 600_000, 200).astype(float)  # ms over 10 minutes
+    y = (stamps > np.median(stamps)).astype(int)
+    frame = pd.DataFrame({"stamp": stamps, "huge": rng.normal(size=200) * 1e39})
+    params = {**SMALL, "max_epochs": 10}
+    on_frame = ImbalancedNetClassifier(**params).fit(frame, y)
+    on_array = ImbalancedNetClassifier(**params).fit(frame.to_numpy(), y)
+    proba = on_frame.predict_proba(frame)
+    np.testing.assert_array_equal(on_array.predict_proba(frame.to_numpy()), proba)
+    np.testing.assert_array_equal(on_frame.predict_proba(frame.to_numpy()), proba)
+    encoded = on_array.column_encoder_.transform(frame.to_numpy())
+    assert len(np.unique(encoded[:, 0])) == 200  # float32 alone holds 5 of the stamps
 
 
 def test_numpy_input_is_unchanged(table):
@@ -412,6 +445,40 @@ def test_pandas_na_in_an_array_is_pointed_to_dataframes(table):
     numbers.iloc[0, 0] = pd.NA
     with pytest.raises(ValueError, match=r"X holds pandas.NA .*Pass the pandas DataFrame"):
         ImbalancedNetClassifier(**SMALL).fit(numbers.to_numpy(dtype=object), y)
+
+
+def test_tuples_are_categories():
+    pairs = [(1, 2), (3, 4), (1, 2), (3, 4)]
+    X = pd.DataFrame({"pair": pd.Series(pairs, dtype=object), "n": [1.0, 2.0, 3.0, 4.0]})
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.categories_[0].tolist() == [(1, 2), (3, 4)]
+    unseen = X.assign(pair=pd.Series([(3, 4), (5, 6), None, (1, 2)], dtype=object))
+    np.testing.assert_array_equal(encoder.transform(unseen)[:, 1], [1, 3, 2, 0])
+    as_category = X.astype({"pair": "category"})
+    np.testing.assert_array_equal(
+        ColumnEncoder().fit(as_category).transform(as_category), encoder.transform(X)
+    )
+
+
+def test_columns_named_by_missing_values_and_numbers_fit(table):
+    X, y = table
+    unnamed = pd.DataFrame({np.nan: X["num"], 1.0: X["num_nan"], 2: X["colour"]})
+    clf = ImbalancedNetClassifier(**SMALL).fit(unnamed, y)
+    assert clf.predict(unnamed).shape == y.shape
+    assert not hasattr(clf, "feature_names_in_")  # as scikit-learn: names not all strings
+
+
+def test_arrow_dictionary_columns_are_categories(table):
+    X, y = table
+    arrow = X.astype({"colour": pd.ArrowDtype(pa.dictionary(pa.int8(), pa.string()))})
+    clf = ImbalancedNetClassifier(**SMALL).fit(arrow, y)
+    assert "colour" in clf.column_encoder_.categorical_columns_
+    np.testing.assert_array_equal(
+        clf.column_encoder_.transform(arrow), ColumnEncoder().fit(X).transform(X)
+    )
+    np.testing.assert_array_equal(
+        clf.predict_proba(arrow), ImbalancedNetClassifier(**SMALL).fit(X, y).predict_proba(X)
+    )
 
 
 def test_the_encoder_on_its_own_checks_its_columns():

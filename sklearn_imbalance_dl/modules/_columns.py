@@ -62,7 +62,7 @@ def column_kind(series):
         types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
     ):
         return "numeric"
-    if isinstance(dtype, _pandas().CategoricalDtype):
+    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow_dictionary(dtype):
         return "categorical"
     if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
         return "categorical"
@@ -78,7 +78,7 @@ def column_kind(series):
             f"Column {name!r} holds dates ({dtype}), which the network cannot read; "
             "convert it to numbers first, " + _TIME_ADVICE.format(col=name) + "."
         )
-    if types.is_timedelta64_dtype(dtype):
+    if types.is_timedelta64_dtype(dtype) or getattr(dtype, "kind", None) == "m":
         raise ValueError(
             f"Column {name!r} holds durations ({dtype}), which the network cannot read; "
             f"convert it to numbers first, e.g. X[{name!r}] / pd.Timedelta(days=1) "
@@ -88,6 +88,15 @@ def column_kind(series):
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
         "categorical (category, object, string); convert it to one of these first."
     )
+
+
+def _is_arrow_dictionary(dtype):
+    """Whether ``dtype`` is pyarrow's dictionary type, the category of Arrow tables."""
+    if not isinstance(dtype, _pandas().ArrowDtype):
+        return False
+    import pyarrow
+
+    return pyarrow.types.is_dictionary(dtype.pyarrow_dtype)
 
 
 def _pandas():
@@ -116,9 +125,15 @@ def _unhashable(values, name):
 def _sorted_categories(values):
     """The distinct values, sorted where they sort (else in order of appearance)."""
     try:
-        return np.array(sorted(values), dtype=object)
+        return _object_array(sorted(values))
     except TypeError:
-        return np.array(list(values), dtype=object)
+        return _object_array(values)
+
+
+def _object_array(values):
+    """A 1-D object array of ``values``; tuples stay values (``np.array`` makes rows)."""
+    values = list(values)
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 class ColumnEncoder:
@@ -209,7 +224,7 @@ class ColumnEncoder:
                 if isinstance(series.dtype, _pandas().CategoricalDtype):
                     observed = set(present.unique())
                     seen = [c for c in series.cat.categories if c in observed]
-                    cats = np.array(seen, dtype=object)
+                    cats = _object_array(seen)
                 else:
                     cats = _sorted_categories(_distinct(present, name))
                 if len(cats) > MAX_CATEGORIES:
@@ -363,7 +378,7 @@ class ColumnEncoder:
             )
         names = getattr(self, "feature_names_in_", None)
         if names is not None and is_dataframe(X):
-            if list(X.columns) != list(names):
+            if not X.columns.equals(_pandas().Index(names)):  # a missing name equals one
                 raise ValueError(
                     f"X has the columns {list(X.columns)}, but the encoder was fitted on "
                     f"{list(names)}: pass the same columns, in the same order."
@@ -410,7 +425,8 @@ class ColumnEncoder:
         missing = series.isna().to_numpy()
         values = series.astype(object).to_numpy()
         try:
-            codes = pd.Index(categories, dtype=object).get_indexer(values)
+            index = pd.Index(categories, dtype=object, tupleize_cols=False)
+            codes = index.get_indexer(values)
         except TypeError:
             raise _unhashable(values, name) from None
         codes = np.where(codes < 0, n + 1, codes)
