@@ -1,6 +1,7 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -34,6 +35,12 @@ from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
 ROUTED_PREFIXES = ROUTED_KINDS
+
+
+# torch draws weights, dropout masks and shuffles from one generator per process: fits
+# in threads of one process (a threading backend, a Dask worker's threads) take turns,
+# so that each draws the numbers it draws alone and restores the state it found.
+_ONE_FIT_AT_A_TIME = threading.RLock()
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
@@ -181,7 +188,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Seeds weights, shuffling, sampling and mixing: the same seed gives the same
         model, bit for bit, on the CPU with the same number of torch threads
         (``torch.get_num_threads()``: parallel reductions sum in another order with
-        another thread count). Global torch random state is left untouched.
+        another thread count). Global torch random state is left untouched. Fits
+        in threads of one process take turns, as torch draws from one generator per
+        process: run them in processes (joblib's default) to run them at once.
     verbose : int, default=0
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`,
@@ -481,7 +490,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         cuda = [torch.device(device)] if device.startswith("cuda") else []
-        with torch.random.fork_rng(devices=cuda):
+        with _ONE_FIT_AT_A_TIME, torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
             params["device"] = device

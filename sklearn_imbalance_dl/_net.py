@@ -18,6 +18,7 @@ import contextlib
 import fnmatch
 import math
 
+import cloudpickle
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
@@ -92,6 +93,22 @@ class ImbalanceNet(NeuralNet):
     cuda_dependent_attributes_ = [
         "module", "criterion", "optimizer", "callbacks", "mixing", "scaler", "augment",
     ]  # fmt: skip
+
+    def __getstate__(self):
+        # skorch's, with cloudpickle (as joblib's workers) for the device-dependent ones:
+        # the standard pickle refers to classes by name, so a fitted net whose module or
+        # loss class was defined in a notebook (``__main__``) could not come back from a
+        # worker process. cloudpickle pickles such classes by value, others by name.
+        # skorch's ``__setstate__`` reads it back, mapping tensors to a present device.
+        state = self.__dict__.copy()
+        prefixes = tuple(self.cuda_dependent_attributes_)
+        device_attributes = {
+            key: state.pop(key)
+            for key in list(state)
+            if isinstance(key, str) and key.startswith(prefixes)
+        }
+        state["__cuda_dependent_attributes__"] = cloudpickle.dumps(device_attributes)
+        return state
 
     def __init__(
         self,

@@ -110,6 +110,31 @@ def test_pickle_round_trip(imbalanced):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_fitted_estimator_travels_with_classes_defined_in_a_notebook(imbalanced):
+    """cloudpickle, as joblib's workers use it, carries classes defined in ``__main__``
+    (here: locally) by value; the fitted net's module and loss travel the same way."""
+    import cloudpickle
+
+    from sklearn_imbalance_dl.losses import FocalLoss
+
+    class NotebookLoss(FocalLoss):
+        pass
+
+    class NotebookNet(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features, n_classes)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    X, y = imbalanced
+    clf = ImbalancedNetClassifier(module=NotebookNet, loss=NotebookLoss, max_epochs=2)
+    clf.fit(X, y)
+    restored = cloudpickle.loads(cloudpickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
 class _TensorSpotter(pickle.Pickler):
     """A pickler that records every tensor or storage it is asked to pickle itself."""
 
@@ -191,6 +216,23 @@ def test_fit_leaves_global_torch_rng_alone(imbalanced):
     torch.manual_seed(123)
     small().fit(*imbalanced)
     np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_fits_in_threads_take_turns_with_torch_rng(imbalanced):
+    """Same-seed fits running in threads of one process give the serial model."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = imbalanced
+    params = dict(module__dropout=0.3, max_epochs=8, batch_size=32)
+    serial = small(**params).fit(X, y).predict_proba(X)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    with ThreadPoolExecutor(4) as pool:
+        fits = list(pool.map(lambda _: small(**params).fit(X, y), range(4)))
+    np.testing.assert_array_equal(torch.rand(3), expected)
+    for clf in fits:
+        np.testing.assert_array_equal(clf.predict_proba(X), serial)
 
 
 def test_labels_of_any_type(imbalanced):
