@@ -155,9 +155,12 @@ def check_no_missing_labels(labels, name="y", then="; drop those samples first."
 
 
 def missing_labels(labels):
-    """Boolean mask of the missing labels of a 1-D array: NaN (any float type) or None."""
+    """Boolean mask of the missing labels of a 1-D array: NaN (any float type), None or
+    pd.NA (a pandas string or nullable column)."""
     if labels.dtype.kind == "f":
         return np.isnan(labels)
     if labels.dtype == object:
-        return np.array([v is None or (isinstance(v, float) and v != v) for v in labels])
+        import pandas as pd
+
+        return np.asarray(pd.isna(labels), dtype=bool)
     return np.zeros(len(labels), dtype=bool)

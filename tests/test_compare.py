@@ -496,7 +496,10 @@ def _latin1(tmp_path, df):
     "case, expected",
     [
         ("missing_file", "no such file"),
-        ("missing_column", "is not a column of table.csv; its columns are: x1, x2, colour, flag"),
+        (
+            "missing_column",
+            "is not a column of table.csv; its columns are: 'x1', 'x2', 'colour', 'flag'",
+        ),
         ("single_class", "has a single class ('common')"),
         ("small_class", "class 'tiny' has 3 samples: fewer than --folds 5"),
         (
@@ -792,9 +795,9 @@ def test_semicolon_file_is_detected(tmp_path):
     X, y, description, left_out = _load(path)
     assert list(X.columns) == ["colour", "x1"] and y.tolist() == ["a", "a", "b", "b"]
     assert isinstance(X["colour"].dtype, pd.CategoricalDtype)
-    # Under ';' a decimal comma is expected, but "1.5" reads as a number all the same.
+    # Under ';' a decimal comma is expected, but "1.5" says the file's mark is '.'.
     assert X["x1"].tolist() == [1.5, 2.5, 3.5, 4.5]
-    assert "semi.csv (separator ';', decimal ','): 4 rows" in description
+    assert "semi.csv (separator ';', decimal '.'): 4 rows" in description
 
 
 def test_decimal_comma_file(tmp_path):
@@ -836,9 +839,149 @@ def test_unsplit_header_suggests_sep(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
         "sklearn-imbalance-dl compare: error: --target 'label' is not a column of semi.csv; "
-        "its columns are: colour;x1;label; the header reads as 1 column(s), so its fields seem "
+        "its columns are: 'colour;x1;label'; the header reads as 1 column(s), so its fields seem "
         "separated by ';': pass --sep ';'"
     ]
+
+
+def test_one_decimal_mark_per_file(tmp_path):
+    # "3.185" reads as 3.185 or as 3185: the file's other columns say which.
+    path = tmp_path / "dots.csv"
+    path.write_text("w;h;label\n3.185;1.57;a\n4.921;1.85;a\n2.014;1.6;b\n1.500;1.7;b\n")
+    X, _, description, _ = _load(path)
+    assert X["w"].tolist() == [3.185, 4.921, 2.014, 1.5]
+    assert "(separator ';', decimal '.')" in description
+    # A grouped number never starts with a group of 0: "0.205" is a decimal.
+    path.write_text("w;label\n0.205;a\n0.014;a\n3.185;b\n0.500;b\n")
+    assert _load(path)[0]["w"].tolist() == [0.205, 0.014, 3.185, 0.5]
+    # So is a quoted "0,125" in a comma file.
+    path.write_text('w,label\n"0,125",a\n"1,5",a\n"2,25",b\n"3,75",b\n')
+    assert _load(path)[0]["w"].tolist() == [0.125, 1.5, 2.25, 3.75]
+    # Nothing to say otherwise: the convention of the separator.
+    path.write_text("w;h;label\n3.185;1,5;a\n4.921;2;a\n2.014;3;b\n1.500;4;b\n")
+    X, *_ = _load(path)
+    assert X["w"].tolist() == [3185, 4921, 2014, 1500] and X["h"].tolist() == [1.5, 2, 3, 4]
+
+
+def test_a_file_mixing_decimal_marks_asks_for_decimal(tmp_path, capsys):
+    path = tmp_path / "mixed.csv"
+    rows = [f"{i}.25;{i},5;{'ab'[i % 2]}" for i in range(10)]
+    path.write_text("x1;x2;label\n" + "\n".join(rows) + "\n")
+    assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: mixed.csv mixes decimal marks: 'x1' reads only "
+        "with '.' decimals ('0.25'), 'x2' reads only with ',' decimals ('0,5'); pass "
+        "--decimal . or --decimal , to say which the file uses"
+    ]
+    X, *_ = _load(path, decimal=".")
+    assert X["x1"].iloc[1] == 1.25 and X["x2"].iloc[1] == 1.5
+
+
+@pytest.mark.parametrize("header", ["label,x1,x2,label", "label,x1,x2, label "])
+def test_repeated_column_names_are_refused(header, tmp_path, capsys):
+    path = tmp_path / "joined.csv"
+    rows = [f"{label},{i},{i % 3},{label}" for i, label in enumerate(["yes", "no"] * 10)]
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
+    repeat = header.split(",")[-1]
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: joined.csv has columns of the same name: "
+        f"'label' (column 1) and {repeat!r} (column 4); each would be read as a column of "
+        "its own (a repeat of --target as a feature, leaking the labels): remove or rename "
+        "the repeats"
+    ]
+
+
+def test_spaces_around_column_names_are_removed_and_said(tmp_path, capsys):
+    path = tmp_path / "spaced.csv"
+    rows = [f"{i % 7},{i % 5},{i % 3},{'ab'[i % 2]}" for i in range(20)]
+    path.write_text("x1, x2,x3,label \n" + "\n".join(rows) + "\n")
+    from sklearn_imbalance_dl.compare._cli import load_table
+
+    X, y, description, _ = load_table(path, "label", 2, drop=["x3"])
+    assert list(X.columns) == ["x1", "x2"] and set(y.tolist()) == {"a", "b"}
+    assert description.endswith("; spaces removed around column names: ' x2', 'label '")
+    # A name that is not there is listed with the others, quoted.
+    assert main(["compare", "--data", str(path), "--target", "lab", *TINY]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "--target 'lab' is not a column of spaced.csv; its columns are: 'x1', 'x2', 'x3', "
+            "'label'"
+        )
+    )
+
+
+def _numbers_with(cells):
+    """A 40-row table whose column "chol" holds numbers and ``cells`` (by row)."""
+    rng = np.random.default_rng(0)
+    chol = [f"{v:.1f}" for v in rng.normal(240, 40, 40)]
+    for row, cell in cells.items():
+        chol[row] = cell
+    return pd.DataFrame(
+        {"age": rng.integers(30, 80, 40), "chol": chol, "label": ["yes"] * 10 + ["no"] * 30}
+    )
+
+
+@pytest.mark.parametrize(
+    "chol, expected",
+    [
+        (
+            {3: "?", 17: "?"},
+            "'chol' holds numbers except in 2 cells ('?'); leave missing cells empty, or name "
+            "their mark: --na-values '?' (or leave the column(s) out with --drop chol)",
+        ),
+        (
+            {row: f"{240 + row / 10:.1f}%" for row in range(40)},
+            "'chol' holds numbers with a unit ('240.0%'); write the numbers without their unit "
+            "(or leave the column(s) out with --drop chol)",
+        ),
+    ],
+    ids=["question-marks", "unit"],
+)
+def test_numbers_with_marks_or_units_are_named_as_such(chol, expected, tmp_path, capsys):
+    path = _write(tmp_path, "heart.csv", _numbers_with(chol))
+    assert main(["compare", "--data", path, "--target", "label", *TINY]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: column(s) of heart.csv that hold numbers but "
+        f"read as text: {expected}"
+    ]
+
+
+def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
+    path = _write(tmp_path, "heart.csv", _numbers_with({3: "?", 17: "-"}))
+    X, *_ = _load(path, na_values=["?", "-"])
+    assert X["chol"].dtype == float and X["chol"].isna().sum() == 2
+    args = ["compare", "--data", path, "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "logreg", "--na-values", "?,-"]) == 0
+    capsys.readouterr()
+    assert main(["compare", "--na-values", "?"]) == 2
+    assert "--na-values needs --data" in capsys.readouterr().err
+    parquet = tmp_path / "heart.parquet"
+    pd.read_csv(path).to_parquet(parquet)
+    assert main(["compare", "--data", str(parquet), "--target", "label", "--na-values", "?"]) == 2
+    assert "--na-values apply to CSV files" in capsys.readouterr().err
+    assert main(["compare", "--help"]) == 0
+    assert "--na-values MARK" in capsys.readouterr().out
+
+
+def test_a_target_of_many_whole_numbers_looks_like_regression(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"a": rng.normal(size=60), "price": rng.integers(100, 900, 60)})
+    path = _write(tmp_path, "prices.csv", table)
+    assert main(["compare", "--data", path, "--target", "price", *TINY]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: the target column 'price' holds "
+        f"{table['price'].nunique()} distinct numbers in 60 rows, which looks like a "
+        "regression target; compare needs class labels"
+    ]
+    # Many small classes among large ones are classes: the list is cut short.
+    labels = [0] * 80 + list(range(1, 21))
+    path = _write(tmp_path, "tail.csv", pd.DataFrame({"a": rng.normal(size=100), "y": labels}))
+    assert main(["compare", "--data", path, "--target", "y", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "class 12 has 1 sample, ...: fewer than --folds 5" in err and "class 13" not in err
 
 
 def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, capsys):
@@ -1376,3 +1519,40 @@ def test_mixed_label_types_are_named():
     y = np.array([0, "a"] * 60, dtype=object)
     with pytest.raises(ValueError, match="y_train mixes labels of types int, str"):
         run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline})
+
+
+def test_summarise_and_format_table_read_the_output_csv_back(csv_file, tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "3"]
+    args += ["--seeds", "2", "--methods", "logreg", "--quiet", "--output", str(out)]
+    assert main(args) == 0
+    table = pd.read_csv(out)
+    fits = table.query("row == 'fit'")
+    summary = summarise(fits)
+    written = table.query("row == 'summary'").reset_index(drop=True)
+    assert (
+        summary.columns.tolist()
+        == written.dropna(axis=1, how="all").drop(columns="row").columns.tolist()
+    )
+    np.testing.assert_allclose(summary["balanced_accuracy_mean"], written["balanced_accuracy_mean"])
+    # The folds of the fits say what the spread is over; the summary rows alone do not.
+    assert "mean ± std over 6 fits (seeds x folds); " in format_table(summary)
+    assert "mean ± std over 6 fits; sorted" in format_table(written)
+    assert "mean ± std over 6 fits (seeds x folds); " in format_table(written, results=fits)
+
+
+@pytest.mark.parametrize(
+    "make_labels",
+    [
+        lambda labels: pd.Series(labels, dtype=object),
+        lambda labels: pd.Series([pd.NA if v is None else v for v in labels], dtype=object),
+        lambda labels: pd.Series(labels, dtype="string"),
+    ],
+    ids=["None", "pd.NA", "string"],
+)
+def test_run_comparison_names_missing_labels(make_labels):
+    X, y = _two_class_data()
+    labels = [str(v) for v in y]
+    labels[3] = None
+    with pytest.raises(ValueError, match=r"y_train has 1 missing label\(s\).*position 3; drop"):
+        run_comparison(X, make_labels(labels), cv=2, seeds=1, methods={"baseline": _baseline})

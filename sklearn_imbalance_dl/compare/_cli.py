@@ -23,9 +23,10 @@ patients, 6 numeric and 7 categorical columns, diagnosis in 5 classes (164, 55,
 the long-tailed set, test on a balanced test set (50 per digit), repeat over seeds.
 
 With --data FILE.csv|FILE.parquet --target COLUMN: your table. The CSV separator
-(comma, semicolon or tab) is detected (or --sep), numbers with thousands separators
-("2,840.80", or "2.840,80" with --decimal ,) are read as numbers, and empty or
-constant columns are left out with a note.
+(comma, semicolon or tab) and decimal mark are detected (or --sep, --decimal),
+numbers with thousands separators ("2,840.80", or "2.840,80" with decimal ,) are
+read as numbers, spaces around column names are removed, and empty or constant
+columns are left out with a note. Column names that repeat are refused.
 
 Tables are compared by stratified k-fold cross-validation repeated over seeds. The
 networks read the table as it is (categories one-hot encoded or embedded, gaps
@@ -57,6 +58,8 @@ DIGITS_SHOT_THRESHOLDS = (50, 10)
 DATASETS = ("heart_disease", "digits_lt")
 #: ``--folds`` of a table when not given.
 DEFAULT_FOLDS = 5
+#: Classes named in a title or a message; more are cut short with "...".
+_MAX_SHOWN_CLASSES = 12
 
 
 class CompareError(Exception):
@@ -95,7 +98,16 @@ def add_arguments(parser):
         "--decimal",
         default=None,
         choices=(".", ","),
-        help="the decimal mark of a CSV --data (default: ',' when the separator is ';')",
+        help="the decimal mark of a CSV --data (default: the one its numbers show, "
+        "else ',' when the separator is ';')",
+    )
+    data.add_argument(
+        "--na-values",
+        action="append",
+        default=[],
+        metavar="MARK",
+        help="cell values of a CSV --data that mean a missing value, e.g. '?' (repeatable, "
+        "or comma-separated; empty cells, NA and n/a are missing already)",
     )
     data.add_argument(
         "--imbalance-ratio",
@@ -233,9 +245,9 @@ def _check_options(args):
         raise CompareError("--data needs --target COLUMN, the column holding the labels")
     if args.drop and args.data is None:
         raise CompareError("--drop needs --data (the table whose columns it drops)")
-    for option in ("sep", "decimal"):
-        if getattr(args, option) is not None and args.data is None:
-            raise CompareError(f"--{option} needs --data (the CSV file it reads)")
+    for option in ("sep", "decimal", "na_values"):
+        if getattr(args, option) and args.data is None:
+            raise CompareError(f"--{option.replace('_', '-')} needs --data (the CSV file it reads)")
     if args.sep is not None and len(_unescape(args.sep)) != 1:
         raise CompareError(f"--sep must be one character, e.g. ';' or '\\t'; got {args.sep!r}")
     if args.sep is not None and args.decimal is not None and _unescape(args.sep) == args.decimal:
@@ -345,16 +357,32 @@ def _check_writable(path, option):
 
 # ---------------------------------------------------------------- data
 def _parse_drop(values):
-    """``--drop a --drop b,c`` as ``["a", "b", "c"]`` (repeats dropped)."""
+    """``--drop a --drop b,c`` as ``["a", "b", "c"]`` (repeats dropped); so ``--na-values``."""
     names = [n.strip() for v in values or () for n in v.split(",") if n.strip()]
     return list(dict.fromkeys(names))
 
 
 #: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80").
+#: A grouped number never starts with a group of 0: "0.205" and "0,125" are decimals.
 _NUMBER_PATTERNS = {
-    ".": (r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?", ","),
-    ",": (r"[+-]?(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d+)?", ". \u00a0\u202f"),
+    ".": (r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?", ","),
+    ",": (r"[+-]?(?:[1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d+)?", ". \u00a0\u202f"),
 }
+_MARKS = (".", ",")
+
+
+def _other(mark):
+    return "," if mark == "." else "."
+
+
+def _text_of(values):
+    """The present values of a column as stripped text."""
+    return values.dropna().astype(str).str.strip()
+
+
+def _reads_under(text, mark):
+    """Whether every value of ``text`` is a number written with the decimal ``mark``."""
+    return bool(text.str.fullmatch(_NUMBER_PATTERNS[mark][0]).all())
 
 
 def _as_numbers(values, decimal):
@@ -365,13 +393,12 @@ def _as_numbers(values, decimal):
     """
     import pandas as pd
 
-    text = values.dropna().astype(str).str.strip()
+    text = _text_of(values)
     if len(text) == 0 or not text.str.contains(r"\d", regex=True).all():
         return None
-    for mark in (decimal, "," if decimal == "." else "."):
-        pattern, thousands = _NUMBER_PATTERNS[mark]
-        if text.str.fullmatch(pattern).all():
-            cleaned = text.str.replace(f"[{thousands}]", "", regex=True)
+    for mark in (decimal, _other(decimal)):
+        if _reads_under(text, mark):
+            cleaned = text.str.replace(f"[{_NUMBER_PATTERNS[mark][1]}]", "", regex=True)
             if mark == ",":
                 cleaned = cleaned.str.replace(",", ".", regex=False)
             numbers = pd.to_numeric(cleaned, errors="coerce")
@@ -380,7 +407,80 @@ def _as_numbers(values, decimal):
     return None
 
 
-def read_csv(path, sep=None, decimal=None):
+def _file_decimal(raw, default, name):
+    """The decimal mark of a file read as text (``raw``): one mark for the whole file.
+
+    Columns that read as numbers under one mark only ("1.57", "0,125", "2,840.80")
+    decide it; a column that reads under both ("3.185": 3.185 or 3185) follows them,
+    or ``default`` when none decides. Columns deciding for both marks stop the run:
+    which one the ambiguous columns follow is then the user's to say.
+    """
+    import pandas as pd
+
+    # Every cell at once (one long Series): a file may have thousands of columns.
+    n_rows, n_columns = raw.shape
+    cells = pd.Series(raw.to_numpy(dtype=object).T.ravel())
+    present = cells.notna().to_numpy()
+    text = cells[present].astype(str).str.strip().reset_index(drop=True)
+    column = np.repeat(np.arange(n_columns), n_rows)[present]
+
+    def in_every_cell(mask):
+        failures = np.bincount(column, weights=~mask.to_numpy(bool), minlength=n_columns)
+        return (failures == 0) & (np.bincount(column, minlength=n_columns) > 0)
+
+    numbers = in_every_cell(text.str.contains(r"\d", regex=True))
+    reads = {
+        mark: numbers & in_every_cell(text.str.fullmatch(_NUMBER_PATTERNS[mark][0]))
+        for mark in _MARKS
+    }
+    only = {}
+    for mark in _MARKS:
+        deciding = np.flatnonzero(reads[mark] & ~reads[_other(mark)])
+        if len(deciding):
+            first = deciding[0]
+            values = text[column == first]
+            marked = values[values.str.contains(r"[.,\s]", regex=True)]
+            only[mark] = (raw.columns[first], (marked if len(marked) else values).iloc[0])
+    if len(only) == 2:
+        shown = ", ".join(
+            f"{only[mark][0]!r} reads only with {mark!r} decimals ({only[mark][1]!r})"
+            for mark in _MARKS
+        )
+        raise CompareError(
+            f"{name} mixes decimal marks: {shown}; pass --decimal . or --decimal , to say "
+            "which the file uses"
+        )
+    return next(iter(only), default)
+
+
+def _header(path, sep):
+    """The column names of a CSV file's first line, as written (pandas renames repeats)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+        return next((row for row in csv.reader(f, delimiter=sep) if row), [])
+
+
+def _check_unique_names(names, name):
+    """Refuse column names that repeat (spaces around them aside), naming them."""
+    positions = {}
+    for i, column in enumerate(names, start=1):
+        key = column.strip() if isinstance(column, str) else column
+        if key != "":  # unnamed columns (a trailing separator) are named by position
+            positions.setdefault(key, []).append((i, column))
+    repeated = [found for found in positions.values() if len(found) > 1]
+    if repeated:
+        listed = "; ".join(
+            " and ".join(f"{column!r} (column {i})" for i, column in found) for found in repeated
+        )
+        raise CompareError(
+            f"{name} has columns of the same name: {listed}; each would be read as a "
+            "column of its own (a repeat of --target as a feature, leaking the labels): "
+            "remove or rename the repeats"
+        )
+
+
+def read_csv(path, sep=None, decimal=None, na_values=()):
     """Read a CSV file as it comes: its separator and decimal mark, its numbers.
 
     Parameters
@@ -390,8 +490,13 @@ def read_csv(path, sep=None, decimal=None):
         The column separator; None: detected among comma, semicolon and tab
         (``csv.Sniffer``), comma if undecided.
     decimal : {".", ","}, default=None
-        The decimal mark; None: "," when the separator is ";" (the spreadsheet
-        convention of decimal-comma locales), "." otherwise.
+        The decimal mark; None: the mark of the columns that read as numbers under
+        one mark only ("1.57", "0,5"), else "," when the separator is ";" (the
+        spreadsheet convention of decimal-comma locales) and "." otherwise. One mark
+        for the whole file: columns that read under both ("3.185") are read with it.
+    na_values : sequence of str, default=()
+        Cell values that mark a missing value (e.g. "?"), besides pandas' own
+        ("", "NA", "n/a", ...).
 
     Returns
     -------
@@ -400,6 +505,12 @@ def read_csv(path, sep=None, decimal=None):
         separators ("2,840.80"; "2.840,80" or "2 840,80" with decimal ","), as numbers.
     sep, decimal : str
         The separator and decimal mark used.
+
+    Raises
+    ------
+    CompareError
+        Column names that repeat; columns that read only under "." and others only
+        under "," when ``decimal`` is None.
     """
     import csv
 
@@ -413,9 +524,12 @@ def read_csv(path, sep=None, decimal=None):
         except csv.Error:
             sep = ","
     sep = _unescape(sep)
+    _check_unique_names(_header(path, sep), Path(path).name)
+    options = dict(sep=sep, na_values=list(na_values) or None)
     if decimal is None:
-        decimal = "," if sep == ";" else "."
-    df = pd.read_csv(path, sep=sep, decimal=decimal)
+        raw = pd.read_csv(path, dtype=str, **options)
+        decimal = _file_decimal(raw, "," if sep == ";" else ".", Path(path).name)
+    df = pd.read_csv(path, decimal=decimal, **options)
     for column in df.columns:
         if df[column].dtype == object:
             numbers = _as_numbers(df[column], decimal)
@@ -452,14 +566,17 @@ def _useless_columns(X):
     return useless
 
 
-def load_table(path, target, folds, drop=(), sep=None, decimal=None):
+def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=()):
     """Read ``path`` (.csv or .parquet) and split off ``target``, checking it for CV.
 
-    CSV files are read by :func:`read_csv` (separator detected, thousands separators).
-    Empty and constant columns are left out (named in ``left_out``). Refused, each with
-    one line (:class:`CompareError`): a table without rows, columns that look like
-    dates, identifiers or free text (unless in ``drop``), infinite values; and the
-    label problems of cross-validation.
+    CSV files are read by :func:`read_csv` (separator and decimal mark detected,
+    thousands separators, ``na_values`` as missing). Spaces around column names are
+    removed (the title says so), and ``target`` and ``drop`` name columns without
+    them. Empty and constant columns are left out (named in ``left_out``). Refused,
+    each with one line (:class:`CompareError`): a table without rows, column names
+    that repeat, columns that look like dates, identifiers or free text (unless in
+    ``drop``; a column of numbers but for a few cells, such as "?", or with a unit,
+    is named as such), infinite values; and the label problems of cross-validation.
 
     Returns
     -------
@@ -482,15 +599,18 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None):
         )
     if not path.exists():
         raise CompareError(f"--data: no such file: {str(path)!r}")
-    if suffix != ".csv" and (sep is not None or decimal is not None):
-        raise CompareError(f"--sep and --decimal apply to CSV files; {path.name!r} is not one")
+    if suffix != ".csv" and (sep is not None or decimal is not None or na_values):
+        raise CompareError(
+            f"--sep, --decimal and --na-values apply to CSV files; {path.name!r} is not one"
+        )
     try:
         if suffix == ".csv":
-            df, sep, decimal = read_csv(path, sep, decimal)
+            df, sep, decimal = read_csv(path, sep, decimal, na_values)
         elif suffix in (".parquet", ".pq"):
             # No arrow thread pool: pyarrow can abort at interpreter exit when its worker
             # threads are still alive (apache/arrow#34314); these tables are small.
             df = pd.read_parquet(path, use_threads=False)
+            _check_unique_names(list(df.columns), path.name)
         else:
             raise CompareError(f"--data must be a .csv or .parquet file; got {path.name!r}")
     except CompareError:
@@ -507,20 +627,26 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None):
     except Exception as exc:  # a parser error is the user's file, not our bug
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CompareError(f"--data: cannot read {path.name!r}: {message}") from None
+    # Spreadsheets leave spaces around names; names equal without them were refused
+    # above, so removing them is safe and lets --target and --drop name them as seen.
+    spaced = [c for c in df.columns if isinstance(c, str) and c != c.strip()]
+    df = df.rename(columns={c: c.strip() for c in spaced})
+    target = target.strip()
+    columns = ", ".join(map(repr, df.columns))
     if target not in df.columns:
         raise CompareError(
             f"--target {target!r} is not a column of {path.name}; its columns are: "
-            + ", ".join(map(str, df.columns))
+            + columns
             + _unsplit_hint(df.columns)
         )
     if len(df) == 0:
         raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
-    drop = list(drop)
+    drop = [c.strip() for c in drop]
     unknown = [c for c in drop if c not in df.columns]
     if unknown:
         raise CompareError(
             f"--drop {', '.join(map(repr, unknown))}: not a column of {path.name}; its "
-            "columns are: " + ", ".join(map(str, df.columns))
+            "columns are: " + columns
         )
     if target in drop:
         raise CompareError(f"--drop {target!r} is the --target column")
@@ -544,11 +670,77 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None):
             "drop or fill them"
         )
     y = _labels(y, target)
+    _check_almost_numbers(X, decimal or ".", path.name)
     X, y, description = _check_table(X, y, path.name, folds, target)
     if suffix == ".csv" and (sep, decimal) != (",", "."):
         shown = "tab" if sep == "\t" else repr(sep)
         description = description.replace(": ", f" (separator {shown}, decimal {decimal!r}): ", 1)
+    if spaced:
+        description += f"; spaces removed around column names: {', '.join(map(repr, spaced))}"
     return X, y, description, left_out
+
+
+def _almost_numbers(values, decimal):
+    """What keeps a text column of numbers from reading as numbers: ``(what, marks)``.
+
+    ``what`` is ``"numbers except in 2 cells ('?')"``, with ``marks`` the text of those
+    cells (a mark of missing values: "?" in UCI's files), or ``"numbers with a unit
+    ('75.8%')"``, with ``marks`` empty; None for a column of other text.
+    """
+    text = _text_of(values)
+    if len(text) == 0:
+        return None
+    pattern = _NUMBER_PATTERNS[decimal][0]
+    numeric = text.str.fullmatch(pattern) & text.str.contains(r"\d", regex=True)
+    others = text[~numeric]
+    marks = others.unique().tolist()
+    if numeric.mean() >= 0.5 and 0 < len(marks) <= 3:
+        cells = f"{len(others)} cell{'s' * (len(others) != 1)}"
+        return f"numbers except in {cells} ({', '.join(map(repr, marks))})", marks
+    # A unit after the number ("75.8%", "12 kg") or a sign before it ("$12"); letters
+    # before digits are a code ("C0042"), not a unit.
+    parts = text.str.extract(rf"^([^\w\s]*?)\s*({pattern})\s*(\D*)$")
+    if parts[1].notna().all() and parts[1].str.contains(r"\d", regex=True).all():
+        if parts[0].nunique() == 1 and parts[2].nunique() == 1:
+            return f"numbers with a unit ({text.iloc[0]!r})", []
+    return None
+
+
+def _check_almost_numbers(X, decimal, name):
+    """Refuse, saying what is wrong, the columns of numbers that a few cells ("?") or a
+    unit ("%") made text, when that text would be refused as an identifier, a date or
+    free text: the fix is in the file (or --na-values), not --drop."""
+    import pandas as pd
+
+    from ._runner import _column_kinds
+
+    almost = {}
+    for column in X.columns:
+        if pd.api.types.is_object_dtype(X[column]) or pd.api.types.is_string_dtype(X[column]):
+            found = _almost_numbers(X[column], decimal)
+            if found is not None:
+                almost[column] = found
+    if not almost:
+        return
+    kinds = _column_kinds(X[list(almost)])
+    suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
+    refused = [column for column in almost if column in suspects]
+    if not refused:
+        return
+    listed = "; ".join(f"{column!r} holds {almost[column][0]}" for column in refused)
+    marks = list(dict.fromkeys(m for column in refused for m in almost[column][1]))
+    advice = []
+    if marks:
+        advice.append(
+            f"leave missing cells empty, or name their mark: --na-values '{','.join(marks)}'"
+        )
+    if any(not almost[column][1] for column in refused):
+        advice.append("write the numbers without their unit")
+    raise CompareError(
+        f"column(s) of {name} that hold numbers but read as text: {listed}; "
+        f"{'; '.join(advice)} (or leave the column(s) out with --drop "
+        f"{','.join(map(str, refused))})"
+    )
 
 
 def _check_table(X, y, name, folds, target="label"):
@@ -561,7 +753,10 @@ def _check_table(X, y, name, folds, target="label"):
         )
     small = [(c, n) for c, n in zip(classes.tolist(), counts.tolist()) if n < folds]
     if small:
-        listed = ", ".join(f"class {c!r} has {n} sample{'s' * (n != 1)}" for c, n in small)
+        listed = ", ".join(
+            f"class {c!r} has {n} sample{'s' * (n != 1)}" for c, n in small[:_MAX_SHOWN_CLASSES]
+        )
+        listed += ", ..." if len(small) > _MAX_SHOWN_CLASSES else ""
         raise CompareError(
             f"{listed}: fewer than --folds {folds}, so stratified {folds}-fold "
             "cross-validation cannot put one in every fold; lower --folds or drop the class"
@@ -569,8 +764,8 @@ def _check_table(X, y, name, folds, target="label"):
     X, kinds = _clean_features(X, name)
     order = np.argsort(-counts, kind="stable")
     labels = classes.tolist()  # plain Python values: 0, not np.int64(0)
-    shown = ", ".join(f"{labels[i]!r}: {counts[i]}" for i in order[:12])
-    shown += ", ..." if len(classes) > 12 else ""
+    shown = ", ".join(f"{labels[i]!r}: {counts[i]}" for i in order[:_MAX_SHOWN_CLASSES])
+    shown += ", ..." if len(classes) > _MAX_SHOWN_CLASSES else ""
     description = (
         f"{name}: {len(y)} rows, {X.shape[1]} features ({kinds['categorical']} "
         f"categorical, {kinds['numeric']} numeric); "
@@ -589,7 +784,16 @@ def _labels(y, target):
                 f"the target column {target!r} holds non-integer numbers, which looks like "
                 "a regression target; compare needs class labels"
             )
-        return y.to_numpy().astype(np.int64)
+        y = y.astype(np.int64)
+    if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        # Whole numbers most of them distinct (prices, counts): a measurement, not classes.
+        n_distinct = y.nunique()
+        if n_distinct > _MAX_SHOWN_CLASSES and n_distinct > len(y) / 2:
+            raise CompareError(
+                f"the target column {target!r} holds {n_distinct} distinct numbers in "
+                f"{len(y)} rows, which looks like a regression target; compare needs "
+                "class labels"
+            )
     if pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
         return y.to_numpy()
     # Strings (or mixed objects) compared as strings, so that np.unique can sort them.
@@ -762,7 +966,7 @@ def _load_dataset(args, seeds):
         )
     else:
         X, y, description, left_out = load_table(
-            args.data, args.target, args.folds, args.drop, args.sep, args.decimal
+            args.data, args.target, args.folds, args.drop, args.sep, args.decimal, args.na_values
         )
         if left_out:
             listed = ", ".join(f"{column!r} ({why})" for column, why in left_out.items())
@@ -785,6 +989,7 @@ def _run(args):
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
     args.drop = _parse_drop(args.drop)
+    args.na_values = _parse_drop(args.na_values)
     _check_options(args)
 
     from sklearn.exceptions import FitFailedWarning

@@ -51,6 +51,22 @@ def _n_failed(summary):
     return summary["n_failed"].fillna(0).astype(int)
 
 
+def _n_fits(summary):
+    """Fits per summary row, as integers (a summary read back from a CSV has floats)."""
+    return summary["n_fits"].fillna(0).astype(int)
+
+
+def _spread(summary, results):
+    """What the fits of a row vary over, or None when the summary does not say (one
+    read back from a file has no ``attrs``; its fits' folds may tell)."""
+    protocol = summary.attrs.get("protocol")
+    if protocol is None and results is not None and "fold" in results.columns:
+        protocol = "cross-validation" if results["fold"].nunique() > 1 else None
+    if protocol is None:
+        return None
+    return "seeds" if protocol == "holdout" else "seeds x folds"
+
+
 def _cell(mean, std):
     if math.isnan(mean):
         return "-"
@@ -202,12 +218,13 @@ def format_table(summary, *, title=None, notes=(), results=None):
     _check_summary(summary, "format_table")
     attrs = summary.attrs
     metrics = _metrics_of(summary)
-    n_fits = summary["n_fits"].max()
+    n_fits = _n_fits(summary)
     lines = [title] if title else []
-    spread = "seeds" if attrs.get("protocol", "holdout") == "holdout" else "seeds x folds"
+    spread = _spread(summary, results)
     lines.append(
-        f"mean ± std over {n_fits} fits ({spread}); sorted by balanced accuracy; "
-        "min. recall = recall of the rarest training class; fit s = seconds per fit"
+        f"mean ± std over {n_fits.max()} fits{f' ({spread})' if spread else ''}; sorted by "
+        "balanced accuracy; min. recall = recall of the rarest training class; "
+        "fit s = seconds per fit"
     )
     if "many" in metrics and attrs.get("shot_thresholds") is not None:
         lines.append(
@@ -219,7 +236,7 @@ def format_table(summary, *, title=None, notes=(), results=None):
         header.append("failed")
     rows = []
     rank = 0
-    for (_, row), n_failed in zip(summary.iterrows(), failed):
+    for (_, row), n_failed, n in zip(summary.iterrows(), failed, n_fits):
         # A method with failed fits was not scored on every split: no rank.
         rank += n_failed == 0
         cells = (
@@ -228,7 +245,7 @@ def format_table(summary, *, title=None, notes=(), results=None):
             + ["-" if math.isnan(row["fit_time_mean"]) else f"{row['fit_time_mean']:.2f}"]
         )
         if failed.any():
-            cells.append(f"{n_failed} of {row['n_fits']}" if n_failed else "")
+            cells.append(f"{n_failed} of {n}" if n_failed else "")
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
 
@@ -254,10 +271,10 @@ def format_table(summary, *, title=None, notes=(), results=None):
 def _failure_lines(summary, results):
     """``failed: method, k of n fits (first error); not ranked``, per method with failures."""
     lines = []
-    for (_, row), n_failed in zip(summary.iterrows(), _n_failed(summary)):
+    for (_, row), n_failed, n in zip(summary.iterrows(), _n_failed(summary), _n_fits(summary)):
         if not n_failed:
             continue
-        what = f"{n_failed} of {row['n_fits']} fits"
+        what = f"{n_failed} of {n} fits"
         if results is not None and "error" in results.columns:
             errors = results[
                 (results["method"] == row["method"]) & (results["error"].fillna("") != "")
@@ -297,7 +314,10 @@ def write_results(results, summary, path):
 
     CSV: the fit rows (``row="fit"``) then the summary rows (``row="summary"``, with
     ``<metric>_mean`` and ``<metric>_std`` columns) in one table; read it back with
-    ``pd.read_csv(path).query("row == 'summary'")``. JSON: an object with ``"fits"``
+    ``pd.read_csv(path).query("row == 'summary'")`` (or ``"row == 'fit'"``, which
+    :func:`~sklearn_imbalance_dl.compare.summarise` takes). The file has no ``attrs``:
+    :func:`format_table` of the summary rows says over how many fits, and over seeds x
+    folds when given the fits (``results=``) or the summary of them. JSON: an object with ``"fits"``
     and ``"summary"`` (lists of records, NaN as null) and ``"settings"`` (the
     ``attrs`` of ``results``; ``"partial": true`` when the run was interrupted).
 
@@ -377,10 +397,11 @@ def plot_results(summary, path=None, *, title=None):
     width = 0.8 / max(len(methods), 1)
     x = np.arange(len(metrics))
     cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
-    for i, ((_, row), n_failed) in enumerate(zip(summary.iterrows(), _n_failed(summary))):
+    rows = zip(summary.iterrows(), _n_failed(summary), _n_fits(summary))
+    for i, ((_, row), n_failed, n) in enumerate(rows):
         label = row["method"]
         if n_failed:  # its bars are not over every split (none at all if every fit failed)
-            label += f" ({n_failed} of {row['n_fits']} fits failed)"
+            label += f" ({n_failed} of {n} fits failed)"
         means = [row[f"{m}_mean"] for m in metrics]
         stds = np.nan_to_num([row[f"{m}_std"] for m in metrics])
         ax_bars.bar(

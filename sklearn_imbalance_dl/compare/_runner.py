@@ -22,6 +22,7 @@ from .._validation import (
     Real,
     StrOptions,
     check_label_types,
+    check_no_missing_labels,
     validate_params,
 )
 from ..metrics import per_class_accuracy, shot_accuracy
@@ -685,10 +686,13 @@ def run_comparison(
         raise ValueError("Give either a test set (X_test, y_test) or cv, not both or neither.")
     if (X_test is None) != (y_test is None):
         raise ValueError("Give the test set whole: both X_test and y_test, or neither.")
+    # Before the type check: a None among strings is a gap, not a label of another type.
+    check_no_missing_labels(y_train, name="y_train")
     check_label_types(y_train, name="y_train")
     if holdout:
         check_consistent_length(X_test, y_test)
         y_test = np.asarray(y_test)
+        check_no_missing_labels(y_test, name="y_test")
         check_label_types(y_train, y_test, name="y_train and y_test", verb="mix")
         classes = np.unique(np.concatenate([y_train, y_test]))
     else:
@@ -813,7 +817,10 @@ def summarise(results):
     Parameters
     ----------
     results : DataFrame
-        The output of :func:`run_comparison`.
+        The output of :func:`run_comparison`, or its fits read back from the CSV file
+        of :func:`~sklearn_imbalance_dl.compare.write_results`
+        (``pd.read_csv(path).query("row == 'fit'")``; the summary's columns, empty on
+        those rows, are left out).
 
     Returns
     -------
@@ -839,10 +846,17 @@ def summarise(results):
     errors = results["error"] if "error" in results.columns else pd.Series("", results.index)
     # A CSV read back has NaN for the empty error of a fit that succeeded.
     failed = errors.fillna("").astype(str) != ""
+    # The fits of write_results' CSV read back also have its "row" column and the
+    # summary's columns (empty on fit rows): the quantities are the fits' own numbers.
+    summary_columns = results.columns[
+        results.columns.isin(["n_fits", "n_failed"])
+        | results.columns.str.endswith(("_mean", "_std"))
+    ]
     values = [
         c
         for c in results.columns
-        if c not in ("method", "seed", "fold", "notes", "n_train", "n_test", "error")
+        if c not in ("method", "seed", "fold", "notes", "n_train", "n_test", "error", "row")
+        and not (c in summary_columns and results[c].isna().all())
     ]
     grouped = results.groupby("method", sort=False)[values]
     mean = grouped.mean().add_suffix("_mean")
@@ -862,4 +876,11 @@ def summarise(results):
     )
     summary = summary.iloc[order].reset_index(drop=True)
     summary.attrs.update(results.attrs)
+    if (
+        "protocol" not in summary.attrs
+        and "fold" in results.columns
+        and results["fold"].nunique() > 1
+    ):
+        # Fits read back from a file have no attrs; a test set of its own has fold 0 only.
+        summary.attrs["protocol"] = f"{int(results['fold'].max()) + 1}-fold"
     return summary
