@@ -356,8 +356,9 @@ def _check_writable(path, option):
 
 
 # ---------------------------------------------------------------- data
-def _parse_drop(values):
-    """``--drop a --drop b,c`` as ``["a", "b", "c"]`` (repeats dropped); so ``--na-values``."""
+def _parse_names(values):
+    """A repeatable option's values, ``--drop a --drop b,c``, as ``["a", "b", "c"]``
+    (repeats dropped)."""
     names = [n.strip() for v in values or () for n in v.split(",") if n.strip()]
     return list(dict.fromkeys(names))
 
@@ -988,8 +989,8 @@ def _run(args):
 
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
-    args.drop = _parse_drop(args.drop)
-    args.na_values = _parse_drop(args.na_values)
+    args.drop = _parse_names(args.drop)
+    args.na_values = _parse_names(args.na_values)
     _check_options(args)
 
     from sklearn.exceptions import FitFailedWarning
