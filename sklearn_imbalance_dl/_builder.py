@@ -126,8 +126,9 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     # (normalised within each batch instead, a batch of one would cancel its weight).
     sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
     train, valid = holdout_split(
-        X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed
-    )
+        X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed,
+        classes=classes,
+    )  # fmt: skip
     class_counts = np.bincount(train[1], minlength=len(classes))
     if valid is not None and not class_counts.all():
         absent = classes[class_counts == 0]
@@ -445,14 +446,36 @@ def _compile_params(compile):
     return {"compile": True, **{f"compile__{key}": value for key, value in compile.items()}}
 
 
-def holdout_split(X, y, sample_weight, fraction, early_stopping, seed):
-    """``(train, valid)`` triples ``(X, y, sample_weight)``; ``valid`` None without a fraction."""
+def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
+    """``(train, valid)`` triples ``(X, y, sample_weight)``; ``valid`` None without a fraction.
+
+    ``classes``: the labels ``y`` encodes, named in the messages.
+    """
     if fraction is None:
         if early_stopping:
             raise ValueError(
                 "early_stopping=True needs a validation set: set validation_fraction, e.g. 0.1."
             )
         return (X, y, sample_weight), None
+    counts = np.bincount(y, minlength=len(classes))
+    single = classes[counts < 2].tolist()
+    if single:
+        more = f" and {len(single) - 5} more" if len(single) > 5 else ""
+        raise ValueError(
+            f"validation_fraction={fraction} needs 2 samples of every class (one to train "
+            f"on, one to validate with); class(es) {', '.join(map(repr, single[:5]))}{more} "
+            "have 1: drop or merge them, or leave validation_fraction None (train on "
+            "everything)."
+        )
+    n_valid = math.ceil(fraction * len(y))  # StratifiedShuffleSplit's count
+    if min(n_valid, len(y) - n_valid) < len(classes):
+        raise ValueError(
+            f"validation_fraction={fraction} splits the {len(y)} samples into {len(y) - n_valid} "
+            f"to train on and {n_valid} to validate with; a stratified split needs at least "
+            f"one sample of each of the {len(classes)} classes on each side: choose a "
+            f"fraction between {len(classes) / len(y):.3g} and {1 - len(classes) / len(y):.3g}, "
+            "or leave it None."
+        )
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
     try:
         train_idx, valid_idx = next(splitter.split(X, y))

@@ -708,8 +708,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._checked_input(X)
-        logits = self.net_.predict_logits(X)
-        return self.net_.predict_nonlinearity.log(logits).numpy()
+        return self.net_.predict_batched(X, self.net_.predict_nonlinearity.log).numpy()
 
     def predict(self, X):
         """Predicted labels, taken from ``classes_``.
@@ -724,8 +723,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         X = self._checked_input(X)
-        logits = self.net_.predict_logits(X)
-        return self.classes_[self.net_.predict_nonlinearity.logits(logits).argmax(1).numpy()]
+        adjusted = self.net_.predict_nonlinearity.logits
+        labels = self.net_.predict_batched(X, lambda logits: adjusted(logits).argmax(1))
+        return self.classes_[labels.numpy()]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

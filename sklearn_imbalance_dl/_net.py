@@ -567,22 +567,35 @@ class ImbalanceNet(NeuralNet):
 
     # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
-        """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU.
+        """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU."""
+        return self.predict_batched(X, lambda logits: logits, batch_size)
 
-        Raises a ValueError that says why, rather than return logits that make NaN
+    def predict_batched(self, X, output, batch_size=None):
+        """``output(logits)`` of ``X`` batch by batch, concatenated on the CPU.
+
+        Only one batch's logits exist at a time: ``predict`` on a million rows of a
+        thousand classes keeps a million labels, not a billion logits. Raises a
+        ValueError that says why, rather than return outputs of logits that make NaN
         probabilities (a NaN, a +inf, or a row of -inf only).
         """
         self._set_training(False)
         batch_size = batch_size or max(self.batch_size, 1024)
-        outputs = []
-        with torch.inference_mode(), self._autocast():
-            for xb in self._predict_batches(X, batch_size):
-                outputs.append(full_precision(self.module_(self._to_device_input(xb))))
-        logits = torch.cat(outputs).cpu()
-        no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
-        if torch.isnan(logits).any() or torch.isposinf(logits).any() or no_class:
+        result, start, invalid = None, 0, False
+        for xb in self._predict_batches(X, batch_size):
+            with torch.inference_mode(), self._autocast():
+                logits = full_precision(self.module_(self._to_device_input(xb)))
+                # Gathered on the device and read once, after the last batch.
+                no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
+                invalid = invalid | torch.isnan(logits).any() | torch.isposinf(logits).any()
+                invalid = invalid | no_class
+                out = output(logits).cpu()
+            if result is None:  # an ordinary tensor, filled in place: no list to concatenate
+                result = torch.empty((len(X), *out.shape[1:]), dtype=out.dtype)
+            result[start : start + len(out)] = out
+            start += len(out)
+        if bool(invalid):
             raise ValueError(self._nan_probabilities_message(X))
-        return logits
+        return result
 
     def _predict_batches(self, X, batch_size):
         if isinstance(X, torch.utils.data.Dataset):
@@ -594,7 +607,7 @@ class ImbalanceNet(NeuralNet):
 
     def predict_proba(self, X):
         """Class probabilities through the prediction non-linearity, float64 on the CPU."""
-        return self.predict_nonlinearity(self.predict_logits(X)).numpy()
+        return self.predict_batched(X, self.predict_nonlinearity).numpy()
 
     def _nan_probabilities_message(self, X):
         """Why the network's outputs gave NaN probabilities (an error path: may re-read X)."""

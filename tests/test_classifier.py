@@ -341,6 +341,21 @@ def test_posthoc_logit_adjustment_moves_predictions_to_tail(imbalanced):
     assert (expected != logits.argmax(1)).sum() > 0  # the adjustment changed predictions
 
 
+def test_predictions_batch_by_batch_agree_with_the_logits(imbalanced):
+    """predict, predict_proba and predict_log_proba, computed batch by batch (1,024 rows
+    each, the last one short), are the functions of the whole logits."""
+    X, y = imbalanced
+    clf = small(posthoc_tau=1.0).fit(X, y)
+    rows = np.tile(X, (5, 1))  # 1,500 rows: two batches
+    logits = clf.net_.predict_logits(rows, batch_size=len(rows))
+    np.testing.assert_array_equal(clf.net_.predict_logits(rows, batch_size=64), logits)
+    adjusted = logits.double() - torch.log(torch.as_tensor(np.bincount(y) / len(y)))
+    np.testing.assert_allclose(clf.predict_proba(rows), torch.softmax(adjusted, 1), rtol=1e-6)
+    log_proba = torch.log_softmax(adjusted, 1)
+    np.testing.assert_allclose(clf.predict_log_proba(rows), log_proba, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(rows), clf.classes_[adjusted.argmax(1).numpy()])
+
+
 def test_imblearn_sampler_drives_batches(imbalanced):
     X, y = imbalanced
     clf = small(sampler=RandomUnderSampler(), max_epochs=2).fit(X, y)

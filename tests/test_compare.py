@@ -384,6 +384,19 @@ def test_make_preprocessor_one_hot_and_scale():
     np.testing.assert_allclose(Xt[:, :2].mean(0), 0, atol=1e-12)
 
 
+def test_make_preprocessor_bounds_the_width_of_a_column_of_many_categories():
+    rng = np.random.default_rng(0)
+    codes = rng.zipf(1.3, 5000) % 3000  # a long tail of rare codes
+    X = pd.DataFrame({"code": [f"c{c}" for c in codes], "x": rng.normal(size=5000)})
+    preprocessor = make_preprocessor(X)
+    Xt = preprocessor.fit_transform(X)
+    assert Xt.shape == (5000, 1 + 100)
+    frequent = pd.Series(codes).value_counts().index[:50]  # clear of ties at the 99th
+    assert np.all(Xt[np.isin(codes, frequent), -1] == 0)  # the shared column
+    unseen = preprocessor.transform(X.head(1).assign(code="never seen"))
+    assert unseen[0, -1] == 1 and unseen[0, 1:-1].sum() == 0
+
+
 def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
     from sklearn_imbalance_dl.compare._cli import CompareError, _clean_features
     from sklearn_imbalance_dl.compare._runner import _column_kinds

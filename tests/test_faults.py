@@ -694,8 +694,26 @@ def test_a_validation_fraction_that_empties_a_class_is_named():
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         small(validation_fraction=0.9).fit(X, y)
-    with pytest.raises(ValueError, match=r"^validation_fraction=0.99 cannot hold out a strat"):
+    with pytest.raises(ValueError, match=r"^validation_fraction=0.99 splits the 60 samples "):
         small(validation_fraction=0.99).fit(*_rows(n=60))
+
+
+@pytest.mark.filterwarnings("ignore:The number of unique classes")
+def test_a_validation_fraction_names_the_classes_too_small_to_split_in_their_labels():
+    X = np.random.default_rng(0).normal(size=(120, 3)).astype(np.float32)
+    y = np.array([f"sp_{k:03d}" for k in range(100)] + ["sp_000"] * 20)
+    message = (
+        "validation_fraction=0.5 needs 2 samples of every class (one to train on, one to "
+        "validate with); class(es) 'sp_001', 'sp_002', 'sp_003', 'sp_004', 'sp_005' and "
+        "94 more have 1: drop or merge them"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        small(validation_fraction=0.5).fit(X, y)
+    # Every class has 2 samples, but 0.1 of 200 validates on 20, fewer than 100 classes.
+    pairs = np.repeat(np.arange(100), 2)
+    with pytest.raises(ValueError, match=r"to validate with; .* each of the 100 classes .*"
+                       r"between 0\.5 and 0\.5"):  # fmt: skip
+        small(validation_fraction=0.1).fit(np.ones((200, 3), np.float32), pairs)
 
 
 @pytest.mark.parametrize(

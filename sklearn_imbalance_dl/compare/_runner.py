@@ -144,13 +144,20 @@ def _as_categories(X):
     return values
 
 
+#: The widest one-hot encoding of one column in :func:`make_preprocessor`.
+_MAX_ONE_HOT = 100
+
+
 def make_preprocessor(X):
     """One-hot encode the categorical columns of ``X`` and standardise the numeric ones.
 
     Categorical means object, string, category or bool dtype; columns of other
     non-numeric dtypes (dates, ...) are encoded as categories too. Missing values are
-    imputed (most frequent category, median number). Meant as the first step of a
-    pipeline, so that all of it is fitted on the training fold only.
+    imputed (most frequent category, median number). A column of more than 100
+    categories gets 100 columns: its 99 most frequent categories and one the others
+    share (a dense one-hot of 5,000 categories over 100,000 rows would take 4 GB).
+    Meant as the first step of a pipeline, so that all of it is fitted on the training
+    fold only.
 
     Parameters
     ----------
@@ -195,8 +202,14 @@ def make_preprocessor(X):
                 make_pipeline(
                     FunctionTransformer(_as_categories),
                     SimpleImputer(strategy="most_frequent"),
-                    # A category first seen in a test fold is all zeros, not an error.
-                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    # At most _MAX_ONE_HOT columns per column: the rarest categories
+                    # share one (as do those first seen in a test fold, else all
+                    # zeros), so that a column of thousands of values stays a few MB.
+                    OneHotEncoder(
+                        handle_unknown="infrequent_if_exist",
+                        max_categories=_MAX_ONE_HOT,
+                        sparse_output=False,
+                    ),
                 ),
                 categorical,
             ),

@@ -258,6 +258,7 @@ class ColumnEncoder:
         columns = self._columns(X, fitted=True)
         n = len(next(iter(columns.values()))["values"]) if columns else len(X)
         numbers_, flags, codes = [], [], []
+        indicated = set(self.indicator_columns_)
         for j, name in enumerate(self.numeric_columns_):
             values = columns[name]["values"]
             missing = np.isnan(values)
@@ -265,7 +266,7 @@ class ColumnEncoder:
             # In float64; values beyond float32's range at predict are clipped to it.
             scaled = (imputed - self.offsets_[j]) * self.scales_[j]
             numbers_.append(np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX))
-            if name in self.indicator_columns_:
+            if name in indicated:
                 flags.append(missing.astype(np.float64))
         for name, cats in zip(self.categorical_columns_, self.categories_):
             codes.append(self._codes(columns[name]["values"], cats, name))
