@@ -460,6 +460,39 @@ def test_tuples_are_categories():
     )
 
 
+def test_categories_of_one_training_row_read_as_unseen():
+    X = pd.DataFrame({"c": ["a", "a", "b", "b", "once"], "n": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.categories_[0].tolist() == ["a", "b"]
+    np.testing.assert_array_equal(encoder.transform(X)[:, 1], [0, 0, 1, 1, 3])  # 3: unseen
+    every = ColumnEncoder(min_frequency=None).fit(X)
+    assert every.categories_[0].tolist() == ["a", "b", "once"]
+    assert ColumnEncoder(min_frequency=3).fit(X).categories_[0].tolist() == []
+    for wrong in (0, 1.5, "all", True):
+        with pytest.raises(ValueError, match=r"min_frequency must be 'auto', None .*got"):
+            ColumnEncoder(min_frequency=wrong).fit(X)
+
+
+def test_a_column_of_ids_holds_no_category_and_larger_tables_need_more_rows():
+    n = 30_000  # "auto": a category needs 3 rows here (one in 10,000)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {
+            "id": [f"row{i}" for i in range(n)],
+            "grade": rng.choice(["twice", "thrice"], n, p=[0.5, 0.5]),
+            "x": rng.normal(size=n),
+        }
+    )
+    X.loc[:1, "grade"] = "pair"  # 2 rows: too few at this size
+    X.loc[2:4, "grade"] = "triple"  # 3 rows: enough
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.n_categories_ == (0, 3)
+    assert encoder.categories_[1].tolist() == ["thrice", "triple", "twice"]
+    y = (X["x"] > 1).to_numpy()
+    clf = ImbalancedNetClassifier(**{**SMALL, "max_epochs": 1}).fit(X, y)
+    assert clf.column_encoder_.n_categories_ == (0, 3)
+
+
 def test_columns_named_by_missing_values_and_numbers_fit(table):
     X, y = table
     unnamed = pd.DataFrame({np.nan: X["num"], 1.0: X["num_nan"], 2: X["colour"]})

@@ -13,13 +13,14 @@ float32 matrix that :class:`~sklearn_imbalance_dl.modules.TabularNet` reads:
 - one integer code per categorical column (``category``, ``object``, ``string``
   dtypes): ``0 .. n - 1`` for the ``n`` categories seen in ``fit`` (sorted where
   they sort), ``n`` for a missing value, ``n + 1`` for a category not seen in
-  ``fit``.
+  ``fit``, or seen in too few of its rows to learn from (one, by default).
 
 The codes travel in the same float32 matrix as the numbers (exact up to 2**24
 categories), so the estimator's fast path keeps the whole table on the device as one
 tensor and cuts batches from it; the network splits the columns again.
 """
 
+import math
 import numbers
 from collections.abc import Hashable
 
@@ -28,6 +29,12 @@ from sklearn.exceptions import NotFittedError
 
 __all__ = ["ColumnEncoder"]
 
+# A category gets a code of its own when it has at least this many training rows and
+# this share of them (``min_frequency="auto"``); the others read as unseen. A category
+# of one row would get weights fitted to that row alone, and a column of ids an
+# embedding row per training row, which every training step would update.
+_MIN_CATEGORY_ROWS = 2
+_MIN_CATEGORY_SHARE = 1e-4
 # Codes are stored in float32: integers are exact up to 2**24.
 MAX_CATEGORIES = 2**24 - 2
 
@@ -145,6 +152,15 @@ class ColumnEncoder:
     ``TabularNet(encoder.transform(X).shape[1], n_classes,
     n_categories=encoder.n_categories_)`` reads its output.
 
+    Parameters
+    ----------
+    min_frequency : "auto", int or None, default="auto"
+        The training rows a category needs for a code of its own; rarer ones read as
+        a category not seen in ``fit``. ``"auto"``: 2, and one in 10,000 of the rows on
+        larger tables, so that a column holds at most 10,000 categories (a column of
+        ids would otherwise get an embedding row per training row, each updated at
+        every step). None keeps every category.
+
     Attributes
     ----------
     columns_ : list
@@ -170,9 +186,10 @@ class ColumnEncoder:
     categorical_columns_ : list
         The categorical columns (``category``, ``object``, ``string`` dtypes).
     categories_ : list of ndarray
-        The categories of each categorical column seen in ``fit``; code ``k`` is
-        ``categories_[j][k]``, ``len(categories_[j])`` means missing and
-        ``len(categories_[j]) + 1`` a category not seen in ``fit``.
+        The categories of each categorical column seen in ``fit`` (in at least
+        ``min_frequency`` rows); code ``k`` is ``categories_[j][k]``,
+        ``len(categories_[j])`` means missing and ``len(categories_[j]) + 1`` a
+        category not seen in ``fit``, or too rarely.
     n_categories_ : tuple of int
         ``len(categories_[j])`` for each categorical column.
 
@@ -188,6 +205,9 @@ class ColumnEncoder:
     array([[40.,  1.,  3.]], dtype=float32)
     """
 
+    def __init__(self, min_frequency="auto"):
+        self.min_frequency = min_frequency
+
     def fit(self, X):
         """Learn which columns are numeric or categorical, the medians and the categories.
 
@@ -200,6 +220,7 @@ class ColumnEncoder:
         -------
         self
         """
+        min_rows = self._min_rows(len(X))
         columns = self._columns(X)
         self.columns_ = list(columns)
         if is_dataframe(X):
@@ -221,12 +242,15 @@ class ColumnEncoder:
             else:
                 series = column["values"]
                 present = series[~series.isna()]
+                observed = _distinct(present, name)
+                if min_rows > 1:
+                    counts = present.astype(object).value_counts()
+                    observed = counts.index[counts.to_numpy() >= min_rows]
                 if isinstance(series.dtype, _pandas().CategoricalDtype):
-                    observed = set(present.unique())
-                    seen = [c for c in series.cat.categories if c in observed]
-                    cats = _object_array(seen)
+                    observed = set(observed)
+                    cats = _object_array(c for c in series.cat.categories if c in observed)
                 else:
-                    cats = _sorted_categories(_distinct(present, name))
+                    cats = _sorted_categories(observed)
                 if len(cats) > MAX_CATEGORIES:
                     raise ValueError(
                         f"Column {name!r} has {len(cats)} categories; at most "
@@ -432,6 +456,20 @@ class ColumnEncoder:
             raise _unhashable(values, name) from None
         codes = np.where(codes < 0, n + 1, codes)
         return np.where(missing, n, codes).astype(np.float64)
+
+    def _min_rows(self, n_rows):
+        """The training rows a category needs for a code of its own."""
+        value = self.min_frequency
+        if value == "auto":
+            return max(_MIN_CATEGORY_ROWS, math.ceil(n_rows * _MIN_CATEGORY_SHARE))
+        if value is None:
+            return 1
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+            return int(value)
+        raise ValueError(
+            f"min_frequency must be 'auto', None (every category) or an integer >= 1 (the "
+            f"training rows a category needs for a code of its own); got {value!r}."
+        )
 
     def __repr__(self):
         if not hasattr(self, "columns_"):
