@@ -460,20 +460,20 @@ def test_tuples_are_categories():
     )
 
 
-def test_categories_of_one_training_row_read_as_unseen():
+def test_categories_of_too_few_training_rows_read_as_unseen():
     X = pd.DataFrame({"c": ["a", "a", "b", "b", "once"], "n": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    encoder = ColumnEncoder().fit(X)
+    encoder = ColumnEncoder(min_frequency=2).fit(X)
     assert encoder.categories_[0].tolist() == ["a", "b"]
     np.testing.assert_array_equal(encoder.transform(X)[:, 1], [0, 0, 1, 1, 3])  # 3: unseen
-    every = ColumnEncoder(min_frequency=None).fit(X)
-    assert every.categories_[0].tolist() == ["a", "b", "once"]
+    for every in (ColumnEncoder(), ColumnEncoder(min_frequency=None)):  # "auto": 5 rows
+        assert every.fit(X).categories_[0].tolist() == ["a", "b", "once"]
     assert ColumnEncoder(min_frequency=3).fit(X).categories_[0].tolist() == []
     for wrong in (0, 1.5, "all", True):
         with pytest.raises(ValueError, match=r"min_frequency must be 'auto', None .*got"):
             ColumnEncoder(min_frequency=wrong).fit(X)
 
 
-def test_a_column_of_ids_holds_no_category_and_larger_tables_need_more_rows():
+def test_a_column_of_ids_holds_no_category_on_a_large_table():
     n = 30_000  # "auto": a category needs 3 rows here (one in 10,000)
     rng = np.random.default_rng(0)
     X = pd.DataFrame(

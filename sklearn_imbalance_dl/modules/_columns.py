@@ -13,7 +13,7 @@ float32 matrix that :class:`~sklearn_imbalance_dl.modules.TabularNet` reads:
 - one integer code per categorical column (``category``, ``object``, ``string``
   dtypes): ``0 .. n - 1`` for the ``n`` categories seen in ``fit`` (sorted where
   they sort), ``n`` for a missing value, ``n + 1`` for a category not seen in
-  ``fit``, or seen in too few of its rows to learn from (one, by default).
+  ``fit``, or seen in fewer than one in 10,000 of its rows (by default).
 
 The codes travel in the same float32 matrix as the numbers (exact up to 2**24
 categories), so the estimator's fast path keeps the whole table on the device as one
@@ -29,11 +29,10 @@ from sklearn.exceptions import NotFittedError
 
 __all__ = ["ColumnEncoder"]
 
-# A category gets a code of its own when it has at least this many training rows and
-# this share of them (``min_frequency="auto"``); the others read as unseen. A category
-# of one row would get weights fitted to that row alone, and a column of ids an
-# embedding row per training row, which every training step would update.
-_MIN_CATEGORY_ROWS = 2
+# With ``min_frequency="auto"`` a category needs this share of the training rows for a
+# code of its own (the others read as unseen), so that a column holds at most 10,000
+# categories: a column of ids would otherwise get an embedding row per training row,
+# each updated at every step, and the fit would grow with the square of the rows.
 _MIN_CATEGORY_SHARE = 1e-4
 # Codes are stored in float32: integers are exact up to 2**24.
 MAX_CATEGORIES = 2**24 - 2
@@ -156,10 +155,10 @@ class ColumnEncoder:
     ----------
     min_frequency : "auto", int or None, default="auto"
         The training rows a category needs for a code of its own; rarer ones read as
-        a category not seen in ``fit``. ``"auto"``: 2, and one in 10,000 of the rows on
-        larger tables, so that a column holds at most 10,000 categories (a column of
-        ids would otherwise get an embedding row per training row, each updated at
-        every step). None keeps every category.
+        a category not seen in ``fit``. ``"auto"``: one in 10,000 of the rows, so that
+        a column holds at most 10,000 categories (a column of ids would otherwise get
+        an embedding row per training row, each updated at every step); on tables of
+        up to 10,000 rows, every category. None keeps every category.
 
     Attributes
     ----------
@@ -461,7 +460,7 @@ class ColumnEncoder:
         """The training rows a category needs for a code of its own."""
         value = self.min_frequency
         if value == "auto":
-            return max(_MIN_CATEGORY_ROWS, math.ceil(n_rows * _MIN_CATEGORY_SHARE))
+            return math.ceil(n_rows * _MIN_CATEGORY_SHARE)
         if value is None:
             return 1
         if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
