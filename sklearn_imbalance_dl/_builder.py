@@ -473,8 +473,8 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
             f"validation_fraction={fraction} splits the {len(y)} samples into {len(y) - n_valid} "
             f"to train on and {n_valid} to validate with; a stratified split needs at least "
             f"one sample of each of the {len(classes)} classes on each side: choose a "
-            f"fraction between {len(classes) / len(y):.3g} and {1 - len(classes) / len(y):.3g}, "
-            "or leave it None."
+            f"fraction between {math.ceil(1000 * len(classes) / len(y)) / 1000} and "
+            f"{math.floor(1000 * (1 - len(classes) / len(y))) / 1000}, or leave it None."
         )
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
     try:

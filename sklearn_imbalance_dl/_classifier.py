@@ -189,8 +189,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         model, bit for bit, on the CPU with the same number of torch threads
         (``torch.get_num_threads()``: parallel reductions sum in another order with
         another thread count). Global torch random state is left untouched. Fits
-        in threads of one process take turns, as torch draws from one generator per
-        process: run them in processes (joblib's default) to run them at once.
+        in threads of one process take turns, on any device, as torch draws from one
+        generator per process (so a fit that waits for a fit in another thread, from
+        a callback, waits forever): run them in processes (joblib's default) to run
+        them at once.
     verbose : int, default=0
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`,

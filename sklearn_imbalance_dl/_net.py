@@ -582,17 +582,21 @@ class ImbalanceNet(NeuralNet):
         batch_size = batch_size or max(self.batch_size, 1024)
         result, start, invalid = None, 0, False
         for xb in self._predict_batches(X, batch_size):
-            with torch.inference_mode(), self._autocast():
-                logits = full_precision(self.module_(self._to_device_input(xb)))
+            with torch.inference_mode():
+                with self._autocast():
+                    logits = full_precision(self.module_(self._to_device_input(xb)))
                 # Gathered on the device and read once, after the last batch.
                 no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
                 invalid = invalid | torch.isnan(logits).any() | torch.isposinf(logits).any()
                 invalid = invalid | no_class
-                out = output(logits).cpu()
+                # On the CPU, in float64 where ``output`` asks for it (MPS has no float64).
+                out = output(logits.cpu())
             if result is None:  # an ordinary tensor, filled in place: no list to concatenate
                 result = torch.empty((len(X), *out.shape[1:]), dtype=out.dtype)
             result[start : start + len(out)] = out
             start += len(out)
+        if result is None:
+            raise ValueError("X has no samples to predict.")
         if bool(invalid):
             raise ValueError(self._nan_probabilities_message(X))
         return result

@@ -354,6 +354,8 @@ def test_predictions_batch_by_batch_agree_with_the_logits(imbalanced):
     log_proba = torch.log_softmax(adjusted, 1)
     np.testing.assert_allclose(clf.predict_log_proba(rows), log_proba, atol=1e-6)
     np.testing.assert_array_equal(clf.predict(rows), clf.classes_[adjusted.argmax(1).numpy()])
+    with pytest.raises(ValueError, match="no samples to predict"):
+        clf.net_.predict_logits(X[:0])
 
 
 def test_imblearn_sampler_drives_batches(imbalanced):

@@ -874,6 +874,12 @@ def test_one_decimal_mark_per_file(tmp_path):
     path.write_text("w;h;label\n3.185;1,5;a\n4.921;2;a\n2.014;3;b\n1.500;4;b\n")
     X, *_ = _load(path)
     assert X["w"].tolist() == [3185, 4921, 2014, 1500] and X["h"].tolist() == [1.5, 2, 3, 4]
+    # Spaces group thousands under either mark: "12 345" decides nothing.
+    rows = ['"12 345",0.25,a', '"1 234",0.5,a', "234,0.75,b", '"5 678",1.25,b']
+    path.write_text("pop,ratio,label\n" + "\n".join(rows) + "\n")
+    X, *_ = _load(path)
+    assert X["pop"].tolist() == [12345, 1234, 234, 5678]
+    assert X["ratio"].tolist() == [0.25, 0.5, 0.75, 1.25]
 
 
 def test_a_file_mixing_decimal_marks_asks_for_decimal(tmp_path, capsys):

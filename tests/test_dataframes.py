@@ -468,6 +468,15 @@ def test_categories_of_too_few_training_rows_read_as_unseen():
     for every in (ColumnEncoder(), ColumnEncoder(min_frequency=None)):  # "auto": 5 rows
         assert every.fit(X).categories_[0].tolist() == ["a", "b", "once"]
     assert ColumnEncoder(min_frequency=3).fit(X).categories_[0].tolist() == []
+    # A rare value of another type is a category too rare, not a foreign value.
+    stray = X.assign(c=pd.Series(["a", "a", "b", "b", 0], dtype=object))
+    encoder = ColumnEncoder(min_frequency=2).fit(stray)
+    np.testing.assert_array_equal(encoder.transform(stray)[:, 1], [0, 0, 1, 1, 3])
+    with pytest.raises(
+        ValueError, match=r"had number and string categories in fit \('a', 'b'\) but"
+    ):
+        encoder.transform(X.assign(c=[True] * 5))
+    assert repr(ColumnEncoder(min_frequency=2)) == "ColumnEncoder(min_frequency=2)"
     for wrong in (0, 1.5, "all", True):
         with pytest.raises(ValueError, match=r"min_frequency must be 'auto', None .*got"):
             ColumnEncoder(min_frequency=wrong).fit(X)

@@ -714,6 +714,12 @@ def test_a_validation_fraction_names_the_classes_too_small_to_split_in_their_lab
     with pytest.raises(ValueError, match=r"to validate with; .* each of the 100 classes .*"
                        r"between 0\.5 and 0\.5"):  # fmt: skip
         small(validation_fraction=0.1).fit(np.ones((200, 3), np.float32), pairs)
+    # The bounds it gives work, rounded inward (2 classes of 3 rows: 1/3 to 2/3).
+    X, y = np.ones((6, 3), np.float32), np.repeat([0, 1], 3)
+    with pytest.raises(ValueError, match=r"between 0\.334 and 0\.666, or leave it None"):
+        small(validation_fraction=0.7).fit(X, y)
+    for fraction in (0.334, 0.666):
+        small(validation_fraction=fraction, max_epochs=1).fit(X, y)
 
 
 @pytest.mark.parametrize(

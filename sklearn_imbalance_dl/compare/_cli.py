@@ -363,10 +363,11 @@ def _parse_names(values):
     return list(dict.fromkeys(names))
 
 
-#: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80").
+#: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80";
+#: spaces group thousands under either mark, so "12 345" decides neither).
 #: A grouped number never starts with a group of 0: "0.205" and "0,125" are decimals.
 _NUMBER_PATTERNS = {
-    ".": (r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?", ","),
+    ".": (r"[+-]?(?:[1-9]\d{0,2}(?:[, \u00a0\u202f]\d{3})+|\d*)(?:\.\d+)?", ", \u00a0\u202f"),
     ",": (r"[+-]?(?:[1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d+)?", ". \u00a0\u202f"),
 }
 _MARKS = (".", ",")

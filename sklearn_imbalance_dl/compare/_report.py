@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import shot_groups
-from ._runner import METRICS, SHOT_METRICS
+from ._runner import METRICS, SHOT_METRICS, protocol_from_folds
 
 __all__ = ["format_table", "margin_line", "plot_results", "write_results"]
 
@@ -60,8 +60,8 @@ def _spread(summary, results):
     """What the fits of a row vary over, or None when the summary does not say (one
     read back from a file has no ``attrs``; its fits' folds may tell)."""
     protocol = summary.attrs.get("protocol")
-    if protocol is None and results is not None and "fold" in results.columns:
-        protocol = "cross-validation" if results["fold"].nunique() > 1 else None
+    if protocol is None and results is not None:
+        protocol = protocol_from_folds(results)
     if protocol is None:
         return None
     return "seeds" if protocol == "holdout" else "seeds x folds"

@@ -889,11 +889,16 @@ def summarise(results):
     )
     summary = summary.iloc[order].reset_index(drop=True)
     summary.attrs.update(results.attrs)
-    if (
-        "protocol" not in summary.attrs
-        and "fold" in results.columns
-        and results["fold"].nunique() > 1
-    ):
-        # Fits read back from a file have no attrs; a test set of its own has fold 0 only.
-        summary.attrs["protocol"] = f"{int(results['fold'].max()) + 1}-fold"
+    if "protocol" not in summary.attrs:
+        protocol = protocol_from_folds(results)
+        if protocol is not None:
+            summary.attrs["protocol"] = protocol
     return summary
+
+
+def protocol_from_folds(results):
+    """``"k-fold"`` for fits of several folds, else None: fits read back from a file have
+    no ``attrs``, and a test set of its own has fold 0 only."""
+    if "fold" in results.columns and results["fold"].nunique() > 1:
+        return f"{int(results['fold'].max()) + 1}-fold"
+    return None

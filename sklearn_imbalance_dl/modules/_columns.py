@@ -189,6 +189,11 @@ class ColumnEncoder:
         ``min_frequency`` rows); code ``k`` is ``categories_[j][k]``,
         ``len(categories_[j])`` means missing and ``len(categories_[j]) + 1`` a
         category not seen in ``fit``, or too rarely.
+    category_types_ : list of frozenset
+        The types of the values each categorical column held in ``fit`` (``"string"``,
+        ``"number"``, ``"boolean"``, or a type's name), rare ones included: a value of
+        another type at :meth:`transform` is refused, as the same category written
+        another way (``'1'`` for the number 1).
     n_categories_ : tuple of int
         ``len(categories_[j])`` for each categorical column.
 
@@ -227,7 +232,7 @@ class ColumnEncoder:
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.numeric_columns_, self.categorical_columns_ = [], []
-        medians, affines, indicators, categories = [], [], [], []
+        medians, affines, indicators, categories, types = [], [], [], [], []
         for name, column in columns.items():
             if column["kind"] == "numeric":
                 values = column["values"]
@@ -242,6 +247,8 @@ class ColumnEncoder:
                 series = column["values"]
                 present = series[~series.isna()]
                 observed = _distinct(present, name)
+                # The types of every value, rare ones too: transform refuses others.
+                types.append(frozenset(_value_type(v) for v in observed))
                 if min_rows > 1:
                     counts = present.astype(object).value_counts()
                     observed = counts.index[counts.to_numpy() >= min_rows]
@@ -262,6 +269,7 @@ class ColumnEncoder:
         self.scales_ = np.asarray([a[1] for a in affines], dtype=np.float64)
         self.indicator_columns_ = indicators
         self.categories_ = categories
+        self.category_types_ = types
         self.n_categories_ = tuple(len(c) for c in categories)
         return self
 
@@ -422,10 +430,10 @@ class ColumnEncoder:
         same categories written another way. Numbers can be categories (codes 1, 2, 3 as
         objects in fit), so a numeric column is read as categories where that matches.
         """
-        categories = self.categories_[self.categorical_columns_.index(name)]
-        if not len(categories):
+        column = self.categorical_columns_.index(name)
+        categories, fitted = self.categories_[column], self.category_types_[column]
+        if not fitted:
             return
-        fitted = {_value_type(c) for c in categories}
         try:
             present = series.dropna().unique()
         except TypeError:
@@ -434,10 +442,10 @@ class ColumnEncoder:
         if foreign:
             value = foreign[0].item() if isinstance(foreign[0], np.generic) else foreign[0]
             shown = ", ".join(repr(c) for c in categories[:5])
-            more = ", ..." if len(categories) > 5 else ""
+            shown = f" ({shown}{', ...' if len(categories) > 5 else ''})" if shown else ""
             raise ValueError(
-                f"Column {name!r} had {' and '.join(sorted(fitted))} categories in fit "
-                f"({shown}{more}) but holds {_value_type(value)} values here ({value!r}, "
+                f"Column {name!r} had {' and '.join(sorted(fitted))} categories in fit"
+                f"{shown} but holds {_value_type(value)} values here ({value!r}, "
                 f"dtype {series.dtype}), which cannot be one of them; pass the column as "
                 "it was in fit."
             )
@@ -472,7 +480,8 @@ class ColumnEncoder:
 
     def __repr__(self):
         if not hasattr(self, "columns_"):
-            return "ColumnEncoder()"
+            shown = "" if self.min_frequency == "auto" else f"min_frequency={self.min_frequency!r}"
+            return f"ColumnEncoder({shown})"
         categorical = dict(zip(self.categorical_columns_, self.n_categories_))
         return (
             f"ColumnEncoder(numeric={self.numeric_columns_!r}, "
