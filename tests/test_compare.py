@@ -968,6 +968,17 @@ def test_numbers_with_marks_or_units_are_named_as_such(chol, expected, tmp_path,
     ]
 
 
+def test_numbers_with_a_mark_read_as_categories_are_said_so(tmp_path):
+    # Few distinct values: not an identifier, so read as categories, with a word.
+    table = _numbers_with({3: "?", 17: "?"}).assign(chol=lambda t: t["chol"].str[:1])
+    X, _, description, _ = _load(_write(tmp_path, "heart.csv", table))
+    assert X["chol"].dtype == "category"
+    assert description.endswith(
+        "; read as categories, holding numbers but for some cells: 'chol' (numbers except "
+        "in 2 cells ('?'))"
+    )
+
+
 def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
     path = _write(tmp_path, "heart.csv", _numbers_with({3: "?", 17: "-"}))
     X, *_ = _load(path, na_values=["?", "-"])

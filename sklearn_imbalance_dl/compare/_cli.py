@@ -672,13 +672,16 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
             "drop or fill them"
         )
     y = _labels(y, target)
-    _check_almost_numbers(X, decimal or ".", path.name)
+    as_categories = _check_almost_numbers(X, decimal or ".", path.name)
     X, y, description = _check_table(X, y, path.name, folds, target)
     if suffix == ".csv" and (sep, decimal) != (",", "."):
         shown = "tab" if sep == "\t" else repr(sep)
         description = description.replace(": ", f" (separator {shown}, decimal {decimal!r}): ", 1)
     if spaced:
         description += f"; spaces removed around column names: {', '.join(map(repr, spaced))}"
+    if as_categories:
+        listed = ", ".join(f"{column!r} ({what})" for column, what in as_categories.items())
+        description += f"; read as categories, holding numbers but for some cells: {listed}"
     return X, y, description, left_out
 
 
@@ -711,7 +714,8 @@ def _almost_numbers(values, decimal):
 def _check_almost_numbers(X, decimal, name):
     """Refuse, saying what is wrong, the columns of numbers that a few cells ("?") or a
     unit ("%") made text, when that text would be refused as an identifier, a date or
-    free text: the fix is in the file (or --na-values), not --drop."""
+    free text: the fix is in the file (or --na-values), not --drop. The others are read
+    as categories: returns ``{column: what keeps it from reading as numbers}``."""
     import pandas as pd
 
     from ._runner import _column_kinds
@@ -723,12 +727,12 @@ def _check_almost_numbers(X, decimal, name):
             if found is not None:
                 almost[column] = found
     if not almost:
-        return
+        return {}
     kinds = _column_kinds(X[list(almost)])
     suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
     refused = [column for column in almost if column in suspects]
     if not refused:
-        return
+        return {column: found[0] for column, found in almost.items()}
     listed = "; ".join(f"{column!r} holds {almost[column][0]}" for column in refused)
     marks = list(dict.fromkeys(m for column in refused for m in almost[column][1]))
     advice = []
