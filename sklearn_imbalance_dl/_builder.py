@@ -148,7 +148,13 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
 
 
 def accepted_parameters(cls):
-    """Names ``cls(...)`` accepts, and whether it takes ``**kwargs``."""
+    """Names ``cls(...)`` accepts, and whether it takes ``**kwargs``.
+
+    A torch module class without an ``__init__`` of its own takes nothing:
+    ``nn.Module``'s ``*args, **kwargs`` are there for its subclasses to pass on.
+    """
+    if issubclass(cls, torch.nn.Module) and cls.__init__ is torch.nn.Module.__init__:
+        return set(), False
     params = inspect.signature(cls).parameters.values()
     names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     return names, any(p.kind == p.VAR_KEYWORD for p in params)
@@ -222,6 +228,17 @@ def build_component(kind, value, routed, *, from_data=None):
         # A copy: fitting must not change the estimator's parameters.
         return copy.deepcopy(value)
     cls, kwargs = resolve_component(kind, value, routed, from_data=from_data)
+    try:
+        inspect.signature(cls).bind(**kwargs)
+    except TypeError as exc:
+        passed = ", ".join(f"{name}=..." for name in kwargs) or "no argument"
+        raise ValueError(
+            f"{kind}={value!r} cannot be built as {cls.__name__}({passed}): {exc}. The "
+            f"estimator passes what it knows from the data that the class's __init__ "
+            f"names ({', '.join(from_data or {}) or 'nothing'}) and the {kind}__* "
+            "parameters; give the other arguments defaults or route them, or pass an "
+            "instance."
+        ) from None
     return cls(**kwargs)
 
 
@@ -253,8 +270,7 @@ def build_training(
     """
     sampler = _batch_sampler(params["sampler"], classes, y_train)
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
-    if isinstance(loss, TorchLossAdapter):
-        _check_torch_loss(params["loss"], loss, len(class_counts))
+    _check_loss(params["loss"], loss, len(class_counts))
     module = _build_module(
         params, routed("module"), loss, input_shape, len(class_counts), n_categories
     )
@@ -525,32 +541,46 @@ def _build_loss(value, routed, counts):
     )
 
 
-def _check_torch_loss(value, loss, n_classes):
-    """One forward and backward on a dummy batch, so that a torch loss that does not
-    score logits against class labels fails here, clearly, not deep in the first step."""
+def _check_loss(value, loss, n_classes):
+    """One forward and backward on a dummy batch, so that a loss that does not score
+    logits against class labels, one loss per sample with ``reduction="none"`` (which
+    sample weights and mixing need) and their mean with ``"mean"``, fails here, clearly,
+    not deep in the first step or silently (a mean for every sample ignores the weights)."""
     logits = torch.zeros((2, n_classes), requires_grad=True)
     target = torch.arange(2) % n_classes
-    advice = (
-        "a torch loss must take what torch.nn.CrossEntropyLoss takes: logits of shape "
-        "(n_samples, n_classes) and integer class labels of shape (n_samples,), e.g. "
-        "CrossEntropyLoss(label_smoothing=0.1); regression losses (MSELoss, L1Loss) and "
-        "binary ones (BCELoss, BCEWithLogitsLoss) compare tensors of equal shapes. Use a "
-        "loss name such as loss='ce'"
-    )
+    if isinstance(loss, TorchLossAdapter):
+        advice = (
+            "a torch loss must take what torch.nn.CrossEntropyLoss takes: logits of shape "
+            "(n_samples, n_classes) and integer class labels of shape (n_samples,), e.g. "
+            "CrossEntropyLoss(label_smoothing=0.1); regression losses (MSELoss, L1Loss) "
+            "and binary ones (BCELoss, BCEWithLogitsLoss) compare tensors of equal shapes. "
+            "Use a loss name such as loss='ce'"
+        )
+    else:
+        advice = (
+            "an ImbalanceLoss computes _loss(logits, target, counts, weight, reduction) and "
+            "returns one loss per sample for reduction='none', their mean for 'mean' "
+            "(leave forward to the base class)"
+        )
+    shapes = {"none": (2,), "mean": ()}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's broadcasting warning of MSELoss
-            per_sample = loss(logits, target, reduction="none")
-            per_sample.sum().backward()
-    except (RuntimeError, ValueError, TypeError, IndexError) as exc:
+            out = {r: loss(logits, target, reduction=r) for r in shapes}
+            out["none"].sum().backward()
+    except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as exc:
         raise ValueError(
-            f"loss={value!r} cannot score logits against class labels ({exc}): {advice}."
+            f"loss={value!r} cannot score logits against class labels "
+            f"({type(exc).__name__}: {exc}): {advice}."
         ) from exc
-    if per_sample.shape != (2,):
-        raise ValueError(
-            f"loss={value!r} returns losses of shape {tuple(per_sample.shape)} for 2 samples "
-            f"with reduction='none', not one loss per sample: {advice}."
-        )
+    for reduction, shape in shapes.items():
+        got = tuple(getattr(out[reduction], "shape", ()))
+        if not isinstance(out[reduction], torch.Tensor) or got != shape:
+            what = "one loss per sample" if reduction == "none" else "one number"
+            raise ValueError(
+                f"loss={value!r} returns losses of shape {got} for 2 samples with "
+                f"reduction={reduction!r}, not {what}: {advice}."
+            )
 
 
 def _build_module(params, routed, loss, input_shape, n_classes, n_categories=()):

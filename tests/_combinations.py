@@ -27,7 +27,7 @@ def invalid_reason(loss, schedule, mixing):
     schedule_cls = None if schedule is None else lookup("schedule", schedule)
     if schedule == "ppl" and mixing is not None:
         return rf"schedule='ppl'.*mixing='{mixing}'"
-    if schedule_cls is not None and schedule_cls.reweights and loss_cls.reweights_classes:
+    if schedule_cls is not None and schedule_cls().reweights and loss_cls.reweights_classes:
         return rf"schedule='{schedule}'.*loss='{loss}'"
     if getattr(schedule_cls, "needs_plain_logits", False) and loss_cls.uses_cosine_logits:
         return rf"schedule='{schedule}'.*loss='{loss}'"

@@ -15,6 +15,8 @@ from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import EMA, SWA
+from sklearn_imbalance_dl.losses import ImbalanceLoss
+from sklearn_imbalance_dl.schedules import ClassifierRetraining, Schedule
 
 
 @pytest.fixture(scope="module")
@@ -633,9 +635,9 @@ _TORCH_LOSS_ADVICE = (
 @pytest.mark.parametrize(
     "loss, n_classes, problem",
     [
-        (torch.nn.MSELoss(), 3, "cannot score logits against class labels (The size of tensor"),
+        (torch.nn.MSELoss(), 3, "cannot score logits against class labels (RuntimeError: The"),
         (torch.nn.MSELoss(), 2, "returns losses of shape (2, 2) for 2 samples with reduction="),
-        (torch.nn.BCEWithLogitsLoss(), 2, "cannot score logits against class labels (Target"),
+        (torch.nn.BCEWithLogitsLoss(), 2, "cannot score logits against class labels (ValueError"),
         (torch.nn.L1Loss, 3, "cannot score logits against class labels"),
     ],
 )
@@ -1135,3 +1137,80 @@ def test_a_schedule_that_sets_its_weights_itself_is_not_said_to_do_nothing(digit
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         small(schedule=Halve(), max_epochs=2).fit(*digits)
+
+
+# ----------------------------------------------------------------------------- user parts
+class _MeanOnly(ImbalanceLoss):
+    requires_class_counts = False
+
+    def _loss(self, logits, target, counts, weight, reduction):
+        return torch.nn.functional.cross_entropy(logits, target)  # whatever `reduction`
+
+
+class _PerSampleOnly(ImbalanceLoss):
+    requires_class_counts = False
+
+    def _loss(self, logits, target, counts, weight, reduction):
+        return torch.nn.functional.cross_entropy(logits, target, reduction="none")
+
+
+class _NoLoss(ImbalanceLoss):
+    pass
+
+
+@pytest.mark.parametrize(
+    "loss, message",
+    [
+        # A mean for every sample would make sample weights and mixing do nothing.
+        (_MeanOnly, r"returns losses of shape \(\) for 2 samples with reduction='none', not "
+                    r"one loss per sample: an ImbalanceLoss computes _loss\("),
+        (_PerSampleOnly, r"returns losses of shape \(2,\) for 2 samples with "
+                         r"reduction='mean', not one number"),
+        (_NoLoss, r"cannot score logits .*NotImplementedError: _NoLoss defines no _loss\("),
+    ],
+    ids=["mean-only", "per-sample-only", "no-loss"],
+)  # fmt: skip
+def test_a_loss_of_your_own_is_checked_at_the_start_of_fit(loss, message):
+    with pytest.raises(ValueError, match=r"^loss=<class '.*" + loss.__name__ + "'> " + message):
+        small(loss=loss).fit(*_rows())
+
+
+def test_a_torch_loss_class_without_init_is_built_without_arguments():
+    class PerSampleCE(torch.nn.Module):
+        reduction = "none"
+
+        def forward(self, logits, target):
+            return torch.nn.functional.cross_entropy(logits, target, reduction="none")
+
+    clf = small(loss=PerSampleCE).fit(*_rows())
+    assert isinstance(clf.net_.criterion_.loss, PerSampleCE)
+
+
+def test_a_module_class_needing_other_arguments_is_named():
+    class InOut(torch.nn.Module):
+        def __init__(self, in_dim, out_dim):
+            super().__init__()
+            self.linear = torch.nn.Linear(in_dim, out_dim)
+
+    message = (
+        r"^module=<class '.*InOut'> cannot be built as InOut\(no argument\): missing a "
+        r"required argument: 'in_dim'\. The estimator passes .* \(n_features, n_classes\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(module=InOut, max_epochs=1).fit(*_rows())
+
+
+def test_a_schedule_of_your_own_that_sets_class_weights_is_checked_as_one_that_reweights():
+    class InverseFrequency(Schedule):
+        def class_weights(self, epoch):
+            return 1 / self.class_counts_
+
+    assert InverseFrequency().reweights and not ClassifierRetraining().reweights
+    with pytest.raises(ValueError, match=r"re-weights the classes, but loss='logit_adjusted' "):
+        ImbalancedNetClassifier(schedule=InverseFrequency, max_epochs=1).fit(*_rows())
+    with pytest.raises(ValueError, match=r"re-weights the classes, but loss=<class"):
+        small(loss=torch.nn.CrossEntropyLoss, schedule=InverseFrequency).fit(*_rows())
+    X, y = _rows()
+    clf = small(loss="ce", schedule=InverseFrequency).fit(X, y)
+    weights = clf.net_.criterion_.class_weights.numpy()
+    np.testing.assert_allclose(weights, 1 / np.bincount(y), rtol=1e-6)

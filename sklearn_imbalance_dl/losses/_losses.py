@@ -77,7 +77,10 @@ class ImbalanceLoss(nn.Module):
         super().__init__()
         unknown = sorted(set(hyper) - set(self._parameter_constraints))
         if unknown:
-            raise TypeError(f"{type(self).__name__} got unexpected hyperparameters: {unknown}.")
+            raise TypeError(
+                f"{type(self).__name__} got unexpected hyperparameters: {unknown}; declare "
+                "a loss's hyperparameters in its _parameter_constraints."
+            )
         check_component_params(self, {"reduction": reduction, **hyper})
         for name, value in hyper.items():
             if isinstance(value, numbers.Real) and not isinstance(value, bool):
@@ -205,7 +208,10 @@ class ImbalanceLoss(nn.Module):
         return self.class_counts.to(device=logits.device, dtype=like_dtype(logits))
 
     def _loss(self, logits, target, counts, weight, reduction):  # pragma: no cover
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} defines no _loss(logits, target, counts, weight, "
+            "reduction), the loss an ImbalanceLoss computes."
+        )
 
     def _hyper_repr(self) -> list[str]:
         names = [name for name in self._parameter_constraints if name != "reduction"]

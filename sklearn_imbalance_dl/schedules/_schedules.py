@@ -30,16 +30,22 @@ class Schedule(Component, Callback):
 
     ``bind(class_counts, n_epochs)`` returns the copy that trains one fit (training
     counts, the main epochs). Attributes a schedule may set: ``reweights`` (it owns the
-    loss's class weights), ``loss_resampled_by`` (the balancing sampler under which the
+    loss's class weights; by default, whether it overrides :meth:`class_weights`),
+    ``loss_resampled_by`` (the balancing sampler under which the
     estimator's loss goes on training, as in cRT's re-training), ``extra_epochs`` (epochs
     it adds after ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
     PPmix).
     """
 
-    reweights = False
     loss_resampled_by = None
     extra_epochs = 0
     _parameter_constraints: dict = {}
+
+    @property
+    def reweights(self):
+        """Whether this schedule sets the loss's class weights: the estimator then checks
+        that the loss has class weights to set and does not balance them already."""
+        return type(self).class_weights is not Schedule.class_weights
 
     def _validate(self):
         super()._validate()
@@ -92,7 +98,6 @@ class DeferredReweighting(Schedule):
         Class-balanced beta (Cui et al., CVPR 2019).
     """
 
-    reweights = True
     _parameter_constraints = {
         "start": [Interval(Real, 0, 1, closed="both")],
         "beta": [Interval(Real, 0, 1, closed="left")],
@@ -136,7 +141,6 @@ class ProgressiveReweighting(Schedule):
     for Imbalanced Classification." arXiv:2205.12117, 2022.
     """
 
-    reweights = True
     _parameter_constraints = {
         "start": [Interval(Real, 0, 1, closed="both")],
         "end": [Interval(Real, 0, 1, closed="both")],
