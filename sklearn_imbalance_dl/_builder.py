@@ -28,6 +28,7 @@ from ._validation import user_stacklevel
 from .callbacks._weight_averaging import WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
+from .mixing import Mixing
 from .modules import CosineLinear, TabularNet, fit_module_preprocessing, is_staged
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
@@ -645,30 +646,51 @@ def _build_schedule(params, routed, counts):
     if schedule is None:
         return None
     schedule = schedule.bind(counts, params["max_epochs"])
-    _warn_if_never_reweighted(params, schedule, counts)
+    _check_class_weights(params, schedule, counts)
     return schedule
 
 
-def _warn_if_never_reweighted(params, schedule, counts):
-    """A re-weighting schedule whose phase starts after the last epoch does nothing.
+def _check_class_weights(params, schedule, counts):
+    """The class weights a re-weighting schedule sets, epoch by epoch, checked before
+    training: a tensor of shape ``(n_classes,)``, finite and non-negative, or None.
 
-    Its phases are fractions of ``max_epochs`` rounded to epochs: DRW's ``start=0.8``
-    of 2 epochs is epoch 2, after the fit. A warning, as for a learning-rate warm-up
-    longer than the fit: short trial runs of a recipe are common.
+    Warns when no epoch moves them off uniform: its phases are fractions of
+    ``max_epochs`` rounded to epochs (DRW's ``start=0.8`` of 2 epochs is epoch 2, after
+    the fit), as a learning-rate warm-up longer than the fit: short trial runs of a
+    recipe are common.
     """
     # Read from class_weights: a schedule of one's own may set its weights otherwise.
     own_weights = type(schedule).class_weights is not Schedule.class_weights
-    if not (schedule.reweights and own_weights) or len(set(np.asarray(counts).tolist())) < 2:
+    if not (schedule.reweights and own_weights):
         return
+    n_classes, moved = len(counts), False
     for epoch in range(params["max_epochs"]):
         weights = schedule.class_weights(epoch)
-        if weights is not None and not bool((weights == weights[0]).all()):
-            return
+        if weights is None:
+            continue
+        try:
+            weights = torch.as_tensor(weights, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            weights = None
+        if weights is None or weights.shape != (n_classes,) or not weights.isfinite().all():
+            valid = False
+        else:
+            valid = bool((weights >= 0).all())
+        if not valid:
+            raise ValueError(
+                f"schedule={params['schedule']!r}: class_weights({epoch}) must return None "
+                f"or {n_classes} finite, non-negative class weights (a tensor of shape "
+                f"({n_classes},)), one per class in the order of classes_."
+            )
+        moved = moved or not bool((weights == weights[0]).all())
+    if moved or len(set(np.asarray(counts).tolist())) < 2:
+        return
+    start = " (schedule__start)" if "start" in schedule.get_params() else ""
     warnings.warn(
         f"schedule={params['schedule']!r} re-weights the classes from a fraction of "
-        f"max_epochs (schedule__start) that no epoch of max_epochs={params['max_epochs']} "
-        "reaches: the fit trains as without the schedule. Train for more epochs, or lower "
-        "schedule__start.",
+        f"max_epochs{start} that no epoch of max_epochs={params['max_epochs']} "
+        "reaches: the fit trains as without the schedule. Train for more epochs"
+        + (", or lower schedule__start." if start else "."),
         UserWarning,
         stacklevel=user_stacklevel(),
     )
@@ -688,9 +710,15 @@ def _build_lr_schedule(value, kind, routed):
 def _build_mixing(params, routed, schedule, module):
     brought = schedule.mixing() if schedule is not None else None
     if brought is not None:
+        if not isinstance(brought, Mixing):
+            raise ValueError(
+                f"schedule={params['schedule']!r}: mixing() returned {brought!r}; it must "
+                "return None or a mixing instance (a sklearn_imbalance_dl.mixing.Mixing, "
+                "e.g. Mixup(alpha=0.2))."
+            )
         if params["mixing"] is not None:
             raise ValueError(
-                f"schedule={params['schedule']!r} brings its own mixing (PPmix), so "
+                f"schedule={params['schedule']!r} brings its own mixing ({brought!r}), so "
                 f"mixing={params['mixing']!r} cannot be added; set mixing=None, or use "
                 "schedule='ppw' (the re-weighting alone) with this mixing."
             )

@@ -1214,3 +1214,25 @@ def test_a_schedule_of_your_own_that_sets_class_weights_is_checked_as_one_that_r
     clf = small(loss="ce", schedule=InverseFrequency).fit(X, y)
     weights = clf.net_.criterion_.class_weights.numpy()
     np.testing.assert_allclose(weights, 1 / np.bincount(y), rtol=1e-6)
+
+
+def test_a_schedule_of_your_own_is_held_to_its_contract():
+    class FiveWeights(Schedule):
+        def class_weights(self, epoch):
+            return torch.ones(5)
+
+    class AsList(Schedule):
+        def class_weights(self, epoch):
+            return [1.0, 2.0]
+
+    class MixingName(Schedule):
+        def mixing(self):
+            return "mixup"
+
+    with pytest.raises(ValueError, match=r"class_weights\(0\) must return None or 2 finite"):
+        small(loss="ce", schedule=FiveWeights).fit(*_rows())
+    clf = small(loss="ce", schedule=AsList).fit(*_rows())  # anything torch.as_tensor reads
+    np.testing.assert_array_equal(clf.net_.criterion_.class_weights, [1.0, 2.0])
+    message = r"mixing\(\) returned 'mixup'; it must return None or a mixing instance"
+    with pytest.raises(ValueError, match=message):
+        small(schedule=MixingName).fit(*_rows())
