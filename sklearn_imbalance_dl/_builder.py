@@ -220,14 +220,16 @@ def resolve_component(kind, value, routed, *, from_data=None):
 def build_component(kind, value, routed, *, from_data=None):
     """Build one component from a name, a class or an instance (copied, never shared)."""
     if not isinstance(value, (str, type)):
-        if routed:
+        if routed and not hasattr(value, "set_params"):
             raise ValueError(
                 f"{kind}__{next(iter(routed))} was given, but {kind} is an instance of "
                 f"{type(value).__name__}: set the parameter on the instance, or pass the "
                 "class or a name so that the estimator builds it."
             )
-        # A copy: fitting must not change the estimator's parameters.
-        return copy.deepcopy(value)
+        # A copy: fitting must not change the estimator's parameters. The routed ones
+        # (given to the constructor) apply to it, as set_params applies them.
+        built = copy.deepcopy(value)
+        return built.set_params(**routed) if routed else built
     cls, kwargs = resolve_component(kind, value, routed, from_data=from_data)
     try:
         inspect.signature(cls).bind(**kwargs)
@@ -523,6 +525,11 @@ def training_dataset(X, y, sample_weight, device, channels_last=False, input_sha
 
 
 def _build_loss(value, routed, counts):
+    if "class_counts" in routed:
+        raise ValueError(
+            "loss__class_counts cannot be set: the loss counts the classes of the data "
+            "fit trains on. To weigh the classes otherwise, pass sample_weight to fit."
+        )
     loss = build_component("loss", value, routed, from_data={"class_counts": counts})
     if isinstance(loss, ImbalanceLoss):
         # Always the counts of the data being fitted, also on a user's loss object (a

@@ -1236,3 +1236,21 @@ def test_a_schedule_of_your_own_is_held_to_its_contract():
     message = r"mixing\(\) returned 'mixup'; it must return None or a mixing instance"
     with pytest.raises(ValueError, match=message):
         small(schedule=MixingName).fit(*_rows())
+
+
+def test_routed_parameters_of_a_component_instance_apply_as_set_params_applies_them():
+    from sklearn_imbalance_dl.mixing import Mixup
+
+    given = Mixup()
+    in_constructor = small(mixing=given, mixing__alpha=0.2).fit(*_rows())
+    assert in_constructor.net_.mixing.alpha == 0.2 and given.alpha != 0.2  # a copy
+    assert in_constructor.get_params()["mixing__alpha"] == 0.2
+    # A torch module instance has no set_params: its parameters are set on it.
+    module = torch.nn.Linear(2, 2)
+    with pytest.raises(ValueError, match=r"module__bias was given, but module is an instance"):
+        small(module=module, module__bias=False).fit(*_rows())
+
+
+def test_the_class_counts_of_a_loss_come_from_the_data():
+    with pytest.raises(ValueError, match=r"^loss__class_counts cannot be set: the loss counts"):
+        small(loss="ldam", loss__class_counts=[1, 1]).fit(*_rows())
