@@ -154,7 +154,7 @@ def accepted_parameters(cls):
     A torch module class without an ``__init__`` of its own takes nothing:
     ``nn.Module``'s ``*args, **kwargs`` are there for its subclasses to pass on.
     """
-    if issubclass(cls, torch.nn.Module) and cls.__init__ is torch.nn.Module.__init__:
+    if isinstance(cls, type) and cls.__init__ is torch.nn.Module.__init__:
         return set(), False
     params = inspect.signature(cls).parameters.values()
     names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
@@ -232,7 +232,11 @@ def build_component(kind, value, routed, *, from_data=None):
         return built.set_params(**routed) if routed else built
     cls, kwargs = resolve_component(kind, value, routed, from_data=from_data)
     try:
-        inspect.signature(cls).bind(**kwargs)
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):  # no signature to read (a builtin): try the call
+        return cls(**kwargs)
+    try:
+        signature.bind(**kwargs)
     except TypeError as exc:
         passed = ", ".join(f"{name}=..." for name in kwargs) or "no argument"
         raise ValueError(
