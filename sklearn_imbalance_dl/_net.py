@@ -34,6 +34,7 @@ from ._data import (
     InMemoryDataset,
     LabelledDataset,
 )
+from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 from .registry import lookup, register
 from .sampling._sampler import IndexSampler
@@ -172,6 +173,8 @@ class ImbalanceNet(NeuralNet):
                 n_points=n_mixing_points(self.module_) if is_staged(self.module_) else 1,
                 device=self.device,
             )
+            if type(self.mixing_).plan is Mixing.plan:  # mixes through draw (not CutMix)
+                self._check_mixing_draw()
         use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
         # Inputs take the dtype of the module's parameters: float64 for a module built
@@ -566,6 +569,36 @@ class ImbalanceNet(NeuralNet):
         )
 
     # ------------------------------------------------------------------ predict
+    def _check_mixing_draw(self):
+        """One plan drawn for a small batch, the random state restored: a mixing of one's
+        own whose ``draw`` breaks its contract fails here, naming it, not in the first
+        step inside torch, and shares outside [0, 1] do not extrapolate silently."""
+        y = torch.arange(4, device=self.device) % len(self.class_counts)
+        partner = torch.roll(torch.arange(4, device=self.device), 1)
+        cuda = [torch.device(self.device)] if str(self.device).startswith("cuda") else []
+        contract = (
+            "draw(y, partner, epoch) must return (own_share, label_weight): own_share a "
+            "tensor of shape (batch,) of shares in [0, 1], label_weight one of the same "
+            "shape in [0, 1] or None"
+        )
+        try:
+            with torch.random.fork_rng(devices=cuda):
+                drawn = self.mixing_.draw(y, partner, 0)
+            own_share, label_weight = drawn
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"mixing={self.mixing!r}: {contract} ({exc}).") from exc
+        for name, value in (("own_share", own_share), ("label_weight", label_weight)):
+            if value is None and name == "label_weight":
+                continue
+            if not isinstance(value, torch.Tensor) or value.shape != y.shape:
+                got = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value)
+                raise ValueError(f"mixing={self.mixing!r}: {contract}; {name} is {got}.")
+            if not bool(((value >= 0) & (value <= 1)).all()):
+                raise ValueError(
+                    f"mixing={self.mixing!r}: {contract}; {name} holds values outside "
+                    f"[0, 1] ({value.min().item():g} to {value.max().item():g})."
+                )
+
     def predict_logits(self, X, batch_size=None):
         """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU."""
         return self.predict_batched(X, lambda logits: logits, batch_size)

@@ -1254,3 +1254,31 @@ def test_routed_parameters_of_a_component_instance_apply_as_set_params_applies_t
 def test_the_class_counts_of_a_loss_come_from_the_data():
     with pytest.raises(ValueError, match=r"^loss__class_counts cannot be set: the loss counts"):
         small(loss="ldam", loss__class_counts=[1, 1]).fit(*_rows())
+
+
+def test_a_mixing_of_your_own_is_held_to_its_contract():
+    from sklearn_imbalance_dl.mixing import Mixing
+
+    class Shares(Mixing):
+        def __init__(self, share=0.7):
+            super().__init__()
+            self.share = share
+
+        def draw(self, y, partner, epoch):
+            return torch.full(y.shape, self.share), None
+
+    class Floats(Mixing):
+        def draw(self, y, partner, epoch):
+            return 0.5, 0.5
+
+    contract = r"draw\(y, partner, epoch\) must return \(own_share, label_weight\)"
+    with pytest.raises(ValueError, match=contract + r".*own_share is <class 'float'>"):
+        small(mixing=Floats).fit(*_rows())
+    with pytest.raises(ValueError, match=contract + r".*values outside \[0, 1\] \(3 to 3\)"):
+        small(mixing=Shares(share=3.0)).fit(*_rows())
+    small(mixing=Shares).fit(*_rows())
+    # The draw checked gives its random numbers back: the fit draws as unchecked.
+    clf = small(mixing="mixup").fit(*_rows())
+    state = torch.get_rng_state()
+    clf.net_._check_mixing_draw()
+    assert torch.equal(torch.get_rng_state(), state)
