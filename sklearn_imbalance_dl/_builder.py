@@ -333,6 +333,11 @@ def build_training(
     # Deep copies: skorch initialises callbacks, which must not touch the parameters.
     for i, callback in enumerate(params["callbacks"] or []):
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
+        if name in _OWN_CALLBACKS:
+            raise ValueError(
+                f"callbacks: the name {name!r} is one of the estimator's own callbacks "
+                f"({', '.join(_OWN_CALLBACKS)}); give yours another name."
+            )
         _check_user_callback(callback, params)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
         callbacks.append((name, copy.deepcopy(callback)))
@@ -354,6 +359,10 @@ def build_training(
         max_epochs=params["max_epochs"] + (schedule.extra_epochs if schedule else 0),
         prediction=AdjustedSoftmax(loss.logit_scale, shift),
     )
+
+
+#: The names of the callbacks the estimator adds itself (skorch refuses two of a name).
+_OWN_CALLBACKS = ("lr_schedule", "schedule", "weight_averaging", "early_stopping")
 
 
 def _bind_augment(augment):

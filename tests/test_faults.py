@@ -1282,3 +1282,10 @@ def test_a_mixing_of_your_own_is_held_to_its_contract():
     state = torch.get_rng_state()
     clf.net_._check_mixing_draw()
     assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_estimators():
+    callback = ("lr_schedule", Callback())
+    with pytest.raises(ValueError, match=r"^callbacks: the name 'lr_schedule' is one of the "):
+        small(callbacks=[callback]).fit(*_rows())
+    small(callbacks=[("mine", Callback())]).fit(*_rows())
