@@ -690,12 +690,11 @@ def _check_class_weights(params, schedule, counts):
             continue
         try:
             weights = torch.as_tensor(weights, dtype=torch.float64)
+            valid = weights.shape == (n_classes,) and bool(
+                (weights.isfinite() & (weights >= 0)).all()
+            )
         except (TypeError, ValueError, RuntimeError):
-            weights = None
-        if weights is None or weights.shape != (n_classes,) or not weights.isfinite().all():
             valid = False
-        else:
-            valid = bool((weights >= 0).all())
         if not valid:
             raise ValueError(
                 f"schedule={params['schedule']!r}: class_weights({epoch}) must return None "

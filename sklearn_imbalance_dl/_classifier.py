@@ -28,7 +28,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, item_input
-from ._validation import check_label_types, user_stacklevel
+from ._validation import check_label_types, missing_labels, user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -802,14 +802,12 @@ def _is_routed(key):
 def _check_no_missing_labels(y):
     """Every row needs a label: name missing ones (None, NaN, pd.NA) before numpy's
     comparisons trip over them (pd.NA cannot be compared, None reads as a number)."""
-    import pandas as pd
-
     if y is None or isinstance(y, torch.Tensor):
         return  # a tensor holds no None or pd.NA, and its NaN are scikit-learn's to find
     labels = np.asarray(y)
     if labels.ndim != 1 or labels.dtype.kind not in "fO":
         return  # other shapes are left to scikit-learn's check; other dtypes have no gaps
-    missing = np.flatnonzero(pd.isna(labels))
+    missing = np.flatnonzero(missing_labels(labels))
     if len(missing):
         raise ValueError(
             f"y has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "

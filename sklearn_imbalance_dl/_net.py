@@ -568,7 +568,6 @@ class ImbalanceNet(NeuralNet):
             for _, callback in getattr(self, "callbacks_", [])
         )
 
-    # ------------------------------------------------------------------ predict
     def _check_mixing_draw(self):
         """One plan drawn for a small batch, the random state restored: a mixing of one's
         own whose ``draw`` breaks its contract fails here, naming it, not in the first
@@ -599,6 +598,7 @@ class ImbalanceNet(NeuralNet):
                     f"[0, 1] ({value.min().item():g} to {value.max().item():g})."
                 )
 
+    # ------------------------------------------------------------------ predict
     def predict_logits(self, X, batch_size=None):
         """Raw logits of ``X`` (a float32 array, a tensor or a Dataset), on the CPU."""
         return self.predict_batched(X, lambda logits: logits, batch_size)
@@ -613,25 +613,22 @@ class ImbalanceNet(NeuralNet):
         """
         self._set_training(False)
         batch_size = batch_size or max(self.batch_size, 1024)
-        result, start, invalid = None, 0, False
+        result, start = None, 0
         for xb in self._predict_batches(X, batch_size):
             with torch.inference_mode():
                 with self._autocast():
-                    logits = full_precision(self.module_(self._to_device_input(xb)))
-                # Gathered on the device and read once, after the last batch.
+                    logits = full_precision(self.module_(self._to_device_input(xb))).cpu()
                 no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
-                invalid = invalid | torch.isnan(logits).any() | torch.isposinf(logits).any()
-                invalid = invalid | no_class
+                if torch.isnan(logits).any() or torch.isposinf(logits).any() or no_class:
+                    raise ValueError(self._nan_probabilities_message(X))
                 # On the CPU, in float64 where ``output`` asks for it (MPS has no float64).
-                out = output(logits.cpu())
+                out = output(logits)
             if result is None:  # an ordinary tensor, filled in place: no list to concatenate
                 result = torch.empty((len(X), *out.shape[1:]), dtype=out.dtype)
             result[start : start + len(out)] = out
             start += len(out)
         if result is None:
             raise ValueError("X has no samples to predict.")
-        if bool(invalid):
-            raise ValueError(self._nan_probabilities_message(X))
         return result
 
     def _predict_batches(self, X, batch_size):
