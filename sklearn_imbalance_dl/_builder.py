@@ -29,7 +29,13 @@ from .callbacks._weight_averaging import WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
 from .mixing import Mixing
-from .modules import CosineLinear, TabularNet, fit_module_preprocessing, is_staged
+from .modules import (
+    CosineLinear,
+    TabularNet,
+    fit_module_preprocessing,
+    forward_staged,
+    is_staged,
+)
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
 from .sampling._sampler import check_index_sampler, encode_sampling_strategy
@@ -286,6 +292,7 @@ def build_training(
     schedule = _build_schedule(params, routed("schedule"), class_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, mixing, input_shape)
+    _check_staged_rule(params, module, X_train, input_shape, schedule, mixing)
     _check_categorical_mixing(params, mixing, n_categories)
     augment = _bind_augment(params["augment"])
     _check_pixel_range(augment, X_train)
@@ -647,6 +654,56 @@ def _check_module_output(value, module, input_shape, n_classes):
         raise ValueError(
             f"module={value!r} returns outputs of shape {tuple(out.shape)} for 2 samples; "
             f"expected (2, {n_classes}): one logit per class of y."
+        )
+
+
+def _readers_inside(params, module, schedule, mixing):
+    """What in this fit runs the module as ``head(stages(x))`` rather than ``forward(x)``."""
+    readers = []
+    layer = getattr(mixing, "layer", "input")
+    if layer != "input":
+        readers.append(f"mixing={params['mixing']!r} at layer={layer!r}")
+    if schedule is not None and schedule.extra_epochs:
+        readers.append(f"schedule={params['schedule']!r} (it re-trains the head)")
+    if hasattr(getattr(module, "head", None), "member_logits"):
+        readers.append("the head's member_logits")
+    for callback in params["callbacks"] or ():
+        callback = callback[1] if isinstance(callback, tuple) else callback
+        if getattr(callback, "reads_penultimate_features", False):
+            readers.append(type(callback).__name__)
+    return readers
+
+
+def _check_staged_rule(params, module, X_train, input_shape, schedule, mixing):
+    """A module of one's own that the fit runs through its stages and head must keep
+    ``forward(x) == head(stages(x))``: training would otherwise fit one network and
+    predict with another, silently. Checked on a few training rows in evaluation mode."""
+    if isinstance(params["module"], str) or not is_staged(module):
+        return  # the package's modules keep the rule by construction (tested)
+    readers = _readers_inside(params, module, schedule, mixing)
+    if not readers:
+        return  # a fit that only calls forward does not depend on the rule
+    if isinstance(X_train, Dataset):
+        rows = torch.zeros((2, *input_shape))
+    else:
+        rows = torch.as_tensor(np.asarray(X_train[:8]), dtype=torch.float32)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            direct = module(rows)
+            staged, _ = forward_staged(module, rows)
+    finally:
+        module.train(was_training)
+    if not torch.allclose(direct, staged, rtol=1e-4, atol=1e-5):
+        gap = (direct - staged).abs().max().item()
+        raise ValueError(
+            f"module={params['module']!r} exposes 'stages' and 'head', and "
+            f"{' and '.join(readers)} runs it through them, but its forward(x) is not "
+            f"head(stages[-1](...stages[0](x))): on {len(rows)} training rows the logits "
+            f"differ by up to {gap:.3g}, so the fit would train one network and predict "
+            "with another. Move what forward does outside them (a stem, a final norm, a "
+            "scaling) into the first stage or the head."
         )
 
 

@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.losses import FocalLoss
 
@@ -431,6 +432,42 @@ def test_mixing_in_hidden_layer_needs_staged_module(imbalanced):
         ImbalancedNetClassifier(module=plain, mixing="mfw", max_epochs=1).fit(*imbalanced)
     # At the input any module works.
     ImbalancedNetClassifier(module=plain, mixing="mfw", mixing__layer="input", max_epochs=1).fit(
+        *imbalanced
+    )
+
+
+class _StagedWithExtraStep(torch.nn.Module):
+    """Exposes 'stages' and 'head', but its forward adds a step that they skip (as a
+    stem or a final norm outside the stages does)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stages = torch.nn.ModuleList([torch.nn.Sequential(torch.nn.Linear(8, 16))])
+        self.head = torch.nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.stages[0](2 * x)))
+
+
+@pytest.mark.parametrize(
+    "params, reader",
+    [
+        ({"mixing": "mixup", "mixing__layer": "penultimate"}, r"mixing='mixup' at layer"),
+        ({"mixing": "mfw"}, r"mixing='mfw' at layer"),
+        ({"loss": "ce", "schedule": "crt"}, r"schedule='crt'"),
+        ({"callbacks": [ClassDiagnostics()]}, r"ClassDiagnostics"),
+    ],
+)
+def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, reader):
+    # Training would go through head(stages(x)) and predict through forward(x): two
+    # different networks, silently.
+    with pytest.raises(ValueError, match=rf"{reader}.*forward\(x\) is not head\(stages"):
+        ImbalancedNetClassifier(module=_StagedWithExtraStep(), max_epochs=2, **params).fit(
+            *imbalanced
+        )
+    # A fit that only calls forward does not depend on the rule (timm's models, with their
+    # stem outside 'stages', are such modules).
+    ImbalancedNetClassifier(module=_StagedWithExtraStep(), mixing="mixup", max_epochs=1).fit(
         *imbalanced
     )
 

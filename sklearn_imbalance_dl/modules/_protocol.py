@@ -20,7 +20,10 @@ A head that packs several members (``TabularNet(n_members=k)``) may also expose
 ``head.member_logits(h)``, each member's logits of shape ``(k, N, C)`` whose mean is
 ``head(h)``: the estimator then trains each member on its own loss.
 Modules without these attributes still train; they only cannot use in-network
-mixing, feature-gradient diagnostics or cRT.
+mixing, feature-gradient diagnostics or cRT. A fit that uses one of those checks the
+identity on a few training rows first and refuses a module that breaks it (training
+would fit ``head(stages(x))`` and predict with ``forward(x)``); a fit that does not
+only calls ``forward``.
 
 Example
 -------
