@@ -22,7 +22,7 @@ from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._data import LabelledDataset, to_device_dataset
+from ._data import LabelledDataset, item_input, to_device_dataset
 from ._net import AdjustedSoftmax, ImbalanceNet
 from ._validation import user_stacklevel
 from .callbacks._weight_averaging import WeightAveraging
@@ -639,8 +639,15 @@ def _check_module_output(value, module, input_shape, n_classes):
         with torch.no_grad():
             out = module(probe)
     except (RuntimeError, ValueError, TypeError) as exc:
+        hint = ""
+        if len(input_shape) == 2:
+            hint = (
+                " If X holds grayscale images of shape (n_samples, height, width), give "
+                "them a channel axis: X[:, None]."
+            )
         raise ValueError(
-            f"module={value!r} cannot take samples of shape {input_shape}: {exc}"
+            f"module={value!r} cannot take samples of shape {input_shape} (tried on a "
+            f"batch of 2: {exc}).{hint}"
         ) from exc
     finally:
         module.train(was_training)
@@ -1069,17 +1076,27 @@ def _check_param_groups(groups, cls):
     return checked
 
 
+# Items of a Dataset read to check their pixel range: uint8 images in [0, 255] show it
+# in any one of them.
+_PIXEL_RANGE_ITEMS = 16
+
+
 def _check_pixel_range(augment, X_train):
     """Training images outside the pixel values the (bound) augmentation works on.
 
     A component declares them as ``pixel_range``: an augmentation written for pixels
     in [0, 1] (or their standardised values) would turn uint8 images in [0, 255] into
-    blank ones without an error. Checked once, on images in memory (a lazy Dataset is
-    not read for it).
+    blank ones without an error. Checked once, on images in memory, and on the first
+    items of a Dataset (read lazily, it is not read through for this).
     """
     expected = getattr(augment, "pixel_range", None)
-    if not isinstance(expected, tuple) or not isinstance(X_train, (np.ndarray, torch.Tensor)):
+    if not isinstance(expected, tuple):
         return
+    if isinstance(X_train, Dataset):
+        n_read = min(len(X_train), _PIXEL_RANGE_ITEMS)
+        if n_read == 0:
+            return
+        X_train = torch.stack([item_input(X_train[i], i) for i in range(n_read)])
     if X_train.ndim != 4 or X_train.shape[0] == 0:
         return
     low, high = float(X_train.min()), float(X_train.max())

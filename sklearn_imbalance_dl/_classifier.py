@@ -784,14 +784,22 @@ def _explain_pandas_na(error):
 
 def _check_no_nan(X, module):
     """Missing values reach only modules that take tables (which impute them)."""
-    if np.isnan(X).any():
+    if not np.isnan(X).any():
+        return
+    if X.ndim > 2:
+        # Images: neither the tabular module nor scikit-learn's imputers take them.
         raise ValueError(
-            f"Input X contains NaN (missing values), which module={_module_name(module)} "
-            "cannot take on inputs of this shape. Use module='tabular' (or 'auto') on a "
-            "table (n_samples, n_features): it imputes them with a missing indicator; or "
-            "impute in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
-            "ImbalancedNetClassifier(...))."
+            f"X of shape {X.shape} holds NaN, which module={_module_name(module)} cannot "
+            "take: replace them first, e.g. np.nan_to_num(X, nan=0.0), or each channel's "
+            "mean for images."
         )
+    raise ValueError(
+        f"Input X contains NaN (missing values), which module={_module_name(module)} "
+        "cannot take on inputs of this shape. Use module='tabular' (or 'auto') on a "
+        "table (n_samples, n_features): it imputes them with a missing indicator; or "
+        "impute in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
+        "ImbalancedNetClassifier(...))."
+    )
 
 
 def _is_routed(key):

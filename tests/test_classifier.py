@@ -475,7 +475,10 @@ def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, rea
 @pytest.mark.parametrize(
     "module, message",
     [
-        (torch.nn.Linear(10, 3), r"cannot take samples of shape \(8,\): mat1 and mat2"),
+        (
+            torch.nn.Linear(10, 3),
+            r"cannot take samples of shape \(8,\) \(tried on a batch of 2: mat1 and mat2",
+        ),
         (torch.nn.Linear(8, 2), r"returns outputs of shape \(2, 2\).*expected \(2, 3\)"),
         ("resnet32", r"cannot take samples of shape \(8,\).*input_shape"),
     ],
@@ -483,6 +486,12 @@ def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, rea
 def test_module_that_does_not_fit_the_data(imbalanced, module, message):
     with pytest.raises(ValueError, match=message):
         ImbalancedNetClassifier(module=module, max_epochs=1).fit(*imbalanced)
+
+
+def test_grayscale_images_without_a_channel_axis_are_told_how_to_add_one():
+    images = np.random.default_rng(0).random((20, 16, 16), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"samples of shape \(16, 16\).*X\[:, None\]"):
+        ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(images, np.repeat([0, 1], 10))
 
 
 def test_unavailable_cuda_is_a_clear_error(imbalanced):

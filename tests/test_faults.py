@@ -87,6 +87,17 @@ def test_fp16_overflow_at_predict_is_named(digits):
         clf.predict(X * 1e6)
 
 
+def test_nan_pixels_get_advice_for_images():
+    images = np.random.default_rng(0).random((20, 3, 8, 8), dtype=np.float32)
+    images[0, 0, 0, 0] = np.nan
+    # Not the table's advice (module='tabular', SimpleImputer: neither takes images).
+    with pytest.raises(
+        ValueError, match=r"X of shape \(20, 3, 8, 8\) holds NaN.*nan_to_num"
+    ) as error:
+        ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(images, np.repeat([0, 1], 10))
+    assert "SimpleImputer" not in str(error.value)
+
+
 def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
     X, y = digits
     holed = X.copy()

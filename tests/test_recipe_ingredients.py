@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageEnhance, ImageOps
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
+from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._net import ImbalanceNet
@@ -550,6 +551,9 @@ def test_rand_augment_refuses_images_outside_its_pixel_range(mean, std, expected
     with pytest.raises(ValueError, match=r"augment=RandAugment.*pixel values in " + expected):
         clf.fit(images, y)
     assert not hasattr(clf, "net_")
+    # Images read lazily from a Dataset are checked on their first items.
+    with pytest.raises(ValueError, match=r"augment=RandAugment.*pixel values in " + expected):
+        clf.fit(TensorDataset(torch.as_tensor(images)), y)
     # Brought into its range, the same images train.
     scaled = images / 255
     if mean is not None:
