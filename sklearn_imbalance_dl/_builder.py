@@ -22,7 +22,7 @@ from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
 
-from ._data import LabelledDataset, item_input, to_device_dataset
+from ._data import LabelledDataset, item_input, to_device_dataset, weights_are_uniform
 from ._net import AdjustedSoftmax, ImbalanceNet
 from ._validation import user_stacklevel
 from .callbacks._weight_averaging import WeightAveraging
@@ -137,6 +137,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
         classes=classes,
     )  # fmt: skip
     class_counts = np.bincount(train[1], minlength=len(classes))
+    balancing_counts = _weighted_class_counts(train[1], train[2], class_counts, classes)
     if valid is not None and not class_counts.all():
         absent = classes[class_counts == 0]
         raise ValueError(
@@ -146,12 +147,31 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
             "(train on everything) for classes this small."
         )
     setup = build_training(
-        params, routed, input_shape, class_counts, train[0], n_categories=n_categories,
+        params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,
         y_train=train[1], classes=classes,
     )  # fmt: skip
-    net = build_net(setup, params, class_counts, valid)
+    net = build_net(setup, params, balancing_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
     return Fit(net, data, class_counts, setup.max_epochs)
+
+
+def _weighted_class_counts(y, sample_weight, counts, classes):
+    """The class counts the loss, the schedule and the mixing balance by: each row counts
+    as its weight relative to the mean (a weight of 2 as two copies), so that weights
+    which already balance the classes (``compute_sample_weight("balanced", y)``) are not
+    balanced again. The counts of rows when every weight is equal."""
+    if weights_are_uniform(sample_weight):
+        return counts
+    weighted = np.bincount(y, weights=sample_weight.astype(np.float64), minlength=len(counts))
+    unweighted = classes[(weighted == 0) & (counts > 0)]
+    if unweighted.size:
+        raise ValueError(
+            "sample_weight is 0 on every row of class(es) "
+            f"{', '.join(map(repr, unweighted[:5].tolist()))}, which then cannot be learnt "
+            "(each row counts as its weight, as that many copies of it would): give some "
+            "of their rows a weight, or drop them."
+        )
+    return weighted * (counts.sum() / weighted.sum())
 
 
 def accepted_parameters(cls):
@@ -317,7 +337,8 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
-    n_samples = int(np.sum(class_counts))  # a Dataset given as X need not have a len
+    # A Dataset given as X need not have a len; weighted counts sum to the rows.
+    n_samples = round(float(np.sum(class_counts)))
     weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, n_samples)
     optimizer, optimizer_params = _resolve_optimizer(
         params, routed("optimizer"), weight_decay, decay_groups

@@ -443,7 +443,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2
-            counts a row about as two copies of it would, in batches of any size.
+            counts a row about as two copies of it would, in batches of any size, and in
+            the class counts that the loss, the schedule and the mixing balance by (so
+            ``compute_sample_weight("balanced", y)`` with a loss that balances the
+            classes balances them once, not twice).
 
         Returns
         -------

@@ -15,6 +15,7 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
@@ -260,6 +261,38 @@ def test_sample_weight_scaling_is_a_no_op_and_weights_matter(imbalanced):
     rare_heavy = np.where(y == 2, 20.0, 1.0)
     shifted = small().fit(X, y, sample_weight=rare_heavy).predict_proba(X)
     assert shifted[:, 2].mean() > base[:, 2].mean() + 0.05
+
+
+@pytest.mark.parametrize("loss", ["logit_adjusted", "balanced_softmax", "weighted_ce", "ldam"])
+def test_the_loss_balances_by_weighted_class_counts(imbalanced, loss):
+    """A weight of k counts a row as k copies in the class counts the loss balances by:
+    weights that already balance the classes are not balanced again."""
+    X, y = imbalanced
+    clf = small(loss=loss, max_epochs=1)
+    clf.fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    np.testing.assert_allclose(clf.net_.criterion_.class_counts, np.full(3, len(y) / 3), rtol=1e-5)
+    np.testing.assert_array_equal(clf.class_counts_, np.bincount(y))  # rows, as documented
+    copies = np.bincount(y) * np.array([1, 1, 3])
+    clf.fit(X, y, sample_weight=np.where(y == 2, 3.0, 1.0))
+    expected = copies * len(y) / copies.sum()
+    np.testing.assert_allclose(clf.net_.criterion_.class_counts, expected, rtol=1e-5)
+
+
+def test_a_weight_of_three_acts_as_three_copies_under_the_default_loss():
+    X, y = make_classification(1000, n_features=6, n_informative=4, weights=[0.85], random_state=0)
+    copies = np.concatenate([np.arange(len(y)), np.flatnonzero(y == 1), np.flatnonzero(y == 1)])
+    params = dict(max_epochs=10, batch_size=64, random_state=0)
+    weighted = ImbalancedNetClassifier(**params).fit(X, y, sample_weight=np.where(y == 1, 3.0, 1))
+    copied = ImbalancedNetClassifier(**params).fit(X[copies], y[copies])
+    # Balanced twice, the weighted model called about half the rows positive, the copied
+    # one a fifth.
+    assert abs(weighted.predict(X).mean() - copied.predict(X).mean()) < 0.08
+
+
+def test_a_class_of_zero_weight_is_refused(imbalanced):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match=r"sample_weight is 0 on every row of class\(es\) 2"):
+        small(loss="logit_adjusted").fit(X, y, sample_weight=np.where(y == 2, 0.0, 1.0))
 
 
 def test_mixed_loss_matches_hand_computation():
