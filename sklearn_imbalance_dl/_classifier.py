@@ -144,8 +144,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         [0, 1] or their standardised values) refuses training images outside them.
     validation_fraction : float or None, default=None
         Fraction held out (stratified) to monitor ``valid_loss`` and
-        ``valid_balanced_accuracy``. None: train on everything (tail classes are too
-        small to spare).
+        ``valid_balanced_accuracy`` (of the predictions ``predict`` makes,
+        ``posthoc_tau`` included). Every class holds out at least one sample, and
+        keeps one to train on. None: train on everything (tail classes are too small
+        to spare).
     early_stopping : bool, default=False
         Stop when the validation balanced accuracy has not improved for
         ``n_iter_no_change`` epochs and keep the best epoch's weights. Needs

@@ -486,7 +486,10 @@ class ImbalanceNet(NeuralNet):
             losses.append(step["loss"])
             sizes.append(len(batch[1]))
             if not training:
-                correct, seen = _count_correct(step, correct, seen)
+                # The logits predict reads (post-hoc adjustment included), so that early
+                # stopping ranks epochs by the predictions the fit returns.
+                logits = self.predict_nonlinearity.logits(step["y_pred"])
+                correct, seen = _count_correct(logits, step["y_true"], correct, seen)
             self.notify("on_batch_end", batch=batch, training=training, **step)
         # One device synchronisation per epoch instead of one per batch.
         values = torch.stack(losses).float().cpu().tolist()
@@ -662,11 +665,10 @@ class ImbalanceNet(NeuralNet):
         )
 
 
-def _count_correct(step, correct, seen):
+def _count_correct(logits, y_true, correct, seen):
     """Accumulate per-class hits and counts of a validation batch, on the device."""
-    y_true = step["y_true"]
-    n_classes = step["y_pred"].shape[1]
-    hits = step["y_pred"].argmax(1) == y_true
+    n_classes = logits.shape[1]
+    hits = logits.argmax(1) == y_true
     batch_correct = torch.bincount(y_true[hits], minlength=n_classes).float()
     batch_seen = torch.bincount(y_true, minlength=n_classes).float()
     if correct is None:

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.utils import check_random_state
 from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring
 from torch.utils.data import TensorDataset
 
@@ -536,6 +539,21 @@ def test_early_stopping_is_not_an_interrupt(digits, capsys):
     assert capsys.readouterr().out == ""  # silent without verbose
 
 
+def test_the_validation_score_is_that_of_predict_with_the_posthoc_adjustment():
+    X, y = make_classification(
+        400, n_features=6, n_informative=4, n_classes=3, weights=[0.8, 0.15, 0.05],
+        flip_y=0.05, random_state=0,
+    )  # fmt: skip
+    clf = ImbalancedNetClassifier(
+        loss="ce", posthoc_tau=1.0, validation_fraction=0.25, max_epochs=5, random_state=0
+    ).fit(X, y)
+    # The estimator's validation rows: its split is seeded from random_state.
+    seed = check_random_state(0).randint(np.iinfo(np.int32).max)
+    _, valid = next(StratifiedShuffleSplit(1, test_size=0.25, random_state=seed).split(X, y))
+    score = balanced_accuracy_score(y[valid], clf.predict(X[valid]))
+    assert clf.net_.history[-1, "valid_balanced_accuracy"] == pytest.approx(score)
+
+
 def test_early_stopping_says_so_under_verbose(digits, capsys):
     clf = _stopping_early(verbose=1).fit(*digits)
     out = capsys.readouterr().out
@@ -693,6 +711,19 @@ def test_a_module_returning_a_tuple_is_refused_clearly():
     clf = ImbalancedNetClassifier(module=_TupleOut, max_epochs=1)
     with pytest.raises(ValueError, match=r"^module=<class '.*_TupleOut'>" + re.escape(message)):
         clf.fit(*_rows())
+
+
+@pytest.mark.parametrize("n_rare", [2, 3])
+def test_every_class_of_two_samples_or_more_is_validated_on(n_rare):
+    # At a fraction of 0.1 the stratified split gives the rare class 0.2-0.3 of a
+    # validation sample, rounded to none: the validation balanced accuracy would not
+    # see it.
+    X = np.random.default_rng(0).normal(size=(200 + n_rare, 5)).astype(np.float32)
+    y = np.repeat([0, 1, 2], [180, 20, n_rare])
+    clf = small(validation_fraction=0.1, max_epochs=1).fit(X, y)
+    validated = np.bincount(y) - clf.class_counts_
+    assert validated[2] == 1 and clf.class_counts_[2] == n_rare - 1
+    assert validated.sum() == int(np.ceil(0.1 * len(y))) + 1  # the split's, and the one moved
 
 
 def test_a_validation_fraction_that_empties_a_class_is_named():
