@@ -784,7 +784,7 @@ def _check_class_weights(params, schedule, counts):
     own_weights = type(schedule).class_weights is not Schedule.class_weights
     if not (schedule.reweights and own_weights):
         return
-    n_classes, moved = len(counts), False
+    n_classes = len(counts)
     for epoch in range(params["max_epochs"]):
         weights = schedule.class_weights(epoch)
         if weights is None:
@@ -802,8 +802,9 @@ def _check_class_weights(params, schedule, counts):
                 f"or {n_classes} finite, non-negative class weights (a tensor of shape "
                 f"({n_classes},)), one per class in the order of classes_."
             )
-        moved = moved or not bool((weights == weights[0]).all())
-    if moved or len(set(np.asarray(counts).tolist())) < 2:
+    if first_reweighted_epoch(schedule, params["max_epochs"]) is not None:
+        return
+    if len(set(np.asarray(counts).tolist())) < 2:
         return
     start = " (schedule__start)" if "start" in schedule.get_params() else ""
     warnings.warn(
@@ -814,6 +815,18 @@ def _check_class_weights(params, schedule, counts):
         UserWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+def first_reweighted_epoch(schedule, n_epochs):
+    """The first 0-based epoch of ``n_epochs`` whose class weights a re-weighting
+    schedule moves off uniform; None if none does."""
+    for epoch in range(n_epochs):
+        weights = schedule.class_weights(epoch)
+        if weights is not None:
+            weights = torch.as_tensor(weights)
+            if not bool((weights == weights[0]).all()):
+                return epoch
+    return None
 
 
 def _build_lr_schedule(value, kind, routed):

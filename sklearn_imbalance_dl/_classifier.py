@@ -25,6 +25,7 @@ from ._builder import (
     accepted_parameters,
     build_fit,
     component_class,
+    first_reweighted_epoch,
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, item_input
@@ -520,6 +521,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.stopped_early_ = net.stopped_early_
         stopper = dict(net.callbacks_).get("early_stopping") if self.early_stopping else None
         self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
+        self._warn_if_kept_before_reweighting(net)
         if self.interrupted_:
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
@@ -531,6 +533,24 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.net_ = net
         self.column_encoder_ = encoder
         return self
+
+    def _warn_if_kept_before_reweighting(self, net):
+        """Early stopping may keep an epoch before a re-weighting schedule switches on
+        (DRW's late phase): the model is then one trained without it."""
+        schedule = dict(net.callbacks_).get("schedule")
+        if self.best_epoch_ is None or schedule is None or not schedule.reweights:
+            return
+        first = first_reweighted_epoch(schedule, self.max_epochs)
+        if first is None or first < self.best_epoch_:
+            return
+        warnings.warn(
+            f"early_stopping kept epoch {self.best_epoch_}, before schedule={self.schedule!r} "
+            f"re-weights the classes (from epoch {first + 1} of {self.max_epochs}): the "
+            "model is one trained without the schedule. Raise n_iter_no_change, or choose "
+            "max_epochs by early-stopping a fit without the schedule.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _takes_tables(self):
         """Whether the module reads tables through a :class:`ColumnEncoder`.

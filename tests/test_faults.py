@@ -1131,6 +1131,26 @@ def test_a_reweighting_phase_that_never_starts_warns(digits, params):
         small(**params).fit(*digits)
 
 
+@pytest.mark.parametrize("start, warns", [(0.8, True), (0.0, False)])
+def test_early_stopping_that_keeps_an_epoch_before_the_reweighting_warns(digits, start, warns):
+    # A rate too small to learn anything: the fit stops within a few epochs.
+    clf = small(
+        loss="ldam", schedule="drw", schedule__start=start, max_epochs=30, lr=1e-12,
+        validation_fraction=0.2, early_stopping=True, n_iter_no_change=2,
+    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(*digits)
+    assert clf.stopped_early_ and clf.best_epoch_ < 25
+    said = [str(w.message) for w in caught if "before schedule='drw'" in str(w.message)]
+    assert said == ([
+        f"early_stopping kept epoch {clf.best_epoch_}, before schedule='drw' re-weights the "
+        "classes (from epoch 25 of 30): the model is one trained without the schedule. "
+        "Raise n_iter_no_change, or choose max_epochs by early-stopping a fit without the "
+        "schedule."
+    ] if warns else [])  # fmt: skip
+
+
 def test_a_reweighting_phase_that_starts_does_not_warn(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
