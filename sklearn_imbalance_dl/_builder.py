@@ -11,6 +11,7 @@ never writes the result back into its parameters.
 import copy
 import inspect
 import math
+import pickle
 import warnings
 from dataclasses import dataclass
 
@@ -358,7 +359,6 @@ def build_training(
             load_best=True,
         )
         callbacks.append(("early_stopping", stopper))
-    # Deep copies: skorch initialises callbacks, which must not touch the parameters.
     for i, callback in enumerate(params["callbacks"] or []):
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
         if name in _OWN_CALLBACKS:
@@ -368,7 +368,7 @@ def build_training(
             )
         _check_user_callback(callback, params)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
-        callbacks.append((name, copy.deepcopy(callback)))
+        callbacks.append((name, _copy_for_the_fit(callback)))
 
     shift = None
     if params["posthoc_tau"] is not None:
@@ -972,6 +972,16 @@ def _second_balancings(params, sampler_balances, unbalanced, this):
             f"posthoc_tau={params['posthoc_tau']!r} removes the prior again at predict time",
             f"{unbalanced} with posthoc_tau, or posthoc_tau=None with {this}",
         )
+
+
+def _copy_for_the_fit(callback):
+    """A deep copy, since skorch initialises callbacks and a fit must leave its
+    parameters as they were; a callback that cannot be copied (it holds an open file,
+    a lock or a logging client, as skorch's TensorBoard does) is used as it is."""
+    try:
+        return copy.deepcopy(callback)
+    except (TypeError, copy.Error, pickle.PicklingError):
+        return callback
 
 
 def _check_user_callback(callback, params):

@@ -202,7 +202,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         or skorch's ``GradientNormClipping``, ``Checkpoint``, ``EarlyStopping``. skorch's
         ``EpochScoring`` and ``BatchScoring`` are refused: they cannot read the net's
         batches (inputs, class indices, sample weights). The net records the validation
-        balanced accuracy of each epoch itself (``validation_fraction > 0``).
+        balanced accuracy of each epoch itself (``validation_fraction > 0``). Each fit
+        works on copies of them (find them in ``net_.callbacks_``), except a callback
+        that cannot be copied (one holding an open file or a lock), used as it is.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
@@ -229,15 +231,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Epochs trained (re-training epochs of ``schedule="crt"`` included).
     interrupted_ : bool
         Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
-        the weights reached, and a warning says so). A stop by early stopping is not
-        an interrupt.
+        the weights reached, or with ``early_stopping=True`` those of the best epoch
+        so far, and a warning says so). A stop by early stopping is not an interrupt.
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
         ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
         under ``verbose``; no warning.
     best_epoch_ : int or None
         With ``early_stopping=True``, the epoch (counted from 1) of the best validation
-        balanced accuracy, whose weights the model keeps; None otherwise.
+        balanced accuracy, whose weights the model keeps; None otherwise, and when
+        Ctrl-C stopped the fit before its first epoch ended.
 
     Notes
     -----
@@ -518,15 +521,24 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             net.fit(fit_.train, None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
-        self.stopped_early_ = net.stopped_early_
+        # A stopper that fires after the last epoch ended nothing early.
+        self.stopped_early_ = net.stopped_early_ and self.n_epochs_ < fit_.max_epochs
         stopper = dict(net.callbacks_).get("early_stopping") if self.early_stopping else None
-        self.best_epoch_ = None if stopper is None else int(stopper.best_epoch_)
+        # skorch's count starts at 0: no epoch ended before an interrupt.
+        best = None if stopper is None else int(stopper.best_epoch_)
+        self.best_epoch_ = best or None
         self._warn_if_kept_before_reweighting(net)
         if self.interrupted_:
+            kept = (
+                "the weights reached"
+                if self.best_epoch_ is None
+                else "the weights of its best epoch so far, epoch "
+                f"{self.best_epoch_} (best_epoch_), as early stopping restores them"
+            )
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
-                f"{fit_.max_epochs} epochs; the model keeps the weights reached "
-                "(interrupted_=True, n_epochs_ says how far it got).",
+                f"{fit_.max_epochs} epochs; the model keeps {kept} (interrupted_=True, "
+                "n_epochs_ says how far it got).",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )

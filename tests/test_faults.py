@@ -569,10 +569,44 @@ def test_a_fit_that_runs_all_its_epochs_did_not_stop_early(digits):
 
 
 def test_ctrl_c_in_a_fit_with_early_stopping_is_still_an_interrupt(digits):
-    clf = _stopping_early(callbacks=[InterruptAt(1)])
-    with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 1 of 40"):
+    clf = _stopping_early(callbacks=[InterruptAt(3)])
+    with pytest.warns(
+        UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 3 of 40"
+    ) as said:
         clf.fit(*digits)
     assert clf.interrupted_ and not clf.stopped_early_
+    # Early stopping restores its best epoch when training ends, Ctrl-C or not.
+    assert f"the model keeps the weights of its best epoch so far, epoch {clf.best_epoch_}" in str(
+        said[0].message
+    )
+    history = clf.net_.history[:, "valid_balanced_accuracy"]
+    assert clf.best_epoch_ == 1 + int(np.argmax(history))
+    # Stopped before any epoch ended: no best epoch.
+    with pytest.warns(UserWarning, match=r"after 0 of 40 epochs; the model keeps the weights"):
+        clf.set_params(callbacks=[InterruptAt(0)]).fit(*digits)
+    assert clf.best_epoch_ is None
+
+
+def test_a_stop_at_the_last_epoch_is_not_early(digits):
+    from skorch.callbacks import EarlyStopping
+
+    # No epoch improves the training loss by 100: the stopper fires after epoch 3 of 3.
+    stopper = EarlyStopping(monitor="train_loss", patience=2, threshold=100.0, threshold_mode="abs")
+    clf = small(max_epochs=3, callbacks=[stopper]).fit(*digits)
+    assert clf.n_epochs_ == 3 and not clf.stopped_early_
+
+
+def test_a_callback_that_cannot_be_copied_is_used_as_it_is(digits, tmp_path):
+    class EpochLog(Callback):
+        def __init__(self, file):
+            self.file = file  # an open file cannot be deep-copied
+
+        def on_epoch_end(self, net, **kwargs):
+            self.file.write(f"epoch {len(net.history)}\n")
+
+    with open(tmp_path / "log.txt", "w") as file:
+        small(max_epochs=2, callbacks=[EpochLog(file)]).fit(*digits)
+    assert (tmp_path / "log.txt").read_text() == "epoch 1\nepoch 2\n"
 
 
 def test_a_skorch_early_stopping_callback_is_not_an_interrupt(digits):
