@@ -168,7 +168,8 @@ def test_one_training_step_is_the_hand_computed_sgd_step(loss):
     # One batch holding all samples, plain SGD (the first momentum step is the gradient),
     # no weight decay: W1 = W0 - lr * grad of sum_i sw_i w_{y_i} l_i / sum_i w_{y_i},
     # with l_i the cross-entropy, w the class weights (n / (C n_c) for weighted_ce,
-    # normalised to mean 1 over the classes) and sw the sample weights over their mean.
+    # normalised to mean 1 over the classes, n_c the class's weighted count) and sw the
+    # sample weights over their mean.
     from sklearn_imbalance_dl import ImbalancedNetClassifier
 
     torch.manual_seed(0)
@@ -196,8 +197,9 @@ def test_one_training_step_is_the_hand_computed_sgd_step(loss):
     nll = -log_p[torch.arange(4), torch.as_tensor(y)]
     if loss == "ce":
         class_weight = torch.ones(2)
-    else:  # inverse frequency: counts (3, 1) -> (1/3, 1) -> scaled to sum 2
-        class_weight = torch.tensor([1 / 3, 1.0]) * 2 / (1 / 3 + 1.0)
+    else:  # inverse frequency of the weighted counts (4, 0.5) / 1.125, scaled to sum 2
+        inverse = 1 / torch.tensor([4.0, 0.5])
+        class_weight = inverse * 2 / inverse.sum()
     w = class_weight[torch.as_tensor(y)]
     hand_loss = (torch.as_tensor(sw / sw.mean()) * w * nll).sum() / w.sum()
     hand_loss.backward()
