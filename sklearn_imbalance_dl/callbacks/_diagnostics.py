@@ -86,7 +86,8 @@ def class_diagnostics(estimator):
     -------
     dict
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
-        ``"class_counts"``: the training counts, in the same class order.
+        ``"class_counts"``: the training counts, in the same class order (weighted by
+        the sample weights of the fit, if it had any, as the loss balances by them).
     """
     if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
         estimator = estimator[-1]
