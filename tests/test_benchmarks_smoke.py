@@ -242,3 +242,13 @@ def test_tabular_lt_vote_averages_the_net_and_the_encoded_forest(tabular_lt):
     assert forest.steps[-1][1].n_features_in_ == 3
     mean = (net.predict_proba(X) + forest.predict_proba(X)) / 2
     np.testing.assert_allclose(vote.predict_proba(X), mean, rtol=1e-6)
+
+
+def test_weak_spots_one_situation():
+    proc = _run(
+        [str(BENCHMARKS / "weak_spots.py"), "--seeds", "0", "--situations", "narrow interval"]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "| table | default | remedy | HGB, balanced | the remedy |"
+    assert len(lines) == 3 and lines[2].startswith("| narrow interval | ")
