@@ -10,7 +10,8 @@ split and the models); one thread per fit.
 
 - ``integer codes``: a nominal code 0..199 stored as a number decides the class (15 %
   of the codes are positive); remedy: the code as a ``category`` column.
-- ``noise columns``: 8 informative columns and 500 of pure noise; remedy: an
+- ``noise columns``: 8 columns (``make_classification``: 4 informative, 2 of their
+  combinations, 2 of noise) and 500 of pure noise; remedy: an
   ``ExtraTreesClassifier`` feature selection in front (``SelectFromModel``).
 - ``categorical noise``: 100 string columns of 20 values, the class a rule on 3 of
   them; remedy: one-hot encoding and the same selection in front.

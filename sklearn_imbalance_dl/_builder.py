@@ -37,6 +37,7 @@ from .modules import (
     forward_staged,
     is_staged,
 )
+from .modules._protocol import parameter_dtype
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
 from .sampling._sampler import check_index_sampler, encode_sampling_strategy
@@ -133,20 +134,23 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
     # (normalised within each batch instead, a batch of one would cancel its weight).
     sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
+    _check_every_class_weighs(y, sample_weight, classes)
+    fraction = params["validation_fraction"]
     train, valid = holdout_split(
-        X, y, sample_weight, params["validation_fraction"], params["early_stopping"], seed,
-        classes=classes,
-    )  # fmt: skip
+        X, y, sample_weight, fraction, params["early_stopping"], seed, classes=classes
+    )
     class_counts = np.bincount(train[1], minlength=len(classes))
-    balancing_counts = _weighted_class_counts(train[1], train[2], class_counts, classes)
     if valid is not None and not class_counts.all():
         absent = classes[class_counts == 0]
         raise ValueError(
-            f"validation_fraction={params['validation_fraction']} holds out every sample of "
-            f"class(es) {', '.join(map(repr, absent[:5].tolist()))}, so training would "
-            "never see them: lower validation_fraction (e.g. 0.1), or leave it None "
-            "(train on everything) for classes this small."
+            f"validation_fraction={fraction} holds out every sample of class(es) "
+            f"{', '.join(map(repr, absent[:5].tolist()))}, so training would never see "
+            "them: lower validation_fraction (e.g. 0.1), or leave it None (train on "
+            "everything) for classes this small."
         )
+    if valid is not None:
+        _check_every_class_weighs(train[1], train[2], classes, held_out=fraction)
+    balancing_counts = _weighted_class_counts(train[1], train[2], class_counts)
     setup = build_training(
         params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,
         y_train=train[1], classes=classes,
@@ -156,22 +160,36 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     return Fit(net, data, class_counts, setup.max_epochs)
 
 
-def _weighted_class_counts(y, sample_weight, counts, classes):
+def _check_every_class_weighs(y, sample_weight, classes, held_out=None):
+    """Refuse a class whose rows (of the training part, after ``held_out``, the
+    validation fraction) all weigh 0: it would count as absent, yet be predicted."""
+    weighted = np.bincount(y, weights=sample_weight, minlength=len(classes))
+    unweighted = classes[(weighted == 0) & (np.bincount(y, minlength=len(classes)) > 0)]
+    if not unweighted.size:
+        return
+    names = ", ".join(map(repr, unweighted[:5].tolist()))
+    if held_out is None:
+        raise ValueError(
+            f"sample_weight is 0 on every row of class(es) {names}, which then cannot be "
+            "learnt (each row counts as its weight, as that many copies of it would): give "
+            "some of their rows a weight, or drop them."
+        )
+    raise ValueError(
+        f"validation_fraction={held_out} holds out every row of class(es) {names} that "
+        "has a non-zero sample_weight, so training would count them as absent: lower "
+        "validation_fraction, or leave it None."
+    )
+
+
+def _weighted_class_counts(y, sample_weight, counts):
     """The class counts the loss, the schedule and the mixing balance by: each row counts
     as its weight relative to the mean (a weight of 2 as two copies), so that weights
     which already balance the classes (``compute_sample_weight("balanced", y)``) are not
-    balanced again. The counts of rows when every weight is equal."""
+    balanced again, as scikit-learn's ``compute_class_weight("balanced", ...,
+    sample_weight=...)`` does. The counts of rows when every weight is equal."""
     if weights_are_uniform(sample_weight):
         return counts
     weighted = np.bincount(y, weights=sample_weight.astype(np.float64), minlength=len(counts))
-    unweighted = classes[(weighted == 0) & (counts > 0)]
-    if unweighted.size:
-        raise ValueError(
-            "sample_weight is 0 on every row of class(es) "
-            f"{', '.join(map(repr, unweighted[:5].tolist()))}, which then cannot be learnt "
-            "(each row counts as its weight, as that many copies of it would): give some "
-            "of their rows a weight, or drop them."
-        )
     return weighted * (counts.sum() / weighted.sum())
 
 
@@ -313,7 +331,7 @@ def build_training(
     schedule = _build_schedule(params, routed("schedule"), class_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, mixing, input_shape)
-    _check_staged_rule(params, module, X_train, input_shape, schedule, mixing)
+    _check_staged_rule(params, module, X_train, schedule, mixing)
     _check_categorical_mixing(params, mixing, n_categories)
     augment = _bind_augment(params["augment"])
     _check_pixel_range(augment, X_train)
@@ -669,7 +687,7 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
 
 def _check_module_output(value, module, input_shape, n_classes):
     """One forward pass on zeros, so that a shape mismatch fails here, clearly."""
-    probe = torch.zeros((2, *input_shape))
+    probe = torch.zeros((2, *input_shape), dtype=parameter_dtype(module))
     was_training = module.training
     module.eval()  # no batch-norm update, no dropout draw: the seed's stream is intact
     try:
@@ -718,7 +736,7 @@ def _readers_inside(params, module, schedule, mixing):
     return readers
 
 
-def _check_staged_rule(params, module, X_train, input_shape, schedule, mixing):
+def _check_staged_rule(params, module, X_train, schedule, mixing):
     """A module of one's own that the fit runs through its stages and head must keep
     ``forward(x) == head(stages(x))``: training would otherwise fit one network and
     predict with another, silently. Checked on a few training rows in evaluation mode."""
@@ -727,28 +745,42 @@ def _check_staged_rule(params, module, X_train, input_shape, schedule, mixing):
     readers = _readers_inside(params, module, schedule, mixing)
     if not readers:
         return  # a fit that only calls forward does not depend on the rule
-    if isinstance(X_train, Dataset):
-        rows = torch.zeros((2, *input_shape))
-    else:
-        rows = torch.as_tensor(np.asarray(X_train[:8]), dtype=torch.float32)
+    rows = _first_inputs(X_train, 8).to(parameter_dtype(module))
+    rule = (
+        f"module {type(module).__name__} exposes 'stages' and 'head', and "
+        f"{' and '.join(readers)} runs it through them, but its forward(x) is not "
+        "head(stages[-1](...stages[0](x)))"
+    )
+    advice = (
+        "Move what forward does outside them (a stem, a flattening, a final norm, a "
+        "scaling) into the first stage or the head."
+    )
     was_training = module.training
     module.eval()
     try:
         with torch.no_grad():
             direct = module(rows)
-            staged, _ = forward_staged(module, rows)
+            try:
+                staged, _ = forward_staged(module, rows)
+            except (RuntimeError, ValueError, TypeError) as exc:
+                raise ValueError(f"{rule}: head(stages(x)) fails ({exc}). {advice}") from exc
     finally:
         module.train(was_training)
-    if not torch.allclose(direct, staged, rtol=1e-4, atol=1e-5):
-        gap = (direct - staged).abs().max().item()
+    if staged.shape != direct.shape or not torch.allclose(direct, staged, rtol=1e-4, atol=1e-5):
+        gap = (direct - staged).abs().max().item() if staged.shape == direct.shape else "all"
         raise ValueError(
-            f"module={params['module']!r} exposes 'stages' and 'head', and "
-            f"{' and '.join(readers)} runs it through them, but its forward(x) is not "
-            f"head(stages[-1](...stages[0](x))): on {len(rows)} training rows the logits "
-            f"differ by up to {gap:.3g}, so the fit would train one network and predict "
-            "with another. Move what forward does outside them (a stem, a final norm, a "
-            "scaling) into the first stage or the head."
+            f"{rule}: on {len(rows)} training rows the logits differ (by up to {gap}), so the "
+            f"fit would train one network and predict with another. {advice}"
         )
+
+
+def _first_inputs(X_train, n):
+    """The first ``n`` training inputs as a float32 tensor; a Dataset's items are read
+    (it is not read through: it may load lazily)."""
+    if isinstance(X_train, Dataset):
+        count = min(len(X_train), n)
+        return torch.stack([item_input(X_train[i], i) for i in range(count)])
+    return torch.as_tensor(np.asarray(X_train[:n]), dtype=torch.float32)
 
 
 def _build_optional(kind, params, routed, base, expected):
@@ -804,7 +836,7 @@ def _check_class_weights(params, schedule, counts):
             )
     if first_reweighted_epoch(schedule, params["max_epochs"]) is not None:
         return
-    if len(set(np.asarray(counts).tolist())) < 2:
+    if _all_equal(np.asarray(counts, dtype=np.float64)):
         return
     start = " (schedule__start)" if "start" in schedule.get_params() else ""
     warnings.warn(
@@ -822,11 +854,14 @@ def first_reweighted_epoch(schedule, n_epochs):
     schedule moves off uniform; None if none does."""
     for epoch in range(n_epochs):
         weights = schedule.class_weights(epoch)
-        if weights is not None:
-            weights = torch.as_tensor(weights)
-            if not bool((weights == weights[0]).all()):
-                return epoch
+        if weights is not None and not _all_equal(torch.as_tensor(weights).double().numpy()):
+            return epoch
     return None
+
+
+def _all_equal(values):
+    """Equal up to float rounding (weighted class counts that balance sum in float32)."""
+    return bool(np.allclose(values, values[0], rtol=1e-6, atol=0))
 
 
 def _build_lr_schedule(value, kind, routed):
@@ -977,10 +1012,11 @@ def _second_balancings(params, sampler_balances, unbalanced, this):
 def _copy_for_the_fit(callback):
     """A deep copy, since skorch initialises callbacks and a fit must leave its
     parameters as they were; a callback that cannot be copied (it holds an open file,
-    a lock or a logging client, as skorch's TensorBoard does) is used as it is."""
+    a lock, a logging client as skorch's TensorBoard does, or a tensor of a graph) is
+    used as it is."""
     try:
         return copy.deepcopy(callback)
-    except (TypeError, copy.Error, pickle.PicklingError):
+    except (TypeError, RuntimeError, copy.Error, pickle.PicklingError):
         return callback
 
 
@@ -1153,10 +1189,9 @@ def _check_pixel_range(augment, X_train):
     if not isinstance(expected, tuple):
         return
     if isinstance(X_train, Dataset):
-        n_read = min(len(X_train), _PIXEL_RANGE_ITEMS)
-        if n_read == 0:
+        if len(X_train) == 0:
             return
-        X_train = torch.stack([item_input(X_train[i], i) for i in range(n_read)])
+        X_train = _first_inputs(X_train, _PIXEL_RANGE_ITEMS)
     if X_train.ndim != 4 or X_train.shape[0] == 0:
         return
     low, high = float(X_train.min()), float(X_train.max())

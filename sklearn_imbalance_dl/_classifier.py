@@ -146,9 +146,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     validation_fraction : float or None, default=None
         Fraction held out (stratified) to monitor ``valid_loss`` and
         ``valid_balanced_accuracy`` (of the predictions ``predict`` makes,
-        ``posthoc_tau`` included). Every class holds out at least one sample, and
-        keeps one to train on. None: train on everything (tail classes are too small
-        to spare).
+        ``posthoc_tau`` included). Every class holds out at least one sample (a class
+        of 2 then trains on 1, and the held-out set can exceed the fraction); one that
+        would keep none to train on is refused. None: train on everything (tail
+        classes are too small to spare).
     early_stopping : bool, default=False
         Stop when the validation balanced accuracy has not improved for
         ``n_iter_no_change`` epochs and keep the best epoch's weights. Needs
@@ -204,7 +205,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         batches (inputs, class indices, sample weights). The net records the validation
         balanced accuracy of each epoch itself (``validation_fraction > 0``). Each fit
         works on copies of them (find them in ``net_.callbacks_``), except a callback
-        that cannot be copied (one holding an open file or a lock), used as it is.
+        that cannot be copied (one holding an open file or a lock), used as it is;
+        ``clone`` (and so ``GridSearchCV``) needs them copyable.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
@@ -450,9 +452,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2
             counts a row about as two copies of it would, in batches of any size, and in
-            the class counts that the loss, the schedule and the mixing balance by (so
+            the class counts that the loss, the schedule and the mixing balance by (as
+            scikit-learn's ``compute_class_weight("balanced", sample_weight=...)``). So
             ``compute_sample_weight("balanced", y)`` with a loss that balances the
-            classes balances them once, not twice).
+            classes balances them once, not twice, and such a loss cancels weights that
+            are constant within each class (for costs per class, use ``loss="ce"``). A
+            balancing ``sampler`` draws by the labels, not the weights: with weights
+            that differ by class it balances on top of them.
 
         Returns
         -------
@@ -550,16 +556,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """Early stopping may keep an epoch before a re-weighting schedule switches on
         (DRW's late phase): the model is then one trained without it."""
         schedule = dict(net.callbacks_).get("schedule")
-        if self.best_epoch_ is None or schedule is None or not schedule.reweights:
+        if self.best_epoch_ is None or self.interrupted_ or schedule is None:
             return
-        first = first_reweighted_epoch(schedule, self.max_epochs)
+        first = first_reweighted_epoch(schedule, self.max_epochs) if schedule.reweights else None
         if first is None or first < self.best_epoch_:
             return
+        why = (
+            "it ended the fit before the re-weighting; raise n_iter_no_change, or"
+            if self.stopped_early_
+            else "the validation score was best before the re-weighting;"
+        )
         warnings.warn(
             f"early_stopping kept epoch {self.best_epoch_}, before schedule={self.schedule!r} "
             f"re-weights the classes (from epoch {first + 1} of {self.max_epochs}): the "
-            "model is one trained without the schedule. Raise n_iter_no_change, or choose "
-            "max_epochs by early-stopping a fit without the schedule.",
+            f"model is one trained without the schedule ({why} choose max_epochs by "
+            "early-stopping a fit without the schedule, then fit with it and without "
+            "early stopping).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -36,6 +36,7 @@ from ._data import (
 )
 from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
+from .modules._protocol import parameter_dtype
 from .registry import lookup, register
 from .sampling._sampler import IndexSampler
 
@@ -179,9 +180,7 @@ class ImbalanceNet(NeuralNet):
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
         # Inputs take the dtype of the module's parameters: float64 for a module built
         # under torch.set_default_dtype(torch.float64).
-        self.input_dtype_ = next(
-            (p.dtype for p in self.module_.parameters() if p.is_floating_point()), torch.float32
-        )
+        self.input_dtype_ = parameter_dtype(self.module_)
         return self
 
     def _autocast(self):

@@ -16,6 +16,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
+from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
@@ -293,6 +294,22 @@ def test_a_class_of_zero_weight_is_refused(imbalanced):
     X, y = imbalanced
     with pytest.raises(ValueError, match=r"sample_weight is 0 on every row of class\(es\) 2"):
         small(loss="logit_adjusted").fit(X, y, sample_weight=np.where(y == 2, 0.0, 1.0))
+    # One weighted row, which the validation split may take: then the split is named.
+    y = np.repeat([0, 1, 2], [60, 30, 2])
+    weights = np.ones(len(y))
+    weights[-2] = 0.0
+    messages = set()
+    for seed in range(8):
+        clf = small(validation_fraction=0.2, max_epochs=1, random_state=seed)
+        try:
+            clf.fit(X[: len(y)], y, sample_weight=weights)
+        except ValueError as error:
+            messages.add(str(error))
+    assert messages == {
+        "validation_fraction=0.2 holds out every row of class(es) 2 that has a non-zero "
+        "sample_weight, so training would count them as absent: lower validation_fraction, "
+        "or leave it None."
+    }
 
 
 def test_mixed_loss_matches_hand_computation():
@@ -503,6 +520,35 @@ def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, rea
     ImbalancedNetClassifier(module=_StagedWithExtraStep(), mixing="mixup", max_epochs=1).fit(
         *imbalanced
     )
+
+
+class _FlattensOutsideItsStages(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = torch.nn.ModuleList([torch.nn.Unflatten(1, (2, 4))])
+        self.head = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.head(self.stages[0](x).flatten(1))
+
+
+def test_the_staged_rule_is_checked_on_datasets_float64_and_failing_stages(imbalanced):
+    X, y = imbalanced
+    mixing = {"mixing": "mixup", "mixing__layer": "penultimate", "max_epochs": 1}
+    rule = r"module _StagedWithExtraStep exposes 'stages' and 'head'.*differ"
+    with pytest.raises(ValueError, match=rule):
+        ImbalancedNetClassifier(module=_StagedWithExtraStep(), **mixing).fit(
+            TensorDataset(torch.as_tensor(X, dtype=torch.float32)), y
+        )
+    # head(stages(x)) that cannot even run is the rule broken, said as such.
+    with pytest.raises(ValueError, match=r"head\(stages\(x\)\) fails \(mat1 and mat2"):
+        ImbalancedNetClassifier(module=_FlattensOutsideItsStages(), **mixing).fit(X, y)
+    # A module in float64 that keeps the rule is checked in its own dtype.
+    staged = torch.nn.Module()
+    staged.stages = torch.nn.ModuleList([torch.nn.Linear(8, 16)])
+    staged.head = torch.nn.Linear(16, 3)
+    staged.forward = lambda x: staged.head(staged.stages[0](x))
+    ImbalancedNetClassifier(module=staged.double(), **mixing).fit(X, y)
 
 
 @pytest.mark.parametrize(

@@ -132,3 +132,13 @@ def test_one_epoch_is_drawn_as_points():
     ).fit(X, y)
     lines = plot_class_diagnostics(clf).axes[0].get_lines()
     assert lines and all(line.get_marker() == "o" for line in lines)
+
+
+def test_the_class_counts_shown_are_rows_under_sample_weights(fitted):
+    from sklearn.base import clone
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    clf, X, y = fitted
+    weighted = clone(clf).set_params(max_epochs=1)
+    weighted.fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    np.testing.assert_array_equal(class_diagnostics(weighted)["class_counts"], np.bincount(y))

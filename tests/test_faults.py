@@ -1167,6 +1167,7 @@ def test_a_reweighting_phase_that_never_starts_warns(digits, params):
 
 @pytest.mark.parametrize("start, warns", [(0.8, True), (0.0, False)])
 def test_early_stopping_that_keeps_an_epoch_before_the_reweighting_warns(digits, start, warns):
+    X, y = digits
     # A rate too small to learn anything: the fit stops within a few epochs.
     clf = small(
         loss="ldam", schedule="drw", schedule__start=start, max_epochs=30, lr=1e-12,
@@ -1174,15 +1175,31 @@ def test_early_stopping_that_keeps_an_epoch_before_the_reweighting_warns(digits,
     )  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        clf.fit(*digits)
+        clf.fit(X, y)
     assert clf.stopped_early_ and clf.best_epoch_ < 25
     said = [str(w.message) for w in caught if "before schedule='drw'" in str(w.message)]
     assert said == ([
         f"early_stopping kept epoch {clf.best_epoch_}, before schedule='drw' re-weights the "
-        "classes (from epoch 25 of 30): the model is one trained without the schedule. "
-        "Raise n_iter_no_change, or choose max_epochs by early-stopping a fit without the "
-        "schedule."
+        "classes (from epoch 25 of 30): the model is one trained without the schedule (it "
+        "ended the fit before the re-weighting; raise n_iter_no_change, or choose max_epochs "
+        "by early-stopping a fit without the schedule, then fit with it and without early "
+        "stopping)."
     ] if warns else [])  # fmt: skip
+    # Ctrl-C has its own warning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.set_params(callbacks=[InterruptAt(2)]).fit(X, y)
+    assert not [w for w in caught if "before schedule='drw'" in str(w.message)]
+
+
+def test_class_weights_equal_up_to_rounding_do_not_reweight():
+    from sklearn_imbalance_dl._builder import first_reweighted_epoch
+    from sklearn_imbalance_dl.schedules import DeferredReweighting as DRW
+
+    # Weighted class counts that balance are equal up to float32 rounding.
+    balanced = DRW().bind(np.array([1000.0, 1000.0 * (1 + 1e-7)]), 10)
+    assert first_reweighted_epoch(balanced, 10) is None
+    assert first_reweighted_epoch(DRW().bind(np.array([1000.0, 10.0]), 10), 10) == 8
 
 
 def test_a_reweighting_phase_that_starts_does_not_warn(digits):

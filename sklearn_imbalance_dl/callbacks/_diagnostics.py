@@ -86,8 +86,7 @@ def class_diagnostics(estimator):
     -------
     dict
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
-        ``"class_counts"``: the training counts, in the same class order (weighted by
-        the sample weights of the fit, if it had any, as the loss balances by them).
+        ``"class_counts"``: the training counts, in the same class order.
     """
     if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
         estimator = estimator[-1]
@@ -103,7 +102,8 @@ def class_diagnostics(estimator):
     return {
         "train_accuracy": np.array([row[ACCURACY_KEY] for row in rows]),
         "grad_norm": np.array([row[GRAD_NORM_KEY] for row in rows]),
-        "class_counts": np.asarray(net.class_counts),
+        # The estimator's counts of rows (its net balances by weighted ones).
+        "class_counts": np.asarray(getattr(estimator, "class_counts_", net.class_counts)),
     }
 
 

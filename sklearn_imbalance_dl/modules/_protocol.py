@@ -180,6 +180,12 @@ def reset_head(module) -> None:
             reset()
 
 
+def parameter_dtype(module) -> torch.dtype:
+    """The dtype of the module's floating parameters (float32 if it has none): its
+    inputs take it, so that a module built in float64 gets float64 inputs."""
+    return next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
+
+
 def fit_module_preprocessing(module, X) -> None:
     """Let a module learn its input preprocessing from the training inputs, once per fit.
 
