@@ -164,10 +164,10 @@ def _check_every_class_weighs(y, sample_weight, classes, held_out=None):
     """Refuse a class whose rows (of the training part, after ``held_out``, the
     validation fraction) all weigh 0: it would count as absent, yet be predicted."""
     weighted = np.bincount(y, weights=sample_weight, minlength=len(classes))
-    unweighted = classes[(weighted == 0) & (np.bincount(y, minlength=len(classes)) > 0)]
-    if not unweighted.size:
+    zero_weight = classes[(weighted == 0) & (np.bincount(y, minlength=len(classes)) > 0)]
+    if not zero_weight.size:
         return
-    names = ", ".join(map(repr, unweighted[:5].tolist()))
+    names = ", ".join(map(repr, zero_weight[:5].tolist()))
     if held_out is None:
         raise ValueError(
             f"sample_weight is 0 on every row of class(es) {names}, which then cannot be "
@@ -356,8 +356,7 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
-    # A Dataset given as X need not have a len; weighted counts sum to the rows.
-    n_samples = round(float(np.sum(class_counts)))
+    n_samples = round(float(np.sum(class_counts)))  # weighted counts sum to the rows
     weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, n_samples)
     optimizer, optimizer_params = _resolve_optimizer(
         params, routed("optimizer"), weight_decay, decay_groups
@@ -778,8 +777,9 @@ def _first_inputs(X_train, n):
     """The first ``n`` training inputs as a float32 tensor; a Dataset's items are read
     (it is not read through: it may load lazily)."""
     if isinstance(X_train, Dataset):
-        count = min(len(X_train), n)
-        return torch.stack([item_input(X_train[i], i) for i in range(count)])
+        first = item_input(X_train[0], 0)
+        rest = [item_input(X_train[i], i, first.shape) for i in range(1, min(len(X_train), n))]
+        return torch.stack([first, *rest])
     return torch.as_tensor(np.asarray(X_train[:n]), dtype=torch.float32)
 
 
