@@ -1082,14 +1082,20 @@ def _weight_decay(params, module, loss, lr_schedule, n_samples):
     """The optimizer's weight decay, and the parameter groups that decay otherwise.
 
     A float ``weight_decay`` applies to every parameter. ``"auto"`` is 1e-4, except on
-    :class:`~.modules.TabularNet` with the logit-adjusted loss: there the head keeps
-    1e-4 and the other parameters decay at 10, or at ``1 / sum_t lr_t`` (the scheduled
-    rates of the fit's steps summed) where that is less.
+    :class:`~.modules.TabularNet` with the logit-adjusted loss and AdamW: there the head
+    keeps 1e-4 and the other parameters decay at 10, or at ``1 / sum_t lr_t`` (the
+    scheduled rates of the fit's steps summed) where that is less. The cap holds for
+    AdamW's decoupled decay; under SGD's momentum (0.9, SAM's base too) the same decay
+    would shrink the weights about ten times further.
     """
     value = params["weight_decay"]
     if value != "auto":
         return value, []
-    if not (isinstance(module, TabularNet) and isinstance(loss, LogitAdjustedLoss)):
+    optimizer = params["optimizer"]
+    if isinstance(optimizer, str):
+        optimizer = lookup("optimizer", optimizer)
+    adamw = isinstance(optimizer, type) and issubclass(optimizer, torch.optim.AdamW)
+    if not (adamw and isinstance(module, TabularNet) and isinstance(loss, LogitAdjustedLoss)):
         return _DEFAULT_WEIGHT_DECAY, []
     steps_per_epoch = math.ceil(n_samples / params["batch_size"])
     epochs = range(params["max_epochs"])

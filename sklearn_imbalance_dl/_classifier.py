@@ -125,13 +125,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         The optimizer's weight decay (AdamW's is decoupled and multiplied by the rate),
         on every parameter; ``optimizer__param_groups`` gives some parameters another.
         ``"auto"`` is 1e-4, except on :class:`~sklearn_imbalance_dl.modules.TabularNet`
-        (``module="auto"`` on tables) with the logit-adjusted loss, the defaults: there
-        the classifier head keeps 1e-4 and every other parameter decays at 10, or less
-        on a long fit, so that the decay alone would shrink a weight by at most 1/e over
-        the fit (``1 / sum_t lr_t`` over its ``max_epochs * ceil(n_samples /
-        batch_size)`` steps). Measured on KEEL tables against 1e-4 everywhere; with
-        LDAM-DRW and CRI-PPW the same decay lost, so other losses keep 1e-4
-        (``benchmarks/RESULTS.md``).
+        (``module="auto"`` on tables) with the logit-adjusted loss and AdamW, the
+        defaults: there the classifier head keeps 1e-4 and every other parameter
+        decays at 10, or less on a long fit, so that the decay alone would shrink a
+        weight by at most 1/e over the fit (``1 / sum_t lr_t`` over its
+        ``max_epochs * ceil(n_samples / batch_size)`` steps). Measured on KEEL tables
+        against 1e-4 everywhere; with LDAM-DRW and CRI-PPW the same decay lost, so
+        other losses keep 1e-4 (``benchmarks/RESULTS.md``), as other optimizers do
+        (under SGD's momentum the same decay would shrink the weights about ten times
+        further).
     lr_schedule : {"auto", "constant", "warmup_step", "cosine"}, default="auto"
         ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the
         long-tailed recipe (5 warm-up epochs, x0.01 at 80% and x0.0001 at 90% of the

@@ -298,6 +298,11 @@ def test_weight_decay_auto_other_modules_and_losses_a_number_and_user_groups():
     assert [d for d, _ in _decays(ldam)] == [1e-4]
     uniform = ImbalancedNetClassifier(weight_decay=0.5, max_epochs=1).fit(X, y)
     assert [d for d, _ in _decays(uniform)] == [0.5]
+    # The cap is AdamW's (its decay is decoupled from momentum); under SGD's momentum the
+    # same decay would shrink the weights about ten times further.
+    for optimizer in ("sgd", "sam"):
+        other = ImbalancedNetClassifier(optimizer=optimizer, max_epochs=1).fit(X, y)
+        assert [d for d, _ in _decays(other)] == [1e-4]
     # The user's groups come first; the head keeps its 1e-4, the rest the auto decay.
     first = ImbalancedNetClassifier(
         max_epochs=1, optimizer__param_groups=[("stages.0.*", {"weight_decay": 0.0})]
