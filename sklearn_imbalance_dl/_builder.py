@@ -320,7 +320,7 @@ def build_training(
     classes : ndarray of shape (n_classes,)
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
     """
-    sampler = _batch_sampler(params["sampler"], classes, y_train)
+    sampler = _batch_sampler(params["sampler"], classes, y_train, X_train)
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
     _check_loss(params["loss"], loss, len(class_counts))
     module = _build_module(
@@ -417,11 +417,12 @@ def _bind_augment(augment):
     return augment.bind() if isinstance(augment, Component) else augment
 
 
-def _batch_sampler(sampler, classes, y):
+def _batch_sampler(sampler, classes, y, X):
     """A sampler name, or a checked clone of an imbalanced-learn sampler that picks rows.
 
     Its ``sampling_strategy`` names the user's labels (``classes``); the batches are
-    drawn on their codes ``y``. It is tried on a small problem, then on ``y``.
+    drawn on their codes ``y``. It is tried on what it will see each epoch: the
+    training inputs ``X`` flattened, or the row numbers of a Dataset's.
     """
     if isinstance(sampler, str):
         return sampler
@@ -431,8 +432,11 @@ def _batch_sampler(sampler, classes, y):
             f"sampler={sampler.__name__}()."
         )
     sampler = encode_sampling_strategy(sampler, classes, owner="ImbalancedNetClassifier")
-    rows = np.arange(len(y)).reshape(-1, 1)
-    return check_index_sampler(sampler, owner="ImbalancedNetClassifier", X=rows, y=y)
+    if isinstance(X, Dataset):
+        features = np.arange(len(y)).reshape(-1, 1)
+    else:
+        features = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
+    return check_index_sampler(sampler, owner="ImbalancedNetClassifier", X=features, y=y)
 
 
 def resolve_device(device):

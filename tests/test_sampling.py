@@ -124,6 +124,21 @@ def test_a_sampler_that_fails_on_arrays_names_the_pipeline_way_out():
         ImbalancedNetClassifier(loss="ce", sampler=sampler).fit(X, y)
 
 
+def test_a_sampler_is_tried_on_the_rows_it_will_draw_from():
+    """NearMiss with a class smaller than its neighbourhood fails on the training rows:
+    at the start of fit, naming it, not inside the first epoch with scikit-learn's
+    words alone."""
+    from imblearn.under_sampling import NearMiss
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.repeat([0, 1], [58, 2])
+    clf = ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=3), max_epochs=1)
+    said = r"^NearMiss\(\) failed when tried on the training rows it would draw batches from: "
+    with pytest.raises(ValueError, match=said + r".*n_neighbors <= n_samples_fit"):
+        clf.fit(X, y)
+    ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=1), max_epochs=1).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

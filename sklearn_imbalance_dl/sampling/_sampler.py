@@ -113,8 +113,9 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     its input rows and say which (``sample_indices_``). One that synthesises rows, such
     as SMOTE, cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
 
-    The sampler is tried on a small two-class problem (30 rows), and on ``X, y`` if
-    that one does not suit it (a ``sampling_strategy`` naming other classes, ...).
+    The sampler is tried on ``X, y``, the rows it will draw from, so that it fails
+    here if it cannot take them (a class smaller than NearMiss's neighbourhood, ...);
+    without them, on a small two-class problem (30 rows).
 
     Parameters
     ----------
@@ -123,9 +124,10 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     owner : str
         Named in the error message (``"ImbalancedSampler"``, ...).
     X : array-like of shape (n_samples, n_features), default=None
-        Features of the fallback probe.
+        Features of the rows it will draw from (their row numbers for a sampler that
+        does not read features).
     y : array-like of shape (n_samples,), default=None
-        Labels of the fallback probe.
+        Their labels.
 
     Raises
     ------
@@ -141,24 +143,27 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
         "resample the data before training instead, e.g. in an imblearn Pipeline "
         "(imblearn.pipeline.make_pipeline(sampler, model))."
     )
-    toy_y = np.repeat([0, 1], [20, 10])
-    probes = [("a small two-class array of row numbers", np.arange(30).reshape(-1, 1), toy_y)]
+    # First a small two-class problem, which tells a sampler that synthesises rows;
+    # then the rows it will draw from, which it may not be able to take.
+    probes = [("a small two-class problem", np.arange(30).reshape(-1, 1), [0] * 20 + [1] * 10)]
     if y is not None:
-        probes.append(("the given rows", X, y))
+        probes.append(("the training rows it would draw batches from", X, y))
+    picks_rows = None
     for k, (probe, probe_X, probe_y) in enumerate(probes):
         try:
             picks_rows = _picks_rows(sampler, probe_X, probe_y)
-            break
         except ValueError as error:
             if k + 1 < len(probes):
-                continue
+                continue  # a strategy naming other classes, ...: the real rows decide
             # A sampler that needs categorical columns or a DataFrame (SMOTENC, SMOTEN)
             # usually fails here: it synthesises rows and belongs in front anyway.
             raise ValueError(
-                f"{sampler!r} failed when tried on {probe} to check that it picks "
-                f"existing rows: {str(error).rstrip('.')}. {expected}; a sampler that "
-                f"synthesises rows or needs a DataFrame belongs in front: {pipeline}"
+                f"{sampler!r} failed when tried on {probe}: {str(error).rstrip('.')}. "
+                f"{expected}; a sampler that synthesises rows or needs a DataFrame "
+                f"belongs in front: {pipeline}"
             ) from error
+        if not picks_rows:
+            break
     if not picks_rows:
         raise InvalidParameterError(
             f"{expected}. Got {sampler!r}, which synthesises new rows and cannot draw "
