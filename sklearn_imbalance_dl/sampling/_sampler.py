@@ -113,9 +113,9 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     its input rows and say which (``sample_indices_``). One that synthesises rows, such
     as SMOTE, cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
 
-    The sampler is tried on ``X, y``, the rows it will draw from, so that it fails
-    here if it cannot take them (a class smaller than NearMiss's neighbourhood, ...);
-    without them, on a small two-class problem (30 rows).
+    The sampler is tried on a small two-class problem (30 rows), which tells one that
+    synthesises rows, then on ``X, y``, the rows it will draw from, so that it fails
+    here if it cannot take them (a class smaller than NearMiss's neighbourhood, ...).
 
     Parameters
     ----------
