@@ -858,7 +858,7 @@ def first_reweighted_epoch(schedule, n_epochs):
     schedule moves off uniform; None if none does."""
     for epoch in range(n_epochs):
         weights = schedule.class_weights(epoch)
-        if weights is not None and not _all_equal(torch.as_tensor(weights).double().numpy()):
+        if weights is not None and not _all_equal(torch.as_tensor(weights).double().cpu().numpy()):
             return epoch
     return None
 
