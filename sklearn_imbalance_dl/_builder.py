@@ -8,6 +8,7 @@ combinations that make no sense, and returns one :class:`TrainingSetup`. The est
 never writes the result back into its parameters.
 """
 
+import contextlib
 import copy
 import inspect
 import math
@@ -691,10 +692,8 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
 def _check_module_output(value, module, input_shape, n_classes):
     """One forward pass on zeros, so that a shape mismatch fails here, clearly."""
     probe = torch.zeros((2, *input_shape), dtype=parameter_dtype(module))
-    was_training = module.training
-    module.eval()  # no batch-norm update, no dropout draw: the seed's stream is intact
     try:
-        with torch.no_grad():
+        with _probing(module):
             out = module(probe)
     except (RuntimeError, ValueError, TypeError) as exc:
         hint = ""
@@ -707,8 +706,6 @@ def _check_module_output(value, module, input_shape, n_classes):
             f"module={value!r} cannot take samples of shape {input_shape} (tried on a "
             f"batch of 2: {exc}).{hint}"
         ) from exc
-    finally:
-        module.train(was_training)
     if not isinstance(out, torch.Tensor):
         raise ValueError(
             f"module={value!r} returns a {type(out).__name__} from forward, but the estimator "
@@ -758,23 +755,35 @@ def _check_staged_rule(params, module, X_train, schedule, mixing):
         "Move what forward does outside them (a stem, a flattening, a final norm, a "
         "scaling) into the first stage or the head."
     )
+    with _probing(module):
+        direct = module(rows)
+        try:
+            staged, _ = forward_staged(module, rows)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise ValueError(f"{rule}: head(stages(x)) fails ({exc}). {advice}") from exc
+    if staged.shape != direct.shape:
+        differ = f"have shapes {tuple(direct.shape)} and {tuple(staged.shape)}"
+    elif not torch.allclose(direct, staged, rtol=1e-4, atol=1e-5):
+        differ = f"differ by up to {(direct - staged).abs().max().item():.3g}"
+    else:
+        return
+    raise ValueError(
+        f"{rule}: on {len(rows)} training rows the logits {differ}, so the fit would train "
+        f"one network and predict with another. {advice}"
+    )
+
+
+@contextlib.contextmanager
+def _probing(module):
+    """Evaluation mode without gradients for a forward pass that checks the module: no
+    batch-norm update and no dropout draw, so the seed's stream is intact."""
     was_training = module.training
     module.eval()
     try:
         with torch.no_grad():
-            direct = module(rows)
-            try:
-                staged, _ = forward_staged(module, rows)
-            except (RuntimeError, ValueError, TypeError) as exc:
-                raise ValueError(f"{rule}: head(stages(x)) fails ({exc}). {advice}") from exc
+            yield
     finally:
         module.train(was_training)
-    if staged.shape != direct.shape or not torch.allclose(direct, staged, rtol=1e-4, atol=1e-5):
-        gap = (direct - staged).abs().max().item() if staged.shape == direct.shape else "all"
-        raise ValueError(
-            f"{rule}: on {len(rows)} training rows the logits differ (by up to {gap}), so the "
-            f"fit would train one network and predict with another. {advice}"
-        )
 
 
 def _first_inputs(X_train, n):
