@@ -243,9 +243,12 @@ def cross_entropy_loss(logits, target, *, weight=None, reduction="mean"):
 def focal_loss(logits, target, class_counts=None, *, gamma=1.0, weight=None, reduction="mean"):
     """Softmax focal loss ``(1 - p_y) ** gamma * CE`` (Lin et al., 2017).
 
-    The multi-class form used by LDAM-DRW's code: ``p_y = exp(-CE_i)`` from the
-    unweighted per-sample cross-entropy; computed with ``1 - p = -expm1(-CE)`` for
-    stability. ``gamma=0`` gives cross-entropy.
+    The multi-class form with ``p_y = exp(-CE_i)`` from the unweighted per-sample
+    cross-entropy, computed with ``1 - p = -expm1(-CE)`` for stability; ``gamma=0``
+    gives cross-entropy. Class weights weigh each sample's term and the mean is taken
+    over the weights (``sum w_y FL_i / sum w_y``, as cross-entropy's). Without weights
+    this is LDAM-DRW's code; with them that code differs: it takes ``p_y`` from the
+    weighted cross-entropy and a plain mean.
 
     Parameters
     ----------

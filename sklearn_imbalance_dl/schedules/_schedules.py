@@ -87,8 +87,9 @@ class Schedule(Component, Callback):
 class DeferredReweighting(Schedule):
     """DRW (Cao et al., NeurIPS 2019): uniform class weights, then class-balanced ones.
 
-    From epoch ``start * max_epochs`` (160 of 200 in the paper) the weights become
-    ``(1 - beta) / (1 - beta ** n_c)`` normalised to sum to the number of classes.
+    From epoch ``round(start * max_epochs)`` (0-based; 160 of 200 in the paper) the
+    weights become ``(1 - beta) / (1 - beta ** n_c)`` normalised to sum to the number
+    of classes.
 
     Parameters
     ----------
