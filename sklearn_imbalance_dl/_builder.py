@@ -566,23 +566,30 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
             f"validation_fraction={fraction} cannot hold out a stratified validation set "
             f"from these data: {exc}"
         ) from exc
-    train_idx, valid_idx = _validate_every_class(y, train_idx, valid_idx, seed)
+    train_idx, valid_idx = _validate_every_class(y, sample_weight, train_idx, valid_idx, seed)
     return (
         (X[train_idx], y[train_idx], sample_weight[train_idx]),
         (X[valid_idx], y[valid_idx], sample_weight[valid_idx]),
     )
 
 
-def _validate_every_class(y, train_idx, valid_idx, seed):
+def _validate_every_class(y, sample_weight, train_idx, valid_idx, seed):
     """Move one training sample of each class the validation split lacks into it.
 
     The stratified split rounds a small class's share down (2 samples at a fraction of
     0.1: 0.2 of one): the validation balanced accuracy, which early stopping watches,
-    would then leave that class out. A class keeps at least one training sample.
+    would then leave that class out. A class keeps at least one training sample of
+    non-zero weight (a class of one such row and none of weight 0 is not validated).
     """
     absent = np.setdiff1d(np.unique(y[train_idx]), y[valid_idx])
     rng = np.random.default_rng(seed)
-    moved = [rng.choice(rows) for c in absent if len(rows := train_idx[y[train_idx] == c]) > 1]
+    moved = []
+    for c in absent:
+        rows = train_idx[y[train_idx] == c]
+        weighted = sample_weight[rows] > 0
+        movable = rows if weighted.sum() > 1 else rows[~weighted]
+        if len(rows) > 1 and len(movable):
+            moved.append(rng.choice(movable))
     if not moved:
         return train_idx, valid_idx
     return train_idx[~np.isin(train_idx, moved)], np.concatenate([valid_idx, moved])

@@ -312,6 +312,19 @@ def test_a_class_of_zero_weight_is_refused(imbalanced):
     }
 
 
+def test_the_validation_sample_a_class_gets_leaves_it_a_weighted_row():
+    # Class 2: one row of weight 1 and two of weight 0. The stratified split holds none
+    # of it out, so one is moved to validation: a row of weight 0, whatever the seed.
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    y = np.repeat([0, 1, 2], [250, 47, 3])
+    weights = np.ones(len(y))
+    weights[-2:] = 0.0
+    for seed in range(12):
+        clf = small(validation_fraction=0.1, max_epochs=1, random_state=seed)
+        clf.fit(X, y, sample_weight=weights)
+        assert clf.class_counts_[2] == 2
+
+
 def test_mixed_loss_matches_hand_computation():
     """Sample weights multiply per-sample losses (the class weights alone normalise them,
     as fit scales the sample weights to a mean of 1); mixing mixes the two labels' losses."""
