@@ -41,7 +41,7 @@ from .modules import (
 from .modules._protocol import parameter_dtype
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
-from .sampling._sampler import check_index_sampler, encode_sampling_strategy
+from .sampling._sampler import check_index_sampler, encode_sampling_strategy, looks_at_features
 from .schedules import Schedule
 from .schedules._lr import LRSchedule  # noqa: F401 (registers the lr_schedule names)
 
@@ -423,7 +423,7 @@ def _batch_sampler(sampler, classes, y, X):
 
     Its ``sampling_strategy`` names the user's labels (``classes``); the batches are
     drawn on their codes ``y``. It is tried on what it will see each epoch: the
-    training inputs ``X`` flattened, or the row numbers of a Dataset's.
+    training inputs ``X`` flattened if it reads features, else the row numbers.
     """
     if isinstance(sampler, str):
         return sampler
@@ -433,10 +433,10 @@ def _batch_sampler(sampler, classes, y, X):
             f"sampler={sampler.__name__}()."
         )
     sampler = encode_sampling_strategy(sampler, classes, owner="ImbalancedNetClassifier")
-    if isinstance(X, Dataset):
-        features = np.arange(len(y)).reshape(-1, 1)
-    else:
+    if looks_at_features(sampler):  # (fit refuses an imblearn sampler with a Dataset X)
         features = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
+    else:
+        features = np.arange(len(y)).reshape(-1, 1)
     return check_index_sampler(sampler, owner="ImbalancedNetClassifier", X=features, y=y)
 
 
@@ -726,37 +726,47 @@ def _check_module_output(value, module, input_shape, n_classes):
         )
 
 
-def _readers_inside(params, module, schedule, mixing):
-    """What in this fit runs the module as ``head(stages(x))`` rather than ``forward(x)``."""
-    readers = []
+def _readers_inside(params, module, mixing):
+    """What in this fit runs the module as ``head(stages(x))`` rather than ``forward(x)``:
+    ``(trainers, reporters)``, the names of what trains through it and of what reports
+    on its features."""
+    trainers = []
     layer = getattr(mixing, "layer", "input")
-    if layer != "input":
-        readers.append(f"mixing={params['mixing']!r} at layer={layer!r}")
-    if schedule is not None and schedule.extra_epochs:
-        readers.append(f"schedule={params['schedule']!r} (it re-trains the head)")
+    if layer not in ("input", 0):  # point 0 mixes the inputs, then calls forward
+        trainers.append(f"mixing={params['mixing']!r} at layer={layer!r}")
     if hasattr(getattr(module, "head", None), "member_logits"):
-        readers.append("the head's member_logits")
+        trainers.append("the head's member_logits")
+    reporters = []
     for callback in params["callbacks"] or ():
         callback = callback[1] if isinstance(callback, tuple) else callback
         if getattr(callback, "reads_penultimate_features", False):
-            readers.append(type(callback).__name__)
-    return readers
+            reporters.append(type(callback).__name__)
+    return trainers, reporters
 
 
 def _check_staged_rule(params, module, X_train, schedule, mixing):
     """A module of one's own that the fit runs through its stages and head must keep
     ``forward(x) == head(stages(x))``: training would otherwise fit one network and
-    predict with another, silently. Checked on a few training rows in evaluation mode."""
+    predict with another, silently. Checked on a few training rows in evaluation mode.
+    Re-training the head (cRT, MiSLAS) goes through ``forward`` with the stages frozen:
+    it needs every parameter inside the stages or the head instead."""
     if isinstance(params["module"], str) or not is_staged(module):
         return  # the package's modules keep the rule by construction (tested)
-    readers = _readers_inside(params, module, schedule, mixing)
-    if not readers:
+    if schedule is not None and schedule.extra_epochs:
+        _check_retrained_head(params, module)
+    trainers, reporters = _readers_inside(params, module, mixing)
+    if not trainers and not reporters:
         return  # a fit that only calls forward does not depend on the rule
-    rows = _first_inputs(X_train, 8).to(parameter_dtype(module))
+    rows = _first_inputs(X_train, 8).to(device="cpu", dtype=parameter_dtype(module))
     rule = (
         f"module {type(module).__name__} exposes 'stages' and 'head', and "
-        f"{' and '.join(readers)} runs it through them, but its forward(x) is not "
-        "head(stages[-1](...stages[0](x)))"
+        f"{' and '.join(trainers + reporters)} runs it through them, but its forward(x) "
+        "is not head(stages[-1](...stages[0](x)))"
+    )
+    consequence = (
+        "the fit would train one network and predict with another"
+        if trainers
+        else f"{' and '.join(reporters)} would report on another network than the one that predicts"
     )
     advice = (
         "Move what forward does outside them (a stem, a flattening, a final norm, a "
@@ -775,9 +785,22 @@ def _check_staged_rule(params, module, X_train, schedule, mixing):
     else:
         return
     raise ValueError(
-        f"{rule}: on {len(rows)} training rows the logits {differ}, so the fit would train "
-        f"one network and predict with another. {advice}"
+        f"{rule}: on {len(rows)} training rows the logits {differ}, so {consequence}. {advice}"
     )
+
+
+def _check_retrained_head(params, module):
+    """Refuse parameters outside ``stages`` and ``head``: re-training freezes the one and
+    re-trains the other, so they would go on training beside the head."""
+    inside = {id(p) for part in (module.stages, module.head) for p in part.parameters()}
+    outside = [name for name, p in module.named_parameters() if id(p) not in inside]
+    if outside:
+        raise ValueError(
+            f"schedule={params['schedule']!r} freezes the 'stages' of module "
+            f"{type(module).__name__} and re-trains its 'head', but its parameter(s) "
+            f"{', '.join(map(repr, outside[:5]))} are in neither, so they would go on "
+            "training beside the head: move them into a stage or the head."
+        )
 
 
 @contextlib.contextmanager
@@ -874,7 +897,7 @@ def first_reweighted_epoch(schedule, n_epochs):
     schedule moves off uniform; None if none does."""
     for epoch in range(n_epochs):
         weights = schedule.class_weights(epoch)
-        if weights is not None and not _all_equal(torch.as_tensor(weights).double().cpu().numpy()):
+        if weights is not None and not _all_equal(torch.as_tensor(weights).cpu().double().numpy()):
             return epoch
     return None
 

@@ -38,7 +38,7 @@ from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
 from .registry import lookup, register
-from .sampling._sampler import IndexSampler
+from .sampling._sampler import IndexSampler, looks_at_features
 
 register("precision", "fp32")(None)
 register("precision", "bf16")(torch.bfloat16)
@@ -61,10 +61,20 @@ class AdjustedSoftmax:
     def __init__(self, scale=1.0, shift=None):
         self.scale = scale
         self.shift = shift
+        self._device_shift = shift
 
     def logits(self, z):
         z = full_precision(z) * self.scale
-        return z if self.shift is None else z - self.shift.to(z.device)
+        if self.shift is None:
+            return z
+        # Copied to the logits' device once, not at every batch (a copy to the GPU
+        # waits for it); ``shift`` itself stays on the CPU, so a pickle loads anywhere.
+        if self._device_shift.device != z.device:
+            self._device_shift = self.shift.to(z.device)
+        return z - self._device_shift
+
+    def __getstate__(self):
+        return {**self.__dict__, "_device_shift": self.shift}
 
     def __call__(self, z):
         # In float64: probabilities of rare classes survive, rows sum to 1 to 1e-15.
@@ -312,9 +322,9 @@ class ImbalanceNet(NeuralNet):
 
     def _train_sampler(self, y, X=None):
         features = None
-        if X is not None and not isinstance(self.sampler, str):
+        if X is not None and not isinstance(self.sampler, str) and looks_at_features(self.sampler):
             # An imbalanced-learn sampler that chooses rows by their features (NearMiss,
-            # ...) sees the training inputs, flattened, not row numbers.
+            # ...) sees the training inputs, flattened; the random ones see row numbers.
             features = X.detach().cpu().numpy().reshape(len(X), -1)
         self.train_sampler_ = IndexSampler(self.sampler, y, X=features)
         return self.train_sampler_

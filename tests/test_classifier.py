@@ -513,26 +513,60 @@ class _StagedWithExtraStep(torch.nn.Module):
 
 
 @pytest.mark.parametrize(
-    "params, reader",
+    "params, reader, consequence",
     [
-        ({"mixing": "mixup", "mixing__layer": "penultimate"}, r"mixing='mixup' at layer"),
-        ({"mixing": "mfw"}, r"mixing='mfw' at layer"),
-        ({"loss": "ce", "schedule": "crt"}, r"schedule='crt'"),
-        ({"callbacks": [ClassDiagnostics()]}, r"ClassDiagnostics"),
+        (
+            {"mixing": "mixup", "mixing__layer": "penultimate"},
+            r"mixing='mixup' at layer",
+            "train one network and predict with another",
+        ),
+        ({"mixing": "mfw"}, r"mixing='mfw' at layer", "train one network"),
+        ({"callbacks": [ClassDiagnostics()]}, r"ClassDiagnostics", "report on another network"),
     ],
 )
-def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, reader):
+def test_module_reading_inside_must_keep_the_staged_rule(imbalanced, params, reader, consequence):
     # Training would go through head(stages(x)) and predict through forward(x): two
     # different networks, silently.
-    with pytest.raises(ValueError, match=rf"{reader}.*forward\(x\) is not head\(stages"):
+    rule = rf"{reader}.*forward\(x\) is not head\(stages.*{consequence}"
+    with pytest.raises(ValueError, match=rule):
         ImbalancedNetClassifier(module=_StagedWithExtraStep(), max_epochs=2, **params).fit(
             *imbalanced
         )
-    # A fit that only calls forward does not depend on the rule (timm's models, with their
-    # stem outside 'stages', are such modules).
-    ImbalancedNetClassifier(module=_StagedWithExtraStep(), mixing="mixup", max_epochs=1).fit(
-        *imbalanced
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mixing": "mixup"},
+        {"mixing": "mixup", "mixing__layer": 0},
+        {"loss": "ce", "schedule": "crt", "schedule__epochs": 1},
+        {"loss": "ce", "mixing": "mixup", "schedule": "mislas", "schedule__epochs": 1},
+    ],
+)
+def test_a_fit_that_calls_forward_does_not_need_the_staged_rule(imbalanced, params):
+    # Mixing at the input (point 0 too) mixes, then calls forward; re-training the head
+    # freezes the stages and calls forward. timm's models, with their stem outside
+    # 'stages', are such modules.
+    ImbalancedNetClassifier(module=_StagedWithExtraStep(), max_epochs=1, **params).fit(*imbalanced)
+
+
+class _ScaledOutsideItsStages(_StagedWithExtraStep):
+    def __init__(self):
+        super().__init__()
+        self.temperature = torch.nn.Parameter(torch.ones(()))
+
+    def forward(self, x):
+        return super().forward(x) / self.temperature
+
+
+@pytest.mark.parametrize("schedule", ["crt", "mislas"])
+def test_retraining_the_head_refuses_parameters_outside_stages_and_head(imbalanced, schedule):
+    clf = ImbalancedNetClassifier(
+        module=_ScaledOutsideItsStages(), loss="ce", schedule=schedule, max_epochs=1
     )
+    message = rf"schedule='{schedule}' freezes .* parameter\(s\) 'temperature' are in neither"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(*imbalanced)
 
 
 class _FlattensOutsideItsStages(torch.nn.Module):

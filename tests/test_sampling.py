@@ -139,6 +139,30 @@ def test_a_sampler_is_tried_on_the_rows_it_will_draw_from():
     ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=1), max_epochs=1).fit(X, y)
 
 
+def _recording(sampler_class):
+    class Recording(sampler_class):
+        seen = []
+
+        def fit_resample(self, X, y, **params):
+            self.seen.append(np.shape(X))
+            return super().fit_resample(X, y, **params)
+
+    return Recording
+
+
+@pytest.mark.parametrize(
+    "sampler_class, shown", [(RandomUnderSampler, (60, 1)), (NearMiss, (60, 3))]
+)
+def test_a_random_sampler_is_shown_row_numbers_a_nearmiss_the_features(sampler_class, shown):
+    # The random samplers draw by label alone: given row numbers, not a copy of the
+    # inputs at every epoch (images would be copied whole).
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.repeat([0, 1], [50, 10])
+    sampler = _recording(sampler_class)()
+    ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=2).fit(X, y)
+    assert set(type(sampler).seen[1:]) == {shown}  # after the 30-row two-class probe
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

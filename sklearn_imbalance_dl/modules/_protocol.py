@@ -20,10 +20,13 @@ A head that packs several members (``TabularNet(n_members=k)``) may also expose
 ``head.member_logits(h)``, each member's logits of shape ``(k, N, C)`` whose mean is
 ``head(h)``: the estimator then trains each member on its own loss.
 Modules without these attributes still train; they only cannot use in-network
-mixing, feature-gradient diagnostics or cRT. A fit that uses one of those checks the
-identity on a few training rows first and refuses a module that breaks it (training
-would fit ``head(stages(x))`` and predict with ``forward(x)``); a fit that does not
-only calls ``forward``.
+mixing, feature-gradient diagnostics or cRT. A fit that mixes inside the module,
+trains packed members or runs the diagnostics checks the identity on a few training
+rows first and refuses a module that breaks it (training would fit
+``head(stages(x))`` and predict with ``forward(x)``); one that mixes at the input only
+calls ``forward``. Re-training the head (cRT, MiSLAS) calls ``forward`` with the
+stages frozen, and refuses parameters outside ``stages`` and ``head`` (they would go
+on training).
 
 Example
 -------

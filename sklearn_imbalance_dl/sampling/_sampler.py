@@ -37,8 +37,9 @@ register("sampler", "sqrt")(0.5)
 _FEATURE_FREE = ("RandomUnderSampler", "RandomOverSampler")
 
 
-def _looks_at_features(sampler):
-    """Whether the sampler's choice of rows depends on X (all but the random ones)."""
+def looks_at_features(sampler):
+    """Whether an imbalanced-learn sampler's choice of rows depends on X (all but the
+    random ones, which are shown row numbers instead: no copy of the inputs)."""
     return not any(
         cls.__name__ in _FEATURE_FREE and cls.__module__.startswith("imblearn.")
         for cls in type(sampler).__mro__
@@ -342,7 +343,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
             kind = encode_sampling_strategy(sampler, self.classes_, owner="ImbalancedSampler")
             kind = check_index_sampler(kind, owner="ImbalancedSampler", X=probe_X, y=encoded)
-            if features is None and _looks_at_features(sampler):
+            if features is None and looks_at_features(sampler):
                 raise ValueError(
                     f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "
                     "no X (it would see row numbers): pass X=, the features of the samples "
