@@ -357,7 +357,7 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
-    n_samples = round(float(np.sum(class_counts)))  # weighted counts sum to the rows
+    n_samples = len(y_train)
     weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, n_samples)
     optimizer, optimizer_params = _resolve_optimizer(
         params, routed("optimizer"), weight_decay, decay_groups
@@ -1238,10 +1238,8 @@ def _check_pixel_range(augment, X_train):
     if not isinstance(expected, tuple):
         return
     if isinstance(X_train, Dataset):
-        if len(X_train) == 0:
-            return
         X_train = _first_inputs(X_train, _PIXEL_RANGE_ITEMS)
-    if X_train.ndim != 4 or X_train.shape[0] == 0:
+    if X_train.ndim != 4:
         return
     low, high = float(X_train.min()), float(X_train.max())
     tolerance = 1e-3 * (expected[1] - expected[0])

@@ -165,7 +165,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     n_iter_no_change : int, default=10
     posthoc_tau : float or None, default=None
         Post-hoc logit adjustment at predict time, ``z - tau * log(prior)`` (Menon et
-        al. 2021); None: off. Meant for a loss that does not balance the classes
+        al. 2021), the prior being the training class frequencies (weighted by
+        ``sample_weight``); None: off. Meant for a loss that does not balance the classes
         (``loss="ce"``); with one that does (the default) it balances twice, and a
         warning says so.
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
@@ -460,8 +461,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2
             counts a row about as two copies of it would, in batches of any size, and in
-            the class counts that the loss, the schedule and the mixing balance by (as
-            scikit-learn's ``compute_class_weight("balanced", sample_weight=...)``). So
+            the class counts that the loss, the schedule, the mixing and the prior of
+            ``posthoc_tau`` balance by (as scikit-learn's
+            ``compute_class_weight("balanced", sample_weight=...)``). So
             ``compute_sample_weight("balanced", y)`` with a loss that balances the
             classes balances them once, not twice, and such a loss cancels weights that
             are constant within each class (for costs per class, use ``loss="ce"``). A

@@ -1,5 +1,6 @@
 """Faults a demanding user runs into: each ends in a clear error or a documented behaviour."""
 
+import copy
 import json
 import re
 import warnings
@@ -568,10 +569,22 @@ def test_a_fit_that_runs_all_its_epochs_did_not_stop_early(digits):
     assert not clf.stopped_early_ and clf.best_epoch_ is None
 
 
+class EpochWeights(Callback):
+    """The module's weights at the end of every epoch."""
+
+    def initialize(self):
+        self.weights = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.weights.append(copy.deepcopy(net.module_.state_dict()))
+
+
 def test_ctrl_c_in_a_fit_with_early_stopping_is_still_an_interrupt(digits):
-    clf = _stopping_early(callbacks=[InterruptAt(3)])
+    # Patience 20: the interrupt comes first, a few epochs after the best one.
+    clf = _stopping_early(n_iter_no_change=20, callbacks=[InterruptAt(12), EpochWeights()])
     with pytest.warns(
-        UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 3 of 40"
+        UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 12 of 40"
     ) as said:
         clf.fit(*digits)
     assert clf.interrupted_ and not clf.stopped_early_
@@ -581,6 +594,9 @@ def test_ctrl_c_in_a_fit_with_early_stopping_is_still_an_interrupt(digits):
     )
     history = clf.net_.history[:, "valid_balanced_accuracy"]
     assert clf.best_epoch_ == 1 + int(np.argmax(history))
+    (epochs,) = [cb for _, cb in clf.net_.callbacks_ if isinstance(cb, EpochWeights)]
+    kept, best = clf.net_.module_.state_dict(), epochs.weights[clf.best_epoch_ - 1]
+    assert all(torch.equal(kept[name], best[name]) for name in best)
     # Stopped before any epoch ended: no best epoch.
     with pytest.warns(UserWarning, match=r"after 0 of 40 epochs; the model keeps the weights"):
         clf.set_params(callbacks=[InterruptAt(0)]).fit(*digits)

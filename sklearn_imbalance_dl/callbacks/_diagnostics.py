@@ -86,7 +86,9 @@ def class_diagnostics(estimator):
     -------
     dict
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
-        ``"class_counts"``: the training counts, in the same class order.
+        ``"class_counts"``: the training counts, in the same class order (rows for
+        an estimator; for a skorch net, the counts it balances by, weighted by
+        ``sample_weight``).
     """
     if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
         estimator = estimator[-1]
