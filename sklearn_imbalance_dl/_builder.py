@@ -1189,9 +1189,37 @@ def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
     groups = routed.pop("param_groups", None)
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
     groups = [] if groups is None else _check_param_groups(groups, cls)
+    _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
     if groups or decay_groups:
         kwargs["param_groups"] = groups + list(decay_groups)
     return cls, kwargs
+
+
+def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
+    """Build the optimizer once on a stand-in parameter, with its options and with each
+    group's (torch checks a group's options only in the constructor), so that a bad
+    value fails here, named, not at the first step inside torch. ``given``: the
+    ``optimizer__*`` options the user set."""
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+        raise ValueError(
+            f"optimizer={value!r} is not a torch.optim.Optimizer subclass: pass one "
+            "(e.g. torch.optim.AdamW) or a registered name."
+        )
+    closure = inspect.signature(cls.step).parameters.get("closure")
+    if closure is not None and closure.default is inspect.Parameter.empty:
+        raise ValueError(
+            f"optimizer={cls.__name__} needs a closure at every step (it re-evaluates the "
+            "loss), which the estimator's training step does not give: use a first-order "
+            "optimizer such as torch.optim.AdamW or SGD."
+        )
+    tries = [(f"the options {given}", {})] if given else [("its defaults", {})]
+    tries += [(f"optimizer__param_groups's {p!r} options {o}", o) for p, o in groups]
+    for which, options in tries:
+        stand_in = torch.zeros(1, requires_grad=True)
+        try:
+            cls([stand_in], **{"lr": lr, **kwargs, **options})
+        except (ValueError, TypeError, IndexError, RuntimeError) as exc:
+            raise ValueError(f"optimizer={value!r} cannot be built with {which}: {exc}.") from exc
 
 
 def _check_param_groups(groups, cls):

@@ -471,6 +471,21 @@ def test_validation_split_and_early_stopping(imbalanced):
             r"optimizer__param_groups must be a list of \(pattern, options\) pairs",
         ),
         (
+            {"optimizer__param_groups": [("head.*", {"lr": -1.0})]},
+            r"optimizer='adamw' cannot be built with optimizer__param_groups's 'head\.\*' "
+            r"options \{'lr': -1\.0\}: Invalid learning rate",
+        ),
+        (
+            {"optimizer__betas": (0.9,)},
+            r"optimizer='adamw' cannot be built with the options \{'betas': \(0\.9,\)\}",
+        ),
+        (
+            {"optimizer": "sgd", "optimizer__param_groups": [("head.*", {"momentum": -1})]},
+            r"optimizer='sgd' cannot be built .*Invalid momentum value",
+        ),
+        ({"optimizer": torch.optim.LBFGS}, r"optimizer=LBFGS needs a closure at every step"),
+        ({"optimizer": torch.nn.Linear}, r"is not a torch\.optim\.Optimizer subclass"),
+        (
             {"loss": "focal", "loss__gamma": -1},
             r"'loss__gamma' parameter of ImbalancedNetClassifier must be a float in the range "
             r"\[0.0, inf\)",
