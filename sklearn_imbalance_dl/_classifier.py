@@ -493,6 +493,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"parameters must start with one of: {valid}."
             )
         _check_no_missing_labels(y)
+        if isinstance(y, (list, tuple)) and np.ndim(labels := np.asarray(y, dtype=object)) == 1:
+            check_label_types(labels)  # numpy would read [0, "a"] as the strings "0", "a"
         encoder = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)

@@ -230,9 +230,11 @@ def test_devices_are_checked_against_the_machine(digits, device, message):
         small(device=device).fit(*digits)
 
 
-def test_mixed_int_and_str_labels_are_refused_clearly(digits):
+@pytest.mark.parametrize("as_given", [lambda y: np.array(y, dtype=object), list])
+def test_mixed_int_and_str_labels_are_refused_clearly(digits, as_given):
+    # A plain list too, which numpy would turn into the strings "1" and "a".
     X, _ = digits
-    y = np.array([1, "a"] * 10, dtype=object)
+    y = as_given([1, "a"] * 10)
     with pytest.raises(ValueError, match="y mixes labels of types int, str, which do not compare"):
         small().fit(X[:20], y)
 
