@@ -616,6 +616,12 @@ def _build_loss(value, routed, counts):
             "loss__class_counts cannot be set: the loss counts the classes of the data "
             "fit trains on. To weigh the classes otherwise, pass sample_weight to fit."
         )
+    if "reduction" in routed:
+        raise ValueError(
+            f"loss__reduction={routed['reduction']!r} cannot be set: the estimator takes "
+            "one loss per sample and averages them itself, with the sample weights and "
+            "the mixing."
+        )
     loss = build_component("loss", value, routed, from_data={"class_counts": counts})
     if isinstance(loss, ImbalanceLoss):
         # Always the counts of the data being fitted, also on a user's loss object (a

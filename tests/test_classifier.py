@@ -497,6 +497,7 @@ def test_validation_split_and_early_stopping(imbalanced):
         ({"augment": "crop_flip"}, r"augment='crop_flip' needs images"),
         ({"early_stopping": True}, r"early_stopping=True needs a validation set"),
         ({"loss": FocalLoss(), "loss__gamma": 2}, r"loss__gamma was given, but loss is an inst"),
+        ({"loss": "focal", "loss__reduction": "sum"}, r"loss__reduction='sum' cannot be set"),
     ],
 )
 def test_bad_parameters_get_clear_errors(imbalanced, params, message):
