@@ -134,7 +134,16 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     """
     # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
     # (normalised within each batch instead, a batch of one would cancel its weight).
-    sample_weight = (sample_weight / sample_weight.mean()).astype(np.float32)
+    relative = (sample_weight / sample_weight.mean()).astype(np.float32)
+    lost = (sample_weight > 0) & ~(relative > 0)
+    if lost.any() or not np.isfinite(relative).all():
+        positive = sample_weight[sample_weight > 0]
+        raise ValueError(
+            f"sample_weight spans {positive.min():.3g} to {positive.max():.3g}, too wide a "
+            "range for training in float32: relative to their mean, the smallest weights "
+            "would count as 0. Clip or rescale them (e.g. to within a factor of 1e30)."
+        )
+    sample_weight = relative
     _check_every_class_weighs(y, sample_weight, classes)
     fraction = params["validation_fraction"]
     train, valid = holdout_split(
@@ -378,6 +387,11 @@ def build_training(
         )
         callbacks.append(("early_stopping", stopper))
     for i, callback in enumerate(params["callbacks"] or []):
+        if isinstance(callback, tuple) and (len(callback) != 2 or not isinstance(callback[0], str)):
+            raise ValueError(
+                f"callbacks: the item {callback!r} is a tuple, but not (name, callback) "
+                "with a string name; give the callback itself, or a (name, callback) pair."
+            )
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
         if name in _OWN_CALLBACKS:
             raise ValueError(

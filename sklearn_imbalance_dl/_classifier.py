@@ -418,6 +418,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # DeferredReweighting(), an imbalanced-learn sampler) lists them in
         # get_params(deep=True); like any nested estimator it takes them itself.
         routed = {k: v for k, v in params.items() if self._stores_routed(k, params)}
+        for key in params.keys() - routed:
+            self._check_nested(key, params)
         super().set_params(**{k: v for k, v in params.items() if k not in routed})
         # A new dict, not an update: a copy of the estimator keeps its own.
         self._routed_params = {**self._routed_params, **routed}
@@ -436,6 +438,24 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         prefix = key.partition("__")[0]
         component = params.get(prefix, getattr(self, prefix, None))
         return isinstance(component, (str, type)) or not hasattr(component, "set_params")
+
+    def _check_nested(self, key, params):
+        """A ``prefix__name`` key that is not routed sets a parameter of the object
+        ``prefix`` holds (an imbalanced-learn sampler, ...): refuse it, clearly, where
+        that object has none to set."""
+        prefix, sep, name = key.partition("__")
+        if not sep or prefix not in self.get_params(deep=False):
+            return  # scikit-learn names an unknown parameter
+        component = params.get(prefix, getattr(self, prefix))
+        if not name:
+            raise ValueError(f"Invalid parameter {key!r}: a name is missing after '{prefix}__'.")
+        if not hasattr(component, "set_params"):
+            raise ValueError(
+                f"Invalid parameter {key!r} for ImbalancedNetClassifier: {prefix}="
+                f"{component!r} has no parameter {name!r} to set (only an object with "
+                f"set_params given as {prefix}, such as an imbalanced-learn sampler, "
+                f"takes {prefix}__<name>)."
+            )
 
     def _routed(self, prefix):
         """The ``prefix__*`` parameters, without the prefix."""

@@ -312,6 +312,14 @@ def test_a_class_of_zero_weight_is_refused(imbalanced):
     }
 
 
+def test_weights_too_far_apart_for_float32_are_named(imbalanced):
+    X, y = imbalanced
+    weights = np.ones(len(y))
+    weights[0] = 1e300  # relative to the mean, every other row would weigh 0
+    with pytest.raises(ValueError, match=r"sample_weight spans 1 to 1e\+300, too wide a range"):
+        small(max_epochs=1).fit(X, y, sample_weight=weights)
+
+
 def test_the_validation_sample_a_class_gets_leaves_it_a_weighted_row():
     # Class 2: one row of weight 1 and two of weight 0. The stratified split holds none
     # of it out, so one is moved to validation: a row of weight 0, whatever the seed.
@@ -349,6 +357,31 @@ def test_mixed_loss_matches_hand_computation():
     num = sw * (lam * w[target] * ce + (1 - lam) * w[target[partner]] * ce_b)
     den = lam * w[target] + (1 - lam) * w[target[partner]]
     torch.testing.assert_close(net.mixed_loss(logits, target, sw, plan), num.sum() / den.sum())
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"sampler__k_neighbors": 3}, r"sampler='instance' has no parameter 'k_neighbors'"),
+        ({"callbacks__x": 1}, r"callbacks=None has no parameter 'x'"),
+        ({"module__": 1}, r"a name is missing after 'module__'"),
+    ],
+)
+def test_set_params_names_a_nested_parameter_with_nowhere_to_go(params, message):
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier().set_params(**params)
+    # On an imbalanced-learn sampler, its own parameter is set.
+    from imblearn.under_sampling import NearMiss
+
+    clf = ImbalancedNetClassifier(sampler=NearMiss()).set_params(sampler__n_neighbors=5)
+    assert clf.sampler.n_neighbors == 5
+
+
+def test_a_callback_tuple_must_be_a_name_and_a_callback(imbalanced):
+    with pytest.raises(
+        ValueError, match=r"the item \('a',\) is a tuple, but not \(name, callback\)"
+    ):
+        small(callbacks=[("a",)], max_epochs=1).fit(*imbalanced)
 
 
 def test_routed_params_in_constructor_and_set_params(imbalanced):
