@@ -330,6 +330,7 @@ def build_training(
     classes : ndarray of shape (n_classes,)
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
     """
+    _warn_unused_routed(params, routed)
     sampler = _batch_sampler(params["sampler"], classes, y_train, X_train)
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
     _check_loss(params["loss"], loss, len(class_counts))
@@ -844,6 +845,20 @@ def _first_inputs(X_train, n):
         rest = [item_input(X_train[i], i, first.shape) for i in range(1, min(len(X_train), n))]
         return torch.stack([first, *rest])
     return torch.as_tensor(np.asarray(X_train[:n]), dtype=torch.float32)
+
+
+def _warn_unused_routed(params, routed):
+    """Routed parameters of a component switched off (``schedule=None``, ...) do nothing:
+    say so (a misspelt component parameter would otherwise pass unseen too). Not an
+    error, so that a grid may search over the component and its parameters together."""
+    for kind in ("schedule", "mixing", "weight_averaging"):
+        unused = sorted(routed(kind))
+        if params[kind] is None and unused:
+            warnings.warn(
+                f"{', '.join(f'{kind}__{name}' for name in unused)} ignored: {kind}=None.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
 
 def _build_optional(kind, params, routed, base, expected):

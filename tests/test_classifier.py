@@ -384,6 +384,15 @@ def test_a_callback_tuple_must_be_a_name_and_a_callback(imbalanced):
         small(callbacks=[("a",)], max_epochs=1).fit(*imbalanced)
 
 
+def test_parameters_of_a_component_switched_off_are_said_to_be_ignored(imbalanced):
+    clf = small(max_epochs=1, schedule__start=0.1, schedule__bogus=1, weight_averaging__decay=0.9)
+    with pytest.warns(UserWarning) as said:
+        clf.fit(*imbalanced)
+    messages = {str(w.message) for w in said}
+    assert "schedule__bogus, schedule__start ignored: schedule=None." in messages
+    assert "weight_averaging__decay ignored: weight_averaging=None." in messages
+
+
 def test_routed_params_in_constructor_and_set_params(imbalanced):
     clf = small(loss="focal", loss__gamma=3.0)
     clf.set_params(module__hidden_sizes=(12, 6), optimizer="sgd", optimizer__nesterov=True)
