@@ -1250,6 +1250,13 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
     tries = [(f"the options {given}", {})] if given else [("its defaults", {})]
     tries += [(f"optimizer__param_groups's {p!r} options {o}", o) for p, o in groups]
     for which, options in tries:
+        numbers = [
+            v
+            for value in {**given, **options}.values()
+            for v in (value if isinstance(value, (tuple, list)) else (value,))
+        ]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            raise ValueError(f"optimizer={value!r} got a value that is not finite in {which}.")
         stand_in = torch.zeros(1, requires_grad=True)
         try:
             cls([stand_in], **{"lr": lr, **kwargs, **options})

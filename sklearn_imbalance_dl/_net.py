@@ -543,6 +543,7 @@ class ImbalanceNet(NeuralNet):
             f"a learning rate too high (lr={self.lr}; this epoch's rate {rate:.3g})",
             "unscaled inputs (standardise features with large values)",
         ]
+        causes += _optimizer_causes(self.optimizer_.param_groups)
         if self.precision == "fp16":
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(
@@ -683,3 +684,23 @@ def _count_correct(logits, y_true, correct, seen):
     if correct is None:
         return batch_correct, batch_seen
     return correct + batch_correct, seen + batch_seen
+
+
+def _optimizer_causes(groups):
+    """Optimizer settings that can make training diverge, as causes to name."""
+    causes = []
+    for group in groups:
+        for name in ("momentum", "eps", "weight_decay", "betas"):
+            value = group.get(name, 0.0)
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            if not all(math.isfinite(float(v)) for v in values):
+                causes.append(f"optimizer option {name}={value} (not finite)")
+        if group.get("eps", None) == 0:
+            causes.append("eps=0 (the optimizer divides by its running gradient scale + eps)")
+        shrink = group["lr"] * group.get("weight_decay", 0.0)
+        if shrink > 1:
+            causes.append(
+                f"a weight decay too strong (weight_decay={group['weight_decay']:.3g} at rate "
+                f"{group['lr']:.3g}: their product {shrink:.3g} is over 1)"
+            )
+    return list(dict.fromkeys(causes))  # groups often share their settings

@@ -525,6 +525,10 @@ def test_validation_split_and_early_stopping(imbalanced):
             {"optimizer": "sgd", "optimizer__param_groups": [("head.*", {"momentum": -1})]},
             r"optimizer='sgd' cannot be built .*Invalid momentum value",
         ),
+        (
+            {"optimizer": "sgd", "optimizer__momentum": float("nan")},
+            r"optimizer='sgd' got a value that is not finite in the options \{'momentum': nan\}",
+        ),
         ({"optimizer": torch.optim.LBFGS}, r"optimizer=LBFGS needs a closure at every step"),
         ({"optimizer": torch.nn.Linear}, r"is not a torch\.optim\.Optimizer subclass"),
         (

@@ -46,6 +46,12 @@ def test_divergence_is_an_error_naming_the_causes(digits):
         clf.fit(*digits)
     with pytest.raises(NotFittedError):
         clf.predict(digits[0])
+    # A weight decay that overshoots is named beside the rate.
+    clf = small(lr=0.1, weight_decay=1e4, optimizer="sgd", max_epochs=3)
+    with pytest.raises(
+        ValueError, match=r"a weight decay too strong \(weight_decay=1e\+04 at rate"
+    ):
+        clf.fit(*digits)
 
 
 def test_divergence_of_the_weights_alone_is_caught(digits):
