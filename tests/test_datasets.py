@@ -414,8 +414,9 @@ def test_load_cifar10_lt_errors(tmp_path):
         (np.array([0, 0, 1, 1, np.nan, 2.0]), r"1 missing label\(s\).*position 4"),
         (np.array([None, 0, 1, 1, 2, 2], dtype=object), r"missing label\(s\).*position 0"),
         (np.array([0, "a", 1, 1, 2, 2], dtype=object), r"mixes labels of types int, str"),
+        (np.linspace(0, 1, 6), r"Unknown label type: continuous"),
     ],
 )
-def test_make_long_tailed_names_missing_and_mixed_labels(y, message):
+def test_make_long_tailed_names_missing_mixed_and_continuous_labels(y, message):
     with pytest.raises(ValueError, match=message):
         make_long_tailed(np.zeros((6, 1)), y, imbalance_ratio=2)

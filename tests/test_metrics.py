@@ -382,3 +382,17 @@ def test_g_mean_leaves_out_a_class_only_predicted():
     y_true, y_pred = [0, 0, 0, 1, 1, 2, 2], [0, 0, 3, 1, 1, 2, 0]
     scores = _score_predictions(np.array(y_true), np.array(y_pred))
     assert scores["g_mean"] == pytest.approx((2 / 3 * 1 * 0.5) ** (1 / 3))
+
+
+@pytest.mark.parametrize(
+    "train_counts, labels, message",
+    [
+        ([5, 50, 500], [0, 0, 1], r"labels contains duplicates: \[0, 0, 1\]"),
+        ([5, 50], [0, "a"], r"labels \(\[0, 'a'\]\) mixes labels of types int, str"),
+        ([], None, r"train_counts is empty"),
+        ({}, None, r"train_counts is empty"),
+    ],
+)
+def test_shot_groups_refuses_labels_per_class_accuracy_refuses(train_counts, labels, message):
+    with pytest.raises(ValueError, match=message):
+        shot_groups(train_counts, labels=labels)

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import _safe_indexing
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples
 
 from .._validation import (
@@ -231,6 +232,7 @@ def make_long_tailed(
 
     check_no_missing_labels(y_arr)
     check_label_types(y_arr)
+    check_classification_targets(y_arr)  # a continuous y names itself
     labels, available = np.unique(y_arr, return_counts=True)
     if labels.shape[0] < 2:
         raise ValueError(

@@ -244,12 +244,19 @@ def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=No
         labels, counts = _mapping_labels(mapping), _as_counts(list(mapping.values()))
     else:
         counts = _as_counts(train_counts)
+        if labels is not None and np.ndim(labels) == 1:
+            given = np.asarray(labels, dtype=object)
+            if len(set(given.tolist())) != len(given):
+                raise ValueError(f"labels contains duplicates: {given.tolist()}.")
+            check_label_types(given, name=f"labels ({given.tolist()!r})")
         labels = np.arange(counts.shape[0]) if labels is None else np.asarray(labels)
         if counts.ndim != 1 or labels.shape != counts.shape:
             raise ValueError(
                 f"train_counts must be a 1-D array with one count per label; got shape "
                 f"{counts.shape} for {labels.shape[0]} labels."
             )
+    if counts.size == 0:
+        raise ValueError("train_counts is empty: give the training count of every class.")
     masks = _shot_masks(counts, many_threshold, few_threshold)
     return {name: labels[mask] for name, mask in masks.items()}
 
