@@ -74,7 +74,7 @@ print(results[["method", "mean_test_score", "std_test_score", "rank_test_score"]
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.barh(results["method"], results["mean_test_score"], xerr=results["std_test_score"])
 ax.set_xlabel("balanced accuracy (3-fold CV, mean ± std)")
-ax.set_xlim(0.5, 1.0)
+ax.set_xlim(0.0, 1.0)
 fig.tight_layout()
 
 # %%

@@ -631,13 +631,21 @@ def _build_loss(value, routed, counts):
             "loss__class_counts cannot be set: the loss counts the classes of the data "
             "fit trains on. To weigh the classes otherwise, pass sample_weight to fit."
         )
+    averaged = (
+        "the estimator takes one loss per sample and averages them itself, with the "
+        "sample weights and the mixing"
+    )
     if "reduction" in routed:
+        raise ValueError(f"loss__reduction={routed['reduction']!r} cannot be set: {averaged}.")
+    # The reduction is the estimator's, as the counts are the data's: neither is listed
+    # among the loss__ parameters one may set.
+    from_data = {"class_counts": counts, "reduction": "mean"}
+    loss = build_component("loss", value, routed, from_data=from_data)
+    if getattr(loss, "reduction", "mean") != "mean":
         raise ValueError(
-            f"loss__reduction={routed['reduction']!r} cannot be set: the estimator takes "
-            "one loss per sample and averages them itself, with the sample weights and "
-            "the mixing."
+            f"loss={value!r} has reduction={loss.reduction!r}: {averaged}; leave its "
+            "reduction at 'mean'."
         )
-    loss = build_component("loss", value, routed, from_data={"class_counts": counts})
     if isinstance(loss, ImbalanceLoss):
         # Always the counts of the data being fitted, also on a user's loss object (a
         # copy) that carries counts of its own.
@@ -1220,6 +1228,11 @@ def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
         base = routed.get("base_optimizer", defaults.get("base_optimizer"))
         if value == "sam" and base is not torch.optim.SGD:
             defaults.pop("momentum")
+    if isinstance(value, type) and not issubclass(value, torch.optim.Optimizer):
+        raise ValueError(
+            f"optimizer={value!r} is not a torch.optim.Optimizer subclass: pass one "
+            "(e.g. torch.optim.AdamW) or a registered name."
+        )
     routed = dict(routed)
     groups = routed.pop("param_groups", None)
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
@@ -1235,11 +1248,6 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
     group's (torch checks a group's options only in the constructor), so that a bad
     value fails here, named, not at the first step inside torch. ``given``: the
     ``optimizer__*`` options the user set."""
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        raise ValueError(
-            f"optimizer={value!r} is not a torch.optim.Optimizer subclass: pass one "
-            "(e.g. torch.optim.AdamW) or a registered name."
-        )
     closure = inspect.signature(cls.step).parameters.get("closure")
     if closure is not None and closure.default is inspect.Parameter.empty:
         raise ValueError(

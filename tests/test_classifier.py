@@ -495,7 +495,10 @@ def test_validation_split_and_early_stopping(imbalanced):
     [
         ({"loss": "nope"}, r"The 'loss' parameter of ImbalancedNetClassifier must be .*'arb'"),
         ({"schedule": "later"}, r"'schedule' parameter .*'drw'"),
-        ({"loss__gama": 2.0, "loss": "focal"}, r"loss__gama is not a parameter of FocalLoss"),
+        (
+            {"loss__gama": 2.0, "loss": "focal"},
+            r"loss__gama is not a parameter of FocalLoss\. Valid loss__ parameters: gamma\.$",
+        ),
         ({"module__width": 3}, r"module__width is not a parameter of MLP.*hidden_sizes"),
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
         ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
@@ -531,6 +534,11 @@ def test_validation_split_and_early_stopping(imbalanced):
         ),
         ({"optimizer": torch.optim.LBFGS}, r"optimizer=LBFGS needs a closure at every step"),
         ({"optimizer": torch.nn.Linear}, r"is not a torch\.optim\.Optimizer subclass"),
+        (
+            {"optimizer": dict},
+            r"optimizer=<class 'dict'> is not a torch\.optim\.Optimizer subclass",
+        ),
+        ({"loss": FocalLoss(reduction="sum")}, r"has reduction='sum'.*leave its reduction at"),
         (
             {"loss": "focal", "loss__gamma": -1},
             r"'loss__gamma' parameter of ImbalancedNetClassifier must be a float in the range "

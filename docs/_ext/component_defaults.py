@@ -10,7 +10,7 @@ import inspect
 from sklearn_imbalance_dl.registry import _items
 
 KINDS = (
-    ("loss", "Losses (`loss=`)", {"class_counts"}),
+    ("loss", "Losses (`loss=`)", {"class_counts", "reduction"}),
     ("schedule", "Schedules (`schedule=`)", set()),
     ("mixing", "Mixings (`mixing=`)", set()),
     ("lr_schedule", "Learning-rate schedules (`lr_schedule=`)", {"kind"}),
