@@ -641,7 +641,7 @@ def _build_loss(value, routed, counts):
     # among the loss__ parameters one may set.
     from_data = {"class_counts": counts, "reduction": "mean"}
     loss = build_component("loss", value, routed, from_data=from_data)
-    if getattr(loss, "reduction", "mean") != "mean":
+    if getattr(loss, "reduction", "mean") not in ("mean", "none"):
         raise ValueError(
             f"loss={value!r} has reduction={loss.reduction!r}: {averaged}; leave its "
             "reduction at 'mean'."

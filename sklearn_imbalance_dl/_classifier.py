@@ -85,8 +85,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``"logit_adjusted"``, ``"balanced_softmax"``, ``"cri"``, ``"arb"``,
         ``"label_aware_smoothing"``, an
         :class:`~sklearn_imbalance_dl.losses.ImbalanceLoss` class or instance, or a torch
-        loss with a ``reduction`` attribute (left at ``"mean"``: the estimator takes one
-        loss per sample and averages them itself). Hyperparameters as ``loss__*``. The
+        loss with a ``reduction`` attribute (not a sum: the estimator takes one loss
+        per sample and averages them itself). Hyperparameters as ``loss__*``. The
         default, logit adjustment (Menon et al. 2021), balances the classes; ``"ce"``
         does not.
     schedule : {None, "drw", "ppw", "ppl", "crt", "mislas"} or Schedule, default=None
