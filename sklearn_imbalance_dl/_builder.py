@@ -10,6 +10,7 @@ never writes the result back into its parameters.
 
 import contextlib
 import copy
+import fnmatch
 import inspect
 import math
 import pickle
@@ -368,9 +369,9 @@ def build_training(
         )
 
     n_samples = len(y_train)
-    weight_decay, decay_groups = _weight_decay(params, module, loss, lr_schedule, n_samples)
+    weight_decay, auto_decay = _weight_decay(params, module, loss, lr_schedule, n_samples)
     optimizer, optimizer_params = _resolve_optimizer(
-        params, routed("optimizer"), weight_decay, decay_groups
+        params, routed("optimizer"), weight_decay, auto_decay, module
     )
 
     callbacks = [("lr_schedule", lr_schedule)]
@@ -1164,41 +1165,85 @@ def _check_categorical_mixing(params, mixing, n_categories):
     )
 
 
+@dataclass(frozen=True)
+class _AutoDecay:
+    """``weight_decay="auto"`` on the tabular default: the head decays at 1e-4 and every
+    other parameter at 10, or at ``1 / sum_t lr_t`` where that is less, the rates of the
+    fit's steps summed (``scheduled_steps`` is their count weighted by the schedule)."""
+
+    scheduled_steps: float
+    head_pattern = "head.*"
+
+    def body(self, lr):
+        """The body's decay for parameters trained at the rate ``lr``."""
+        total_rate = lr * self.scheduled_steps
+        if total_rate <= 0:
+            return _TABULAR_BODY_WEIGHT_DECAY
+        return min(_TABULAR_BODY_WEIGHT_DECAY, _TABULAR_MAX_TOTAL_DECAY / total_rate)
+
+    def of(self, name, lr):
+        """The decay of the parameter ``name`` trained at the rate ``lr``."""
+        return _DEFAULT_WEIGHT_DECAY if fnmatch.fnmatch(name, self.head_pattern) else self.body(lr)
+
+
 def _weight_decay(params, module, loss, lr_schedule, n_samples):
-    """The optimizer's weight decay, and the parameter groups that decay otherwise.
+    """The optimizer's weight decay, and the automatic decay (an :class:`_AutoDecay`)
+    where ``"auto"`` decays parameters differently, else None.
 
     A float ``weight_decay`` applies to every parameter. ``"auto"`` is 1e-4, except on
-    :class:`~.modules.TabularNet` with the logit-adjusted loss and AdamW: there the head
-    keeps 1e-4 and the other parameters decay at 10, or at ``1 / sum_t lr_t`` (the
-    scheduled rates of the fit's steps summed) where that is less. The cap holds for
-    AdamW's decoupled decay; under SGD's momentum (0.9, SAM's base too) the same decay
-    would shrink the weights about ten times further.
+    :class:`~.modules.TabularNet` with the logit-adjusted loss and AdamW. The cap holds
+    for AdamW's decoupled decay; under SGD's momentum (0.9, SAM's base too) the same
+    decay would shrink the weights about ten times further.
     """
     value = params["weight_decay"]
     if value != "auto":
-        return value, []
+        return value, None
     optimizer = params["optimizer"]
     if isinstance(optimizer, str):
         optimizer = lookup("optimizer", optimizer)
     adamw = isinstance(optimizer, type) and issubclass(optimizer, torch.optim.AdamW)
     if not (adamw and isinstance(module, TabularNet) and isinstance(loss, LogitAdjustedLoss)):
-        return _DEFAULT_WEIGHT_DECAY, []
+        return _DEFAULT_WEIGHT_DECAY, None
     steps_per_epoch = math.ceil(n_samples / params["batch_size"])
-    epochs = range(params["max_epochs"])
-    total_rate = params["lr"] * steps_per_epoch * sum(lr_schedule.factor(e) for e in epochs)
-    body = _TABULAR_BODY_WEIGHT_DECAY
-    if total_rate > 0:
-        body = min(body, _TABULAR_MAX_TOTAL_DECAY / total_rate)
-    return body, [("head.*", {"weight_decay": _DEFAULT_WEIGHT_DECAY})]
+    factors = sum(lr_schedule.factor(e) for e in range(params["max_epochs"]))
+    auto = _AutoDecay(steps_per_epoch * factors)
+    return auto.body(params["lr"]), auto
 
 
-def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
+def _with_auto_decay(groups, auto, module, lr):
+    """The user's parameter groups under ``weight_decay="auto"``: a group that sets no
+    ``weight_decay`` takes the automatic decay of its parameters (the body's at the
+    group's own rate), instead of the optimizer-wide body decay; one that takes head and
+    body parameters alike must set its own. A parameter belongs to the first group whose
+    pattern it matches, as in skorch."""
+    names = [name for name, _ in module.named_parameters()]
+    claimed, resolved = set(), []
+    for pattern, options in groups:
+        taken = [n for n in names if n not in claimed and fnmatch.fnmatch(n, pattern)]
+        claimed.update(taken)
+        if "weight_decay" in options or not taken:
+            resolved.append((pattern, options))
+            continue
+        rate = options.get("lr", lr)
+        decays = {auto.of(name, rate) for name in taken}
+        if len(decays) > 1:
+            raise ValueError(
+                f"optimizer__param_groups: the pattern {pattern!r} takes parameters of the "
+                f"head and of the body, which weight_decay='auto' decays differently "
+                f"({', '.join(f'{d:.3g}' for d in sorted(decays))}): give the group its "
+                "own 'weight_decay', or set weight_decay to a number."
+            )
+        resolved.append((pattern, {**options, "weight_decay": decays.pop()}))
+    return resolved
+
+
+def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     """The optimizer class and its keyword arguments (skorch builds it on the module).
 
     ``param_groups`` is skorch's: ``[(pattern, options), ...]`` gives the parameters
     whose names match ``pattern`` (fnmatch) their own optimizer options. The user's
-    groups come first, then ``decay_groups`` (``weight_decay="auto"``): a parameter
-    joins the first group whose pattern it matches.
+    groups come first, then the head's under ``auto_decay`` (an :class:`_AutoDecay`):
+    a parameter joins the first group whose pattern it matches.
     """
     value = params["optimizer"]
     if "params" in routed:
@@ -1238,8 +1283,11 @@ def _resolve_optimizer(params, routed, weight_decay, decay_groups=()):
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
     groups = [] if groups is None else _check_param_groups(groups, cls)
     _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
-    if groups or decay_groups:
-        kwargs["param_groups"] = groups + list(decay_groups)
+    if auto_decay is not None:
+        groups = _with_auto_decay(groups, auto_decay, module, params["lr"])
+        groups.append((auto_decay.head_pattern, {"weight_decay": _DEFAULT_WEIGHT_DECAY}))
+    if groups:
+        kwargs["param_groups"] = groups
     return cls, kwargs
 
 

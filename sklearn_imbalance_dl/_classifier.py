@@ -137,7 +137,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         defaults: there the classifier head keeps 1e-4 and every other parameter
         decays at 10, or less on a long fit, so that the decay alone would shrink a
         weight by at most 1/e over the fit (``1 / sum_t lr_t`` over its
-        ``max_epochs * ceil(n_samples / batch_size)`` steps). Measured on KEEL tables
+        ``max_epochs * ceil(n_samples / batch_size)`` steps); a group of
+        ``optimizer__param_groups`` that sets no ``weight_decay`` takes that of its
+        parameters (the body's capped at the group's own rate). Measured on KEEL tables
         against 1e-4 everywhere; with LDAM-DRW and CRI-PPW the same decay lost, so
         other losses keep 1e-4 (``benchmarks/RESULTS.md``), as other optimizers do
         (under SGD's momentum the same decay would shrink the weights about ten times

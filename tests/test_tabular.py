@@ -313,6 +313,31 @@ def test_weight_decay_auto_other_modules_and_losses_a_number_and_user_groups():
     assert rest and all(n.startswith("stages.1.") for n in rest)
 
 
+def test_a_user_group_without_a_decay_takes_the_auto_decay_of_its_parameters():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.8).astype(int)
+    params = {"max_epochs": 3, "batch_size": 16, "random_state": 0}
+    plain = ImbalancedNetClassifier(**params).fit(X, y)
+    # A head group that sets only the rate it already had: the head keeps 1e-4, and the
+    # model is the one without the group.
+    same = ImbalancedNetClassifier(
+        **params, optimizer__param_groups=[("head.*", {"lr": 1e-3})]
+    ).fit(X, y)
+    assert _decays(same)[0] == (1e-4, ["head.bias", "head.weight"])
+    np.testing.assert_array_equal(same.predict_proba(X), plain.predict_proba(X))
+    # A body group at twice the rate: its decay is capped at its own rate (half the 4.0
+    # of the rest, so that it still shrinks a weight by at most 1/e over the fit).
+    fast = ImbalancedNetClassifier(
+        **params, optimizer__param_groups=[("stages.0.*", {"lr": 2e-3})]
+    ).fit(X, y)
+    (d0, _), _, (d_rest, _) = _decays(fast)
+    assert d_rest == pytest.approx(4.0) and d0 == pytest.approx(2.0)
+    # A group of head and body parameters alike must say which decay it wants.
+    with pytest.raises(ValueError, match=r"the pattern '\*' takes parameters of the head and"):
+        ImbalancedNetClassifier(**params, optimizer__param_groups=[("*", {"lr": 1e-3})]).fit(X, y)
+
+
 def test_fit_preprocessing_refuses_missing_values():
     net = TabularNet(2, 3, hidden_sizes=(4,))
     X = torch.randn(50, 2)
