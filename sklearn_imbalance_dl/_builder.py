@@ -28,7 +28,7 @@ from torch.utils.data import Dataset
 from ._data import LabelledDataset, item_input, to_device_dataset, weights_are_uniform
 from ._net import AdjustedSoftmax, ImbalanceNet
 from ._validation import user_stacklevel
-from .callbacks._weight_averaging import WeightAveraging
+from .callbacks._weight_averaging import SWA, WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
 from .mixing import Mixing
@@ -899,9 +899,7 @@ def _check_class_weights(params, schedule, counts):
     the fit), as a learning-rate warm-up longer than the fit: short trial runs of a
     recipe are common.
     """
-    # Read from class_weights: a schedule of one's own may set its weights otherwise.
-    own_weights = type(schedule).class_weights is not Schedule.class_weights
-    if not (schedule.reweights and own_weights):
+    if not (schedule.reweights and _sets_class_weights(schedule)):
         return
     n_classes = len(counts)
     for epoch in range(params["max_epochs"]):
@@ -936,6 +934,22 @@ def _check_class_weights(params, schedule, counts):
     )
 
 
+def _sets_class_weights(schedule):
+    """Whether the schedule's weights can be read from ``class_weights``: a schedule of
+    one's own may set them otherwise."""
+    return type(schedule).class_weights is not Schedule.class_weights
+
+
+def _reweights_within(schedule, n_epochs):
+    """Whether a re-weighting schedule moves the class weights within ``n_epochs`` (one
+    that never switches on is warned about on its own)."""
+    if not schedule.reweights:
+        return False
+    return (
+        not _sets_class_weights(schedule) or first_reweighted_epoch(schedule, n_epochs) is not None
+    )
+
+
 def first_reweighted_epoch(schedule, n_epochs):
     """The first 0-based epoch of ``n_epochs`` whose class weights a re-weighting
     schedule moves off uniform; None if none does."""
@@ -958,6 +972,14 @@ def _build_lr_schedule(value, kind, routed):
             f"lr_schedule__kind={routed['kind']!r} cannot be set: the name "
             f"lr_schedule={value!r} chooses the schedule. Set "
             f"lr_schedule={routed['kind']!r} instead."
+        )
+    steps = sorted(k for k in ("milestone_fractions", "factors") if k in routed)
+    if steps and kind != "warmup_step":
+        warnings.warn(
+            f"{', '.join(f'lr_schedule__{k}' for k in steps)} ignored: they place the steps "
+            f"of lr_schedule='warmup_step', and the schedule is {kind!r}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
     return build_component("lr_schedule", kind, routed, from_data={"kind": kind})
 
@@ -1002,7 +1024,17 @@ def _build_weight_averaging(params, routed):
             f"weight_averaging={params['weight_averaging']!r} predicts with the average of "
             f"the last epochs' weights, {stopper} with the best epoch's: use one."
         )
-    return averaging.bind(params["max_epochs"])
+    averaging = averaging.bind(params["max_epochs"])
+    if isinstance(averaging, SWA) and averaging.n_epochs_ - averaging.start_epoch_ < 2:
+        warnings.warn(
+            f"weight_averaging={params['weight_averaging']!r} averages the weights of the "
+            f"epochs from {averaging.start_epoch_ + 1} of max_epochs={params['max_epochs']} "
+            "on: one epoch, so the average is the last weights (with batch-norm statistics "
+            "recomputed). Train for more epochs, or lower weight_averaging__start.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return averaging
 
 
 def _early_stopper(params, restoring=False):
@@ -1049,7 +1081,7 @@ def _check_double_balancing(params, loss, schedule):
         first = f"loss={params['loss']!r} already balances the classes (from the class counts of y)"
         unbalanced = "loss='ce' (or 'focal', 'ldam')"
         this = "this loss"
-    elif schedule is not None and schedule.reweights:
+    elif schedule is not None and _reweights_within(schedule, params["max_epochs"]):
         first = f"schedule={params['schedule']!r} re-weights the classes"
         unbalanced = "schedule=None"
         this = "this schedule"

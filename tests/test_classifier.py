@@ -391,6 +391,11 @@ def test_parameters_of_a_component_switched_off_are_said_to_be_ignored(imbalance
     messages = {str(w.message) for w in said}
     assert "schedule__bogus, schedule__start ignored: schedule=None." in messages
     assert "weight_averaging__decay ignored: weight_averaging=None." in messages
+    # The steps of the warm-up-and-step schedule under another schedule.
+    with pytest.warns(
+        UserWarning, match=r"lr_schedule__factors ignored: .* the schedule is 'cosine'"
+    ):
+        small(max_epochs=1, lr_schedule="cosine", lr_schedule__factors=(0.1, 0.01)).fit(*imbalanced)
 
 
 def test_routed_params_in_constructor_and_set_params(imbalanced):

@@ -101,6 +101,10 @@ def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
         {"loss": "arb", "sampler": "class_balanced"},
         {"loss": "logit_adjusted", "sampler": "instance"},
         {"loss": "ldam", "schedule": "drw", "sampler": "instance", "max_epochs": 5},
+        # A loss whose parameter turns its balancing off: tau 0 is cross-entropy, beta 0
+        # weighs every class 1.
+        {"loss": "logit_adjusted", "loss__tau": 0.0, "sampler": "class_balanced"},
+        {"loss": "class_balanced", "loss__beta": 0.0, "sampler": "sqrt"},
     ],
     ids=str,
 )
@@ -109,3 +113,12 @@ def test_balancing_once_does_not_warn(imbalanced, params):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert small(**params).fit(X, y).predict(X).shape == y.shape
+
+
+def test_a_schedule_that_never_switches_on_is_not_a_first_balancing(imbalanced):
+    # DRW from epoch round(0.8 * 2) = 2 of 2: one warning, that it never switches on;
+    # the sampler is the fit's only balancing.
+    with pytest.warns(UserWarning) as said:
+        small(loss="ce", schedule="drw", sampler="class_balanced", max_epochs=2).fit(*imbalanced)
+    messages = [str(w.message) for w in said]
+    assert len(messages) == 1 and "the fit trains as without the schedule" in messages[0]

@@ -56,9 +56,10 @@ def test_get_recipe_returns_an_independent_copy():
 @pytest.mark.slow
 @pytest.mark.parametrize("method", list_recipes("cifar10_lt"))
 # Two epochs are enough to check that a recipe trains; its warm-up is longer, and a
-# re-weighting phase starts later (both warn).
+# re-weighting phase or SWA starts later (all warn).
 @pytest.mark.filterwarnings("ignore:lr_schedule='warmup_step' warms the learning rate up")
 @pytest.mark.filterwarnings("ignore:schedule='.*' re-weights the classes from a fraction")
+@pytest.mark.filterwarnings("ignore:weight_averaging='swa' averages the weights of the epochs")
 def test_cifar_recipe_fits_a_tiny_long_tailed_image_set(method):
     rng = np.random.default_rng(0)
     counts = [12, 8, 6, 4, 3, 3, 2, 2, 2, 2]

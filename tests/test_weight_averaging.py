@@ -185,3 +185,12 @@ def test_an_averaging_that_averages_nothing_is_refused_before_training(digits):
         with pytest.raises(ValueError, match=f"would average nothing: {what}.*'ema' or 'swa'"):
             clf.fit(X, y)
         assert not hasattr(clf, "net_")
+
+
+def test_swa_over_a_single_epoch_says_so(digits):
+    X, y = digits
+    # start 0.75 of 4 epochs: epoch 3 alone, its own weights.
+    with pytest.warns(
+        UserWarning, match=r"averages the weights of the epochs from 4 of max_epochs=4"
+    ):
+        ImbalancedNetClassifier(weight_averaging="swa", max_epochs=4).fit(X, y)

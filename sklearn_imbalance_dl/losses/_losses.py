@@ -58,8 +58,9 @@ class ImbalanceLoss(nn.Module):
         Class attribute: the loss is defined on cosines only, so a shipped module must
         not be given another head.
     reweights_classes : bool
-        Class attribute: the loss already balances the classes by design, so a
-        re-weighting schedule must not be combined with it.
+        Whether the loss already balances the classes (by design, or at its
+        parameters: not ``logit_adjusted`` at ``tau=0``), so that a re-weighting
+        schedule must not be combined with it.
     requires_class_counts : bool
         Whether ``forward`` needs the class counts.
     logit_scale : float
@@ -309,8 +310,11 @@ class ClassBalancedLoss(ImbalanceLoss):
     tensor([0.0250, 1.9750])
     """
 
-    reweights_classes = True
     _parameter_constraints = _constraints("beta", "gamma")
+
+    @property
+    def reweights_classes(self):
+        return self.beta != 0  # beta 0 weighs every class 1
 
     def __init__(self, class_counts=None, *, beta=0.9999, gamma=0.0, reduction="mean"):
         super().__init__(class_counts, reduction=reduction, beta=beta, gamma=gamma)
@@ -421,8 +425,11 @@ class LogitAdjustedLoss(ImbalanceLoss):
     torch.Size([])
     """
 
-    reweights_classes = True
     _parameter_constraints = _constraints("tau")
+
+    @property
+    def reweights_classes(self):
+        return self.tau != 0  # tau 0 is cross-entropy
 
     def __init__(self, class_counts=None, *, tau=1.0, reduction="mean"):
         super().__init__(class_counts, reduction=reduction, tau=tau)

@@ -340,7 +340,11 @@ _CIFAR = {
 
 def _cifar_params(method):
     params, _ = _CIFAR[method]
-    return {**_CIFAR_BASE, **params}
+    params = {**_CIFAR_BASE, **params}
+    if params["lr_schedule"] != "warmup_step":  # the base's steps are that schedule's
+        for step in ("lr_schedule__milestone_fractions", "lr_schedule__factors"):
+            del params[step]
+    return params
 
 
 # A stronger-augmentation variant is not a published recipe of these methods; the
