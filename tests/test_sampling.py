@@ -134,7 +134,8 @@ def test_a_sampler_is_tried_on_the_rows_it_will_draw_from():
     y = np.repeat([0, 1], [58, 2])
     clf = ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=3), max_epochs=1)
     said = r"^NearMiss\(\) failed when tried on the training rows it would draw batches from: "
-    with pytest.raises(ValueError, match=said + r".*n_neighbors <= n_samples_fit"):
+    advice = r".*n_neighbors <= n_samples_fit.*Choose parameters these rows allow"
+    with pytest.raises(ValueError, match=said + advice):
         clf.fit(X, y)
     ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=1), max_epochs=1).fit(X, y)
 

@@ -156,6 +156,13 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
         except ValueError as error:
             if k + 1 < len(probes):
                 continue  # a strategy naming other classes, ...: the real rows decide
+            if picks_rows:  # it picks rows, but its parameters do not suit these
+                raise ValueError(
+                    f"{sampler!r} failed when tried on {probe}: {str(error).rstrip('.')}. "
+                    "Choose parameters these rows allow (e.g. a neighbourhood no larger "
+                    "than the smallest class, which validation_fraction makes smaller), "
+                    f"or {pipeline}"
+                ) from error
             # A sampler that needs categorical columns or a DataFrame (SMOTENC, SMOTEN)
             # usually fails here: it synthesises rows and belongs in front anyway.
             raise ValueError(
