@@ -1329,7 +1329,9 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
     value fails here, named, not at the first step inside torch. ``given``: the
     ``optimizer__*`` options the user set."""
     closure = inspect.signature(cls.step).parameters.get("closure")
-    if closure is not None and closure.default is inspect.Parameter.empty:
+    # The training step gives a closure to sharpness-aware optimizers (``first_step``).
+    needs_closure = closure is not None and closure.default is inspect.Parameter.empty
+    if needs_closure and not hasattr(cls, "first_step"):
         raise ValueError(
             f"optimizer={cls.__name__} needs a closure at every step (it re-evaluates the "
             "loss), which the estimator's training step does not give: use a first-order "

@@ -651,13 +651,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         _check_no_nan(X, self.module)
         return X.astype(np.float32, copy=False), y, None
 
-    def _check_numeric_columns(self, X):
+    def _check_numeric_columns(self, X, fitted=False):
         """Refuse a DataFrame's non-numeric columns for a module that reads numbers only.
 
-        Date columns are refused too, with how to convert them.
+        Date columns are refused too, with how to convert them. ``fitted``: at predict
+        time, where the model was fitted on numbers.
         """
         kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
         categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
+        if categorical and fitted:
+            dtypes = [str(X[name].dtype) for name in categorical[:5]]
+            raise ValueError(
+                f"X has non-numeric columns {categorical[:5]} (dtypes {dtypes}), but this "
+                f"model (module={_module_name(self.module)}) was fitted on numbers only: "
+                "pass the columns as they were in fit."
+            )
         if categorical:
             raise ValueError(
                 f"X has categorical columns {categorical[:5]}, which module="
@@ -675,6 +683,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         model.
         """
         table = encoded and getattr(X, "ndim", 2) == 2  # lists are read as tables
+        if getattr(X, "ndim", None) == 1:
+            # Before scikit-learn's checks, whose feature-name warning and string or
+            # pandas.NA errors would hide what is wrong with one row given as a Series.
+            raise ValueError(
+                f"X is one-dimensional (shape {X.shape}), where a 2-D table of one row "
+                "per sample is expected. Reshape your data: X.iloc[[i]] for one row of "
+                "a DataFrame (not X.iloc[i]), array.reshape(1, -1) for a single sample."
+            )
         try:
             return validate_data(
                 self,
@@ -738,7 +754,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 # first dimension only (the channels of images), as a count of features.
                 self._check_sample_shape(given[1:])
             if is_dataframe(X):  # for a module that reads numbers only
-                self._check_numeric_columns(X)
+                self._check_numeric_columns(X, fitted=True)
             X = self._validate_array(X, reset=False, encoded=encoder is not None)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)

@@ -17,6 +17,7 @@ devices) and changes the training step where imbalance methods need it:
 import contextlib
 import fnmatch
 import math
+import numbers
 
 import cloudpickle
 import torch
@@ -75,6 +76,10 @@ class AdjustedSoftmax:
 
     def __getstate__(self):
         return {**self.__dict__, "_device_shift": self.shift}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._device_shift = self.shift  # any pickle, with or without the device copy
 
     def __call__(self, z):
         # In float64: probabilities of rare classes survive, rows sum to 1 to 1e-15.
@@ -691,16 +696,17 @@ def _optimizer_causes(groups):
     causes = []
     for group in groups:
         for name in ("momentum", "eps", "weight_decay", "betas"):
-            value = group.get(name, 0.0)
+            value = group.get(name)
+            # Only numbers are read: options may hold None (Adafactor's eps) or tensors.
             values = value if isinstance(value, (tuple, list)) else (value,)
-            if not all(math.isfinite(float(v)) for v in values):
+            if any(isinstance(v, numbers.Real) and not math.isfinite(v) for v in values):
                 causes.append(f"optimizer option {name}={value} (not finite)")
         if group.get("eps", None) == 0:
             causes.append("eps=0 (the optimizer divides by its running gradient scale + eps)")
-        shrink = group["lr"] * group.get("weight_decay", 0.0)
-        if shrink > 1:
+        lr, decay = group.get("lr"), group.get("weight_decay")
+        if isinstance(lr, numbers.Real) and isinstance(decay, numbers.Real) and lr * decay > 1:
             causes.append(
-                f"a weight decay too strong (weight_decay={group['weight_decay']:.3g} at rate "
-                f"{group['lr']:.3g}: their product {shrink:.3g} is over 1)"
+                f"a weight decay too strong (weight_decay={decay:.3g} at rate {lr:.3g}: "
+                f"their product {lr * decay:.3g} is over 1)"
             )
     return list(dict.fromkeys(causes))  # groups often share their settings

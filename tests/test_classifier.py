@@ -113,6 +113,57 @@ def test_pickle_round_trip(imbalanced):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_pickle_without_the_device_copy_of_the_posthoc_shift_predicts(imbalanced, monkeypatch):
+    """A pickle holding only ``shift`` (no device copy) predicts as the fitted model."""
+    X, y = imbalanced
+    clf = small(loss="ce", posthoc_tau=1.0).fit(X, y)
+    nonlinearity = type(clf.net_.predict_nonlinearity)
+    without_copy = lambda self: {k: v for k, v in vars(self).items() if k != "_device_shift"}  # noqa: E731
+    monkeypatch.setattr(nonlinearity, "__getstate__", without_copy)
+    blob = pickle.dumps(clf)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(pickle.loads(blob).predict_proba(X), clf.predict_proba(X))
+
+
+class _OwnSAM(torch.optim.Optimizer):
+    """A sharpness-aware optimizer of one's own: ``step`` needs the closure it is given."""
+
+    def __init__(self, params, lr=0.1, rho=0.05):
+        super().__init__(params, {"lr": lr, "rho": rho})
+
+    @torch.no_grad()
+    def first_step(self):
+        self.ascent = []
+        for group in self.param_groups:
+            for p in group["params"]:
+                e = (
+                    torch.zeros_like(p)
+                    if p.grad is None
+                    else group["rho"] * p.grad / (p.grad.norm() + 1e-12)
+                )
+                p.add_(e)
+                self.ascent.append(e)
+
+    @torch.no_grad()
+    def step(self, closure):
+        self.first_step()
+        with torch.enable_grad():
+            closure()
+        ascent = iter(self.ascent)
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.sub_(next(ascent))
+                if p.grad is not None:
+                    p.add_(p.grad, alpha=-group["lr"])
+
+
+def test_an_optimizer_that_needs_the_closure_of_a_sharpness_aware_step_trains(imbalanced):
+    X, y = imbalanced
+    clf = small(optimizer=_OwnSAM, lr=0.5, weight_decay=0.0, max_epochs=10).fit(X, y)
+    losses = clf.net_.history[:, "train_loss"]
+    assert losses[-1] < 0.9 * losses[0]
+
+
 def test_a_fitted_estimator_travels_with_classes_defined_in_a_notebook(imbalanced):
     """cloudpickle, as joblib's workers use it, carries classes defined in ``__main__``
     (here: locally) by value; the fitted net's module and loss travel the same way."""

@@ -284,6 +284,50 @@ def test_dates_and_durations_get_a_conversion_hint(table):
         ImbalancedNetClassifier(**SMALL).fit(arrow, y)
 
 
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (lambda n: pd.date_range("2020", periods=n).date, r"'when' holds dates"),
+        (
+            lambda n: [
+                pd.Timestamp(f"2020-01-{1 + i % 28:02d}", tz=("UTC", "CET")[i % 2])
+                for i in range(n)
+            ],
+            r"'when' holds dates.*pd\.to_datetime.*utc=True",
+        ),
+        (
+            lambda n: [pd.Timedelta(hours=i).to_pytimedelta() for i in range(n)],
+            r"'when' holds durations.*pd\.to_timedelta",
+        ),
+        (
+            lambda n: pd.date_range("2020", periods=n, freq="min").time,
+            r"'when' holds times of day",
+        ),
+    ],
+    ids=["date", "timestamp", "timedelta", "time"],
+)
+def test_dates_held_as_objects_are_refused_too(table, values, message):
+    """What Series.dt.date and Parquet's DATE columns give: each value would be a
+    category of its own, every later date unseen."""
+    X, y = table
+    objects = X.assign(when=pd.Series(list(values(len(X))), index=X.index, dtype=object))
+    assert objects["when"].dtype == object
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(**SMALL).fit(objects, y)
+    with pytest.raises(ValueError, match=message):
+        ColumnEncoder().fit(objects)
+
+
+def test_booleans_beside_numbers_are_not_merged_into_one_category(table):
+    X, y = table
+    answers = pd.Series([True, 1, 0, False, 2, "n/a"] * 40, dtype=object)
+    with pytest.raises(
+        ValueError, match=r"'answer' holds both booleans and numbers.*astype\(str\)"
+    ):
+        ImbalancedNetClassifier(**SMALL).fit(X.assign(answer=answers), y)
+    ImbalancedNetClassifier(**SMALL).fit(X.assign(answer=answers.astype(str)), y)
+
+
 def test_periods_get_a_hint_that_works(table):
     X, y = table
     monthly = X.assign(month=pd.period_range("2020-01", periods=len(X), freq="M"))
@@ -310,7 +354,7 @@ def test_modules_without_categories_check_the_columns_at_predict_too(table, modu
     X, y = table
     fitted = ImbalancedNetClassifier(module=module, max_epochs=1).fit(X[["num", "flag"]], y)
     coloured = X[["num", "colour"]].rename(columns={"colour": "flag"})
-    with pytest.raises(ValueError, match=r"categorical columns \['flag'\].*module='tabular'"):
+    with pytest.raises(ValueError, match=r"non-numeric columns \['flag'\].*fitted on numbers only"):
         fitted.predict(coloured)
     dated = X[["num"]].assign(flag=pd.date_range("2020-01-01", periods=len(X), freq="D"))
     with pytest.raises(ValueError, match=r"'flag' holds dates.*number of days"):
@@ -545,6 +589,48 @@ def test_the_encoder_on_its_own_checks_its_columns():
     for not_a_table in (np.arange(3.0), X.iloc[:0], np.ones((0, 2))):
         with pytest.raises(ValueError, match="ColumnEncoder fits a table of at least one row"):
             ColumnEncoder().fit(not_a_table)
+
+
+@pytest.mark.parametrize("dtype", ["string", "string[pyarrow]"])
+def test_column_labels_of_any_dtype_fit_and_predict(table, dtype):
+    """Labels in a string Index (a pivot of a table read with convert_dtypes()) are the
+    same labels as in an object Index."""
+    X, y = table
+    labelled = X.copy()
+    labelled.columns = labelled.columns.astype(dtype)
+    clf = ImbalancedNetClassifier(**SMALL).fit(labelled, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(labelled))
+    reordered = labelled[labelled.columns[::-1]]
+    with pytest.raises(ValueError, match="The feature names should match"):
+        clf.predict(reordered)
+    numbered = pd.DataFrame(X[NUMERIC].to_numpy(dtype=float), columns=pd.Index([1, 2, 3, 4, 5, 6]))
+    encoder = ColumnEncoder().fit(numbered)
+    as_int64 = numbered.set_axis(numbered.columns.astype("Int64"), axis=1)
+    np.testing.assert_array_equal(encoder.transform(as_int64), encoder.transform(numbered))
+
+
+def test_a_refused_refit_leaves_the_encoder_as_it_was():
+    X = pd.DataFrame({"num": [1.0, 2.0, 3.0], "cat": ["a", "b", "a"]})
+    encoder = ColumnEncoder().fit(X)
+    before = encoder.transform(X)
+    state = repr(encoder), encoder.columns_, list(encoder.feature_names_in_)
+    for refused in (
+        pd.DataFrame({"a": [1.0, 2.0], "tags": [["x"], ["y"]]}),  # unhashable
+        pd.DataFrame({"a": [1.0, 2.0], "when": pd.date_range("2020", periods=2).date}),
+    ):
+        with pytest.raises(ValueError, match="holds"):
+            encoder.fit(refused)
+        assert (repr(encoder), encoder.columns_, list(encoder.feature_names_in_)) == state
+        np.testing.assert_array_equal(encoder.transform(X), before)
+
+
+def test_predict_time_messages_say_what_changed(table, fitted):
+    X, _ = table
+    with pytest.raises(ValueError, match=r"X is one-dimensional.*X\.iloc\[\[i\]\]"):
+        fitted.predict(X.iloc[0])
+    # Numbers cast to a category dtype are still numbers.
+    as_category = X.assign(count=X["count"].astype("category"))
+    np.testing.assert_array_equal(fitted.predict_proba(as_category), fitted.predict_proba(X))
 
 
 def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():

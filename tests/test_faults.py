@@ -54,6 +54,14 @@ def test_divergence_is_an_error_naming_the_causes(digits):
         clf.fit(*digits)
 
 
+def test_divergence_is_named_with_optimizer_options_that_are_not_numbers(digits):
+    # Adafactor's eps defaults to (None, 1e-3).
+    X, y = digits
+    clf = small(optimizer=torch.optim.Adafactor, weight_decay=0.0, max_epochs=2)
+    with pytest.raises(ValueError, match=r"Training diverged in epoch \d"):
+        clf.fit((X * 1e30).astype(np.float32), y)  # inputs far beyond the network's scale
+
+
 def test_divergence_of_the_weights_alone_is_caught(digits):
     class PoisonWeights(Callback):
         def on_batch_end(self, net, training, **kwargs):

@@ -233,6 +233,19 @@ def test_make_estimator_builds_the_rivals_and_pipelines():
     assert net.get_params()["schedule__smooth_head"] == 0.3
 
 
+def test_an_overridden_component_leaves_the_recipes_parameters_of_it_behind():
+    """The recipe's step factors belong to its step schedule, not to a cosine put in
+    its place; a component kept keeps them, and an override of one of them holds."""
+    recipe = get_recipe("ldam_drw", "cifar10_lt")
+    cosine = make_estimator("ldam_drw", "cifar10_lt", lr_schedule="cosine").get_params()
+    assert not [name for name in cosine if name.startswith("lr_schedule__")]
+    assert cosine["loss__max_m"] == recipe["loss__max_m"]
+    kept = make_estimator("ldam_drw", "cifar10_lt", lr_schedule="warmup_step").get_params()
+    assert kept["lr_schedule__factors"] == recipe["lr_schedule__factors"]
+    ce = make_estimator("ldam_drw", "cifar10_lt", loss="ce", loss__weight=None).get_params()
+    assert [name for name in ce if name.startswith("loss__")] == ["loss__weight"]
+
+
 @pytest.mark.parametrize("setting", SETTINGS)
 def test_every_method_is_documented_with_its_source(setting):
     for method in list_recipes(setting):

@@ -20,6 +20,7 @@ categories), so the estimator's fast path keeps the whole table on the device as
 tensor and cuts batches from it; the network splits the columns again.
 """
 
+import datetime
 import math
 import numbers
 from collections.abc import Hashable
@@ -226,18 +227,13 @@ class ColumnEncoder:
         """
         min_rows = self._min_rows(len(X))
         columns = self._columns(X)
-        self.columns_ = list(columns)
-        if is_dataframe(X):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self.numeric_columns_, self.categorical_columns_ = [], []
+        numeric, categorical = [], []
         medians, affines, indicators, categories, types = [], [], [], [], []
         for name, column in columns.items():
             if column["kind"] == "numeric":
                 values = column["values"]
                 missing = np.isnan(values)
-                self.numeric_columns_.append(name)
+                numeric.append(name)
                 median = float(np.median(values[~missing])) if (~missing).any() else 0.0
                 medians.append(median)
                 affines.append(_float32_affine(values[~missing], median))
@@ -248,7 +244,9 @@ class ColumnEncoder:
                 present = series[~series.isna()]
                 observed = _distinct(present, name)
                 # The types of every value, rare ones too: transform refuses others.
-                types.append(frozenset(_value_type(v) for v in observed))
+                value_types = frozenset(_value_type(v) for v in observed)
+                _check_category_types(value_types, name)
+                types.append(value_types)
                 if min_rows > 1:
                     counts = present.astype(object).value_counts()
                     observed = counts.index[counts.to_numpy() >= min_rows]
@@ -262,8 +260,15 @@ class ColumnEncoder:
                         f"Column {name!r} has {len(cats)} categories; at most "
                         f"{MAX_CATEGORIES} are supported."
                     )
-                self.categorical_columns_.append(name)
+                categorical.append(name)
                 categories.append(cats)
+        # Set only once every column is read: a refused table leaves a fitted encoder as it was.
+        if is_dataframe(X):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        else:
+            vars(self).pop("feature_names_in_", None)
+        self.columns_ = list(columns)
+        self.numeric_columns_, self.categorical_columns_ = numeric, categorical
         self.medians_ = np.asarray(medians, dtype=np.float64)
         self.offsets_ = np.asarray([a[0] for a in affines], dtype=np.float64)
         self.scales_ = np.asarray([a[1] for a in affines], dtype=np.float64)
@@ -410,7 +415,10 @@ class ColumnEncoder:
             )
         names = getattr(self, "feature_names_in_", None)
         if names is not None and is_dataframe(X):
-            if not X.columns.equals(_pandas().Index(names)):  # a missing name equals one
+            # Compared as objects: labels of a string or Int64 Index equal the same
+            # labels stored as objects (and a missing name equals one).
+            given = _pandas().Index(X.columns).astype(object)
+            if not given.equals(_pandas().Index(names, dtype=object, tupleize_cols=False)):
                 raise ValueError(
                     f"X has the columns {list(X.columns)}, but the encoder was fitted on "
                     f"{list(names)}: pass the same columns, in the same order."
@@ -490,14 +498,59 @@ class ColumnEncoder:
 
 
 def _value_type(value):
-    """``"string"``, ``"number"`` or ``"boolean"`` (else the type's name) of a category."""
+    """``"string"``, ``"number"`` or ``"boolean"`` (else the type's name) of a category.
+
+    Dates, durations and times of day (Python's, pandas' and numpy's) are ``"date"``,
+    ``"duration"`` and ``"time"``, before numbers: numpy's durations are integers.
+    """
     if isinstance(value, (bool, np.bool_)):
         return "boolean"
+    if isinstance(value, (datetime.date, np.datetime64)):
+        return "date"
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):
+        return "duration"
+    if isinstance(value, datetime.time):
+        return "time"
     if isinstance(value, numbers.Number):
         return "number"
     if isinstance(value, str):
         return "string"
     return type(value).__name__
+
+
+def _check_category_types(types, name):
+    """Refuse a categorical column of values that cannot serve as categories.
+
+    ``types`` are the :func:`_value_type` of its distinct values. Dates, durations and
+    times in an object column (what ``Series.dt.date`` and Parquet's DATE give) would
+    each be a category of their own, every later one unseen; booleans beside numbers
+    would merge into one category (``True == 1``).
+    """
+    col = repr(name)
+    if "date" in types:
+        raise ValueError(
+            f"Column {col} holds dates (as objects), which the network cannot read; "
+            f"convert them to numbers first: X[{col}] = pd.to_datetime(X[{col}]) (with "
+            "utc=True if they mix time zones), then " + _TIME_ADVICE.format(col=name) + "."
+        )
+    if "duration" in types:
+        raise ValueError(
+            f"Column {col} holds durations (as objects), which the network cannot read; "
+            f"convert them to numbers first, e.g. pd.to_timedelta(X[{col}]) / "
+            "pd.Timedelta(days=1) (a number of days)."
+        )
+    if "time" in types:
+        raise ValueError(
+            f"Column {col} holds times of day, which the network cannot read; convert "
+            f"them to numbers first, e.g. X[{col}].map(lambda t: t.hour + t.minute / 60) "
+            "(hours since midnight)."
+        )
+    if {"boolean", "number"} <= types:
+        raise ValueError(
+            f"Column {col} holds both booleans and numbers, which are equal as categories "
+            "(True == 1, False == 0) and would merge; turn the column into strings "
+            f"first (X[{col}].astype(str)), or split it."
+        )
 
 
 def _is_missing(value):
@@ -512,7 +565,8 @@ def _is_missing(value):
 
 def _numbers_from_objects(series, name):
     pd = _pandas()
-    values = series.to_numpy(dtype=object) if series.dtype == object else None
+    objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
+    values = series.to_numpy(dtype=object) if objects else None
     if values is None or not all(
         _is_missing(v) or isinstance(v, (numbers.Real, np.bool_)) for v in values
     ):

@@ -340,11 +340,29 @@ _CIFAR = {
 
 def _cifar_params(method):
     params, _ = _CIFAR[method]
-    params = {**_CIFAR_BASE, **params}
-    if params["lr_schedule"] != "warmup_step":  # the base's steps are that schedule's
-        for step in ("lr_schedule__milestone_fractions", "lr_schedule__factors"):
-            del params[step]
-    return params
+    return _overridden(_CIFAR_BASE, params)
+
+
+def _overridden(params, changes):
+    """``params`` updated with ``changes``, where a component that ``changes`` replaces
+    (``lr_schedule="cosine"`` for ``"warmup_step"``) leaves its routed parameters
+    (``lr_schedule__factors``) behind: they were the replaced component's."""
+    replaced = {
+        name
+        for name, value in changes.items()
+        if "__" not in name and name in params and not _same(value, params[name])
+    }
+    kept = {
+        name: value
+        for name, value in params.items()
+        if "__" not in name or name.partition("__")[0] not in replaced
+    }
+    return {**kept, **changes}
+
+
+def _same(a, b):
+    """Whether two parameter values name the same component (a name, or one object)."""
+    return a is b or (isinstance(a, str) and a == b)
 
 
 # A stronger-augmentation variant is not a published recipe of these methods; the
@@ -603,7 +621,9 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
         Seeds the network and the resampler or rival.
     **overrides
         Parameters of the network replacing the recipe's (``max_epochs``, ``device``,
-        ``precision``, ...); methods without a network ignore them.
+        ``precision``, ...); methods without a network ignore them. A component
+        replaced (``lr_schedule="cosine"``, ``loss="ce"``) drops the recipe's
+        parameters of it (``lr_schedule__*``, ``loss__*``) that are not overridden too.
 
     Returns
     -------
@@ -632,7 +652,7 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     if setting == "tabular" and method in _TABULAR_OTHERS:
         return _rival(method, random_state)
     net = ImbalancedNetClassifier(
-        **{**get_recipe(method, setting), "random_state": random_state, **overrides}
+        **_overridden(get_recipe(method, setting), {"random_state": random_state, **overrides})
     )
     if method not in ("smote", "undersample"):
         return net
