@@ -124,26 +124,26 @@ GROUPS = ("lt", "binary", "mixed", "near_balanced")
 CATEGORICAL_GROUPS = ("mixed", "near_balanced")
 
 # ImbalancedNetClassifier candidates; "default" is the estimator as shipped (ReLU,
-# dropout 0.15, weight_decay="auto"). "wd_uniform" is the default before the decay
-# became "auto" (1e-4 on every parameter): the candidates named "default, ..." were
-# screened against it and keep its decay. The "d0, ..." ones were screened against
-# the one before, ReLU without dropout ("d0"), so they pin module__dropout=0.0 too.
-PREVIOUS = {"module__dropout": 0.0}
+# dropout 0.15, weight_decay="auto"). "wd_uniform" is it with weight decay 1e-4 on
+# every parameter: the candidates named "default, ..." were screened against it and
+# keep that decay. The "d0, ..." ones were screened against "d0", which also has no
+# dropout, so they pin module__dropout=0.0 too.
+NO_DROPOUT = {"module__dropout": 0.0}
 
 
-def _prev(**params):
-    """A candidate: the previous default with ``params``."""
-    return {**PREVIOUS, **params}
+def _no_dropout(**params):
+    """A candidate: "d0" (no dropout, weight decay 1e-4) with ``params``."""
+    return {**NO_DROPOUT, **params}
 
 
 METHODS = {
     "default": ("ImbalancedNetClassifier()", {}),
-    "wd_uniform": ("previous default (weight decay 1e-4 everywhere)", {}),
+    "wd_uniform": ("weight decay 1e-4 on every parameter", {}),
     "body_wd10": (
-        "previous default, weight decay 10 except on the head (uncapped)",
+        "weight decay 10 except on the head (uncapped)",
         {"weight_decay": 10.0, "optimizer__param_groups": [("head.*", {"weight_decay": 1e-4})]},
     ),
-    "d0": ("older default (no dropout)", _prev()),
+    "d0": ("no dropout, weight decay 1e-4", _no_dropout()),
     "selu_d15": (
         "SELU + dropout 0.15",
         {"module__activation": "selu", "module__dropout": 0.15},
@@ -151,15 +151,15 @@ METHODS = {
     "relu_d30": ("dropout 0.3", {"module__dropout": 0.3}),
     "ema": ("default, EMA of the weights", {"weight_averaging": "ema"}),
     "swa": ("default, SWA", {"weight_averaging": "swa"}),
-    "gelu": ("d0, GELU", _prev(module__activation="gelu")),
-    "periodic": ("d0, periodic embedding", _prev(module__embedding="periodic")),
-    "e100": ("d0, 100 epochs", _prev(max_epochs=100)),
+    "gelu": ("d0, GELU", _no_dropout(module__activation="gelu")),
+    "periodic": ("d0, periodic embedding", _no_dropout(module__embedding="periodic")),
+    "e100": ("d0, 100 epochs", _no_dropout(max_epochs=100)),
     "es": (
         "d0, early stop on val. bal. acc.",
-        _prev(validation_fraction=0.2, early_stopping=True, max_epochs=100),
+        _no_dropout(validation_fraction=0.2, early_stopping=True, max_epochs=100),
     ),
-    "wce": ("d0, weighted CE", _prev(loss="weighted_ce")),
-    "b64": ("d0, batch 64", _prev(batch_size=64)),
+    "wce": ("d0, weighted CE", _no_dropout(loss="weighted_ce")),
+    "b64": ("d0, batch 64", _no_dropout(batch_size=64)),
     "h512": ("default, hidden (512, 512)", {"module__hidden_sizes": (512, 512)}),
     "h3": ("default, hidden (256, 256, 256)", {"module__hidden_sizes": (256, 256, 256)}),
     "h128": ("default, hidden (128, 128)", {"module__hidden_sizes": (128, 128)}),

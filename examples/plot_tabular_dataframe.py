@@ -152,8 +152,8 @@ fig.tight_layout()
 # small ``cleveland-0_vs_4`` the folds spread too widely to rank the network, the
 # forest and the vote. The vote lands between its two members: a hedge for when one
 # cannot tell beforehand which family suits a table. Over the benchmark's 78 binary
-# KEEL tables the vote of the previous default network (weight decay 1e-4 on every
-# parameter) and the forest gained 0.4-0.5 points of balanced accuracy on that network
+# KEEL tables the vote of the network at weight decay 1e-4 on every parameter and
+# the forest gained 0.4-0.5 points of balanced accuracy on that network
 # alone (:doc:`/user_guide/tables`).
 #
 # What the network learned of the columns

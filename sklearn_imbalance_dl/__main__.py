@@ -68,8 +68,8 @@ def run_program():
     Runs :func:`main` on ``sys.argv`` and exits with its status. After Ctrl-C (status
     130) it ends by SIGINT once Python has cleaned up, as an interrupted program should
     on POSIX: a shell shows 130 and stops the script that called it; a Python parent
-    sees ``returncode == -2``. (Left to itself, CPython under ``python -m`` did so only
-    when the interrupt had landed in certain C code, and exited 130 otherwise.)
+    sees ``returncode == -2``. (Left to itself, CPython under ``python -m`` does so only
+    when the interrupt lands in certain C code, and exits 130 otherwise.)
     """
     try:
         status = main()

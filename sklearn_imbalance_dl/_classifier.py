@@ -29,7 +29,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, item_input
-from ._validation import check_label_types, missing_labels, user_stacklevel
+from ._validation import check_label_types, check_no_missing_labels, user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -916,10 +916,6 @@ def _check_no_missing_labels(y):
     labels = np.asarray(y)
     if labels.ndim != 1 or labels.dtype.kind not in "fO":
         return  # other shapes are left to scikit-learn's check; other dtypes have no gaps
-    missing = np.flatnonzero(missing_labels(labels))
-    if len(missing):
-        raise ValueError(
-            f"y has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "
-            f"position(s) {missing[:5].tolist()}; every row needs a label: drop those rows "
-            "or fill them in first."
-        )
+    check_no_missing_labels(
+        labels, then="; every row needs a label: drop those rows or fill them in first."
+    )

@@ -247,14 +247,16 @@ def random_crop_flip(images, padding=4):
     batch = torch.arange(n, device=device)[:, None, None]
     # Advanced indexing puts the indexed dims first: (n, h, w, channels).
     cropped = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
-    return cropped.permute(0, 3, 1, 2).contiguous(memory_format=_memory_format(images))
+    return cropped.permute(0, 3, 1, 2).contiguous(memory_format=memory_format(images))
 
 
 random_crop_flip.needs_images = True
 register("augmentation", "crop_flip")(random_crop_flip)
 
 
-def _memory_format(tensor):
-    if tensor.ndim == 4 and tensor.is_contiguous(memory_format=torch.channels_last):
+def memory_format(tensor):
+    """The memory format of an image batch, to keep it in what a transformation returns:
+    channels-last where it is that and not also the default layout (one channel)."""
+    if tensor.is_contiguous(memory_format=torch.channels_last) and not tensor.is_contiguous():
         return torch.channels_last
     return torch.contiguous_format

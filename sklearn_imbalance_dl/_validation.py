@@ -134,23 +134,28 @@ def check_label_types(*arrays, name="y", verb="mixes"):
     neither compare nor sort together. Each array is read by its dtype where it has one
     (no loop over the labels of a numeric or string array)."""
     if len(set().union(*(label_kinds(a) for a in arrays))) > 1:
-        types = ", ".join(
-            sorted({type(v).__name__ for a in arrays for v in np.asarray(a).tolist()})
-        )
         raise ValueError(
-            f"{name} {verb} labels of types {types}, which do not compare or sort together; "
+            f"{name} {verb} labels of types {label_type_names(*arrays)}, which do not "
+            "compare or sort together; "
             "give every label one type (e.g. y.astype(str))."
         )
 
 
+def label_type_names(*arrays):
+    """The Python type names of the labels in ``arrays``, sorted and joined: for messages."""
+    names = {type(value).__name__ for arr in arrays for value in np.asarray(arr).tolist()}
+    return ", ".join(sorted(names))
+
+
 def check_no_missing_labels(labels, name="y", then="; drop those samples first."):
-    """Refuse missing labels (NaN or None) in the 1-D array ``labels``, naming the first;
-    ``then`` ends the message with what they would do, or what to do."""
-    missing = missing_labels(labels)
-    if missing.any():
+    """Refuse missing labels (None, NaN or pd.NA) in the 1-D array ``labels``, naming
+    the first positions; ``then`` ends the message with what they would do, or what to
+    do."""
+    missing = np.flatnonzero(missing_labels(labels))
+    if len(missing):
         raise ValueError(
-            f"{name} has {int(missing.sum())} missing label(s) (NaN or None), the first at "
-            f"position {int(np.flatnonzero(missing)[0])}{then}"
+            f"{name} has {len(missing)} missing label(s) (None, NaN or pd.NA), first at "
+            f"position(s) {missing[:5].tolist()}{then}"
         )
 
 

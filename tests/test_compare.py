@@ -1584,5 +1584,7 @@ def test_run_comparison_names_missing_labels(make_labels):
     X, y = _two_class_data()
     labels = [str(v) for v in y]
     labels[3] = None
-    with pytest.raises(ValueError, match=r"y_train has 1 missing label\(s\).*position 3; drop"):
+    with pytest.raises(
+        ValueError, match=r"y_train has 1 missing label\(s\).*position\(s\) \[3\]; drop"
+    ):
         run_comparison(X, make_labels(labels), cv=2, seeds=1, methods={"baseline": _baseline})

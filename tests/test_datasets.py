@@ -411,8 +411,8 @@ def test_load_cifar10_lt_errors(tmp_path):
 @pytest.mark.parametrize(
     "y, message",
     [
-        (np.array([0, 0, 1, 1, np.nan, 2.0]), r"1 missing label\(s\).*position 4"),
-        (np.array([None, 0, 1, 1, 2, 2], dtype=object), r"missing label\(s\).*position 0"),
+        (np.array([0, 0, 1, 1, np.nan, 2.0]), r"1 missing label\(s\).*position\(s\) \[4\]"),
+        (np.array([None, 0, 1, 1, 2, 2], dtype=object), r"missing label\(s\).*position\(s\) \[0\]"),
         (np.array([0, "a", 1, 1, 2, 2], dtype=object), r"mixes labels of types int, str"),
         (np.linspace(0, 1, 6), r"Unknown label type: continuous"),
     ],

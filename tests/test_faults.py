@@ -929,11 +929,14 @@ def test_estimator_shows_its_inputs_to_a_feature_based_sampler():
     [
         (
             np.r_[np.zeros(5), np.nan, np.ones(5)],
-            r"y has 1 missing label\(s\) \(NaN or None\), the "
-            r"first at position 5: ImbalancedSampler would draw them as a class of their own\. "
+            r"y has 1 missing label\(s\) \(None, NaN or pd\.NA\), first at position\(s\) "
+            r"\[5\]: ImbalancedSampler would draw them as a class of their own\. "
             r"Drop those samples, or give them a label\.",
         ),
-        (np.array(["a", None, "b"], dtype=object), r"y has 1 missing label\(s\) .* position 1"),
+        (
+            np.array(["a", None, "b"], dtype=object),
+            r"y has 1 missing label\(s\) .* position\(s\) \[1\]",
+        ),
         (np.array([]), r"^y is empty: ImbalancedSampler needs the labels of the samples\.$"),
     ],
 )

@@ -71,11 +71,12 @@ def test_per_class_accuracy_errors():
     [
         (
             lambda: per_class_accuracy(["a", None, "b"], ["a", "b", "b"]),
-            r"y_true has 1 missing label\(s\) \(NaN or None\), the first at position 1",
+            r"y_true has 1 missing label\(s\) \(None, NaN or pd\.NA\), first at "
+            r"position\(s\) \[1\]",
         ),
         (
             lambda: per_class_accuracy([0.0, 1.0], [np.nan, 1.0]),
-            r"y_pred has 1 missing label\(s\).*position 0",
+            r"y_pred has 1 missing label\(s\).*position\(s\) \[0\]",
         ),
         (
             lambda: minority_recall(np.array([0, "a", "a"], dtype=object), [0, 0, 0]),

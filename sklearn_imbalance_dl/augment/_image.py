@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval
 
+from .._data import memory_format
 from .._validation import validate_params
 from ..registry import Component
 
@@ -454,13 +455,7 @@ def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
         x = _apply_op(x, op_index, sign, strengths)
     if mean is not None:
         x = (x - mean_t) / std_t
-    return x.contiguous(memory_format=_memory_format(images))
-
-
-def _memory_format(tensor):
-    if tensor.is_contiguous(memory_format=torch.channels_last) and not tensor.is_contiguous():
-        return torch.channels_last
-    return torch.contiguous_format
+    return x.contiguous(memory_format=memory_format(images))
 
 
 class RandAugment(Component):

@@ -13,6 +13,8 @@ from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
 from ._runner import MAX_SEED, MAX_SEEDS, _first_line
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
+# What every message of the tool to the terminal starts with.
+_PREFIX = "sklearn-imbalance-dl compare:"
 DESCRIPTION = """\
 Compare class-imbalance methods side by side.
 
@@ -610,7 +612,7 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
             df, sep, decimal = read_csv(path, sep, decimal, na_values)
         elif suffix in (".parquet", ".pq"):
             # No arrow thread pool: pyarrow can abort at interpreter exit when its worker
-            # threads are still alive (apache/arrow#34314); these tables are small.
+            # threads are still alive; these tables are small.
             df = pd.read_parquet(path, use_threads=False)
             _check_unique_names(list(df.columns), path.name)
         else:
@@ -875,13 +877,13 @@ def run(args):
     try:
         return _run(args)
     except CompareError as exc:
-        print(f"sklearn-imbalance-dl compare: error: {exc}", file=sys.stderr)
+        print(f"{_PREFIX} error: {exc}", file=sys.stderr)
         return 2
     except _Interrupted as exc:
-        print(f"sklearn-imbalance-dl compare: {exc}", file=sys.stderr)
+        print(f"{_PREFIX} {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:  # before the fits, or while reporting them
-        print("sklearn-imbalance-dl compare: interrupted (Ctrl-C)", file=sys.stderr)
+        print(f"{_PREFIX} interrupted (Ctrl-C)", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -924,9 +926,7 @@ def _write(write, path, option, other_suffix=None):
         else:
             reason = _first_line(f"{type(exc).__name__}: {exc}")
             suffix = other_suffix
-        said = (
-            f"sklearn-imbalance-dl compare: error: cannot write {option} {str(path)!r} ({reason})"
-        )
+        said = f"{_PREFIX} error: cannot write {option} {str(path)!r} ({reason})"
         if suffix is None:
             print(f"{said}; nothing written", file=sys.stderr)
             return 1
@@ -977,8 +977,7 @@ def _load_dataset(args, seeds):
         if left_out:
             listed = ", ".join(f"{column!r} ({why})" for column, why in left_out.items())
             print(
-                f"sklearn-imbalance-dl compare: note: left out of {Path(args.data).name}, "
-                f"no information: {listed}",
+                f"{_PREFIX} note: left out of {Path(args.data).name}, no information: {listed}",
                 file=sys.stderr,
             )
             description += f"; left out (empty or constant): {', '.join(map(str, left_out))}"
@@ -1028,7 +1027,7 @@ def _run(args):
     except ComparisonFitError as exc:  # every fit failed: no table to print
         first = exc.results[exc.results["error"] != ""].iloc[0]
         print(
-            f"sklearn-imbalance-dl compare: error: every fit failed ({exc.n_fits} of "
+            f"{_PREFIX} error: every fit failed ({exc.n_fits} of "
             f"{exc.n_fits}); the first, {exc.method} (seed {exc.seed}, fold {exc.fold}): "
             f"{_first_line(first['error'])}",
             file=sys.stderr,
@@ -1050,7 +1049,7 @@ def _run(args):
     if len(failed):
         listed = ", ".join(f"{m}: {n}" for m, n in zip(failed["method"], failed["n_failed"]))
         print(
-            f"sklearn-imbalance-dl compare: error: {failed['n_failed'].sum()} of {len(results)} "
+            f"{_PREFIX} error: {failed['n_failed'].sum()} of {len(results)} "
             f"fits failed ({listed}); the table lists such methods last, unranked"
             + (f"; {args.output} has each fit's error" if args.output else ""),
             file=sys.stderr,

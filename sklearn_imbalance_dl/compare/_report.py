@@ -45,7 +45,7 @@ def _check_summary(summary, caller):
 
 
 def _n_failed(summary):
-    """Failed fits per summary row (0 for a summary written before they were counted)."""
+    """Failed fits per summary row (0 where the summary has no ``n_failed`` column)."""
     if "n_failed" not in summary.columns:
         return pd.Series(0, index=summary.index)
     return summary["n_failed"].fillna(0).astype(int)

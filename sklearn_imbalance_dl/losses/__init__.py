@@ -1,7 +1,7 @@
 """Losses for class-imbalanced classification.
 
 ``nn.Module`` classes here; the matching pure functions are in
-:mod:`sklearn_imbalance_dl.losses.functional`.
+:mod:`sklearn_imbalance_dl.losses.functional` (label-aware smoothing's are here).
 """
 
 from . import functional

@@ -22,7 +22,8 @@ __all__ = [
     "check_weight",
 ]
 
-# scikit-learn constraints of every hyperparameter, shared with the nn.Module classes.
+# scikit-learn constraints of the hyperparameters that the losses of ``_losses`` and
+# ``functional`` share (label-aware smoothing declares its own).
 PARAMETER_CONSTRAINTS = {
     "reduction": [StrOptions({"none", "mean", "sum"})],
     "power": [Interval(Real, 0, None, closed="left")],

@@ -25,10 +25,9 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._validation import check_component_params
 from ..registry import register
 from . import _kernels as K
-from ._checks import check_class_counts, check_inputs, check_weight
+from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs, check_weight
 from ._losses import ImbalanceLoss
 
 __all__ = [
@@ -133,7 +132,7 @@ def _label_aware_smoothing(logits, target, smoothing, weight, reduction):
         "class_counts": ["array-like", torch.Tensor],
         **_CONSTRAINTS,
         "weight": [None, "array-like", torch.Tensor],
-        "reduction": [StrOptions({"mean", "sum", "none"})],
+        "reduction": PARAMETER_CONSTRAINTS["reduction"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -244,14 +243,14 @@ class LabelAwareSmoothingLoss(ImbalanceLoss):
         power=None,
         reduction="mean",
     ):
-        # Hyperparameters are set and checked here, with scikit-learn's constraints,
-        # rather than through the base class's legacy checker.
-        super().__init__(None, reduction=reduction)
-        self.smooth_head = smooth_head
-        self.smooth_tail = smooth_tail
-        self.shape = shape
-        self.power = power
-        check_component_params(self)
+        super().__init__(
+            None,
+            reduction=reduction,
+            smooth_head=smooth_head,
+            smooth_tail=smooth_tail,
+            shape=shape,
+            power=power,
+        )
         _check_power(shape, power, type(self).__name__)
         self.register_buffer("smoothing", None)
         if class_counts is not None:

@@ -55,7 +55,7 @@ def _validated(*names):
     """scikit-learn's ``validate_params`` for the named hyperparameters.
 
     Only the public functions are validated (about 30 us a call); the loss modules call
-    the private kernels below, whose hyperparameters were checked when the module was
+    the kernels of ``_kernels``, whose hyperparameters were checked when the module was
     built, so a training step pays nothing for it.
     """
     return validate_params(

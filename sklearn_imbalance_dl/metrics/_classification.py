@@ -12,6 +12,7 @@ from .._validation import (
     check_label_types,
     check_no_missing_labels,
     label_kinds,
+    label_type_names,
     validate_params,
 )
 
@@ -51,11 +52,6 @@ def _check_y(y_true, y_pred):
     return y_true, y_pred
 
 
-def _type_names(*arrays):
-    names = {type(value).__name__ for arr in arrays for value in np.asarray(arr).tolist()}
-    return ", ".join(sorted(names))
-
-
 def _check_labels(labels, y_true, y_pred):
     if labels is None:
         return unique_labels(y_true, y_pred)
@@ -69,8 +65,8 @@ def _check_labels(labels, y_true, y_pred):
     stray = label_kinds(labels) - (label_kinds(y_true) | label_kinds(y_pred))
     if stray:
         raise ValueError(
-            f"labels {labels.tolist()} are of type {_type_names(labels)}, but y_true and "
-            f"y_pred hold labels of type {_type_names(y_true, y_pred)}, so they match no "
+            f"labels {labels.tolist()} are of type {label_type_names(labels)}, but y_true and "
+            f"y_pred hold labels of type {label_type_names(y_true, y_pred)}, so they match no "
             "sample; give the labels as they are in y_true and y_pred."
         )
     return labels

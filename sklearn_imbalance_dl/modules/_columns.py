@@ -347,11 +347,6 @@ class ColumnEncoder:
         names += [str(c) for c in self.categorical_columns_]
         return np.asarray(names, dtype=object)
 
-    @property
-    def n_numeric_(self):
-        """Width of the numeric block: numbers and missing indicators."""
-        return len(self.numeric_columns_) + len(self.indicator_columns_)
-
     # ------------------------------------------------------------------ helpers
     def _columns(self, X, fitted=False):
         """``{name: {"kind", "values"}}``: numbers as float64 with NaN, categories as Series."""

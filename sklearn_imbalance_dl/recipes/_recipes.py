@@ -81,10 +81,6 @@ _CROP_PAD = (
     "random crop pads with 0 in the standardised space (the mean colour), torchvision "
     "pads black pixels (measured: +1.3 points for CE with the mean colour, independent loop)"
 )
-_BATCHES = (
-    "batches are cut from one shuffle per epoch (a trailing batch of one sample joins the "
-    "previous one), not a DataLoader"
-)
 
 _CIFAR = {
     "ce": (

@@ -30,9 +30,6 @@ register("sampler", "instance")(0.0)
 register("sampler", "class_balanced")(1.0)
 register("sampler", "sqrt")(0.5)
 
-# Exponent of 1/n_c in the probability of drawing a sample of class c.
-
-
 # imbalanced-learn samplers that choose rows without looking at the features.
 _FEATURE_FREE = ("RandomUnderSampler", "RandomOverSampler")
 
@@ -264,7 +261,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
     ----------
     y : array-like of shape (n_samples,)
         Labels of the dataset's samples (any type), in the dataset's order; not empty,
-        none missing (NaN or None is refused, not drawn as a class).
+        none missing (None, NaN or pd.NA is refused, not drawn as a class).
     sampler : {"class_balanced", "sqrt", "instance"} or imbalanced-learn sampler, \
             default="class_balanced"
         How to draw an epoch (see above). An imblearn sampler is cloned, never changed.
