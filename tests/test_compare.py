@@ -1588,3 +1588,50 @@ def test_run_comparison_names_missing_labels(make_labels):
         ValueError, match=r"y_train has 1 missing label\(s\).*position\(s\) \[3\]; drop"
     ):
         run_comparison(X, make_labels(labels), cv=2, seeds=1, methods={"baseline": _baseline})
+
+
+def test_run_comparison_takes_a_list_of_rows():
+    X, y = _two_class_data()
+    as_lists = run_comparison(X.tolist(), y.tolist(), cv=2, seeds=1, methods={"b": _baseline})
+    as_array = run_comparison(X, y, cv=2, seeds=1, methods={"b": _baseline})
+    pd.testing.assert_series_equal(as_lists["balanced_accuracy"], as_array["balanced_accuracy"])
+
+
+def test_run_comparison_refuses_classes_that_cannot_reach_every_fold():
+    """A class of fewer samples than folds would be missing from some test folds, whose
+    scores would then cover the other classes only; a single class has nothing to compare."""
+    X, y = _two_class_data()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[2:]] = 0  # two samples of class 1 left
+    with pytest.raises(ValueError, match=r"class 1 has 2 samples: fewer than cv=3.*lower cv or"):
+        run_comparison(X, y, cv=3, seeds=1, methods={"b": _baseline})
+    with pytest.raises(ValueError, match=r"y has a single class \(0\)"):
+        run_comparison(X, np.zeros_like(y), cv=2, seeds=1, methods={"b": _baseline})
+
+
+def test_drop_takes_a_column_whose_name_holds_a_comma(tmp_path):
+    from sklearn_imbalance_dl.compare._cli import CompareError, load_table
+
+    rng = np.random.default_rng(0)
+    n = 40
+    table = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "date, UTC": pd.date_range("2024-01-01", periods=n).astype(str),
+            "label": ["x"] * 30 + ["y"] * 10,
+        }
+    )
+    path = tmp_path / "comma.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(CompareError, match=r"leave them out with --drop 'date, UTC'"):
+        load_table(path, "label", 2)
+    X, _, _, _ = load_table(path, "label", 2, drop=["date, UTC"])
+    assert list(X.columns) == ["a"]
+    assert main(["compare", "--data", str(path), "--target", "label", "--drop", "date, UTC",
+                 "--methods", "logreg", "--folds", "2", "--seeds", "1"]) == 0  # fmt: skip
+
+
+def test_margin_line_names_no_winner_on_a_tie():
+    deep = {"arb": True, "hgb": False}
+    line = margin_line(_summary([("hgb", 0.5, 0.0), ("arb", 0.5, 0.0)], deep))
+    assert line == "No winner: arb and the best non-deep method (hgb) tie on balanced accuracy"

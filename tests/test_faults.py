@@ -362,7 +362,7 @@ def test_compare_identifier_columns_are_refused(tmp_path, capsys):
     assert (
         "'Unnamed: 0': an identifier, 60 distinct values in 60 rows (consecutive integers); "
         "'customer': an identifier, 60 distinct values in 60 rows; "
-        "leave them out with --drop Unnamed: 0,customer"
+        "leave them out with --drop 'Unnamed: 0,customer'"
     ) in line
 
 

@@ -1,6 +1,7 @@
 """``sklearn-imbalance-dl compare``: the command line in front of :func:`run_comparison`."""
 
 import argparse
+import shlex
 import sys
 import time
 import warnings
@@ -10,7 +11,7 @@ import numpy as np
 
 from ..__main__ import EXIT_INTERRUPTED
 from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
-from ._runner import MAX_SEED, MAX_SEEDS, _first_line
+from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
 # What every message of the tool to the terminal starts with.
@@ -60,8 +61,6 @@ DIGITS_SHOT_THRESHOLDS = (50, 10)
 DATASETS = ("heart_disease", "digits_lt")
 #: ``--folds`` of a table when not given.
 DEFAULT_FOLDS = 5
-#: Classes named in a title or a message; more are cut short with "...".
-_MAX_SHOWN_CLASSES = 12
 
 
 class CompareError(Exception):
@@ -358,11 +357,24 @@ def _check_writable(path, option):
 
 
 # ---------------------------------------------------------------- data
-def _parse_names(values):
+def _parse_names(values, columns=()):
     """A repeatable option's values, ``--drop a --drop b,c``, as ``["a", "b", "c"]``
-    (repeats dropped)."""
-    names = [n.strip() for v in values or () for n in v.split(",") if n.strip()]
+    (repeats dropped); a value that is one of ``columns`` whole (``"date, UTC"``) is
+    not split."""
+    known = {c for c in columns if isinstance(c, str)}
+    names = []
+    for value in values or ():
+        parts = [value] if value.strip() in known else value.split(",")
+        names += [n.strip() for n in parts if n.strip()]
     return list(dict.fromkeys(names))
+
+
+def _drop_option(columns):
+    """The ``--drop`` option that leaves ``columns`` out, quoted for a shell."""
+    names = [str(c) for c in columns]
+    if any("," in n for n in names):  # one option each: a comma would split the name
+        return " ".join(f"--drop {shlex.quote(n)}" for n in names)
+    return f"--drop {shlex.quote(','.join(names))}"
 
 
 #: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80";
@@ -645,7 +657,7 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
         )
     if len(df) == 0:
         raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
-    drop = [c.strip() for c in drop]
+    drop = _parse_names(drop, df.columns)
     unknown = [c for c in drop if c not in df.columns]
     if unknown:
         raise CompareError(
@@ -746,8 +758,7 @@ def _check_almost_numbers(X, decimal, name):
         advice.append("write the numbers without their unit")
     raise CompareError(
         f"column(s) of {name} that hold numbers but read as text: {listed}; "
-        f"{'; '.join(advice)} (or leave the column(s) out with --drop "
-        f"{','.join(map(str, refused))})"
+        f"{'; '.join(advice)} (or leave the column(s) out with {_drop_option(refused)})"
     )
 
 
@@ -759,21 +770,15 @@ def _check_table(X, y, name, folds, target="label"):
             f"the target column {target!r} has a single class ({classes[0]!r}); "
             "a comparison needs at least 2 classes"
         )
-    small = [(c, n) for c, n in zip(classes.tolist(), counts.tolist()) if n < folds]
-    if small:
-        listed = ", ".join(
-            f"class {c!r} has {n} sample{'s' * (n != 1)}" for c, n in small[:_MAX_SHOWN_CLASSES]
-        )
-        listed += ", ..." if len(small) > _MAX_SHOWN_CLASSES else ""
-        raise CompareError(
-            f"{listed}: fewer than --folds {folds}, so stratified {folds}-fold "
-            "cross-validation cannot put one in every fold; lower --folds or drop the class"
-        )
+    try:
+        check_classes_for_folds(y, folds, "--folds")
+    except ValueError as error:
+        raise CompareError(str(error).rstrip(".")) from None
     X, kinds = _clean_features(X, name)
     order = np.argsort(-counts, kind="stable")
     labels = classes.tolist()  # plain Python values: 0, not np.int64(0)
-    shown = ", ".join(f"{labels[i]!r}: {counts[i]}" for i in order[:_MAX_SHOWN_CLASSES])
-    shown += ", ..." if len(classes) > _MAX_SHOWN_CLASSES else ""
+    shown = ", ".join(f"{labels[i]!r}: {counts[i]}" for i in order[:MAX_SHOWN_CLASSES])
+    shown += ", ..." if len(classes) > MAX_SHOWN_CLASSES else ""
     description = (
         f"{name}: {len(y)} rows, {X.shape[1]} features ({kinds['categorical']} "
         f"categorical, {kinds['numeric']} numeric); "
@@ -796,7 +801,7 @@ def _labels(y, target):
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
         # Whole numbers most of them distinct (prices, counts): a measurement, not classes.
         n_distinct = y.nunique()
-        if n_distinct > _MAX_SHOWN_CLASSES and n_distinct > len(y) / 2:
+        if n_distinct > MAX_SHOWN_CLASSES and n_distinct > len(y) / 2:
             raise CompareError(
                 f"the target column {target!r} holds {n_distinct} distinct numbers in "
                 f"{len(y)} rows, which looks like a regression target; compare needs "
@@ -836,7 +841,7 @@ def _clean_features(X, name):
         listed = "; ".join(f"{column!r}: {what}" for column, what in suspects.items())
         raise CompareError(
             f"column(s) of {name} that one-hot encoding or scaling would turn into noise: "
-            f"{listed}; leave them out with --drop {','.join(map(str, suspects))}, or encode "
+            f"{listed}; leave them out with {_drop_option(suspects)}, or encode "
             "them first (e.g. a date as its month or day of week)"
         )
     others = kinds["other"]
@@ -844,8 +849,7 @@ def _clean_features(X, name):
         unsupported = ", ".join(f"{column!r} ({X[column].dtype})" for column in others)
         raise CompareError(
             f"columns of {name} that are neither numeric nor categorical: "
-            f"{unsupported}; convert them or leave them out with --drop "
-            + ",".join(map(str, others))
+            f"{unsupported}; convert them or leave them out with {_drop_option(others)}"
         )
     infinite = []
     for column in kinds["numeric"]:
@@ -993,7 +997,7 @@ def _run(args):
 
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
-    args.drop = _parse_names(args.drop)
+    args.drop = list(args.drop or ())  # split once the columns are known
     args.na_values = _parse_names(args.na_values)
     _check_options(args)
 

@@ -137,6 +137,11 @@ def margin_line(summary, results=None):
     best_deep = complete[is_deep].iloc[0]
     best_other = complete[~is_deep].iloc[0]
     gap = 100 * (best_deep["balanced_accuracy_mean"] - best_other["balanced_accuracy_mean"])
+    if gap == 0:  # the row order alone would name a winner
+        return (
+            f"No winner: {best_deep['method']} and the best non-deep method "
+            f"({best_other['method']}) tie on balanced accuracy"
+        )
     if is_deep.iloc[0]:
         line = (
             f"Winner: {best_deep['method']}, {gap:+.1f} points of balanced accuracy over the "
@@ -146,7 +151,7 @@ def margin_line(summary, results=None):
     else:
         line = (
             f"Winner: {best_other['method']} (non-deep); the best deep method, "
-            f"{best_deep['method']}, is {-gap:.1f} points of balanced accuracy behind"
+            f"{best_deep['method']}, is {abs(gap):.1f} points of balanced accuracy behind"
         )
         winner, other = best_other["method"], best_deep["method"]
     if results is None:

@@ -13,6 +13,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_consistent_length
 
 from .._validation import (
@@ -381,7 +382,34 @@ def _resolve_preprocessor(preprocessor, X):
 
 
 def _take(X, idx):
-    return X.iloc[idx] if hasattr(X, "iloc") else X[idx]
+    return _safe_indexing(X, idx)  # rows of a DataFrame, an array or a list
+
+
+#: Classes named in a title or a message; more are cut short with "...".
+MAX_SHOWN_CLASSES = 12
+
+
+def check_classes_for_folds(y, folds, option="cv"):
+    """Refuse a single class, or a class with fewer samples than ``folds`` (the value of
+    ``option``, ``"cv"`` or the program's ``"--folds"``): stratified folds would leave it
+    out of some test folds, whose scores would then cover the other classes only."""
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"y has a single class ({classes.tolist()[0]!r}); a comparison needs at least 2 "
+            "classes."
+        )
+    small = [(c, n) for c, n in zip(classes.tolist(), counts.tolist()) if n < folds]
+    if small:
+        listed = ", ".join(
+            f"class {c!r} has {n} sample{'s' * (n != 1)}" for c, n in small[:MAX_SHOWN_CLASSES]
+        )
+        listed += ", ..." if len(small) > MAX_SHOWN_CLASSES else ""
+        given = f"{option} {folds}" if option.startswith("--") else f"{option}={folds}"
+        raise ValueError(
+            f"{listed}: fewer than {given}, so stratified {folds}-fold cross-validation "
+            f"cannot put one in every fold; lower {option} or drop the class."
+        )
 
 
 def _with_preprocessor(estimator, preprocessor):
@@ -709,6 +737,7 @@ def run_comparison(
         check_label_types(y_train, y_test, name="y_train and y_test", verb="mix")
         classes = np.unique(np.concatenate([y_train, y_test]))
     else:
+        check_classes_for_folds(y_train, cv)
         classes = np.unique(y_train)
     labels, counts = np.unique(y_train, return_counts=True)
     count_of = dict(zip(labels.tolist(), counts.tolist()))
