@@ -13,8 +13,9 @@ shuffles). Three groups, and a fourth off the suite:
   test part stays as it is (near balanced);
 - **binary**: 22 natively imbalanced binary tables with numeric columns (imbalance
   ratio 1.8 to 58, 101 to 5,472 rows, at most two of a family);
-- **mixed**: 14 tables with categorical columns kept as strings (and missing values in
-  cleveland), binary and multi-class, imbalanced and near balanced;
+- **mixed**: 14 tables as users have them: categorical columns kept as strings (13 of
+  them) and missing values (cleveland, whose columns are all numbers), binary and
+  multi-class, imbalanced and near balanced;
 - **near_balanced** (``--held-out`` only): ordinary binary tables, the minority at 30 to
   50 % of the rows, to check that the default holds where there is little imbalance.
 

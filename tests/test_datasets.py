@@ -221,6 +221,11 @@ def test_make_long_tailed_errors():
         make_long_tailed(np.zeros((70, 2)), y_small, 2, n_max=30)
     with pytest.raises(ValueError, match="1-D"):
         make_long_tailed(X, np.c_[y, y], 10)
+    # A ratio beyond the smallest class: the advice is one that works.
+    small = np.repeat([0, 1, 2], 50)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=100 leaves .*use imbalance_ratio <= 50"):
+        make_long_tailed(np.zeros((150, 2)), small, 100)
+    assert np.bincount(make_long_tailed(np.zeros((150, 2)), small, 50)[1]).tolist() == [50, 7, 1]
 
 
 # ----------------------------------------------------------------------- load_digits_lt

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from _params import assert_invalid_parameter
 from imblearn.metrics import geometric_mean_score as imblearn_gmean
 from sklearn.base import clone
@@ -21,7 +22,7 @@ from sklearn_imbalance_dl.metrics import (
     shot_accuracy,
     shot_groups,
 )
-from sklearn_imbalance_dl.metrics._scorers import _score_predictions
+from sklearn_imbalance_dl.metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
 
 
 def _random_predictions(n=400, n_classes=5, seed=0):
@@ -319,6 +320,48 @@ def test_minority_recall_refuses_a_balanced_y_true_without_train_counts():
     assert minority_recall(y_true, y_true, n_minority=3) == 1.0
 
 
+def test_minority_recall_from_the_fold_does_not_let_rounding_pick_the_class():
+    """Two classes of equal training counts get test counts one apart in stratified
+    folds: both count as the rarest (the fold cannot tell them apart), in every fold."""
+    y = np.array([0] * 100 + [1] * 10 + [2] * 10)
+    always_misses_1 = np.where(y == 1, 0, y)
+    for _, test in StratifiedKFold(3, shuffle=True, random_state=0).split(y, y):
+        assert minority_recall(y[test], always_misses_1[test]) == pytest.approx(0.5)
+    # Classes within one sample of each other: a balanced test set, refused.
+    with pytest.raises(ValueError, match=r"every class of y_true has 16 to 17 samples"):
+        minority_recall(np.repeat([0, 1, 2], [17, 17, 16]), np.repeat([0, 1, 2], [17, 17, 16]))
+
+
+def test_continuous_values_are_refused_as_labels():
+    values = np.array([0.5, 0.5, 1.5, 2.25])
+    for call in (
+        lambda: minority_recall(values, values),
+        lambda: per_class_accuracy(values, values, labels=[0.5, 1.5]),
+        lambda: shot_accuracy(values, values, {0.5: 10, 1.5: 5, 2.25: 1}),
+    ):
+        with pytest.raises(ValueError, match="y_true holds continuous values, not class labels"):
+            call()
+
+
+def test_every_scorer_takes_sample_weight():
+    """A weight of k counts as k copies in every metric of SCORERS, and the scorers
+    take the weights that metadata routing gives them."""
+    y_true = np.array([0, 0, 0, 0, 0, 1, 1, 1, 2])
+    y_pred = np.array([0, 1, 0, 0, 0, 1, 0, 1, 2])
+    weight = np.array([1, 2, 1, 1, 1, 3, 1, 1, 2])
+    copies = np.repeat(np.arange(len(y_true)), weight)
+    for name, (function, kwargs) in _SCORE_FUNCTIONS.items():
+        weighted = function(y_true, y_pred, sample_weight=weight, **kwargs)
+        assert weighted == pytest.approx(function(y_true[copies], y_pred[copies], **kwargs)), name
+    X, y = make_classification(120, 4, weights=[0.8], random_state=0)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {n: get_scorer(n).set_score_request(sample_weight=True) for n in SCORERS}
+        model = LogisticRegression().set_fit_request(sample_weight=False)
+        scores = cross_validate(model, X, y, scoring=scoring, params={"sample_weight": w}, cv=3)
+    assert all(np.isfinite(scores[f"test_{n}"]).all() for n in SCORERS)
+
+
 # ---------------------------------------------------------------------------- scorers
 def test_scorers_in_cross_validate_match_manual_folds():
     X, y = make_classification(
@@ -381,7 +424,7 @@ def test_get_scorer():
 def test_g_mean_leaves_out_a_class_only_predicted():
     # Class 3 is absent from y_true (a test fold without it): recalls 2/3, 1 and 1/2.
     y_true, y_pred = [0, 0, 0, 1, 1, 2, 2], [0, 0, 3, 1, 1, 2, 0]
-    scores = _score_predictions(np.array(y_true), np.array(y_pred))
+    scores = _score_predictions(np.array(y_true), np.array(y_pred), train_counts=[30, 20, 10, 5])
     assert scores["g_mean"] == pytest.approx((2 / 3 * 1 * 0.5) ** (1 / 3))
 
 
@@ -392,6 +435,7 @@ def test_g_mean_leaves_out_a_class_only_predicted():
         ([5, 50], [0, "a"], r"labels \(\[0, 'a'\]\) mixes labels of types int, str"),
         ([], None, r"train_counts is empty"),
         ({}, None, r"train_counts is empty"),
+        ([5, 50, 500], [["a", "b", "c"]], r"labels must be a 1-D list .*shape \(1, 3\)"),
     ],
 )
 def test_shot_groups_refuses_labels_per_class_accuracy_refuses(train_counts, labels, message):

@@ -217,7 +217,6 @@ def make_long_tailed(
     >>> np.bincount(y_lt).tolist()
     [5, 10, 23, 50]
     """
-    ratio = float(imbalance_ratio)
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
         raise ValueError(
@@ -258,8 +257,17 @@ def make_long_tailed(
                 f"{np.asarray(class_order).tolist()}."
             )
 
-    n_max = int(available.min()) if n_max is None else int(n_max)
-    quotas = long_tailed_counts(n_max, labels.shape[0], ratio, profile)
+    if n_max is None:
+        n_max = int(available.min())
+        # Checked here, so that the advice fits an n_max that is the smallest class.
+        if _tail_size(n_max, imbalance_ratio) < 1:
+            raise ValueError(
+                f"The smallest class of y has {n_max} samples, the head class's count "
+                f"(n_max) at most, so imbalance_ratio={imbalance_ratio!r} leaves the tail "
+                f"class with 0; use imbalance_ratio <= {n_max}."
+            )
+    n_max = int(n_max)
+    quotas = long_tailed_counts(n_max, labels.shape[0], imbalance_ratio, profile)
 
     for label, quota in zip(order.tolist(), quotas.tolist(), strict=True):
         if count_of[label] < quota:

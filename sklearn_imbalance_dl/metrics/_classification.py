@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight
 
 from .._validation import (
     Interval,
@@ -49,6 +50,12 @@ def _check_y(y_true, y_pred):
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
         check_no_missing_labels(arr, name)
     check_label_types(y_true, y_pred, name="y_true and y_pred", verb="mix")
+    for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        if type_of_target(arr) == "continuous":
+            raise ValueError(
+                f"{name} holds continuous values, not class labels: these metrics score "
+                "a classifier's predicted labels."
+            )
     return y_true, y_pred
 
 
@@ -91,13 +98,14 @@ def _as_counts(values):
     return counts
 
 
-def _per_class_accuracy(y_true, y_pred, labels):
+def _per_class_accuracy(y_true, y_pred, labels, sample_weight=None):
+    weight = np.ones(y_true.shape[0]) if sample_weight is None else sample_weight
     acc = np.full(labels.shape[0], np.nan)
     for i, label in enumerate(labels):
         mask = y_true == label
-        n = mask.sum()
-        if n:
-            acc[i] = np.mean(y_pred[mask] == label)
+        total = weight[mask].sum()
+        if total > 0:
+            acc[i] = weight[mask][y_pred[mask] == label].sum() / total
     return acc
 
 
@@ -240,7 +248,11 @@ def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=No
         labels, counts = _mapping_labels(mapping), _as_counts(list(mapping.values()))
     else:
         counts = _as_counts(train_counts)
-        if labels is not None and np.ndim(labels) == 1:
+        if labels is not None and np.ndim(labels) != 1:
+            raise ValueError(
+                f"labels must be a 1-D list of class labels; got shape {np.shape(labels)}."
+            )
+        if labels is not None:
             given = np.asarray(labels, dtype=object)
             if len(set(given.tolist())) != len(given):
                 raise ValueError(f"labels contains duplicates: {given.tolist()}.")
@@ -412,10 +424,13 @@ def rank_split_accuracy(y_true, y_pred, train_counts, *, splits=(3, 7), labels=N
         "train_counts": [Mapping, "array-like", None],
         "n_minority": [Interval(Integral, 1, None, closed="left")],
         "labels": _LABELS,
+        "sample_weight": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
-def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=None):
+def minority_recall(
+    y_true, y_pred, *, train_counts=None, n_minority=1, labels=None, sample_weight=None
+):
     """Mean recall of the classes that were rarest in training.
 
     The minority classes are the ``n_minority`` classes with the fewest training
@@ -426,10 +441,13 @@ def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=N
 
     The training counts are ``train_counts``. Without them (a scorer only sees the
     evaluation fold) they are estimated by the class frequencies of ``y_true``, which
-    with stratified cross-validation folds are those of the training data; a
-    ``y_true`` where every class is equally frequent (the balanced test sets of the
-    long-tailed literature) carries no such information, and a ValueError asks for
-    ``train_counts``.
+    stratified cross-validation folds keep proportional to the training data up to
+    the rounding of one sample per class: classes within one sample of the
+    ``n_minority``-th fewest count as tied with it (the rounding could not tell them
+    apart, and taking the fewer would often pick the class that had more training
+    samples). A ``y_true`` whose classes are all that close (the balanced test sets of
+    the long-tailed literature) carries no such information, and a ValueError asks for
+    ``train_counts``, which give the exact rarest classes.
 
     Parameters
     ----------
@@ -445,6 +463,9 @@ def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=N
         candidate classes.
     labels : array-like, default=None
         The classes of an array ``train_counts``, as in :func:`shot_accuracy`.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples of ``y_true`` in the recalls (a weight of k as k
+        copies); the rarest classes are still chosen by counts.
 
     Returns
     -------
@@ -454,16 +475,18 @@ def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=N
     Examples
     --------
     >>> from sklearn_imbalance_dl.metrics import minority_recall
-    >>> y_true = [0, 0, 0, 0, 1, 1, 2]
-    >>> y_pred = [0, 0, 0, 0, 1, 0, 2]
+    >>> y_true = [0, 0, 0, 0, 0, 0, 1, 1, 1, 2]
+    >>> y_pred = [0, 0, 0, 0, 0, 0, 1, 1, 0, 2]
     >>> minority_recall(y_true, y_pred)
     1.0
-    >>> minority_recall(y_true, y_pred, n_minority=2)
-    0.75
-    >>> minority_recall(y_true, y_pred, train_counts={0: 500, 1: 5, 2: 50})
-    0.5
+    >>> round(minority_recall(y_true, y_pred, n_minority=2), 3)
+    0.833
+    >>> round(minority_recall(y_true, y_pred, train_counts={0: 500, 1: 5, 2: 50}), 3)
+    0.667
     """
     y_true, y_pred = _check_y(y_true, y_pred)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
     if train_counts is None:
         labels, counts = np.unique(y_true, return_counts=True)
     else:
@@ -475,13 +498,15 @@ def minority_recall(y_true, y_pred, *, train_counts=None, n_minority=1, labels=N
             f"n_minority={n_minority} exceeds the {n_candidates} classes with training samples."
         )
     fewest = np.sort(counts[candidates])[n_minority - 1]
-    minority = candidates & (counts <= fewest)
+    # Estimated from y_true: one sample is the rounding of stratified folds.
+    margin = 1 if train_counts is None else 0
+    minority = candidates & (counts <= fewest + margin)
     if train_counts is None and minority.all() and n_minority < n_candidates:
         raise ValueError(
             "minority_recall cannot tell the rarest classes apart: every class of y_true "
-            f"has {counts[0]} samples (a balanced test set?). Pass train_counts, the "
-            "training-set size of every class."
+            f"has {counts.min()} to {counts.max()} samples (a balanced test set?). Pass "
+            "train_counts, the training-set size of every class."
         )
-    recalls = _per_class_accuracy(y_true, y_pred, labels[minority])
+    recalls = _per_class_accuracy(y_true, y_pred, labels[minority], sample_weight)
     recalls = recalls[~np.isnan(recalls)]
     return float(recalls.mean()) if recalls.size else float("nan")

@@ -11,14 +11,16 @@ from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
 from ._classification import minority_recall
 
 
-def _g_mean(y_true, y_pred):
+def _g_mean(y_true, y_pred, *, sample_weight=None):
     """Geometric mean of the recalls of the classes of ``y_true``.
 
     imbalanced-learn's ``geometric_mean_score`` over those classes: a class that is only
     predicted (absent from a test fold) is left out, as ``balanced_accuracy_score``
     leaves it out, instead of counting as a recall of 0 (a G-mean of 0).
     """
-    return geometric_mean_score(y_true, y_pred, labels=np.unique(y_true))
+    return geometric_mean_score(
+        y_true, y_pred, labels=np.unique(y_true), sample_weight=sample_weight
+    )
 
 
 # name -> (score function, its keyword arguments): the one definition of each headline
