@@ -429,8 +429,13 @@ _OWN_CALLBACKS = ("lr_schedule", "schedule", "weight_averaging", "early_stopping
 
 def _bind_augment(augment):
     """A registered augmentation by name, a checked copy of a Component, or the callable."""
+    if isinstance(augment, type):
+        raise ValueError(
+            f"augment={augment.__name__} is a class; pass an instance "
+            f"(augment={augment.__name__}()), a callable on a batch of images."
+        )
     if isinstance(augment, str):
-        return lookup("augmentation", augment)
+        augment = lookup("augmentation", augment)
     return augment.bind() if isinstance(augment, Component) else augment
 
 
@@ -903,7 +908,15 @@ def _check_class_weights(params, schedule, counts):
         return
     n_classes = len(counts)
     for epoch in range(params["max_epochs"]):
-        weights = schedule.class_weights(epoch)
+        try:
+            weights = schedule.class_weights(epoch)
+        except TypeError as error:
+            if "positional argument" not in str(error):  # a fault inside it is its own
+                raise
+            raise ValueError(
+                f"schedule={params['schedule']!r}: class_weights is called as "
+                f"class_weights(epoch), the 0-based epoch ({error})."
+            ) from error
         if weights is None:
             continue
         try:
@@ -1312,6 +1325,7 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
         )
     routed = dict(routed)
     groups = routed.pop("param_groups", None)
+    _check_optimizer_options(component_class("optimizer", value), routed)
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
     groups = [] if groups is None else _check_param_groups(groups, cls)
     _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
@@ -1321,6 +1335,20 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     if groups:
         kwargs["param_groups"] = groups
     return cls, kwargs
+
+
+def _check_optimizer_options(cls, routed):
+    """Refuse an ``optimizer__*`` name the optimizer does not take, listing those it
+    does: its own options (its defaults included), and ``param_groups``; not
+    ``params``, ``lr`` or ``weight_decay``, which the estimator sets."""
+    names, takes_any = accepted_parameters(cls)
+    unknown = sorted(k for k in routed if k not in names and not takes_any)
+    if unknown:
+        valid = sorted(names - {"params", "lr", "weight_decay"}) + ["param_groups"]
+        raise ValueError(
+            f"optimizer__{unknown[0]} is not a parameter of {cls.__name__}. Valid "
+            f"optimizer__ parameters: {', '.join(valid)}."
+        )
 
 
 def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):

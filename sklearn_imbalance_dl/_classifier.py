@@ -425,8 +425,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         for key in params.keys() - routed:
             self._check_nested(key, params)
         super().set_params(**{k: v for k, v in params.items() if k not in routed})
-        # A new dict, not an update: a copy of the estimator keeps its own.
-        self._routed_params = {**self._routed_params, **routed}
+        # A new dict, not an update: a copy of the estimator keeps its own. A key now set
+        # on the instance itself leaves the dict: the constructor's value for it would
+        # otherwise be applied over the instance's at fit.
+        kept = {k: v for k, v in self._routed_params.items() if k not in params}
+        self._routed_params = {**kept, **routed}
         return self
 
     def _stores_routed(self, key, params):
@@ -511,6 +514,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         unknown = [key for key in self._routed_params if not _is_routed(key)]
         if unknown:
+            prefix, _, name = unknown[0].partition("__")
+            holder = getattr(self, prefix, None) if prefix in self.get_params(False) else None
+            if hasattr(holder, "set_params"):  # an imbalanced-learn sampler, an augmentation
+                raise ValueError(
+                    f"{unknown[0]} was given to the constructor, where only the routed "
+                    f"parameters are taken; {prefix}={holder!r} takes its own: set it on "
+                    f"the instance, or with set_params({unknown[0]}=...)."
+                )
             valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
             raise ValueError(
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "

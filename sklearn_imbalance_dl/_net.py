@@ -223,7 +223,15 @@ class ImbalanceNet(NeuralNet):
 
     def set_class_weights(self, weights):
         """Write the loss's class weights in place (the optimizer and its momentum stay)."""
-        target = self.criterion_.class_weights
+        target = getattr(self.criterion_, "class_weights", None)
+        if target is None:
+            loss = getattr(self.criterion_, "loss", self.criterion_)  # a torch loss, wrapped
+            raise ValueError(
+                f"set_class_weights: the loss {type(loss).__name__} has no class "
+                "weights to set; use one of the package's losses (e.g. loss='ce'), or give "
+                "the schedule a class_weights method, which the estimator checks at fit "
+                "start."
+            )
         target.copy_(torch.as_tensor(weights).to(device=target.device, dtype=target.dtype))
 
     def reset_head(self):

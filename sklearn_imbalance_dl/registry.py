@@ -126,7 +126,9 @@ def register(kind, name):
     ------
     ValueError
         If ``kind`` is unknown, or ``name`` is taken by another object of that kind
-        (the shipped names included).
+        (the shipped names included; a class defined again under its module and
+        qualified name, as a notebook cell run twice gives, replaces its entry), or
+        reserved (``"auto"`` for modules and learning-rate schedules).
     TypeError
         If the decorated object is not what an entry of ``kind`` is (see the module's
         list of kinds): a loss that is not a ``torch.nn.Module`` class, a head class
@@ -146,9 +148,14 @@ def register(kind, name):
     entries = _table(kind) if shipped else _entries(kind)
     if not isinstance(name, str) or not name:
         raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
+    if name in _RESERVED.get(kind, ()):
+        raise ValueError(
+            f"The {kind} name {name!r} is reserved: {kind}={name!r} chooses among the "
+            f"registered {kind}s by the data; choose another name."
+        )
 
     def decorator(obj):
-        if name in entries and entries[name] is not obj:
+        if name in entries and entries[name] is not obj and not _redefined(entries[name], obj):
             raise ValueError(
                 f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
                 "choose another name."
@@ -161,15 +168,27 @@ def register(kind, name):
     return decorator
 
 
+# Names the estimator's parameters give a meaning of their own.
+_RESERVED = {"module": ("auto",), "lr_schedule": ("auto",)}
+
+
+def _redefined(old, new):
+    """Whether ``new`` is ``old`` defined again: the same module and qualified name, as
+    a notebook cell run twice or a reloaded module gives (the new one replaces it)."""
+    return (
+        isinstance(old, type)
+        and isinstance(new, type)
+        and (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
+    )
+
+
 def _entry_rules():
     """``kind -> (check, what an entry is)``; read once the components are loaded."""
     import torch  # here: the registry itself loads without torch (the command line)
 
     from .callbacks import WeightAveraging
     from .mixing import Mixing
-    from .schedules import Schedule
-
-    lr_schedule = lookup("lr_schedule", "cosine")
+    from .schedules import LRSchedule, Schedule
 
     def subclass(base):
         return lambda obj: isinstance(obj, type) and issubclass(obj, base)
@@ -197,9 +216,8 @@ def _entry_rules():
         ),
         "mixing": (subclass(Mixing), "a sklearn_imbalance_dl.mixing.Mixing subclass"),
         "lr_schedule": (
-            subclass(lr_schedule),
-            f"a subclass of the learning-rate schedule class {lr_schedule.__name__} "
-            "(lookup('lr_schedule', 'cosine')), whose 'kind' is the name",
+            subclass(LRSchedule),
+            "a subclass of sklearn_imbalance_dl.schedules.LRSchedule, whose 'kind' is the name",
         ),
         "optimizer": (subclass(torch.optim.Optimizer), "a torch.optim.Optimizer class"),
         "sampler": (
@@ -213,8 +231,8 @@ def _entry_rules():
             "RandAugment()), not a class",
         ),
         "precision": (
-            lambda obj: obj is None or (isinstance(obj, torch.dtype) and obj.is_floating_point),
-            "a floating torch dtype for autocast (torch.bfloat16, torch.float16) or None",
+            lambda obj: obj is None or obj in (torch.bfloat16, torch.float16),
+            "a dtype autocast takes (torch.bfloat16, torch.float16) or None (full precision)",
         ),
         "head": (
             called_with(1, 1),

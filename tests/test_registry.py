@@ -51,6 +51,28 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
         lookup("loss", "nope")
 
 
+def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
+    """A notebook cell run twice defines the class again (the same module and name):
+    it replaces its entry; another class under the name is still refused."""
+
+    def define():
+        class RerunCE(CrossEntropyLoss):
+            pass
+
+        return RerunCE
+
+    first, again = define(), define()
+    try:
+        register("loss", "rerun_ce")(first)
+        register("loss", "rerun_ce")(again)
+        assert lookup("loss", "rerun_ce") is again
+    finally:
+        del _TABLE["loss"]["rerun_ce"]
+    for kind in ("module", "lr_schedule"):
+        with pytest.raises(ValueError, match=rf"The {kind} name 'auto' is reserved"):
+            register(kind, "auto")
+
+
 @pytest.mark.parametrize(
     "kind, obj, message",
     [
@@ -62,12 +84,13 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
         ("activation", torch.nn.Linear, r"called without arguments; got the class Linear\."),
         ("schedule", object, r"a sklearn_imbalance_dl.schedules.Schedule subclass"),
         ("mixing", CrossEntropyLoss, r"a sklearn_imbalance_dl.mixing.Mixing subclass"),
-        ("lr_schedule", object, r"learning-rate schedule class LRSchedule"),
+        ("lr_schedule", object, r"a subclass of sklearn_imbalance_dl\.schedules\.LRSchedule"),
         ("optimizer", torch.nn.Linear, r"a torch.optim.Optimizer class"),
         ("sampler", "sqrt", r"a number: the exponent q"),
         ("sampler", float("nan"), r"a number: .*got nan of type float"),
         ("augmentation", torch.nn.Identity, r"a callable on a batch of images .* not a class"),
-        ("precision", torch.int8, r"a floating torch dtype for autocast"),
+        ("precision", torch.int8, r"a dtype autocast takes"),
+        ("precision", torch.float64, r"a dtype autocast takes"),
         ("weight_averaging", torch.nn.Module, r"WeightAveraging subclass"),
     ],
 )

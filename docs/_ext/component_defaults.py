@@ -15,7 +15,7 @@ KINDS = (
     ("mixing", "Mixings (`mixing=`)", set()),
     ("lr_schedule", "Learning-rate schedules (`lr_schedule=`)", {"kind"}),
     ("weight_averaging", "Weight averaging (`weight_averaging=`)", set()),
-    ("module", "Modules (`module=`)", {"n_features", "n_classes", "in_channels"}),
+    ("module", "Modules (`module=`)", {"n_features", "n_classes", "in_channels", "n_categories"}),
 )
 
 

@@ -27,6 +27,17 @@ __all__ = [
 ]
 
 
+def _as_declared(value, constraints):
+    """A number as a plain Python ``int`` where its constraints declare integers
+    (``Interval(Integral, ...)``), else as a ``float``; other values as they are."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return value
+    integral = any(
+        getattr(c, "type", None) is numbers.Integral for c in constraints if not isinstance(c, str)
+    )
+    return int(value) if integral and isinstance(value, numbers.Integral) else float(value)
+
+
 class ImbalanceLoss(nn.Module):
     """Base class of the imbalance-aware losses.
 
@@ -44,7 +55,9 @@ class ImbalanceLoss(nn.Module):
         ``"mean"`` is the weighted mean ``sum_i w[y_i] l_i / sum_i w[y_i]``;
         ``"none"`` returns ``w[y_i] l_i``.
     **hyper
-        The subclass's hyperparameters, validated against ``_parameter_constraints``.
+        The subclass's hyperparameters, validated against ``_parameter_constraints``;
+        numbers are stored as ``int`` where those declare integers
+        (``Interval(Integral, ...)``), else as ``float``.
 
     Attributes
     ----------
@@ -84,9 +97,7 @@ class ImbalanceLoss(nn.Module):
             )
         check_component_params(self, {"reduction": reduction, **hyper})
         for name, value in hyper.items():
-            if isinstance(value, numbers.Real) and not isinstance(value, bool):
-                value = float(value)
-            setattr(self, name, value)
+            setattr(self, name, _as_declared(value, self._parameter_constraints[name]))
         self.reduction = reduction
         self.register_buffer("class_counts", None)
         self.register_buffer("class_weights", None)

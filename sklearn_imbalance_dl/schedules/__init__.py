@@ -1,5 +1,6 @@
 """Training schedules (DRW, PPW, PPL, cRT, MiSLAS re-training) and learning-rate schedules."""
 
+from ._lr import LRSchedule
 from ._mislas import LearnableWeightScaling, MiSLASRetraining
 from ._schedules import (
     ClassifierRetraining,
@@ -12,6 +13,7 @@ from ._schedules import (
 __all__ = [
     "ClassifierRetraining",
     "DeferredReweighting",
+    "LRSchedule",
     "LearnableWeightScaling",
     "MiSLASRetraining",
     "PhasedProgressiveLearning",

@@ -23,6 +23,11 @@ from ..losses.functional import class_balanced_weights, inverse_frequency_weight
 from ..mixing import PhasedRemix
 from ..registry import Component, register
 
+# The hooks skorch calls on a callback (a method named on_* otherwise is never called).
+_HOOKS = frozenset(
+    name for name in dir(Callback) if name.startswith("on_") and callable(getattr(Callback, name))
+)
+
 
 class Schedule(Component, Callback):
     """Base class of the schedules: a :class:`~sklearn_imbalance_dl.registry.Component`
@@ -34,7 +39,9 @@ class Schedule(Component, Callback):
     ``loss_resampled_by`` (the balancing sampler under which the
     estimator's loss goes on training, as in cRT's re-training), ``extra_epochs`` (epochs
     it adds after ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
-    PPmix).
+    PPmix). A subclass that overrides none of these nor a skorch hook (``on_epoch_begin``,
+    ...) would do nothing, and is refused; so is a method named ``on_*`` that is not a
+    skorch hook (it would never be called).
     """
 
     loss_resampled_by = None
@@ -49,10 +56,33 @@ class Schedule(Component, Callback):
 
     def _validate(self):
         super()._validate()
-        if type(self) is Schedule:
+        cls = type(self)
+        if cls is Schedule:
             raise ValueError(
                 "schedule=Schedule() would do nothing: Schedule is the base class of the "
                 "schedules. Use a schedule name (e.g. schedule='drw'), or a subclass."
+            )
+        misnamed = sorted(
+            name
+            for name in dir(cls)
+            if name.startswith("on_") and callable(getattr(cls, name)) and name not in _HOOKS
+        )
+        if misnamed:
+            raise ValueError(
+                f"schedule={self!r} defines {misnamed[0]}, which is not a skorch callback "
+                f"hook and would never be called; the hooks are {', '.join(sorted(_HOOKS))}."
+            )
+        hooks = ("class_weights", "mixing", "_bind", *_HOOKS)
+        acts = (
+            any(getattr(cls, name) is not getattr(Schedule, name) for name in hooks)
+            or self.extra_epochs != 0
+            or self.loss_resampled_by is not None
+        )
+        if not acts:
+            raise ValueError(
+                f"schedule={self!r} would do nothing: {cls.__name__} overrides no method of "
+                "Schedule (class_weights, mixing) nor a skorch callback hook, and adds no "
+                "extra_epochs."
             )
 
     def _bind(self, class_counts, n_epochs):

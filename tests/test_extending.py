@@ -1,0 +1,155 @@
+"""Extension points: components of one's own (losses, schedules, mixings, optimizers,
+augmentations), given as classes, instances or registered names."""
+
+from numbers import Integral
+
+import numpy as np
+import pytest
+from skorch.callbacks import Callback
+
+from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl._validation import Interval
+from sklearn_imbalance_dl.losses import ImbalanceLoss
+from sklearn_imbalance_dl.losses._checks import PARAMETER_CONSTRAINTS
+from sklearn_imbalance_dl.mixing import Mixup
+from sklearn_imbalance_dl.schedules import Schedule
+
+
+def _small_table():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4)).astype(np.float32)
+    y = np.array([0] * 45 + [1] * 15)
+    return X, y
+
+
+def test_set_params_on_an_instance_component_wins_over_the_constructors_value():
+    """A nested parameter given to the constructor beside an instance, then set again
+    (as a grid search does), trains with the value set last."""
+    clf = ImbalancedNetClassifier(mixing=Mixup(alpha=0.3), mixing__alpha=0.9)
+    clf.set_params(mixing__alpha=0.5)
+    assert clf.mixing.alpha == 0.5 and clf.get_params()["mixing__alpha"] == 0.5
+    X, y = _small_table()
+    clf.set_params(max_epochs=1, module__hidden_sizes=(8,)).fit(X, y)
+    assert clf.net_.mixing_.alpha == 0.5
+
+
+def test_a_loss_keeps_integer_hyperparameters_integers():
+    class TopK(ImbalanceLoss):
+        _parameter_constraints = {
+            **ImbalanceLoss._parameter_constraints,
+            "k": [Interval(Integral, 1, None, closed="left")],
+            "gamma": PARAMETER_CONSTRAINTS["gamma"],
+        }
+
+        def __init__(self, class_counts=None, *, k=2, gamma=1, reduction="mean"):
+            super().__init__(class_counts, k=k, gamma=gamma, reduction=reduction)
+
+        def _loss(self, logits, target, counts, weight, reduction):
+            # The cross-entropy against the sum of the k largest logits (topk needs an int).
+            top = logits.topk(self.k, dim=1).values.logsumexp(1)
+            per_sample = self.gamma * (top - logits.gather(1, target[:, None])[:, 0])
+            return per_sample.mean() if reduction == "mean" else per_sample
+
+    loss = TopK(k=np.int64(2), gamma=1)
+    assert type(loss.k) is int and type(loss.gamma) is float
+    X, y = _small_table()
+    ImbalancedNetClassifier(loss=TopK, loss__k=2, max_epochs=1, random_state=0).fit(X, y)
+
+
+def test_an_unknown_optimizer_option_lists_the_ones_it_takes():
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(optimizer="sgd", optimizer__momentm=0.5, max_epochs=1)
+    with pytest.raises(
+        ValueError, match=r"Valid optimizer__ parameters: .*momentum.*param_groups\.$"
+    ):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=r"parameters: dampening, differentiable, foreach"):
+        clf.fit(X, y)
+    message = str(pytest.raises(ValueError, clf.fit, X, y).value)
+    assert ", lr," not in message and "params," not in message.replace("param_groups", "")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("def on_epoch_start(self, net, **kwargs): pass", "defines on_epoch_start, which is not"),
+        ("pass", "would do nothing: Misnamed overrides no method"),
+    ],
+)
+def test_a_schedule_that_would_never_act_is_refused(body, message):
+    namespace = {"Schedule": Schedule}
+    exec(f"class Misnamed(Schedule):\n    {body}", namespace)
+    X, y = _small_table()
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(schedule=namespace["Misnamed"], max_epochs=1).fit(X, y)
+
+
+def test_an_augmentation_class_is_refused_at_fit_start():
+    class Flip:
+        def __call__(self, images):
+            return images.flip(-1)
+
+    X = np.random.default_rng(0).random((40, 3, 8, 8)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    clf = ImbalancedNetClassifier(module="resnet32", augment=Flip, max_epochs=1)
+    with pytest.raises(ValueError, match=r"augment=Flip is a class; pass an instance"):
+        clf.fit(X, y)
+
+
+def test_a_registered_augmentation_is_checked_at_fit_start(monkeypatch):
+    from sklearn_imbalance_dl.augment import RandAugment
+    from sklearn_imbalance_dl.registry import _TABLE
+
+    monkeypatch.setitem(_TABLE["augmentation"], "bad_randaugment", RandAugment(n_ops=-3))
+    X = np.random.default_rng(0).random((40, 3, 8, 8)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+
+    class NoTraining(Callback):
+        def on_batch_begin(self, net, **kwargs):
+            raise RuntimeError("training started")
+
+    clf = ImbalancedNetClassifier(
+        module="resnet32", augment="bad_randaugment", max_epochs=1, callbacks=[NoTraining()]
+    )
+    with pytest.raises(ValueError, match="n_ops"):
+        clf.fit(X, y)
+
+
+def test_a_schedule_setting_class_weights_on_a_loss_without_them_is_named():
+    import torch
+
+    class HalfwayWeights(Schedule):
+        def on_epoch_begin(self, net, **kwargs):
+            net.set_class_weights(torch.ones(2))
+
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(
+        loss=torch.nn.CrossEntropyLoss, schedule=HalfwayWeights, max_epochs=1
+    )
+    with pytest.raises(ValueError, match=r"the loss CrossEntropyLoss has no class weights"):
+        clf.fit(X, y)
+
+
+def test_a_class_weights_method_of_another_signature_is_named():
+    class NoEpoch(Schedule):
+        def class_weights(self):
+            return None
+
+    X, y = _small_table()
+    with pytest.raises(ValueError, match=r"class_weights is called as class_weights\(epoch\)"):
+        ImbalancedNetClassifier(schedule=NoEpoch, max_epochs=1).fit(X, y)
+
+
+def test_a_nested_parameter_of_a_sampler_instance_given_to_the_constructor_is_explained():
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(
+        sampler=RandomUnderSampler(), sampler__replacement=True, max_epochs=1
+    )
+    with pytest.raises(ValueError, match=r"set it on the instance, or with set_params\("):
+        clf.fit(X, y)
+    clf = ImbalancedNetClassifier(
+        loss="ce", sampler=RandomUnderSampler(), max_epochs=1, random_state=0
+    )
+    clf.set_params(sampler__replacement=True).fit(X, y)
