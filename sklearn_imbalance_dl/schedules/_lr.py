@@ -78,7 +78,18 @@ class LRSchedule(Component, Callback):
         self.warmup_ = default_warmup if self.warmup_epochs is None else self.warmup_epochs
 
     def factor(self, epoch):
-        """Multiplier of the base learning rate at 0-based ``epoch``."""
+        """Multiplier of the base learning rate at an epoch.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        factor : float
+            The learning rate of ``epoch`` is the base rate times ``factor``.
+        """
         if epoch < self.warmup_:
             return (epoch + 1) / self.warmup_
         if self.kind == "warmup_step":
