@@ -978,6 +978,15 @@ def _all_equal(values):
     return bool(np.allclose(values, values[0], rtol=1e-6, atol=0))
 
 
+def ignored_parameters(kind, value):
+    """Routed parameters the component ``value`` of ``kind`` takes but does not read:
+    the steps of ``lr_schedule="warmup_step"`` under the other learning-rate schedules
+    (one class serves the three names)."""
+    if kind == "lr_schedule" and value != "warmup_step":
+        return {"milestone_fractions", "factors"}
+    return set()
+
+
 def _build_lr_schedule(value, kind, routed):
     """The learning-rate schedule of the name ``value`` (``kind`` once "auto" is resolved)."""
     if "kind" in routed:
@@ -986,8 +995,8 @@ def _build_lr_schedule(value, kind, routed):
             f"lr_schedule={value!r} chooses the schedule. Set "
             f"lr_schedule={routed['kind']!r} instead."
         )
-    steps = sorted(k for k in ("milestone_fractions", "factors") if k in routed)
-    if steps and kind != "warmup_step":
+    steps = sorted(ignored_parameters("lr_schedule", kind) & set(routed))
+    if steps:
         warnings.warn(
             f"{', '.join(f'lr_schedule__{k}' for k in steps)} ignored: they place the steps "
             f"of lr_schedule='warmup_step', and the schedule is {kind!r}.",

@@ -671,7 +671,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
         categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
         if categorical and fitted:
-            dtypes = [str(X[name].dtype) for name in categorical[:5]]
+            dtypes = [str(X.iloc[:, j].dtype) for j, k in enumerate(kinds) if k != "numeric"][:5]
             raise ValueError(
                 f"X has non-numeric columns {categorical[:5]} (dtypes {dtypes}), but this "
                 f"model (module={_module_name(self.module)}) was fitted on numbers only: "
@@ -697,10 +697,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if getattr(X, "ndim", None) == 1:
             # Before scikit-learn's checks, whose feature-name warning and string or
             # pandas.NA errors would hide what is wrong with one row given as a Series.
+            one_feature = "X.reshape(-1, 1), or df[[column]], for a single feature"
+            advice = (
+                one_feature
+                if reset
+                else "X.iloc[[i]] for one row of a DataFrame (not X.iloc[i]), "
+                f"X.reshape(1, -1) for a single sample, {one_feature}"
+            )
             raise ValueError(
                 f"X is one-dimensional (shape {X.shape}), where a 2-D table of one row "
-                "per sample is expected. Reshape your data: X.iloc[[i]] for one row of "
-                "a DataFrame (not X.iloc[i]), array.reshape(1, -1) for a single sample."
+                f"per sample is expected. Reshape your data: {advice}."
             )
         try:
             return validate_data(

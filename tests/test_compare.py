@@ -919,7 +919,9 @@ def test_spaces_around_column_names_are_removed_and_said(tmp_path, capsys):
 
     X, y, description, _ = load_table(path, "label", 2, drop=["x3"])
     assert list(X.columns) == ["x1", "x2"] and set(y.tolist()) == {"a", "b"}
-    assert description.endswith("; spaces removed around column names: ' x2', 'label '")
+    assert description.endswith(
+        "; spaces removed around column names: ' x2', 'label '; dropped: x3"
+    )
     # A name that is not there is listed with the others, quoted.
     assert main(["compare", "--data", str(path), "--target", "lab", *TINY]) == 2
     assert (

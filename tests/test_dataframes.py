@@ -321,11 +321,23 @@ def test_dates_held_as_objects_are_refused_too(table, values, message):
 def test_booleans_beside_numbers_are_not_merged_into_one_category(table):
     X, y = table
     answers = pd.Series([True, 1, 0, False, 2, "n/a"] * 40, dtype=object)
-    with pytest.raises(
-        ValueError, match=r"'answer' holds both booleans and numbers.*astype\(str\)"
-    ):
+    with pytest.raises(ValueError, match=r"'answer' holds booleans beside the numbers 0 or 1"):
         ImbalancedNetClassifier(**SMALL).fit(X.assign(answer=answers), y)
     ImbalancedNetClassifier(**SMALL).fit(X.assign(answer=answers.astype(str)), y)
+    # Nothing merges: booleans beside other numbers are categories of their own.
+    apart = pd.Series([True, False, 2, 3] * 60, dtype=object)
+    encoder = ColumnEncoder().fit(X.assign(answer=apart))
+    assert encoder.n_categories_[-1] == 4
+
+
+def test_a_category_column_of_dates_is_taken_as_declared(table):
+    """A ``category`` dtype declares its values categories, dates included."""
+    X, y = table
+    dates = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    declared = X.assign(month=pd.Categorical(np.resize(dates, len(X))))
+    clf = ImbalancedNetClassifier(**SMALL).fit(declared, y)
+    assert clf.column_encoder_.n_categories_[-1] == 3
+    assert clf.predict(declared).shape == y.shape
 
 
 def test_periods_get_a_hint_that_works(table):
@@ -661,3 +673,35 @@ def test_the_default_trains_on_columns_beyond_float32_range():
     X = pd.DataFrame({"huge": np.where(y == 1, 3e38, -3e38)})
     clf = ImbalancedNetClassifier(max_epochs=5, random_state=0).fit(X, y)
     assert clf.score(X, y) == 1.0
+
+
+def test_a_one_dimensional_x_gets_the_advice_of_its_call():
+    X = np.random.default_rng(0).normal(size=32)
+    y = np.r_[[0] * 24, [1] * 8]
+    with pytest.raises(ValueError, match=r"Reshape your data: X\.reshape\(-1, 1\), or df\[\["):
+        ImbalancedNetClassifier(**SMALL).fit(X, y)
+    fitted = ImbalancedNetClassifier(**SMALL).fit(X[:, None], y)
+    with pytest.raises(ValueError, match=r"X\.iloc\[\[i\]\].*reshape\(1, -1\).*reshape\(-1, 1\)"):
+        fitted.predict(X)
+
+
+def test_a_numbers_only_model_names_changed_columns_with_repeated_labels():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "c", "b"])
+    y = np.r_[[0] * 30, [1] * 10]
+    model = ImbalancedNetClassifier(module="mlp", max_epochs=1, random_state=0).fit(X, y)
+    changed = pd.concat([X["a"].astype(str), X[["c", "b"]]], axis=1)
+    changed.columns = ["a", "a", "b"]
+    with pytest.raises(ValueError, match=r"non-numeric columns \['a'\] \(dtypes \['object'\]\)"):
+        model.predict(changed)
+
+
+def test_an_encoder_holding_type_names_reads_dates_by_kind():
+    """Type names of dates and durations (as an encoder pickled with them holds) are
+    compared by kind with the values at transform."""
+    dates = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0], "d": pd.Categorical(dates)})
+    encoder = ColumnEncoder().fit(X)
+    expected = encoder.transform(X)
+    encoder.category_types_ = [frozenset({"Timestamp"})]
+    np.testing.assert_array_equal(encoder.transform(X), expected)

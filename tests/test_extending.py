@@ -72,7 +72,7 @@ def test_an_unknown_optimizer_option_lists_the_ones_it_takes():
 @pytest.mark.parametrize(
     "body, message",
     [
-        ("def on_epoch_start(self, net, **kwargs): pass", "defines on_epoch_start, which is not"),
+        ("def on_epoch_start(self, net, **kwargs): pass", "on_epoch_start is not a skorch"),
         ("pass", "would do nothing: Misnamed overrides no method"),
     ],
 )
@@ -153,3 +153,21 @@ def test_a_nested_parameter_of_a_sampler_instance_given_to_the_constructor_is_ex
         loss="ce", sampler=RandomUnderSampler(), max_epochs=1, random_state=0
     )
     clf.set_params(sampler__replacement=True).fit(X, y)
+
+
+def test_a_schedule_that_acts_through_its_own_helpers_or_extra_epochs_is_taken():
+    class Helper(Schedule):
+        def on_epoch_end(self, net, **kwargs):
+            self.on_phase_change(net)
+
+        def on_phase_change(self, net):
+            self.changed_ = True
+
+    class ExtraOnly(Schedule):
+        @property
+        def extra_epochs(self):
+            return self.n_epochs_ // 2
+
+    X, y = _small_table()
+    for schedule in (Helper, ExtraOnly):
+        ImbalancedNetClassifier(schedule=schedule, max_epochs=2, random_state=0).fit(X, y)

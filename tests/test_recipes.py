@@ -23,6 +23,7 @@ from sklearn_imbalance_dl.recipes import (
     make_estimator,
     recipe_notes,
 )
+from sklearn_imbalance_dl.schedules import DeferredReweighting
 from sklearn_imbalance_dl.schedules._lr import LRSchedule
 from sklearn_imbalance_dl.schedules._mislas import MiSLASRetraining
 
@@ -233,17 +234,25 @@ def test_make_estimator_builds_the_rivals_and_pipelines():
     assert net.get_params()["schedule__smooth_head"] == 0.3
 
 
-def test_an_overridden_component_leaves_the_recipes_parameters_of_it_behind():
+def test_an_overridden_component_keeps_the_recipes_parameters_it_reads():
     """The recipe's step factors belong to its step schedule, not to a cosine put in
-    its place; a component kept keeps them, and an override of one of them holds."""
+    its place, which keeps the warm-up; an optimizer given as the class of the recipe's
+    name is the same optimizer; a loss that takes no margin leaves the margin behind."""
     recipe = get_recipe("ldam_drw", "cifar10_lt")
     cosine = make_estimator("ldam_drw", "cifar10_lt", lr_schedule="cosine").get_params()
-    assert not [name for name in cosine if name.startswith("lr_schedule__")]
+    assert [name for name in cosine if name.startswith("lr_schedule__")] == [
+        "lr_schedule__warmup_epochs"
+    ]
     assert cosine["loss__max_m"] == recipe["loss__max_m"]
     kept = make_estimator("ldam_drw", "cifar10_lt", lr_schedule="warmup_step").get_params()
     assert kept["lr_schedule__factors"] == recipe["lr_schedule__factors"]
-    ce = make_estimator("ldam_drw", "cifar10_lt", loss="ce", loss__weight=None).get_params()
-    assert [name for name in ce if name.startswith("loss__")] == ["loss__weight"]
+    sgd = make_estimator("ldam_drw", "cifar10_lt", optimizer=torch.optim.SGD).get_params()
+    assert sgd["optimizer__momentum"] == recipe["optimizer__momentum"] == 0.9
+    ce = make_estimator("ldam_drw", "cifar10_lt", loss="ce").get_params()
+    assert not [name for name in ce if name.startswith("loss__")]
+    # An instance keeps its own parameters: the recipe's are not applied over them.
+    drw = make_estimator("ldam_drw", "cifar10_lt", schedule=DeferredReweighting(start=0.5))
+    assert drw.get_params()["schedule__start"] == 0.5
 
 
 @pytest.mark.parametrize("setting", SETTINGS)

@@ -53,21 +53,30 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
 
 def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
     """A notebook cell run twice defines the class again (the same module and name):
-    it replaces its entry; another class under the name is still refused."""
+    it replaces its entry. Classes a factory makes share a name but differ: refused."""
 
-    def define():
-        class RerunCE(CrossEntropyLoss):
+    def run_cell():
+        namespace = {"__name__": "notebook", "CrossEntropyLoss": CrossEntropyLoss}
+        exec("class RerunCE(CrossEntropyLoss):\n    pass", namespace)
+        return namespace["RerunCE"]
+
+    def factory():
+        class MadeCE(CrossEntropyLoss):
             pass
 
-        return RerunCE
+        return MadeCE
 
-    first, again = define(), define()
+    first, again = run_cell(), run_cell()
     try:
         register("loss", "rerun_ce")(first)
         register("loss", "rerun_ce")(again)
         assert lookup("loss", "rerun_ce") is again
+        register("loss", "made_ce")(factory())
+        with pytest.raises(ValueError, match="'made_ce' is already registered"):
+            register("loss", "made_ce")(factory())
     finally:
-        del _TABLE["loss"]["rerun_ce"]
+        _TABLE["loss"].pop("rerun_ce", None)
+        _TABLE["loss"].pop("made_ce", None)
     for kind in ("module", "lr_schedule"):
         with pytest.raises(ValueError, match=rf"The {kind} name 'auto' is reserved"):
             register(kind, "auto")

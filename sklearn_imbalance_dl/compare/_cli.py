@@ -696,6 +696,10 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     if as_categories:
         listed = ", ".join(f"{column!r} ({what})" for column, what in as_categories.items())
         description += f"; read as categories, holding numbers but for some cells: {listed}"
+    if left_out:
+        description += f"; left out (empty or constant): {', '.join(map(str, left_out))}"
+    if drop:
+        description += f"; dropped: {', '.join(map(str, drop))}"
     return X, y, description, left_out
 
 
@@ -984,9 +988,6 @@ def _load_dataset(args, seeds):
                 f"{_PREFIX} note: left out of {Path(args.data).name}, no information: {listed}",
                 file=sys.stderr,
             )
-            description += f"; left out (empty or constant): {', '.join(map(str, left_out))}"
-        if args.drop:
-            description += f"; dropped: {', '.join(map(str, args.drop))}"
     title = f"{description}\n{protocol}, {args.epochs} epochs"
     # run_comparison's preprocessor="auto" encodes the DataFrame for the non-deep rows.
     return (X, y), title, dict(cv=args.folds)
@@ -997,7 +998,7 @@ def _run(args):
 
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
-    args.drop = list(args.drop or ())  # split once the columns are known
+    args.drop = [v for v in args.drop or () if v.strip()]  # split once the columns are known
     args.na_values = _parse_names(args.na_values)
     _check_options(args)
 

@@ -245,7 +245,7 @@ class ColumnEncoder:
                 observed = _distinct(present, name)
                 # The types of every value, rare ones too: transform refuses others.
                 value_types = frozenset(_value_type(v) for v in observed)
-                _check_category_types(value_types, name)
+                _check_category_types(present, value_types, name)
                 types.append(value_types)
                 if min_rows > 1:
                     counts = present.astype(object).value_counts()
@@ -437,6 +437,7 @@ class ColumnEncoder:
         categories, fitted = self.categories_[column], self.category_types_[column]
         if not fitted:
             return
+        fitted = frozenset(_KIND_OF_TYPE_NAME.get(t, t) for t in fitted)
         try:
             present = series.dropna().unique()
         except TypeError:
@@ -492,6 +493,14 @@ class ColumnEncoder:
         )
 
 
+# Type names of dates, durations and times, as the kinds :func:`_value_type` gives them:
+# an encoder pickled with the names themselves compares by kind too.
+_KIND_OF_TYPE_NAME = {
+    **dict.fromkeys(("date", "datetime", "Timestamp", "datetime64"), "date"),
+    **dict.fromkeys(("timedelta", "Timedelta", "timedelta64"), "duration"),
+}
+
+
 def _value_type(value):
     """``"string"``, ``"number"`` or ``"boolean"`` (else the type's name) of a category.
 
@@ -513,39 +522,45 @@ def _value_type(value):
     return type(value).__name__
 
 
-def _check_category_types(types, name):
+def _check_category_types(present, types, name):
     """Refuse a categorical column of values that cannot serve as categories.
 
-    ``types`` are the :func:`_value_type` of its distinct values. Dates, durations and
-    times in an object column (what ``Series.dt.date`` and Parquet's DATE give) would
-    each be a category of their own, every later one unseen; booleans beside numbers
-    would merge into one category (``True == 1``).
+    ``present`` are its values (no missing ones), ``types`` the :func:`_value_type` of
+    the distinct ones. Dates, durations and times in an object column (what
+    ``Series.dt.date`` and Parquet's DATE give) would each be a category of its own,
+    every later one unseen: a ``category`` column of them, declared so, is taken.
+    Booleans beside the numbers 0 or 1 would merge into one category (``True == 1``).
     """
     col = repr(name)
-    if "date" in types:
+    declared = isinstance(present.dtype, _pandas().CategoricalDtype)
+    if "date" in types and not declared:
         raise ValueError(
             f"Column {col} holds dates (as objects), which the network cannot read; "
             f"convert them to numbers first: X[{col}] = pd.to_datetime(X[{col}]) (with "
             "utc=True if they mix time zones), then " + _TIME_ADVICE.format(col=name) + "."
         )
-    if "duration" in types:
+    if "duration" in types and not declared:
         raise ValueError(
             f"Column {col} holds durations (as objects), which the network cannot read; "
             f"convert them to numbers first, e.g. pd.to_timedelta(X[{col}]) / "
             "pd.Timedelta(days=1) (a number of days)."
         )
-    if "time" in types:
+    if "time" in types and not declared:
         raise ValueError(
             f"Column {col} holds times of day, which the network cannot read; convert "
             f"them to numbers first, e.g. X[{col}].map(lambda t: t.hour + t.minute / 60) "
             "(hours since midnight)."
         )
     if {"boolean", "number"} <= types:
-        raise ValueError(
-            f"Column {col} holds both booleans and numbers, which are equal as categories "
-            "(True == 1, False == 0) and would merge; turn the column into strings "
-            f"first (X[{col}].astype(str)), or split it."
-        )
+        values = present.astype(object).tolist()
+        booleans = {bool(v) for v in values if isinstance(v, (bool, np.bool_))}
+        numbers_seen = {v for v in values if _value_type(v) == "number"}
+        if any(b in numbers_seen for b in booleans):  # True == 1 and False == 0 as keys
+            raise ValueError(
+                f"Column {col} holds booleans beside the numbers 0 or 1, which are equal "
+                "as categories (True == 1, False == 0) and would merge; turn the column "
+                f"into strings first (X[{col}].astype(str)), or split it."
+            )
 
 
 def _is_missing(value):

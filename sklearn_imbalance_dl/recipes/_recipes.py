@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._builder import accepted_parameters, component_class, ignored_parameters
 from .._classifier import ImbalancedNetClassifier
 from ..augment import RandAugment
 
@@ -340,25 +341,42 @@ def _cifar_params(method):
 
 
 def _overridden(params, changes):
-    """``params`` updated with ``changes``, where a component that ``changes`` replaces
-    (``lr_schedule="cosine"`` for ``"warmup_step"``) leaves its routed parameters
-    (``lr_schedule__factors``) behind: they were the replaced component's."""
+    """``params`` updated with ``changes``. A component that ``changes`` replaces keeps
+    the routed parameters of the recipe that the new one takes and reads (the warm-up
+    of ``lr_schedule="cosine"`` for ``"warmup_step"``, not its step factors; an
+    optimizer's momentum); the others were the replaced component's. An instance, or
+    None, keeps none."""
     replaced = {
-        name
-        for name, value in changes.items()
-        if "__" not in name and name in params and not _same(value, params[name])
-    }
-    kept = {
         name: value
-        for name, value in params.items()
-        if "__" not in name or name.partition("__")[0] not in replaced
+        for name, value in changes.items()
+        if "__" not in name and name in params and not _same(name, value, params[name])
     }
-    return {**kept, **changes}
+
+    def kept(key):
+        prefix, sep, name = key.partition("__")
+        if not sep or prefix not in replaced:
+            return True
+        new = replaced[prefix]
+        if not isinstance(new, (str, type)):
+            return False
+        cls = component_class(prefix, new)
+        if cls is None:
+            return False
+        accepted, takes_any = accepted_parameters(cls)
+        return (takes_any or name in accepted) and name not in ignored_parameters(prefix, new)
+
+    return {**{k: v for k, v in params.items() if kept(k)}, **changes}
 
 
-def _same(a, b):
-    """Whether two parameter values name the same component (a name, or one object)."""
-    return a is b or (isinstance(a, str) and a == b)
+def _same(kind, a, b):
+    """Whether two values of the parameter ``kind`` designate the same component: one
+    object, equal names, or a registered name and its class."""
+    if a is b or (isinstance(a, str) and a == b):
+        return True
+    named, given = (a, b) if isinstance(a, str) else (b, a)
+    return (
+        isinstance(named, str) and isinstance(given, type) and component_class(kind, named) is given
+    )
 
 
 # A stronger-augmentation variant is not a published recipe of these methods; the

@@ -40,8 +40,8 @@ class Schedule(Component, Callback):
     estimator's loss goes on training, as in cRT's re-training), ``extra_epochs`` (epochs
     it adds after ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
     PPmix). A subclass that overrides none of these nor a skorch hook (``on_epoch_begin``,
-    ...) would do nothing, and is refused; so is a method named ``on_*`` that is not a
-    skorch hook (it would never be called).
+    ...) would do nothing, and is refused (naming a method ``on_*`` that is not a skorch
+    hook, if it has one: it would never be called).
     """
 
     loss_resampled_by = None
@@ -62,28 +62,28 @@ class Schedule(Component, Callback):
                 "schedule=Schedule() would do nothing: Schedule is the base class of the "
                 "schedules. Use a schedule name (e.g. schedule='drw'), or a subclass."
             )
+        # Compared with Schedule's own, not called: a property may read fit-time state.
+        overridable = ("class_weights", "mixing", "_bind", "extra_epochs", "loss_resampled_by")
+        acts = any(getattr(cls, name) is not getattr(Schedule, name) for name in overridable)
+        acts = acts or any(getattr(cls, name) is not getattr(Schedule, name) for name in _HOOKS)
+        if acts or {"extra_epochs", "loss_resampled_by"} & set(vars(self)):
+            return
         misnamed = sorted(
             name
             for name in dir(cls)
             if name.startswith("on_") and callable(getattr(cls, name)) and name not in _HOOKS
         )
-        if misnamed:
-            raise ValueError(
-                f"schedule={self!r} defines {misnamed[0]}, which is not a skorch callback "
-                f"hook and would never be called; the hooks are {', '.join(sorted(_HOOKS))}."
-            )
-        hooks = ("class_weights", "mixing", "_bind", *_HOOKS)
-        acts = (
-            any(getattr(cls, name) is not getattr(Schedule, name) for name in hooks)
-            or self.extra_epochs != 0
-            or self.loss_resampled_by is not None
+        hint = (
+            f"; {misnamed[0]} is not a skorch callback hook (those are "
+            f"{', '.join(sorted(_HOOKS))})"
+            if misnamed
+            else ""
         )
-        if not acts:
-            raise ValueError(
-                f"schedule={self!r} would do nothing: {cls.__name__} overrides no method of "
-                "Schedule (class_weights, mixing) nor a skorch callback hook, and adds no "
-                "extra_epochs."
-            )
+        raise ValueError(
+            f"schedule={self!r} would do nothing: {cls.__name__} overrides no method of "
+            "Schedule (class_weights, mixing) nor a skorch callback hook, and adds no "
+            f"extra_epochs{hint}."
+        )
 
     def _bind(self, class_counts, n_epochs):
         self.class_counts_ = torch.as_tensor(class_counts, dtype=torch.float64)
