@@ -426,9 +426,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             self._check_nested(key, params)
         super().set_params(**{k: v for k, v in params.items() if k not in routed})
         # A new dict, not an update: a copy of the estimator keeps its own. A key now set
-        # on the instance itself leaves the dict: the constructor's value for it would
-        # otherwise be applied over the instance's at fit.
-        kept = {k: v for k, v in self._routed_params.items() if k not in params}
+        # on an instance itself leaves the dict, and so do all of a component replaced by
+        # an instance: the values stored for them would be applied over the instance's
+        # at fit (a grid over instances would train every candidate alike).
+        instances = {
+            prefix
+            for prefix, value in params.items()
+            if prefix in ROUTED_PREFIXES
+            and hasattr(value, "set_params")
+            and not isinstance(value, type)
+        }
+        kept = {
+            k: v
+            for k, v in self._routed_params.items()
+            if k not in params and k.partition("__")[0] not in instances
+        }
         self._routed_params = {**kept, **routed}
         return self
 

@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -171,3 +172,15 @@ def test_a_schedule_that_acts_through_its_own_helpers_or_extra_epochs_is_taken()
     X, y = _small_table()
     for schedule in (Helper, ExtraOnly):
         ImbalancedNetClassifier(schedule=schedule, max_epochs=2, random_state=0).fit(X, y)
+
+
+def test_a_grid_over_component_instances_trains_each_instance():
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _small_table()
+    base = ImbalancedNetClassifier(mixing="mixup", mixing__alpha=0.9, max_epochs=1)
+    grid = GridSearchCV(base, {"mixing": [Mixup(alpha=0.1), Mixup(alpha=0.4)]}, cv=2)
+    grid.fit(X, y)
+    assert grid.best_estimator_.net_.mixing_.alpha in (0.1, 0.4)
+    chosen = clone(base).set_params(mixing=Mixup(alpha=0.4))
+    assert chosen.get_params()["mixing__alpha"] == 0.4

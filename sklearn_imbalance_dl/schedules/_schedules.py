@@ -74,8 +74,7 @@ class Schedule(Component, Callback):
             if name.startswith("on_") and callable(getattr(cls, name)) and name not in _HOOKS
         )
         hint = (
-            f"; {misnamed[0]} is not a skorch callback hook (those are "
-            f"{', '.join(sorted(_HOOKS))})"
+            f"; {misnamed[0]} is not a skorch callback hook (those are {', '.join(sorted(_HOOKS))})"
             if misnamed
             else ""
         )
