@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -1060,11 +1060,12 @@ def _build_weight_averaging(params, routed):
 
 
 def _early_stopper(params, restoring=False):
-    """How to name the fit's early stopping (the parameter, or a skorch
-    ``EarlyStopping`` in ``callbacks``), or None.
+    """How to name what may end the fit early or restore an earlier epoch at its end
+    (``early_stopping=True``, a skorch ``EarlyStopping`` or ``Checkpoint(load_best=True)``
+    in ``callbacks``), or None.
 
-    ``restoring``: only one that restores the best epoch's weights at the end of the
-    fit (``early_stopping=True`` does; a callback with ``load_best=True``).
+    ``restoring``: only what restores an earlier epoch's weights at the end of the fit
+    (``early_stopping=True`` does; a callback with ``load_best=True``).
     """
     if params["early_stopping"]:
         return "early_stopping=True"
@@ -1072,6 +1073,8 @@ def _early_stopper(params, restoring=False):
         callback = callback[1] if isinstance(callback, tuple) else callback
         if isinstance(callback, EarlyStopping) and (callback.load_best or not restoring):
             return f"callbacks: EarlyStopping(load_best={callback.load_best})"
+        if isinstance(callback, Checkpoint) and callback.load_best:
+            return "callbacks: Checkpoint(load_best=True)"
     return None
 
 
@@ -1173,6 +1176,13 @@ def _check_user_callback(callback, params):
             f"callbacks: {type(callback).__name__} averages the weights through the "
             f"estimator's own parameter: pass weight_averaging={type(callback).__name__}"
             "(...) instead."
+        )
+    if isinstance(callback, Checkpoint) and callback.load_best and params["early_stopping"]:
+        raise ValueError(
+            "callbacks: Checkpoint(load_best=True) restores the epoch of its own best "
+            "score at the end of the fit, and early_stopping=True the epoch of the best "
+            "validation balanced accuracy: use one (Checkpoint(load_best=False) keeps the "
+            "files without restoring)."
         )
     monitor = getattr(callback, "monitor", None)
     if (
@@ -1533,6 +1543,14 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             "batch_size=1 cannot train batch normalisation (a batch of one sample has no "
             "variance), and the module has batch-norm layers: use batch_size >= 2, or "
             "module__batch_norm=False (for the MLP)."
+        )
+    if params["precision"] == "fp16" and not str(params["device"]).startswith("cuda"):
+        warnings.warn(
+            f"precision='fp16' on {params['device']!r} runs without loss scaling (CUDA's "
+            "GradScaler), so small gradients can vanish, and slowly (float16 arithmetic "
+            "is emulated there); precision='bf16' is the mixed precision of CPUs.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
     if params["optimizer"] == "sam" and params["precision"] == "fp16":
         raise ValueError(

@@ -247,7 +247,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     interrupted_ : bool
         Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
         the weights reached, or with ``early_stopping=True`` those of the best epoch
-        so far, and a warning says so). A stop by early stopping is not an interrupt.
+        so far, or with ``weight_averaging`` their average so far, and a warning says
+        so). A stop by early stopping is not an interrupt.
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
         ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
@@ -594,12 +595,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.best_epoch_ = best or None
         self._warn_if_kept_before_reweighting(net)
         if self.interrupted_:
-            kept = (
-                "the weights reached"
-                if self.best_epoch_ is None
-                else "the weights of its best epoch so far, epoch "
-                f"{self.best_epoch_} (best_epoch_), as early stopping restores them"
-            )
+            if self.best_epoch_ is not None:
+                kept = (
+                    f"the weights of its best epoch so far, epoch {self.best_epoch_} "
+                    "(best_epoch_), as early stopping restores them"
+                )
+            elif getattr(dict(net.callbacks_).get("weight_averaging"), "applied_", False):
+                kept = "the average of the weights so far, as weight averaging writes it in"
+            else:
+                kept = "the weights reached"
             warnings.warn(
                 f"Training was interrupted (KeyboardInterrupt) after {self.n_epochs_} of "
                 f"{fit_.max_epochs} epochs; the model keeps {kept} (interrupted_=True, "

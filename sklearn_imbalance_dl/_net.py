@@ -408,11 +408,12 @@ class ImbalanceNet(NeuralNet):
             augmented = self.augment(Xb)
             if not isinstance(augmented, torch.Tensor) or augmented.shape[:1] != Xb.shape[:1]:
                 got = getattr(augmented, "shape", None)
-                got = f"shape {tuple(got)}" if got is not None else type(augmented).__name__
+                got = f"shape {tuple(got)}" if got is not None else ""
+                got = f"a {type(augmented).__name__} {got}".rstrip()
                 raise ValueError(
                     f"augment={self.augment!r} returned {got} for a batch of shape "
                     f"{tuple(Xb.shape)}; an augmentation returns the augmented batch, a "
-                    "tensor with one row per sample."
+                    "torch tensor with one row per sample."
                 )
             Xb = augmented
         plan = None if self.mixing_ is None else self.mixing_.plan(yb, self.current_epoch)

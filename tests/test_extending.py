@@ -184,3 +184,27 @@ def test_a_grid_over_component_instances_trains_each_instance():
     assert grid.best_estimator_.net_.mixing_.alpha in (0.1, 0.4)
     chosen = clone(base).set_params(mixing=Mixup(alpha=0.4))
     assert chosen.get_params()["mixing__alpha"] == 0.4
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"schedule": "crt", "loss": "ce"}, r"schedule='crt' re-trains .*Checkpoint\(load_best"),
+        ({"weight_averaging": "swa"}, r"weight_averaging='swa' .*Checkpoint\(load_best=True\)"),
+        ({"early_stopping": True}, r"Checkpoint\(load_best=True\) restores .*use one"),
+    ],
+)
+def test_a_checkpoint_that_restores_its_best_epoch_is_refused_beside_what_it_undoes(
+    params, message, tmp_path
+):
+    """Restoring an earlier epoch at the end of the fit would throw away a classifier
+    re-training or a weight average, or fight early stopping's own restoring."""
+    from skorch.callbacks import Checkpoint
+
+    X, y = _small_table()
+    checkpoint = Checkpoint(dirname=str(tmp_path), load_best=True)
+    clf = ImbalancedNetClassifier(
+        max_epochs=3, validation_fraction=0.25, callbacks=[checkpoint], **params
+    )
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)

@@ -83,6 +83,7 @@ def test_random_crop_flip_is_a_crop_of_the_padded_image():
 
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
+@pytest.mark.filterwarnings("ignore:precision='fp16' on 'cpu' runs without loss scaling")
 def test_mixed_precision_trains_and_predicts(digit_images, precision):
     X, y, X_test, y_test = digit_images
     clf = ImbalancedNetClassifier(

@@ -98,6 +98,7 @@ def test_outputs_that_overflow_at_predict_are_an_error_not_nan(digits):
             predict(X)
 
 
+@pytest.mark.filterwarnings("ignore:precision='fp16' on 'cpu' runs without loss scaling")
 def test_fp16_overflow_at_predict_is_named(digits):
     X, y = digits
     clf = small(precision="fp16").fit(X, y)
@@ -1115,7 +1116,9 @@ def test_randaugment_statistics_of_another_channel_count_are_refused():
 def test_an_augmentation_that_returns_no_batch_is_named():
     images = np.random.default_rng(0).random((40, 3, 8, 8), dtype=np.float32)
     clf = small_images(augment=lambda batch: None)
-    with pytest.raises(ValueError, match=r"returned NoneType for a batch of shape \(32, 3, 8, 8\)"):
+    with pytest.raises(
+        ValueError, match=r"returned a NoneType for a batch of shape \(32, 3, 8, 8\)"
+    ):
         clf.fit(images, np.arange(40) % 2)
     assert not hasattr(clf, "net_")
 
@@ -1437,3 +1440,15 @@ def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_estimators()
     with pytest.raises(ValueError, match=r"^callbacks: the name 'lr_schedule' is one of the "):
         small(callbacks=[callback]).fit(*_rows())
     small(callbacks=[("mine", Callback())]).fit(*_rows())
+
+
+def test_fp16_on_the_cpu_says_it_runs_without_loss_scaling(digits):
+    with pytest.warns(UserWarning, match=r"precision='fp16' on 'cpu' runs without loss scaling"):
+        small(precision="fp16", max_epochs=1).fit(*digits)
+
+
+def test_ctrl_c_under_weight_averaging_says_the_average_is_kept(digits):
+    clf = small(max_epochs=6, weight_averaging="ema", callbacks=[InterruptAt(3)])
+    with pytest.warns(UserWarning, match=r"the model keeps the average of the weights so far"):
+        clf.fit(*digits)
+    assert clf.interrupted_

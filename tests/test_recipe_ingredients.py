@@ -444,7 +444,7 @@ PIL_OPS = {
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_colour_operations_match_pil(name, sign):
     batch = _uint8_batch()
-    strengths = _magnitudes(15, 12)
+    strengths = _magnitudes(15, 12, 12)
     n = batch.shape[0]
     op = torch.full((n,), RAND_AUGMENT_OPS.index(name))
     got = _apply_op(batch.float() / 255.0, op, torch.full((n,), sign), strengths)
@@ -465,7 +465,7 @@ def test_colour_operations_match_pil(name, sign):
 def test_geometric_operations_match_hand_warps():
     gen = torch.Generator().manual_seed(1)
     images = torch.rand(3, 2, 8, 8, generator=gen)
-    strengths = dict(_magnitudes(30, 8))
+    strengths = dict(_magnitudes(30, 8, 8))
     strengths.update(rotate=90.0, translate_x=3.0, translate_y=2.0)
     n = images.shape[0]
 
@@ -601,3 +601,21 @@ def test_rand_augment_takes_its_statistics_as_arrays():
     images = torch.rand(4, 3, 8, 8)
     mean, std = np.asarray(CIFAR10_MEAN), torch.tensor(CIFAR10_STD)
     assert rand_augment(images, mean=mean, std=std).shape == images.shape
+
+
+def test_rand_augment_shifts_by_each_side_and_takes_tiny_images():
+    """A vertical shift is sized by the height, a horizontal one by the width (as
+    torchvision); on images under 3 pixels a side every pixel is a border, which the
+    sharpness filter leaves as it is."""
+    strengths = _magnitudes(30, 8, 32)
+    assert strengths["translate_y"] == int(150 / 331 * 8) and strengths["translate_x"] == int(
+        150 / 331 * 32
+    )
+    torch.manual_seed(0)
+    for side in (1, 2):
+        images = torch.rand(6, 3, side, side)
+        out = RandAugment(n_ops=2, magnitude=9)(images)
+        assert out.shape == images.shape and torch.isfinite(out).all()
+    tiny = torch.rand(4, 3, 2, 5)
+    sharpened = rand_augment(tiny, n_ops=1, magnitude=30, ops=("sharpness",))
+    torch.testing.assert_close(sharpened, tiny)

@@ -217,15 +217,16 @@ _GEOMETRIC = ("shear_x", "shear_y", "translate_x", "translate_y", "rotate")
 _N_BINS = 31  # torchvision's num_magnitude_bins
 
 
-def _magnitudes(magnitude, width):
-    """Strength of each operation at ``magnitude`` (0..30), as torchvision's RandAugment."""
+def _magnitudes(magnitude, height, width):
+    """Strength of each operation at ``magnitude`` (0..30), as torchvision's RandAugment
+    (which sizes a vertical shift by the height, a horizontal one by the width)."""
     m = magnitude / (_N_BINS - 1)
     return {
         "shear_x": 0.3 * m,
         "shear_y": 0.3 * m,
         # Whole pixels, as torchvision's int(magnitude).
         "translate_x": float(int(150.0 / 331.0 * width * m)),
-        "translate_y": float(int(150.0 / 331.0 * width * m)),
+        "translate_y": float(int(150.0 / 331.0 * height * m)),
         "rotate": 30.0 * m,
         "brightness": 0.9 * m,
         "color": 0.9 * m,
@@ -251,7 +252,9 @@ def _grayscale(images):
 
 def _sharpness_degenerate(images):
     """PIL's SMOOTH filter (1 1 1 / 1 5 1 / 1 1 1) / 13, borders left as they are."""
-    c = images.shape[1]
+    c, h, w = images.shape[1:]
+    if h < 3 or w < 3:  # every pixel is a border
+        return images.clone()
     kernel = torch.ones(3, 3, dtype=images.dtype, device=images.device)
     kernel[1, 1] = 5.0
     kernel = (kernel / 13.0).expand(c, 1, 3, 3)
@@ -447,7 +450,7 @@ def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
         mean_t = torch.as_tensor(mean, dtype=images.dtype, device=device).reshape(1, c, 1, 1)
         std_t = torch.as_tensor(std, dtype=images.dtype, device=device).reshape(1, c, 1, 1)
         x = (x * std_t + mean_t).clamp(0.0, 1.0)
-    strengths = _magnitudes(magnitude, w)
+    strengths = _magnitudes(magnitude, h, w)
     allowed = torch.tensor([RAND_AUGMENT_OPS.index(o) for o in ops], device=device)
     for _ in range(n_ops):
         op_index = allowed[torch.randint(len(allowed), (n,), device=device)]
