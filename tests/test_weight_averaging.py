@@ -194,3 +194,16 @@ def test_swa_over_a_single_epoch_says_so(digits):
         UserWarning, match=r"averages the weights of the epochs from 4 of max_epochs=4"
     ):
         ImbalancedNetClassifier(weight_averaging="swa", max_epochs=4).fit(X, y)
+
+
+def test_a_fit_ended_before_the_averaging_window_says_nothing_was_averaged():
+    from skorch.callbacks import EarlyStopping
+
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    # No epoch improves the training loss by 100: the stopper ends the fit at epoch 2.
+    stopper = EarlyStopping(monitor="train_loss", patience=1, threshold=100.0, threshold_mode="abs")
+    clf = ImbalancedNetClassifier(
+        module="mlp", max_epochs=10, weight_averaging="swa", callbacks=[stopper], random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"SWA averaged no weights: the fit ended after 2 epochs"):
+        clf.fit(X, y)

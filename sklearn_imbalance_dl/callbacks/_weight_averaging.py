@@ -10,11 +10,12 @@ from the averaged network: averaging, then a short re-balancing fine-tune.
 """
 
 import math
+import warnings
 
 import torch
 from skorch.callbacks import Callback
 
-from .._validation import Integral, Interval, Real
+from .._validation import Integral, Interval, Real, user_stacklevel
 from ..registry import Component, register
 
 __all__ = ["EMA", "SWA", "WeightAveraging"]
@@ -120,6 +121,16 @@ class WeightAveraging(Component, Callback):
         # A fit stopped early (interrupted) still gets the average of what it trained.
         if not self.applied_:
             self.apply(net, X)
+        if self.n_averaged_ == 0 and not getattr(net, "interrupted_", False):
+            warnings.warn(
+                f"{type(self).__name__} averaged no weights: the fit ended after "
+                f"{len(net.history)} epochs, before the averaging started (epoch "
+                f"{self.start_epoch_ + 1} of {self.n_epochs_}); the model keeps the weights "
+                "reached. An early stopping callback that fires sooner ends it; lower "
+                "weight_averaging__start, or let the fit run.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
     def apply(self, net, dataset):
         """Write the average into the network (once).
