@@ -527,7 +527,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         unknown = [key for key in self._routed_params if not _is_routed(key)]
         if unknown:
-            prefix, _, name = unknown[0].partition("__")
+            prefix = unknown[0].partition("__")[0]
             holder = getattr(self, prefix, None) if prefix in self.get_params(False) else None
             if hasattr(holder, "set_params"):  # an imbalanced-learn sampler, an augmentation
                 raise ValueError(

@@ -192,7 +192,8 @@ class ColumnEncoder:
         category not seen in ``fit``, or too rarely.
     category_types_ : list of frozenset
         The types of the values each categorical column held in ``fit`` (``"string"``,
-        ``"number"``, ``"boolean"``, or a type's name), rare ones included: a value of
+        ``"number"``, ``"boolean"``, ``"date"``, ``"duration"``, ``"time"``, or a
+        type's name), rare ones included: a value of
         another type at :meth:`transform` is refused, as the same category written
         another way (``'1'`` for the number 1).
     n_categories_ : tuple of int
