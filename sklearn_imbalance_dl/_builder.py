@@ -380,6 +380,14 @@ def build_training(
     averaging = _build_weight_averaging(params, routed("weight_averaging"))
     if averaging is not None:
         callbacks.append(("weight_averaging", averaging))
+    if params["early_stopping"]:
+        stopper = EarlyStopping(
+            monitor="valid_balanced_accuracy",
+            lower_is_better=False,
+            patience=params["n_iter_no_change"],
+            load_best=True,
+        )
+        callbacks.append(("early_stopping", stopper))
     for i, callback in enumerate(params["callbacks"] or []):
         if isinstance(callback, tuple) and (len(callback) != 2 or not isinstance(callback[0], str)):
             raise ValueError(
@@ -395,15 +403,6 @@ def build_training(
         _check_user_callback(callback, params)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
         callbacks.append((name, _copy_for_the_fit(callback)))
-    if params["early_stopping"]:
-        # After the user's callbacks: the epoch that stops the fit reaches them too.
-        stopper = EarlyStopping(
-            monitor="valid_balanced_accuracy",
-            lower_is_better=False,
-            patience=params["n_iter_no_change"],
-            load_best=True,
-        )
-        callbacks.append(("early_stopping", stopper))
 
     shift = None
     if params["posthoc_tau"] is not None:

@@ -142,20 +142,3 @@ def test_the_class_counts_shown_are_rows_under_sample_weights(fitted):
     weighted = clone(clf).set_params(max_epochs=1)
     weighted.fit(X, y, sample_weight=compute_sample_weight("balanced", y))
     np.testing.assert_array_equal(class_diagnostics(weighted)["class_counts"], np.bincount(y))
-
-
-def test_the_epoch_that_stops_early_is_diagnosed_too():
-    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
-    clf = ImbalancedNetClassifier(
-        module="mlp",
-        loss="ce",
-        lr=0.3,
-        max_epochs=40,
-        validation_fraction=0.3,
-        early_stopping=True,
-        n_iter_no_change=2,
-        callbacks=[ClassDiagnostics()],
-        random_state=0,
-    ).fit(X, y)
-    assert clf.stopped_early_
-    assert class_diagnostics(clf)["train_accuracy"].shape[0] == clf.n_epochs_

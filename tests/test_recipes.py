@@ -281,3 +281,12 @@ def test_the_catboost_recipe_takes_numpy_seeds(random_state):
         "random_seed"
     ]
     assert isinstance(seed, int) and (seed == 5 or not isinstance(random_state, np.integer))
+
+
+def test_an_override_by_another_component_takes_none_of_the_recipes_parameters_of_it():
+    """Parameters of one name can mean something else in another component (DRW's
+    start is not PPL's; CRI's margin is not LDAM's)."""
+    ppl = make_estimator("ldam_drw", "cifar10_lt", schedule="ppl").get_params()
+    assert not [name for name in ppl if name.startswith("schedule__")]
+    ldam = make_estimator("cri_ppl", "cifar10_lt", loss="ldam").get_params()
+    assert not [name for name in ldam if name.startswith("loss__")]

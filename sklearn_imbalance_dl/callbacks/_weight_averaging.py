@@ -121,7 +121,7 @@ class WeightAveraging(Component, Callback):
         # A fit stopped early (interrupted) still gets the average of what it trained.
         if not self.applied_:
             self.apply(net, X)
-        if self.n_averaged_ == 0 and not getattr(net, "interrupted_", False):
+        if not self.applied_ and not getattr(net, "interrupted_", False):
             warnings.warn(
                 f"{type(self).__name__} averaged no weights: the fit ended after "
                 f"{len(net.history)} epochs, before the averaging started (epoch "

@@ -27,9 +27,10 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._builder import accepted_parameters, component_class, ignored_parameters
+from .._builder import component_class, ignored_parameters
 from .._classifier import ImbalancedNetClassifier
 from ..augment import RandAugment
+from ..registry import KINDS
 
 __all__ = ["SETTINGS", "get_recipe", "list_recipes", "make_estimator", "recipe_notes"]
 
@@ -341,11 +342,12 @@ def _cifar_params(method):
 
 
 def _overridden(params, changes):
-    """``params`` updated with ``changes``. A component that ``changes`` replaces keeps
-    the routed parameters of the recipe that the new one takes and reads (the warm-up
-    of ``lr_schedule="cosine"`` for ``"warmup_step"``, not its step factors; an
-    optimizer's momentum); the others were the replaced component's. An instance, or
-    None, keeps none."""
+    """``params`` updated with ``changes``. A component that ``changes`` replaces leaves
+    the recipe's routed parameters of it behind, unless the new name designates the same
+    class (the three learning-rate schedules share one: ``lr_schedule="cosine"`` for
+    ``"warmup_step"`` keeps the warm-up, not the step factors, which it does not read).
+    Parameters of the same name in another component can mean something else (DRW's
+    ``start`` is not PPL's)."""
     replaced = {
         name: value
         for name, value in changes.items()
@@ -356,14 +358,14 @@ def _overridden(params, changes):
         prefix, sep, name = key.partition("__")
         if not sep or prefix not in replaced:
             return True
-        new = replaced[prefix]
-        if not isinstance(new, (str, type)):
-            return False
-        cls = component_class(prefix, new)
-        if cls is None:
-            return False
-        accepted, takes_any = accepted_parameters(cls)
-        return (takes_any or name in accepted) and name not in ignored_parameters(prefix, new)
+        new, old = replaced[prefix], params[prefix]
+        same_class = (
+            isinstance(new, str)
+            and isinstance(old, str)
+            and prefix in KINDS
+            and component_class(prefix, new) is component_class(prefix, old)
+        )
+        return same_class and name not in ignored_parameters(prefix, new)
 
     return {**{k: v for k, v in params.items() if kept(k)}, **changes}
 
@@ -375,7 +377,10 @@ def _same(kind, a, b):
         return True
     named, given = (a, b) if isinstance(a, str) else (b, a)
     return (
-        isinstance(named, str) and isinstance(given, type) and component_class(kind, named) is given
+        kind in KINDS
+        and isinstance(named, str)
+        and isinstance(given, type)
+        and component_class(kind, named) is given
     )
 
 
@@ -636,8 +641,8 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     **overrides
         Parameters of the network replacing the recipe's (``max_epochs``, ``device``,
         ``precision``, ...); methods without a network ignore them. A component
-        replaced (``lr_schedule="cosine"``, ``loss="ce"``) drops the recipe's
-        parameters of it (``lr_schedule__*``, ``loss__*``) that are not overridden too.
+        replaced (``loss="ce"``) drops the recipe's parameters of it (``loss__*``) that
+        are not overridden too; a learning-rate schedule keeps those the new one reads.
 
     Returns
     -------
