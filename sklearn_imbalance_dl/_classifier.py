@@ -211,6 +211,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         a callback, waits forever): run them in processes (joblib's default) to run
         them at once.
     verbose : int, default=0
+        1: print a row per epoch (skorch's table; the per-class lists of
+        :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics` stay in
+        ``net_.history``) and what early stopping decides.
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`,
         or skorch's ``GradientNormClipping``, ``Checkpoint``, ``EarlyStopping``. skorch's
@@ -219,7 +222,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         balanced accuracy of each epoch itself (``validation_fraction > 0``). Each fit
         works on copies of them (find them in ``net_.callbacks_``), except a callback
         that cannot be copied (one holding an open file or a lock), used as it is;
-        ``clone`` (and so ``GridSearchCV``) needs them copyable.
+        ``clone`` (and so ``GridSearchCV``) needs them copyable. All of them see every
+        epoch: early stopping (the estimator's, or an ``EarlyStopping`` among them)
+        ends the fit once every callback has seen the epoch at which it decided to stop.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.

@@ -22,7 +22,7 @@ import numbers
 import cloudpickle
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
@@ -35,6 +35,7 @@ from ._data import (
     InMemoryDataset,
     LabelledDataset,
 )
+from .callbacks._diagnostics import ACCURACY_KEY, GRAD_NORM_KEY
 from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
@@ -153,6 +154,16 @@ class ImbalanceNet(NeuralNet):
         self.cuda_graph = cuda_graph
 
     # ------------------------------------------------------------------ set-up
+    @property
+    def _default_callbacks(self):
+        # ClassDiagnostics' lists of one value per class stay in the history, out of the
+        # printed table: rows of them are unreadable with many classes.
+        printed = PrintLog(keys_ignored=[ACCURACY_KEY, GRAD_NORM_KEY])
+        return [
+            (name, printed if name == "print_log" else callback)
+            for name, callback in super()._default_callbacks
+        ]
+
     def get_params_for_optimizer(self, prefix, named_parameters):
         # torch.compile wraps the module as ``_orig_mod``: patterns name the parameters
         # of the module as written ("head.*"), compiled or not.
@@ -479,6 +490,8 @@ class ImbalanceNet(NeuralNet):
         return {"loss": loss, "y_pred": logits, "y_true": yb}
 
     def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_epoch_end":
+            return self._notify_epoch_end(**cb_kwargs)
         listeners = getattr(self, "batch_listeners_", None)
         if listeners is None or method_name not in BATCH_HOOKS:
             return super().notify(method_name, **cb_kwargs)
@@ -486,6 +499,32 @@ class ImbalanceNet(NeuralNet):
         getattr(self, method_name)(self, **cb_kwargs)
         for callback in listeners[method_name]:
             getattr(callback, method_name)(self, **cb_kwargs)
+
+    def _notify_epoch_end(self, **cb_kwargs):
+        """Every callback sees the epoch, also the epoch at which an early stopper ends the fit.
+
+        skorch's EarlyStopping ends a fit by raising KeyboardInterrupt in its
+        ``on_epoch_end``, which would hide that epoch from the callbacks after it (the
+        printed row, ClassDiagnostics, a user's stopper after the estimator's). Its
+        decision is taken in its turn; the fit ends once every callback has run, and
+        what the stopper says follows the epoch's printed row.
+        """
+        self.on_epoch_end(self, **cb_kwargs)
+        stop, said = None, []
+        for _, callback in self.callbacks_:
+            try:
+                with _holding_messages(callback, said):
+                    callback.on_epoch_end(self, **cb_kwargs)
+            except KeyboardInterrupt as interrupt:
+                if not _stopper_has_fired(callback):
+                    raise  # the user's Ctrl-C
+                stop = interrupt
+        for sink, text in said:
+            # skorch's rule for a callback's sink: print only under verbose, others always.
+            if sink is not print or self.verbose:
+                sink(text)
+        if stop is not None:
+            raise stop
 
     def _find_batch_listeners(self):
         return {
@@ -584,16 +623,8 @@ class ImbalanceNet(NeuralNet):
             self.__dict__.pop("cuda_graph_", None)
 
     def _early_stopper_fired(self):
-        """Whether an EarlyStopping callback has just ended the fit.
-
-        It raises as soon as its count of epochs without improvement reaches its
-        patience, so at a user's Ctrl-C that count is still below the patience.
-        """
-        return any(
-            isinstance(callback, EarlyStopping)
-            and getattr(callback, "misses_", 0) >= callback.patience
-            for _, callback in getattr(self, "callbacks_", [])
-        )
+        """Whether an EarlyStopping callback has just ended the fit."""
+        return any(_stopper_has_fired(callback) for _, callback in getattr(self, "callbacks_", []))
 
     def _check_mixing_draw(self):
         """One plan drawn for a small batch, the random state restored: a mixing of one's
@@ -687,6 +718,31 @@ class ImbalanceNet(NeuralNet):
             "probabilities: X may be far beyond the scale of the training data, or the "
             "weights grew huge in training (a learning rate too high)."
         )
+
+
+@contextlib.contextmanager
+def _holding_messages(callback, said):
+    """Append what an EarlyStopping sends to its sink to ``said`` as (sink, text)."""
+    if not isinstance(callback, EarlyStopping):
+        yield
+        return
+    sink = callback.sink
+    callback.sink = lambda text: said.append((sink, text))
+    try:
+        yield
+    finally:
+        callback.sink = sink
+
+
+def _stopper_has_fired(callback):
+    """Whether ``callback`` is an EarlyStopping that has decided to end the fit.
+
+    It decides as soon as its count of epochs without improvement reaches its
+    patience, so at a user's Ctrl-C that count is still below the patience.
+    """
+    return (
+        isinstance(callback, EarlyStopping) and getattr(callback, "misses_", 0) >= callback.patience
+    )
 
 
 def _count_correct(logits, y_true, correct, seen):

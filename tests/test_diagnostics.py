@@ -142,3 +142,14 @@ def test_the_class_counts_shown_are_rows_under_sample_weights(fitted):
     weighted = clone(clf).set_params(max_epochs=1)
     weighted.fit(X, y, sample_weight=compute_sample_weight("balanced", y))
     np.testing.assert_array_equal(class_diagnostics(weighted)["class_counts"], np.bincount(y))
+
+
+def test_the_printed_table_leaves_the_per_class_lists_to_the_history(capsys):
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    clf = ImbalancedNetClassifier(
+        module="mlp", max_epochs=2, verbose=1, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header[0] == "epoch" and "train_loss" in header
+    assert not [key for key in header if key.startswith("class_")]
+    assert [len(row["class_train_accuracy"]) for row in clf.net_.history] == [10, 10]

@@ -18,7 +18,7 @@ from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring
 from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
-from sklearn_imbalance_dl.callbacks import EMA, SWA
+from sklearn_imbalance_dl.callbacks import EMA, SWA, ClassDiagnostics, class_diagnostics
 from sklearn_imbalance_dl.losses import ImbalanceLoss
 from sklearn_imbalance_dl.schedules import ClassifierRetraining, Schedule
 
@@ -577,6 +577,53 @@ def test_early_stopping_says_so_under_verbose(digits, capsys):
     out = capsys.readouterr().out
     assert "Stopping since valid_balanced_accuracy has not improved in the last 2 epochs." in out
     assert f"Restoring best model from epoch {clf.best_epoch_}." in out
+
+
+def _user_stopper(**params):
+    # No epoch improves the training loss tenfold: it ends the fit at epoch 2.
+    return EarlyStopping(monitor="train_loss", patience=1, threshold=10.0, **params)
+
+
+@pytest.mark.parametrize("stopper", ["estimator's", "user's"])
+def test_the_callbacks_see_the_epoch_that_stops_the_fit(digits, stopper):
+    callbacks = [ClassDiagnostics()]
+    if stopper == "user's":  # before the diagnostics, after the estimator's stopper
+        callbacks.insert(0, _user_stopper())
+    clf = _stopping_early(callbacks=callbacks).fit(*digits)
+    assert clf.stopped_early_ and not clf.interrupted_
+    recorded = class_diagnostics(clf)["train_accuracy"]
+    assert len(recorded) == clf.n_epochs_ == len(clf.net_.history)
+    # The estimator's stopper saw the last epoch too: its best epoch by its own rule.
+    scores = clf.net_.history[:, "valid_balanced_accuracy"]
+    threshold, best_epoch = -np.inf, None
+    for epoch, score in enumerate(scores, start=1):
+        if score > threshold:
+            threshold, best_epoch = score * (1 + 1e-4), epoch
+    assert clf.best_epoch_ == best_epoch
+
+
+def _printed_epochs(out):
+    """The epochs of the rows of skorch's printed table, and the lines after the last row."""
+    lines = out.splitlines()
+    rows = [i for i, line in enumerate(lines) if line.split()[:1] and line.split()[0].isdigit()]
+    return [int(lines[i].split()[0]) for i in rows], lines[rows[-1] + 1 :]
+
+
+def test_verbose_prints_the_epoch_that_stops_the_fit_then_says_so(digits, capsys):
+    clf = _stopping_early(verbose=1).fit(*digits)
+    epochs, after = _printed_epochs(capsys.readouterr().out)
+    assert epochs == list(range(1, clf.n_epochs_ + 1))
+    assert after == [
+        "Stopping since valid_balanced_accuracy has not improved in the last 2 epochs.",
+        f"Restoring best model from epoch {clf.best_epoch_}.",
+    ]
+    # A user's stopper with a sink of its own: the sink gets its message.
+    said = []
+    clf = small(max_epochs=10, verbose=1, callbacks=[_user_stopper(sink=said.append)])
+    clf.fit(*digits)
+    assert clf.stopped_early_ and clf.n_epochs_ == 2
+    assert _printed_epochs(capsys.readouterr().out) == ([1, 2], [])
+    assert said == ["Stopping since train_loss has not improved in the last 1 epochs."]
 
 
 def test_a_fit_that_runs_all_its_epochs_did_not_stop_early(digits):
