@@ -96,7 +96,9 @@ def margin_line(summary, results=None):
     Deep rows are networks (``summary.attrs["deep"]``, set by
     :func:`~sklearn_imbalance_dl.compare.run_comparison`); the others are the rivals a
     user would pick without this library (gradient boosting, random forests,
-    logistic regression). Methods with a failed fit (``n_failed``) take no part. With
+    logistic regression). Methods with a failed fit (``n_failed``) take no part. The
+    margin is that of the means as :func:`format_table` shows them (3 decimals): two
+    rows shown equal give ``No winner``. With
     the fits of a cross-validation (``results``), the line adds the corrected resampled
     t-test (:func:`~.corrected_ttest`, Nadeau and Bengio 2003) of the two rows'
     balanced accuracies, paired by (seed, fold): the p-value and whether the
@@ -136,7 +138,12 @@ def margin_line(summary, results=None):
     # The summary is sorted best first: the first row of each kind is its best.
     best_deep = complete[is_deep].iloc[0]
     best_other = complete[~is_deep].iloc[0]
-    gap = 100 * (best_deep["balanced_accuracy_mean"] - best_other["balanced_accuracy_mean"])
+    # The gap between the means as the table shows them (3 decimals), so that the line
+    # and the table agree: rows shown equal tie, whatever their order.
+    shown_deep, shown_other = (
+        round(float(row["balanced_accuracy_mean"]), 3) for row in (best_deep, best_other)
+    )
+    gap = 100 * (shown_deep - shown_other)
     if gap == 0:  # the row order alone would name a winner
         return (
             f"No winner: {best_deep['method']} and the best non-deep method "
