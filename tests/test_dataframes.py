@@ -351,6 +351,26 @@ def test_periods_get_a_hint_that_works(table):
     ImbalancedNetClassifier(**SMALL).fit(followed, y)
 
 
+@pytest.mark.parametrize("second", [pd.Period("2020-02", "M"), pd.Period("2020Q2", "Q")])
+def test_periods_as_objects_get_a_hint_that_works_unless_declared(table, second):
+    """Periods in an object column (mixed frequencies give no other) are refused, as a
+    ``period`` column is; a ``category`` column of them is taken as declared."""
+    X, y = table
+    periods = [pd.Period("2020-01", "M"), pd.NaT, second]
+    monthly = X.assign(month=pd.Series(np.resize(periods, len(X)), dtype=object))
+    with pytest.raises(ValueError, match=r"'month' holds periods \(as objects\).*to_timestamp"):
+        ImbalancedNetClassifier(**SMALL).fit(monthly, y)
+    # The advice, followed: periods to dates, dates to a number of days.
+    dates = monthly["month"].map(lambda p: p.to_timestamp(), na_action="ignore")
+    followed = monthly.assign(month=(dates - dates.min()) / pd.Timedelta(days=1))
+    ImbalancedNetClassifier(**SMALL).fit(followed, y)
+    months = pd.period_range("2020-01", periods=3, freq="M")
+    declared = X.assign(month=pd.Categorical(np.resize(months, len(X))))
+    clf = ImbalancedNetClassifier(**SMALL).fit(declared, y)
+    assert clf.column_encoder_.n_categories_[-1] == 3
+    assert clf.predict(declared).shape == y.shape
+
+
 @pytest.mark.parametrize("module", ["mlp", "resnet32", torch.nn.Linear(9, 2)])
 def test_modules_without_categories_name_the_two_fixes(table, module):
     X, y = table

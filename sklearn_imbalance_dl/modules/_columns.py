@@ -192,10 +192,10 @@ class ColumnEncoder:
         category not seen in ``fit``, or too rarely.
     category_types_ : list of frozenset
         The types of the values each categorical column held in ``fit`` (``"string"``,
-        ``"number"``, ``"boolean"``, ``"date"``, ``"duration"``, ``"time"``, or a
-        type's name), rare ones included: a value of
-        another type at :meth:`transform` is refused, as the same category written
-        another way (``'1'`` for the number 1).
+        ``"number"``, ``"boolean"``, ``"date"``, ``"duration"``, ``"time"``,
+        ``"period"``, or a type's name), rare ones included: a value of another type
+        at :meth:`transform` is refused, as the same category written another way
+        (``'1'`` for the number 1).
     n_categories_ : tuple of int
         ``len(categories_[j])`` for each categorical column.
 
@@ -494,11 +494,12 @@ class ColumnEncoder:
         )
 
 
-# Type names of dates, durations and times, as the kinds :func:`_value_type` gives them:
+# Type names of dates, durations, times and periods, as the kinds :func:`_value_type` gives them:
 # an encoder pickled with the names themselves compares by kind too.
 _KIND_OF_TYPE_NAME = {
     **dict.fromkeys(("date", "datetime", "Timestamp", "datetime64"), "date"),
     **dict.fromkeys(("timedelta", "Timedelta", "timedelta64"), "duration"),
+    "Period": "period",
 }
 
 
@@ -507,9 +508,12 @@ def _value_type(value):
 
     Dates, durations and times of day (Python's, pandas' and numpy's) are ``"date"``,
     ``"duration"`` and ``"time"``, before numbers: numpy's durations are integers.
+    pandas' periods are ``"period"``.
     """
     if isinstance(value, (bool, np.bool_)):
         return "boolean"
+    if isinstance(value, _pandas().Period):
+        return "period"
     if isinstance(value, (datetime.date, np.datetime64)):
         return "date"
     if isinstance(value, (datetime.timedelta, np.timedelta64)):
@@ -527,7 +531,7 @@ def _check_category_types(present, types, name):
     """Refuse a categorical column of values that cannot serve as categories.
 
     ``present`` are its values (no missing ones), ``types`` the :func:`_value_type` of
-    the distinct ones. Dates, durations and times in an object column (what
+    the distinct ones. Dates, durations, times and periods in an object column (what
     ``Series.dt.date`` and Parquet's DATE give) would each be a category of its own,
     every later one unseen: a ``category`` column of them, declared so, is taken.
     Booleans beside the numbers 0 or 1 would merge into one category (``True == 1``).
@@ -539,6 +543,14 @@ def _check_category_types(present, types, name):
             f"Column {col} holds dates (as objects), which the network cannot read; "
             f"convert them to numbers first: X[{col}] = pd.to_datetime(X[{col}]) (with "
             "utc=True if they mix time zones), then " + _TIME_ADVICE.format(col=name) + "."
+        )
+    if "period" in types and not declared:
+        raise ValueError(
+            f"Column {col} holds periods (as objects), which the network cannot read; "
+            f"turn them into dates first (X[{col}] = X[{col}].map(lambda p: "
+            "p.to_timestamp(), na_action='ignore')), then into numbers, "
+            + _TIME_ADVICE.format(col=name)
+            + "."
         )
     if "duration" in types and not declared:
         raise ValueError(
