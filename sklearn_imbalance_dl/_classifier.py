@@ -500,7 +500,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             columns (nullable dtypes included) and missing values when the module is
             ``"tabular"`` (``"auto"`` on tables); date and duration columns are
             refused with how to convert them. Arrays of any other sample shape are
-            flattened by ``module="mlp"`` (see ``module``).
+            flattened by ``module="mlp"`` (see ``module``). Images in (n_samples, H,
+            W, C) order, C being 1, 3 or 4, are refused by the built-in modules with
+            the transposition that fixes them; a shape that reads either way, as
+            (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W).
         y : array-like of shape (n_samples,)
             Any label type.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -60,13 +60,20 @@ def check_channel_order(input_shape, module):
     Raises
     ------
     ValueError
-        If the samples are 3-D, their last dimension is 1, 3 or 4 (grey, RGB, RGBA)
-        and their first, read as channels, is larger than 4.
+        If the samples are 3-D, their last dimension is 1, 3 or 4 (grey, RGB, RGBA),
+        they are not square read as (channels, height, width), and either they are
+        square read as (height, width, channels), as (4, 4, 3), or their first
+        dimension, read as channels, is larger than 4, as (32, 24, 3). Shapes that
+        read either way alike, as (3, 3, 3) or (4, 5, 3), are taken as (channels,
+        height, width).
     """
     if not isinstance(module, str) or len(input_shape) != 3:
         return
     channels, height, width = input_shape
-    if width in (1, 3, 4) and channels > 4:
+    # Images are mostly square: a square reading settles which end the channels are.
+    square_first = height == width != channels
+    square_last = channels == height != width
+    if width in (1, 3, 4) and not square_first and (square_last or channels > 4):
         raise ValueError(
             f"X has images of shape {tuple(input_shape)}, read as (channels, height, width): "
             f"{channels} channels of {height}x{width} pixels. That looks like (height, width, "

@@ -734,7 +734,11 @@ def _rows(n=60, n_classes=2, seed=0):
     return rng.normal(size=(n, 5)).astype(np.float32) + y[:, None], y
 
 
-@pytest.mark.parametrize("shape", [(24, 32, 32, 3), (24, 28, 28, 1), (24, 16, 16, 4)])
+@pytest.mark.parametrize(
+    "shape",
+    [(24, 32, 32, 3), (24, 28, 28, 1), (24, 16, 16, 4), (24, 4, 4, 3), (24, 3, 3, 1)]
+    + [(24, 2, 2, 3), (24, 32, 24, 3)],
+)
 def test_channels_last_images_are_refused_with_the_transposition(shape):
     X = np.random.default_rng(0).random(shape, dtype=np.float32)
     y = np.arange(shape[0]) % 2
@@ -749,6 +753,14 @@ def test_channels_last_images_are_refused_with_the_transposition(shape):
         ImbalancedNetClassifier(max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match=r"module='mlp' takes \(n_samples, channels"):
         small().fit(X, y)
+
+
+@pytest.mark.parametrize("shape", [(24, 3, 4, 4), (24, 16, 4, 4), (24, 8, 1, 1), (24, 3, 3, 3)])
+def test_small_channels_first_images_are_not_refused(shape):
+    # Square read as (channels, height, width), or square either way: channels first.
+    X = np.random.default_rng(0).random(shape, dtype=np.float32)
+    y = np.arange(24) % 2
+    assert small(max_epochs=1).fit(X, y).n_epochs_ == 1
 
 
 def test_channels_first_images_and_own_modules_are_not_refused():
