@@ -152,7 +152,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         alive when it switches on late in training: ``"constant"`` there.
     augment : {None, "crop_flip"} or callable, default=None
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
-        padding and horizontal flip, for images. One that declares the pixel values it
+        padding (an eighth of the side where that is less: none under 8 pixels) and
+        horizontal flip, for images. One that declares the pixel values it
         works on (``pixel_range``, e.g. :class:`~sklearn_imbalance_dl.augment.RandAugment`:
         [0, 1] or their standardised values) refuses training images outside them.
     validation_fraction : float or None, default=None

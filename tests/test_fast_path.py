@@ -58,28 +58,38 @@ def test_batch_bounds_fold_a_single_trailing_sample():
     assert batch_bounds(1, 4) == [(0, 1)]
 
 
+def _crop_of_padded(image, out, pad):
+    """``(top, left, flip)`` of a crop of ``image`` padded by ``pad`` equal to ``out``."""
+    padded = np.pad(image, ((0, 0), (pad, pad), (pad, pad)))
+    h, w = image.shape[1:]
+    for top in range(2 * pad + 1):
+        for left in range(2 * pad + 1):
+            crop = padded[:, top : top + h, left : left + w]
+            for flip in (False, True):
+                if np.array_equal(out, crop[..., ::-1] if flip else crop):
+                    return top, left, flip
+    return None
+
+
 def test_random_crop_flip_is_a_crop_of_the_padded_image():
     torch.manual_seed(0)
-    images = torch.randn(16, 3, 8, 8)
+    images = torch.randn(16, 3, 16, 16)
     out = random_crop_flip(images, padding=2).numpy()
-    padded = np.pad(images.numpy(), ((0, 0), (0, 0), (2, 2), (2, 2)))
-    flips = 0
-    for i in range(16):
-        matches = [
-            (top, left, flip)
-            for top in range(5)
-            for left in range(5)
-            for flip in (False, True)
-            if np.array_equal(
-                out[i],
-                (lambda crop: crop[..., ::-1] if flip else crop)(
-                    padded[i, :, top : top + 8, left : left + 8]
-                ),
-            )
-        ]
-        assert matches, f"image {i} is not a (flipped) crop of its padded self"
-        flips += matches[0][2]
-    assert 0 < flips < 16  # both flipped and unflipped images occur
+    found = [_crop_of_padded(images[i].numpy(), out[i], 2) for i in range(16)]
+    assert all(found), "an image is not a (flipped) crop of its padded self"
+    assert 0 < sum(flip for _, _, flip in found) < 16  # both flipped and unflipped occur
+    assert len({(top, left) for top, left, _ in found}) > 1
+
+
+@pytest.mark.parametrize("side, pad", [(32, 4), (8, 1), (4, 0), (2, 0), (1, 0)])
+def test_random_crop_flip_pads_an_eighth_of_a_small_side(side, pad):
+    # 4 pixels (the CIFAR recipe's) up to an eighth of the side: none under 8 pixels,
+    # where a crop would be mostly padding.
+    torch.manual_seed(0)
+    images = torch.randn(32, 3, side, side)
+    out = random_crop_flip(images).numpy()
+    found = [_crop_of_padded(images[i].numpy(), out[i], pad) for i in range(32)]
+    assert all(found), f"an image is not a (flipped) crop of its {pad}-pixel padded self"
 
 
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
