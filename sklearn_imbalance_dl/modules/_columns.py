@@ -494,8 +494,8 @@ class ColumnEncoder:
         )
 
 
-# Type names of dates, durations, times and periods, as the kinds :func:`_value_type` gives them:
-# an encoder pickled with the names themselves compares by kind too.
+# Type names of dates, durations and periods, as the kinds :func:`_value_type` gives
+# them: an encoder pickled with the names themselves compares by kind too.
 _KIND_OF_TYPE_NAME = {
     **dict.fromkeys(("date", "datetime", "Timestamp", "datetime64"), "date"),
     **dict.fromkeys(("timedelta", "Timedelta", "timedelta64"), "duration"),
