@@ -28,7 +28,7 @@ from ._builder import (
     first_reweighted_epoch,
     resolve_device,
 )
-from ._data import DatasetInputs, check_channel_order, item_input
+from ._data import DatasetInputs, check_channel_order, check_dataset_labels, item_input
 from ._validation import check_label_types, check_no_missing_labels, user_stacklevel
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
@@ -506,7 +506,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             the transposition that fixes them; a shape that reads either way, as
             (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W).
         y : array-like of shape (n_samples,)
-            Any label type.
+            Any label type. With a torch Dataset X, the labels of its items in order
+            (an item is its input, or a tuple ``(input, ...)``): the network trains on
+            ``y``. Labels the Dataset holds itself where they can be read without
+            reading its items (a skorch ``Dataset``'s ``y``, a ``TensorDataset``'s
+            second tensor, those under a ``Subset``) must group the items as ``y`` does,
+            under the same names or others; a Dataset of the inputs only
+            (``TensorDataset(X)``) trains on any ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2
             counts a row about as two copies of it would, in batches of any size, and in
@@ -760,6 +766,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         if len(y) != len(dataset):
             raise ValueError(f"y has {len(y)} labels but the Dataset X has {len(dataset)} items.")
+        check_dataset_labels(dataset, y)
         if self.validation_fraction is not None:
             raise ValueError(
                 "validation_fraction is not supported with a torch Dataset X; hold out a "

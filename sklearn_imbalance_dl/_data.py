@@ -9,7 +9,8 @@ the device.
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from skorch.dataset import Dataset as SkorchDataset
+from torch.utils.data import Dataset, Subset, TensorDataset
 
 from .registry import register
 
@@ -162,6 +163,65 @@ def item_input(item, index, input_shape=None):
             "them in the Dataset)."
         )
     return x.to(torch.float32)
+
+
+def dataset_labels(dataset):
+    """The labels a user's Dataset holds beside its inputs, and where, as ``(labels,
+    where)``; ``(None, None)`` when it holds none that can be read without reading its
+    items (which may be image files): a skorch ``Dataset``'s ``y``, a
+    ``TensorDataset``'s second tensor, those of the dataset under a ``Subset``. Only one
+    label per item is taken (not one-hot or multi-output targets)."""
+    if isinstance(dataset, Subset):
+        labels, where = dataset_labels(dataset.dataset)
+        if labels is None:
+            return None, None
+        return labels[np.asarray(dataset.indices, dtype=np.intp)], f"{where} under the Subset"
+    if isinstance(dataset, SkorchDataset):
+        labels, where = dataset.y, "the skorch Dataset's y"
+    elif isinstance(dataset, TensorDataset) and len(dataset.tensors) > 1:
+        labels, where = dataset.tensors[1], "the TensorDataset's second tensor"
+    else:
+        return None, None
+    if labels is None:
+        return None, None
+    labels = labels.cpu().numpy() if torch.is_tensor(labels) else np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(dataset):
+        return None, None
+    return labels, where
+
+
+def check_dataset_labels(dataset, y):
+    """Refuse a ``y`` that labels the items of a Dataset otherwise than the labels the
+    Dataset holds (:func:`dataset_labels`): the estimator trains on ``y``, so the two
+    disagreeing means one of them is in another order. The same classes under other
+    names (class names for codes) label the items alike and are taken."""
+    labels, where = dataset_labels(dataset)
+    if labels is None:
+        return
+    import pandas as pd
+
+    # Codes in order of first appearance: equal exactly when both group the items alike.
+    theirs, ours = pd.factorize(labels)[0], pd.factorize(y)[0]
+    differ = np.flatnonzero(theirs != ours)
+    if not len(differ):
+        return
+    # Up to item i the codes agree; at i one of the two repeats an earlier item's label.
+    i = differ[0]
+    j = np.flatnonzero(theirs == theirs[i])[0]
+    in_dataset = j < i
+    if not in_dataset:
+        j = np.flatnonzero(ours == ours[i])[0]
+    (theirs_j, theirs_i), (ours_j, ours_i) = labels[[j, i]].tolist(), y[[j, i]].tolist()
+    if in_dataset:
+        same, split = f"in the Dataset ({theirs_i!r})", f"in y ({ours_j!r} and {ours_i!r})"
+    else:
+        same, split = f"in y ({ours_i!r})", f"in the Dataset ({theirs_j!r} and {theirs_i!r})"
+    raise ValueError(
+        f"y and the labels the Dataset X holds ({where}) disagree: items {j} and {i} have "
+        f"the same label {same} but not {split}. The estimator trains on y and counts its "
+        "classes from it: give y in the order of the Dataset's items, or, to train on "
+        "other labels, a Dataset of the inputs only (e.g. TensorDataset(X))."
+    )
 
 
 class DatasetInputs(Dataset):

@@ -15,7 +15,8 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring
-from torch.utils.data import TensorDataset
+from skorch.dataset import Dataset as SkorchDataset
+from torch.utils.data import Subset, TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import EMA, SWA, ClassDiagnostics, class_diagnostics
@@ -1120,6 +1121,57 @@ def test_a_dataset_of_channels_last_images_is_refused_like_an_array():
     images = torch.rand(40, 16, 16, 3)
     with pytest.raises(ValueError, match=r"pass X.transpose\(0, 3, 1, 2\)"):
         small_images().fit(TensorDataset(images), np.arange(40) % 2)
+
+
+@pytest.mark.parametrize(
+    "holding, where",
+    [
+        (lambda X, y: TensorDataset(X, torch.as_tensor(y)), "the TensorDataset's second tensor"),
+        (lambda X, y: SkorchDataset(X, y), "the skorch Dataset's y"),
+        (  # the items in reverse, put back in order by the Subset
+            lambda X, y: Subset(
+                TensorDataset(X.flip(0), torch.as_tensor(y[::-1].copy())),
+                range(len(y) - 1, -1, -1),
+            ),
+            "the TensorDataset's second tensor under the Subset",
+        ),
+    ],
+    ids=["TensorDataset", "skorch", "Subset"],
+)
+def test_a_dataset_holding_other_labels_than_y_is_refused(digits, holding, where):
+    # The estimator trains on y: a Dataset whose own labels group the items otherwise
+    # means that one of the two is out of order.
+    X, y = digits
+    dataset = holding(torch.as_tensor(X), y)
+    message = (
+        rf"y and the labels the Dataset X holds \({re.escape(where)}\) disagree: items 0 and "
+        rf"10 have the same label in the Dataset \(0\) but not in y \(1 and 0\)\..*order"
+    )
+    swapped = y.copy()
+    swapped[[0, 1]] = y[[1, 0]]  # digits 0 and 1; item 10 is the next 0
+    clf = small()
+    with pytest.raises(ValueError, match=message):
+        clf.fit(dataset, swapped)
+    assert not hasattr(clf, "classes_")
+
+
+def test_a_dataset_trains_on_its_own_labels_renamed_and_on_others_without_them(digits):
+    X, y = digits
+    inputs = torch.as_tensor(X)
+    # The same classes under other names group the items alike: taken, trained as y.
+    names = np.array([f"digit {c}" for c in range(10)])[y]
+    held = small(max_epochs=1).fit(TensorDataset(inputs, torch.as_tensor(y)), names)
+    bare = small(max_epochs=1).fit(TensorDataset(inputs), names)
+    np.testing.assert_array_equal(held.predict_proba(X), bare.predict_proba(X))
+    # Other labels (coarser ones) need a Dataset of the inputs only.
+    parity = y % 2
+    message = (
+        r"items 0 and 2 have the same label in y \(0\) but not in the Dataset \(0 and 2\)"
+        r".*to train on other labels, a Dataset of the inputs only \(e.g. TensorDataset\(X\)\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        small().fit(TensorDataset(inputs, torch.as_tensor(y)), parity)
+    assert small().fit(TensorDataset(inputs), parity).classes_.tolist() == [0, 1]
 
 
 def test_a_refit_on_a_dataset_forgets_the_column_names(digits):
