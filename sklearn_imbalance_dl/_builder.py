@@ -1513,6 +1513,19 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
+        extra, main = schedule.extra_epochs, params["max_epochs"]
+        if extra > main:
+            # A warning, not an error, as for a long warm-up: a trial run, or a head
+            # re-trained on a pretrained module, may mean it.
+            warnings.warn(
+                f"schedule={params['schedule']!r} re-trains the classifier for {extra} "
+                f"epochs after the max_epochs={main} main epochs, more than them: the fit "
+                f"trains {main + extra} epochs. The re-training is a number of epochs "
+                "(schedule__epochs), not a fraction of max_epochs: for a short run of a "
+                "recipe, shorten it too (the CIFAR recipes: 10 or 20 after 200).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
     resampler = getattr(schedule, "loss_resampled_by", None)
     if resampler is not None and balances_by_class_counts(loss):
         # Unlike a balancing sampler in the main training (a warning), this collapsed

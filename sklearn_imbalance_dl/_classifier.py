@@ -118,7 +118,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         schedule balances the classes twice and warns: use ``loss="ce"`` with the
         sampler, or keep ``"instance"``.
     max_epochs : int, default=50
-        Training epochs (``schedule="crt"`` adds its re-training epochs after them).
+        Training epochs (``schedule="crt"`` and ``"mislas"`` add their
+        ``schedule__epochs`` re-training epochs after them).
     batch_size : int, default=256
     lr : float, default=1e-3
         Base learning rate.
@@ -249,7 +250,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     net_ : skorch.NeuralNet
         The trained net, with its ``history``.
     n_epochs_ : int
-        Epochs trained (re-training epochs of ``schedule="crt"`` included).
+        Epochs trained (re-training epochs of ``schedule="crt"`` or ``"mislas"``
+        included).
     interrupted_ : bool
         Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
         the weights reached, or with ``early_stopping=True`` those of the best epoch

@@ -1278,6 +1278,21 @@ def test_sample_weights_act_in_batches_of_one(digits):
 
 # ----------------------------------------------------------------- schedules
 @pytest.mark.parametrize("schedule", ["crt", "mislas"])
+def test_a_retraining_longer_than_the_main_epochs_warns(digits, schedule):
+    # A recipe's 10 re-training epochs kept in a short trial run: the fit trains them all.
+    message = (
+        rf"schedule='{schedule}' re-trains the classifier for 3 epochs after the "
+        r"max_epochs=2 main epochs, more than them: the fit trains 5 epochs.*shorten it too"
+    )
+    with pytest.warns(UserWarning, match=message):
+        clf = small(schedule=schedule, schedule__epochs=3).fit(*digits)
+    assert clf.n_epochs_ == 5
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*re-trains the classifier for")
+        small(schedule=schedule, schedule__epochs=2).fit(*digits)
+
+
+@pytest.mark.parametrize("schedule", ["crt", "mislas"])
 @pytest.mark.parametrize(
     "stopping, named",
     [

@@ -640,7 +640,12 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
         Seeds the network and the resampler or rival.
     **overrides
         Parameters of the network replacing the recipe's (``max_epochs``, ``device``,
-        ``precision``, ...); methods without a network ignore them. A component
+        ``precision``, ...); methods without a network ignore them. A shorter
+        ``max_epochs`` keeps the recipe's shape where it is given in fractions of the
+        epochs (rate steps, DRW, SWA's start) and its lengths given in epochs: the
+        warm-up, SWA's annealing and the re-training that ``mislas`` and ``sure`` add
+        after ``max_epochs`` (``schedule__epochs``, 10 and 20); override those too for
+        a short run. A component
         replaced (``loss="ce"``) drops the recipe's parameters of it (``loss__*``) that
         are not overridden too; a learning-rate schedule keeps those the new one reads.
 

@@ -86,6 +86,10 @@ class MiSLASRetraining(ClassifierRetraining):
     Parameters
     ----------
     epochs : int, default=10
+        Stage-2 epochs, added after ``max_epochs`` (the fit trains ``max_epochs +
+        epochs``). A number of epochs, not a fraction of ``max_epochs``: it does not
+        shrink with a shorter stage 1, and one longer than ``max_epochs`` warns (set
+        both for a short run of a recipe).
     lr : float or None, default=None
         Peak rate of stage 2; None: the estimator's ``lr``.
     lr_factor : float, default=0.5

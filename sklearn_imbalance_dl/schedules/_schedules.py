@@ -4,7 +4,10 @@ A schedule is a skorch callback. Re-weighting schedules write the loss's class w
 **in place** at each epoch boundary (``loss.class_weights.copy_(...)``): rebuilding the
 criterion through skorch ``set_params`` would re-initialise the optimizer and lose its
 momentum. Phase boundaries are fractions of ``max_epochs`` so that short runs keep the
-shape of the papers' 200-epoch schedules.
+shape of the papers' 200-epoch schedules. The re-training that cRT and MiSLAS add after
+``max_epochs`` is a number of epochs of its own (``epochs``), not a fraction: the fit
+trains ``max_epochs + epochs`` epochs, whatever ``max_epochs`` (with a warning when the
+re-training is the longer, as for a warm-up longer than ``max_epochs``).
 """
 
 import math
@@ -275,6 +278,10 @@ class ClassifierRetraining(Schedule):
     Parameters
     ----------
     epochs : int, default=10
+        Re-training epochs, added after ``max_epochs`` (the fit trains ``max_epochs +
+        epochs``). A number of epochs, not a fraction of ``max_epochs``: it does not
+        shrink with a shorter first stage, and one longer than ``max_epochs`` warns (set
+        both for a short run of a recipe).
     lr : float or None, default=None
     sampler : {"class_balanced", "sqrt"}, default="class_balanced"
     """
