@@ -512,8 +512,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
             ``y``. Labels the Dataset holds itself where they can be read without
             reading its items (a skorch ``Dataset``'s ``y``, a ``TensorDataset``'s
-            second tensor, those under a ``Subset``) must group the items as ``y`` does,
-            under the same names or others; a Dataset of the inputs only
+            second tensor, those under a ``Subset``) must be consistent with ``y``: the
+            same classes under the same names or others, or classes that ``y`` merges or
+            splits; labels in another order are refused. A Dataset of the inputs only
             (``TensorDataset(X)``) trains on any ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2

@@ -191,36 +191,36 @@ def dataset_labels(dataset):
 
 
 def check_dataset_labels(dataset, y):
-    """Refuse a ``y`` that labels the items of a Dataset otherwise than the labels the
-    Dataset holds (:func:`dataset_labels`): the estimator trains on ``y``, so the two
-    disagreeing means one of them is in another order. The same classes under other
-    names (class names for codes) label the items alike and are taken."""
+    """Refuse a ``y`` that is out of order with the labels a Dataset holds
+    (:func:`dataset_labels`).
+
+    The estimator trains on ``y``. It is taken where one labelling is a function of the
+    other: the same classes under other names (class names for codes), coarser classes
+    (``y`` merging some of the Dataset's) or finer ones. A ``y`` in another order than
+    the items splits classes both ways.
+    """
     labels, where = dataset_labels(dataset)
-    if labels is None:
+    if labels is None or not len(labels):
         return
     import pandas as pd
 
-    # Codes in order of first appearance: equal exactly when both group the items alike.
+    # Codes in order of first appearance; one labelling is a function of the other when
+    # the distinct (theirs, ours) pairs are as many as the classes of either.
     theirs, ours = pd.factorize(labels)[0], pd.factorize(y)[0]
-    differ = np.flatnonzero(theirs != ours)
-    if not len(differ):
+    n_pairs = np.unique(np.stack([theirs, ours]), axis=1).shape[1]
+    if n_pairs in (theirs.max() + 1, ours.max() + 1):
         return
-    # Up to item i the codes agree; at i one of the two repeats an earlier item's label.
-    i = differ[0]
-    j = np.flatnonzero(theirs == theirs[i])[0]
-    in_dataset = j < i
-    if not in_dataset:
-        j = np.flatnonzero(ours == ours[i])[0]
-    (theirs_j, theirs_i), (ours_j, ours_i) = labels[[j, i]].tolist(), y[[j, i]].tolist()
-    if in_dataset:
-        same, split = f"in the Dataset ({theirs_i!r})", f"in y ({ours_j!r} and {ours_i!r})"
-    else:
-        same, split = f"in y ({ours_i!r})", f"in the Dataset ({theirs_j!r} and {theirs_i!r})"
+    # The first item whose Dataset label came earlier with another label in y.
+    first = np.unique(theirs, return_index=True)[1]  # first item of each code
+    i = np.flatnonzero(ours != ours[first[theirs]])[0]
+    j = first[theirs[i]]
     raise ValueError(
         f"y and the labels the Dataset X holds ({where}) disagree: items {j} and {i} have "
-        f"the same label {same} but not {split}. The estimator trains on y and counts its "
-        "classes from it: give y in the order of the Dataset's items, or, to train on "
-        "other labels, a Dataset of the inputs only (e.g. TensorDataset(X))."
+        f"the same label in the Dataset ({labels[i].item()!r}) but not in y "
+        f"({y[j].item()!r} and {y[i].item()!r}), and other items the same label in y but "
+        "not in the Dataset. The estimator trains on y and counts its classes from it: give "
+        "y in the order of the Dataset's items, or, to train on labels unrelated to the "
+        "Dataset's, a Dataset of the inputs only (e.g. TensorDataset(X))."
     )
 
 

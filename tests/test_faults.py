@@ -1145,7 +1145,7 @@ def test_a_dataset_holding_other_labels_than_y_is_refused(digits, holding, where
     dataset = holding(torch.as_tensor(X), y)
     message = (
         rf"y and the labels the Dataset X holds \({re.escape(where)}\) disagree: items 0 and "
-        rf"10 have the same label in the Dataset \(0\) but not in y \(1 and 0\)\..*order"
+        rf"10 have the same label in the Dataset \(0\) but not in y \(1 and 0\),.*order"
     )
     swapped = y.copy()
     swapped[[0, 1]] = y[[1, 0]]  # digits 0 and 1; item 10 is the next 0
@@ -1155,23 +1155,30 @@ def test_a_dataset_holding_other_labels_than_y_is_refused(digits, holding, where
     assert not hasattr(clf, "classes_")
 
 
-def test_a_dataset_trains_on_its_own_labels_renamed_and_on_others_without_them(digits):
+def test_a_dataset_trains_on_y_where_its_own_labels_are_renamed_or_merged(digits):
     X, y = digits
     inputs = torch.as_tensor(X)
-    # The same classes under other names group the items alike: taken, trained as y.
+    holding = TensorDataset(inputs, torch.as_tensor(y))
+    # The same classes under other names, and coarser ones, label the items consistently
+    # with the Dataset's: taken, trained on y as without the Dataset's labels.
     names = np.array([f"digit {c}" for c in range(10)])[y]
-    held = small(max_epochs=1).fit(TensorDataset(inputs, torch.as_tensor(y)), names)
-    bare = small(max_epochs=1).fit(TensorDataset(inputs), names)
-    np.testing.assert_array_equal(held.predict_proba(X), bare.predict_proba(X))
-    # Other labels (coarser ones) need a Dataset of the inputs only.
-    parity = y % 2
+    for labels in (names, y % 2):
+        held = small(max_epochs=1).fit(holding, labels)
+        bare = small(max_epochs=1).fit(TensorDataset(inputs), labels)
+        np.testing.assert_array_equal(held.predict_proba(X), bare.predict_proba(X))
+    # Finer classes than the Dataset's (y the digits, the Dataset their parity) too.
+    assert small(max_epochs=1).fit(TensorDataset(inputs, torch.as_tensor(y % 2)), y)
+    # Labels unrelated to the Dataset's need a Dataset of the inputs only.
+    unrelated = np.random.default_rng(0).permutation(y)
     message = (
-        r"items 0 and 2 have the same label in y \(0\) but not in the Dataset \(0 and 2\)"
-        r".*to train on other labels, a Dataset of the inputs only \(e.g. TensorDataset\(X\)\)"
+        r"and other items the same label in y but not in the Dataset.*to train on labels "
+        r"unrelated to the Dataset's, a Dataset of the inputs only \(e.g. TensorDataset\(X\)\)"
     )
     with pytest.raises(ValueError, match=message):
-        small().fit(TensorDataset(inputs, torch.as_tensor(y)), parity)
-    assert small().fit(TensorDataset(inputs), parity).classes_.tolist() == [0, 1]
+        small().fit(holding, unrelated)
+    assert small(max_epochs=1).fit(TensorDataset(inputs), unrelated).classes_.tolist() == list(
+        range(10)
+    )
 
 
 def test_a_refit_on_a_dataset_forgets_the_column_names(digits):
