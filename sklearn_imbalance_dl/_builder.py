@@ -368,8 +368,11 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
+    averaging = _build_weight_averaging(params, routed("weight_averaging"))
     n_samples = len(y_train)
-    weight_decay, auto_decay = _weight_decay(params, module, loss, lr_schedule, n_samples)
+    weight_decay, auto_decay = _weight_decay(
+        params, module, loss, lr_schedule, averaging, n_samples
+    )
     optimizer, optimizer_params = _resolve_optimizer(
         params, routed("optimizer"), weight_decay, auto_decay, module
     )
@@ -377,7 +380,6 @@ def build_training(
     callbacks = [("lr_schedule", lr_schedule)]
     if schedule is not None:
         callbacks.append(("schedule", schedule))
-    averaging = _build_weight_averaging(params, routed("weight_averaging"))
     if averaging is not None:
         callbacks.append(("weight_averaging", averaging))
     if params["early_stopping"]:
@@ -1233,14 +1235,28 @@ def _check_categorical_mixing(params, mixing, n_categories):
 class _AutoDecay:
     """``weight_decay="auto"`` on the tabular default: the head decays at 1e-4 and every
     other parameter at 10, or at ``1 / sum_t lr_t`` where that is less, the rates of the
-    fit's steps summed (``scheduled_steps`` is their count weighted by the schedule)."""
+    fit's steps summed: the learning-rate schedule's, and in SWA's window its own
+    (``weight_averaging__lr``). cRT's and MiSLAS's extra epochs are not counted: they
+    train the head alone."""
 
-    scheduled_steps: float
+    steps_per_epoch: int
+    factors: tuple  # the learning-rate schedule's factor of each main epoch
+    swa: SWA | None  # weight averaging that sets its own rates, if any
     head_pattern = "head.*"
+
+    def total_rate(self, lr):
+        """The sum of the rates of the fit's steps, for parameters trained at ``lr``."""
+        scheduled = len(self.factors) if self.swa is None else self.swa.start_epoch_
+        total = lr * (self.steps_per_epoch * sum(self.factors[:scheduled]))
+        if self.swa is not None:
+            at_start = lr * self.factors[scheduled]
+            window = range(scheduled, len(self.factors))
+            total += self.steps_per_epoch * sum(self.swa.rate(e, at_start) for e in window)
+        return total
 
     def body(self, lr):
         """The body's decay for parameters trained at the rate ``lr``."""
-        total_rate = lr * self.scheduled_steps
+        total_rate = self.total_rate(lr)
         if total_rate <= 0:
             return _TABULAR_BODY_WEIGHT_DECAY
         return min(_TABULAR_BODY_WEIGHT_DECAY, _TABULAR_MAX_TOTAL_DECAY / total_rate)
@@ -1250,9 +1266,10 @@ class _AutoDecay:
         return _DEFAULT_WEIGHT_DECAY if fnmatch.fnmatch(name, self.head_pattern) else self.body(lr)
 
 
-def _weight_decay(params, module, loss, lr_schedule, n_samples):
+def _weight_decay(params, module, loss, lr_schedule, averaging, n_samples):
     """The optimizer's weight decay, and the automatic decay (an :class:`_AutoDecay`)
-    where ``"auto"`` decays parameters differently, else None.
+    where ``"auto"`` decays parameters differently, else None. ``averaging``: the bound
+    weight averaging or None (SWA may set its own rates).
 
     A float ``weight_decay`` applies to every parameter. ``"auto"`` is 1e-4, except on
     :class:`~.modules.TabularNet` with the logit-adjusted loss and AdamW. The cap holds
@@ -1269,8 +1286,9 @@ def _weight_decay(params, module, loss, lr_schedule, n_samples):
     if not (adamw and isinstance(module, TabularNet) and isinstance(loss, LogitAdjustedLoss)):
         return _DEFAULT_WEIGHT_DECAY, None
     steps_per_epoch = math.ceil(n_samples / params["batch_size"])
-    factors = sum(lr_schedule.factor(e) for e in range(params["max_epochs"]))
-    auto = _AutoDecay(steps_per_epoch * factors)
+    factors = tuple(lr_schedule.factor(e) for e in range(params["max_epochs"]))
+    swa = averaging if isinstance(averaging, SWA) and averaging.lr is not None else None
+    auto = _AutoDecay(steps_per_epoch, factors, swa)
     return auto.body(params["lr"]), auto
 
 

@@ -138,7 +138,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         defaults: there the classifier head keeps 1e-4 and every other parameter
         decays at 10, or less on a long fit, so that the decay alone would shrink a
         weight by at most 1/e over the fit (``1 / sum_t lr_t`` over its
-        ``max_epochs * ceil(n_samples / batch_size)`` steps); a group of
+        ``max_epochs * ceil(n_samples / batch_size)`` steps, each at the rate it trains
+        at: the learning-rate schedule's, and SWA's own in its window with
+        ``weight_averaging__lr``; the extra epochs of ``schedule="crt"`` or
+        ``"mislas"`` train the head alone); a group of
         ``optimizer__param_groups`` that sets no ``weight_decay`` takes that of its
         parameters (the body's capped at the group's own rate). Measured on KEEL tables
         against 1e-4 everywhere; with LDAM-DRW and CRI-PPW the same decay lost, so

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._validation import InvalidParameterError
@@ -336,6 +337,50 @@ def test_a_user_group_without_a_decay_takes_the_auto_decay_of_its_parameters():
     # A group of head and body parameters alike must say which decay it wants.
     with pytest.raises(ValueError, match=r"the pattern '\*' takes parameters of the head and"):
         ImbalancedNetClassifier(**params, optimizer__param_groups=[("*", {"lr": 1e-3})]).fit(X, y)
+
+
+class _TotalDecay(Callback):
+    """Sums ``lr * weight_decay`` over the training steps for each parameter a step
+    updates (one that got a gradient): AdamW's decay alone shrinks it by about
+    ``exp(-sum)``."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.totals = {}
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        names = {id(p): n for n, p in net.module_.named_parameters()}
+        for group in net.optimizer_.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    step = group["lr"] * group["weight_decay"]
+                    self.totals[names[id(p)]] = self.totals.get(names[id(p)], 0.0) + step
+
+
+def test_the_auto_decay_cap_counts_the_rates_of_swa_window():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.8).astype(int)
+    # 19 steps an epoch; from epoch 4 of 8 SWA moves the rate to 5e-2, 50 times the
+    # schedule's, and a body group trains at twice the rest's rate before that.
+    clf = ImbalancedNetClassifier(
+        max_epochs=8,
+        batch_size=16,
+        random_state=0,
+        weight_averaging="swa",
+        weight_averaging__start=0.5,
+        weight_averaging__lr=5e-2,
+        weight_averaging__anneal_epochs=2,
+        optimizer__param_groups=[("stages.0.*", {"lr": 2e-3})],
+        callbacks=[("total_decay", _TotalDecay())],
+    ).fit(X, y)
+    totals = dict(clf.net_.callbacks_)["total_decay"].totals
+    body = {name: total for name, total in totals.items() if not name.startswith("head.")}
+    assert {name.split(".")[1] for name in body} == {"0", "1"}  # both stages trained
+    # Capped: the decay alone shrinks every body weight by at most 1/e over the fit.
+    assert all(total == pytest.approx(1.0) for total in body.values())
+    assert totals["head.weight"] < 1e-3
 
 
 def test_fit_preprocessing_refuses_missing_values():

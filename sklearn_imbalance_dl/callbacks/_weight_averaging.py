@@ -223,7 +223,8 @@ class SWA(WeightAveraging):
         goes from the one the learning-rate schedule gave at ``start`` to ``lr`` along
         a half cosine over ``anneal_epochs`` epochs, then stays there (``SWALR`` stepped
         after each epoch from ``start`` on). None: the rate follows the learning-rate
-        schedule.
+        schedule. ``weight_decay="auto"`` counts these rates in its cap on the body's
+        decay.
     anneal_epochs : int, default=10
         Epochs of the move to ``lr`` (SWALR's default).
 
