@@ -306,6 +306,12 @@ class ImbalanceNet(NeuralNet):
         self.module_.head = wrap(self.module_.head).to(self.device)
         return self.module_.head
 
+    def head_weight_decay(self):
+        """The weight decay of the classifier head's parameters (their optimizer group's)."""
+        head = {id(param) for param in self.module_.head.parameters()}
+        groups = self.optimizer_.param_groups
+        return next(g["weight_decay"] for g in groups if any(id(p) in head for p in g["params"]))
+
     def add_param_group(self, params, **options):
         """Train ``params`` too, as one optimizer group with ``options`` (``lr``, flags)."""
         self.optimizer_.add_param_group({"params": list(params), **options})

@@ -383,6 +383,19 @@ def test_the_auto_decay_cap_counts_the_rates_of_swa_window():
     assert totals["head.weight"] < 1e-3
 
 
+def test_mislas_weight_scale_decays_as_the_head_under_the_auto_decay():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    clf = ImbalancedNetClassifier(
+        max_epochs=2, schedule="mislas", schedule__epochs=1, random_state=0
+    ).fit(X, y)
+    # The scale is the classifier's: not the body's strong decay at stage 2's rates.
+    (head_decay, head), (body_decay, _), (scale_decay, scale) = _decays(clf)
+    assert head == ["head.head.bias", "head.head.weight"] and scale == ["head.scale"]
+    assert (head_decay, body_decay, scale_decay) == (1e-4, 10.0, 1e-4)
+
+
 def test_fit_preprocessing_refuses_missing_values():
     net = TabularNet(2, 3, hidden_sizes=(4,))
     X = torch.randn(50, 2)

@@ -32,7 +32,8 @@ read for this implementation):
 The schedule talks to the net through its public hooks only: ``net.current_epoch``,
 ``net.freeze_stages(keep_batch_norm_statistics=...)``, ``net.stop_mixing()``,
 ``net.set_sampler(kind)``, ``net.replace_loss(loss)``, ``net.wrap_head(wrap)``,
-``net.add_param_group(params, **options)`` and ``net.set_learning_rates(rate_of_group)``.
+``net.head_weight_decay()``, ``net.add_param_group(params, **options)`` and
+``net.set_learning_rates(rate_of_group)``.
 """
 
 import numbers
@@ -104,7 +105,7 @@ class MiSLASRetraining(ClassifierRetraining):
         Shifted batch normalisation (see above). The paper's method; the released
         CIFAR-10-LT configurations set it off.
     weight_scaling : bool, default=True
-        Add the learnable per-class scale of the logits.
+        Add the learnable per-class scale of the logits; it decays as the head does.
     reset_head : bool, default=False
         Re-initialise the classifier first (cRT style); MiSLAS fine-tunes it.
     sampler : {"class_balanced", "sqrt"}, default="class_balanced"
@@ -194,5 +195,8 @@ class MiSLASRetraining(ClassifierRetraining):
         )
         net.replace_loss(loss)
         if self.weight_scaling:
+            # The scale is part of the classifier: it decays as the head does, not at the
+            # optimizer's default (the body's under weight_decay="auto").
+            decay = net.head_weight_decay()
             head = net.wrap_head(lambda head: LearnableWeightScaling(head, len(counts)))
-            net.add_param_group([head.scale], weight_scaling=True)
+            net.add_param_group([head.scale], weight_scaling=True, weight_decay=decay)
