@@ -34,11 +34,14 @@ def test_set_params_on_an_instance_component_wins_over_the_constructors_value():
     assert clf.net_.mixing_.alpha == 0.5
 
 
-def test_a_loss_keeps_integer_hyperparameters_integers():
+@pytest.mark.parametrize(
+    "integers", [Interval(Integral, 1, None, closed="left"), Integral, int], ids=str
+)
+def test_a_loss_keeps_integer_hyperparameters_integers(integers):
     class TopK(ImbalanceLoss):
         _parameter_constraints = {
             **ImbalanceLoss._parameter_constraints,
-            "k": [Interval(Integral, 1, None, closed="left")],
+            "k": [integers],
             "gamma": PARAMETER_CONSTRAINTS["gamma"],
         }
 
@@ -51,10 +54,12 @@ def test_a_loss_keeps_integer_hyperparameters_integers():
             per_sample = self.gamma * (top - logits.gather(1, target[:, None])[:, 0])
             return per_sample.mean() if reduction == "mean" else per_sample
 
-    loss = TopK(k=np.int64(2), gamma=1)
+    # A numpy integer is an Integral, not an int (refused by [int], as sklearn checks).
+    loss = TopK(k=2 if integers is int else np.int64(2), gamma=1)
     assert type(loss.k) is int and type(loss.gamma) is float
     X, y = _small_table()
-    ImbalancedNetClassifier(loss=TopK, loss__k=2, max_epochs=1, random_state=0).fit(X, y)
+    clf = ImbalancedNetClassifier(loss=TopK, loss__k=2, max_epochs=1, random_state=0).fit(X, y)
+    assert type(clf.net_.criterion_.k) is int
 
 
 def test_an_unknown_optimizer_option_lists_the_ones_it_takes():

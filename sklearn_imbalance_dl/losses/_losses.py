@@ -29,13 +29,22 @@ __all__ = [
 
 def _as_declared(value, constraints):
     """A number as a plain Python ``int`` where its constraints declare integers
-    (``Interval(Integral, ...)``), else as a ``float``; other values as they are."""
+    (``Interval(Integral, ...)``, ``Integral`` or ``int``), else as a ``float``; other
+    values as they are."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         return value
-    integral = any(
-        getattr(c, "type", None) is numbers.Integral for c in constraints if not isinstance(c, str)
-    )
+    integral = any(_declares_integers(c) for c in constraints)
     return int(value) if integral and isinstance(value, numbers.Integral) else float(value)
+
+
+def _declares_integers(constraint):
+    """Whether a constraint is an integer type (not ``bool``) or an interval of integers."""
+    declared = constraint if isinstance(constraint, type) else getattr(constraint, "type", None)
+    return (
+        isinstance(declared, type)
+        and issubclass(declared, numbers.Integral)
+        and not issubclass(declared, bool)
+    )
 
 
 class ImbalanceLoss(nn.Module):
@@ -57,7 +66,7 @@ class ImbalanceLoss(nn.Module):
     **hyper
         The subclass's hyperparameters, validated against ``_parameter_constraints``;
         numbers are stored as ``int`` where those declare integers
-        (``Interval(Integral, ...)``), else as ``float``.
+        (``Interval(Integral, ...)``, ``Integral`` or ``int``), else as ``float``.
 
     Attributes
     ----------
