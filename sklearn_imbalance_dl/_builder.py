@@ -368,6 +368,7 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
+    _warn_long_retraining(params, schedule)
     averaging = _build_weight_averaging(params, routed("weight_averaging"))
     n_samples = len(y_train)
     weight_decay, auto_decay = _weight_decay(
@@ -1488,6 +1489,23 @@ def _check_augment_channels(augment, input_shape):
         )
 
 
+def _warn_long_retraining(params, schedule):
+    """Warn where a schedule re-trains for more epochs than the main training has."""
+    extra, main = getattr(schedule, "extra_epochs", 0), params["max_epochs"]
+    if extra > main:
+        # A warning, not an error, as for a long warm-up: a trial run, or a head
+        # re-trained on a pretrained module, may mean it.
+        warnings.warn(
+            f"schedule={params['schedule']!r} re-trains the classifier for {extra} "
+            f"epochs after the max_epochs={main} main epochs, more than them: the fit "
+            f"trains {main + extra} epochs. The re-training is a number of epochs "
+            "(schedule__epochs), not a fraction of max_epochs: for a short run of a "
+            "recipe, shorten it too (the CIFAR recipes: 10 or 20 after 200).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def _check_combinations(params, module, loss, schedule, mixing, input_shape):
     """Reject combinations of parameters that make no sense, naming both."""
     if schedule is not None and schedule.reweights:
@@ -1530,19 +1548,6 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"schedule={params['schedule']!r} trains instance-balanced and then "
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
-            )
-        extra, main = schedule.extra_epochs, params["max_epochs"]
-        if extra > main:
-            # A warning, not an error, as for a long warm-up: a trial run, or a head
-            # re-trained on a pretrained module, may mean it.
-            warnings.warn(
-                f"schedule={params['schedule']!r} re-trains the classifier for {extra} "
-                f"epochs after the max_epochs={main} main epochs, more than them: the fit "
-                f"trains {main + extra} epochs. The re-training is a number of epochs "
-                "(schedule__epochs), not a fraction of max_epochs: for a short run of a "
-                "recipe, shorten it too (the CIFAR recipes: 10 or 20 after 200).",
-                UserWarning,
-                stacklevel=user_stacklevel(),
             )
     resampler = getattr(schedule, "loss_resampled_by", None)
     if resampler is not None and balances_by_class_counts(loss):

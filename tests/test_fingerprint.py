@@ -83,6 +83,8 @@ def fingerprint(params):
     with float64_on_one_thread(), warnings.catch_warnings():
         # logit_adjusted_posthoc balances twice on purpose: one row, two adjustments.
         warnings.filterwarnings("ignore", message=".*balanced twice")
+        # A pinned short run keeps cRT's 10 re-training epochs after its 4.
+        warnings.filterwarnings("ignore", message="schedule='crt' re-trains the classifier for")
         clf.fit(X, y)
         assert next(clf.net_.module_.parameters()).dtype == torch.float64
         # Five test images of different digits, all ten probabilities each.

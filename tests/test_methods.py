@@ -26,6 +26,7 @@ from tests._combinations import (
     COMBINATIONS,
     LOSS_NAMES,
     PAIRWISE,
+    SHORT_RETRAINING,
     SHORT_RUN_PHASES,
     VALID,
     check_trained,
@@ -201,9 +202,7 @@ def test_resnet_random_layer_draws_input_and_two_stages():
 # ----------------------------------------------------------------------------- combinations
 def _method_params(loss, schedule, mixing):
     params = dict(loss=loss, schedule=schedule, mixing=mixing)
-    if schedule == "crt":
-        params["schedule__epochs"] = 1  # one head re-training epoch keeps the tests short
-    return {**params, **SHORT_RUN_PHASES.get(schedule, {})}
+    return {**params, **SHORT_RUN_PHASES.get(schedule, {}), **SHORT_RETRAINING.get(schedule, {})}
 
 
 @pytest.fixture(scope="module")

@@ -425,6 +425,7 @@ def test_crt_switches_to_head_retraining_after_max_epochs():
         _assert_params(after[k], expected)  # the hidden stage unchanged, the head stepped
 
 
+@pytest.mark.filterwarnings("ignore:schedule='mislas' re-trains the classifier for 2 epochs")
 def test_mislas_stage_two_fine_tunes_the_head_with_label_aware_smoothing():
     # MiSLAS stage 2 after max_epochs = 1, for schedule__epochs = 2: the stage-1 head
     # kept (not re-initialised), features frozen, logits times a learnable per-class

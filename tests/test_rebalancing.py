@@ -61,7 +61,9 @@ def test_balancing_loss_with_classifier_retraining_is_refused(imbalanced, loss, 
         rf"loss='{loss}' already balances the classes.*loss='ce'"
     )
     clf = small(loss=loss, schedule="crt", schedule__sampler=retraining)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message), warnings.catch_warnings():
+        # Refused, and only that: not also warned that its re-training is long.
+        warnings.simplefilter("error")
         clf.fit(*imbalanced)
     assert not hasattr(clf, "classes_")
 
