@@ -517,7 +517,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             reading its items (a skorch ``Dataset``'s ``y``, a ``TensorDataset``'s
             second tensor, those under a ``Subset``) must be consistent with ``y``: the
             same classes under the same names or others, or classes that ``y`` merges or
-            splits; labels in another order are refused. A Dataset of the inputs only
+            splits; labels in another order are refused. Items it holds no label for
+            (NaN, None) are not compared. A Dataset of the inputs only
             (``TensorDataset(X)``) trains on any ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2

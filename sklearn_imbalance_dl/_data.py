@@ -12,6 +12,7 @@ import torch
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import Dataset, Subset, TensorDataset
 
+from ._validation import missing_labels, plain_value
 from .registry import register
 
 
@@ -184,7 +185,12 @@ def dataset_labels(dataset):
         return None, None
     if labels is None:
         return None, None
-    labels = labels.cpu().numpy() if torch.is_tensor(labels) else np.asarray(labels)
+    if torch.is_tensor(labels):
+        # float64 holds every float type exactly, bfloat16 included (numpy lacks it).
+        labels = labels.detach().cpu()
+        labels = (labels.double() if labels.is_floating_point() else labels).numpy()
+    else:
+        labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(dataset):
         return None, None
     return labels, where
@@ -197,30 +203,34 @@ def check_dataset_labels(dataset, y):
     The estimator trains on ``y``. It is taken where one labelling is a function of the
     other: the same classes under other names (class names for codes), coarser classes
     (``y`` merging some of the Dataset's) or finer ones. A ``y`` in another order than
-    the items splits classes both ways.
+    the items splits classes both ways. Items whose Dataset label is missing (NaN,
+    None) are not compared.
     """
     labels, where = dataset_labels(dataset)
-    if labels is None or not len(labels):
+    if labels is None:
         return
     import pandas as pd
 
+    labelled = np.flatnonzero(~missing_labels(labels))  # the items compared
+    if not len(labelled):
+        return
     # Codes in order of first appearance; one labelling is a function of the other when
     # the distinct (theirs, ours) pairs are as many as the classes of either.
-    theirs, ours = pd.factorize(labels)[0], pd.factorize(y)[0]
+    theirs, ours = pd.factorize(labels[labelled])[0], pd.factorize(y[labelled])[0]
     n_pairs = np.unique(np.stack([theirs, ours]), axis=1).shape[1]
     if n_pairs in (theirs.max() + 1, ours.max() + 1):
         return
     # The first item whose Dataset label came earlier with another label in y.
-    first = np.unique(theirs, return_index=True)[1]  # first item of each code
-    i = np.flatnonzero(ours != ours[first[theirs]])[0]
-    j = first[theirs[i]]
+    first = np.unique(theirs, return_index=True)[1]  # first compared item of each code
+    at = np.flatnonzero(ours != ours[first[theirs]])[0]
+    i, j = labelled[at], labelled[first[theirs[at]]]
     raise ValueError(
         f"y and the labels the Dataset X holds ({where}) disagree: items {j} and {i} have "
-        f"the same label in the Dataset ({labels[i].item()!r}) but not in y "
-        f"({y[j].item()!r} and {y[i].item()!r}), and other items the same label in y but "
-        "not in the Dataset. The estimator trains on y and counts its classes from it: give "
-        "y in the order of the Dataset's items, or, to train on labels unrelated to the "
-        "Dataset's, a Dataset of the inputs only (e.g. TensorDataset(X))."
+        f"the same label in the Dataset ({plain_value(labels[i])!r}) but not in y "
+        f"({plain_value(y[j])!r} and {plain_value(y[i])!r}), and other items the same label "
+        "in y but not in the Dataset. The estimator trains on y and counts its classes from "
+        "it: give y in the order of the Dataset's items, or, to train on labels unrelated to "
+        "the Dataset's, a Dataset of the inputs only (e.g. TensorDataset(X))."
     )
 
 

@@ -147,6 +147,12 @@ def label_type_names(*arrays):
     return ", ".join(sorted(names))
 
 
+def plain_value(value):
+    """A numpy scalar as the Python value it holds (any other value as it is): a label
+    shown in a message as the user wrote it (``'a'``, not ``np.str_('a')``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_no_missing_labels(labels, name="y", then="; drop those samples first."):
     """Refuse missing labels (None, NaN or pd.NA) in the 1-D array ``labels``, naming
     the first positions; ``then`` ends the message with what they would do, or what to

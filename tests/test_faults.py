@@ -1181,6 +1181,40 @@ def test_a_dataset_trains_on_y_where_its_own_labels_are_renamed_or_merged(digits
     )
 
 
+def test_a_dataset_holding_labels_of_any_type_names_the_items_they_disagree_on(digits):
+    # Labels as Python objects (a pandas column of strings gives them) are shown as
+    # they are; tensors numpy cannot read (bfloat16, ones that require grad) are read.
+    X, y = digits
+    inputs = torch.as_tensor(X)
+    names = np.array([f"digit {c}" for c in range(10)], dtype=object)
+    swapped = y.copy()
+    swapped[[0, 1]] = y[[1, 0]]
+    message = r"items 0 and 10 have the same label in the Dataset \({}\) but not in y \({}\)"
+    with pytest.raises(ValueError, match=message.format("0", "'digit 1' and 'digit 0'")):
+        small().fit(TensorDataset(inputs, torch.as_tensor(y)), names[swapped])
+    held = SkorchDataset(X, names[y])
+    with pytest.raises(ValueError, match=message.format("'digit 0'", "1 and 0")):
+        small().fit(held, swapped)
+    for labels in (torch.as_tensor(y).bfloat16(), torch.as_tensor(y).float().requires_grad_()):
+        with pytest.raises(ValueError, match=message.format("0.0", "1 and 0")):
+            small().fit(TensorDataset(inputs, labels), swapped)
+        assert small(max_epochs=1).fit(TensorDataset(inputs, labels), y).n_epochs_ == 1
+
+
+def test_a_dataset_missing_some_labels_is_checked_on_the_others(digits):
+    # Items without a label of their own (NaN) say nothing about y's order.
+    X, y = digits
+    labels = torch.as_tensor(y, dtype=torch.float32)
+    labels[::3] = float("nan")
+    dataset = TensorDataset(torch.as_tensor(X), labels)
+    assert small(max_epochs=1).fit(dataset, y).n_epochs_ == 1
+    swapped = y.copy()
+    swapped[[1, 2]] = y[[2, 1]]  # items 1 and 2 (digits 1 and 2) are labelled in the Dataset
+    message = r"items 1 and 11 have the same label in the Dataset \(1.0\) but not in y \(2 and 1\)"
+    with pytest.raises(ValueError, match=message):
+        small().fit(dataset, swapped)
+
+
 def test_a_refit_on_a_dataset_forgets_the_column_names(digits):
     X, y = digits
     clf = small().fit(pd.DataFrame(X[:, :6], columns=list("abcdef")), y)
