@@ -29,7 +29,12 @@ from ._builder import (
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, check_dataset_labels, item_input
-from ._validation import check_label_types, check_no_missing_labels, user_stacklevel
+from ._validation import (
+    check_label_types,
+    check_no_missing_labels,
+    plain_value,
+    user_stacklevel,
+)
 from .modules._columns import ColumnEncoder, column_kind, is_dataframe
 from .registry import options
 from .schedules import Schedule
@@ -578,7 +583,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
-                f"{self.classes_[0].item()!r}."
+                f"{plain_value(self.classes_[0])!r}."
             )
         # Checked in float64: tiny or huge weights count relative to their mean.
         sample_weight = _check_sample_weight(

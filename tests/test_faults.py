@@ -277,6 +277,9 @@ def test_messages_show_labels_not_numpy_reprs(digits):
     X, _ = digits
     with pytest.raises(ValueError, match=r"got 1 class: 0\.$"):
         small().fit(X[:20], np.zeros(20, dtype=np.int64))
+    # Strings as Python objects (a pandas column of them) are shown as they are.
+    with pytest.raises(ValueError, match=r"got 1 class: 'a'\.$"):
+        small().fit(X[:20], pd.Series(["a"] * 20, dtype=object))
 
 
 # ---------------------------------------------------------------- compare
