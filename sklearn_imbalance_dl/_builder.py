@@ -829,7 +829,15 @@ def _check_staged_rule(params, module, X_train, schedule, mixing):
 
 def _check_retrained_head(params, module):
     """Refuse parameters outside ``stages`` and ``head``: re-training freezes the one and
-    re-trains the other, so they would go on training beside the head."""
+    re-trains the other, so they would go on training beside the head. A head without
+    parameters leaves nothing to re-train."""
+    if not any(True for _ in module.head.parameters()):
+        raise ValueError(
+            f"schedule={params['schedule']!r} freezes the 'stages' of module "
+            f"{type(module).__name__} and re-trains its 'head', but the head has no "
+            "parameters, so nothing would train: move the classifier layer (the last "
+            "linear layer) from the stages into the head."
+        )
     inside = {id(p) for part in (module.stages, module.head) for p in part.parameters()}
     outside = [name for name, p in module.named_parameters() if id(p) not in inside]
     if outside:

@@ -695,6 +695,32 @@ def test_retraining_the_head_refuses_parameters_outside_stages_and_head(imbalanc
         clf.fit(*imbalanced)
 
 
+class _ClassifierInTheStages(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        linear = torch.nn.Linear(8, 3)
+        self.stages = torch.nn.ModuleList([torch.nn.Sequential(torch.nn.Flatten(), linear)])
+        self.head = torch.nn.Identity()
+
+    def forward(self, x):
+        return self.head(self.stages[0](x))
+
+
+@pytest.mark.parametrize("schedule", ["crt", "mislas"])
+def test_retraining_a_head_without_parameters_is_refused(imbalanced, schedule):
+    clf = ImbalancedNetClassifier(
+        module=_ClassifierInTheStages(),
+        loss="ce",
+        schedule=schedule,
+        schedule__epochs=1,
+        max_epochs=1,
+    )
+    message = rf"schedule='{schedule}' freezes .* but the head has no parameters.*into the head"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(*imbalanced)
+    assert not hasattr(clf, "classes_")
+
+
 class _FlattensOutsideItsStages(torch.nn.Module):
     def __init__(self):
         super().__init__()
