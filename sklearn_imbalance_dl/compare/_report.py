@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import plain_value
 from ..metrics import shot_groups
 from ._runner import METRICS, SHOT_METRICS, protocol_from_folds
 
@@ -314,8 +315,7 @@ def _jsonable(value):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
+    value = plain_value(value)
     if isinstance(value, float) and math.isnan(value):
         return None
     return value

@@ -24,6 +24,7 @@ from .._validation import (
     StrOptions,
     check_label_types,
     check_no_missing_labels,
+    plain_value,
     validate_params,
 )
 from ..metrics import per_class_accuracy, shot_accuracy
@@ -360,8 +361,7 @@ def _resolve_seeds(seeds):
     for seed in seeds:
         # A float would be truncated (1.9 -> 1) and a bool is no seed.
         if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-            shown = seed.item() if isinstance(seed, np.generic) else seed
-            raise ValueError(f"seeds must be integers; got {shown!r}.")
+            raise ValueError(f"seeds must be integers; got {plain_value(seed)!r}.")
         if not 0 <= seed <= MAX_SEED:
             raise ValueError(f"seeds must be in [0, 2**32 - 1] (numpy's seeds); got {seed}.")
     seeds = [int(seed) for seed in seeds]

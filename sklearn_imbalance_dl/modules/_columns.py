@@ -28,6 +28,8 @@ from collections.abc import Hashable
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from .._validation import plain_value
+
 __all__ = ["ColumnEncoder"]
 
 # With ``min_frequency="auto"`` a category needs this share of the training rows for a
@@ -445,7 +447,7 @@ class ColumnEncoder:
             return  # unhashable values: the encoding names them
         foreign = [v for v in present if _value_type(v) not in fitted]
         if foreign:
-            value = foreign[0].item() if isinstance(foreign[0], np.generic) else foreign[0]
+            value = plain_value(foreign[0])
             shown = ", ".join(repr(c) for c in categories[:5])
             shown = f" ({shown}{', ...' if len(categories) > 5 else ''})" if shown else ""
             raise ValueError(

@@ -8,6 +8,8 @@ from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from .._validation import plain_value
+
 __all__ = ["SMOTEWithFallback"]
 
 
@@ -75,11 +77,8 @@ class SMOTEWithFallback(BaseSampler):
         rng = check_random_state(self.random_state)
         smote_classes = [c for c, n in zip(classes, counts) if 1 < n < target]
         # Python scalars (np.int64(2) -> 2) for the notes; object labels are already.
-        self.fallback_classes_ = [
-            c.item() if isinstance(c, np.generic) else c
-            for c, n in zip(classes, counts)
-            if n == 1 < target
-        ]
+        alone = [c for c, n in zip(classes, counts) if n == 1 < target]
+        self.fallback_classes_ = [plain_value(c) for c in alone]
         self.k_neighbors_ = None
         self.notes_ = []
         if smote_classes:
