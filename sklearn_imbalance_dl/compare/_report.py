@@ -68,12 +68,16 @@ def _spread(summary, results):
     return "seeds" if protocol == "holdout" else "seeds x folds"
 
 
+# Decimals of the table's scores; the margin line reads the means as the table shows them.
+_DECIMALS = 3
+
+
 def _cell(mean, std):
     if math.isnan(mean):
         return "-"
     if math.isnan(std):  # a single fit has no spread
-        return f"{mean:.3f}"
-    return f"{mean:.3f} ± {std:.3f}"
+        return f"{mean:.{_DECIMALS}f}"
+    return f"{mean:.{_DECIMALS}f} ± {std:.{_DECIMALS}f}"
 
 
 def describe_groups(classes, counts, shot_thresholds):
@@ -139,10 +143,10 @@ def margin_line(summary, results=None):
     # The summary is sorted best first: the first row of each kind is its best.
     best_deep = complete[is_deep].iloc[0]
     best_other = complete[~is_deep].iloc[0]
-    # The gap between the means as the table shows them (3 decimals), so that the line
-    # and the table agree: rows shown equal tie, whatever their order.
+    # The gap between the means as the table shows them, so that the line and the table
+    # agree: rows shown equal tie, whatever their order.
     shown_deep, shown_other = (
-        round(float(row["balanced_accuracy_mean"]), 3) for row in (best_deep, best_other)
+        round(float(row["balanced_accuracy_mean"]), _DECIMALS) for row in (best_deep, best_other)
     )
     gap = 100 * (shown_deep - shown_other)
     if gap == 0:  # the row order alone would name a winner
