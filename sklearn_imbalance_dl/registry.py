@@ -342,6 +342,13 @@ class Component(BaseEstimator):
 
     def _validate(self):
         """Check the parameters against ``_parameter_constraints``."""
+        unset = [name for name in self._parameter_constraints if not hasattr(self, name)]
+        if unset:
+            raise TypeError(
+                f"{type(self).__name__} has no attribute {unset[0]!r}, a parameter it "
+                "declares in _parameter_constraints: its __init__ must set every parameter, "
+                "those of the class it extends through super().__init__(...)."
+            )
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         validate_parameter_constraints(
             self._parameter_constraints, params, caller_name=type(self).__name__

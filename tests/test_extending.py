@@ -213,3 +213,16 @@ def test_a_checkpoint_that_restores_its_best_epoch_is_refused_beside_what_it_und
     )
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
+
+
+def test_a_component_whose_init_skips_its_parents_parameters_is_named():
+    class SkipsTheParent(Mixup):
+        def __init__(self, alpha=0.5):  # no super().__init__(): no `layer`
+            self.alpha = alpha
+
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(mixing=SkipsTheParent(), max_epochs=1)
+    message = r"SkipsTheParent has no attribute 'layer'.*super\(\).__init__"
+    with pytest.raises(TypeError, match=message):
+        clf.fit(X, y)
+    assert not hasattr(clf, "classes_")
