@@ -118,7 +118,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     X : ndarray or Dataset
         Validated inputs.
     y : ndarray of shape (n_samples,)
-        Labels encoded as ``0..n_classes-1``, every class present.
+        Labels encoded as ``0..n_classes-1``, every class present with a non-zero weight.
     sample_weight : ndarray of shape (n_samples,)
     classes : ndarray of shape (n_classes,)
         The labels ``y`` encodes, for messages.
@@ -145,7 +145,6 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
             "would count as 0. Clip or rescale them (e.g. to within a factor of 1e30)."
         )
     sample_weight = relative
-    _check_every_class_weighs(y, sample_weight, classes)
     fraction = params["validation_fraction"]
     train, valid = holdout_split(
         X, y, sample_weight, fraction, params["early_stopping"], seed, classes=classes
@@ -171,20 +170,15 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     return Fit(net, data, class_counts, setup.max_epochs)
 
 
-def _check_every_class_weighs(y, sample_weight, classes, held_out=None):
-    """Refuse a class whose rows (of the training part, after ``held_out``, the
-    validation fraction) all weigh 0: it would count as absent, yet be predicted."""
+def _check_every_class_weighs(y, sample_weight, classes, held_out):
+    """Refuse a class whose rows of the training part, after ``held_out`` (the
+    validation fraction), all weigh 0: it would count as absent, yet be predicted. (The
+    estimator leaves out the classes that weigh 0 in all of ``y`` before the split.)"""
     weighted = np.bincount(y, weights=sample_weight, minlength=len(classes))
     zero_weight = classes[(weighted == 0) & (np.bincount(y, minlength=len(classes)) > 0)]
     if not zero_weight.size:
         return
     names = ", ".join(map(repr, zero_weight[:5].tolist()))
-    if held_out is None:
-        raise ValueError(
-            f"sample_weight is 0 on every row of class(es) {names}, which then cannot be "
-            "learnt (each row counts as its weight, as that many copies of it would): give "
-            "some of their rows a weight, or drop them."
-        )
     raise ValueError(
         f"validation_fraction={held_out} holds out every row of class(es) {names} that "
         "has a non-zero sample_weight, so training would count them as absent: lower "

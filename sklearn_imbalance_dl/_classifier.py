@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Subset
 
 from ._builder import (
     ROUTED_KINDS,
@@ -242,6 +242,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The labels of ``y``, but for those whose rows all weigh 0 (``sample_weight``).
     class_counts_ : ndarray of shape (n_classes,)
         Training samples per class, in the order of ``classes_``.
     n_features_in_ : int
@@ -535,7 +536,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             classes balances them once, not twice, and such a loss cancels weights that
             are constant within each class (for costs per class, use ``loss="ce"``). A
             balancing ``sampler`` draws by the labels, not the weights: with weights
-            that differ by class it balances on top of them.
+            that differ by class it balances on top of them. A class whose rows all
+            weigh 0 is absent, as zero copies of its rows would be: it is left out of
+            training and of ``classes_``, with a warning (a ``BaggingClassifier`` bag
+            that draws no row of a rare class passes such weights).
 
         Returns
         -------
@@ -591,6 +595,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
         if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
             raise ValueError("Sample weights must contain at least one non-zero number.")
+        X, self.classes_, y_encoded, sample_weight = _without_weightless_classes(
+            X, self.classes_, y_encoded, sample_weight
+        )
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         cuda = [torch.device(device)] if device.startswith("cuda") else []
@@ -962,6 +969,38 @@ def _check_no_nan(X, module):
         "impute in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
         "ImbalancedNetClassifier(...))."
     )
+
+
+def _without_weightless_classes(X, classes, y, sample_weight):
+    """``(X, classes, y, sample_weight)`` without the classes whose rows all weigh 0.
+
+    A weight counts a row as that many copies of it, so such a class is absent from the
+    training data, as from a ``y`` without it: it is left out of ``classes_`` (and out
+    of ``predict_proba``'s columns), with a warning. A ``BaggingClassifier`` bag that
+    draws no row of a rare class passes such weights.
+    """
+    weightless = np.bincount(y, weights=sample_weight, minlength=len(classes)) == 0
+    if not weightless.any():
+        return X, classes, y, sample_weight
+    names = ", ".join(map(repr, classes[weightless][:5].tolist()))
+    kept = classes[~weightless]
+    if len(kept) < 2:
+        raise ValueError(
+            f"sample_weight is 0 on every row of class(es) {names}, which leaves only "
+            f"class {kept[0].item()!r} to train on; ImbalancedNetClassifier needs rows of "
+            "non-zero weight in at least 2 classes."
+        )
+    warnings.warn(
+        f"sample_weight is 0 on every row of class(es) {names}: they are left out of "
+        "training and of classes_, as classes absent from y are (a weight counts a row "
+        "as that many copies of it).",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    rows = np.flatnonzero(~weightless[y])
+    X = Subset(X, rows) if isinstance(X, Dataset) else X[rows]
+    codes = np.cumsum(~weightless) - 1  # old code -> new code, for the kept classes
+    return X, kept, codes[y[rows]], sample_weight[rows]
 
 
 def _is_routed(key):

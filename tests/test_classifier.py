@@ -12,6 +12,7 @@ from imblearn.pipeline import make_pipeline
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
+from sklearn.ensemble import BaggingClassifier
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
@@ -341,11 +342,37 @@ def test_a_weight_of_three_acts_as_three_copies_under_the_default_loss():
     assert abs(weighted.predict(X).mean() - copied.predict(X).mean()) < 0.08
 
 
-def test_a_class_of_zero_weight_is_refused(imbalanced):
+def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
+    """A weight counts a row as that many copies: a class whose rows all weigh 0 is left
+    out, and the model is the one fitted without its rows."""
     X, y = imbalanced
-    with pytest.raises(ValueError, match=r"sample_weight is 0 on every row of class\(es\) 2"):
-        small(loss="logit_adjusted").fit(X, y, sample_weight=np.where(y == 2, 0.0, 1.0))
+    with pytest.warns(UserWarning, match=r"class\(es\) 2: they are left out of training"):
+        weighted = small(loss="logit_adjusted").fit(X, y, sample_weight=np.where(y == 2, 0, 1))
+    without = small(loss="logit_adjusted").fit(X[y != 2], y[y != 2])
+    np.testing.assert_array_equal(weighted.classes_, [0, 1])
+    np.testing.assert_array_equal(weighted.predict_proba(X), without.predict_proba(X))
+    with pytest.raises(ValueError, match=r"class\(es\) 1, 2, which leaves only class 0"):
+        small().fit(X, y, sample_weight=np.where(y == 0, 1.0, 0.0))
+
+
+def test_bagging_whose_bags_miss_a_rare_class():
+    """BaggingClassifier draws its bags as sample weights (counts, 0 for a row not
+    drawn): a bag without a row of a rare class trains on the other classes."""
+    X = np.random.default_rng(0).normal(size=(203, 6))
+    y = np.repeat([0, 1, 2], [100, 100, 3])
+    member = small(max_epochs=1)
+    bagging = BaggingClassifier(member, n_estimators=4, max_samples=0.2, random_state=0)
+    with pytest.warns(UserWarning, match="left out of training and of classes_"):
+        bagging.fit(X, y)
+    assert {len(member.classes_) for member in bagging.estimators_} == {2, 3}
+    proba = bagging.predict_proba(X)
+    assert proba.shape == (len(y), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_a_class_weighted_only_in_the_validation_split_is_named(imbalanced):
     # One weighted row, which the validation split may take: then the split is named.
+    X, _ = imbalanced
     y = np.repeat([0, 1, 2], [60, 30, 2])
     weights = np.ones(len(y))
     weights[-2] = 0.0
