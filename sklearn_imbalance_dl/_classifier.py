@@ -987,7 +987,7 @@ def _without_weightless_classes(X, classes, y, sample_weight):
     if len(kept) < 2:
         raise ValueError(
             f"sample_weight is 0 on every row of class(es) {names}, which leaves only "
-            f"class {kept[0].item()!r} to train on; ImbalancedNetClassifier needs rows of "
+            f"class {plain_value(kept[0])!r} to train on; ImbalancedNetClassifier needs rows of "
             "non-zero weight in at least 2 classes."
         )
     warnings.warn(

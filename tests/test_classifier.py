@@ -353,6 +353,9 @@ def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
     np.testing.assert_array_equal(weighted.predict_proba(X), without.predict_proba(X))
     with pytest.raises(ValueError, match=r"class\(es\) 1, 2, which leaves only class 0"):
         small().fit(X, y, sample_weight=np.where(y == 0, 1.0, 0.0))
+    names = np.array(["ant", "bee", "cat"], dtype=object)[y]  # labels as a pandas column holds
+    with pytest.raises(ValueError, match=r"'bee', 'cat', which leaves only class 'ant'"):
+        small().fit(X, names, sample_weight=np.where(y == 0, 1.0, 0.0))
 
 
 def test_bagging_whose_bags_miss_a_rare_class():

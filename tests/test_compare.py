@@ -514,6 +514,7 @@ def _latin1(tmp_path, df):
             "is not a column of table.csv; its columns are: 'x1', 'x2', 'colour', 'flag'",
         ),
         ("single_class", "has a single class ('common')"),
+        ("single_numeric_class", "has a single class (1); a comparison"),
         ("small_class", "class 'tiny' has 3 samples: fewer than --folds 5"),
         (
             "unknown_method",
@@ -553,6 +554,12 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
         "single_class": [
             "--data",
             _write(tmp_path, "one.csv", table.assign(label="common")),
+            "--target",
+            "label",
+        ],
+        "single_numeric_class": [
+            "--data",
+            _write(tmp_path, "one_number.csv", table.assign(label=1)),
             "--target",
             "label",
         ],

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..__main__ import EXIT_INTERRUPTED
+from .._validation import plain_value
 from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
 from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds
 
@@ -771,7 +772,7 @@ def _check_table(X, y, name, folds, target="label"):
     classes, counts = np.unique(y, return_counts=True)
     if classes.shape[0] < 2:
         raise CompareError(
-            f"the target column {target!r} has a single class ({classes[0]!r}); "
+            f"the target column {target!r} has a single class ({plain_value(classes[0])!r}); "
             "a comparison needs at least 2 classes"
         )
     try:
