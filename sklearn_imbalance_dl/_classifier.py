@@ -486,6 +486,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         component = params.get(prefix, getattr(self, prefix))
         if not name:
             raise ValueError(f"Invalid parameter {key!r}: a name is missing after '{prefix}__'.")
+        if prefix == "callbacks":
+            raise ValueError(_callback_parameter_advice(key, component))
         if not hasattr(component, "set_params"):
             raise ValueError(
                 f"Invalid parameter {key!r} for ImbalancedNetClassifier: {prefix}="
@@ -557,6 +559,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         unknown = [key for key in self._routed_params if not _is_routed(key)]
+        if unknown and unknown[0].startswith("callbacks__"):
+            raise ValueError(_callback_parameter_advice(unknown[0], self.callbacks))
         if unknown:
             prefix = unknown[0].partition("__")[0]
             holder = getattr(self, prefix, None) if prefix in self.get_params(False) else None
@@ -1001,6 +1005,21 @@ def _without_weightless_classes(X, classes, y, sample_weight):
     X = Subset(X, rows) if isinstance(X, Dataset) else X[rows]
     codes = np.cumsum(~weightless) - 1  # old code -> new code, for the kept classes
     return X, kept, codes[y[rows]], sample_weight[rows]
+
+
+def _callback_parameter_advice(key, callbacks):
+    """The message for skorch's ``callbacks__<name>__<param>``, which is not taken: the
+    callbacks are instances in a list, configured where they are made."""
+    name, _, param = key.removeprefix("callbacks__").partition("__")
+    named = dict(c for c in callbacks or () if isinstance(c, tuple) and len(c) == 2)
+    made = type(named[name]).__name__ if name in named else "TheCallback"
+    return (
+        f"Invalid parameter {key!r} for ImbalancedNetClassifier: callbacks are given as "
+        f"(name, callback) pairs and take their parameters where they are made, e.g. "
+        f"callbacks=[({name!r}, {made}({param or '...'}=...))]; skorch's "
+        "callbacks__<name>__<parameter> form is not taken. A grid search varies the "
+        "whole list: {'callbacks': [[...], [...]]}."
+    )
 
 
 def _is_routed(key):

@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 import pytest
 from sklearn.base import clone
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._validation import Interval
@@ -226,3 +226,18 @@ def test_a_component_whose_init_skips_its_parents_parameters_is_named():
     with pytest.raises(TypeError, match=message):
         clf.fit(X, y)
     assert not hasattr(clf, "classes_")
+
+
+def test_skorchs_callback_parameter_form_is_explained():
+    # skorch sets callbacks__<name>__<param>; here a callback takes them where it is made.
+    X, y = _small_table()
+    message = (
+        r"'callbacks__es__patience'.*callbacks=\[\('es', EarlyStopping\(patience=\.\.\.\)\)\]"
+        r".*\{'callbacks': \[\[\.\.\.\], \[\.\.\.\]\]\}"
+    )
+    given = [("es", EarlyStopping())]
+    clf = ImbalancedNetClassifier(callbacks=given, callbacks__es__patience=3, max_epochs=1)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(callbacks=given).set_params(callbacks__es__patience=3)
