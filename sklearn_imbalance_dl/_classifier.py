@@ -941,7 +941,9 @@ def _explain_strings(error):
         raise ValueError(
             f"X holds strings ({error}), which an array cannot carry as categories. Pass "
             "a pandas DataFrame: module='tabular' (or 'auto') encodes its string and "
-            f"categorical columns itself; or encode them in front, e.g. with {_ENCODE_IN_FRONT}."
+            f"categorical columns itself; or encode them in front, e.g. with {_ENCODE_IN_FRONT}"
+            " (in front of a meta-estimator that turns a DataFrame into an array, such as "
+            "BaggingClassifier)."
         ) from error
 
 
