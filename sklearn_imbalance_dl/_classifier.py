@@ -777,6 +777,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise
         except TypeError as error:
             _explain_pandas_na(error)
+            _explain_sparse(error)
             raise
 
     def _validate_dataset(self, dataset, y):
@@ -944,6 +945,16 @@ def _explain_strings(error):
             f"categorical columns itself; or encode them in front, e.g. with {_ENCODE_IN_FRONT}"
             " (in front of a meta-estimator that turns a DataFrame into an array, such as "
             "BaggingClassifier)."
+        ) from error
+
+
+def _explain_sparse(error):
+    """Re-raise scikit-learn's refusal of a sparse X with how to give dense rows."""
+    if "Sparse data was passed" in str(error):
+        raise TypeError(
+            "X is a scipy sparse matrix, and the network reads dense rows. In a Pipeline, "
+            "have the step in front output dense arrays (OneHotEncoder(sparse_output=False), "
+            "or ColumnTransformer(..., sparse_threshold=0)); otherwise pass X.toarray()."
         ) from error
 
 

@@ -1622,3 +1622,22 @@ def test_ctrl_c_under_weight_averaging_says_the_average_is_kept(digits):
     with pytest.warns(UserWarning, match=r"the model keeps the average of the weights so far"):
         clf.fit(*digits)
     assert clf.interrupted_
+
+
+def test_a_sparse_x_says_how_to_give_dense_rows():
+    # OneHotEncoder's default output is sparse: the encoder in front is what to change.
+    from scipy import sparse
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 5, size=(60, 3))
+    y = np.repeat([0, 1], [45, 15])
+    message = r"sparse matrix, and the network reads dense rows.*OneHotEncoder\(sparse_output=Fa"
+    with pytest.raises(TypeError, match=message):
+        make_pipeline(OneHotEncoder(), small()).fit(X, y)
+    clf = small().fit(X, y)
+    with pytest.raises(TypeError, match=message):
+        clf.predict(sparse.csr_array(X))
+    dense = make_pipeline(OneHotEncoder(sparse_output=False), small()).fit(X, y)
+    assert dense.predict(X).shape == (60,)
