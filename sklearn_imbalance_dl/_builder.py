@@ -167,6 +167,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     )  # fmt: skip
     net = build_net(setup, params, balancing_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
+    _warn_long_retraining(params, setup.schedule)  # once nothing is left to refuse
     return Fit(net, data, class_counts, setup.max_epochs)
 
 
@@ -362,7 +363,6 @@ def build_training(
             stacklevel=user_stacklevel(),
         )
 
-    _warn_long_retraining(params, schedule)
     averaging = _build_weight_averaging(params, routed("weight_averaging"))
     n_samples = len(y_train)
     weight_decay, auto_decay = _weight_decay(

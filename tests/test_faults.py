@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
-from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring
+from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring, PrintLog
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import Subset, TensorDataset
 
@@ -1334,6 +1334,21 @@ def test_a_retraining_longer_than_the_main_epochs_warns(digits, schedule):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*re-trains the classifier for")
         small(schedule=schedule, schedule__epochs=2).fit(*digits)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"callbacks": [("schedule", PrintLog())]}, "one of the estimator's own callbacks"),
+        ({"compile": {"no_such_option": 1}}, "'no_such_option' is not an option"),
+    ],
+)
+def test_a_refused_fit_does_not_also_warn_of_a_long_retraining(digits, params, message):
+    # The refusal alone says what to change; the re-training never starts.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*re-trains the classifier for")
+        with pytest.raises(ValueError, match=message):
+            small(schedule="crt", schedule__epochs=3, **params).fit(*digits)
 
 
 @pytest.mark.parametrize("schedule", ["crt", "mislas"])
