@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from imblearn.over_sampling import SMOTE
+from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import make_pipeline
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import clone
@@ -356,6 +356,16 @@ def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
     names = np.array(["ant", "bee", "cat"], dtype=object)[y]  # labels as a pandas column holds
     with pytest.raises(ValueError, match=r"'bee', 'cat', which leaves only class 'ant'"):
         small().fit(X, names, sample_weight=np.where(y == 0, 1.0, 0.0))
+
+
+def test_a_sampling_strategy_naming_a_class_of_zero_weight_is_not_told_y_lacks_it(imbalanced):
+    # The class is in y, but left out of training: the message must not deny it is in y.
+    X, y = imbalanced
+    sampler = RandomOverSampler(sampling_strategy={0: 300, 1: 300, 2: 300}, random_state=0)
+    message = r"names the class 2, which is not among the classes sampled: 0, 1\."
+    with pytest.warns(UserWarning, match=r"class\(es\) 2: they are left out of training"):
+        with pytest.raises(ValueError, match=message):
+            small(sampler=sampler).fit(X, y, sample_weight=np.where(y == 2, 0.0, 1.0))
 
 
 def test_bagging_whose_bags_miss_a_rare_class():

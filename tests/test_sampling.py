@@ -280,9 +280,10 @@ def test_a_strategy_naming_an_absent_class_or_a_sampler_class_is_refused():
     y = np.repeat(np.array(["a", "b"]), [30, 10])
     X = np.zeros((len(y), 2))
     strategy = RandomUnderSampler(sampling_strategy={"z": 5})
-    with pytest.raises(ValueError, match=r"names the class 'z', which y does not have.*'a', 'b'"):
+    absent = r"names the class 'z', which is not among the classes sampled: 'a', 'b'\."
+    with pytest.raises(ValueError, match=absent):
         ImbalancedSampler(y, strategy)
-    with pytest.raises(ValueError, match=r"names the class 'z', which y does not have"):
+    with pytest.raises(ValueError, match=absent):
         ImbalancedNetClassifier(loss="ce", sampler=strategy, max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match=r"sampler=RandomUnderSampler is a class; pass an inst"):
         ImbalancedNetClassifier(loss="ce", sampler=RandomUnderSampler, max_epochs=1).fit(X, y)

@@ -82,7 +82,7 @@ def encode_sampling_strategy(sampler, classes, *, owner):
     if unknown:
         raise ValueError(
             f"{owner}: the sampling_strategy of {type(sampler).__name__} names the "
-            f"class {unknown[0]!r}, which y does not have; its classes are "
+            f"class {unknown[0]!r}, which is not among the classes sampled: "
             f"{', '.join(map(repr, classes.tolist()[:10]))}"
             f"{', ...' if len(classes) > 10 else ''}."
         )
