@@ -392,10 +392,10 @@ def build_training(
                 "with a string name; give the callback itself, or a (name, callback) pair."
             )
         name, callback = callback if isinstance(callback, tuple) else (None, callback)
-        if name in _OWN_CALLBACKS:
+        if name in OWN_CALLBACKS:
             raise ValueError(
                 f"callbacks: the name {name!r} is one of the estimator's own callbacks "
-                f"({', '.join(_OWN_CALLBACKS)}); give yours another name."
+                f"({', '.join(OWN_CALLBACKS)}); give yours another name."
             )
         _check_user_callback(callback, params)
         name = name or f"user_callback_{i}_{type(callback).__name__}"
@@ -420,8 +420,14 @@ def build_training(
     )
 
 
-#: The names of the callbacks the estimator adds itself (skorch refuses two of a name).
-_OWN_CALLBACKS = ("lr_schedule", "schedule", "weight_averaging", "early_stopping")
+#: The names of the callbacks the estimator adds itself (skorch refuses two of a name),
+#: each with the estimator's parameters that set it.
+OWN_CALLBACKS = {
+    "lr_schedule": "lr_schedule and lr_schedule__*",
+    "schedule": "schedule and schedule__*",
+    "weight_averaging": "weight_averaging and weight_averaging__*",
+    "early_stopping": "early_stopping, n_iter_no_change and validation_fraction",
+}
 
 
 def _bind_augment(augment):

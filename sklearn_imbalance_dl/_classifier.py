@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 from torch.utils.data import Dataset, Subset
 
 from ._builder import (
+    OWN_CALLBACKS,
     ROUTED_KINDS,
     accepted_parameters,
     build_fit,
@@ -1024,6 +1025,11 @@ def _callback_parameter_advice(key, callbacks):
     """The message for skorch's ``callbacks__<name>__<param>``, which is not taken: the
     callbacks are instances in a list, configured where they are made."""
     name, _, param = key.removeprefix("callbacks__").partition("__")
+    if name in OWN_CALLBACKS:
+        return (
+            f"Invalid parameter {key!r} for ImbalancedNetClassifier: {name!r} is one of the "
+            f"estimator's own callbacks, set by its parameters {OWN_CALLBACKS[name]}."
+        )
     named = dict(c for c in callbacks or () if isinstance(c, tuple) and len(c) == 2)
     made = type(named[name]).__name__ if name in named else "TheCallback"
     return (

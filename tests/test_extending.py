@@ -241,3 +241,10 @@ def test_skorchs_callback_parameter_form_is_explained():
         clf.fit(X, y)
     with pytest.raises(ValueError, match=message):
         ImbalancedNetClassifier(callbacks=given).set_params(callbacks__es__patience=3)
+    # The estimator's own callbacks (which a callback of that name cannot replace) are
+    # set by its parameters.
+    own = r"'early_stopping' is one of the estimator's own callbacks, set by its parameters "
+    with pytest.raises(ValueError, match=own + "early_stopping, n_iter_no_change"):
+        ImbalancedNetClassifier().set_params(callbacks__early_stopping__patience=3)
+    with pytest.raises(ValueError, match=r"set by its parameters lr_schedule and lr_sch"):
+        ImbalancedNetClassifier(callbacks__lr_schedule__warmup_epochs=2).fit(X, y)
