@@ -243,9 +243,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The labels of ``y``, but for those whose rows all weigh 0 (``sample_weight``).
+        The labels of ``y``.
+    network_classes_ : ndarray of shape (n_network_classes,)
+        The indices into ``classes_`` of the classes the network outputs: all of them,
+        but for those whose rows all weigh 0 (``sample_weight``), which it is not
+        trained on and which get probability 0.
     class_counts_ : ndarray of shape (n_classes,)
-        Training samples per class, in the order of ``classes_``.
+        Training samples per class, in the order of ``classes_`` (0 for a class whose
+        rows all weigh 0).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string column names (pandas); ``predict`` refuses a DataFrame
@@ -540,9 +545,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             are constant within each class (for costs per class, use ``loss="ce"``). A
             balancing ``sampler`` draws by the labels, not the weights: with weights
             that differ by class it balances on top of them. A class whose rows all
-            weigh 0 is absent, as zero copies of its rows would be: it is left out of
-            training and of ``classes_``, with a warning (a ``BaggingClassifier`` bag
-            that draws no row of a rare class passes such weights).
+            weigh 0 is absent from training, as zero copies of its rows would be: the
+            network is trained on the other classes, with a warning; the class stays
+            in ``classes_`` with probability 0, as in scikit-learn's classifiers (a
+            ``BaggingClassifier`` bag that draws no row of a rare class passes such
+            weights, and its out-of-bag score needs every class's column).
 
         Returns
         -------
@@ -600,7 +607,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
         if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
             raise ValueError("Sample weights must contain at least one non-zero number.")
-        X, self.classes_, y_encoded, sample_weight = _without_weightless_classes(
+        X, self.network_classes_, y_encoded, sample_weight = _without_weightless_classes(
             X, self.classes_, y_encoded, sample_weight
         )
         device = resolve_device(self.device)
@@ -616,12 +623,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 X,
                 y_encoded,
                 sample_weight,
-                classes=self.classes_,
+                classes=self.classes_[self.network_classes_],
                 input_shape=self._input_shape,
                 n_categories=encoder.n_categories_ if encoder is not None else (),
                 seed=seed,
             )
-            self.class_counts_ = fit_.class_counts
+            self.class_counts_ = np.zeros(len(self.classes_), dtype=fit_.class_counts.dtype)
+            self.class_counts_[self.network_classes_] = fit_.class_counts
             net = fit_.net
             net.fit(fit_.train, None)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
@@ -870,7 +878,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._checked_input(X)
-        return self.net_.predict_proba(X)
+        return self._over_all_classes(self.net_.predict_proba(X), fill=0.0)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably.
@@ -885,7 +893,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._checked_input(X)
-        return self.net_.predict_batched(X, self.net_.predict_nonlinearity.log).numpy()
+        log_proba = self.net_.predict_batched(X, self.net_.predict_nonlinearity.log).numpy()
+        return self._over_all_classes(log_proba, fill=-np.inf)
 
     def predict(self, X):
         """Predicted labels, taken from ``classes_``.
@@ -902,7 +911,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         X = self._checked_input(X)
         adjusted = self.net_.predict_nonlinearity.logits
         labels = self.net_.predict_batched(X, lambda logits: adjusted(logits).argmax(1))
-        return self.classes_[labels.numpy()]
+        return self.classes_[self.network_classes_[labels.numpy()]]
+
+    def _over_all_classes(self, columns, fill):
+        """The network's columns placed among those of ``classes_``; ``fill`` in the
+        columns of the classes it was not trained on (their rows all weigh 0)."""
+        if len(self.network_classes_) == len(self.classes_):
+            return columns
+        full = np.full((len(columns), len(self.classes_)), fill, dtype=columns.dtype)
+        full[:, self.network_classes_] = columns
+        return full
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -990,35 +1008,36 @@ def _check_no_nan(X, module):
 
 
 def _without_weightless_classes(X, classes, y, sample_weight):
-    """``(X, classes, y, sample_weight)`` without the classes whose rows all weigh 0.
+    """``(X, network_classes, y, sample_weight)`` without the rows of the classes whose
+    rows all weigh 0.
 
     A weight counts a row as that many copies of it, so such a class is absent from the
-    training data, as from a ``y`` without it: it is left out of ``classes_`` (and out
-    of ``predict_proba``'s columns), with a warning. A ``BaggingClassifier`` bag that
-    draws no row of a rare class passes such weights.
+    training data: the network is trained on the other classes (``network_classes``,
+    indices into ``classes``, with ``y`` encoded among them), with a warning. A
+    ``BaggingClassifier`` bag that draws no row of a rare class passes such weights.
     """
     weightless = np.bincount(y, weights=sample_weight, minlength=len(classes)) == 0
+    trained = np.flatnonzero(~weightless)
     if not weightless.any():
-        return X, classes, y, sample_weight
+        return X, trained, y, sample_weight
     names = ", ".join(map(repr, classes[weightless][:5].tolist()))
-    kept = classes[~weightless]
-    if len(kept) < 2:
+    if len(trained) < 2:
         raise ValueError(
             f"sample_weight is 0 on every row of class(es) {names}, which leaves only "
-            f"class {plain_value(kept[0])!r} to train on; ImbalancedNetClassifier needs rows of "
-            "non-zero weight in at least 2 classes."
+            f"class {plain_value(classes[trained[0]])!r} to train on; ImbalancedNetClassifier "
+            "needs rows of non-zero weight in at least 2 classes."
         )
     warnings.warn(
-        f"sample_weight is 0 on every row of class(es) {names}: they are left out of "
-        "training and of classes_, as classes absent from y are (a weight counts a row "
-        "as that many copies of it).",
+        f"sample_weight is 0 on every row of class(es) {names}: the network is trained "
+        "without them, as without their rows (a weight counts a row as that many copies "
+        "of it); they stay in classes_, with probability 0.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )
     rows = np.flatnonzero(~weightless[y])
     X = Subset(X, rows) if isinstance(X, Dataset) else X[rows]
-    codes = np.cumsum(~weightless) - 1  # old code -> new code, for the kept classes
-    return X, kept, codes[y[rows]], sample_weight[rows]
+    codes = np.cumsum(~weightless) - 1  # code among classes -> code among trained ones
+    return X, trained, codes[y[rows]], sample_weight[rows]
 
 
 def _callback_parameter_advice(key, callbacks):

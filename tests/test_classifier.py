@@ -13,7 +13,7 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
 from sklearn.ensemble import BaggingClassifier
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
@@ -343,14 +343,23 @@ def test_a_weight_of_three_acts_as_three_copies_under_the_default_loss():
 
 
 def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
-    """A weight counts a row as that many copies: a class whose rows all weigh 0 is left
-    out, and the model is the one fitted without its rows."""
+    """A weight counts a row as that many copies: the network is the one fitted without
+    the rows of a class whose rows all weigh 0; the class stays in classes_, never
+    predicted."""
     X, y = imbalanced
-    with pytest.warns(UserWarning, match=r"class\(es\) 2: they are left out of training"):
+    with pytest.warns(UserWarning, match=r"class\(es\) 2: the network is trained without"):
         weighted = small(loss="logit_adjusted").fit(X, y, sample_weight=np.where(y == 2, 0, 1))
     without = small(loss="logit_adjusted").fit(X[y != 2], y[y != 2])
-    np.testing.assert_array_equal(weighted.classes_, [0, 1])
-    np.testing.assert_array_equal(weighted.predict_proba(X), without.predict_proba(X))
+    np.testing.assert_array_equal(weighted.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(weighted.network_classes_, [0, 1])
+    np.testing.assert_array_equal(weighted.class_counts_, [*without.class_counts_, 0])
+    proba = weighted.predict_proba(X)
+    np.testing.assert_array_equal(proba[:, :2], without.predict_proba(X))
+    np.testing.assert_array_equal(proba[:, 2], 0.0)
+    log_proba = weighted.predict_log_proba(X)
+    np.testing.assert_allclose(log_proba[:, :2], without.predict_log_proba(X), rtol=1e-6)
+    np.testing.assert_array_equal(log_proba[:, 2], -np.inf)
+    np.testing.assert_array_equal(weighted.predict(X), without.predict(X))
     with pytest.raises(ValueError, match=r"class\(es\) 1, 2, which leaves only class 0"):
         small().fit(X, y, sample_weight=np.where(y == 0, 1.0, 0.0))
     names = np.array(["ant", "bee", "cat"], dtype=object)[y]  # labels as a pandas column holds
@@ -358,12 +367,24 @@ def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
         small().fit(X, names, sample_weight=np.where(y == 0, 1.0, 0.0))
 
 
+def test_a_class_of_zero_weight_keeps_its_label_among_the_predictions(imbalanced):
+    # String labels: the network's outputs map back to the labels of classes_.
+    X, y = imbalanced
+    names = np.array(["ant", "bee", "cat"], dtype=object)[y]
+    with pytest.warns(UserWarning, match="'ant': the network is trained without"):
+        model = small().fit(X, names, sample_weight=np.where(y == 0, 0.0, 1.0))
+    np.testing.assert_array_equal(model.classes_, ["ant", "bee", "cat"])
+    assert set(model.predict(X)) <= {"bee", "cat"}
+    np.testing.assert_array_equal(model.predict_proba(X)[:, 0], 0.0)
+    assert log_loss(names, model.predict_proba(X), labels=model.classes_) < np.inf
+
+
 def test_a_sampling_strategy_naming_a_class_of_zero_weight_is_not_told_y_lacks_it(imbalanced):
     # The class is in y, but left out of training: the message must not deny it is in y.
     X, y = imbalanced
     sampler = RandomOverSampler(sampling_strategy={0: 300, 1: 300, 2: 300}, random_state=0)
     message = r"names the class 2, which is not among the classes sampled: 0, 1\."
-    with pytest.warns(UserWarning, match=r"class\(es\) 2: they are left out of training"):
+    with pytest.warns(UserWarning, match=r"class\(es\) 2: the network is trained without"):
         with pytest.raises(ValueError, match=message):
             small(sampler=sampler).fit(X, y, sample_weight=np.where(y == 2, 0.0, 1.0))
 
@@ -375,9 +396,24 @@ def test_bagging_whose_bags_miss_a_rare_class():
     y = np.repeat([0, 1, 2], [100, 100, 3])
     member = small(max_epochs=1)
     bagging = BaggingClassifier(member, n_estimators=4, max_samples=0.2, random_state=0)
-    with pytest.warns(UserWarning, match="left out of training and of classes_"):
+    with pytest.warns(UserWarning, match="the network is trained without them"):
         bagging.fit(X, y)
-    assert {len(member.classes_) for member in bagging.estimators_} == {2, 3}
+    assert {len(member.network_classes_) for member in bagging.estimators_} == {2, 3}
+    assert all(len(member.classes_) == 3 for member in bagging.estimators_)
+    assert bagging.predict_proba(X).shape == (203, 3)
+
+
+def test_bagging_out_of_bag_score_with_bags_that_miss_a_rare_class():
+    # The out-of-bag score adds up every member's predict_proba over all the classes.
+    X = np.random.default_rng(0).normal(size=(203, 6))
+    y = np.repeat([0, 1, 2], [100, 100, 3])
+    bagging = BaggingClassifier(
+        small(max_epochs=1), n_estimators=4, max_samples=0.2, oob_score=True, random_state=0
+    )
+    with pytest.warns(UserWarning, match="the network is trained without them"):
+        bagging.fit(X, y)
+    assert bagging.oob_decision_function_.shape == (203, 3)
+    assert 0 <= bagging.oob_score_ <= 1
     proba = bagging.predict_proba(X)
     assert proba.shape == (len(y), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

@@ -144,6 +144,21 @@ def test_the_class_counts_shown_are_rows_under_sample_weights(fitted):
     np.testing.assert_array_equal(class_diagnostics(weighted)["class_counts"], np.bincount(y))
 
 
+def test_a_class_of_zero_weight_has_nan_diagnostics_in_its_column(fitted):
+    from sklearn.base import clone
+
+    clf, X, y = fitted
+    weighted = clone(clf).set_params(max_epochs=1)
+    with pytest.warns(UserWarning, match="the network is trained without them"):
+        weighted.fit(X, y, sample_weight=(y != 3).astype(float))
+    data = class_diagnostics(weighted)
+    assert data["train_accuracy"].shape == data["grad_norm"].shape == (1, 10)
+    assert np.isnan(data["grad_norm"][:, 3]).all()
+    assert not np.isnan(np.delete(data["grad_norm"], 3, axis=1)).any()
+    assert data["class_counts"][3] == 0
+    plot_class_diagnostics(weighted)
+
+
 def test_the_printed_table_leaves_the_per_class_lists_to_the_history(capsys):
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
     clf = ImbalancedNetClassifier(

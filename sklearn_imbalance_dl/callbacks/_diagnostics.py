@@ -90,7 +90,8 @@ def class_diagnostics(estimator):
         ``"train_accuracy"`` and ``"grad_norm"``: arrays of shape (n_epochs, n_classes);
         ``"class_counts"``: the training counts, in the same class order (rows for
         an estimator; for a skorch net, the counts it balances by, weighted by
-        ``sample_weight``).
+        ``sample_weight``). For an estimator the columns are those of ``classes_``:
+        NaN for a class the network was not trained on (its rows all weigh 0).
     """
     if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
         estimator = estimator[-1]
@@ -103,12 +104,29 @@ def class_diagnostics(estimator):
         raise ValueError(
             "No class diagnostics were recorded: fit with callbacks=[ClassDiagnostics()] first."
         )
+    accuracy = np.array([row[ACCURACY_KEY] for row in rows])
+    grad_norm = np.array([row[GRAD_NORM_KEY] for row in rows])
+    if net is not estimator:
+        # The net records its own classes; a class it was not trained on (its rows all
+        # weigh 0) gets NaN in the estimator's order of classes_.
+        accuracy, grad_norm = (
+            _over_classes(values, estimator.network_classes_, len(estimator.classes_))
+            for values in (accuracy, grad_norm)
+        )
     return {
-        "train_accuracy": np.array([row[ACCURACY_KEY] for row in rows]),
-        "grad_norm": np.array([row[GRAD_NORM_KEY] for row in rows]),
+        "train_accuracy": accuracy,
+        "grad_norm": grad_norm,
         # The estimator's counts of rows (its net balances by weighted ones).
         "class_counts": np.asarray(getattr(estimator, "class_counts_", net.class_counts)),
     }
+
+
+def _over_classes(values, columns, n_classes):
+    """``values`` (n_epochs, len(columns)) placed at ``columns`` of an (n_epochs,
+    n_classes) array of NaN."""
+    full = np.full((len(values), n_classes), np.nan)
+    full[:, columns] = values
+    return full
 
 
 def _check_axes(axes):
