@@ -725,3 +725,16 @@ def test_an_encoder_holding_type_names_reads_dates_by_kind():
     expected = encoder.transform(X)
     encoder.category_types_ = [frozenset({"Timestamp"})]
     np.testing.assert_array_equal(encoder.transform(X), expected)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["a", "b", "a"], [1, 1.0, 2], pd.MultiIndex.from_tuples([("a", 1), ("b", 2), ("a", 1)])],
+)
+def test_repeated_column_names_are_refused_by_the_encoder(labels):
+    """Each column is read by its name: a repeated one would leave a column out."""
+    X = pd.DataFrame([[1.0, "x", 3.0], [2.0, "y", 4.0]], columns=labels)
+    encoder = ColumnEncoder()
+    with pytest.raises(ValueError, match="more than one column named .*rename them"):
+        encoder.fit(X)
+    assert not hasattr(encoder, "columns_")

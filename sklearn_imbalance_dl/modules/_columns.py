@@ -362,6 +362,8 @@ class ColumnEncoder:
                     "ColumnEncoder fits a table of at least one row: a DataFrame or a 2-D "
                     f"array of shape (n_samples, n_features); got shape {shape}."
                 )
+            if is_dataframe(X):
+                _check_unique_labels(X.columns)
         out = {}
         if not is_dataframe(X):
             if fitted and self.categorical_columns_:
@@ -503,6 +505,22 @@ _KIND_OF_TYPE_NAME = {
     **dict.fromkeys(("timedelta", "Timedelta", "timedelta64"), "duration"),
     "Period": "period",
 }
+
+
+def _check_unique_labels(columns):
+    """Refuse repeated column labels: the encoding reads each column by its label.
+
+    Compared as values, as :meth:`ColumnEncoder.transform` compares them (``1`` and
+    ``1.0`` are the same label).
+    """
+    labels = _pandas().Index(columns).astype(object)
+    repeated = list(dict.fromkeys(labels[labels.duplicated()]))
+    if repeated:
+        raise ValueError(
+            f"X has more than one column named {', '.join(map(repr, repeated[:5]))}; each "
+            "column is read by its name: rename them so that every name occurs once "
+            "(e.g. X.columns = [...])."
+        )
 
 
 def _value_type(value):
