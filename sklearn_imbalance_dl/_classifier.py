@@ -786,7 +786,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise
         except TypeError as error:
             _explain_pandas_na(error)
-            _explain_sparse(error)
+            _explain_sparse(error, X)
             raise
 
     def _validate_dataset(self, dataset, y):
@@ -967,14 +967,21 @@ def _explain_strings(error):
         ) from error
 
 
-def _explain_sparse(error):
+def _explain_sparse(error, X):
     """Re-raise scikit-learn's refusal of a sparse X with how to give dense rows."""
-    if "Sparse data was passed" in str(error):
+    if "Sparse data was passed" not in str(error):
+        return
+    if is_dataframe(X):
+        # scikit-learn reads a DataFrame whose columns are all sparse as a sparse matrix.
         raise TypeError(
-            "X is a scipy sparse matrix, and the network reads dense rows. In a Pipeline, "
-            "have the step in front output dense arrays (OneHotEncoder(sparse_output=False), "
-            "or ColumnTransformer(..., sparse_threshold=0)); otherwise pass X.toarray()."
+            "X is a DataFrame of sparse columns (pd.SparseDtype), which is read as a sparse "
+            "matrix, and the network reads dense rows: pass X.sparse.to_dense()."
         ) from error
+    raise TypeError(
+        "X is a scipy sparse matrix, and the network reads dense rows. In a Pipeline, "
+        "have the step in front output dense arrays (OneHotEncoder(sparse_output=False), "
+        "or ColumnTransformer(..., sparse_threshold=0)); otherwise pass X.toarray()."
+    ) from error
 
 
 def _explain_pandas_na(error):

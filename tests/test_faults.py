@@ -1656,3 +1656,17 @@ def test_a_sparse_x_says_how_to_give_dense_rows():
         clf.predict(sparse.csr_array(X))
     dense = make_pipeline(OneHotEncoder(sparse_output=False), small()).fit(X, y)
     assert dense.predict(X).shape == (60,)
+
+
+def test_a_dataframe_of_sparse_columns_says_how_to_make_it_dense():
+    # A DataFrame has no .toarray(): the advice is pandas' own densifying.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.integers(0, 2, size=(60, 3)).astype(float), columns=["a", "b", "c"])
+    y = np.repeat([0, 1], [45, 15])
+    sparse_frame = X.astype(pd.SparseDtype(float, 0.0))
+    message = r"DataFrame of sparse columns .*X\.sparse\.to_dense\(\)"
+    with pytest.raises(TypeError, match=message):
+        small(module="mlp").fit(sparse_frame, y)
+    clf = small(module="mlp").fit(sparse_frame.sparse.to_dense(), y)
+    with pytest.raises(TypeError, match=message):
+        clf.predict(sparse_frame)
