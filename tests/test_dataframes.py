@@ -738,3 +738,13 @@ def test_repeated_column_names_are_refused_by_the_encoder(labels):
     with pytest.raises(ValueError, match="more than one column named .*rename them"):
         encoder.fit(X)
     assert not hasattr(encoder, "columns_")
+
+
+def test_a_category_column_of_booleans_is_read_as_categories():
+    """The dtype decides, as for a category of numbers: pandas also calls it boolean."""
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "flag": pd.Categorical([True, False, None, True])})
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.categorical_columns_ == ["flag"] and encoder.indicator_columns_ == []
+    np.testing.assert_array_equal(encoder.transform(X)[:, 1], [1, 0, 2, 1])
+    plain = X.assign(flag=pd.array([False, None, True, True], dtype="boolean"))
+    np.testing.assert_array_equal(encoder.transform(plain)[:, 1], [0, 2, 1, 1])

@@ -67,12 +67,13 @@ def column_kind(series):
 
     dtype = series.dtype
     name = series.name
+    # Before the booleans: pandas calls a category dtype of booleans a boolean dtype.
+    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow_dictionary(dtype):
+        return "categorical"
     if types.is_bool_dtype(dtype) or (
         types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
     ):
         return "numeric"
-    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow_dictionary(dtype):
-        return "categorical"
     if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
         return "categorical"
     if isinstance(dtype, _pandas().PeriodDtype):
