@@ -748,3 +748,20 @@ def test_a_category_column_of_booleans_is_read_as_categories():
     np.testing.assert_array_equal(encoder.transform(X)[:, 1], [1, 0, 2, 1])
     plain = X.assign(flag=pd.array([False, None, True, True], dtype="boolean"))
     np.testing.assert_array_equal(encoder.transform(plain)[:, 1], [0, 2, 1, 1])
+
+
+def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
+    """read_csv(..., dtype_backend="pyarrow") gives an empty column the null type; the
+    numpy backend's column of NaN gives the same model."""
+    X, y = table
+    arrow = X.assign(empty=pd.Series([None] * len(X), dtype=pd.ArrowDtype(pa.null())))
+    numpy_backend = X.assign(empty=np.nan)
+    clf = ImbalancedNetClassifier(**SMALL).fit(arrow, y)
+    assert clf.column_encoder_.indicator_columns_[-1] == "empty"
+    expected = ImbalancedNetClassifier(**SMALL).fit(numpy_backend, y).predict_proba(numpy_backend)
+    np.testing.assert_array_equal(clf.predict_proba(arrow), expected)
+    # At predict a column of numbers may come empty, read the same way.
+    empty_num = X.assign(num=pd.Series([None] * len(X), dtype=pd.ArrowDtype(pa.null())))
+    np.testing.assert_array_equal(
+        fitted.predict_proba(empty_num), fitted.predict_proba(X.assign(num=np.nan))
+    )

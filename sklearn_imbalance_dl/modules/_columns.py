@@ -68,11 +68,15 @@ def column_kind(series):
     dtype = series.dtype
     name = series.name
     # Before the booleans: pandas calls a category dtype of booleans a boolean dtype.
-    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow_dictionary(dtype):
+    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow(dtype, "dictionary"):
         return "categorical"
     if types.is_bool_dtype(dtype) or (
         types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
     ):
+        return "numeric"
+    if _is_arrow(dtype, "null"):
+        # An empty column of an Arrow table (read_csv(..., dtype_backend="pyarrow")):
+        # missing numbers, as the float column of NaN that numpy's backend reads.
         return "numeric"
     if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
         return "categorical"
@@ -100,13 +104,14 @@ def column_kind(series):
     )
 
 
-def _is_arrow_dictionary(dtype):
-    """Whether ``dtype`` is pyarrow's dictionary type, the category of Arrow tables."""
+def _is_arrow(dtype, kind):
+    """Whether ``dtype`` is the pyarrow type ``kind``: ``"dictionary"`` (the category of
+    Arrow tables) or ``"null"`` (that of a column of missing values only)."""
     if not isinstance(dtype, _pandas().ArrowDtype):
         return False
     import pyarrow
 
-    return pyarrow.types.is_dictionary(dtype.pyarrow_dtype)
+    return getattr(pyarrow.types, f"is_{kind}")(dtype.pyarrow_dtype)
 
 
 def _pandas():
