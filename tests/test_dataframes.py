@@ -765,3 +765,19 @@ def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
     np.testing.assert_array_equal(
         fitted.predict_proba(empty_num), fitted.predict_proba(X.assign(num=np.nan))
     )
+
+
+def test_decimal_numbers_as_objects_say_to_make_them_numbers():
+    """Parquet's and SQL's DECIMAL columns come as objects: as categories, every amount
+    not seen in fit would be an unseen one."""
+    from decimal import Decimal
+
+    amounts = pd.Series([Decimal("10.50"), None, Decimal("3.20"), Decimal("7.25")])
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "amount": amounts})
+    with pytest.raises(ValueError, match=r"'amount' holds decimal numbers.*astype\(float\)"):
+        ColumnEncoder().fit(X)
+    encoder = ColumnEncoder().fit(X.astype({"amount": float}))
+    # At predict time they are read as the numbers they are.
+    np.testing.assert_array_equal(encoder.transform(X), encoder.transform(X.astype(float)))
+    declared = ColumnEncoder().fit(X.astype({"amount": "category"}))
+    assert declared.categorical_columns_ == ["amount"]

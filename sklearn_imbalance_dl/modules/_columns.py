@@ -21,6 +21,7 @@ tensor and cuts batches from it; the network splits the columns again.
 """
 
 import datetime
+import decimal
 import math
 import numbers
 from collections.abc import Hashable
@@ -254,7 +255,7 @@ class ColumnEncoder:
                 observed = _distinct(present, name)
                 # The types of every value, rare ones too: transform refuses others.
                 value_types = frozenset(_value_type(v) for v in observed)
-                _check_category_types(present, value_types, name)
+                _check_category_types(present, observed, value_types, name)
                 types.append(value_types)
                 if min_rows > 1:
                     counts = present.astype(object).value_counts()
@@ -553,17 +554,27 @@ def _value_type(value):
     return type(value).__name__
 
 
-def _check_category_types(present, types, name):
+def _check_category_types(present, distinct, types, name):
     """Refuse a categorical column of values that cannot serve as categories.
 
-    ``present`` are its values (no missing ones), ``types`` the :func:`_value_type` of
-    the distinct ones. Dates, durations, times and periods in an object column (what
-    ``Series.dt.date`` and Parquet's DATE give) would each be a category of its own,
-    every later one unseen: a ``category`` column of them, declared so, is taken.
-    Booleans beside the numbers 0 or 1 would merge into one category (``True == 1``).
+    ``present`` are its values (no missing ones), ``distinct`` the distinct ones and
+    ``types`` their :func:`_value_type`. Dates, durations, times and periods in an
+    object column (what ``Series.dt.date`` and Parquet's DATE give) would each be a
+    category of its own, every later one unseen; so would a column of numbers holding
+    decimals (what Parquet's and SQL's DECIMAL give): a ``category`` column of them,
+    declared so, is taken. Booleans beside the numbers 0 or 1 would merge into one
+    category (``True == 1``).
     """
     col = repr(name)
     declared = isinstance(present.dtype, _pandas().CategoricalDtype)
+    numbers_only = types == {"number"} and not declared
+    if numbers_only and any(isinstance(v, decimal.Decimal) for v in distinct):
+        raise ValueError(
+            f"Column {col} holds decimal numbers (as objects, what Parquet's and SQL's "
+            "DECIMAL columns give), which as categories would make every value not seen "
+            f"in fit an unseen category; make them numbers first: X[{col}] = "
+            f"X[{col}].astype(float)."
+        )
     if "date" in types and not declared:
         raise ValueError(
             f"Column {col} holds dates (as objects), which the network cannot read; "
@@ -617,7 +628,7 @@ def _numbers_from_objects(series, name):
     objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
     values = series.to_numpy(dtype=object) if objects else None
     if values is None or not all(
-        _is_missing(v) or isinstance(v, (numbers.Real, np.bool_)) for v in values
+        _is_missing(v) or isinstance(v, (numbers.Real, np.bool_, decimal.Decimal)) for v in values
     ):
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
