@@ -249,7 +249,7 @@ def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):
 def test_categorical_column_given_other_values_at_predict(table, fitted):
     """Values of a type no category of fit had are refused (numbers where strings were,
     strings where numbers were); numbers that are categories of fit are read as such
-    (codes given as objects in fit and as integers at predict)."""
+    (codes given as categories in fit and as integers at predict)."""
     X, y = table
     bad = X.iloc[:5].assign(colour=np.linspace(0.0, 1.0, 5))
     message = (
@@ -257,7 +257,7 @@ def test_categorical_column_given_other_values_at_predict(table, fitted):
     )
     with pytest.raises(ValueError, match=message):
         fitted.predict(bad)
-    codes = X.assign(colour=X["colour"].map({"red": 1, "green": 2, "blue": 3}).astype(object))
+    codes = X.assign(colour=X["colour"].map({"red": 1, "green": 2, "blue": 3}).astype("category"))
     model = ImbalancedNetClassifier(**SMALL).fit(codes, y)
     as_ints = codes.assign(colour=codes["colour"].astype("Int64"))
     np.testing.assert_array_equal(
@@ -767,17 +767,25 @@ def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
     )
 
 
-def test_decimal_numbers_as_objects_say_to_make_them_numbers():
-    """Parquet's and SQL's DECIMAL columns come as objects: as categories, every amount
-    not seen in fit would be an unseen one."""
+@pytest.mark.parametrize(
+    "values",
+    [
+        [10.5, None, 3.2, 7.25],  # SimpleImputer(strategy="most_frequent") in pandas
+        [10, 3, None, 7],
+        ["10.50", None, "3.20", "7.25"],  # Parquet's and SQL's DECIMAL
+    ],
+)
+def test_numbers_held_as_objects_are_read_as_numbers(values):
+    """As categories, every value not seen in fit would be an unseen one."""
     from decimal import Decimal
 
-    amounts = pd.Series([Decimal("10.50"), None, Decimal("3.20"), Decimal("7.25")])
-    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "amount": amounts})
-    with pytest.raises(ValueError, match=r"'amount' holds decimal numbers.*astype\(float\)"):
-        ColumnEncoder().fit(X)
-    encoder = ColumnEncoder().fit(X.astype({"amount": float}))
-    # At predict time they are read as the numbers they are.
-    np.testing.assert_array_equal(encoder.transform(X), encoder.transform(X.astype(float)))
+    if isinstance(values[0], str):
+        values = [None if v is None else Decimal(v) for v in values]
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "amount": pd.Series(values, dtype=object)})
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.numeric_columns_ == ["x", "amount"]
+    as_floats = X.astype({"amount": float})
+    np.testing.assert_array_equal(encoder.transform(X), ColumnEncoder().fit_transform(as_floats))
+    np.testing.assert_array_equal(encoder.transform(X), encoder.transform(as_floats))
     declared = ColumnEncoder().fit(X.astype({"amount": "category"}))
     assert declared.categorical_columns_ == ["amount"]

@@ -56,13 +56,17 @@ def is_dataframe(X):
     return pd is not None and isinstance(X, pd.DataFrame)
 
 
+# pandas.api.types.infer_dtype's names for object columns of real numbers only.
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+
+
 def column_kind(series):
     """``"numeric"`` or ``"categorical"`` for a pandas column; raises for time columns.
 
-    Numbers and booleans (nullable ones included) are numeric; ``category``,
-    ``object`` and ``string`` columns are categorical, as scikit-learn's
-    ``HistGradientBoostingClassifier(categorical_features="from_dtype")`` and skrub's
-    ``TableVectorizer`` read them.
+    Numbers and booleans (nullable ones included), and ``object`` columns of numbers
+    only, are numeric; ``category``, ``string`` and other ``object`` columns are
+    categorical, as scikit-learn's
+    ``HistGradientBoostingClassifier(categorical_features="from_dtype")`` reads them.
     """
     from pandas.api import types
 
@@ -78,6 +82,11 @@ def column_kind(series):
     if _is_arrow(dtype, "null"):
         # An empty column of an Arrow table (read_csv(..., dtype_backend="pyarrow")):
         # missing numbers, as the float column of NaN that numpy's backend reads.
+        return "numeric"
+    if types.is_object_dtype(dtype) and types.infer_dtype(series, skipna=True) in _NUMBERS:
+        # Numbers held as objects (what SimpleImputer(strategy="most_frequent") outputs
+        # in pandas, or Parquet's DECIMAL): numbers, as scikit-learn's gradient boosting
+        # reads them; a category would make every value not seen in fit an unseen one.
         return "numeric"
     if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
         return "categorical"
@@ -442,8 +451,9 @@ class ColumnEncoder:
         """Refuse values of a type no category of ``fit`` had (``'1'`` for the number 1).
 
         They could only be categories not seen in ``fit``, and are far more likely the
-        same categories written another way. Numbers can be categories (codes 1, 2, 3 as
-        objects in fit), so a numeric column is read as categories where that matches.
+        same categories written another way. Numbers can be categories (codes 1, 2, 3 in a
+        ``category`` column in fit), so a numeric column is read as categories where
+        that matches.
         """
         column = self.categorical_columns_.index(name)
         categories, fitted = self.categories_[column], self.category_types_[column]
@@ -560,21 +570,11 @@ def _check_category_types(present, distinct, types, name):
     ``present`` are its values (no missing ones), ``distinct`` the distinct ones and
     ``types`` their :func:`_value_type`. Dates, durations, times and periods in an
     object column (what ``Series.dt.date`` and Parquet's DATE give) would each be a
-    category of its own, every later one unseen; so would a column of numbers holding
-    decimals (what Parquet's and SQL's DECIMAL give): a ``category`` column of them,
-    declared so, is taken. Booleans beside the numbers 0 or 1 would merge into one
-    category (``True == 1``).
+    category of its own, every later one unseen. Booleans beside the numbers 0 or 1
+    would merge into one category (``True == 1``).
     """
     col = repr(name)
     declared = isinstance(present.dtype, _pandas().CategoricalDtype)
-    numbers_only = types == {"number"} and not declared
-    if numbers_only and any(isinstance(v, decimal.Decimal) for v in distinct):
-        raise ValueError(
-            f"Column {col} holds decimal numbers (as objects, what Parquet's and SQL's "
-            "DECIMAL columns give), which as categories would make every value not seen "
-            f"in fit an unseen category; make them numbers first: X[{col}] = "
-            f"X[{col}].astype(float)."
-        )
     if "date" in types and not declared:
         raise ValueError(
             f"Column {col} holds dates (as objects), which the network cannot read; "
