@@ -248,3 +248,23 @@ def test_skorchs_callback_parameter_form_is_explained():
         ImbalancedNetClassifier().set_params(callbacks__early_stopping__patience=3)
     with pytest.raises(ValueError, match=r"set by its parameters lr_schedule and lr_sch"):
         ImbalancedNetClassifier(callbacks__lr_schedule__warmup_epochs=2).fit(X, y)
+
+
+def test_a_module_with_nothing_to_train_is_refused_clearly():
+    import torch
+
+    class Fixed(torch.nn.Module):  # no parameters at all
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.n_classes = n_classes
+
+        def forward(self, x):
+            return torch.zeros(len(x), self.n_classes)
+
+    frozen = torch.nn.Linear(4, 2).requires_grad_(False)
+    X, y = _small_table()
+    for module in (Fixed, frozen):
+        clf = ImbalancedNetClassifier(module=module, loss="ce", max_epochs=1)
+        with pytest.raises(ValueError, match=r"has no trainable parameters \(none with requi"):
+            clf.fit(X, y)
+        assert not hasattr(clf, "classes_")
