@@ -915,7 +915,8 @@ def _build_schedule(params, routed, counts):
 
 def _check_class_weights(params, schedule, counts):
     """The class weights a re-weighting schedule sets, epoch by epoch, checked before
-    training: a tensor of shape ``(n_classes,)``, finite and non-negative, or None.
+    training: a tensor of shape ``(n_classes,)``, finite and non-negative, not all zero, or
+    None.
 
     Warns when no epoch moves them off uniform: its phases are fractions of
     ``max_epochs`` rounded to epochs (DRW's ``start=0.8`` of 2 epochs is epoch 2, after
@@ -939,16 +940,17 @@ def _check_class_weights(params, schedule, counts):
             continue
         try:
             weights = torch.as_tensor(weights, dtype=torch.float64)
+            # All 0 would make every batch's weighted mean 0 / 0.
             valid = weights.shape == (n_classes,) and bool(
-                (weights.isfinite() & (weights >= 0)).all()
+                (weights.isfinite() & (weights >= 0)).all() and (weights > 0).any()
             )
         except (TypeError, ValueError, RuntimeError):
             valid = False
         if not valid:
             raise ValueError(
                 f"schedule={params['schedule']!r}: class_weights({epoch}) must return None "
-                f"or {n_classes} finite, non-negative class weights (a tensor of shape "
-                f"({n_classes},)), one per class in the order of classes_."
+                f"or {n_classes} finite, non-negative class weights, not all zero (a tensor "
+                f"of shape ({n_classes},)), one per class in the order of classes_."
             )
     if first_reweighted_epoch(schedule, params["max_epochs"]) is not None:
         return

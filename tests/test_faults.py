@@ -1574,6 +1574,18 @@ def test_a_schedule_of_your_own_is_held_to_its_contract():
         small(schedule=MixingName).fit(*_rows())
 
 
+def test_a_schedule_whose_class_weights_are_all_zero_is_refused_before_training():
+    # Every batch's weighted mean would be 0 / 0, reported as a divergence.
+    class Zeros(Schedule):
+        def class_weights(self, epoch):
+            return torch.zeros(2) if epoch == 1 else None
+
+    clf = small(loss="ce", schedule=Zeros)
+    with pytest.raises(ValueError, match=r"class_weights\(1\) must return .* not all zero"):
+        clf.fit(*_rows())
+    assert not hasattr(clf, "classes_")
+
+
 def test_routed_parameters_of_a_component_instance_apply_as_set_params_applies_them():
     from sklearn_imbalance_dl.mixing import Mixup
 
