@@ -590,6 +590,8 @@ class ImbalanceNet(NeuralNet):
         finite = torch.stack(finite).cpu().tolist() if finite else []
         if not bad_loss and all(finite):
             return
+        if bad_loss and self.current_epoch == 0 and not math.isfinite(epoch_losses[0]):
+            self._raise_non_finite_from_the_start()
         if bad_loss:
             what = "loss"
         elif not all(finite[: len(params)]):
@@ -608,6 +610,22 @@ class ImbalanceNet(NeuralNet):
         raise ValueError(
             f"Training diverged in epoch {self.current_epoch + 1}: the {what} became "
             f"non-finite (NaN or inf). Likely causes: {'; '.join(causes)}."
+        )
+
+    def _raise_non_finite_from_the_start(self):
+        """The first batch's loss is computed on the initial weights, before any step:
+        non-finite there, it is no divergence, and the learning rate is not its cause."""
+        own = "augmentation, module or loss" if self.augment is not None else "module or loss"
+        causes = [
+            "unscaled inputs (standardise features with large values)",
+            f"a {own} of your own that computes NaN or inf",
+        ]
+        if self.precision == "fp16":
+            causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
+        raise ValueError(
+            "The loss of the first training batch is non-finite (NaN or inf): computed on "
+            "the initial weights, before any training step, so not a divergence of the "
+            f"training. Likely causes: {'; '.join(causes)}."
         )
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):

@@ -268,3 +268,25 @@ def test_a_module_with_nothing_to_train_is_refused_clearly():
         with pytest.raises(ValueError, match=r"has no trainable parameters \(none with requi"):
             clf.fit(X, y)
         assert not hasattr(clf, "classes_")
+
+
+def test_a_loss_that_is_nan_from_the_start_is_not_called_a_divergence():
+    import torch
+
+    class NaNLoss(ImbalanceLoss):
+        requires_class_counts = False
+
+        def __init__(self, class_counts=None, *, reduction="mean"):
+            super().__init__(class_counts, reduction=reduction)
+
+        def _loss(self, logits, target, counts, weight, reduction):
+            per_sample = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+            per_sample = per_sample * float("nan")
+            return per_sample.mean() if reduction == "mean" else per_sample
+
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(loss=NaNLoss, max_epochs=2)
+    message = r"first training batch is non-finite .* not a divergence .* loss of your own"
+    with pytest.raises(ValueError, match=message) as error:
+        clf.fit(X, y)
+    assert "learning rate" not in str(error.value)
