@@ -1077,6 +1077,19 @@ def test_unwritable_output_refused_before_any_fit(option, name, tmp_path, monkey
     ]
 
 
+@pytest.mark.parametrize("output", ["table.csv", "table.partial.csv"])
+def test_output_that_would_overwrite_the_data_is_refused(output, tmp_path, capsys):
+    data = tmp_path / output
+    _table().to_csv(data, index=False)
+    before = data.read_bytes()
+    args = ["compare", "--data", str(data), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "logreg", "--output", str(tmp_path / "table.csv")]) == 2
+    assert data.read_bytes() == before
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"sklearn-imbalance-dl compare: error: --output '{tmp_path}")
+    assert "the --data file" in line and line.endswith("; choose another name")
+
+
 def test_failed_final_write_goes_to_a_named_fallback(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):

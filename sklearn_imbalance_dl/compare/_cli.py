@@ -51,7 +51,8 @@ failed: one line, no table), or --output / --plot went to the fallback file, 2 u
 or data error, 130 interrupted (Ctrl-C: the program ends by SIGINT once it has
 reported, so a calling script stops too); the fits that finished before Ctrl-C go to
 FILE.partial.csv / .json when --output FILE is given. --output and --plot are checked
-before any fit (writable; a --plot format matplotlib can write here); should the final
+before any fit (writable; not the --data file; a --plot format matplotlib can write
+here); should the final
 write fail anyway, the results go to a file in the temporary folder, which is named.
 """
 
@@ -273,6 +274,8 @@ def _check_options(args):
         _check_writable(args.output, "--output")
         if Path(args.output).suffix.lower() not in (".csv", ".json"):
             raise CompareError(f"--output must end in .csv or .json; got {args.output!r}")
+        if args.data is not None:
+            _check_not_data(args.output, args.data)
     if args.plot is not None:
         _check_writable(args.plot, "--plot")
         try:
@@ -332,6 +335,26 @@ def _dataset(args):
 def _unescape(sep):
     """``--sep '\\t'`` (a backslash and a t, as typed in a shell) is a tab."""
     return {"\\t": "\t", "tab": "\t"}.get(sep, sep)
+
+
+def _check_not_data(output, data):
+    """Refuse an ``--output`` that would overwrite the ``--data`` table (a CSV file)."""
+    import os
+
+    def same(path):
+        return path.exists() and Path(data).exists() and os.path.samefile(path, data)
+
+    if same(Path(output)):
+        raise CompareError(
+            f"--output {output!r} is the --data file: the results would overwrite the "
+            "table; choose another name"
+        )
+    partial = partial_path(output)
+    if same(partial):
+        raise CompareError(
+            f"--output {output!r}: an interrupted run writes its finished fits to "
+            f"{str(partial)!r}, the --data file; choose another name"
+        )
 
 
 def _check_writable(path, option):
