@@ -29,6 +29,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def say(text):
+    """Print a command's ``text`` on stdout.
+
+    A reader that stops reading (``sklearn-imbalance-dl compare | head``) ends what
+    stdout shows, not the command: the rest of its output goes nowhere, and the files
+    it was asked for are still written.
+    """
+    try:
+        print(text, flush=True)  # flushed here, so that a closed pipe is met here
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+def _stdout_to_devnull():
+    """Send the rest of stdout, and Python's flush of it at exit, to the null device."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def build_parser():
     """The top-level parser with one sub-parser per command."""
     parser = _Parser(
@@ -80,6 +100,9 @@ def run_program():
         name = f" {argv[0]}" if argv and argv[0] in COMMANDS else ""
         print(f"sklearn-imbalance-dl{name}: interrupted (Ctrl-C)", file=sys.stderr)
         status = EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of --help (or of another print) stopped reading
+        _stdout_to_devnull()
+        status = 0
     if status == EXIT_INTERRUPTED and os.name == "posix":
         # Uncaught, a KeyboardInterrupt makes CPython end by SIGINT after its clean-up;
         # the hook keeps the traceback out, as the report is already on stderr.

@@ -283,6 +283,31 @@ def test_subprocess_python_m(tmp_path):
     assert "fit/s" not in proc.stderr and "%|" not in proc.stderr
 
 
+@pytest.mark.slow
+def test_a_reader_that_stops_reading_does_not_stop_the_files(csv_file, tmp_path):
+    """``compare ... | head -1``: the table meets a closed pipe; no traceback, and
+    --output and --plot are still written."""
+    args = ["--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    outputs = ["--output", str(tmp_path / "r.csv"), "--plot", str(tmp_path / "r.png")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_imbalance_dl", "compare", *args, "--methods", "logreg"]
+        + outputs,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    proc.stdout.close()  # before the program prints anything: it takes seconds to start
+    try:
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=120) == 0, stderr
+    finally:
+        proc.kill()
+    assert stderr == ""
+    assert (tmp_path / "r.csv").exists() and (tmp_path / "r.png").exists()
+
+
 def test_console_script_is_the_program():
     """``sklearn-imbalance-dl`` runs what ``python -m sklearn_imbalance_dl`` runs."""
     from importlib.metadata import entry_points

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..__main__ import EXIT_INTERRUPTED
+from ..__main__ import EXIT_INTERRUPTED, say
 from .._validation import plain_value
 from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
 from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds
@@ -971,7 +971,7 @@ def _write(write, path, option, other_suffix=None):
             return 1
         print(f"{said}; written to {fallback} instead", file=sys.stderr)
         return 1
-    print(f"wrote {path}")
+    say(f"wrote {path}")
     return 0
 
 
@@ -1070,9 +1070,9 @@ def _run(args):
             f"{method}: not run, its package is not installed ({how})"
             for method, how in unavailable_methods().items()
         ]
-    print(format_table(summary, title=title, notes=notes, results=results))
+    say(format_table(summary, title=title, notes=notes, results=results))
     where = f"Dask at {args.dask_scheduler}" if args.dask_scheduler else f"n_jobs={args.n_jobs}"
-    print(f"{len(results)} fits in {elapsed:.1f} s ({where})")
+    say(f"{len(results)} fits in {elapsed:.1f} s ({where})")
     status = 0
     failed = summary.loc[summary["n_failed"] > 0, ["method", "n_failed"]]
     if len(failed):
