@@ -1308,6 +1308,24 @@ def _two_class_data():
     return make_classification(120, 4, weights=[0.8, 0.2], random_state=0)
 
 
+def _invalid_logreg(seed, epochs, device):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=-1.0)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_method_with_an_invalid_parameter_fails_its_fits(n_jobs):
+    """Each method checks its parameters in fit, in the main process as in workers."""
+    X, y = _two_class_data()
+    methods = {"invalid": _invalid_logreg, "baseline": _baseline}
+    with pytest.warns(FitFailedWarning, match="'C' parameter of LogisticRegression"):
+        results = run_comparison(X, y, cv=2, seeds=1, methods=methods, n_jobs=n_jobs)
+    errors = results.set_index(["method", "fold"])["error"]
+    assert errors["invalid"].str.startswith("InvalidParameterError: The 'C' parameter").all()
+    assert (errors["baseline"] == "").all()
+
+
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():
     X, y = _two_class_data()
     methods = {"flaky": _fails_for_seed_1, "baseline": _baseline}

@@ -598,7 +598,8 @@ def _dask_backend(scheduler):
         "error_score": [StrOptions({"raise"}), Real],
         "progress": ["boolean"],
     },
-    prefer_skip_nested_validation=True,
+    # The methods are estimators of the user's: each checks its own parameters in fit.
+    prefer_skip_nested_validation=False,
 )
 def run_comparison(
     X_train,
