@@ -1314,6 +1314,13 @@ def _invalid_logreg(seed, epochs, device):
     return LogisticRegression(C=-1.0)
 
 
+@pytest.mark.parametrize("name", [1, ""])
+def test_a_method_of_ones_own_is_named_by_a_string(name):
+    X, y = _two_class_data()
+    with pytest.raises(ValueError, match=f"methods has the name {name!r}; name each method"):
+        run_comparison(X, y, cv=2, seeds=1, methods={name: _baseline, "baseline": _baseline})
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_a_method_with_an_invalid_parameter_fails_its_fits(n_jobs):
     """Each method checks its parameters in fit, in the main process as in workers."""

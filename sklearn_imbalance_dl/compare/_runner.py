@@ -304,6 +304,13 @@ def _resolve_methods(methods):
             "None for every method."
         )
     if isinstance(methods, dict):
+        for name in methods:
+            # The names label the rows of the table, the results and the files.
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(
+                    f"methods has the name {plain_value(name)!r}; name each method by a "
+                    "non-empty string, e.g. {'my_forest': factory}."
+                )
         return dict(methods)
     return {name: RecipeFactory(name) for name in methods}
 
@@ -641,7 +648,7 @@ def run_comparison(
         Number of stratified folds of the cross-validation protocol.
     methods : list of str or dict, default=None
         Names of ``"tabular"`` recipes (``sklearn_imbalance_dl.recipes.list_recipes(
-        "tabular")``, built by ``make_estimator``), or a dict name ->
+        "tabular")``, built by ``make_estimator``), or a dict name (a string) ->
         ``factory(seed, epochs, device)`` returning an unfitted estimator. None: every
         tabular recipe.
     seeds : int or list of int, default=3
