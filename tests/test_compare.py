@@ -890,6 +890,17 @@ def test_unsplit_header_suggests_sep(tmp_path, capsys):
     ]
 
 
+def test_a_file_without_header_line_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "bare.csv"
+    path.write_text("0.5,-2,red,a\n1.5,3,blue,a\n2.5,4,red,b\n3.5,5,blue,b\n")
+    assert main(["compare", "--data", str(path), "--target", "3", *TINY]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: --target '3' is not a column of bare.csv; its "
+        "columns are: '0.5', '-2', 'red', 'a'; 2 of them are numbers, as in a row of data: compare "
+        "reads the first line as the column names, so add a header line naming the columns"
+    ]
+
+
 def test_one_decimal_mark_per_file(tmp_path):
     # "3.185" reads as 3.185 or as 3185: the file's other columns say which.
     path = tmp_path / "dots.csv"

@@ -594,6 +594,23 @@ def _unsplit_hint(columns):
     )
 
 
+def _headerless_hint(columns):
+    """``"; ...add a header line..."`` when the names read like a row of data: at least
+    half of them numbers, one with decimals (a header of years, 2019, 2020, is names)."""
+    numbers = []
+    for name in map(str, columns):
+        try:
+            numbers.append(float(name.strip()))
+        except ValueError:
+            pass
+    if not numbers or 2 * len(numbers) < len(columns) or all(n.is_integer() for n in numbers):
+        return ""
+    return (
+        f"; {len(numbers)} of them are numbers, as in a row of data: compare reads the "
+        "first line as the column names, so add a header line naming the columns"
+    )
+
+
 def _useless_columns(X):
     """Columns without information: ``{column: why}`` (empty, or a single value)."""
     useless = {}
@@ -677,7 +694,7 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
         raise CompareError(
             f"--target {target!r} is not a column of {path.name}; its columns are: "
             + columns
-            + _unsplit_hint(df.columns)
+            + (_unsplit_hint(df.columns) or _headerless_hint(df.columns))
         )
     if len(df) == 0:
         raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
