@@ -26,6 +26,7 @@ from sklearn_imbalance_dl.compare import (
     plot_results,
     run_comparison,
     summarise,
+    write_results,
 )
 from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods, is_deep
 from sklearn_imbalance_dl.compare._runner import _resolve_methods
@@ -1626,6 +1627,17 @@ def test_the_report_helpers_name_the_table_they_need():
 def test_make_preprocessor_names_the_dataframe_it_needs():
     with pytest.raises(TypeError, match="make_preprocessor takes a pandas DataFrame"):
         make_preprocessor(np.zeros((3, 2)))
+
+
+def test_failed_fits_read_back_from_the_csv_name_their_seed_and_fold(tmp_path):
+    X, y = _two_class_data()
+    methods = {"broken": _broken, "baseline": _baseline}
+    with pytest.warns(FitFailedWarning):
+        results = run_comparison(X, y, cv=2, seeds=1, methods=methods)
+    write_results(results, summarise(results), tmp_path / "r.csv")
+    fits = pd.read_csv(tmp_path / "r.csv").query("row == 'fit'")
+    table = format_table(summarise(fits), results=fits)
+    assert "failed: broken, 2 of 2 fits (first: seed 0, fold 0: " in table
 
 
 def test_mixed_label_types_are_named():

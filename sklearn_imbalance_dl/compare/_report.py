@@ -299,7 +299,8 @@ def _failure_lines(summary, results):
             if len(errors):
                 first = errors.iloc[0]
                 message = str(first["error"]).strip().splitlines()[0]
-                where = f"seed {first['seed']}, fold {first['fold']}"
+                # int(): the fits of a CSV file read back hold them as floats.
+                where = f"seed {int(first['seed'])}, fold {int(first['fold'])}"
                 what += f" ({'first: ' if len(errors) > 1 else ''}{where}: {message})"
         lines.append(f"failed: {row['method']}, {what}; not ranked")
     return lines
