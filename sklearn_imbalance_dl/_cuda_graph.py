@@ -295,7 +295,7 @@ class CapturedTrainStep:
         self._check_structure()
         Xb, yb, wb = net.unpack_batch(batch)
         if net.augment is not None and self.augment_in_graph is None:
-            Xb = net.augment(Xb)
+            Xb = net.augmented(Xb)
         plan = None if net.mixing_ is None else net.mixing_.plan(yb, net.current_epoch)
         sync_learning_rates(net.optimizer_, self.rates)
         key, reason = batch_key(Xb, yb, wb, plan)

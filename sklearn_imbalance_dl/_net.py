@@ -422,19 +422,33 @@ class ImbalanceNet(NeuralNet):
         """``(X, y, sample_weight, plan)`` of a training step: augmented, mixing drawn."""
         Xb, yb, wb = self.unpack_batch(batch)
         if self.augment is not None:
-            augmented = self.augment(Xb)
-            if not isinstance(augmented, torch.Tensor) or augmented.shape[:1] != Xb.shape[:1]:
-                got = getattr(augmented, "shape", None)
-                got = f"shape {tuple(got)}" if got is not None else ""
-                got = f"a {type(augmented).__name__} {got}".rstrip()
-                raise ValueError(
-                    f"augment={self.augment!r} returned {got} for a batch of shape "
-                    f"{tuple(Xb.shape)}; an augmentation returns the augmented batch, a "
-                    "torch tensor with one row per sample."
-                )
-            Xb = augmented
+            Xb = self.augmented(Xb)
         plan = None if self.mixing_ is None else self.mixing_.plan(yb, self.current_epoch)
         return Xb, yb, wb, plan
+
+    def augmented(self, Xb):
+        """``augment`` applied to a training batch, checked and in the inputs' dtype.
+
+        An augmentation that computes in another floating type (float64 from numpy
+        constants) gives its batch in the inputs' dtype, as ``fit`` gives the inputs.
+        """
+        augmented = self.augment(Xb)
+        if (
+            not isinstance(augmented, torch.Tensor)
+            or augmented.shape[:1] != Xb.shape[:1]
+            or not augmented.is_floating_point()
+        ):
+            got = getattr(augmented, "shape", None)
+            got = f"of shape {tuple(got)}" if got is not None else ""
+            if isinstance(augmented, torch.Tensor):
+                got += f" and dtype {augmented.dtype}"
+            got = f"a {type(augmented).__name__} {got}".rstrip()
+            raise ValueError(
+                f"augment={self.augment!r} returned {got} for a batch of shape "
+                f"{tuple(Xb.shape)}; an augmentation returns the augmented batch, a "
+                "floating-point torch tensor with one row per sample."
+            )
+        return self._to_device_input(augmented)
 
     def forward_backward(self, Xb, yb, wb, plan):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""

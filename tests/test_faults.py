@@ -1278,6 +1278,19 @@ def test_an_augmentation_that_returns_no_batch_is_named():
     assert not hasattr(clf, "net_")
 
 
+def test_an_augmentation_in_another_float_type_trains_and_integers_are_named():
+    """An augmentation computing in float64 (numpy constants) trains in the inputs'
+    dtype; one that returns integer pixels is named, not a dtype error of a layer."""
+    images = np.random.default_rng(0).random((40, 3, 8, 8), dtype=np.float32)
+    y = np.arange(40) % 2
+    clf = small_images(augment=lambda batch: batch * torch.tensor(1.0, dtype=torch.float64))
+    assert clf.fit(images, y).predict(images).shape == (40,)
+    clf = small_images(augment=lambda batch: (batch * 255).to(torch.uint8))
+    with pytest.raises(ValueError, match=r"returned a Tensor .* and dtype torch.uint8.*floating"):
+        clf.fit(images, y)
+    assert not hasattr(clf, "net_")
+
+
 # ----------------------------------------------------------------- parameters
 def test_parameters_of_a_component_instance_are_set_on_it(digits):
     from sklearn.model_selection import GridSearchCV
