@@ -597,6 +597,20 @@ def test_rand_augment_refuses_statistics_of_another_channel_count():
         rand_augment(torch.rand(4, 4, 8, 8), mean=CIFAR10_MEAN, std=CIFAR10_STD)
 
 
+@pytest.mark.parametrize(
+    "mean, std", [((0.5,), (0.0,)), ((0.5,), (-0.25,)), ((float("nan"),), (0.25,))]
+)
+def test_rand_augment_refuses_a_std_it_cannot_divide_by(mean, std):
+    """A std of 0 (a constant channel) would make every augmented pixel infinite, and
+    the fit diverge with advice about the learning rate."""
+    images = np.random.default_rng(0).random((16, 1, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(augment=RandAugment(mean=mean, std=std), max_epochs=1)
+    with pytest.raises(ValueError, match="RandAugment needs finite means and positive, finite"):
+        clf.fit(images, np.arange(16) % 2)
+    with pytest.raises(ValueError, match="rand_augment needs finite means and positive"):
+        rand_augment(torch.rand(4, 1, 8, 8), mean=mean, std=std)
+
+
 def test_rand_augment_takes_its_statistics_as_arrays():
     images = torch.rand(4, 3, 8, 8)
     mean, std = np.asarray(CIFAR10_MEAN), torch.tensor(CIFAR10_STD)

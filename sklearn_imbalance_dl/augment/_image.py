@@ -396,7 +396,8 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     magnitude : int, default=9
         In [0, 30].
     mean, std : sequence of C floats or None, default=None
-        Per-channel statistics the images were standardised with: the operations run
+        Per-channel statistics the images were standardised with (finite, ``std``
+        positive): the operations run
         on ``images * std + mean`` and the result is standardised again.
     ops : tuple of str, default=RAND_AUGMENT_OPS
         A subset of :data:`RAND_AUGMENT_OPS`.
@@ -427,12 +428,25 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     return _rand_augment(images, n_ops, magnitude, mean, std, ops)
 
 
+def _check_statistics(mean, std, who):
+    """Finite means and positive, finite stds: the operations divide by the std."""
+    mean_t = torch.as_tensor(mean, dtype=torch.float64)
+    std_t = torch.as_tensor(std, dtype=torch.float64)
+    if not (torch.isfinite(mean_t).all() and torch.isfinite(std_t).all() and (std_t > 0).all()):
+        raise ValueError(
+            f"{who} needs finite means and positive, finite stds, those the images were "
+            f"standardised with ((x - mean) / std); got mean={mean!r} and std={std!r}."
+        )
+
+
 def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
     _check_images(images, "rand_augment")
     if (mean is None) != (std is None) or (mean is not None and len(mean) != len(std)):
         raise ValueError(
             "rand_augment needs a mean and a std of one value per channel, or neither."
         )
+    if mean is not None:
+        _check_statistics(mean, std, "rand_augment")
     if mean is not None and len(mean) != images.shape[1]:
         raise ValueError(
             f"rand_augment was given a mean and std for {len(mean)} channels, but the images "
@@ -516,6 +530,8 @@ class RandAugment(Component):
                 f"RandAugment's mean has {len(self.mean)} values and its std "
                 f"{len(self.std)}; give one of each per channel."
             )
+        if self.mean is not None:
+            _check_statistics(self.mean, self.std, "RandAugment")
 
     @property
     def n_channels(self):
