@@ -585,11 +585,19 @@ def test_sure_cosine_classifier_is_cross_entropy_on_scaled_cosines():
         (lambda x: rand_augment(x, n_ops=-3), "'n_ops' parameter of rand_augment"),
         (lambda x: cutout(x, size=-5), "'size' parameter of cutout"),
         (lambda x: RandAugment(magnitude=100)(x), "'magnitude' parameter of RandAugment"),
+        (lambda x: cutmix(x, alpha=0.0), "'alpha' parameter of cutmix"),
     ],
 )
 def test_augmentations_called_directly_check_their_parameters(augment, message):
     with pytest.raises(InvalidParameterError, match=message):
         augment(torch.rand(4, 3, 8, 8))
+
+
+def test_rand_augment_refuses_integer_pixels():
+    images = torch.full((4, 3, 8, 8), 200, dtype=torch.uint8)
+    for augment in (rand_augment, RandAugment()):
+        with pytest.raises(ValueError, match=r"float pixels; got .* torch.uint8.*float\(\) / 255"):
+            augment(images)
 
 
 def test_rand_augment_refuses_statistics_of_another_channel_count():

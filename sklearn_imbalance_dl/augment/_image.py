@@ -147,6 +147,13 @@ def paste_box(images, partner, top, left, bottom, right):
     return mixed, 1.0 - area / (h * w)
 
 
+@validate_params(
+    {
+        "images": [torch.Tensor],
+        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def cutmix(images, alpha=1.0):
     """CutMix (Yun et al., ICCV 2019) of a batch with a random permutation of itself.
 
@@ -447,6 +454,11 @@ def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
         )
     if mean is not None:
         _check_statistics(mean, std, "rand_augment")
+    if not images.is_floating_point():
+        raise ValueError(
+            f"rand_augment works on float pixels; got images of dtype {images.dtype}. "
+            "Scale uint8 images to [0, 1] first: images.float() / 255."
+        )
     if mean is not None and len(mean) != images.shape[1]:
         raise ValueError(
             f"rand_augment was given a mean and std for {len(mean)} channels, but the images "
