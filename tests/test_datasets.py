@@ -203,6 +203,25 @@ def test_make_long_tailed_pandas():
     np.testing.assert_array_equal(idx, idx_np)
 
 
+def test_make_long_tailed_torch_dataset_gives_a_subset_the_estimator_trains_on():
+    """A torch Dataset (a torchvision set, with y from its targets) is cut without
+    reading its items, into a Subset of it."""
+    import torch
+    from torch.utils.data import Subset, TensorDataset
+
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    y = np.repeat([0, 1, 2, 3], 20)
+    images = np.random.default_rng(0).random((y.size, 1, 8, 8), dtype=np.float32)
+    dataset = TensorDataset(torch.from_numpy(images), torch.from_numpy(y))
+    X_lt, y_lt, idx = make_long_tailed(dataset, y, 10, return_indices=True)
+    assert isinstance(X_lt, Subset) and X_lt.dataset is dataset
+    np.testing.assert_array_equal(X_lt.indices, idx)
+    np.testing.assert_array_equal(y_lt, y[idx])
+    clf = ImbalancedNetClassifier(max_epochs=1, random_state=0, module__widths=(4, 4, 4))
+    assert clf.fit(X_lt, y_lt).predict(X_lt).shape == (idx.size,)
+
+
 def test_make_long_tailed_errors():
     X, y = _balanced()
     with pytest.raises(ValueError, match="X has 300, y has 299"):

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples
+from torch.utils.data import Dataset, Subset
 
 from .._validation import (
     Interval,
@@ -151,9 +152,10 @@ def make_long_tailed(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, ...) or pandas DataFrame
+    X : array-like of shape (n_samples, ...), pandas DataFrame or torch Dataset
         Samples. Any number of dimensions (tables, ``(N, C, H, W)`` images); indexed
-        along the first axis (``.iloc`` for pandas).
+        along the first axis (``.iloc`` for pandas; a torch Dataset gives a
+        ``torch.utils.data.Subset`` of its items, which are not read).
     y : array-like of shape (n_samples,) or pandas Series
         Class labels of any type.
     imbalance_ratio : float, default=100
@@ -177,7 +179,7 @@ def make_long_tailed(
 
     Returns
     -------
-    X_lt : same type as X
+    X_lt : same type as X, or a Subset of a torch Dataset
         The long-tailed subset, rows in their original order (pandas keeps its
         index).
     y_lt : same type as y
@@ -284,7 +286,9 @@ def make_long_tailed(
         chosen.append(rng.choice(members, size=quota, replace=False))
     indices = np.sort(np.concatenate(chosen)).astype(np.int64)
 
-    X_lt = _safe_indexing(X, indices)
+    # A torch Dataset is a sequence of items to sklearn's indexing, which would read
+    # them all into a list.
+    X_lt = Subset(X, indices.tolist()) if isinstance(X, Dataset) else _safe_indexing(X, indices)
     y_lt = _safe_indexing(y, indices)
     if return_indices:
         return X_lt, y_lt, indices
