@@ -144,6 +144,12 @@ def item_input(item, index, input_shape=None):
     its items.
     """
     x = item[0] if isinstance(item, (tuple, list)) else item
+    if type(x).__module__.startswith("PIL."):
+        raise ValueError(
+            f"Item {index} of the Dataset X is a PIL image, which the network cannot read: "
+            "give the Dataset a transform that ends in a tensor (torchvision's "
+            "transforms.ToTensor() gives (channels, height, width) floats in [0, 1])."
+        )
     try:
         x = torch.as_tensor(x)
     except (TypeError, ValueError, RuntimeError):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from PIL import Image
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
@@ -1095,6 +1096,10 @@ class _Items(torch.utils.data.Dataset):
     "make, message",
     [
         (lambda i: {"image": torch.rand(3, 8, 8)}, "Item 0 of the Dataset X is a dict, which"),
+        (
+            lambda i: (Image.new("RGB", (8, 8)), i % 3),
+            r"Item 0 of the Dataset X is a PIL image.*transforms.ToTensor\(\)",
+        ),
         (lambda i: torch.tensor(float(i)), "Item 0 of the Dataset X is a scalar"),
         (lambda i: torch.rand(3, 8 + (i == 5), 8), r"Item 5 of the Dataset X has shape \(3, 9"),
     ],
