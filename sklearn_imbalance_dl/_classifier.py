@@ -525,7 +525,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             flattened by ``module="mlp"`` (see ``module``). Images in (n_samples, H,
             W, C) order, C being 1, 3 or 4, are refused by the built-in modules with
             the transposition that fixes them; a shape that reads either way, as
-            (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W).
+            (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W). scikit-learn's
+            splitters (``cross_validate``, ``GridSearchCV``) turn a torch Dataset into
+            a list of its items, which is refused: cross-validate arrays.
         y : array-like of shape (n_samples,)
             Any label type. With a torch Dataset X, the labels of its items in order
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
@@ -759,6 +761,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         model.
         """
         table = encoded and getattr(X, "ndim", 2) == 2  # lists are read as tables
+        _check_not_dataset_items(X)
         if getattr(X, "ndim", None) == 1:
             # Before scikit-learn's checks, whose feature-name warning and string or
             # pandas.NA errors would hide what is wrong with one row given as a Series.
@@ -942,6 +945,30 @@ def _first_input(dataset):
     if len(dataset) == 0:
         raise ValueError("The Dataset X has no items; fit and predict need at least one.")
     return item_input(dataset[0], 0)
+
+
+def _check_not_dataset_items(X):
+    """Refuse a list of a Dataset's items, ``(input, ...)`` tuples of tensors.
+
+    scikit-learn's splitters (``cross_validate``, ``GridSearchCV``, ``train_test_split``)
+    index a torch Dataset item by item into such a list. As an array it would gain an
+    axis (a 1-tuple of an image is a 4-D sample, which ``module="auto"`` sends to the
+    MLP) or fail in numpy.
+    """
+    if (
+        isinstance(X, list)
+        and X
+        and isinstance(X[0], tuple)
+        and X[0]
+        and isinstance(X[0][0], torch.Tensor)
+    ):
+        raise ValueError(
+            f"X is a list of {len(X)} tuples (input, ...) of tensors: the items of a torch "
+            "Dataset, as scikit-learn's splitters (cross_validate, GridSearchCV, "
+            "train_test_split) make of one, reading every item. Pass the Dataset itself to "
+            "fit and predict (split it with torch.utils.data.Subset), or arrays to "
+            "cross-validate."
+        )
 
 
 def _module_name(module):

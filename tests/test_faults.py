@@ -1110,6 +1110,18 @@ def test_dataset_items_the_network_cannot_read_are_named(make, message):
         small_images().fit(_Items(make), y)
 
 
+def test_a_dataset_split_by_scikit_learn_into_its_items_is_refused():
+    """cross_validate indexes a Dataset into a list of its items; a 1-tuple of an
+    image read as an array is a 4-D sample, which module="auto" would send to the MLP."""
+    from sklearn.model_selection import cross_validate
+
+    images = torch.rand(40, 3, 8, 8)
+    y = np.arange(40) % 2
+    for dataset in (TensorDataset(images), TensorDataset(images, torch.from_numpy(y))):
+        with pytest.raises(ValueError, match=r"X is a list of 20 tuples \(input, ...\) of"):
+            cross_validate(small_images(), dataset, y, cv=2, error_score="raise")
+
+
 def test_an_empty_dataset_is_refused():
     with pytest.raises(ValueError, match="The Dataset X has no items"):
         small().fit(_Items(lambda i: torch.rand(4), n=0), np.array([], dtype=int))
