@@ -27,7 +27,7 @@ from torch.utils.data import Dataset
 
 from ._data import LabelledDataset, item_input, to_device_dataset, weights_are_uniform
 from ._net import AdjustedSoftmax, ImbalanceNet
-from ._validation import user_stacklevel
+from ._validation import param_repr, user_stacklevel
 from .callbacks._weight_averaging import SWA, WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
@@ -744,6 +744,7 @@ def _check_module_output(value, module, input_shape, n_classes):
             "requires_grad=True): there is nothing for the fit to train."
         )
     probe = torch.zeros((2, *input_shape), dtype=parameter_dtype(module))
+    name = param_repr(value)
     try:
         with _probing(module):
             out = module(probe)
@@ -755,18 +756,18 @@ def _check_module_output(value, module, input_shape, n_classes):
                 "them a channel axis: X[:, None]."
             )
         raise ValueError(
-            f"module={value!r} cannot take samples of shape {input_shape} (tried on a "
+            f"module={name} cannot take samples of shape {input_shape} (tried on a "
             f"batch of 2: {exc}).{hint}"
         ) from exc
     if not isinstance(out, torch.Tensor):
         raise ValueError(
-            f"module={value!r} returns a {type(out).__name__} from forward, but the estimator "
+            f"module={name} returns a {type(out).__name__} from forward, but the estimator "
             "needs one tensor of logits of shape (n_samples, n_classes): return the logits "
             "alone (e.g. from a wrapper module whose forward returns module(x)[0])."
         )
     if out.ndim != 2 or out.shape[1] != n_classes:
         raise ValueError(
-            f"module={value!r} returns outputs of shape {tuple(out.shape)} for 2 samples; "
+            f"module={name} returns outputs of shape {tuple(out.shape)} for 2 samples; "
             f"expected (2, {n_classes}): one logit per class of y."
         )
 
@@ -1049,7 +1050,7 @@ def _build_mixing(params, routed, schedule, module):
         raise ValueError(
             f"mixing={params['mixing']!r} mixes at layer={mixing.layer!r}, which needs a "
             "module exposing 'stages' and 'head' (the staged-module protocol of "
-            f"sklearn_imbalance_dl.modules); module={params['module']!r} does not. Use "
+            f"sklearn_imbalance_dl.modules); module={param_repr(params['module'])} does not. Use "
             "mixing__layer='input' or a staged module."
         )
     return mixing
@@ -1558,7 +1559,8 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
         if not is_staged(module):
             raise ValueError(
                 f"schedule={params['schedule']!r} re-trains the classifier head, which needs a "
-                f"module exposing 'stages' and 'head'; module={params['module']!r} does not."
+                "module exposing 'stages' and 'head'; "
+                f"module={param_repr(params['module'])} does not."
             )
         if params["sampler"] != "instance":
             raise ValueError(

@@ -147,6 +147,17 @@ def label_type_names(*arrays):
     return ", ".join(sorted(names))
 
 
+def param_repr(value):
+    """A parameter's value as a message names it: its repr, but a torch module instance
+    as ``ClassName(...)``, since its repr lists every layer (a ResNet-32's, thousands of
+    characters, would bury the message)."""
+    import torch
+
+    if isinstance(value, torch.nn.Module):
+        return f"{type(value).__name__}(...)"
+    return repr(value)
+
+
 def plain_value(value):
     """A numpy scalar as the Python value it holds (any other value as it is): a label
     shown in a message as the user wrote it (``'a'``, not ``np.str_('a')``)."""

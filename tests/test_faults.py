@@ -844,6 +844,21 @@ def test_a_module_returning_a_tuple_is_refused_clearly():
         clf.fit(*_rows())
 
 
+def test_a_module_instance_is_named_by_its_class_not_its_layers():
+    """A ResNet-32 instance's repr lists its layers in thousands of characters."""
+    from sklearn_imbalance_dl.modules import ResNet32
+
+    images = np.random.default_rng(0).random((20, 1, 8, 8), dtype=np.float32)
+    y = np.arange(20) % 2
+    for module, message in [
+        (ResNet32(2), r"module=ResNet32\(\.\.\.\) cannot take samples of shape \(1, 8, 8\)"),
+        (ResNet32(5, in_channels=1), r"module=ResNet32\(\.\.\.\) returns outputs of shape"),
+    ]:
+        with pytest.raises(ValueError, match="^" + message) as info:
+            ImbalancedNetClassifier(module=module, max_epochs=1).fit(images, y)
+        assert len(str(info.value)) < 400
+
+
 @pytest.mark.parametrize("n_rare", [2, 3])
 def test_every_class_of_two_samples_or_more_is_validated_on(n_rare):
     # At a fraction of 0.1 the stratified split gives the rare class 0.2-0.3 of a
