@@ -392,6 +392,25 @@ def test_load_cifar10_lt_same_data_from_both_formats(tmp_path):
         np.testing.assert_array_equal(u, v)
 
 
+@pytest.mark.parametrize(
+    "labels, got",
+    [
+        (lambda y: np.eye(10)[y], r"dtype float64 and shape \(120, 10\) \(one-hot"),
+        (lambda y: y + 0.5, r"dtype float64 and shape \(120,\)"),
+        (lambda y: y.astype(str), r"dtype <U\d+ and shape \(120,\)"),
+    ],
+)
+def test_load_cifar10_lt_refuses_labels_that_are_not_class_indices(tmp_path, labels, got):
+    """One-hot labels were counted as 10 labels an image, fractional ones truncated."""
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    path = tmp_path / "c.npz"
+    np.savez(path, X_train=X_train, y_train=labels(y_train), X_test=X_test, y_test=y_test)
+    with pytest.raises(ValueError, match="y_train must hold integer class labels.*" + got):
+        load_cifar10_lt(path, 2)
+    np.savez(path, X_train=X_train, y_train=y_train[:, None], X_test=X_test, y_test=y_test)
+    assert load_cifar10_lt(path, 2)[1].ndim == 1  # Keras' (N, 1) labels
+
+
 def test_load_cifar10_lt_errors(tmp_path):
     missing = tmp_path / "nowhere" / "cifar-10-batches-py"
     with pytest.raises(FileNotFoundError, match="No CIFAR-10 data at .*nowhere.*data_batch_1"):

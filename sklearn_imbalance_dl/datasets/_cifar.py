@@ -75,6 +75,22 @@ def _to_channels_first(X, name, path):
     )
 
 
+def _to_labels(y, name, path):
+    """Integer class labels of shape (N,), from (N,) or Keras' (N, 1)."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    integral = np.issubdtype(y.dtype, np.integer) or (
+        np.issubdtype(y.dtype, np.floating) and np.array_equal(y, np.round(y))
+    )
+    if y.ndim != 1 or not integral:
+        raise ValueError(
+            f"'{path}': {name} must hold integer class labels of shape (N,) or (N, 1); got "
+            f"dtype {y.dtype} and shape {y.shape} (one-hot labels: pass y.argmax(1))."
+        )
+    return y.astype(np.int64)
+
+
 def _read_npz(path):
     try:
         archive = np.load(path, allow_pickle=False)
@@ -94,8 +110,8 @@ def _read_npz(path):
             )
         X_train = _to_channels_first(archive["X_train"], "X_train", path)
         X_test = _to_channels_first(archive["X_test"], "X_test", path)
-        y_train = np.asarray(archive["y_train"]).astype(np.int64).ravel()
-        y_test = np.asarray(archive["y_test"]).astype(np.int64).ravel()
+        y_train = _to_labels(archive["y_train"], "y_train", path)
+        y_test = _to_labels(archive["y_test"], "y_test", path)
     for X, y, split in ((X_train, y_train, "train"), (X_test, y_test, "test")):
         if X.shape[0] != y.shape[0]:
             raise ValueError(
@@ -141,7 +157,8 @@ def load_cifar10_lt(
         ``data_batch_1`` ... ``data_batch_5`` and ``test_batch``; its parent
         directory also works) or an ``.npz`` file with arrays ``X_train``,
         ``y_train``, ``X_test``, ``y_test`` (uint8 images of shape
-        ``(N, 32, 32, 3)`` or ``(N, 3, 32, 32)``), such as the one written by
+        ``(N, 32, 32, 3)`` or ``(N, 3, 32, 32)``, integer labels of shape ``(N,)``
+        or ``(N, 1)``), such as the one written by
         ``benchmarks/prepare_cifar10.py``. The batches are Python pickles: only
         load files you trust.
     imbalance_ratio : float, default=100
