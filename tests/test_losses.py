@@ -82,6 +82,15 @@ def test_inverse_frequency_weights_match_methods_ppw_values(power, expected):
     np.testing.assert_allclose(w.numpy(), expected, atol=1e-3)
 
 
+def test_inverse_frequency_weights_large_power_stays_finite():
+    # (1/n) ** 200 underflows float64; the weights themselves are representable.
+    w = LF.inverse_frequency_weights([5000, 50], power=200.0)
+    np.testing.assert_allclose(w.numpy(), [0.0, 2.0], atol=1e-6)
+    # 100 ** -100 / (100 ** -100 + 200 ** -100) = 1 / (1 + 2 ** -100): about 2 and 2e-30.
+    w = LF.inverse_frequency_weights([200, 100], power=100.0)
+    np.testing.assert_allclose(w.numpy(), [2.0 * 2.0**-100, 2.0], rtol=1e-6)
+
+
 def test_ldam_margins_formula_and_methods_values():
     expected = [0.032, 0.036, 0.041, 0.046, 0.053, 0.060, 0.068, 0.077, 0.088, 0.100]
     m = LF.ldam_margins(CIFAR10_LT, max_m=0.1)

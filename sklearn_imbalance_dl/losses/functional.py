@@ -119,7 +119,9 @@ def inverse_frequency_weights(class_counts, power=1.0) -> torch.Tensor:
     [0.5, 1.5]
     """
     counts = _counts_float64(class_counts)
-    weights = _normalise_to_n_classes(counts.pow(-float(power)))
+    # Normalised in log space: n ** -power underflows float64 for a large power
+    # (50 ** -200 is 0), which would make every weight 0 / 0.
+    weights = torch.softmax(-float(power) * counts.log(), dim=0) * counts.shape[0]
     return _output_like(weights, class_counts)
 
 
