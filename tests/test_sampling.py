@@ -313,3 +313,20 @@ def test_labels_of_mixed_types_and_features_with_nan_are_refused_at_construction
     X[1, 0] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         ImbalancedSampler([0, 1, 0, 1], NearMiss(), X=X)
+
+
+def test_a_smoothed_bootstrap_is_refused_not_drawn_as_plain_copies():
+    """RandomOverSampler with ``shrinkage`` names its rows in ``sample_indices_`` but
+    returns them perturbed (a smoothed bootstrap): drawing those indices would silently
+    train on plain copies instead."""
+    smoothed = RandomOverSampler(shrinkage=1.0)
+    refused = r"'sampler' parameter of ImbalancedSampler must pick existing rows.*Pipeline"
+    with pytest.raises(InvalidParameterError, match=refused):
+        ImbalancedSampler(Y, smoothed)
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.repeat([0, 1], [50, 10])
+    clf = ImbalancedNetClassifier(loss="ce", sampler=smoothed, max_epochs=1)
+    with pytest.raises(InvalidParameterError, match="synthesises new rows"):
+        clf.fit(X, y)
+    # No shrinkage, or none at all, is plain copies: taken.
+    assert len(ImbalancedSampler(Y, RandomOverSampler(shrinkage=0.0), random_state=0)) == 1600

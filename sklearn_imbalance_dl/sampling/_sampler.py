@@ -44,11 +44,17 @@ def looks_at_features(sampler):
 
 
 def _picks_rows(sampler, X, y):
+    """Whether ``sampler`` returns rows of ``X`` unchanged and says which: some samplers
+    set ``sample_indices_`` but change the rows (RandomOverSampler's smoothed bootstrap,
+    ``shrinkage``), which drawing by index would silently undo."""
     probe = clone(sampler)
     if "random_state" in probe.get_params():
         probe.set_params(random_state=0)  # leaves numpy's global stream alone
-    probe.fit_resample(X, y)
-    return hasattr(probe, "sample_indices_")
+    X_resampled, _ = probe.fit_resample(X, y)
+    if not hasattr(probe, "sample_indices_"):
+        return False
+    picked = np.asarray(X)[probe.sample_indices_]
+    return np.array_equal(np.asarray(X_resampled), picked, equal_nan=True)
 
 
 def encode_sampling_strategy(sampler, classes, *, owner):
@@ -108,8 +114,9 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone.
 
     Batches are drawn by index, so the sampler must return a subset (with repeats) of
-    its input rows and say which (``sample_indices_``). One that synthesises rows, such
-    as SMOTE, cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
+    its input rows, unchanged, and say which (``sample_indices_``). One that synthesises
+    rows, such as SMOTE or RandomOverSampler with ``shrinkage`` (a smoothed bootstrap),
+    cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
 
     The sampler is tried on a small two-class problem (30 rows), which tells one that
     synthesises rows, then on ``X, y``, the rows it will draw from, so that it fails
@@ -130,7 +137,8 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     Raises
     ------
     InvalidParameterError
-        If the sampler leaves no ``sample_indices_`` after ``fit_resample``.
+        If the sampler leaves no ``sample_indices_`` after ``fit_resample``, or
+        returns rows other than those it names there.
     """
     expected = (
         f"The 'sampler' parameter of {owner} must pick existing rows (an "
@@ -255,7 +263,8 @@ class ImbalancedSampler(torch.utils.data.Sampler):
     - an imbalanced-learn sampler that picks existing rows (``RandomUnderSampler``,
       ``RandomOverSampler``, ``NearMiss``, ...): re-run every epoch with a new seed;
       the epoch is its selected rows, shuffled. A sampler that synthesises rows
-      (``SMOTE``) is refused: resample the arrays once before training instead.
+      (``SMOTE``, ``RandomOverSampler(shrinkage=...)``) is refused: resample the arrays
+      once before training instead.
 
     Parameters
     ----------
