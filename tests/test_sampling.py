@@ -190,6 +190,15 @@ def test_labels_of_any_type_and_torch_tensors():
     assert by_name == by_code
 
 
+def test_continuous_values_are_refused_not_drawn_as_one_class_each():
+    # As the estimator refuses them: a regression target is no set of classes.
+    targets = np.random.default_rng(0).normal(size=50)
+    with pytest.raises(ValueError, match="y holds continuous values, not class labels"):
+        ImbalancedSampler(targets)
+    # Whole numbers stored as floats are class labels.
+    assert ImbalancedSampler(Y.astype(float)).classes_.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
 def test_in_a_dataloader_batches_carry_the_drawn_rows():
     X = torch.arange(len(Y), dtype=torch.float32)[:, None]
     dataset = TensorDataset(X, torch.as_tensor(Y))

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import (
     HasMethods,
     InvalidParameterError,
 )
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._validation import check_component_params, check_label_types, check_no_missing_labels
@@ -269,8 +270,9 @@ class ImbalancedSampler(torch.utils.data.Sampler):
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Labels of the dataset's samples (any type), in the dataset's order; not empty,
-        none missing (None, NaN or pd.NA is refused, not drawn as a class).
+        Class labels of the dataset's samples (any type), in the dataset's order; not
+        empty, none missing (None, NaN or pd.NA is refused, not drawn as a class), not
+        continuous values (as scikit-learn's classifiers, ``[0.5, 1.5]`` is refused).
     sampler : {"class_balanced", "sqrt", "instance"} or imbalanced-learn sampler, \
             default="class_balanced"
         How to draw an epoch (see above). An imblearn sampler is cloned, never changed.
@@ -337,6 +339,11 @@ class ImbalancedSampler(torch.utils.data.Sampler):
             "samples, or give them a label.",
         )
         check_label_types(labels)
+        if type_of_target(labels) == "continuous":
+            raise ValueError(
+                "y holds continuous values, not class labels: ImbalancedSampler draws by "
+                "class, and would take every distinct value for a class of its own."
+            )
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
         features = None
