@@ -14,6 +14,7 @@ from sklearn_imbalance_dl.mixing import (
     MajorFeatureWeakening,
     PhasedRemix,
     remix_label_weight,
+    weakening_probabilities,
 )
 from sklearn_imbalance_dl.mixing._mixing import MixPlan
 from sklearn_imbalance_dl.modules import MLP, ResNet32, forward_staged
@@ -181,6 +182,27 @@ def test_mfw_never_weakens_the_smallest_class_by_default():
         weakened += torch.bincount(y[plan.own_share < 1], minlength=4)
     # Empirical weakening rates follow p_c (5000 draws per class).
     np.testing.assert_allclose((weakened / 5000).numpy(), 1 - 7 / counts.numpy(), atol=0.03)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        # A misspelt schedule would be read as "major_only".
+        (([100, 10, 1], "powr"), {}, "'schedule' parameter of weakening_probabilities"),
+        (([100, 10, 1], "power"), {"gamma": -1.0}, "'gamma' parameter"),
+        (([100, 10, 1], "power"), {"p_max": 2.0}, "'p_max' parameter"),
+        (([100, 10, 0], "power"), {}, "class_counts must be > 0"),
+        (([100, float("nan"), 1], "linear"), {}, "class_counts must be finite"),
+    ],
+)
+def test_weakening_probabilities_refuse_what_is_no_probability(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        weakening_probabilities(*args, **kwargs)
+
+
+def test_weakening_probabilities_of_a_list_of_counts():
+    p = weakening_probabilities([100, 10, 1], "power", p_max=0.5)
+    torch.testing.assert_close(p, torch.tensor([0.495, 0.45, 0.0]))
 
 
 def test_mix_plan_mixes_features_with_partner():

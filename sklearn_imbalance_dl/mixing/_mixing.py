@@ -18,7 +18,9 @@ from .._validation import (
     Interval,
     Real,
     StrOptions,
+    validate_params,
 )
+from ..losses._checks import check_class_counts
 from ..registry import Component, register
 
 LAYER_NAMES = ("input", "penultimate", "random")
@@ -409,25 +411,41 @@ class MajorFeatureWeakening(Mixing):
         return own_share, (own_share if self.label_policy == "mix" else None)
 
 
+@validate_params(
+    {
+        "class_counts": ["array-like", torch.Tensor],
+        "schedule": MajorFeatureWeakening._parameter_constraints["class_schedule"],
+        "gamma": MajorFeatureWeakening._parameter_constraints["gamma"],
+        "p_max": MajorFeatureWeakening._parameter_constraints["p_max"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def weakening_probabilities(class_counts, schedule, *, gamma=1.0, p_max=1.0):
     """Per-class weakening probability p_c of :class:`MajorFeatureWeakening`.
 
     Parameters
     ----------
-    class_counts : torch.Tensor of shape (n_classes,)
-        Training samples per class.
+    class_counts : array-like of shape (n_classes,)
+        Training samples per class, all > 0.
     schedule : {"power", "linear", "major_only"}
         The class schedule (see :class:`MajorFeatureWeakening`).
     gamma : float, default=1.0
-        Exponent of the schedule.
+        Exponent of the schedule, > 0.
     p_max : float, default=1.0
-        Probability of the most frequent class.
+        Probability of the most frequent class, in [0, 1].
 
     Returns
     -------
     p : torch.Tensor of shape (n_classes,)
+        float32, on the device of a tensor ``class_counts``.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.mixing import weakening_probabilities
+    >>> weakening_probabilities([100, 10, 1], "power").round(decimals=2)
+    tensor([0.9900, 0.9000, 0.0000])
     """
-    counts = class_counts.to(torch.float32)
+    counts = check_class_counts(class_counts).to(torch.float32)
     n_min, n_max = counts.min(), counts.max()
     if schedule == "power":
         p = 1 - (n_min / counts) ** gamma
