@@ -386,7 +386,12 @@ def test_bad_reduction_message(batch):
 
 @pytest.mark.parametrize(
     "counts, match",
-    [([1.0, 2.0, 3.0], "expected length 4"), ([1.0, 0.0, 2.0, 3.0], "> 0"), ([[1.0]], "1-D")],
+    [
+        ([1.0, 2.0, 3.0], "expected length 4"),
+        ([1.0, 0.0, 2.0, 3.0], "> 0"),
+        ([[1.0]], "1-D"),
+        (["many", "some", "few", "one"], r"class_counts must hold numbers; got \['many'"),
+    ],
 )
 def test_bad_class_counts(batch, counts, match):
     logits, target = batch

@@ -46,7 +46,10 @@ def as_float_tensor(values, name: str, *, like: torch.Tensor | None = None) -> t
     if isinstance(values, torch.Tensor):
         tensor = values.detach()
     else:
-        tensor = torch.as_tensor(np.asarray(values, dtype=np.float64))
+        try:
+            tensor = torch.as_tensor(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name} must hold numbers; got {values!r}.") from error
     if not (tensor.is_floating_point() or tensor.dtype in _INT_DTYPES):
         raise ValueError(f"{name} must hold numbers; got a tensor of dtype {tensor.dtype}.")
     if like is not None:
