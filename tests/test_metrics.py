@@ -157,6 +157,15 @@ def test_shot_accuracy_class_without_test_samples_is_skipped():
     assert shot_accuracy(y_true, y_pred, counts)["few"] == pytest.approx(0.625)
 
 
+def test_counts_of_a_class_absent_from_the_evaluation_set_ask_for_labels():
+    # The classifier's counts cover a class that neither y_true nor y_pred holds.
+    y_true, y_pred = [0, 1, 1], [0, 1, 0]
+    with pytest.raises(ValueError, match=r"per class of y_true and y_pred \(give labels="):
+        shot_accuracy(y_true, y_pred, [200, 50, 5])
+    scores = shot_accuracy(y_true, y_pred, [200, 50, 5], labels=[0, 1, 2])
+    assert scores == pytest.approx({"many": 1.0, "medium": 0.5, "few": float("nan")}, nan_ok=True)
+
+
 def test_shot_accuracy_errors():
     y_true, y_pred, counts = _hand_example()
     with pytest.raises(ValueError, match=r"few_threshold \(200\) must not exceed many_threshold"):

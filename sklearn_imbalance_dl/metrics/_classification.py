@@ -173,12 +173,16 @@ def _check_train_counts(train_counts, labels, y_true, y_pred):
                 raise ValueError(f"train_counts has no entry for the labels {missing}.")
         counts = _as_counts([mapping[label] for label in labels.tolist()])
     else:
+        given = labels is not None
         labels = _check_labels(labels, y_true, y_pred)
         counts = _as_counts(train_counts)
         if counts.ndim != 1 or counts.shape[0] != labels.shape[0]:
+            # Without labels, the classes are those of y_true and y_pred, which an
+            # evaluation set need not hold all of.
+            source = "labels" if given else "y_true and y_pred (give labels=, e.g. classes_)"
             raise ValueError(
                 f"train_counts must be a dict label -> count or an array with one count "
-                f"per class of labels ({labels.shape[0]} classes: {labels.tolist()}); "
+                f"per class of {source}: {labels.shape[0]} classes, {labels.tolist()}; "
                 f"got shape {counts.shape}."
             )
     return labels, counts
