@@ -530,6 +530,11 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     assert repr(RandAugment(cutout_size=4)) == "RandAugment(cutout_size=4)"
 
 
+def test_rand_augment_returns_an_empty_batch_as_it_is():
+    # As cutout and cutmix: an empty batch is returned empty, not refused by torch.
+    assert rand_augment(torch.rand(0, 3, 8, 8)).shape == (0, 3, 8, 8)
+
+
 @pytest.mark.parametrize(
     ("mean", "std", "expected"),
     [

@@ -147,11 +147,12 @@ def paste_box(images, partner, top, left, bottom, right):
     return mixed, 1.0 - area / (h * w)
 
 
+# CutMix's Beta concentration, for :func:`cutmix` and the ``CutMix`` mixing.
+CUTMIX_ALPHA = [Interval(numbers.Real, 0, None, closed="neither")]
+
+
 @validate_params(
-    {
-        "images": [torch.Tensor],
-        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
-    },
+    {"images": [torch.Tensor], "alpha": CUTMIX_ALPHA},
     prefer_skip_nested_validation=True,
 )
 def cutmix(images, alpha=1.0):
@@ -470,6 +471,8 @@ def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
             f"rand_augment ops must be a non-empty subset of {RAND_AUGMENT_OPS}; got {ops!r}."
         )
     n, c, h, w = images.shape
+    if n == 0:  # torch's affine grid takes no empty batch
+        return images.clone(memory_format=memory_format(images))
     device = images.device
     x = images
     if mean is not None:

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import torch
 from sklearn.utils._param_validation import Interval
 
-from ..augment._image import _cutmix_box, paste_box
+from ..augment._image import CUTMIX_ALPHA, _cutmix_box, paste_box
 from ..registry import register
 from ._mixing import Mixing
 
@@ -87,7 +87,7 @@ class CutMix(Mixing):
     needs_images = True
 
     _parameter_constraints = {
-        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": CUTMIX_ALPHA,
         "p": [Interval(numbers.Real, 0, 1, closed="both")],
     }
 
