@@ -41,12 +41,12 @@ if str(REPO) not in sys.path:  # run from a checkout without installing
 
 # Methods: key -> (table name, estimator parameters).
 METHODS = {
-    "ce": ("CE", {}),
+    "ce": ("CE", {"loss": "ce"}),
     "ldam_drw": ("LDAM-DRW", {"loss": "ldam", "schedule": "drw"}),
     "cri_ppl": ("CRI+PPL", {"loss": "cri", "schedule": "ppl"}),
     "arb_batch": ("ARB (batch)", {"loss": "arb"}),
     "arb_global": ("ARB (global)", {"loss": "arb", "loss__counts": "global"}),
-    "ce_mfw": ("CE+MFW", {"mixing": "mfw"}),
+    "ce_mfw": ("CE+MFW", {"loss": "ce", "mixing": "mfw"}),
     "ldam_drw_mfw": ("LDAM-DRW+MFW", {"loss": "ldam", "schedule": "drw", "mixing": "mfw"}),
 }
 
@@ -81,29 +81,23 @@ results by under 1 point)
   accuracies identical to `loss="balanced_softmax"` on both data sets (side run, same
   seeds and setting), as docs/methods.md says it must.
 - **Robustness to the shared setting.** With the library default instead (AdamW lr 1e-3,
-  constant, 200 epochs; side run, not selected), the ranking on step is the same
-  (CRI+PPL +16.8, ARB +13.6, LDAM-DRW +9.9, CE+MFW −7.4 vs CE, all 5/5); on exponential
-  CRI+PPL falls behind LDAM-DRW (−1.0 ± 1.9, 1/5) and ARB's lead over LDAM-DRW shrinks
-  to +0.6/+0.7, and LDAM-DRW+MFW gains over CE (+4.0, 5/5). So CRI+PPL > LDAM-DRW and
-  ARB ≫ LDAM-DRW on exponential depend on the setting; on step they do not.
-- **CRI+PPL trades head for tail.** Its many-shot accuracy is 93.2 (exp.) and 96.2
+  constant, 200 epochs; side run, not selected, MFW then keeping the label), the ranking
+  on step is the same (CRI+PPL +16.8, ARB +13.6, LDAM-DRW +9.9 vs CE, all 5/5); on
+  exponential CRI+PPL falls behind LDAM-DRW (−1.0 ± 1.9, 1/5) and ARB's lead over
+  LDAM-DRW shrinks to +0.6/+0.7. So CRI+PPL > LDAM-DRW and ARB ≫ LDAM-DRW on
+  exponential depend on the setting; on step they do not.
+- **CRI+PPL trades head for tail.** Its many-shot accuracy is 93.0 (exp.) and 96.0
   (step) against 99-100 for the others: after the PPW window the class weights are
   ∝ 1/n_c (124:1 between head and tail digits here, far steeper than CIFAR-10-LT's
   100:1 spread over 5000 → 50 images), and PPmix's Remix sends mixed labels to the
   tail. Net effect still positive.
-- **MFW hurts CE on step ρ=100 (−7.6 ± 1.2, 0/5); the few-shot accuracy halves (28.5 →
-  12.8).** Not a crash or a NaN: the weakening probabilities are as specified
-  (p = 1 − 1/124 ≈ 0.99 for the head digits, 0 for the tail). Mechanism: the partner is
-  drawn from the whole batch and the label stays `y_i`, so each one-shot tail image is,
-  once per epoch, the partner of a (weakened) head sample and enters a head-labelled
-  input with a share 1 − λ ∈ [0, 0.5] — about as many head-labelled exposures as clean
-  own-label ones. Side runs (5 seeds, step): `mixing__label_policy="mix"` gives 69.7 ±
-  2.6 (above CE's 64.0); `layer="input"` 57.2, `"penultimate"` 54.1,
-  `class_schedule="major_only"` 56.5 (all below CE); plain mixup 59.9. On exponential
-  ρ=100 MFW is neutral (+0.1 ± 1.6 with CE). This is a property of the **[RECON]**
-  choices (label kept), not evidence about the paper's method: see "Procrustean MFW:
-  keeping or mixing the label" below for `label_policy="mix"` (a gain) and partners
-  restricted to head classes (no gain).
+- **MFW (labels mixed by the feature share, the default) helps LDAM-DRW on both
+  profiles (+2.4 ± 2.0, 4/5 and +9.2 ± 3.2, 5/5) and CE on step (+6.0 ± 2.6, 5/5), and
+  costs CE on exponential (−3.3 ± 3.0, 1/5).** Keeping each sample's own label instead
+  (`mixing__label_policy="keep"`) lost 7.4 and 8.2 points on step: a weakened head
+  sample becomes an input between two classes labelled with its head class, which
+  widens the head classes' regions. See "Procrustean MFW: keeping or mixing the label"
+  below (`benchmarks/mfw_label_policy.py`), whose "mix" rows are these.
 """
 
 
@@ -149,6 +143,7 @@ def fit_one(job):
     setting = job["setting"]
     start = time.perf_counter()
     clf = ImbalancedNetClassifier(
+        module="mlp",  # the plain MLP of the description, not the tabular default
         max_epochs=setting["epochs"],
         batch_size=BATCH_SIZE,
         optimizer=setting["optimizer"],

@@ -1,4 +1,4 @@
-"""MFW's label policy on long-tailed digits: keep the own label (default) or mix it.
+"""MFW's label policy on long-tailed digits: keep the own label or mix it (the default).
 
 Same protocol and shared setting as ``methods_digits.py`` (SGD 0.1, warm-up and steps,
 200 epochs, default MLP, last epoch, seeds 0-4 changing data and model), for CE and
@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 
-BASES = {"CE": {}, "LDAM-DRW": {"loss": "ldam", "schedule": "drw"}}
+BASES = {"CE": {"loss": "ce"}, "LDAM-DRW": {"loss": "ldam", "schedule": "drw"}}
 VARIANTS = {
     "": {},
-    "+MFW (keep)": {"mixing": "mfw"},
+    "+MFW (keep)": {"mixing": "mfw", "mixing__label_policy": "keep"},
     "+MFW (mix)": {"mixing": "mfw", "mixing__label_policy": "mix"},
 }
 
@@ -31,6 +31,9 @@ def fit_score(params, seed, profile, epochs):
 
     X, y, X_test, y_test = load_digits_lt(100, profile=profile, random_state=seed)
     clf = ImbalancedNetClassifier(
+        module="mlp",  # methods_digits.py's shared setting, pinned
+        batch_size=128,
+        weight_decay=1e-4,
         optimizer="sgd",
         lr=0.1,
         lr_schedule="warmup_step",
