@@ -53,7 +53,7 @@ METHODS = {
 # Candidate shared settings for the selection rule (CE only, validation set only).
 # (name, optimizer, lr, lr_schedule)
 CANDIDATES = [
-    ("AdamW lr 1e-3, constant (library default)", "adamw", 1e-3, "constant"),
+    ("AdamW lr 1e-3, constant", "adamw", 1e-3, "constant"),
     ("AdamW lr 1e-3, cosine", "adamw", 1e-3, "cosine"),
     ("SGD m0.9 lr 0.1, warmup_step (LT recipe)", "sgd", 0.1, "warmup_step"),
 ]
@@ -80,8 +80,8 @@ results by under 1 point)
   (+9.1 ± 3.0, 5/5), as in the papers. ARB with global counts gave per-seed balanced
   accuracies identical to `loss="balanced_softmax"` on both data sets (side run, same
   seeds and setting), as docs/methods.md says it must.
-- **Robustness to the shared setting.** With the library default instead (AdamW lr 1e-3,
-  constant, 200 epochs; side run, not selected, MFW then keeping the label), the ranking
+- **Robustness to the shared setting.** With AdamW at lr 1e-3 instead (constant rate,
+  200 epochs; side run, not selected, MFW then keeping the label), the ranking
   on step is the same (CRI+PPL +16.8, ARB +13.6, LDAM-DRW +9.9 vs CE, all 5/5); on
   exponential CRI+PPL falls behind LDAM-DRW (−1.0 ± 1.9, 1/5) and ARB's lead over
   LDAM-DRW shrinks to +0.6/+0.7. So CRI+PPL > LDAM-DRW and ARB ≫ LDAM-DRW on
@@ -321,8 +321,8 @@ def build_report(args, setting, selection_table, results, datasets, wall, comman
         "training draw) and the model (`random_state=seed`: initial weights, batch "
         "order, mixing draws). All methods see the same data for a given seed, so "
         "differences are paired by seed.",
-        f"- Shared budget, identical for every method: default MLP (2 hidden layers of "
-        f"256, batch norm, ReLU; cosine head for LDAM/CRI as the library chooses, linear "
+        "- Shared budget, identical for every method: the MLP (`module='mlp'`, 2 hidden "
+        f"layers of 256, batch norm, ReLU; cosine head for LDAM/CRI as the library chooses, linear "
         f"otherwise), {setting['optimizer'].upper() if setting['optimizer'] == 'sgd' else 'AdamW'}"
         + (" (momentum 0.9)" if setting["optimizer"] == "sgd" else "")
         + f", lr {setting['lr']:g}, lr schedule `{setting['lr_schedule']}`, weight decay "

@@ -1,7 +1,7 @@
 """Training-speed benchmark: the library against a hand-written PyTorch loop and skorch.
 
 In one process, the same model, data, batch size, optimizer (SGD, momentum 0.9,
-weight decay 1e-4), learning rate and epochs go through
+weight decay 1e-4), constant learning rate and epochs go through
 
 (a) ``library``: ``ImbalancedNetClassifier(module="mlp" | "resnet32", optimizer="sgd")``;
 (b) ``hand loop``: the floor, a minimal PyTorch loop: data as tensors on the device,
@@ -152,6 +152,7 @@ def run_library(X, y, settings, device, loss="ce", epochs=None, head=None):
         loss=loss,
         optimizer="sgd",
         lr=LR,
+        lr_schedule="constant",  # the hand loop's and skorch's rate, not the cosine default
         weight_decay=WEIGHT_DECAY,
         batch_size=settings["batch"],
         max_epochs=epochs or settings["epochs"],
