@@ -738,13 +738,13 @@ def _check_module_output(value, module, input_shape, n_classes):
     """One forward pass on zeros, so that a shape mismatch fails here, clearly; and
     something to train (torch's optimizers refuse an empty parameter list, and a loss
     without a gradient cannot go backward)."""
+    name = param_repr(value)
     if not any(parameter.requires_grad for parameter in module.parameters()):
         raise ValueError(
-            f"module={value!r} has no trainable parameters (none with "
+            f"module={name} has no trainable parameters (none with "
             "requires_grad=True): there is nothing for the fit to train."
         )
     probe = torch.zeros((2, *input_shape), dtype=parameter_dtype(module))
-    name = param_repr(value)
     try:
         with _probing(module):
             out = module(probe)

@@ -263,9 +263,11 @@ def test_a_module_with_nothing_to_train_is_refused_clearly():
 
     frozen = torch.nn.Linear(4, 2).requires_grad_(False)
     X, y = _small_table()
-    for module in (Fixed, frozen):
+    for module, name in [(Fixed, r"<class .*Fixed'>"), (frozen, r"Linear\(\.\.\.\)")]:
         clf = ImbalancedNetClassifier(module=module, loss="ce", max_epochs=1)
-        with pytest.raises(ValueError, match=r"has no trainable parameters \(none with requi"):
+        # An instance is named by its class, as in the estimator's other messages.
+        message = rf"module={name} has no trainable parameters \(none with requi"
+        with pytest.raises(ValueError, match=message):
             clf.fit(X, y)
         assert not hasattr(clf, "classes_")
 
