@@ -773,14 +773,14 @@ def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
         [10.5, None, 3.2, 7.25],  # SimpleImputer(strategy="most_frequent") in pandas
         [10, 3, None, 7],
         ["10.50", None, "3.20", "7.25"],  # Parquet's and SQL's DECIMAL
+        ["10.50", 0, "3.20", 0.5],  # decimals beside ints and floats (imputed ones)
     ],
 )
 def test_numbers_held_as_objects_are_read_as_numbers(values):
     """As categories, every value not seen in fit would be an unseen one."""
     from decimal import Decimal
 
-    if isinstance(values[0], str):
-        values = [None if v is None else Decimal(v) for v in values]
+    values = [Decimal(v) if isinstance(v, str) else v for v in values]
     X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "amount": pd.Series(values, dtype=object)})
     encoder = ColumnEncoder().fit(X)
     assert encoder.numeric_columns_ == ["x", "amount"]

@@ -83,7 +83,7 @@ def column_kind(series):
         # An empty column of an Arrow table (read_csv(..., dtype_backend="pyarrow")):
         # missing numbers, as the float column of NaN that numpy's backend reads.
         return "numeric"
-    if types.is_object_dtype(dtype) and types.infer_dtype(series, skipna=True) in _NUMBERS:
+    if types.is_object_dtype(dtype) and _holds_numbers_only(series):
         # Numbers held as objects (what SimpleImputer(strategy="most_frequent") outputs
         # in pandas, or Parquet's DECIMAL): numbers, as scikit-learn's gradient boosting
         # reads them; a category would make every value not seen in fit an unseen one.
@@ -111,6 +111,27 @@ def column_kind(series):
     raise ValueError(
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
         "categorical (category, object, string); convert it to one of these first."
+    )
+
+
+def _holds_numbers_only(series):
+    """Whether an object column holds real numbers only, missing values aside (no
+    booleans: beside numbers they are refused as categories that would merge)."""
+    from pandas.api import types
+
+    inferred = types.infer_dtype(series, skipna=True)
+    if inferred in _NUMBERS:
+        return True
+    if inferred not in ("mixed", "mixed-integer"):
+        return False
+    # pandas names decimals beside ints or floats "mixed": the values tell.
+    return all(_is_missing(v) or _is_number(v) for v in series)
+
+
+def _is_number(value):
+    """Whether ``value`` is a real number (a ``Decimal`` too), not a boolean."""
+    return isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(
+        value, (bool, np.bool_)
     )
 
 
@@ -628,7 +649,7 @@ def _numbers_from_objects(series, name):
     objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
     values = series.to_numpy(dtype=object) if objects else None
     if values is None or not all(
-        _is_missing(v) or isinstance(v, (numbers.Real, np.bool_, decimal.Decimal)) for v in values
+        _is_missing(v) or _is_number(v) or isinstance(v, (bool, np.bool_)) for v in values
     ):
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
