@@ -232,8 +232,13 @@ def test_numeric_column_given_strings_at_predict(table, fitted):
     X, _ = table
     bad = X.iloc[:2].copy()
     bad["num"] = ["1.0", "x"]
-    with pytest.raises(ValueError, match="'num' was numeric in fit"):
+    message = r"'num' was numeric in fit but holds str values here \('1.0'\)"
+    with pytest.raises(ValueError, match=message):
         fitted.predict(bad)
+    # Numbers as objects in fit: the value is named, not the dtype they had in fit too.
+    encoder = ColumnEncoder().fit(X.astype({"num": object}))
+    with pytest.raises(ValueError, match=message):
+        encoder.transform(bad)
 
 
 def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):

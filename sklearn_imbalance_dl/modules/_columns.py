@@ -647,13 +647,22 @@ def _is_missing(value):
 def _numbers_from_objects(series, name):
     pd = _pandas()
     objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
-    values = series.to_numpy(dtype=object) if objects else None
-    if values is None or not all(
-        _is_missing(v) or _is_number(v) or isinstance(v, (bool, np.bool_)) for v in values
-    ):
+    if not objects:
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
             "numbers (or booleans) in it."
+        )
+    values = series.to_numpy(dtype=object)
+    others = [
+        v
+        for v in values
+        if not (_is_missing(v) or _is_number(v) or isinstance(v, (bool, np.bool_)))
+    ]
+    if others:
+        # Named by a value: the column may have held its numbers as objects in fit too.
+        raise ValueError(
+            f"Column {name!r} was numeric in fit but holds {type(others[0]).__name__} values "
+            f"here ({plain_value(others[0])!r}); pass numbers (or booleans) in it."
         )
     return pd.Series(
         [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
