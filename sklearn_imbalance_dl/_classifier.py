@@ -36,7 +36,13 @@ from ._validation import (
     plain_value,
     user_stacklevel,
 )
-from .modules._columns import ColumnEncoder, column_kind, is_dataframe
+from .modules._columns import (
+    ColumnEncoder,
+    column_kind,
+    describe_value,
+    first_non_number,
+    is_dataframe,
+)
 from .registry import options
 from .schedules import Schedule
 
@@ -738,9 +744,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
         categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
         if categorical and fitted:
-            dtypes = [str(X.iloc[:, j].dtype) for j, k in enumerate(kinds) if k != "numeric"][:5]
+            held = [
+                _what_a_column_holds(X.iloc[:, j]) for j, k in enumerate(kinds) if k != "numeric"
+            ][:5]
             raise ValueError(
-                f"X has non-numeric columns {categorical[:5]} (dtypes {dtypes}), but this "
+                f"X has non-numeric columns {categorical[:5]} ({', '.join(held)}), but this "
                 f"model (module={_module_name(self.module)}) was fitted on numbers only: "
                 "pass the columns as they were in fit."
             )
@@ -969,6 +977,13 @@ def _check_not_dataset_items(X):
             "fit and predict (split it with torch.utils.data.Subset), or arrays to "
             "cross-validate."
         )
+
+
+def _what_a_column_holds(series):
+    """``"dtype category"``, or for an object column the value in it that is no number
+    (the column may have held numbers as objects in fit too)."""
+    other = first_non_number(series.to_numpy(dtype=object)) if series.dtype == object else None
+    return f"dtype {series.dtype}" if other is None else describe_value(other)
 
 
 def _module_name(module):

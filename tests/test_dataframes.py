@@ -232,7 +232,7 @@ def test_numeric_column_given_strings_at_predict(table, fitted):
     X, _ = table
     bad = X.iloc[:2].copy()
     bad["num"] = ["1.0", "x"]
-    message = r"'num' was numeric in fit but holds str values here \('1.0'\)"
+    message = r"'num' was numeric in fit but holds str values \('1.0'\) here"
     with pytest.raises(ValueError, match=message):
         fitted.predict(bad)
     # Numbers as objects in fit: the value is named, not the dtype they had in fit too.
@@ -391,8 +391,14 @@ def test_modules_without_categories_check_the_columns_at_predict_too(table, modu
     X, y = table
     fitted = ImbalancedNetClassifier(module=module, max_epochs=1).fit(X[["num", "flag"]], y)
     coloured = X[["num", "colour"]].rename(columns={"colour": "flag"})
-    with pytest.raises(ValueError, match=r"non-numeric columns \['flag'\].*fitted on numbers only"):
+    message = r"non-numeric columns \['flag'\] \(str values \('\w+'\)\).*fitted on numbers only"
+    with pytest.raises(ValueError, match=message):
         fitted.predict(coloured)
+    # Numbers held as objects in fit: the value is named, not the dtype they had in fit too.
+    objects = X[["num", "flag"]].astype({"num": object})
+    fitted = ImbalancedNetClassifier(module=module, max_epochs=1).fit(objects, y)
+    with pytest.raises(ValueError, match=r"non-numeric columns \['num'\] \(str values \('x'\)\)"):
+        fitted.predict(objects.assign(num=["x"] + [1.0] * (len(X) - 1)))
     dated = X[["num"]].assign(flag=pd.date_range("2020-01-01", periods=len(X), freq="D"))
     with pytest.raises(ValueError, match=r"'flag' holds dates.*number of days"):
         fitted.predict(dated)
@@ -717,7 +723,9 @@ def test_a_numbers_only_model_names_changed_columns_with_repeated_labels():
     model = ImbalancedNetClassifier(module="mlp", max_epochs=1, random_state=0).fit(X, y)
     changed = pd.concat([X["a"].astype(str), X[["c", "b"]]], axis=1)
     changed.columns = ["a", "a", "b"]
-    with pytest.raises(ValueError, match=r"non-numeric columns \['a'\] \(dtypes \['object'\]\)"):
+    with pytest.raises(
+        ValueError, match=r"non-numeric columns \['a'\] \(str values \('[-\d.]+'\)\)"
+    ):
         model.predict(changed)
 
 

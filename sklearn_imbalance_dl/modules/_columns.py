@@ -644,6 +644,25 @@ def _is_missing(value):
     )
 
 
+def first_non_number(values):
+    """The first of ``values`` (objects) that is neither a number, a boolean nor missing;
+    None if there is none."""
+    return next(
+        (
+            v
+            for v in values
+            if not (_is_missing(v) or _is_number(v) or isinstance(v, (bool, np.bool_)))
+        ),
+        None,
+    )
+
+
+def describe_value(value):
+    """``"str values ('x')"``: a value that a column holds, named for a message. By its
+    value, not the column's dtype, which an object column of numbers had in fit too."""
+    return f"{type(value).__name__} values ({plain_value(value)!r})"
+
+
 def _numbers_from_objects(series, name):
     pd = _pandas()
     objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
@@ -653,16 +672,11 @@ def _numbers_from_objects(series, name):
             "numbers (or booleans) in it."
         )
     values = series.to_numpy(dtype=object)
-    others = [
-        v
-        for v in values
-        if not (_is_missing(v) or _is_number(v) or isinstance(v, (bool, np.bool_)))
-    ]
-    if others:
-        # Named by a value: the column may have held its numbers as objects in fit too.
+    other = first_non_number(values)
+    if other is not None:
         raise ValueError(
-            f"Column {name!r} was numeric in fit but holds {type(others[0]).__name__} values "
-            f"here ({plain_value(others[0])!r}); pass numbers (or booleans) in it."
+            f"Column {name!r} was numeric in fit but holds {describe_value(other)} here; "
+            "pass numbers (or booleans) in it."
         )
     return pd.Series(
         [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
