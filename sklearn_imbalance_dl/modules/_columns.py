@@ -285,7 +285,7 @@ class ColumnEncoder:
                 observed = _distinct(present, name)
                 # The types of every value, rare ones too: transform refuses others.
                 value_types = frozenset(_value_type(v) for v in observed)
-                _check_category_types(present, observed, value_types, name)
+                _check_category_types(present, value_types, name)
                 types.append(value_types)
                 if min_rows > 1:
                     counts = present.astype(object).value_counts()
@@ -585,14 +585,14 @@ def _value_type(value):
     return type(value).__name__
 
 
-def _check_category_types(present, distinct, types, name):
+def _check_category_types(present, types, name):
     """Refuse a categorical column of values that cannot serve as categories.
 
-    ``present`` are its values (no missing ones), ``distinct`` the distinct ones and
-    ``types`` their :func:`_value_type`. Dates, durations, times and periods in an
-    object column (what ``Series.dt.date`` and Parquet's DATE give) would each be a
-    category of its own, every later one unseen. Booleans beside the numbers 0 or 1
-    would merge into one category (``True == 1``).
+    ``present`` are its values (no missing ones), ``types`` the :func:`_value_type` of
+    the distinct ones. Dates, durations, times and periods in an object column (what
+    ``Series.dt.date`` and Parquet's DATE give) would each be a category of its own,
+    every later one unseen: a ``category`` column of them, declared so, is taken.
+    Booleans beside the numbers 0 or 1 would merge into one category (``True == 1``).
     """
     col = repr(name)
     declared = isinstance(present.dtype, _pandas().CategoricalDtype)
