@@ -927,8 +927,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.network_classes_[labels.numpy()]]
 
     def _over_all_classes(self, columns, fill):
-        """The network's columns placed among those of ``classes_``; ``fill`` in the
-        columns of the classes it was not trained on (their rows all weigh 0)."""
+        """The network's columns (its outputs, or values recorded per class) placed among
+        those of ``classes_``; ``fill`` in the columns of the classes it was not trained
+        on (their rows all weigh 0)."""
         if len(self.network_classes_) == len(self.classes_):
             return columns
         full = np.full((len(columns), len(self.classes_)), fill, dtype=columns.dtype)

@@ -110,8 +110,7 @@ def class_diagnostics(estimator):
         # The net records its own classes; a class it was not trained on (its rows all
         # weigh 0) gets NaN in the estimator's order of classes_.
         accuracy, grad_norm = (
-            _over_classes(values, estimator.network_classes_, len(estimator.classes_))
-            for values in (accuracy, grad_norm)
+            estimator._over_all_classes(values, fill=np.nan) for values in (accuracy, grad_norm)
         )
     return {
         "train_accuracy": accuracy,
@@ -119,14 +118,6 @@ def class_diagnostics(estimator):
         # The estimator's counts of rows (its net balances by weighted ones).
         "class_counts": np.asarray(getattr(estimator, "class_counts_", net.class_counts)),
     }
-
-
-def _over_classes(values, columns, n_classes):
-    """``values`` (n_epochs, len(columns)) placed at ``columns`` of an (n_epochs,
-    n_classes) array of NaN."""
-    full = np.full((len(values), n_classes), np.nan)
-    full[:, columns] = values
-    return full
 
 
 def _check_axes(axes):
