@@ -391,20 +391,8 @@ def test_a_sampling_strategy_naming_a_class_of_zero_weight_is_not_told_y_lacks_i
 
 def test_bagging_whose_bags_miss_a_rare_class():
     """BaggingClassifier draws its bags as sample weights (counts, 0 for a row not
-    drawn): a bag without a row of a rare class trains on the other classes."""
-    X = np.random.default_rng(0).normal(size=(203, 6))
-    y = np.repeat([0, 1, 2], [100, 100, 3])
-    member = small(max_epochs=1)
-    bagging = BaggingClassifier(member, n_estimators=4, max_samples=0.2, random_state=0)
-    with pytest.warns(UserWarning, match="the network is trained without them"):
-        bagging.fit(X, y)
-    assert {len(member.network_classes_) for member in bagging.estimators_} == {2, 3}
-    assert all(len(member.classes_) == 3 for member in bagging.estimators_)
-    assert bagging.predict_proba(X).shape == (203, 3)
-
-
-def test_bagging_out_of_bag_score_with_bags_that_miss_a_rare_class():
-    # The out-of-bag score adds up every member's predict_proba over all the classes.
+    drawn): a bag without a row of a rare class trains on the other classes, and its
+    out-of-bag score adds up every member's predict_proba over all the classes."""
     X = np.random.default_rng(0).normal(size=(203, 6))
     y = np.repeat([0, 1, 2], [100, 100, 3])
     bagging = BaggingClassifier(
@@ -412,6 +400,8 @@ def test_bagging_out_of_bag_score_with_bags_that_miss_a_rare_class():
     )
     with pytest.warns(UserWarning, match="the network is trained without them"):
         bagging.fit(X, y)
+    assert {len(member.network_classes_) for member in bagging.estimators_} == {2, 3}
+    assert all(len(member.classes_) == 3 for member in bagging.estimators_)
     assert bagging.oob_decision_function_.shape == (203, 3)
     assert 0 <= bagging.oob_score_ <= 1
     proba = bagging.predict_proba(X)
