@@ -24,8 +24,10 @@ class ClassDiagnostics(Callback):
     force at that epoch) is differentiated with respect to the penultimate feature
     h_i, and the class means of ``||dl_i/dh_i||`` and of the training accuracy are
     written to the net's history under ``"class_train_accuracy"`` and
-    ``"class_feature_grad_norm"`` (lists in the order of ``classes_``), for every
-    epoch, the one at which early stopping ends the fit included. The table that
+    ``"class_feature_grad_norm"`` (lists in the order of the classes the network
+    outputs: an estimator's ``classes_[network_classes_]``, which
+    :func:`class_diagnostics` places among ``classes_``), for every epoch, the one at
+    which early stopping ends the fit included. The table that
     ``verbose`` prints leaves these lists out.
 
     Needs a module that follows the staged-module protocol. Costs one forward pass
