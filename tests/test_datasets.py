@@ -401,7 +401,8 @@ def test_load_cifar10_lt_same_data_from_both_formats(tmp_path):
     ],
 )
 def test_load_cifar10_lt_refuses_labels_that_are_not_class_indices(tmp_path, labels, got):
-    """One-hot labels were counted as 10 labels an image, fractional ones truncated."""
+    """Read as integers, one-hot labels would count as 10 labels an image and fractional
+    ones be truncated."""
     X_train, y_train, X_test, y_test = _fake_cifar()
     path = tmp_path / "c.npz"
     np.savez(path, X_train=X_train, y_train=labels(y_train), X_test=X_test, y_test=y_test)
