@@ -768,7 +768,8 @@ def _check_module_output(value, module, input_shape, n_classes):
     if out.ndim != 2 or out.shape[1] != n_classes:
         raise ValueError(
             f"module={name} returns outputs of shape {tuple(out.shape)} for 2 samples; "
-            f"expected (2, {n_classes}): one logit per class of y."
+            f"expected (2, {n_classes}): one logit per class of y (but for a class "
+            "whose rows all weigh 0, which the network is not trained on)."
         )
 
 

@@ -379,6 +379,17 @@ def test_a_class_of_zero_weight_keeps_its_label_among_the_predictions(imbalanced
     assert log_loss(names, model.predict_proba(X), labels=model.classes_) < np.inf
 
 
+def test_a_module_sized_for_a_class_of_zero_weight_is_told_why_it_is_refused(imbalanced):
+    # The network has no output for the class it is not trained on.
+    X, y = imbalanced
+    module = torch.nn.Linear(X.shape[1], 3)
+    with pytest.warns(UserWarning, match="the network is trained without them"):
+        with pytest.raises(ValueError, match=r"expected \(2, 2\).*whose rows all weigh 0"):
+            ImbalancedNetClassifier(module=module, max_epochs=1).fit(
+                X, y, sample_weight=np.where(y == 2, 0.0, 1.0)
+            )
+
+
 def test_a_sampling_strategy_naming_a_class_of_zero_weight_is_not_told_y_lacks_it(imbalanced):
     # The class is in y, but left out of training: the message must not deny it is in y.
     X, y = imbalanced

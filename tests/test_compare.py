@@ -451,6 +451,10 @@ def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
     assert kinds["other"] == ["d"] and kinds["date"] == {"d": "dates, 2 distinct values in 3 rows"}
     with pytest.raises(CompareError, match="'d': dates, 2 distinct values in 3 rows; .*--drop d"):
         _clean_features(dated, "t.csv")
+    # Numbers held as objects are numbers, for the network and for the rivals alike.
+    held = X.assign(n=pd.Series([1.5, None, 2], dtype=object))
+    assert _column_kinds(held)["numeric"] == ["i", "f", "n"]
+    assert make_preprocessor(held).fit_transform(held).shape == (3, 11)
     spans = X.assign(t=pd.to_timedelta([1, 2, 3], unit="s"))
     with pytest.raises(CompareError, match=r"'t' \(timedelta64\[ns\]\); .* --drop t"):
         _clean_features(spans, "t.csv")

@@ -29,6 +29,7 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
+from ..modules._columns import column_kind
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
@@ -61,9 +62,10 @@ def _column_kinds(X):
     """The columns of the DataFrame ``X`` by kind: the one rule of ``compare``.
 
     By dtype, a partition of the columns: ``"categorical"``: bool, category, object or
-    string dtype; ``"numeric"``: the other numeric dtypes; ``"other"``: the rest
-    (dates, intervals, ...). :func:`make_preprocessor` standardises the numeric ones
-    and one-hot encodes the others.
+    string dtype; ``"numeric"``: the other numeric dtypes, and object columns of
+    numbers only (read as the network's :class:`~..modules.ColumnEncoder` reads them);
+    ``"other"``: the rest (dates, intervals, ...). :func:`make_preprocessor`
+    standardises the numeric ones and one-hot encodes the others.
 
     By content, columns that one-hot encoding (or scaling) would turn into noise,
     each as ``{column: what was seen}``:
@@ -89,7 +91,9 @@ def _column_kinds(X):
     for column in X.columns:
         values = X[column]
         stringy = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
-        if (
+        if pd.api.types.is_object_dtype(values) and column_kind(values) == "numeric":
+            kinds["numeric"].append(column)  # numbers held as objects, as the network reads them
+        elif (
             pd.api.types.is_bool_dtype(values)
             or isinstance(values.dtype, pd.CategoricalDtype)
             or stringy
