@@ -942,7 +942,7 @@ def _check_class_weights(params, schedule, counts):
             continue
         try:
             weights = torch.as_tensor(weights, dtype=torch.float64)
-            # All 0 would make every batch's weighted mean 0 / 0.
+            # All 0 would train on nothing: every batch's loss would be 0.
             valid = weights.shape == (n_classes,) and bool(
                 (weights.isfinite() & (weights >= 0)).all() and (weights > 0).any()
             )

@@ -36,6 +36,7 @@ from ._data import (
     LabelledDataset,
 )
 from .callbacks._diagnostics import ACCURACY_KEY, GRAD_NORM_KEY
+from .losses._kernels import weighted_mean
 from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
@@ -398,8 +399,9 @@ class ImbalanceNet(NeuralNet):
         sum_i (lam_i w_{y_i} + (1 - lam_i) w_{y_j})``, where ``l`` already carries the
         class weight ``w`` and the sample weights ``sw`` are relative to their mean over
         the training data (as ``fit`` scales them): they scale a row's loss, not its share
-        of its batch. ``sample_weight=None`` means equal weights; then without mixing
-        this is the loss's own ``reduction="mean"``, computed directly.
+        of its batch. A batch whose normaliser is 0 (classes of weight 0 only) has the
+        loss 0. ``sample_weight=None`` means equal weights; then without mixing this is
+        the loss's own ``reduction="mean"``, computed directly, which does the same.
         """
         criterion = self.criterion_
         if plan is None and sample_weight is None:
@@ -415,8 +417,7 @@ class ImbalanceNet(NeuralNet):
             normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
         if sample_weight is not None:
             per_sample = sample_weight * per_sample
-        total = normaliser.sum()
-        return per_sample.sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
+        return weighted_mean(per_sample.sum(), normaliser.sum())
 
     def training_batch(self, batch):
         """``(X, y, sample_weight, plan)`` of a training step: augmented, mixing drawn."""

@@ -1620,7 +1620,7 @@ def test_a_schedule_of_your_own_is_held_to_its_contract():
 
 
 def test_a_schedule_whose_class_weights_are_all_zero_is_refused_before_training():
-    # Every batch's weighted mean would be 0 / 0, reported as a divergence.
+    # Every batch's loss would be 0: the network would train on nothing.
     class Zeros(Schedule):
         def class_weights(self, epoch):
             return torch.zeros(2) if epoch == 1 else None
@@ -1629,6 +1629,34 @@ def test_a_schedule_whose_class_weights_are_all_zero_is_refused_before_training(
     with pytest.raises(ValueError, match=r"class_weights\(1\) must return .* not all zero"):
         clf.fit(*_rows())
     assert not hasattr(clf, "classes_")
+
+
+def test_a_batch_of_classes_of_weight_zero_only_trains_with_the_loss_zero():
+    # Batches of one row: those of class 2 weigh 0 in sum(w_y l) / sum(w_y), in every
+    # path of the net's loss (the loss's own mean, sample weights, mixing).
+    class NoClassTwo(Schedule):
+        def class_weights(self, epoch):
+            return torch.tensor([1.0, 1.0, 0.0])
+
+    X, y = _rows(n_classes=3)
+    one = {"batch_size": 1, "module__batch_norm": False}
+    fits = {
+        "schedule": (small(schedule=NoClassTwo, **one), {}),
+        "torch loss": (
+            small(
+                loss=torch.nn.CrossEntropyLoss, loss__weight=torch.tensor([1.0, 1.0, 0.0]), **one
+            ),
+            {},
+        ),
+        "sample weights": (small(schedule=NoClassTwo, **one), {"sample_weight": 1.0 + y}),
+        "mixing": (small(schedule=NoClassTwo, mixing="mixup", **one), {}),
+    }
+    for name, (clf, fit_params) in fits.items():
+        clf.fit(X, y, **fit_params)
+        assert np.isfinite(clf.net_.history[:, "train_loss"]).all(), name
+        net, logits = clf.net_, torch.zeros(2, 3, requires_grad=True)
+        assert net.mixed_loss(logits, torch.tensor([2, 2])).item() == 0.0, name
+        assert net.mixed_loss(logits, torch.tensor([2, 2]), torch.ones(2)).item() == 0.0, name
 
 
 def test_routed_parameters_of_a_component_instance_apply_as_set_params_applies_them():

@@ -375,6 +375,45 @@ def test_weighted_reductions(name, batch):
         assert call(logits, target).item() == pytest.approx(plain.mean(), rel=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize(
+    "call",
+    [
+        *LOSS_CALLS.values(),
+        lambda z, y, **kw: losses.label_aware_smoothing_loss(z, y, COUNTS, **kw),
+    ],
+    ids=[*LOSS_CALLS, "label_aware_smoothing"],
+)
+def test_a_batch_of_zero_weight_classes_has_the_mean_zero_and_no_gradient(call, dtype):
+    # Weights (1, 1, 0, 0) and targets of classes 2 and 3 only: sum(w_y l) / sum(w_y) is
+    # 0 / 0, which the batch's loss is not; a partly weighted batch keeps its mean.
+    logits = torch.randn(3, N_CLASSES, generator=torch.Generator().manual_seed(0), dtype=dtype)
+    logits.requires_grad_(True)
+    weight = torch.tensor([1.0, 1.0, 0.0, 0.0], dtype=dtype)
+    loss = call(logits, torch.tensor([2, 3, 2]), weight=weight)
+    loss.backward()
+    assert loss.item() == 0.0
+    assert torch.equal(logits.grad, torch.zeros_like(logits))
+    target = torch.tensor([2, 0, 3])
+    mixed = call(logits, target, weight=weight).item()
+    assert mixed == pytest.approx(call(logits, target, weight=weight, reduction="sum").item())
+
+
+def test_a_batch_of_zero_weight_classes_has_the_mean_zero_in_every_loss_face():
+    from sklearn_imbalance_dl.losses._adapter import TorchLossAdapter
+
+    weight = torch.tensor([1.0, 0.0])
+    logits, target = torch.zeros(2, 2, requires_grad=True), torch.tensor([1, 1])
+    ce = CrossEntropyLoss([3, 2])
+    ce.class_weights.copy_(weight)  # as a schedule sets them
+    adapter = TorchLossAdapter(torch.nn.CrossEntropyLoss(weight=weight))
+    for loss in (ce, adapter):
+        value = loss(logits, target, reduction="mean")
+        value.backward()
+        assert value.item() == 0.0 and torch.equal(logits.grad, torch.zeros(2, 2))
+        logits.grad = None
+
+
 def test_bad_reduction_message(batch):
     logits, target = batch
     assert_invalid_parameter(

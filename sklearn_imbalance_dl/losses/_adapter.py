@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from ._kernels import weighted_mean
+
 
 class TorchLossAdapter(nn.Module):
     """Wraps a torch loss that has a ``reduction`` attribute.
@@ -11,7 +13,8 @@ class TorchLossAdapter(nn.Module):
     wrapped loss is always called with ``reduction="none"``; it has no class weights
     of its own that a schedule could change. ``reduction="mean"`` is the weighted mean
     ``sum_i l_i / sum_i w_{y_i}`` (``w`` the wrapped loss's ``weight``, ones without),
-    as torch's own weighted mean and the net's mixed or sample-weighted batches.
+    as torch's own weighted mean and the net's mixed or sample-weighted batches; a batch
+    whose targets all have the weight 0 has the mean 0, as in the package's losses.
 
     Parameters
     ----------
@@ -37,7 +40,7 @@ class TorchLossAdapter(nn.Module):
             return per_sample
         if reduction == "sum":
             return per_sample.sum()
-        return per_sample.sum() / self.per_sample_weight(target).sum()
+        return weighted_mean(per_sample.sum(), self.per_sample_weight(target).sum())
 
     def per_sample_weight(self, target):
         # A wrapped loss with its own class weights returns w_y * l_y with

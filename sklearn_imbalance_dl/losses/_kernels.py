@@ -20,12 +20,22 @@ def _margins(counts: torch.Tensor, max_m: float) -> torch.Tensor:
     return m * (max_m / m.max())
 
 
+def weighted_mean(weighted_sum, total_weight):
+    """``weighted_sum / total_weight``, and 0 where ``total_weight`` is 0.
+
+    A batch of classes of weight 0 only has both sums 0: its loss is 0, with no
+    gradient, rather than 0 / 0. ``torch.where`` decides on the device (no host sync);
+    a positive total divides exactly as it is.
+    """
+    return weighted_sum / torch.where(total_weight > 0, total_weight, 1.0)
+
+
 def _reduce(per_sample, target, weight, reduction):
     if weight is not None:
         sample_weight = weight[target]
         per_sample = sample_weight * per_sample
         if reduction == "mean":
-            return per_sample.sum() / sample_weight.sum()
+            return weighted_mean(per_sample.sum(), sample_weight.sum())
     if reduction == "none":
         return per_sample
     if reduction == "sum":
@@ -58,7 +68,19 @@ def _subtract_target_margin(logits, target, margins):
 def _cross_entropy(logits, target, weight, reduction):
     if reduction == "mean":
         # One fused kernel; torch's weighted mean is sum(w_y l) / sum(w_y), as ours.
-        return F.cross_entropy(logits, target, weight=weight, ignore_index=_NO_IGNORED_TARGET)
+        if weight is None:
+            return F.cross_entropy(logits, target, ignore_index=_NO_IGNORED_TARGET)
+        # Where the batch's weights are all 0, torch's 0 / 0 is NaN, also in the gradient:
+        # the kernel then takes ones (a finite mean) and the batch's loss is 0, as in
+        # weighted_mean. Positive weights pass through both selections unchanged.
+        weighs = weight[target].sum() > 0
+        mean = F.cross_entropy(
+            logits,
+            target,
+            weight=torch.where(weighs, weight, 1.0),
+            ignore_index=_NO_IGNORED_TARGET,
+        )
+        return torch.where(weighs, mean, 0.0)
     return _reduce(_ce(logits, target), target, weight, reduction)
 
 

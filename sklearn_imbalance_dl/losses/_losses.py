@@ -61,8 +61,8 @@ class ImbalanceLoss(nn.Module):
         Training samples per class. May be given later with :meth:`set_class_counts`
         (the estimator does so in ``fit``).
     reduction : {"mean", "sum", "none"}, default="mean"
-        ``"mean"`` is the weighted mean ``sum_i w[y_i] l_i / sum_i w[y_i]``;
-        ``"none"`` returns ``w[y_i] l_i``.
+        ``"mean"`` is the weighted mean ``sum_i w[y_i] l_i / sum_i w[y_i]`` (0 for a
+        batch whose targets all have the weight 0); ``"none"`` returns ``w[y_i] l_i``.
     **hyper
         The subclass's hyperparameters, validated against ``_parameter_constraints``;
         numbers are stored as ``int`` where those declare integers

@@ -7,8 +7,9 @@ Every loss takes ``logits`` of shape ``(n_samples, n_classes)`` and integer
   ``(n_classes,)``. With weights, ``reduction="none"`` returns the per-sample
   vector ``w[y_i] * l_i``, ``"sum"`` its sum and ``"mean"`` the *weighted* mean
   ``sum_i w[y_i] l_i / sum_i w[y_i]`` (the same as
-  ``torch.nn.functional.cross_entropy(weight=...)``). Without weights,
-  ``"mean"`` is the plain mean.
+  ``torch.nn.functional.cross_entropy(weight=...)``), except that a batch whose
+  targets all have the weight 0 has the mean 0, with no gradient (torch's is
+  ``0 / 0``, NaN). Without weights, ``"mean"`` is the plain mean.
 * **Class counts.** ``class_counts`` is a 1-D array-like with the number of
   training samples of each class (length ``n_classes``, all > 0).
 
