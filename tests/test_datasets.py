@@ -396,13 +396,16 @@ def test_load_cifar10_lt_same_data_from_both_formats(tmp_path):
     "labels, got",
     [
         (lambda y: np.eye(10)[y], r"dtype float64 and shape \(120, 10\) \(one-hot"),
-        (lambda y: y + 0.5, r"dtype float64 and shape \(120,\)"),
+        (lambda y: y + 0.5, r"dtype float64 and shape \(120,\), including the label \d\.5"),
+        (lambda y: np.where(y == 3, np.inf, y), r"shape \(120,\), including the label inf"),
+        (lambda y: np.where(y == 3, np.nan, y), r"shape \(120,\), including the label nan"),
+        (lambda y: np.where(y == 3, 1e30, y), r"shape \(120,\), including the label 1e\+30"),
         (lambda y: y.astype(str), r"dtype <U\d+ and shape \(120,\)"),
     ],
 )
 def test_load_cifar10_lt_refuses_labels_that_are_not_class_indices(tmp_path, labels, got):
-    """Read as integers, one-hot labels would count as 10 labels an image and fractional
-    ones be truncated."""
+    """Read as integers, one-hot labels would count as 10 labels an image, fractional
+    ones be truncated and infinite, NaN or huge ones become arbitrary integers."""
     X_train, y_train, X_test, y_test = _fake_cifar()
     path = tmp_path / "c.npz"
     np.savez(path, X_train=X_train, y_train=labels(y_train), X_test=X_test, y_test=y_test)

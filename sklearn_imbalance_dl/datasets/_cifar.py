@@ -80,13 +80,20 @@ def _to_labels(y, name, path):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
-    integral = np.issubdtype(y.dtype, np.integer) or (
-        np.issubdtype(y.dtype, np.floating) and np.array_equal(y, np.round(y))
-    )
+    integral = np.issubdtype(y.dtype, np.integer)
+    found = ""
+    if np.issubdtype(y.dtype, np.floating) and y.ndim == 1:
+        # Whole numbers within int64's range: astype would truncate a fraction and turn
+        # inf, NaN or 1e30 into arbitrary integers.
+        whole = np.isfinite(y) & (y == np.round(y)) & (np.abs(y) < 2.0**63)
+        integral = bool(whole.all())
+        if not integral:
+            found = f", including the label {y[~whole][0].item()!r}"
     if y.ndim != 1 or not integral:
         raise ValueError(
             f"'{path}': {name} must hold integer class labels of shape (N,) or (N, 1); got "
-            f"dtype {y.dtype} and shape {y.shape} (one-hot labels: pass y.argmax(1))."
+            f"dtype {y.dtype} and shape {y.shape}{found} (one-hot labels: pass "
+            "y.argmax(1))."
         )
     return y.astype(np.int64)
 
