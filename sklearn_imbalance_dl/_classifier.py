@@ -957,7 +957,7 @@ def _first_input(dataset):
 
 
 def _check_not_dataset_items(X):
-    """Refuse a list of a Dataset's items, ``(input, ...)`` tuples of tensors.
+    """Refuse a list of a Dataset's items, ``(input, ...)`` tuples of tensors or arrays.
 
     scikit-learn's splitters (``cross_validate``, ``GridSearchCV``, ``train_test_split``)
     index a torch Dataset item by item into such a list. As an array it would gain an
@@ -969,11 +969,11 @@ def _check_not_dataset_items(X):
         and X
         and isinstance(X[0], tuple)
         and X[0]
-        and isinstance(X[0][0], torch.Tensor)
+        and isinstance(X[0][0], (torch.Tensor, np.ndarray))
     ):
         raise ValueError(
-            f"X is a list of {len(X)} tuples (input, ...) of tensors: the items of a torch "
-            "Dataset, as scikit-learn's splitters (cross_validate, GridSearchCV, "
+            f"X is a list of {len(X)} tuples (input, ...) of tensors or arrays: the items "
+            "of a torch Dataset, as scikit-learn's splitters (cross_validate, GridSearchCV, "
             "train_test_split) make of one, reading every item. Pass the Dataset itself to "
             "fit and predict (split it with torch.utils.data.Subset), or arrays to "
             "cross-validate."

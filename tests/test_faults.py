@@ -1132,8 +1132,16 @@ def test_a_dataset_split_by_scikit_learn_into_its_items_is_refused():
 
     images = torch.rand(40, 3, 8, 8)
     y = np.arange(40) % 2
-    for dataset in (TensorDataset(images), TensorDataset(images, torch.from_numpy(y))):
-        with pytest.raises(ValueError, match=r"X is a list of 20 tuples \(input, ...\) of"):
+    arrays = images.numpy()
+    datasets = (
+        TensorDataset(images),
+        TensorDataset(images, torch.from_numpy(y)),
+        _Items(lambda i: (arrays[i],), n=40),  # items of numpy arrays
+        _Items(lambda i: (arrays[i], y[i]), n=40),
+    )
+    message = r"X is a list of 20 tuples \(input, ...\) of tensors or arrays: the items"
+    for dataset in datasets:
+        with pytest.raises(ValueError, match=message):
             cross_validate(small_images(), dataset, y, cv=2, error_score="raise")
 
 
