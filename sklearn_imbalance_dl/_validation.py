@@ -5,7 +5,7 @@ declares ``_parameter_constraints`` with scikit-learn's constraint objects and c
 its parameters with :func:`check_component_params`, which raises scikit-learn's
 ``InvalidParameterError`` with scikit-learn's message::
 
-    The 'gamma' parameter of FocalLoss must be a float in the range [0, inf). Got -1 instead.
+    The 'gamma' parameter of FocalLoss must be a float in the range [0.0, inf). Got -1 instead.
 
 A component checks its parameters where it first uses them: torch modules (losses,
 networks) when they are built, callbacks and mixings when a fit binds them
