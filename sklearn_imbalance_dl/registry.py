@@ -113,7 +113,7 @@ def register(kind, name):
     Parameters
     ----------
     kind : str
-        One of :data:`KINDS` ("loss", "schedule", "mixing", ...).
+        One of :data:`~sklearn_imbalance_dl.registry.KINDS` ("loss", "schedule", "mixing", ...).
     name : str
         The name the estimator's parameter of that kind accepts from now on.
 
@@ -282,7 +282,7 @@ def lookup(kind, name):
     Parameters
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of :data:`~sklearn_imbalance_dl.registry.KINDS`.
     name : str
         A registered name.
 
@@ -312,7 +312,7 @@ def names(kind):
     Parameters
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of :data:`~sklearn_imbalance_dl.registry.KINDS`.
 
     Returns
     -------

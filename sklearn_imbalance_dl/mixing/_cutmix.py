@@ -101,7 +101,7 @@ class CutMix(Mixing):
         self._beta = torch.distributions.Beta(float(self.alpha), float(self.alpha))
 
     def plan(self, y, epoch):
-        """A :class:`BoxMixPlan` for the batch with targets ``y``, or None (not mixed).
+        """A ``BoxMixPlan`` for the batch with targets ``y``, or None (not mixed).
 
         Parameters
         ----------

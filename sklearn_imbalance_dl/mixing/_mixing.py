@@ -106,7 +106,7 @@ class Mixing(Component):
         return self.points_[int(torch.randint(len(self.points_), (1,)).item())]
 
     def plan(self, y, epoch):
-        """The :class:`MixPlan` of a batch with targets ``y`` at 0-based ``epoch``.
+        """The ``MixPlan`` of a batch with targets ``y`` at 0-based ``epoch``.
 
         Parameters
         ----------

@@ -1,8 +1,8 @@
 """Network modules: the tabular backbone and its column encoding, an MLP, the CIFAR
 ResNet-32, classifier heads.
 
-All shipped modules follow the staged-module protocol (see
-:mod:`sklearn_imbalance_dl.modules._protocol`): they expose ``stages`` and ``head``,
+All shipped modules follow the staged-module protocol (see "Your own network: the
+staged-module protocol" in :doc:`/methods`): they expose ``stages`` and ``head``,
 which in-network mixing (MFW, manifold mixup), feature-gradient diagnostics and cRT
 rely on. A user module opts in by exposing the same two attributes.
 """

@@ -267,7 +267,7 @@ class TabularNet(nn.Module):
     The input goes through, in ``stages[0]``: robust scaling fitted on the training
     inputs (median and inter-quartile range, min-max where that range is 0, constant
     features set to 0) with smooth clipping ``z / sqrt(1 + (z/3)^2)``
-    (:func:`robust_scale_smooth_clip`), a learnable per-feature scale, optional PBLD
+    (``robust_scale_smooth_clip``), a learnable per-feature scale, optional PBLD
     periodic embeddings of each feature (``embedding="periodic"``), and the first hidden
     layer (linear, batch norm, activation, dropout). Categorical columns
     (``n_categories``) join the numbers before the first layer, one-hot encoded or
