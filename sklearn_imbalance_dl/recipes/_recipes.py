@@ -417,7 +417,7 @@ _TABULAR_RATE = (
     "AdamW at 1e-3 at a constant rate (lr_schedule='auto' under re-weighting) instead "
     "of the CIFAR recipe's SGD steps"
 )
-_COMPARE = "sklearn_imbalance_dl.compare (the methods compare ran before the recipes)"
+_COMPARE = "the method as sklearn_imbalance_dl.compare runs it on tables"
 _TABULAR_NETS = {
     "default": {},
     "ce": {"loss": "ce"},
