@@ -19,6 +19,7 @@ import sys
 from numbers import Integral, Real
 
 import numpy as np
+import skorch
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -95,18 +96,20 @@ def check_component_params(component, params=None):
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# skorch's net calls the callbacks: a callback's warning passes through its frames too.
+_SKORCH_DIR = os.path.dirname(os.path.abspath(skorch.__file__)) + os.sep
 
 
 def user_stacklevel():
     """The ``stacklevel`` that points a warning at the user's line.
 
-    For a ``warnings.warn`` in the caller: the first frame outside this package and
-    outside scikit-learn's wrapper of ``fit`` (``_fit_context``), so the warning names
-    the line that called ``fit`` (or the meta-estimator that did).
+    For a ``warnings.warn`` in the caller: the first frame outside this package, skorch
+    and scikit-learn's wrapper of ``fit`` (``_fit_context``), so the warning names the
+    line that called ``fit`` (or the meta-estimator that did), callbacks' warnings too.
     """
     frame, level = sys._getframe(1), 1
     while frame is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE_DIR) or _is_fit_context(frame)
+        frame.f_code.co_filename.startswith((_PACKAGE_DIR, _SKORCH_DIR)) or _is_fit_context(frame)
     ):
         frame, level = frame.f_back, level + 1
     return level

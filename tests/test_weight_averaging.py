@@ -205,5 +205,9 @@ def test_a_fit_ended_before_the_averaging_window_says_nothing_was_averaged():
     clf = ImbalancedNetClassifier(
         module="mlp", max_epochs=10, weight_averaging="swa", callbacks=[stopper], random_state=0
     )
-    with pytest.warns(UserWarning, match=r"SWA averaged no weights: the fit ended after 2 epochs"):
+    with pytest.warns(
+        UserWarning, match=r"SWA averaged no weights: the fit ended after 2 epochs"
+    ) as record:
         clf.fit(X, y)
+    # Raised in a callback, which skorch calls: it points at the line that calls fit.
+    assert [w.filename for w in record] == [__file__]
