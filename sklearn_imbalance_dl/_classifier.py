@@ -314,6 +314,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     Training runs in the dtype of the module's parameters: float32, or float64 for a
     module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
+    ``fit`` trains with gradients under ``torch.no_grad()`` or ``torch.inference_mode()``
+    too.
 
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
@@ -623,7 +625,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         cuda = [torch.device(device)] if device.startswith("cuda") else []
-        with _ONE_FIT_AT_A_TIME, torch.random.fork_rng(devices=cuda):
+        # Training needs gradients whatever torch's mode around fit (a notebook's
+        # torch.set_grad_enabled(False), a torch.no_grad() or inference_mode block).
+        with (
+            _ONE_FIT_AT_A_TIME,
+            torch.random.fork_rng(devices=cuda),
+            torch.inference_mode(False),
+            torch.enable_grad(),
+        ):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
             params["device"] = device

@@ -273,6 +273,16 @@ def test_fit_leaves_global_torch_rng_alone(imbalanced):
     np.testing.assert_array_equal(torch.rand(3), expected)
 
 
+@pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode], ids=lambda m: m.__name__)
+def test_fit_trains_with_gradients_whatever_torchs_mode_around_it(imbalanced, mode):
+    X, y = imbalanced
+    expected = small().fit(X, y).predict_proba(X)
+    with mode():
+        clf = small().fit(X, y)
+        assert not torch.is_grad_enabled()
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
 def test_fits_in_threads_take_turns_with_torch_rng(imbalanced):
     """Same-seed fits running in threads of one process give the serial model."""
     from concurrent.futures import ThreadPoolExecutor
