@@ -224,7 +224,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Seeds weights, shuffling, sampling and mixing: the same seed gives the same
         model, bit for bit, on the CPU with the same number of torch threads
         (``torch.get_num_threads()``: parallel reductions sum in another order with
-        another thread count). Global torch random state is left untouched. Fits
+        another thread count; joblib's worker processes, as in ``cross_validate`` or
+        ``GridSearchCV`` with ``n_jobs``, run with fewer threads, so their models can
+        differ from the main process's in the last digits). None draws the seed from
+        numpy's global random state, as scikit-learn's estimators do (``np.random.seed``
+        repeats it); a RandomState instance is drawn from, so two fits given the same
+        instance differ. Global torch random state is left untouched. Fits
         in threads of one process take turns, on any device, as torch draws from one
         generator per process (so a fit that waits for a fit in another thread, from
         a callback, waits forever): run them in processes (joblib's default) to run
