@@ -30,6 +30,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import DatasetInputs, check_channel_order, check_dataset_labels, item_input
+from ._net import autocast
 from ._validation import (
     check_label_types,
     check_no_missing_labels,
@@ -320,7 +321,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     Training runs in the dtype of the module's parameters: float32, or float64 for a
     module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
     ``fit`` trains with gradients under ``torch.no_grad()`` or ``torch.inference_mode()``
-    too.
+    too, and a ``torch.autocast`` block around ``fit`` or ``predict`` changes nothing:
+    ``precision`` alone sets the mixed precision.
 
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
@@ -631,12 +633,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         # Training needs gradients whatever torch's mode around fit (a notebook's
-        # torch.set_grad_enabled(False), a torch.no_grad() or inference_mode block).
+        # torch.set_grad_enabled(False), a torch.no_grad() or inference_mode block), and
+        # runs in full precision but where ``precision`` says otherwise.
         with (
             _ONE_FIT_AT_A_TIME,
             torch.random.fork_rng(devices=cuda),
             torch.inference_mode(False),
             torch.enable_grad(),
+            autocast(device, None),
         ):
             torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}

@@ -49,6 +49,15 @@ register("precision", "fp16")(torch.float16)
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
+def autocast(device, dtype):
+    """``torch.autocast`` to ``dtype`` on ``device``; None (fp32) turns autocast off, so
+    that an autocast block of the caller's around ``fit`` or ``predict`` changes nothing."""
+    device_type = torch.device(device).type
+    if dtype is None and not torch.amp.is_autocast_available(device_type):
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device_type, dtype=dtype, enabled=dtype is not None)
+
+
 def full_precision(tensor):
     """Half-precision outputs (of autocast) as float32; float32 and float64 as they are."""
     return tensor.float() if tensor.dtype in (torch.float16, torch.bfloat16) else tensor
@@ -211,10 +220,7 @@ class ImbalanceNet(NeuralNet):
         return self
 
     def _autocast(self):
-        dtype = lookup("precision", self.precision)
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=torch.device(self.device).type, dtype=dtype)
+        return autocast(self.device, lookup("precision", self.precision))
 
     # ------------------------------------------------------------------ hooks
     # The public methods schedules and callbacks act through, at epoch boundaries.

@@ -283,6 +283,15 @@ def test_fit_trains_with_gradients_whatever_torchs_mode_around_it(imbalanced, mo
     np.testing.assert_array_equal(clf.predict_proba(X), expected)
 
 
+def test_an_autocast_block_around_fit_and_predict_changes_nothing(imbalanced):
+    X, y = imbalanced
+    clf = small().fit(X, y)
+    expected = clf.predict_proba(X)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        np.testing.assert_array_equal(clf.predict_proba(X), expected)
+        np.testing.assert_array_equal(small().fit(X, y).predict_proba(X), expected)
+
+
 def test_fits_in_threads_take_turns_with_torch_rng(imbalanced):
     """Same-seed fits running in threads of one process give the serial model."""
     from concurrent.futures import ThreadPoolExecutor
