@@ -560,6 +560,17 @@ def test_module_forward_pickle_deepcopy_dtype(name, batch):
     assert loss.logit_scale == expected_scale
 
 
+@pytest.mark.parametrize("name", names("loss"))
+def test_a_loss_compiles_into_one_graph(name, batch):
+    # compile=True traces the loss: its checks must not read tensor values on the CPU,
+    # which would break the graph there (and have torch log it).
+    logits, target = batch
+    loss = lookup("loss", name)(COUNTS)
+    torch._dynamo.reset()
+    compiled = torch.compile(loss, fullgraph=True, backend="eager")
+    torch.testing.assert_close(compiled(logits.float(), target), loss(logits.float(), target))
+
+
 @pytest.mark.parametrize("name", ["ce", "focal", "ldam", "cri"])
 def test_in_place_class_weights_change_forward(name, batch):
     logits, target = batch

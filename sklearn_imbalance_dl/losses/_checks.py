@@ -164,8 +164,9 @@ def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
     if n_classes == 0:
         raise ValueError("logits must have one column per class; got 0 columns.")
     # Checked where it costs no synchronisation with a GPU (a training step's targets
-    # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels.
-    if target.device.type == "cpu" and target.numel():
+    # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels. Not
+    # while torch.compile traces, which would break the graph at the values read.
+    if target.device.type == "cpu" and target.numel() and not torch.compiler.is_compiling():
         low, high = (int(v) for v in torch.aminmax(target))
         if low < 0 or high >= n_classes:
             raise ValueError(
