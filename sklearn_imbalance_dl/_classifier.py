@@ -1,5 +1,6 @@
 """ImbalancedNetClassifier: the scikit-learn estimator in front of the skorch net."""
 
+import contextlib
 import numbers
 import threading
 import warnings
@@ -230,11 +231,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         differ from the main process's in the last digits). None draws the seed from
         numpy's global random state, as scikit-learn's estimators do (``np.random.seed``
         repeats it); a RandomState instance is drawn from, so two fits given the same
-        instance differ. Global torch random state is left untouched. Fits
-        in threads of one process take turns, on any device, as torch draws from one
-        generator per process (so a fit that waits for a fit in another thread, from
-        a callback, waits forever): run them in processes (joblib's default) to run
-        them at once.
+        instance differ. torch's global generators, the CPU's and every GPU's, are left
+        as they were. Fits in threads of one process take turns, on any device, as
+        torch draws from one generator per process (so a fit that waits for a fit in
+        another thread, from a callback, waits forever): run them in processes
+        (joblib's default) to run them at once.
     verbose : int, default=0
         1: print a row per epoch (skorch's table; the per-class lists of
         :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics` stay in
@@ -631,18 +632,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        cuda = [torch.device(device)] if device.startswith("cuda") else []
         # Training needs gradients whatever torch's mode around fit (a notebook's
         # torch.set_grad_enabled(False), a torch.no_grad() or inference_mode block), and
         # runs in full precision but where ``precision`` says otherwise.
         with (
             _ONE_FIT_AT_A_TIME,
-            torch.random.fork_rng(devices=cuda),
+            _seeded_generators(device, seed),
             torch.inference_mode(False),
             torch.enable_grad(),
             autocast(device, None),
         ):
-            torch.manual_seed(seed)
             params = {name: getattr(self, name) for name in self._own_parameter_constraints}
             params["device"] = device
             fit_ = build_fit(
@@ -965,6 +964,32 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # they describe arrays (check_estimator then feeds integer-coded categories, or
         # an object array of strings), and an array is read as numbers here.
         return tags
+
+
+@contextlib.contextmanager
+def _seeded_generators(device, seed):
+    """torch's generators that a fit on ``device`` draws from (the CPU's and the
+    device's), seeded with ``seed``, then restored.
+
+    Not ``torch.manual_seed``, which also seeds every other device's generator (or,
+    before CUDA starts, the seed it will start with): the user's streams there would
+    restart from the fit's seed.
+    """
+    device = torch.device(device)
+    cuda = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):
+        mps_state = torch.mps.get_rng_state() if device.type == "mps" else None
+        torch.default_generator.manual_seed(seed)
+        if cuda:
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        if mps_state is not None:
+            torch.mps.manual_seed(seed)
+        try:
+            yield
+        finally:
+            if mps_state is not None:
+                torch.mps.set_rng_state(mps_state)
 
 
 def _first_input(dataset):

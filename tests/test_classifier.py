@@ -273,6 +273,18 @@ def test_fit_leaves_global_torch_rng_alone(imbalanced):
     np.testing.assert_array_equal(torch.rand(3), expected)
 
 
+def test_a_fit_on_the_cpu_seeds_no_accelerators_generator(imbalanced, monkeypatch):
+    # torch.manual_seed would seed every GPU's generator too (or queue the seed CUDA
+    # starts with), which the fit does not restore: the user's streams there would
+    # restart from the fit's seed.
+    seeded = []
+    for module, name in [(torch.cuda, "manual_seed_all"), (torch.cuda, "manual_seed")]:
+        monkeypatch.setattr(module, name, lambda seed, name=name: seeded.append(name))
+    monkeypatch.setattr(torch.mps, "manual_seed", lambda seed: seeded.append("mps"))
+    small(device="cpu").fit(*imbalanced)
+    assert seeded == []
+
+
 @pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode], ids=lambda m: m.__name__)
 def test_fit_trains_with_gradients_whatever_torchs_mode_around_it(imbalanced, mode):
     X, y = imbalanced
