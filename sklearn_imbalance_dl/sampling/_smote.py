@@ -76,9 +76,9 @@ class SMOTEWithFallback(BaseSampler):
         # One RandomState for both steps: reproducible, and the two draws differ.
         rng = check_random_state(self.random_state)
         smote_classes = [c for c, n in zip(classes, counts) if 1 < n < target]
-        # Python scalars (np.int64(2) -> 2) for the notes; object labels are already.
-        alone = [c for c, n in zip(classes, counts) if n == 1 < target]
-        self.fallback_classes_ = [plain_value(c) for c in alone]
+        self.fallback_classes_ = [
+            plain_value(c) for c, n in zip(classes, counts) if n == 1 < target
+        ]
         self.k_neighbors_ = None
         self.notes_ = []
         if smote_classes:
