@@ -347,8 +347,10 @@ def build_training(
     if lr_kind == "auto":
         # A re-weighting schedule (DRW, PPW, PPL) switches on late in training; under a
         # cosine decay the rate is then a tenth of its start and the re-weighting has
-        # little effect (measured on KEEL yeast4: LDAM-DRW 0.53 against 0.85).
-        lr_kind = "constant" if schedule is not None and schedule.reweights else "cosine"
+        # little effect (measured on KEEL yeast4: LDAM-DRW 0.53 against 0.85). The
+        # phased sampler balances late in the same way.
+        balances_late = schedule is not None and (schedule.reweights or schedule.resamples)
+        lr_kind = "constant" if balances_late else "cosine"
     lr_schedule = _build_lr_schedule(params["lr_schedule"], lr_kind, routed("lr_schedule"))
     lr_schedule = lr_schedule.bind(params["max_epochs"])
     if lr_schedule.warmup_ > params["max_epochs"]:
@@ -1124,6 +1126,8 @@ def _check_double_balancing(params, loss, schedule):
     refused in :func:`_check_combinations`.)
     """
     sampler_balances = not (isinstance(params["sampler"], str) and params["sampler"] == "instance")
+    if schedule is not None and schedule.resamples:
+        sampler_balances = True  # the schedule's draws are the sampler (the user's is refused)
     if balances_by_class_counts(loss):
         first = f"loss={params['loss']!r} already balances the classes (from the class counts of y)"
         unbalanced = "loss='ce' (or 'focal', 'ldam')"
@@ -1134,13 +1138,18 @@ def _check_double_balancing(params, loss, schedule):
         this = "this schedule"
     elif sampler_balances:
         # The sampler is the first balancing; only posthoc_tau can be a second.
-        first = f"sampler={params['sampler']!r} balances the batches"
-        unbalanced = "sampler='instance'"
-        this = "this sampler"
+        if schedule is not None and schedule.resamples:
+            first = f"schedule={params['schedule']!r} balances the batches"
+            unbalanced = "schedule=None"
+            this = "this schedule"
+        else:
+            first = f"sampler={params['sampler']!r} balances the batches"
+            unbalanced = "sampler='instance'"
+            this = "this sampler"
         sampler_balances = False
     else:
         return
-    for second, fixes in _second_balancings(params, sampler_balances, unbalanced, this):
+    for second, fixes in _second_balancings(params, schedule, sampler_balances, unbalanced, this):
         warnings.warn(
             f"{first}, and {second}: the classes are balanced twice, which over-corrects "
             f"toward the rare classes. To balance once, use {fixes}.",
@@ -1149,11 +1158,17 @@ def _check_double_balancing(params, loss, schedule):
         )
 
 
-def _second_balancings(params, sampler_balances, unbalanced, this):
-    """``(what, fixes)`` of each balancing besides the first: the sampler (when it is a
-    second one, ``sampler_balances``) and the post-hoc adjustment."""
+def _second_balancings(params, schedule, sampler_balances, unbalanced, this):
+    """``(what, fixes)`` of each balancing besides the first: the sampler or a schedule
+    that draws the batches (when it is a second one, ``sampler_balances``) and the
+    post-hoc adjustment."""
     sampler = params["sampler"]
-    if sampler_balances:
+    if sampler_balances and schedule is not None and schedule.resamples:
+        yield (
+            f"schedule={params['schedule']!r} draws batches moving to class-balanced",
+            f"{unbalanced} with this schedule, or schedule=None with {this}",
+        )
+    elif sampler_balances:
         if isinstance(sampler, str):
             shown = repr(sampler)
             draws = (
@@ -1569,6 +1584,12 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
+    if getattr(schedule, "resamples", False) and params["sampler"] != "instance":
+        raise ValueError(
+            f"schedule={params['schedule']!r} draws the batches itself; "
+            f"sampler={param_repr(params['sampler'])} conflicts with it. Use "
+            "sampler='instance' with the schedule, or the sampler without it."
+        )
     resampler = getattr(schedule, "loss_resampled_by", None)
     if resampler is not None and balances_by_class_counts(loss):
         # Unlike a balancing sampler in the main training (a warning), this collapsed

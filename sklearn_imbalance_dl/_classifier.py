@@ -103,9 +103,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         per sample and averages them itself). Hyperparameters as ``loss__*``. The
         default, logit adjustment (Menon et al. 2021), balances the classes; ``"ce"``
         does not.
-    schedule : {None, "drw", "ppw", "ppl", "crt", "mislas"} or Schedule, default=None
-        Deferred re-weighting, phased progressive re-weighting, PPL (PPW + PPmix),
-        classifier re-training (cRT) or MiSLAS's second stage. Its parameters as
+    schedule : {None, "drw", "ppw", "ppl", "pps", "crt", "mislas"} or Schedule, \
+            default=None
+        Deferred re-weighting, phased progressive re-weighting, PPL (PPW + PPmix), the
+        phased sampler (batches moving from instance- to class-balanced, with
+        ``sampler="instance"``; a loss that balances warns, as with a balancing
+        sampler), classifier re-training (cRT) or MiSLAS's second stage. Its parameters as
         ``schedule__*``. The re-weighting ones (``drw``, ``ppw``, ``ppl``) balance the
         classes, so a loss that already does (``weighted_ce``, ``class_balanced``,
         ``logit_adjusted``, ``balanced_softmax``, ``arb``) is refused with them: use
@@ -166,8 +169,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``"cosine"`` decays the rate to 0 over the epochs; ``"warmup_step"`` is the
         long-tailed recipe (5 warm-up epochs, x0.01 at 80% and x0.0001 at 90% of the
         epochs); parameters as ``lr_schedule__*``. ``"auto"`` is ``"cosine"``, except
-        under a re-weighting schedule (``drw``, ``ppw``, ``ppl``), which needs the rate
-        alive when it switches on late in training: ``"constant"`` there.
+        under a re-weighting schedule (``drw``, ``ppw``, ``ppl``) or the phased sampler
+        (``pps``), which need the rate alive when they switch on late in training:
+        ``"constant"`` there.
     augment : {None, "crop_flip"} or callable, default=None
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
         padding (an eighth of the side where that is less: none under 8 pixels) and

@@ -288,7 +288,8 @@ class ImbalanceNet(NeuralNet):
         self.mixing_ = None
 
     def set_sampler(self, kind):
-        """Draw the following epochs' batches with another sampler (a sampler name)."""
+        """Draw the following epochs' batches with another sampler: a sampler name, or a
+        tensor of shape (n_classes,) of the probability of drawing each class."""
         self.train_sampler_.set_kind(kind)
 
     def learning_rates(self):

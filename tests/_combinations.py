@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 
 from sklearn_imbalance_dl.registry import lookup, names
 
@@ -39,6 +40,22 @@ def invalid_reason(loss, schedule, mixing):
     if mixing is not None and getattr(lookup("mixing", mixing), "needs_images", False):
         return rf"mixing='{mixing}' needs images"
     return None
+
+
+def balances_twice(loss, schedule):
+    """Whether a valid combination warns that it balances the classes twice: a schedule
+    that draws balanced batches with a loss that balances by the class counts (ARB's
+    default balances by the counts of each batch, which follow them)."""
+    resamples = schedule is not None and lookup("schedule", schedule).resamples
+    return resamples and lookup("loss", loss).reweights_classes and loss != "arb"
+
+
+def fit_combination(clf, X, y, loss, schedule):
+    """``clf.fit(X, y)``, expecting the warning of balancing twice where it is due."""
+    if not balances_twice(loss, schedule):
+        return clf.fit(X, y)
+    with pytest.warns(UserWarning, match="balanced twice"):
+        return clf.fit(X, y)
 
 
 def pairwise_cover(combinations):

@@ -21,6 +21,7 @@ from sklearn_imbalance_dl.modules import MLP, ResNet32, forward_staged
 from sklearn_imbalance_dl.schedules import (
     DeferredReweighting,
     PhasedProgressiveLearning,
+    PhasedProgressiveSampling,
     ProgressiveReweighting,
 )
 from tests._combinations import (
@@ -31,6 +32,7 @@ from tests._combinations import (
     SHORT_RUN_PHASES,
     VALID,
     check_trained,
+    fit_combination,
     invalid_reason,
 )
 
@@ -76,6 +78,75 @@ def test_drw_weights_switch_at_160_of_200():
     np.testing.assert_array_equal(drw.class_weights(159).numpy(), np.ones(10))
     expected = [0.051, 0.077, 0.121, 0.195, 0.319, 0.525, 0.868, 1.443, 2.409, 3.993]
     np.testing.assert_allclose(drw.class_weights(160).numpy(), expected, atol=1.5e-3)
+
+
+# ------------------------------------------------------------------ phased sampler
+@pytest.mark.parametrize("epoch", [0, 30, 100, 150, 160, 199])
+def test_phased_sampler_mixes_the_proportions_and_balance_as_the_authors_code(epoch):
+    pps = PhasedProgressiveSampling().bind(CIFAR10_LT_COUNTS, n_epochs=200)
+    counts = np.array(CIFAR10_LT_COUNTS, dtype=np.float64)
+    # The authors' code: epoch_min 30, epoch_max 160, alpha 5, the class drawn from
+    # w * class_p + (1 - w) * instance_p.
+    w = min(max((epoch - 30) / 130, 0.0), 1.0) ** 5
+    expected = w * np.full(10, 0.1) + (1 - w) * counts / counts.sum()
+    np.testing.assert_allclose(pps.class_probabilities(epoch).numpy(), expected, rtol=1e-12)
+
+
+class BatchLabels(Callback):
+    """Records the labels of each epoch's training batches."""
+
+    def initialize(self):
+        self.epochs = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epochs.append([])
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.epochs[-1].append(batch[1].cpu())
+
+
+def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance():
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 900 + [1] * 100)
+    X = rng.normal(size=(1000, 4)).astype(np.float32) + y[:, None]
+    clf = ImbalancedNetClassifier(
+        loss="ce",
+        schedule="pps",
+        max_epochs=10,
+        callbacks=[("labels", BatchLabels())],
+        random_state=0,
+    ).fit(X, y)
+    epochs = dict(clf.net_.callbacks_)["labels"].epochs
+    minority_share = [float(torch.cat(labels).float().mean()) for labels in epochs]
+    assert len(minority_share) == 10
+    # Epochs 0 and 1 (before 0.15 of 10) in the data's proportions, 8 and 9 balanced.
+    for epoch in (0, 1):
+        assert 0.07 < minority_share[epoch] < 0.13
+    for epoch in (8, 9):
+        assert 0.45 < minority_share[epoch] < 0.55
+    assert minority_share[5] < minority_share[7] < minority_share[8]
+
+
+def test_phased_sampler_keeps_the_rate_alive_and_refuses_a_sampler_of_the_users():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    clf = ImbalancedNetClassifier(loss="ce", schedule="pps", max_epochs=2, random_state=0)
+    clf.fit(X, y)
+    # Like the re-weighting schedules, it balances late: the rate stays constant.
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(clf.lr)
+    with pytest.raises(ValueError, match=r"'pps' draws the batches itself; sampler='sqrt'"):
+        clf.set_params(sampler="sqrt").fit(X, y)
+
+
+def test_phased_sampler_with_a_balancing_loss_warns_of_balancing_twice():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    clf = ImbalancedNetClassifier(schedule="pps", max_epochs=2, random_state=0)
+    with pytest.warns(UserWarning, match=r"loss='logit_adjusted'.*schedule='pps' draws batches"):
+        clf.fit(X, y)
+    clf = ImbalancedNetClassifier(loss="ce", schedule="pps", posthoc_tau=1.0, max_epochs=2)
+    with pytest.warns(UserWarning, match=r"schedule='pps' balances the batches, and posthoc_tau"):
+        clf.fit(X, y)
 
 
 class Recorder(Callback):
@@ -266,8 +337,8 @@ def test_valid_combinations_train_on_the_mlp(tiny_digits, loss, schedule, mixing
     params = _method_params(loss, schedule, mixing)
     clf = ImbalancedNetClassifier(
         max_epochs=3, batch_size=32, module__hidden_sizes=(16, 16), random_state=0, **params
-    ).fit(X, y)
-    check_trained(clf, X, 3, schedule)
+    )
+    check_trained(fit_combination(clf, X, y, loss, schedule), X, 3, schedule)
 
 
 RESNET_COMBINATIONS = (

@@ -15,6 +15,7 @@ METHOD_ROWS = [
     "CE",
     "LDAM-DRW",
     "CRI+PPL",
+    "CRI+PPS+PPmix",
     "ARB (batch)",
     "ARB (global)",
     "CE+MFW",

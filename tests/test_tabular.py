@@ -14,7 +14,13 @@ from sklearn_imbalance_dl.callbacks._diagnostics import GRAD_NORM_KEY
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.modules import CosineLinear, TabularNet, forward_staged
 from sklearn_imbalance_dl.registry import lookup
-from tests._combinations import PAIRWISE, SHORT_RETRAINING, SHORT_RUN_PHASES, check_trained
+from tests._combinations import (
+    PAIRWISE,
+    SHORT_RETRAINING,
+    SHORT_RUN_PHASES,
+    check_trained,
+    fit_combination,
+)
 
 SMALL = {"module": "tabular", "module__hidden_sizes": (16, 16), "module__n_frequencies": 4}
 
@@ -197,7 +203,7 @@ def test_valid_combinations_train_on_the_tabular_net(tiny_digits, loss, schedule
     params = dict(loss=loss, schedule=schedule, mixing=mixing, **SHORT_RUN_PHASES.get(schedule, {}))
     params.update(SHORT_RETRAINING.get(schedule, {}))
     clf = ImbalancedNetClassifier(max_epochs=2, batch_size=32, random_state=0, **SMALL, **params)
-    check_trained(clf.fit(X, y), X, 2, schedule)
+    check_trained(fit_combination(clf, X, y, loss, schedule), X, 2, schedule)
 
 
 @pytest.mark.parametrize("layer", ["input", 1, "penultimate"])

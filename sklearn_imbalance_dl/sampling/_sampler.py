@@ -198,9 +198,12 @@ class IndexSampler:
 
     Parameters
     ----------
-    kind : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler
+    kind : {"instance", "class_balanced", "sqrt"}, imbalanced-learn sampler or tensor
         Changed in place by :meth:`set_kind`; an imblearn sampler gets a new
-        ``random_state`` each epoch.
+        ``random_state`` each epoch. A float tensor of shape (n_classes,) gives the
+        probability of each class: N rows are drawn with replacement, a class by these
+        probabilities and then a row of it uniformly (the phased sampler's mixtures of
+        instance- and class-balanced drawing).
     y : torch.Tensor of int64, shape (n_samples,)
         Encoded labels ``0..C-1``; the indices are drawn on its device.
     generator : torch.Generator or None, default=None
@@ -220,16 +223,22 @@ class IndexSampler:
     def set_kind(self, kind):
         """Switch the sampling (classifier re-training switches to class-balanced)."""
         self.kind = kind
-        if isinstance(kind, str) and kind != "instance":
+        if isinstance(kind, torch.Tensor):
+            counts = torch.bincount(self.y, minlength=len(kind)).to(torch.float32)
+            class_probabilities = kind.to(device=self.y.device, dtype=torch.float32)
+            # A class without rows gets no draws (0 / 0 would be NaN).
+            per_row = class_probabilities / counts.clamp(min=1)
+            self._probabilities = per_row[self.y]
+        elif isinstance(kind, str) and kind != "instance":
             counts = torch.bincount(self.y).to(torch.float32)
             self._probabilities = counts.pow(-lookup("sampler", kind))[self.y]
 
     def indices(self):
         """One epoch's order: an int64 tensor of row indices on the device of ``y``."""
         n = len(self.y)
-        if isinstance(self.kind, str):
-            if self.kind == "instance":
-                return torch.randperm(n, device=self.y.device, generator=self.generator)
+        if isinstance(self.kind, str) and self.kind == "instance":
+            return torch.randperm(n, device=self.y.device, generator=self.generator)
+        if isinstance(self.kind, (str, torch.Tensor)):
             return torch.multinomial(
                 self._probabilities, n, replacement=True, generator=self.generator
             )

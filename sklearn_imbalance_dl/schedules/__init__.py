@@ -1,4 +1,5 @@
-"""Training schedules (DRW, PPW, PPL, cRT, MiSLAS re-training) and learning-rate schedules."""
+"""Training schedules (DRW, PPW, PPL, the phased sampler, cRT, MiSLAS re-training) and
+learning-rate schedules."""
 
 from ._lr import LRSchedule
 from ._mislas import LearnableWeightScaling, MiSLASRetraining
@@ -6,6 +7,7 @@ from ._schedules import (
     ClassifierRetraining,
     DeferredReweighting,
     PhasedProgressiveLearning,
+    PhasedProgressiveSampling,
     ProgressiveReweighting,
     Schedule,
 )
@@ -17,6 +19,7 @@ __all__ = [
     "LearnableWeightScaling",
     "MiSLASRetraining",
     "PhasedProgressiveLearning",
+    "PhasedProgressiveSampling",
     "ProgressiveReweighting",
     "Schedule",
 ]

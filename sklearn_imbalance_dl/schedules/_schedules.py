@@ -40,7 +40,9 @@ class Schedule(Component, Callback):
     counts, the main epochs). Attributes a schedule may set: ``reweights`` (it owns the
     loss's class weights; by default, whether it overrides :meth:`class_weights`),
     ``loss_resampled_by`` (the balancing sampler under which the
-    estimator's loss goes on training, as in cRT's re-training), ``extra_epochs`` (epochs
+    estimator's loss goes on training, as in cRT's re-training), ``resamples`` (it draws
+    the main training's batches itself, moving them toward class balance, as the phased
+    sampler does through ``net.set_sampler``), ``extra_epochs`` (epochs
     it adds after ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
     PPmix). A subclass that overrides none of these nor a skorch hook (``on_epoch_begin``,
     ...) would do nothing, and is refused (naming a method ``on_*`` that is not a skorch
@@ -48,6 +50,7 @@ class Schedule(Component, Callback):
     """
 
     loss_resampled_by = None
+    resamples = False
     extra_epochs = 0
     _parameter_constraints: dict = {}
 
@@ -146,8 +149,38 @@ class DeferredReweighting(Schedule):
         return torch.ones_like(self.class_counts_)
 
 
+class _PhasedSchedule(Schedule):
+    """A schedule driven by PPL's phase function over a window of the epochs."""
+
+    _parameter_constraints = {
+        "start": [Interval(Real, 0, 1, closed="both")],
+        "end": [Interval(Real, 0, 1, closed="both")],
+        "power": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def _validate(self):
+        super()._validate()
+        check_phase_window(self)
+
+    def progress(self, epoch):
+        """q(e): 0 up to the window, ``r(e) ** power`` inside it, 1 after it.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
+        return phase_progress(
+            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
+        )
+
+
 @register("schedule", "ppw")
-class ProgressiveReweighting(Schedule):
+class ProgressiveReweighting(_PhasedSchedule):
     """PPW, phased progressive re-weighting (Xu et al. 2022).
 
     ``w_c`` proportional to ``(1 / n_c) ** q(e)``, normalised to sum to the number of
@@ -174,38 +207,13 @@ class ProgressiveReweighting(Schedule):
     for Imbalanced Classification." arXiv:2205.12117, 2022.
     """
 
-    _parameter_constraints = {
-        "start": [Interval(Real, 0, 1, closed="both")],
-        "end": [Interval(Real, 0, 1, closed="both")],
-        "power": [Interval(Real, 0, None, closed="neither")],
-    }
-
     def __init__(self, *, start=0.5, end=0.8, power=5.0):
         self.start = start
         self.end = end
         self.power = power
 
-    def _validate(self):
-        super()._validate()
-        check_phase_window(self)
-
-    def progress(self, epoch):
-        """q(e): the exponent of the inverse-frequency weights.
-
-        Parameters
-        ----------
-        epoch : int
-            The 0-based epoch.
-
-        Returns
-        -------
-        float
-        """
-        return phase_progress(
-            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
-        )
-
     def class_weights(self, epoch):
+        # q(e) is the exponent of the inverse-frequency weights.
         return inverse_frequency_weights(self.class_counts_, power=self.progress(epoch))
 
 
@@ -216,10 +224,9 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
     The mixing (:class:`~sklearn_imbalance_dl.mixing.PhasedRemix`) shares the phase
     boundaries; ``mix_power`` (the paper's beta), ``kappa``, ``tau`` and ``mix_alpha``
     (the Beta concentration of the mixing share) are its parameters. The
-    phased sampler of the paper (instance- to class-balanced) is off in every released
-    configuration and is not part of PPL here; ``sampler="class_balanced"`` is there
-    for who wants it (the estimator warns that PPW and the sampler then balance the
-    classes twice).
+    phased sampler of the authors' code (instance- to class-balanced batches), off in
+    all their released configurations, is not part of PPL: it is
+    :class:`PhasedProgressiveSampling` (``schedule="pps"``), in place of PPW.
 
     Parameters
     ----------
@@ -263,6 +270,74 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
             tau=self.tau,
             alpha=self.mix_alpha,
         )
+
+
+@register("schedule", "pps")
+class PhasedProgressiveSampling(_PhasedSchedule):
+    """The phased sampler of Xu et al.'s code: batches move from instance- to class-balanced.
+
+    Each epoch draws N rows with replacement: a class c with probability
+    ``(1 - q(e)) n_c / N + q(e) / C``, then one of its rows uniformly, with ``q(e)`` the
+    phase function of PPW: 0 up to ``start`` (the classes in their training
+    proportions), ``r(e) ** power`` inside the window and 1 from ``end`` on (every class
+    equally likely, as ``sampler="class_balanced"``).
+
+    The authors' code offers it as an option (``weighted_sampler="pps"``) that is off in
+    all their released configurations, with the window at epochs 30 and 160 of 200 and
+    ``power=5``: the defaults here, as fractions of ``max_epochs``. It balances the
+    classes by sampling, so it goes with a loss that does not (``loss="ce"``,
+    ``"focal"``, ``"ldam"``, ``"cri"``; a balancing loss warns, as with a balancing
+    ``sampler``), in place of PPW's re-weighting; ``mixing=PhasedRemix()`` adds PPmix.
+    The estimator's ``sampler`` must stay ``"instance"``.
+
+    Parameters
+    ----------
+    start, end : float, default=0.15, 0.8
+        Phase boundaries as fractions of ``max_epochs`` (epochs 30 and 160 of 200 in the
+        authors' code).
+    power : float, default=5.0
+        Exponent of the progress (the code's alpha).
+
+    References
+    ----------
+    L. Xu et al. "Phased Progressive Learning with Coupling-Regulation-Imbalance Loss
+    for Imbalanced Classification." arXiv:2205.12117, 2022.
+
+    Examples
+    --------
+    >>> from sklearn_imbalance_dl.schedules import PhasedProgressiveSampling
+    >>> pps = PhasedProgressiveSampling().bind([90, 10], n_epochs=10)
+    >>> [round(p, 3) for p in pps.class_probabilities(0).tolist()]  # as in the data
+    [0.9, 0.1]
+    >>> [round(p, 3) for p in pps.class_probabilities(9).tolist()]  # balanced
+    [0.5, 0.5]
+    """
+
+    resamples = True
+
+    def __init__(self, *, start=0.15, end=0.8, power=5.0):
+        self.start = start
+        self.end = end
+        self.power = power
+
+    def class_probabilities(self, epoch):
+        """The probability of drawing each class in ``epoch``.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (n_classes,)
+        """
+        share = self.progress(epoch)
+        counts = self.class_counts_
+        return (1 - share) * counts / counts.sum() + share / len(counts)
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.set_sampler(self.class_probabilities(net.current_epoch))
 
 
 @register("schedule", "crt")
