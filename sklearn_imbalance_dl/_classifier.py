@@ -695,21 +695,29 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     def _warn_if_kept_before_reweighting(self, net):
         """Early stopping may keep an epoch before a re-weighting schedule switches on
-        (DRW's late phase): the model is then one trained without it."""
+        (DRW's late phase), or before the phased sampler moves off the training
+        proportions: the model is then one trained without it."""
         schedule = dict(net.callbacks_).get("schedule")
         if self.best_epoch_ is None or self.interrupted_ or schedule is None:
             return
-        first = first_reweighted_epoch(schedule, self.max_epochs) if schedule.reweights else None
+        first = None
+        if schedule.reweights:
+            first = first_reweighted_epoch(schedule, self.max_epochs)
+        elif schedule.resamples and hasattr(schedule, "progress"):
+            moving = (e for e in range(self.max_epochs) if schedule.progress(e) > 0)
+            first = next(moving, None)
         if first is None or first < self.best_epoch_:
             return
+        what = "re-weighting" if schedule.reweights else "re-sampling"
         why = (
-            "it ended the fit before the re-weighting; raise n_iter_no_change, or"
+            f"it ended the fit before the {what}; raise n_iter_no_change, or"
             if self.stopped_early_
-            else "the validation score was best before the re-weighting;"
+            else f"the validation score was best before the {what};"
         )
         warnings.warn(
             f"early_stopping kept epoch {self.best_epoch_}, before schedule={self.schedule!r} "
-            f"re-weights the classes (from epoch {first + 1} of {self.max_epochs}): the "
+            f"{'re-weights' if schedule.reweights else 're-samples'} the classes (from "
+            f"epoch {first + 1} of {self.max_epochs}): the "
             f"model is one trained without the schedule ({why} choose max_epochs by "
             "early-stopping a fit without the schedule, then fit with it and without "
             "early stopping).",

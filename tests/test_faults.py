@@ -1468,6 +1468,17 @@ def test_early_stopping_that_keeps_an_epoch_before_the_reweighting_warns(digits,
     assert not [w for w in caught if "before schedule='drw'" in str(w.message)]
 
 
+def test_early_stopping_that_keeps_an_epoch_before_the_phased_sampler_moves_warns(digits):
+    X, y = digits
+    clf = small(
+        loss="ce", schedule="pps", schedule__start=0.8, max_epochs=30, lr=1e-12,
+        validation_fraction=0.2, early_stopping=True, n_iter_no_change=2,
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match=r"before schedule='pps' re-samples the classes "):
+        clf.fit(X, y)
+    assert clf.stopped_early_ and clf.best_epoch_ < 25
+
+
 def test_class_weights_equal_up_to_rounding_do_not_reweight():
     from sklearn_imbalance_dl._builder import first_reweighted_epoch
     from sklearn_imbalance_dl.schedules import DeferredReweighting as DRW
