@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, Subset
 
 from ._builder import (
@@ -30,7 +31,13 @@ from ._builder import (
     first_reweighted_epoch,
     resolve_device,
 )
-from ._data import DatasetInputs, check_channel_order, check_dataset_labels, item_input
+from ._data import (
+    DatasetInputs,
+    check_channel_order,
+    check_dataset_labels,
+    item_input,
+    unslice,
+)
 from ._net import autocast
 from ._validation import (
     check_label_types,
@@ -547,7 +554,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             the transposition that fixes them; a shape that reads either way, as
             (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W). scikit-learn's
             splitters (``cross_validate``, ``GridSearchCV``) turn a torch Dataset into
-            a list of its items, which is refused: cross-validate arrays.
+            a list of its items, which is refused: wrap it in skorch's
+            ``SliceDataset(dataset)``, which they split without reading its items (its
+            ``idx``, ``0`` by default, picks the input of each item).
         y : array-like of shape (n_samples,)
             Any label type. With a torch Dataset X, the labels of its items in order
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
@@ -607,6 +616,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
+        X = unslice(X)
+        if isinstance(y, SliceDataset):
+            y = np.asarray(y)  # reads every item's label
         _check_no_missing_labels(y)
         if isinstance(y, (list, tuple)) and np.ndim(labels := np.asarray(y, dtype=object)) == 1:
             check_label_types(labels)  # numpy would read [0, "a"] as the strings "0", "a"
@@ -862,6 +874,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _checked_input(self, X):
         check_is_fitted(self)
         encoder = getattr(self, "column_encoder_", None)
+        X = unslice(X)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
             X = DatasetInputs(X, self._input_shape)
@@ -1029,9 +1042,10 @@ def _check_not_dataset_items(X):
         raise ValueError(
             f"X is a list of {len(X)} tuples (input, ...) of tensors or arrays: the items "
             "of a torch Dataset, as scikit-learn's splitters (cross_validate, GridSearchCV, "
-            "train_test_split) make of one, reading every item. Pass the Dataset itself to "
-            "fit and predict (split it with torch.utils.data.Subset), or arrays to "
-            "cross-validate."
+            "train_test_split) make of one, reading every item. To cross-validate a "
+            "Dataset, pass skorch.helper.SliceDataset(dataset), which they split without "
+            "reading it, with the labels as an array; to fit and predict, the Dataset "
+            "itself (split with torch.utils.data.Subset)."
         )
 
 

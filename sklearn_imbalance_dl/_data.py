@@ -10,6 +10,7 @@ the device.
 import numpy as np
 import torch
 from skorch.dataset import Dataset as SkorchDataset
+from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, Subset, TensorDataset
 
 from ._validation import missing_labels, plain_value
@@ -133,6 +134,31 @@ class DeviceBatchIterator:
             else:
                 index = order[start:end]
             yield data.X[index], data.y[index], None if weights is None else weights[index]
+
+
+class SlicedValues(Dataset):
+    """skorch's ``SliceDataset`` as a torch Dataset of the values it slices.
+
+    scikit-learn's splitters (``GridSearchCV``, ``cross_validate``) index a
+    ``SliceDataset`` into another one, without reading its items, where they would turn
+    a torch Dataset into a list of all of them. Each item here is what the
+    ``SliceDataset`` gives for that row: element ``idx`` of the dataset's item, through
+    its ``transform``.
+    """
+
+    def __init__(self, sliced):
+        self.sliced = sliced
+
+    def __len__(self):
+        return len(self.sliced)
+
+    def __getitem__(self, index):
+        return self.sliced[int(index)]
+
+
+def unslice(X):
+    """``X``, or a skorch ``SliceDataset`` as the torch Dataset of its values."""
+    return SlicedValues(X) if isinstance(X, SliceDataset) else X
 
 
 def item_input(item, index, input_shape=None):

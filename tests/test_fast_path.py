@@ -5,7 +5,10 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV, cross_val_predict
+from skorch.helper import SliceDataset
 from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -38,6 +41,26 @@ def test_fast_path_equals_dataset_path(digit_images, params):
         fast.predict_proba(X_test), normal.predict_proba(TensorDataset(torch.as_tensor(X_test)))
     )
     assert normal.n_features_in_ == 1 and fast.n_features_in_ == 1
+
+
+def test_a_slice_dataset_cross_validates_as_the_arrays_do(digit_images):
+    """skorch's SliceDataset: scikit-learn's splitters split it without reading items."""
+    X, y, X_test, _ = digit_images
+    dataset = TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    clf = ImbalancedNetClassifier(module="mlp", max_epochs=2, random_state=0)
+    as_arrays = cross_val_predict(clf, X, y, cv=3, method="predict_proba")
+    sliced = cross_val_predict(clf, SliceDataset(dataset), y, cv=3, method="predict_proba")
+    np.testing.assert_allclose(sliced, as_arrays, rtol=1e-5, atol=1e-6)
+    # The labels sliced from the Dataset too; a grid search refits on all of it.
+    search = GridSearchCV(clf, {"loss": ["ce", "logit_adjusted"]}, cv=2)
+    search.fit(SliceDataset(dataset), SliceDataset(dataset, idx=1))
+    refit = clone(clf).set_params(**search.best_params_).fit(X, y)
+    np.testing.assert_allclose(
+        search.predict_proba(SliceDataset(TensorDataset(torch.as_tensor(X_test)))),
+        refit.predict_proba(X_test),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_dataset_input_errors(digit_images):
