@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
-from skorch.callbacks import Callback, Checkpoint, EarlyStopping
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LRScheduler
 from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -44,7 +44,7 @@ from .optim import SAM  # noqa: F401 (the optimizer names are registered with it
 from .registry import Component, lookup, names
 from .sampling._sampler import check_index_sampler, encode_sampling_strategy, looks_at_features
 from .schedules import Schedule
-from .schedules._lr import LRSchedule  # noqa: F401 (registers the lr_schedule names)
+from .schedules._lr import LRSchedule  # also registers the lr_schedule names
 
 # SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.
 _OPTIMIZER_DEFAULTS = {
@@ -1213,6 +1213,26 @@ def _check_user_callback(callback, params):
             f"callbacks: {type(callback).__name__} averages the weights through the "
             f"estimator's own parameter: pass weight_averaging={type(callback).__name__}"
             "(...) instead."
+        )
+    if isinstance(callback, Schedule):
+        raise ValueError(
+            f"callbacks: {type(callback).__name__} is a schedule, which the fit binds to "
+            f"its epochs and loss through the estimator's own parameter: pass schedule="
+            f"{type(callback).__name__}(...) instead."
+        )
+    if isinstance(callback, LRSchedule):
+        raise ValueError(
+            f"callbacks: {type(callback).__name__} is a learning-rate schedule, which the "
+            "fit binds to its epochs through the estimator's own parameter: pass "
+            f"lr_schedule={callback.kind!r} (its other parameters as lr_schedule__*) instead."
+        )
+    if isinstance(callback, LRScheduler):
+        raise ValueError(
+            "callbacks: skorch's LRScheduler steps the learning rate, which the estimator's "
+            "lr_schedule sets again at the start of every epoch: its steps would be undone. "
+            "Choose the schedule with lr_schedule ('constant', 'cosine', 'warmup_step') and "
+            "lr_schedule__*, or register an LRSchedule subclass of your own "
+            "(sklearn_imbalance_dl.register('lr_schedule', name))."
         )
     if isinstance(callback, Checkpoint) and callback.load_best and params["early_stopping"]:
         raise ValueError(

@@ -256,8 +256,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         or skorch's ``GradientNormClipping``, ``Checkpoint``, ``EarlyStopping``. skorch's
         ``EpochScoring`` and ``BatchScoring`` are refused: they cannot read the net's
         batches (inputs, class indices, sample weights). The net records the validation
-        balanced accuracy of each epoch itself (``validation_fraction > 0``). Each fit
-        works on copies of them (find them in ``net_.callbacks_``), except a callback
+        balanced accuracy of each epoch itself (``validation_fraction > 0``). skorch's
+        ``LRScheduler`` is refused too: ``lr_schedule`` sets the learning rate at every
+        epoch. The estimator's own components (schedules, weight averaging) go to their
+        parameters, not here. Each fit works on copies of them (find them in
+        ``net_.callbacks_``), except a callback
         that cannot be copied (one holding an open file or a lock), used as it is;
         ``clone`` (and so ``GridSearchCV``) needs them copyable. All of them see every
         epoch: early stopping (the estimator's, or an ``EarlyStopping`` among them)

@@ -15,14 +15,27 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
-from skorch.callbacks import BatchScoring, Callback, EarlyStopping, EpochScoring, PrintLog
+from skorch.callbacks import (
+    BatchScoring,
+    Callback,
+    EarlyStopping,
+    EpochScoring,
+    LRScheduler,
+    PrintLog,
+)
 from skorch.dataset import Dataset as SkorchDataset
+from torch.optim.lr_scheduler import StepLR
 from torch.utils.data import Subset, TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import EMA, SWA, ClassDiagnostics, class_diagnostics
 from sklearn_imbalance_dl.losses import ImbalanceLoss
-from sklearn_imbalance_dl.schedules import ClassifierRetraining, Schedule
+from sklearn_imbalance_dl.schedules import (
+    ClassifierRetraining,
+    DeferredReweighting,
+    LRSchedule,
+    Schedule,
+)
 
 
 @pytest.fixture(scope="module")
@@ -1774,3 +1787,21 @@ def test_a_dataframe_of_sparse_columns_says_how_to_make_it_dense():
     clf = small(module="mlp").fit(sparse_frame.sparse.to_dense(), y)
     with pytest.raises(TypeError, match=message):
         clf.predict(sparse_frame)
+
+
+@pytest.mark.parametrize(
+    "callback, advice",
+    [
+        (LRScheduler(StepLR, step_size=1), r"skorch's LRScheduler steps the learning rate.*"),
+        (LRSchedule("cosine"), r"LRSchedule is a learning-rate schedule.*lr_schedule='cosine'"),
+        (DeferredReweighting(), r"DeferredReweighting is a schedule.*schedule=Deferred"),
+    ],
+    ids=["LRScheduler", "LRSchedule", "Schedule"],
+)
+def test_callbacks_that_the_estimators_own_parameters_set_are_refused(callback, advice):
+    # lr_schedule would undo the steps of skorch's LRScheduler at every epoch; the
+    # library's schedules run only as bound by the fit, through their own parameters.
+    clf = small(callbacks=[callback])
+    with pytest.raises(ValueError, match=r"^callbacks: " + advice):
+        clf.fit(*_rows())
+    assert not hasattr(clf, "classes_")
