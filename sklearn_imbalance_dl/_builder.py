@@ -1564,10 +1564,15 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
     """Reject combinations of parameters that make no sense, naming both."""
     if schedule is not None and schedule.reweights:
         if loss.reweights_classes or loss.class_weights is None:
+            why = (
+                "already balances them"
+                if loss.reweights_classes
+                else "has no class weights for it to set"
+            )
             raise ValueError(
                 f"schedule={params['schedule']!r} re-weights the classes, but "
-                f"loss={params['loss']!r} already balances them (or has no class weights); "
-                "use it with loss='ce', 'focal', 'ldam' or 'cri'."
+                f"loss={param_repr(params['loss'])} {why}; use it with loss='ce', 'focal', "
+                "'ldam' or 'cri'."
             )
     if getattr(schedule, "needs_plain_logits", False):
         if loss.uses_cosine_logits:

@@ -530,8 +530,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"Invalid parameter {key!r} for ImbalancedNetClassifier: {prefix}="
                 f"{component!r} has no parameter {name!r} to set (only an object with "
-                f"set_params given as {prefix}, such as an imbalanced-learn sampler, "
-                f"takes {prefix}__<name>)."
+                f"set_params given as {prefix}"
+                + (", such as an imbalanced-learn sampler," if prefix == "sampler" else "")
+                + f" takes {prefix}__<name>)."
             )
 
     def _routed(self, prefix):

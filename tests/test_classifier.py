@@ -521,7 +521,16 @@ def test_mixed_loss_matches_hand_computation():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"sampler__k_neighbors": 3}, r"sampler='instance' has no parameter 'k_neighbors'"),
+        (
+            {"sampler__k_neighbors": 3},
+            r"sampler='instance' has no parameter 'k_neighbors' .*, such as an "
+            "imbalanced-learn sampler, takes",
+        ),
+        (
+            {"max_epochs__x": 3},
+            r"max_epochs=50 has no parameter 'x' to set \(only an object with set_params "
+            r"given as max_epochs takes max_epochs__<name>\)",
+        ),
         ({"callbacks__x": 1}, r"'callbacks__x'.*callbacks .* take their parameters where"),
         ({"module__": 1}, r"a name is missing after 'module__'"),
     ],
