@@ -2,6 +2,7 @@
 
 import pickle
 import statistics
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -698,12 +699,36 @@ def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():
     assert np.isfinite(encoder.transform(beyond)).all()
 
 
-def test_the_default_trains_on_columns_beyond_float32_range():
-    # x - median overflowed float32 in the network's scaling (a NaN loss: "diverged").
+@pytest.mark.parametrize("magnitude", [3e38, 1.5e308, 1e-310])
+def test_the_default_trains_on_columns_beyond_float32_range(magnitude):
+    # Beyond float32's range, x - median overflowed in the network's scaling (a NaN loss:
+    # "diverged"); near float64's largest, the spread overflowed and the column was read
+    # as 0; on subnormal numbers the scale overflowed, and read 0 as NaN.
     y = np.r_[np.zeros(60, dtype=int), np.ones(40, dtype=int)]
-    X = pd.DataFrame({"huge": np.where(y == 1, 3e38, -3e38)})
+    zero_or_minus = np.where(np.arange(100) % 2, 0.0, -magnitude)
+    X = pd.DataFrame({"x": np.where(y == 1, magnitude, zero_or_minus)})
     clf = ImbalancedNetClassifier(max_epochs=5, random_state=0).fit(X, y)
     assert clf.score(X, y) == 1.0
+
+
+def test_the_encoder_keeps_numbers_at_float64s_limits_apart():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=200)
+    X = pd.DataFrame(
+        {
+            "near_max": np.sign(z) * rng.uniform(1e308, 1.7e308, size=200),
+            "subnormal": np.where(z > 1, 0.0, z * 1e-310),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        encoder = ColumnEncoder().fit(X)
+        Z = encoder.transform(X)
+        assert np.isfinite(encoder.transform(X.iloc[:2].assign(subnormal=[1e300, np.nan]))).all()
+    assert np.isfinite(encoder.medians_).all()
+    assert np.isfinite(Z).all() and np.abs(Z).max() < 1e3
+    for j, column in enumerate(X.columns):
+        assert len(np.unique(Z[:, j])) == X[column].nunique()
 
 
 def test_a_one_dimensional_x_gets_the_advice_of_its_call():

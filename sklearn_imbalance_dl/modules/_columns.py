@@ -274,9 +274,9 @@ class ColumnEncoder:
                 values = column["values"]
                 missing = np.isnan(values)
                 numeric.append(name)
-                median = float(np.median(values[~missing])) if (~missing).any() else 0.0
+                median, offset, scale = _numeric_statistics(values[~missing])
                 medians.append(median)
-                affines.append(_float32_affine(values[~missing], median))
+                affines.append((offset, scale))
                 if missing.any():
                     indicators.append(name)
             else:
@@ -339,8 +339,10 @@ class ColumnEncoder:
             values = columns[name]["values"]
             missing = np.isnan(values)
             imputed = np.where(missing, self.medians_[j], values)
-            # In float64; values beyond float32's range at predict are clipped to it.
-            scaled = (imputed - self.offsets_[j]) * self.scales_[j]
+            # In float64; values beyond float32's range at predict are clipped to it (those
+            # beyond float64's too, where the scale is large: they overflow to infinity).
+            with np.errstate(over="ignore"):
+                scaled = (imputed - self.offsets_[j]) * self.scales_[j]
             numbers_.append(np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX))
             if name in indicated:
                 flags.append(missing.astype(np.float64))
@@ -684,6 +686,7 @@ def _numbers_from_objects(series, name):
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+_FLOAT64_MAX = float(np.finfo(np.float64).max)
 # float32 keeps 24 significant bits: a column whose spread covers fewer than this many
 # of its float32 steps (around its median) loses its detail in the cast.
 _MIN_FLOAT32_STEPS = 1000
@@ -691,25 +694,34 @@ _MIN_FLOAT32_STEPS = 1000
 _FLOAT32_SPREAD = (1e-30, 1e30)
 
 
-def _float32_affine(present, median):
-    """``(offset, scale)`` that bring a numeric column into float32's range.
+def _numeric_statistics(present):
+    """``(median, offset, scale)`` of a numeric column's values, missing ones left out.
 
+    The median (0 for a column with no value) is imputed for a missing value. Each
+    number is output as ``(x - offset) * scale``, brought into float32's range:
     ``(0, 1)``, which leaves the float32 values exactly as a plain cast gives them, for
     every column but those float32 cannot tell apart or hold: centred on the median
     when the spread is below ``_MIN_FLOAT32_STEPS`` float32 steps at the median, and
     scaled by a power of two (exact) when the spread is outside ``_FLOAT32_SPREAD``.
     """
     if present.size == 0:
-        return 0.0, 1.0
-    q25, q75 = np.quantile(present, [0.25, 0.75])
-    spread = (q75 - q25) or 0.5 * (present.max() - present.min())
+        return 0.0, 0.0, 1.0
+    # Halved (exactly) where the values reach beyond half of float64's range: the mean
+    # of the two middle values and the differences of values would overflow to inf.
+    unit = 2.0 if np.abs(present).max() > _FLOAT64_MAX / 2 else 1.0
+    x = present / unit
+    median = float(np.median(x))
+    q25, q75 = np.quantile(x, [0.25, 0.75])
+    spread = (q75 - q25) or 0.5 * (x.max() - x.min())
     step = abs(median) * 2.0**-23
     offset = median if 0 < spread < _MIN_FLOAT32_STEPS * step else 0.0
-    reach = spread or float(np.max(np.abs(present - offset)))
+    reach = float(spread or np.max(np.abs(x - offset)))
     scale = 1.0
-    if reach > 0 and not _FLOAT32_SPREAD[0] <= reach <= _FLOAT32_SPREAD[1]:
-        scale = 2.0 ** -np.floor(np.log2(reach))
-    return float(offset), float(scale)
+    if reach > 0 and not _FLOAT32_SPREAD[0] / unit <= reach <= _FLOAT32_SPREAD[1] / unit:
+        # At most float64's largest power of two: a spread of subnormal numbers (below
+        # 2**-1022) is still brought above 2**-52.
+        scale = 2.0 ** min(-math.floor(math.log2(reach)) - math.log2(unit), 1023)
+    return median * unit, offset * unit, scale
 
 
 def _finite_or_nan(values, name):
