@@ -269,6 +269,14 @@ def test_mixed_int_and_str_labels_are_refused_clearly(digits, as_given):
         small().fit(X[:20], y)
 
 
+def test_numbers_held_as_objects_are_refused_as_what_they_are(digits):
+    # scikit-learn calls them "unknown" and asks whether y is a regression target.
+    X, _ = digits
+    y = pd.Series([0, 1] * 10, dtype=object)
+    with pytest.raises(ValueError, match=r"y holds int labels in an array of dtype object.*astype"):
+        small().fit(X[:20], y)
+
+
 @pytest.mark.parametrize(
     "make_labels",
     [
