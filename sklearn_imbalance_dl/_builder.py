@@ -577,12 +577,14 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
         )
     n_valid = math.ceil(fraction * len(y))  # StratifiedShuffleSplit's count
     if min(n_valid, len(y) - n_valid) < len(classes):
+        low = math.ceil(1000 * len(classes) / len(y)) / 1000
+        high = math.floor(1000 * (1 - len(classes) / len(y))) / 1000
+        choice = f"a fraction between {low} and {high}" if low < high else f"{low}"
         raise ValueError(
             f"validation_fraction={fraction} splits the {len(y)} samples into {len(y) - n_valid} "
             f"to train on and {n_valid} to validate with; a stratified split needs at least "
-            f"one sample of each of the {len(classes)} classes on each side: choose a "
-            f"fraction between {math.ceil(1000 * len(classes) / len(y)) / 1000} and "
-            f"{math.floor(1000 * (1 - len(classes) / len(y))) / 1000}, or leave it None."
+            f"one sample of each of the {len(classes)} classes on each side: choose "
+            f"{choice}, or leave it None."
         )
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
     try:

@@ -1817,3 +1817,14 @@ def test_callbacks_that_the_estimators_own_parameters_set_are_refused(callback, 
     with pytest.raises(ValueError, match=r"^callbacks: " + advice):
         clf.fit(*_rows())
     assert not hasattr(clf, "classes_")
+
+
+@pytest.mark.parametrize(
+    "n, fraction, choice",
+    [(20, 0.1, "choose a fraction between 0.2 and 0.8"), (8, 0.1, "choose 0.5,")],
+)
+def test_a_validation_fraction_too_small_for_the_classes_names_the_ones_that_fit(
+    n, fraction, choice
+):
+    with pytest.raises(ValueError, match=rf"each of the 4 classes on each side: {choice}"):
+        small(validation_fraction=fraction).fit(*_rows(n, n_classes=4))
