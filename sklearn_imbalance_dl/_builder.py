@@ -314,7 +314,8 @@ def build_training(
     input_shape : tuple
         Shape of one sample.
     class_counts : ndarray of shape (n_classes,)
-        Training samples per class.
+        Training samples per class, counted by their sample weights
+        (:func:`_weighted_class_counts`).
     X_train : ndarray or Dataset
         The training inputs, for modules that learn their preprocessing.
     n_categories : tuple of int, default=()
@@ -322,7 +323,8 @@ def build_training(
         by :class:`~.modules.ColumnEncoder`), passed to modules that take them.
     y_train : ndarray of shape (n_samples,)
         The training labels, encoded as ``0..n_classes-1``: an imbalanced-learn
-        sampler is checked on them.
+        sampler is checked on them, and a schedule that draws the batches is bound to
+        their counts.
     classes : ndarray of shape (n_classes,)
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
     """
@@ -335,7 +337,8 @@ def build_training(
     )
     fit_module_preprocessing(module, X_train)
     _check_module_output(params["module"], module, input_shape, len(class_counts))
-    schedule = _build_schedule(params, routed("schedule"), class_counts)
+    row_counts = np.bincount(y_train, minlength=len(class_counts))
+    schedule = _build_schedule(params, routed("schedule"), class_counts, row_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
     _check_combinations(params, module, loss, schedule, mixing, input_shape)
     _check_staged_rule(params, module, X_train, schedule, mixing)
@@ -909,11 +912,15 @@ def _build_optional(kind, params, routed, base, expected):
     return component
 
 
-def _build_schedule(params, routed, counts):
+def _build_schedule(params, routed, counts, row_counts):
     expected = "a name or a sklearn_imbalance_dl.schedules.Schedule"
     schedule = _build_optional("schedule", params, routed, Schedule, expected)
     if schedule is None:
         return None
+    # A schedule that draws the batches draws by the labels, as a sampler does: its
+    # proportions are those of the rows, and sample weights multiply the loss on top
+    # (with the weighted counts, weights would count twice before it balances anything).
+    counts = row_counts if schedule.resamples else counts
     schedule = schedule.bind(counts, params["max_epochs"])
     _check_class_weights(params, schedule, counts)
     return schedule

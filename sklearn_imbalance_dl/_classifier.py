@@ -581,8 +581,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             ``compute_sample_weight("balanced", y)`` with a loss that balances the
             classes balances them once, not twice, and such a loss cancels weights that
             are constant within each class (for costs per class, use ``loss="ce"``). A
-            balancing ``sampler`` draws by the labels, not the weights: with weights
-            that differ by class it balances on top of them. A class whose rows all
+            balancing ``sampler``, and the phased sampler ``schedule="pps"``, draw by
+            the labels, not the weights: with weights that differ by class they balance
+            on top of them. A class whose rows all
             weigh 0 is absent from training, as zero copies of its rows would be: the
             network is trained on the other classes, with a warning; the class stays
             in ``classes_`` with probability 0, as in scikit-learn's classifiers (a

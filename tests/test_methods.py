@@ -5,6 +5,7 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import TensorDataset
 from skorch.callbacks import Callback
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -107,7 +108,9 @@ class BatchLabels(Callback):
             self.epochs[-1].append(batch[1].cpu())
 
 
-def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance():
+def _minority_shares(as_dataset=False, sample_weight=None):
+    """The share of the rare class in each epoch's batches of a ten-epoch fit under the
+    phased sampler, on 900 rows of class 0 and 100 of class 1."""
     rng = np.random.default_rng(0)
     y = np.array([0] * 900 + [1] * 100)
     X = rng.normal(size=(1000, 4)).astype(np.float32) + y[:, None]
@@ -117,9 +120,15 @@ def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance():
         max_epochs=10,
         callbacks=[("labels", BatchLabels())],
         random_state=0,
-    ).fit(X, y)
+    )
+    clf.fit(TensorDataset(torch.as_tensor(X)) if as_dataset else X, y, sample_weight)
     epochs = dict(clf.net_.callbacks_)["labels"].epochs
-    minority_share = [float(torch.cat(labels).float().mean()) for labels in epochs]
+    return [float(torch.cat(labels).float().mean()) for labels in epochs]
+
+
+@pytest.mark.parametrize("as_dataset", [False, True], ids=["arrays", "dataset"])
+def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance(as_dataset):
+    minority_share = _minority_shares(as_dataset)
     assert len(minority_share) == 10
     # Epochs 0 and 1 (before 0.15 of 10) in the data's proportions, 8 and 9 balanced.
     for epoch in (0, 1):
@@ -127,6 +136,17 @@ def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance():
     for epoch in (8, 9):
         assert 0.45 < minority_share[epoch] < 0.55
     assert minority_share[5] < minority_share[7] < minority_share[8]
+
+
+def test_phased_sampler_draws_by_the_labels_not_the_sample_weights():
+    # Weights that balance the classes weigh the rare rows in the loss; drawn by the
+    # weighted counts too, the batches would be balanced from the first epoch on.
+    y = np.array([0] * 900 + [1] * 100)
+    minority_share = _minority_shares(sample_weight=np.where(y == 1, 9.0, 1.0))
+    for epoch in (0, 1):
+        assert 0.07 < minority_share[epoch] < 0.13
+    for epoch in (8, 9):
+        assert 0.45 < minority_share[epoch] < 0.55
 
 
 def test_phased_sampler_keeps_the_rate_alive_and_refuses_a_sampler_of_the_users():

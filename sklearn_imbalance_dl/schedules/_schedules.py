@@ -280,7 +280,8 @@ class PhasedProgressiveSampling(_PhasedSchedule):
     ``(1 - q(e)) n_c / N + q(e) / C``, then one of its rows uniformly, with ``q(e)`` the
     phase function of PPW: 0 up to ``start`` (the classes in their training
     proportions), ``r(e) ** power`` inside the window and 1 from ``end`` on (every class
-    equally likely, as ``sampler="class_balanced"``).
+    equally likely, as ``sampler="class_balanced"``). Like a sampler, it counts the rows
+    by their labels, not their sample weights, which multiply the loss on top.
 
     The authors' code offers it as an option (``weighted_sampler="pps"``) that is off in
     all their released configurations, with the window at epochs 30 and 160 of 200 and
