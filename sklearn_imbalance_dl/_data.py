@@ -143,7 +143,8 @@ class SlicedValues(Dataset):
     ``SliceDataset`` into another one, without reading its items, where they would turn
     a torch Dataset into a list of all of them. Each item here is what the
     ``SliceDataset`` gives for that row: element ``idx`` of the dataset's item, through
-    its ``transform``.
+    its ``transform``, in a 1-tuple ``(input,)``, so that a value that is itself a list
+    (a row of features) is read as the input, not as an item ``(input, ...)``.
     """
 
     def __init__(self, sliced):
@@ -153,7 +154,7 @@ class SlicedValues(Dataset):
         return len(self.sliced)
 
     def __getitem__(self, index):
-        return self.sliced[int(index)]
+        return (self.sliced[int(index)],)
 
 
 def unslice(X):

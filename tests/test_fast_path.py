@@ -63,6 +63,29 @@ def test_a_slice_dataset_cross_validates_as_the_arrays_do(digit_images):
     )
 
 
+class ListRows(torch.utils.data.Dataset):
+    """Items ``(features, label)`` with the features as a list of floats."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, index):
+        return self.X[index].tolist(), int(self.y[index])
+
+
+def test_a_slice_dataset_of_list_inputs_trains_as_the_dataset_does():
+    # The value a SliceDataset gives is the input, even when it is a list.
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    X = X.astype(np.float32)
+    clf = ImbalancedNetClassifier(module="mlp", max_epochs=2, random_state=0)
+    expected = clf.fit(ListRows(X, y), y).predict_proba(ListRows(X, y))
+    sliced = clf.fit(SliceDataset(ListRows(X, y)), y).predict_proba(SliceDataset(ListRows(X, y)))
+    np.testing.assert_allclose(sliced, expected, rtol=1e-5, atol=1e-6)
+
+
 def test_dataset_input_errors(digit_images):
     X, y, _, _ = digit_images
     dataset = TensorDataset(torch.as_tensor(X))
