@@ -567,7 +567,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
             ``y``. Labels the Dataset holds itself where they can be read without
             reading its items (a skorch ``Dataset``'s ``y``, a ``TensorDataset``'s
-            second tensor, those under a ``Subset``) must be consistent with ``y``: the
+            second tensor, those under a ``Subset`` or a ``SliceDataset`` of the
+            inputs) must be consistent with ``y``: the
             same classes under the same names or others, or classes that ``y`` merges or
             splits; labels in another order are refused. Items it holds no label for
             (NaN, None) are not compared. A Dataset of the inputs only

@@ -203,13 +203,21 @@ def dataset_labels(dataset):
     """The labels a user's Dataset holds beside its inputs, and where, as ``(labels,
     where)``; ``(None, None)`` when it holds none that can be read without reading its
     items (which may be image files): a skorch ``Dataset``'s ``y``, a
-    ``TensorDataset``'s second tensor, those of the dataset under a ``Subset``. Only one
+    ``TensorDataset``'s second tensor, those of the dataset under a ``Subset`` or a
+    skorch ``SliceDataset`` of the inputs (``idx=0``). Only one
     label per item is taken (not one-hot or multi-output targets)."""
     if isinstance(dataset, Subset):
         labels, where = dataset_labels(dataset.dataset)
         if labels is None:
             return None, None
         return labels[np.asarray(dataset.indices, dtype=np.intp)], f"{where} under the Subset"
+    if isinstance(dataset, SlicedValues):
+        sliced = dataset.sliced
+        # Only where the inputs are the items' first elements, beside those labels.
+        labels, where = dataset_labels(sliced.dataset) if sliced.idx == 0 else (None, None)
+        if labels is None:
+            return None, None
+        return labels[np.asarray(sliced.indices_, dtype=np.intp)], f"{where} under the SliceDataset"
     if isinstance(dataset, SkorchDataset):
         labels, where = dataset.y, "the skorch Dataset's y"
     elif isinstance(dataset, TensorDataset) and len(dataset.tensors) > 1:

@@ -63,6 +63,16 @@ def test_a_slice_dataset_cross_validates_as_the_arrays_do(digit_images):
     )
 
 
+def test_a_slice_dataset_refuses_labels_out_of_order_as_the_dataset_does(digit_images):
+    X, y, _, _ = digit_images
+    dataset = TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    clf = ImbalancedNetClassifier(module="mlp", max_epochs=1)
+    message = r"y and the labels the Dataset X holds \(the TensorDataset's second tensor under"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(SliceDataset(dataset)[::2], y[::-2])
+    clf.fit(SliceDataset(dataset)[::2], y[::2])  # in order, and split as sklearn splits it
+
+
 class ListRows(torch.utils.data.Dataset):
     """Items ``(features, label)`` with the features as a list of floats."""
 
