@@ -1006,6 +1006,21 @@ def first_reweighted_epoch(schedule, n_epochs):
     return None
 
 
+def first_resampled_epoch(schedule, n_epochs):
+    """The first 0-based epoch of ``n_epochs`` whose class probabilities a schedule that
+    draws the batches (``class_probabilities``) moves off the training proportions; None
+    if none does, or if the schedule has no class probabilities to read."""
+    if not hasattr(schedule, "class_probabilities"):
+        return None
+    counts = torch.as_tensor(schedule.class_counts_, dtype=torch.float64)
+    proportions = (counts / counts.sum()).numpy()
+    for epoch in range(n_epochs):
+        probabilities = torch.as_tensor(schedule.class_probabilities(epoch)).cpu().double()
+        if not np.allclose(probabilities.numpy(), proportions, rtol=1e-6, atol=0):
+            return epoch
+    return None
+
+
 def _all_equal(values):
     """Equal up to float rounding (weighted class counts that balance sum in float32)."""
     return bool(np.allclose(values, values[0], rtol=1e-6, atol=0))
@@ -1134,69 +1149,72 @@ def _check_double_balancing(params, loss, schedule):
     forbid. (cRT's class-balanced re-training on such a loss lost on every table, and is
     refused in :func:`_check_combinations`.)
     """
-    sampler_balances = not (isinstance(params["sampler"], str) and params["sampler"] == "instance")
-    if schedule is not None and schedule.resamples:
-        sampler_balances = True  # the schedule's draws are the sampler (the user's is refused)
-    if balances_by_class_counts(loss):
-        first = f"loss={params['loss']!r} already balances the classes (from the class counts of y)"
-        unbalanced = "loss='ce' (or 'focal', 'ldam')"
-        this = "this loss"
-    elif schedule is not None and _reweights_within(schedule, params["max_epochs"]):
-        first = f"schedule={params['schedule']!r} re-weights the classes"
-        unbalanced = "schedule=None"
-        this = "this schedule"
-    elif sampler_balances:
-        # The sampler is the first balancing; only posthoc_tau can be a second.
-        if schedule is not None and schedule.resamples:
-            first = f"schedule={params['schedule']!r} balances the batches"
-            unbalanced = "schedule=None"
-            this = "this schedule"
-        else:
-            first = f"sampler={params['sampler']!r} balances the batches"
-            unbalanced = "sampler='instance'"
-            this = "this sampler"
-        sampler_balances = False
-    else:
+    balancings = _balancings(params, loss, schedule)
+    if len(balancings) < 2:
         return
-    for second, fixes in _second_balancings(params, schedule, sampler_balances, unbalanced, this):
+    (first, drop_first, this_first), *others = balancings
+    for second, drop_second, this_second in others:
         warnings.warn(
             f"{first}, and {second}: the classes are balanced twice, which over-corrects "
-            f"toward the rare classes. To balance once, use {fixes}.",
+            f"toward the rare classes. To balance once, use {drop_first} with "
+            f"{this_second}, or {drop_second} with {this_first}.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
 
 
-def _second_balancings(params, schedule, sampler_balances, unbalanced, this):
-    """``(what, fixes)`` of each balancing besides the first: the sampler or a schedule
-    that draws the batches (when it is a second one, ``sampler_balances``) and the
-    post-hoc adjustment."""
-    sampler = params["sampler"]
-    if sampler_balances and schedule is not None and schedule.resamples:
-        yield (
-            f"schedule={params['schedule']!r} draws batches moving to class-balanced",
-            f"{unbalanced} with this schedule, or schedule=None with {this}",
+def _balancings(params, loss, schedule):
+    """``(what it does, the setting without it, how to name it)`` of each part of the fit
+    that balances the classes: the loss or a re-weighting schedule, the batches (a
+    sampler, or a schedule that draws them), the post-hoc adjustment."""
+    balancings = []
+    if balances_by_class_counts(loss):
+        balancings.append(
+            (
+                f"loss={params['loss']!r} already balances the classes (from the class "
+                "counts of y)",
+                "loss='ce' (or 'focal', 'ldam')",
+                "this loss",
+            )
         )
-    elif sampler_balances:
+    elif schedule is not None and _reweights_within(schedule, params["max_epochs"]):
+        balancings.append(
+            (
+                f"schedule={params['schedule']!r} re-weights the classes",
+                "schedule=None",
+                "this schedule",
+            )
+        )
+    sampler = params["sampler"]
+    if schedule is not None and schedule.resamples:  # the user's sampler is refused beside it
+        balancings.append(
+            (
+                f"schedule={params['schedule']!r} draws batches moving to class-balanced",
+                "schedule=None",
+                "this schedule",
+            )
+        )
+    elif not (isinstance(sampler, str) and sampler == "instance"):
         if isinstance(sampler, str):
-            shown = repr(sampler)
             draws = (
                 "draws class-balanced batches"
                 if sampler == "class_balanced"
                 else "draws batches flattened toward balance (square-root)"
             )
+            shown = repr(sampler)
         else:
-            shown = type(sampler).__name__ + "(...)"
             draws = "resamples the classes every epoch"
-        yield (
-            f"sampler={shown} {draws}",
-            f"{unbalanced} with this sampler, or sampler='instance' with {this}",
-        )
+            shown = type(sampler).__name__ + "(...)"
+        balancings.append((f"sampler={shown} {draws}", "sampler='instance'", "this sampler"))
     if params["posthoc_tau"]:
-        yield (
-            f"posthoc_tau={params['posthoc_tau']!r} removes the prior again at predict time",
-            f"{unbalanced} with posthoc_tau, or posthoc_tau=None with {this}",
+        balancings.append(
+            (
+                f"posthoc_tau={params['posthoc_tau']!r} removes the prior again at predict time",
+                "posthoc_tau=None",
+                "posthoc_tau",
+            )
         )
+    return balancings
 
 
 def _copy_for_the_fit(callback):
@@ -1634,7 +1652,6 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             "together they balance twice. Use the schedule with loss='ce' (cRT's "
             "setting), 'focal' or 'ldam', or this loss without the schedule."
         )
-    _check_double_balancing(params, loss, schedule)
     is_image = len(input_shape) == 3
     augment = params["augment"]
     if isinstance(augment, str):
@@ -1655,14 +1672,6 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             "variance), and the module has batch-norm layers: use batch_size >= 2, or "
             "module__batch_norm=False (for the MLP)."
         )
-    if params["precision"] == "fp16" and not str(params["device"]).startswith("cuda"):
-        warnings.warn(
-            f"precision='fp16' on {params['device']!r} runs without loss scaling (CUDA's "
-            "GradScaler), so small gradients can vanish, and slowly (float16 arithmetic "
-            "is emulated there); precision='bf16' is the mixed precision of CPUs.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
     if params["optimizer"] == "sam" and params["precision"] == "fp16":
         raise ValueError(
             "optimizer='sam' steps twice per batch, which fp16 loss scaling does not "
@@ -1678,4 +1687,14 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
         raise ValueError(
             "channels_last=True applies to images (n_samples, channels, height, width); "
             f"got samples of shape {input_shape}."
+        )
+    # Warnings last: a combination that is refused is refused, and only that.
+    _check_double_balancing(params, loss, schedule)
+    if params["precision"] == "fp16" and not str(params["device"]).startswith("cuda"):
+        warnings.warn(
+            f"precision='fp16' on {params['device']!r} runs without loss scaling (CUDA's "
+            "GradScaler), so small gradients can vanish, and slowly (float16 arithmetic "
+            "is emulated there); precision='bf16' is the mixed precision of CPUs.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )

@@ -28,6 +28,7 @@ from ._builder import (
     accepted_parameters,
     build_fit,
     component_class,
+    first_resampled_epoch,
     first_reweighted_epoch,
     resolve_device,
 )
@@ -572,7 +573,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             same classes under the same names or others, or classes that ``y`` merges or
             splits; labels in another order are refused. Items it holds no label for
             (NaN, None) are not compared. A Dataset of the inputs only
-            (``TensorDataset(X)``) trains on any ``y``.
+            (``TensorDataset(X)``) trains on any ``y``. A ``SliceDataset(dataset,
+            idx=1)`` as ``y`` is read item by item, every input loaded with its label:
+            an array of the labels spares that.
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplies each sample's loss, relative to the mean weight: a weight of 2
             counts a row about as two copies of it would, in batches of any size, and in
@@ -691,7 +694,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # skorch's count starts at 0: no epoch ended before an interrupt.
         best = None if stopper is None else int(stopper.best_epoch_)
         self.best_epoch_ = best or None
-        self._warn_if_kept_before_reweighting(net)
+        self._warn_if_kept_before_the_schedule(net)
         if self.interrupted_:
             if self.best_epoch_ is not None:
                 kept = (
@@ -713,7 +716,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self.column_encoder_ = encoder
         return self
 
-    def _warn_if_kept_before_reweighting(self, net):
+    def _warn_if_kept_before_the_schedule(self, net):
         """Early stopping may keep an epoch before a re-weighting schedule switches on
         (DRW's late phase), or before the phased sampler moves off the training
         proportions: the model is then one trained without it."""
@@ -723,9 +726,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         first = None
         if schedule.reweights:
             first = first_reweighted_epoch(schedule, self.max_epochs)
-        elif schedule.resamples and hasattr(schedule, "progress"):
-            moving = (e for e in range(self.max_epochs) if schedule.progress(e) > 0)
-            first = next(moving, None)
+        elif schedule.resamples:
+            first = first_resampled_epoch(schedule, self.max_epochs)
         if first is None or first < self.best_epoch_:
             return
         what = "re-weighting" if schedule.reweights else "re-sampling"

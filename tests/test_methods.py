@@ -32,6 +32,7 @@ from tests._combinations import (
     SHORT_RETRAINING,
     SHORT_RUN_PHASES,
     VALID,
+    balances_twice,
     check_trained,
     fit_combination,
     invalid_reason,
@@ -165,7 +166,9 @@ def test_phased_sampler_with_a_balancing_loss_warns_of_balancing_twice():
     with pytest.warns(UserWarning, match=r"loss='logit_adjusted'.*schedule='pps' draws batches"):
         clf.fit(X, y)
     clf = ImbalancedNetClassifier(loss="ce", schedule="pps", posthoc_tau=1.0, max_epochs=2)
-    with pytest.warns(UserWarning, match=r"schedule='pps' balances the batches, and posthoc_tau"):
+    with pytest.warns(
+        UserWarning, match=r"schedule='pps' draws batches moving to class-balanced, and posthoc_tau"
+    ):
         clf.fit(X, y)
 
 
@@ -340,6 +343,9 @@ def test_every_combination_is_checked_before_training(tiny_digits, loss, schedul
     if reason:
         with pytest.raises(ValueError, match=reason):
             build()
+    elif balances_twice(loss, schedule):
+        with pytest.warns(UserWarning, match="balanced twice"):
+            assert build().schedule is not None
     else:
         setup = build()
         assert (setup.schedule is None) == (schedule is None)

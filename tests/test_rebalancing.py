@@ -79,7 +79,10 @@ def test_balancing_loss_or_schedule_with_posthoc_adjustment_warns(imbalanced, pa
 
 
 def test_a_balancing_sampler_with_posthoc_adjustment_warns(imbalanced):
-    message = r"sampler='class_balanced' balances the batches, and posthoc_tau=1.0 removes"
+    message = (
+        r"sampler='class_balanced' draws class-balanced batches, and posthoc_tau=1.0 removes.*"
+        r"use sampler='instance' with posthoc_tau, or posthoc_tau=None with this sampler"
+    )
     with pytest.warns(UserWarning, match=message):
         small(loss="ce", sampler="class_balanced", posthoc_tau=1.0).fit(*imbalanced)
 
@@ -124,3 +127,10 @@ def test_a_schedule_that_never_switches_on_is_not_a_first_balancing(imbalanced):
         small(loss="ce", schedule="drw", sampler="class_balanced", max_epochs=2).fit(*imbalanced)
     messages = [str(w.message) for w in said]
     assert len(messages) == 1 and "the fit trains as without the schedule" in messages[0]
+
+
+def test_a_refused_combination_is_refused_without_the_warning_of_balancing_twice(imbalanced):
+    clf = small(sampler="class_balanced", mixing="cutmix")  # cutmix needs images
+    with pytest.raises(ValueError, match="mixing='cutmix' needs images"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(*imbalanced)
