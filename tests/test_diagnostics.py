@@ -168,3 +168,16 @@ def test_the_printed_table_leaves_the_per_class_lists_to_the_history(capsys):
     assert header[0] == "epoch" and "train_loss" in header
     assert not [key for key in header if key.startswith("class_")]
     assert [len(row["class_train_accuracy"]) for row in clf.net_.history] == [10, 10]
+
+
+def test_an_estimator_without_a_network_is_named(fitted):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    clf, X, y = fitted
+    with pytest.raises(TypeError, match="reads an ImbalancedNetClassifier.*got LogisticRegression"):
+        class_diagnostics(LogisticRegression(max_iter=50).fit(X, y))
+    search = GridSearchCV(clf, {"max_epochs": [1]}, cv=2).fit(X, y)
+    with pytest.raises(TypeError, match="got GridSearchCV; pass its best_estimator_"):
+        plot_class_diagnostics(search)
+    assert class_diagnostics(search.best_estimator_)["train_accuracy"].shape == (1, 10)

@@ -98,6 +98,7 @@ def class_diagnostics(estimator):
     if hasattr(estimator, "steps"):  # a Pipeline: its last step is the network
         estimator = estimator[-1]
     if not hasattr(estimator, "history"):  # an estimator, not a skorch net
+        _check_network_estimator(estimator)
         check_is_fitted(estimator, "net_")
     net = getattr(estimator, "net_", estimator)
     # Every finished epoch: a fit interrupted within an epoch keeps those before it.
@@ -120,6 +121,21 @@ def class_diagnostics(estimator):
         # The estimator's counts of rows (its net balances by weighted ones).
         "class_counts": np.asarray(getattr(estimator, "class_counts_", net.class_counts)),
     }
+
+
+def _check_network_estimator(estimator):
+    """Refuse an estimator other than ImbalancedNetClassifier: it has no network to
+    read, and check_is_fitted would call a fitted one (a grid search) not fitted."""
+    # Imported here: the estimator's net imports this module.
+    from .._classifier import ImbalancedNetClassifier
+
+    if not isinstance(estimator, ImbalancedNetClassifier):
+        hint = "; pass its best_estimator_" if hasattr(estimator, "best_estimator_") else ""
+        raise TypeError(
+            "class_diagnostics reads an ImbalancedNetClassifier, a Pipeline ending in one, "
+            "or its skorch net, fitted with callbacks=[ClassDiagnostics()]; got "
+            f"{type(estimator).__name__}{hint}."
+        )
 
 
 def _check_axes(axes):
