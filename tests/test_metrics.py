@@ -437,6 +437,26 @@ def test_g_mean_leaves_out_a_class_only_predicted():
     assert scores["g_mean"] == pytest.approx((2 / 3 * 1 * 0.5) ** (1 / 3))
 
 
+# scikit-learn's balanced accuracy warns of the class whose samples all weigh 0.
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
+    """As balanced accuracy does, and as the weights' copies (none of class 2) would."""
+    y_true = np.array([0, 0, 0, 1, 1, 2])
+    y_pred = np.array([0, 1, 0, 1, 1, 2])
+    weight = np.array([1, 1, 2, 1, 1, 0])
+    g_mean, kwargs = _SCORE_FUNCTIONS["g_mean"]
+    copies = np.repeat(np.arange(len(y_true)), weight)
+    assert g_mean(y_true, y_pred, sample_weight=weight, **kwargs) == pytest.approx(
+        (3 / 4 * 1) ** (1 / 2)
+    )
+    assert g_mean(y_true, y_pred, sample_weight=weight) == pytest.approx(
+        g_mean(y_true[copies], y_pred[copies])
+    )
+    assert balanced_accuracy_score(y_true, y_pred, sample_weight=weight) == pytest.approx(
+        (3 / 4 + 1) / 2
+    )
+
+
 @pytest.mark.parametrize(
     "train_counts, labels, message",
     [

@@ -7,6 +7,7 @@ from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
+from sklearn.utils.validation import _check_sample_weight
 
 from ._classification import minority_recall
 
@@ -15,11 +16,16 @@ def _g_mean(y_true, y_pred, *, sample_weight=None):
     """Geometric mean of the recalls of the classes of ``y_true``.
 
     imbalanced-learn's ``geometric_mean_score`` over those classes: a class that is only
-    predicted (absent from a test fold) is left out, as ``balanced_accuracy_score``
-    leaves it out, instead of counting as a recall of 0 (a G-mean of 0).
+    predicted (absent from a test fold), or whose samples all weigh 0 (a weight of k
+    counts as k copies), is left out, as ``balanced_accuracy_score`` leaves it out,
+    instead of counting as a recall of 0 (a G-mean of 0).
     """
+    y_true = np.asarray(y_true)
+    present = y_true
+    if sample_weight is not None:
+        present = y_true[_check_sample_weight(sample_weight, y_true) != 0]
     return geometric_mean_score(
-        y_true, y_pred, labels=np.unique(y_true), sample_weight=sample_weight
+        y_true, y_pred, labels=np.unique(present), sample_weight=sample_weight
     )
 
 
