@@ -246,6 +246,24 @@ def test_shot_groups_refuses_the_counts_shot_accuracy_refuses(train_counts, show
         shot_accuracy(labels, labels, train_counts)
 
 
+@pytest.mark.parametrize(
+    "train_counts, message",
+    [
+        # A DataFrame's items are its columns: its column name read as the one label.
+        (pd.DataFrame({"count": [50, 5]}), r"got a DataFrame of shape \(2, 1\).*df\['count'\]"),
+        ({0: [40, 10], 1: 5}, r"must map each label to one count; got several for .*\[0\]"),
+    ],
+)
+def test_counts_of_a_table_or_of_lists_are_refused(train_counts, message):
+    for call in (
+        lambda: shot_groups(train_counts),
+        lambda: shot_accuracy([0, 1], [0, 1], train_counts),
+        lambda: minority_recall([0, 1], [0, 1], train_counts=train_counts),
+    ):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
 Y, P = [0, 1, 1], [0, 1, 0]
 
 

@@ -79,6 +79,28 @@ def _check_labels(labels, y_true, y_pred):
     return labels
 
 
+def _counts_mapping(train_counts):
+    """``train_counts`` as a dict label -> count if it is a mapping (a pandas Series
+    too), else None (an array of counts)."""
+    if not (isinstance(train_counts, Mapping) or hasattr(train_counts, "items")):
+        return None
+    if getattr(train_counts, "ndim", 1) != 1:
+        # A DataFrame's items are its columns: its column name would be read as a label.
+        raise ValueError(
+            f"train_counts must be a dict label -> count, a pandas Series or an array of "
+            f"counts; got a {type(train_counts).__name__} of shape {train_counts.shape}. "
+            "Give its column of counts, e.g. df['count']."
+        )
+    mapping = dict(train_counts.items())
+    several = [label for label, count in mapping.items() if np.ndim(count) != 0]
+    if several:
+        raise ValueError(
+            f"train_counts must map each label to one count; got several for the labels "
+            f"{several[:5]}."
+        )
+    return mapping
+
+
 def _mapping_labels(mapping):
     """The keys of a ``train_counts`` mapping as an array, checked to be of one type."""
     keys = list(mapping)
@@ -155,8 +177,8 @@ def per_class_accuracy(y_true, y_pred, *, labels=None):
 
 def _check_train_counts(train_counts, labels, y_true, y_pred):
     """Return ``(labels, counts)`` with ``counts`` aligned to ``labels``."""
-    if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
-        mapping = dict(train_counts.items())
+    mapping = _counts_mapping(train_counts)
+    if mapping is not None:
         if labels is None:
             keys = _mapping_labels(mapping)
             extra = sorted(set(unique_labels(y_true, y_pred).tolist()) - set(mapping), key=str)
@@ -247,8 +269,8 @@ def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=No
     >>> {name: members.tolist() for name, members in groups.items()}
     {'many': [0, 1], 'medium': [2, 3, 4], 'few': [5, 6]}
     """
-    if isinstance(train_counts, Mapping) or hasattr(train_counts, "items"):
-        mapping = dict(train_counts.items())
+    mapping = _counts_mapping(train_counts)
+    if mapping is not None:
         labels, counts = _mapping_labels(mapping), _as_counts(list(mapping.values()))
     else:
         counts = _as_counts(train_counts)
