@@ -317,8 +317,13 @@ def test_minority_recall_matches_recall_score():
     assert minority_recall(y_true, y_pred, n_minority=2) == pytest.approx(
         recall_score(y_true, y_pred, labels=[2, 3], average="macro")
     )
-    with pytest.raises(ValueError, match="n_minority=5 exceeds the 4 classes"):
+    with pytest.raises(ValueError, match="n_minority=5 exceeds the 4 classes of y_true"):
         minority_recall(y_true, y_pred, n_minority=5)
+    with pytest.raises(ValueError, match="n_minority=5 exceeds the 3 classes with training"):
+        minority_recall(y_true, y_pred, n_minority=5, train_counts=[90, 9, 0, 40])
+    # labels name the classes of train_counts: alone they would restrict nothing.
+    with pytest.raises(ValueError, match="labels are the classes of train_counts, which were"):
+        minority_recall(y_true, y_pred, labels=[3])
 
 
 def test_minority_recall_uses_the_training_counts():

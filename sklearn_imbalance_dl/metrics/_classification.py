@@ -488,7 +488,8 @@ def minority_recall(
         Number of rarest classes (ties included, see above); at most the number of
         candidate classes.
     labels : array-like, default=None
-        The classes of an array ``train_counts``, as in :func:`shot_accuracy`.
+        The classes of ``train_counts``, as in :func:`shot_accuracy`; only with
+        ``train_counts``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the samples of ``y_true`` in the recalls (a weight of k as k
         copies); the rarest classes are still chosen by counts.
@@ -514,15 +515,19 @@ def minority_recall(
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
     if train_counts is None:
+        if labels is not None:
+            raise ValueError(
+                "labels are the classes of train_counts, which were not given: without "
+                "them the classes are those of y_true. Pass train_counts, or leave labels out."
+            )
         labels, counts = np.unique(y_true, return_counts=True)
     else:
         labels, counts = _check_train_counts(train_counts, labels, y_true, y_pred)
     candidates = counts > 0
     n_candidates = int(candidates.sum())
     if n_minority > n_candidates:
-        raise ValueError(
-            f"n_minority={n_minority} exceeds the {n_candidates} classes with training samples."
-        )
+        of = "of y_true" if train_counts is None else "with training samples"
+        raise ValueError(f"n_minority={n_minority} exceeds the {n_candidates} classes {of}.")
     fewest = np.sort(counts[candidates])[n_minority - 1]
     # Estimated from y_true: one sample is the rounding of stratified folds.
     margin = 1 if train_counts is None else 0
