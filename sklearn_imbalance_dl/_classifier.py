@@ -43,7 +43,7 @@ from ._net import autocast
 from ._validation import (
     check_label_types,
     check_no_missing_labels,
-    label_type_names,
+    check_object_labels,
     plain_value,
     user_stacklevel,
 )
@@ -640,7 +640,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             self._input_shape = X.shape[1:]
         check_channel_order(self._input_shape, self.module)
         check_label_types(y)
-        _check_object_labels(y)
+        check_object_labels(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -1194,19 +1194,6 @@ def _callback_parameter_advice(key, callbacks):
 def _is_routed(key):
     prefix, sep, rest = key.partition("__")
     return bool(sep) and bool(rest) and prefix in ROUTED_PREFIXES
-
-
-def _check_object_labels(y):
-    """Refuse labels other than strings held as objects (``pd.Series([0, 1],
-    dtype=object)``): scikit-learn types them as "unknown" and asks whether y is a
-    regression target. The message keeps scikit-learn's "Unknown label type", which
-    its estimator checks look for."""
-    if y.dtype == object and len(y) and not isinstance(y[0], str):
-        raise ValueError(
-            f"Unknown label type: y holds {label_type_names(y)} labels in an array of dtype "
-            "object, which scikit-learn does not read as classes; give y the dtype of its "
-            "labels, e.g. y.astype(int) for whole numbers, or y.astype(str)."
-        )
 
 
 def _check_no_missing_labels(y):

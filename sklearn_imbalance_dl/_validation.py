@@ -144,6 +144,20 @@ def check_label_types(*arrays, name="y", verb="mixes"):
         )
 
 
+def check_object_labels(labels, name="y"):
+    """Refuse labels other than strings held as objects (``pd.Series([0, 1],
+    dtype=object)``): scikit-learn types them as "unknown" and asks whether they are a
+    regression target. The message keeps scikit-learn's "Unknown label type", which
+    its estimator checks look for. Labels of mixed kinds are refused before."""
+    if labels.dtype == object and len(labels) and not isinstance(labels[0], str):
+        raise ValueError(
+            f"Unknown label type: {name} holds {label_type_names(labels)} labels in an array "
+            f"of dtype object, which scikit-learn does not read as classes; give {name} the "
+            f"dtype of its labels, e.g. {name}.astype(int) for whole numbers, or "
+            f"{name}.astype(str)."
+        )
+
+
 def label_type_names(*arrays):
     """The Python type names of the labels in ``arrays``, sorted and joined: for messages."""
     names = {type(value).__name__ for arr in arrays for value in np.asarray(arr).tolist()}

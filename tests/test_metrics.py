@@ -91,6 +91,15 @@ def test_per_class_accuracy_errors():
             lambda: shot_groups({0: 500, "z": 3}),
             r"train_counts \(\[0, 'z'\]\) mixes labels of types int, str",
         ),
+        # Numbers held as objects (a pandas object column): scikit-learn's "unknown" type.
+        (
+            lambda: per_class_accuracy(pd.Series([0, 1, 1], dtype=object), [0, 1, 0]),
+            r"y_true holds int labels in an array of dtype object.*y_true\.astype\(int\)",
+        ),
+        (
+            lambda: minority_recall([0, 1, 1], np.array([0.0, 1.0, 0.0], dtype=object)),
+            r"y_pred holds float labels in an array of dtype object",
+        ),
     ],
 )
 def test_missing_and_mixed_labels_are_named(call, message):

@@ -12,6 +12,7 @@ from .._validation import (
     TupleOf,
     check_label_types,
     check_no_missing_labels,
+    check_object_labels,
     label_kinds,
     label_type_names,
     validate_params,
@@ -51,6 +52,7 @@ def _check_y(y_true, y_pred):
         check_no_missing_labels(arr, name)
     check_label_types(y_true, y_pred, name="y_true and y_pred", verb="mix")
     for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        check_object_labels(arr, name)
         if type_of_target(arr) == "continuous":
             raise ValueError(
                 f"{name} holds continuous values, not class labels: these metrics score "
