@@ -91,6 +91,15 @@ def test_per_class_accuracy_errors():
             lambda: shot_groups({0: 500, "z": 3}),
             r"train_counts \(\[0, 'z'\]\) mixes labels of types int, str",
         ),
+        # A missing class in labels would be scored NaN, or grouped.
+        (
+            lambda: per_class_accuracy([0.0, 1.0], [0.0, 1.0], labels=[0.0, np.nan]),
+            r"labels has 1 missing label\(s\).*position\(s\) \[1\]; give the classes to score",
+        ),
+        (
+            lambda: shot_groups([5, 50], labels=["a", None]),
+            r"labels has 1 missing label\(s\).*; give the classes of the counts",
+        ),
         # Numbers held as objects (a pandas object column): scikit-learn's "unknown" type.
         (
             lambda: per_class_accuracy(pd.Series([0, 1, 1], dtype=object), [0, 1, 0]),

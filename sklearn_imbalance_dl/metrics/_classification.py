@@ -67,6 +67,7 @@ def _check_labels(labels, y_true, y_pred):
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] == 0:
         raise ValueError("labels must be a non-empty 1-D list of class labels.")
+    check_no_missing_labels(labels, "labels", then="; give the classes to score.")
     if len(set(labels.tolist())) != labels.shape[0]:
         raise ValueError(f"labels contains duplicates: {labels.tolist()}.")
     # A label of another type than y's (0 for "0") matches no sample: every score of
@@ -282,6 +283,7 @@ def shot_groups(train_counts, *, many_threshold=100, few_threshold=20, labels=No
             )
         if labels is not None:
             given = np.asarray(labels, dtype=object)
+            check_no_missing_labels(given, "labels", then="; give the classes of the counts.")
             if len(set(given.tolist())) != len(given):
                 raise ValueError(f"labels contains duplicates: {given.tolist()}.")
             check_label_types(given, name=f"labels ({given.tolist()!r})")
