@@ -192,7 +192,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     validation_fraction : float or None, default=None
         Fraction held out (stratified) to monitor ``valid_loss`` and
         ``valid_balanced_accuracy`` (of the predictions ``predict`` makes,
-        ``posthoc_tau`` included). Every class holds out at least one sample (a class
+        ``posthoc_tau`` included; weighted by the held-out rows' ``sample_weight``, as
+        scikit-learn's ``balanced_accuracy_score`` weighs them). Every class holds out at least one sample (a class
         of 2 then trains on 1, and the held-out set can exceed the fraction); one that
         would keep none to train on is refused. None: train on everything (tail
         classes are too small to spare).

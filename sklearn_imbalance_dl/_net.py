@@ -515,7 +515,7 @@ class ImbalanceNet(NeuralNet):
             logits = self.module_(Xb)
         with torch.no_grad():
             loss = self.mixed_loss(full_precision(logits), yb, wb)
-        return {"loss": loss, "y_pred": logits, "y_true": yb}
+        return {"loss": loss, "y_pred": logits, "y_true": yb, "sample_weight": wb}
 
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_epoch_end":
@@ -579,7 +579,9 @@ class ImbalanceNet(NeuralNet):
                 # The logits predict reads (post-hoc adjustment included), so that early
                 # stopping ranks epochs by the predictions the fit returns.
                 logits = self.predict_nonlinearity.logits(step["y_pred"])
-                correct, seen = _count_correct(logits, step["y_true"], correct, seen)
+                correct, seen = _count_correct(
+                    logits, step["y_true"], step.get("sample_weight"), correct, seen
+                )
             self.notify("on_batch_end", batch=batch, training=training, **step)
         # One device synchronisation per epoch instead of one per batch.
         values = torch.stack(losses).float().cpu().tolist()
@@ -791,12 +793,18 @@ def _stopper_has_fired(callback):
     )
 
 
-def _count_correct(logits, y_true, correct, seen):
-    """Accumulate per-class hits and counts of a validation batch, on the device."""
+def _count_correct(logits, y_true, sample_weight, correct, seen):
+    """Accumulate per-class hits and counts of a validation batch, on the device; with
+    sample weights, their sums (a row of weight k counts as k rows, as in fit)."""
     n_classes = logits.shape[1]
     hits = logits.argmax(1) == y_true
-    batch_correct = torch.bincount(y_true[hits], minlength=n_classes).float()
-    batch_seen = torch.bincount(y_true, minlength=n_classes).float()
+    if sample_weight is None:
+        batch_correct = torch.bincount(y_true[hits], minlength=n_classes).float()
+        batch_seen = torch.bincount(y_true, minlength=n_classes).float()
+    else:
+        weight = sample_weight.double()
+        batch_correct = torch.bincount(y_true[hits], weight[hits], minlength=n_classes)
+        batch_seen = torch.bincount(y_true, weight, minlength=n_classes)
     if correct is None:
         return batch_correct, batch_seen
     return correct + batch_correct, seen + batch_seen

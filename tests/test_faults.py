@@ -596,6 +596,11 @@ def test_the_validation_score_is_that_of_predict_with_the_posthoc_adjustment():
     _, valid = next(StratifiedShuffleSplit(1, test_size=0.25, random_state=seed).split(X, y))
     score = balanced_accuracy_score(y[valid], clf.predict(X[valid]))
     assert clf.net_.history[-1, "valid_balanced_accuracy"] == pytest.approx(score)
+    # With sample weights, the weighted score: a row of weight k counts as k rows.
+    weight = np.random.default_rng(0).choice([0.0, 1.0, 3.0], len(y))
+    clf.fit(X, y, sample_weight=weight)
+    score = balanced_accuracy_score(y[valid], clf.predict(X[valid]), sample_weight=weight[valid])
+    assert clf.net_.history[-1, "valid_balanced_accuracy"] == pytest.approx(score)
 
 
 def test_early_stopping_says_so_under_verbose(digits, capsys):
