@@ -455,6 +455,41 @@ def test_load_cifar10_lt_errors(tmp_path):
         load_cifar10_lt(wrong)
 
 
+def _rewrite_batch(path, changes):
+    with open(path, "rb") as f:
+        batch = pickle.load(f)
+    with open(path, "wb") as f:
+        pickle.dump({**batch, **changes}, f)
+
+
+def test_load_cifar10_lt_checks_each_batch(tmp_path):
+    """A batch's pixels are read as they are (float pixels in [0, 1] cast to uint8 would
+    be 0), and its labels must be one per image, the test batch's too."""
+    directory = tmp_path / "cifar-10-batches-py"
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    _write_batches(directory, X_train, y_train, X_test, y_test)
+    _rewrite_batch(directory / "test_batch", {b"labels": y_test[:-1].tolist()})
+    with pytest.raises(ValueError, match="test_batch': b'data' has 30 images but b'labels' has 29"):
+        load_cifar10_lt(directory, 2)
+
+    _write_batches(tmp_path / "float", X_train, y_train, X_test, y_test)
+    part = tmp_path / "float" / "data_batch_2"
+    with open(part, "rb") as f:
+        pixels = pickle.load(f)[b"data"]
+    _rewrite_batch(part, {b"data": pixels.astype(np.float32) / 255})
+    with pytest.raises(ValueError, match="data_batch_2': b'data' must be uint8 .* float32"):
+        load_cifar10_lt(tmp_path / "float", 2)
+
+
+def test_load_cifar10_lt_names_an_npz_array_of_objects(tmp_path):
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    path = tmp_path / "objects.npz"
+    labels = y_train.astype(object)
+    np.savez(path, X_train=X_train, y_train=labels, X_test=X_test, y_test=y_test)
+    with pytest.raises(ValueError, match="objects.npz': the array y_train could not be read"):
+        load_cifar10_lt(path, 2)
+
+
 @pytest.mark.parametrize(
     "y, message",
     [

@@ -40,10 +40,19 @@ def _read_batch(path):
             f"'{path}' is not a CIFAR-10 batch: expected the keys b'data' and b'labels', "
             f"found {sorted(batch)!r}."
         )
-    data = np.asarray(data, dtype=np.uint8)
+    # Checked, not cast: a cast to uint8 would truncate float pixels in [0, 1] to 0.
+    data = np.asarray(data)
+    if data.dtype != np.uint8:
+        raise ValueError(f"'{path}': b'data' must be uint8 pixel values; got dtype {data.dtype}.")
     if data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
         raise ValueError(f"'{path}': expected b'data' of shape (N, 3072); got {data.shape}.")
-    return data.reshape(-1, 3, 32, 32), np.asarray(labels, dtype=np.int64)
+    labels = _to_labels(labels, "b'labels'", path)
+    if labels.shape[0] != data.shape[0]:
+        raise ValueError(
+            f"'{path}': b'data' has {data.shape[0]} images but b'labels' has "
+            f"{labels.shape[0]} labels."
+        )
+    return data.reshape(-1, 3, 32, 32), labels
 
 
 def _read_batches_dir(directory):
@@ -98,6 +107,15 @@ def _to_labels(y, name, path):
     return y.astype(np.int64)
 
 
+def _npz_array(archive, key, path):
+    try:
+        return archive[key]
+    except ValueError as exc:  # an object array, which only unpickling would read
+        raise ValueError(
+            f"'{path}': the array {key} could not be read ({exc}). Expected {_EXPECTED}."
+        ) from exc
+
+
 def _read_npz(path):
     try:
         archive = np.load(path, allow_pickle=False)
@@ -115,10 +133,10 @@ def _read_npz(path):
                 f"The .npz file '{path}' lacks the arrays {missing}. Expected keys "
                 f"{list(_NPZ_KEYS)}; found {found}."
             )
-        X_train = _to_channels_first(archive["X_train"], "X_train", path)
-        X_test = _to_channels_first(archive["X_test"], "X_test", path)
-        y_train = _to_labels(archive["y_train"], "y_train", path)
-        y_test = _to_labels(archive["y_test"], "y_test", path)
+        X_train = _to_channels_first(_npz_array(archive, "X_train", path), "X_train", path)
+        X_test = _to_channels_first(_npz_array(archive, "X_test", path), "X_test", path)
+        y_train = _to_labels(_npz_array(archive, "y_train", path), "y_train", path)
+        y_test = _to_labels(_npz_array(archive, "y_test", path), "y_test", path)
     for X, y, split in ((X_train, y_train, "train"), (X_test, y_test, "test")):
         if X.shape[0] != y.shape[0]:
             raise ValueError(
