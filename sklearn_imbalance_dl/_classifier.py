@@ -36,6 +36,7 @@ from ._data import (
     DatasetInputs,
     check_channel_order,
     check_dataset_labels,
+    check_map_style,
     item_input,
     unslice,
 )
@@ -563,7 +564,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             splitters (``cross_validate``, ``GridSearchCV``) turn a torch Dataset into
             a list of its items, which is refused: wrap it in skorch's
             ``SliceDataset(dataset)``, which they split without reading its items (its
-            ``idx``, ``0`` by default, picks the input of each item).
+            ``idx``, ``0`` by default, picks the input of each item). A Dataset is read
+            by index: an ``IterableDataset`` is refused.
         y : array-like of shape (n_samples,)
             Any label type. With a torch Dataset X, the labels of its items in order
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
@@ -628,6 +630,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"parameters must start with one of: {valid}."
             )
         X = unslice(X)
+        check_map_style(X)
         if isinstance(y, SliceDataset):
             y = np.asarray(y)  # reads every item's label
         _check_no_missing_labels(y)
@@ -886,6 +889,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         encoder = getattr(self, "column_encoder_", None)
         X = unslice(X)
+        check_map_style(X)
         if isinstance(X, Dataset):
             shape = tuple(_first_input(X).shape)
             X = DatasetInputs(X, self._input_shape)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from skorch.dataset import Dataset as SkorchDataset
 from skorch.helper import SliceDataset
-from torch.utils.data import Dataset, Subset, TensorDataset
+from torch.utils.data import Dataset, IterableDataset, Subset, TensorDataset
 
 from ._validation import missing_labels, plain_value
 from .registry import register
@@ -160,6 +160,17 @@ class SlicedValues(Dataset):
 def unslice(X):
     """``X``, or a skorch ``SliceDataset`` as the torch Dataset of its values."""
     return SlicedValues(X) if isinstance(X, SliceDataset) else X
+
+
+def check_map_style(X):
+    """Refuse an ``IterableDataset``: the estimator reads a Dataset's items by index."""
+    if isinstance(X, IterableDataset):
+        raise ValueError(
+            f"X is a {type(X).__name__}, an IterableDataset, whose items can only be "
+            "iterated over; the estimator reads a Dataset's items by index (it counts them "
+            "against y, draws its batches by index and reads item 0 for the input shape). "
+            "Pass a map-style Dataset, with __len__ and __getitem__, or arrays."
+        )
 
 
 def item_input(item, index, input_shape=None):

@@ -1177,6 +1177,26 @@ def test_an_empty_dataset_is_refused():
         small().fit(_Items(lambda i: torch.rand(4), n=0), np.array([], dtype=int))
 
 
+class _Stream(torch.utils.data.IterableDataset):
+    """Items that can only be iterated over, with a length (as a streaming loader has)."""
+
+    def __iter__(self):
+        return (torch.rand(3, 8, 8) for _ in range(40))
+
+    def __len__(self):
+        return 40
+
+
+def test_an_iterable_dataset_is_refused_in_fit_and_at_predict():
+    y = np.arange(40) % 2
+    message = "X is a _Stream, an IterableDataset, whose items can only be iterated over"
+    with pytest.raises(ValueError, match=message):
+        small_images().fit(_Stream(), y)
+    clf = small_images().fit(torch.rand(40, 3, 8, 8).numpy(), y)
+    with pytest.raises(ValueError, match=message):
+        clf.predict(_Stream())
+
+
 def test_a_dataset_of_integer_images_predicts_as_the_same_array(digits):
     images = torch.randint(0, 256, (60, 3, 8, 8), dtype=torch.uint8)
     y = np.arange(60) % 3
