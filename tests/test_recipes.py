@@ -263,6 +263,14 @@ def test_every_method_is_documented_with_its_source(setting):
         assert notes.source and notes.reference
 
 
+def test_every_cifar_recipe_with_crop_and_flip_notes_its_padding():
+    """Crop pads with the mean colour where the authors' torchvision pads black."""
+    for method in list_recipes("cifar10_lt"):
+        if get_recipe(method, "cifar10_lt")["augment"] == "crop_flip":
+            departures = recipe_notes(method, "cifar10_lt").departures
+            assert any("random crop pads with 0" in d for d in departures), method
+
+
 def test_unknown_names_are_rejected_with_the_valid_ones():
     with pytest.raises(ValueError, match="valid methods are: ce, ldam_drw"):
         get_recipe("nope", "cifar10_lt")
