@@ -211,3 +211,21 @@ def test_a_fit_ended_before_the_averaging_window_says_nothing_was_averaged():
         clf.fit(X, y)
     # Raised in a callback, which skorch calls: it points at the line that calls fit.
     assert [w.filename for w in record] == [__file__]
+
+
+def test_swa_recomputes_batch_norm_on_batches_augmented_as_in_training(digits):
+    """An augmentation may compute in float64 (numpy constants): training takes its batch
+    in the inputs' dtype, and so does the pass that recomputes the batch-norm statistics."""
+    X, y = digits
+    images = X.reshape(-1, 1, 8, 8)
+    clf = ImbalancedNetClassifier(
+        module="resnet32",
+        module__widths=(4,),
+        module__blocks_per_stage=1,
+        weight_averaging="swa",
+        weight_averaging__start=0.5,
+        augment=lambda batch: batch.double() * 0.5,
+        max_epochs=4,
+        random_state=0,
+    ).fit(images, y)
+    assert clf.predict(images).shape == y.shape

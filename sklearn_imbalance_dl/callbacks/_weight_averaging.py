@@ -312,7 +312,7 @@ def recompute_batch_norm(net, dataset):
         with torch.no_grad(), net._autocast():
             for Xb, _, _ in net.training_batches(dataset):
                 if net.augment is not None:
-                    Xb = net.augment(Xb)
+                    Xb = net.augmented(Xb)  # checked and in the inputs' dtype, as in training
                 module(Xb)
     finally:
         for m, momentum in momenta.items():
