@@ -666,9 +666,11 @@ class ImbalanceNet(NeuralNet):
             raise
         finally:
             # The sampler holds the training targets on the device, the graphs their
-            # memory: release them.
+            # memory, the split the held-out rows (a fitted model would carry them into
+            # its pickle, as device tensors): release them.
             self.__dict__.pop("train_sampler_", None)
             self.__dict__.pop("cuda_graph_", None)
+            self.train_split = None
 
     def _early_stopper_fired(self):
         """Whether an EarlyStopping callback has just ended the fit."""

@@ -208,8 +208,10 @@ class _TensorSpotter(pickle.Pickler):
     [
         {"loss": "cri", "schedule": "ppl"},
         {"loss": "ldam", "schedule": "drw", "mixing": "mfw", "weight_averaging": "ema"},
+        # The held-out rows are not part of the fitted model.
+        {"validation_fraction": 0.25, "early_stopping": True},
     ],
-    ids=["cri-ppl", "ldam-drw-mfw-ema"],
+    ids=["cri-ppl", "ldam-drw-mfw-ema", "validation"],
 )
 def test_every_tensor_is_pickled_through_the_device_aware_path(imbalanced, params):
     """A net fitted on CUDA must load where there is none: skorch maps the tensors of
