@@ -1030,6 +1030,36 @@ def test_numbers_with_a_mark_read_as_categories_are_said_so(tmp_path):
     )
 
 
+def test_numbers_in_scientific_notation_are_numbers(tmp_path, capsys):
+    # pandas and R write small numbers so: "1.530e-06", with "?" a column of numbers
+    # but for two cells, not an identifier.
+    rng = np.random.default_rng(0)
+    pval = [f"{v:.3e}" for v in 10 ** rng.uniform(-9, -4, 40)]
+    table = _numbers_with({}).assign(chol=pval)
+    table.loc[[3, 17], "chol"] = "?"
+    path = _write(tmp_path, "genes.csv", table)
+    assert main(["compare", "--data", path, "--target", "label", *TINY]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "'chol' holds numbers except in 2 cells ('?'); leave missing cells empty, or name "
+            "their mark: --na-values '?' (or leave the column(s) out with --drop chol)"
+        )
+    )
+    X, *_ = _load(path, na_values=["?"])
+    assert X["chol"].dtype == float and X["chol"].isna().sum() == 2
+    # With decimal commas, "1,530e-06": the exponent says nothing against the mark.
+    table.loc[[3, 17], "chol"] = np.nan
+    table["chol"] = table["chol"].str.replace(".", ",")
+    path = tmp_path / "genes_de.csv"
+    table.to_csv(path, sep=";", index=False)
+    X, _, description, _ = _load(path)
+    assert X["chol"].dtype == float
+    np.testing.assert_allclose(X["chol"].dropna(), np.delete(np.array(pval, float), [3, 17]))
+    assert "(separator ';', decimal ',')" in description
+
+
 def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
     path = _write(tmp_path, "heart.csv", _numbers_with({3: "?", 17: "-"}))
     X, *_ = _load(path, na_values=["?", "-"])

@@ -1,6 +1,7 @@
 """``sklearn-imbalance-dl compare``: the command line in front of :func:`run_comparison`."""
 
 import argparse
+import re
 import shlex
 import sys
 import time
@@ -401,12 +402,21 @@ def _drop_option(columns):
     return f"--drop {shlex.quote(','.join(names))}"
 
 
-#: A number written with thousands separators, by decimal mark ("2,840.80" / "2.840,80";
-#: spaces group thousands under either mark, so "12 345" decides neither).
+def _number_pattern(decimal, group):
+    """A number written with the ``decimal`` mark: grouped in thousands by ``group``
+    (or a space), or ungrouped with an optional exponent ("1.5e-05", as pandas and R
+    write small numbers; never after a group, so "1.530e-06" reads under "." only)."""
+    groups = rf"[1-9]\d{{0,2}}(?:[{group} \u00a0\u202f]\d{{3}})+"
+    fraction = rf"(?:{re.escape(decimal)}\d+)?"
+    return rf"[+-]?(?:{groups}{fraction}|\d*{fraction}(?:(?<=\d)[eE][+-]?\d+)?)"
+
+
+#: A number by decimal mark, and the characters that group its thousands ("2,840.80" /
+#: "2.840,80"; spaces group thousands under either mark, so "12 345" decides neither).
 #: A grouped number never starts with a group of 0: "0.205" and "0,125" are decimals.
 _NUMBER_PATTERNS = {
-    ".": (r"[+-]?(?:[1-9]\d{0,2}(?:[, \u00a0\u202f]\d{3})+|\d*)(?:\.\d+)?", ", \u00a0\u202f"),
-    ",": (r"[+-]?(?:[1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+|\d*)(?:,\d+)?", ". \u00a0\u202f"),
+    ".": (_number_pattern(".", ","), ", \u00a0\u202f"),
+    ",": (_number_pattern(",", "."), ". \u00a0\u202f"),
 }
 _MARKS = (".", ",")
 
