@@ -1739,6 +1739,25 @@ def test_run_comparison_refuses_classes_that_cannot_reach_every_fold():
         run_comparison(X, np.zeros_like(y), cv=2, seeds=1, methods={"b": _baseline})
 
 
+def test_a_class_of_one_sample_is_not_told_to_lower_the_folds(tmp_path, capsys):
+    """No number of folds cross-validates a class of one sample: the advice is to drop it."""
+    table = _numbers_with({}).drop(columns="chol")
+    table.loc[0, "label"] = "once"
+    path = _write(tmp_path, "once.csv", table)
+    assert main(["compare", "--data", path, "--target", "label", "--folds", "2", *TINY]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sklearn-imbalance-dl compare: error: class 'once' has 1 sample: fewer than --folds 2, "
+        "so stratified 2-fold cross-validation cannot put one in every fold; a class of a "
+        "single sample cannot be both trained on and tested, whatever the folds: drop it"
+    )
+    X, y = _two_class_data()
+    y = y.copy()
+    y[np.flatnonzero(y == 1)[1:]] = 2  # class 1 once, class 2 many
+    y[np.flatnonzero(y == 0)[:2]] = 3  # class 3 twice
+    with pytest.raises(ValueError, match=r"drop it \(and lower cv or drop the others\)\.$"):
+        run_comparison(X, y, cv=3, seeds=1, methods={"b": _baseline})
+
+
 def test_drop_takes_a_column_whose_name_holds_a_comma(tmp_path):
     from sklearn_imbalance_dl.compare._cli import CompareError, load_table
 

@@ -417,9 +417,20 @@ def check_classes_for_folds(y, folds, option="cv"):
         )
         listed += ", ..." if len(small) > MAX_SHOWN_CLASSES else ""
         given = f"{option} {folds}" if option.startswith("--") else f"{option}={folds}"
+        singles = [c for c, n in small if n == 1]
+        if singles:
+            # No number of folds helps: the sample would have to be in training and test.
+            advice = (
+                "a class of a single sample cannot be both trained on and tested, whatever "
+                "the folds: drop it"
+            )
+            if len(singles) < len(small):
+                advice += f" (and lower {option} or drop the others)"
+        else:
+            advice = f"lower {option} or drop the class"
         raise ValueError(
             f"{listed}: fewer than {given}, so stratified {folds}-fold cross-validation "
-            f"cannot put one in every fold; lower {option} or drop the class."
+            f"cannot put one in every fold; {advice}."
         )
 
 
