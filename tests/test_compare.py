@@ -658,6 +658,23 @@ def test_plot_writes_png(tmp_path, capsys):
     assert f"wrote {path}" in capsys.readouterr().out
 
 
+def test_plot_title_says_what_was_run(tmp_path, monkeypatch, capsys):
+    """The figure names the data and the protocol (folds, seeds, epochs), as the table does."""
+    from sklearn_imbalance_dl.compare import _report
+
+    titles = []
+    plot = _report.plot_results
+    monkeypatch.setattr(
+        _report, "plot_results", lambda *a, title, **k: titles.append(title) or plot(*a, **k)
+    )
+    path = tmp_path / "results.png"
+    args = ["compare", *TINY, "--folds", "2", "--methods", "logreg", "--plot", str(path)]
+    assert main(args) == 0
+    table_title = capsys.readouterr().out.splitlines()[:2]
+    assert titles == ["\n".join(table_title)]
+    assert table_title[1] == "stratified 2-fold cross-validation x 1 seed(s), 2 epochs"
+
+
 def test_summarise_orders_and_spreads():
     results = pd.DataFrame(
         {

@@ -1117,7 +1117,7 @@ def _run(args):
         )
     if args.plot is not None:
         status |= _write(
-            lambda path: plot_results(summary, path, title=title.splitlines()[0]),
+            lambda path: plot_results(summary, path, title=title),
             args.plot,
             "--plot",
             other_suffix=".png",
