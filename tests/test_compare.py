@@ -1077,6 +1077,39 @@ def test_numbers_in_scientific_notation_are_numbers(tmp_path, capsys):
     assert "(separator ';', decimal ',')" in description
 
 
+def test_parquet_columns_of_decimals_are_numbers_and_nested_ones_refused(tmp_path, capsys):
+    """A database's DECIMAL column reads as numbers; a nested column (lists, structs) is
+    refused naming it, as the Python API's make_preprocessor refuses it."""
+    import decimal
+
+    from sklearn_imbalance_dl.compare import make_preprocessor
+
+    rng = np.random.default_rng(0)
+    table = _numbers_with({}).drop(columns="chol")
+    table["amount"] = [decimal.Decimal(f"{v:.2f}") for v in rng.uniform(0, 100, 40)]
+    path = tmp_path / "orders.parquet"
+    table.to_parquet(path)
+    X, _, description, _ = _load(path)
+    assert "2 features (0 categorical, 2 numeric)" in description
+    assert X["amount"].map(type).eq(decimal.Decimal).all()  # as it comes, for the network
+    # The same numbers written as text are not "numbers with a unit" ('' is no unit).
+    table["amount"] = table["amount"].astype(str)
+    table.to_parquet(path)
+    assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
+    assert "unit" not in capsys.readouterr().err
+    table["tags"] = [["a", "b"][: i % 3] for i in range(40)]
+    table["place"] = [{"city": "Lyon", "zip": i} for i in range(40)]
+    table.drop(columns="amount").to_parquet(path)
+    assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sklearn-imbalance-dl compare: error: columns of orders.parquet that are neither "
+        "numeric nor categorical: 'tags' (lists), 'place' (dicts); convert them or leave "
+        "them out with --drop tags,place"
+    )
+    with pytest.raises(ValueError, match=r"nested values.*'tags' \(lists\), 'place' \(dicts\)"):
+        make_preprocessor(pd.read_parquet(path))
+
+
 def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
     path = _write(tmp_path, "heart.csv", _numbers_with({3: "?", 17: "-"}))
     X, *_ = _load(path, na_values=["?", "-"])

@@ -624,8 +624,12 @@ def _headerless_hint(columns):
 def _useless_columns(X):
     """Columns without information: ``{column: why}`` (empty, or a single value)."""
     useless = {}
+    from ._runner import _nested
+
     for column in X.columns:
         values = X[column]
+        if _nested(values):  # refused with the other kinds (_clean_features)
+            continue
         if values.isna().all():
             useless[column] = "empty"
         elif not values.isna().any() and values.nunique() == 1:
@@ -775,7 +779,8 @@ def _almost_numbers(values, decimal):
     # before digits are a code ("C0042"), not a unit.
     parts = text.str.extract(rf"^([^\w\s]*?)\s*({pattern})\s*(\D*)$")
     if parts[1].notna().all() and parts[1].str.contains(r"\d", regex=True).all():
-        if parts[0].nunique() == 1 and parts[2].nunique() == 1:
+        unit = parts[0].iloc[0] + parts[2].iloc[0]
+        if unit and parts[0].nunique() == 1 and parts[2].nunique() == 1:
             return f"numbers with a unit ({text.iloc[0]!r})", []
     return None
 
@@ -787,12 +792,16 @@ def _check_almost_numbers(X, decimal, name):
     as categories: returns ``{column: what keeps it from reading as numbers}``."""
     import pandas as pd
 
-    from ._runner import _column_kinds
+    from ..modules._columns import column_kind
+    from ._runner import _column_kinds, _nested
 
     almost = {}
     for column in X.columns:
-        if pd.api.types.is_object_dtype(X[column]) or pd.api.types.is_string_dtype(X[column]):
-            found = _almost_numbers(X[column], decimal)
+        values = X[column]
+        text = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+        # Not numbers held as objects (Parquet's DECIMAL), which are read as numbers.
+        if text and not _nested(values) and column_kind(values) == "categorical":
+            found = _almost_numbers(values, decimal)
             if found is not None:
                 almost[column] = found
     if not almost:
@@ -888,7 +897,7 @@ def _clean_features(X, name):
     """
     import pandas as pd
 
-    from ._runner import _column_kinds
+    from ._runner import _column_kinds, _nested
 
     kinds = _column_kinds(X)
     suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
@@ -901,7 +910,9 @@ def _clean_features(X, name):
         )
     others = kinds["other"]
     if others:
-        unsupported = ", ".join(f"{column!r} ({X[column].dtype})" for column in others)
+        unsupported = ", ".join(
+            f"{column!r} ({_nested(X[column]) or X[column].dtype})" for column in others
+        )
         raise CompareError(
             f"columns of {name} that are neither numeric nor categorical: "
             f"{unsupported}; convert them or leave them out with {_drop_option(others)}"

@@ -58,13 +58,31 @@ _MIN_VALUES_TO_JUDGE = 20
 _DATE_SAMPLE = 200
 
 
+#: Values of an object column that are neither numbers nor categories (a nested column
+#: of a Parquet file: lists come back as arrays, structs as dicts), by what they are.
+_NESTED = {"lists": (list, tuple, np.ndarray), "dicts": (dict,), "sets": (set, frozenset)}
+
+
+def _nested(values):
+    """What the nested values of an object column are (``"lists"``, ``"dicts"`` or
+    ``"sets"``, by the first one), or None when it has none."""
+    if not pd.api.types.is_object_dtype(values):
+        return None
+    for value in values:
+        for kind, types in _NESTED.items():
+            if isinstance(value, types):
+                return kind
+    return None
+
+
 def _column_kinds(X):
     """The columns of the DataFrame ``X`` by kind: the one rule of ``compare``.
 
     By dtype, a partition of the columns: ``"categorical"``: bool, category, object or
     string dtype; ``"numeric"``: the other numeric dtypes, and object columns of
     numbers only (read as the network's :class:`~..modules.ColumnEncoder` reads them);
-    ``"other"``: the rest (dates, intervals, ...). :func:`make_preprocessor`
+    ``"other"``: the rest (dates, intervals, nested values such as lists, ...).
+    :func:`make_preprocessor`
     standardises the numeric ones and one-hot encodes the others.
 
     By content, columns that one-hot encoding (or scaling) would turn into noise,
@@ -90,9 +108,13 @@ def _column_kinds(X):
     }
     for column in X.columns:
         values = X[column]
+        if _nested(values):
+            kinds["other"].append(column)
+            continue
         stringy = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
         if pd.api.types.is_object_dtype(values) and column_kind(values) == "numeric":
             kinds["numeric"].append(column)  # numbers held as objects, as the network reads them
+            stringy = False  # numbers (Parquet's DECIMAL): not judged as text
         elif (
             pd.api.types.is_bool_dtype(values)
             or isinstance(values.dtype, pd.CategoricalDtype)
@@ -174,6 +196,11 @@ def make_preprocessor(X):
     preprocessor : ColumnTransformer
         Unfitted; its output is a dense float array (networks need dense input).
 
+    Raises
+    ------
+    ValueError
+        For columns of nested values (lists, dicts, ...: Parquet's nested columns).
+
     Examples
     --------
     >>> import pandas as pd
@@ -194,6 +221,13 @@ def make_preprocessor(X):
             "with StandardScaler instead."
         )
     kinds = _column_kinds(X)
+    nested = {c: kind for c in kinds["other"] if (kind := _nested(X[c]))}
+    if nested:
+        listed = ", ".join(f"{c!r} ({kind})" for c, kind in nested.items())
+        raise ValueError(
+            f"Columns of X that hold nested values, neither numbers nor categories: "
+            f"{listed}; flatten them into columns of their own, or leave them out."
+        )
     numeric = kinds["numeric"]
     categorical = [c for c in X.columns if c not in numeric]
     return ColumnTransformer(
