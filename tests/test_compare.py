@@ -8,12 +8,13 @@ import pickle
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -1427,6 +1428,31 @@ def test_a_method_with_an_invalid_parameter_fails_its_fits(n_jobs):
     errors = results.set_index(["method", "fold"])["error"]
     assert errors["invalid"].str.startswith("InvalidParameterError: The 'C' parameter").all()
     assert (errors["baseline"] == "").all()
+
+
+class _Warns(BaseEstimator, ClassifierMixin):
+    """A dummy classifier whose every fit warns, as a network trained for too few epochs."""
+
+    def fit(self, X, y):
+        warnings.warn("max_epochs=1 is too few", UserWarning, stacklevel=2)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_warning_of_the_fits_is_given_once_per_method():
+    """Ten fits warning the same: one warning naming the method, not ten."""
+    X, y = _two_class_data()
+    methods = {"warns": lambda seed, epochs, device: _Warns(), "baseline": _baseline}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        run_comparison(X, y, cv=5, seeds=2, methods=methods)
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (UserWarning, "warns: max_epochs=1 is too few")
+    ]
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():

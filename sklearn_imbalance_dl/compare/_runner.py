@@ -489,6 +489,10 @@ def _notes_of(estimator):
     return "; ".join(notes)
 
 
+#: The key of a fit's row holding the warnings of its fit, ``[(category, message)]``.
+_WARNINGS = "_warnings"
+
+
 def _fit_and_score(task, torch_threads):
     """One fit and its scores: the unit of work sent to joblib (or Dask) workers.
 
@@ -559,7 +563,9 @@ def _fit_and_score_one(task, torch_threads):
                 factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
             )
             start = time.perf_counter()
-            with warnings.catch_warnings():
+            # Recorded, not shown: run_comparison warns once per method and message,
+            # not once per fit, and also for the fits that ran in worker processes.
+            with warnings.catch_warnings(record=True) as caught:
                 # Reported as the interrupt of the whole run, not as a warning per fit.
                 warnings.filterwarnings("ignore", "Training was interrupted", UserWarning)
                 estimator.fit(X_train, y_train)
@@ -602,6 +608,7 @@ def _fit_and_score_one(task, torch_threads):
         error="",
     )
     row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
+    row[_WARNINGS] = [(w.category, str(w.message)) for w in caught]
     return row
 
 
@@ -763,6 +770,15 @@ def run_comparison(
         With ``error_score="raise"``, at the first fit that fails; otherwise when every
         fit failed, with the first error. Its ``results`` are the fits that finished.
 
+    Warns
+    -----
+    FitFailedWarning
+        Per failed fit (see ``error_score``).
+    Warning
+        What the methods warn while fitting (a schedule that ``epochs`` is too few
+        for, ...): once per method and message, prefixed by the method's name, not once
+        per fit; also from the fits that ran in joblib's worker processes.
+
     Examples
     --------
     >>> from sklearn_imbalance_dl.datasets import load_digits_lt
@@ -848,7 +864,12 @@ def run_comparison(
             )
             fits = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
             # Collected one by one, so that an interrupt keeps the fits that finished.
+            warned = set()
             for row in _progress(fits, n_fits, progress):
+                for category, message in row.pop(_WARNINGS, ()):
+                    if (row["method"], category, message) not in warned:
+                        warned.add((row["method"], category, message))
+                        warnings.warn(f"{row['method']}: {message}", category, stacklevel=3)
                 rows.append(row)
                 if row["error"]:
                     # Warned here, not in the worker: a worker process's warnings are lost.
