@@ -491,6 +491,25 @@ def test_column_kinds_by_content():
     assert small["date"] == small["identifier"] == small["text"] == {}
 
 
+def test_a_saved_index_of_shuffled_rows_is_refused(tmp_path, capsys):
+    """The index of a table saved after filtering and shuffling is neither sorted nor a
+    range, but its column has no name; on a table sorted by class it gives the labels
+    away."""
+    table = _numbers_with({}).drop(columns="chol").sort_values("label")
+    table = table.iloc[::2].sample(frac=1, random_state=0)  # filtered, then shuffled
+    path = tmp_path / "saved.csv"
+    table.to_csv(path)
+    assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
+    assert (
+        "'Unnamed: 0': an identifier, 20 distinct values in 20 rows (integers in a column "
+        "without a name: a saved index); leave them out with --drop 'Unnamed: 0'"
+    ) in capsys.readouterr().err
+    # A named column of such integers is a number (an income, say).
+    table.rename_axis("income").to_csv(path)
+    X, *_ = _load(path)
+    assert X["income"].dtype == np.int64
+
+
 def test_scores_are_the_metrics_modules():
     # A deterministic model: the row's scores against scikit-learn / imbalanced-learn.
     from imblearn.metrics import geometric_mean_score

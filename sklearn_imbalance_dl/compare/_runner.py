@@ -2,6 +2,7 @@
 
 import inspect
 import numbers
+import re
 import time
 import warnings
 from collections import Counter
@@ -94,7 +95,9 @@ def _column_kinds(X):
       median length of 20 characters or more, holding spaces (free text);
     - ``"identifier"``: a string column with (nearly, >= 95 %) one distinct value per
       row, or an integer column whose values are all distinct and consecutive or
-      sorted (row numbers, a saved index, ascending ids).
+      sorted (row numbers, a saved index, ascending ids), or in a column without a
+      name (pandas' ``Unnamed: 0``: the index of a table saved after its rows were
+      filtered and shuffled).
 
     Columns with fewer than 20 non-missing values are not judged by content.
     """
@@ -155,6 +158,14 @@ def _column_kinds(X):
                 kinds["identifier"][column] = (
                     f"an identifier, {cardinality} "
                     f"({'consecutive' if consecutive else 'sorted'} integers)"
+                )
+            elif isinstance(column, str) and re.fullmatch(r"Unnamed: \d+", column):
+                # pandas' name for a column without a header: the index of a table
+                # saved after filtering and shuffling its rows (the row order can
+                # follow the labels).
+                kinds["identifier"][column] = (
+                    f"an identifier, {cardinality} (integers in a column without a "
+                    "name: a saved index)"
                 )
     return kinds
 
