@@ -194,10 +194,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Fraction held out (stratified) to monitor ``valid_loss`` and
         ``valid_balanced_accuracy`` (of the predictions ``predict`` makes,
         ``posthoc_tau`` included; weighted by the held-out rows' ``sample_weight``, as
-        scikit-learn's ``balanced_accuracy_score`` weighs them). Every class holds out at least one sample (a class
-        of 2 then trains on 1, and the held-out set can exceed the fraction); one that
-        would keep none to train on is refused. None: train on everything (tail
-        classes are too small to spare).
+        scikit-learn's ``balanced_accuracy_score`` weighs them). Every class holds out
+        at least one sample (a class of 2 then trains on 1, and the held-out set can
+        exceed the fraction); one that would keep none to train on is refused. None:
+        train on everything (tail classes are too small to spare).
     early_stopping : bool, default=False
         Stop when the validation balanced accuracy has not improved for
         ``n_iter_no_change`` epochs and keep the best epoch's weights. Needs
