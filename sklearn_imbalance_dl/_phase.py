@@ -1,6 +1,6 @@
-"""The phase function shared by the PPL schedule (re-weighting) and PPmix (mixing)."""
+"""The phase function shared by the PPL schedules (re-weighting, sampling) and PPmix."""
 
-from ._validation import InvalidParameterError
+from ._validation import Interval, InvalidParameterError, Real
 
 
 def phase_progress(epoch, start, end, power):
@@ -17,10 +17,37 @@ def phase_progress(epoch, start, end, power):
     return ((epoch - start) / (end - start)) ** power
 
 
-def check_phase_window(component):
-    """A phase window (``start``, ``end``: fractions of the epochs) must not end early."""
-    if component.end < component.start:
-        raise InvalidParameterError(
-            f"The 'end' parameter of {type(component).__name__} must be a float in the "
-            f"range [start, 1] = [{component.start}, 1]. Got {component.end!r} instead."
+class PhaseWindow:
+    """Mixin of a component laid out on a window of the epochs it is bound to
+    (``n_epochs_``): ``start`` and ``end``, fractions of the epochs, and ``power``, the
+    exponent of its progress through the window."""
+
+    _parameter_constraints = {
+        "start": [Interval(Real, 0, 1, closed="both")],
+        "end": [Interval(Real, 0, 1, closed="both")],
+        "power": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def _validate(self):
+        super()._validate()
+        if self.end < self.start:  # a window must not end before it starts
+            raise InvalidParameterError(
+                f"The 'end' parameter of {type(self).__name__} must be a float in the "
+                f"range [start, 1] = [{self.start}, 1]. Got {self.end!r} instead."
+            )
+
+    def progress(self, epoch):
+        """0 up to the window, ``r(e) ** power`` inside it, 1 after it.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based epoch.
+
+        Returns
+        -------
+        float
+        """
+        return phase_progress(
+            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
         )

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import torch
 
-from .._phase import check_phase_window, phase_progress
+from .._phase import PhaseWindow
 from .._validation import (
     Integral,
     Interval,
@@ -181,7 +181,7 @@ class Mixup(Mixing):
         return lam
 
 
-class PhasedRemix(Mixup):
+class PhasedRemix(PhaseWindow, Mixup):
     """PPmix (Xu et al. 2022): mixup that turns into Remix between ``start`` and ``end``.
 
     Remix label weights (Chou et al., ECCV-W 2020), with ``rho = r(e)**power`` the phase
@@ -209,9 +209,7 @@ class PhasedRemix(Mixup):
 
     _parameter_constraints = {
         **Mixup._parameter_constraints,
-        "start": [Interval(Real, 0, 1, closed="both")],
-        "end": [Interval(Real, 0, 1, closed="both")],
-        "power": [Interval(Real, 0, None, closed="neither")],
+        **PhaseWindow._parameter_constraints,
         "kappa": [Interval(Real, 1, None, closed="left")],
         "tau": [Interval(Real, 0, 1, closed="both")],
     }
@@ -226,25 +224,9 @@ class PhasedRemix(Mixup):
         self.kappa = kappa
         self.tau = tau
 
-    def _validate(self):
-        super()._validate()
-        check_phase_window(self)
-
     def rho(self, epoch):
-        """Phase progress rho(e) of the Remix rules.
-
-        Parameters
-        ----------
-        epoch : int
-            The 0-based epoch.
-
-        Returns
-        -------
-        float
-        """
-        return phase_progress(
-            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
-        )
+        """Phase progress rho(e) of the Remix rules (:meth:`progress`)."""
+        return self.progress(epoch)
 
     def label_weight(self, lam, y, partner, epoch):
         return remix_label_weight(

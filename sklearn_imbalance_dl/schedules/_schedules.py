@@ -15,7 +15,7 @@ import math
 import torch
 from skorch.callbacks import Callback
 
-from .._phase import check_phase_window, phase_progress
+from .._phase import PhaseWindow
 from .._validation import (
     Integral,
     Interval,
@@ -149,38 +149,8 @@ class DeferredReweighting(Schedule):
         return torch.ones_like(self.class_counts_)
 
 
-class _PhasedSchedule(Schedule):
-    """A schedule driven by PPL's phase function over a window of the epochs."""
-
-    _parameter_constraints = {
-        "start": [Interval(Real, 0, 1, closed="both")],
-        "end": [Interval(Real, 0, 1, closed="both")],
-        "power": [Interval(Real, 0, None, closed="neither")],
-    }
-
-    def _validate(self):
-        super()._validate()
-        check_phase_window(self)
-
-    def progress(self, epoch):
-        """q(e): 0 up to the window, ``r(e) ** power`` inside it, 1 after it.
-
-        Parameters
-        ----------
-        epoch : int
-            The 0-based epoch.
-
-        Returns
-        -------
-        float
-        """
-        return phase_progress(
-            epoch, self.start * self.n_epochs_, self.end * self.n_epochs_, self.power
-        )
-
-
 @register("schedule", "ppw")
-class ProgressiveReweighting(_PhasedSchedule):
+class ProgressiveReweighting(PhaseWindow, Schedule):
     """PPW, phased progressive re-weighting (Xu et al. 2022).
 
     ``w_c`` proportional to ``(1 / n_c) ** q(e)``, normalised to sum to the number of
@@ -273,7 +243,7 @@ class PhasedProgressiveLearning(ProgressiveReweighting):
 
 
 @register("schedule", "pps")
-class PhasedProgressiveSampling(_PhasedSchedule):
+class PhasedProgressiveSampling(PhaseWindow, Schedule):
     """The phased sampler of Xu et al.'s code: batches move from instance- to class-balanced.
 
     Each epoch draws N rows with replacement: a class c with probability
