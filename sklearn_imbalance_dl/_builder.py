@@ -1137,17 +1137,19 @@ def balances_by_class_counts(loss):
 
 
 def _check_double_balancing(params, loss, schedule):
-    """Warn when a balancing loss or re-weighting schedule meets a second balancing.
+    """Warn when two parts of the fit balance the classes (:func:`_balancings`): the
+    first of them named with each of the others.
 
-    The second one is a balancing sampler or the post-hoc logit adjustment
-    (``posthoc_tau``). Each corrects the class imbalance on its own; together they
-    over-correct toward the rare classes (logit adjustment with class-balanced batches
-    subtracts the log prior that the batches no longer carry). This warns rather than
-    refuses: measured on ten KEEL binary tables with a 2-5 % minority, the double
-    correction by a sampler raised the mean balanced accuracy (0.833 against 0.818) but
-    lowered it on three tables, so it is a setting to choose knowingly, not a mistake to
-    forbid. (cRT's class-balanced re-training on such a loss lost on every table, and is
-    refused in :func:`_check_combinations`.)
+    The first is a balancing loss or re-weighting schedule, else the batches' balancing;
+    a second one is the batches' (a balancing sampler, or the phased sampler) or the
+    post-hoc logit adjustment (``posthoc_tau``). Each corrects the class imbalance on its
+    own; together they over-correct toward the rare classes (logit adjustment with
+    class-balanced batches subtracts the log prior that the batches no longer carry).
+    This warns rather than refuses: measured on ten KEEL binary tables with a 2-5 %
+    minority, the double correction by a sampler raised the mean balanced accuracy
+    (0.833 against 0.818) but lowered it on three tables, so it is a setting to choose
+    knowingly, not a mistake to forbid. (cRT's class-balanced re-training on such a
+    loss lost on every table, and is refused in :func:`_check_combinations`.)
     """
     balancings = _balancings(params, loss, schedule)
     if len(balancings) < 2:
@@ -1588,7 +1590,8 @@ def _warn_long_retraining(params, schedule):
 
 
 def _check_combinations(params, module, loss, schedule, mixing, input_shape):
-    """Reject combinations of parameters that make no sense, naming both."""
+    """Reject combinations of parameters that make no sense, naming both; then warn of
+    those that may be mistakes (balancing twice, fp16 off CUDA)."""
     if schedule is not None and schedule.reweights:
         if loss.reweights_classes or loss.class_weights is None:
             why = (

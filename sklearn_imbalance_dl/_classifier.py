@@ -727,14 +727,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         schedule = dict(net.callbacks_).get("schedule")
         if self.best_epoch_ is None or self.interrupted_ or schedule is None:
             return
-        first = None
         if schedule.reweights:
             first = first_reweighted_epoch(schedule, self.max_epochs)
+            does, what = "re-weights", "re-weighting"
         elif schedule.resamples:
             first = first_resampled_epoch(schedule, self.max_epochs)
+            does, what = "re-samples", "re-sampling"
+        else:
+            return
         if first is None or first < self.best_epoch_:
             return
-        what = "re-weighting" if schedule.reweights else "re-sampling"
         why = (
             f"it ended the fit before the {what}; raise n_iter_no_change, or"
             if self.stopped_early_
@@ -742,8 +744,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
         warnings.warn(
             f"early_stopping kept epoch {self.best_epoch_}, before schedule={self.schedule!r} "
-            f"{'re-weights' if schedule.reweights else 're-samples'} the classes (from "
-            f"epoch {first + 1} of {self.max_epochs}): the "
+            f"{does} the classes (from epoch {first + 1} of {self.max_epochs}): the "
             f"model is one trained without the schedule ({why} choose max_epochs by "
             "early-stopping a fit without the schedule, then fit with it and without "
             "early stopping).",

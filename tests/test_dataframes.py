@@ -701,9 +701,9 @@ def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():
 
 @pytest.mark.parametrize("magnitude", [3e38, 1.5e308, 1e-310])
 def test_the_default_trains_on_columns_beyond_float32_range(magnitude):
-    # Beyond float32's range, x - median overflowed in the network's scaling (a NaN loss:
-    # "diverged"); near float64's largest, the spread overflowed and the column was read
-    # as 0; on subnormal numbers the scale overflowed, and read 0 as NaN.
+    # Beyond float32's range, x - median would overflow in the network's scaling (a NaN
+    # loss: "diverged"); near float64's largest, the median and spread would overflow
+    # (the column read as 0); on subnormal numbers, the scale (0 read as NaN).
     y = np.r_[np.zeros(60, dtype=int), np.ones(40, dtype=int)]
     zero_or_minus = np.where(np.arange(100) % 2, 0.0, -magnitude)
     X = pd.DataFrame({"x": np.where(y == 1, magnitude, zero_or_minus)})

@@ -623,9 +623,9 @@ def _headerless_hint(columns):
 
 def _useless_columns(X):
     """Columns without information: ``{column: why}`` (empty, or a single value)."""
-    useless = {}
     from ._runner import _nested
 
+    useless = {}
     for column in X.columns:
         values = X[column]
         if _nested(values):  # refused with the other kinds (_clean_features)
