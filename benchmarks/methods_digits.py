@@ -1,12 +1,12 @@
 """Benchmark of the long-tailed methods on the long-tailed 8x8 digits.
 
 Trains cross-entropy (CE), LDAM-DRW, CRI+PPL, CRI with the phased sampler and PPmix,
-ARB (batch and global counts) and
-Procrustean major feature weakening (MFW, with CE and with LDAM-DRW) with one shared
-training budget on ``load_digits_lt`` (exponential and step profiles, imbalance ratio
-100 by default), over several seeds, and writes a markdown report (default
-``benchmarks/RESULTS.md``): balanced accuracy and many/medium/few-shot accuracy,
-mean +- std over seeds, and paired differences to CE and to LDAM-DRW.
+ARB (batch and global counts) and Procrustean major feature weakening (MFW, with CE and
+with LDAM-DRW) with one shared training budget on ``load_digits_lt`` (exponential and
+step profiles, imbalance ratio 100 by default), over several seeds, and writes a
+markdown report (default ``benchmarks/RESULTS.md``): balanced accuracy and
+many/medium/few-shot accuracy, mean +- std over seeds, and paired differences to CE and
+to LDAM-DRW.
 
 A seed changes both the long-tailed draw (the balanced test split and the training
 subset: ``load_digits_lt(random_state=seed)``) and the model (``random_state=seed``:
@@ -339,7 +339,8 @@ def build_report(args, setting, selection_table, results, datasets, wall, comman
         + (" (momentum 0.9)" if setting["optimizer"] == "sgd" else "")
         + f", lr {setting['lr']:g}, lr schedule `{setting['lr_schedule']}`, weight decay "
         f"{WEIGHT_DECAY:g}, batch {BATCH_SIZE}, {setting['epochs']} epochs, instance "
-        "sampling, no augmentation, no validation split, no early stopping: the "
+        "sampling (CRI+PPS+PPmix: its phased sampler, moving to class-balanced between 15% "
+        "and 80% of the epochs), no augmentation, no validation split, no early stopping: the "
         "**last-epoch** model is scored. Every method uses the library defaults for its "
         "own hyper-parameters (LDAM max_m 0.5, s 30, DRW from 80% of the epochs; CRI s 30, "
         "max_m 0.1, γ 1, PPL phases at 50%/80% of the epochs; MFW layer 'random', power "

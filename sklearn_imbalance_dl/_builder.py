@@ -1639,7 +1639,7 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
                 f"re-samples the classes itself; sampler={params['sampler']!r} conflicts with "
                 "it. Use sampler='instance' (or schedule__sampler for the second stage)."
             )
-    if getattr(schedule, "resamples", False) and params["sampler"] != "instance":
+    if schedule is not None and schedule.resamples and params["sampler"] != "instance":
         raise ValueError(
             f"schedule={params['schedule']!r} draws the batches itself; "
             f"sampler={param_repr(params['sampler'])} conflicts with it. Use "

@@ -237,8 +237,8 @@ def test_remix_label_weight_rules_on_constructed_pairs():
 
 def test_ppmix_phase_follows_the_schedule():
     mix = PhasedRemix().bind(torch.tensor([100.0, 10.0]), n_epochs=200, n_points=1, device="cpu")
-    assert mix.rho(100) == 0 and mix.rho(160) == 1
-    assert mix.rho(130) == pytest.approx(0.5**3)
+    assert mix.progress(100) == 0 and mix.progress(160) == 1
+    assert mix.progress(130) == pytest.approx(0.5**3)
     ppl = PhasedProgressiveLearning(mix_power=2.0)
     assert isinstance(ppl.mixing(), PhasedRemix) and ppl.mixing().power == 2.0
 

@@ -224,10 +224,6 @@ class PhasedRemix(PhaseWindow, Mixup):
         self.kappa = kappa
         self.tau = tau
 
-    def rho(self, epoch):
-        """Phase progress rho(e) of the Remix rules (:meth:`progress`)."""
-        return self.progress(epoch)
-
     def label_weight(self, lam, y, partner, epoch):
         return remix_label_weight(
             lam,
@@ -235,7 +231,7 @@ class PhasedRemix(PhaseWindow, Mixup):
             self.class_counts_[y[partner]],
             kappa=self.kappa,
             tau=self.tau,
-            rho=self.rho(epoch),
+            rho=self.progress(epoch),
         )
 
 
@@ -266,8 +262,8 @@ class Remix(PhasedRemix):
     def __init__(self, *, kappa=3.0, tau=0.5, alpha=1.0, layer="input"):
         super().__init__(start=0.0, end=0.0, kappa=kappa, tau=tau, alpha=alpha, layer=layer)
 
-    def rho(self, epoch):
-        return 1.0
+    def progress(self, epoch):
+        return 1.0  # the Remix rules at full strength from the first epoch
 
 
 def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
