@@ -22,7 +22,7 @@ The shipped names:
 
 >>> from sklearn_imbalance_dl.registry import lookup, names
 >>> names("schedule")
-('crt', 'drw', 'mislas', 'ppl', 'ppw')
+('crt', 'drw', 'mislas', 'ppl', 'pps', 'ppw')
 >>> lookup("loss", "ce").__name__
 'CrossEntropyLoss'
 
