@@ -1062,8 +1062,7 @@ def test_numbers_with_a_mark_read_as_categories_are_said_so(tmp_path):
     X, _, description, _ = _load(_write(tmp_path, "heart.csv", table))
     assert X["chol"].dtype == "category"
     assert description.endswith(
-        "; read as categories, holding numbers but for some cells: 'chol' (numbers except "
-        "in 2 cells ('?'))"
+        "; read as categories, though they hold numbers: 'chol' (numbers except in 2 cells ('?'))"
     )
 
 
@@ -1112,11 +1111,14 @@ def test_parquet_columns_of_decimals_are_numbers_and_nested_ones_refused(tmp_pat
     X, _, description, _ = _load(path)
     assert "2 features (0 categorical, 2 numeric)" in description
     assert X["amount"].map(type).eq(decimal.Decimal).all()  # as it comes, for the network
-    # The same numbers written as text are not "numbers with a unit" ('' is no unit).
+    # The same numbers written as text: named as such, with the conversion to make.
     table["amount"] = table["amount"].astype(str)
     table.to_parquet(path)
     assert main(["compare", "--data", str(path), "--target", "label", *TINY]) == 2
-    assert "unit" not in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "'amount' holds numbers stored as text (" in said
+    assert "store the numbers as numbers (e.g. pandas.to_numeric before writing)" in said
+    assert "unit" not in said
     table["tags"] = [["a", "b"][: i % 3] for i in range(40)]
     table["place"] = [{"city": "Lyon", "zip": i} for i in range(40)]
     table.drop(columns="amount").to_parquet(path)

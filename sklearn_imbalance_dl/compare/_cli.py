@@ -750,7 +750,7 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
         description += f"; spaces removed around column names: {', '.join(map(repr, spaced))}"
     if as_categories:
         listed = ", ".join(f"{column!r} ({what})" for column, what in as_categories.items())
-        description += f"; read as categories, holding numbers but for some cells: {listed}"
+        description += f"; read as categories, though they hold numbers: {listed}"
     if left_out:
         description += f"; left out (empty or constant): {', '.join(map(str, left_out))}"
     if drop:
@@ -758,18 +758,24 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     return X, y, description, left_out
 
 
+_STORED_AS_TEXT = "numbers stored as text"
+
+
 def _almost_numbers(values, decimal):
     """What keeps a text column of numbers from reading as numbers: ``(what, marks)``.
 
     ``what`` is ``"numbers except in 2 cells ('?')"``, with ``marks`` the text of those
-    cells (a mark of missing values: "?" in UCI's files), or ``"numbers with a unit
-    ('75.8%')"``, with ``marks`` empty; None for a column of other text.
+    cells (a mark of missing values: "?" in UCI's files), ``"numbers with a unit
+    ('75.8%')"`` or ``"numbers stored as text ('52.34')"`` (a Parquet string column), with
+    ``marks`` empty; None for a column of other text.
     """
     text = _text_of(values)
     if len(text) == 0:
         return None
     pattern = _NUMBER_PATTERNS[decimal][0]
     numeric = text.str.fullmatch(pattern) & text.str.contains(r"\d", regex=True)
+    if numeric.all():
+        return f"{_STORED_AS_TEXT} ({text.iloc[0]!r})", []
     others = text[~numeric]
     marks = others.unique().tolist()
     if numeric.mean() >= 0.5 and 0 < len(marks) <= 3:
@@ -818,7 +824,10 @@ def _check_almost_numbers(X, decimal, name):
         advice.append(
             f"leave missing cells empty, or name their mark: --na-values '{','.join(marks)}'"
         )
-    if any(not almost[column][1] for column in refused):
+    as_text = [column for column in refused if almost[column][0].startswith(_STORED_AS_TEXT)]
+    if as_text:
+        advice.append("store the numbers as numbers (e.g. pandas.to_numeric before writing)")
+    if any(not almost[column][1] and column not in as_text for column in refused):
         advice.append("write the numbers without their unit")
     raise CompareError(
         f"column(s) of {name} that hold numbers but read as text: {listed}; "
