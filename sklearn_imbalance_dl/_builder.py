@@ -42,7 +42,12 @@ from .modules import (
 from .modules._protocol import parameter_dtype
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from .registry import Component, lookup, names
-from .sampling._sampler import check_index_sampler, encode_sampling_strategy, looks_at_features
+from .sampling._sampler import (
+    check_class_probabilities,
+    check_index_sampler,
+    encode_sampling_strategy,
+    looks_at_features,
+)
 from .schedules import Schedule
 from .schedules._lr import LRSchedule  # also registers the lr_schedule names
 
@@ -923,7 +928,33 @@ def _build_schedule(params, routed, counts, row_counts):
     counts = row_counts if schedule.resamples else counts
     schedule = schedule.bind(counts, params["max_epochs"])
     _check_class_weights(params, schedule, counts)
+    _check_class_probabilities(params, schedule, counts)
     return schedule
+
+
+def _called_per_epoch(params, schedule, method, epoch):
+    """``schedule.<method>(epoch)``, a call of another signature named."""
+    try:
+        return getattr(schedule, method)(epoch)
+    except TypeError as error:
+        if "positional argument" not in str(error):  # a fault inside it is its own
+            raise
+        raise ValueError(
+            f"schedule={params['schedule']!r}: {method} is called as "
+            f"{method}(epoch), the 0-based epoch ({error})."
+        ) from error
+
+
+def _check_class_probabilities(params, schedule, counts):
+    """The class probabilities a schedule that draws the batches gives, epoch by epoch
+    (``class_probabilities``, when it has one), checked before training as its class
+    weights are."""
+    if not (schedule.resamples and hasattr(schedule, "class_probabilities")):
+        return
+    for epoch in range(params["max_epochs"]):
+        probabilities = _called_per_epoch(params, schedule, "class_probabilities", epoch)
+        what = f"schedule={params['schedule']!r}: class_probabilities({epoch}) must return"
+        check_class_probabilities(probabilities, len(counts), what=what)
 
 
 def _check_class_weights(params, schedule, counts):
@@ -940,15 +971,7 @@ def _check_class_weights(params, schedule, counts):
         return
     n_classes = len(counts)
     for epoch in range(params["max_epochs"]):
-        try:
-            weights = schedule.class_weights(epoch)
-        except TypeError as error:
-            if "positional argument" not in str(error):  # a fault inside it is its own
-                raise
-            raise ValueError(
-                f"schedule={params['schedule']!r}: class_weights is called as "
-                f"class_weights(epoch), the 0-based epoch ({error})."
-            ) from error
+        weights = _called_per_epoch(params, schedule, "class_weights", epoch)
         if weights is None:
             continue
         try:
@@ -1016,6 +1039,7 @@ def first_resampled_epoch(schedule, n_epochs):
     proportions = (counts / counts.sum()).numpy()
     for epoch in range(n_epochs):
         probabilities = torch.as_tensor(schedule.class_probabilities(epoch)).cpu().double()
+        probabilities = probabilities / probabilities.sum()  # relative chances
         if not np.allclose(probabilities.numpy(), proportions, rtol=1e-6, atol=0):
             return epoch
     return None

@@ -41,7 +41,7 @@ from .mixing import Mixing
 from .modules import forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
 from .registry import lookup, register
-from .sampling._sampler import IndexSampler, looks_at_features
+from .sampling._sampler import IndexSampler, check_class_probabilities, looks_at_features
 
 register("precision", "fp32")(None)
 register("precision", "bf16")(torch.bfloat16)
@@ -289,7 +289,10 @@ class ImbalanceNet(NeuralNet):
 
     def set_sampler(self, kind):
         """Draw the following epochs' batches with another sampler: a sampler name, or a
-        tensor of shape (n_classes,) of the probability of drawing each class."""
+        tensor of shape (n_classes,) of the probability of drawing each class (relative
+        chances: they are scaled to sum to 1)."""
+        if not isinstance(kind, str):
+            kind = check_class_probabilities(kind, len(self.class_counts), what="set_sampler takes")
         self.train_sampler_.set_kind(kind)
 
     def learning_rates(self):

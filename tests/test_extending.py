@@ -292,3 +292,63 @@ def test_a_loss_that_is_nan_from_the_start_is_not_called_a_divergence():
     with pytest.raises(ValueError, match=message) as error:
         clf.fit(X, y)
     assert "learning rate" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "probabilities, problem",
+    [
+        ([1.0], r"got shape \(1,\)"),  # would broadcast over the 2 classes
+        ([0.3, 0.3, 0.4], r"got shape \(3,\)"),  # the extra class would be ignored
+        ([-0.5, 1.5], "got a negative value"),
+        ([0.0, 0.0], "got all zeros"),
+        ([float("nan"), 1.0], "got a NaN or infinite value"),
+    ],
+)
+@pytest.mark.parametrize("reads_them", [False, True], ids=["set_sampler", "class_probabilities"])
+def test_class_probabilities_of_a_schedule_drawing_the_batches_are_checked(
+    probabilities, problem, reads_them
+):
+    import torch
+
+    class Draws(Schedule):
+        resamples = True
+
+        def on_epoch_begin(self, net, **kwargs):
+            net.set_sampler(torch.tensor(probabilities))
+
+    class DrawsByEpoch(Draws):
+        def class_probabilities(self, epoch):
+            return torch.tensor(probabilities)
+
+    X, y = _small_table()
+    schedule, what = (
+        (DrawsByEpoch, r"class_probabilities\(0\) must return")
+        if reads_them
+        else (
+            Draws,
+            "set_sampler takes",
+        )
+    )
+    clf = ImbalancedNetClassifier(loss="ce", schedule=schedule, max_epochs=2)
+    message = rf"{what} 2 finite, non-negative class probabilities, not all zero .*; {problem}\."
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    assert not hasattr(clf, "classes_")
+
+
+def test_class_probabilities_of_another_signature_are_named():
+    import torch
+
+    class NoEpoch(Schedule):
+        resamples = True
+
+        def class_probabilities(self):
+            return torch.ones(2)
+
+        def on_epoch_begin(self, net, **kwargs):
+            net.set_sampler(self.class_probabilities())
+
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(loss="ce", schedule=NoEpoch, max_epochs=1)
+    with pytest.raises(ValueError, match=r"class_probabilities is called as class_probabilit"):
+        clf.fit(X, y)

@@ -23,7 +23,13 @@ from sklearn.utils.validation import check_array, column_or_1d
 from .._validation import check_component_params, check_label_types, check_no_missing_labels
 from ..registry import lookup, options, register
 
-__all__ = ["ImbalancedSampler", "IndexSampler", "check_index_sampler", "encode_sampling_strategy"]
+__all__ = [
+    "ImbalancedSampler",
+    "IndexSampler",
+    "check_class_probabilities",
+    "check_index_sampler",
+    "encode_sampling_strategy",
+]
 
 # Each name's exponent q: a sample of class c is drawn with probability ~ n_c ** -q
 # ("instance" shuffles instead of drawing).
@@ -184,6 +190,32 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
             f"batches by index: {pipeline}"
         )
     return clone(sampler)
+
+
+def check_class_probabilities(probabilities, n_classes, *, what):
+    """``probabilities`` as a float64 tensor of shape (n_classes,): the relative chance
+    of drawing each class, finite, non-negative and not all zero.
+
+    ``what`` begins the error's sentence, naming the value (``"set_sampler takes"``).
+    """
+    try:
+        probabilities = torch.as_tensor(probabilities, dtype=torch.float64)
+        if probabilities.shape != (n_classes,):
+            problem = f"got shape {tuple(probabilities.shape)}"
+        elif not bool(probabilities.isfinite().all()):
+            problem = "got a NaN or infinite value"
+        elif bool((probabilities < 0).any()):
+            problem = "got a negative value"
+        elif not bool((probabilities > 0).any()):
+            problem = "got all zeros"
+        else:
+            return probabilities
+    except (TypeError, ValueError, RuntimeError):
+        problem = f"got {type(probabilities).__name__}"
+    raise ValueError(
+        f"{what} {n_classes} finite, non-negative class probabilities, not all zero (a tensor "
+        f"of shape ({n_classes},)), one per class in the order of classes_; {problem}."
+    )
 
 
 class IndexSampler:

@@ -42,8 +42,9 @@ class Schedule(Component, Callback):
     ``loss_resampled_by`` (the balancing sampler under which the estimator's loss goes
     on training, as in cRT's re-training), ``resamples`` (it draws the main training's
     batches itself, moving them toward class balance, as the phased sampler does through
-    ``net.set_sampler``; with a ``class_probabilities(epoch)`` method, early stopping
-    that keeps an epoch before they move warns), ``extra_epochs`` (epochs it adds after
+    ``net.set_sampler``; with a ``class_probabilities(epoch)`` method, which the
+    estimator checks for every epoch at the start of ``fit``, early stopping that keeps
+    an epoch before they move warns), ``extra_epochs`` (epochs it adds after
     ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
     PPmix). A subclass that overrides none of these nor a skorch hook (``on_epoch_begin``,
     ...) would do nothing, and is refused (naming a method ``on_*`` that is not a skorch
