@@ -140,7 +140,9 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     """
     # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
     # (normalised within each batch instead, a batch of one would cancel its weight).
-    relative = (sample_weight / sample_weight.mean()).astype(np.float32)
+    # Scaled by the largest first, so that the mean of huge weights does not overflow.
+    scaled = sample_weight / sample_weight.max()
+    relative = (scaled / scaled.mean()).astype(np.float32)
     lost = (sample_weight > 0) & ~(relative > 0)
     if lost.any() or not np.isfinite(relative).all():
         positive = sample_weight[sample_weight > 0]

@@ -481,6 +481,14 @@ def test_weights_too_far_apart_for_float32_are_named(imbalanced):
         small(max_epochs=1).fit(X, y, sample_weight=weights)
 
 
+def test_equal_huge_weights_train_as_no_weights(imbalanced):
+    # Their sum overflows float64; relative to their mean they are all 1.
+    X, y = imbalanced
+    plain = small(max_epochs=1).fit(X, y).predict_proba(X)
+    huge = small(max_epochs=1).fit(X, y, sample_weight=np.full(len(y), 1e307))
+    np.testing.assert_allclose(huge.predict_proba(X), plain, atol=1e-6)
+
+
 def test_the_validation_sample_a_class_gets_leaves_it_a_weighted_row():
     # Class 2: one row of weight 1 and two of weight 0. The stratified split holds none
     # of it out, so one is moved to validation: a row of weight 0, whatever the seed.
