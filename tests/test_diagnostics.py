@@ -28,9 +28,9 @@ def fitted():
     return clf, X, y
 
 
-def test_last_epoch_matches_closed_form_gradient(fitted):
-    """For CE on a linear head, dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
-    clf, X, y = fitted
+def _closed_form(clf, X, y, weights):
+    """Class means (weighted) of ||dl_i/dh_i|| and of the accuracy, for CE on a linear
+    head: dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
     module = clf.net_.module_.eval()
     with torch.no_grad():
         _, h = forward_staged(module, torch.as_tensor(X))
@@ -43,14 +43,36 @@ def test_last_epoch_matches_closed_form_gradient(fitted):
     p[np.arange(len(y)), y] -= 1
     norms = np.linalg.norm(p @ W, axis=1)
     correct = z.argmax(1) == y
-    expected_norm = np.array([norms[y == c].mean() for c in range(10)])
-    expected_acc = np.array([correct[y == c].mean() for c in range(10)])
+    classes = range(len(clf.classes_))
+    expected_norm = np.array([np.average(norms[y == c], weights=weights[y == c]) for c in classes])
+    expected_acc = np.array([np.average(correct[y == c], weights=weights[y == c]) for c in classes])
+    return expected_norm, expected_acc
+
+
+def test_last_epoch_matches_closed_form_gradient(fitted):
+    """For CE on a linear head, dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
+    clf, X, y = fitted
+    expected_norm, expected_acc = _closed_form(clf, X, y, np.ones(len(y)))
 
     recorded = class_diagnostics(clf)
     assert recorded["grad_norm"].shape == (4, 10)
     np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
     np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc)
     np.testing.assert_array_equal(recorded["class_counts"], clf.class_counts_)
+
+
+def test_the_class_means_are_weighted_by_sample_weight(fitted):
+    # A row of weight k counts as k rows, one of weight 0 not at all.
+    from sklearn.base import clone
+
+    clf, X, y = fitted
+    weights = np.random.default_rng(0).integers(0, 4, len(y)).astype(float)
+    weights[np.flatnonzero(y == 9)[0]] = 1.0  # every class keeps a weighted row
+    weighted = clone(clf).set_params(max_epochs=1).fit(X, y, sample_weight=weights)
+    expected_norm, expected_acc = _closed_form(weighted, X, y, weights)
+    recorded = class_diagnostics(weighted)
+    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
 
 
 def test_plot_has_a_line_per_class(fitted, tmp_path):

@@ -22,9 +22,10 @@ class ClassDiagnostics(Callback):
     evaluation mode (no dropout, batch-norm running statistics, no mixing). For each
     sample i the per-sample loss l_i (the estimator's loss, with the class weights in
     force at that epoch) is differentiated with respect to the penultimate feature
-    h_i, and the class means of ``||dl_i/dh_i||`` and of the training accuracy are
-    written to the net's history under ``"class_train_accuracy"`` and
-    ``"class_feature_grad_norm"`` (lists in the order of the classes the network
+    h_i, and the class means of ``||dl_i/dh_i||`` and of the training accuracy
+    (weighted by ``sample_weight``: a row of weight k counts as k rows, one of weight
+    0 not at all) are written to the net's history under ``"class_train_accuracy"``
+    and ``"class_feature_grad_norm"`` (lists in the order of the classes the network
     outputs: an estimator's ``classes_[network_classes_]``, which
     :func:`class_diagnostics` places among ``classes_``), for every epoch, the one at
     which early stopping ends the fit included. The table that
@@ -65,15 +66,17 @@ class ClassDiagnostics(Callback):
         grad_norm = torch.zeros(n_classes, device=device)
         seen = torch.zeros(n_classes, device=device)
         net.set_training(False)
-        for Xb, yb, _ in net.training_batches(dataset_train):
+        for Xb, yb, wb in net.training_batches(dataset_train):
             features = net.penultimate_features(Xb).requires_grad_(True)
             logits = net.head_logits(features)
             per_sample = net.per_sample_loss(logits, yb)
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
-            grad_norm.index_add_(0, yb, gradient.norm(dim=1))
-            correct.index_add_(0, yb, (logits.argmax(1) == yb).float())
-            seen.index_add_(0, yb, torch.ones_like(yb, dtype=torch.float32))
-        seen = seen.clamp_min(1)
+            # A row of sample weight k counts as k rows, as in training (0: not at all).
+            weight = torch.ones_like(yb, dtype=torch.float32) if wb is None else wb.float()
+            grad_norm.index_add_(0, yb, weight * gradient.norm(dim=1).float())
+            correct.index_add_(0, yb, weight * (logits.argmax(1) == yb).float())
+            seen.index_add_(0, yb, weight)
+        seen = torch.where(seen > 0, seen, 1)
         net.history.record(ACCURACY_KEY, (correct / seen).cpu().tolist())
         net.history.record(GRAD_NORM_KEY, (grad_norm / seen).cpu().tolist())
 
