@@ -400,7 +400,9 @@ class _RegisteredNames(StrOptions):
         return set(_entries(self.kind)) | self.extra
 
     def __str__(self):
-        return f"a str among {{{', '.join(map(repr, sorted(self.options)))}}}"
+        # A name registered in a notebook is unknown to joblib's worker processes.
+        names = ", ".join(map(repr, sorted(self.options)))
+        return f"a str among {{{names}}} (the names registered in this process)"
 
 
 def options(kind, *extra):
