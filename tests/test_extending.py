@@ -321,14 +321,10 @@ def test_class_probabilities_of_a_schedule_drawing_the_batches_are_checked(
             return torch.tensor(probabilities)
 
     X, y = _small_table()
-    schedule, what = (
-        (DrawsByEpoch, r"class_probabilities\(0\) must return")
-        if reads_them
-        else (
-            Draws,
-            "set_sampler takes",
-        )
-    )
+    if reads_them:
+        schedule, what = DrawsByEpoch, r"class_probabilities\(0\) must return"
+    else:
+        schedule, what = Draws, "set_sampler takes"
     clf = ImbalancedNetClassifier(loss="ce", schedule=schedule, max_epochs=2)
     message = rf"{what} 2 finite, non-negative class probabilities, not all zero .*; {problem}\."
     with pytest.raises(ValueError, match=message):
