@@ -378,6 +378,57 @@ def test_parquet_and_json_output(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    "output, settings_file", [("r.json", "r.json"), ("r.csv", "r.settings.json")]
+)
+def test_the_output_says_what_was_compared(output, settings_file, tmp_path, capsys):
+    import hashlib
+
+    import sklearn_imbalance_dl
+
+    data = tmp_path / "table.csv"
+    _table().to_csv(data, sep=";", index=False)
+    args = ["compare", "--data", str(data), "--target", "label", "--folds", "2", *TINY]
+    args += ["--methods", "logreg", "--drop", "flag", "--output", str(tmp_path / output)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    settings = json.loads((tmp_path / settings_file).read_text())["settings"]
+    assert settings["data"] == {
+        "file": str(data.resolve()),
+        "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+        "target": "label",
+        "sep": None,  # detected: the title names it
+        "decimal": None,
+        "na_values": [],
+        "drop": ["flag"],
+    }
+    assert settings["title"].startswith("table.csv (separator ';', decimal '.'): 120 rows")
+    assert settings["title"] in out
+    assert settings["estimators"] == {
+        "logreg": "LogisticRegression(class_weight='balanced', max_iter=5000, random_state=0)"
+    }
+    assert settings["protocol"] == "2-fold" and settings["seeds"] == [0]
+    assert settings["epochs"] == 2 and settings["device"] == "cpu"
+    assert settings["versions"]["sklearn_imbalance_dl"] == sklearn_imbalance_dl.__version__
+    if output.endswith(".csv"):  # the table itself reads back as before
+        assert f"wrote {tmp_path / output} and {tmp_path / settings_file}" in out
+        assert pd.read_csv(tmp_path / output).columns[:4].tolist() == [
+            "row",
+            "method",
+            "seed",
+            "fold",
+        ]
+
+
+def test_the_output_names_the_shipped_data_set(tmp_path, capsys):
+    output = tmp_path / "r.json"
+    args = ["compare", "--dataset", "digits_lt", "--imbalance-ratio", "10", *TINY]
+    assert main([*args, "--methods", "logreg", "--output", str(output)]) == 0
+    settings = json.loads(output.read_text())["settings"]
+    assert settings["data"] == {"dataset": "digits_lt", "imbalance_ratio": 10}
+    assert settings["title"].startswith("Long-tailed digits, imbalance ratio 10: ")
+
+
 class _RecordingScaler(TransformerMixin, BaseEstimator):
     """Records how many rows it is fitted on (to prove it sees the training fold only)."""
 

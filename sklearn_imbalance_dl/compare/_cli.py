@@ -51,10 +51,12 @@ Exit status: 0 success, 1 the table was printed but some fits failed (or every f
 failed: one line, no table), or --output / --plot went to the fallback file, 2 usage
 or data error, 130 interrupted (Ctrl-C: the program ends by SIGINT once it has
 reported, so a calling script stops too); the fits that finished before Ctrl-C go to
-FILE.partial.csv / .json when --output FILE is given. --output and --plot are checked
-before any fit (writable; not the --data file; a --plot format matplotlib can write
-here); should the final
-write fail anyway, the results go to a file in the temporary folder, which is named.
+FILE.partial.csv / .json when --output FILE is given. --output records what was
+compared (the data file and its SHA-256, the options, each method's estimator, the
+versions): in a .json file's "settings", or beside a .csv file in FILE.settings.json.
+--output and --plot are checked before any fit (writable; not the --data file; a
+--plot format matplotlib can write here); should the final write fail anyway, the
+results go to a file in the temporary folder, which is named.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
@@ -167,7 +169,11 @@ def add_arguments(parser):
         help="run the fits on this Dask cluster (needs dask.distributed)",
     )
     out = parser.add_argument_group("output")
-    out.add_argument("--output", metavar="FILE", help="write per-fit rows and summary (.csv/.json)")
+    out.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write per-fit rows, summary and settings (.csv, with FILE.settings.json, or .json)",
+    )
     out.add_argument("--plot", metavar="FILE", help="save a figure, e.g. results.png")
     out.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -972,12 +978,16 @@ def partial_path(output):
     return output.with_name(f"{output.stem}.partial{output.suffix}")
 
 
-def _keep_partial(interrupt, args):
-    """Write the finished fits of ``interrupt`` next to ``--output``; the one-line report."""
+def _keep_partial(interrupt, args, recorded):
+    """Write the finished fits of ``interrupt`` next to ``--output``; the one-line report.
+
+    ``recorded``: what the saved settings say of the data (:func:`_recorded`).
+    """
     from ._report import write_results
     from ._runner import summarise
 
     results = interrupt.results
+    results.attrs = {**recorded, **results.attrs}
     said = f"interrupted (Ctrl-C) after {len(results)} of {interrupt.n_fits} fits"
     if args.output is None:
         return f"{said}; nothing written (with --output the finished fits are kept)"
@@ -991,14 +1001,15 @@ def _keep_partial(interrupt, args):
 def _write(write, path, option, other_suffix=None):
     """Write with ``write(path)``; if that fails, to a file in the temporary folder.
 
-    The fallback has the suffix of ``path``, or ``other_suffix`` when the failure was
-    not the file's (an image format that could not be drawn). Returns the status (0,
-    or 1 when ``path`` was not written).
+    ``write`` returns the files it wrote (None: ``path`` alone). The fallback has the
+    suffix of ``path``, or ``other_suffix`` when the failure was not the file's (an
+    image format that could not be drawn). Returns the status (0, or 1 when ``path``
+    was not written).
     """
     import tempfile
 
     try:
-        write(path)
+        written = write(path) or [path]
     except Exception as exc:
         if isinstance(exc, OSError):
             reason, suffix = exc.strerror or str(exc), Path(path).suffix
@@ -1018,8 +1029,49 @@ def _write(write, path, option, other_suffix=None):
             return 1
         print(f"{said}; written to {fallback} instead", file=sys.stderr)
         return 1
-    say(f"wrote {path}")
+    say(f"wrote {' and '.join(map(str, written))}")
     return 0
+
+
+def _imbalance_ratio(args):
+    return 100 if args.imbalance_ratio is None else args.imbalance_ratio
+
+
+def _sha256(path):
+    """The SHA-256 of a file, or of a folder's files (with their names) in name order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode())
+        with open(file, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _recorded(args, title):
+    """What ``--output`` records of the data, beside the settings of the run: the title
+    of the table, and the data: the ``--data`` file (its full path, and its SHA-256 to
+    tell later whether it changed) with the options that read it, or the shipped set."""
+    if args.data is None:
+        data = {"dataset": _dataset(args)}
+        if data["dataset"] == "digits_lt":
+            data["imbalance_ratio"] = _imbalance_ratio(args)
+    else:
+        path = Path(args.data).resolve()
+        data = {
+            "file": str(path),
+            "sha256": _sha256(path),
+            "target": args.target,
+            "sep": None if args.sep is None else _unescape(args.sep),  # None: detected
+            "decimal": args.decimal,
+            "na_values": args.na_values,
+            "drop": args.drop,
+        }
+    return {"title": title, "data": data}
 
 
 def _load_dataset(args, seeds):
@@ -1028,7 +1080,7 @@ def _load_dataset(args, seeds):
     if args.data is None and _dataset(args) == "digits_lt":
         from ..datasets import load_digits_lt
 
-        ratio = 100 if args.imbalance_ratio is None else args.imbalance_ratio
+        ratio = _imbalance_ratio(args)
         X_train, y_train, X_test, y_test = load_digits_lt(imbalance_ratio=ratio)
         counts = np.bincount(y_train).tolist()
         title = (
@@ -1089,6 +1141,7 @@ def _run(args):
     )
     data, title, data_options = _load_dataset(args, seeds)
     options.update(data_options)
+    recorded = _recorded(args, title) if args.output is not None else {}
 
     start = time.perf_counter()
     try:
@@ -1099,7 +1152,7 @@ def _run(args):
     except (ImportError, ConnectionError) as exc:  # Dask missing or unreachable
         raise CompareError(str(exc)) from None
     except ComparisonInterrupted as exc:
-        raise _Interrupted(_keep_partial(exc, args)) from None
+        raise _Interrupted(_keep_partial(exc, args, recorded)) from None
     except ComparisonFitError as exc:  # every fit failed: no table to print
         first = exc.results[exc.results["error"] != ""].iloc[0]
         print(
@@ -1110,6 +1163,7 @@ def _run(args):
         )
         return 1
     elapsed = time.perf_counter() - start
+    results.attrs = {**recorded, **results.attrs}  # what was compared first, for a reader
     summary = summarise(results)
     notes = collect_notes(results)
     if args.methods is None:
@@ -1136,8 +1190,12 @@ def _run(args):
             lambda path: write_results(results, summary, path), args.output, "--output"
         )
     if args.plot is not None:
+
+        def draw(path):
+            plot_results(summary, path, title=title)
+
         status |= _write(
-            lambda path: plot_results(summary, path, title=title),
+            draw,
             args.plot,
             "--plot",
             other_suffix=".png",

@@ -326,17 +326,31 @@ def _jsonable(value):
     return value
 
 
+def settings_path(path):
+    """The file beside a CSV output that holds its settings: ``r.csv`` -> ``r.settings.json``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.settings.json")
+
+
 def write_results(results, summary, path):
-    """Write the per-fit rows and the summary to one ``.csv`` or ``.json`` file.
+    """Write the per-fit rows, the summary and the settings of a comparison.
 
     CSV: the fit rows (``row="fit"``) then the summary rows (``row="summary"``, with
     ``<metric>_mean`` and ``<metric>_std`` columns) in one table; read it back with
     ``pd.read_csv(path).query("row == 'summary'")`` (or ``"row == 'fit'"``, which
-    :func:`~sklearn_imbalance_dl.compare.summarise` takes). The file has no ``attrs``:
+    :func:`~sklearn_imbalance_dl.compare.summarise` takes). Its settings go beside it,
+    to ``<name>.settings.json`` (``results.csv`` -> ``results.settings.json``), an
+    object with ``"settings"``. The table has no ``attrs``:
     :func:`format_table` of the summary rows says over how many fits, and over seeds x
-    folds when given the fits (``results=``) or the summary of them. JSON: an object with ``"fits"``
-    and ``"summary"`` (lists of records, NaN as null) and ``"settings"`` (the
-    ``attrs`` of ``results``; ``"partial": true`` when the run was interrupted).
+    folds when given the fits (``results=``) or the summary of them. JSON: an object with
+    ``"settings"``, ``"fits"`` and ``"summary"`` (lists of records, NaN as null).
+
+    The settings are the ``attrs`` of ``results``: what was compared and how (the
+    classes, protocol, seeds, epochs, device, each method's estimator, the package
+    versions; ``"partial": true`` when the run was interrupted). ``compare`` adds
+    ``"title"``, the lines above its table, and ``"data"``: the ``--data`` file (its
+    full path and SHA-256), ``--target`` and the options that read it, or the shipped
+    data set.
 
     Parameters
     ----------
@@ -346,9 +360,15 @@ def write_results(results, summary, path):
         The output of :func:`~sklearn_imbalance_dl.compare.summarise`.
     path : str or Path
         Ends in ``.csv`` or ``.json``.
+
+    Returns
+    -------
+    written : list of Path
+        The files written: ``path``, and for a CSV file its settings file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    settings = _jsonable(dict(results.attrs))
     if suffix == ".csv":
         # Integer columns of one part are missing in the other (seed in the summary,
         # n_fits in the fits): nullable integers keep them "0", not "0.0".
@@ -365,17 +385,20 @@ def write_results(results, summary, path):
         table = table.astype(integers)
         table = table[["row"] + [c for c in table.columns if c != "row"]]
         table.to_csv(path, index=False)
-    elif suffix == ".json":
+        beside = settings_path(path)
+        beside.write_text(json.dumps({"settings": settings}, indent=2) + "\n")
+        return [path, beside]
+    if suffix == ".json":
         document = {
-            "settings": _jsonable(dict(results.attrs)),
+            "settings": settings,
             "fits": _jsonable(results.to_dict(orient="records")),
             "summary": _jsonable(summary.to_dict(orient="records")),
         }
         path.write_text(json.dumps(document, indent=2) + "\n")
-    else:
-        raise ValueError(
-            f"Cannot write {path.name!r}: the output must end in {' or '.join(OUTPUT_FORMATS)}."
-        )
+        return [path]
+    raise ValueError(
+        f"Cannot write {path.name!r}: the output must end in {' or '.join(OUTPUT_FORMATS)}."
+    )
 
 
 def plot_results(summary, path=None, *, title=None):

@@ -3,6 +3,7 @@
 import inspect
 import numbers
 import re
+import sys
 import time
 import warnings
 from collections import Counter
@@ -11,7 +12,7 @@ from contextlib import nullcontext
 import numpy as np
 import pandas as pd
 from imblearn.pipeline import Pipeline
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
@@ -767,8 +768,12 @@ def run_comparison(
         ``"Type: message"`` of its error (see ``error_score``). ``results.attrs`` holds
         ``classes`` (head to tail), ``class_counts``, ``shot_thresholds``,
         ``protocol``, ``epochs``, ``seeds``, ``deep`` (method -> whether it is a
-        network: an ``ImbalancedNetClassifier`` or a pipeline ending in one) and
-        ``partial`` (False).
+        network: an ``ImbalancedNetClassifier`` or a pipeline ending in one),
+        ``estimators`` (method -> the estimator of the first seed, as scikit-learn
+        shows it: ``"ImbalancedNetClassifier(loss='ldam', max_epochs=50,
+        random_state=0, schedule='drw')"``; None when its factory always raised),
+        ``device``, ``versions`` (of ``sklearn_imbalance_dl``, scikit-learn,
+        imbalanced-learn and torch) and ``partial`` (False).
 
     Raises
     ------
@@ -863,6 +868,10 @@ def run_comparison(
         deep={
             name: estimator is not None and is_deep(estimator) for name, estimator in first.items()
         },
+        # What each row was, so that a saved comparison says it.
+        estimators={name: _describe_estimator(estimator) for name, estimator in first.items()},
+        device=device,
+        versions=_versions(),
     )
     import joblib
 
@@ -918,6 +927,46 @@ def run_comparison(
         error.results, error.n_fits = results, n_fits
         raise error
     return results
+
+
+def _describe_estimator(estimator):
+    """``estimator`` on one line as scikit-learn shows it (the parameters set); None for none.
+
+    Parameters
+    ----------
+    estimator : object or None
+
+    Returns
+    -------
+    text : str or None
+        E.g. ``"ImbalancedNetClassifier(loss='ldam', random_state=0, schedule='drw')"``.
+    """
+    if estimator is None:
+        return None
+    if isinstance(estimator, BaseEstimator):
+        text = estimator.__repr__(N_CHAR_MAX=sys.maxsize)  # whole, not cut at 700 characters
+    elif hasattr(estimator, "get_params"):  # CatBoost's own repr names no parameter
+        params = ", ".join(f"{k}={v!r}" for k, v in estimator.get_params().items())
+        text = f"{type(estimator).__name__}({params})"
+    else:
+        text = repr(estimator)
+    return " ".join(text.split())
+
+
+def _versions():
+    """The versions of the packages a comparison's numbers depend on."""
+    import imblearn
+    import sklearn
+    import torch
+
+    from .. import __version__
+
+    return {
+        "sklearn_imbalance_dl": __version__,
+        "scikit-learn": sklearn.__version__,
+        "imbalanced-learn": imblearn.__version__,
+        "torch": torch.__version__,
+    }
 
 
 def _results_frame(rows, methods, attrs):
