@@ -469,6 +469,36 @@ def test_compare_cli_ctrl_c_exits_130_and_keeps_the_finished_fits(tmp_path, caps
     assert {row["n_fits"] for row in document["summary"]} == {1}
 
 
+def test_compare_complete_run_removes_the_partial_fits_of_an_interrupted_one(
+    tmp_path, capsys, monkeypatch
+):
+    from sklearn_imbalance_dl.compare import _runner
+
+    real = _runner._fit_and_score
+
+    def interrupting(task, torch_threads):
+        if task[0] == "hgb":
+            raise KeyboardInterrupt
+        return real(task, torch_threads)
+
+    path = tmp_path / "t.csv"
+    _compare_table().to_csv(path, index=False)
+    output = tmp_path / "results.csv"
+    partial = tmp_path / "results.partial.csv"
+    partial_settings = tmp_path / "results.partial.settings.json"
+    with monkeypatch.context() as patch:
+        patch.setattr(_runner, "_fit_and_score", interrupting)
+        status, _ = _run_compare(capsys, path, "--methods", "logreg,hgb", "--output", str(output))
+    assert status == 130 and partial.exists() and not output.exists()
+    settings = json.loads(partial_settings.read_text())["settings"]
+    assert settings["partial"] is True and settings["data"]["file"] == str(path.resolve())
+
+    status, captured = _run_compare(capsys, path, "--methods", "logreg", "--output", str(output))
+    assert status == 0 and output.exists()
+    assert not partial.exists() and not partial_settings.exists()
+    assert f"removed {partial} (the fits of an interrupted run; " in captured.out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("n_jobs", ["1", "2"])
 def test_compare_ctrl_c_in_a_terminal_ends_the_run(tmp_path, n_jobs):

@@ -51,12 +51,13 @@ Exit status: 0 success, 1 the table was printed but some fits failed (or every f
 failed: one line, no table), or --output / --plot went to the fallback file, 2 usage
 or data error, 130 interrupted (Ctrl-C: the program ends by SIGINT once it has
 reported, so a calling script stops too); the fits that finished before Ctrl-C go to
-FILE.partial.csv / .json when --output FILE is given. --output records what was
-compared (the data file and its SHA-256, the options, each method's estimator, the
-versions): in a .json file's "settings", or beside a .csv file in FILE.settings.json.
---output and --plot are checked before any fit (writable; not the --data file; a
---plot format matplotlib can write here); should the final write fail anyway, the
-results go to a file in the temporary folder, which is named.
+FILE.partial.csv / .json when --output FILE is given, removed by the next run that
+completes FILE. --output records what was compared (the data file and its SHA-256,
+the options, each method's estimator, the versions): in a .json file's "settings", or
+beside a .csv file in FILE.settings.json. --output and --plot are checked before any
+fit (writable; not the --data file; a --plot format matplotlib can write here);
+should the final write fail anyway, the results go to a file in the temporary
+folder, which is named.
 """
 
 # Digits-LT training counts at ratio 100 are 124, 74, 44, 26, 16, 9, 5, 3, 2, 1: the
@@ -998,6 +999,26 @@ def _keep_partial(interrupt, args, recorded):
     return f"{said}; the finished fits are in {path} (partial), {args.output} not written"
 
 
+def _remove_partial(output):
+    """Remove what an interrupted run left for ``output``, which a complete run has written."""
+    from ._report import settings_path
+
+    partial = partial_path(output)
+    if not partial.exists():
+        return
+    try:
+        for path in (partial, settings_path(partial)):
+            path.unlink(missing_ok=True)
+    except OSError as exc:
+        print(
+            f"{_PREFIX} note: could not remove {partial}, the fits of an interrupted run "
+            f"({exc.strerror or exc}); {output} has this run's complete results",
+            file=sys.stderr,
+        )
+        return
+    say(f"removed {partial} (the fits of an interrupted run; {output} has this complete run's)")
+
+
 def _write(write, path, option, other_suffix=None):
     """Write with ``write(path)``; if that fails, to a file in the temporary folder.
 
@@ -1186,9 +1207,12 @@ def _run(args):
         )
         status = 1
     if args.output is not None:
-        status |= _write(
+        unwritten = _write(
             lambda path: write_results(results, summary, path), args.output, "--output"
         )
+        if not unwritten:
+            _remove_partial(args.output)
+        status |= unwritten
     if args.plot is not None:
 
         def draw(path):
