@@ -1308,6 +1308,30 @@ def test_failed_final_write_goes_to_a_named_fallback(
     ]
 
 
+def test_a_write_that_fails_midway_leaves_the_older_output_whole(
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
+):
+    wanted = tmp_path / "results.csv"
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    args += ["--methods", "logreg", "--output", str(wanted)]
+    assert main(args) == 0
+    before = {path.name: path.read_bytes() for path in tmp_path.glob("results*")}
+    real = pd.DataFrame.to_csv
+
+    def disk_fills_up(self, path, **kwargs):
+        if Path(path).parent == tmp_path:
+            Path(path).write_text(real(self, **kwargs)[:200])  # a part, then no space left
+            raise OSError(28, "No space left on device")
+        return real(self, path, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_fills_up)
+    assert main([*args, "--seeds", "2"]) == 1
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*results*")} == before
+    assert "written to " in capsys.readouterr().err
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.csv")
+    assert len(pd.read_csv(fallback).query("row == 'fit'")) == 4
+
+
 # ---------------------------------------------------------------- tables reach the networks
 def test_networks_read_the_table_others_get_the_encoding():
     from sklearn_imbalance_dl.compare._recipes import takes_raw_table

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -326,6 +327,31 @@ def _jsonable(value):
     return value
 
 
+def _write_json(path, document):
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def _write_whole(writers):
+    """Write the files of ``writers``, ``{path: write(file)}``, whole or not at all.
+
+    Each is written to a temporary file beside it, then all are renamed into place: a
+    write that fails (a disk that fills up, Ctrl-C) leaves no half-written file that
+    would read back as fewer fits, and an older file of that name as it was.
+    """
+    temporaries = {}
+    try:
+        for path, write in writers.items():
+            path = Path(os.path.realpath(path))  # through a link, to the file it names
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporaries[temporary] = path
+            write(temporary)
+        for temporary, path in temporaries.items():
+            os.replace(temporary, path)
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
 def settings_path(path):
     """The file beside a CSV output that holds its settings: ``r.csv`` -> ``r.settings.json``."""
     path = Path(path)
@@ -351,6 +377,9 @@ def write_results(results, summary, path):
     ``"title"``, the lines above its table, and ``"data"``: the ``--data`` file (its
     full path and SHA-256), ``--target`` and the options that read it, or the shipped
     data set.
+
+    Each file is written whole or not at all: a write that fails leaves an older file
+    of that name as it was.
 
     Parameters
     ----------
@@ -384,9 +413,13 @@ def write_results(results, summary, path):
         )
         table = table.astype(integers)
         table = table[["row"] + [c for c in table.columns if c != "row"]]
-        table.to_csv(path, index=False)
         beside = settings_path(path)
-        beside.write_text(json.dumps({"settings": settings}, indent=2) + "\n")
+        _write_whole(
+            {
+                path: lambda file: table.to_csv(file, index=False),
+                beside: lambda file: _write_json(file, {"settings": settings}),
+            }
+        )
         return [path, beside]
     if suffix == ".json":
         document = {
@@ -394,7 +427,7 @@ def write_results(results, summary, path):
             "fits": _jsonable(results.to_dict(orient="records")),
             "summary": _jsonable(summary.to_dict(orient="records")),
         }
-        path.write_text(json.dumps(document, indent=2) + "\n")
+        _write_whole({path: lambda file: _write_json(file, document)})
         return [path]
     raise ValueError(
         f"Cannot write {path.name!r}: the output must end in {' or '.join(OUTPUT_FORMATS)}."
