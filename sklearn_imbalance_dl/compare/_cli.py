@@ -54,9 +54,9 @@ reported, so a calling script stops too); the fits that finished before Ctrl-C g
 FILE.partial.csv / .json when --output FILE is given, removed by the next run that
 completes FILE. --output records what was compared (the data file and its SHA-256,
 the options, each method's estimator, the versions): in a .json file's "settings", or
-beside a .csv file in FILE.settings.json. --output and --plot are checked before any
-fit (writable; not the --data file; a --plot format matplotlib can write here);
-should the final write fail anyway, the results go to a file in the temporary
+beside a .csv file (r.csv: in r.settings.json). --output and --plot are checked
+before any fit (writable; not the --data file; a --plot format matplotlib can write
+here); should the final write fail anyway, the results go to a file in the temporary
 folder, which is named.
 """
 
@@ -173,7 +173,8 @@ def add_arguments(parser):
     out.add_argument(
         "--output",
         metavar="FILE",
-        help="write per-fit rows, summary and settings (.csv, with FILE.settings.json, or .json)",
+        help="write per-fit rows, summary and settings: .json, or .csv with its settings "
+        "beside it (r.csv: r.settings.json)",
     )
     out.add_argument("--plot", metavar="FILE", help="save a figure, e.g. results.png")
     out.add_argument("--quiet", action="store_true", help="no progress bar")
