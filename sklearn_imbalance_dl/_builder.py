@@ -394,6 +394,8 @@ def build_training(
             monitor="valid_balanced_accuracy",
             lower_is_better=False,
             patience=params["n_iter_no_change"],
+            # Any rise counts: the epoch kept is the first of the highest accuracy.
+            threshold=0.0,
             load_best=True,
         )
         callbacks.append(("early_stopping", stopper))

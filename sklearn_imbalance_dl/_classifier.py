@@ -198,8 +198,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         at least one sample (a class of 2 then trains on 1, and the held-out set can
         exceed the fraction); one that would keep none to train on is refused. None:
         train on everything (tail classes are too small to spare).
+        ``net_.history`` marks the epochs whose validation balanced accuracy is higher
+        than at every epoch before in ``valid_balanced_accuracy_best``: the table
+        ``verbose`` prints highlights them, and skorch's
+        ``Checkpoint(monitor="valid_balanced_accuracy_best")`` saves them.
     early_stopping : bool, default=False
-        Stop when the validation balanced accuracy has not improved for
+        Stop when the validation balanced accuracy has not improved (risen at all) for
         ``n_iter_no_change`` epochs and keep the best epoch's weights. Needs
         ``validation_fraction``.
     n_iter_no_change : int, default=10

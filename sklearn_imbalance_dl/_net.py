@@ -599,7 +599,13 @@ class ImbalanceNet(NeuralNet):
             # on any CPU or GPU (float32 means round by the kernel's summation order).
             correct, seen = correct.cpu().double(), seen.cpu().double()
             recall = correct[seen > 0] / seen[seen > 0]
-            self.history.record(prefix + "_balanced_accuracy", recall.mean().item())
+            key = prefix + "_balanced_accuracy"
+            score = recall.mean().item()
+            earlier = [row[key] for row in self.history[:-1] if key in row]
+            self.history.record(key, score)
+            # The epoch early stopping keeps (the first of the highest) is the one the
+            # printed table highlights, and Checkpoint(monitor=key + "_best") can save.
+            self.history.record(key + "_best", all(score > other for other in earlier))
 
     def _check_finite(self, epoch_losses):
         """Stop a diverging fit with an error instead of returning NaN probabilities.

@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import (
     BatchScoring,
     Callback,
+    Checkpoint,
     EarlyStopping,
     EpochScoring,
     LRScheduler,
@@ -654,13 +655,9 @@ def test_the_callbacks_see_the_epoch_that_stops_the_fit(digits, stopper):
     assert clf.stopped_early_ and not clf.interrupted_
     recorded = class_diagnostics(clf)["train_accuracy"]
     assert len(recorded) == clf.n_epochs_ == len(clf.net_.history)
-    # The estimator's stopper saw the last epoch too: its best epoch by its own rule.
+    # The estimator's stopper saw the last epoch too: the first of its highest scores.
     scores = clf.net_.history[:, "valid_balanced_accuracy"]
-    threshold, best_epoch = -np.inf, None
-    for epoch, score in enumerate(scores, start=1):
-        if score > threshold:
-            threshold, best_epoch = score * (1 + 1e-4), epoch
-    assert clf.best_epoch_ == best_epoch
+    assert clf.best_epoch_ == np.argmax(scores) + 1
 
 
 def _printed_epochs(out):
@@ -668,6 +665,24 @@ def _printed_epochs(out):
     lines = out.splitlines()
     rows = [i for i, line in enumerate(lines) if line.split()[:1] and line.split()[0].isdigit()]
     return [int(lines[i].split()[0]) for i in rows], lines[rows[-1] + 1 :]
+
+
+def test_the_epoch_early_stopping_keeps_is_the_best_in_the_history_and_table(
+    digits, capsys, tmp_path
+):
+    saver = Checkpoint(monitor="valid_balanced_accuracy_best", dirname=tmp_path)
+    clf = _stopping_early(verbose=1, callbacks=[saver]).fit(*digits)
+    history = clf.net_.history
+    scores, best = history[:, "valid_balanced_accuracy"], history[:, "valid_balanced_accuracy_best"]
+    assert best == [score > max(scores[:i], default=-1) for i, score in enumerate(scores)]
+    assert np.flatnonzero(best)[-1] + 1 == clf.best_epoch_
+    assert history[:, "event_cp"] == best  # a Checkpoint can save the epochs kept
+    # The printed table highlights the accuracy of those epochs, as skorch the losses'.
+    lines = capsys.readouterr().out.splitlines()
+    column = lines[0].split().index("valid_balanced_accuracy")
+    rows = [line.split() for line in lines if line.split()[:1] and line.split()[0].isdigit()]
+    highlighted = [row[column].startswith("\x1b[") for row in rows]
+    assert highlighted == best
 
 
 def test_verbose_prints_the_epoch_that_stops_the_fit_then_says_so(digits, capsys):
