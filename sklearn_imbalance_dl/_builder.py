@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
-from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 from skorch.callbacks.scoring import ScoringBase
 from skorch.helper import predefined_split
 from torch.utils.data import Dataset
@@ -1290,6 +1290,16 @@ def _check_user_callback(callback, params):
             "Choose the schedule with lr_schedule ('constant', 'cosine', 'warmup_step') and "
             "lr_schedule__*, or register an LRSchedule subclass of your own "
             "(sklearn_imbalance_dl.register('lr_schedule', name))."
+        )
+    if isinstance(callback, LoadInitState):
+        raise ValueError(
+            "callbacks: skorch's LoadInitState resumes training from a checkpoint, its "
+            "history included: the fit would train max_epochs more epochs after those "
+            "loaded, past the epochs that lr_schedule, schedule, mixing and "
+            "weight_averaging are laid out on. Each fit trains from the start over its "
+            "own max_epochs. To keep a trained model, pickle the fitted estimator; a "
+            "Checkpoint's files load into a fitted one with "
+            "clf.net_.load_params(checkpoint=...)."
         )
     if isinstance(callback, Checkpoint) and callback.load_best and params["early_stopping"]:
         raise ValueError(

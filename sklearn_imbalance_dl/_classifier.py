@@ -266,13 +266,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         batches (inputs, class indices, sample weights). The net records the validation
         balanced accuracy of each epoch itself (``validation_fraction > 0``). skorch's
         ``LRScheduler`` is refused too: ``lr_schedule`` sets the learning rate at every
-        epoch. The estimator's own components (schedules, weight averaging) go to their
+        epoch; and ``LoadInitState``, which resumes a checkpoint's history: each fit
+        trains from the start over its own ``max_epochs`` (a ``Checkpoint``'s files
+        load into a fitted estimator with ``clf.net_.load_params(checkpoint=...)``).
+        The estimator's own components (schedules, weight averaging) go to their
         parameters, not here. Each fit works on copies of them (find them in
-        ``net_.callbacks_``), except a callback
-        that cannot be copied (one holding an open file or a lock), used as it is;
-        ``clone`` (and so ``GridSearchCV``) needs them copyable. All of them see every
-        epoch: early stopping (the estimator's, or an ``EarlyStopping`` among them)
-        ends the fit once every callback has seen the epoch at which it decided to stop.
+        ``net_.callbacks_``), except a callback that cannot be copied (one holding an
+        open file or a lock), used as it is; ``clone`` (and so ``GridSearchCV``) needs
+        them copyable. All of them see every epoch: early stopping (the estimator's, or
+        an ``EarlyStopping`` among them) ends the fit once every callback has seen the
+        epoch at which it decided to stop.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.

@@ -21,6 +21,7 @@ from skorch.callbacks import (
     Checkpoint,
     EarlyStopping,
     EpochScoring,
+    LoadInitState,
     LRScheduler,
     PrintLog,
 )
@@ -1888,3 +1889,19 @@ def test_callbacks_that_the_estimators_own_parameters_set_are_refused(callback, 
     with pytest.raises(ValueError, match=r"^callbacks: " + advice):
         clf.fit(*_rows())
     assert not hasattr(clf, "classes_")
+
+
+def test_resuming_a_checkpoint_with_load_init_state_is_refused(tmp_path):
+    # Resumed, the fit would train max_epochs more epochs after the checkpoint's, past
+    # the epochs that the learning rate and the schedules are laid out on.
+    saver = Checkpoint(monitor=None, dirname=tmp_path)
+    saved = small(max_epochs=2, callbacks=[saver]).fit(*_rows())
+    clf = small(max_epochs=2, callbacks=[saver, LoadInitState(saver)])
+    with pytest.raises(ValueError, match=r"^callbacks: skorch's LoadInitState resumes training"):
+        clf.fit(*_rows())
+    assert not hasattr(clf, "classes_")
+    # The advice works: the checkpoint's files load into a fitted estimator.
+    other = small(max_epochs=1, random_state=1).fit(*_rows())
+    other.net_.load_params(checkpoint=saver)
+    X = _rows()[0]
+    np.testing.assert_array_equal(other.predict_proba(X), saved.predict_proba(X))
