@@ -1310,15 +1310,21 @@ def _check_user_callback(callback, params):
         )
     monitor = getattr(callback, "monitor", None)
     if (
-        isinstance(callback, EarlyStopping)
+        isinstance(callback, (EarlyStopping, Checkpoint))
         and isinstance(monitor, str)
         and monitor.startswith("valid_")
         and not params["validation_fraction"]
     ):
+        if isinstance(callback, EarlyStopping):
+            instead = (
+                " (or early_stopping=True, which watches the validation balanced accuracy),"
+                " or monitor 'train_loss'"
+            )
+        else:  # skorch's Checkpoint monitors 'valid_loss_best' unless told otherwise
+            instead = ", or monitor 'train_loss_best'"
         raise ValueError(
-            f"callbacks: EarlyStopping(monitor={monitor!r}) needs a validation set: set "
-            "validation_fraction, e.g. 0.1 (or early_stopping=True, which watches the "
-            "validation balanced accuracy), or monitor 'train_loss'."
+            f"callbacks: {type(callback).__name__}(monitor={monitor!r}) needs a validation "
+            f"set: set validation_fraction, e.g. 0.1{instead}."
         )
     if isinstance(callback, ScoringBase):
         raise ValueError(

@@ -155,8 +155,13 @@ def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
         (EMA(), r"EMA averages the weights .*weight_averaging=EMA\(\.\.\.\)"),
         (SWA(), r"weight_averaging=SWA\(\.\.\.\)"),
         (EarlyStopping(), r"EarlyStopping\(monitor='valid_loss'\) needs a validation set"),
+        (
+            Checkpoint(),
+            r"Checkpoint\(monitor='valid_loss_best'\) needs a validation set: set "
+            r"validation_fraction, e\.g\. 0\.1, or monitor 'train_loss_best'\.$",
+        ),
     ],
-    ids=["not-a-callback", "ema", "swa", "early-stopping-without-validation"],
+    ids=["not-a-callback", "ema", "swa", "early-stopping-without-validation", "checkpoint"],
 )
 def test_callbacks_the_fit_cannot_run_are_refused_before_training(digits, callback, message):
     clf = small(callbacks=[callback])
