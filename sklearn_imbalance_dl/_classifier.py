@@ -301,7 +301,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         median, with a missing indicator where ``fit`` saw some) and which categorical
         (``category``, ``object``, ``string`` dtypes; integer codes with a slot for
         missing and one for categories not seen in ``fit``). Its repr lists them. None
-        for the other modules, images and Datasets.
+        for the other modules, images and Datasets. A torch Dataset given to
+        ``predict`` goes to the network as it is, without the encoding, and is refused
+        where the encoding does more than read the numbers (categories, missing
+        indicators, columns shifted into float32's range).
     net_ : skorch.NeuralNet
         The trained net, with its ``history``.
     n_epochs_ : int
@@ -899,6 +902,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         X = unslice(X)
         check_map_style(X)
         if isinstance(X, Dataset):
+            if encoder is not None:
+                _check_dataset_skips_nothing(encoder)
             shape = tuple(_first_input(X).shape)
             X = DatasetInputs(X, self._input_shape)
         elif encoder is not None and is_dataframe(X):
@@ -1045,6 +1050,34 @@ def _first_input(dataset):
     if len(dataset) == 0:
         raise ValueError("The Dataset X has no items; fit and predict need at least one.")
     return item_input(dataset[0], 0)
+
+
+def _check_dataset_skips_nothing(encoder):
+    """Refuse a torch Dataset at predict for a model whose column encoding (fitted on a
+    table) does more than read the numbers: a Dataset's items reach the network as they
+    are, so they would skip it and be read as what they are not (raw numbers as category
+    codes or as shifted columns), without a word."""
+    shifted = [
+        name
+        for name, offset, scale in zip(encoder.numeric_columns_, encoder.offsets_, encoder.scales_)
+        if offset != 0 or scale != 1
+    ]
+    skipped = [
+        f"{what} {columns[:5]}"
+        for what, columns in (
+            ("codes the categories of the columns", encoder.categorical_columns_),
+            ("adds missing indicators for the columns", encoder.indicator_columns_),
+            ("shifts or scales into float32's range the columns", shifted),
+        )
+        if columns
+    ]
+    if skipped:
+        raise ValueError(
+            "X is a torch Dataset, whose items go to the network as they are, but this model "
+            "was fitted on a table whose column encoding (column_encoder_) "
+            f"{'; '.join(skipped)}: the items would skip it. Pass the rows as an array or a "
+            "DataFrame, with the columns as they were in fit."
+        )
 
 
 def _check_not_dataset_items(X):

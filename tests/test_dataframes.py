@@ -12,6 +12,7 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
+from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.modules import ColumnEncoder, TabularNet
@@ -675,6 +676,29 @@ def test_predict_time_messages_say_what_changed(table, fitted):
     # Numbers cast to a category dtype are still numbers.
     as_category = X.assign(count=X["count"].astype("category"))
     np.testing.assert_array_equal(fitted.predict_proba(as_category), fitted.predict_proba(X))
+
+
+def test_a_dataset_at_predict_is_refused_where_it_would_skip_the_encoding(table, fitted):
+    """A Dataset's items reach the network as they are: raw numbers would be read as
+    category codes, missing indicators or shifted columns."""
+    X, _ = table
+    encoded_width = fitted.column_encoder_.transform(X).shape[1]
+    rows = TensorDataset(torch.zeros(len(X), encoded_width))
+    with pytest.raises(ValueError, match=r"Dataset.*codes the categories.*missing indicators"):
+        fitted.predict(rows)
+    rng = np.random.default_rng(0)
+    stamps = np.c_[1.7e12 + np.round(rng.normal(size=100) * 60_000), rng.normal(size=100)]
+    y = np.r_[np.zeros(70, dtype=int), np.ones(30, dtype=int)]
+    clf = ImbalancedNetClassifier(**SMALL).fit(stamps, y)
+    with pytest.raises(ValueError, match=r"shifts or scales .* the columns \[0\]"):
+        clf.predict_proba(TensorDataset(torch.as_tensor(stamps)))
+    # An encoding that only reads the numbers: the Dataset's rows predict as the array's.
+    plain = np.c_[rng.normal(size=100), rng.normal(size=100)]
+    clf = ImbalancedNetClassifier(**SMALL).fit(plain, y)
+    np.testing.assert_array_equal(
+        clf.predict_proba(TensorDataset(torch.as_tensor(plain, dtype=torch.float32))),
+        clf.predict_proba(plain),
+    )
 
 
 def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():
