@@ -799,7 +799,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             encoder = ColumnEncoder().fit(X)
             return encoder.transform(X), y, encoder
         _check_no_nan(X, self.module)
-        return X.astype(np.float32, copy=False), y, None
+        # A read-only array (a memmap, Arrow's numbers) is copied: torch warns of a tensor
+        # over memory it must not write to.
+        return X.astype(np.float32, copy=not X.flags.writeable), y, None
 
     def _check_numeric_columns(self, X, fitted=False):
         """Refuse a DataFrame's non-numeric columns for a module that reads numbers only.

@@ -20,6 +20,7 @@ import math
 import numbers
 
 import cloudpickle
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
@@ -753,8 +754,13 @@ class ImbalanceNet(NeuralNet):
             if not isinstance(X, DatasetInputs):  # a user's Dataset: inputs checked
                 X = DatasetInputs(X, None)
             return iter(DataLoader(X, batch_size=batch_size, generator=torch.Generator()))
+        starts = range(0, len(X), batch_size)
+        if isinstance(X, np.ndarray) and not X.flags.writeable:
+            # torch warns of a tensor over memory it must not write to (a read-only
+            # memmap, Arrow's numbers): such X is copied, a batch at a time.
+            return (torch.tensor(X[start : start + batch_size]) for start in starts)
         X = torch.as_tensor(X)
-        return (X[start : start + batch_size] for start in range(0, len(X), batch_size))
+        return (X[start : start + batch_size] for start in starts)
 
     def predict_proba(self, X):
         """Class probabilities through the prediction non-linearity, float64 on the CPU."""

@@ -2,6 +2,8 @@
 
 import math
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -112,6 +114,25 @@ def test_pickle_round_trip(imbalanced):
     clf = small(loss="ldam", schedule="drw", mixing="mfw").fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_read_only_arrays_fit_and_predict_without_torchs_warning():
+    """A read-only float32 array (a memmap, Arrow's numbers) is not handed to torch as it
+    is, which warns of a tensor over memory it must not write to. torch warns once per
+    process: a fresh one, where the warning is an error."""
+    code = (
+        "import numpy as np\n"
+        "from sklearn_imbalance_dl import ImbalancedNetClassifier\n"
+        "X = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)\n"
+        "X.setflags(write=False)\n"
+        "y = np.arange(60) % 2\n"
+        "clf = ImbalancedNetClassifier('mlp', max_epochs=1, random_state=0).fit(X, y)\n"
+        "clf.predict_proba(X)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error::UserWarning", "-c", code], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_pickle_without_the_device_copy_of_the_posthoc_shift_predicts(imbalanced, monkeypatch):
