@@ -807,7 +807,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """Refuse a DataFrame's non-numeric columns for a module that reads numbers only.
 
         Date columns are refused too, with how to convert them. ``fitted``: at predict
-        time, where the model was fitted on numbers.
+        time, where the model was fitted on numbers (whatever ``module`` says since).
         """
         kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
         categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
@@ -817,8 +817,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             ][:5]
             raise ValueError(
                 f"X has non-numeric columns {categorical[:5]} ({', '.join(held)}), but this "
-                f"model (module={_module_name(self.module)}) was fitted on numbers only: "
-                "pass the columns as they were in fit."
+                "model was fitted on numbers only: pass the columns as they were in fit."
             )
         if categorical:
             raise ValueError(
@@ -926,7 +925,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)
             else:
-                _check_no_nan(X, self.module)
+                _check_no_nan(X, self.module, fitted=True)
                 X = X.astype(np.float32, copy=False)
             shape = X.shape[1:]
         self._check_sample_shape(shape)
@@ -1166,16 +1165,28 @@ def _explain_pandas_na(error):
         ) from error
 
 
-def _check_no_nan(X, module):
-    """Missing values reach only modules that take tables (which impute them)."""
+def _check_no_nan(X, module, fitted=False):
+    """Missing values reach only modules that take tables (which impute them).
+
+    ``fitted``: at predict time, for a model fitted without a column encoding (with
+    another module, or on a torch Dataset), whatever ``module`` says since.
+    """
     if not np.isnan(X).any():
         return
     if X.ndim > 2:
         # Images: neither the tabular module nor scikit-learn's imputers take them.
+        who = "this model" if fitted else f"module={_module_name(module)}"
         raise ValueError(
-            f"X of shape {X.shape} holds NaN, which module={_module_name(module)} cannot "
-            "take: replace them first, e.g. np.nan_to_num(X, nan=0.0), or each channel's "
-            "mean for images."
+            f"X of shape {X.shape} holds NaN, which {who} cannot take: replace them "
+            "first, e.g. np.nan_to_num(X, nan=0.0), or each channel's mean for images."
+        )
+    if fitted:
+        raise ValueError(
+            "Input X contains NaN (missing values), which this model cannot take: it was "
+            "fitted without a column encoding that imputes them (column_encoder_ is None). "
+            "Impute them in front, e.g. make_pipeline(SimpleImputer(add_indicator=True), "
+            "ImbalancedNetClassifier(...)), or refit with module='tabular' (or 'auto') on "
+            "an array or a DataFrame, which imputes them with a missing indicator."
         )
     raise ValueError(
         f"Input X contains NaN (missing values), which module={_module_name(module)} "

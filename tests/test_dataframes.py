@@ -413,6 +413,25 @@ def test_missing_numbers_on_mlp_name_the_fixes(table):
         ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
 
 
+def test_predict_time_messages_speak_of_the_fitted_model_not_of_module_now(table):
+    """A model fitted without a column encoding (a TabularNet on a torch Dataset, or an
+    MLP whose module was set to "tabular" since) is not told to use module='tabular'."""
+    X, y = table
+    numeric = X[["num", "flag"]].astype(np.float32)
+    rows = TensorDataset(torch.as_tensor(numeric.to_numpy()))
+    on_rows = ImbalancedNetClassifier(module="tabular", max_epochs=1).fit(rows, y)
+    mlp = ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
+    mlp.set_params(module="tabular")
+    for fitted, missing in ((on_rows, numeric.to_numpy()), (mlp, numeric.copy())):
+        missing[:1] = np.nan
+        with pytest.raises(ValueError, match=r"this model cannot take.*column_encoder_") as error:
+            fitted.predict(missing)
+        assert "module='tabular' cannot" not in str(error.value)
+    with pytest.raises(ValueError, match="this model was fitted on numbers only") as error:
+        mlp.predict(numeric.assign(flag="x"))
+    assert "module='tabular'" not in str(error.value)
+
+
 def test_mixing_at_the_input_cannot_average_codes(table):
     X, y = table
     with pytest.raises(ValueError, match=r"mixing='mixup'.*categorical.*mixing__layer=1"):
