@@ -212,7 +212,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         al. 2021), the prior being the training class frequencies (weighted by
         ``sample_weight``); None: off. Meant for a loss that does not balance the classes
         (``loss="ce"``); with one that does (the default) it balances twice, and a
-        warning says so.
+        warning says so. Fixed into the model by ``fit``, as every parameter is: a value
+        set after fit takes effect at the next fit.
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
         Mixed precision of the forward pass.
     channels_last : bool, default=False
