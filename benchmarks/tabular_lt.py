@@ -643,6 +643,8 @@ def signed_rank_p(differences):
     on 0 (the tables are the independent units; equal tables are left out)."""
     from scipy.stats import wilcoxon
 
+    # Means of the same scores summed in another order differ by ~1e-14: a tie, not a rank.
+    differences = np.round(differences, 9)
     if np.count_nonzero(differences) < 6:  # too few for any p under 5 %
         return "–"
     p = wilcoxon(differences).pvalue

@@ -225,6 +225,9 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
     # Equal tables are left out; five others cannot reach 5 %.
     assert tabular_lt.signed_rank_p(np.r_[np.zeros(10), np.arange(1.0, 6.0)]) == "–"
     assert tabular_lt.signed_rank_p(np.full(30, 1e-3)) == "< 0.001"
+    # Equal table means that float rounding set 1e-14 apart are a tie too.
+    won = np.r_[np.arange(1.0, 11.0), -np.arange(1.0, 4.0)]
+    assert tabular_lt.signed_rank_p(np.r_[won, -1e-14]) == tabular_lt.signed_rank_p(np.r_[won, 0])
 
 
 @pytest.mark.parametrize(
