@@ -45,6 +45,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier  # noqa: E402
+from sklearn_imbalance_dl._builder import resolve_device  # noqa: E402
 from sklearn_imbalance_dl.datasets import load_cifar10_lt  # noqa: E402
 from sklearn_imbalance_dl.metrics import rank_split_accuracy  # noqa: E402
 from sklearn_imbalance_dl.recipes import get_recipe, list_recipes, recipe_notes  # noqa: E402
@@ -234,6 +235,16 @@ def main(argv=None):
         ratios = [float(r) for r in args.ratios.split(",") if r.strip()]
     except ValueError:
         parser.error(f"--ratios must be comma-separated numbers; got {args.ratios!r}")
+    if not ratios or min(ratios) < 1:
+        parser.error(
+            f"--ratios must be numbers of at least 1 (head over tail); got {args.ratios!r}"
+        )
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1; got {args.epochs}")
+    try:
+        args.device = resolve_device(args.device)
+    except ValueError as error:
+        parser.error(str(error))
     if not args.data.exists():
         print(
             f"error: no CIFAR-10 data at '{args.data}'. Run `python "
@@ -242,8 +253,6 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
-    if args.device == "auto":
-        args.device = "cuda" if torch.cuda.is_available() else "cpu"
     if args.threads:
         torch.set_num_threads(args.threads)
 

@@ -59,6 +59,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier  # noqa: E402
+from sklearn_imbalance_dl._builder import resolve_device  # noqa: E402
 from sklearn_imbalance_dl.modules import MLP, ResNet32  # noqa: E402
 
 LOSS_NAMES = (
@@ -581,8 +582,10 @@ def main(argv=None):
     parser.add_argument("--_probe", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.device == "auto":
-        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        args.device = resolve_device(args.device)
+    except ValueError as error:
+        parser.error(str(error))
     if args.threads is None:
         args.threads = 1 if args.device == "cpu" else torch.get_num_threads()
     torch.set_num_threads(args.threads)

