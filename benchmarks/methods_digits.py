@@ -4,7 +4,8 @@ Trains cross-entropy (CE), LDAM-DRW, CRI+PPL, CRI with the phased sampler and PP
 ARB (batch and global counts) and Procrustean major feature weakening (MFW, with CE and
 with LDAM-DRW) with one shared training budget on ``load_digits_lt`` (exponential and
 step profiles, imbalance ratio 100 by default), over several seeds, and writes a
-markdown report (default ``benchmarks/RESULTS.md``): balanced accuracy and
+markdown report (default ``benchmarks/RESULTS.md``, its digits section; a ``--quick``
+smoke run only prints it unless given ``--output``): balanced accuracy and
 many/medium/few-shot accuracy, mean +- std over seeds, and paired differences to CE and
 to LDAM-DRW.
 
@@ -22,7 +23,7 @@ other than CE is tuned.
 Usage::
 
     python benchmarks/methods_digits.py                  # the full run (RESULTS.md)
-    python benchmarks/methods_digits.py --quick --output /tmp/r.md
+    python benchmarks/methods_digits.py --quick                  # printed only
     python benchmarks/methods_digits.py --seeds 3 --methods ce ldam_drw --profiles step
     python benchmarks/methods_digits.py --no-select --optimizer sgd --lr 0.1 --epochs 200
 """
@@ -467,7 +468,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--ratios", nargs="+", type=float, default=[100.0])
     parser.add_argument("--quick", action="store_true", help="1 seed, 3 epochs, exponential")
-    parser.add_argument("--output", default=str(REPO / "benchmarks" / "RESULTS.md"))
+    parser.add_argument(
+        "--output",
+        help="markdown file whose digits section the report replaces "
+        "(default: benchmarks/RESULTS.md; with --quick: none, the report is printed)",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
         "--no-select", action="store_true", help="skip the selection; use --optimizer/--lr"
@@ -476,9 +481,15 @@ def parse_args(argv=None):
     parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--lr-schedule", choices=["constant", "cosine", "warmup_step"])
     args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds must be at least 1; got {args.seeds}")
+    if min(args.ratios) < 1:
+        parser.error(f"--ratios must be at least 1 (head over tail); got {args.ratios}")
     if args.quick:
         args.seeds, args.profiles, args.no_select, args.n_jobs = 1, ["exponential"], True, 1
         args.epochs = args.epochs or 3
+    elif args.output is None:
+        args.output = str(REPO / "benchmarks" / "RESULTS.md")
     if args.epochs is not None or any(
         v is not None for v in (args.optimizer, args.lr, args.lr_schedule)
     ):
@@ -527,6 +538,9 @@ def main(argv=None):
     results = run_jobs(jobs, args.n_jobs)
     wall = time.perf_counter() - start
     report = build_report(args, setting, selection_table, results, datasets, wall, command)
+    print(report)
+    if args.output is None:
+        return
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     # RESULTS.md also holds the speed and CIFAR sections of other scripts: keep them.
@@ -536,7 +550,6 @@ def main(argv=None):
         if OTHER_SECTIONS in previous:
             kept = "\n\n" + previous[previous.index(OTHER_SECTIONS) :]
     output.write_text(report.rstrip("\n") + kept, encoding="utf-8")
-    print(report)
     print(f"wrote {args.output} in {wall:.0f} s")
 
 

@@ -39,3 +39,20 @@ def test_methods_benchmark_quick(tmp_path):
     rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
     assert [row.split("|")[1].strip() for row in rows] == METHOD_ROWS
     assert "balanced acc." in section
+
+
+def test_methods_benchmark_quick_run_leaves_results_md_alone(capsys):
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import methods_digits
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    # A smoke run prints its report; the full run replaces the section of RESULTS.md.
+    assert methods_digits.parse_args(["--quick"]).output is None
+    assert methods_digits.parse_args([]).output == str(REPO / "benchmarks" / "RESULTS.md")
+    assert methods_digits.parse_args(["--quick", "--output", "r.md"]).output == "r.md"
+    for argv, message in ((["--seeds", "0"], "--seeds must be at least 1"),
+                          (["--ratios", "0.5"], "--ratios must be at least 1")):  # fmt: skip
+        with pytest.raises(SystemExit):
+            methods_digits.parse_args(argv)
+        assert message in capsys.readouterr().err
