@@ -1338,14 +1338,20 @@ def _check_user_callback(callback, params):
         )
 
 
-def _check_categorical_mixing(params, mixing, n_categories):
-    """Mixing at the input would average category codes, which mean nothing halfway."""
-    if mixing is None or not n_categories:
-        return
+def mixes_input(mixing):
+    """Whether ``mixing`` (a built component, or None) may mix the inputs themselves."""
+    if mixing is None:
+        return False
     # "random" draws a point among the input and the hidden layers.
     layer = getattr(mixing, "layer", "input")
-    if not (isinstance(layer, str) and layer in ("input", "random") or layer == 0):
+    return isinstance(layer, str) and layer in ("input", "random") or layer == 0
+
+
+def _check_categorical_mixing(params, mixing, n_categories):
+    """Mixing at the input would average category codes, which mean nothing halfway."""
+    if not n_categories or not mixes_input(mixing):
         return
+    layer = getattr(mixing, "layer", "input")
     if params["mixing"] is None:  # brought by the schedule (PPL's PPmix, at the input)
         raise ValueError(
             f"schedule={params['schedule']!r} mixes the inputs (PPmix), but X has "

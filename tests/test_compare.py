@@ -33,6 +33,7 @@ from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods
 from sklearn_imbalance_dl.compare._runner import _resolve_methods
 from sklearn_imbalance_dl.recipes import list_recipes, make_estimator
 from sklearn_imbalance_dl.sampling import SMOTEWithFallback
+from sklearn_imbalance_dl.schedules import PhasedProgressiveLearning
 
 TINY = ["--epochs", "2", "--seeds", "1", "--quiet"]
 REPO = Path(__file__).resolve().parents[1]
@@ -1356,6 +1357,27 @@ def test_networks_read_the_table_others_get_the_encoding():
     # (a DataFrame with a category column, a gap in x1 and one in colour).
     assert _RecordingEncoder.fitted_on == [60, 60]
     assert len(results) == 4 and results["balanced_accuracy"].between(0, 1).all()
+
+
+@pytest.mark.parametrize(
+    "schedule", [PhasedProgressiveLearning(), PhasedProgressiveLearning], ids=["instance", "class"]
+)
+def test_ppl_given_as_an_object_gets_the_encoding_as_its_name_does(schedule):
+    """PPL mixes the inputs (PPmix) however it is given: the categorical table reaches
+    it encoded, and no fit fails on the category codes."""
+    X = _table().drop(columns="label").astype({"colour": "category"})
+    y = _table()["label"].to_numpy()
+
+    def factory(seed, epochs, device):
+        return ImbalancedNetClassifier(
+            loss="cri", schedule=schedule, max_epochs=epochs, device=device, random_state=seed
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitFailedWarning)
+        results = run_comparison(X, y, cv=2, methods={"mixes": factory}, seeds=1, epochs=1)
+    assert (results["error"] == "").all()
+    assert results["balanced_accuracy"].between(0, 1).all()
 
 
 def test_a_dataframe_is_encoded_for_the_other_methods_without_being_asked():

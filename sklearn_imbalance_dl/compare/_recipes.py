@@ -17,6 +17,7 @@ import inspect
 
 from imblearn.pipeline import Pipeline
 
+from .._builder import build_component, mixes_input
 from .._classifier import ImbalancedNetClassifier
 
 __all__ = [
@@ -75,11 +76,24 @@ def takes_raw_table(estimator):
     """
     if not isinstance(estimator, ImbalancedNetClassifier) or not estimator._takes_tables():
         return False
-    if estimator.mixing is None:
-        return estimator.schedule != "ppl"  # PPL mixes the inputs (PPmix)
-    # A mixing's default layer is the input (or a random layer, the input included).
-    layer = estimator.get_params().get("mixing__layer", "input")
-    return not (isinstance(layer, str) and layer in ("input", "random") or layer == 0)
+    return not mixes_input(_mixing(estimator))
+
+
+def _mixing(estimator):
+    """The mixing ``estimator`` trains with, built as its fit builds it: its own, or the
+    one its schedule brings (PPL's PPmix, for ``"ppl"`` as for an instance); None
+    without one, or when it cannot be built (the fit then says why)."""
+    try:
+        if estimator.mixing is not None:
+            return build_component("mixing", estimator.mixing, estimator._routed("mixing"))
+        if estimator.schedule is not None:
+            routed = estimator._routed("schedule")
+            schedule = build_component("schedule", estimator.schedule, routed)
+            brought = getattr(schedule, "mixing", None)
+            return brought() if callable(brought) else None
+    except (TypeError, ValueError):
+        pass
+    return None
 
 
 class RecipeFactory:
