@@ -243,7 +243,7 @@ def component_class(kind, value):
     return None if value is None else type(value)
 
 
-def resolve_component(kind, value, routed, *, from_data=None):
+def resolve_component(kind, value, routed, *, from_data=None, settable=False):
     """The class and keyword arguments of a component given by name or class.
 
     Parameters
@@ -258,25 +258,37 @@ def resolve_component(kind, value, routed, *, from_data=None):
         Arguments known from the data or the estimator (``n_features``,
         ``class_counts``, ...), passed when the class accepts them and the user did not
         set them.
+    settable : bool, default=False
+        Whether the ``kind__*`` parameters may set those of ``from_data`` too (a
+        module's ``head`` or ``in_channels``): an unknown name's message then lists them.
     """
+    from_data = from_data or {}
     cls = component_class(kind, value)
     names, takes_any = accepted_parameters(cls)
     unknown = sorted(k for k in routed if k not in names and not takes_any)
     if unknown:
-        valid = ", ".join(sorted(n for n in names if n not in (from_data or {}))) or "none"
-        raise ValueError(
+        valid = ", ".join(sorted(n for n in names if n not in from_data)) or "none"
+        message = (
             f"{kind}__{unknown[0]} is not a parameter of {cls.__name__}. "
-            f"Valid {kind}__ parameters: {valid}."
+            f"Valid {kind}__ parameters: {valid}"
         )
-    kwargs = {
-        k: v for k, v in (from_data or {}).items() if (k in names or takes_any) and k not in routed
-    }
+        filled = sorted(n for n in names if n in from_data) if settable else []
+        if filled:
+            message += (
+                f"; and {', '.join(filled)}, which fit fills in (from the data and the "
+                "other parameters) when they are left unset"
+            )
+        raise ValueError(message + ".")
+    kwargs = {k: v for k, v in from_data.items() if (k in names or takes_any) and k not in routed}
     kwargs.update(routed)
     return cls, kwargs
 
 
-def build_component(kind, value, routed, *, from_data=None):
-    """Build one component from a name, a class or an instance (copied, never shared)."""
+def build_component(kind, value, routed, *, from_data=None, settable=False):
+    """Build one component from a name, a class or an instance (copied, never shared).
+
+    ``from_data`` and ``settable`` as in :func:`resolve_component`.
+    """
     if not isinstance(value, (str, type)):
         if routed and not hasattr(value, "set_params"):
             raise ValueError(
@@ -288,7 +300,7 @@ def build_component(kind, value, routed, *, from_data=None):
         # (given to the constructor) apply to it, as set_params applies them.
         built = copy.deepcopy(value)
         return built.set_params(**routed) if routed else built
-    cls, kwargs = resolve_component(kind, value, routed, from_data=from_data)
+    cls, kwargs = resolve_component(kind, value, routed, from_data=from_data, settable=settable)
     try:
         signature = inspect.signature(cls)
     except (TypeError, ValueError):  # no signature to read (a builtin): try the call
@@ -747,7 +759,9 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
                 f"loss={params['loss']!r} trains on cosine logits, but "
                 f"module__head={routed['head']!r}; drop module__head or set it to 'cosine'."
             )
-    return build_component("module", value, routed, from_data=from_data)
+    # Each may be set instead (module__head="cosine", module__in_channels for a module
+    # that adapts its inputs).
+    return build_component("module", value, routed, from_data=from_data, settable=True)
 
 
 def _check_module_output(value, module, input_shape, n_classes):

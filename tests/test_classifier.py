@@ -703,7 +703,12 @@ def test_validation_split_and_early_stopping(imbalanced):
             {"loss__gama": 2.0, "loss": "focal"},
             r"loss__gama is not a parameter of FocalLoss\. Valid loss__ parameters: gamma\.$",
         ),
-        ({"module__width": 3}, r"module__width is not a parameter of MLP.*hidden_sizes"),
+        (
+            {"module__width": 3},
+            r"module__width is not a parameter of MLP\. Valid module__ parameters: activation, "
+            r"batch_norm, dropout, hidden_sizes; and head, n_classes, n_features, which fit "
+            r"fills in \(from the data and the other parameters\) when they are left unset\.$",
+        ),
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
         ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
         ({"optimizer__params": []}, r"optimizer__params cannot be set.*optimizer__param_groups"),
@@ -918,6 +923,18 @@ def test_grayscale_images_without_a_channel_axis_are_told_how_to_add_one():
     images = np.random.default_rng(0).random((20, 16, 16), dtype=np.float32)
     with pytest.raises(ValueError, match=r"samples of shape \(16, 16\).*X\[:, None\]"):
         ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(images, np.repeat([0, 1], 10))
+
+
+def test_unknown_module_parameter_lists_those_fit_fills_in_for_images():
+    images = np.random.default_rng(0).random((20, 1, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(module="resnet32", module__depth=20, max_epochs=1)
+    message = (
+        r"module__depth is not a parameter of ResNet32\. Valid module__ parameters: "
+        r"blocks_per_stage, input_shape, widths; and head, in_channels, n_classes, which fit "
+        r"fills in"
+    )
+    with pytest.raises(ValueError, match=message):
+        clf.fit(images, np.repeat([0, 1], 10))
 
 
 def test_unavailable_cuda_is_a_clear_error(imbalanced):
