@@ -37,8 +37,10 @@ from ._data import (
     check_channel_order,
     check_dataset_labels,
     check_map_style,
+    check_value_scale,
     item_input,
     unslice,
+    value_scale,
 )
 from ._net import autocast
 from ._validation import (
@@ -571,12 +573,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             flattened by ``module="mlp"`` (see ``module``). Images in (n_samples, H,
             W, C) order, C being 1, 3 or 4, are refused by the built-in modules with
             the transposition that fixes them; a shape that reads either way, as
-            (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W). scikit-learn's
-            splitters (``cross_validate``, ``GridSearchCV``) turn a torch Dataset into
-            a list of its items, which is refused: wrap it in skorch's
-            ``SliceDataset(dataset)``, which they split without reading its items (its
-            ``idx``, ``0`` by default, picks the input of each item). A Dataset is read
-            by index: an ``IterableDataset`` is refused.
+            (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W). An array of images
+            is read as its values are (uint8 pixels as 0 to 255), and ``predict`` takes
+            images on the scale ``fit`` saw: it refuses values more than ten times as
+            large as any fit saw, and fractional values within [-1, 1] where fit saw
+            whole values beyond them (uint8 pixels given to fit, pixels / 255 to
+            predict). scikit-learn's splitters (``cross_validate``, ``GridSearchCV``)
+            turn a torch Dataset into a list of its items, which is refused: wrap it in
+            skorch's ``SliceDataset(dataset)``, which they split without reading its
+            items (its ``idx``, ``0`` by default, picks the input of each item). A
+            Dataset is read by index: an ``IterableDataset`` is refused.
         y : array-like of shape (n_samples,)
             Any label type. With a torch Dataset X, the labels of its items in order
             (an item is its input, or a tuple ``(input, ...)``): the network trains on
@@ -648,11 +654,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(y, (list, tuple)) and np.ndim(labels := np.asarray(y, dtype=object)) == 1:
             check_label_types(labels)  # numpy would read [0, "a"] as the strings "0", "a"
         encoder = None
+        # The scale of the images fit trains on, which predict's are compared with; a
+        # Dataset's items are not read through for it.
+        self._value_scale = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
         else:
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
+            if X.ndim > 2 and X.size:
+                self._value_scale = value_scale(X)
         check_channel_order(self._input_shape, self.module)
         check_label_types(y)
         check_object_labels(y)
@@ -930,6 +941,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 X = X.astype(np.float32, copy=False)
             shape = X.shape[1:]
         self._check_sample_shape(shape)
+        if not isinstance(X, Dataset):  # a Dataset's items are read in batches later
+            check_value_scale(X, getattr(self, "_value_scale", None))
         return X
 
     def _check_sample_shape(self, shape):
@@ -956,7 +969,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
-            Samples of the shape the estimator was fitted on.
+            Samples of the shape the estimator was fitted on; images on the scale of
+            fit's (see ``X`` in :meth:`fit`).
 
         Returns
         -------
@@ -971,7 +985,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
-            Samples of the shape the estimator was fitted on.
+            Samples of the shape the estimator was fitted on; images on the scale of
+            fit's (see ``X`` in :meth:`fit`).
 
         Returns
         -------
@@ -987,7 +1002,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
-            Samples of the shape the estimator was fitted on.
+            Samples of the shape the estimator was fitted on; images on the scale of
+            fit's (see ``X`` in :meth:`fit`).
 
         Returns
         -------

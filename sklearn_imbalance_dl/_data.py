@@ -87,6 +87,54 @@ def check_channel_order(input_shape, module):
         )
 
 
+# Values read for whether an array holds whole numbers: evenly spaced through it, so
+# that a large image set is not copied for the check.
+_WHOLE_CHECK_VALUES = 100_000
+
+
+def value_scale(X):
+    """``(low, high, whole)`` of an array of samples (images): the range of its values,
+    and whether they are whole numbers, as pixel values in uint8 are (read on evenly
+    spaced values)."""
+    at = np.linspace(0, X.size - 1, min(X.size, _WHOLE_CHECK_VALUES)).astype(np.intp)
+    values = X.flat[at]
+    return float(X.min()), float(X.max()), bool((values == np.round(values)).all())
+
+
+def check_value_scale(X, fitted):
+    """Refuse images on another scale than those ``fit`` saw (``fitted``, their
+    :func:`value_scale`).
+
+    The network reads the values as they are, in ``fit`` and in ``predict`` alike; a
+    model fitted on pixels in [0, 1] given uint8 pixels in [0, 255], or the reverse,
+    predicts garbage without an error. Two signs of it are refused: values more than
+    ten times as large as any fit saw, and fractional values within [-1, 1] where fit
+    saw whole values beyond them (uint8 pixels). Samples of 1 dimension (tables) are
+    not compared: a table's values may leave the training range.
+    """
+    if fitted is None or X.ndim < 3 or X.size == 0:
+        return
+    low, high, whole = fitted
+    got_low, got_high, got_whole = value_scale(X)
+    largest, got_largest = max(-low, high), max(-got_low, got_high)
+    seen = f"this model was fitted on images with values in [{low:.4g}, {high:.4g}]"
+    if largest > 0 and got_largest > 10 * largest:
+        raise ValueError(
+            f"X holds values in [{got_low:.4g}, {got_high:.4g}], but {seen}: more than ten "
+            "times as large, they look like images on another scale (uint8 pixels in "
+            "[0, 255], say, given to a model fitted on pixels in [0, 1]). Pass the images "
+            "scaled as the training images were (e.g. X / 255, and standardised if those "
+            "were)."
+        )
+    if whole and largest > 1 and not got_whole and got_largest <= 1:
+        raise ValueError(
+            f"X holds fractional values in [{got_low:.4g}, {got_high:.4g}], but {seen}, "
+            "all whole numbers (as uint8 pixels are): they look like pixels scaled to "
+            "[0, 1] given to a model fitted on unscaled ones. Pass the images on the scale "
+            "of the training images (uint8 pixels as they are, not divided by 255)."
+        )
+
+
 def to_device_dataset(X, y, sample_weight, device):
     """Move numpy arrays to ``device`` once and wrap them."""
     return InMemoryDataset(

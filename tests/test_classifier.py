@@ -951,6 +951,26 @@ def test_predict_with_wrong_image_shape(digits_lt):
         clf.predict(np.zeros((2, 1, 4, 16), dtype=np.float32))
 
 
+def test_predict_refuses_images_on_another_scale_than_fit():
+    rng = np.random.default_rng(0)
+    unit = rng.random((40, 1, 8, 8), dtype=np.float32)  # pixels in [0, 1]
+    pixels = np.round(unit * 255).astype(np.uint8)  # the same images as uint8
+    y = np.repeat([0, 1], 20)
+    resnet = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
+    on_unit = clone(resnet).fit(unit, y)
+    with pytest.raises(ValueError, match=r"values in \[0, 255\], but this model was fitted on "):
+        on_unit.predict(pixels)
+    with pytest.raises(ValueError, match=r"more than ten times as large.*X / 255"):
+        on_unit.predict_proba(pixels.astype(np.float64))
+    on_pixels = clone(resnet).fit(pixels, y)
+    with pytest.raises(ValueError, match=r"fractional values .* all whole numbers .*uint8"):
+        on_pixels.predict_proba(unit)
+    # The scale fit saw, in any dtype, and images all black in either scale, pass.
+    for model, X in [(on_unit, unit), (on_pixels, pixels), (on_pixels, pixels + 0.25)]:
+        assert model.predict(X).shape == (40,)
+    assert on_unit.predict(np.zeros_like(pixels)).shape == on_pixels.predict(0 * unit).shape
+
+
 # ----------------------------------------------------------------------------- the point
 def test_ldam_drw_beats_ce_on_long_tailed_digits(digits_lt):
     """A real effect with a measured margin: LDAM-DRW vs CE, same seed and budget.
