@@ -930,7 +930,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             if given is not None and (len(given) > 2 or len(self._input_shape) > 1):
                 # Before scikit-learn's check of n_features_in_, which compares the
                 # first dimension only (the channels of images), as a count of features.
-                self._check_sample_shape(given[1:])
+                self._check_sample_shape(given[1:], given)
             if is_dataframe(X):  # for a module that reads numbers only
                 self._check_numeric_columns(X, fitted=True)
             X = self._validate_array(X, reset=False, encoded=encoder is not None)
@@ -940,18 +940,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 _check_no_nan(X, self.module, fitted=True)
                 X = X.astype(np.float32, copy=False)
             shape = X.shape[1:]
-        self._check_sample_shape(shape)
+        self._check_sample_shape(shape, None if isinstance(X, Dataset) else X.shape)
         if not isinstance(X, Dataset):  # a Dataset's items are read in batches later
             check_value_scale(X, getattr(self, "_value_scale", None))
         return X
 
-    def _check_sample_shape(self, shape):
-        """Refuse samples of another shape than fit's, naming both shapes."""
+    def _check_sample_shape(self, shape, whole=None):
+        """Refuse samples of another shape than fit's, naming both shapes. ``whole``:
+        the shape of X, which may be that of one sample given without its axis."""
         if tuple(shape) != tuple(self._input_shape):
             check_channel_order(tuple(shape), self.module)  # images in (H, W, C) order
+            single = ""
+            if whole is not None and tuple(whole) == tuple(self._input_shape):
+                single = " X itself has the shape of one sample: for a single one, pass X[None]."
             raise ValueError(
                 f"X has samples of shape {tuple(shape)}, but this ImbalancedNetClassifier "
-                f"was fitted on samples of shape {tuple(self._input_shape)}."
+                f"was fitted on samples of shape {tuple(self._input_shape)}.{single}"
             )
 
     def predict_proba(self, X):

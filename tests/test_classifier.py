@@ -947,8 +947,10 @@ def test_unavailable_cuda_is_a_clear_error(imbalanced):
 def test_predict_with_wrong_image_shape(digits_lt):
     X, y, _, _ = digits_lt
     clf = small(max_epochs=1).fit(X.reshape(-1, 1, 8, 8), y)
-    with pytest.raises(ValueError, match="fitted on samples of shape"):
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 8, 8\)\.$"):
         clf.predict(np.zeros((2, 1, 4, 16), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"the shape of one sample: .* pass X\[None\]"):
+        clf.predict(X.reshape(-1, 1, 8, 8)[0])  # one image without its sample axis
 
 
 def test_predict_refuses_images_on_another_scale_than_fit():
