@@ -415,6 +415,23 @@ def test_load_cifar10_lt_refuses_labels_that_are_not_class_indices(tmp_path, lab
     assert load_cifar10_lt(path, 2)[1].ndim == 1  # Keras' (N, 1) labels
 
 
+def test_load_cifar10_lt_refuses_labels_outside_the_ten_classes(tmp_path):
+    """Labels counted from 1, or test labels of another set, are not CIFAR-10's 0 to 9
+    (class 0 the head of the long tail)."""
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    path = tmp_path / "c.npz"
+    np.savez(path, X_train=X_train, y_train=y_train + 1, X_test=X_test, y_test=y_test)
+    with pytest.raises(ValueError, match=r"y_train must hold integer class labels 0 to 9, .*10 "):
+        load_cifar10_lt(path, 2)
+    np.savez(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test - 20)
+    with pytest.raises(ValueError, match=r"y_test must .* got the label -20 \(labels from -20"):
+        load_cifar10_lt(path, 2)
+    directory = tmp_path / "cifar-10-batches-py"
+    _write_batches(directory, X_train, y_train, X_test, y_test + 10)
+    with pytest.raises(ValueError, match=r"test_batch': b'labels' must hold .* 0 to 9"):
+        load_cifar10_lt(directory, 2)
+
+
 def test_load_cifar10_lt_errors(tmp_path):
     missing = tmp_path / "nowhere" / "cifar-10-batches-py"
     with pytest.raises(FileNotFoundError, match="No CIFAR-10 data at .*nowhere.*data_batch_1"):

@@ -85,7 +85,7 @@ def _to_channels_first(X, name, path):
 
 
 def _to_labels(y, name, path):
-    """Integer class labels of shape (N,), from (N,) or Keras' (N, 1)."""
+    """Integer class labels 0 to 9 of shape (N,), from (N,) or Keras' (N, 1)."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -104,7 +104,15 @@ def _to_labels(y, name, path):
             f"dtype {y.dtype} and shape {y.shape}{found} (one-hot labels: pass "
             "y.argmax(1))."
         )
-    return y.astype(np.int64)
+    y = y.astype(np.int64)
+    outside = (y < 0) | (y > 9)
+    if outside.any():
+        raise ValueError(
+            f"'{path}': {name} must hold integer class labels 0 to 9, CIFAR-10's ten "
+            f"classes; got the label {y[outside][0].item()!r} (labels from {y.min()} to "
+            f"{y.max()})."
+        )
+    return y
 
 
 def _npz_array(archive, key, path):
@@ -182,8 +190,8 @@ def load_cifar10_lt(
         ``data_batch_1`` ... ``data_batch_5`` and ``test_batch``; its parent
         directory also works) or an ``.npz`` file with arrays ``X_train``,
         ``y_train``, ``X_test``, ``y_test`` (uint8 images of shape
-        ``(N, 32, 32, 3)`` or ``(N, 3, 32, 32)``, integer labels of shape ``(N,)``
-        or ``(N, 1)``), such as the one written by
+        ``(N, 32, 32, 3)`` or ``(N, 3, 32, 32)``, integer labels 0 to 9 of shape
+        ``(N,)`` or ``(N, 1)``), such as the one written by
         ``benchmarks/prepare_cifar10.py``. The batches are Python pickles: only
         load files you trust.
     imbalance_ratio : float, default=100
@@ -213,7 +221,8 @@ def load_cifar10_lt(
         If ``path`` does not exist.
     ValueError
         If ``path`` is not in one of the two formats (missing batch files, an
-        ``.npz`` without the expected arrays, wrong shapes or dtype), or for an
+        ``.npz`` without the expected arrays, wrong shapes or dtype, labels outside
+        0 to 9), or for an
         invalid ``imbalance_ratio`` or ``profile``.
 
     See Also
