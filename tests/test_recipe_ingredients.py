@@ -630,6 +630,36 @@ def test_rand_augment_takes_its_statistics_as_arrays():
     assert rand_augment(images, mean=mean, std=std).shape == images.shape
 
 
+def test_randaugment_takes_its_statistics_as_arrays_as_rand_augment_does():
+    images = torch.rand(4, 3, 8, 8)
+    expected = []
+    for mean, std in [
+        (CIFAR10_MEAN, CIFAR10_STD),
+        (np.asarray(CIFAR10_MEAN), np.asarray(CIFAR10_STD)),
+        (torch.tensor(CIFAR10_MEAN), list(CIFAR10_STD)),
+    ]:
+        augment = RandAugment(mean=mean, std=std, crop_flip=False)
+        torch.manual_seed(0)
+        expected.append(augment(images))
+        assert augment.n_channels == 3
+    torch.testing.assert_close(expected[1], expected[0])
+    torch.testing.assert_close(expected[2], expected[0])
+
+
+def test_statistics_that_are_not_one_value_per_channel_are_refused_with_the_shape():
+    """A nested list reads as statistics of shape (1, 3), not as those of one channel."""
+    nested = {"mean": [list(CIFAR10_MEAN)], "std": [list(CIFAR10_STD)]}
+    message = r"one value per channel, each of shape \(n_channels,\); got a mean of shape \(1, 3\)"
+    with pytest.raises(ValueError, match=message):
+        rand_augment(torch.rand(4, 3, 8, 8), **nested)
+    with pytest.raises(ValueError, match=message):
+        RandAugment(**nested)(torch.rand(4, 3, 8, 8))
+    images = np.random.default_rng(0).random((16, 3, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(module="resnet32", augment=RandAugment(**nested), max_epochs=1)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(images, np.arange(16) % 2)
+
+
 def test_rand_augment_shifts_by_each_side_and_takes_tiny_images():
     """A vertical shift is sized by the height, a horizontal one by the width (as
     torchvision); on images under 3 pixels a side every pixel is a border, which the

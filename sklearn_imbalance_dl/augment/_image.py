@@ -369,8 +369,8 @@ def _apply_op(images, op_index, sign, strengths):
 _RAND_AUGMENT_CONSTRAINTS = {
     "n_ops": [Interval(numbers.Integral, 0, None, closed="left")],
     "magnitude": [Interval(numbers.Integral, 0, _N_BINS - 1, closed="both")],
-    "mean": [None, tuple, list],
-    "std": [None, tuple, list],
+    "mean": [None, "array-like", torch.Tensor],
+    "std": [None, "array-like", torch.Tensor],
 }
 
 
@@ -378,8 +378,6 @@ _RAND_AUGMENT_CONSTRAINTS = {
     {
         "images": [torch.Tensor],
         **_RAND_AUGMENT_CONSTRAINTS,
-        "mean": [None, "array-like", torch.Tensor],
-        "std": [None, "array-like", torch.Tensor],
         "ops": [tuple, list],
     },
     prefer_skip_nested_validation=True,
@@ -403,10 +401,10 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     n_ops : int, default=2
     magnitude : int, default=9
         In [0, 30].
-    mean, std : sequence of C floats or None, default=None
-        Per-channel statistics the images were standardised with (finite, ``std``
-        positive): the operations run
-        on ``images * std + mean`` and the result is standardised again.
+    mean, std : array-like of shape (C,) or None, default=None
+        Per-channel statistics the images were standardised with, one value per
+        channel (finite, ``std`` positive): the operations run on
+        ``images * std + mean`` and the result is standardised again.
     ops : tuple of str, default=RAND_AUGMENT_OPS
         A subset of :data:`RAND_AUGMENT_OPS`.
 
@@ -436,25 +434,48 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     return _rand_augment(images, n_ops, magnitude, mean, std, ops)
 
 
-def _check_statistics(mean, std, who):
-    """Finite means and positive, finite stds: the operations divide by the std."""
-    mean_t = torch.as_tensor(mean, dtype=torch.float64)
-    std_t = torch.as_tensor(std, dtype=torch.float64)
+def _channel_statistics(mean, std, who):
+    """``mean`` and ``std`` as float64 tensors of shape (C,), or ``(None, None)``.
+
+    Refuses one given without the other, shapes other than one value per channel, and
+    values that cannot be the statistics of a standardisation: the operations divide by
+    the std.
+    """
+    if (mean is None) != (std is None):
+        raise ValueError(f"{who} needs both mean and std, or neither.")
+    if mean is None:
+        return None, None
+    try:
+        mean_t = torch.as_tensor(mean, dtype=torch.float64)
+        std_t = torch.as_tensor(std, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        mean_t = std_t = None
+    if mean_t is None or mean_t.ndim != 1 or std_t.ndim != 1 or not len(mean_t):
+        got = (
+            f"mean={mean!r} and std={std!r}"
+            if mean_t is None
+            else f"a mean of shape {tuple(mean_t.shape)} and a std of shape {tuple(std_t.shape)}"
+        )
+        raise ValueError(
+            f"{who} needs a mean and a std of one value per channel, each of shape "
+            f"(n_channels,); got {got}."
+        )
+    if len(mean_t) != len(std_t):
+        raise ValueError(
+            f"{who}'s mean has {len(mean_t)} values and its std {len(std_t)}; give one "
+            "of each per channel."
+        )
     if not (torch.isfinite(mean_t).all() and torch.isfinite(std_t).all() and (std_t > 0).all()):
         raise ValueError(
             f"{who} needs finite means and positive, finite stds, those the images were "
             f"standardised with ((x - mean) / std); got mean={mean!r} and std={std!r}."
         )
+    return mean_t, std_t
 
 
 def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
     _check_images(images, "rand_augment")
-    if (mean is None) != (std is None) or (mean is not None and len(mean) != len(std)):
-        raise ValueError(
-            "rand_augment needs a mean and a std of one value per channel, or neither."
-        )
-    if mean is not None:
-        _check_statistics(mean, std, "rand_augment")
+    mean, std = _channel_statistics(mean, std, "rand_augment")
     if not images.is_floating_point():
         raise ValueError(
             f"rand_augment works on float pixels; got images of dtype {images.dtype}. "
@@ -476,8 +497,8 @@ def _rand_augment(images, n_ops, magnitude, mean, std, ops=RAND_AUGMENT_OPS):
     device = images.device
     x = images
     if mean is not None:
-        mean_t = torch.as_tensor(mean, dtype=images.dtype, device=device).reshape(1, c, 1, 1)
-        std_t = torch.as_tensor(std, dtype=images.dtype, device=device).reshape(1, c, 1, 1)
+        mean_t = mean.to(dtype=images.dtype, device=device).reshape(1, c, 1, 1)
+        std_t = std.to(dtype=images.dtype, device=device).reshape(1, c, 1, 1)
         x = (x * std_t + mean_t).clamp(0.0, 1.0)
     strengths = _magnitudes(magnitude, h, w)
     allowed = torch.tensor([RAND_AUGMENT_OPS.index(o) for o in ops], device=device)
@@ -504,7 +525,7 @@ class RandAugment(Component):
     ----------
     n_ops : int, default=2
     magnitude : int, default=9
-    mean, std : tuple of floats or None, default=None
+    mean, std : array-like of shape (C,) or None, default=None
         See :func:`rand_augment`.
     crop_flip : bool, default=True
     cutout_size : int or None, default=None
@@ -538,15 +559,7 @@ class RandAugment(Component):
 
     def _validate(self):
         super()._validate()
-        if (self.mean is None) != (self.std is None):
-            raise ValueError("RandAugment needs both mean and std, or neither.")
-        if self.mean is not None and len(self.mean) != len(self.std):
-            raise ValueError(
-                f"RandAugment's mean has {len(self.mean)} values and its std "
-                f"{len(self.std)}; give one of each per channel."
-            )
-        if self.mean is not None:
-            _check_statistics(self.mean, self.std, "RandAugment")
+        _channel_statistics(self.mean, self.std, "RandAugment")
 
     @property
     def n_channels(self):
@@ -560,10 +573,9 @@ class RandAugment(Component):
         [0, 1] without ``mean`` and ``std``; with them, the standardised values of
         [0, 1] (``-mean / std`` to ``(1 - mean) / std``, over the channels).
         """
-        if self.mean is None:
+        mean, std = _channel_statistics(self.mean, self.std, "RandAugment")
+        if mean is None:
             return 0.0, 1.0
-        mean = torch.as_tensor(self.mean, dtype=torch.float64)
-        std = torch.as_tensor(self.std, dtype=torch.float64)
         return float((-mean / std).min()), float(((1 - mean) / std).max())
 
     def _bind(self):
