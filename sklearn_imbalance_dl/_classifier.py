@@ -188,8 +188,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Batched augmentation on the device; ``"crop_flip"`` is random crop with 4-pixel
         padding (an eighth of the side where that is less: none under 8 pixels) and
         horizontal flip, for images. A callable takes a training batch (a float tensor
-        on the device) and returns it augmented, a floating-point tensor with one row
-        per sample, taken in the inputs' dtype. One that declares the pixel values it
+        on the device) and returns it augmented, a floating-point tensor of the
+        batch's shape, taken in the inputs' dtype. One that declares the pixel values it
         works on (``pixel_range``, e.g. :class:`~sklearn_imbalance_dl.augment.RandAugment`:
         [0, 1] or their standardised values) refuses training images outside them.
     validation_fraction : float or None, default=None

@@ -441,13 +441,16 @@ class ImbalanceNet(NeuralNet):
     def augmented(self, Xb):
         """``augment`` applied to a training batch, checked and in the inputs' dtype.
 
+        The augmented batch has the batch's shape: the network is built for the samples'
+        shape that ``fit`` was given, and ``predict`` takes that shape.
+
         An augmentation that computes in another floating type (float64 from numpy
         constants) gives its batch in the inputs' dtype, as ``fit`` gives the inputs.
         """
         augmented = self.augment(Xb)
         if (
             not isinstance(augmented, torch.Tensor)
-            or augmented.shape[:1] != Xb.shape[:1]
+            or augmented.shape != Xb.shape
             or not augmented.is_floating_point()
         ):
             got = getattr(augmented, "shape", None)
@@ -458,7 +461,7 @@ class ImbalanceNet(NeuralNet):
             raise ValueError(
                 f"augment={self.augment!r} returned {got} for a batch of shape "
                 f"{tuple(Xb.shape)}; an augmentation returns the augmented batch, a "
-                "floating-point torch tensor with one row per sample."
+                "floating-point torch tensor of the batch's shape."
             )
         return self._to_device_input(augmented)
 

@@ -1416,6 +1416,22 @@ def test_an_augmentation_that_returns_no_batch_is_named():
     assert not hasattr(clf, "net_")
 
 
+@pytest.mark.parametrize(
+    "augment, returned",
+    [
+        (lambda batch: batch[:, :2], r"\(32, 2, 8, 8\)"),  # another channel count
+        (lambda batch: batch[:, :, :6, :6], r"\(32, 3, 6, 6\)"),  # another image size
+    ],
+)
+def test_an_augmentation_that_changes_the_samples_shape_is_named(augment, returned):
+    images = np.random.default_rng(0).random((40, 3, 8, 8), dtype=np.float32)
+    clf = small_images(augment=augment)
+    message = rf"augment=.* returned a Tensor of shape {returned} .* batch of shape \(32, 3, 8, 8\)"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(images, np.arange(40) % 2)
+    assert not hasattr(clf, "net_")
+
+
 def test_an_augmentation_in_another_float_type_trains_and_integers_are_named():
     """An augmentation computing in float64 (numpy constants) trains in the inputs'
     dtype; one that returns integer pixels is named, not a dtype error of a layer."""
