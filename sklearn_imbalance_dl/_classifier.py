@@ -56,6 +56,7 @@ from .modules._columns import (
     describe_value,
     first_non_number,
     is_dataframe,
+    numbers_from_objects,
 )
 from .registry import options
 from .schedules import Schedule
@@ -805,7 +806,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 encoder = ColumnEncoder().fit(X)
                 Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
                 return Z, y, encoder
-            self._check_numeric_columns(X)
+            X = self._numeric_columns(X)
         X, y = self._validate_array(X, y, encoded=tables)
         if X.ndim == 2 and tables:
             encoder = ColumnEncoder().fit(X)
@@ -815,29 +816,40 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # over memory it must not write to.
         return X.astype(np.float32, copy=not X.flags.writeable), y, None
 
-    def _check_numeric_columns(self, X, fitted=False):
-        """Refuse a DataFrame's non-numeric columns for a module that reads numbers only.
+    def _numeric_columns(self, X, fitted=False):
+        """X, a DataFrame for a module that reads numbers only, with its non-numeric
+        columns refused.
 
         Date columns are refused too, with how to convert them. ``fitted``: at predict
-        time, where the model was fitted on numbers (whatever ``module`` says since).
+        time, where the model was fitted on numbers (whatever ``module`` says since); an
+        object (or category) column of numbers and booleans is then read as numbers, as
+        the column encoding reads a column that was numeric in fit: a bool column comes
+        back as ``True``/``False`` objects from a list of rows or a concatenation.
         """
         kinds = [column_kind(X.iloc[:, j]) for j in range(X.shape[1])]
-        categorical = [name for name, kind in zip(X.columns, kinds) if kind != "numeric"]
-        if categorical and fitted:
-            held = [
-                _what_a_column_holds(X.iloc[:, j]) for j, k in enumerate(kinds) if k != "numeric"
-            ][:5]
+        other = [j for j, kind in enumerate(kinds) if kind != "numeric"]
+        if other and fitted:
+            X, refused = X.copy(deep=False), []
+            for j in other:
+                try:
+                    X.isetitem(j, numbers_from_objects(X.iloc[:, j], X.columns[j]))
+                except ValueError:
+                    refused.append(j)
+            if refused:
+                held = [_what_a_column_holds(X.iloc[:, j]) for j in refused[:5]]
+                raise ValueError(
+                    f"X has non-numeric columns {list(X.columns[refused[:5]])} "
+                    f"({', '.join(held)}), but this model was fitted on numbers only: pass "
+                    "the columns as they were in fit."
+                )
+        elif other:
             raise ValueError(
-                f"X has non-numeric columns {categorical[:5]} ({', '.join(held)}), but this "
-                "model was fitted on numbers only: pass the columns as they were in fit."
-            )
-        if categorical:
-            raise ValueError(
-                f"X has categorical columns {categorical[:5]}, which module="
+                f"X has categorical columns {list(X.columns[other[:5]])}, which module="
                 f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
                 "module='tabular' (or 'auto'), which encodes them itself, or encode them "
                 f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
             )
+        return X
 
     def _validate_array(self, X, y="no_validation", reset=True, encoded=False):
         """scikit-learn's validation of an array X (and y): any rank, NaN kept.
@@ -932,7 +944,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 # first dimension only (the channels of images), as a count of features.
                 self._check_sample_shape(given[1:], given)
             if is_dataframe(X):  # for a module that reads numbers only
-                self._check_numeric_columns(X, fitted=True)
+                X = self._numeric_columns(X, fitted=True)
             X = self._validate_array(X, reset=False, encoded=encoder is not None)
             if encoder is not None and X.ndim == 2:
                 X = encoder.transform(X)

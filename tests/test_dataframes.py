@@ -406,6 +406,20 @@ def test_modules_without_categories_check_the_columns_at_predict_too(table, modu
         fitted.predict(dated)
 
 
+@pytest.mark.parametrize("module", ["mlp", torch.nn.Linear(2, 2)])
+def test_modules_without_categories_read_bools_given_as_objects_at_predict(table, module):
+    """True/False objects (a bool column rebuilt from rows) in a column that was bool in
+    fit are read as numbers, as the column encoding of module='tabular' reads them."""
+    X, y = table
+    bools = X[["num", "flag"]]
+    fitted = ImbalancedNetClassifier(module=module, max_epochs=1).fit(bools, y)
+    objects = bools.astype({"flag": object})
+    np.testing.assert_array_equal(fitted.predict_proba(objects), fitted.predict_proba(bools))
+    assert objects["flag"].dtype == object  # the caller's DataFrame is left as it was
+    with pytest.raises(ValueError, match=r"NaN"):
+        fitted.predict(objects.assign(flag=[None] + [True] * (len(X) - 1)))
+
+
 def test_missing_numbers_on_mlp_name_the_fixes(table):
     X, y = table
     numeric = X[["num", "num_nan"]]

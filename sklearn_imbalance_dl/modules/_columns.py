@@ -433,7 +433,7 @@ class ColumnEncoder:
                 if fitted_kind == "numeric" and kind != "numeric":
                     # An object column of numbers and missing values, e.g. one row with
                     # a None, is read as numbers.
-                    series = _numbers_from_objects(series, name)
+                    series = numbers_from_objects(series, name)
                 if fitted_kind == "categorical":
                     self._check_value_types(series, name)
                 kind = fitted_kind
@@ -665,7 +665,9 @@ def describe_value(value):
     return f"{type(value).__name__} values ({plain_value(value)!r})"
 
 
-def _numbers_from_objects(series, name):
+def numbers_from_objects(series, name):
+    """A column that was numeric in fit, given as objects (or categories) of numbers,
+    booleans and missing values, as float64 with NaN; refused if it holds anything else."""
     pd = _pandas()
     objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
     if not objects:
