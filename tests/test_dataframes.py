@@ -653,20 +653,30 @@ def test_the_encoder_on_its_own_checks_its_columns():
         ColumnEncoder().transform(X)
     encoder = ColumnEncoder().fit(X)
     assert list(encoder.feature_names_in_) == ["a", "b", "c"]
-    with pytest.raises(ValueError, match=r"columns \['b', 'a', 'c'\], but the encoder was fitted"):
+    with pytest.raises(ValueError, match=r"columns \['b', 'a', 'c'\], but the columns passed"):
         encoder.transform(X[["b", "a", "c"]])
-    with pytest.raises(ValueError, match=r"fitted on \['a', 'b', 'c'\]"):
+    with pytest.raises(ValueError, match=r"during fit were \['a', 'b', 'c'\]"):
         encoder.transform(X.rename(columns={"c": "colour"}))
     numbers = ColumnEncoder().fit(np.ones((3, 2)))
     assert not hasattr(numbers, "feature_names_in_")
     for wrong in (np.ones((3, 3)), np.ones((3, 1)), np.ones(3)):
-        with pytest.raises(ValueError, match=r"fitted on 2 columns"):
+        with pytest.raises(ValueError, match=r"but 2 columns were passed during fit"):
             numbers.transform(wrong)
     with pytest.raises(ValueError, match=r"fitted on a DataFrame with categorical columns \['c'\]"):
         encoder.transform(X.to_numpy())
     for not_a_table in (np.arange(3.0), X.iloc[:0], np.ones((0, 2))):
         with pytest.raises(ValueError, match="ColumnEncoder fits a table of at least one row"):
             ColumnEncoder().fit(not_a_table)
+
+
+def test_reordered_columns_of_integer_labels_are_named_in_terms_of_fit():
+    """scikit-learn checks no integer labels: the column encoding does, speaking as
+    scikit-learn does of the columns passed during fit, not of an encoder."""
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)))
+    clf = ImbalancedNetClassifier(module="tabular", **SMALL).fit(X, np.arange(60) % 2)
+    with pytest.raises(ValueError, match=r"columns passed during fit were \[0, 1, 2\]") as error:
+        clf.predict(X[[2, 1, 0]])
+    assert "encoder" not in str(error.value)
 
 
 @pytest.mark.parametrize("dtype", ["string", "string[pyarrow]"])

@@ -459,15 +459,15 @@ class ColumnEncoder:
             given = _pandas().Index(X.columns).astype(object)
             if not given.equals(_pandas().Index(names, dtype=object, tupleize_cols=False)):
                 raise ValueError(
-                    f"X has the columns {list(X.columns)}, but the encoder was fitted on "
-                    f"{list(names)}: pass the same columns, in the same order."
+                    f"X has the columns {list(X.columns)}, but the columns passed during "
+                    f"fit were {list(names)}: pass the same columns, in the same order."
                 )
             return
         shape = np.shape(X)
         if len(shape) != 2 or shape[1] != len(self.columns_):
             raise ValueError(
-                f"X has shape {shape}, but the encoder was fitted on {len(self.columns_)} "
-                "columns: pass a 2-D table of the same columns."
+                f"X has shape {shape}, but {len(self.columns_)} columns were passed during "
+                "fit: pass a 2-D table of the same columns."
             )
 
     def _check_value_types(self, series, name):
