@@ -642,6 +642,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"parameters are taken; {prefix}={holder!r} takes its own: set it on "
                     f"the instance, or with set_params({unknown[0]}=...)."
                 )
+            if unknown[0] == "warm_start":  # scikit-learn's way to go on from the last fit
+                raise ValueError(
+                    "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no "
+                    "warm start, each fit trains the network from scratch."
+                )
             valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
             raise ValueError(
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
