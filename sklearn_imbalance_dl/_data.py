@@ -109,8 +109,9 @@ def check_value_scale(X, fitted):
     model fitted on pixels in [0, 1] given uint8 pixels in [0, 255], or the reverse,
     predicts garbage without an error. Two signs of it are refused: values more than
     ten times as large as any fit saw, and fractional values within [-1, 1] where fit
-    saw whole values beyond them (uint8 pixels). Samples of 1 dimension (tables) are
-    not compared: a table's values may leave the training range.
+    saw whole values more than ten times as large (uint8 pixels; whole values of a
+    smaller range, counts, say, may be given fractions). Samples of 1 dimension
+    (tables) are not compared: a table's values may leave the training range.
     """
     if fitted is None or X.ndim < 3 or X.size == 0:
         return
@@ -126,7 +127,7 @@ def check_value_scale(X, fitted):
             "scaled as the training images were (e.g. X / 255, and standardised if those "
             "were)."
         )
-    if whole and largest > 1 and not got_whole and got_largest <= 1:
+    if whole and not got_whole and got_largest <= 1 and largest > 10 * got_largest:
         raise ValueError(
             f"X holds fractional values in [{got_low:.4g}, {got_high:.4g}], but {seen}, "
             "all whole numbers (as uint8 pixels are): they look like pixels scaled to "

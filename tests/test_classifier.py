@@ -977,6 +977,32 @@ def test_predict_refuses_images_on_another_scale_than_fit():
     assert on_unit.predict(np.zeros_like(pixels)).shape == on_pixels.predict(0 * unit).shape
 
 
+def test_predict_takes_fractions_of_whole_values_on_a_small_scale():
+    """Whole values of a small range (counts 0 to 3, not uint8 pixels) given fractions
+    at predict are not taken for pixels / 255; those of pixels still are."""
+    rng = np.random.default_rng(0)
+    counts = rng.integers(0, 4, (40, 1, 8, 8)).astype(np.float32)
+    y = np.repeat([0, 1], 20)
+    clf = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
+    on_counts = clf.fit(counts, y)
+    fractions = rng.random((5, 1, 8, 8)) * 0.5
+    assert on_counts.predict(fractions).shape == (5,)
+    on_pixels = clone(clf).fit(counts * 80, y)  # whole values up to 240
+    with pytest.raises(ValueError, match=r"fractional values .* all whole numbers"):
+        on_pixels.predict(fractions)
+
+
+def test_a_pickle_of_images_from_before_the_scale_check_predicts():
+    """A model pickled before fit recorded the scale of its images has none to compare."""
+    images = np.random.default_rng(0).random((40, 1, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
+    clf.fit(images, np.repeat([0, 1], 20))
+    restored = pickle.loads(pickle.dumps(clf))
+    del restored._value_scale
+    np.testing.assert_array_equal(restored.predict_proba(images), clf.predict_proba(images))
+    assert restored.predict(images * 255).shape == (40,)
+
+
 # ----------------------------------------------------------------------------- the point
 def test_ldam_drw_beats_ce_on_long_tailed_digits(digits_lt):
     """A real effect with a measured margin: LDAM-DRW vs CE, same seed and budget.
