@@ -31,9 +31,10 @@ from sklearn_imbalance_dl.compare import (
 )
 from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods, is_deep
 from sklearn_imbalance_dl.compare._runner import _resolve_methods
+from sklearn_imbalance_dl.mixing import Mixup
 from sklearn_imbalance_dl.recipes import list_recipes, make_estimator
 from sklearn_imbalance_dl.sampling import SMOTEWithFallback
-from sklearn_imbalance_dl.schedules import PhasedProgressiveLearning
+from sklearn_imbalance_dl.schedules import PhasedProgressiveLearning, Schedule
 
 TINY = ["--epochs", "2", "--seeds", "1", "--quiet"]
 REPO = Path(__file__).resolve().parents[1]
@@ -1378,6 +1379,30 @@ def test_ppl_given_as_an_object_gets_the_encoding_as_its_name_does(schedule):
         results = run_comparison(X, y, cv=2, methods={"mixes": factory}, seeds=1, epochs=1)
     assert (results["error"] == "").all()
     assert results["balanced_accuracy"].between(0, 1).all()
+
+
+class _MixesLate(Schedule):
+    """A schedule whose mixing depends on the epochs fit binds it to."""
+
+    def mixing(self):
+        return Mixup(alpha=0.2, layer=1) if self.n_epochs_ > 10 else None
+
+
+def test_a_schedule_whose_mixing_reads_what_fit_binds_is_compared():
+    """Whether a schedule's mixing mixes the inputs is asked before fit, where it may
+    not yet know its epochs: its fits run all the same."""
+    X = _table().drop(columns="label").astype({"colour": "category"})
+    y = _table()["label"].to_numpy()
+
+    def factory(seed, epochs, device):
+        return ImbalancedNetClassifier(
+            schedule=_MixesLate(), max_epochs=epochs, device=device, random_state=seed
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitFailedWarning)
+        results = run_comparison(X, y, cv=2, methods={"late": factory}, seeds=1, epochs=1)
+    assert (results["error"] == "").all()
 
 
 def test_a_dataframe_is_encoded_for_the_other_methods_without_being_asked():

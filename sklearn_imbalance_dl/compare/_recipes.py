@@ -82,7 +82,8 @@ def takes_raw_table(estimator):
 def _mixing(estimator):
     """The mixing ``estimator`` trains with, built as its fit builds it: its own, or the
     one its schedule brings (PPL's PPmix, for ``"ppl"`` as for an instance); None
-    without one, or when it cannot be built (the fit then says why)."""
+    without one, or when it cannot be built (the fit then says why) or be asked before
+    fit (a schedule's ``mixing()`` may read what fit binds it to, as its epochs)."""
     try:
         if estimator.mixing is not None:
             return build_component("mixing", estimator.mixing, estimator._routed("mixing"))
@@ -91,7 +92,7 @@ def _mixing(estimator):
             schedule = build_component("schedule", estimator.schedule, routed)
             brought = getattr(schedule, "mixing", None)
             return brought() if callable(brought) else None
-    except (TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError):
         pass
     return None
 
