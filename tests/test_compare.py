@@ -1310,6 +1310,28 @@ def test_failed_final_write_goes_to_a_named_fallback(
     ]
 
 
+def test_a_csv_output_that_falls_back_names_its_settings_file_too(
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
+):
+    from sklearn_imbalance_dl.compare import _report
+
+    wanted = tmp_path / "results.csv"
+    real = _report.write_results
+
+    def fail_there(results, summary, path):
+        if Path(path) == wanted:
+            raise OSError(28, "No space left on device")
+        return real(results, summary, path)
+
+    monkeypatch.setattr(_report, "write_results", fail_there)
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "logreg", "--output", str(wanted)]) == 1
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*[0-9].csv")
+    settings = fallback.with_name(f"{fallback.stem}.settings.json")
+    assert json.loads(settings.read_text())["settings"]["data"]["target"] == "label"
+    assert capsys.readouterr().err.strip().endswith(f"written to {fallback} and {settings} instead")
+
+
 def test_a_write_that_fails_midway_leaves_the_older_output_whole(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):

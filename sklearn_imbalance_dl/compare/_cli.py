@@ -1045,11 +1045,11 @@ def _write(write, path, option, other_suffix=None):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         fallback = Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{suffix}"
         try:
-            write(fallback)
+            written = write(fallback) or [fallback]
         except Exception:
             print(f"{said}; nor could it be written to {fallback}", file=sys.stderr)
             return 1
-        print(f"{said}; written to {fallback} instead", file=sys.stderr)
+        print(f"{said}; written to {' and '.join(map(str, written))} instead", file=sys.stderr)
         return 1
     say(f"wrote {' and '.join(map(str, written))}")
     return 0
