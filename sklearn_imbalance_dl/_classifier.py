@@ -576,10 +576,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             the transposition that fixes them; a shape that reads either way, as
             (n_samples, 3, 3, 3), is taken as (n_samples, C, H, W). An array of images
             is read as its values are (uint8 pixels as 0 to 255), and ``predict`` takes
-            images on the scale ``fit`` saw: it refuses values more than ten times as
-            large as any fit saw, and fractional values within [-1, 1] where fit saw
-            whole values more than ten times as large (uint8 pixels given to fit,
-            pixels / 255 to predict). scikit-learn's splitters (``cross_validate``,
+            the images of a built-in module on the scale ``fit`` saw: it refuses values
+            more than ten times as large as any fit saw, and fractional values within
+            [-1, 1] where fit saw whole values more than ten times as large (uint8 pixels
+            given to fit, pixels / 255 to predict). scikit-learn's splitters (``cross_validate``,
             ``GridSearchCV``) turn a torch Dataset into a list of its items, which is
             refused: wrap it in skorch's ``SliceDataset(dataset)``, which they split
             without reading its items (its ``idx``, ``0`` by default, picks the input of
@@ -660,15 +660,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(y, (list, tuple)) and np.ndim(labels := np.asarray(y, dtype=object)) == 1:
             check_label_types(labels)  # numpy would read [0, "a"] as the strings "0", "a"
         encoder = None
-        # The scale of the images fit trains on, which predict's are compared with; a
-        # Dataset's items are not read through for it.
+        # The scale of the images a built-in image module trains on, which predict's are
+        # compared with; a Dataset's items are not read through for it, and a module of
+        # one's own may take any values (sequences, say, whose range may rightly grow).
         self._value_scale = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
         else:
             X, y, encoder = self._validate_table(X, y)
             self._input_shape = X.shape[1:]
-            if X.ndim > 2 and X.size:
+            if X.ndim > 2 and X.size and isinstance(self.module, str):
                 self._value_scale = value_scale(X)
         check_channel_order(self._input_shape, self.module)
         check_label_types(y)

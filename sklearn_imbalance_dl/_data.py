@@ -110,8 +110,9 @@ def check_value_scale(X, fitted):
     predicts garbage without an error. Two signs of it are refused: values more than
     ten times as large as any fit saw, and fractional values within [-1, 1] where fit
     saw whole values more than ten times as large (uint8 pixels; whole values of a
-    smaller range, counts, say, may be given fractions). Samples of 1 dimension
-    (tables) are not compared: a table's values may leave the training range.
+    smaller range, counts, say, may be given fractions). Only the images of a built-in
+    module are compared (``fit`` records no scale otherwise): a table's values, or a
+    module of one's own's sequences, may rightly leave the training range.
     """
     if fitted is None or X.ndim < 3 or X.size == 0:
         return

@@ -992,8 +992,8 @@ def test_predict_takes_fractions_of_whole_values_on_a_small_scale():
         on_pixels.predict(fractions)
 
 
-def test_a_pickle_of_images_from_before_the_scale_check_predicts():
-    """A model pickled before fit recorded the scale of its images has none to compare."""
+def test_a_model_without_a_recorded_image_scale_predicts():
+    """A fitted model unpickled without the scale of its images has none to compare."""
     images = np.random.default_rng(0).random((40, 1, 8, 8), dtype=np.float32)
     clf = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
     clf.fit(images, np.repeat([0, 1], 20))
@@ -1001,6 +1001,27 @@ def test_a_pickle_of_images_from_before_the_scale_check_predicts():
     del restored._value_scale
     np.testing.assert_array_equal(restored.predict_proba(images), clf.predict_proba(images))
     assert restored.predict(images * 255).shape == (40,)
+
+
+class _Sequences(torch.nn.Module):
+    """A module of one's own on (n_samples, channels, length) sequences."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(16, 2)
+
+    def forward(self, X):
+        return self.linear(X.flatten(1))
+
+
+def test_a_module_of_ones_own_is_not_held_to_the_training_scale():
+    """Only the built-in image modules compare predict's scale with fit's: the values
+    a module of one's own reads (sequences, say) may rightly leave the training range."""
+    sequences = np.random.default_rng(0).random((40, 2, 8), dtype=np.float32)
+    y = np.repeat([0, 1], 20)
+    clf = ImbalancedNetClassifier(module=_Sequences, max_epochs=1, random_state=0)
+    clf.fit(sequences, y)
+    assert clf.predict(sequences * 100).shape == (40,)
 
 
 # ----------------------------------------------------------------------------- the point
