@@ -1665,8 +1665,8 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             )
             raise ValueError(
                 f"schedule={params['schedule']!r} re-weights the classes, but "
-                f"loss={param_repr(params['loss'])} {why}; use it with loss='ce', 'focal', "
-                "'ldam' or 'cri'."
+                f"loss={param_repr(params['loss'])} {why}; use it with a loss that has class "
+                "weights and does not balance by itself, e.g. loss='ce', 'focal', 'ldam' or 'cri'."
             )
     if getattr(schedule, "needs_plain_logits", False):
         if loss.uses_cosine_logits:

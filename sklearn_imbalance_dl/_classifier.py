@@ -125,10 +125,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``schedule__*``. The re-weighting ones (``drw``, ``ppw``, ``ppl``) balance the
         classes, so a loss that already does (``weighted_ce``, ``class_balanced``,
         ``logit_adjusted``, ``balanced_softmax``, ``arb``) is refused with them: use
-        ``loss="ce"``, ``"focal"``, ``"ldam"`` or ``"cri"``. ``crt`` re-trains the head
-        with the loss on class-balanced batches, so it refuses a loss that balances by
-        the class counts (``arb`` by batch counts is accepted). ``crt`` and ``mislas``
-        re-train after the main epochs and are refused with early stopping.
+        one that does not, e.g. ``loss="ce"``, ``"focal"``, ``"ldam"`` or ``"cri"``.
+        ``crt`` re-trains the head with the loss on class-balanced batches, so it
+        refuses a loss that balances by the class counts (``arb`` by batch counts is
+        accepted). ``crt`` and ``mislas`` re-train after the main epochs and are
+        refused with early stopping.
     mixing : {None, "mixup", "remix", "mfw", "cutmix"} or Mixing, default=None
         Mixing within a batch; ``"mfw"`` is Procrustean major feature weakening.
         Parameters as ``mixing__*``.
