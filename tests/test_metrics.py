@@ -413,6 +413,20 @@ def test_every_scorer_takes_sample_weight():
 
 
 # ---------------------------------------------------------------------------- scorers
+@pytest.mark.parametrize("labels", [["neg", "pos"], [0, 2]])
+def test_scorers_score_binary_problems_without_the_label_1(labels):
+    X, y = make_classification(120, 4, weights=[0.8], random_state=0)
+    y = np.asarray(labels)[y]
+    model = LogisticRegression()
+    scores = cross_validate(model, X, y, scoring=SCORERS, cv=3, error_score="raise")
+    pred = clone(model).fit(X, y).predict(X)
+    for name, scorer in SCORERS.items():
+        assert np.isfinite(scores[f"test_{name}"]).all(), name
+        assert scorer(clone(model).fit(X, y), X, y) == pytest.approx(
+            _score_predictions(y, pred)[name]
+        ), name
+
+
 def test_scorers_in_cross_validate_match_manual_folds():
     X, y = make_classification(
         n_samples=300,

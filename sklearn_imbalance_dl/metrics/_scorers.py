@@ -33,7 +33,9 @@ def _g_mean(y_true, y_pred, *, sample_weight=None):
 # metric, behind both the scorers below and ``compare``'s scores of its predictions.
 _SCORE_FUNCTIONS = {
     "balanced_accuracy": (balanced_accuracy_score, {}),
-    "macro_f1": (f1_score, {"average": "macro", "zero_division": 0}),
+    # pos_label=None, as scikit-learn's "f1_macro": the scorer otherwise passes f1_score's
+    # default pos_label=1 on, which a binary problem without the label 1 refuses.
+    "macro_f1": (f1_score, {"average": "macro", "zero_division": 0, "pos_label": None}),
     "g_mean": (_g_mean, {}),
     "minority_recall": (minority_recall, {}),
 }
