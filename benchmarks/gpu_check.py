@@ -284,7 +284,7 @@ def run_recipes(args, jobs, results_path, deadline, log):
             if args.dry_run:
                 command += [
                     "--epochs",
-                    str(args.epochs or 1),
+                    str(args.epochs),
                     "--max-train",
                     "20",
                     "--max-test",
@@ -292,7 +292,7 @@ def run_recipes(args, jobs, results_path, deadline, log):
                 ]
                 command += ["--device", "cpu", "--threads", "1"]
             else:
-                command += ["--device", "cuda", "--cuda-graph", "--epochs", str(args.epochs or 200)]
+                command += ["--device", "cuda", "--cuda-graph", "--epochs", str(args.epochs)]
                 command += ["--threads", "1"]  # up to 20 processes on the host's cores
             if args.channels_last:
                 command += ["--channels-last"]
@@ -331,9 +331,28 @@ def run_recipes(args, jobs, results_path, deadline, log):
     return failed, {}, pending
 
 
-def recipes_markdown(runs, methods, seeds, stopped, pending, failed):
+def recipes_title(records, epochs, dry_run):
+    """The heading of the recipe table: the epochs and the step of the runs it shows.
+
+    Read from ``records`` (runs of earlier commands among them); ``epochs`` and
+    ``dry_run``, this command's settings, where it shows no finished run.
+    """
+    counts = sorted({r["epochs"] for r in records}) or [epochs]
+    graphed = {bool(r.get("cuda_graph")) for r in records} or {not dry_run}
+    step = {
+        frozenset({True}): "`cuda_graph=True`",
+        frozenset({False}): "eager",
+        frozenset({True, False}): "`cuda_graph=True` and eager",
+    }[frozenset(graphed)]
+    where = ", CPU dry run" if dry_run else ""
+    epoch_text = ", ".join(map(str, counts)) + (" epoch" if counts == [1] else " epochs")
+    return f"### CIFAR-10-LT ρ=100 recipes, {epoch_text}, {step}{where} (reproduce_cifar10_lt.py)"
+
+
+def recipes_markdown(runs, methods, seeds, stopped, pending, failed, epochs, dry_run):
+    shown = [runs[(m, s)] for m in methods for s in seeds if (m, s) in runs]
     lines = [
-        "### CIFAR-10-LT ρ=100 recipes, 200 epochs, `cuda_graph=True` (reproduce_cifar10_lt.py)",
+        recipes_title(shown, epochs, dry_run),
         "",
         "| method | " + " | ".join(f"seed {s} last / best" for s in seeds) + " | mean last | "
         "Δ vs CE (mean last) | fit s |",
@@ -411,6 +430,64 @@ def fake_cifar(path):
 
 
 # ----------------------------------------------------------------------------- main
+def _comma_list(text):
+    """The items of a comma-separated option, each once, in their order."""
+    return list(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
+
+
+def check_arguments(parser, args):
+    """Refuse a bad option before any work (a usage error); the seeds and recipes to run.
+
+    Sets ``args.epochs`` to the epochs of a run (200, a dry run 1) where it is not given.
+    """
+    for name in ("budget", "tests_timeout", "speed_timeout"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive; got {getattr(args, name)}")
+    if args.min_recipe_seconds < 0:
+        parser.error(f"--min-recipe-seconds must be at least 0; got {args.min_recipe_seconds}")
+    for name in ("epochs", "parallel"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1; got {getattr(args, name)}")
+    args.epochs = args.epochs or (1 if args.dry_run else 200)
+    try:
+        seeds = [int(s) for s in _comma_list(args.seeds)]
+    except ValueError:
+        parser.error(f"--seeds must be comma-separated integers; got {args.seeds!r}")
+    if not seeds or min(seeds) < 0:
+        parser.error(f"--seeds must be integers of at least 0; got {args.seeds!r}")
+    if args.methods is None and args.dry_run:  # the library (and torch) stays out of this process
+        methods = list(DRY_METHODS)
+    else:
+        sys.path.insert(0, str(REPO_ROOT))
+        from sklearn_imbalance_dl.recipes import list_recipes
+
+        recipes = list_recipes("cifar10_lt")
+        methods = recipes if args.methods is None else _comma_list(args.methods)
+        unknown = [m for m in methods if m not in recipes]
+        if unknown or not methods:
+            parser.error(
+                f"--methods {args.methods!r}: unknown recipe(s) {unknown}; choose from {recipes}"
+            )
+    if args.skip_recipes:
+        return seeds, methods
+    if args.results is not None:
+        if not args.results.exists():
+            parser.error(f"--results: no file at {args.results}")
+        try:
+            finished_runs(args.results)
+        except (ValueError, KeyError, TypeError) as error:
+            parser.error(f"--results {args.results} is not a recipes.jsonl: {error!r}")
+    if not args.dry_run and not args.data.exists():
+        if args.source is None:
+            parser.error(
+                f"no CIFAR-10 data at {args.data}: pass --source cifar10-jpeg.npz to decode "
+                "it first, or --data"
+            )
+        if not args.source.exists():
+            parser.error(f"--source: no file at {args.source}")
+    return seeds, methods
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "gpu_check_out")))
@@ -450,6 +527,7 @@ def main(argv=None):
     if args.speed_only:
         speed_main(args)
         return 0
+    seeds, methods = check_arguments(parser, args)
 
     start = time.time()
     deadline = start + args.budget
@@ -504,16 +582,6 @@ def main(argv=None):
 
     # 3. recipes
     if not args.skip_recipes:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-        if args.methods:
-            methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-        elif args.dry_run:  # the library (and torch) stays out of this process
-            methods = list(DRY_METHODS)
-        else:
-            sys.path.insert(0, str(REPO_ROOT))
-            from sklearn_imbalance_dl.recipes import list_recipes
-
-            methods = list_recipes("cifar10_lt")
         if args.dry_run:
             args.parallel = min(args.parallel or 4, 4)
             args.min_recipe_seconds = 0
@@ -559,7 +627,10 @@ def main(argv=None):
                 if mps:
                     stop_mps()
         runs = finished_runs(results_path)
-        report += [recipes_markdown(runs, methods, seeds, stopped, pending, failed), ""]
+        table = recipes_markdown(
+            runs, methods, seeds, stopped, pending, failed, args.epochs, args.dry_run
+        )
+        report += [table, ""]
 
     text = "\n".join(report)
     print(text)

