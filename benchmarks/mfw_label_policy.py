@@ -14,6 +14,7 @@ import time
 import numpy as np
 import torch
 from joblib import Parallel, delayed
+from methods_digits import paired, pct  # the digits benchmark's cells, one seed or several
 
 BASES = {"CE": {"loss": "ce"}, "LDAM-DRW": {"loss": "ldam", "schedule": "drw"}}
 VARIANTS = {
@@ -41,7 +42,7 @@ def fit_score(params, seed, profile, epochs):
         random_state=seed,
         **params,
     ).fit(X, y)
-    return 100 * SCORERS["balanced_accuracy"](clf, X_test, y_test)
+    return SCORERS["balanced_accuracy"](clf, X_test, y_test)
 
 
 def main(argv=None):
@@ -50,6 +51,11 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    for name in ("seeds", "epochs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1; got {getattr(args, name)}")
+    if args.n_jobs == 0:
+        parser.error("--n-jobs must not be 0 (a number of processes, or -1 for all cores)")
     start = time.time()
     jobs = [
         (profile, base, variant, seed)
@@ -71,19 +77,8 @@ def main(argv=None):
             reference = np.array(table[(profile, base, "")])
             for variant in VARIANTS:
                 acc = np.array(table[(profile, base, variant)])
-                diff = acc - reference
-                delta = (
-                    "–"
-                    if not variant
-                    else (
-                        f"{diff.mean():+.1f} ± {diff.std(ddof=1):.1f} "
-                        f"({(diff > 1e-9).sum()}/{len(diff)})"
-                    )
-                )
-                print(
-                    f"| {profile} | {base}{variant} | {acc.mean():.1f} ± "
-                    f"{acc.std(ddof=1):.1f} | {delta} |"
-                )
+                delta = paired(acc, reference) if variant else "–"
+                print(f"| {profile} | {base}{variant} | {pct(acc)} | {delta} |")
     print(f"\n{len(jobs)} fits in {time.time() - start:.0f} s")
 
 

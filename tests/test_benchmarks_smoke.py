@@ -383,3 +383,17 @@ def test_gpu_check_recipe_table_title_says_what_was_run():
     # No finished run: the command's own settings.
     table = gpu_check.recipes_markdown({}, ["ce"], [0], {}, [], [("ce", 0)], 50, False)
     assert table.startswith("### CIFAR-10-LT ρ=100 recipes, 50 epochs, `cuda_graph=True` (")
+
+
+def test_mfw_label_policy_one_seed_has_no_spread_and_zero_seeds_are_refused(monkeypatch, capsys):
+    mfw_label_policy = _benchmark_module("mfw_label_policy")
+    with pytest.raises(SystemExit):
+        mfw_label_policy.main(["--seeds", "0"])
+    assert "--seeds must be at least 1; got 0" in capsys.readouterr().err
+
+    monkeypatch.setattr(mfw_label_policy, "fit_score", lambda params, *_: 0.5 + 0.1 * len(params))
+    mfw_label_policy.main(["--seeds", "1", "--n-jobs", "1"])
+    out = capsys.readouterr().out
+    assert "nan" not in out
+    assert "| exponential | CE | 60.0 | – |" in out
+    assert "| step | LDAM-DRW+MFW (mix) | 90.0 | +20.0 (1/1) |" in out
