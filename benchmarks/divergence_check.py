@@ -42,11 +42,14 @@ def epoch_seconds(n, shape, params, epochs):
     return (time.perf_counter() - start) / epochs
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for name in ("repeats", "epochs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1; got {getattr(args, name)}")
     torch.set_num_threads(1)
     check = ImbalanceNet._check_finite
     print(f"torch {torch.__version__}, 1 thread, {args.repeats} alternating repeats")

@@ -82,11 +82,26 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", help="markdown report (default: stdout)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    if min(args.sizes) < 1:
+        parser.error(f"--sizes must be at least 1; got {min(args.sizes)}")
+    if args.seed < 0:
+        parser.error(f"--seed must be at least 0; got {args.seed}")
     methods, notes = available(args.methods)
+    reference = args.methods[0]
+    if reference not in methods:
+        parser.error(f"the reference cannot run: {notes[0][2:]}")
     X, y = make_table(max(args.sizes), args.seed)
     X_te, y_te = X[-N_TEST:], y[-N_TEST:]
-    reference = methods[0]
+    # Every fit sees all the classes that the held-out rows are scored on.
+    n = min(args.sizes)
+    first_rows = max(int(np.argmax(y == c)) + 1 for c in range(len(WEIGHTS)))
+    if n < first_rows:
+        parser.error(
+            f"--sizes {n}: the first {n} rows of the table hold {len(np.unique(y[:n]))}"
+            f" of its {len(WEIGHTS)} classes; the first {first_rows} hold all (the table "
+            "depends on --seed and the largest size)"
+        )
+    torch.set_num_threads(1)
 
     lines = [
         "| rows | " + " | ".join(tabular_lt.label(m) for m in methods) + " |",

@@ -180,15 +180,19 @@ def test_tabular_lt_quick(tmp_path):
     assert output.read_text().strip() == proc.stdout.strip()
 
 
+def _benchmark_module(name):
+    """The benchmark script ``benchmarks/<name>.py`` as a module."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
 @pytest.fixture
 def tabular_lt():
     """The benchmark script ``benchmarks/tabular_lt.py`` as a module."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import tabular_lt
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return tabular_lt
+    return _benchmark_module("tabular_lt")
 
 
 def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
@@ -333,15 +337,6 @@ def test_double_balancing_takes_options_and_refuses_unknown_tables():
     assert proc.returncode == 2 and "--configs 'nothing' matches none of" in proc.stderr
 
 
-def _benchmark_module(name):
-    """The benchmark script ``benchmarks/<name>.py`` as a module."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        return __import__(name)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-
-
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -397,3 +392,40 @@ def test_mfw_label_policy_one_seed_has_no_spread_and_zero_seeds_are_refused(monk
     assert "nan" not in out
     assert "| exponential | CE | 60.0 | – |" in out
     assert "| step | LDAM-DRW+MFW (mix) | 90.0 | +20.0 (1/1) |" in out
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "message"),
+    [
+        ("predict_memory", ["--rows", "0"], "--rows must be at least 1; got 0"),
+        ("predict_memory", ["--classes", "1"], "--classes must be at least 2; got 1"),
+        ("tabular_speed", ["--sizes", "300", "0"], "--sizes must be at least 1; got 0"),
+        ("tabular_speed", ["--sizes", "300", "10"], "--sizes 10: the first 10 rows of the table"),
+        ("tabular_speed", ["--seed", "-1"], "--seed must be at least 0; got -1"),
+        ("divergence_check", ["--repeats", "0"], "--repeats must be at least 1; got 0"),
+        ("divergence_check", ["--epochs", "0"], "--epochs must be at least 1; got 0"),
+    ],
+)
+def test_measuring_scripts_refuse_bad_counts_before_any_work(capsys, script, args, message):
+    module = _benchmark_module(script)
+    with pytest.raises(SystemExit) as exit_info:
+        module.main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_tabular_speed_refuses_a_reference_that_cannot_run(monkeypatch, capsys):
+    tabular_speed = _benchmark_module("tabular_speed")
+    monkeypatch.setattr(
+        tabular_speed.tabular_lt, "missing_packages", lambda m: ["catboost"] * (m == "catboost")
+    )
+    with pytest.raises(SystemExit):
+        tabular_speed.main(["--sizes", "300", "--methods", "catboost", "hgb"])
+    assert "the reference cannot run: `catboost` skipped" in capsys.readouterr().err
+
+
+def test_divergence_check_help_gives_the_whole_first_paragraph():
+    proc = _run([str(BENCHMARKS / "divergence_check.py"), "--help"])
+    assert proc.returncode == 0
+    assert "once per epoch), on the CPU." in " ".join(proc.stdout.split())
