@@ -579,12 +579,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             is read as its values are (uint8 pixels as 0 to 255), and ``predict`` takes
             the images of a built-in module on the scale ``fit`` saw: it refuses values
             more than ten times as large as any fit saw, and fractional values within
-            [-1, 1] where fit saw whole values more than ten times as large (uint8 pixels
-            given to fit, pixels / 255 to predict). scikit-learn's splitters (``cross_validate``,
-            ``GridSearchCV``) turn a torch Dataset into a list of its items, which is
-            refused: wrap it in skorch's ``SliceDataset(dataset)``, which they split
-            without reading its items (its ``idx``, ``0`` by default, picks the input of
-            each item). A Dataset is read by index: an ``IterableDataset`` is refused.
+            [-1, 1] where fit saw whole values beyond them and more than ten times as
+            large (uint8 pixels given to fit, pixels / 255 to predict). scikit-learn's
+            splitters (``cross_validate``, ``GridSearchCV``) turn a torch Dataset into a
+            list of its items, which is refused: wrap it in skorch's
+            ``SliceDataset(dataset)``, which they split without reading its items (its
+            ``idx``, ``0`` by default, picks the input of each item). A Dataset is read
+            by index: an ``IterableDataset`` is refused.
         y : array-like of shape (n_samples,)
             Any label type. With a torch Dataset X, the labels of its items in order
             (an item is its input, or a tuple ``(input, ...)``): the network trains on

@@ -109,10 +109,11 @@ def check_value_scale(X, fitted):
     model fitted on pixels in [0, 1] given uint8 pixels in [0, 255], or the reverse,
     predicts garbage without an error. Two signs of it are refused: values more than
     ten times as large as any fit saw, and fractional values within [-1, 1] where fit
-    saw whole values more than ten times as large (uint8 pixels; whole values of a
-    smaller range, counts, say, may be given fractions). Only the images of a built-in
-    module are compared (``fit`` records no scale otherwise): a table's values, or a
-    module of one's own's sequences, may rightly leave the training range.
+    saw whole values beyond them and more than ten times as large (uint8 pixels; whole
+    values of a smaller range, counts or binary masks, say, may be given fractions).
+    Only the images of a built-in module are compared (``fit`` records no scale
+    otherwise): a table's values, or a module of one's own's sequences, may rightly
+    leave the training range.
     """
     if fitted is None or X.ndim < 3 or X.size == 0:
         return
@@ -128,7 +129,9 @@ def check_value_scale(X, fitted):
             "scaled as the training images were (e.g. X / 255, and standardised if those "
             "were)."
         )
-    if whole and not got_whole and got_largest <= 1 and largest > 10 * got_largest:
+    # Whole values within [-1, 1] (binary masks) are not uint8 pixels, whatever the
+    # fractions given them.
+    if whole and not got_whole and got_largest <= 1 and largest > max(1, 10 * got_largest):
         raise ValueError(
             f"X holds fractional values in [{got_low:.4g}, {got_high:.4g}], but {seen}, "
             "all whole numbers (as uint8 pixels are): they look like pixels scaled to "

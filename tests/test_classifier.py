@@ -992,6 +992,16 @@ def test_predict_takes_fractions_of_whole_values_on_a_small_scale():
         on_pixels.predict(fractions)
 
 
+def test_predict_takes_faint_fractions_for_a_model_fitted_on_binary_images():
+    """Whole values within [0, 1] (binary masks) are not uint8 pixels: fractions at
+    predict, however small, are not taken for pixels / 255."""
+    rng = np.random.default_rng(0)
+    masks = rng.integers(0, 2, (40, 1, 8, 8)).astype(np.float32)
+    clf = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
+    clf.fit(masks, np.repeat([0, 1], 20))
+    assert clf.predict(rng.random((5, 1, 8, 8)) * 0.05).shape == (5,)
+
+
 def test_a_model_without_a_recorded_image_scale_predicts():
     """A fitted model unpickled without the scale of its images has none to compare."""
     images = np.random.default_rng(0).random((40, 1, 8, 8), dtype=np.float32)
