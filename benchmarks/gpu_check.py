@@ -464,7 +464,9 @@ def check_arguments(parser, args):
         recipes = list_recipes("cifar10_lt")
         methods = recipes if args.methods is None else _comma_list(args.methods)
         unknown = [m for m in methods if m not in recipes]
-        if unknown or not methods:
+        if not methods:
+            parser.error(f"--methods {args.methods!r} names no recipe; choose from {recipes}")
+        if unknown:
             parser.error(
                 f"--methods {args.methods!r}: unknown recipe(s) {unknown}; choose from {recipes}"
             )

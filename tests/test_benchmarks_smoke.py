@@ -341,7 +341,7 @@ def test_double_balancing_takes_options_and_refuses_unknown_tables():
     ("args", "message"),
     [
         (["--methods", "ce,nosuch"], "--methods 'ce,nosuch': unknown recipe(s) ['nosuch']"),
-        (["--methods", ","], "--methods ',': unknown recipe(s) []"),
+        (["--methods", ","], "--methods ',' names no recipe; choose from ['ce', "),
         (["--seeds", "0,x"], "--seeds must be comma-separated integers; got '0,x'"),
         (["--seeds", "-1"], "--seeds must be integers of at least 0"),
         (["--epochs", "0"], "--epochs must be at least 1; got 0"),
