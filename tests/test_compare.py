@@ -1404,15 +1404,16 @@ def test_ppl_given_as_an_object_gets_the_encoding_as_its_name_does(schedule):
 
 
 class _MixesLate(Schedule):
-    """A schedule whose mixing depends on the epochs fit binds it to."""
+    """A schedule whose mixing depends on the epochs fit binds it to: at the input."""
 
     def mixing(self):
-        return Mixup(alpha=0.2, layer=1) if self.n_epochs_ > 10 else None
+        return Mixup(alpha=0.2, layer="input") if self.n_epochs_ >= 1 else None
 
 
 def test_a_schedule_whose_mixing_reads_what_fit_binds_is_compared():
-    """Whether a schedule's mixing mixes the inputs is asked before fit, where it may
-    not yet know its epochs: its fits run all the same."""
+    """Whether a schedule's mixing mixes the inputs cannot be asked before fit, where it
+    does not yet know its epochs: the table is encoded, which suits any mixing, and its
+    fits run (category codes mixed at the input would fail them)."""
     X = _table().drop(columns="label").astype({"colour": "category"})
     y = _table()["label"].to_numpy()
 

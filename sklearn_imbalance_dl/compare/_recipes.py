@@ -76,24 +76,27 @@ def takes_raw_table(estimator):
     """
     if not isinstance(estimator, ImbalancedNetClassifier) or not estimator._takes_tables():
         return False
-    return not mixes_input(_mixing(estimator))
+    try:
+        mixing = _mixing(estimator)
+    except (AttributeError, TypeError, ValueError):
+        # Not known before fit (a schedule's mixing() may read what fit binds it to, as
+        # its epochs; a mixing that cannot be built, the fit says why): the encoded
+        # table suits any mixing.
+        return False
+    return not mixes_input(mixing)
 
 
 def _mixing(estimator):
     """The mixing ``estimator`` trains with, built as its fit builds it: its own, or the
     one its schedule brings (PPL's PPmix, for ``"ppl"`` as for an instance); None
-    without one, or when it cannot be built (the fit then says why) or be asked before
-    fit (a schedule's ``mixing()`` may read what fit binds it to, as its epochs)."""
-    try:
-        if estimator.mixing is not None:
-            return build_component("mixing", estimator.mixing, estimator._routed("mixing"))
-        if estimator.schedule is not None:
-            routed = estimator._routed("schedule")
-            schedule = build_component("schedule", estimator.schedule, routed)
-            brought = getattr(schedule, "mixing", None)
-            return brought() if callable(brought) else None
-    except (AttributeError, TypeError, ValueError):
-        pass
+    without one."""
+    if estimator.mixing is not None:
+        return build_component("mixing", estimator.mixing, estimator._routed("mixing"))
+    if estimator.schedule is not None:
+        routed = estimator._routed("schedule")
+        schedule = build_component("schedule", estimator.schedule, routed)
+        brought = getattr(schedule, "mixing", None)
+        return brought() if callable(brought) else None
     return None
 
 
