@@ -647,7 +647,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             if unknown[0] == "warm_start":  # scikit-learn's way to go on from the last fit
                 raise ValueError(
                     "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no "
-                    "warm start, each fit trains the network from scratch."
+                    "warm start, each fit trains the network from scratch: remove the "
+                    "parameter."
                 )
             valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
             raise ValueError(

@@ -712,7 +712,8 @@ def test_validation_split_and_early_stopping(imbalanced):
         ({"foo__bar": 1}, r"Unknown parameter 'foo__bar'"),
         (
             {"warm_start": True},
-            r"Unknown parameter 'warm_start' .*no warm start, each fit trains .* from scratch",
+            r"Unknown parameter 'warm_start' .*no warm start, each fit trains .* from "
+            r"scratch: remove the parameter",
         ),
         ({"optimizer__momentun": 0.5}, r"optimizer__momentun is not a parameter of AdamW"),
         ({"optimizer__params": []}, r"optimizer__params cannot be set.*optimizer__param_groups"),
