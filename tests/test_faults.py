@@ -1721,7 +1721,9 @@ def test_a_schedule_of_your_own_that_sets_class_weights_is_checked_as_one_that_r
 
     assert InverseFrequency().reweights and not ClassifierRetraining().reweights
     with pytest.raises(
-        ValueError, match=r"re-weights the classes, but loss='logit_adjusted' already balances"
+        ValueError,
+        match=r"re-weights the classes, but loss='logit_adjusted' already balances them; use "
+        r"it with a loss that has class weights and does not balance by itself, e\.g\.",
     ):
         ImbalancedNetClassifier(schedule=InverseFrequency, max_epochs=1).fit(*_rows())
     with pytest.raises(
