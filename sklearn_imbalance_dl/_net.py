@@ -343,9 +343,13 @@ class ImbalanceNet(NeuralNet):
         """The logits of the classifier head for penultimate ``features``."""
         return self.module_.head(features)
 
-    def per_sample_loss(self, logits, y):
-        """The training loss of each sample (class weights applied), shape (n,)."""
-        return self.criterion_(logits, y, reduction="none")
+    def per_sample_loss(self, logits, y, sample_weight=None):
+        """The training loss of each sample (class weights applied), shape (n,).
+
+        ``sample_weight`` counts in the class counts that a loss takes from the batch
+        (ARB's), as in training; it does not multiply the losses.
+        """
+        return self.criterion_(logits, y, reduction="none", sample_weight=sample_weight)
 
     # ------------------------------------------------------------------ data
     def get_iterator(self, dataset, training=False):
@@ -417,13 +421,16 @@ class ImbalanceNet(NeuralNet):
         criterion = self.criterion_
         if plan is None and sample_weight is None:
             return criterion(logits, y, reduction="mean")
-        per_sample = criterion(logits, y, reduction="none")
+        # The sample weights also go to the loss, for the class counts it may take from
+        # the batch (ARB); the partners' are the same rows' weights, permuted.
+        per_sample = criterion(logits, y, reduction="none", sample_weight=sample_weight)
         normaliser = criterion.per_sample_weight(y)
         if plan is not None and plan.label_weight is not None:
             lam = plan.label_weight
             y_partner = y[plan.partner]
+            partner_weight = None if sample_weight is None else sample_weight[plan.partner]
             per_sample = lam * per_sample + (1 - lam) * criterion(
-                logits, y_partner, reduction="none"
+                logits, y_partner, reduction="none", sample_weight=partner_weight
             )
             normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
         if sample_weight is not None:

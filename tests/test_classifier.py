@@ -396,6 +396,23 @@ def test_a_weight_of_three_acts_as_three_copies_under_the_default_loss():
     assert abs(weighted.predict(X).mean() - copied.predict(X).mean()) < 0.08
 
 
+def test_arb_batch_counts_count_a_weight_of_three_as_three_copies(imbalanced):
+    """ARB's per-batch class counts weigh the rows: in one batch of the whole data (and
+    no batch norm, whose statistics count rows), a weight of 3 trains the network that
+    three copies of the row train."""
+    X, y = imbalanced
+    params = dict(loss="arb", batch_size=len(y) * 3, module__batch_norm=False)
+    weights = np.where(y == 2, 3, 1)
+    weighted = small(**params).fit(X, y, sample_weight=weights.astype(float))
+    copies = np.repeat(np.arange(len(y)), weights)
+    copied = small(**params).fit(X[copies], y[copies])
+    np.testing.assert_allclose(weighted.predict_proba(X), copied.predict_proba(X), atol=1e-5)
+    # With mixing the partners' losses count the same weighted batch.
+    mixed = small(**params, mixing="mixup", callbacks=[ClassDiagnostics()])
+    mixed.fit(X, y, sample_weight=weights.astype(float))
+    assert np.isfinite(mixed.net_.history[:, "train_loss"]).all()
+
+
 def test_a_class_of_zero_weight_is_absent_as_its_rows_would_be(imbalanced):
     """A weight counts a row as that many copies: the network is the one fitted without
     the rows of a class whose rows all weigh 0; the class stays in classes_, never

@@ -333,6 +333,56 @@ def test_arb_batch_clamps_logits_and_ignores_class_counts():
     assert logits.grad[0, 0] == 0 and logits.grad[1, 1] == 0  # clamped entries
 
 
+def _arb_weighted_and_repeated(weights, target):
+    """ARB with batch counts on a batch with integer sample weights, and on the batch
+    with each row repeated that many times: ``(loss, gradient)`` of each, the loss a sum
+    (the per-sample losses multiplied by the weights on the weighted batch)."""
+    gen = torch.Generator().manual_seed(3)
+    logits = (torch.randn(len(target), 4, generator=gen, dtype=torch.float64) * 2).requires_grad_()
+    k = torch.tensor(weights, dtype=torch.float64)
+    per_sample = ARBLoss()(logits, target, reduction="none", sample_weight=k)
+    weighted = (k * per_sample).sum()
+    (weighted_grad,) = torch.autograd.grad(weighted, logits)
+    rows = torch.repeat_interleave(torch.arange(len(target)), k.long())
+    repeated = ARBLoss()(logits[rows], target[rows], reduction="sum")
+    (repeated_grad,) = torch.autograd.grad(repeated, logits)
+    return (weighted, weighted_grad), (repeated, repeated_grad)
+
+
+def test_arb_batch_counts_count_a_row_of_weight_k_as_k_rows():
+    # Class 3 only has a row of weight 0: absent from the repeated batch, it leaves the
+    # denominator of the weighted one too.
+    target = torch.tensor([0, 0, 1, 2, 2, 0, 3])
+    weighted, repeated = _arb_weighted_and_repeated([1, 3, 2, 1, 4, 0, 0], target)
+    torch.testing.assert_close(weighted[0], repeated[0])
+    torch.testing.assert_close(weighted[1], repeated[1])
+    assert torch.all(weighted[1][:, 3] == 0)
+
+
+def test_arb_batch_counts_equal_sample_weights_change_nothing(batch):
+    logits, target = batch
+    loss = ARBLoss()
+    plain = loss(logits, target, reduction="none")
+    assert torch.equal(loss(logits, target, reduction="none", sample_weight=None), plain)
+    for value in (1.0, 0.25, 7.0):
+        equal = torch.full(target.shape, value)
+        weighted = loss(logits, target, reduction="none", sample_weight=equal)
+        torch.testing.assert_close(weighted, plain)
+    # The global counts are the training counts, whatever the batch's weights.
+    weights = torch.arange(1.0, len(target) + 1)
+    global_counts = ARBLoss(COUNTS, counts="global")
+    weighted = global_counts(logits, target, sample_weight=weights)
+    assert torch.equal(weighted, global_counts(logits, target))
+
+
+def test_a_sample_weight_of_another_shape_is_refused(batch):
+    logits, target = batch
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\); expected a tensor"):
+        ARBLoss()(logits, target, sample_weight=torch.ones(3))
+    with pytest.raises(ValueError, match=r"sample_weight has list; expected a tensor of one"):
+        ARBLoss()(logits, target, sample_weight=[1.0] * len(target))
+
+
 def test_arb_global_requires_counts(batch):
     logits, target = batch
     with pytest.raises(ValueError, match="class_counts"):

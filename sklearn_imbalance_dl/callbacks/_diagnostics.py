@@ -69,7 +69,7 @@ class ClassDiagnostics(Callback):
         for Xb, yb, wb in net.training_batches(dataset_train):
             features = net.penultimate_features(Xb).requires_grad_(True)
             logits = net.head_logits(features)
-            per_sample = net.per_sample_loss(logits, yb)
+            per_sample = net.per_sample_loss(logits, yb, wb)
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
             # A row of sample weight k counts as k rows, as in training (0: not at all).
             weight = torch.ones_like(yb, dtype=torch.float32) if wb is None else wb.float()

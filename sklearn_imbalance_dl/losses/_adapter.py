@@ -34,7 +34,9 @@ class TorchLossAdapter(nn.Module):
         self.loss = loss
         self.loss.reduction = "none"
 
-    def forward(self, logits, target, reduction="mean"):
+    def forward(self, logits, target, reduction="mean", sample_weight=None):
+        # sample_weight: as ImbalanceLoss.forward's, ignored: a torch loss counts no
+        # classes in the batch, and the caller weighs the per-sample losses.
         per_sample = self.loss(logits, target)
         if reduction == "none":
             return per_sample

@@ -121,12 +121,23 @@ def _cri(logits, target, counts, s, max_m, gamma, correction, weight, reduction)
     return _reduce(focal, target, weight, reduction)
 
 
+def _batch_counts(target, n_classes, dtype, sample_weight=None):
+    """Per-class counts of a mini-batch: its rows, or their sample weights summed (a row
+    of weight k counts as k rows).
+
+    A comparison against ``arange(C)`` rather than ``bincount`` or ``index_add_``: no
+    device synchronisation, and the same sums on every device.
+    """
+    rows = target[:, None] == torch.arange(n_classes, device=target.device)
+    if sample_weight is None:
+        return rows.sum(0).to(dtype)
+    return torch.where(rows, sample_weight[:, None].to(dtype), 0.0).sum(0)
+
+
 def _arb(logits, target, counts, clamp, weight, reduction):
     z = logits if clamp is None else logits.clamp(-clamp, clamp)
-    n_classes = z.shape[1]
     if counts is None:  # counts="batch": per-class counts of this mini-batch
-        classes = torch.arange(n_classes, device=target.device)
-        counts = (target[:, None] == classes).sum(0).to(z.dtype)
+        counts = _batch_counts(target, z.shape[1], z.dtype)
     present = counts > 0
     log_n = torch.where(present, counts, torch.ones_like(counts)).log()
     # Absent classes (log 0 = -inf) leave the denominator; a finite fill and

@@ -178,7 +178,7 @@ class ImbalanceLoss(nn.Module):
         return self.class_weights.to(target.device)[target]
 
     # ------------------------------------------------------------------ forward
-    def forward(self, logits, target, reduction=None):
+    def forward(self, logits, target, reduction=None, sample_weight=None):
         """Compute the loss.
 
         Parameters
@@ -187,6 +187,12 @@ class ImbalanceLoss(nn.Module):
         target : torch.Tensor of shape (n_samples,), integer
         reduction : {"mean", "sum", "none"}, default=None
             Overrides ``self.reduction`` for this call.
+        sample_weight : torch.Tensor of shape (n_samples,), default=None
+            The rows' weights in the class counts that a loss takes from the batch
+            itself (:class:`ARBLoss` with ``counts="batch"``): a row of weight k counts
+            as k rows. They do not multiply the per-sample losses: the caller weighs
+            those, as the estimator does. Other losses ignore them; None: each row
+            counts once.
 
         Returns
         -------
@@ -198,8 +204,17 @@ class ImbalanceLoss(nn.Module):
             # scikit-learn's check of one option costs about 1 us: cheap in a training step.
             check_component_params(self, {"reduction": reduction})
         logits, target = check_inputs(logits, target)
+        if sample_weight is not None and (
+            not isinstance(sample_weight, torch.Tensor) or sample_weight.shape != target.shape
+        ):
+            got = getattr(sample_weight, "shape", None)
+            got = type(sample_weight).__name__ if got is None else f"shape {tuple(got)}"
+            raise ValueError(
+                f"sample_weight has {got}; expected a tensor of one weight per sample, "
+                f"shape {tuple(target.shape)}."
+            )
         n_classes = logits.shape[1]
-        counts = self._counts_for(logits)
+        counts = self._counts_for(logits, target, sample_weight)
         weight = self.class_weights
         if weight is not None:
             if weight.shape != (n_classes,):
@@ -210,7 +225,9 @@ class ImbalanceLoss(nn.Module):
             weight = weight.to(device=logits.device, dtype=like_dtype(logits))
         return self._loss(logits, target, counts, weight, reduction)
 
-    def _counts_for(self, logits):
+    def _counts_for(self, logits, target, sample_weight):
+        """The class counts ``_loss`` gets: the training counts (a loss that counts
+        each batch's classes overrides this)."""
         n_classes = logits.shape[1]
         if self.class_counts is None:
             if self.requires_class_counts:
@@ -570,6 +587,11 @@ class ARBLoss(ImbalanceLoss):
     official default) the class counts are optional; ``counts="global"`` needs them
     and then equals :class:`BalancedSoftmaxLoss`.
 
+    The batch counts count a row of ``sample_weight`` k (a ``forward`` argument, which
+    the estimator passes) as k rows: with the per-sample losses multiplied by the
+    weights, a batch of integer weights gives the loss of the batch with each row
+    repeated that many times. Without ``sample_weight`` each row counts once.
+
     Parameters
     ----------
     class_counts : array-like of shape (n_classes,), default=None
@@ -604,12 +626,13 @@ class ARBLoss(ImbalanceLoss):
     def initial_class_weights(self, class_counts):
         return None
 
+    def _counts_for(self, logits, target, sample_weight):
+        counts = super()._counts_for(logits, target, sample_weight)
+        if self.counts == "global":
+            return counts
+        if sample_weight is None:
+            return None  # the kernel counts the batch's rows
+        return K._batch_counts(target, logits.shape[1], logits.dtype, sample_weight)
+
     def _loss(self, logits, target, counts, weight, reduction):
-        return K._arb(
-            logits,
-            target,
-            counts if self.counts == "global" else None,
-            self.clamp,
-            weight,
-            reduction,
-        )
+        return K._arb(logits, target, counts, self.clamp, weight, reduction)

@@ -571,7 +571,8 @@ def arb_loss(
     * ``counts="batch"`` (the official default): ``n_j`` is the number of samples of
       class ``j`` in this mini-batch, computed from ``target``; classes absent from the
       batch leave the denominator (their logits get zero gradient from this loss).
-      ``class_counts`` is not used (validated if given).
+      ``class_counts`` is not used (validated if given). :class:`~.ARBLoss` counts
+      rows by their sample weights (its ``forward``'s ``sample_weight``).
     * ``counts="global"``: ``n = class_counts``; then ARB equals
       :func:`balanced_softmax_loss` exactly (when no logit is clamped), since
       ``logsumexp(z + log n) - log n_y - z_y = -log softmax(z + log n)_y
