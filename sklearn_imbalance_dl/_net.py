@@ -349,6 +349,8 @@ class ImbalanceNet(NeuralNet):
         ``sample_weight`` counts in the class counts that a loss takes from the batch
         (ARB's), as in training; it does not multiply the losses.
         """
+        if sample_weight is None:  # a loss of one's own may not take the argument
+            return self.criterion_(logits, y, reduction="none")
         return self.criterion_(logits, y, reduction="none", sample_weight=sample_weight)
 
     # ------------------------------------------------------------------ data
@@ -423,14 +425,14 @@ class ImbalanceNet(NeuralNet):
             return criterion(logits, y, reduction="mean")
         # The sample weights also go to the loss, for the class counts it may take from
         # the batch (ARB); the partners' are the same rows' weights, permuted.
-        per_sample = criterion(logits, y, reduction="none", sample_weight=sample_weight)
+        per_sample = self.per_sample_loss(logits, y, sample_weight)
         normaliser = criterion.per_sample_weight(y)
         if plan is not None and plan.label_weight is not None:
             lam = plan.label_weight
             y_partner = y[plan.partner]
             partner_weight = None if sample_weight is None else sample_weight[plan.partner]
-            per_sample = lam * per_sample + (1 - lam) * criterion(
-                logits, y_partner, reduction="none", sample_weight=partner_weight
+            per_sample = lam * per_sample + (1 - lam) * self.per_sample_loss(
+                logits, y_partner, partner_weight
             )
             normaliser = lam * normaliser + (1 - lam) * criterion.per_sample_weight(y_partner)
         if sample_weight is not None:
