@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -409,6 +410,7 @@ def test_the_output_says_what_was_compared(output, settings_file, tmp_path, caps
     assert settings["estimators"] == {
         "logreg": "LogisticRegression(class_weight='balanced', max_iter=5000, random_state=0)"
     }
+    assert settings["preprocessor"] == "auto"
     assert settings["protocol"] == "2-fold" and settings["seeds"] == [0]
     assert settings["epochs"] == 2 and settings["device"] == "cpu"
     assert settings["versions"]["sklearn_imbalance_dl"] == sklearn_imbalance_dl.__version__
@@ -420,6 +422,22 @@ def test_the_output_says_what_was_compared(output, settings_file, tmp_path, caps
             "seed",
             "fold",
         ]
+
+
+@pytest.mark.parametrize(
+    "preprocessor, as_frame, recorded",
+    [
+        (StandardScaler(with_mean=False), False, "StandardScaler(with_mean=False)"),
+        ("auto", True, "auto"),
+        ("auto", False, None),  # an array: nothing in front of the methods
+        (None, True, None),
+    ],
+)
+def test_the_settings_record_the_preprocessor(preprocessor, as_frame, recorded):
+    X, y = _two_class_data()
+    X = pd.DataFrame(X, columns=["a", "b", "c", "d"]) if as_frame else X
+    results = run_comparison(X, y, cv=2, seeds=1, methods=["logreg"], preprocessor=preprocessor)
+    assert results.attrs["preprocessor"] == recorded
 
 
 def test_the_output_names_the_shipped_data_set(tmp_path, capsys):

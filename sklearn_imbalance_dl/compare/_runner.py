@@ -772,8 +772,10 @@ def run_comparison(
         ``estimators`` (method -> the estimator of the first seed, as scikit-learn
         shows it: ``"ImbalancedNetClassifier(loss='ldam', max_epochs=50,
         random_state=0, schedule='drw')"``; None when its factory always raised),
-        ``device``, ``versions`` (of ``sklearn_imbalance_dl``, scikit-learn,
-        imbalanced-learn and torch) and ``partial`` (False).
+        ``preprocessor`` (``"auto"`` for :func:`make_preprocessor`'s, a transformer of
+        yours as scikit-learn shows it, None for none), ``device``, ``versions`` (of
+        ``sklearn_imbalance_dl``, scikit-learn, imbalanced-learn and torch) and
+        ``partial`` (False).
 
     Raises
     ------
@@ -808,7 +810,11 @@ def run_comparison(
     seeds = _resolve_seeds(seeds)
     if shot_thresholds is not None:  # checked before any fit: scoring is at the end
         shot_thresholds = _check_shot_thresholds(shot_thresholds)
+    # What the settings record: "auto" names make_preprocessor's (its repr would list
+    # every column), a transformer of the user's is shown as scikit-learn shows it.
+    auto = isinstance(preprocessor, str)
     preprocessor = _resolve_preprocessor(preprocessor, X_train)
+    described = "auto" if auto and preprocessor is not None else _describe_estimator(preprocessor)
     y_train = np.asarray(y_train)
     check_consistent_length(X_train, y_train)
     holdout = X_test is not None
@@ -870,6 +876,7 @@ def run_comparison(
         },
         # What each row was, so that a saved comparison says it.
         estimators={name: _describe_estimator(estimator) for name, estimator in first.items()},
+        preprocessor=described,
         device=device,
         versions=_versions(),
     )
