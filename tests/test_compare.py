@@ -1800,6 +1800,26 @@ def test_cli_every_fit_failing_is_one_line(csv_file, monkeypatch, capsys):
     )
 
 
+def test_cli_every_fit_failing_still_writes_the_output(csv_file, tmp_path, monkeypatch, capsys):
+    _break_hgb(monkeypatch, seeds={0})
+    output = tmp_path / "results.csv"
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "hgb", "--output", str(output)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "sklearn-imbalance-dl compare: error: every fit failed (2 of 2); the first, hgb "
+        f"(seed 0, fold 0): ValueError: cannot fit this; {output} has each fit's error\n"
+    )
+    assert captured.out == f"wrote {output} and {tmp_path / 'results.settings.json'}\n"
+    written = pd.read_csv(output, keep_default_na=False)
+    fits = written[written.row == "fit"]
+    assert fits["error"].str.startswith("ValueError: cannot fit this").all() and len(fits) == 2
+    summary = written[written.row == "summary"]
+    assert summary[["method", "n_fits", "n_failed"]].values.tolist() == [["hgb", "2", "2"]]
+    settings = json.loads((tmp_path / "results.settings.json").read_text())["settings"]
+    assert settings["data"]["target"] == "label" and settings["partial"] is False
+
+
 # ---------------------------------------------------------------- options
 def test_help_lists_every_method_with_a_description(capsys):
     assert main(["compare", "--help"]) == 0

@@ -45,7 +45,7 @@ t-test of Nadeau and Bengio (2003) over the folds x seeds.
 
 A fit that fails (raises) does not stop the others: the table lists its method after
 the others, unranked, with a "failed:" line naming the first error, and --output keeps
-each fit's error.
+each fit's error (also when every fit failed).
 
 Exit status: 0 success, 1 the table was printed but some fits failed (or every fit
 failed: one line, no table), or --output / --plot went to the fallback file, 2 usage
@@ -1055,6 +1055,17 @@ def _write(write, path, option, other_suffix=None):
     return 0
 
 
+def _write_output(results, summary, output):
+    """Write the results of a complete run to ``--output`` (or the fallback file), and
+    remove what an interrupted run left for it; the status of :func:`_write`."""
+    from ._report import write_results
+
+    unwritten = _write(lambda path: write_results(results, summary, path), output, "--output")
+    if not unwritten:
+        _remove_partial(output)
+    return unwritten
+
+
 def _imbalance_ratio(args):
     return 100 if args.imbalance_ratio is None else args.imbalance_ratio
 
@@ -1149,7 +1160,7 @@ def _run(args):
 
     from sklearn.exceptions import FitFailedWarning
 
-    from ._report import collect_notes, format_table, plot_results, write_results
+    from ._report import collect_notes, format_table, plot_results
     from ._runner import ComparisonFitError, ComparisonInterrupted, run_comparison, summarise
 
     options = dict(
@@ -1176,13 +1187,18 @@ def _run(args):
     except ComparisonInterrupted as exc:
         raise _Interrupted(_keep_partial(exc, args, recorded)) from None
     except ComparisonFitError as exc:  # every fit failed: no table to print
-        first = exc.results[exc.results["error"] != ""].iloc[0]
+        results = exc.results
+        first = results[results["error"] != ""].iloc[0]
         print(
             f"{_PREFIX} error: every fit failed ({exc.n_fits} of "
             f"{exc.n_fits}); the first, {exc.method} (seed {exc.seed}, fold {exc.fold}): "
-            f"{_first_line(first['error'])}",
+            f"{_first_line(first['error'])}"
+            + (f"; {args.output} has each fit's error" if args.output else ""),
             file=sys.stderr,
         )
+        if args.output is not None:
+            results.attrs = {**recorded, **results.attrs}
+            _write_output(results, summarise(results), args.output)
         return 1
     elapsed = time.perf_counter() - start
     results.attrs = {**recorded, **results.attrs}  # what was compared first, for a reader
@@ -1208,12 +1224,7 @@ def _run(args):
         )
         status = 1
     if args.output is not None:
-        unwritten = _write(
-            lambda path: write_results(results, summary, path), args.output, "--output"
-        )
-        if not unwritten:
-            _remove_partial(args.output)
-        status |= unwritten
+        status |= _write_output(results, summary, args.output)
     if args.plot is not None:
 
         def draw(path):
