@@ -1238,6 +1238,23 @@ def test_a_target_of_many_whole_numbers_looks_like_regression(tmp_path, capsys):
     assert "class 12 has 1 sample, ...: fewer than --folds 5" in err and "class 13" not in err
 
 
+def test_a_target_of_codes_with_leading_zeros_keeps_them_as_text(tmp_path):
+    from sklearn_imbalance_dl.compare._cli import load_table
+
+    rng = np.random.default_rng(0)
+    # The same file, the labels as written: "007" and "7" are two codes, not one number.
+    lines = ["a,code"] + [f"{a},{c}" for a, c in zip(rng.normal(size=30), ["007", "7", "8"] * 10)]
+    path = tmp_path / "codes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    _, y, description, _ = load_table(path, "code", 2)
+    assert y.tolist() == ["007", "7", "8"] * 10
+    assert "target 'code', 3 classes ('007': 10, '7': 10, '8': 10)" in description
+    # Numbers without leading zeros are read as numbers, as ever.
+    path.write_text("\n".join(line.replace("007", "9") for line in lines) + "\n")
+    _, y, description, _ = load_table(path, "code", 2)
+    assert y.tolist() == [9, 7, 8] * 10 and "3 classes (7: 10, 8: 10, 9: 10)" in description
+
+
 def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, capsys):
     import warnings
 

@@ -30,7 +30,8 @@ the long-tailed set, test on a balanced test set (50 per digit), repeat over see
 With --data FILE.csv|FILE.parquet --target COLUMN: your table. The CSV separator
 (comma, semicolon or tab) and decimal mark are detected (or --sep, --decimal),
 numbers with thousands separators ("2,840.80", or "2.840,80" with decimal ,) are
-read as numbers, spaces around column names are removed, and empty or constant
+read as numbers, a target of codes written with leading zeros ("007", "7") keeps its
+labels as text, spaces around column names are removed, and empty or constant
 columns are left out with a note. Column names that repeat are refused.
 
 Tables are compared by stratified k-fold cross-validation repeated over seeds. The
@@ -649,13 +650,15 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     """Read ``path`` (.csv or .parquet) and split off ``target``, checking it for CV.
 
     CSV files are read by :func:`read_csv` (separator and decimal mark detected,
-    thousands separators, ``na_values`` as missing). Spaces around column names are
-    removed (the title says so), and ``target`` and ``drop`` name columns without
-    them. Empty and constant columns are left out (named in ``left_out``). Refused,
-    each with one line (:class:`CompareError`): a table without rows, column names
-    that repeat, columns that look like dates, identifiers or free text (unless in
-    ``drop``; a column of numbers but for a few cells, such as "?", or with a unit,
-    is named as such), infinite values; and the label problems of cross-validation.
+    thousands separators, ``na_values`` as missing); a target of codes written with
+    leading zeros ("007") keeps its labels as text, which numbers would merge ("7").
+    Spaces around column names are removed (the title says so), and ``target`` and
+    ``drop`` name columns without them. Empty and constant columns are left out
+    (named in ``left_out``). Refused, each with one line (:class:`CompareError`): a
+    table without rows, column names that repeat, columns that look like dates,
+    identifiers or free text (unless in ``drop``; a column of numbers but for a few
+    cells, such as "?", or with a unit, is named as such), infinite values; and the
+    label problems of cross-validation.
 
     Returns
     -------
@@ -748,6 +751,9 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
             f"{missing} row(s) of {path.name} have no value in the target column {target!r}; "
             "drop or fill them"
         )
+    if suffix == ".csv" and pd.api.types.is_numeric_dtype(y):
+        codes = _codes(path, sep, target, na_values)
+        y = y if codes is None else codes
     y = _labels(y, target)
     as_categories = _check_almost_numbers(X, decimal or ".", path.name)
     X, y, description = _check_table(X, y, path.name, folds, target)
@@ -764,6 +770,21 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     if drop:
         description += f"; dropped: {', '.join(map(str, drop))}"
     return X, y, description, left_out
+
+
+def _codes(path, sep, target, na_values):
+    """The ``target`` column of a CSV file as its text when it holds codes written with
+    leading zeros ("007"), else None. Read as numbers, "007" and "7" would be one class."""
+    import pandas as pd
+
+    text = pd.read_csv(
+        path,
+        sep=sep,
+        dtype=str,
+        na_values=list(na_values) or None,
+        usecols=lambda column: column.strip() == target,
+    ).iloc[:, 0]
+    return text if text.str.strip().str.fullmatch(r"[+-]?0\d+").any() else None
 
 
 _STORED_AS_TEXT = "numbers stored as text"
