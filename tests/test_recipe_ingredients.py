@@ -391,6 +391,7 @@ def test_cutmix_mixing_plan_drives_the_net_loss():
     # The net's mixed loss with these label weights, against the formula by hand.
     logits = torch.randn(6, 3)
     net = types.SimpleNamespace(criterion_=CrossEntropyLoss([30, 10, 3]))
+    net.per_sample_loss = lambda *args: ImbalanceNet.per_sample_loss(net, *args)
     got = ImbalanceNet.mixed_loss(net, logits, y, None, plan)
     lam = plan.label_weight
     ce = F.cross_entropy(logits, y, reduction="none")
