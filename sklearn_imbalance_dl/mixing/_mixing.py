@@ -203,7 +203,7 @@ class PhasedRemix(PhaseWindow, Mixup):
         Share threshold of Remix.
     alpha : float, default=1.0
         Beta concentration of the mixing share.
-    layer : default="input"
+    layer : {"input", "penultimate", "random"} or int, default="input"
         Mixing point (see :class:`Mixing`).
     """
 

@@ -45,6 +45,13 @@ class SMOTEWithFallback(BaseSampler):
         Classes over-sampled by copying, as they have a single sample.
     notes_ : list of str
         Human-readable account of the two adjustments above, empty if none was made.
+    sampling_strategy_ : dict
+        Number of samples added to each class below the majority's size (class label
+        -> count), as imbalanced-learn's samplers record it.
+    n_features_in_ : int
+        Number of features of ``X``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` has string column names (pandas).
 
     Examples
     --------
