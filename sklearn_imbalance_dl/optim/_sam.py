@@ -145,12 +145,18 @@ class SAM(torch.optim.Optimizer):
         Parameters
         ----------
         closure : callable
-            Does a forward and backward pass and returns the loss.
+            Does a forward and backward pass and returns the loss. Required; the
+            default ``None`` only matches torch's ``Optimizer.step`` signature.
 
         Returns
         -------
         loss : torch.Tensor
             The loss at the perturbed point ``w + e`` (what the closure returned).
+
+        Raises
+        ------
+        ValueError
+            Without a closure (use :meth:`first_step` and :meth:`second_step` then).
         """
         if closure is None:
             raise ValueError(
