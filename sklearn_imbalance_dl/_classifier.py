@@ -152,6 +152,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Training epochs (``schedule="crt"`` and ``"mislas"`` add their
         ``schedule__epochs`` re-training epochs after them).
     batch_size : int, default=256
+        Samples per training batch.
     lr : float, default=1e-3
         Base learning rate.
     optimizer : {"adamw", "sgd", "sam"} or torch optimizer class, default="adamw"
@@ -211,6 +212,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``n_iter_no_change`` epochs and keep the best epoch's weights. Needs
         ``validation_fraction``.
     n_iter_no_change : int, default=10
+        Epochs without improvement after which ``early_stopping`` stops.
     posthoc_tau : float or None, default=None
         Post-hoc logit adjustment at predict time, ``z - tau * log(prior)`` (Menon et
         al. 2021), the prior being the training class frequencies (weighted by
