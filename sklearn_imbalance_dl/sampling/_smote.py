@@ -50,7 +50,7 @@ class SMOTEWithFallback(BaseSampler):
         -> count), as imbalanced-learn's samplers record it.
     n_features_in_ : int
         Number of features of ``X``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str
         Only when ``X`` has string column names (pandas).
 
     Examples
