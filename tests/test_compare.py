@@ -1255,6 +1255,24 @@ def test_a_target_of_codes_with_leading_zeros_keeps_them_as_text(tmp_path):
     assert y.tolist() == [9, 7, 8] * 10 and "3 classes (7: 10, 8: 10, 9: 10)" in description
 
 
+def test_codes_with_leading_zeros_ignore_spaces_and_decimals_stay_numbers(tmp_path):
+    from sklearn_imbalance_dl.compare._cli import CompareError, load_table
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "codes.csv"
+    # Spaces after the separator, which numbers ignore: the codes are the text inside.
+    rows = zip(rng.normal(size=30), ["007", "7", " 7", "8", " 8", "007"] * 5)
+    path.write_text("a,code\n" + "".join(f"{a}, {c}\n" for a, c in rows))
+    _, y, description, _ = load_table(path, "code", 2)
+    assert sorted(set(y.tolist())) == ["007", "7", "8"]
+    assert "3 classes ('007': 10, '7': 10, '8': 10)" in description
+    # A target with decimals is no code, whatever its zeros: refused as a regression one.
+    rows = zip(rng.normal(size=30), ["0.5", "1.5", "07"] * 10)
+    path.write_text("a,y\n" + "".join(f"{a},{c}\n" for a, c in rows))
+    with pytest.raises(CompareError, match="holds non-integer numbers"):
+        load_table(path, "y", 2)
+
+
 def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, capsys):
     import warnings
 

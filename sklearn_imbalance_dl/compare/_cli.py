@@ -773,8 +773,9 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
 
 
 def _codes(path, sep, target, na_values):
-    """The ``target`` column of a CSV file as its text when it holds codes written with
-    leading zeros ("007"), else None. Read as numbers, "007" and "7" would be one class."""
+    """The ``target`` column of a CSV file as its text when it holds whole numbers some
+    written with leading zeros ("007"), else None. Read as numbers, "007" and "7" would
+    be one class. The spaces around a cell, which the numbers ignore, are removed."""
     import pandas as pd
 
     text = pd.read_csv(
@@ -784,7 +785,11 @@ def _codes(path, sep, target, na_values):
         na_values=list(na_values) or None,
         usecols=lambda column: column.strip() == target,
     ).iloc[:, 0]
-    return text if text.str.strip().str.fullmatch(r"[+-]?0\d+").any() else None
+    text = text.str.strip()
+    # Decimals ("0.5", "07") stay numbers: such a target is refused as a regression one.
+    if text.str.fullmatch(r"[+-]?\d+").all() and text.str.fullmatch(r"[+-]?0\d+").any():
+        return text
+    return None
 
 
 _STORED_AS_TEXT = "numbers stored as text"
