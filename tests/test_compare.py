@@ -1855,6 +1855,32 @@ def test_cli_every_fit_failing_still_writes_the_output(csv_file, tmp_path, monke
     assert settings["data"]["target"] == "label" and settings["partial"] is False
 
 
+def test_cli_every_fit_failing_names_the_output_only_where_it_went(
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
+):
+    from sklearn_imbalance_dl.compare import _report
+
+    _break_hgb(monkeypatch, seeds={0})
+    wanted = tmp_path / "results.json"
+    real = _report.write_results
+
+    def fail_there(results, summary, path):
+        if Path(path) == wanted:
+            raise OSError(28, "No space left on device")
+        real(results, summary, path)
+
+    monkeypatch.setattr(_report, "write_results", fail_there)
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "hgb", "--output", str(wanted)]) == 1
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.json")
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"sklearn-imbalance-dl compare: error: cannot write --output '{wanted}' (No space "
+        f"left on device); written to {fallback} instead",
+        "sklearn-imbalance-dl compare: error: every fit failed (2 of 2); the first, hgb "
+        "(seed 0, fold 0): ValueError: cannot fit this",
+    ]
+
+
 # ---------------------------------------------------------------- options
 def test_help_lists_every_method_with_a_description(capsys):
     assert main(["compare", "--help"]) == 0

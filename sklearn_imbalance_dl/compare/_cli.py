@@ -1215,16 +1215,17 @@ def _run(args):
     except ComparisonFitError as exc:  # every fit failed: no table to print
         results = exc.results
         first = results[results["error"] != ""].iloc[0]
+        written = False
+        if args.output is not None:  # written first, so that the error line can name it
+            results.attrs = {**recorded, **results.attrs}
+            written = not _write_output(results, summarise(results), args.output)
         print(
             f"{_PREFIX} error: every fit failed ({exc.n_fits} of "
             f"{exc.n_fits}); the first, {exc.method} (seed {exc.seed}, fold {exc.fold}): "
             f"{_first_line(first['error'])}"
-            + (f"; {args.output} has each fit's error" if args.output else ""),
+            + (f"; {args.output} has each fit's error" if written else ""),
             file=sys.stderr,
         )
-        if args.output is not None:
-            results.attrs = {**recorded, **results.attrs}
-            _write_output(results, summarise(results), args.output)
         return 1
     elapsed = time.perf_counter() - start
     results.attrs = {**recorded, **results.attrs}  # what was compared first, for a reader
