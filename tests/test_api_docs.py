@@ -120,7 +120,7 @@ def _table():
 
 def _fitted_net():
     X, y = _table()
-    return ImbalancedNetClassifier(max_epochs=1, random_state=0).fit(X, y)
+    return ImbalancedNetClassifier(max_epochs=1, device="cpu", random_state=0).fit(X, y)
 
 
 def _fitted_column_encoder():
