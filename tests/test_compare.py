@@ -1339,20 +1339,26 @@ def test_output_that_would_overwrite_the_data_is_refused(output, tmp_path, capsy
     assert "the --data file" in line and line.endswith("; choose another name")
 
 
-def test_failed_final_write_goes_to_a_named_fallback(
-    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
-):
+def _disk_full_at(monkeypatch, wanted):
+    """``write_results`` fails with "No space left on device" for ``wanted`` only (the
+    disk filled up during the run); the fallback file is written."""
     from sklearn_imbalance_dl.compare import _report
 
-    wanted = tmp_path / "results.json"
     real = _report.write_results
 
     def fail_there(results, summary, path):
-        if Path(path) == wanted:  # e.g. the disk filled up during the run
+        if Path(path) == wanted:
             raise OSError(28, "No space left on device")
-        real(results, summary, path)
+        return real(results, summary, path)
 
     monkeypatch.setattr(_report, "write_results", fail_there)
+
+
+def test_failed_final_write_goes_to_a_named_fallback(
+    csv_file, tmp_path, monkeypatch, capsys, fallback_dir
+):
+    wanted = tmp_path / "results.json"
+    _disk_full_at(monkeypatch, wanted)
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "logreg", "--output", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.json")
@@ -1366,17 +1372,8 @@ def test_failed_final_write_goes_to_a_named_fallback(
 def test_a_csv_output_that_falls_back_names_its_settings_file_too(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):
-    from sklearn_imbalance_dl.compare import _report
-
     wanted = tmp_path / "results.csv"
-    real = _report.write_results
-
-    def fail_there(results, summary, path):
-        if Path(path) == wanted:
-            raise OSError(28, "No space left on device")
-        return real(results, summary, path)
-
-    monkeypatch.setattr(_report, "write_results", fail_there)
+    _disk_full_at(monkeypatch, wanted)
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "logreg", "--output", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*[0-9].csv")
@@ -1858,18 +1855,9 @@ def test_cli_every_fit_failing_still_writes_the_output(csv_file, tmp_path, monke
 def test_cli_every_fit_failing_names_the_output_only_where_it_went(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):
-    from sklearn_imbalance_dl.compare import _report
-
     _break_hgb(monkeypatch, seeds={0})
     wanted = tmp_path / "results.json"
-    real = _report.write_results
-
-    def fail_there(results, summary, path):
-        if Path(path) == wanted:
-            raise OSError(28, "No space left on device")
-        real(results, summary, path)
-
-    monkeypatch.setattr(_report, "write_results", fail_there)
+    _disk_full_at(monkeypatch, wanted)
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "hgb", "--output", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.json")
