@@ -1254,7 +1254,7 @@ def _run(args):
         status |= _write_output(results, summary, args.output)
     if args.plot is not None:
 
-        def draw(path):
+        def draw(path):  # the figure plot_results returns is not a list of files written
             plot_results(summary, path, title=title)
 
         status |= _write(
