@@ -858,3 +858,16 @@ def _optimizer_causes(groups):
                 f"their product {lr * decay:.3g} is over 1)"
             )
     return list(dict.fromkeys(causes))  # groups often share their settings
+
+
+def check_imbalance_net(net, component, use):
+    """Refuse a net other than the one the estimator builds (a plain skorch net) for a
+    callback that acts through :class:`ImbalanceNet`'s hooks: it would otherwise fail
+    inside training with an AttributeError. ``use`` says how to pass the callback."""
+    if not isinstance(net, ImbalanceNet):
+        raise TypeError(
+            f"{type(component).__name__} acts through the network that "
+            "ImbalancedNetClassifier builds, whose hooks (class counts, epochs, staged "
+            f"features) a plain skorch {type(net).__name__} does not have: use "
+            f"ImbalancedNetClassifier({use})."
+        )

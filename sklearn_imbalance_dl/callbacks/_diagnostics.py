@@ -31,8 +31,11 @@ class ClassDiagnostics(Callback):
     which early stopping ends the fit included. The table that
     ``verbose`` prints leaves these lists out.
 
-    Needs a module that follows the staged-module protocol. Costs one forward pass
-    and a backward pass through the head per epoch.
+    A callback of :class:`~sklearn_imbalance_dl.ImbalancedNetClassifier`
+    (``callbacks=[ClassDiagnostics()]``): it reads the network through the hooks of the
+    net the estimator builds, and a plain skorch net is refused. Needs a module that
+    follows the staged-module protocol. Costs one forward pass and a backward pass
+    through the head per epoch.
 
     Examples
     --------
@@ -51,6 +54,10 @@ class ClassDiagnostics(Callback):
     reads_penultimate_features = True
 
     def on_train_begin(self, net, **kwargs):
+        # Imported here: the net imports this module.
+        from .._net import check_imbalance_net
+
+        check_imbalance_net(net, self, "callbacks=[ClassDiagnostics()]")
         if not net.is_staged():
             module = net.module if isinstance(net.module, type) else type(net.module)
             raise ValueError(

@@ -1,8 +1,9 @@
 """Weight averaging: an exponential moving average (EMA) or stochastic weight averaging (SWA).
 
 The estimator takes one as ``weight_averaging="ema"`` or ``"swa"`` (parameters as
-``weight_averaging__*``). The callback keeps averaged copies of the network's weights
-during training and writes them into the network when the main epochs end, so that
+``weight_averaging__*``), which binds it to the fit's epochs; a plain skorch net is
+refused. The callback keeps averaged copies of the network's weights during training
+and writes them into the network when the main epochs end, so that
 ``predict`` uses the averaged weights (and so does anything that reads ``net_``; the
 ``valid_*`` scores of the history are those of the weights being trained). Extra
 epochs a schedule adds after the main ones (``schedule="crt"`` or ``"mislas"``) start
@@ -29,7 +30,8 @@ class WeightAveraging(Component, Callback):
     main epochs after which averaging begins. ``bind(n_epochs)`` returns the copy that
     averages one fit of ``n_epochs`` main epochs; it refuses this base class, and a
     subclass that defines neither :meth:`fold` nor :meth:`update`, which would average
-    nothing.
+    nothing. The estimator binds it (``weight_averaging=``); a plain skorch net, which
+    has not the hooks it acts through, is refused.
 
     Parameters
     ----------
@@ -63,6 +65,10 @@ class WeightAveraging(Component, Callback):
         self.start_epoch_ = min(int(round(self.start * n_epochs)), n_epochs - 1)
 
     def on_train_begin(self, net, **kwargs):
+        # Imported here: the net imports this subpackage.
+        from .._net import check_imbalance_net
+
+        check_imbalance_net(net, self, f"weight_averaging={type(self).__name__}(...)")
         self.average_ = None
         self.n_averaged_ = 0
         self.applied_ = False
