@@ -514,6 +514,9 @@ def test_load_cifar10_lt_names_an_npz_array_of_objects(tmp_path):
         (np.array([None, 0, 1, 1, 2, 2], dtype=object), r"missing label\(s\).*position\(s\) \[0\]"),
         (np.array([0, "a", 1, 1, 2, 2], dtype=object), r"mixes labels of types int, str"),
         (np.linspace(0, 1, 6), r"Unknown label type: continuous"),
+        # Whole numbers held as objects (a pandas column after some operations): the
+        # advice of the estimator, not scikit-learn's "regression target".
+        (pd.Series([0, 0, 1, 1, 2, 2], dtype=object), r"int labels in an array of dtype object"),
     ],
 )
 def test_make_long_tailed_names_missing_mixed_and_continuous_labels(y, message):

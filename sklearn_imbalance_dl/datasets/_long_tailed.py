@@ -13,6 +13,7 @@ from .._validation import (
     StrOptions,
     check_label_types,
     check_no_missing_labels,
+    check_object_labels,
     validate_params,
 )
 
@@ -233,6 +234,7 @@ def make_long_tailed(
 
     check_no_missing_labels(y_arr)
     check_label_types(y_arr)
+    check_object_labels(y_arr)
     check_classification_targets(y_arr)  # a continuous y names itself
     labels, available = np.unique(y_arr, return_counts=True)
     if labels.shape[0] < 2:
