@@ -39,6 +39,7 @@ from ._data import (
     check_map_style,
     check_value_scale,
     item_input,
+    tensor_to_numpy,
     unslice,
     value_scale,
 )
@@ -573,7 +574,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             A DataFrame may hold numeric, boolean, categorical, object and string
             columns (nullable dtypes included) and missing values when the module is
             ``"tabular"`` (``"auto"`` on tables); date and duration columns are
-            refused with how to convert them. Arrays of any other sample shape are
+            refused with how to convert them. A torch tensor (X, y or
+            ``sample_weight``, on any device, with a gradient or in bfloat16) is read as
+            the array of its values. Arrays of any other sample shape are
             flattened by ``module="mlp"`` (see ``module``). Images in (n_samples, H,
             W, C) order, C being 1, 3 or 4, are refused by the built-in modules with
             the transposition that fixes them; a shape that reads either way, as
@@ -657,6 +660,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
+        X, y, sample_weight = (tensor_to_numpy(v) for v in (X, y, sample_weight))
         X = unslice(X)
         check_map_style(X)
         if isinstance(y, SliceDataset):
@@ -935,7 +939,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _checked_input(self, X):
         check_is_fitted(self)
         encoder = getattr(self, "column_encoder_", None)
-        X = unslice(X)
+        X = unslice(tensor_to_numpy(X))
         check_map_style(X)
         if isinstance(X, Dataset):
             if encoder is not None:

@@ -17,6 +17,25 @@ from ._validation import missing_labels, plain_value
 from .registry import register
 
 
+def tensor_to_numpy(value):
+    """A torch tensor as a numpy array; anything else as it is.
+
+    numpy reads a tensor itself only when it is on the CPU, needs no gradient and is of a
+    type numpy has: a tensor of features computed on the GPU or by a network in
+    ``bfloat16`` is read through a copy, in float64 for the float types numpy lacks
+    (bfloat16, float8), which it holds exactly.
+    """
+    if not torch.is_tensor(value):
+        return value
+    if value.is_floating_point() and value.dtype not in (
+        torch.float16,
+        torch.float32,
+        torch.float64,
+    ):
+        value = value.double()
+    return value.numpy(force=True)
+
+
 def weights_are_uniform(sample_weight):
     """Equal sample weights cancel in the weighted mean: batches then carry none."""
     return bool((sample_weight == sample_weight[0]).all())
@@ -290,12 +309,9 @@ def dataset_labels(dataset):
         return None, None
     if labels is None:
         return None, None
-    if torch.is_tensor(labels):
-        # float64 holds every float type exactly, bfloat16 included (numpy lacks it).
-        labels = labels.detach().cpu()
-        labels = (labels.double() if labels.is_floating_point() else labels).numpy()
-    else:
-        labels = np.asarray(labels)
+    if torch.is_tensor(labels) and labels.is_floating_point():
+        labels = labels.double()  # float64 holds every float type exactly
+    labels = np.asarray(tensor_to_numpy(labels))
     if labels.ndim != 1 or len(labels) != len(dataset):
         return None, None
     return labels, where

@@ -135,6 +135,23 @@ def test_read_only_arrays_fit_and_predict_without_torchs_warning():
     assert result.returncode == 0, result.stderr
 
 
+def test_tensors_numpy_cannot_read_train_and_predict_as_their_values(imbalanced):
+    """Features that need a gradient (a network's output) or are in bfloat16 are read
+    as the arrays of their values: X, y and sample_weight in fit, X in predict."""
+    X, y = imbalanced
+    weights = np.linspace(0.5, 2.0, len(y), dtype=np.float32)
+    features = torch.as_tensor(X).bfloat16()
+    values = features.float().numpy()
+    as_arrays = small().fit(values, y, sample_weight=weights)
+    tensors = small().fit(
+        features.requires_grad_(),
+        torch.as_tensor(y).bfloat16(),
+        sample_weight=torch.as_tensor(weights).requires_grad_(),
+    )
+    np.testing.assert_array_equal(tensors.classes_, as_arrays.classes_)
+    np.testing.assert_array_equal(tensors.predict_proba(features), as_arrays.predict_proba(values))
+
+
 def test_a_pickle_without_the_device_copy_of_the_posthoc_shift_predicts(imbalanced, monkeypatch):
     """A pickle holding only ``shift`` (no device copy) predicts as the fitted model."""
     X, y = imbalanced
