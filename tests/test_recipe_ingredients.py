@@ -341,6 +341,15 @@ def test_cutout_matches_the_authors_loop():
     torch.testing.assert_close(got, expected)
 
 
+@pytest.mark.parametrize("size", [1, 3, 4])
+def test_cutout_cuts_a_square_of_the_size_inside_the_image(size):
+    images = torch.ones(2, 3, 9, 9)
+    got = _cutout_at(images, torch.tensor([4, 0]), torch.tensor([4, 0]), size=size)
+    holes = (got == 0).all(dim=1).sum(dim=(1, 2))
+    # The centred square whole; at the corner, its share inside the image.
+    assert holes.tolist() == [size * size, (size - size // 2) ** 2]
+
+
 def test_cutout_draws_from_the_global_generator_per_image():
     images = torch.ones(64, 3, 32, 32)
     torch.manual_seed(3)

@@ -59,10 +59,11 @@ def _centred_box(cy, cx, cut_h, cut_w, h, w):
 def cutout(images, size=16, fill=0.0):
     """Cutout (DeVries and Taylor, 2017): a ``size`` x ``size`` square set to ``fill``.
 
-    The centre of every image's square is drawn uniformly over the image; the square
-    is clipped at the borders (so it can be smaller), as in the authors' code (one
-    hole of length 16 for CIFAR-10). ``fill=0`` is the mean colour of standardised
-    inputs.
+    The centre ``c`` of every image's square is drawn uniformly over the image; the
+    square spans ``[c - size // 2, c - size // 2 + size)`` in each direction and is
+    clipped at the borders (so it can be smaller), as in the authors' code (one hole of
+    length 16 for CIFAR-10), whose holes of an odd length are a pixel short. ``fill=0``
+    is the mean colour of standardised inputs.
 
     Parameters
     ----------
@@ -104,10 +105,11 @@ def _cutout(images, size, fill=0.0):
 
 def _cutout_at(images, cy, cx, size, fill=0.0):
     _, _, h, w = images.shape
-    size = torch.as_tensor(size, device=images.device)
-    top, left, bottom, right = _centred_box(cy, cx, size, size, h, w)
-    # The authors' hole spans [c - size // 2, c + size // 2).
-    mask = _box_mask(h, w, top, left, bottom, right, images.device)
+    # The authors' hole, [c - size // 2, c + size // 2), for an even size; an odd size
+    # keeps its side too (theirs loses a pixel, and size 1 cuts nothing).
+    top = torch.as_tensor(cy, device=images.device) - size // 2
+    left = torch.as_tensor(cx, device=images.device) - size // 2
+    mask = _box_mask(h, w, top, left, top + size, left + size, images.device)
     return images.masked_fill(mask[:, None], fill)
 
 
