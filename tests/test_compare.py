@@ -495,6 +495,19 @@ def test_make_preprocessor_bounds_the_width_of_a_column_of_many_categories():
     assert unseen[0, -1] == 1 and unseen[0, 1:-1].sum() == 0
 
 
+def test_make_preprocessor_under_pandas_output_keeps_the_rows_of_a_fold():
+    X = _table().drop(columns="label").iloc[::2]  # a training fold: its index has gaps
+    arrays = make_preprocessor(X).fit_transform(X)
+    frames = make_preprocessor(X).set_output(transform="pandas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Xt = frames.fit_transform(X)
+    assert Xt.index.equals(X.index)
+    np.testing.assert_array_equal(Xt.to_numpy(), arrays)
+    assert list(Xt.columns) == list(frames.get_feature_names_out())
+    assert "categorical__colour_red" in Xt.columns
+
+
 def test_column_kinds_one_rule_for_preprocessor_and_cli(tmp_path):
     from sklearn_imbalance_dl.compare._cli import CompareError, _clean_features
     from sklearn_imbalance_dl.compare._runner import _column_kinds

@@ -175,13 +175,15 @@ def _as_categories(X):
     """Categorical columns as strings, with NaN (not None, not pd.NA) for the gaps.
 
     One value type per column, so the encoder can sort the categories, and one
-    missing-value marker, so the imputer finds them all.
+    missing-value marker, so the imputer finds them all. A DataFrame with X's index and
+    columns: under ``set_output(transform="pandas")`` its rows line up with those of
+    the numeric columns, and the encoder names its columns after X's.
     """
     frame = pd.DataFrame(X)
     missing = frame.isna().to_numpy()
     values = frame.astype(str).to_numpy(dtype=object)
     values[missing] = np.nan
-    return values
+    return pd.DataFrame(values, index=frame.index, columns=frame.columns)
 
 
 #: The widest one-hot encoding of one column in :func:`make_preprocessor`.
@@ -206,7 +208,8 @@ def make_preprocessor(X):
     Returns
     -------
     preprocessor : ColumnTransformer
-        Unfitted; its output is a dense float array (networks need dense input).
+        Unfitted; its output is a dense float array (networks need dense input), a
+        DataFrame with X's index under ``set_output(transform="pandas")``.
 
     Raises
     ------
@@ -252,7 +255,7 @@ def make_preprocessor(X):
             (
                 "categorical",
                 make_pipeline(
-                    FunctionTransformer(_as_categories),
+                    FunctionTransformer(_as_categories, feature_names_out="one-to-one"),
                     SimpleImputer(strategy="most_frequent"),
                     # At most _MAX_ONE_HOT columns per column: the rarest categories
                     # share one (as do those first seen in a test fold, else all
