@@ -33,6 +33,7 @@ from ._builder import (
     resolve_device,
 )
 from ._data import (
+    ASSUME_FINITE,
     DatasetInputs,
     check_channel_order,
     check_dataset_labels,
@@ -694,6 +695,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        if not np.isfinite(sample_weight).all():
+            raise ValueError(
+                f"Input sample_weight contains NaN or infinity ({ASSUME_FINITE}): pass finite "
+                "weights."
+            )
         if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
             raise ValueError("Sample weights must contain at least one non-zero number.")
         X, self.network_classes_, y_encoded, sample_weight = _without_weightless_classes(

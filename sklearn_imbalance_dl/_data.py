@@ -48,6 +48,11 @@ DATASET_AS_IT_IS = (
     "Dataset, or pass an array or a DataFrame."
 )
 
+# Why an array or sample weights can hold NaN or infinity past the checks.
+ASSUME_FINITE = (
+    "sklearn.set_config(assume_finite=True) skips scikit-learn's check that refuses them"
+)
+
 
 class InMemoryDataset(Dataset):
     """Tensors already on the training device: inputs, encoded targets, sample weights."""

@@ -21,6 +21,7 @@ import numbers
 
 import cloudpickle
 import numpy as np
+import sklearn
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
@@ -29,6 +30,7 @@ from torch.utils.data import DataLoader
 
 from ._cuda_graph import CapturedTrainStep
 from ._data import (
+    ASSUME_FINITE,
     DATASET_AS_IT_IS,
     DatasetInputs,
     DeviceBatchIterator,
@@ -648,7 +650,7 @@ class ImbalanceNet(NeuralNet):
         rate = max(group["lr"] for group in self.optimizer_.param_groups)
         causes = [
             f"a learning rate too high (lr={self.lr}; this epoch's rate {rate:.3g})",
-            "unscaled inputs (standardise features with large values)",
+            *_input_causes(),
         ]
         causes += _optimizer_causes(self.optimizer_.param_groups)
         if self.precision == "fp16":
@@ -662,10 +664,7 @@ class ImbalanceNet(NeuralNet):
         """The first batch's loss is computed on the initial weights, before any step:
         non-finite there, it is no divergence, and the learning rate is not its cause."""
         own = "augmentation, module or loss" if self.augment is not None else "module or loss"
-        causes = [
-            "unscaled inputs (standardise features with large values)",
-            f"a {own} of your own that computes NaN or inf",
-        ]
+        causes = [*_input_causes(), f"a {own} of your own that computes NaN or inf"]
         if self.precision == "fp16":
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(
@@ -782,7 +781,10 @@ class ImbalanceNet(NeuralNet):
         """Why the network's outputs gave NaN probabilities (an error path: may re-read X)."""
         batches = self._predict_batches(X, max(self.batch_size, 1024))
         if any(not torch.isfinite(torch.as_tensor(xb).float()).all() for xb in batches):
-            return f"X contains NaN or infinity, which the network cannot read. {DATASET_AS_IT_IS}"
+            unread = "X contains NaN or infinity, which the network cannot read"
+            if isinstance(X, torch.utils.data.Dataset):
+                return f"{unread}. {DATASET_AS_IT_IS}"
+            return f"{unread} ({ASSUME_FINITE})."  # arrays are checked otherwise
         if self.precision == "fp16":
             return (
                 "The network's outputs overflowed precision='fp16' (values beyond 65,504) "
@@ -795,6 +797,14 @@ class ImbalanceNet(NeuralNet):
             "probabilities: X may be far beyond the scale of the training data, or the "
             "weights grew huge in training (a learning rate too high)."
         )
+
+
+def _input_causes():
+    """What in the inputs can make the loss non-finite."""
+    causes = ["unscaled inputs (standardise features with large values)"]
+    if sklearn.get_config()["assume_finite"]:  # arrays are checked otherwise
+        causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE})")
+    return causes
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 import torch
 from PIL import Image
 from sklearn.datasets import load_digits, make_classification
@@ -146,6 +147,26 @@ def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
     clf.fit(TensorDataset(torch.as_tensor(X)), y)
     with pytest.raises(ValueError, match=r"X contains NaN or infinity.*A torch Dataset goes"):
         clf.predict(dataset)
+
+
+def test_non_finite_values_that_assume_finite_lets_through_are_named(digits):
+    # scikit-learn checks neither X nor sample_weight for NaN and infinity under
+    # assume_finite=True: the errors say what is wrong, not a weight range or a Dataset.
+    X, y = digits
+    weights = np.ones(len(y))
+    weights[3] = np.nan
+    infinite = X.copy()
+    infinite[3, 5] = np.inf
+    let_through = r"NaN or infinity \(sklearn.set_config\(assume_finite=True\) skips"
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match=rf"sample_weight contains {let_through}"):
+            small().fit(X, y, sample_weight=weights)
+        with pytest.raises(ValueError, match=rf"inputs that hold {let_through}"):
+            small().fit(infinite, y)
+        clf = small().fit(X, y)
+        with pytest.raises(ValueError, match=r"cannot read \(sklearn.set_config\(assume") as error:
+            clf.predict(infinite)
+    assert "Dataset" not in str(error.value)
 
 
 @pytest.mark.parametrize(
