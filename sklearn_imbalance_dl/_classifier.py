@@ -691,6 +691,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
                 f"{plain_value(self.classes_[0])!r}."
             )
+        if np.ndim(sample_weight) == 1 and len(sample_weight) != len(y):
+            raise ValueError(
+                f"sample_weight has {len(sample_weight)} values for {len(y)} samples: pass "
+                "one weight per row of X. A sampler in front of the estimator (SMOTE, an "
+                "under-sampler in an imbalanced-learn Pipeline) changes the rows but not "
+                "their weights."
+            )
         # Checked in float64: tiny or huge weights count relative to their mean.
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True

@@ -1122,3 +1122,13 @@ def test_all_zero_sample_weights_are_refused(imbalanced):
     X, y = imbalanced
     with pytest.raises(ValueError, match="at least one non-zero"):
         small().fit(X, y, sample_weight=np.zeros(len(y)))
+
+
+def test_sample_weights_of_another_length_say_a_sampler_in_front_keeps_them(imbalanced):
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline
+
+    X, y = imbalanced
+    pipe = Pipeline([("over", RandomOverSampler(random_state=0)), ("net", small())])
+    with pytest.raises(ValueError, match=rf"{len(y)} values for \d+ samples.*changes the rows"):
+        pipe.fit(X, y, net__sample_weight=np.ones(len(y)))
