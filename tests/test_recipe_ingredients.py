@@ -6,6 +6,7 @@ Cutout, CutMix and the batched RandAugment.
 
 import copy
 import math
+import pickle
 import types
 
 import numpy as np
@@ -325,6 +326,51 @@ def test_sam_shares_groups_with_the_base_optimizer():
         opt.step()
     with pytest.raises(InvalidParameterError):
         SAM([w], rho=-1.0, lr=0.1)
+
+
+def _sam_steps(params, opt, n):
+    a = torch.tensor([2.0, 0.5])
+    for _ in range(n):
+        opt.zero_grad()
+        sum(_quadratic(p, a) for p in params).backward()
+        opt.first_step(zero_grad=True)
+        sum(_quadratic(p, a) for p in params).backward()
+        opt.second_step(zero_grad=True)
+
+
+def _sam_with_momentum(params):
+    return SAM(
+        [{"params": [params[0]]}, {"params": [params[1]], "rho": 0.4}], lr=0.05, momentum=0.9
+    )
+
+
+def test_sam_state_dict_resumes_with_the_base_optimizers_momentum():
+    params = [torch.nn.Parameter(torch.tensor([1.0, -2.0])) for _ in range(2)]
+    opt = _sam_with_momentum(params)
+    _sam_steps(params, opt, 2)
+    saved = copy.deepcopy(opt.state_dict())
+    resumed = [torch.nn.Parameter(p.detach().clone()) for p in params]
+    resumed_opt = _sam_with_momentum(resumed)
+    resumed_opt.load_state_dict(saved)
+    assert resumed_opt.base_optimizer.param_groups is resumed_opt.param_groups
+    _sam_steps(params, opt, 2)
+    _sam_steps(resumed, resumed_opt, 2)
+    for p, r in zip(params, resumed):
+        torch.testing.assert_close(r.detach(), p.detach())
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_sam_copies_with_its_base_optimizer(how):
+    params = [torch.nn.Parameter(torch.tensor([1.0, -2.0])) for _ in range(2)]
+    opt = _sam_with_momentum(params)
+    _sam_steps(params, opt, 2)
+    copy_of = copy.deepcopy if how == "deepcopy" else lambda o: pickle.loads(pickle.dumps(o))
+    copied, copied_opt = copy_of((params, opt))
+    assert copied_opt.base_optimizer.param_groups is copied_opt.param_groups
+    _sam_steps(params, opt, 2)
+    _sam_steps(copied, copied_opt, 2)
+    for p, c in zip(params, copied):
+        torch.testing.assert_close(c.detach(), p.detach())
 
 
 # ----------------------------------------------------------------- Cutout and CutMix

@@ -182,6 +182,31 @@ class SAM(torch.optim.Optimizer):
         device = grads[0].device
         return torch.norm(torch.stack([g.to(device) for g in grads]), p=2)
 
+    def state_dict(self):
+        """torch's state dict, with the base optimizer's under ``"base_optimizer"``.
+
+        The base optimizer holds the momentum (SGD) or moment estimates (Adam) that a
+        resumed run needs; this optimizer's own state holds the ``old_p`` of the last
+        step.
+
+        Returns
+        -------
+        state_dict : dict
+            torch's ``"state"`` and ``"param_groups"``, and ``"base_optimizer"``.
+        """
+        state_dict = super().state_dict()
+        state_dict["base_optimizer"] = self.base_optimizer.state_dict()
+        return state_dict
+
     def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        base = state_dict.pop("base_optimizer", None)
+        if base is not None:
+            self.base_optimizer.load_state_dict(base)
         super().load_state_dict(state_dict)
         self.base_optimizer.param_groups = self.param_groups
+
+    def __getstate__(self):
+        # torch's keeps the defaults, state and groups only; pickle and deepcopy would
+        # drop the base optimizer (and its state), which every step needs.
+        return {**super().__getstate__(), "base_optimizer": self.base_optimizer}
