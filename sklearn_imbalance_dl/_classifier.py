@@ -280,7 +280,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         load into a fitted estimator with ``clf.net_.load_params(checkpoint=...)``).
         The estimator's own components (schedules, weight averaging) go to their
         parameters, not here. Each fit works on copies of them (find them in
-        ``net_.callbacks_``), except a callback that cannot be copied (one holding an
+        ``net_.callbacks_``, under the name of a ``(name, callback)`` pair or
+        ``user_callback_<i>_<ClassName>``, ``i`` their place in the list), except a callback that cannot be copied (one holding an
         open file or a lock), used as it is; ``clone`` (and so ``GridSearchCV``) needs
         them copyable. All of them see every epoch: early stopping (the estimator's, or
         an ``EarlyStopping`` among them) ends the fit once every callback has seen the
