@@ -268,7 +268,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         1: print a row per epoch (skorch's table; the per-class lists of
         :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics` stay in
         ``net_.history``) and what early stopping decides.
-    callbacks : list of skorch callbacks or None, default=None
+    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
         Extra callbacks, e.g. :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics`,
         or skorch's ``GradientNormClipping``, ``Checkpoint``, ``EarlyStopping``. skorch's
         ``EpochScoring`` and ``BatchScoring`` are refused: they cannot read the net's
