@@ -1512,6 +1512,7 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     groups = routed.pop("param_groups", None)
     _check_optimizer_options(component_class("optimizer", value), routed)
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
+    _check_decay_taken(cls, params["weight_decay"])
     groups = [] if groups is None else _check_param_groups(groups, cls)
     _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
     if auto_decay is not None:
@@ -1520,6 +1521,20 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     if groups:
         kwargs["param_groups"] = groups
     return cls, kwargs
+
+
+def _check_decay_taken(cls, weight_decay):
+    """Refuse a weight decay the optimizer has no option for: it would not be applied.
+    ``"auto"`` and 0 ask for none there."""
+    names, takes_any = accepted_parameters(cls)
+    if takes_any or "weight_decay" in names or isinstance(weight_decay, str) or weight_decay == 0:
+        return
+    raise ValueError(
+        f"weight_decay={weight_decay!r} cannot be applied: optimizer={cls.__name__} "
+        "takes no weight_decay option. Set weight_decay=0 (or leave it at 'auto', which "
+        "is none for such an optimizer), or use an optimizer that decays the weights, "
+        "e.g. torch.optim.AdamW."
+    )
 
 
 def _check_optimizer_options(cls, routed):

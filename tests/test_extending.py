@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from skorch.callbacks import Callback, EarlyStopping
 
@@ -73,6 +74,17 @@ def test_an_unknown_optimizer_option_lists_the_ones_it_takes():
         clf.fit(X, y)
     message = str(pytest.raises(ValueError, clf.fit, X, y).value)
     assert ", lr," not in message and "params," not in message.replace("param_groups", "")
+
+
+def test_a_weight_decay_an_optimizer_has_no_option_for_is_refused():
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(optimizer=torch.optim.Rprop, weight_decay=1e-3, max_epochs=1)
+    with pytest.raises(ValueError, match=r"weight_decay=0\.001 cannot be applied: optimizer=Rprop"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+    # "auto" and 0 ask for no decay there.
+    for weight_decay in ("auto", 0.0):
+        clf.set_params(weight_decay=weight_decay).fit(X, y)
 
 
 @pytest.mark.parametrize(
