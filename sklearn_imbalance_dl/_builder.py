@@ -1238,18 +1238,19 @@ def _balancings(params, loss, schedule):
                 "this schedule",
             )
         )
-    elif not (isinstance(sampler, str) and sampler == "instance"):
-        if isinstance(sampler, str):
-            draws = (
-                "draws class-balanced batches"
-                if sampler == "class_balanced"
-                else "draws batches flattened toward balance (square-root)"
+    elif not isinstance(sampler, str):
+        shown = type(sampler).__name__ + "(...)"
+        balancings.append(
+            (
+                f"sampler={shown} resamples the classes every epoch",
+                "sampler='instance'",
+                "this sampler",
             )
-            shown = repr(sampler)
-        else:
-            draws = "resamples the classes every epoch"
-            shown = type(sampler).__name__ + "(...)"
-        balancings.append((f"sampler={shown} {draws}", "sampler='instance'", "this sampler"))
+        )
+    elif lookup("sampler", sampler) > 0:  # q = 0 draws every row alike: no balancing
+        balancings.append(
+            (f"sampler={sampler!r} {_sampler_draws(sampler)}", "sampler='instance'", "this sampler")
+        )
     if params["posthoc_tau"]:
         balancings.append(
             (
@@ -1259,6 +1260,21 @@ def _balancings(params, loss, schedule):
             )
         )
     return balancings
+
+
+def _sampler_draws(name):
+    """What the batches of the sampler ``name`` are: a sample of class c drawn with
+    probability proportional to ``n_c ** -q``, so each class in proportion to
+    ``n_c ** (1 - q)``."""
+    q = lookup("sampler", name)
+    if q == 1:
+        return "draws class-balanced batches"
+    if q == 0.5:
+        return "draws batches flattened toward balance (square-root)"
+    share = f"class c in proportion to n_c ** {1 - q:g}"
+    if q < 1:
+        return f"draws batches flattened toward balance ({share})"
+    return f"draws batches past balance, the rare classes the most ({share})"
 
 
 def _copy_for_the_fit(callback):

@@ -5,6 +5,7 @@ import importlib
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,33 @@ def test_an_unregistered_name_is_refused_naming_the_registered_ones():
     message = r"'mixing' parameter .* among .*'cutmix'.*'mixup'.*\} \(the names registered in this"
     with pytest.raises(ValueError, match=message):
         clf.fit(np.zeros((4, 2)), [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "q, draws",
+    [
+        (0.0, None),  # every row alike: nothing balances the classes a second time
+        (1.0, "draws class-balanced batches"),
+        (0.75, r"draws batches flattened toward balance \(class c .* n_c \*\* 0\.25\)"),
+        (2.0, r"draws batches past balance, the rare classes the most \(class c .* n_c \*\* -1\)"),
+    ],
+)
+def test_a_registered_sampler_is_described_by_its_exponent(q, draws):
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    clf = ImbalancedNetClassifier(sampler="scratch", max_epochs=1)
+    try:
+        register("sampler", "scratch")(q)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(X, y)
+    finally:
+        _TABLE["sampler"].pop("scratch", None)
+    twice = [str(w.message) for w in caught if "balanced twice" in str(w.message)]
+    if draws is None:
+        assert not twice
+    else:
+        assert len(twice) == 1 and re.search(rf"sampler='scratch' {draws}:", twice[0])
 
 
 def test_lr_schedule_kind_cannot_contradict_the_name():
