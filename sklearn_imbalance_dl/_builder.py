@@ -13,6 +13,7 @@ import copy
 import fnmatch
 import inspect
 import math
+import numbers
 import pickle
 import warnings
 from dataclasses import dataclass
@@ -375,6 +376,7 @@ def build_training(
         lr_kind = "constant" if balances_late else "cosine"
     lr_schedule = _build_lr_schedule(params["lr_schedule"], lr_kind, routed("lr_schedule"))
     lr_schedule = lr_schedule.bind(params["max_epochs"])
+    _check_lr_factors(lr_kind, lr_schedule, params["max_epochs"])
     if lr_schedule.warmup_ > params["max_epochs"]:
         # A warning, not an error: short trial runs of a recipe are common.
         warnings.warn(
@@ -1094,6 +1096,26 @@ def _build_lr_schedule(value, kind, routed):
             stacklevel=user_stacklevel(),
         )
     return build_component("lr_schedule", kind, routed, from_data={"kind": kind})
+
+
+def _check_lr_factors(name, lr_schedule, n_epochs):
+    """The rate factor of every main epoch, checked before training: a learning-rate
+    schedule of one's own that returns something else than a finite number >= 0 fails
+    here, named, not inside the first step or silently (a negative rate trains uphill)."""
+    for epoch in range(n_epochs):
+        factor = lr_schedule.factor(epoch)
+        if isinstance(factor, torch.Tensor) and factor.numel() == 1:
+            factor = factor.item()
+        if not (
+            isinstance(factor, numbers.Real)
+            and not isinstance(factor, bool)
+            and math.isfinite(factor)
+            and factor >= 0
+        ):
+            raise ValueError(
+                f"lr_schedule={name!r}: factor({epoch}) returned {factor!r}; it must return "
+                "a finite number >= 0, the multiplier of lr at that 0-based epoch."
+            )
 
 
 def _build_mixing(params, routed, schedule, module):

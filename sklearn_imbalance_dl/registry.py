@@ -34,7 +34,8 @@ Kinds, and what an entry is:
 - ``"schedule"``: a :class:`~sklearn_imbalance_dl.schedules.Schedule` class (``schedule=``);
 - ``"mixing"``: a :class:`~sklearn_imbalance_dl.mixing.Mixing` class (``mixing=``);
 - ``"lr_schedule"``: a learning-rate schedule class; the name is its ``kind``
-  (``lr_schedule=``);
+  (``lr_schedule=``), and the class defines ``factor(epoch)``, the multiplier of ``lr``
+  at that 0-based epoch (a finite number >= 0);
 - ``"optimizer"``: a ``torch.optim.Optimizer`` class (``optimizer=``);
 - ``"sampler"``: the exponent ``q`` of a batch sampler drawing each sample with
   probability proportional to ``n_c ** -q`` (``sampler=``);

@@ -14,7 +14,7 @@ from sklearn_imbalance_dl._validation import Interval
 from sklearn_imbalance_dl.losses import ImbalanceLoss
 from sklearn_imbalance_dl.losses._checks import PARAMETER_CONSTRAINTS
 from sklearn_imbalance_dl.mixing import Mixup
-from sklearn_imbalance_dl.schedules import Schedule
+from sklearn_imbalance_dl.schedules import LRSchedule, Schedule
 
 
 def _small_table():
@@ -85,6 +85,33 @@ def test_a_weight_decay_an_optimizer_has_no_option_for_is_refused():
     # "auto" and 0 ask for no decay there.
     for weight_decay in ("auto", 0.0):
         clf.set_params(weight_decay=weight_decay).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "factor, message",
+    [
+        (
+            lambda self, epoch: -0.5,
+            r"factor\(0\) returned -0\.5; it must return a finite number >= 0",
+        ),
+        (lambda self, epoch: None, r"factor\(0\) returned None"),
+        (lambda self, epoch: 1.0 if epoch < 2 else float("nan"), r"factor\(2\) returned nan"),
+        # Built on the base's factor: the name is its kind, which the base does not compute.
+        (lambda self, epoch: LRSchedule.factor(self, epoch), "computes the rates of 'constant'"),
+    ],
+    ids=["negative", "none", "nan", "the-base-class"],
+)
+def test_a_learning_rate_schedule_of_ones_own_is_checked_at_fit_start(monkeypatch, factor, message):
+    from sklearn_imbalance_dl.registry import _TABLE
+
+    monkeypatch.setitem(
+        _TABLE["lr_schedule"], "scratch", type("Own", (LRSchedule,), {"factor": factor})
+    )
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(lr_schedule="scratch", max_epochs=3)
+    with pytest.raises(ValueError, match=rf"lr_schedule='scratch': .*{message}"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,14 @@ class LRSchedule(Component, Callback):
         if self.kind == "cosine":
             span = max(1, self.n_epochs_ - self.warmup_)
             return 0.5 * (1 + math.cos(math.pi * (epoch - self.warmup_) / span))
-        return 1.0
+        if self.kind == "constant":
+            return 1.0
+        # A subclass registered under a name of its own gets that name as its kind.
+        raise ValueError(
+            f"lr_schedule={self.kind!r}: LRSchedule.factor computes the rates of "
+            "'constant', 'cosine' and 'warmup_step' only; a learning-rate schedule "
+            "registered under another name defines its own factor(epoch)."
+        )
 
     def on_epoch_begin(self, net, **kwargs):
         epoch = net.current_epoch
