@@ -688,7 +688,9 @@ def _build_loss(value, routed, counts):
     if isinstance(loss, ImbalanceLoss):
         # Always the counts of the data being fitted, also on a user's loss object (a
         # copy) that carries counts of its own.
-        return loss.set_class_counts(counts)
+        loss.set_class_counts(counts)
+        _check_loss_weights(value, loss.class_weights, "class_weights")
+        return loss
     if isinstance(loss, torch.nn.NLLLoss):
         raise ValueError(
             f"loss={value!r} takes log-probabilities, but the module outputs logits (no "
@@ -696,10 +698,28 @@ def _build_loss(value, routed, counts):
             "torch.nn.CrossEntropyLoss(), which is log_softmax followed by NLLLoss."
         )
     if hasattr(loss, "reduction"):
+        _check_loss_weights(value, getattr(loss, "weight", None), "weight")
         return TorchLossAdapter(loss)
     raise ValueError(
         f"loss={value!r} is neither a loss name, an ImbalanceLoss, nor a torch loss with a "
         "'reduction' attribute, so per-sample losses cannot be computed."
+    )
+
+
+def _check_loss_weights(value, weights, name):
+    """A loss's class weights finite and non-negative, not all zero, as a schedule's must
+    be: a negative weight would train its class toward a higher loss, and with a negative
+    total the weighted mean turns into the loss's opposite, silently."""
+    if not isinstance(weights, torch.Tensor):
+        return  # none, or not a tensor: the loss's first call says what is wrong
+    weights = weights.detach().double().reshape(-1)
+    bad = (~weights.isfinite() | (weights < 0)).nonzero()
+    if len(bad) == 0 and (weights > 0).any():
+        return
+    found = f"{name}[{int(bad[0])}] is {weights[bad[0]].item()!r}" if len(bad) else "all are 0"
+    raise ValueError(
+        f"loss={param_repr(value)} has class weights ({name}) where {found}: give each "
+        "class a finite weight >= 0, in the order of classes_, not all 0."
     )
 
 

@@ -114,6 +114,41 @@ def test_a_learning_rate_schedule_of_ones_own_is_checked_at_fit_start(monkeypatc
     assert not hasattr(clf, "net_")
 
 
+class _NegativeCE(ImbalanceLoss):
+    requires_class_counts = False
+
+    def initial_class_weights(self, class_counts):
+        return -torch.ones_like(class_counts)
+
+    def _loss(self, logits, target, counts, weight, reduction):
+        per_sample = weight[target] * torch.nn.functional.cross_entropy(
+            logits, target, reduction="none"
+        )
+        return per_sample if reduction == "none" else per_sample.mean()
+
+
+@pytest.mark.parametrize(
+    "loss, message",
+    [
+        (torch.nn.CrossEntropyLoss(weight=torch.tensor([1.0, -1.0])), r"weight\[1\] is -1\.0"),
+        (torch.nn.CrossEntropyLoss(weight=torch.tensor([1.0, np.nan])), r"weight\[1\] is nan"),
+        (torch.nn.CrossEntropyLoss(weight=torch.zeros(2)), "all are 0"),
+        (_NegativeCE, r"class_weights\[0\] is -1\.0"),
+    ],
+    ids=["negative", "nan", "zeros", "imbalance-loss"],
+)
+def test_a_loss_with_class_weights_that_are_not_weights_is_refused(loss, message):
+    # A negative total would make the weighted mean the loss's opposite: trained uphill.
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(loss=loss, max_epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=rf"has class weights \(\w+\) where {message}: give each class a finite weight >= 0",
+    ):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
