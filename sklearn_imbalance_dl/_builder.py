@@ -774,7 +774,12 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
         from_data["n_categories"] = tuple(n_categories)
     if len(input_shape) == 3:
         from_data["in_channels"] = input_shape[0]
-    if isinstance(value, str):
+    # A registered module, by name or as its class (module=MLP is module="mlp"), gets the
+    # head the loss trains on.
+    registered = isinstance(value, str) or any(
+        lookup("module", name) is value for name in names("module")
+    )
+    if registered:
         from_data["head"] = "cosine" if loss.uses_cosine_logits else "linear"
         if loss.requires_cosine_head and routed.get("head", "cosine") != "cosine":
             raise ValueError(

@@ -107,8 +107,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
         ``"resnet32"`` takes images, or rows with ``module__input_shape=(C, H, W)``. A
         class gets ``n_features`` and ``n_classes`` if its constructor takes them. The
-        head is a cosine classifier for the losses that train on cosines (``ldam``,
-        ``cri``) and linear otherwise; ``module__head`` sets it explicitly.
+        head of a registered module (by name, or its class: ``module=MLP`` is
+        ``module="mlp"``) is a cosine classifier for the losses that train on cosines
+        (``ldam``, ``cri``) and linear otherwise; ``module__head`` sets it explicitly.
     loss : str or loss object, default="logit_adjusted"
         ``"ce"``, ``"weighted_ce"``, ``"class_balanced"``, ``"focal"``, ``"ldam"``,
         ``"logit_adjusted"``, ``"balanced_softmax"``, ``"cri"``, ``"arb"``,

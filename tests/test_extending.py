@@ -14,6 +14,7 @@ from sklearn_imbalance_dl._validation import Interval
 from sklearn_imbalance_dl.losses import ImbalanceLoss
 from sklearn_imbalance_dl.losses._checks import PARAMETER_CONSTRAINTS
 from sklearn_imbalance_dl.mixing import Mixup
+from sklearn_imbalance_dl.modules import MLP
 from sklearn_imbalance_dl.schedules import LRSchedule, Schedule
 
 
@@ -147,6 +148,20 @@ def test_a_loss_with_class_weights_that_are_not_weights_is_refused(loss, message
     ):
         clf.fit(X, y)
     assert not hasattr(clf, "net_")
+
+
+@pytest.mark.parametrize("loss", ["cri", "ldam", "ce"])
+def test_a_shipped_module_class_gets_the_head_its_name_gets(loss):
+    X, y = _small_table()
+    params = dict(loss=loss, max_epochs=1, random_state=0, module__hidden_sizes=(8,))
+    by_name = ImbalancedNetClassifier(module="mlp", **params).fit(X, y)
+    by_class = ImbalancedNetClassifier(module=MLP, **params).fit(X, y)
+    assert type(by_class.net_.module_.head) is type(by_name.net_.module_.head)
+    np.testing.assert_array_equal(by_class.predict_proba(X), by_name.predict_proba(X))
+    if loss == "cri":  # defined on cosines only: another head is refused, as for the name
+        clf = ImbalancedNetClassifier(module=MLP, module__head="linear", **params)
+        with pytest.raises(ValueError, match=r"trains on cosine logits, but module__head='linear'"):
+            clf.fit(X, y)
 
 
 @pytest.mark.parametrize(
