@@ -401,7 +401,16 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [options("optimizer"), type],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "lr_schedule": [options("lr_schedule", "auto")],
+        "lr_schedule": [
+            options(
+                "lr_schedule",
+                "auto",
+                # Names only: a schedule class of one's own is given by the name it is
+                # registered under.
+                hint="; a learning-rate schedule of one's own, an LRSchedule subclass, "
+                "by the name given to sklearn_imbalance_dl.register('lr_schedule', name)",
+            )
+        ],
         "augment": [None, options("augmentation"), callable],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],

@@ -388,11 +388,12 @@ class _RegisteredNames(StrOptions):
     A name registered after the estimator's module was imported is accepted too.
     """
 
-    def __init__(self, kind, extra=()):
+    def __init__(self, kind, extra=(), hint=""):
         _Constraint.__init__(self)
         _table(kind)
         self.kind = kind
         self.extra = frozenset(extra)
+        self.hint = hint
         self.type = str
         self.deprecated = set()
 
@@ -403,9 +404,10 @@ class _RegisteredNames(StrOptions):
     def __str__(self):
         # A name registered in a notebook is unknown to joblib's worker processes.
         names = ", ".join(map(repr, sorted(self.options)))
-        return f"a str among {{{names}}} (the names registered in this process)"
+        return f"a str among {{{names}}} (the names registered in this process{self.hint})"
 
 
-def options(kind, *extra):
-    """The constraint "a name registered for ``kind``" (or one of ``extra``)."""
-    return _RegisteredNames(kind, extra)
+def options(kind, *extra, hint=""):
+    """The constraint "a name registered for ``kind``" (or one of ``extra``); ``hint``
+    ends the parenthesis of its description."""
+    return _RegisteredNames(kind, extra, hint)

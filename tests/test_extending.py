@@ -164,6 +164,14 @@ def test_a_shipped_module_class_gets_the_head_its_name_gets(loss):
             clf.fit(X, y)
 
 
+@pytest.mark.parametrize("value", [LRSchedule, LRSchedule("cosine")], ids=["class", "instance"])
+def test_a_learning_rate_schedule_object_is_pointed_to_registering_it(value):
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(lr_schedule=value, max_epochs=1)
+    with pytest.raises(ValueError, match=r"by the name given to .*register\('lr_schedule', name\)"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
