@@ -164,6 +164,14 @@ def test_a_shipped_module_class_gets_the_head_its_name_gets(loss):
             clf.fit(X, y)
 
 
+def test_a_shipped_module_instance_without_the_cosine_head_is_refused_with_cri():
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(module=MLP(4, 2, hidden_sizes=(8,)), loss="cri", max_epochs=1)
+    with pytest.raises(ValueError, match=r"module=MLP\(\.\.\.\) has the head 'linear'"):
+        clf.fit(X, y)
+    clf.set_params(module=MLP(4, 2, hidden_sizes=(8,), head="cosine")).fit(X, y)
+
+
 @pytest.mark.parametrize("value", [LRSchedule, LRSchedule("cosine")], ids=["class", "instance"])
 def test_a_learning_rate_schedule_object_is_pointed_to_registering_it(value):
     X, y = _small_table()
