@@ -284,11 +284,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         The estimator's own components (schedules, weight averaging) go to their
         parameters, not here. Each fit works on copies of them (find them in
         ``net_.callbacks_``, under the name of a ``(name, callback)`` pair or
-        ``user_callback_<i>_<ClassName>``, ``i`` their place in the list), except a callback that cannot be copied (one holding an
-        open file or a lock), used as it is; ``clone`` (and so ``GridSearchCV``) needs
-        them copyable. All of them see every epoch: early stopping (the estimator's, or
-        an ``EarlyStopping`` among them) ends the fit once every callback has seen the
-        epoch at which it decided to stop.
+        ``user_callback_<i>_<ClassName>``, ``i`` their place in the list), except a
+        callback that cannot be copied (one holding an open file or a lock), used as it
+        is; ``clone`` (and so ``GridSearchCV``) needs them copyable. All of them see
+        every epoch: early stopping (the estimator's, or an ``EarlyStopping`` among
+        them) ends the fit once every callback has seen the epoch at which it decided to
+        stop.
     **routed_params
         ``module__*``, ``loss__*``, ``schedule__*``, ``mixing__*``, ``optimizer__*``,
         ``lr_schedule__*``, ``weight_averaging__*``: passed to that component.
@@ -704,7 +705,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
                 f"{plain_value(self.classes_[0])!r}."
             )
-        if np.ndim(sample_weight) == 1 and len(sample_weight) != len(y):
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+        if sample_weight is not None and sample_weight.ndim == 1 and len(sample_weight) != len(y):
             raise ValueError(
                 f"sample_weight has {len(sample_weight)} values for {len(y)} samples: pass "
                 "one weight per row of X. A sampler in front of the estimator (SMOTE, an "
