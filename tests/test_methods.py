@@ -20,7 +20,10 @@ from sklearn_imbalance_dl.mixing import (
 from sklearn_imbalance_dl.mixing._mixing import MixPlan
 from sklearn_imbalance_dl.modules import MLP, ResNet32, forward_staged
 from sklearn_imbalance_dl.schedules import (
+    ClassifierRetraining,
     DeferredReweighting,
+    LRSchedule,
+    MiSLASRetraining,
     PhasedProgressiveLearning,
     PhasedProgressiveSampling,
     ProgressiveReweighting,
@@ -209,6 +212,36 @@ def test_schedule_changes_weights_in_place_and_keeps_momentum():
         np.testing.assert_allclose(weights.numpy(), expected.numpy(), rtol=1e-5)
     assert len(set(recorder.optimizers)) == 1  # never rebuilt
     assert recorder.momenta[-1] > 0  # momentum buffers survived the weight changes
+
+
+@pytest.mark.parametrize(
+    "schedule, use",
+    [
+        (DeferredReweighting(), "schedule=DeferredReweighting"),
+        (ProgressiveReweighting(), "schedule=ProgressiveReweighting"),
+        (PhasedProgressiveLearning(), "schedule=PhasedProgressiveLearning"),
+        (PhasedProgressiveSampling(), "schedule=PhasedProgressiveSampling"),
+        (ClassifierRetraining(), "schedule=ClassifierRetraining"),
+        (MiSLASRetraining(), "schedule=MiSLASRetraining"),
+        (LRSchedule("cosine"), "lr_schedule='cosine'"),
+    ],
+    ids=["drw", "ppw", "ppl", "pps", "crt", "mislas", "lr_schedule"],
+)
+def test_a_schedule_on_a_plain_skorch_net_is_refused_before_training(schedule, use):
+    from skorch import NeuralNetClassifier
+
+    X = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
+    y = np.arange(20) % 2
+    net = NeuralNetClassifier(
+        torch.nn.Linear(4, 2),
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=2,
+        train_split=None,
+        callbacks=[schedule],
+    )
+    with pytest.raises(TypeError, match=rf"ImbalancedNetClassifier\({use}"):
+        net.fit(X, y)
+    assert len(net.history) == 0
 
 
 # ----------------------------------------------------------------------------- Remix

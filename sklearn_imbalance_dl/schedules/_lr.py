@@ -4,6 +4,7 @@ import math
 
 from skorch.callbacks import Callback
 
+from .._net import check_imbalance_net
 from .._validation import (
     Integral,
     Interval,
@@ -19,6 +20,9 @@ from ..registry import Component, options, register
 @register("lr_schedule", "constant")
 class LRSchedule(Component, Callback):
     """Per-epoch learning rate for the main ``n_epochs`` epochs.
+
+    The estimator's ``lr_schedule`` (it binds the schedule to the fit's epochs); a plain
+    skorch net, which has not the hooks it acts through, is refused at the start of its fit.
 
     Parameters
     ----------
@@ -109,6 +113,9 @@ class LRSchedule(Component, Callback):
             "'constant', 'cosine' and 'warmup_step' only; a learning-rate schedule "
             "registered under another name defines its own factor(epoch)."
         )
+
+    def on_train_begin(self, net, **kwargs):
+        check_imbalance_net(net, self, f"lr_schedule={self.kind!r}")
 
     def on_epoch_begin(self, net, **kwargs):
         epoch = net.current_epoch

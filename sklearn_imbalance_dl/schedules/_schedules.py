@@ -15,6 +15,7 @@ import math
 import torch
 from skorch.callbacks import Callback
 
+from .._net import check_imbalance_net
 from .._phase import PhaseWindow
 from .._validation import (
     Integral,
@@ -48,7 +49,9 @@ class Schedule(Component, Callback):
     ``max_epochs``), and :meth:`mixing` (a mixing it brings, as PPL brings
     PPmix). A subclass that overrides none of these nor a skorch hook (``on_epoch_begin``,
     ...) would do nothing, and is refused (naming a method ``on_*`` that is not a skorch
-    hook, if it has one: it would never be called).
+    hook, if it has one: it would never be called). A schedule acts through the hooks of
+    the net the estimator builds (``schedule=``); a plain skorch net is refused at the
+    start of its fit.
     """
 
     loss_resampled_by = None
@@ -113,6 +116,9 @@ class Schedule(Component, Callback):
         weights : torch.Tensor of shape (n_classes,) or None
         """
         return None
+
+    def on_train_begin(self, net, **kwargs):
+        check_imbalance_net(net, self, f"schedule={type(self).__name__}(...)")
 
     def on_epoch_begin(self, net, **kwargs):
         weights = self.class_weights(net.current_epoch)
