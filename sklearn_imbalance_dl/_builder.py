@@ -1002,13 +1002,15 @@ def _called_per_epoch(params, schedule, method, epoch):
 def _check_class_probabilities(params, schedule, counts):
     """The class probabilities a schedule that draws the batches gives, epoch by epoch
     (``class_probabilities``, when it has one), checked before training as its class
-    weights are."""
+    weights are; warns, as for those, when no epoch moves them off the proportions."""
     if not (schedule.resamples and hasattr(schedule, "class_probabilities")):
         return
     for epoch in range(params["max_epochs"]):
         probabilities = _called_per_epoch(params, schedule, "class_probabilities", epoch)
         what = f"schedule={params['schedule']!r}: class_probabilities({epoch}) must return"
         check_class_probabilities(probabilities, len(counts), what=what)
+    if first_resampled_epoch(schedule, params["max_epochs"]) is None:
+        _warn_never_switched_on(params, schedule, counts, "moves the batches toward balance")
 
 
 def _check_class_weights(params, schedule, counts):
@@ -1042,13 +1044,18 @@ def _check_class_weights(params, schedule, counts):
                 f"or {n_classes} finite, non-negative class weights, not all zero (a tensor "
                 f"of shape ({n_classes},)), one per class in the order of classes_."
             )
-    if first_reweighted_epoch(schedule, params["max_epochs"]) is not None:
-        return
+    if first_reweighted_epoch(schedule, params["max_epochs"]) is None:
+        _warn_never_switched_on(params, schedule, counts, "re-weights the classes")
+
+
+def _warn_never_switched_on(params, schedule, counts, does):
+    """Warn that no epoch of the fit reaches the phase where ``schedule`` ``does`` what
+    it does (balanced classes excepted: there it has nothing to do)."""
     if _all_equal(np.asarray(counts, dtype=np.float64)):
         return
     start = " (schedule__start)" if "start" in schedule.get_params() else ""
     warnings.warn(
-        f"schedule={params['schedule']!r} re-weights the classes from a fraction of "
+        f"schedule={params['schedule']!r} {does} from a fraction of "
         f"max_epochs{start} that no epoch of max_epochs={params['max_epochs']} "
         "reaches: the fit trains as without the schedule. Train for more epochs"
         + (", or lower schedule__start." if start else "."),
@@ -1070,6 +1077,17 @@ def _reweights_within(schedule, n_epochs):
         return False
     return (
         not _sets_class_weights(schedule) or first_reweighted_epoch(schedule, n_epochs) is not None
+    )
+
+
+def _resamples_within(schedule, n_epochs):
+    """Whether a schedule that draws the batches moves them off the training proportions
+    within ``n_epochs`` (one that never does is warned about on its own)."""
+    if not schedule.resamples:
+        return False
+    return (
+        not hasattr(schedule, "class_probabilities")
+        or first_resampled_epoch(schedule, n_epochs) is not None
     )
 
 
@@ -1287,13 +1305,14 @@ def _balancings(params, loss, schedule):
         )
     sampler = params["sampler"]
     if schedule is not None and schedule.resamples:  # the user's sampler is refused beside it
-        balancings.append(
-            (
-                f"schedule={params['schedule']!r} draws batches moving to class-balanced",
-                "schedule=None",
-                "this schedule",
+        if _resamples_within(schedule, params["max_epochs"]):
+            balancings.append(
+                (
+                    f"schedule={params['schedule']!r} draws batches moving to class-balanced",
+                    "schedule=None",
+                    "this schedule",
+                )
             )
-        )
     elif not isinstance(sampler, str):
         shown = type(sampler).__name__ + "(...)"
         balancings.append(

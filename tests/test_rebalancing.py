@@ -129,6 +129,19 @@ def test_a_schedule_that_never_switches_on_is_not_a_first_balancing(imbalanced):
     assert len(messages) == 1 and "the fit trains as without the schedule" in messages[0]
 
 
+@pytest.mark.parametrize("loss", ["ce", "logit_adjusted"])
+def test_a_phased_sampler_that_never_moves_warns_so_and_is_not_a_balancing(imbalanced, loss):
+    # The phased sampler moves after 0.15 of the epochs: the one epoch of max_epochs=1
+    # draws in the data's proportions. One warning, that it never switches on; the
+    # balancing loss is the fit's only balancing.
+    with pytest.warns(UserWarning) as said:
+        small(loss=loss, schedule="pps", max_epochs=1).fit(*imbalanced)
+    messages = [str(w.message) for w in said]
+    assert len(messages) == 1
+    assert "schedule='pps' moves the batches toward balance" in messages[0]
+    assert "the fit trains as without the schedule" in messages[0]
+
+
 def test_a_refused_combination_is_refused_without_the_warning_of_balancing_twice(imbalanced):
     clf = small(sampler="class_balanced", mixing="cutmix")  # cutmix needs images
     with pytest.raises(ValueError, match="mixing='cutmix' needs images"), warnings.catch_warnings():
