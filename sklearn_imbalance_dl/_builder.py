@@ -1845,9 +1845,15 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             "variance), and the module has batch-norm layers: use batch_size >= 2, or "
             "module__batch_norm=False (for the MLP)."
         )
-    if params["optimizer"] == "sam" and params["precision"] == "fp16":
+    # Sharpness-aware minimisation (SAM, by name or class) steps from a closure, which
+    # the fp16 loss scaler's step does not give.
+    optimizer = params["optimizer"]
+    if params["precision"] == "fp16" and hasattr(
+        component_class("optimizer", optimizer), "first_step"
+    ):
+        shown = repr(optimizer) if isinstance(optimizer, str) else optimizer.__name__
         raise ValueError(
-            "optimizer='sam' steps twice per batch, which fp16 loss scaling does not "
+            f"optimizer={shown} steps twice per batch, which fp16 loss scaling does not "
             "support; use precision='bf16' or 'fp32' with it."
         )
     if params["cuda_graph"] and params["compile"] is not False:

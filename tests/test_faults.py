@@ -33,6 +33,7 @@ from torch.utils.data import Subset, TensorDataset
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import EMA, SWA, ClassDiagnostics, class_diagnostics
 from sklearn_imbalance_dl.losses import ImbalanceLoss
+from sklearn_imbalance_dl.optim import SAM
 from sklearn_imbalance_dl.schedules import (
     ClassifierRetraining,
     DeferredReweighting,
@@ -1875,6 +1876,15 @@ def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_estimators()
 def test_fp16_on_the_cpu_says_it_runs_without_loss_scaling(digits):
     with pytest.warns(UserWarning, match=r"precision='fp16' on 'cpu' runs without loss scaling"):
         small(precision="fp16", max_epochs=1).fit(*digits)
+
+
+@pytest.mark.parametrize("optimizer", ["sam", SAM], ids=["name", "class"])
+def test_sharpness_aware_minimisation_with_fp16_is_refused_before_training(digits, optimizer):
+    # The fp16 loss scaler steps the optimizer without the closure SAM steps from.
+    clf = small(precision="fp16", optimizer=optimizer)
+    with pytest.raises(ValueError, match=r"optimizer=('sam'|SAM) steps twice per batch"):
+        clf.fit(*digits)
+    assert not hasattr(clf, "net_")
 
 
 def test_ctrl_c_under_weight_averaging_says_the_average_is_kept(digits):
