@@ -42,6 +42,7 @@ from .modules import (
 )
 from .modules._protocol import parameter_dtype
 from .optim import SAM  # noqa: F401 (the optimizer names are registered with it)
+from .optim._sam import steps_from_a_closure
 from .registry import Component, lookup, names
 from .sampling._sampler import (
     check_class_probabilities,
@@ -1647,10 +1648,8 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
     group's (torch checks a group's options only in the constructor), so that a bad
     value fails here, named, not at the first step inside torch. ``given``: the
     ``optimizer__*`` options the user set."""
-    closure = inspect.signature(cls.step).parameters.get("closure")
     # The training step gives a closure to sharpness-aware optimizers (``first_step``).
-    needs_closure = closure is not None and closure.default is inspect.Parameter.empty
-    if needs_closure and not hasattr(cls, "first_step"):
+    if steps_from_a_closure(cls) and not hasattr(cls, "first_step"):
         raise ValueError(
             f"optimizer={cls.__name__} needs a closure at every step (it re-evaluates the "
             "loss), which the estimator's training step does not give: use a first-order "

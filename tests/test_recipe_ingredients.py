@@ -328,6 +328,18 @@ def test_sam_shares_groups_with_the_base_optimizer():
         SAM([w], rho=-1.0, lr=0.1)
 
 
+@pytest.mark.parametrize("base", [SAM, torch.optim.LBFGS], ids=["SAM", "LBFGS"])
+def test_sam_refuses_a_base_optimizer_that_steps_from_a_closure(base):
+    # SAM's second step calls the base optimizer's step without a closure.
+    with pytest.raises(TypeError, match=rf"{base.__name__} re-evaluates the loss itself"):
+        SAM([torch.nn.Parameter(torch.ones(2))], base, lr=0.1)
+    X = np.random.default_rng(0).normal(size=(40, 4)).astype(np.float32)
+    clf = ImbalancedNetClassifier(optimizer="sam", optimizer__base_optimizer=SAM, max_epochs=1)
+    with pytest.raises(ValueError, match="SAM re-evaluates the loss itself"):
+        clf.fit(X, np.arange(40) % 2)
+    assert not hasattr(clf, "net_")
+
+
 def _sam_steps(params, opt, n):
     a = torch.tensor([2.0, 0.5])
     for _ in range(n):

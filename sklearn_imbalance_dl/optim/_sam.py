@@ -1,5 +1,6 @@
 """Sharpness-aware minimization (Foret et al., ICLR 2021) as a torch optimizer wrapper."""
 
+import inspect
 import numbers
 
 import torch
@@ -8,6 +9,14 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from ..registry import register
 
 __all__ = ["SAM"]
+
+
+def steps_from_a_closure(optimizer_class):
+    """Whether ``optimizer_class`` re-evaluates the loss in its step: its ``step`` needs a
+    closure (LBFGS), or it is sharpness-aware (``first_step``, as :class:`SAM`)."""
+    closure = inspect.signature(optimizer_class.step).parameters.get("closure")
+    needs_closure = closure is not None and closure.default is inspect.Parameter.empty
+    return needs_closure or hasattr(optimizer_class, "first_step")
 
 
 @register("optimizer", "sam")
@@ -36,6 +45,8 @@ class SAM(torch.optim.Optimizer):
     params : iterable of tensors or dicts
         As for any torch optimizer.
     base_optimizer : torch optimizer class, default=torch.optim.SGD
+        A first-order optimizer; one whose step re-evaluates the loss (LBFGS, SAM
+        itself) is refused.
     rho : float, default=0.05
         Radius of the neighbourhood (Foret et al.'s default; Rangwani et al. use 0.8
         for LDAM-DRW on CIFAR-10-LT).
@@ -89,6 +100,12 @@ class SAM(torch.optim.Optimizer):
             raise TypeError(
                 "SAM's base_optimizer must be a torch.optim.Optimizer class, e.g. "
                 f"torch.optim.SGD; got {base_optimizer!r}."
+            )
+        if steps_from_a_closure(base_optimizer):
+            raise TypeError(
+                "SAM's base_optimizer steps with the gradient SAM takes at the perturbed "
+                f"point; {base_optimizer.__name__} re-evaluates the loss itself (its step "
+                "takes a closure): use a first-order optimizer, e.g. torch.optim.SGD."
             )
         defaults = dict(rho=rho, adaptive=adaptive, **kwargs)
         super().__init__(params, defaults)
