@@ -311,8 +311,9 @@ def build_component(kind, value, routed, *, from_data=None, settable=False):
         signature.bind(**kwargs)
     except TypeError as exc:
         passed = ", ".join(f"{name}=..." for name in kwargs) or "no argument"
+        reason = str(exc).rstrip(".")
         raise ValueError(
-            f"{kind}={value!r} cannot be built as {cls.__name__}({passed}): {exc}. The "
+            f"{kind}={value!r} cannot be built as {cls.__name__}({passed}): {reason}. The "
             f"estimator passes what it knows from the data that the class's __init__ "
             f"names ({', '.join(from_data or {}) or 'nothing'}) and the {kind}__* "
             "parameters; give the other arguments defaults or route them, or pass an "
@@ -1669,7 +1670,9 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
         try:
             cls([stand_in], **{"lr": lr, **kwargs, **options})
         except (ValueError, TypeError, IndexError, RuntimeError) as exc:
-            raise ValueError(f"optimizer={value!r} cannot be built with {which}: {exc}.") from exc
+            raise ValueError(
+                f"optimizer={value!r} cannot be built with {which}: {str(exc).rstrip('.')}."
+            ) from exc
 
 
 def _check_param_groups(groups, cls):

@@ -453,3 +453,18 @@ def test_class_probabilities_of_another_signature_are_named():
     clf = ImbalancedNetClassifier(loss="ce", schedule=NoEpoch, max_epochs=1)
     with pytest.raises(ValueError, match=r"class_probabilities is called as class_probabilit"):
         clf.fit(X, y)
+
+
+class _PickyOptimizer(torch.optim.SGD):
+    def __init__(self, params, lr=0.1, rate_floor=0.0):
+        if lr < rate_floor:
+            raise ValueError("The rate is under the floor.")
+        super().__init__(params, lr=lr)
+
+
+def test_an_optimizer_refusing_its_options_is_quoted_as_one_sentence():
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    clf = ImbalancedNetClassifier(optimizer=_PickyOptimizer, optimizer__rate_floor=1.0)
+    with pytest.raises(ValueError, match=r"The rate is under the floor\.$") as caught:
+        clf.fit(X, np.arange(40) % 2)
+    assert ".." not in str(caught.value)
