@@ -54,9 +54,11 @@ from ._validation import (
 )
 from .modules._columns import (
     ColumnEncoder,
+    as_float64,
     column_kind,
     describe_value,
     first_non_number,
+    holds_objects,
     is_dataframe,
     numbers_from_objects,
 )
@@ -893,6 +895,17 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "module='tabular' (or 'auto'), which encodes them itself, or encode them "
                 f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
             )
+        # Numbers held as objects or Arrow values (Parquet's DECIMAL) can hold pd.NA,
+        # which numpy cannot read: as float64, a missing value is refused as one.
+        held = [
+            j
+            for j, kind in enumerate(kinds)
+            if kind == "numeric" and holds_objects(X.dtypes.iloc[j])
+        ]
+        if held:
+            X = X.copy(deep=False)
+            for j in held:
+                X.isetitem(j, as_float64(X.iloc[:, j]))
         return X
 
     def _validate_array(self, X, y="no_validation", reset=True, encoded=False):

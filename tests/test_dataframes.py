@@ -427,6 +427,26 @@ def test_missing_numbers_on_mlp_name_the_fixes(table):
         ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([1.5, pd.NA, 2.5] * 80, dtype=object),
+        pd.Series(pd.array([1.5, None, 2.5] * 80, dtype=pd.ArrowDtype(pa.decimal128(5, 1)))),
+    ],
+    ids=["objects", "arrow-decimal"],
+)
+def test_pandas_na_among_numbers_on_mlp_is_named_a_missing_value(table, column):
+    """A DataFrame was passed: the message is the one of missing numbers, not advice to
+    pass the DataFrame that numpy's pd.NA error would give."""
+    X, y = table
+    numeric = X[["num"]].assign(held=column.array)
+    with pytest.raises(ValueError, match=r"NaN.*module='mlp'.*module='tabular'"):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
+    fitted = ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric.assign(held=1.0), y)
+    with pytest.raises(ValueError, match=r"NaN.*this model cannot take"):
+        fitted.predict(numeric)
+
+
 def test_predict_time_messages_speak_of_the_fitted_model_not_of_module_now(table):
     """A model fitted without a column encoding (a TabularNet on a torch Dataset, or an
     MLP whose module was set to "tabular" since) is not told to use module='tabular'."""

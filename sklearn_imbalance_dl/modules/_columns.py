@@ -440,8 +440,7 @@ class ColumnEncoder:
             else:
                 kind = column_kind(series)
             if kind == "numeric":
-                values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-                out[name] = {"kind": kind, "values": _finite_or_nan(values, name)}
+                out[name] = {"kind": kind, "values": _finite_or_nan(as_float64(series), name)}
             else:
                 out[name] = {"kind": kind, "values": series}
         return out
@@ -663,6 +662,18 @@ def describe_value(value):
     """``"str values ('x')"``: a value that a column holds, named for a message. By its
     value, not the column's dtype, which an object column of numbers had in fit too."""
     return f"{type(value).__name__} values ({plain_value(value)!r})"
+
+
+def holds_objects(dtype):
+    """Whether pandas holds the values of a column of ``dtype`` as objects or Arrow
+    values, which can be ``pd.NA`` (a number missing where numpy reads none)."""
+    pd = _pandas()
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.ArrowDtype)
+
+
+def as_float64(series):
+    """A numeric column as float64, its missing values (NaN, None, pd.NA) as NaN."""
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def numbers_from_objects(series, name):
