@@ -251,6 +251,15 @@ def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):
     one_bad_row = X.iloc[:3].assign(colour=["red", {"shade": "dark"}, "blue"])
     with pytest.raises(ValueError, match=r"'colour' holds dict values"):
         fitted.predict(one_bad_row)
+    # Arrow's nested columns (read_parquet(..., dtype_backend="pyarrow")) too.
+    shades = pd.array(
+        [{"shade": "dark"}] * 3, dtype=pd.ArrowDtype(pa.struct([("shade", pa.string())]))
+    )
+    with pytest.raises(ValueError, match=r"'colour' holds dict values"):
+        fitted.predict(X.iloc[:3].assign(colour=shades))
+    tags = pd.array([["red", "dark"]] * 3, dtype=pd.ArrowDtype(pa.list_(pa.string())))
+    with pytest.raises(ValueError, match=r"'colour' holds ndarray values.*into strings"):
+        fitted.predict(X.iloc[:3].assign(colour=tags))
 
 
 def test_categorical_column_given_other_values_at_predict(table, fitted):

@@ -484,8 +484,10 @@ class ColumnEncoder:
         fitted = frozenset(_KIND_OF_TYPE_NAME.get(t, t) for t in fitted)
         try:
             present = series.dropna().unique()
-        except TypeError:
-            return  # unhashable values: the encoding names them
+        except (TypeError, NotImplementedError):
+            # Unhashable values (lists; Arrow has no unique of its nested ones): the
+            # encoding names them.
+            return
         foreign = [v for v in present if _value_type(v) not in fitted]
         if foreign:
             value = plain_value(foreign[0])
