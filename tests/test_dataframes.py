@@ -1,5 +1,6 @@
 """DataFrames as they come: mixed dtypes and missing values, encoded in ``fit``."""
 
+import datetime
 import pickle
 import statistics
 import warnings
@@ -332,6 +333,22 @@ def test_dates_held_as_objects_are_refused_too(table, values, message):
         ImbalancedNetClassifier(**SMALL).fit(objects, y)
     with pytest.raises(ValueError, match=message):
         ColumnEncoder().fit(objects)
+
+
+@pytest.mark.parametrize(
+    "dtype", [object, pd.ArrowDtype(pa.time64("us"))], ids=["objects", "arrow"]
+)
+def test_times_of_day_get_a_hint_that_works_with_missing_values(table, dtype):
+    """Objects (Parquet's TIME) or Arrow's time64 (the same with dtype_backend="pyarrow")."""
+    X, y = table
+    times = [datetime.time(i % 24, 30) for i in range(len(X) - 1)] + [None]
+    timed = X.assign(at=pd.Series(times, index=X.index, dtype=dtype))
+    with pytest.raises(ValueError, match=r"'at' holds times of day.*na_action='ignore'"):
+        ImbalancedNetClassifier(**SMALL).fit(timed, y)
+    # The advice, followed: hours since midnight, the missing time left missing.
+    hours = timed["at"].map(lambda t: t.hour + t.minute / 60, na_action="ignore")
+    assert hours.iloc[0] == 0.5 and pd.isna(hours.iloc[-1])
+    ImbalancedNetClassifier(**SMALL).fit(timed.assign(at=hours), y)
 
 
 def test_booleans_beside_numbers_are_not_merged_into_one_category(table):

@@ -108,6 +108,8 @@ def column_kind(series):
             f"convert it to numbers first, e.g. X[{name!r}] / pd.Timedelta(days=1) "
             "(a number of days)."
         )
+    if _is_arrow(dtype, "time"):
+        raise _times_of_day(name)
     raise ValueError(
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
         "categorical (category, object, string); convert it to one of these first."
@@ -137,7 +139,8 @@ def _is_number(value):
 
 def _is_arrow(dtype, kind):
     """Whether ``dtype`` is the pyarrow type ``kind``: ``"dictionary"`` (the category of
-    Arrow tables) or ``"null"`` (that of a column of missing values only)."""
+    Arrow tables), ``"null"`` (that of a column of missing values only) or ``"time"``
+    (a time of day)."""
     if not isinstance(dtype, _pandas().ArrowDtype):
         return False
     import pyarrow
@@ -588,6 +591,15 @@ def _value_type(value):
     return type(value).__name__
 
 
+def _times_of_day(name):
+    """The refusal of a column of times of day (objects, or Arrow's ``time64``)."""
+    return ValueError(
+        f"Column {name!r} holds times of day, which the network cannot read; convert them "
+        f"to numbers first, e.g. X[{name!r}].map(lambda t: t.hour + t.minute / 60, "
+        "na_action='ignore') (hours since midnight)."
+    )
+
+
 def _check_category_types(present, types, name):
     """Refuse a categorical column of values that cannot serve as categories.
 
@@ -620,11 +632,7 @@ def _check_category_types(present, types, name):
             "pd.Timedelta(days=1) (a number of days)."
         )
     if "time" in types and not declared:
-        raise ValueError(
-            f"Column {col} holds times of day, which the network cannot read; convert "
-            f"them to numbers first, e.g. X[{col}].map(lambda t: t.hour + t.minute / 60) "
-            "(hours since midnight)."
-        )
+        raise _times_of_day(name)
     if {"boolean", "number"} <= types:
         values = present.astype(object).tolist()
         booleans = {bool(v) for v in values if isinstance(v, (bool, np.bool_))}
