@@ -918,6 +918,32 @@ def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
     )
 
 
+@pytest.mark.parametrize("module", ["tabular", "mlp"])
+def test_numbers_given_as_arrow_categories_at_predict_are_read_as_numbers(table, module):
+    """Arrow's dictionary (the category of dtype_backend="pyarrow") is read as pandas'
+    category is: a column of numbers in fit stays numbers."""
+    X, y = table
+    numbers = X[["num", "count"]].fillna({"count": 2})
+    clf = ImbalancedNetClassifier(module=module, max_epochs=1, random_state=0).fit(numbers, y)
+    counts = [None, *numbers["count"].iloc[1:].tolist()]
+    as_numbers = numbers.assign(count=pd.array(counts, dtype="Int64"))
+    for category in (
+        pd.Categorical(counts),
+        pd.array(
+            pa.array(counts).dictionary_encode(),
+            dtype=pd.ArrowDtype(pa.dictionary(pa.int32(), pa.int64())),
+        ),
+    ):
+        given = numbers.assign(count=category)
+        if module == "mlp":  # a missing value, refused as one
+            with pytest.raises(ValueError, match="NaN"):
+                clf.predict(given)
+            given, expected = given.iloc[1:], numbers.iloc[1:]
+        else:
+            expected = as_numbers
+        np.testing.assert_array_equal(clf.predict_proba(given), clf.predict_proba(expected))
+
+
 @pytest.mark.parametrize(
     "values",
     [

@@ -687,10 +687,15 @@ def as_float64(series):
 
 
 def numbers_from_objects(series, name):
-    """A column that was numeric in fit, given as objects (or categories) of numbers,
-    booleans and missing values, as float64 with NaN; refused if it holds anything else."""
+    """A column that was numeric in fit, given as objects (or categories, pandas' or
+    Arrow's) of numbers, booleans and missing values, as float64 with NaN; refused if it
+    holds anything else."""
     pd = _pandas()
-    objects = series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)
+    objects = (
+        series.dtype == object
+        or isinstance(series.dtype, pd.CategoricalDtype)
+        or _is_arrow(series.dtype, "dictionary")
+    )
     if not objects:
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
