@@ -1670,8 +1670,10 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
         try:
             cls([stand_in], **{"lr": lr, **kwargs, **options})
         except (ValueError, TypeError, IndexError, RuntimeError) as exc:
+            # One full stop, whether the optimizer's message ends with one or not.
+            reason = str(exc).rstrip(".")
             raise ValueError(
-                f"optimizer={value!r} cannot be built with {which}: {str(exc).rstrip('.')}."
+                f"optimizer={value!r} cannot be built with {which}: {reason}."
             ) from exc
 
 
