@@ -1605,7 +1605,7 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     groups = routed.pop("param_groups", None)
     _check_optimizer_options(component_class("optimizer", value), routed)
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
-    _check_decay_taken(cls, params["weight_decay"])
+    _check_decay_taken(cls, kwargs, params["weight_decay"])
     groups = [] if groups is None else _check_param_groups(groups, cls)
     _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
     if auto_decay is not None:
@@ -1616,14 +1616,26 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     return cls, kwargs
 
 
-def _check_decay_taken(cls, weight_decay):
+def _check_decay_taken(cls, kwargs, weight_decay):
     """Refuse a weight decay the optimizer has no option for: it would not be applied.
-    ``"auto"`` and 0 ask for none there."""
-    names, takes_any = accepted_parameters(cls)
-    if takes_any or "weight_decay" in names or isinstance(weight_decay, str) or weight_decay == 0:
+    ``"auto"`` and 0 ask for none there. SAM passes its options on to its base
+    optimizer, which decays or not: without the option, its ``weight_decay`` is dropped
+    from ``kwargs`` (in place) for ``"auto"`` and 0."""
+    decays, shown = cls, cls.__name__
+    base = inspect.signature(cls).parameters.get("base_optimizer")
+    if base is not None:
+        decays = kwargs.get("base_optimizer", base.default)
+        if not (isinstance(decays, type) and issubclass(decays, torch.optim.Optimizer)):
+            return  # the optimizer refuses it when built
+        shown = f"{cls.__name__} around {decays.__name__}"
+    names, takes_any = accepted_parameters(decays)
+    if takes_any or "weight_decay" in names:
+        return
+    if isinstance(weight_decay, str) or weight_decay == 0:
+        kwargs.pop("weight_decay", None)
         return
     raise ValueError(
-        f"weight_decay={weight_decay!r} cannot be applied: optimizer={cls.__name__} "
+        f"weight_decay={weight_decay!r} cannot be applied: optimizer={shown} "
         "takes no weight_decay option. Set weight_decay=0 (or leave it at 'auto', which "
         "is none for such an optimizer), or use an optimizer that decays the weights, "
         "e.g. torch.optim.AdamW."

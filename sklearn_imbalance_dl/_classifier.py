@@ -170,8 +170,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     weight_decay : float or "auto", default="auto"
         The optimizer's weight decay (AdamW's is decoupled and multiplied by the rate),
         on every parameter; ``optimizer__param_groups`` gives some parameters another.
-        An optimizer without a ``weight_decay`` option (``torch.optim.Rprop``) decays
-        nothing: ``"auto"`` and 0 say so, another number is refused.
+        An optimizer without a ``weight_decay`` option (``torch.optim.Rprop``, or SAM's
+        base optimizer for ``"sam"``) decays nothing: ``"auto"`` and 0 say so, another
+        number is refused.
         ``"auto"`` is 1e-4, except on :class:`~sklearn_imbalance_dl.modules.TabularNet`
         (``module="auto"`` on tables) with the logit-adjusted loss and AdamW, the
         defaults: there the classifier head keeps 1e-4 and every other parameter

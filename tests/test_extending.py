@@ -77,10 +77,21 @@ def test_an_unknown_optimizer_option_lists_the_ones_it_takes():
     assert ", lr," not in message and "params," not in message.replace("param_groups", "")
 
 
-def test_a_weight_decay_an_optimizer_has_no_option_for_is_refused():
+@pytest.mark.parametrize(
+    "optimizer, shown",
+    [
+        ({"optimizer": torch.optim.Rprop}, "Rprop"),
+        # SAM decays through its base optimizer.
+        ({"optimizer": "sam", "optimizer__base_optimizer": torch.optim.Rprop}, "SAM around Rprop"),
+    ],
+    ids=["rprop", "sam-around-rprop"],
+)
+def test_a_weight_decay_an_optimizer_has_no_option_for_is_refused(optimizer, shown):
     X, y = _small_table()
-    clf = ImbalancedNetClassifier(optimizer=torch.optim.Rprop, weight_decay=1e-3, max_epochs=1)
-    with pytest.raises(ValueError, match=r"weight_decay=0\.001 cannot be applied: optimizer=Rprop"):
+    clf = ImbalancedNetClassifier(**optimizer, weight_decay=1e-3, max_epochs=1)
+    with pytest.raises(
+        ValueError, match=rf"weight_decay=0\.001 cannot be applied: optimizer={shown} "
+    ):
         clf.fit(X, y)
     assert not hasattr(clf, "net_")
     # "auto" and 0 ask for no decay there.
