@@ -791,13 +791,18 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
     # Each may be set instead (module__head="cosine", module__in_channels for a module
     # that adapts its inputs).
     module = build_component("module", value, routed, from_data=from_data, settable=True)
-    # An instance comes with its head (the shipped modules name its kind in head_kind).
+    # An instance, or a class of one's own (a subclass of MLP), comes with its head (the
+    # shipped modules name its kind in head_kind).
     head_kind = getattr(module, "head_kind", "cosine")
     if loss.requires_cosine_head and head_kind != "cosine":
+        fix = (
+            "set module__head='cosine'"
+            if isinstance(value, type)
+            else "build it with head='cosine'"
+        )
         raise ValueError(
             f"loss={params['loss']!r} trains on cosine logits, but module="
-            f"{param_repr(value)} has the head {head_kind!r}; build it with head='cosine', "
-            "or pass its class or name, which get the cosine head."
+            f"{param_repr(value)} has the head {head_kind!r}: {fix}."
         )
     return module
 

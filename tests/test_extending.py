@@ -178,9 +178,24 @@ def test_a_shipped_module_class_gets_the_head_its_name_gets(loss):
 def test_a_shipped_module_instance_without_the_cosine_head_is_refused_with_cri():
     X, y = _small_table()
     clf = ImbalancedNetClassifier(module=MLP(4, 2, hidden_sizes=(8,)), loss="cri", max_epochs=1)
-    with pytest.raises(ValueError, match=r"module=MLP\(\.\.\.\) has the head 'linear'"):
+    with pytest.raises(
+        ValueError, match=r"module=MLP\(\.\.\.\) has the head 'linear': build it with head='cosine'"
+    ):
         clf.fit(X, y)
     clf.set_params(module=MLP(4, 2, hidden_sizes=(8,), head="cosine")).fit(X, y)
+
+
+class _OwnMLP(MLP):
+    pass
+
+
+def test_a_module_class_of_ones_own_without_the_cosine_head_is_pointed_to_module__head():
+    # Not registered: the class is built as given, and the fix is its routed head.
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(module=_OwnMLP, loss="cri", max_epochs=1)
+    with pytest.raises(ValueError, match=r"has the head 'linear': set module__head='cosine'\.$"):
+        clf.fit(X, y)
+    clf.set_params(module__head="cosine").fit(X, y)
 
 
 @pytest.mark.parametrize("value", [LRSchedule, LRSchedule("cosine")], ids=["class", "instance"])
