@@ -1088,6 +1088,26 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         labels = self.net_.predict_batched(X, lambda logits: adjusted(logits).argmax(1))
         return self.classes_[self.network_classes_[labels.numpy()]]
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W), or Dataset
+            As for :meth:`predict`.
+        y : array-like of shape (n_samples,)
+            The true labels; a torch tensor is read as the array of its values, as in
+            :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean; a tensor is read as ``y`` is.
+
+        Returns
+        -------
+        score : float
+        """
+        y, sample_weight = tensor_to_numpy(y), tensor_to_numpy(sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _over_all_classes(self, columns, fill):
         """The network's columns (its outputs, or values recorded per class) placed among
         those of ``classes_``; ``fill`` in the columns of the classes it was not trained

@@ -137,7 +137,8 @@ def test_read_only_arrays_fit_and_predict_without_torchs_warning():
 
 def test_tensors_numpy_cannot_read_train_and_predict_as_their_values(imbalanced):
     """Features that need a gradient (a network's output) or are in bfloat16 are read
-    as the arrays of their values: X, y and sample_weight in fit, X in predict."""
+    as the arrays of their values: X, y and sample_weight in fit and score, X in
+    predict."""
     X, y = imbalanced
     weights = np.linspace(0.5, 2.0, len(y), dtype=np.float32)
     features = torch.as_tensor(X).bfloat16()
@@ -150,6 +151,10 @@ def test_tensors_numpy_cannot_read_train_and_predict_as_their_values(imbalanced)
     )
     np.testing.assert_array_equal(tensors.classes_, as_arrays.classes_)
     np.testing.assert_array_equal(tensors.predict_proba(features), as_arrays.predict_proba(values))
+    labels = torch.as_tensor(y).bfloat16().requires_grad_()
+    assert tensors.score(features, labels, sample_weight=torch.as_tensor(weights)) == (
+        as_arrays.score(values, y, sample_weight=weights)
+    )
 
 
 def test_a_pickle_without_the_device_copy_of_the_posthoc_shift_predicts(imbalanced, monkeypatch):
