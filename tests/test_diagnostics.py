@@ -203,19 +203,3 @@ def test_an_estimator_without_a_network_is_named(fitted):
     with pytest.raises(TypeError, match="got GridSearchCV; pass its best_estimator_"):
         plot_class_diagnostics(search)
     assert class_diagnostics(search.best_estimator_)["train_accuracy"].shape == (1, 10)
-
-
-def test_a_plain_skorch_net_is_refused_before_training(fitted):
-    from skorch import NeuralNetClassifier
-
-    _, X, y = fitted
-    net = NeuralNetClassifier(
-        torch.nn.Linear(64, 10),
-        criterion=torch.nn.CrossEntropyLoss,
-        max_epochs=1,
-        train_split=None,
-        callbacks=[ClassDiagnostics()],
-    )
-    with pytest.raises(TypeError, match=r"ImbalancedNetClassifier\(callbacks=\[ClassDiag"):
-        net.fit(X, y)
-    assert len(net.history) == 0

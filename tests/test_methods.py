@@ -10,6 +10,7 @@ from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._builder import build_training
+from sklearn_imbalance_dl.callbacks import EMA, SWA, ClassDiagnostics
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.mixing import (
     MajorFeatureWeakening,
@@ -215,7 +216,7 @@ def test_schedule_changes_weights_in_place_and_keeps_momentum():
 
 
 @pytest.mark.parametrize(
-    "schedule, use",
+    "component, use",
     [
         (DeferredReweighting(), "schedule=DeferredReweighting"),
         (ProgressiveReweighting(), "schedule=ProgressiveReweighting"),
@@ -224,10 +225,14 @@ def test_schedule_changes_weights_in_place_and_keeps_momentum():
         (ClassifierRetraining(), "schedule=ClassifierRetraining"),
         (MiSLASRetraining(), "schedule=MiSLASRetraining"),
         (LRSchedule("cosine"), "lr_schedule='cosine'"),
+        (ClassDiagnostics(), r"callbacks=\[ClassDiagnostics\(\)\]"),
+        (EMA(), "weight_averaging=EMA"),
+        (SWA(), "weight_averaging=SWA"),
     ],
-    ids=["drw", "ppw", "ppl", "pps", "crt", "mislas", "lr_schedule"],
+    ids=["drw", "ppw", "ppl", "pps", "crt", "mislas", "lr_schedule", "diagnostics", "ema", "swa"],
 )
-def test_a_schedule_on_a_plain_skorch_net_is_refused_before_training(schedule, use):
+def test_a_component_on_a_plain_skorch_net_is_refused_before_training(component, use):
+    # Schedules and callbacks act through the hooks of the net the estimator builds.
     from skorch import NeuralNetClassifier
 
     X = np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32)
@@ -237,7 +242,7 @@ def test_a_schedule_on_a_plain_skorch_net_is_refused_before_training(schedule, u
         criterion=torch.nn.CrossEntropyLoss,
         max_epochs=2,
         train_split=None,
-        callbacks=[schedule],
+        callbacks=[component],
     )
     with pytest.raises(TypeError, match=rf"ImbalancedNetClassifier\({use}"):
         net.fit(X, y)

@@ -229,21 +229,3 @@ def test_swa_recomputes_batch_norm_on_batches_augmented_as_in_training(digits):
         random_state=0,
     ).fit(images, y)
     assert clf.predict(images).shape == y.shape
-
-
-@pytest.mark.parametrize("averaging", [EMA(), SWA()], ids=["ema", "swa"])
-def test_a_plain_skorch_net_is_refused_before_training(digits, averaging):
-    from skorch import NeuralNetClassifier
-
-    X, y = digits
-    net = NeuralNetClassifier(
-        torch.nn.Linear(64, 10),
-        criterion=torch.nn.CrossEntropyLoss,
-        max_epochs=1,
-        train_split=None,
-        callbacks=[averaging],
-    )
-    name = type(averaging).__name__
-    with pytest.raises(TypeError, match=rf"ImbalancedNetClassifier\(weight_averaging={name}"):
-        net.fit(X, y)
-    assert len(net.history) == 0
