@@ -99,7 +99,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         the MLP, ``X[:, None]`` (one channel) to ResNet-32. Images in (n_samples, H, W,
         C) order are refused (with the transposition to apply) by the built-in modules.
         ``"tabular"`` (:class:`~sklearn_imbalance_dl.modules.TabularNet`) learns a
-        robust scaling of the features in ``fit`` (no scaler needed in front) and is
+        robust scaling of the features in ``fit`` (no scaler needed in front; not from
+        a torch Dataset, whose items are not read for it: a warning says so) and is
         chosen by a benchmark on long-tailed tables; it takes pandas DataFrames as they
         come (categorical, string, boolean and nullable columns, missing values: see
         ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain

@@ -473,6 +473,7 @@ def test_pandas_na_among_numbers_on_mlp_is_named_a_missing_value(table, column):
         fitted.predict(numeric)
 
 
+@pytest.mark.filterwarnings("ignore:TabularNet learns its input preprocessing")
 def test_predict_time_messages_speak_of_the_fitted_model_not_of_module_now(table):
     """A model fitted without a column encoding (a TabularNet on a torch Dataset, or an
     MLP whose module was set to "tabular" since) is not told to use module='tabular'."""

@@ -131,6 +131,7 @@ def _minority_shares(as_dataset=False, sample_weight=None):
     return [float(torch.cat(labels).float().mean()) for labels in epochs]
 
 
+@pytest.mark.filterwarnings("ignore:TabularNet learns its input preprocessing")
 @pytest.mark.parametrize("as_dataset", [False, True], ids=["arrays", "dataset"])
 def test_phased_sampler_moves_the_batches_from_the_proportions_to_balance(as_dataset):
     minority_share = _minority_shares(as_dataset)

@@ -1,11 +1,13 @@
 """The tabular backbone (``module="tabular"``): preprocessing, protocol, every method."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from skorch.callbacks import Callback
+from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl._validation import InvalidParameterError
@@ -440,3 +442,22 @@ def test_smooth_clipping_saturates_for_huge_values():
     out = robust_scale_smooth_clip(x, torch.zeros(1), torch.ones(1)).ravel()
     assert torch.all(out[1:5] > 2.99) and out[5] < -2.99
     assert torch.all(out[1:5].diff() >= 0)
+
+
+def test_fit_on_a_dataset_warns_that_the_scaling_is_not_learned():
+    # A Dataset's items are not read for the robust scaling: raw values of about 1000
+    # would all saturate the clipping, and the model would be at chance without a word.
+    X, y = TensorDataset(torch.randn(40, 3) * 100 + 1000), np.repeat([0, 1], 20)
+
+    def fit(preprocessing):
+        params = dict(SMALL, module__preprocessing=preprocessing)
+        ImbalancedNetClassifier(max_epochs=1, random_state=0, **params).fit(X, y)
+
+    message = "TabularNet learns .* torch Dataset are not read for it"
+    with pytest.warns(UserWarning, match=f"{message}.*values beyond a few units all read alike"):
+        fit("robust")
+    with pytest.warns(UserWarning, match=f"{message}.*module__preprocessing='none'"):
+        fit("standard")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=message)
+        fit("none")  # reads its inputs as they are

@@ -56,10 +56,13 @@ A user module that opts in:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import torch
 from torch import nn
+
+from .._validation import user_stacklevel
 
 __all__ = ["forward_staged", "is_staged", "n_mixing_points", "reset_head"]
 
@@ -196,8 +199,10 @@ def fit_module_preprocessing(module, X) -> None:
     training inputs, shape ``(n_samples, *input_shape)``) is called before training;
     it keeps what it learns (e.g. robust scaling statistics) in buffers, so that they
     move with the module to the device, are pickled with it and apply at predict
-    time. Inputs given as a ``torch.utils.data.Dataset`` are not read here: such a
-    module then trains on unprocessed inputs.
+    time. Inputs given as a ``torch.utils.data.Dataset`` are not read here (its items
+    may load lazily): such a module then trains on unprocessed inputs, and a warning
+    says so (not for ``TabularNet(preprocessing="none")``, which reads its inputs as
+    they are).
 
     Parameters
     ----------
@@ -207,7 +212,40 @@ def fit_module_preprocessing(module, X) -> None:
         The training inputs.
     """
     fit = getattr(module, "fit_preprocessing", None)
-    if fit is None or isinstance(X, torch.utils.data.Dataset):
+    if fit is None:
+        return
+    if isinstance(X, torch.utils.data.Dataset):
+        _warn_unscaled(module)
         return
     with torch.no_grad():
         fit(torch.as_tensor(X, dtype=torch.float32))
+
+
+def _warn_unscaled(module) -> None:
+    """Warn that a module which learns its input preprocessing trains on a Dataset
+    without it: TabularNet's smooth clipping makes raw values beyond a few units read
+    alike."""
+    from ._tabular import TabularNet
+
+    name = type(module).__name__
+    taken = (
+        f"{name} learns its input preprocessing from the training inputs "
+        "(fit_preprocessing), but the items of a torch Dataset are not read for it (they "
+        "may load lazily): it trains on them unprocessed"
+    )
+    if not isinstance(module, TabularNet):
+        message = f"{taken}. Preprocess the inputs in the Dataset, or pass an array."
+    elif module.preprocessing == "none":
+        return  # it reads its inputs as they are
+    else:
+        if module.preprocessing == "robust":
+            taken += (
+                ", and its smooth clipping to (-3, 3) makes values beyond a few units all "
+                "read alike"
+            )
+        message = (
+            f"{taken}. Scale the inputs in the Dataset (module__preprocessing='none' then "
+            "reads them as they are, without this warning), or pass the table as an array "
+            "or a DataFrame, whose scaling is learned in fit."
+        )
+    warnings.warn(message, UserWarning, stacklevel=user_stacklevel())
