@@ -795,11 +795,17 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
     # shipped modules name its kind in head_kind).
     head_kind = getattr(module, "head_kind", "cosine")
     if loss.requires_cosine_head and head_kind != "cosine":
-        fix = (
-            "set module__head='cosine'"
-            if isinstance(value, type)
-            else "build it with head='cosine'"
-        )
+        taken, takes_any = accepted_parameters(type(module))
+        if isinstance(value, torch.nn.Module):
+            fix = "build it with head='cosine'"
+        elif takes_any or "head" in taken:
+            fix = "set module__head='cosine'"
+        else:
+            # A subclass whose __init__ fixes the head: module__head would be refused.
+            fix = (
+                f"have {type(module).__name__}.__init__ pass head='cosine' on to its base "
+                "class (it takes no head argument that module__head could set)"
+            )
         raise ValueError(
             f"loss={params['loss']!r} trains on cosine logits, but module="
             f"{param_repr(value)} has the head {head_kind!r}: {fix}."

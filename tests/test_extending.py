@@ -198,6 +198,22 @@ def test_a_module_class_of_ones_own_without_the_cosine_head_is_pointed_to_module
     clf.set_params(module__head="cosine").fit(X, y)
 
 
+class _OwnFixedMLP(MLP):
+    def __init__(self, n_features, n_classes, width=8):
+        super().__init__(n_features, n_classes, hidden_sizes=(width,))
+
+
+def test_a_module_class_of_ones_own_that_fixes_its_head_is_not_pointed_to_module__head():
+    # Its __init__ takes no head: module__head would be refused as unknown.
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(module=_OwnFixedMLP, loss="cri", max_epochs=1)
+    with pytest.raises(
+        ValueError, match=r"'linear': have _OwnFixedMLP.__init__ pass head='cosine' on"
+    ) as caught:
+        clf.fit(X, y)
+    assert "module__head='cosine'" not in str(caught.value)
+
+
 @pytest.mark.parametrize("value", [LRSchedule, LRSchedule("cosine")], ids=["class", "instance"])
 def test_a_learning_rate_schedule_object_is_pointed_to_registering_it(value):
     X, y = _small_table()
