@@ -363,11 +363,20 @@ def test_booleans_beside_numbers_are_not_merged_into_one_category(table):
     assert encoder.n_categories_[-1] == 4
 
 
-def test_a_category_column_of_dates_is_taken_as_declared(table):
-    """A ``category`` dtype declares its values categories, dates included."""
+@pytest.mark.parametrize("dtype", ["category", "arrow-dictionary"])
+def test_a_category_column_of_dates_is_taken_as_declared(table, dtype):
+    """A ``category`` dtype (or Arrow's dictionary, the category of
+    dtype_backend="pyarrow") declares its values categories, dates included."""
     X, y = table
-    dates = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
-    declared = X.assign(month=pd.Categorical(np.resize(dates, len(X))))
+    dates = np.resize(pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"]), len(X))
+    if dtype == "category":
+        months = pd.Categorical(dates)
+    else:
+        months = pd.array(
+            pa.array(pd.DatetimeIndex(dates).date).dictionary_encode(),
+            dtype=pd.ArrowDtype(pa.dictionary(pa.int32(), pa.date32())),
+        )
+    declared = X.assign(month=months)
     clf = ImbalancedNetClassifier(**SMALL).fit(declared, y)
     assert clf.column_encoder_.n_categories_[-1] == 3
     assert clf.predict(declared).shape == y.shape

@@ -73,7 +73,7 @@ def column_kind(series):
     dtype = series.dtype
     name = series.name
     # Before the booleans: pandas calls a category dtype of booleans a boolean dtype.
-    if isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow(dtype, "dictionary"):
+    if _is_category(dtype):
         return "categorical"
     if types.is_bool_dtype(dtype) or (
         types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
@@ -146,6 +146,12 @@ def _is_arrow(dtype, kind):
     import pyarrow
 
     return getattr(pyarrow.types, f"is_{kind}")(dtype.pyarrow_dtype)
+
+
+def _is_category(dtype):
+    """Whether ``dtype`` is pandas' ``category`` or pyarrow's ``dictionary`` (the
+    category of Arrow tables)."""
+    return isinstance(dtype, _pandas().CategoricalDtype) or _is_arrow(dtype, "dictionary")
 
 
 def _pandas():
@@ -606,11 +612,12 @@ def _check_category_types(present, types, name):
     ``present`` are its values (no missing ones), ``types`` the :func:`_value_type` of
     the distinct ones. Dates, durations, times and periods in an object column (what
     ``Series.dt.date`` and Parquet's DATE give) would each be a category of its own,
-    every later one unseen: a ``category`` column of them, declared so, is taken.
+    every later one unseen: a ``category`` (or pyarrow ``dictionary``) column of them,
+    declared so, is taken.
     Booleans beside the numbers 0 or 1 would merge into one category (``True == 1``).
     """
     col = repr(name)
-    declared = isinstance(present.dtype, _pandas().CategoricalDtype)
+    declared = _is_category(present.dtype)
     if "date" in types and not declared:
         raise ValueError(
             f"Column {col} holds dates (as objects), which the network cannot read; "
@@ -691,12 +698,7 @@ def numbers_from_objects(series, name):
     Arrow's) of numbers, booleans and missing values, as float64 with NaN; refused if it
     holds anything else."""
     pd = _pandas()
-    objects = (
-        series.dtype == object
-        or isinstance(series.dtype, pd.CategoricalDtype)
-        or _is_arrow(series.dtype, "dictionary")
-    )
-    if not objects:
+    if not (series.dtype == object or _is_category(series.dtype)):
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
             "numbers (or booleans) in it."
