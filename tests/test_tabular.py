@@ -461,3 +461,27 @@ def test_fit_on_a_dataset_warns_that_the_scaling_is_not_learned():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=message)
         fit("none")  # reads its inputs as they are
+
+
+class _LearnsItsScaling(torch.nn.Module):
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+
+    def fit_preprocessing(self, X):
+        pass
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+def test_a_module_of_ones_own_that_learns_its_preprocessing_warns_once_on_a_dataset():
+    X, y = TensorDataset(torch.randn(40, 3)), np.repeat([0, 1], 20)
+    clf = ImbalancedNetClassifier(module=_LearnsItsScaling, max_epochs=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    told = [w for w in caught if "are not read for it" in str(w.message)]
+    assert len(told) == 1 and told[0].filename == __file__
+    assert str(told[0].message).startswith("_LearnsItsScaling learns its input preprocessing")
+    assert "Preprocess the inputs in the Dataset, or pass an array." in str(told[0].message)
