@@ -598,7 +598,8 @@ def _value_type(value):
 
 
 def _times_of_day(name):
-    """The refusal of a column of times of day (objects, or Arrow's ``time64``)."""
+    """The refusal of a column of times of day (objects, or Arrow's ``time32`` and
+    ``time64``)."""
     return ValueError(
         f"Column {name!r} holds times of day, which the network cannot read; convert them "
         f"to numbers first, e.g. X[{name!r}].map(lambda t: t.hour + t.minute / 60, "
