@@ -298,6 +298,19 @@ def test_a_strategy_naming_an_absent_class_or_a_sampler_class_is_refused():
         ImbalancedNetClassifier(loss="ce", sampler=RandomUnderSampler, max_epochs=1).fit(X, y)
 
 
+def test_a_callable_strategy_returning_a_label_that_is_no_class_is_refused_naming_it():
+    """The callable is given the user's labels; one that returns another key (a code
+    instead of a label) fails with a message that names it, not a KeyError."""
+    y = np.repeat(np.array(["a", "b", "c"]), [30, 10, 5])
+    X = np.zeros((len(y), 2))
+    sampler = RandomOverSampler(sampling_strategy=lambda y_: {2: 30})
+    absent = r"returns the class 2, which is not among the classes sampled: 'a', 'b', 'c'\."
+    with pytest.raises(ValueError, match=absent):
+        ImbalancedSampler(y, sampler)
+    with pytest.raises(ValueError, match=absent):
+        ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=1).fit(X, y)
+
+
 def test_checking_a_sampler_leaves_numpys_global_stream_alone():
     np.random.seed(0)
     expected = np.random.rand()

@@ -87,34 +87,60 @@ def encode_sampling_strategy(sampler, classes, *, owner):
     sampler = clone(sampler)
     strategy = sampler.get_params().get("sampling_strategy")
     if callable(strategy):
-        return sampler.set_params(sampling_strategy=_DecodedLabels(strategy, classes))
+        decoded = _DecodedLabels(strategy, classes, type(sampler).__name__, owner)
+        return sampler.set_params(sampling_strategy=decoded)
     if not isinstance(strategy, (dict, list, tuple)):
         return sampler  # "auto", "majority", a ratio: no class named
-    code = {label: k for k, label in enumerate(classes.tolist())}
-    unknown = [key for key in strategy if key not in code]
-    if unknown:
-        raise ValueError(
-            f"{owner}: the sampling_strategy of {type(sampler).__name__} names the "
-            f"class {unknown[0]!r}, which is not among the classes sampled: "
-            f"{', '.join(map(repr, classes.tolist()[:10]))}"
-            f"{', ...' if len(classes) > 10 else ''}."
-        )
+    codes = _codes_of(list(strategy), classes, type(sampler).__name__, owner=owner)
     if isinstance(strategy, dict):
-        return sampler.set_params(sampling_strategy={code[k]: v for k, v in strategy.items()})
-    return sampler.set_params(sampling_strategy=[code[k] for k in strategy])
+        return sampler.set_params(sampling_strategy=dict(zip(codes, strategy.values())))
+    return sampler.set_params(sampling_strategy=codes)
+
+
+def _codes_of(labels, classes, sampler_name, *, owner, returned_by_callable=False):
+    """The codes of the class ``labels`` a ``sampling_strategy`` names; a ValueError
+    names the first that is not among ``classes``."""
+    code = {label: k for k, label in enumerate(classes.tolist())}
+    unknown = [label for label in labels if label not in code]
+    if unknown:
+        named = "returns" if returned_by_callable else "names"
+        called = (
+            " It is called with the labels of y, and must return a dict keyed by them."
+            if returned_by_callable
+            else ""
+        )
+        raise ValueError(
+            f"{owner}: the sampling_strategy of {sampler_name} {named} the class "
+            f"{unknown[0]!r}, which is not among the classes sampled: "
+            f"{', '.join(map(repr, classes.tolist()[:10]))}"
+            f"{', ...' if len(classes) > 10 else ''}.{called}"
+        )
+    return [code[label] for label in labels]
 
 
 class _DecodedLabels:
     """A callable ``sampling_strategy`` of the user's labels, called on encoded ones."""
 
-    def __init__(self, strategy, classes):
+    def __init__(self, strategy, classes, sampler_name, owner):
         self.strategy = strategy
         self.classes = classes
+        self.sampler_name = sampler_name
+        self.owner = owner
 
     def __call__(self, y, **kwargs):
-        code = {label: k for k, label in enumerate(self.classes.tolist())}
         wanted = self.strategy(self.classes[y], **kwargs)
-        return {code[label]: n for label, n in wanted.items()}
+        codes = _codes_of(
+            list(wanted),
+            self.classes,
+            self.sampler_name,
+            owner=self.owner,
+            returned_by_callable=True,
+        )
+        return dict(zip(codes, wanted.values()))
+
+    def __repr__(self):
+        # The sampler's repr, in messages, shows the user's callable.
+        return repr(self.strategy)
 
 
 def check_index_sampler(sampler, *, owner, X=None, y=None):
