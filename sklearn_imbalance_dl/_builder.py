@@ -47,7 +47,6 @@ from .registry import Component, lookup, names
 from .sampling._sampler import (
     check_class_probabilities,
     check_index_sampler,
-    encode_sampling_strategy,
     looks_at_features,
 )
 from .schedules import Schedule
@@ -486,12 +485,11 @@ def _batch_sampler(sampler, classes, y, X):
             f"sampler={sampler.__name__} is a class; pass an instance, e.g. "
             f"sampler={sampler.__name__}()."
         )
-    sampler = encode_sampling_strategy(sampler, classes, owner="ImbalancedNetClassifier")
     if looks_at_features(sampler):  # (fit refuses an imblearn sampler with a Dataset X)
         features = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
     else:
         features = np.arange(len(y)).reshape(-1, 1)
-    return check_index_sampler(sampler, owner="ImbalancedNetClassifier", X=features, y=y)
+    return check_index_sampler(sampler, classes, owner="ImbalancedNetClassifier", X=features, y=y)
 
 
 def resolve_device(device):

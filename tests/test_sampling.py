@@ -140,6 +140,29 @@ def test_a_sampler_is_tried_on_the_rows_it_will_draw_from():
     ImbalancedNetClassifier(loss="ce", sampler=NearMiss(n_neighbors=1), max_epochs=1).fit(X, y)
 
 
+def test_a_strategy_the_rows_cannot_take_is_named_as_given_with_the_parameters_advice():
+    """A dict of three classes cannot run on the two-class problem that tells a sampler
+    which synthesises rows; when the training rows cannot take it either (a class
+    smaller than the count asked for, as validation_fraction makes it), the error names
+    the sampler with the user's labels and asks for other parameters: RandomUnderSampler
+    picks rows."""
+    y = np.repeat(np.array(["a", "b", "c"]), [50, 30, 20])
+    X = np.zeros((len(y), 2))
+    sampler = RandomUnderSampler(sampling_strategy={"a": 10, "b": 28, "c": 5})
+    said = (
+        r"^RandomUnderSampler\(sampling_strategy=\{'a': 10, 'b': 28, 'c': 5\}\) failed when "
+        r"tried on the training rows it would draw batches from: .*Choose parameters these "
+        r"rows allow"
+    )
+    with pytest.raises(ValueError, match=said) as raised:
+        ImbalancedNetClassifier(
+            loss="ce", sampler=sampler, validation_fraction=0.2, max_epochs=1
+        ).fit(X, y)
+    assert "synthesises" not in str(raised.value)
+    with pytest.raises(ValueError, match=said):
+        ImbalancedSampler(y[y != "b"].tolist() + ["b"] * 20, sampler)
+
+
 def _recording(sampler_class):
     class Recording(sampler_class):
         seen = []

@@ -143,8 +143,27 @@ class _DecodedLabels:
         return repr(self.strategy)
 
 
-def check_index_sampler(sampler, *, owner, X=None, y=None):
-    """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone.
+def _picks_rows_on_a_small_problem(sampler):
+    """Whether ``sampler`` picks rows, told on a small two-class problem; None where it
+    fails there also with the default ``sampling_strategy`` ("auto"): its other
+    parameters, or its need of a DataFrame, leave it to the real rows to decide."""
+    X, y = np.arange(30).reshape(-1, 1), [0] * 20 + [1] * 10
+    candidates = [sampler]
+    if "sampling_strategy" in sampler.get_params():
+        # A strategy naming other classes (a dict of many classes, a ratio on more than
+        # two) says nothing about how the sampler picks its rows.
+        candidates.append(clone(sampler).set_params(sampling_strategy="auto"))
+    for candidate in candidates:
+        try:
+            return _picks_rows(candidate, X, y)
+        except ValueError:
+            continue
+    return None
+
+
+def check_index_sampler(sampler, classes, *, owner, X, y):
+    """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone
+    whose ``sampling_strategy`` names the encoded classes (:func:`encode_sampling_strategy`).
 
     Batches are drawn by index, so the sampler must return a subset (with repeats) of
     its input rows, unchanged, and say which (``sample_indices_``). One that synthesises
@@ -152,20 +171,24 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
     cannot draw batches: it belongs in an imbalanced-learn ``Pipeline``.
 
     The sampler is tried on a small two-class problem (30 rows), which tells one that
-    synthesises rows, then on ``X, y``, the rows it will draw from, so that it fails
-    here if it cannot take them (a class smaller than NearMiss's neighbourhood, ...).
+    synthesises rows (with the default ``sampling_strategy`` where its own names other
+    classes), then on ``X, y``, the rows it will draw from, so that it fails here if it
+    cannot take them (a class smaller than NearMiss's neighbourhood, ...). Messages name
+    the sampler as given.
 
     Parameters
     ----------
     sampler : imbalanced-learn sampler
         Unfitted; it is cloned, never changed.
+    classes : ndarray of shape (n_classes,)
+        The labels, in the order of their codes.
     owner : str
         Named in the error message (``"ImbalancedSampler"``, ...).
-    X : array-like of shape (n_samples, n_features), default=None
+    X : array-like of shape (n_samples, n_features)
         Features of the rows it will draw from (their row numbers for a sampler that
         does not read features).
-    y : array-like of shape (n_samples,), default=None
-        Their labels.
+    y : array-like of shape (n_samples,)
+        Their labels, encoded as ``0 .. n_classes - 1``.
 
     Raises
     ------
@@ -182,40 +205,34 @@ def check_index_sampler(sampler, *, owner, X=None, y=None):
         "resample the data before training instead, e.g. in an imblearn Pipeline "
         "(imblearn.pipeline.make_pipeline(sampler, model))."
     )
-    # First a small two-class problem, which tells a sampler that synthesises rows;
-    # then the rows it will draw from, which it may not be able to take.
-    probes = [("a small two-class problem", np.arange(30).reshape(-1, 1), [0] * 20 + [1] * 10)]
-    if y is not None:
-        probes.append(("the training rows it would draw batches from", X, y))
-    picks_rows = None
-    for k, (probe, probe_X, probe_y) in enumerate(probes):
+    encoded = encode_sampling_strategy(sampler, classes, owner=owner)
+    picks_rows = _picks_rows_on_a_small_problem(encoded)
+    if picks_rows is not False:
         try:
-            picks_rows = _picks_rows(sampler, probe_X, probe_y)
+            picks_rows = _picks_rows(encoded, X, y)
         except ValueError as error:
-            if k + 1 < len(probes):
-                continue  # a strategy naming other classes, ...: the real rows decide
+            failed = (
+                f"{sampler!r} failed when tried on the training rows it would draw batches "
+                f"from: {str(error).rstrip('.')}. "
+            )
             if picks_rows:  # it picks rows, but its parameters do not suit these
                 raise ValueError(
-                    f"{sampler!r} failed when tried on {probe}: {str(error).rstrip('.')}. "
-                    "Choose parameters these rows allow (e.g. a neighbourhood no larger "
-                    "than the smallest class, which validation_fraction makes smaller), "
-                    f"or {pipeline}"
+                    f"{failed}Choose parameters these rows allow (e.g. a neighbourhood no "
+                    "larger than the smallest class, which validation_fraction makes "
+                    f"smaller), or {pipeline}"
                 ) from error
             # A sampler that needs categorical columns or a DataFrame (SMOTENC, SMOTEN)
-            # usually fails here: it synthesises rows and belongs in front anyway.
+            # fails on both: it synthesises rows and belongs in front anyway.
             raise ValueError(
-                f"{sampler!r} failed when tried on {probe}: {str(error).rstrip('.')}. "
-                f"{expected}; a sampler that synthesises rows or needs a DataFrame "
+                f"{failed}{expected}; a sampler that synthesises rows or needs a DataFrame "
                 f"belongs in front: {pipeline}"
             ) from error
-        if not picks_rows:
-            break
     if not picks_rows:
         raise InvalidParameterError(
             f"{expected}. Got {sampler!r}, which synthesises new rows and cannot draw "
             f"batches by index: {pipeline}"
         )
-    return clone(sampler)
+    return clone(encoded)
 
 
 def check_class_probabilities(probabilities, n_classes, *, what):
@@ -428,8 +445,9 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
-            kind = encode_sampling_strategy(sampler, self.classes_, owner="ImbalancedSampler")
-            kind = check_index_sampler(kind, owner="ImbalancedSampler", X=probe_X, y=encoded)
+            kind = check_index_sampler(
+                sampler, self.classes_, owner="ImbalancedSampler", X=probe_X, y=encoded
+            )
             if features is None and looks_at_features(sampler):
                 raise ValueError(
                     f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "
