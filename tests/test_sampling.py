@@ -351,6 +351,13 @@ def test_smote_with_fallback_takes_object_labels_with_a_single_sample_class():
     assert pd.Series(y_res).value_counts().to_dict() == {"many": 10, "some": 10, "one": 10}
 
 
+def test_smote_with_fallback_refuses_labels_of_mixed_types_naming_them():
+    X = np.random.default_rng(0).normal(size=(12, 2))
+    y = np.array(["a"] * 7 + [1] * 2 + ["c"] + ["d"] * 2, dtype=object)
+    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+        SMOTEWithFallback(random_state=0).fit_resample(X, y)
+
+
 def test_labels_of_mixed_types_and_features_with_nan_are_refused_at_construction():
     with pytest.raises(ValueError, match="y mixes labels of types int, str"):
         ImbalancedSampler(np.array([0, "a", 0, "a"], dtype=object))

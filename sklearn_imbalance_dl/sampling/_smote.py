@@ -8,7 +8,7 @@ from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from .._validation import plain_value
+from .._validation import check_label_types, plain_value
 
 __all__ = ["SMOTEWithFallback"]
 
@@ -76,6 +76,12 @@ class SMOTEWithFallback(BaseSampler):
     def __init__(self, *, k_neighbors=5, random_state=None):
         self.k_neighbors = k_neighbors
         self.random_state = random_state
+
+    def fit_resample(self, X, y, **params):
+        # imbalanced-learn sorts the labels first, which labels of mixed types
+        # ([1, "a"]) cannot do: refused here with a message, not numpy's TypeError.
+        check_label_types(np.asarray(y).ravel())
+        return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
         classes, counts = np.unique(y, return_counts=True)
