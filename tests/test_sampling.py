@@ -47,6 +47,39 @@ def test_class_frequencies_match_the_sampling_probabilities(kind, class_weight):
     np.testing.assert_array_less(np.abs(counts - total * p), 5 * std + 1e-9)
 
 
+@pytest.mark.slow
+def test_class_balanced_draws_from_more_rows_than_torch_draws_categories():
+    """torch.multinomial takes at most 2**24 categories: beyond that many rows, a class
+    is drawn first, then one of its rows, so that a larger table is drawn from as a small
+    one is."""
+    y = torch.zeros(2**24 + 2, dtype=torch.int64)
+    y[::1000] = 1
+    order = IndexSampler("class_balanced", y, generator=torch.Generator().manual_seed(0)).indices()
+    assert len(order) == len(y)
+    share = float(y[order].float().mean())
+    assert 0.49 < share < 0.51
+
+
+@pytest.mark.parametrize("kind", ["class_balanced", "sqrt", "phased"])
+def test_the_two_step_draw_of_large_tables_has_the_row_draws_distribution(kind, monkeypatch):
+    """Beyond torch's category limit a class, then a row of it: each row is drawn as
+    often as the one-step draw of a smaller table draws it (a class without rows never)."""
+    import sklearn_imbalance_dl.sampling._sampler as sampler_module
+
+    y = torch.tensor([0] * 60 + [2] * 30 + [3] * 10)  # class 1 has no rows
+    if kind == "phased":
+        kind = torch.tensor([0.1, 0.3, 0.2, 0.4])
+    expected = IndexSampler(kind, y)._probabilities
+    expected = (expected / expected.sum()).numpy()
+    monkeypatch.setattr(sampler_module, "MAX_MULTINOMIAL_CATEGORIES", 50)
+    sampler = IndexSampler(kind, y, generator=torch.Generator().manual_seed(0))
+    assert sampler._probabilities is None
+    draws = torch.cat([sampler.indices() for _ in range(2000)])
+    frequencies = np.bincount(draws.numpy(), minlength=len(y)) / len(draws)
+    std = np.sqrt(expected * (1 - expected) / len(draws))
+    np.testing.assert_array_less(np.abs(frequencies - expected), 5 * std + 1e-9)
+
+
 def test_instance_is_a_permutation_each_epoch():
     sampler = ImbalancedSampler(Y, "instance", random_state=0)
     first, second = list(sampler), list(sampler)

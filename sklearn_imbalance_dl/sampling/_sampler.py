@@ -261,6 +261,10 @@ def check_class_probabilities(probabilities, n_classes, *, what):
     )
 
 
+# torch.multinomial draws from at most this many categories.
+MAX_MULTINOMIAL_CATEGORIES = 2**24
+
+
 class IndexSampler:
     """Draws one epoch's sample order where the labels live (CPU or GPU).
 
@@ -303,21 +307,44 @@ class IndexSampler:
             class_probabilities = kind.to(device=self.y.device, dtype=torch.float32)
             # A class without rows gets no draws (0 / 0 would be NaN).
             per_row = class_probabilities / counts.clamp(min=1)
-            self._probabilities = per_row[self.y]
         elif isinstance(kind, str) and kind != "instance":
             counts = torch.bincount(self.y).to(torch.float32)
-            self._probabilities = counts.pow(-lookup("sampler", kind))[self.y]
+            per_row = counts.pow(-lookup("sampler", kind))
+        else:
+            return  # a shuffle, or an imbalanced-learn sampler
+        if len(self.y) <= MAX_MULTINOMIAL_CATEGORIES:
+            self._probabilities = per_row[self.y]
+            return
+        # Too many rows for one draw: a class by its rows' total probability, then one
+        # of its rows uniformly, which is the same distribution.
+        self._probabilities = None
+        self._class_probabilities = torch.where(counts > 0, per_row * counts, 0.0)
+        self._class_counts = counts.to(torch.int64)
+        # The rows of each class, one class after the other.
+        self._rows_by_class = torch.argsort(self.y, stable=True)
+        self._class_starts = torch.cumsum(self._class_counts, 0) - self._class_counts
 
     def indices(self):
         """One epoch's order: an int64 tensor of row indices on the device of ``y``."""
         n = len(self.y)
         if isinstance(self.kind, str) and self.kind == "instance":
             return torch.randperm(n, device=self.y.device, generator=self.generator)
-        if isinstance(self.kind, (str, torch.Tensor)):
+        if not isinstance(self.kind, (str, torch.Tensor)):
+            return self._imblearn_indices()
+        if self._probabilities is not None:
             return torch.multinomial(
                 self._probabilities, n, replacement=True, generator=self.generator
             )
-        return self._imblearn_indices()
+        classes = torch.multinomial(
+            self._class_probabilities, n, replacement=True, generator=self.generator
+        )
+        # Uniform within the class: a draw over [0, 2**62) modulo its count, whose bias
+        # is below count / 2**62.
+        offsets = (
+            torch.randint(0, 2**62, (n,), device=self.y.device, generator=self.generator)
+            % self._class_counts[classes]
+        )
+        return self._rows_by_class[self._class_starts[classes] + offsets]
 
     def _imblearn_indices(self):
         # A fresh seed each epoch, drawn from the (seeded) generator, so that the
