@@ -1659,6 +1659,24 @@ def test_a_method_with_an_invalid_parameter_fails_its_fits(n_jobs):
     assert (errors["baseline"] == "").all()
 
 
+def test_n_jobs_beyond_the_fits_starts_one_worker_per_fit(monkeypatch):
+    """Each worker imports torch: more workers than fits would only take memory."""
+    import joblib
+
+    asked = []
+    real = joblib.Parallel
+
+    def parallel(*args, **kwargs):
+        asked.append(kwargs["n_jobs"])
+        return real(*args, **{**kwargs, "n_jobs": 1})
+
+    monkeypatch.setattr(joblib, "Parallel", parallel)
+    X, y = _two_class_data()
+    run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline}, n_jobs=5000)
+    run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline}, n_jobs=-1)
+    assert asked == [2, -1]
+
+
 class _Warns(BaseEstimator, ClassifierMixin):
     """A dummy classifier whose every fit warns, as a network trained for too few epochs."""
 

@@ -744,7 +744,7 @@ def run_comparison(
         Also report many-shot (> many training samples), medium-shot and few-shot
         (< few) accuracy with :func:`~sklearn_imbalance_dl.metrics.shot_accuracy`.
     n_jobs : int, default=1
-        joblib parallelism over fits.
+        joblib parallelism over fits; at most one worker per fit is started.
     dask_scheduler : str, default=None
         Address of a Dask scheduler; the fits then run on that cluster through
         ``joblib.parallel_backend("dask")`` (``n_jobs`` is ignored).
@@ -890,7 +890,8 @@ def run_comparison(
     try:
         with backend:
             parallel = joblib.Parallel(
-                n_jobs=-1 if dask_scheduler else n_jobs, return_as="generator_unordered"
+                n_jobs=-1 if dask_scheduler else _workers(n_jobs, n_fits),
+                return_as="generator_unordered",
             )
             fits = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
             # Collected one by one, so that an interrupt keeps the fits that finished.
@@ -937,6 +938,14 @@ def run_comparison(
         error.results, error.n_fits = results, n_fits
         raise error
     return results
+
+
+def _workers(n_jobs, n_fits):
+    """``n_jobs`` for joblib, at most one worker per fit: each worker process imports
+    torch, and thousands of them (``n_jobs=5000``) would exhaust the memory."""
+    if n_jobs is None or n_jobs < 0:  # joblib's own count, bounded by the cores
+        return n_jobs
+    return min(n_jobs, n_fits)
 
 
 def _describe_estimator(estimator):
