@@ -745,11 +745,13 @@ def _check_loss(value, loss, n_classes):
             "(leave forward to the base class)"
         )
     shapes = {"none": (2,), "mean": ()}
+    # No warnings.catch_warnings: its filters are the whole process's, and a block that
+    # another thread opens meanwhile (scikit-learn's check_array under a threading
+    # backend) would restore them, ignoring every warning from then on. A torch loss that
+    # compares equal shapes (MSELoss) warns of broadcasting before the error below.
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch's broadcasting warning of MSELoss
-            out = {r: loss(logits, target, reduction=r) for r in shapes}
-            out["none"].sum().backward()
+        out = {r: loss(logits, target, reduction=r) for r in shapes}
+        out["none"].sum().backward()
     except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as exc:
         raise ValueError(
             f"loss={value!r} cannot score logits against class labels "

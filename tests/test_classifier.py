@@ -4,6 +4,8 @@ import math
 import pickle
 import subprocess
 import sys
+import threading
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -364,6 +366,35 @@ def test_fits_in_threads_take_turns_with_torch_rng(imbalanced):
     np.testing.assert_array_equal(torch.rand(3), expected)
     for clf in fits:
         np.testing.assert_array_equal(clf.predict_proba(X), serial)
+
+
+def test_a_fit_sets_no_warnings_filter_another_thread_could_keep(imbalanced):
+    """warnings.catch_warnings saves the process's filters and restores them: a block that
+    another thread opens while a fit has filters of its own set, and closes after the fit,
+    would leave them set for good."""
+    entered, fitted = threading.Event(), threading.Event()
+
+    def open_a_block():
+        with warnings.catch_warnings():
+            entered.set()
+            fitted.wait(60)
+
+    other = threading.Thread(target=open_a_block)
+
+    class OpensABlockElsewhere(FocalLoss):
+        def _loss(self, logits, target, counts, weight, reduction):
+            if not entered.is_set():  # the first call: fit's check of the loss
+                other.start()
+                entered.wait(60)
+            return super()._loss(logits, target, counts, weight, reduction)
+
+    before = list(warnings.filters)
+    try:
+        small(loss=OpensABlockElsewhere(), max_epochs=1).fit(*imbalanced)
+    finally:
+        fitted.set()
+        other.join(60)
+    assert warnings.filters == before
 
 
 def test_labels_of_any_type(imbalanced):
