@@ -891,6 +891,8 @@ _TORCH_LOSS_ADVICE = (
 )
 
 
+# torch warns of the broadcast (MSELoss) before the estimator refuses the loss.
+@pytest.mark.filterwarnings("ignore:Using a target size")
 @pytest.mark.parametrize(
     "loss, n_classes, problem",
     [
