@@ -709,9 +709,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "ImbalancedNetClassifier needs samples of at least 2 classes; got 1 class: "
                 f"{plain_value(self.classes_[0])!r}."
             )
-        if sample_weight is not None:
+        if sample_weight is not None and not isinstance(sample_weight, numbers.Number):
             sample_weight = np.asarray(sample_weight)
-        if sample_weight is not None and sample_weight.ndim == 1 and len(sample_weight) != len(y):
+        if np.ndim(sample_weight) == 1 and len(sample_weight) != len(y):
             raise ValueError(
                 f"sample_weight has {len(sample_weight)} values for {len(y)} samples: pass "
                 "one weight per row of X. A sampler in front of the estimator (SMOTE, an "

@@ -1160,6 +1160,12 @@ def test_all_zero_sample_weights_are_refused(imbalanced):
         small().fit(X, y, sample_weight=np.zeros(len(y)))
 
 
+def test_one_number_as_sample_weight_weighs_every_row_alike(imbalanced):
+    X, y = imbalanced
+    expected = small().fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(small().fit(X, y, sample_weight=2.0).predict_proba(X), expected)
+
+
 def test_sample_weights_of_another_length_say_a_sampler_in_front_keeps_them(imbalanced):
     from imblearn.over_sampling import RandomOverSampler
     from imblearn.pipeline import Pipeline
