@@ -1461,6 +1461,8 @@ def test_ppl_given_as_an_object_gets_the_encoding_as_its_name_does(schedule):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", FitFailedWarning)
+        # One epoch does not reach the schedule's re-weighting, and the fit says so.
+        warnings.filterwarnings("ignore", ".*schedule=.* no epoch of max_epochs", UserWarning)
         results = run_comparison(X, y, cv=2, methods={"mixes": factory}, seeds=1, epochs=1)
     assert (results["error"] == "").all()
     assert results["balanced_accuracy"].between(0, 1).all()
