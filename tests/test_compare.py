@@ -754,6 +754,27 @@ def test_dask_not_installed(monkeypatch, capsys):
     assert "needs dask.distributed, which is not installed" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "address, reason",
+    [("nonsense", "missing port number"), ("http://127.0.0.1:8787", "unknown address scheme")],
+)
+def test_a_dask_address_that_cannot_be_read_is_one_line(address, reason, capsys):
+    pytest.importorskip("distributed")
+    assert main(["compare", *TINY, "--methods", "logreg", "--dask-scheduler", address]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"sklearn-imbalance-dl compare: error: The Dask scheduler address {address!r} cannot "
+        f"be read ({reason}"
+    )
+    assert lines[0].endswith("an address reads like 'tcp://127.0.0.1:8786'.")
+    X, y = _table().drop(columns="label"), _table()["label"]
+    with pytest.raises(ValueError, match=rf"address {re.escape(repr(address))} cannot be read"):
+        run_comparison(X, y, cv=2, methods=["logreg"], seeds=1, dask_scheduler=address)
+
+
 # ---------------------------------------------------------------- plot
 def test_plot_writes_png(tmp_path, capsys):
     path = tmp_path / "results.png"

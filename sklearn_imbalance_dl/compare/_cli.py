@@ -1187,7 +1187,13 @@ def _run(args):
     from sklearn.exceptions import FitFailedWarning
 
     from ._report import collect_notes, format_table, plot_results
-    from ._runner import ComparisonFitError, ComparisonInterrupted, run_comparison, summarise
+    from ._runner import (
+        ComparisonFitError,
+        ComparisonInterrupted,
+        SchedulerAddressError,
+        run_comparison,
+        summarise,
+    )
 
     options = dict(
         methods=methods,
@@ -1208,7 +1214,8 @@ def _run(args):
             # Reported once per method, under the table, instead of a warning per fit.
             warnings.simplefilter("ignore", FitFailedWarning)
             results = run_comparison(*data, **options)
-    except (ImportError, ConnectionError) as exc:  # Dask missing or unreachable
+    # Dask missing, unreachable, or its address unreadable.
+    except (ImportError, ConnectionError, SchedulerAddressError) as exc:
         raise CompareError(str(exc)) from None
     except ComparisonInterrupted as exc:
         raise _Interrupted(_keep_partial(exc, args, recorded)) from None

@@ -627,6 +627,10 @@ def _fit_and_score_one(task, torch_threads):
     return row
 
 
+class SchedulerAddressError(ValueError):
+    """A ``dask_scheduler`` that is not the address of a Dask scheduler."""
+
+
 def _dask_backend(scheduler):
     """A context manager running joblib on the Dask cluster at ``scheduler``."""
     try:
@@ -647,6 +651,12 @@ def _dask_backend(scheduler):
         except OSError as exc:
             raise ConnectionError(
                 f"Cannot connect to the Dask scheduler at {scheduler!r}: {exc}"
+            ) from exc
+        except Exception as exc:  # distributed's parsing of the address
+            reason = _first_line(str(exc)) or type(exc).__name__
+            raise SchedulerAddressError(
+                f"The Dask scheduler address {scheduler!r} cannot be read ({reason}); an "
+                "address reads like 'tcp://127.0.0.1:8786'."
             ) from exc
         try:
             with joblib.parallel_backend("dask"):
@@ -790,6 +800,10 @@ def run_comparison(
     ComparisonFitError
         With ``error_score="raise"``, at the first fit that fails; otherwise when every
         fit failed, with the first error. Its ``results`` are the fits that finished.
+    ValueError
+        A ``dask_scheduler`` that is not an address (``"tcp://host:8786"``), before any fit.
+    ConnectionError
+        A ``dask_scheduler`` that cannot be reached, before any fit.
 
     Warns
     -----
