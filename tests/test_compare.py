@@ -2046,6 +2046,16 @@ def test_make_preprocessor_names_the_dataframe_it_needs():
         make_preprocessor(np.zeros((3, 2)))
 
 
+def test_a_table_with_a_column_name_twice_is_refused_before_any_fit():
+    table = _table()
+    X = pd.concat([table[["x1", "colour"]], table[["x1"]]], axis=1)  # as a join leaves them
+    message = "X has more than one column named 'x1'"
+    with pytest.raises(ValueError, match=message):
+        run_comparison(X, table["label"], cv=2, methods=["logreg", "ce"], seeds=1, epochs=1)
+    with pytest.raises(ValueError, match=message):
+        make_preprocessor(X)
+
+
 def test_failed_fits_read_back_from_the_csv_name_their_seed_and_fold(tmp_path):
     X, y = _two_class_data()
     methods = {"broken": _broken, "baseline": _baseline}

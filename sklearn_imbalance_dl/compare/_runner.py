@@ -31,7 +31,7 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ..modules._columns import column_kind
+from ..modules._columns import _check_unique_labels, column_kind
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
@@ -214,7 +214,8 @@ def make_preprocessor(X):
     Raises
     ------
     ValueError
-        For columns of nested values (lists, dicts, ...: Parquet's nested columns).
+        For columns of nested values (lists, dicts, ...: Parquet's nested columns), and
+        for column names that occur more than once.
 
     Examples
     --------
@@ -235,6 +236,7 @@ def make_preprocessor(X):
             f"their dtypes); got {type(X).__name__}. An array holds numbers only: scale it "
             "with StandardScaler instead."
         )
+    _check_unique_labels(X.columns)  # each column is picked by its name
     kinds = _column_kinds(X)
     nested = {c: kind for c in kinds["other"] if (kind := _nested(X[c]))}
     if nested:
