@@ -1725,6 +1725,30 @@ def test_a_warning_of_the_fits_is_given_once_per_method():
     assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
+class _WarnsPredicting(_Warns):
+    """A dummy classifier whose every prediction warns, as an imputer meeting a column
+    without values in the training fold."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        warnings.warn("Skipping features without any observed values", UserWarning, stacklevel=2)
+        return super().predict(X)
+
+
+def test_a_warning_of_the_predictions_is_given_once_per_method():
+    X, y = _two_class_data()
+    methods = {"warns": lambda seed, epochs, device: _WarnsPredicting(), "baseline": _baseline}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        run_comparison(X, y, cv=5, seeds=2, methods=methods)
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (UserWarning, "warns: Skipping features without any observed values")
+    ]
+
+
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():
     X, y = _two_class_data()
     methods = {"flaky": _fails_for_seed_1, "baseline": _baseline}

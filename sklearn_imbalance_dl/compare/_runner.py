@@ -579,23 +579,24 @@ def _fit_and_score_one(task, torch_threads):
             estimator = _with_preprocessor(
                 factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
             )
-            start = time.perf_counter()
             # Recorded, not shown: run_comparison warns once per method and message,
             # not once per fit, and also for the fits that ran in worker processes.
+            # The prediction's too (an imputer meeting a column without values).
             with warnings.catch_warnings(record=True) as caught:
                 # Reported as the interrupt of the whole run, not as a warning per fit.
                 warnings.filterwarnings("ignore", "Training was interrupted", UserWarning)
+                start = time.perf_counter()
                 estimator.fit(X_train, y_train)
-            fit_time = time.perf_counter() - start
-            # The estimator catches Ctrl-C during training and keeps the weights reached:
-            # a cut-short fit must not be scored as a finished one.
-            final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-            if getattr(final, "interrupted_", False):
-                raise _FitInterrupted(f"{name} (seed {seed}, fold {fold}) was interrupted")
-            start = time.perf_counter()
-            # CatBoost predicts a column (n, 1) for several classes.
-            y_pred = np.asarray(estimator.predict(X_test)).reshape(len(y_test))
-            predict_time = time.perf_counter() - start
+                fit_time = time.perf_counter() - start
+                # The estimator catches Ctrl-C during training and keeps the weights
+                # reached: a cut-short fit must not be scored as a finished one.
+                final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+                if getattr(final, "interrupted_", False):
+                    raise _FitInterrupted(f"{name} (seed {seed}, fold {fold}) was interrupted")
+                start = time.perf_counter()
+                # CatBoost predicts a column (n, 1) for several classes.
+                y_pred = np.asarray(estimator.predict(X_test)).reshape(len(y_test))
+                predict_time = time.perf_counter() - start
     finally:
         torch.set_num_threads(previous)
 
@@ -812,8 +813,8 @@ def run_comparison(
     FitFailedWarning
         Per failed fit (see ``error_score``).
     Warning
-        What the methods warn while fitting (a schedule that ``epochs`` is too few
-        for, ...): once per method and message, prefixed by the method's name, not once
+        What the methods warn while fitting or predicting (a schedule that ``epochs`` is
+        too few for, ...): once per method and message, prefixed by the method's name, not once
         per fit; also from the fits that ran in joblib's worker processes.
 
     Examples
