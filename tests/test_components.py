@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import (
     make_constraint,
 )
 
+from sklearn_imbalance_dl.mixing import Remix
 from sklearn_imbalance_dl.registry import Component, _items
 from sklearn_imbalance_dl.sampling import SMOTEWithFallback
 
@@ -113,6 +114,69 @@ def test_clone_pickle_and_repr(cls, kind):
     name = _init_params(cls)[-1]
     changed = cls(**{name: getattr(component, name)})
     assert repr(changed) == f"{cls.__name__}()"  # a default value is not shown
+
+
+MIXINGS = [cls for cls, kind in COMPONENTS.items() if kind == "mixing"]
+MIXING_PARAMS = pytest.mark.parametrize("cls", MIXINGS, ids=[cls.__name__ for cls in MIXINGS])
+
+
+def _mixing(cls, counts=(50.0, 5.0)):
+    # p=1: CutMix mixes every batch, so that every mixing draws a plan.
+    params = {"p": 1.0} if "p" in cls._parameter_constraints else {}
+    return cls(**params).bind(counts, n_epochs=10, n_points=3, device="cpu")
+
+
+@MIXING_PARAMS
+@pytest.mark.parametrize("counts", [[50, 5], np.array([50, 5]), torch.tensor([50, 5])])
+def test_a_mixing_binds_to_counts_of_any_array_type(cls, counts):
+    bound = _mixing(cls, counts)
+    assert torch.equal(bound.class_counts_, torch.tensor([50.0, 5.0]))
+    assert bound.plan(torch.tensor([0, 1, 1]), 0) is not None
+
+
+@MIXING_PARAMS
+@pytest.mark.parametrize(
+    "counts, message",
+    [([50, 0], "> 0 for every class"), ([50, -5], "> 0"), ([[50, 5]], "1-D"), ("ab", "numbers")],
+)
+def test_a_mixing_refuses_class_counts_that_are_not_counts(cls, counts, message):
+    with pytest.raises(ValueError, match=f"class_counts must .*{message}"):
+        _mixing(cls, counts)
+
+
+@MIXING_PARAMS
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (torch.tensor([0, 2]), r"y must hold class indices in \[0, 1\] \(\w+ was bound to 2 "),
+        (torch.tensor([-1, 0]), r"y must hold class indices in \[0, 1\].*from -1 to 0"),
+        (torch.tensor([0.0, 1.0]), "y must hold integer class indices; got dtype torch.float32"),
+        (torch.eye(2), r"y must be a 1-D tensor of the batch's class indices; got shape \(2, 2\)"),
+        ([0, 1], "y must be a 1-D tensor of the batch's class indices; got list"),
+    ],
+)
+def test_a_mixing_plan_refuses_targets_that_are_not_class_indices(cls, y, message):
+    with pytest.raises(ValueError, match=message):
+        _mixing(cls).plan(y, 0)
+
+
+@MIXING_PARAMS
+def test_an_unbound_mixing_asks_for_bind_before_plan(cls):
+    with pytest.raises(RuntimeError, match=rf"{cls.__name__} is not bound to a fit: .*bind\("):
+        cls().plan(torch.tensor([0, 1]), 0)
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int32])
+def test_remix_reads_small_integer_targets_as_class_indices(dtype):
+    # uint8 indices would select the classes as a mask; the label weights must be those
+    # of the same targets in int64.
+    y = torch.tensor([1, 1, 0, 1])
+    plans = []
+    for targets in (y, y.to(dtype)):
+        torch.manual_seed(0)
+        plans.append(_mixing(Remix, (300.0, 3.0)).plan(targets, 0))
+    torch.testing.assert_close(plans[1].label_weight, plans[0].label_weight)
+    torch.testing.assert_close(plans[1].own_share, plans[0].own_share)
 
 
 # ------------------------------------------------------------------- losses

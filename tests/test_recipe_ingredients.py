@@ -465,7 +465,7 @@ def test_cutmix_mixing_plan_drives_the_net_loss():
     ce_partner = F.cross_entropy(logits, y[plan.partner], reduction="none")
     torch.testing.assert_close(got, (lam * ce + (1 - lam) * ce_partner).mean())
     assert (
-        CutMix(p=0.0).bind(torch.tensor([3, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
+        CutMix(p=0.0).bind(torch.tensor([3, 1, 1]), n_epochs=1, n_points=1, device="cpu").plan(y, 0)
         is None
     )
 

@@ -18,6 +18,7 @@ __all__ = [
     "PARAMETER_CONSTRAINTS",
     "as_float_tensor",
     "check_class_counts",
+    "check_class_indices",
     "check_inputs",
     "check_weight",
 ]
@@ -141,6 +142,26 @@ def check_weight(weight, n_classes: int, like: torch.Tensor) -> torch.Tensor | N
     return weight
 
 
+def check_class_indices(target, n_classes, *, name, classes, hint=""):
+    """Check that the tensor ``target`` holds integer class indices in [0, n_classes).
+
+    ``name`` is the argument's name in the messages and ``classes`` says where the number
+    of classes comes from (e.g. "logits have 3 columns").
+    """
+    if target.dtype not in _INT_DTYPES:
+        raise ValueError(f"{name} must hold integer class indices; got dtype {target.dtype}.{hint}")
+    # Checked where it costs no synchronisation with a GPU (a training step's targets
+    # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels. Not
+    # while torch.compile traces, which would break the graph at the values read.
+    if target.device.type == "cpu" and target.numel() and not torch.compiler.is_compiling():
+        low, high = (int(v) for v in torch.aminmax(target))
+        if low < 0 or high >= n_classes:
+            raise ValueError(
+                f"{name} must hold class indices in [0, {n_classes - 1}] ({classes}); "
+                f"got values from {low} to {high}."
+            )
+
+
 def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
     """Check ``logits`` of shape (B, C) (floating) and ``target`` of shape (B,) (integer)."""
     if not isinstance(logits, torch.Tensor) or not isinstance(target, torch.Tensor):
@@ -155,24 +176,16 @@ def check_inputs(logits, target) -> tuple[torch.Tensor, torch.Tensor]:
             f"target must be a 1-D tensor of length {logits.shape[0]} (logits.shape[0]); "
             f"got shape {tuple(target.shape)}."
         )
-    if target.dtype not in _INT_DTYPES:
-        raise ValueError(
-            f"target must hold integer class indices; got dtype {target.dtype}. "
-            "Soft or mixed targets: combine per-sample losses (reduction='none')."
-        )
     n_classes = logits.shape[1]
     if n_classes == 0:
         raise ValueError("logits must have one column per class; got 0 columns.")
-    # Checked where it costs no synchronisation with a GPU (a training step's targets
-    # are on the GPU there); out-of-range targets on a GPU fail in torch's kernels. Not
-    # while torch.compile traces, which would break the graph at the values read.
-    if target.device.type == "cpu" and target.numel() and not torch.compiler.is_compiling():
-        low, high = (int(v) for v in torch.aminmax(target))
-        if low < 0 or high >= n_classes:
-            raise ValueError(
-                f"target must hold class indices in [0, {n_classes - 1}] (logits have "
-                f"{n_classes} columns); got values from {low} to {high}."
-            )
+    check_class_indices(
+        target,
+        n_classes,
+        name="target",
+        classes=f"logits have {n_classes} columns",
+        hint=" Soft or mixed targets: combine per-sample losses (reduction='none').",
+    )
     # Half-precision logits make a float32 loss, beside counts and weights in float32
     # (as torch's autocast runs the cross-entropy in float32).
     return logits.to(like_dtype(logits)), target.long()

@@ -114,6 +114,7 @@ class CutMix(Mixing):
         -------
         BoxMixPlan or None
         """
+        y = self._check_targets(y)
         # CPU draws from torch's seeded generator: reproducible, no device sync.
         if self.p < 1 and float(torch.rand(())) >= self.p:
             return None

@@ -20,7 +20,7 @@ from .._validation import (
     StrOptions,
     validate_params,
 )
-from ..losses._checks import check_class_counts
+from ..losses._checks import check_class_counts, check_class_indices
 from ..registry import Component, register
 
 LAYER_NAMES = ("input", "penultimate", "random")
@@ -81,7 +81,8 @@ class Mixing(Component):
             )
 
     def _bind(self, class_counts, *, n_epochs, n_points, device):
-        self.class_counts_ = class_counts.to(device=device, dtype=torch.float32)
+        counts = check_class_counts(class_counts)
+        self.class_counts_ = counts.to(device=device, dtype=torch.float32)
         self.n_epochs_ = n_epochs
         self.n_points_ = n_points
         if self.layer == "random":
@@ -119,9 +120,31 @@ class Mixing(Component):
         -------
         MixPlan
         """
+        y = self._check_targets(y)
         partner = torch.randperm(len(y), device=y.device)
         own_share, label_weight = self.draw(y, partner, epoch)
         return MixPlan(self._draw_point(), partner, own_share, label_weight)
+
+    def _check_targets(self, y):
+        """``y`` checked to be the batch's class indices of the bound classes, as int64."""
+        name = type(self).__name__
+        if not hasattr(self, "class_counts_"):
+            raise RuntimeError(
+                f"{name} is not bound to a fit: plan is a method of the copy that "
+                f"bind(class_counts, n_epochs=..., n_points=..., device=...) returns, "
+                f"e.g. mixing = {name}().bind(counts, n_epochs=10, n_points=1, device='cpu')."
+            )
+        if not isinstance(y, torch.Tensor) or y.ndim != 1:
+            got = f"shape {tuple(y.shape)}" if isinstance(y, torch.Tensor) else type(y).__name__
+            raise ValueError(
+                f"y must be a 1-D tensor of the batch's class indices; got {got}. One-hot "
+                "or soft targets: pass their class indices (y.argmax(dim=1))."
+            )
+        n_classes = len(self.class_counts_)
+        check_class_indices(
+            y, n_classes, name="y", classes=f"{name} was bound to {n_classes} classes"
+        )
+        return y.long()
 
     def draw(self, y, partner, epoch):
         """The own shares and own-label weights of a batch.
