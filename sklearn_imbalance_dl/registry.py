@@ -63,10 +63,15 @@ import inspect
 import math
 import reprlib
 import sys
-from numbers import Real
+from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import StrOptions, _Constraint, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    _Constraint,
+    validate_parameter_constraints,
+)
 
 __all__ = ["KINDS", "Component", "lookup", "names", "register"]
 
@@ -375,6 +380,14 @@ class Component(BaseEstimator):
 
     def _bind(self, *args, **kwargs):
         """Set the fit's state on this copy (attributes ending with ``_``)."""
+
+    def _check_bind_counts(self, **values):
+        """Check numbers ``bind`` takes (``n_epochs=...``, ...): each an int >= 1."""
+        validate_parameter_constraints(
+            {name: [Interval(Integral, 1, None, closed="left")] for name in values},
+            values,
+            caller_name=f"{type(self).__name__}.bind",
+        )
 
 
 def _items(kind):

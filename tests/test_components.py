@@ -10,6 +10,7 @@ loss pickles with its parameters and class counts.
 
 import inspect
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -114,6 +115,42 @@ def test_clone_pickle_and_repr(cls, kind):
     name = _init_params(cls)[-1]
     changed = cls(**{name: getattr(component, name)})
     assert repr(changed) == f"{cls.__name__}()"  # a default value is not shown
+
+
+@PARAMS
+@pytest.mark.parametrize("n_epochs", [0, -3, 2.5, None, "10"])
+def test_bind_refuses_a_number_of_epochs_that_is_not_a_positive_int(cls, kind, n_epochs):
+    args, kwargs = BIND_ARGS[kind]
+    if "n_epochs" in kwargs:
+        kwargs = {**kwargs, "n_epochs": n_epochs}
+    else:
+        args = (*args[:-1], n_epochs)
+    message = (
+        f"The 'n_epochs' parameter of {cls.__name__}.bind must be an int in the range "
+        f"[1, inf). Got {n_epochs!r} instead."
+    )
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
+        cls().bind(*args, **kwargs)
+
+
+SCHEDULES = [cls for cls, kind in COMPONENTS.items() if kind == "schedule"]
+
+
+@pytest.mark.parametrize("cls", SCHEDULES, ids=[cls.__name__ for cls in SCHEDULES])
+@pytest.mark.parametrize(
+    "counts, message",
+    [
+        ([50, 0], "> 0 for every class"),
+        ([50, np.nan], "finite"),
+        ([[50, 5]], "1-D"),
+        (50, "1-D"),
+        ([], "empty"),
+        (["a", "b"], "numbers"),
+    ],
+)
+def test_a_schedule_refuses_class_counts_that_are_not_counts_when_bound(cls, counts, message):
+    with pytest.raises(ValueError, match=f"class_counts must .*{message}"):
+        cls().bind(counts, 10)
 
 
 MIXINGS = [cls for cls, kind in COMPONENTS.items() if kind == "mixing"]

@@ -61,6 +61,7 @@ class WeightAveraging(Component, Callback):
             )
 
     def _bind(self, n_epochs):
+        self._check_bind_counts(n_epochs=n_epochs)
         self.n_epochs_ = n_epochs
         self.start_epoch_ = min(int(round(self.start * n_epochs)), n_epochs - 1)
 

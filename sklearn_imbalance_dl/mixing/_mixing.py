@@ -81,6 +81,7 @@ class Mixing(Component):
             )
 
     def _bind(self, class_counts, *, n_epochs, n_points, device):
+        self._check_bind_counts(n_epochs=n_epochs, n_points=n_points)
         counts = check_class_counts(class_counts)
         self.class_counts_ = counts.to(device=device, dtype=torch.float32)
         self.n_epochs_ = n_epochs

@@ -77,6 +77,7 @@ class LRSchedule(Component, Callback):
             )
 
     def _bind(self, n_epochs):
+        self._check_bind_counts(n_epochs=n_epochs)
         self.n_epochs_ = n_epochs
         default_warmup = 5 if self.kind == "warmup_step" else 0
         self.warmup_ = default_warmup if self.warmup_epochs is None else self.warmup_epochs

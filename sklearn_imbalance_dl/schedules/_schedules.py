@@ -23,6 +23,7 @@ from .._validation import (
     Real,
     StrOptions,
 )
+from ..losses._checks import check_class_counts
 from ..losses.functional import class_balanced_weights, inverse_frequency_weights
 from ..mixing import PhasedRemix
 from ..registry import Component, register
@@ -96,7 +97,8 @@ class Schedule(Component, Callback):
         )
 
     def _bind(self, class_counts, n_epochs):
-        self.class_counts_ = torch.as_tensor(class_counts, dtype=torch.float64)
+        self._check_bind_counts(n_epochs=n_epochs)
+        self.class_counts_ = check_class_counts(class_counts).to(torch.float64)
         self.n_epochs_ = n_epochs
 
     def mixing(self):
