@@ -611,6 +611,26 @@ def test_module_forward_pickle_deepcopy_dtype(name, batch):
 
 
 @pytest.mark.parametrize("name", names("loss"))
+@pytest.mark.parametrize("built_with", [None, [5.0, 1.0]], ids=["no counts", "other classes"])
+def test_a_state_dict_restores_the_counts_and_weights_of_a_loss(name, batch, built_with):
+    # torch.save(loss.state_dict()) then loss.load_state_dict(...) into a loss built
+    # without its class counts (or for other classes): the saved counts, the class
+    # weights a schedule set and the factors made from them come back.
+    logits, target = batch
+    logits = logits.float() / 3  # cosines for LDAM and CRI
+    cls = lookup("loss", name)
+    trained = cls(COUNTS)
+    if trained.class_weights is not None:
+        trained.class_weights.copy_(torch.tensor([0.5, 1.0, 2.0, 4.0]))  # a schedule's
+    restored = cls(built_with)
+    restored.load_state_dict(trained.state_dict())
+    for key, value in trained.state_dict().items():
+        assert torch.equal(getattr(restored, key), value), key
+    assert restored.n_classes == N_CLASSES
+    torch.testing.assert_close(restored(logits, target), trained(logits, target))
+
+
+@pytest.mark.parametrize("name", names("loss"))
 def test_a_loss_compiles_into_one_graph(name, batch):
     # compile=True traces the loss: its checks must not read tensor values on the CPU,
     # which would break the graph there (and have torch log it).

@@ -177,6 +177,22 @@ class ImbalanceLoss(nn.Module):
             return torch.ones(target.shape, dtype=torch.float32, device=target.device)
         return self.class_weights.to(target.device)[target]
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # The class counts (and the weights and factors made from them) are the data of
+        # a fit, not a shape of the loss: a loss built without them, or for another
+        # number of classes, takes those of the state dict (torch copies a saved tensor
+        # only into a buffer of its shape, and skips a buffer that is None).
+        present = [b for b in self._buffers.values() if b is not None]
+        for name, current in self._buffers.items():
+            saved = state_dict.get(prefix + name)
+            if not isinstance(saved, torch.Tensor) or (
+                current is not None and current.shape == saved.shape
+            ):
+                continue
+            like = current if current is not None else (present[0] if present else saved)
+            self._buffers[name] = torch.empty(saved.shape, dtype=like.dtype, device=like.device)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     # ------------------------------------------------------------------ forward
     def forward(self, logits, target, reduction=None, sample_weight=None):
         """Compute the loss.
