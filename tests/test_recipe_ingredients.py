@@ -434,6 +434,40 @@ def test_paste_box_matches_a_loop_and_reports_the_own_share():
     torch.testing.assert_close(share, own)
 
 
+@pytest.mark.parametrize(
+    "images, partner, message",
+    [
+        (torch.rand(3, 8, 8), torch.tensor([1, 0, 2]), r"got \(3, 8, 8\)"),
+        (np.random.rand(3, 1, 8, 8), torch.tensor([1, 0, 2]), "got ndarray"),
+        (
+            torch.rand(3, 1, 8, 8),
+            torch.tensor([1, 0]),
+            r"shape \(3,\).*got a tensor of shape \(2,\)",
+        ),
+        (torch.rand(3, 1, 8, 8), torch.tensor([1.0, 0.0, 2.0]), "integer tensor.*torch.float32"),
+        (torch.rand(3, 1, 8, 8), [1, 0, 2], "integer tensor.*got list"),
+    ],
+)
+def test_paste_box_refuses_what_is_not_a_batch_and_its_partners(images, partner, message):
+    with pytest.raises(ValueError, match=f"paste_box needs .*{message}"):
+        paste_box(images, partner, 0, 0, 4, 4)
+
+
+def test_paste_box_reads_uint8_partners_as_indices():
+    images = torch.arange(3.0).reshape(3, 1, 1, 1).expand(3, 1, 4, 4)
+    partner = torch.tensor([1, 2, 0])
+    expected = paste_box(images, partner, 0, 0, 2, 2)
+    got = paste_box(images, partner.to(torch.uint8), 0, 0, 2, 2)
+    torch.testing.assert_close(got, expected)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 0, 8), (2, 3, 8, 0), (2, 0, 8, 8)])
+@pytest.mark.parametrize("augment", [cutout, cutmix, rand_augment])
+def test_image_augmentations_refuse_images_without_pixels(augment, shape):
+    with pytest.raises(ValueError, match=r"with at least one channel and one pixel; got \("):
+        augment(torch.rand(shape))
+
+
 def test_cutmix_share_is_the_fraction_of_own_pixels():
     torch.manual_seed(0)
     images = torch.arange(16, dtype=torch.float32).reshape(16, 1, 1, 1).expand(16, 3, 32, 32)

@@ -21,11 +21,11 @@ __all__ = ["RAND_AUGMENT_OPS", "RandAugment", "cutmix", "cutout", "rand_augment"
 
 
 def _check_images(images, what):
-    if not isinstance(images, torch.Tensor) or images.ndim != 4:
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or 0 in images.shape[1:]:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(
             f"{what} needs a batch of images of shape (n_samples, channels, height, "
-            f"width); got {shape}."
+            f"width), with at least one channel and one pixel; got {shape}."
         )
 
 
@@ -136,7 +136,25 @@ def paste_box(images, partner, top, left, bottom, right):
     own_share : torch.Tensor of shape (B,)
         Fraction of each image's pixels that are its own (float32).
     """
+    _check_images(images, "paste_box")
     n, _, h, w = images.shape
+    if (
+        not isinstance(partner, torch.Tensor)
+        or partner.shape != (n,)
+        or partner.is_floating_point()
+        or partner.is_complex()
+        or partner.dtype == torch.bool
+    ):
+        got = (
+            f"a tensor of shape {tuple(partner.shape)} and dtype {partner.dtype}"
+            if isinstance(partner, torch.Tensor)
+            else type(partner).__name__
+        )
+        raise ValueError(
+            f"paste_box needs partner, an integer tensor of shape ({n},): the index in the "
+            f"batch of the image pasted into each image; got {got}."
+        )
+    partner = partner.long()  # uint8 indices would select as a mask
     device = images.device
 
     def per_image(v):
