@@ -5,6 +5,7 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
+from _params import assert_invalid_parameter
 from skorch.callbacks import Callback
 from torch.utils.data import TensorDataset
 
@@ -272,6 +273,38 @@ def test_remix_label_weight_rules_on_constructed_pairs():
         for rho, expected in [(1.0, after), (0.0, before), (0.5, half)]:
             got = remix_label_weight(t(lam), t(n_own), t(n_partner), rho=rho, **args)
             assert got.item() == pytest.approx(expected), (n_own, n_partner, lam, rho)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"kappa": 0},
+            "The 'kappa' parameter of remix_label_weight must be a float in the range "
+            "[1.0, inf). Got 0 instead.",
+        ),
+        (
+            {"tau": 2},
+            "The 'tau' parameter of remix_label_weight must be a float in the range "
+            "[0.0, 1.0]. Got 2 instead.",
+        ),
+        (
+            {"rho": 1.5},
+            "The 'rho' parameter of remix_label_weight must be a float in the range "
+            "[0.0, 1.0]. Got 1.5 instead.",
+        ),
+        (
+            {"n_own": [10.0]},
+            "The 'n_own' parameter of remix_label_weight must be an instance of "
+            "'torch.Tensor'. Got [10.0] instead.",
+        ),
+    ],
+)
+def test_remix_label_weight_refuses_bad_arguments_by_name(kwargs, message):
+    args = dict(lam=torch.tensor([0.3]), n_own=torch.tensor([10.0]), n_partner=torch.tensor([1.0]))
+    args.update(kappa=3.0, tau=0.5, rho=1.0)
+    args.update(kwargs)
+    assert_invalid_parameter(lambda: remix_label_weight(**args), message)
 
 
 def test_ppmix_phase_follows_the_schedule():

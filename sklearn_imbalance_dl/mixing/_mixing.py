@@ -249,7 +249,7 @@ class PhasedRemix(PhaseWindow, Mixup):
         self.tau = tau
 
     def label_weight(self, lam, y, partner, epoch):
-        return remix_label_weight(
+        return _remix_label_weight(
             lam,
             self.class_counts_[y],
             self.class_counts_[y[partner]],
@@ -290,6 +290,17 @@ class Remix(PhasedRemix):
         return 1.0  # the Remix rules at full strength from the first epoch
 
 
+@validate_params(
+    {
+        "lam": [torch.Tensor, Real],
+        "n_own": [torch.Tensor],
+        "n_partner": [torch.Tensor],
+        "kappa": PhasedRemix._parameter_constraints["kappa"],
+        "tau": PhasedRemix._parameter_constraints["tau"],
+        "rho": [Interval(Real, 0, 1, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
     """Weight of the own label under the (phased) Remix rules.
 
@@ -300,9 +311,9 @@ def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
     n_own, n_partner : torch.Tensor of shape (B,)
         Training counts of each sample's class and of its partner's.
     kappa : float
-        Count ratio from which the label goes to the minority class.
+        Count ratio from which the label goes to the minority class, >= 1.
     tau : float
-        Share threshold of the rule.
+        Share threshold of the rule, in [0, 1].
     rho : float
         Strength of the rules in [0, 1] (1: Remix; the phase progress for PPmix).
 
@@ -311,6 +322,11 @@ def remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
     weight : torch.Tensor of shape (B,)
         Weight of the own label; the partner's label gets ``1 - weight``.
     """
+    return _remix_label_weight(lam, n_own, n_partner, kappa=kappa, tau=tau, rho=rho)
+
+
+def _remix_label_weight(lam, n_own, n_partner, *, kappa, tau, rho):
+    """:func:`remix_label_weight` without the checks, for the training step."""
     ratio = n_own / n_partner
     towards_partner = (lam < tau) & (ratio >= kappa)
     towards_own = (1 - lam < tau) & (ratio <= 1 / kappa)
