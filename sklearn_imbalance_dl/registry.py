@@ -381,6 +381,18 @@ class Component(BaseEstimator):
     def _bind(self, *args, **kwargs):
         """Set the fit's state on this copy (attributes ending with ``_``)."""
 
+    def __getattr__(self, name):
+        # Only for an attribute not found: a fit's state read on an unbound component
+        # (DeferredReweighting().class_weights(3) reads n_epochs_) says what to do.
+        if name.endswith("_") and not name.startswith("__"):
+            cls = type(self).__name__
+            raise AttributeError(
+                f"{cls} has no attribute {name!r}, the state of a fit: this {cls} is not "
+                "bound to one. bind(...) returns a copy bound to a fit (its class counts, "
+                "epochs, ...); call its methods on that copy: bound = component.bind(...)."
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _check_bind_counts(self, **values):
         """Check numbers ``bind`` takes (``n_epochs=...``, ...): each an int >= 1."""
         validate_parameter_constraints(

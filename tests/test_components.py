@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import (
 from sklearn_imbalance_dl.mixing import Remix
 from sklearn_imbalance_dl.registry import Component, _items
 from sklearn_imbalance_dl.sampling import SMOTEWithFallback
+from sklearn_imbalance_dl.schedules import DeferredReweighting
 
 # The arguments that bind each kind to a small fit: two classes, 10 epochs.
 BIND_ARGS = {
@@ -131,6 +132,19 @@ def test_bind_refuses_a_number_of_epochs_that_is_not_a_positive_int(cls, kind, n
     )
     with pytest.raises(InvalidParameterError, match=re.escape(message)):
         cls().bind(*args, **kwargs)
+
+
+@PARAMS
+def test_the_state_of_a_fit_read_on_an_unbound_component_asks_for_bind(cls, kind):
+    bound = _bind(cls(), kind)
+    state = sorted(name for name in vars(bound) if name.endswith("_"))
+    assert state  # n_epochs_ at least
+    for name in state:
+        with pytest.raises(AttributeError, match=rf"{cls.__name__} has no attribute '{name}', "):
+            getattr(cls(), name)
+    with pytest.raises(AttributeError, match=r"not bound to one\. bind\(\.\.\.\) returns"):
+        DeferredReweighting().class_weights(3)
+    assert getattr(cls(), "missing_", None) is None  # getattr's default still applies
 
 
 SCHEDULES = [cls for cls, kind in COMPONENTS.items() if kind == "schedule"]
