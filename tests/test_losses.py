@@ -658,6 +658,31 @@ def test_in_place_class_weights_change_forward(name, batch):
     torch.testing.assert_close(loss.per_sample_weight(target), new[target])
 
 
+def test_per_sample_weight_reads_small_integer_targets_as_class_indices():
+    loss = WeightedCELoss([50, 20, 5])
+    target = torch.tensor([1, 1, 0])
+    expected = loss.class_weights[target]
+    for dtype in (torch.uint8, torch.int8, torch.int32):
+        torch.testing.assert_close(loss.per_sample_weight(target.to(dtype)), expected)
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        (
+            torch.tensor([0, 3]),
+            r"in \[0, 2\] \(WeightedCELoss has 3 classes\); got values from 0 to 3",
+        ),
+        (torch.tensor([-1, 0]), "got values from -1 to 0"),
+        (torch.tensor([0.0, 1.0]), "integer class indices; got dtype torch.float32"),
+        (torch.eye(3), r"1-D tensor of class indices; got shape \(3, 3\)"),
+    ],
+)
+def test_per_sample_weight_refuses_targets_that_are_not_class_indices(target, message):
+    with pytest.raises(ValueError, match=f"target must .*{message}"):
+        WeightedCELoss([50, 20, 5]).per_sample_weight(target)
+
+
 def test_module_matches_torch_cross_entropy_with_weights(batch):
     logits, target = batch
     logits = logits.float()

@@ -11,7 +11,13 @@ from .._validation import check_component_params
 from ..registry import register
 from . import _kernels as K
 from . import functional as LF
-from ._checks import PARAMETER_CONSTRAINTS, check_class_counts, check_inputs, like_dtype
+from ._checks import (
+    PARAMETER_CONSTRAINTS,
+    check_class_counts,
+    check_class_indices,
+    check_inputs,
+    like_dtype,
+)
 
 __all__ = [
     "ImbalanceLoss",
@@ -173,9 +179,24 @@ class ImbalanceLoss(nn.Module):
         -------
         weights : torch.Tensor of shape (n_samples,)
         """
+        if not isinstance(target, torch.Tensor) or target.ndim != 1:
+            got = (
+                f"shape {tuple(target.shape)}"
+                if isinstance(target, torch.Tensor)
+                else type(target).__name__
+            )
+            raise ValueError(f"target must be a 1-D tensor of class indices; got {got}.")
         if self.class_weights is None:
             return torch.ones(target.shape, dtype=torch.float32, device=target.device)
-        return self.class_weights.to(target.device)[target]
+        n_classes = len(self.class_weights)
+        check_class_indices(
+            target,
+            n_classes,
+            name="target",
+            classes=f"{type(self).__name__} has {n_classes} classes",
+        )
+        # int64: uint8 indices would select the classes as a mask.
+        return self.class_weights.to(target.device)[target.long()]
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # The class counts (and the weights and factors made from them) are the data of
