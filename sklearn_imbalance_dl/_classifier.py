@@ -515,6 +515,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         return params
 
     def set_params(self, **params):
+        if "warm_start" in params:  # as fit refuses it when given to the constructor
+            raise ValueError(_NO_WARM_START)
         # A component given as an instance with parameters of its own (Mixup(), EMA(),
         # DeferredReweighting(), an imbalanced-learn sampler) lists them in
         # get_params(deep=True); like any nested estimator it takes them itself.
@@ -669,11 +671,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"the instance, or with set_params({unknown[0]}=...)."
                 )
             if unknown[0] == "warm_start":  # scikit-learn's way to go on from the last fit
-                raise ValueError(
-                    "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no "
-                    "warm start, each fit trains the network from scratch: remove the "
-                    "parameter."
-                )
+                raise ValueError(_NO_WARM_START)
             valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
             raise ValueError(
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
@@ -1230,6 +1228,13 @@ def _module_name(module):
         return repr(module)
     return (module if isinstance(module, type) else type(module)).__name__
 
+
+# scikit-learn's way to go on from the last fit, refused in the constructor (at fit) and
+# by set_params alike.
+_NO_WARM_START = (
+    "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no warm start, "
+    "each fit trains the network from scratch: remove the parameter."
+)
 
 # The encoding in front that the messages suggest for modules that read numbers only.
 _ENCODE_IN_FRONT = (

@@ -648,6 +648,18 @@ def test_set_params_names_a_nested_parameter_with_nowhere_to_go(params, message)
     assert clf.sampler.n_neighbors == 5
 
 
+def test_set_params_refuses_warm_start_as_the_constructor_does():
+    """A grid over warm_start, or set_params before a refit, is told what fit says."""
+    message = r"Unknown parameter 'warm_start' .*no warm start, each fit trains .* from scratch"
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier().set_params(warm_start=True)
+    # Not taken as a parameter of the estimator, which fit would then train from
+    # scratch without a word.
+    clf = ImbalancedNetClassifier(warm_start=True)
+    with pytest.raises(ValueError, match=message):
+        clf.set_params(warm_start=True)
+
+
 def test_a_callback_tuple_must_be_a_name_and_a_callback(imbalanced):
     with pytest.raises(
         ValueError, match=r"the item \('a',\) is a tuple, but not \(name, callback\)"
