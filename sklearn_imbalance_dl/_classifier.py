@@ -552,7 +552,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         and, like any nested estimator, takes them itself.
         """
         if not _is_routed(key):
-            return False
+            # A name the estimator does not know, given to the constructor too: kept with
+            # it, where fit refuses it (set as an attribute, nothing would read it).
+            return key in self._routed_params
         prefix = key.partition("__")[0]
         component = params.get(prefix, getattr(self, prefix, None))
         return isinstance(component, (str, type)) or not hasattr(component, "set_params")

@@ -660,6 +660,18 @@ def test_set_params_refuses_warm_start_as_the_constructor_does():
         clf.set_params(warm_start=True)
 
 
+def test_an_unknown_parameter_of_the_constructor_stays_refused_after_set_params(imbalanced):
+    """A misspelt name in the constructor and in a grid: every candidate is refused,
+    rather than trained with the estimator's default for the name meant."""
+    clf = small(max_epoch=1).set_params(max_epoch=2)
+    assert clf.get_params()["max_epoch"] == 2
+    with pytest.raises(ValueError, match=r"Unknown parameter 'max_epoch'"):
+        clf.fit(*imbalanced)
+    grid = GridSearchCV(small(max_epoch=1), {"max_epoch": [1, 2]}, cv=2, error_score="raise")
+    with pytest.raises(ValueError, match=r"Unknown parameter 'max_epoch'"):
+        grid.fit(*imbalanced)
+
+
 def test_a_callback_tuple_must_be_a_name_and_a_callback(imbalanced):
     with pytest.raises(
         ValueError, match=r"the item \('a',\) is a tuple, but not \(name, callback\)"
