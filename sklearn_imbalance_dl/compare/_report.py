@@ -179,12 +179,13 @@ def margin_line(summary, results=None):
     )
     return (
         f"{line}; corrected resampled t-test over {test.df + 1} paired fits: "
-        f"p = {_pvalue(test.pvalue)}, {verdict}"
+        f"{_pvalue(test.pvalue)}, {verdict}"
     )
 
 
 def _pvalue(p):
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    """``p = 0.012``, or ``p < 0.001`` below three decimals."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def paired_test(results, method_a, method_b, metric="balanced_accuracy"):
