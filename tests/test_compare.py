@@ -1127,6 +1127,11 @@ def test_spaces_around_column_names_are_removed_and_said(tmp_path, capsys):
             "'label'"
         )
     )
+    # One that differs in case only is pointed at, for --target and --drop alike.
+    assert main(["compare", "--data", str(path), "--target", "Label", *TINY]) == 2
+    assert capsys.readouterr().err.strip().endswith("'label'; did you mean 'label'?")
+    assert main(["compare", "--data", str(path), "--target", "label", "--drop", "X3"]) == 2
+    assert capsys.readouterr().err.strip().endswith("'label'; did you mean 'x3'?")
 
 
 def _numbers_with(cells):

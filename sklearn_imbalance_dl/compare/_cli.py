@@ -613,6 +613,12 @@ def _unsplit_hint(columns):
     )
 
 
+def _case_hint(name, columns):
+    """``"; did you mean 'Class'?"`` when a column differs from ``name`` in case only."""
+    same = [c for c in columns if isinstance(c, str) and c.casefold() == name.casefold()]
+    return f"; did you mean {same[0]!r}?" if same else ""
+
+
 def _headerless_hint(columns):
     """``"; ...add a header line..."`` when the names read like a row of data: at least
     half of them numbers, one with decimals (a header of years, 2019, 2020, is names)."""
@@ -719,7 +725,11 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
         raise CompareError(
             f"--target {target!r} is not a column of {path.name}; its columns are: "
             + columns
-            + (_unsplit_hint(df.columns) or _headerless_hint(df.columns))
+            + (
+                _case_hint(target, df.columns)
+                or _unsplit_hint(df.columns)
+                or _headerless_hint(df.columns)
+            )
         )
     if len(df) == 0:
         raise CompareError(f"{path.name} has no rows (only its header); nothing to compare")
@@ -728,7 +738,7 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     if unknown:
         raise CompareError(
             f"--drop {', '.join(map(repr, unknown))}: not a column of {path.name}; its "
-            "columns are: " + columns
+            "columns are: " + columns + "".join(_case_hint(c, df.columns) for c in unknown)
         )
     if target in drop:
         raise CompareError(f"--drop {target!r} is the --target column")
