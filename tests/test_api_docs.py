@@ -6,6 +6,8 @@ these tests catch the drift in the test suite.
 """
 
 import ast
+import builtins
+import doctest
 import importlib
 import inspect
 import math
@@ -100,6 +102,50 @@ def test_documented_types_and_defaults_match_the_signature(name, obj):
             assert _same(documented, actual), (
                 f"{name}: {param} is documented with default={text}, the signature has {actual!r}"
             )
+
+
+# ------------------------------------------------------------- examples
+
+
+def _doctests():
+    """The docstring examples of every module of the package, private ones included
+    (where the public classes and functions are defined)."""
+    modules = [sklearn_imbalance_dl] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(sklearn_imbalance_dl.__path__, PACKAGE + ".")
+    ]
+    finder = doctest.DocTestFinder()
+    return [test for module in modules for test in finder.find(module) if test.examples]
+
+
+def _unbound_names(source):
+    """The names ``source`` reads that it neither imports nor assigns (nor builtins)."""
+    tree = ast.parse(source)
+    bound, read = set(dir(builtins)), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return read - bound
+
+
+DOCTESTS = _doctests()
+
+
+@pytest.mark.parametrize("test", DOCTESTS, ids=[test.name for test in DOCTESTS])
+def test_docstring_examples_import_what_they_use(test):
+    """An example runs when copied into a fresh session: pytest's doctests run in the
+    namespace of their module, where a name the example never imports is defined."""
+    source = "".join(example.source for example in test.examples)
+    unbound = _unbound_names(source)
+    assert not unbound, f"{test.name} uses {sorted(unbound)} without importing them"
 
 
 # ------------------------------------------------------------- fitted attributes

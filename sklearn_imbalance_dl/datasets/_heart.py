@@ -52,6 +52,7 @@ def load_heart_disease():
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn_imbalance_dl.datasets import load_heart_disease
     >>> X, y = load_heart_disease()
     >>> X.shape, np.bincount(y).tolist()

@@ -37,6 +37,7 @@ class CosineLinear(nn.Module):
     Examples
     --------
     >>> import torch
+    >>> from sklearn_imbalance_dl.modules import CosineLinear
     >>> head = CosineLinear(8, 3)
     >>> out = head(torch.randn(4, 8))
     >>> out.shape, bool(out.abs().max() <= 1)

@@ -34,6 +34,7 @@ A user module that opts in:
 
 >>> import torch
 >>> from torch import nn
+>>> from sklearn_imbalance_dl.modules import forward_staged, is_staged, n_mixing_points
 >>> class TwoLayer(nn.Module):
 ...     def __init__(self, n_features=4, n_classes=3):
 ...         super().__init__()
