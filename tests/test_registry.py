@@ -324,3 +324,33 @@ def test_a_shipped_name_is_refused_before_the_package_has_loaded_its_components(
     assert result.returncode == 0, result.stderr
     assert "refused: The loss name 'focal' is already registered" in result.stdout
     assert result.stdout.rstrip().endswith("imported")
+
+
+def _results_headings():
+    text = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    return [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
+
+
+# `benchmarks/RESULTS.md`, "Section" (or "the benchmark results ..., "Section"").
+_RESULTS_SECTION = r"(?:RESULTS\.md[`)\]]*|benchmark results[^\"(]{0,40}),\s+\"([^\"]+)\""
+
+
+def _results_references():
+    """``(file, title)`` of each ``RESULTS.md, "Section"`` in the docs and docstrings."""
+    paths = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "docs").rglob("*.rst")]
+    paths += [*(ROOT / "sklearn_imbalance_dl").rglob("*.py"), *(ROOT / "examples").glob("*.py")]
+    paths += [*(ROOT / "benchmarks").glob("*.py")]
+    for path in paths:
+        text = path.read_text()
+        for title in re.findall(_RESULTS_SECTION, text):
+            yield path.relative_to(ROOT), " ".join(title.split())
+
+
+def test_sections_of_the_results_named_in_the_docs_exist():
+    headings = _results_headings()
+    references = list(_results_references())
+    assert len(references) >= 3
+    for path, title in references:
+        assert any(heading.startswith(title) for heading in headings), (
+            f"{path} names the section {title!r} of benchmarks/RESULTS.md, which has none"
+        )
