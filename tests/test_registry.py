@@ -254,12 +254,33 @@ def _claims(path):
     return re.sub(r"### Removed\n.*?(?=\n##)", "", text, flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["README.md", "CHANGELOG.md", "docs/methods.md"])
+def _doc_pages():
+    """The pages of docs/ as written (not the build's: _build, generated, auto_examples)."""
+    built = {"_build", "_templates", "generated", "auto_examples"}
+    return sorted(
+        path
+        for path in (ROOT / "docs").rglob("*")
+        if path.suffix in (".md", ".rst") and not built & set(path.relative_to(ROOT).parts)
+    )
+
+
+_PAGES = ["README.md", "CHANGELOG.md", *(str(path.relative_to(ROOT)) for path in _doc_pages())]
+
+
+@pytest.mark.parametrize("doc", _PAGES)
 def test_component_names_in_the_docs_are_registered(doc):
     for param, name in _COMPONENT.findall(_claims(ROOT / doc)):
         if name == "auto" or (param == "sampler" and name not in names("sampler")):
             continue  # "auto" is resolved by the estimator; samplers may be imblearn's
         assert name in names(_KIND.get(param, param)), f"{doc}: {param}={name!r}"
+
+
+def test_getting_started_lists_the_registered_names():
+    # "Every method is a parameter: ``loss`` (``"logit_adjusted"``, ...), ``schedule`` ..."
+    text = " ".join((ROOT / "docs" / "getting_started.rst").read_text().split())
+    for kind in ("loss", "schedule", "mixing", "sampler"):
+        (choices,) = re.findall(rf"``{kind}`` \(([^)]*)\)", text)
+        assert set(re.findall(r'``"(\w+)"``', choices)) == set(names(kind)), kind
 
 
 @pytest.mark.parametrize("doc", ["README.md", "CHANGELOG.md"])
@@ -337,7 +358,7 @@ _RESULTS_SECTION = r"(?:RESULTS\.md[`)\]]*|benchmark results[^\"(]{0,40}),\s+\"(
 
 def _results_references():
     """``(file, title)`` of each ``RESULTS.md, "Section"`` in the docs and docstrings."""
-    paths = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "docs").rglob("*.rst")]
+    paths = [ROOT / "README.md", *_doc_pages()]
     paths += [*(ROOT / "sklearn_imbalance_dl").rglob("*.py"), *(ROOT / "examples").glob("*.py")]
     paths += [*(ROOT / "benchmarks").glob("*.py")]
     for path in paths:
