@@ -1,4 +1,4 @@
-"""Mixing within a batch: mixup, Remix, PPmix and Procrustean major feature weakening."""
+"""Mixing within a batch: mixup, CutMix, Remix, PPmix and Procrustean major feature weakening."""
 
 from ._cutmix import CutMix
 from ._mixing import (

@@ -450,7 +450,7 @@ _TABULAR_NOTES = {
         "-",
         (_TABULAR_RATE,),
     ),
-    "arb": RecipeNotes("Xie et al. 2023; " + _COMPARE, "-", ()),
+    "arb": RecipeNotes("Xie et al. 2022; " + _COMPARE, "-", ()),
     "mfw": RecipeNotes("Ye et al. 2021 (reconstruction); " + _COMPARE, "-", ()),
     "smote": RecipeNotes(
         "SMOTE (Chawla et al. 2002) in an imbalanced-learn Pipeline before CE; " + _COMPARE,
@@ -554,7 +554,7 @@ def get_recipe(method, setting):
     - ``cri_ppl``: CRI loss (s 30, max_m 0.1, gamma 1) with PPL (PPW window 100-160,
       alpha 5; PPmix beta 3, kappa 3, tau 0.5); x0.1 / x0.01 at 160 / 180; Xu et al.
       2022 (82.85).
-    - ``arb``: ARB loss with batch counts; x0.1 at epoch 160 only; Xie et al. 2023.
+    - ``arb``: ARB loss with batch counts; x0.1 at epoch 160 only; Xie et al. 2022.
     - ``balanced_softmax``: Balanced Softmax; Ren et al. 2020 (~76.4, a reproduction).
     - ``ldam_drw_mfw``: LDAM-DRW with Procrustean major feature weakening, label mixed;
       Ye et al. 2021 (reconstruction).
