@@ -128,22 +128,19 @@ class Mixing(Component):
 
     def _check_targets(self, y):
         """``y`` checked to be the batch's class indices of the bound classes, as int64."""
-        name = type(self).__name__
-        if not hasattr(self, "class_counts_"):
-            raise RuntimeError(
-                f"{name} is not bound to a fit: plan is a method of the copy that "
-                f"bind(class_counts, n_epochs=..., n_points=..., device=...) returns, "
-                f"e.g. mixing = {name}().bind(counts, n_epochs=10, n_points=1, device='cpu')."
-            )
+        # Read first: on a mixing that was not bound, Component's message asks for bind.
+        n_classes = len(self.class_counts_)
         if not isinstance(y, torch.Tensor) or y.ndim != 1:
             got = f"shape {tuple(y.shape)}" if isinstance(y, torch.Tensor) else type(y).__name__
             raise ValueError(
                 f"y must be a 1-D tensor of the batch's class indices; got {got}. One-hot "
                 "or soft targets: pass their class indices (y.argmax(dim=1))."
             )
-        n_classes = len(self.class_counts_)
         check_class_indices(
-            y, n_classes, name="y", classes=f"{name} was bound to {n_classes} classes"
+            y,
+            n_classes,
+            name="y",
+            classes=f"{type(self).__name__} was bound to {n_classes} classes",
         )
         return y.long()
 
