@@ -1721,19 +1721,6 @@ class _Warns(BaseEstimator, ClassifierMixin):
         return np.full(len(X), self.classes_[0])
 
 
-def test_a_warning_of_the_fits_is_given_once_per_method():
-    """Ten fits warning the same: one warning naming the method, not ten."""
-    X, y = _two_class_data()
-    methods = {"warns": lambda seed, epochs, device: _Warns(), "baseline": _baseline}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
-        run_comparison(X, y, cv=5, seeds=2, methods=methods)
-    assert [(w.category, str(w.message)) for w in caught] == [
-        (UserWarning, "warns: max_epochs=1 is too few")
-    ]
-    assert caught[0].filename == __file__  # the warning points at the caller's line
-
-
 class _WarnsPredicting(_Warns):
     """A dummy classifier whose every prediction warns, as an imputer meeting a column
     without values in the training fold."""
@@ -1747,15 +1734,24 @@ class _WarnsPredicting(_Warns):
         return super().predict(X)
 
 
-def test_a_warning_of_the_predictions_is_given_once_per_method():
+@pytest.mark.parametrize(
+    "estimator, message",
+    [
+        (_Warns, "max_epochs=1 is too few"),
+        (_WarnsPredicting, "Skipping features without any observed values"),
+    ],
+    ids=["fit", "predict"],
+)
+def test_a_warning_of_the_fits_is_given_once_per_method(estimator, message):
+    """Ten fits (or their predictions) warning the same: one warning naming the method,
+    not ten."""
     X, y = _two_class_data()
-    methods = {"warns": lambda seed, epochs, device: _WarnsPredicting(), "baseline": _baseline}
+    methods = {"warns": lambda seed, epochs, device: estimator(), "baseline": _baseline}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         run_comparison(X, y, cv=5, seeds=2, methods=methods)
-    assert [(w.category, str(w.message)) for w in caught] == [
-        (UserWarning, "warns: Skipping features without any observed values")
-    ]
+    assert [(w.category, str(w.message)) for w in caught] == [(UserWarning, f"warns: {message}")]
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():
