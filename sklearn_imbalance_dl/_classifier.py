@@ -172,8 +172,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         The optimizer's weight decay (AdamW's is decoupled and multiplied by the rate),
         on every parameter; ``optimizer__param_groups`` gives some parameters another.
         An optimizer without a ``weight_decay`` option (``torch.optim.Rprop``, or SAM's
-        base optimizer for ``"sam"``) decays nothing: ``"auto"`` and 0 say so, another
-        number is refused.
+        base optimizer for ``"sam"``) decays nothing: with ``"auto"`` or 0 it trains
+        without decay, and another number is refused.
         ``"auto"`` is 1e-4, except on :class:`~sklearn_imbalance_dl.modules.TabularNet`
         (``module="auto"`` on tables) with the logit-adjusted loss and AdamW, the
         defaults: there the classifier head keeps 1e-4 and every other parameter
