@@ -32,6 +32,7 @@ from ._validation import param_repr, user_stacklevel
 from .callbacks._weight_averaging import SWA, WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
+from .losses._checks import valid_class_weights
 from .mixing import Mixing
 from .modules import (
     CosineLinear,
@@ -713,9 +714,9 @@ def _check_loss_weights(value, weights, name):
     if not isinstance(weights, torch.Tensor):
         return  # none, or not a tensor: the loss's first call says what is wrong
     weights = weights.detach().double().reshape(-1)
-    bad = (~weights.isfinite() | (weights < 0)).nonzero()
-    if len(bad) == 0 and (weights > 0).any():
+    if valid_class_weights(weights):
         return
+    bad = (~weights.isfinite() | (weights < 0)).nonzero()
     found = f"{name}[{int(bad[0])}] is {weights[bad[0]].item()!r}" if len(bad) else "all are 0"
     raise ValueError(
         f"loss={param_repr(value)} has class weights ({name}) where {found}: give each "
@@ -1045,10 +1046,7 @@ def _check_class_weights(params, schedule, counts):
             continue
         try:
             weights = torch.as_tensor(weights, dtype=torch.float64)
-            # All 0 would train on nothing: every batch's loss would be 0.
-            valid = weights.shape == (n_classes,) and bool(
-                (weights.isfinite() & (weights >= 0)).all() and (weights > 0).any()
-            )
+            valid = weights.shape == (n_classes,) and valid_class_weights(weights)
         except (TypeError, ValueError, RuntimeError):
             valid = False
         if not valid:

@@ -21,6 +21,7 @@ __all__ = [
     "check_class_indices",
     "check_inputs",
     "check_weight",
+    "valid_class_weights",
 ]
 
 # scikit-learn constraints of the hyperparameters that the losses of ``_losses`` and
@@ -134,12 +135,19 @@ def check_weight(weight, n_classes: int, like: torch.Tensor) -> torch.Tensor | N
             f"weight must be a 1-D tensor with one entry per class (length {n_classes}); "
             f"got shape {tuple(weight.shape)}."
         )
-    if not bool(torch.isfinite(weight).all() and (weight >= 0).all() and (weight > 0).any()):
+    if not valid_class_weights(weight):
         raise ValueError(
             "weight must hold finite, non-negative class weights, not all zero; got "
             f"{weight.tolist()}."
         )
     return weight
+
+
+def valid_class_weights(weights: torch.Tensor) -> bool:
+    """Whether the float tensor ``weights`` can weigh the classes: finite and >= 0 (a
+    negative weight trains its class toward a higher loss), not all 0 (which trains on
+    nothing)."""
+    return bool((weights.isfinite() & (weights >= 0)).all() and (weights > 0).any())
 
 
 def check_class_indices(target, n_classes, *, name, classes, hint=""):
