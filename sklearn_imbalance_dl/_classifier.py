@@ -1376,9 +1376,10 @@ def _is_routed(key):
 
 def _check_no_missing_labels(y):
     """Every row needs a label: name missing ones (None, NaN, pd.NA) before numpy's
-    comparisons trip over them (pd.NA cannot be compared, None reads as a number)."""
-    if y is None or isinstance(y, torch.Tensor):
-        return  # a tensor holds no None or pd.NA, and its NaN are scikit-learn's to find
+    comparisons trip over them (pd.NA cannot be compared, None reads as a number).
+    A torch tensor comes as the array of its values (``tensor_to_numpy``)."""
+    if y is None:
+        return
     labels = np.asarray(y)
     if labels.ndim != 1 or labels.dtype.kind not in "fO":
         return  # other shapes are left to scikit-learn's check; other dtypes have no gaps
