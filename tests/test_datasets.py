@@ -498,6 +498,42 @@ def test_load_cifar10_lt_checks_each_batch(tmp_path):
         load_cifar10_lt(tmp_path / "float", 2)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # a download cut short
+        lambda raw: b"",
+        lambda raw: b"not a pickle\n",
+    ],
+)
+def test_load_cifar10_lt_names_a_damaged_batch_file(tmp_path, damage):
+    directory = tmp_path / "cifar-10-batches-py"
+    _write_batches(directory, *_fake_cifar())
+    part = directory / "data_batch_3"
+    part.write_bytes(damage(part.read_bytes()))
+    with pytest.raises(
+        ValueError,
+        match=r"data_batch_3' could not be read as a pickled CIFAR-10 batch \(\w+: .*\): the "
+        r"file is truncated, corrupted or not a CIFAR-10 batch\. Extract it again",
+    ):
+        load_cifar10_lt(directory, 2)
+
+
+def test_load_cifar10_lt_names_a_damaged_npz_file(tmp_path):
+    path = tmp_path / "c.npz"
+    X_train, y_train, X_test, y_test = _fake_cifar()
+    np.savez(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+    raw = bytearray(path.read_bytes())
+    raw[2000:2100] = bytes(100)  # inside X_train's pixels: its checksum fails on reading
+    path.write_bytes(bytes(raw))
+    with pytest.raises(
+        ValueError,
+        match=r"c\.npz': the array X_train could not be read \(BadZipFile: .*\): the file is "
+        "truncated or corrupted",
+    ):
+        load_cifar10_lt(path, 2)
+
+
 def test_load_cifar10_lt_names_an_npz_array_of_objects(tmp_path):
     X_train, y_train, X_test, y_test = _fake_cifar()
     path = tmp_path / "objects.npz"

@@ -29,8 +29,16 @@ _EXPECTED = (
 
 def _read_batch(path):
     # The official CIFAR files are Python pickles; only load files you trust.
-    with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="bytes")
+    try:
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+    except Exception as exc:  # truncated, corrupted, or not a pickle at all
+        raise ValueError(
+            f"'{path}' could not be read as a pickled CIFAR-10 batch ({type(exc).__name__}: "
+            f"{exc}): the file is truncated, corrupted or not a CIFAR-10 batch. Extract "
+            "it again from the CIFAR-10 python archive; expected "
+            f"{_EXPECTED}."
+        ) from exc
     if not isinstance(batch, dict):
         raise ValueError(f"'{path}' is not a CIFAR-10 batch: expected a pickled dict.")
     data = batch.get(b"data", batch.get("data"))
@@ -121,6 +129,11 @@ def _npz_array(archive, key, path):
     except ValueError as exc:  # an object array, which only unpickling would read
         raise ValueError(
             f"'{path}': the array {key} could not be read ({exc}). Expected {_EXPECTED}."
+        ) from exc
+    except Exception as exc:  # a damaged archive: a bad checksum, a truncated member
+        raise ValueError(
+            f"'{path}': the array {key} could not be read ({type(exc).__name__}: {exc}): "
+            f"the file is truncated or corrupted. Write it again; expected {_EXPECTED}."
         ) from exc
 
 
@@ -222,7 +235,7 @@ def load_cifar10_lt(
     ValueError
         If ``path`` is not in one of the two formats (missing batch files, an
         ``.npz`` without the expected arrays, wrong shapes or dtype, labels outside
-        0 to 9), or for an
+        0 to 9), if a file is truncated or corrupted, or for an
         invalid ``imbalance_ratio`` or ``profile``.
 
     See Also
