@@ -408,6 +408,30 @@ def test_cutout_cuts_a_square_of_the_size_inside_the_image(size):
     assert holes.tolist() == [size * size, (size - size // 2) ** 2]
 
 
+def test_cutout_refuses_a_square_that_blanks_every_image():
+    """The CIFAR side of 16 on 8x8 images covers each image whole wherever it falls:
+    the network would learn from blank images, and predict the majority class."""
+    with pytest.raises(
+        ValueError, match=r"cutout's size=15 blanks every 8x8 image whole .*\(4 here"
+    ):
+        cutout(torch.ones(4, 3, 8, 8), size=15)
+    # One pixel less leaves the far corner of an image whose square falls at the other.
+    assert bool(
+        (
+            _cutout_at(torch.ones(1, 1, 8, 8), torch.tensor([0]), torch.tensor([0]), size=14) == 1
+        ).any()
+    )
+    assert cutout(torch.ones(4, 3, 4, 32), size=16).shape == (4, 3, 4, 32)  # stripes
+    with pytest.raises(ValueError, match="leave Cutout out, an image of one pixel"):
+        cutout(torch.ones(4, 3, 1, 1), size=1)
+    images, y, _, _ = load_digits_lt(imbalance_ratio=2, as_images=True)
+    clf = ImbalancedNetClassifier(
+        module="resnet32", augment=RandAugment(cutout_size=16), max_epochs=1, device="cpu"
+    )
+    with pytest.raises(ValueError, match="RandAugment's cutout_size=16 blanks every 8x8 image"):
+        clf.fit(images, y)
+
+
 def test_cutout_draws_from_the_global_generator_per_image():
     images = torch.ones(64, 3, 32, 32)
     torch.manual_seed(3)

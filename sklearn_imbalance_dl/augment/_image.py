@@ -77,6 +77,12 @@ def cutout(images, size=16, fill=0.0):
     torch.Tensor of shape (B, C, H, W)
         A new tensor.
 
+    Raises
+    ------
+    ValueError
+        If ``size`` is ``2 * max(H, W) - 1`` or more: the square would cover the whole
+        of every image wherever its centre falls.
+
     References
     ----------
     .. [1] DeVries, T., Taylor, G. W. "Improved Regularization of Convolutional Neural
@@ -94,13 +100,37 @@ def cutout(images, size=16, fill=0.0):
     return _cutout(images, size, fill)
 
 
-def _cutout(images, size, fill=0.0):
+def _cutout(images, size, fill=0.0, what="cutout's size"):
     _check_images(images, "cutout")
     n, _, h, w = images.shape
+    _check_cutout_size(size, h, w, what)
     device = images.device
     cy = torch.randint(0, h, (n,), device=device)
     cx = torch.randint(0, w, (n,), device=device)
     return _cutout_at(images, cy, cx, size, fill)
+
+
+def _check_cutout_size(size, h, w, what):
+    """Refuse a square that covers the whole image wherever its centre falls.
+
+    The hole ``[c - size // 2, c - size // 2 + size)`` covers ``[0, h)`` for every
+    centre ``c`` in ``[0, h)`` from ``size = 2 h - 1`` on: every image would be blanked,
+    and the network trained on blank images.
+    """
+    side = max(h, w)
+    if size < 2 * side - 1:
+        return
+    advice = (
+        f"give a smaller side, such as half the image's ({side // 2} here, as Cutout's 16 "
+        "is on CIFAR's 32x32 images)"
+        if side > 1
+        else "leave Cutout out, an image of one pixel has nothing to cut"
+    )
+    raise ValueError(
+        f"{what}={size} blanks every {h}x{w} image whole (its square covers the image "
+        f"wherever its centre falls), so the network would learn from blank images: "
+        f"{advice}."
+    )
 
 
 def _cutout_at(images, cy, cx, size, fill=0.0):
@@ -549,6 +579,8 @@ class RandAugment(Component):
         See :func:`rand_augment`.
     crop_flip : bool, default=True
     cutout_size : int or None, default=None
+        Side of the :func:`cutout` square; refused, as there, where it would cover the
+        whole of every image (16 suits 32x32 images, not 8x8 ones).
 
     Examples
     --------
@@ -610,5 +642,5 @@ class RandAugment(Component):
             images = random_crop_flip(images)
         images = _rand_augment(images, self.n_ops, self.magnitude, self.mean, self.std)
         if self.cutout_size is not None:
-            images = _cutout(images, self.cutout_size)
+            images = _cutout(images, self.cutout_size, what="RandAugment's cutout_size")
         return images
