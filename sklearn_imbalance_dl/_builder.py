@@ -358,7 +358,9 @@ def build_training(
         params, routed("module"), loss, input_shape, len(class_counts), n_categories
     )
     fit_module_preprocessing(module, X_train)
-    _check_module_output(params["module"], module, input_shape, len(class_counts))
+    _check_module_output(
+        params["module"], module, input_shape, len(class_counts), isinstance(X_train, Dataset)
+    )
     row_counts = np.bincount(y_train, minlength=len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts, row_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
@@ -814,10 +816,11 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
     return module
 
 
-def _check_module_output(value, module, input_shape, n_classes):
+def _check_module_output(value, module, input_shape, n_classes, dataset=False):
     """One forward pass on zeros, so that a shape mismatch fails here, clearly; and
     something to train (torch's optimizers refuse an empty parameter list, and a loss
-    without a gradient cannot go backward)."""
+    without a gradient cannot go backward). ``dataset``: the samples are the items of a
+    torch Dataset, which gets its own advice."""
     name = param_repr(value)
     if not any(parameter.requires_grad for parameter in module.parameters()):
         raise ValueError(
@@ -830,7 +833,13 @@ def _check_module_output(value, module, input_shape, n_classes):
             out = module(probe)
     except (RuntimeError, ValueError, TypeError) as exc:
         hint = ""
-        if len(input_shape) == 2:
+        if len(input_shape) == 2 and dataset:
+            hint = (
+                " If the Dataset X holds grayscale images of shape (height, width), give "
+                "them a channel axis in __getitem__: image[None] (torchvision's "
+                "transforms.ToTensor() gives (1, height, width) for a grayscale PIL image)."
+            )
+        elif len(input_shape) == 2:
             hint = (
                 " If X holds grayscale images of shape (n_samples, height, width), give "
                 "them a channel axis: X[:, None]."

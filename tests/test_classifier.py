@@ -1024,6 +1024,11 @@ def test_grayscale_images_without_a_channel_axis_are_told_how_to_add_one():
     images = np.random.default_rng(0).random((20, 16, 16), dtype=np.float32)
     with pytest.raises(ValueError, match=r"samples of shape \(16, 16\).*X\[:, None\]"):
         ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(images, np.repeat([0, 1], 10))
+    # A Dataset cannot be indexed so: its items get the axis.
+    with pytest.raises(ValueError, match=r"shape \(16, 16\).*in __getitem__: image\[None\]"):
+        ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(
+            TensorDataset(torch.as_tensor(images)), np.repeat([0, 1], 10)
+        )
 
 
 def test_unknown_module_parameter_lists_those_fit_fills_in_for_images():
