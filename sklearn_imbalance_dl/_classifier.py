@@ -946,6 +946,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             )
         except ValueError as error:
             _explain_strings(error)
+            _explain_infinity(error, X)
             raise
         except TypeError as error:
             _explain_pandas_na(error)
@@ -1255,6 +1256,25 @@ def _explain_strings(error):
             " (in front of a meta-estimator that turns a DataFrame into an array, such as "
             "BaggingClassifier)."
         ) from error
+
+
+def _explain_infinity(error, X):
+    """Re-raise scikit-learn's refusal of infinite values with what to do instead."""
+    if "contains infinity" not in str(error):
+        return
+    if np.ndim(X) > 2:
+        advice = (
+            "replace them with finite pixel values first, e.g. np.nan_to_num(X, "
+            "posinf=high, neginf=low) with the bounds of the images' range"
+        )
+    else:
+        advice = (
+            "replace them with large finite values first, or with NaN (missing values) "
+            "for module='tabular' (or 'auto'), which imputes them"
+        )
+    raise ValueError(
+        f"{str(error).rstrip('.')}, which the network cannot take: {advice}."
+    ) from error
 
 
 def _explain_sparse(error, X):

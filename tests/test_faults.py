@@ -136,6 +136,22 @@ def test_nan_pixels_get_advice_for_images():
     assert "SimpleImputer" not in str(error.value)
 
 
+def test_infinite_values_get_advice_for_images_and_tables(digits):
+    images = np.random.default_rng(0).random((20, 3, 8, 8), dtype=np.float32)
+    images[0, 0, 0, 0] = np.inf
+    clf = ImbalancedNetClassifier(module="resnet32", max_epochs=1)
+    with pytest.raises(ValueError, match=r"contains infinity.*finite pixel values.*nan_to_num"):
+        clf.fit(images, np.repeat([0, 1], 10))
+    clf.fit(np.nan_to_num(images, posinf=1.0), np.repeat([0, 1], 10))
+    with pytest.raises(ValueError, match=r"contains infinity.*finite pixel values"):
+        clf.predict(images)
+    X, y = digits
+    X = X.copy()
+    X[3, 5] = -np.inf
+    with pytest.raises(ValueError, match=r"contains infinity.*large finite values.*'tabular'"):
+        small().fit(X, y)
+
+
 def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
     X, y = digits
     holed = X.copy()
