@@ -105,9 +105,9 @@ def check_channel_order(input_shape, module):
             f"X has images of shape {tuple(input_shape)}, read as (channels, height, width): "
             f"{channels} channels of {height}x{width} pixels. That looks like (height, width, "
             f"channels) order, but module={module!r} takes (n_samples, channels, height, "
-            "width): pass X.transpose(0, 3, 1, 2). (A torch Dataset: permute its items in "
-            "__getitem__. A module of your own, given as a class or an instance, takes any "
-            "layout.)"
+            "width): pass X.transpose(0, 3, 1, 2), or X.permute(0, 3, 1, 2) for a torch "
+            "tensor. (A torch Dataset: permute its items in __getitem__. A module of your "
+            "own, given as a class or an instance, takes any layout.)"
         )
 
 

@@ -867,10 +867,14 @@ def test_channels_last_images_are_refused_with_the_transposition(shape):
         f"X has images of shape {(h, w, c)}, read as (channels, height, width): {h} channels "
         f"of {w}x{c} pixels. That looks like (height, width, channels) order, but "
         "module='auto' takes (n_samples, channels, height, width): pass "
-        "X.transpose(0, 3, 1, 2)."
+        "X.transpose(0, 3, 1, 2), or X.permute(0, 3, 1, 2) for a torch tensor."
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         ImbalancedNetClassifier(max_epochs=1).fit(X, y)
+    # A tensor's transpose swaps two dimensions: it is told its own method.
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ImbalancedNetClassifier(max_epochs=1).fit(torch.as_tensor(X), y)
+    assert torch.as_tensor(X).permute(0, 3, 1, 2).shape == X.transpose(0, 3, 1, 2).shape
     with pytest.raises(ValueError, match=r"module='mlp' takes \(n_samples, channels"):
         small().fit(X, y)
 
