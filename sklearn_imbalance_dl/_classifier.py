@@ -699,6 +699,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             self._input_shape = X.shape[1:]
             if X.ndim > 2 and X.size and isinstance(self.module, str):
                 self._value_scale = value_scale(X)
+        if 0 in self._input_shape:
+            raise ValueError(
+                f"X has samples of shape {tuple(self._input_shape)}, which hold no values (a "
+                "dimension of length 0); the network needs at least one value per sample: "
+                "images of at least one channel and one pixel, (channels, height, width)."
+            )
         check_channel_order(self._input_shape, self.module)
         check_label_types(y)
         check_object_labels(y)

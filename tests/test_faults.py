@@ -879,6 +879,16 @@ def test_channels_last_images_are_refused_with_the_transposition(shape):
         small().fit(X, y)
 
 
+@pytest.mark.parametrize("shape", [(24, 3, 0, 0), (24, 0, 8, 8), (24, 3, 8, 0)])
+def test_images_without_pixels_or_channels_are_refused_with_their_shape(shape):
+    """Not torch's kernel-size error, nor a refused in_channels=0 that fit filled in."""
+    y = np.arange(24) % 2
+    message = rf"X has samples of shape \({', '.join(map(str, shape[1:]))}\), which hold no values"
+    for X in (np.zeros(shape, dtype=np.float32), TensorDataset(torch.zeros(shape))):
+        with pytest.raises(ValueError, match=message):
+            ImbalancedNetClassifier(module="resnet32", max_epochs=1).fit(X, y)
+
+
 @pytest.mark.parametrize("shape", [(24, 3, 4, 4), (24, 16, 4, 4), (24, 8, 1, 1), (24, 3, 3, 3)])
 def test_small_channels_first_images_are_not_refused(shape):
     # Square read as (channels, height, width), or square either way: channels first.
