@@ -2,8 +2,10 @@
 
 import datetime
 import pickle
+import re
 import statistics
 import warnings
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -852,6 +854,28 @@ def test_the_encoder_keeps_numbers_at_float64s_limits_apart():
     assert np.isfinite(Z).all() and np.abs(Z).max() < 1e3
     for j, column in enumerate(X.columns):
         assert len(np.unique(Z[:, j])) == X[column].nunique()
+
+
+@pytest.mark.parametrize(
+    "column, shown",
+    [
+        (pd.Series(np.array([1, 2, "1e4000", 4], dtype=np.longdouble)), "1e+4000"),
+        (pd.Series([Decimal(1), Decimal(2), Decimal("-1e5000"), None]), "-1e+5000"),
+        (pd.Series([1, 2, 10**400, None], dtype=object), "1.000e+400"),
+    ],
+    ids=["longdouble", "decimal", "python-int"],
+)
+def test_numbers_beyond_float64s_range_are_refused_naming_the_column(column, shown):
+    """A finite number that float64 cannot hold is not an infinity of the table: refused
+    as what it is, in fit and at predict, for a column of any dtype that holds it."""
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "big": column})
+    y = [0, 1, 0, 1]
+    message = rf"Column 'big' holds {re.escape(shown)}, beyond float64's range"
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(**SMALL).fit(X, y)
+    fitted = ImbalancedNetClassifier(**SMALL).fit(X.assign(big=[1.0, 2.0, 3.0, 4.0]), y)
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(X)
 
 
 def test_a_one_dimensional_x_gets_the_advice_of_its_call():

@@ -690,8 +690,50 @@ def holds_objects(dtype):
 
 
 def as_float64(series):
-    """A numeric column as float64, its missing values (NaN, None, pd.NA) as NaN."""
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    """A numeric column as float64, its missing values (NaN, None, pd.NA) as NaN.
+
+    Refused, naming the column, where it holds a finite number beyond float64's range
+    (a ``longdouble``, a ``Decimal``, a Python int), which float64 would make infinite.
+    """
+    try:
+        with np.errstate(over="ignore"):
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    except OverflowError:  # Python ints beyond float64's range
+        values = None
+    if values is None or np.isinf(values).any():
+        held = series.to_numpy(dtype=object)
+        beyond = next(
+            (v for v in (held if values is None else held[np.isinf(values)]) if _beyond_float64(v)),
+            None,
+        )
+        if beyond is not None:
+            raise ValueError(
+                f"Column {series.name!r} holds {_scientific(beyond)}, beyond float64's "
+                f"range (about ±{_FLOAT64_MAX:.3g}), which the network cannot read; bring "
+                "the column into that range first (e.g. divide it by a power of ten), or "
+                "replace such values with NaN to treat them as missing."
+            )
+    return values
+
+
+def _beyond_float64(value):
+    """Whether ``value`` is a finite number that float64 cannot hold."""
+    if isinstance(value, (bool, np.bool_)) or not _is_number(value):
+        return False
+    if isinstance(value, np.floating):
+        return bool(np.isfinite(value)) and abs(value) > _FLOAT64_MAX
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite() and abs(value) > _FLOAT64_MAX
+    return not isinstance(value, float) and abs(value) > _FLOAT64_MAX
+
+
+def _scientific(value):
+    """A number beyond float64's range, written short (``1e+4000``)."""
+    if isinstance(value, np.floating):
+        return np.format_float_scientific(value, precision=3, trim="-")
+    if not isinstance(value, (numbers.Integral, decimal.Decimal)):  # fractions
+        value = decimal.Decimal(value.numerator) / value.denominator
+    return f"{decimal.Decimal(value):.4g}"
 
 
 def numbers_from_objects(series, name):
@@ -711,9 +753,8 @@ def numbers_from_objects(series, name):
             f"Column {name!r} was numeric in fit but holds {describe_value(other)} here; "
             "pass numbers (or booleans) in it."
         )
-    return pd.Series(
-        [np.nan if _is_missing(v) else float(v) for v in values], index=series.index, name=name
-    )
+    values = pd.Series([np.nan if _is_missing(v) else v for v in values], dtype=object, name=name)
+    return pd.Series(as_float64(values), index=series.index, name=name)
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
