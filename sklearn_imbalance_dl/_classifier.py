@@ -858,7 +858,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             if tables:
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
-                Z, y = check_X_y(encoder.transform(X), y, dtype=np.float32, estimator=self)
+                # The encoding is finite (numbers clipped to float32's range): scikit-learn's
+                # check would sum it, and numbers near float32's largest of both signs warn.
+                Z, y = check_X_y(
+                    encoder.transform(X),
+                    y,
+                    dtype=np.float32,
+                    ensure_all_finite=False,
+                    estimator=self,
+                )
                 return Z, y, encoder
             X = self._numeric_columns(X)
         X, y = self._validate_array(X, y, encoded=tables)
@@ -1001,7 +1009,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             validate_data(self, X, reset=False, skip_check_array=True)
             if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one
                 check_array(np.empty(X.shape), estimator=self)
-            X = check_array(encoder.transform(X), dtype=np.float32, estimator=self)
+            X = check_array(
+                encoder.transform(X), dtype=np.float32, ensure_all_finite=False, estimator=self
+            )
             shape = X.shape[1:]
         else:
             given = getattr(X, "shape", None)  # lists are validated first

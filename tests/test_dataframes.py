@@ -824,6 +824,21 @@ def test_the_encoder_keeps_numbers_float32_cannot_hold_as_they_are():
     assert np.isfinite(encoder.transform(beyond)).all()
 
 
+def test_numbers_near_float32s_largest_of_both_signs_fit_and_predict_without_a_warning():
+    """The encoding is finite (clipped to float32's range); summed, as scikit-learn's
+    check of finiteness sums it, such numbers overflow to inf - inf."""
+    z = np.random.default_rng(0).normal(size=200)
+    heavy = z.copy()
+    heavy[:2], heavy[-2:] = 3e38, -3e38  # a heavy tail: the spread stays that of z
+    X = pd.DataFrame({"z": z, "heavy": heavy})
+    y = (z > 0.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf = ImbalancedNetClassifier(**SMALL).fit(X, y)
+        beyond = X.assign(z=np.where(z > 0, 1e300, -1e300))  # clipped to float32's range
+        assert np.isfinite(clf.predict_proba(beyond)).all()
+
+
 @pytest.mark.parametrize("magnitude", [3e38, 1.5e308, 1e-310])
 def test_the_default_trains_on_columns_beyond_float32_range(magnitude):
     # Beyond float32's range, x - median would overflow in the network's scaling (a NaN
