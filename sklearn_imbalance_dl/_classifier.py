@@ -263,14 +263,18 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         (``torch.get_num_threads()``: parallel reductions sum in another order with
         another thread count; joblib's worker processes, as in ``cross_validate`` or
         ``GridSearchCV`` with ``n_jobs``, run with fewer threads, so their models can
-        differ from the main process's in the last digits). None draws the seed from
-        numpy's global random state, as scikit-learn's estimators do (``np.random.seed``
-        repeats it); a RandomState instance is drawn from, so two fits given the same
-        instance differ. torch's global generators, the CPU's and every GPU's, are left
-        as they were. Fits in threads of one process take turns, on any device, as
-        torch draws from one generator per process (so a fit that waits for a fit in
-        another thread, from a callback, waits forever): run them in processes
-        (joblib's default) to run them at once.
+        differ from the main process's in the last digits). Under ``compile=True``
+        (torch's automatic dynamic shapes) the first fit in a process compiles for the
+        size of its first batch, and recompiles for any size at the last, smaller batch;
+        later fits compile for any size from the start, so they can differ from the first
+        in the last digits: ``compile={"dynamic": True}`` compiles for any size in every
+        fit. None draws the seed from numpy's global random state, as scikit-learn's
+        estimators do (``np.random.seed`` repeats it); a RandomState instance is drawn
+        from, so two fits given the same instance differ. torch's global generators, the
+        CPU's and every GPU's, are left as they were. Fits in threads of one process
+        take turns, on any device, as torch draws from one generator per process (so a
+        fit that waits for a fit in another thread, from a callback, waits forever): run
+        them in processes (joblib's default) to run them at once.
     verbose : int, default=0
         1: print a row per epoch (skorch's table; the per-class lists of
         :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics` stay in
