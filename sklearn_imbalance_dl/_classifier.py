@@ -270,11 +270,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         in the last digits: ``compile={"dynamic": True}`` compiles for any size in every
         fit. None draws the seed from numpy's global random state, as scikit-learn's
         estimators do (``np.random.seed`` repeats it); a RandomState instance is drawn
-        from, so two fits given the same instance differ. torch's global generators, the
-        CPU's and every GPU's, are left as they were. Fits in threads of one process
-        take turns, on any device, as torch draws from one generator per process (so a
-        fit that waits for a fit in another thread, from a callback, waits forever): run
-        them in processes (joblib's default) to run them at once.
+        from, so two fits given the same instance differ; a fit that raises draws
+        nothing. torch's global generators, the CPU's and every GPU's, are left as they
+        were. Fits in threads of one process take turns, on any device, as torch draws
+        from one generator per process (so a fit that waits for a fit in another thread,
+        from a callback, waits forever): run them in processes (joblib's default) to run
+        them at once.
     verbose : int, default=0
         1: print a row per epoch (skorch's table; the per-class lists of
         :class:`~sklearn_imbalance_dl.callbacks.ClassDiagnostics` stay in
@@ -654,11 +655,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         # All or nothing: a fit that raises (or is interrupted while it sets up) leaves
-        # the estimator as it was, unfitted or with its previous model.
+        # the estimator as it was, unfitted or with its previous model, and the random
+        # state it draws its seed from (numpy's global one under None) as it was.
         previous = dict(vars(self))
+        rng = check_random_state(self.random_state)
+        rng_state = rng.get_state()
         try:
             return self._fit(X, y, sample_weight)
         except BaseException:
+            rng.set_state(rng_state)
             vars(self).clear()
             vars(self).update(previous)
             raise

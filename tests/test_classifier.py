@@ -320,6 +320,20 @@ def test_fit_leaves_global_torch_rng_alone(imbalanced):
     np.testing.assert_array_equal(torch.rand(3), expected)
 
 
+@pytest.mark.parametrize("instance", [False, True])
+def test_a_refused_fit_draws_nothing_from_numpys_random_state(imbalanced, instance):
+    # The seed is drawn before the components are checked: a refused fit leaves the
+    # stream it draws from as it was (numpy's global one under random_state=None).
+    rng = np.random.RandomState(5) if instance else np.random
+    rng.seed(5)
+    expected = rng.rand(3)
+    rng.seed(5)
+    clf = small(loss="logit_adjusted", schedule="drw", random_state=rng if instance else None)
+    with pytest.raises(ValueError, match="already balances them"):
+        clf.fit(*imbalanced)
+    np.testing.assert_array_equal(rng.rand(3), expected)
+
+
 def test_a_fit_on_the_cpu_seeds_no_accelerators_generator(imbalanced, monkeypatch):
     # torch.manual_seed would seed every GPU's generator too (or queue the seed CUDA
     # starts with), which the fit does not restore: the user's streams there would
