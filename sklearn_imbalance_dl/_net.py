@@ -25,6 +25,7 @@ import sklearn
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, PrintLog
+from skorch.exceptions import SkorchException
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
 
@@ -565,6 +566,9 @@ class ImbalanceNet(NeuralNet):
                 if not _stopper_has_fired(callback):
                     raise  # the user's Ctrl-C
                 stop = interrupt
+            except (KeyError, SkorchException) as error:
+                _explain_unrecorded_monitor(self, callback, error)
+                raise
         for sink, text in said:
             # skorch's rule for a callback's sink: print only under verbose, others always.
             if sink is not print or self.verbose:
@@ -819,6 +823,21 @@ def _holding_messages(callback, said):
         yield
     finally:
         callback.sink = sink
+
+
+def _explain_unrecorded_monitor(net, callback, error):
+    """Re-raise skorch's failure of a callback whose ``monitor`` names a key the
+    epoch's history does not hold when the callback runs
+    (``EarlyStopping(monitor="valid_acc")``) with the keys it holds."""
+    monitor = getattr(callback, "monitor", None)
+    if not isinstance(monitor, str) or monitor in net.history[-1]:
+        return
+    keys = ", ".join(repr(key) for key in net.history[-1] if key != "batches")
+    raise ValueError(
+        f"callbacks: {type(callback).__name__}(monitor={monitor!r}) watches a key that "
+        f"the epoch's history does not hold when it runs; it holds {keys}: monitor one "
+        "of them, or list the callback of yours that records the key before it."
+    ) from error
 
 
 def _stopper_has_fired(callback):

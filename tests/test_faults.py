@@ -213,6 +213,43 @@ def test_skorch_early_stopping_on_the_training_loss_needs_no_validation_set(digi
     assert clf.n_epochs_ >= 1
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda path: EarlyStopping(monitor="valid_acc"),
+        lambda path: Checkpoint(monitor="valid_acc_best", dirname=str(path)),
+    ],
+    ids=["EarlyStopping", "Checkpoint"],
+)
+def test_a_monitor_the_history_does_not_record_is_named_with_the_keys_it_does(
+    digits, make, tmp_path
+):
+    callback = make(tmp_path)
+    clf = small(validation_fraction=0.2, callbacks=[callback])
+    name, monitor = type(callback).__name__, re.escape(repr(callback.monitor))
+    with pytest.raises(
+        ValueError,
+        match=rf"^callbacks: {name}\(monitor={monitor}\) watches a key that the epoch's "
+        r"history does not hold when it runs; it holds .*'valid_balanced_accuracy'",
+    ):
+        clf.fit(*digits)
+    assert not hasattr(clf, "classes_")
+
+
+class _RecordsAScore(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("my_score", 0.5)
+
+
+def test_a_monitor_recorded_by_a_callback_listed_after_it_is_named(digits):
+    stopper = EarlyStopping(monitor="my_score", patience=1)
+    clf = small(callbacks=[stopper, _RecordsAScore()])
+    with pytest.raises(ValueError, match=r"list the callback of yours that records the key bef"):
+        clf.fit(*digits)
+    # Listed before, it records the key in time.
+    assert small(max_epochs=4, callbacks=[_RecordsAScore(), stopper]).fit(*digits).stopped_early_
+
+
 @pytest.mark.parametrize("scorer", [EpochScoring, BatchScoring], ids=lambda cls: cls.__name__)
 def test_skorch_scoring_callbacks_are_refused_before_training(digits, scorer):
     clf = small(callbacks=[scorer("accuracy")])
