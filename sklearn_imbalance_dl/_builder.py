@@ -542,7 +542,7 @@ def build_net(setup, params, class_counts, valid):
     valid_split = None
     if valid is not None:
         valid_split = predefined_split(training_dataset(*valid, device, params["channels_last"]))
-    return ImbalanceNet(
+    net = ImbalanceNet(
         module=setup.module,
         criterion=setup.loss,
         optimizer=setup.optimizer,
@@ -566,6 +566,16 @@ def build_net(setup, params, class_counts, valid):
         cuda_graph=params["cuda_graph"],
         **{"optimizer__" + k: v for k, v in setup.optimizer_params.items()},
     )
+    # skorch refuses a callback named as one of the net's own, in words that do not say
+    # that the name is taken by the net.
+    defaults = [name for name, _ in net.get_default_callbacks()]
+    taken = [name for name, _ in setup.callbacks if name in defaults]
+    if taken:
+        raise ValueError(
+            f"callbacks: the name {taken[0]!r} is one of the net's default callbacks "
+            f"({', '.join(defaults)}); give yours another name."
+        )
+    return net
 
 
 def _compile_params(compile):

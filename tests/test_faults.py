@@ -1942,6 +1942,18 @@ def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_estimators()
     small(callbacks=[("mine", Callback())]).fit(*_rows())
 
 
+@pytest.mark.parametrize("name", ["epoch_timer", "train_loss", "valid_loss", "print_log"])
+def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_nets(name):
+    clf = small(callbacks=[(name, PrintLog())])
+    with pytest.raises(
+        ValueError,
+        match=rf"^callbacks: the name '{name}' is one of the net's default callbacks "
+        r"\(epoch_timer, train_loss, valid_loss, print_log\); give yours another name\.$",
+    ):
+        clf.fit(*_rows())
+    assert not hasattr(clf, "classes_")
+
+
 def test_fp16_on_the_cpu_says_it_runs_without_loss_scaling(digits):
     with pytest.warns(UserWarning, match=r"precision='fp16' on 'cpu' runs without loss scaling"):
         small(precision="fp16", max_epochs=1).fit(*digits)
