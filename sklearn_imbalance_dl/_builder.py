@@ -1395,6 +1395,11 @@ def _copy_for_the_fit(callback):
 
 def _check_user_callback(callback, params):
     """Refuse a callback the fit cannot run, before training, saying what to do instead."""
+    if isinstance(callback, type) and issubclass(callback, Callback):
+        raise ValueError(
+            f"callbacks: {callback.__name__} is a class; pass an instance "
+            f"({callback.__name__}(...))."
+        )
     if not isinstance(callback, Callback):
         raise ValueError(
             "callbacks must hold skorch callbacks (instances of skorch.callbacks.Callback) "

@@ -190,6 +190,7 @@ def test_non_finite_values_that_assume_finite_lets_through_are_named(digits):
     "callback, message",
     [
         (1, r"callbacks must hold skorch callbacks .*got 1"),
+        (PrintLog, r"^callbacks: PrintLog is a class; pass an instance \(PrintLog\(\.\.\.\)\)\.$"),
         (EMA(), r"EMA averages the weights .*weight_averaging=EMA\(\.\.\.\)"),
         (SWA(), r"weight_averaging=SWA\(\.\.\.\)"),
         (EarlyStopping(), r"EarlyStopping\(monitor='valid_loss'\) needs a validation set"),
@@ -199,7 +200,14 @@ def test_non_finite_values_that_assume_finite_lets_through_are_named(digits):
             r"validation_fraction, e\.g\. 0\.1, or monitor 'train_loss_best'\.$",
         ),
     ],
-    ids=["not-a-callback", "ema", "swa", "early-stopping-without-validation", "checkpoint"],
+    ids=[
+        "not-a-callback",
+        "a-class",
+        "ema",
+        "swa",
+        "early-stopping-without-validation",
+        "checkpoint",
+    ],
 )
 def test_callbacks_the_fit_cannot_run_are_refused_before_training(digits, callback, message):
     clf = small(callbacks=[callback])
