@@ -1466,6 +1466,17 @@ def _check_user_callback(callback, params):
             f"callbacks: {type(callback).__name__}(monitor={monitor!r}) needs a validation "
             f"set: set validation_fraction, e.g. 0.1{instead}."
         )
+    if (
+        isinstance(callback, EarlyStopping)
+        and monitor == "valid_balanced_accuracy"
+        and callback.lower_is_better
+    ):
+        raise ValueError(
+            "callbacks: EarlyStopping(monitor='valid_balanced_accuracy') with skorch's "
+            "default lower_is_better=True counts a rise of the accuracy as no improvement, "
+            "and stops the fit as it improves: pass lower_is_better=False, or use "
+            "early_stopping=True, which watches it."
+        )
     if isinstance(callback, ScoringBase):
         raise ValueError(
             f"callbacks: skorch's {type(callback).__name__} cannot score this estimator's "

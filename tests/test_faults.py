@@ -221,6 +221,17 @@ def test_skorch_early_stopping_on_the_training_loss_needs_no_validation_set(digi
     assert clf.n_epochs_ >= 1
 
 
+def test_skorch_early_stopping_on_the_balanced_accuracy_must_be_told_higher_is_better(digits):
+    # skorch's default, lower_is_better=True, would stop the fit as the accuracy rises.
+    stopper = EarlyStopping(monitor="valid_balanced_accuracy")
+    clf = small(validation_fraction=0.2, callbacks=[stopper])
+    with pytest.raises(ValueError, match=r"^callbacks: EarlyStopping\(monitor='valid_balanced_"):
+        clf.fit(*digits)
+    assert not hasattr(clf, "classes_")
+    stopper.set_params(lower_is_better=False)
+    assert small(validation_fraction=0.2, callbacks=[stopper]).fit(*digits).n_epochs_ == 2
+
+
 @pytest.mark.parametrize(
     "make",
     [
