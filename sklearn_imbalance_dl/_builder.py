@@ -1441,12 +1441,19 @@ def _check_user_callback(callback, params):
             "Checkpoint's files load into a fitted one with "
             "clf.net_.load_params(checkpoint=...)."
         )
-    if isinstance(callback, Checkpoint) and callback.load_best and params["early_stopping"]:
+    restores = isinstance(callback, (Checkpoint, EarlyStopping)) and callback.load_best
+    if restores and params["early_stopping"]:
+        name = type(callback).__name__
+        without = (
+            "keeps the files without restoring"
+            if isinstance(callback, Checkpoint)
+            else "stops without restoring"
+        )
         raise ValueError(
-            "callbacks: Checkpoint(load_best=True) restores the epoch of its own best "
+            f"callbacks: {name}(load_best=True) restores the epoch of its own best "
             "score at the end of the fit, and early_stopping=True the epoch of the best "
-            "validation balanced accuracy: use one (Checkpoint(load_best=False) keeps the "
-            "files without restoring)."
+            f"validation balanced accuracy (best_epoch_): use one ({name}(load_best=False) "
+            f"{without})."
         )
     monitor = getattr(callback, "monitor", None)
     if (

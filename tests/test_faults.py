@@ -1652,6 +1652,22 @@ def test_weight_averaging_is_refused_beside_a_restoring_early_stopping(digits):
         clf.fit(*digits)
 
 
+def test_a_restoring_early_stopping_callback_is_refused_beside_early_stopping(digits):
+    # Both would restore their best epoch at the end of the fit, the callback last: the
+    # model would not be that of best_epoch_.
+    stopper = EarlyStopping(monitor="valid_loss", load_best=True)
+    clf = small(validation_fraction=0.2, early_stopping=True, callbacks=[stopper])
+    with pytest.raises(
+        ValueError,
+        match=r"^callbacks: EarlyStopping\(load_best=True\) restores the epoch of its own "
+        r"best score .*\(EarlyStopping\(load_best=False\) stops without restoring\)\.$",
+    ):
+        clf.fit(*digits)
+    assert not hasattr(clf, "classes_")
+    stopper.set_params(load_best=False)
+    small(validation_fraction=0.2, early_stopping=True, callbacks=[stopper]).fit(*digits)
+
+
 @pytest.mark.parametrize(
     "params",
     [
