@@ -539,6 +539,13 @@ class ImbalanceNet(NeuralNet):
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_epoch_end":
             return self._notify_epoch_end(**cb_kwargs)
+        if method_name == "on_train_end":
+            # skorch's Checkpoint(load_best=True) loads the checkpoint's history with its
+            # weights: the history keeps every epoch trained (n_epochs_ counts them).
+            history = self.history
+            super().notify(method_name, **cb_kwargs)
+            self.history = history
+            return None
         listeners = getattr(self, "batch_listeners_", None)
         if listeners is None or method_name not in BATCH_HOOKS:
             return super().notify(method_name, **cb_kwargs)

@@ -2061,6 +2061,23 @@ def test_callbacks_that_the_estimators_own_parameters_set_are_refused(callback, 
     assert not hasattr(clf, "classes_")
 
 
+def _saves_the_first_epoch(net):
+    return len(net.history) == 1
+
+
+def test_a_checkpoint_restored_at_the_end_keeps_the_history_of_every_epoch(tmp_path):
+    # skorch's Checkpoint(load_best=True) loads the checkpoint's history with its weights.
+    saver = Checkpoint(monitor=_saves_the_first_epoch, dirname=tmp_path, load_best=True)
+    clf = small(max_epochs=3, callbacks=[saver]).fit(*_rows())
+    assert clf.n_epochs_ == 3
+    assert clf.net_.history[:, "epoch"] == [1, 2, 3]
+    assert clf.net_.history[:, "event_cp"] == [True, False, False]
+    # The weights are the checkpoint's, those of the first epoch.
+    first = small(max_epochs=1).fit(*_rows())
+    X = _rows()[0]
+    np.testing.assert_allclose(clf.predict_proba(X), first.predict_proba(X), atol=1e-6)
+
+
 def test_resuming_a_checkpoint_with_load_init_state_is_refused(tmp_path):
     # Resumed, the fit would train max_epochs more epochs after the checkpoint's, past
     # the epochs that the learning rate and the schedules are laid out on.
