@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from skorch.callbacks import Checkpoint, EarlyStopping
 from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, Subset
 
@@ -809,10 +810,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _warn_if_kept_before_the_schedule(self, net):
         """Early stopping may keep an epoch before a re-weighting schedule switches on
         (DRW's late phase), or before the phased sampler moves off the training
-        proportions: the model is then one trained without it."""
+        proportions: the model is then one trained without it. So may a skorch
+        ``EarlyStopping`` or ``Checkpoint`` among ``callbacks`` that restores its best
+        epoch (``load_best=True``)."""
         schedule = dict(net.callbacks_).get("schedule")
-        if self.best_epoch_ is None or self.interrupted_ or schedule is None:
+        kept = None if self.interrupted_ or schedule is None else _restored_epoch(self, net)
+        if kept is None:
             return
+        epoch, who, stopper = kept
         if schedule.reweights:
             first = first_reweighted_epoch(schedule, self.max_epochs)
             does, what = "re-weights", "re-weighting"
@@ -821,19 +826,26 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             does, what = "re-samples", "re-sampling"
         else:
             return
-        if first is None or first < self.best_epoch_:
+        if first is None or first < epoch:
             return
+        ended, best, without = "raise n_iter_no_change", "the validation score", "early stopping"
+        if who != "early_stopping":
+            ended, best = "raise its patience", f"its monitor {stopper.monitor!r}"
         why = (
-            f"it ended the fit before the {what}; raise n_iter_no_change, or"
+            f"it ended the fit before the {what}; {ended}, or"
             if self.stopped_early_
-            else f"the validation score was best before the {what};"
+            and isinstance(stopper, EarlyStopping)
+            and stopper.misses_ >= stopper.patience
+            else f"{best} was best before the {what};"
         )
+        if isinstance(stopper, Checkpoint):
+            why = f"its last checkpoint was saved before the {what};"
+            without = "restoring a checkpoint"
         warnings.warn(
-            f"early_stopping kept epoch {self.best_epoch_}, before schedule={self.schedule!r} "
+            f"{who} kept epoch {epoch}, before schedule={self.schedule!r} "
             f"{does} the classes (from epoch {first + 1} of {self.max_epochs}): the "
             f"model is one trained without the schedule ({why} choose max_epochs by "
-            "early-stopping a fit without the schedule, then fit with it and without "
-            "early stopping).",
+            f"early-stopping a fit without the schedule, then fit with it and without {without}).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -1156,6 +1168,29 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # they describe arrays (check_estimator then feeds integer-coded categories, or
         # an object array of strings), and an array is read as numbers here.
         return tags
+
+
+def _restored_epoch(estimator, net):
+    """``(epoch, who, callback)``: the earlier epoch (counted from 1) whose weights the
+    fitted model keeps, what restored it (``"early_stopping"``, or the user's callback
+    as ``"callbacks: EarlyStopping(load_best=True)"``) and the callback; None where the
+    model is that of the last epoch, or where that cannot be told (a ``Checkpoint``
+    that records no event)."""
+    if estimator.best_epoch_ is not None:
+        return estimator.best_epoch_, "early_stopping", dict(net.callbacks_)["early_stopping"]
+    last = net.history[-1, "epoch"] if len(net.history) else 0
+    for name, callback in net.callbacks_:
+        if name == "early_stopping" or not getattr(callback, "load_best", False):
+            continue
+        epoch = None
+        if isinstance(callback, EarlyStopping):
+            epoch = int(getattr(callback, "best_epoch_", 0) or 0)
+        elif isinstance(callback, Checkpoint) and callback.monitor and callback.event_name:
+            saved = [row["epoch"] for row in net.history if row.get(callback.event_name)]
+            epoch = saved[-1] if saved else None
+        if epoch and epoch < last:
+            return epoch, f"callbacks: {type(callback).__name__}(load_best=True)", callback
+    return None
 
 
 @contextlib.contextmanager

@@ -1708,6 +1708,42 @@ def test_early_stopping_that_keeps_an_epoch_before_the_reweighting_warns(digits,
     assert not [w for w in caught if "before schedule='drw'" in str(w.message)]
 
 
+@pytest.mark.parametrize(
+    "make, said",
+    [
+        (
+            lambda path: EarlyStopping(
+                monitor="train_loss", patience=1, threshold=10.0, load_best=True
+            ),
+            "callbacks: EarlyStopping(load_best=True) kept epoch 1, before schedule='drw' "
+            "re-weights the classes (from epoch 4 of 6): the model is one trained without "
+            "the schedule (it ended the fit before the re-weighting; raise its patience, or "
+            "choose max_epochs by early-stopping a fit without the schedule, then fit with it "
+            "and without early stopping).",
+        ),
+        (
+            lambda path: Checkpoint(
+                monitor=_saves_the_first_epoch, dirname=str(path), load_best=True
+            ),
+            "callbacks: Checkpoint(load_best=True) kept epoch 1, before schedule='drw' "
+            "re-weights the classes (from epoch 4 of 6): the model is one trained without "
+            "the schedule (its last checkpoint was saved before the re-weighting; choose "
+            "max_epochs by early-stopping a fit without the schedule, then fit with it and "
+            "without restoring a checkpoint).",
+        ),
+    ],
+    ids=["EarlyStopping", "Checkpoint"],
+)
+def test_a_callback_that_restores_an_epoch_before_the_reweighting_warns(
+    digits, make, said, tmp_path
+):
+    clf = small(
+        loss="ldam", schedule="drw", schedule__start=0.5, max_epochs=6, callbacks=[make(tmp_path)]
+    )
+    with pytest.warns(UserWarning, match=re.escape(said)):
+        clf.fit(*digits)
+
+
 def test_early_stopping_that_keeps_an_epoch_before_the_phased_sampler_moves_warns(digits):
     X, y = digits
     clf = small(
