@@ -337,8 +337,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     interrupted_ : bool
         Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
         the weights reached, or with ``early_stopping=True`` those of the best epoch
-        so far, or with ``weight_averaging`` their average so far, and a warning says
-        so). A stop by early stopping is not an interrupt.
+        so far, or with ``weight_averaging`` their average so far, or those of the
+        epoch that a callback with ``load_best=True`` restores, and a warning says so).
+        A stop by early stopping is not an interrupt.
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
         ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
@@ -791,6 +792,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 kept = (
                     f"the weights of its best epoch so far, epoch {self.best_epoch_} "
                     "(best_epoch_), as early stopping restores them"
+                )
+            elif (restored := _restored_epoch(self, net)) is not None:
+                kept = (
+                    f"the weights of epoch {restored[0]}, as its "
+                    f"{type(restored[2]).__name__}(load_best=True) among callbacks restores them"
                 )
             elif getattr(dict(net.callbacks_).get("weight_averaging"), "applied_", False):
                 kept = "the average of the weights so far, as weight averaging writes it in"

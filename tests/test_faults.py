@@ -820,6 +820,20 @@ class EpochWeights(Callback):
         self.weights.append(copy.deepcopy(net.module_.state_dict()))
 
 
+def test_ctrl_c_in_a_fit_with_a_restoring_callback_names_the_epoch_it_keeps(digits):
+    # The training loss falls at every epoch: the callback's best epoch is the last one
+    # that ended, which it restores at the interrupt over the weights reached since.
+    stopper = EarlyStopping(monitor="train_loss", patience=5, load_best=True)
+    clf = small(max_epochs=5, callbacks=[stopper, InterruptAt(2)])
+    message = (
+        r"after 2 of 5 epochs; the model keeps the weights of epoch 2, as its "
+        r"EarlyStopping\(load_best=True\) among callbacks restores them"
+    )
+    with pytest.warns(UserWarning, match=message):
+        clf.fit(*digits)
+    assert clf.interrupted_ and clf.best_epoch_ is None
+
+
 def test_ctrl_c_in_a_fit_with_early_stopping_is_still_an_interrupt(digits):
     # Patience 20: the interrupt comes first, a few epochs after the best one.
     clf = _stopping_early(n_iter_no_change=20, callbacks=[InterruptAt(12), EpochWeights()])
