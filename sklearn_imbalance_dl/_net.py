@@ -24,7 +24,7 @@ import numpy as np
 import sklearn
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, PrintLog
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, PrintLog
 from skorch.exceptions import SkorchException
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
@@ -543,7 +543,10 @@ class ImbalanceNet(NeuralNet):
             # skorch's Checkpoint(load_best=True) loads the checkpoint's history with its
             # weights: the history keeps every epoch trained (n_epochs_ counts them).
             history = self.history
-            super().notify(method_name, **cb_kwargs)
+            self.on_train_end(self, **cb_kwargs)
+            for _, callback in self.callbacks_:
+                if not _saved_nothing(callback, history):
+                    callback.on_train_end(self, **cb_kwargs)
             self.history = history
             return None
         listeners = getattr(self, "batch_listeners_", None)
@@ -845,6 +848,17 @@ def _explain_unrecorded_monitor(net, callback, error):
         f"the epoch's history does not hold when it runs; it holds {keys}: monitor one "
         "of them, or list the callback of yours that records the key before it."
     ) from error
+
+
+def _saved_nothing(callback, history):
+    """Whether ``callback`` is a ``Checkpoint(load_best=True)`` that saved no checkpoint
+    in this fit (Ctrl-C before its first save): at the end of the fit it would load the
+    files in its directory, those of another fit, or fail on their absence."""
+    if not isinstance(callback, Checkpoint) or not callback.load_best:
+        return False
+    if callback.monitor is None or not callback.event_name:
+        return False  # it saves at every epoch, or records no event to tell
+    return not any(row.get(callback.event_name) for row in history)
 
 
 def _stopper_has_fired(callback):

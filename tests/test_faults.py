@@ -2128,6 +2128,20 @@ def test_a_checkpoint_restored_at_the_end_keeps_the_history_of_every_epoch(tmp_p
     np.testing.assert_allclose(clf.predict_proba(X), first.predict_proba(X), atol=1e-6)
 
 
+def test_ctrl_c_before_a_checkpoint_restoring_its_best_saved_loads_no_other_fits(tmp_path):
+    # Interrupted before the first save, the Checkpoint would load the files in its
+    # directory: another fit's, or none (skorch's FileNotFoundError).
+    saver = Checkpoint(monitor="train_loss_best", dirname=tmp_path / "empty", load_best=True)
+    with pytest.warns(UserWarning, match=r"after 0 of 3 epochs; the model keeps the weights re"):
+        small(max_epochs=3, callbacks=[saver, InterruptAt(0)]).fit(*_rows())
+    saver.set_params(dirname=tmp_path / "used")
+    other = small(max_epochs=3, callbacks=[saver]).fit(*_rows())
+    with pytest.warns(UserWarning, match=r"after 0 of 3 epochs; the model keeps the weights re"):
+        clf = small(max_epochs=3, random_state=1, callbacks=[saver, InterruptAt(0)]).fit(*_rows())
+    X = _rows()[0]
+    assert not np.allclose(clf.predict_proba(X), other.predict_proba(X))
+
+
 def test_resuming_a_checkpoint_with_load_init_state_is_refused(tmp_path):
     # Resumed, the fit would train max_epochs more epochs after the checkpoint's, past
     # the epochs that the learning rate and the schedules are laid out on.
