@@ -176,6 +176,17 @@ def test_make_long_tailed_string_labels_and_nd_images():
     }
 
 
+def test_make_long_tailed_date_labels():
+    """Dates as labels (a pandas column of datetime64[ns]) are drawn like any other."""
+    X, y = _balanced()
+    dates = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(y, unit="D"), name="day")
+    X_lt, y_lt, idx = make_long_tailed(X, dates, 20, return_indices=True)
+    assert y_lt.dtype == dates.dtype
+    assert y_lt.value_counts().sort_index().tolist() == [60, 28, 13, 6, 3]
+    *_, idx_int = make_long_tailed(X, y, 20, return_indices=True)
+    np.testing.assert_array_equal(idx, idx_int)
+
+
 def test_make_long_tailed_random_state():
     X, y = _balanced()
     *_, a = make_long_tailed(X, y, 20, random_state=3, return_indices=True)

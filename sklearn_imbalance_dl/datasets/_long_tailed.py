@@ -236,13 +236,16 @@ def make_long_tailed(
     check_label_types(y_arr)
     check_object_labels(y_arr)
     check_classification_targets(y_arr)  # a continuous y names itself
-    labels, available = np.unique(y_arr, return_counts=True)
+    labels, codes, available = np.unique(y_arr, return_inverse=True, return_counts=True)
     if labels.shape[0] < 2:
         raise ValueError(
             f"make_long_tailed needs at least 2 classes in y; got {labels.shape[0]} "
             f"({labels.tolist()})."
         )
     count_of = dict(zip(labels.tolist(), available.tolist(), strict=True))
+    # Rows are found by their label's position in labels: tolist() gives a datetime64[ns]
+    # label as an int, which no element of y equals.
+    code_of = {label: code for code, label in enumerate(labels.tolist())}
 
     if class_order is None:
         order = labels
@@ -284,7 +287,7 @@ def make_long_tailed(
     rng = _as_generator(random_state)
     chosen = []
     for label, quota in zip(order.tolist(), quotas.tolist(), strict=True):
-        members = np.flatnonzero(y_arr == label)
+        members = np.flatnonzero(codes == code_of[label])
         chosen.append(rng.choice(members, size=quota, replace=False))
     indices = np.sort(np.concatenate(chosen)).astype(np.int64)
 
