@@ -245,6 +245,11 @@ def test_make_long_tailed_errors():
         make_long_tailed(X, y, 10, class_order=[0, 1, 2, 3, 3])
     with pytest.raises(ValueError, match="class_order must list every class label"):
         make_long_tailed(X, y, 10, class_order=[0, 1, 2, 3, 9])
+    # Not a sequence: the message says what the labels are to be given in.
+    with pytest.raises(ValueError, match=r"1-D sequence .* got a set, which has no order"):
+        make_long_tailed(X, y, 10, class_order={0, 1, 2, 3, 4})
+    with pytest.raises(ValueError, match=r"1-D sequence .* got an array of shape \(1, 5\)"):
+        make_long_tailed(X, y, 10, class_order=[[0, 1, 2, 3, 4]])
     # class 1 is second in line but has only 10 samples; the profile needs 21
     y_small = np.array([0] * 30 + [1] * 10 + [2] * 30)
     with pytest.raises(ValueError, match=r"Class 1 has only 10 samples.*n_max=30.*needs 21"):

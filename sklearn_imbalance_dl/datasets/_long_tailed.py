@@ -251,10 +251,19 @@ def make_long_tailed(
         order = labels
     else:
         order = np.asarray(class_order)
-        order_list = order.tolist() if order.ndim == 1 else None
+        if isinstance(class_order, (set, frozenset)) or order.ndim != 1:
+            got = (
+                f"a {type(class_order).__name__}, which has no order"
+                if isinstance(class_order, (set, frozenset))
+                else f"an array of shape {order.shape}"
+            )
+            raise ValueError(
+                "class_order must be a 1-D sequence (list, tuple or array) of the labels "
+                f"of y in head-to-tail order; got {got}: {class_order!r}."
+            )
+        order_list = order.tolist()
         if (
-            order_list is None
-            or len(order_list) != len(labels)
+            len(order_list) != len(labels)
             or len(set(order_list)) != len(order_list)
             or set(order_list) != set(count_of)
         ):
