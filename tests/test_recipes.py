@@ -298,3 +298,14 @@ def test_an_override_by_another_component_takes_none_of_the_recipes_parameters_o
     assert not [name for name in ppl if name.startswith("schedule__")]
     ldam = make_estimator("cri_ppl", "cifar10_lt", loss="ldam").get_params()
     assert not [name for name in ldam if name.startswith("loss__")]
+
+
+def test_a_method_without_a_network_refuses_an_override_it_would_drop():
+    """Only the network's parameters are ignored (compare passes max_epochs and device to
+    every method); the rival's own parameters are set on what make_estimator returns."""
+    hgb = make_estimator("hgb", "tabular", random_state=0, max_epochs=3, device="cpu")
+    assert hgb.max_iter == HistGradientBoostingClassifier().max_iter
+    with pytest.raises(ValueError, match=r"no network.*got 'max_iter'.*set_params\(max_iter="):
+        make_estimator("hgb", "tabular", max_iter=50)
+    with pytest.raises(ValueError, match="'n_estimators'"):
+        make_estimator("brf", "tabular", max_epochs=3, n_estimators=10)

@@ -28,7 +28,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._builder import component_class, ignored_parameters
-from .._classifier import ImbalancedNetClassifier
+from .._classifier import ROUTED_PREFIXES, ImbalancedNetClassifier
 from ..augment import RandAugment
 from ..registry import KINDS
 
@@ -641,7 +641,8 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
         Seeds the network and the resampler or rival.
     **overrides
         Parameters of the network replacing the recipe's (``max_epochs``, ``device``,
-        ``precision``, ...); methods without a network ignore them. A shorter
+        ``precision``, ...); methods without a network ignore them, and refuse any
+        other name (set their own parameters on the estimator returned). A shorter
         ``max_epochs`` keeps the recipe's shape where it is given in fractions of the
         epochs (rate steps, DRW, SWA's start) and its lengths given in epochs: the
         warm-up, SWA's annealing and the re-training that ``mislas`` and ``sure`` add
@@ -660,6 +661,9 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
 
     Raises
     ------
+    ValueError
+        For an unknown method or setting, or, for a method without a network, an
+        override that is not a parameter of the network.
     ImportError
         For ``"catboost"`` when the catboost package is not installed.
 
@@ -675,6 +679,7 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
         raise ValueError(f"Unknown setting {setting!r}; valid settings are: {', '.join(SETTINGS)}.")
     _check_method(method, setting)
     if setting == "tabular" and method in _TABULAR_OTHERS:
+        _check_rival_overrides(method, overrides)
         return _rival(method, random_state)
     net = ImbalancedNetClassifier(
         **_overridden(get_recipe(method, setting), {"random_state": random_state, **overrides})
@@ -693,6 +698,25 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
 
         sampler = RandomUnderSampler(random_state=random_state)
     return Pipeline([("sampler", sampler), ("net", net)])
+
+
+def _check_rival_overrides(method, overrides):
+    """Refuse what a method without a network would drop: only the network's parameters
+    (``max_epochs``, ``device``, ... which it ignores) are taken."""
+    network = ImbalancedNetClassifier().get_params(deep=False)
+    unknown = [
+        name
+        for name in overrides
+        if name not in network and name.partition("__")[0] not in ROUTED_PREFIXES
+    ]
+    if unknown:
+        raise ValueError(
+            f"Method {method!r} has no network: its overrides can only be the network's "
+            f"parameters (max_epochs, device, ...), which it ignores; got "
+            f"{', '.join(map(repr, unknown))}. Set the estimator's own parameters on what "
+            f"make_estimator returns: make_estimator({method!r}, 'tabular')"
+            f".set_params({unknown[0]}=...)."
+        )
 
 
 def _rival(method, random_state):
