@@ -1,6 +1,7 @@
 """The published recipes: accepted by the estimator, faithful to their sources."""
 
 import copy
+import importlib.util
 import math
 
 import numpy as np
@@ -309,3 +310,15 @@ def test_a_method_without_a_network_refuses_an_override_it_would_drop():
         make_estimator("hgb", "tabular", max_iter=50)
     with pytest.raises(ValueError, match="'n_estimators'"):
         make_estimator("brf", "tabular", max_epochs=3, n_estimators=10)
+
+
+def test_the_notes_name_the_preprocessor_compare_puts_in_front():
+    """make_estimator builds the method alone; on a table compare puts make_preprocessor
+    in front of every method that does not read the table as it comes."""
+    from sklearn_imbalance_dl.compare._recipes import takes_raw_table
+
+    for method in list_recipes("tabular"):
+        if method == "catboost" and importlib.util.find_spec("catboost") is None:
+            continue
+        named = any("make_preprocessor" in d for d in recipe_notes(method, "tabular").departures)
+        assert named is not takes_raw_table(make_estimator(method, "tabular")), method

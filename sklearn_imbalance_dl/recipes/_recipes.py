@@ -419,6 +419,13 @@ _TABULAR_RATE = (
     "of the CIFAR recipe's SGD steps"
 )
 _COMPARE = "the method as sklearn_imbalance_dl.compare runs it on tables"
+# What compare adds in front of the methods that do not read a table as it comes.
+_PREPROCESSED = (
+    "compare puts sklearn_imbalance_dl.compare.make_preprocessor(X) in front (categories "
+    "one-hot encoded, gaps imputed, numbers standardised, fitted on the training fold); "
+    "make_estimator builds the method without it"
+)
+_MIXES_INPUTS = _PREPROCESSED + " (the inputs it mixes cannot be category codes)"
 _TABULAR_NETS = {
     "default": {},
     "ce": {"loss": "ce"},
@@ -448,33 +455,42 @@ _TABULAR_NOTES = {
     "cri_ppl": RecipeNotes(
         "Xu et al. 2022; " + _COMPARE,
         "-",
-        (_TABULAR_RATE,),
+        (_TABULAR_RATE, _MIXES_INPUTS),
     ),
     "arb": RecipeNotes("Xie et al. 2022; " + _COMPARE, "-", ()),
-    "mfw": RecipeNotes("Ye et al. 2021 (reconstruction); " + _COMPARE, "-", ()),
+    "mfw": RecipeNotes("Ye et al. 2021 (reconstruction); " + _COMPARE, "-", (_MIXES_INPUTS,)),
     "smote": RecipeNotes(
         "SMOTE (Chawla et al. 2002) in an imbalanced-learn Pipeline before CE; " + _COMPARE,
         "-",
-        ("SMOTEWithFallback: k reduced for small classes, copies for singletons",),
+        (
+            "SMOTEWithFallback: k reduced for small classes, copies for singletons",
+            _PREPROCESSED,
+        ),
     ),
     "undersample": RecipeNotes(
-        "RandomUnderSampler in an imbalanced-learn Pipeline before CE; " + _COMPARE, "-", ()
+        "RandomUnderSampler in an imbalanced-learn Pipeline before CE; " + _COMPARE,
+        "-",
+        (_PREPROCESSED,),
     ),
     "logreg": RecipeNotes(
-        "LogisticRegression(class_weight='balanced', max_iter=5000); " + _COMPARE, "-", ()
+        "LogisticRegression(class_weight='balanced', max_iter=5000); " + _COMPARE,
+        "-",
+        (_PREPROCESSED,),
     ),
-    "hgb": RecipeNotes("HistGradientBoostingClassifier(class_weight='balanced')", "-", ()),
+    "hgb": RecipeNotes(
+        "HistGradientBoostingClassifier(class_weight='balanced')", "-", (_PREPROCESSED,)
+    ),
     "brf": RecipeNotes(
         "imbalanced-learn's BalancedRandomForestClassifier (Chen, Liaw and Breiman 2004), "
         "its 0.14 defaults",
         "-",
-        (),
+        (_PREPROCESSED,),
     ),
     "catboost": RecipeNotes(
         "CatBoostClassifier(auto_class_weights='Balanced'), its defaults (1,000 "
         "iterations); needs the catboost package",
         "-",
-        ("one thread, no files written",),
+        ("one thread, no files written", _PREPROCESSED),
     ),
 }
 
@@ -538,7 +554,7 @@ def get_recipe(method, setting):
     ------
     ValueError
         For an unknown method, or a method without a network (``"logreg"``, ``"hgb"``,
-        ``"brf"``: use :func:`make_estimator`).
+        ``"brf"``, ``"catboost"``: use :func:`make_estimator`).
 
     Notes
     -----
@@ -657,7 +673,10 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
         ``ImbalancedNetClassifier``; for ``"smote"`` / ``"undersample"`` an
         imbalanced-learn ``Pipeline`` (resampler, then ``"net"``); for ``"logreg"``,
         ``"hgb"``, ``"brf"``, ``"catboost"`` the scikit-learn / imbalanced-learn /
-        CatBoost estimator.
+        CatBoost estimator. ``compare`` puts
+        :func:`~sklearn_imbalance_dl.compare.make_preprocessor` in front of these, and
+        of ``"cri_ppl"`` and ``"mfw"`` (which mix the inputs), on tables; the estimator
+        returned does not include it (:func:`recipe_notes` says which).
 
     Raises
     ------
