@@ -63,14 +63,19 @@ def test_class_balanced_draws_from_more_rows_than_torch_draws_categories():
 @pytest.mark.parametrize("kind", ["class_balanced", "sqrt", "phased"])
 def test_the_two_step_draw_of_large_tables_has_the_row_draws_distribution(kind, monkeypatch):
     """Beyond torch's category limit a class, then a row of it: each row is drawn as
-    often as the one-step draw of a smaller table draws it (a class without rows never)."""
+    often as the sampler's rule says (a class without rows never)."""
     import sklearn_imbalance_dl.sampling._sampler as sampler_module
 
     y = torch.tensor([0] * 60 + [2] * 30 + [3] * 10)  # class 1 has no rows
+    counts = np.maximum(np.bincount(y.numpy(), minlength=4), 1).astype(float)
+    # A row of class c is drawn with probability proportional to n_c ** -q (q = 1 for
+    # class-balanced, 1/2 for square-root), or to p_c / n_c for class probabilities p.
     if kind == "phased":
         kind = torch.tensor([0.1, 0.3, 0.2, 0.4])
-    expected = IndexSampler(kind, y)._probabilities
-    expected = (expected / expected.sum()).numpy()
+        per_row = kind.numpy() / counts
+    else:
+        per_row = counts ** -{"class_balanced": 1.0, "sqrt": 0.5}[kind]
+    expected = per_row[y.numpy()] / per_row[y.numpy()].sum()
     monkeypatch.setattr(sampler_module, "MAX_MULTINOMIAL_CATEGORIES", 50)
     sampler = IndexSampler(kind, y, generator=torch.Generator().manual_seed(0))
     assert sampler._probabilities is None
