@@ -645,18 +645,23 @@ def _validate_every_class(y, sample_weight, train_idx, valid_idx, seed):
 
     The stratified split rounds a small class's share down (2 samples at a fraction of
     0.1: 0.2 of one): the validation balanced accuracy, which early stopping watches,
-    would then leave that class out. A class keeps at least one training sample of
-    non-zero weight (a class of one such row and none of weight 0 is not validated).
+    would then leave that class out. It leaves out a class whose held-out rows all
+    weigh 0 too (a weight counts a row as that many copies): such a class is given a
+    row of non-zero weight where it has two or more. A class keeps at least one
+    training sample of non-zero weight (a class of one such row and none of weight 0
+    is not validated).
     """
-    absent = np.setdiff1d(np.unique(y[train_idx]), y[valid_idx])
+    held_out = np.unique(y[valid_idx])
+    weighed = np.unique(y[valid_idx[sample_weight[valid_idx] > 0]])
     rng = np.random.default_rng(seed)
     moved = []
-    for c in absent:
+    for c in np.setdiff1d(np.unique(y[train_idx]), weighed):
         rows = train_idx[y[train_idx] == c]
         weighted = sample_weight[rows] > 0
-        movable = rows if weighted.sum() > 1 else rows[~weighted]
-        if len(rows) > 1 and len(movable):
-            moved.append(rng.choice(movable))
+        if weighted.sum() > 1:
+            moved.append(rng.choice(rows[weighted]))
+        elif c not in held_out and len(rows) > 1 and not weighted.all():
+            moved.append(rng.choice(rows[~weighted]))
     if not moved:
         return train_idx, valid_idx
     return train_idx[~np.isin(train_idx, moved)], np.concatenate([valid_idx, moved])

@@ -211,7 +211,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         ``posthoc_tau`` included; weighted by the held-out rows' ``sample_weight``, as
         scikit-learn's ``balanced_accuracy_score`` weighs them). Every class holds out
         at least one sample (a class of 2 then trains on 1, and the held-out set can
-        exceed the fraction); one that would keep none to train on is refused. None:
+        exceed the fraction), of non-zero weight where it has two such rows; one that
+        would keep none to train on is refused. None:
         train on everything (tail classes are too small to spare).
         ``net_.history`` marks the epochs whose validation balanced accuracy is higher
         than at every epoch before in ``valid_balanced_accuracy_best``: the table

@@ -609,6 +609,31 @@ def test_the_validation_sample_a_class_gets_leaves_it_a_weighted_row():
         assert clf.class_counts_[2] == 2
 
 
+def test_a_class_whose_held_out_rows_all_weigh_0_is_given_a_weighted_one():
+    # Class 2: ten rows, every other one of weight 0 (as in a bootstrap bag). The split
+    # holds out one of them; one of weight 0 would leave the class out of the weighted
+    # validation balanced accuracy that early stopping watches.
+    from skorch.callbacks import Callback
+
+    class ValidationRows(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            self.y = dataset_valid.y.cpu().numpy()
+            self.weight = dataset_valid.sample_weight.cpu().numpy()
+
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    y = np.repeat([0, 1, 2], [250, 40, 10])
+    weights = np.ones(len(y))
+    weights[-10::2] = 0.0
+    for seed in range(12):
+        clf = small(
+            validation_fraction=0.1, max_epochs=1, random_state=seed,
+            callbacks=[("rows", ValidationRows())],
+        )  # fmt: skip
+        clf.fit(X, y, sample_weight=weights)
+        rows = dict(clf.net_.callbacks_)["rows"]
+        assert rows.weight[rows.y == 2].sum() > 0, seed
+
+
 def test_mixed_loss_matches_hand_computation():
     """Sample weights multiply per-sample losses (the class weights alone normalise them,
     as fit scales the sample weights to a mean of 1); mixing mixes the two labels' losses."""
