@@ -512,6 +512,15 @@ def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
     )
 
 
+@pytest.mark.parametrize("name", ["g_mean", "minority_recall"])
+def test_negative_sample_weights_are_refused(name):
+    # A negative weight could make a recall negative: the G-mean was NaN.
+    function, kwargs = _SCORE_FUNCTIONS[name]
+    y_true, y_pred = [0, 0, 1, 1, 1], [0, 1, 1, 0, 1]
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        function(y_true, y_pred, sample_weight=[1, -2, 1, 1, 1], **kwargs)
+
+
 @pytest.mark.parametrize(
     "train_counts, labels, message",
     [

@@ -18,12 +18,15 @@ def _g_mean(y_true, y_pred, *, sample_weight=None):
     imbalanced-learn's ``geometric_mean_score`` over those classes: a class that is only
     predicted (absent from a test fold), or whose samples all weigh 0 (a weight of k
     counts as k copies), is left out, as ``balanced_accuracy_score`` leaves it out,
-    instead of counting as a recall of 0 (a G-mean of 0).
+    instead of counting as a recall of 0 (a G-mean of 0). Negative weights are refused,
+    as :func:`minority_recall` refuses them (their recalls could be negative, their
+    geometric mean NaN).
     """
     y_true = np.asarray(y_true)
     present = y_true
     if sample_weight is not None:
-        present = y_true[_check_sample_weight(sample_weight, y_true) != 0]
+        sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
+        present = y_true[sample_weight != 0]
     return geometric_mean_score(
         y_true, y_pred, labels=np.unique(present), sample_weight=sample_weight
     )
