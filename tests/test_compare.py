@@ -1369,6 +1369,22 @@ def test_unwritable_output_refused_before_any_fit(option, name, tmp_path, monkey
     ]
 
 
+def test_csv_output_whose_settings_file_is_a_folder_refused_before_any_fit(
+    tmp_path, monkeypatch, capsys
+):
+    from sklearn_imbalance_dl.compare import _cli
+
+    (tmp_path / "r.settings.json").mkdir()
+    monkeypatch.setattr(_cli, "_load_dataset", lambda *a: pytest.fail("data loaded"))
+    assert main(["compare", *TINY, "--output", str(tmp_path / "r.csv")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"sklearn-imbalance-dl compare: error: --output '{tmp_path / 'r.csv'}': its settings "
+        f"go beside it, to '{tmp_path / 'r.settings.json'}', which is a folder; choose "
+        "another name"
+    ]
+    assert not (tmp_path / "r.csv").exists()
+
+
 @pytest.mark.parametrize("output", ["table.csv", "table.partial.csv"])
 def test_output_that_would_overwrite_the_data_is_refused(output, tmp_path, capsys):
     data = tmp_path / output

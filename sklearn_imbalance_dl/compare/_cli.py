@@ -284,6 +284,8 @@ def _check_options(args):
         _check_writable(args.output, "--output")
         if Path(args.output).suffix.lower() not in (".csv", ".json"):
             raise CompareError(f"--output must end in .csv or .json; got {args.output!r}")
+        if Path(args.output).suffix.lower() == ".csv":
+            _check_settings_file(args.output)
         if args.data is not None:
             _check_not_data(args.output, args.data)
     if args.plot is not None:
@@ -364,6 +366,18 @@ def _check_not_data(output, data):
         raise CompareError(
             f"--output {output!r}: an interrupted run writes its finished fits to "
             f"{str(partial)!r}, the --data file; choose another name"
+        )
+
+
+def _check_settings_file(output):
+    """Refuse a CSV ``--output`` whose settings file (``r.settings.json``) is a folder."""
+    from ._report import settings_path
+
+    beside = settings_path(output)
+    if beside.is_dir():
+        raise CompareError(
+            f"--output {output!r}: its settings go beside it, to {str(beside)!r}, which is a "
+            "folder; choose another name"
         )
 
 
