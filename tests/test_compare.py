@@ -2112,6 +2112,16 @@ def test_failed_fits_read_back_from_the_csv_name_their_seed_and_fold(tmp_path):
     assert "failed: broken, 2 of 2 fits (first: seed 0, fold 0: " in table
 
 
+def test_summarise_refuses_the_whole_output_csv_with_its_summary_rows(tmp_path):
+    X, y = _two_class_data()
+    results = run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline})
+    write_results(results, summarise(results), tmp_path / "r.csv")
+    table = pd.read_csv(tmp_path / "r.csv")
+    with pytest.raises(ValueError, match=r"summarise its fits: results.query\(\"row == 'fit'\"\)"):
+        summarise(table)
+    assert summarise(table.query("row == 'fit'"))["n_fits"].tolist() == [2]
+
+
 def test_mixed_label_types_are_named():
     X, _ = _two_class_data()
     y = np.array([0, "a"] * 60, dtype=object)

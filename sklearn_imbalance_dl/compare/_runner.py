@@ -1036,7 +1036,8 @@ def summarise(results):
         The output of :func:`run_comparison`, or its fits read back from the CSV file
         of :func:`~sklearn_imbalance_dl.compare.write_results`
         (``pd.read_csv(path).query("row == 'fit'")``; the summary's columns, empty on
-        those rows, are left out).
+        those rows, are left out). The whole file, its summary rows with its fits, is
+        refused.
 
     Returns
     -------
@@ -1058,6 +1059,13 @@ def summarise(results):
             "summarise takes the output of run_comparison: one row per fit, with a "
             f"'balanced_accuracy' column; got a table with the columns "
             f"{list(results.columns)[:8]}{already}."
+        )
+    if "row" in results.columns and (results["row"] != "fit").any():
+        # The whole CSV file of write_results: its summary rows would count as fits.
+        raise ValueError(
+            "results holds summary rows (row == 'summary') besides the fits, as the CSV "
+            "file of write_results does; summarise its fits: "
+            "results.query(\"row == 'fit'\")."
         )
     errors = results["error"] if "error" in results.columns else pd.Series("", results.index)
     # A CSV read back has NaN for the empty error of a fit that succeeded.
