@@ -570,6 +570,43 @@ def test_compare_cli_ctrl_c_exits_130_and_keeps_the_finished_fits(tmp_path, caps
     assert {row["n_fits"] for row in document["summary"]} == {1}
 
 
+def test_compare_cli_ctrl_c_with_an_unwritable_partial_file_is_still_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    import tempfile
+
+    from sklearn_imbalance_dl.compare import _runner
+
+    real, calls = _runner._fit_and_score, []
+
+    def interrupting(task, torch_threads):
+        calls.append(task[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(task, torch_threads)
+
+    monkeypatch.setattr(_runner, "_fit_and_score", interrupting)
+    fallback_dir = tmp_path / "tmp"
+    fallback_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(fallback_dir))
+    path = tmp_path / "t.csv"
+    _compare_table().to_csv(path, index=False)
+    output = tmp_path / "results.json"
+    partial = tmp_path / "results.partial.json"
+    partial.mkdir()  # a folder where the finished fits would go
+    status, captured = _run_compare(
+        capsys, path, "--methods", "logreg,hgb", "--output", str(output)
+    )
+    assert status == 130 and captured.out == ""
+    (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.partial.json")
+    assert captured.err == (
+        f"sklearn-imbalance-dl compare: interrupted (Ctrl-C) after 1 of 4 fits; cannot write "
+        f"{partial} (Is a directory); the finished fits are in {fallback} (partial), {output} "
+        "not written\n"
+    )
+    assert [row["method"] for row in json.loads(fallback.read_text())["fits"]] == ["logreg"]
+
+
 def test_compare_complete_run_removes_the_partial_fits_of_an_interrupted_one(
     tmp_path, capsys, monkeypatch
 ):

@@ -1045,8 +1045,25 @@ def _keep_partial(interrupt, args, recorded):
         return f"{said}; nothing written (with --output the finished fits are kept)"
     if len(results) == 0:
         return f"{said}; nothing written"
+    import tempfile
+
+    summary = summarise(results)
     path = partial_path(args.output)
-    write_results(results, summarise(results), path)
+    try:
+        write_results(results, summary, path)
+    except OSError as exc:
+        # A full disk, or a folder of that name: still one line, and the fits kept if
+        # the temporary folder takes them.
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        fallback = partial_path(
+            Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{path.suffix}"
+        )
+        said += f"; cannot write {path} ({exc.strerror or exc})"
+        try:
+            write_results(results, summary, fallback)
+        except OSError:
+            return f"{said}, nor {fallback}: nothing written"
+        path = fallback
     return f"{said}; the finished fits are in {path} (partial), {args.output} not written"
 
 
