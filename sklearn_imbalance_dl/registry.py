@@ -132,8 +132,9 @@ def register(kind, name):
     ------
     ValueError
         If ``kind`` is unknown, or ``name`` is taken by another object of that kind
-        (the shipped names included; a class defined again under its module and
-        qualified name, as a notebook cell run twice gives, replaces its entry), or
+        (the shipped names included; a number equal to the registered one is no other,
+        and a class defined again under its module and qualified name, as a notebook
+        cell run twice gives, replaces its entry), or
         reserved (``"auto"`` for modules and learning-rate schedules).
     TypeError
         If the decorated object is not what an entry of ``kind`` is (see the module's
@@ -161,7 +162,9 @@ def register(kind, name):
         )
 
     def decorator(obj):
-        if name in entries and entries[name] is not obj and not _redefined(entries[name], obj):
+        if name in entries and _same(entries[name], obj):
+            return obj
+        if name in entries and not _redefined(entries[name], obj):
             raise ValueError(
                 f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
                 "choose another name."
@@ -176,6 +179,15 @@ def register(kind, name):
 
 # Names the estimator's parameters give a meaning of their own.
 _RESERVED = {"module": ("auto",), "lr_schedule": ("auto",)}
+
+
+def _same(old, new):
+    """Whether ``new`` is the entry ``old``: the same object or, for numbers (a sampler's
+    exponent, which a cell run again makes anew), the same value."""
+    if old is new:
+        return True
+    numbers = [isinstance(x, Real) and not isinstance(x, bool) for x in (old, new)]
+    return all(numbers) and old == new
 
 
 def _redefined(old, new):

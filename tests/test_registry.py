@@ -83,6 +83,19 @@ def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
             register(kind, "auto")
 
 
+def test_a_number_registered_again_is_the_same_entry():
+    # A cell run again makes its number anew: an equal value is no other entry.
+    try:
+        register("sampler", "scratch")(float("0.25"))
+        register("sampler", "scratch")(float("0.25"))
+        register("sampler", "scratch")(np.float64(0.25))
+        assert lookup("sampler", "scratch") == 0.25
+        with pytest.raises(ValueError, match="'scratch' is already registered for 0.25"):
+            register("sampler", "scratch")(0.5)
+    finally:
+        _TABLE["sampler"].pop("scratch", None)
+
+
 @pytest.mark.parametrize(
     "kind, obj, message",
     [
