@@ -1920,9 +1920,8 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
     # Sharpness-aware minimisation (SAM, by name or class) steps from a closure, which
     # the fp16 loss scaler's step does not give.
     optimizer = params["optimizer"]
-    if params["precision"] == "fp16" and hasattr(
-        component_class("optimizer", optimizer), "first_step"
-    ):
+    float16 = lookup("precision", params["precision"]) is torch.float16  # "fp16", or one's own
+    if float16 and hasattr(component_class("optimizer", optimizer), "first_step"):
         shown = repr(optimizer) if isinstance(optimizer, str) else optimizer.__name__
         raise ValueError(
             f"optimizer={shown} steps twice per batch, which fp16 loss scaling does not "
@@ -1941,11 +1940,12 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
         )
     # Warnings last: a combination that is refused is refused, and only that.
     _check_double_balancing(params, loss, schedule)
-    if params["precision"] == "fp16" and not str(params["device"]).startswith("cuda"):
+    if float16 and not str(params["device"]).startswith("cuda"):
         warnings.warn(
-            f"precision='fp16' on {params['device']!r} runs without loss scaling (CUDA's "
-            "GradScaler), so small gradients can vanish, and slowly (float16 arithmetic "
-            "is emulated there); precision='bf16' is the mixed precision of CPUs.",
+            f"precision={params['precision']!r} on {params['device']!r} runs without loss "
+            "scaling (CUDA's GradScaler), so small gradients can vanish, and slowly "
+            "(float16 arithmetic is emulated there); precision='bf16' is the mixed "
+            "precision of CPUs.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

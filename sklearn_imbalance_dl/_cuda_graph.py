@@ -44,8 +44,8 @@ import torch
 
 from ._data import random_crop_flip
 from .mixing._mixing import MixPlan
+from .registry import lookup
 
-_AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
 WARMUP_STEPS = 2
 MAX_GRAPHS = 8
 _CAPTURABLE = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW)
@@ -57,7 +57,7 @@ def reasons_for_eager(net):
     device = torch.device(net.device)
     if device.type != "cuda":
         reasons.append(f"the device is {net.device!r}, not CUDA")
-    if net.precision == "fp16":
+    if lookup("precision", net.precision) is torch.float16:
         reasons.append("fp16 loss scaling reads the scale on the host at every step")
     base = getattr(net.optimizer_, "base_optimizer", net.optimizer_)
     if type(base) not in _CAPTURABLE:
@@ -200,7 +200,7 @@ class _Graph:
         """Record the step (nothing runs until :meth:`run`)."""
         self.graph = torch.cuda.CUDAGraph()
         torch.cuda.synchronize(net.device)
-        dtype = _AUTOCAST.get(net.precision)
+        dtype = lookup("precision", net.precision)
         with _autocast_without_cache(net, dtype), torch.cuda.graph(self.graph):
             self.step_on_statics(net, augment)
 

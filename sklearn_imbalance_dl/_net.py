@@ -216,7 +216,10 @@ class ImbalanceNet(NeuralNet):
             )
             if type(self.mixing_).plan is Mixing.plan:  # mixes through draw (not CutMix)
                 self._check_mixing_draw()
-        use_scaler = self.precision == "fp16" and str(self.device).startswith("cuda")
+        # The dtype is read once, here: a name registered in this process only (with
+        # register("precision", name)) is not needed again to predict after a pickle.
+        self.autocast_dtype_ = lookup("precision", self.precision)
+        use_scaler = self._float16() and str(self.device).startswith("cuda")
         self.scaler_ = torch.amp.GradScaler("cuda") if use_scaler else None
         # Inputs take the dtype of the module's parameters: float64 for a module built
         # under torch.set_default_dtype(torch.float64).
@@ -224,7 +227,11 @@ class ImbalanceNet(NeuralNet):
         return self
 
     def _autocast(self):
-        return autocast(self.device, lookup("precision", self.precision))
+        return autocast(self.device, self.autocast_dtype_)
+
+    def _float16(self):
+        """Whether the forward pass runs in float16 (``"fp16"``, or a name of one's own)."""
+        return self.autocast_dtype_ is torch.float16
 
     # ------------------------------------------------------------------ hooks
     # The public methods schedules and callbacks act through, at epoch boundaries.
@@ -667,7 +674,7 @@ class ImbalanceNet(NeuralNet):
             *_input_causes(),
         ]
         causes += _optimizer_causes(self.optimizer_.param_groups)
-        if self.precision == "fp16":
+        if self._float16():
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(
             f"Training diverged in epoch {self.current_epoch + 1}: the {what} became "
@@ -679,7 +686,7 @@ class ImbalanceNet(NeuralNet):
         non-finite there, it is no divergence, and the learning rate is not its cause."""
         own = "augmentation, module or loss" if self.augment is not None else "module or loss"
         causes = [*_input_causes(), f"a {own} of your own that computes NaN or inf"]
-        if self.precision == "fp16":
+        if self._float16():
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(
             "The loss of the first training batch is non-finite (NaN or inf): computed on "
@@ -799,10 +806,11 @@ class ImbalanceNet(NeuralNet):
             if isinstance(X, torch.utils.data.Dataset):
                 return f"{unread}. {DATASET_AS_IT_IS}"
             return f"{unread} ({ASSUME_FINITE})."  # arrays are checked otherwise
-        if self.precision == "fp16":
+        if self._float16():
             return (
-                "The network's outputs overflowed precision='fp16' (values beyond 65,504) "
-                "on some rows of X, which gives NaN probabilities: check that X is on the "
+                f"The network's outputs overflowed precision={self.precision!r} (float16: "
+                "values beyond 65,504) on some rows of X, which gives NaN probabilities: "
+                "check that X is on the "
                 "scale of the training data, or fit with precision='bf16' (the range of "
                 "float32) or 'fp32'."
             )

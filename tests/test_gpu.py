@@ -88,6 +88,21 @@ def test_mixed_precision_resnet_on_cuda(digit_images, precision):
     assert np.all(np.isfinite(clf.predict_proba(X_test)))
 
 
+def test_a_precision_of_ones_own_for_float16_scales_the_loss_on_cuda(digit_images):
+    from sklearn_imbalance_dl import register
+    from sklearn_imbalance_dl.registry import _TABLE
+
+    X, y, _, _ = digit_images
+    register("precision", "scratch_half")(torch.float16)
+    try:
+        clf = ImbalancedNetClassifier(
+            precision="scratch_half", max_epochs=1, device="cuda", random_state=0
+        ).fit(X, y)
+    finally:
+        del _TABLE["precision"]["scratch_half"]
+    assert isinstance(clf.net_.scaler_, torch.amp.GradScaler)
+
+
 def test_inductor_compiled_training_on_cuda(digit_images):
     # Inductor generates and compiles the kernels (Triton on CUDA); the CPU test of
     # compile traces without code generation (tests/test_fast_path.py).

@@ -2,6 +2,7 @@
 
 import functools
 import importlib
+import pickle
 import re
 import subprocess
 import sys
@@ -205,6 +206,38 @@ def test_a_registered_sampler_is_described_by_its_exponent(q, draws):
         assert not twice
     else:
         assert len(twice) == 1 and re.search(rf"sampler='scratch' {draws}:", twice[0])
+
+
+@pytest.fixture
+def half_precision():
+    """float16 registered as "scratch_half" for one test, removed afterwards."""
+    register("precision", "scratch_half")(torch.float16)
+    yield "scratch_half"
+    _TABLE["precision"].pop("scratch_half", None)
+
+
+def test_a_precision_of_ones_own_for_float16_is_treated_as_fp16(half_precision):
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    with pytest.warns(UserWarning, match=r"precision='scratch_half' on 'cpu' runs without loss"):
+        ImbalancedNetClassifier(precision=half_precision, max_epochs=1).fit(X, y)
+    clf = ImbalancedNetClassifier(precision=half_precision, optimizer="sam", max_epochs=1)
+    with pytest.raises(ValueError, match=r"optimizer='sam' steps twice per batch"):
+        clf.fit(X, y)
+
+
+def test_a_fitted_estimator_with_a_precision_of_ones_own_predicts_without_the_name():
+    # As in another process, which has not registered the name: the fit resolved it.
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    register("precision", "scratch_bf16")(torch.bfloat16)
+    try:
+        clf = ImbalancedNetClassifier(precision="scratch_bf16", max_epochs=1, random_state=0)
+        expected = clf.fit(X, y).predict_proba(X)
+        saved = pickle.dumps(clf)
+    finally:
+        del _TABLE["precision"]["scratch_bf16"]
+    np.testing.assert_array_equal(pickle.loads(saved).predict_proba(X), expected)
 
 
 def test_lr_schedule_kind_cannot_contradict_the_name():
