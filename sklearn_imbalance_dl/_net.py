@@ -121,9 +121,11 @@ class ImbalanceNet(NeuralNet):
     # path (attribute-name prefixes), so a net trained on CUDA loads on a CPU-only
     # machine. The prefixes cover the fitted attributes and the objects given to
     # ``__init__`` that the fit moves to the device in place: the module and criterion
-    # instances, callbacks holding class counts, on-device augmentation.
+    # instances, callbacks holding class counts (and the lists of those with per-batch
+    # hooks, pickled beside them as the same objects), on-device augmentation.
     cuda_dependent_attributes_ = [
-        "module", "criterion", "optimizer", "callbacks", "mixing", "scaler", "augment",
+        "module", "criterion", "optimizer", "callbacks", "batch_listeners", "mixing",
+        "scaler", "augment",
     ]  # fmt: skip
 
     def __getstate__(self):

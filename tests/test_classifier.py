@@ -21,6 +21,7 @@ from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
+from skorch.callbacks import Callback
 from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -235,6 +236,11 @@ def test_a_fitted_estimator_travels_with_classes_defined_in_a_notebook(imbalance
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
+class _KeepsTheBatchLoss(Callback):
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.last_loss_ = kwargs["loss"].detach()
+
+
 class _TensorSpotter(pickle.Pickler):
     """A pickler that records every tensor or storage it is asked to pickle itself."""
 
@@ -255,8 +261,10 @@ class _TensorSpotter(pickle.Pickler):
         {"loss": "ldam", "schedule": "drw", "mixing": "mfw", "weight_averaging": "ema"},
         # The held-out rows are not part of the fitted model.
         {"validation_fraction": 0.25, "early_stopping": True},
+        # A callback with a per-batch hook, which the net also lists by hook.
+        {"callbacks": [_KeepsTheBatchLoss()]},
     ],
-    ids=["cri-ppl", "ldam-drw-mfw-ema", "validation"],
+    ids=["cri-ppl", "ldam-drw-mfw-ema", "validation", "per-batch-callback"],
 )
 def test_every_tensor_is_pickled_through_the_device_aware_path(imbalanced, params):
     """A net fitted on CUDA must load where there is none: skorch maps the tensors of
