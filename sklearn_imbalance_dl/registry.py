@@ -63,6 +63,7 @@ import inspect
 import math
 import reprlib
 import sys
+import types
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
@@ -133,8 +134,8 @@ def register(kind, name):
     ValueError
         If ``kind`` is unknown, or ``name`` is taken by another object of that kind
         (the shipped names included; a number equal to the registered one is no other,
-        and a class defined again under its module and qualified name, as a notebook
-        cell run twice gives, replaces its entry), or
+        and a class or function defined again under its module and qualified name, as a
+        notebook cell run twice gives, replaces its entry), or
         reserved (``"auto"`` for modules and learning-rate schedules).
     TypeError
         If the decorated object is not what an entry of ``kind`` is (see the module's
@@ -191,14 +192,18 @@ def _same(old, new):
 
 
 def _redefined(old, new):
-    """Whether ``new`` is ``old`` defined again: the same module and qualified name, as
-    a notebook cell run twice or a reloaded module gives (the new one replaces it)."""
+    """Whether ``new`` is ``old`` defined again: a class or function of the same module
+    and qualified name, as a notebook cell run twice or a reloaded module gives (the new
+    one replaces it)."""
     return (
-        isinstance(old, type)
-        and isinstance(new, type)
-        and "<locals>" not in new.__qualname__  # a factory's classes differ by design
+        any(isinstance(old, kind) and isinstance(new, kind) for kind in _DEFINITIONS)
+        # A factory's classes (<locals>) and lambdas share their names but differ.
+        and "<" not in new.__qualname__
         and (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
     )
+
+
+_DEFINITIONS = (type, types.FunctionType)
 
 
 def _entry_rules():

@@ -54,8 +54,9 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
 
 
 def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
-    """A notebook cell run twice defines the class again (the same module and name):
-    it replaces its entry. Classes a factory makes share a name but differ: refused."""
+    """A notebook cell run twice defines the class or function again (the same module
+    and name): it replaces its entry. Classes a factory makes, and lambdas, share a name
+    but differ: refused."""
 
     def run_cell():
         namespace = {"__name__": "notebook", "CrossEntropyLoss": CrossEntropyLoss}
@@ -68,17 +69,31 @@ def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
 
         return MadeCE
 
+    def run_function_cell():
+        namespace = {"__name__": "notebook"}
+        exec("def flip(images):\n    return images.flip(-1)", namespace)
+        return namespace["flip"]
+
     first, again = run_cell(), run_cell()
     try:
         register("loss", "rerun_ce")(first)
         register("loss", "rerun_ce")(again)
         assert lookup("loss", "rerun_ce") is again
+        flip = run_function_cell()
+        register("augmentation", "rerun_flip")(run_function_cell())
+        register("augmentation", "rerun_flip")(flip)
+        assert lookup("augmentation", "rerun_flip") is flip
+        register("augmentation", "made_lambda")(lambda images: images)
+        with pytest.raises(ValueError, match="'made_lambda' is already registered"):
+            register("augmentation", "made_lambda")(lambda images: images)
         register("loss", "made_ce")(factory())
         with pytest.raises(ValueError, match="'made_ce' is already registered"):
             register("loss", "made_ce")(factory())
     finally:
         _TABLE["loss"].pop("rerun_ce", None)
         _TABLE["loss"].pop("made_ce", None)
+        _TABLE["augmentation"].pop("rerun_flip", None)
+        _TABLE["augmentation"].pop("made_lambda", None)
     for kind in ("module", "lr_schedule"):
         with pytest.raises(ValueError, match=rf"The {kind} name 'auto' is reserved"):
             register(kind, "auto")
