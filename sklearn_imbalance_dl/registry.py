@@ -250,9 +250,9 @@ def _entry_rules():
             "1: class-balanced)",
         ),
         "augmentation": (
-            lambda obj: callable(obj) and not isinstance(obj, type),
+            lambda obj: callable(obj) and not isinstance(obj, type) and _accepts(obj, None),
             "a callable on a batch of images (a function, or an instance such as "
-            "RandAugment()), not a class",
+            "RandAugment()), not a class, called as augment(images)",
         ),
         "precision": (
             lambda obj: obj is None or obj in (torch.bfloat16, torch.float16),

@@ -128,6 +128,8 @@ def test_a_number_registered_again_is_the_same_entry():
         ("sampler", "sqrt", r"a number: the exponent q"),
         ("sampler", float("nan"), r"a number: .*got nan of type float"),
         ("augmentation", torch.nn.Identity, r"a callable on a batch of images .* not a class"),
+        ("augmentation", lambda images, strength: images, r"called as augment\(images\)"),
+        ("augmentation", lambda: None, r"called as augment\(images\)"),
         ("precision", torch.int8, r"a dtype autocast takes"),
         ("precision", torch.float64, r"a dtype autocast takes"),
         ("weight_averaging", torch.nn.Module, r"WeightAveraging subclass"),
