@@ -50,7 +50,7 @@ from .sampling._sampler import (
     check_index_sampler,
     looks_at_features,
 )
-from .schedules import Schedule
+from .schedules import MiSLASRetraining, Schedule
 from .schedules._lr import LRSchedule  # also registers the lr_schedule names
 
 # SGD without momentum is rarely what anyone wants; the long-tailed recipe uses 0.9.
@@ -1293,7 +1293,8 @@ def _check_double_balancing(params, loss, schedule):
 
     The first is a balancing loss or re-weighting schedule, else the batches' balancing;
     a second one is the batches' (a balancing sampler, or the phased sampler) or the
-    post-hoc logit adjustment (``posthoc_tau``). Each corrects the class imbalance on its
+    post-hoc logit adjustment (``posthoc_tau``), which also warns after the balanced
+    re-training of cRT or MiSLAS. Each corrects the class imbalance on its
     own; together they over-correct toward the rare classes (logit adjustment with
     class-balanced batches subtracts the log prior that the batches no longer carry).
     This warns rather than refuses: measured on ten KEEL binary tables with a 2-5 %
@@ -1319,7 +1320,8 @@ def _check_double_balancing(params, loss, schedule):
 def _balancings(params, loss, schedule):
     """``(what it does, the setting without it, how to name it)`` of each part of the fit
     that balances the classes: the loss or a re-weighting schedule, the batches (a
-    sampler, or a schedule that draws them), the post-hoc adjustment."""
+    sampler, a schedule that draws them, or the re-training batches of cRT and MiSLAS),
+    the post-hoc adjustment."""
     balancings = []
     if balances_by_class_counts(loss):
         balancings.append(
@@ -1361,6 +1363,19 @@ def _balancings(params, loss, schedule):
         balancings.append(
             (f"sampler={sampler!r} {_sampler_draws(sampler)}", "sampler='instance'", "this sampler")
         )
+    retraining = _retraining_sampler(schedule)
+    if retraining in names("sampler") and not balancings and lookup("sampler", retraining) > 0:
+        # The head that predicts is re-trained on these batches. Beside a balancing loss
+        # they are refused (cRT) or train a loss of their own (MiSLAS), so they count here
+        # only when nothing else balances: with the post-hoc adjustment.
+        balancings.append(
+            (
+                f"schedule={param_repr(params['schedule'])} re-trains the classifier on "
+                f"batches drawn {retraining!r} (schedule__sampler) after the main epochs",
+                "schedule=None",
+                "this schedule",
+            )
+        )
     if params["posthoc_tau"]:
         balancings.append(
             (
@@ -1370,6 +1385,16 @@ def _balancings(params, loss, schedule):
             )
         )
     return balancings
+
+
+def _retraining_sampler(schedule):
+    """The sampler of the batches on which a re-training schedule (cRT, MiSLAS) trains
+    the classifier after the main epochs, or None."""
+    if schedule is None or not schedule.extra_epochs:
+        return None
+    if isinstance(schedule, MiSLASRetraining):
+        return schedule.sampler
+    return schedule.loss_resampled_by
 
 
 def _sampler_draws(name):

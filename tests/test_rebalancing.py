@@ -87,6 +87,27 @@ def test_a_balancing_sampler_with_posthoc_adjustment_warns(imbalanced):
         small(loss="ce", sampler="class_balanced", posthoc_tau=1.0).fit(*imbalanced)
 
 
+@pytest.mark.parametrize("schedule", ["crt", "mislas"])
+@pytest.mark.parametrize("retraining", ["class_balanced", "sqrt"])
+def test_posthoc_adjustment_after_the_balanced_retraining_warns(imbalanced, schedule, retraining):
+    # The head that predicts is re-trained on balancing batches: the prior is gone from
+    # its logits before posthoc_tau removes it again.
+    message = (
+        rf"schedule='{schedule}' re-trains the classifier on batches drawn '{retraining}'.*"
+        r"posthoc_tau=1.0 removes the prior again.*balanced twice.*"
+        r"use schedule=None with posthoc_tau, or posthoc_tau=None with this schedule"
+    )
+    clf = small(
+        loss="ce",
+        schedule=schedule,
+        schedule__epochs=1,
+        schedule__sampler=retraining,
+        posthoc_tau=1.0,
+    )
+    with pytest.warns(UserWarning, match=message):
+        clf.fit(*imbalanced)
+
+
 def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
     with pytest.warns(UserWarning, match="balanced twice") as record:
         small(sampler="sqrt").fit(*imbalanced)
@@ -97,6 +118,9 @@ def test_the_warning_points_at_the_line_that_calls_fit(imbalanced):
     "params",
     [
         {"loss": "ce", "schedule": "crt", "schedule__epochs": 1},
+        {"loss": "ce", "schedule": "mislas", "schedule__epochs": 1},
+        # MiSLAS re-trains with a loss of its own: the first stage's balancing is not kept.
+        {"loss": "logit_adjusted", "schedule": "mislas", "schedule__epochs": 1},
         {"loss": "ce", "posthoc_tau": 1.0},
         {"loss": "logit_adjusted", "posthoc_tau": 0.0},
         {"loss": "ce", "sampler": "class_balanced"},
