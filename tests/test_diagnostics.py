@@ -203,3 +203,36 @@ def test_an_estimator_without_a_network_is_named(fitted):
     with pytest.raises(TypeError, match="got GridSearchCV; pass its best_estimator_"):
         plot_class_diagnostics(search)
     assert class_diagnostics(search.best_estimator_)["train_accuracy"].shape == (1, 10)
+
+
+class _PooledHead(torch.nn.Module):
+    """A staged module whose penultimate feature is a feature map: the head pools it."""
+
+    def __init__(self):
+        super().__init__()
+        self.stages = torch.nn.ModuleList(
+            [torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU())]
+        )
+        self.head = torch.nn.Sequential(
+            torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(4, 10)
+        )
+
+    def forward(self, x):
+        return self.head(self.stages[0](x))
+
+
+def test_the_gradient_norm_of_a_feature_map_is_over_all_its_elements():
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    images = X.reshape(-1, 1, 8, 8)
+    clf = ImbalancedNetClassifier(
+        module=_PooledHead, loss="ce", max_epochs=1, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(images, y)
+    module = clf.net_.module_.eval()
+    with torch.no_grad():
+        h = module.stages[0](torch.as_tensor(images))
+    h.requires_grad_(True)
+    loss = torch.nn.functional.cross_entropy(module.head(h), torch.as_tensor(y), reduction="sum")
+    (gradient,) = torch.autograd.grad(loss, h)
+    norms = gradient.flatten(1).norm(dim=1).double().numpy()
+    expected = np.array([norms[y == c].mean() for c in range(10)])
+    np.testing.assert_allclose(class_diagnostics(clf)["grad_norm"][-1], expected, rtol=1e-4)

@@ -22,7 +22,8 @@ class ClassDiagnostics(Callback):
     evaluation mode (no dropout, batch-norm running statistics, no mixing). For each
     sample i the per-sample loss l_i (the estimator's loss, with the class weights in
     force at that epoch) is differentiated with respect to the penultimate feature
-    h_i, and the class means of ``||dl_i/dh_i||`` and of the training accuracy
+    h_i, and the class means of ``||dl_i/dh_i||`` (over all the elements of h_i, which
+    may be a feature map) and of the training accuracy
     (weighted by ``sample_weight``: a row of weight k counts as k rows, one of weight
     0 not at all) are written to the net's history under ``"class_train_accuracy"``
     and ``"class_feature_grad_norm"`` (lists in the order of the classes the network
@@ -80,7 +81,9 @@ class ClassDiagnostics(Callback):
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
             # A row of sample weight k counts as k rows, as in training (0: not at all).
             weight = torch.ones_like(yb, dtype=torch.float32) if wb is None else wb.float()
-            grad_norm.index_add_(0, yb, weight * gradient.norm(dim=1).float())
+            # The norm over all of a sample's feature (a feature map: every element).
+            norms = gradient.flatten(1).norm(dim=1).float()
+            grad_norm.index_add_(0, yb, weight * norms)
             correct.index_add_(0, yb, weight * (logits.argmax(1) == yb).float())
             seen.index_add_(0, yb, weight)
         seen = torch.where(seen > 0, seen, 1)
