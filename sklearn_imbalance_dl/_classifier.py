@@ -338,8 +338,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     interrupted_ : bool
         Whether training was stopped by Ctrl-C (a KeyboardInterrupt; the model keeps
         the weights reached, or with ``early_stopping=True`` those of the best epoch
-        so far, or with ``weight_averaging`` their average so far, or those of the
-        epoch that a callback with ``load_best=True`` restores, and a warning says so).
+        so far, or with ``weight_averaging`` their average so far (re-trained by the
+        epochs that ``schedule="crt"`` or ``"mislas"`` adds, once they began), or those
+        of the epoch that a callback with ``load_best=True`` restores, and a warning
+        says so).
         A stop by early stopping is not an interrupt.
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
@@ -799,8 +801,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     f"the weights of epoch {restored[0]}, as its "
                     f"{type(restored[2]).__name__}(load_best=True) among callbacks restores them"
                 )
-            elif getattr(dict(net.callbacks_).get("weight_averaging"), "applied_", False):
+            elif getattr(
+                averaging := dict(net.callbacks_).get("weight_averaging"), "applied_", False
+            ):
                 kept = "the average of the weights so far, as weight averaging writes it in"
+                if len(net.history) > averaging.n_epochs_:  # the schedule's epochs had begun
+                    kept = (
+                        "the averaged weights that weight averaging wrote in after the main "
+                        "epochs, re-trained by the schedule's epochs so far"
+                    )
             else:
                 kept = "the weights reached"
             warnings.warn(

@@ -2097,6 +2097,26 @@ def test_ctrl_c_under_weight_averaging_says_the_average_is_kept(digits):
     assert clf.interrupted_
 
 
+def test_ctrl_c_in_the_re_training_after_weight_averaging_says_the_average_was_re_trained(
+    digits,
+):
+    # 3 main epochs averaged, then cRT re-trains the head: Ctrl-C in its second epoch.
+    clf = small(
+        max_epochs=3,
+        weight_averaging="ema",
+        schedule="crt",
+        schedule__epochs=2,
+        callbacks=[InterruptAt(4)],
+    )
+    with pytest.warns(
+        UserWarning,
+        match=r"the model keeps the averaged weights that weight averaging wrote in after "
+        r"the main epochs, re-trained by the schedule's epochs so far",
+    ):
+        clf.fit(*digits)
+    assert clf.interrupted_ and clf.n_epochs_ == 4
+
+
 def test_a_sparse_x_says_how_to_give_dense_rows():
     # OneHotEncoder's default output is sparse: the encoder in front is what to change.
     from scipy import sparse
