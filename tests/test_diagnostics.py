@@ -33,7 +33,7 @@ def _closed_form(clf, X, y, weights):
     head: dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
     module = clf.net_.module_.eval()
     with torch.no_grad():
-        _, h = forward_staged(module, torch.as_tensor(X))
+        _, h = forward_staged(module, torch.as_tensor(X, dtype=module.head.weight.dtype))
     h = h.double().numpy()
     W = module.head.weight.detach().double().numpy()
     b = module.head.bias.detach().double().numpy()
@@ -236,3 +236,22 @@ def test_the_gradient_norm_of_a_feature_map_is_over_all_its_elements():
     norms = gradient.flatten(1).norm(dim=1).double().numpy()
     expected = np.array([norms[y == c].mean() for c in range(10)])
     np.testing.assert_allclose(class_diagnostics(clf)["grad_norm"][-1], expected, rtol=1e-4)
+
+
+def test_diagnostics_are_recorded_under_a_float64_default_dtype():
+    # The module and the inputs follow torch's default dtype; the sums stay float32.
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    weights = np.random.default_rng(0).integers(1, 3, len(y)).astype(float)
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        clf = ImbalancedNetClassifier(
+            module="mlp", loss="ce", max_epochs=1, callbacks=[ClassDiagnostics()], random_state=0
+        ).fit(X, y, sample_weight=weights)
+    finally:
+        torch.set_default_dtype(dtype)
+    assert next(clf.net_.module_.parameters()).dtype == torch.float64
+    expected_norm, expected_acc = _closed_form(clf, X, y, weights)
+    recorded = class_diagnostics(clf)
+    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)

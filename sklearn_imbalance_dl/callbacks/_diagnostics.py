@@ -70,9 +70,10 @@ class ClassDiagnostics(Callback):
     def on_epoch_end(self, net, dataset_train=None, **kwargs):
         n_classes = len(net.class_counts)
         device = net.device
-        correct = torch.zeros(n_classes, device=device)
-        grad_norm = torch.zeros(n_classes, device=device)
-        seen = torch.zeros(n_classes, device=device)
+        # In float32 whatever torch's default dtype (the sums below are float32).
+        correct = torch.zeros(n_classes, device=device, dtype=torch.float32)
+        grad_norm = torch.zeros(n_classes, device=device, dtype=torch.float32)
+        seen = torch.zeros(n_classes, device=device, dtype=torch.float32)
         net.set_training(False)
         for Xb, yb, wb in net.training_batches(dataset_train):
             features = net.penultimate_features(Xb).requires_grad_(True)
