@@ -875,6 +875,13 @@ def _check_module_output(value, module, input_shape, n_classes, dataset=False):
             f"expected (2, {n_classes}): one logit per class of y (but for a class "
             "whose rows all weigh 0, which the network is not trained on)."
         )
+    if out.shape[0] != len(probe):
+        raise ValueError(
+            f"module={name} returns outputs of shape {tuple(out.shape)} for 2 samples; "
+            f"expected (2, {n_classes}): one row of logits per sample (a reshape such as "
+            "x.view(-1, k) with k not the number of features per sample moves values "
+            "between rows; x.flatten(1) keeps one row per sample)."
+        )
 
 
 def _readers_inside(params, module, mixing):

@@ -1067,6 +1067,31 @@ def test_module_that_does_not_fit_the_data(imbalanced, module, message):
         ImbalancedNetClassifier(module=module, max_epochs=1).fit(*imbalanced)
 
 
+class _ReshapesAcrossRows(torch.nn.Module):
+    """Conv features reshaped with x.view(-1, k) for a k that is not the features of a
+    sample: more rows of logits than samples."""
+
+    def __init__(self, n_classes):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.linear = torch.nn.Linear(4 * 2 * 2, n_classes)
+
+    def forward(self, x):
+        return self.linear(torch.relu(self.conv(x)).view(-1, 4 * 2 * 2))
+
+
+def test_a_module_returning_more_rows_than_samples_is_refused_clearly():
+    images = np.random.default_rng(0).random((20, 1, 8, 8), dtype=np.float32)
+    clf = ImbalancedNetClassifier(module=_ReshapesAcrossRows, max_epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=r"returns outputs of shape \(32, 2\) for 2 samples; expected \(2, 2\): one "
+        r"row of logits per sample",
+    ):
+        clf.fit(images, np.arange(20) % 2)
+    assert not hasattr(clf, "net_")
+
+
 def test_grayscale_images_without_a_channel_axis_are_told_how_to_add_one():
     images = np.random.default_rng(0).random((20, 16, 16), dtype=np.float32)
     with pytest.raises(ValueError, match=r"samples of shape \(16, 16\).*X\[:, None\]"):
