@@ -490,6 +490,8 @@ class ImbalanceNet(NeuralNet):
         """Loss of a prepared batch, its gradients accumulated into the parameters."""
         with self._autocast():
             logits = full_precision(self.forward_mixed(Xb, plan))
+        if not logits.requires_grad:
+            self._raise_logits_without_gradient()
         if logits.ndim == 3:
             # Packed members (TabM): the mean of their losses; they predict together.
             loss = torch.stack([self.mixed_loss(z, yb, wb, plan) for z in logits]).mean()
@@ -498,6 +500,17 @@ class ImbalanceNet(NeuralNet):
             loss = self.mixed_loss(logits, yb, wb, plan)
         (loss if self.scaler_ is None else self.scaler_.scale(loss)).backward()
         return {"loss": loss.detach(), "y_pred": logits.detach()}
+
+    def _raise_logits_without_gradient(self):
+        """Logits outside autograd's graph: backward would fail inside torch with "element
+        0 of tensors does not require grad"."""
+        raise ValueError(
+            f"module {type(self.module_).__name__} returned logits without a gradient "
+            "(requires_grad=False) in a training step, so the fit cannot train it: its "
+            "forward computes them under torch.no_grad(), detaches them (.detach(), a "
+            "detour through numpy) or computes them from frozen parameters only "
+            "(requires_grad=False). Return logits computed from its trainable parameters."
+        )
 
     def train_step(self, batch, **fit_params):
         if self.cuda_graph and "cuda_graph_" not in self.__dict__:

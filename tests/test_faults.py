@@ -1082,6 +1082,27 @@ def test_a_module_returning_a_tuple_is_refused_clearly():
         clf.fit(*_rows())
 
 
+class _NoGradientOut(torch.nn.Module):
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        with torch.no_grad():
+            return self.linear(x)
+
+
+def test_a_module_returning_logits_without_a_gradient_is_refused_clearly():
+    clf = ImbalancedNetClassifier(module=_NoGradientOut, max_epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=r"^module _NoGradientOut returned logits without a gradient \(requires_grad=False\) "
+        r"in a training step.*torch\.no_grad\(\)",
+    ):
+        clf.fit(*_rows())
+    assert not hasattr(clf, "net_")
+
+
 def test_a_module_instance_is_named_by_its_class_not_its_layers():
     """A ResNet-32 instance's repr lists its layers in thousands of characters."""
     from sklearn_imbalance_dl.modules import ResNet32
