@@ -28,7 +28,7 @@ from torch.utils.data import Dataset
 
 from ._data import LabelledDataset, item_input, to_device_dataset, weights_are_uniform
 from ._net import AdjustedSoftmax, ImbalanceNet
-from ._validation import param_repr, user_stacklevel
+from ._validation import Labelled, param_repr, user_stacklevel
 from .callbacks._weight_averaging import SWA, WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
@@ -226,12 +226,44 @@ def auto_module(input_shape):
     return {1: "tabular", 3: "resnet32"}.get(len(input_shape), "mlp")
 
 
+def routed_constraint(kind, value, name):
+    """The constraint of the routed parameter ``kind__name`` ("no_validation" for none).
+
+    ``module="auto"`` builds the tabular backbone for rows, the MLP or ResNet-32 for
+    other samples: where they hold the name to different constraints, a value passes
+    that one of them takes (``module__hidden_sizes=()`` is an MLP's linear model on
+    samples of shape (H, W)), and the module built checks it again.
+    """
+    constraints = getattr(component_class(kind, value), "_parameter_constraints", None)
+    if not constraints or name not in constraints:
+        return "no_validation"  # the builder refuses a name the component does not take
+    if not (kind == "module" and value == "auto"):
+        return constraints[name]
+    held = {}
+    for shape, where in _AUTO_SHAPES:
+        cls = lookup("module", auto_module(shape))
+        if name in cls._parameter_constraints:
+            held[(cls.__name__, where)] = cls._parameter_constraints[name]
+    if len({tuple(map(str, c)) for c in held.values()}) == 1:
+        return constraints[name]
+    return [
+        Labelled(c, f"for {module} (module='auto' {where})")
+        for (module, where), cs in held.items()
+        for c in cs
+    ]
+
+
+# The samples' shapes that tell the modules module="auto" builds apart.
+_AUTO_SHAPES = (((1,), "on rows"), ((1, 1, 1), "on images"), ((1, 1), "on other samples"))
+
+
 def component_class(kind, value):
     """The class a component parameter designates (None when it designates none).
 
     ``module="auto"`` designates the tabular backbone here, the module of 2-D inputs:
-    routed ``module__*`` parameters are checked against its constraints before the
-    data's shape is known (and against ResNet-32's when it builds, for images).
+    routed ``module__*`` names are checked against its parameters before the data's
+    shape is known (and against ResNet-32's or the MLP's when it builds another;
+    :func:`routed_constraint` gives their constraints).
     """
     if kind == "module" and value == "auto":
         value = auto_module((1,))

@@ -32,6 +32,7 @@ from ._builder import (
     first_resampled_epoch,
     first_reweighted_epoch,
     resolve_device,
+    routed_constraint,
 )
 from ._data import (
     ASSUME_FINITE,
@@ -512,11 +513,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         for key in self._routed_params:
             prefix, _, name = key.partition("__")
             component = getattr(self, prefix, None) if prefix in ROUTED_PREFIXES else None
-            cls = component_class(prefix, component) if isinstance(component, (str, type)) else None
-            routed = getattr(cls, "_parameter_constraints", None)
             # A name the component does not know is refused by the builder, naming the
             # component's parameters; optimizers are torch's and declare no constraints.
-            constraints[key] = routed.get(name, "no_validation") if routed else "no_validation"
+            constraints[key] = (
+                routed_constraint(prefix, component, name)
+                if isinstance(component, (str, type))
+                else "no_validation"
+            )
         return constraints
 
     def get_params(self, deep=True):

@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     Options,
     StrOptions,
+    make_constraint,
     validate_parameter_constraints,
     validate_params,
 )
@@ -71,6 +72,23 @@ class TupleOf(Options):
     def __str__(self):
         at_least = f" of length >= {self.min_length}" if self.min_length else ""
         return f"a tuple{at_least} of {self.item}".replace(" an ", " ").replace(" a ", " ")
+
+
+class Labelled(Options):
+    """A constraint that says where it applies, for a parameter held to several: "a
+    tuple of int in the range [1, inf) for MLP". (An ``Options``, as scikit-learn takes
+    no constraint of another class.)"""
+
+    def __init__(self, constraint, label):
+        super().__init__(object, set())
+        self.constraint = make_constraint(constraint)
+        self.label = label
+
+    def is_satisfied_by(self, val):
+        return self.constraint.is_satisfied_by(val)
+
+    def __str__(self):
+        return f"{self.constraint} {self.label}"
 
 
 def check_component_params(component, params=None):

@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import check_param_validation, parametrize_w
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.losses import FocalLoss
-from sklearn_imbalance_dl.modules import TabularNet
+from sklearn_imbalance_dl.modules import MLP, TabularNet
 
 # Mini-batch training cannot pass this one: repeating a sample changes the batches and
 # the number of steps, so a weighted fit and a fit on repeated rows take different
@@ -76,10 +76,13 @@ def test_param_validation_covers_routed_parameters(estimator):
     if "loss__gamma" in constraints:
         # A routed parameter is held to the constraint its component declares.
         assert constraints["loss__gamma"] == FocalLoss._parameter_constraints["gamma"]
-        # module="auto" is the tabular backbone on rows: its constraints hold.
-        assert (
-            constraints["module__hidden_sizes"] == TabularNet._parameter_constraints["hidden_sizes"]
-        )
+        # module="auto" is the tabular backbone on rows and the MLP on other samples: a
+        # value passes that one of them takes (the module built checks it again).
+        hidden_sizes = constraints["module__hidden_sizes"]
+        assert [c.constraint for c in hidden_sizes] == [
+            *TabularNet._parameter_constraints["hidden_sizes"],
+            *MLP._parameter_constraints["hidden_sizes"],
+        ]
 
 
 def test_expected_failure_really_fails():

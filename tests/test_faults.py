@@ -16,6 +16,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import (
     BatchScoring,
     Callback,
@@ -1224,6 +1225,28 @@ def test_samples_of_other_shapes_are_flattened_by_the_mlp():
     rows = ImbalancedNetClassifier(module="mlp", max_epochs=2, random_state=0).fit(X, y)
     assert type(square.net_.module_) is type(rows.net_.module_)
     np.testing.assert_array_equal(square.predict_proba(X.reshape(-1, 8, 8)), rows.predict_proba(X))
+
+
+def test_module_auto_takes_the_parameters_of_the_module_it_builds():
+    # On (n, 8, 8) samples module="auto" is the MLP, whose hidden_sizes=() is a linear
+    # model; the tabular backbone of rows needs a hidden layer and says so.
+    X, y = _rows(n=40)
+    square = np.repeat(X[:, :4, None], 4, axis=2)
+    clf = ImbalancedNetClassifier(module__hidden_sizes=(), max_epochs=1).fit(square, y)
+    assert clf.net_.module_.hidden_sizes == () and not clf.net_.module_.stages
+    with pytest.raises(
+        InvalidParameterError, match=r"'hidden_sizes' parameter of TabularNet.* Got \(\) instead"
+    ):
+        ImbalancedNetClassifier(module__hidden_sizes=(), max_epochs=1).fit(X, y)
+    # A value that neither takes is refused before either is built, saying which takes what.
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'module__hidden_sizes' parameter of ImbalancedNetClassifier must be a tuple "
+        r"of length >= 1 of int in the range \[1, inf\) for TabularNet \(module='auto' on "
+        r"rows\) or a tuple of int in the range \[1, inf\) for MLP \(module='auto' on other "
+        r"samples\)\. Got \(0,\) instead",
+    ):
+        ImbalancedNetClassifier(module__hidden_sizes=(0,), max_epochs=1).fit(square, y)
 
 
 # ---------------------------------------------------------------- ImbalancedSampler
