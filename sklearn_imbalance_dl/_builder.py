@@ -824,6 +824,16 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
     from_data = {"n_features": int(np.prod(input_shape)), "n_classes": n_classes}
     if n_categories:
         from_data["n_categories"] = tuple(n_categories)
+        given = tuple(int(n) for n in routed.get("n_categories", n_categories))
+        if given != from_data["n_categories"]:
+            # The codes mean what the encoding says: another count would read a missing
+            # or unseen category as a category, or the codes as a number.
+            raise ValueError(
+                f"module__n_categories={given!r} does not match the categorical columns "
+                "of X: fit encodes them as codes with n_categories="
+                f"{from_data['n_categories']} (the numbers of categories of "
+                "column_encoder_). Drop module__n_categories, which fit fills in."
+            )
     if len(input_shape) == 3:
         from_data["in_channels"] = input_shape[0]
     # A registered module, by name or as its class (module=MLP is module="mlp"), gets the

@@ -158,6 +158,24 @@ def test_dataframe_fit_equals_the_fit_on_hand_encoded_arrays(table, fitted):
     np.testing.assert_array_equal(fitted.predict(X), by_hand.predict(hand_encode(X, X)))
 
 
+@pytest.mark.parametrize("n_categories", [(3, 3, 20), (), (3, 3)])
+def test_n_categories_that_is_not_the_encoding_of_the_dataframe_is_refused(table, n_categories):
+    """Another count would read a missing or an unseen category as a category of its own,
+    or the codes as numbers."""
+    X, y = table
+    clf = ImbalancedNetClassifier(module__n_categories=n_categories, **SMALL)
+    message = (
+        f"module__n_categories={n_categories!r} does not match the categorical columns of "
+        "X: fit encodes them as codes with n_categories=(3, 3, 14)"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+    # The encoding's own counts are what fit fills in.
+    clf.set_params(module__n_categories=(3, 3, 14)).fit(X, y)
+    assert clf.net_.module_.n_categories == (3, 3, 14)
+
+
 def test_predicts_better_than_chance(table, fitted):
     X, y = table
     clf = ImbalancedNetClassifier(max_epochs=30, random_state=0).fit(X, y)
