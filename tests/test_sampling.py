@@ -420,3 +420,23 @@ def test_a_smoothed_bootstrap_is_refused_not_drawn_as_plain_copies():
         clf.fit(X, y)
     # No shrinkage, or none at all, is plain copies: taken.
     assert len(ImbalancedSampler(Y, RandomOverSampler(shrinkage=0.0), random_state=0)) == 1600
+
+
+def test_a_callable_strategy_that_reads_a_class_by_name_is_taken():
+    """A callable written for the user's classes (``counts["c"]``) is called on them
+    only: not on the small two-class problem that tells whether the sampler picks
+    rows, where the class it reads is absent."""
+
+    def strategy(y_):
+        counts = dict(zip(*np.unique(y_, return_counts=True)))
+        return {"a": 2 * counts["c"], "b": 2 * counts["c"]}
+
+    y = np.repeat(np.array(["a", "b", "c"]), [50, 30, 5])
+    X = np.random.default_rng(0).normal(size=(len(y), 3))
+    sampler = ImbalancedSampler(y, RandomUnderSampler(sampling_strategy=strategy), random_state=0)
+    order = np.fromiter(sampler, dtype=int)
+    assert [int((y[order] == c).sum()) for c in "abc"] == [10, 10, 5]
+    clf = ImbalancedNetClassifier(
+        loss="ce", sampler=RandomUnderSampler(sampling_strategy=strategy), max_epochs=1
+    )
+    assert clf.fit(X, y).class_counts_.tolist() == [50, 30, 5]

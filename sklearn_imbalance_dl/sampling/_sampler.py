@@ -146,10 +146,14 @@ class _DecodedLabels:
 def _picks_rows_on_a_small_problem(sampler):
     """Whether ``sampler`` picks rows, told on a small two-class problem; None where it
     fails there also with the default ``sampling_strategy`` ("auto"): its other
-    parameters, or its need of a DataFrame, leave it to the real rows to decide."""
+    parameters, or its need of a DataFrame, leave it to the real rows to decide. A
+    callable strategy is tried as "auto" only."""
     X, y = np.arange(30).reshape(-1, 1), [0] * 20 + [1] * 10
-    candidates = [sampler]
-    if "sampling_strategy" in sampler.get_params():
+    params = sampler.get_params()
+    # A callable strategy is written for the user's classes, and may fail in any way on
+    # two of them (a KeyError on a class it reads): it is not called here.
+    candidates = [] if callable(params.get("sampling_strategy")) else [sampler]
+    if "sampling_strategy" in params:
         # A strategy naming other classes (a dict of many classes, a ratio on more than
         # two) says nothing about how the sampler picks its rows.
         candidates.append(clone(sampler).set_params(sampling_strategy="auto"))
@@ -172,9 +176,9 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
 
     The sampler is tried on a small two-class problem (30 rows), which tells one that
     synthesises rows (with the default ``sampling_strategy`` where its own names other
-    classes), then on ``X, y``, the rows it will draw from, so that it fails here if it
-    cannot take them (a class smaller than NearMiss's neighbourhood, ...). Messages name
-    the sampler as given.
+    classes or is a callable), then on ``X, y``, the rows it will draw from, so that it
+    fails here if it cannot take them (a class smaller than NearMiss's neighbourhood,
+    ...). Messages name the sampler as given.
 
     Parameters
     ----------
