@@ -440,3 +440,30 @@ def test_a_callable_strategy_that_reads_a_class_by_name_is_taken():
         loss="ce", sampler=RandomUnderSampler(sampling_strategy=strategy), max_epochs=1
     )
     assert clf.fit(X, y).class_counts_.tolist() == [50, 30, 5]
+
+
+@pytest.mark.parametrize(
+    "sampler, match",
+    [
+        (NearMiss(version=5), r"The 'version' parameter of NearMiss must be .* Got 5 instead"),
+        (
+            RandomUnderSampler(replacement="yes"),
+            r"The 'replacement' parameter of RandomUnderSampler must be .* Got 'yes' instead",
+        ),
+        (
+            RandomOverSampler(sampling_strategy=["c"]),
+            r"'sampling_strategy' parameter of RandomOverSampler must be .* Got \['c'\] inst",
+        ),
+    ],
+)
+def test_a_sampler_parameter_it_does_not_take_is_refused_in_its_own_words(sampler, match):
+    """As the sampler itself refuses it: with the value given (the labels, not their
+    codes), and in the estimator too, whose fit skips the validation of nested
+    estimators (NearMiss(version=5) failed deep inside imbalanced-learn, and
+    replacement='yes' was taken as True)."""
+    y = np.repeat(np.array(["a", "b", "c"]), [50, 30, 20])
+    X = np.random.default_rng(0).normal(size=(len(y), 3))
+    with pytest.raises(InvalidParameterError, match=match):
+        ImbalancedSampler(y, sampler, X=X)
+    with pytest.raises(InvalidParameterError, match=match):
+        ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=1).fit(X, y)

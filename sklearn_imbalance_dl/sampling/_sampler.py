@@ -197,8 +197,9 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
     Raises
     ------
     InvalidParameterError
-        If the sampler leaves no ``sample_indices_`` after ``fit_resample``, or
-        returns rows other than those it names there.
+        If a parameter of the sampler is not one it takes (its own message), if it
+        leaves no ``sample_indices_`` after ``fit_resample``, or if it returns rows
+        other than those it names there.
     """
     expected = (
         f"The 'sampler' parameter of {owner} must pick existing rows (an "
@@ -209,6 +210,11 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
         "resample the data before training instead, e.g. in an imblearn Pipeline "
         "(imblearn.pipeline.make_pipeline(sampler, model))."
     )
+    if hasattr(sampler, "_parameter_constraints") and hasattr(sampler, "_validate_params"):
+        # Its parameters as given (labels, not their codes), checked here also where the
+        # estimator's fit skips the validation of nested estimators, as it does for the
+        # sampler's fit_resample at every epoch.
+        sampler._validate_params()
     encoded = encode_sampling_strategy(sampler, classes, owner=owner)
     picks_rows = _picks_rows_on_a_small_problem(encoded)
     if picks_rows is not False:
