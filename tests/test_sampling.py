@@ -467,3 +467,17 @@ def test_a_sampler_parameter_it_does_not_take_is_refused_in_its_own_words(sample
         ImbalancedSampler(y, sampler, X=X)
     with pytest.raises(InvalidParameterError, match=match):
         ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("sampler", ["class_balanced", RandomUnderSampler()])
+def test_features_a_sampler_does_not_read_are_not_required_to_be_numeric(sampler):
+    """Only a sampler that chooses rows by their features reads X: a table with missing
+    values or text given beside another is not refused for them, and its length is
+    still checked."""
+    y = np.repeat([0, 1], [8, 4])
+    X = pd.DataFrame({"city": list("uvw") * 4, "income": [np.nan] + [1.0] * 11})
+    drawn = ImbalancedSampler(y, sampler, X=X, random_state=0)
+    alone = ImbalancedSampler(y, sampler, random_state=0)
+    assert list(drawn) == list(alone)
+    with pytest.raises(ValueError, match="X has 11 rows but y has 12 labels"):
+        ImbalancedSampler(y, sampler, X=X.iloc[:11])

@@ -401,9 +401,10 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         Seeds the sampler's ``torch.Generator`` (None: a fresh seed).
     X : array-like of shape (n_samples, n_features) or None, default=None
         Features shown to an imbalanced-learn sampler. Samplers that choose rows by
-        their features (``NearMiss``, ``TomekLinks``, ...) need them and are refused
-        without; ``RandomUnderSampler`` and ``RandomOverSampler`` do not (they see the
-        row index).
+        their features (``NearMiss``, ``TomekLinks``, ...) need them, numeric and
+        without missing values, and are refused without; ``RandomUnderSampler``,
+        ``RandomOverSampler`` and the named samplers do not (they see the row index, or
+        the labels alone), and only the length of an ``X`` given to them is checked.
 
     Attributes
     ----------
@@ -467,6 +468,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
             )
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         self.class_counts_ = np.bincount(encoded, minlength=len(self.classes_))
+        reads_features = not isinstance(sampler, str) and looks_at_features(sampler)
         features = None
         if X is not None:
             features = np.asarray(X)
@@ -475,17 +477,20 @@ class ImbalancedSampler(torch.utils.data.Sampler):
                     f"X has {len(features)} rows but y has {len(labels)} labels; "
                     "ImbalancedSampler needs one row of X per label."
                 )
-            # Checked here, not at the first epoch inside the DataLoader.
-            features = check_array(
-                features.reshape(len(features), -1), dtype="numeric", input_name="X"
-            )
+            if reads_features:
+                # Checked here, not at the first epoch inside the DataLoader.
+                features = check_array(
+                    features.reshape(len(features), -1), dtype="numeric", input_name="X"
+                )
+            else:  # drawn by label alone: the random samplers see the row index
+                features = None
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
             kind = check_index_sampler(
                 sampler, self.classes_, owner="ImbalancedSampler", X=probe_X, y=encoded
             )
-            if features is None and looks_at_features(sampler):
+            if features is None and reads_features:
                 raise ValueError(
                     f"{sampler!r} chooses rows by their features, but ImbalancedSampler got "
                     "no X (it would see row numbers): pass X=, the features of the samples "
