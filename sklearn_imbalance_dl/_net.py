@@ -802,10 +802,16 @@ class ImbalanceNet(NeuralNet):
                 X = DatasetInputs(X, None)
             return iter(DataLoader(X, batch_size=batch_size, generator=torch.Generator()))
         starts = range(0, len(X), batch_size)
-        if isinstance(X, np.ndarray) and not X.flags.writeable:
+        if isinstance(X, np.ndarray) and (
+            not X.flags.writeable or any(stride < 0 for stride in X.strides)
+        ):
             # torch warns of a tensor over memory it must not write to (a read-only
-            # memmap, Arrow's numbers): such X is copied, a batch at a time.
-            return (torch.tensor(X[start : start + batch_size]) for start in starts)
+            # memmap, Arrow's numbers) and refuses negative strides (a view of X flipped,
+            # X[::-1] or np.flip(X, -1)): such X is copied, a batch at a time.
+            return (
+                torch.from_numpy(np.array(X[start : start + batch_size], order="C"))
+                for start in starts
+            )
         X = torch.as_tensor(X)
         return (X[start : start + batch_size] for start in starts)
 

@@ -138,6 +138,20 @@ def test_read_only_arrays_fit_and_predict_without_torchs_warning():
     assert result.returncode == 0, result.stderr
 
 
+def test_flipped_views_predict_as_their_copies(imbalanced):
+    """A view with negative strides (X[::-1], np.flip(images, -1) for test-time
+    augmentation), which torch cannot wrap, predicts as its copy does; fit took it too."""
+    X, y = imbalanced
+    X = X.astype(np.float32)
+    clf = small().fit(X[::-1], y[::-1])
+    for flipped in (X[::-1], np.flip(X, -1)):
+        np.testing.assert_array_equal(clf.predict_proba(flipped), clf.predict_proba(flipped.copy()))
+        np.testing.assert_array_equal(clf.predict(flipped), clf.predict(flipped.copy()))
+        np.testing.assert_array_equal(
+            clf.predict_log_proba(flipped), clf.predict_log_proba(flipped.copy())
+        )
+
+
 def test_tensors_numpy_cannot_read_train_and_predict_as_their_values(imbalanced):
     """Features that need a gradient (a network's output) or are in bfloat16 are read
     as the arrays of their values: X, y and sample_weight in fit and score, X in
