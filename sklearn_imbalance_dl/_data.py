@@ -265,6 +265,8 @@ def item_input(item, index, input_shape=None):
             "give the Dataset a transform that ends in a tensor (torchvision's "
             "transforms.ToTensor() gives (channels, height, width) floats in [0, 1])."
         )
+    if isinstance(x, np.ndarray) and any(stride < 0 for stride in x.strides):
+        x = x.copy()  # a flipped view (np.flip, x[:, ::-1]), which torch cannot wrap
     try:
         x = torch.as_tensor(x)
     except (TypeError, ValueError, RuntimeError):

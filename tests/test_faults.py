@@ -1408,6 +1408,18 @@ def test_dataset_items_the_network_cannot_read_are_named(make, message):
         small_images().fit(_Items(make), y)
 
 
+def test_dataset_items_flipped_with_numpy_train_and_predict_as_their_copies():
+    """An item that is a view with negative strides (np.flip in __getitem__), which torch
+    cannot wrap, is read as its copy, in fit and predict."""
+    images = np.random.default_rng(0).random((48, 3, 8, 8), dtype=np.float32)
+    y = np.arange(48) % 3
+    flipped = _Items(lambda i: (np.flip(images[i], -1), y[i]))
+    copied = _Items(lambda i: (np.flip(images[i], -1).copy(), y[i]))
+    clf = small_images().fit(flipped, y)
+    reference = small_images().fit(copied, y)
+    np.testing.assert_array_equal(clf.predict_proba(flipped), reference.predict_proba(copied))
+
+
 def test_a_dataset_split_by_scikit_learn_into_its_items_is_refused():
     """cross_validate indexes a Dataset into a list of its items; a 1-tuple of an
     image read as an array is a 4-D sample, which module="auto" would send to the MLP."""
