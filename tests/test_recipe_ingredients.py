@@ -458,6 +458,18 @@ def test_paste_box_matches_a_loop_and_reports_the_own_share():
     torch.testing.assert_close(share, own)
 
 
+def test_paste_box_clips_a_box_past_the_border_in_its_own_share():
+    images = torch.arange(4, dtype=torch.float32).reshape(4, 1, 1, 1).expand(4, 2, 8, 8)
+    partner = torch.tensor([1, 0, 3, 2])
+    # Past the bottom right, past the top left, past one border only, wholly outside.
+    top, left = torch.tensor([4, -4, 6, 9]), torch.tensor([4, -4, 0, 0])
+    bottom, right = torch.tensor([12, 4, 10, 12]), torch.tensor([12, 4, 8, 8])
+    mixed, share = paste_box(images, partner, top, left, bottom, right)
+    own = (mixed == images).all(dim=1).float().mean(dim=(1, 2))
+    torch.testing.assert_close(share, own)
+    torch.testing.assert_close(share, torch.tensor([0.75, 0.75, 0.75, 1.0]))
+
+
 @pytest.mark.parametrize(
     "images, partner, message",
     [

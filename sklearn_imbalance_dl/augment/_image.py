@@ -158,7 +158,8 @@ def paste_box(images, partner, top, left, bottom, right):
     images : torch.Tensor of shape (B, C, H, W)
     partner : torch.Tensor of shape (B,), int
     top, left, bottom, right : torch.Tensor of shape (B,) or scalars, int
-        Box ``[top, bottom) x [left, right)`` of every image.
+        Box ``[top, bottom) x [left, right)`` of every image. A box that reaches past
+        the border is clipped to the image, in the paste and in the own share.
 
     Returns
     -------
@@ -193,7 +194,10 @@ def paste_box(images, partner, top, left, bottom, right):
     top, left, bottom, right = (per_image(v) for v in (top, left, bottom, right))
     mask = _box_mask(h, w, top, left, bottom, right, device)
     mixed = torch.where(mask[:, None], images[partner], images)
-    area = ((bottom - top).clamp_min(0) * (right - left).clamp_min(0)).to(torch.float32)
+    # The pixels pasted: the part of the box inside the image.
+    rows = (bottom.clamp(0, h) - top.clamp(0, h)).clamp_min(0)
+    cols = (right.clamp(0, w) - left.clamp(0, w)).clamp_min(0)
+    area = (rows * cols).to(torch.float32)
     return mixed, 1.0 - area / (h * w)
 
 
