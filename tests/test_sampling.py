@@ -299,6 +299,26 @@ def test_estimator_takes_a_sampler_without_random_state():
     assert len(clf.net_.history) == 2
 
 
+@pytest.mark.parametrize("sampler", [NearMiss(), RandomUnderSampler(random_state=3)])
+def test_a_fitted_model_keeps_no_fitted_sampler_state(sampler):
+    """The sampler is re-run on the training rows every epoch; what it learns there
+    (NearMiss's neighbours index holds the training rows themselves, every sampler the
+    rows it picked) is no part of the model, and would go into its pickle."""
+    import pickle
+
+    from sklearn_imbalance_dl import ImbalancedNetClassifier
+
+    X = np.random.default_rng(0).normal(size=(len(Y), 4)).astype(np.float32)
+    clf = ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=2, random_state=0)
+    clf.fit(X, Y)
+    for held in (clf.net_.sampler, pickle.loads(pickle.dumps(clf)).net_.sampler):
+        assert [name for name in vars(held) if name.endswith("_")] == []
+        assert held.get_params() == sampler.get_params()
+    # Re-run every epoch all the same: the same model as before.
+    twin = ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=2, random_state=0)
+    np.testing.assert_array_equal(twin.fit(X, Y).predict_proba(X), clf.predict_proba(X))
+
+
 @pytest.mark.slow
 def test_the_pytorch_loop_example_runs(capsys):
     path = Path(__file__).resolve().parents[1] / "examples" / "plot_sampler_pytorch_loop.py"

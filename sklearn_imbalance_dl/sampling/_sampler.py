@@ -288,11 +288,11 @@ class IndexSampler:
     Parameters
     ----------
     kind : {"instance", "class_balanced", "sqrt"}, imbalanced-learn sampler or tensor
-        Changed in place by :meth:`set_kind`; an imblearn sampler gets a new
-        ``random_state`` each epoch. A float tensor of shape (n_classes,) gives the
-        probability of each class: N rows are drawn with replacement, a class by these
-        probabilities and then a row of it uniformly (the phased sampler's mixtures of
-        instance- and class-balanced drawing).
+        Changed in place by :meth:`set_kind`; an imblearn sampler is cloned each epoch
+        and the clone gets a new ``random_state`` (the sampler itself is not changed). A
+        float tensor of shape (n_classes,) gives the probability of each class: N rows
+        are drawn with replacement, a class by these probabilities and then a row of it
+        uniformly (the phased sampler's mixtures of instance- and class-balanced drawing).
     y : torch.Tensor of int64, shape (n_samples,)
         Encoded labels ``0..C-1``; the indices are drawn on its device.
     generator : torch.Generator or None, default=None
@@ -360,12 +360,15 @@ class IndexSampler:
         # A fresh seed each epoch, drawn from the (seeded) generator, so that the
         # epochs differ and the whole run stays reproducible.
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.generator).item())
-        if "random_state" in self.kind.get_params():
-            self.kind.set_params(random_state=seed)
+        # A clone is fitted, not the sampler itself: what it learns from the rows
+        # (NearMiss's neighbours index holds them) would stay in a fitted model's pickle.
+        sampler = clone(self.kind)
+        if "random_state" in sampler.get_params():
+            sampler.set_params(random_state=seed)
         y = self.y.cpu().numpy()
         X = np.arange(len(y)).reshape(-1, 1) if self.X is None else self.X
-        self.kind.fit_resample(X, y)
-        order = torch.as_tensor(self.kind.sample_indices_, device=self.y.device)
+        sampler.fit_resample(X, y)
+        order = torch.as_tensor(sampler.sample_indices_, device=self.y.device)
         shuffle = torch.randperm(len(order), device=order.device, generator=self.generator)
         return order[shuffle]
 
