@@ -292,6 +292,17 @@ def test_the_catboost_recipe_takes_numpy_seeds(random_state):
     assert isinstance(seed, int) and (seed == 5 or not isinstance(random_state, np.integer))
 
 
+@pytest.mark.parametrize("method", ["catboost", "ce", "smote", "logreg"])
+@pytest.mark.parametrize("random_state", [1.5, "7", np.random.default_rng(0)])
+def test_make_estimator_refuses_a_random_state_no_estimator_takes(method, random_state):
+    """Every method is built with the same seed: one that none of them takes is refused
+    when the estimator is built, not truncated into CatBoost's seed or failing in int()."""
+    if method == "catboost":
+        pytest.importorskip("catboost")
+    with pytest.raises(InvalidParameterError, match="'random_state' parameter of make_estimator"):
+        make_estimator(method, "tabular", random_state=random_state)
+
+
 def test_an_override_by_another_component_takes_none_of_the_recipes_parameters_of_it():
     """Parameters of one name can mean something else in another component (DRW's
     start is not PPL's; CRI's margin is not LDAM's)."""

@@ -645,6 +645,9 @@ def recipe_notes(method, setting):
     return _TABULAR_NOTES[method]
 
 
+# Checked here, as every estimator would check it at fit: CatBoost's seed is taken from it
+# when the estimator is built.
+@validate_params({"random_state": ["random_state"]}, prefer_skip_nested_validation=True)
 def make_estimator(method, setting, *, random_state=None, **overrides):
     """An unfitted estimator (or imbalanced-learn pipeline) for a method's recipe.
 
@@ -681,7 +684,8 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     Raises
     ------
     ValueError
-        For an unknown method or setting, or, for a method without a network, an
+        For an unknown method or setting, a ``random_state`` that is not an int,
+        RandomState instance or None, or, for a method without a network, an
         override that is not a parameter of the network.
     ImportError
         For ``"catboost"`` when the catboost package is not installed.
