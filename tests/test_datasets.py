@@ -11,6 +11,7 @@ from sklearn.datasets import load_digits
 from sklearn_imbalance_dl.datasets import (
     load_cifar10_lt,
     load_digits_lt,
+    load_heart_disease,
     long_tailed_counts,
     make_long_tailed,
 )
@@ -574,3 +575,24 @@ def test_load_cifar10_lt_names_an_npz_array_of_objects(tmp_path):
 def test_make_long_tailed_names_missing_mixed_and_continuous_labels(y, message):
     with pytest.raises(ValueError, match=message):
         make_long_tailed(np.zeros((6, 1)), y, imbalance_ratio=2)
+
+
+# --------------------------------------------------------------------------- heart disease
+@pytest.mark.parametrize("infer_string", [False, True])
+def test_heart_disease_string_columns_are_categories(infer_string):
+    """The seven coded columns come as categories whether pandas reads text as object or
+    as its string dtype (future.infer_string, the default of pandas 3)."""
+    if infer_string and "infer_string" not in dir(pd.options.future):
+        pytest.skip("pandas without the future.infer_string option")
+    with pd.option_context("future.infer_string", infer_string):
+        X, y = load_heart_disease()
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    assert categorical == ["sex", "cp", "fbs", "restecg", "exang", "slope", "thal"]
+    assert X.select_dtypes("number").shape[1] == 6
+    assert X["cp"].cat.categories.tolist() == [
+        "asymptomatic",
+        "atypical angina",
+        "non-anginal pain",
+        "typical angina",
+    ]
+    assert X.shape == (303, 13) and np.bincount(y).tolist() == [164, 55, 36, 35, 13]

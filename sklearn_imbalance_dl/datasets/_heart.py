@@ -66,6 +66,8 @@ def load_heart_disease():
         df = pd.read_csv(path)
     y = df.pop(HEART_DISEASE_TARGET).to_numpy(dtype=np.int64)
     for column in df.columns:
-        if df[column].dtype == object:
+        # Object, or pandas' string dtype where strings are inferred as such
+        # (future.infer_string, the default of pandas 3).
+        if not pd.api.types.is_numeric_dtype(df[column]):
             df[column] = df[column].astype("category")
     return df, y
