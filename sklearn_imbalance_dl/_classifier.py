@@ -46,7 +46,7 @@ from ._data import (
     unslice,
     value_scale,
 )
-from ._net import autocast
+from ._net import _stopper_has_fired, autocast
 from ._validation import (
     check_label_types,
     check_no_missing_labels,
@@ -347,7 +347,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
         ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
-        under ``verbose``; no warning.
+        under ``verbose``; no warning, but where the epoch kept comes before a
+        re-weighting schedule or the phased sampler acts.
     best_epoch_ : int or None
         With ``early_stopping=True``, the epoch (counted from 1) of the best validation
         balanced accuracy, whose weights the model keeps; None otherwise, and when
@@ -831,9 +832,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         (DRW's late phase), or before the phased sampler moves off the training
         proportions: the model is then one trained without it. So may a skorch
         ``EarlyStopping`` or ``Checkpoint`` among ``callbacks`` that restores its best
-        epoch (``load_best=True``)."""
+        epoch (``load_best=True``), or one that ends the fit before it and keeps the last
+        epoch's weights (``load_best=False``)."""
         schedule = dict(net.callbacks_).get("schedule")
-        kept = None if self.interrupted_ or schedule is None else _restored_epoch(self, net)
+        if self.interrupted_ or schedule is None:
+            return
+        kept = _restored_epoch(self, net) or _stopped_at(self, net)
         if kept is None:
             return
         epoch, who, stopper = kept
@@ -1209,6 +1213,19 @@ def _restored_epoch(estimator, net):
             epoch = saved[-1] if saved else None
         if epoch and epoch < last:
             return epoch, f"callbacks: {type(callback).__name__}(load_best=True)", callback
+    return None
+
+
+def _stopped_at(estimator, net):
+    """``(epoch, who, callback)``: the last epoch (counted from 1), where an
+    ``EarlyStopping`` among ``callbacks`` that restores nothing ended the fit before
+    ``max_epochs``; None otherwise."""
+    if not estimator.stopped_early_:
+        return None
+    for name, callback in net.callbacks_:
+        if name != "early_stopping" and _stopper_has_fired(callback):
+            who = f"callbacks: {type(callback).__name__}(load_best={callback.load_best})"
+            return estimator.n_epochs_, who, callback
     return None
 
 

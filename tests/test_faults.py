@@ -1851,6 +1851,28 @@ def test_a_callback_that_restores_an_epoch_before_the_reweighting_warns(
         clf.fit(*digits)
 
 
+@pytest.mark.parametrize(
+    "schedule, does, first", [("drw", "re-weights", 4), ("pps", "re-samples", 5)]
+)
+def test_a_callback_that_stops_before_the_schedule_and_restores_nothing_warns(
+    digits, schedule, does, first
+):
+    # load_best=False keeps the last epoch, which the schedule has not reached either.
+    stopper = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0, load_best=False)
+    clf = small(
+        loss="ldam", schedule=schedule, schedule__start=0.5, max_epochs=6, callbacks=[stopper]
+    )
+    with pytest.warns(UserWarning) as caught:
+        clf.fit(*digits)
+    assert clf.stopped_early_ and clf.n_epochs_ == 2
+    said = [str(w.message) for w in caught if f"before schedule={schedule!r}" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(
+        f"callbacks: EarlyStopping(load_best=False) kept epoch 2, before "
+        f"schedule={schedule!r} {does} the classes (from epoch {first} of 6): the model is one "
+        "trained without the schedule (it ended the fit before the re-"
+    )
+
+
 def test_early_stopping_that_keeps_an_epoch_before_the_phased_sampler_moves_warns(digits):
     X, y = digits
     clf = small(
