@@ -331,10 +331,12 @@ class ImbalanceNet(NeuralNet):
         return self.module_.head
 
     def head_weight_decay(self):
-        """The weight decay of the classifier head's parameters (their optimizer group's)."""
+        """The weight decay of the classifier head's parameters (their optimizer group's),
+        or None where the optimizer has no weight decay option (``torch.optim.Rprop``)."""
         head = {id(param) for param in self.module_.head.parameters()}
         groups = self.optimizer_.param_groups
-        return next(g["weight_decay"] for g in groups if any(id(p) in head for p in g["params"]))
+        group = next(g for g in groups if any(id(p) in head for p in g["params"]))
+        return group.get("weight_decay")
 
     def add_param_group(self, params, **options):
         """Train ``params`` too, as one optimizer group with ``options`` (``lr``, flags)."""

@@ -228,6 +228,25 @@ def test_mislas_rejects_a_cosine_head_first_stage(digits):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"optimizer": torch.optim.Rprop},
+        {"optimizer": "sam", "optimizer__base_optimizer": torch.optim.Rprop},
+    ],
+    ids=["Rprop", "SAM around Rprop"],
+)
+def test_mislas_stage_two_with_an_optimizer_without_weight_decay(digits, params):
+    X, y = digits
+    clf = ImbalancedNetClassifier(
+        module="mlp", schedule="mislas", schedule__epochs=1, max_epochs=1, random_state=0,
+        **params,
+    ).fit(X, y)  # fmt: skip
+    groups = clf.net_.optimizer_.param_groups
+    assert groups[-1]["params"] == [clf.net_.module_.head.scale]
+    assert not any("weight_decay" in group for group in groups)
+
+
 def test_mislas_parameters_are_checked():
     with pytest.raises(InvalidParameterError, match="lr_factor"):
         MiSLASRetraining(lr_factor=0).bind(np.array([5, 1]), 3)

@@ -198,5 +198,7 @@ class MiSLASRetraining(ClassifierRetraining):
             # The scale is part of the classifier: it decays as the head does, not at the
             # optimizer's default (the body's under weight_decay="auto").
             decay = net.head_weight_decay()
+            # An optimizer without a weight decay option (Rprop) decays nothing, nor the scale.
+            options = {} if decay is None else {"weight_decay": decay}
             head = net.wrap_head(lambda head: LearnableWeightScaling(head, len(counts)))
-            net.add_param_group([head.scale], weight_scaling=True, weight_decay=decay)
+            net.add_param_group([head.scale], weight_scaling=True, **options)
