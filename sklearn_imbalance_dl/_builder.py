@@ -1657,7 +1657,7 @@ def _weight_decay(params, module, loss, lr_schedule, averaging, n_samples):
     if not (adamw and isinstance(module, TabularNet) and isinstance(loss, LogitAdjustedLoss)):
         return _DEFAULT_WEIGHT_DECAY, None
     steps_per_epoch = math.ceil(n_samples / params["batch_size"])
-    factors = tuple(lr_schedule.factor(e) for e in range(params["max_epochs"]))
+    factors = tuple(float(lr_schedule.factor(e)) for e in range(params["max_epochs"]))
     swa = averaging if isinstance(averaging, SWA) and averaging.lr is not None else None
     auto = _AutoDecay(steps_per_epoch, factors, swa)
     return auto.body(params["lr"]), auto

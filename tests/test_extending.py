@@ -126,6 +126,21 @@ def test_a_learning_rate_schedule_of_ones_own_is_checked_at_fit_start(monkeypatc
     assert not hasattr(clf, "net_")
 
 
+def test_a_learning_rate_schedule_of_ones_own_may_return_tensors(monkeypatch):
+    from sklearn_imbalance_dl.registry import _TABLE
+
+    own = type("Own", (LRSchedule,), {"factor": lambda self, epoch: torch.tensor(0.5) ** epoch})
+    monkeypatch.setitem(_TABLE["lr_schedule"], "scratch", own)
+    X, y = _small_table()
+    # foreach: the default step on a GPU, which refuses a tensor as the rate.
+    clf = ImbalancedNetClassifier(
+        lr_schedule="scratch", lr=0.1, max_epochs=3, optimizer__foreach=True, random_state=0
+    ).fit(X, y)
+    groups = clf.net_.optimizer_.param_groups
+    assert [group["lr"] for group in groups] == [0.025, 0.025]
+    assert all(type(group[key]) is float for group in groups for key in ("lr", "weight_decay"))
+
+
 class _NegativeCE(ImbalanceLoss):
     requires_class_counts = False
 

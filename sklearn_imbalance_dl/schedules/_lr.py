@@ -122,7 +122,9 @@ class LRSchedule(Component, Callback):
         epoch = net.current_epoch
         if epoch >= self.n_epochs_:
             return
-        factor = self.factor(epoch)
+        # A number, whatever the factor's type (a 0-d tensor as a rate fails in torch's
+        # foreach and fused steps, the default on a GPU).
+        factor = float(self.factor(epoch))
         # Each parameter group's own rate (optimizer__param_groups) is scaled: the one it
         # started with, kept under torch's schedulers' key.
         net.set_learning_rates(
