@@ -165,7 +165,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         Base learning rate.
     optimizer : {"adamw", "sgd", "sam"} or torch optimizer class, default="adamw"
         ``"sgd"`` uses momentum 0.9 unless ``optimizer__momentum`` says otherwise;
-        ``"sam"`` is sharpness-aware minimisation around SGD (``optimizer__rho``).
+        ``"sam"`` is sharpness-aware minimisation around SGD (``optimizer__rho``); a
+        callback that reads or clips the gradients (skorch's ``GradientNormClipping``)
+        gets the one SAM steps with, taken at the perturbed point.
         ``optimizer__param_groups=[(pattern, options), ...]`` (skorch's) gives the
         parameters whose names match ``pattern`` (fnmatch) their own options, e.g.
         ``[("head.*", {"weight_decay": 0.0, "lr": 1e-2})]``; ``lr_schedule`` scales

@@ -532,25 +532,33 @@ class ImbalanceNet(NeuralNet):
         step = self.forward_backward(*prepared)
         if self.scaler_ is not None:
             self.scaler_.unscale_(self.optimizer_)
+        if self.scaler_ is None and hasattr(self.optimizer_, "first_step"):
+            # Sharpness-aware minimisation steps with the gradient at the perturbed
+            # point: callbacks see (and clip) that one, not the first, which only sets
+            # the direction of the perturbation.
+            def closure():
+                self.optimizer_.zero_grad(set_to_none=True)
+                loss = self.forward_backward(*prepared)["loss"]
+                self._notify_grad_computed(batch)
+                return loss
+
+            self.optimizer_.step(closure)
+            return step
+        self._notify_grad_computed(batch)
+        if self.scaler_ is not None:
+            self.scaler_.step(self.optimizer_)
+            self.scaler_.update()
+        else:
+            self.optimizer_.step()
+        return step
+
+    def _notify_grad_computed(self, batch):
         self.notify(
             "on_grad_computed",
             named_parameters=TeeGenerator(self.get_all_learnable_params()),
             batch=batch,
             training=True,
         )
-        if self.scaler_ is not None:
-            self.scaler_.step(self.optimizer_)
-            self.scaler_.update()
-        elif hasattr(self.optimizer_, "first_step"):  # sharpness-aware minimisation
-
-            def closure():
-                self.optimizer_.zero_grad(set_to_none=True)
-                return self.forward_backward(*prepared)["loss"]
-
-            self.optimizer_.step(closure)
-        else:
-            self.optimizer_.step()
-        return step
 
     def validation_step(self, batch, **fit_params):
         Xb, yb, wb = self.unpack_batch(batch)

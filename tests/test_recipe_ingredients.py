@@ -329,6 +329,33 @@ def test_estimator_sam_gets_sgd_momentum_only_around_sgd(base, momentum):
     assert inner.param_groups[0].get("momentum") == momentum
 
 
+class _ZeroGradients(Callback):
+    """Clips every gradient to 0 (as GradientNormClipping with max_norm=0 would)."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.start = {k: v.clone() for k, v in net.module_.named_parameters()}
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        for _, param in named_parameters:
+            if param.grad is not None:
+                param.grad.zero_()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sam"])
+def test_callbacks_see_the_gradient_the_optimizer_steps_with(optimizer):
+    """Under SAM that is the gradient at the perturbed point: clipping the first one
+    would leave the step as it was."""
+    X = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    y = np.arange(60) % 2
+    clf = ImbalancedNetClassifier(
+        module="mlp", optimizer=optimizer, weight_decay=0.0, lr=0.1, max_epochs=2,
+        callbacks=[("zero", _ZeroGradients())], random_state=0,
+    ).fit(X, y)  # fmt: skip
+    start = dict(clf.net_.callbacks_)["zero"].start
+    for name, param in clf.net_.module_.named_parameters():
+        assert torch.equal(param, start[name]), name
+
+
 def test_sam_shares_groups_with_the_base_optimizer():
     w = torch.nn.Parameter(torch.ones(2))
     opt = SAM([w], lr=0.1, momentum=0.9)
