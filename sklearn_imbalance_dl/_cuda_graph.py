@@ -44,7 +44,6 @@ import torch
 
 from ._data import random_crop_flip
 from .mixing._mixing import MixPlan
-from .registry import lookup
 
 WARMUP_STEPS = 2
 MAX_GRAPHS = 8
@@ -57,7 +56,7 @@ def reasons_for_eager(net):
     device = torch.device(net.device)
     if device.type != "cuda":
         reasons.append(f"the device is {net.device!r}, not CUDA")
-    if lookup("precision", net.precision) is torch.float16:
+    if net._float16():  # the precision fit resolved ("fp16", or a name of one's own)
         reasons.append("fp16 loss scaling reads the scale on the host at every step")
     base = getattr(net.optimizer_, "base_optimizer", net.optimizer_)
     if type(base) not in _CAPTURABLE:
@@ -200,8 +199,7 @@ class _Graph:
         """Record the step (nothing runs until :meth:`run`)."""
         self.graph = torch.cuda.CUDAGraph()
         torch.cuda.synchronize(net.device)
-        dtype = lookup("precision", net.precision)
-        with _autocast_without_cache(net, dtype), torch.cuda.graph(self.graph):
+        with _autocast_without_cache(net, net.autocast_dtype_), torch.cuda.graph(self.graph):
             self.step_on_statics(net, augment)
 
     def run(self):

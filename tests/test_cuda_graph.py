@@ -66,11 +66,11 @@ def test_reasons_for_eager_name_each_obstacle(fitted):
     net.device = "cuda:0"  # the decision only, no CUDA call is made
     try:
         assert reasons_for_eager(net) == []
-        net.precision = "fp16"
+        net.autocast_dtype_ = torch.float16  # what fit resolves precision="fp16" to
         assert reasons_for_eager(net) == [
             "fp16 loss scaling reads the scale on the host at every step"
         ]
-        net.precision = "fp32"
+        net.autocast_dtype_ = None
         saved = net.optimizer_
         net.optimizer_ = torch.optim.RMSprop(net.module_.parameters())
         (reason,) = reasons_for_eager(net)
@@ -84,7 +84,7 @@ def test_reasons_for_eager_name_each_obstacle(fitted):
         net.batch_listeners_ = {"on_grad_computed": [Clip()]}
         assert reasons_for_eager(net) == ["callbacks read the gradients at every step: Clip"]
     finally:
-        net.device, net.precision = "cpu", "fp32"
+        net.device, net.autocast_dtype_ = "cpu", None
         net.__dict__.pop("batch_listeners_", None)
 
 
