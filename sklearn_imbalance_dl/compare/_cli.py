@@ -1045,8 +1045,6 @@ def _keep_partial(interrupt, args, recorded):
         return f"{said}; nothing written (with --output the finished fits are kept)"
     if len(results) == 0:
         return f"{said}; nothing written"
-    import tempfile
-
     summary = summarise(results)
     path = partial_path(args.output)
     try:
@@ -1054,10 +1052,7 @@ def _keep_partial(interrupt, args, recorded):
     except OSError as exc:
         # A full disk, or a folder of that name: still one line, and the fits kept if
         # the temporary folder takes them.
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        fallback = partial_path(
-            Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{path.suffix}"
-        )
+        fallback = partial_path(_fallback_path(path.suffix))
         said += f"; cannot write {path} ({exc.strerror or exc})"
         try:
             write_results(results, summary, fallback)
@@ -1095,8 +1090,6 @@ def _write(write, path, option, other_suffix=None):
     image format that could not be drawn). Returns the status (0, or 1 when ``path``
     was not written).
     """
-    import tempfile
-
     try:
         written = write(path) or [path]
     except Exception as exc:
@@ -1109,8 +1102,7 @@ def _write(write, path, option, other_suffix=None):
         if suffix is None:
             print(f"{said}; nothing written", file=sys.stderr)
             return 1
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        fallback = Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{suffix}"
+        fallback = _fallback_path(suffix)
         try:
             written = write(fallback) or [fallback]
         except Exception:
@@ -1120,6 +1112,15 @@ def _write(write, path, option, other_suffix=None):
         return 1
     say(f"wrote {' and '.join(map(str, written))}")
     return 0
+
+
+def _fallback_path(suffix):
+    """A file in the temporary folder, named by the time, for an output that could not
+    be written where it was asked for."""
+    import tempfile
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.gettempdir()) / f"sklearn-imbalance-dl-compare-{stamp}{suffix}"
 
 
 def _write_output(results, summary, output):
