@@ -514,7 +514,7 @@ def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
 
 @pytest.mark.parametrize("name", ["g_mean", "minority_recall"])
 def test_negative_sample_weights_are_refused(name):
-    # A negative weight could make a recall negative: the G-mean was NaN.
+    # A negative weight can make a recall negative, and the G-mean NaN.
     function, kwargs = _SCORE_FUNCTIONS[name]
     y_true, y_pred = [0, 0, 1, 1, 1], [0, 1, 1, 0, 1]
     with pytest.raises(ValueError, match="Negative values in data passed to"):

@@ -314,7 +314,7 @@ def test_a_fitted_model_keeps_no_fitted_sampler_state(sampler):
     for held in (clf.net_.sampler, pickle.loads(pickle.dumps(clf)).net_.sampler):
         assert [name for name in vars(held) if name.endswith("_")] == []
         assert held.get_params() == sampler.get_params()
-    # Re-run every epoch all the same: the same model as before.
+    # The sampler given, re-run every epoch all the same: a second fit is the same model.
     twin = ImbalancedNetClassifier(loss="ce", sampler=sampler, max_epochs=2, random_state=0)
     np.testing.assert_array_equal(twin.fit(X, Y).predict_proba(X), clf.predict_proba(X))
 
@@ -479,8 +479,8 @@ def test_a_callable_strategy_that_reads_a_class_by_name_is_taken():
 def test_a_sampler_parameter_it_does_not_take_is_refused_in_its_own_words(sampler, match):
     """As the sampler itself refuses it: with the value given (the labels, not their
     codes), and in the estimator too, whose fit skips the validation of nested
-    estimators (NearMiss(version=5) failed deep inside imbalanced-learn, and
-    replacement='yes' was taken as True)."""
+    estimators (unchecked, NearMiss(version=5) fails deep inside imbalanced-learn, and
+    replacement='yes' is taken as True)."""
     y = np.repeat(np.array(["a", "b", "c"]), [50, 30, 20])
     X = np.random.default_rng(0).normal(size=(len(y), 3))
     with pytest.raises(InvalidParameterError, match=match):
