@@ -53,7 +53,7 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
         lookup("loss", "nope")
 
 
-def test_a_class_defined_again_replaces_its_entry_and_auto_is_reserved():
+def test_a_class_or_function_defined_again_replaces_its_entry_and_auto_is_reserved():
     """A notebook cell run twice defines the class or function again (the same module
     and name): it replaces its entry. Classes a factory makes, and lambdas, share a name
     but differ: refused."""
