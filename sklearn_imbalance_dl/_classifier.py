@@ -349,8 +349,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
         ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
-        under ``verbose``; no warning, but where the epoch kept comes before a
-        re-weighting schedule or the phased sampler acts.
+        under ``verbose``, with no warning unless the epoch kept comes before a
+        re-weighting schedule or the phased sampler acts (the model is then one trained
+        without it).
     best_epoch_ : int or None
         With ``early_stopping=True``, the epoch (counted from 1) of the best validation
         balanced accuracy, whose weights the model keeps; None otherwise, and when
