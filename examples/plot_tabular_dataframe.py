@@ -159,8 +159,9 @@ fig.tight_layout()
 # What the network learned of the columns
 # ---------------------------------------
 # The encoding is part of the fitted model: which columns are numbers, which numbers
-# had missing values (and got an indicator), and how many codes each categorical column
-# has (its categories, one for missing, one for a category not seen in ``fit``).
+# had missing values (and got an indicator), and how many categories each categorical
+# column had in ``fit`` (``x0`` has six: A, H, K, R, S, X). Its codes are these, one for
+# missing and one for a category not seen in ``fit``.
 X, y = tables["flare-F"]
 net = ImbalancedNetClassifier(device="cpu", random_state=0).fit(X, y)
 print(net.column_encoder_)
