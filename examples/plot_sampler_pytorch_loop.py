@@ -10,15 +10,16 @@ for code that keeps its own training loop.
 
 Here a small MLP learns the 8x8 digits made long-tailed (digit 0 keeps 126 images,
 digit 9 only 2), once with the usual shuffled batches and once with class-balanced
-batches, and both are scored by balanced accuracy on a balanced test set.
+batches, and both are scored by balanced accuracy on a test set of about 50 images per
+digit.
 """
 
 # %%
-# A long-tailed training set and a balanced test set
-# --------------------------------------------------
-# The test set keeps 50 images of every digit; the training set is the rest, cut to an
-# exponential profile with a head-to-tail ratio of 50 by
-# :func:`~sklearn_imbalance_dl.datasets.make_long_tailed`.
+# A long-tailed training set and a nearly balanced test set
+# ---------------------------------------------------------
+# The test set keeps 500 images, a stratified split: 48 to 51 of every digit. The
+# training set is the rest, cut to an exponential profile with a head-to-tail ratio of
+# 50 by :func:`~sklearn_imbalance_dl.datasets.make_long_tailed`.
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
