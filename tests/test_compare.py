@@ -2245,3 +2245,41 @@ def test_margin_line_names_no_winner_when_the_table_shows_a_tie(hgb):
     assert table[-1] == (
         "No winner: arb and the best non-deep method (hgb) tie on balanced accuracy"
     )
+
+
+def test_compare_script_reads_relative_paths_from_the_callers_directory(tmp_path):
+    """``bash path/to/scripts/compare.sh --data table.csv`` from another directory reads
+    the table there (the script makes its environment in the clone)."""
+    clone = tmp_path / "clone"
+    (clone / "scripts").mkdir(parents=True)
+    (clone / "scripts" / "compare.sh").write_text((REPO / "scripts" / "compare.sh").read_text())
+    # A python3 whose ``-m venv DIR`` makes DIR/bin/python: a stand-in that, asked to
+    # compare, writes down where it runs and what it was given (pip does nothing).
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    log = tmp_path / "log"
+    venv_python = (
+        "#!/usr/bin/env bash\n"
+        f'if [[ "$2" == sklearn_imbalance_dl ]]; then echo "$PWD" "$@" > {log}; fi\n'
+    )
+    python3 = stubs / "python3"
+    python3.write_text(
+        "#!/usr/bin/env bash\n"
+        'mkdir -p "$3/bin"\n'
+        f"cat > \"$3/bin/python\" <<'STUB'\n{venv_python}STUB\n"
+        'chmod +x "$3/bin/python"\n'
+    )
+    python3.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(
+        ["bash", str(clone / "scripts" / "compare.sh"), "--data", "table.csv"],
+        cwd=work,
+        env=env,
+        check=True,
+    )
+    assert (clone / ".venv" / "bin" / "python").exists()
+    where, *args = log.read_text().split()
+    assert where == str(work)
+    assert args[-2:] == ["--data", "table.csv"]
