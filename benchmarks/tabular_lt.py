@@ -769,6 +769,8 @@ def main(argv=None):
          args.near_balanced_tables) = held_out_tables()  # fmt: skip
     if args.n_folds < 2:
         parser.error(f"--n-folds must be at least 2; got {args.n_folds}")
+    if min(args.seeds) < 0:
+        parser.error(f"--seeds must be integers of at least 0; got {args.seeds}")
     if args.folds is None:
         args.folds = list(range(args.n_folds))
     outside = [f for f in args.folds if not 0 <= f < args.n_folds]

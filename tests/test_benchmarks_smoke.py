@@ -268,6 +268,7 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
         (["--folds", "3"], "--folds [3] outside 0 to 2 (--n-folds 3)"),
         (["--folds", "-1"], "--folds [-1] outside 0 to 2"),
         (["--n-folds", "1"], "--n-folds must be at least 2"),
+        (["--seeds", "0", "-1"], "--seeds must be integers of at least 0; got [0, -1]"),
         (["--reference", "brf"], "--reference 'brf' is not one of --methods ['hgb']"),
         (
             ["--binary-tables", "nosuch"],
