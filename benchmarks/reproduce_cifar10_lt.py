@@ -241,6 +241,10 @@ def main(argv=None):
         )
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1; got {args.epochs}")
+    for name in ("output", "jsonl"):
+        path = getattr(args, name)
+        if path and not Path(path).parent.is_dir():
+            parser.error(f"--{name}: no directory {str(Path(path).parent)!r} to write in")
     try:
         args.device = resolve_device(args.device)
     except ValueError as error:

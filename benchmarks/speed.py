@@ -602,6 +602,8 @@ def main(argv=None):
     unknown = sorted(set(cases) - {"mlp", "resnet", "losses", "scaling"})
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from mlp, resnet, losses, scaling")
+    if args.output and not args.output.parent.is_dir():
+        parser.error(f"--output: no directory {str(args.output.parent)!r} to write in")
 
     def log(message):
         print(message, file=sys.stderr, flush=True)

