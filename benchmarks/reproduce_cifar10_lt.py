@@ -231,6 +231,8 @@ def main(argv=None):
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         parser.error(f"unknown method(s) {unknown}; choose from {METHODS}")
+    if not methods:
+        parser.error(f"--methods {args.methods!r} names no method; choose from {METHODS}")
     try:
         ratios = [float(r) for r in args.ratios.split(",") if r.strip()]
     except ValueError:
@@ -241,6 +243,12 @@ def main(argv=None):
         )
     if args.epochs < 1:
         parser.error(f"--epochs must be at least 1; got {args.epochs}")
+    for name in ("max_train", "max_test", "threads", "progress"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1; got {value}")
+    if args.seed < 0:
+        parser.error(f"--seed must be at least 0; got {args.seed}")
     for name in ("output", "jsonl"):
         path = getattr(args, name)
         if path and not Path(path).parent.is_dir():

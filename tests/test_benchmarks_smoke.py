@@ -128,6 +128,12 @@ def test_reproduce_cifar10_lt_missing_data(tmp_path):
     [
         (["reproduce_cifar10_lt.py", "--ratios", "0.5"], "--ratios must be numbers of at least 1"),
         (["reproduce_cifar10_lt.py", "--epochs", "0"], "--epochs must be at least 1; got 0"),
+        (["reproduce_cifar10_lt.py", "--max-train", "0"], "--max-train must be at least 1; got 0"),
+        (["reproduce_cifar10_lt.py", "--max-test", "-5"], "--max-test must be at least 1; got -5"),
+        (["reproduce_cifar10_lt.py", "--threads", "0"], "--threads must be at least 1; got 0"),
+        (["reproduce_cifar10_lt.py", "--progress", "0"], "--progress must be at least 1; got 0"),
+        (["reproduce_cifar10_lt.py", "--seed", "-1"], "--seed must be at least 0; got -1"),
+        (["reproduce_cifar10_lt.py", "--methods", ","], "--methods ',' names no method"),
         (["reproduce_cifar10_lt.py", "--device", "gpu"], "Got 'gpu' instead"),
         (["speed.py", "--quick", "--device", "gpu"], "Got 'gpu' instead"),
         (["speed.py", "--quick", "--output", "no_such_dir/s.md"], "--output: no directory"),
