@@ -581,6 +581,9 @@ def main(argv=None):
     )
     parser.add_argument("--_probe", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    for name in ("repeats", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1; got {getattr(args, name)}")
 
     try:
         args.device = resolve_device(args.device)
@@ -602,6 +605,10 @@ def main(argv=None):
     unknown = sorted(set(cases) - {"mlp", "resnet", "losses", "scaling"})
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from mlp, resnet, losses, scaling")
+    if not cases:
+        parser.error(
+            f"--cases {args.cases!r} names no case; choose from mlp, resnet, losses, scaling"
+        )
     if args.output and not args.output.parent.is_dir():
         parser.error(f"--output: no directory {str(args.output.parent)!r} to write in")
 
