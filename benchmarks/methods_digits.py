@@ -485,6 +485,12 @@ def parse_args(argv=None):
         parser.error(f"--seeds must be at least 1; got {args.seeds}")
     if min(args.ratios) < 1:
         parser.error(f"--ratios must be at least 1 (head over tail); got {args.ratios}")
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be at least 1; got {args.epochs}")
+    if args.lr is not None and not args.lr > 0:
+        parser.error(f"--lr must be positive; got {args.lr}")
+    if args.n_jobs == 0:
+        parser.error("--n-jobs must not be 0 (a number of processes, or -1 for all cores)")
     if args.quick:
         args.seeds, args.profiles, args.no_select, args.n_jobs = 1, ["exponential"], True, 1
         args.epochs = args.epochs or 3

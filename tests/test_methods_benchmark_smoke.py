@@ -52,7 +52,11 @@ def test_methods_benchmark_quick_run_leaves_results_md_alone(capsys):
     assert methods_digits.parse_args([]).output == str(REPO / "benchmarks" / "RESULTS.md")
     assert methods_digits.parse_args(["--quick", "--output", "r.md"]).output == "r.md"
     for argv, message in ((["--seeds", "0"], "--seeds must be at least 1"),
-                          (["--ratios", "0.5"], "--ratios must be at least 1")):  # fmt: skip
+                          (["--ratios", "0.5"], "--ratios must be at least 1"),
+                          (["--quick", "--epochs", "0"], "--epochs must be at least 1; got 0"),
+                          (["--epochs", "-1"], "--epochs must be at least 1; got -1"),
+                          (["--lr", "0"], "--lr must be positive; got 0.0"),
+                          (["--n-jobs", "0"], "--n-jobs must not be 0")):  # fmt: skip
         with pytest.raises(SystemExit):
             methods_digits.parse_args(argv)
         assert message in capsys.readouterr().err
