@@ -53,7 +53,7 @@ encoding (``--mixed-input onehot``).
 
 Usage (from the repository root; one thread per fit)::
 
-    python benchmarks/tabular_lt.py --quick                  # 3 tables, 1 fold, 2 methods
+    python benchmarks/tabular_lt.py --quick                  # 3 tables, 1 fold
     python benchmarks/tabular_lt.py --methods default catboost --folds 0
     python benchmarks/tabular_lt.py --output benchmarks/tabular_lt.md
     python benchmarks/tabular_lt.py --held-out --methods default brf catboost
