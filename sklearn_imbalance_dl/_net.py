@@ -18,6 +18,7 @@ import contextlib
 import fnmatch
 import math
 import numbers
+from fractions import Fraction
 
 import cloudpickle
 import numpy as np
@@ -656,12 +657,13 @@ class ImbalanceNet(NeuralNet):
             row[prefix + "_batch_size"] = size
         self.history.record(prefix + "_batch_count", len(values))
         if not training:
-            # In float64 on the host: equal accuracies of two epochs then compare equal
-            # on any CPU or GPU (float32 means round by the kernel's summation order).
-            correct, seen = correct.cpu().double(), seen.cpu().double()
-            recall = correct[seen > 0] / seen[seen > 0]
+            # The mean of the recalls in exact fractions, rounded once: equal accuracies
+            # of two epochs then compare equal on any CPU or GPU, whatever the recalls
+            # (a float mean of 0.1 and 0.7 lies below that of 0.3 and 0.5).
+            correct, seen = correct.cpu().double().tolist(), seen.cpu().double().tolist()
+            recall = [Fraction(c) / Fraction(s) for c, s in zip(correct, seen) if s > 0]
             key = prefix + "_balanced_accuracy"
-            score = recall.mean().item()
+            score = float(sum(recall) / len(recall))
             earlier = [row[key] for row in self.history[:-1] if key in row]
             self.history.record(key, score)
             # The epoch early stopping keeps (the first of the highest) is the one the

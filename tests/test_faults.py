@@ -742,14 +742,51 @@ def test_early_stopping_is_not_an_interrupt(digits, capsys):
     # Stopped after patience epochs without improvement on the best one.
     history = clf.net_.history
     assert clf.n_epochs_ == len(history) < 40
-    # The best epoch by skorch's rule: a score counts as better only above the best
-    # one by its relative threshold (1e-4), so of two equal scores the first is kept.
-    threshold, best_epoch = -np.inf, None
-    for epoch, score in enumerate(history[:, "valid_balanced_accuracy"], start=1):
-        if score > threshold:
-            threshold, best_epoch = score * (1 + 1e-4), epoch
-    assert clf.best_epoch_ == best_epoch == clf.n_epochs_ - 2
+    # The epoch kept is the first of the highest validation balanced accuracy.
+    scores = history[:, "valid_balanced_accuracy"]
+    assert clf.best_epoch_ == scores.index(max(scores)) + 1 == clf.n_epochs_ - 2
     assert capsys.readouterr().out == ""  # silent without verbose
+
+
+class _PlannedRecalls(torch.nn.Module):
+    """Right on the training rows; at validation epoch k, right on the first
+    ``PLAN[k][c]`` validation rows of class c (the label is in X's first column)."""
+
+    PLAN = [(1, 7), (3, 5), (0, 0)]
+
+    def __init__(self):
+        super().__init__()
+        self.unused = torch.nn.Parameter(torch.zeros(()))
+        self.epoch = 0
+
+    def forward(self, X):
+        label = X[:, 0].long()
+        predicted = label.clone()
+        if not self.training:
+            for c, right in enumerate(self.PLAN[min(self.epoch, len(self.PLAN) - 1)]):
+                predicted[torch.nonzero(label == c).flatten()[right:]] = 1 - c
+        return torch.nn.functional.one_hot(predicted, 2).float() + 0 * self.unused
+
+
+class _TellEpoch(Callback):
+    def on_epoch_begin(self, net, **kwargs):
+        net.module_.epoch = len(net.history) - 1
+
+
+def test_equal_accuracies_of_different_recalls_keep_the_first_epoch():
+    """Recalls 0.1 and 0.7, then 0.3 and 0.5 (10 validation rows a class): the same
+    balanced accuracy, 0.4, though a float mean puts the first a rounding below."""
+    y = np.repeat([0, 1], 100)
+    X = np.column_stack([y, np.arange(200)]).astype(np.float32)
+    clf = ImbalancedNetClassifier(
+        module=_PlannedRecalls, loss="ce", validation_fraction=0.1, early_stopping=True,
+        n_iter_no_change=2, max_epochs=10, batch_size=256, random_state=0,
+        callbacks=[_TellEpoch()],
+    ).fit(X, y)  # fmt: skip
+    history = clf.net_.history
+    assert history[:, "valid_balanced_accuracy"] == [0.4, 0.4, 0.0]
+    assert history[:, "valid_balanced_accuracy_best"] == [True, False, False]
+    assert clf.best_epoch_ == 1 and clf.n_epochs_ == 3
 
 
 def test_the_validation_score_is_that_of_predict_with_the_posthoc_adjustment():
