@@ -57,7 +57,7 @@ def test_speed_quick(tmp_path):
         assert heading in proc.stdout
     assert "| library |" in proc.stdout and "| hand loop |" in proc.stdout
     assert "| skorch |" in proc.stdout and "| cri |" in proc.stdout
-    assert "#### mlp" in output.read_text()
+    assert "#### mlp" in output.read_text(encoding="utf-8")
 
 
 def test_tabular_speed_reports_ratios_to_the_first_method(tmp_path):
@@ -114,7 +114,7 @@ def test_reproduce_cifar10_lt_tiny(tmp_path, fake_cifar):
     for label in ("| ce |", "| cri_ppl |", "| balanced_softmax |"):
         assert label in proc.stdout
     assert "Smoke run, not a reproduction" in proc.stdout
-    assert "| ce |" in output.read_text()
+    assert "| ce |" in output.read_text(encoding="utf-8")
 
 
 def test_reproduce_cifar10_lt_missing_data(tmp_path):

@@ -872,14 +872,14 @@ def test_heart_disease_file_is_package_data():
     found = re.search(
         r"^\[tool\.setuptools\.package-data\]\n(?:#.*\n)*"
         r'"sklearn_imbalance_dl\.datasets" = (\[.*\])$',
-        (REPO / "pyproject.toml").read_text(),
+        (REPO / "pyproject.toml").read_text(encoding="utf-8"),
         re.MULTILINE,
     )
     patterns = ast.literal_eval(found[1])
     data = REPO / "sklearn_imbalance_dl" / "datasets" / "data"
     shipped = {p.name for pattern in patterns for p in data.glob(pattern.split("/", 1)[1])}
     assert {"heart_disease_cleveland.csv", "README.md"} <= shipped
-    assert "CC BY 4.0" in (data / "README.md").read_text()
+    assert "CC BY 4.0" in (data / "README.md").read_text(encoding="utf-8")
     assert (data / "heart_disease_cleveland.csv").stat().st_size < 1_000_000
 
 

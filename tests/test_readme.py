@@ -13,7 +13,9 @@ GETTING_STARTED = README.parent / "docs" / "getting_started.rst"
 
 
 def test_quick_start_runs(capsys):
-    code = re.search(r"## Quick start\n\n```python\n(.*?)```", README.read_text(), re.S)
+    code = re.search(
+        r"## Quick start\n\n```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S
+    )
     assert code, "README has no quick-start block"
     exec(compile(code.group(1), "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
@@ -25,7 +27,8 @@ def test_quick_start_runs(capsys):
 def test_getting_started_code_runs_in_order(capsys):
     """Each block runs in the namespace the blocks before it left, as a reader runs them."""
     blocks = re.findall(
-        r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)", GETTING_STARTED.read_text()
+        r"\.\. code-block:: python\n\n((?:   .*\n|\n)+)",
+        GETTING_STARTED.read_text(encoding="utf-8"),
     )
     assert len(blocks) >= 4
     namespace = {}

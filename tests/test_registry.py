@@ -292,7 +292,7 @@ def test_an_augmentation_is_checked_and_refused_on_rows_before_training():
 
 def test_readme_table_lists_the_registered_names():
     # The README's "What is inside" table: each row's choices are the registry's names.
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", text, flags=re.M)
     checked = 0
     for param, choices in rows:
@@ -313,7 +313,7 @@ _KIND = {"augment": "augmentation"}
 
 def _claims(path):
     """The text of a file, without the CHANGELOG's "Removed" sections."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     return re.sub(r"### Removed\n.*?(?=\n##)", "", text, flags=re.S)
 
 
@@ -340,7 +340,7 @@ def test_component_names_in_the_docs_are_registered(doc):
 
 def test_getting_started_lists_the_registered_names():
     # "Every method is a parameter: ``loss`` (``"logit_adjusted"``, ...), ``schedule`` ..."
-    text = " ".join((ROOT / "docs" / "getting_started.rst").read_text().split())
+    text = " ".join((ROOT / "docs" / "getting_started.rst").read_text(encoding="utf-8").split())
     for kind in ("loss", "schedule", "mixing", "sampler"):
         (choices,) = re.findall(rf"``{kind}`` \(([^)]*)\)", text)
         assert set(re.findall(r'``"(\w+)"``', choices)) == set(names(kind)), kind
@@ -411,7 +411,7 @@ def test_a_shipped_name_is_refused_before_the_package_has_loaded_its_components(
 
 
 def _results_headings():
-    text = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
     return [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
 
 
@@ -425,7 +425,7 @@ def _results_references():
     paths += [*(ROOT / "sklearn_imbalance_dl").rglob("*.py"), *(ROOT / "examples").glob("*.py")]
     paths += [*(ROOT / "benchmarks").glob("*.py")]
     for path in paths:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
         for title in re.findall(_RESULTS_SECTION, text):
             yield path.relative_to(ROOT), " ".join(title.split())
 
