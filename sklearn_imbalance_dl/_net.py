@@ -843,9 +843,8 @@ class ImbalanceNet(NeuralNet):
             return (
                 f"The network's outputs overflowed precision={self.precision!r} (float16: "
                 "values beyond 65,504) on some rows of X, which gives NaN probabilities: "
-                "check that X is on the "
-                "scale of the training data, or fit with precision='bf16' (the range of "
-                "float32) or 'fp32'."
+                "check that X is on the scale of the training data, or fit with "
+                "precision='bf16' (the range of float32) or 'fp32'."
             )
         return (
             "The network's outputs overflowed float32 on some rows of X, which gives NaN "
