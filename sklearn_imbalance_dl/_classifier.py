@@ -64,11 +64,15 @@ from .modules._columns import (
     is_dataframe,
     numbers_from_objects,
 )
-from .registry import options
+from .registry import carried_entries, options, register_carried
 from .schedules import Schedule
 
 # Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
 ROUTED_PREFIXES = ROUTED_KINDS
+
+
+# The key of a pickle's state holding the registered entries the parameters name.
+_CARRIED_ENTRIES = "__registered_entries__"
 
 
 # torch draws weights, dropout masks and shuffles from one generator per process: fits
@@ -601,6 +605,22 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """The ``prefix__*`` parameters, without the prefix."""
         start = prefix + "__"
         return {k[len(start) :]: v for k, v in self._routed_params.items() if k.startswith(start)}
+
+    # ------------------------------------------------------------ pickling
+    def __getstate__(self):
+        # The entries of one's own (register(kind, name)) that the parameters name go
+        # with the estimator: a worker process (n_jobs > 1, Dask) or a later session has
+        # not registered them. See the Notes of register.
+        state = dict(super().__getstate__())
+        carried = carried_entries(self.get_params(deep=False).values())
+        if carried:
+            state[_CARRIED_ENTRIES] = carried
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        register_carried(state.pop(_CARRIED_ENTRIES, {}))  # absent from older pickles
+        super().__setstate__(state)
 
     # ------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)

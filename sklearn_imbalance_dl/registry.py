@@ -18,6 +18,11 @@ matrix. A component of your own becomes a name the estimator accepts by register
 
     clf = ImbalancedNetClassifier(loss="focal_3")
 
+The estimator takes the name with it when it is pickled: joblib's and Dask's worker
+processes (``GridSearchCV(clf, ..., n_jobs=2)``) and a session loading a saved model
+register ``"focal_3"`` as they unpickle it, the class defined in a notebook included
+(see the Notes of :func:`register`).
+
 The shipped names:
 
 >>> from sklearn_imbalance_dl.registry import lookup, names
@@ -61,11 +66,14 @@ import copy
 import importlib
 import inspect
 import math
+import pickle
 import reprlib
 import sys
 import types
+import warnings
 from numbers import Integral, Real
 
+import cloudpickle
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import (
     Interval,
@@ -93,6 +101,13 @@ KINDS = (
 
 _TABLE = {kind: {} for kind in KINDS}
 _SHIPPED_LOADED = False
+# ``(kind, name)`` of the package's own entries, and of those registered in this process
+# from a pickled estimator (see ``register_carried``) rather than by ``register``.
+_SHIPPED = set()
+_ARRIVED = set()
+# ``(kind, name) -> (entry, its pickle)``: each entry is pickled once, not at every copy
+# of an estimator naming it, and one that came with a pickle is known when it comes again.
+_PICKLED = {}
 
 
 def _table(kind):
@@ -144,10 +159,29 @@ def register(kind, name):
 
     Notes
     -----
-    The table lives in the Python process. Worker processes (``n_jobs > 1`` in
+    The table lives in the Python process, and worker processes (``n_jobs > 1`` in
     ``GridSearchCV`` or ``cross_val_score``, a Dask cluster) start with the shipped
-    names only, so a name registered in a notebook is unknown there: in parallel runs,
-    pass the class itself (``loss=MyLoss``), which travels with the estimator.
+    names only. A pickled :class:`~sklearn_imbalance_dl.ImbalancedNetClassifier`
+    carries the entries registered with this function that its parameters name
+    (``loss="my_loss"``, ``module__head="my_head"``, ``schedule__sampler="my_q"``, the
+    parameters of a component given as an instance), pickled with cloudpickle, so that
+    classes and functions defined in a notebook travel by value; unpickling it registers
+    those missing in the process that loads it (a joblib or Dask worker, or a later
+    session loading a saved model). So ``GridSearchCV(ImbalancedNetClassifier(
+    loss="my_loss"), ..., n_jobs=2)`` trains with ``my_loss`` in the workers.
+
+    - A name the loading process has registered for another object keeps its entry
+      there: a ``UserWarning`` names both, and a fit in that process uses its own entry.
+      An entry that came with an earlier pickle gives way to the one of a later pickle
+      (a class edited and registered again, sent to the same workers), and to a
+      ``register`` in that process.
+    - Only the estimator's own parameters are read: a name that a parameter grid alone
+      gives is set in the worker, which does not know it. The estimator searched must
+      name it too (``ImbalancedNetClassifier(loss="my_loss")`` searched over
+      ``{"loss": ["ce", "my_loss"]}``), or the grid give the class itself where the
+      parameter takes one (``{"loss": [MyLoss, MyOtherLoss]}``).
+    - An entry that cannot be pickled (it holds a lock or an open file) is not carried,
+      and a worker refuses its name as before.
     """
     # The shipped components register themselves as their modules load; one of the
     # user's loads them first, so that a clash with their names is refused here (not
@@ -164,8 +198,10 @@ def register(kind, name):
 
     def decorator(obj):
         if name in entries and _same(entries[name], obj):
+            _ARRIVED.discard((kind, name))
             return obj
-        if name in entries and not _redefined(entries[name], obj):
+        # An entry that came with a pickled estimator gives way to the process's own.
+        if name in entries and not _redefined(entries[name], obj) and (kind, name) not in _ARRIVED:
             raise ValueError(
                 f"The {kind} name {name!r} is already registered for {entries[name]!r}; "
                 "choose another name."
@@ -173,6 +209,9 @@ def register(kind, name):
         if not shipped:  # the shipped entries are checked by the package's tests
             _check_entry(kind, name, obj)
         entries[name] = obj
+        _ARRIVED.discard((kind, name))
+        if shipped:
+            _SHIPPED.add((kind, name))
         return obj
 
     return decorator
@@ -419,6 +458,106 @@ class Component(BaseEstimator):
         )
 
 
+def carried_entries(values):
+    """The user's entries (not the shipped ones) that ``values`` name, pickled.
+
+    Parameters
+    ----------
+    values : iterable
+        Parameter values: each string is looked up in every kind; lists, tuples, sets,
+        dicts (their values) and objects with ``get_params`` (their parameters) are
+        read through.
+
+    Returns
+    -------
+    carried : dict
+        ``(kind, name) -> bytes``, each entry pickled with cloudpickle (a class or
+        function of ``__main__`` by value); an entry that cannot be pickled is left out.
+    """
+    carried = {}
+    for name in sorted(_strings(values, set())):
+        for kind in KINDS:
+            entries = _entries(kind)
+            if name not in entries or (kind, name) in _SHIPPED:
+                continue
+            data = _pickled(kind, name, entries[name])
+            if data is not None:
+                carried[(kind, name)] = data
+    return carried
+
+
+def _strings(values, seen):
+    """The strings among ``values`` and inside them (see ``carried_entries``)."""
+    found = set()
+    for value in values:
+        if isinstance(value, str):
+            found.add(value)
+            continue
+        if id(value) in seen or isinstance(value, type):
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            found |= _strings(value.values(), seen)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            found |= _strings(value, seen)
+        elif hasattr(value, "get_params"):
+            try:
+                params = value.get_params(deep=False)
+            except Exception:  # not scikit-learn's: reading names must not stop a pickle
+                continue
+            if isinstance(params, dict):
+                found |= _strings(params.values(), seen)
+    return found
+
+
+def _pickled(kind, name, entry):
+    """``entry`` pickled with cloudpickle (once per entry), or None if it cannot be."""
+    known = _PICKLED.get((kind, name))
+    if known is not None and known[0] is entry:
+        return known[1]
+    try:
+        data = cloudpickle.dumps(entry)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    _PICKLED[(kind, name)] = (entry, data)
+    return data
+
+
+def register_carried(carried):
+    """Register the entries a pickled estimator carried that this process lacks.
+
+    Parameters
+    ----------
+    carried : dict
+        ``(kind, name) -> bytes``, as :func:`carried_entries` returns.
+
+    Warns
+    -----
+    UserWarning
+        For a name registered here for another object, which keeps its entry.
+    """
+    for (kind, name), data in carried.items():
+        entries = _entries(kind)
+        known = _PICKLED.get((kind, name))
+        if name in entries and known is not None and known[0] is entries[name] and known[1] == data:
+            continue  # this very entry (a copy in this process, or a worker's next task)
+        entry = pickle.loads(data)
+        if name in entries and _same(entries[name], entry):
+            _PICKLED[(kind, name)] = (entries[name], data)
+        elif name not in entries or (kind, name) in _ARRIVED:
+            entries[name] = entry
+            _ARRIVED.add((kind, name))
+            _PICKLED[(kind, name)] = (entry, data)
+        else:
+            warnings.warn(
+                f"The estimator being unpickled names the {kind} {name!r}, registered "
+                f"where it was pickled for {entry!r}; this process has {name!r} registered "
+                f"for {entries[name]!r}, which it keeps: a fit here uses that one.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def _items(kind):
     """``(name, component)`` pairs of ``kind``, sorted by name."""
     return sorted(_entries(kind).items())
@@ -444,7 +583,8 @@ class _RegisteredNames(StrOptions):
         return set(_entries(self.kind)) | self.extra
 
     def __str__(self):
-        # A name registered in a notebook is unknown to joblib's worker processes.
+        # A name registered in a notebook is unknown to a worker process (n_jobs > 1)
+        # unless the estimator sent there named it (see the Notes of register).
         names = ", ".join(map(repr, sorted(self.options)))
         return f"a str among {{{names}}} (the names registered in this process{self.hint})"
 

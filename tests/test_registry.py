@@ -254,7 +254,138 @@ def test_a_fitted_estimator_with_a_precision_of_ones_own_predicts_without_the_na
         saved = pickle.dumps(clf)
     finally:
         del _TABLE["precision"]["scratch_bf16"]
-    np.testing.assert_array_equal(pickle.loads(saved).predict_proba(X), expected)
+    loaded = pickle.loads(saved)
+    del _TABLE["precision"]["scratch_bf16"]  # which the pickle registered again
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+
+
+def _register_locally(suffix):
+    """Entries of several kinds registered under ``<kind>_<suffix>``: classes made here,
+    which a worker process cannot import by name (they travel by value or not at all)."""
+    from sklearn_imbalance_dl.schedules import LRSchedule
+
+    class TravellingCE(CrossEntropyLoss):
+        pass
+
+    class TravellingHead(torch.nn.Linear):
+        pass
+
+    class TravellingActivation(torch.nn.Tanh):
+        pass
+
+    class TravellingRate(LRSchedule):
+        def factor(self, epoch):
+            return 0.5**epoch
+
+    entries = {
+        "loss": TravellingCE,
+        "head": TravellingHead,
+        "activation": TravellingActivation,
+        "lr_schedule": TravellingRate,
+        "sampler": 0.25,
+        "precision": None,
+    }
+    for kind, entry in entries.items():
+        register(kind, f"{kind}_{suffix}")(entry)
+    params = {"module": "mlp", **{kind: f"{kind}_{suffix}" for kind in entries}}
+    params["module__head"] = params.pop("head")
+    params["module__activation"] = params.pop("activation")
+    return entries, params
+
+
+def _unregister(entries, suffix):
+    for kind in entries:
+        _TABLE[kind].pop(f"{kind}_{suffix}", None)
+
+
+def test_registered_names_the_estimator_gives_travel_to_grid_search_workers():
+    from sklearn.model_selection import GridSearchCV
+
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    entries, params = _register_locally("grid")
+    try:
+        clf = ImbalancedNetClassifier(**params, max_epochs=2, batch_size=16, random_state=0)
+        search = GridSearchCV(clf, {"lr": [1e-3, 1e-2]}, cv=2, n_jobs=2, error_score="raise")
+        search.fit(X, y)
+    finally:
+        _unregister(entries, "grid")
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert type(search.best_estimator_.net_.criterion_) is entries["loss"]
+
+
+def test_a_pickled_estimator_registers_its_entries_in_another_process():
+    """Loaded in a fresh process, the estimator's entries are registered there; a name
+    that process has registered for another object keeps its entry, with a warning."""
+    entries, params = _register_locally("saved")
+    try:
+        saved = pickle.dumps(ImbalancedNetClassifier(**params, max_epochs=1, random_state=0))
+    finally:
+        _unregister(entries, "saved")
+    code = (
+        "import pickle, sys, warnings\n"
+        "import numpy as np, torch\n"
+        "from sklearn_imbalance_dl import register\n"
+        "from sklearn_imbalance_dl.registry import lookup\n"
+        "register('sampler', 'sampler_saved')(0.5)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    clf = pickle.loads(sys.stdin.buffer.read())\n"
+        "print('warned:', *[str(w.message) for w in caught])\n"
+        "print('sampler:', lookup('sampler', 'sampler_saved'))\n"
+        "X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)\n"
+        "clf.fit(X, np.array([0] * 30 + [1] * 10))\n"
+        "print('loss:', type(clf.net_.criterion_).__name__)\n"
+        "print('head:', type(clf.net_.module_.head).__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=saved, capture_output=True, timeout=300
+    )
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert "names the sampler 'sampler_saved', registered where it was pickled for 0.25" in out
+    assert "sampler: 0.5" in out
+    assert "loss: TravellingCE" in out and "head: TravellingHead" in out
+
+
+def test_carried_entries_in_one_process():
+    """A copy or a pickle round trip in the process that registered the entries changes
+    nothing and warns of nothing; an entry that came with a pickle gives way to a
+    register of the process's own; older pickles, without entries, load."""
+    import copy
+
+    entries, params = _register_locally("here")
+    try:
+        clf = ImbalancedNetClassifier(**params, schedule="crt", schedule__sampler="sampler_here")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            copy.deepcopy(clf)
+            saved = pickle.dumps(clf)
+            pickle.loads(saved)
+        assert lookup("loss", "loss_here") is entries["loss"]
+        carried = pickle.loads(saved).__getstate__()["__registered_entries__"]
+        assert sorted(carried) == sorted((kind, f"{kind}_here") for kind in entries)
+        # As in a process without them: they arrive, and yield to its own entry.
+        _unregister(entries, "here")
+        pickle.loads(saved)
+        assert lookup("loss", "loss_here") is entries["loss"]
+        assert lookup("sampler", "sampler_here") == 0.25
+
+        class OwnCE(CrossEntropyLoss):
+            pass
+
+        register("loss", "loss_here")(OwnCE)
+        with pytest.warns(UserWarning, match=r"names the loss 'loss_here', .* keeps: a fit"):
+            pickle.loads(saved)
+        assert lookup("loss", "loss_here") is OwnCE
+        state = dict(vars(clf))
+        old = ImbalancedNetClassifier.__new__(ImbalancedNetClassifier)
+        old.__setstate__(state)
+        assert old.get_params() == clf.get_params()
+    finally:
+        _unregister(entries, "here")
+    # The shipped entries are not carried.
+    assert "__registered_entries__" not in ImbalancedNetClassifier(loss="ce").__getstate__()
 
 
 def test_lr_schedule_kind_cannot_contradict_the_name():
