@@ -72,7 +72,9 @@ def hand_encode(fitted_on, X):
         # Category dtype: its declared order; otherwise sorted.
         order = [c for c in SIZES if c in seen] if name == "size" else sorted(seen)
         code = {c: k for k, c in enumerate(order)}
-        columns.append([len(order) if pd.isna(v) else code.get(v, len(order) + 1) for v in X[name]])
+        # Missing where fit saw none: the code of an unseen category.
+        missing = len(order) + (not fitted_on[name].isna().any())
+        columns.append([missing if pd.isna(v) else code.get(v, len(order) + 1) for v in X[name]])
     return np.array(columns, dtype=np.float64).T.astype(np.float32)
 
 
@@ -132,6 +134,24 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     assert one_hot[1, size_width + 3] == 1  # the missing slot
     proba = fitted.predict_proba(new)
     assert np.all(np.isfinite(proba)) and proba.shape == (3, 2)
+
+
+def test_a_category_missing_where_fit_saw_none_reads_as_unseen(fitted, table):
+    # The network never trained the missing slot of such a column (a one-hot column of
+    # the first layer, an embedding row, left at their random initial values).
+    X, _ = table
+    encoder = fitted.column_encoder_
+    assert encoder.missing_category_columns_ == ["colour", "city"]
+    rows = X.iloc[:20]
+    missing, unseen = rows.assign(size=None), rows.assign(size="XXL")
+    size = len(NUMERIC) + len(WITH_MISSING)
+    np.testing.assert_array_equal(encoder.transform(missing)[:, size], 4)
+    np.testing.assert_array_equal(fitted.predict_proba(missing), fitted.predict_proba(unseen))
+    np.testing.assert_array_equal(encoder.transform(rows.assign(city=None))[:, size + 2], 14)
+    # An encoder pickled without the attribute keeps the missing code of every column.
+    old = pickle.loads(pickle.dumps(encoder))
+    del old.missing_category_columns_
+    np.testing.assert_array_equal(old.transform(missing)[:, size], 3)
 
 
 def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
@@ -651,7 +671,8 @@ def test_tuples_are_categories():
     encoder = ColumnEncoder().fit(X)
     assert encoder.categories_[0].tolist() == [(1, 2), (3, 4)]
     unseen = X.assign(pair=pd.Series([(3, 4), (5, 6), None, (1, 2)], dtype=object))
-    np.testing.assert_array_equal(encoder.transform(unseen)[:, 1], [1, 3, 2, 0])
+    # No missing pair in fit: a missing one reads as unseen too.
+    np.testing.assert_array_equal(encoder.transform(unseen)[:, 1], [1, 3, 3, 0])
     as_category = X.astype({"pair": "category"})
     np.testing.assert_array_equal(
         ColumnEncoder().fit(as_category).transform(as_category), encoder.transform(X)

@@ -13,7 +13,9 @@ float32 matrix that :class:`~sklearn_imbalance_dl.modules.TabularNet` reads:
 - one integer code per categorical column (``category``, ``object``, ``string``
   dtypes): ``0 .. n - 1`` for the ``n`` categories seen in ``fit`` (sorted where
   they sort), ``n`` for a missing value, ``n + 1`` for a category not seen in
-  ``fit``, or seen in fewer than one in 10,000 of its rows (by default).
+  ``fit``, or seen in fewer than one in 10,000 of its rows (by default). A value
+  missing in a column that had none in ``fit`` is ``n + 1`` too: the network never
+  trained the slot of missing values there.
 
 The codes travel in the same float32 matrix as the numbers (exact up to 2**24
 categories), so the estimator's fast path keeps the whole table on the device as one
@@ -238,6 +240,10 @@ class ColumnEncoder:
         ``min_frequency`` rows); code ``k`` is ``categories_[j][k]``,
         ``len(categories_[j])`` means missing and ``len(categories_[j]) + 1`` a
         category not seen in ``fit``, or too rarely.
+    missing_category_columns_ : list
+        The categorical columns that had missing values in ``fit``. In the others a
+        missing value reads as a category not seen in ``fit`` (code
+        ``len(categories_[j]) + 1``), as the network never saw their missing code.
     category_types_ : list of frozenset
         The types of the values each categorical column held in ``fit`` (``"string"``,
         ``"number"``, ``"boolean"``, ``"date"``, ``"duration"``, ``"time"``,
@@ -278,6 +284,7 @@ class ColumnEncoder:
         columns = self._columns(X)
         numeric, categorical = [], []
         medians, affines, indicators, categories, types = [], [], [], [], []
+        missing_categories = []
         for name, column in columns.items():
             if column["kind"] == "numeric":
                 values = column["values"]
@@ -290,7 +297,10 @@ class ColumnEncoder:
                     indicators.append(name)
             else:
                 series = column["values"]
-                present = series[~series.isna()]
+                missing = series.isna().to_numpy()
+                present = series[~missing]
+                if missing.any():
+                    missing_categories.append(name)
                 observed = _distinct(present, name)
                 # The types of every value, rare ones too: transform refuses others.
                 value_types = frozenset(_value_type(v) for v in observed)
@@ -323,6 +333,7 @@ class ColumnEncoder:
         self.scales_ = np.asarray([a[1] for a in affines], dtype=np.float64)
         self.indicator_columns_ = indicators
         self.categories_ = categories
+        self.missing_category_columns_ = missing_categories
         self.category_types_ = types
         self.n_categories_ = tuple(len(c) for c in categories)
         return self
@@ -355,8 +366,10 @@ class ColumnEncoder:
             numbers_.append(np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX))
             if name in indicated:
                 flags.append(missing.astype(np.float64))
+        # Encoders pickled before the attribute existed give every column its missing code.
+        missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
         for name, cats in zip(self.categorical_columns_, self.categories_):
-            codes.append(self._codes(columns[name]["values"], cats, name))
+            codes.append(self._codes(columns[name]["values"], cats, name, name in missed))
         parts = numbers_ + flags + codes
         if not parts:
             return np.empty((n, 0), dtype=np.float32)
@@ -510,7 +523,11 @@ class ColumnEncoder:
             )
 
     @staticmethod
-    def _codes(series, categories, name):
+    def _codes(series, categories, name, missing_seen=True):
+        """Codes of a column: missing values get code ``n`` where ``fit`` saw some
+        (``missing_seen``), else ``n + 1`` as an unseen category: the network never
+        trained the missing code of such a column (a one-hot slot or an embedding row
+        left at its random initial value)."""
         pd = _pandas()
         n = len(categories)
         missing = series.isna().to_numpy()
@@ -521,7 +538,7 @@ class ColumnEncoder:
         except TypeError:
             raise _unhashable(values, name) from None
         codes = np.where(codes < 0, n + 1, codes)
-        return np.where(missing, n, codes).astype(np.float64)
+        return np.where(missing, n if missing_seen else n + 1, codes).astype(np.float64)
 
     def _min_rows(self, n_rows):
         """The training rows a category needs for a code of its own."""
