@@ -48,15 +48,22 @@ from pathlib import Path
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(REPO_ROOT))
 BENCHMARKS = REPO_ROOT / "benchmarks"
 DRY_METHODS = ("ce", "sure")
+
+# Light (no torch): a dry run keeps the library's heavy modules out of this process.
+from sklearn_imbalance_dl._console import readable_output  # noqa: E402
 
 
 def gpu_test_files():
     """The test files that hold ``pytest.mark.gpu`` tests (relative to the repository)."""
     files = sorted((REPO_ROOT / "tests").glob("test_*.py"))
     return [
-        str(path.relative_to(REPO_ROOT)) for path in files if "pytest.mark.gpu" in path.read_text()
+        str(path.relative_to(REPO_ROOT))
+        for path in files
+        if "pytest.mark.gpu" in path.read_text(encoding="utf-8")
     ]
 
 
@@ -309,7 +316,7 @@ def run_recipes(args, jobs, results_path, deadline, log):
             if proc.returncode != 0:
                 failed.append(key)
                 log(f"recipes: {key[0]} seed {key[1]} FAILED ({proc.returncode}):")
-                log(run_log.read_text()[-3000:])
+                log(run_log.read_text(errors="replace")[-3000:])
             else:
                 log(f"recipes: finished {key[0]} seed {key[1]}")
         if time.time() >= deadline and running:
@@ -321,7 +328,11 @@ def run_recipes(args, jobs, results_path, deadline, log):
                 except subprocess.TimeoutExpired:
                     proc.kill()
                 handle.close()
-                progress = [ln for ln in run_log.read_text().splitlines() if ": epoch " in ln]
+                progress = [
+                    ln
+                    for ln in run_log.read_text(errors="replace").splitlines()
+                    if ": epoch " in ln
+                ]
                 stopped[key] = progress[-1].strip() if progress else "no epoch finished"
                 log(f"recipes: stopped at the deadline: {key[0]} seed {key[1]} ({stopped[key]})")
             return failed, stopped, pending
@@ -403,6 +414,7 @@ def _run_timed(command, env, timeout):
             command,
             capture_output=True,
             text=True,
+            errors="replace",  # a child's output in another encoding than the locale's
             cwd=REPO_ROOT,
             env=env,
             timeout=timeout,
@@ -490,6 +502,7 @@ def check_arguments(parser, args):
     return seeds, methods
 
 
+@readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "gpu_check_out")))
@@ -559,7 +572,7 @@ def main(argv=None):
         )
         output = stdout + stderr
         summary = f"stopped after {args.tests_timeout:.0f} s" if returncode is None else None
-        (args.out / "tests.log").write_text(output)
+        (args.out / "tests.log").write_text(output, encoding="utf-8")
         last = [ln for ln in output.splitlines() if ln.strip()]
         summary = summary or (last[-1] if last else "no output")
         report += ["### GPU tests (`pytest -m gpu`)", "", f"`{' '.join(command[1:])}`: {summary}"]
@@ -636,7 +649,7 @@ def main(argv=None):
 
     text = "\n".join(report)
     print(text)
-    (args.out / "report.md").write_text(text + "\n")
+    (args.out / "report.md").write_text(text + "\n", encoding="utf-8")
     log(f"gpu_check: {time.time() - start:.0f} s")
     return 0
 

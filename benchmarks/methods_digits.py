@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from sklearn_imbalance_dl._console import readable_output  # noqa: E402
 from sklearn_imbalance_dl.mixing import PhasedRemix  # noqa: E402
 
 # Methods: key -> (table name, estimator parameters).
@@ -507,6 +508,7 @@ def parse_args(argv=None):
     return args
 
 
+@readable_output()
 def main(argv=None):
     args = parse_args(argv)
     command = " ".join(

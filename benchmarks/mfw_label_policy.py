@@ -16,6 +16,8 @@ import torch
 from joblib import Parallel, delayed
 from methods_digits import paired, pct  # the digits benchmark's cells, one seed or several
 
+from sklearn_imbalance_dl._console import readable_output
+
 BASES = {"CE": {"loss": "ce"}, "LDAM-DRW": {"loss": "ldam", "schedule": "drw"}}
 VARIANTS = {
     "": {},
@@ -45,6 +47,7 @@ def fit_score(params, seed, profile, epochs):
     return SCORERS["balanced_accuracy"](clf, X_test, y_test)
 
 
+@readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)

@@ -46,6 +46,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script from anywhere
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier  # noqa: E402
 from sklearn_imbalance_dl._builder import resolve_device  # noqa: E402
+from sklearn_imbalance_dl._console import readable_output  # noqa: E402
 from sklearn_imbalance_dl.datasets import load_cifar10_lt  # noqa: E402
 from sklearn_imbalance_dl.metrics import rank_split_accuracy  # noqa: E402
 from sklearn_imbalance_dl.recipes import get_recipe, list_recipes, recipe_notes  # noqa: E402
@@ -203,6 +204,7 @@ def fmt(values):
     return f"{top1:.2f}", f"{many:.1f} / {medium:.1f} / {few:.1f}"
 
 
+@readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=200, help="(%(default)s)")

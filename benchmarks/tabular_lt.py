@@ -76,6 +76,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from sklearn_imbalance_dl._console import readable_output  # noqa: E402
+
 LT_TABLES = ("optdigits", "penbased", "satimage", "segment", "texture", "vehicle")
 PROFILES = {"exp100": ("exponential", 100.0), "exp10": ("exponential", 10.0),
             "step100": ("step", 100.0)}  # fmt: skip
@@ -732,6 +734,7 @@ def report(rows, methods, reference):
     return "\n".join(lines), summary
 
 
+@readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default_methods = ["default", "catboost", "lgbm", "hgb", "brf", "easy", "realmlp"]
@@ -867,7 +870,7 @@ def main(argv=None):
     ]
     text = "\n".join(head) + text
     if args.output:
-        Path(args.output).write_text(text + "\n")
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
     print(text)
 
 

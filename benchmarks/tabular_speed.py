@@ -138,7 +138,7 @@ def main(argv=None):
         ]
     )
     if args.output:
-        Path(args.output).write_text(text + "\n")
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
     print(text)
 
 

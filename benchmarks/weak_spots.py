@@ -43,6 +43,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder  # noqa: E402
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier  # noqa: E402
+from sklearn_imbalance_dl._console import readable_output  # noqa: E402
 
 
 def network(seed, **params):
@@ -140,6 +141,7 @@ def measure(situation, seed):
     return row
 
 
+@readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])

@@ -66,11 +66,21 @@ def build_parser():
 def main(argv=None):
     """Run a command; return its exit status (0: success, 2: usage or data error, 130: Ctrl-C).
 
+    What the command prints that stdout's encoding cannot show ("±" on an ASCII or
+    Windows terminal) is written in ASCII ("+/-"); its files stay UTF-8.
+
     Parameters
     ----------
     argv : list of str, default=None
         The arguments after the program name; None reads ``sys.argv``.
     """
+    from ._console import readable_output
+
+    with readable_output():
+        return _main(argv)
+
+
+def _main(argv):
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -429,6 +429,23 @@ def test_mfw_label_policy_one_seed_has_no_spread_and_zero_seeds_are_refused(monk
     assert "| step | LDAM-DRW+MFW (mix) | 90.0 | +20.0 (1/1) |" in out
 
 
+def test_benchmark_tables_print_on_an_ascii_terminal(monkeypatch):
+    """The reports' "ρ", "Δ" and dashes are spelled in ASCII where stdout cannot encode
+    them, instead of a UnicodeEncodeError once every fit is done."""
+    import io
+
+    mfw_label_policy = _benchmark_module("mfw_label_policy")
+    monkeypatch.setattr(mfw_label_policy, "fit_score", lambda params, *_: 0.5 + 0.1 * len(params))
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", write_through=True)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    mfw_label_policy.main(["--seeds", "1", "--n-jobs", "1"])
+    out = stdout.buffer.getvalue().decode("ascii")
+    assert (
+        "| profile (rho=100) | method | balanced acc. | delta vs same method without MFW |" in out
+    )
+    assert "| exponential | CE | 60.0 | - |" in out
+
+
 @pytest.mark.parametrize(
     ("script", "args", "message"),
     [

@@ -313,6 +313,34 @@ def test_a_reader_that_stops_reading_does_not_stop_the_files(csv_file, tmp_path)
     assert (tmp_path / "r.csv").exists() and (tmp_path / "r.png").exists()
 
 
+def test_a_terminal_without_the_tables_characters_gets_them_in_ascii(tmp_path, monkeypatch):
+    """Under an ASCII stdout (``PYTHONIOENCODING=ascii``, a C locale, some Windows
+    consoles) the table's "±" is printed as "+/-" instead of raising
+    UnicodeEncodeError after the fits; the files stay UTF-8."""
+    import io
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", write_through=True)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    output = tmp_path / "r.csv"
+    args = ["compare", "--dataset", "digits_lt", "--imbalance-ratio", "10", *TINY]
+    assert main([*args, "--methods", "logreg", "--output", str(output)]) == 0
+    printed = stdout.buffer.getvalue().decode("ascii")
+    assert "mean +/- std over 1 fits (seeds)" in printed
+    assert f"wrote {output}" in printed
+    assert stdout.errors == "strict"  # as it was, once the command has returned
+    assert output.exists()
+
+    from sklearn_imbalance_dl._console import readable_output
+
+    with readable_output():
+        print("0.812 ± 0.020, 3 × 5 folds, ρ=100, ∈")
+    assert (
+        stdout.buffer.getvalue()
+        .decode("ascii")
+        .endswith("0.812 +/- 0.020, 3 x 5 folds, rho=100, \\u2208\n")
+    )
+
+
 def test_console_script_is_the_program():
     """``sklearn-imbalance-dl`` runs what ``python -m sklearn_imbalance_dl`` runs."""
     from importlib.metadata import entry_points

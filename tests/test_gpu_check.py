@@ -17,8 +17,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "benchmarks" / "gpu_check.py"
 
 
-def _run(*args, timeout=300):
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+def _run(*args, timeout=300, **environ):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", **environ)
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--dry-run", *args],
         capture_output=True,
@@ -99,3 +99,18 @@ def test_runs_past_the_budget_are_stopped_and_listed(tmp_path):
     assert "| ce | stopped (no epoch finished) | not run |" in proc.stdout
     assert "Not started (budget spent): ce seed 1" in proc.stdout
     assert not (tmp_path / "recipes.jsonl").exists()
+
+
+def test_a_c_locale_gets_the_report_in_ascii_and_the_files_in_utf8(tmp_path):
+    """Under the C locale (ASCII; Python's UTF-8 mode off, as on a bare server) the
+    script reads the test files, prints its tables with "rho" for "ρ" and writes
+    report.md in UTF-8, instead of raising UnicodeDecodeError or UnicodeEncodeError."""
+    environ = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    proc = _run(
+        "--skip-speed", "--methods", "ce", "--seeds", "0", "--out", str(tmp_path), **environ
+    )
+    assert "`-m pytest -m gpu" in proc.stdout and "tests/test_gpu.py" in proc.stdout
+    assert "### CIFAR-10-LT rho=100 recipes, " in proc.stdout
+    assert "| method | seed 0 last / best | mean last | delta vs CE (mean last) |" in proc.stdout
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "### CIFAR-10-LT ρ=100 recipes, " in report and "| Δ vs CE (mean last) |" in report

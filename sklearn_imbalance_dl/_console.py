@@ -1,0 +1,75 @@
+"""Printing on any terminal: the programs' non-ASCII characters where it cannot show them.
+
+The comparison tables and the benchmark reports print "±", "×", "ρ", "Δ" and dashes.
+Where stdout's encoding lacks them (``PYTHONIOENCODING=ascii``, a C locale, a Windows
+console or pipe), Python raises ``UnicodeEncodeError`` at the first one, after the work
+is done. Inside :func:`readable_output`, such characters are written in ASCII instead
+("+/-", "x", "rho", "delta", "-"; any other as a backslash escape, ``\\u2208``); the
+files the programs write are UTF-8 and keep them.
+"""
+
+import codecs
+import contextlib
+import sys
+
+#: ASCII spellings of the non-ASCII characters the programs print.
+ASCII_SPELLINGS = {
+    "±": "+/-",
+    "×": "x",
+    "ρ": "rho",
+    "γ": "gamma",
+    "Δ": "delta",
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "→": "->",
+    "≤": "<=",
+    "≥": ">=",
+    "≫": ">>",
+    "≈": "~",
+    "∝": "~",
+    "…": "...",
+}
+#: The name of the error handler of :func:`readable_output` (``codecs.register_error``).
+ERRORS = "sklearn_imbalance_dl.ascii_spelling"
+# Error handlers that let these characters through unreadable or not at all.
+_REPLACED = ("strict", "surrogateescape", "backslashreplace")
+
+
+def _ascii_spelling(error):
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    spelled = "".join(
+        ASCII_SPELLINGS.get(char) or char.encode("ascii", "backslashreplace").decode("ascii")
+        for char in text
+    )
+    return spelled, error.end
+
+
+codecs.register_error(ERRORS, _ascii_spelling)
+
+
+@contextlib.contextmanager
+def readable_output():
+    """Write stdout's and stderr's unencodable characters in ASCII, for the duration.
+
+    A context manager, and a decorator (``@readable_output()``) of a program's ``main``.
+    Streams that encode every character (UTF-8) print as before; a stream that is not
+    a text file of the io module (a ``StringIO``) is left alone.
+    """
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        errors = getattr(stream, "errors", None)
+        if errors in _REPLACED and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=ERRORS)
+            except (ValueError, OSError):  # closed
+                continue
+            changed.append((stream, errors))
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
