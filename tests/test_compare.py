@@ -1644,6 +1644,11 @@ def test_catboost_row_from_the_recipes(monkeypatch, capsys):
         ({"seeds": np.array([0.0, 1.0])}, r"seeds must be integers; got 0\.0\."),
         ({"seeds": [3, 0, 3]}, r"seeds has repeats \(3\); give each seed once\."),
         (
+            {"seeds": True},
+            r"'seeds' parameter of run_comparison must be an int in the range \[1, 1000\] "
+            r"or an array-like of ints, not a bool\. Got True instead\.",
+        ),
+        (
             {"seeds": 5_000_000_000},
             r"'seeds' parameter of run_comparison must be an int in the range \[1, 1000\]",
         ),
@@ -1661,6 +1666,7 @@ def test_catboost_row_from_the_recipes(monkeypatch, capsys):
         "float-seed",
         "float-seed-array",
         "repeated-seed",
+        "bool-seeds",
         "too-many-seeds",
         "error-score",
     ],

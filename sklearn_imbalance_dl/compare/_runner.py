@@ -22,6 +22,7 @@ from .._validation import (
     HasMethods,
     Integral,
     Interval,
+    InvalidParameterError,
     Real,
     StrOptions,
     check_label_types,
@@ -415,6 +416,11 @@ def _first_estimator(name, factory, seeds, epochs, device):
 
 def _resolve_seeds(seeds):
     """``seeds`` as a list of distinct integers in [0, 2**32 - 1] (numpy's seeds)."""
+    if isinstance(seeds, bool):  # an int to validate_params: True would be one seed
+        raise InvalidParameterError(
+            f"The 'seeds' parameter of run_comparison must be an int in the range "
+            f"[1, {MAX_SEEDS}] or an array-like of ints, not a bool. Got {seeds!r} instead."
+        )
     if isinstance(seeds, numbers.Integral):  # a number of seeds, bounded by validate_params
         return list(range(int(seeds)))
     seeds = list(seeds)
