@@ -734,6 +734,10 @@ def report(rows, methods, reference):
     return "\n".join(lines), summary
 
 
+# The options naming the tables of each group.
+TABLE_OPTIONS = tuple(f"{group}_tables" for group in GROUPS)
+
+
 @readable_output()
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -782,6 +786,13 @@ def main(argv=None):
             parser.error(f"--{name}: no directory {str(Path(path).parent)!r} to write in")
     if args.folds is None:
         args.folds = list(range(args.n_folds))
+    # A value twice would fit its units twice (and weigh them twice in the spreads).
+    for name in ("methods", "seeds", "folds", "profiles", *TABLE_OPTIONS):
+        values = getattr(args, name)
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            option = name.replace("_", "-")
+            parser.error(f"--{option} {values} repeats {repeated}; give each once")
     outside = [f for f in args.folds if not 0 <= f < args.n_folds]
     if outside:
         parser.error(

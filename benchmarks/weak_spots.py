@@ -149,6 +149,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if min(args.seeds) < 0:
         parser.error(f"--seeds must be integers of at least 0; got {args.seeds}")
+    for name in ("seeds", "situations"):  # a seed twice would count twice in mean and std
+        values = getattr(args, name)
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            parser.error(f"--{name} {values} repeats {repeated}; give each once")
     torch.set_num_threads(1)
 
     print("| table | " + " | ".join(FITS) + " | the remedy |")

@@ -297,6 +297,9 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
         (["--folds", "-1"], "--folds [-1] outside 0 to 2"),
         (["--n-folds", "1"], "--n-folds must be at least 2"),
         (["--seeds", "0", "-1"], "--seeds must be integers of at least 0; got [0, -1]"),
+        (["--seeds", "0", "1", "0"], "--seeds [0, 1, 0] repeats [0]; give each once"),
+        (["--folds", "1", "1"], "--folds [1, 1] repeats [1]; give each once"),
+        (["--binary-tables", "yeast4", "yeast4"], "--binary-tables ['yeast4', 'yeast4'] repeats"),
         (["--reference", "brf"], "--reference 'brf' is not one of --methods ['hgb']"),
         (
             ["--binary-tables", "nosuch"],
@@ -458,6 +461,7 @@ def test_benchmark_tables_print_on_an_ascii_terminal(monkeypatch):
         ("divergence_check", ["--repeats", "0"], "--repeats must be at least 1; got 0"),
         ("divergence_check", ["--epochs", "0"], "--epochs must be at least 1; got 0"),
         ("weak_spots", ["--seeds", "0", "-1"], "--seeds must be integers of at least 0"),
+        ("weak_spots", ["--seeds", "0", "0"], "--seeds [0, 0] repeats [0]; give each once"),
         ("double_balancing", ["--fold-seed", "-1"], "--fold-seed must be at least 0; got -1"),
     ],
 )

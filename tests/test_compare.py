@@ -699,6 +699,7 @@ def _latin1(tmp_path, df):
             "--seeds 5000000000 is a number of seeds: at most 1000, as each seed repeats every fit",
         ),
         ("many_seeds_hint", "for the single seed 1001, write --seeds 1001,"),
+        ("repeated_seeds", "--seeds '7,0,7,0' has repeats (0, 7); give each seed once"),
         (
             "folds_with_digits",
             "--folds applies to cross-validation of a table; --dataset digits_lt",
@@ -740,6 +741,7 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
         "seed_too_large": ["--seeds", "0,4294967296"],
         "too_many_seeds": ["--seeds", "5000000000"],
         "many_seeds_hint": ["--seeds", "1001"],
+        "repeated_seeds": ["--seeds", "7,0,7,0"],
         "folds_with_digits": ["--dataset", "digits_lt", "--folds", "7"],
         "data_folder": ["--data", str(tmp_path), "--target", "label"],
         "latin1_data": ["--data", _latin1(tmp_path, table), "--target", "label"],

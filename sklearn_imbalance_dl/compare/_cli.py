@@ -225,7 +225,15 @@ def _parse_seeds(text):
                     f"--seeds {text!r}: a seed must be an integer in [0, {MAX_SEED}] "
                     f"(2**32 - 1); got {seed}"
                 )
-        return list(dict.fromkeys(seeds))
+        repeated = sorted({seed for seed in seeds if seeds.count(seed) > 1})
+        if repeated:
+            # A seed twice would repeat its fits, count them twice in the means and pair
+            # the wrong fits in the significance test.
+            raise CompareError(
+                f"--seeds {text!r} has repeats ({', '.join(map(str, repeated))}); give each "
+                "seed once"
+            )
+        return seeds
     if n < 1:
         raise CompareError(f"--seeds must be at least 1; got {n}")
     if n > MAX_SEEDS:
