@@ -56,11 +56,18 @@ BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 def autocast(device, dtype):
     """``torch.autocast`` to ``dtype`` on ``device``; None (fp32) turns autocast off, so
-    that an autocast block of the caller's around ``fit`` or ``predict`` changes nothing."""
+    that an autocast block of the caller's around ``fit`` or ``predict`` changes nothing.
+
+    Casts of the weights are not cached: torch drops its cache only when the outermost
+    autocast block ends, and ``fit`` runs inside one (the block that turns a caller's
+    autocast off), so every step would compute with the weights of the first.
+    """
     device_type = torch.device(device).type
     if dtype is None and not torch.amp.is_autocast_available(device_type):
         return contextlib.nullcontext()
-    return torch.autocast(device_type=device_type, dtype=dtype, enabled=dtype is not None)
+    return torch.autocast(
+        device_type=device_type, dtype=dtype, enabled=dtype is not None, cache_enabled=False
+    )
 
 
 def full_precision(tensor):

@@ -160,6 +160,22 @@ def test_mixed_precision_trains_and_predicts(digit_images, precision):
     assert (clf.predict(X_test) == y_test).mean() > 0.5
 
 
+def test_mixed_precision_steps_from_the_current_weights(digit_images):
+    """Each bf16 step computes with the weights the steps before it left: autocast's
+    cached casts of the weights, kept for the whole fit, would give every step (and the
+    validation) those of the first. Its losses then follow those of fp32."""
+    X, y, _, _ = digit_images
+    params = dict(module="mlp", max_epochs=4, validation_fraction=0.2, random_state=0)
+    fits = {
+        precision: ImbalancedNetClassifier(precision=precision, **params).fit(X, y)
+        for precision in ("fp32", "bf16")
+    }
+    for key in ("train_loss", "valid_loss"):
+        fp32, bf16 = (np.array(fits[p].net_.history[:, key]) for p in ("fp32", "bf16"))
+        assert fp32[-1] < fp32[0]
+        np.testing.assert_allclose(bf16, fp32, rtol=0, atol=0.02, err_msg=key)
+
+
 def test_torch_compile_path(digit_images):
     # The graphs are traced (Dynamo, AOTAutograd) and run without code generation:
     # Inductor's C++ compilation takes ~25 s here; tests/test_gpu.py runs it on CUDA.
