@@ -2018,8 +2018,9 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
         warnings.warn(
             f"precision={params['precision']!r} on {params['device']!r} runs without loss "
             "scaling (CUDA's GradScaler), so small gradients can vanish, and slowly "
-            "(float16 arithmetic is emulated there); precision='bf16' is the mixed "
-            "precision of CPUs.",
+            "(float16 arithmetic is emulated there); precision='bf16' keeps float32's "
+            "range, and is faster than 'fp32' on CPUs with bfloat16 instructions "
+            "(AVX-512 BF16, AMX) only.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -199,7 +199,9 @@ class _Graph:
         """Record the step (nothing runs until :meth:`run`)."""
         self.graph = torch.cuda.CUDAGraph()
         torch.cuda.synchronize(net.device)
-        with _autocast_without_cache(net, net.autocast_dtype_), torch.cuda.graph(self.graph):
+        # The step's autocast caches no casted weights (``_net.autocast``): a cache
+        # captured here would hold the weights of the capture across replays.
+        with torch.cuda.graph(self.graph):
             self.step_on_statics(net, augment)
 
     def run(self):
@@ -218,23 +220,6 @@ class _Graph:
         self.run()
         # Clones: the static outputs are overwritten by the next replay.
         return {"loss": self.loss.clone(), "y_pred": self.y_pred.clone()}
-
-
-class _autocast_without_cache:
-    """Autocast inside a capture must not cache casted weights across replays."""
-
-    def __init__(self, net, dtype):
-        self.net = net
-        self.dtype = dtype
-
-    def __enter__(self):
-        if self.dtype is not None:
-            dtype = self.dtype
-            self.net._autocast = lambda: torch.autocast("cuda", dtype=dtype, cache_enabled=False)
-
-    def __exit__(self, *exc):
-        self.net.__dict__.pop("_autocast", None)
-        return False
 
 
 class CapturedTrainStep:
