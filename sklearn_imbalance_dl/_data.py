@@ -265,15 +265,16 @@ def item_input(item, index, input_shape=None):
             "give the Dataset a transform that ends in a tensor (torchvision's "
             "transforms.ToTensor() gives (channels, height, width) floats in [0, 1])."
         )
-    if isinstance(x, np.ndarray) and any(stride < 0 for stride in x.strides):
-        x = x.copy()  # a flipped view (np.flip, x[:, ::-1]), which torch cannot wrap
+    if isinstance(x, np.ndarray):
+        x = _wrappable(x)
     try:
         x = torch.as_tensor(x)
     except (TypeError, ValueError, RuntimeError):
+        what = f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else None
         raise ValueError(
-            f"Item {index} of the Dataset X is a {type(x).__name__}, which the network cannot "
-            "read: __getitem__ must return the input as a tensor or an array, or a tuple "
-            "(input, ...)."
+            f"Item {index} of the Dataset X is {what or 'a ' + type(x).__name__}, which the "
+            "network cannot read: __getitem__ must return the input as a tensor or an array "
+            "of numbers, or a tuple (input, ...)."
         ) from None
     if x.ndim == 0:
         raise ValueError(
@@ -287,6 +288,25 @@ def item_input(item, index, input_shape=None):
             "them in the Dataset)."
         )
     return x.to(torch.float32)
+
+
+def _wrappable(x):
+    """A numpy item as torch wraps it, read as an array X is.
+
+    A copy where torch cannot wrap the array itself or warns that it does: a flipped
+    view (np.flip, x[:, ::-1]), non-native byte order (FITS images, '>f4'), read-only
+    memory (np.load(..., mmap_mode="r")); numbers held in an object array as float64.
+    """
+    if x.dtype == object:
+        try:
+            return x.astype(np.float64)
+        except (TypeError, ValueError):
+            return x  # refused by the caller, naming the dtype
+    if any(stride < 0 for stride in x.strides) or not x.flags.writeable:
+        x = x.copy()
+    if not x.dtype.isnative:
+        x = x.astype(x.dtype.newbyteorder("="))
+    return x
 
 
 def dataset_labels(dataset):

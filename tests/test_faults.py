@@ -1457,6 +1457,30 @@ def test_dataset_items_flipped_with_numpy_train_and_predict_as_their_copies():
     np.testing.assert_array_equal(clf.predict_proba(flipped), reference.predict_proba(copied))
 
 
+def test_dataset_items_of_numpy_arrays_are_read_as_an_array_x_is(tmp_path):
+    """Items in non-native byte order (FITS images), read-only memory (np.load with
+    mmap_mode) or an object array of numbers train and predict as their native copies,
+    as an array X of them does, without torch's warning about non-writable arrays."""
+    images = np.random.default_rng(0).random((48, 3, 8, 8), dtype=np.float32)
+    y = np.arange(48) % 3
+    np.save(tmp_path / "images.npy", images)
+    mapped = np.load(tmp_path / "images.npy", mmap_mode="r")
+    reference = small_images().fit(_Items(lambda i: images[i]), y)
+    expected = reference.predict_proba(images)
+    for stored in (images.astype(">f4"), mapped, images.astype(object)):
+        items = _Items(lambda i, stored=stored: stored[i])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf = small_images().fit(items, y)
+            np.testing.assert_array_equal(clf.predict_proba(items), expected)
+
+
+def test_dataset_items_of_arrays_that_hold_no_numbers_name_their_dtype():
+    words = np.array([["a"] * 8] * 8, dtype=object)
+    with pytest.raises(ValueError, match="Item 0 of the Dataset X is an array of dtype object"):
+        small_images().fit(_Items(lambda i: words), np.arange(48) % 3)
+
+
 def test_a_dataset_split_by_scikit_learn_into_its_items_is_refused():
     """cross_validate indexes a Dataset into a list of its items; a 1-tuple of an
     image read as an array is a 4-D sample, which module="auto" would send to the MLP."""
