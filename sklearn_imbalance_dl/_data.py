@@ -276,6 +276,12 @@ def item_input(item, index, input_shape=None):
             "network cannot read: __getitem__ must return the input as a tensor or an array "
             "of numbers, or a tuple (input, ...)."
         ) from None
+    if x.is_complex():
+        raise ValueError(
+            f"Item {index} of the Dataset X holds complex numbers ({x.dtype}), which the "
+            "network cannot take, as an array X of them is refused: return their real "
+            "part, their magnitude, or both as channels, from __getitem__."
+        )
     if x.ndim == 0:
         raise ValueError(
             f"Item {index} of the Dataset X is a scalar; the network reads inputs of at "

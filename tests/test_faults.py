@@ -1436,6 +1436,14 @@ class _Items(torch.utils.data.Dataset):
             r"Item 0 of the Dataset X is a PIL image.*transforms.ToTensor\(\)",
         ),
         (lambda i: torch.tensor(float(i)), "Item 0 of the Dataset X is a scalar"),
+        (
+            lambda i: torch.rand(3, 8, 8, dtype=torch.complex64),
+            r"Item 0 of the Dataset X holds complex numbers \(torch.complex64\)",
+        ),
+        (
+            lambda i: np.fft.fft2(np.ones((3, 8, 8))),
+            r"Item 0 of the Dataset X holds complex numbers \(torch.complex128\)",
+        ),
         (lambda i: torch.rand(3, 8 + (i == 5), 8), r"Item 5 of the Dataset X has shape \(3, 9"),
     ],
 )  # fmt: skip
