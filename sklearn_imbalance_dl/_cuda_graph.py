@@ -13,9 +13,10 @@ What changes from step to step lives in tensors the graph reads:
   on the host's and device's generators exactly as without graphs, and copied into
   static tensors: PPL's phases, Remix's label weights and DRW-phase mixing follow;
 - class weights (DRW, PPW) are the loss's buffers, written in place by the schedules;
-- learning rates are 0-dim device tensors in the optimizer's parameter groups, written
-  in place when a schedule sets a new rate (SGD runs fused, Adam and AdamW with
-  ``capturable=True``, both of which read a tensor rate on the device);
+- learning rates are 0-dim device tensors in the optimizer's parameter groups (those
+  added during the fit too, as MiSLAS's weight scaling), written in place when a
+  schedule sets a new rate (SGD runs fused, Adam and AdamW with ``capturable=True``,
+  both of which read a tensor rate on the device);
 - random numbers drawn inside the graph (``augment="crop_flip"``'s offsets and flips)
   come from the device generator's Philox offsets, which advance at each replay; any
   other augmentation runs eagerly before the graph (:func:`augments_in_graph`).
@@ -131,16 +132,18 @@ def structure_signature(net):
     )
 
 
-def prepare_optimizer(optimizer, device):
+def prepare_optimizer(optimizer, device, start=0):
     """Make ``optimizer`` step correctly inside a CUDA graph, in place.
 
     SGD groups run fused; Adam and AdamW groups become ``capturable`` (state moved to
     the device); every group's learning rate becomes a 0-dim float32 tensor on
     ``device``. Returns these tensors, one per group. The numbers stay those of the
-    float rate: a fused or capturable step computes the same update.
+    float rate: a fused or capturable step computes the same update. ``start``: the
+    first group to prepare (the groups before it were prepared already; a group added
+    during the fit, as MiSLAS's weight scaling, is prepared from its index on).
     """
     base = getattr(optimizer, "base_optimizer", optimizer)
-    for group in base.param_groups:
+    for group in base.param_groups[start:]:
         if isinstance(base, torch.optim.SGD):
             group["fused"], group["foreach"] = True, False
             base._need_device_dtype_check_for_fused = True
@@ -151,7 +154,7 @@ def prepare_optimizer(optimizer, device):
                 if "step" in state:
                     state["step"] = torch.as_tensor(state["step"], dtype=torch.float32).to(device)
     rates = []
-    for group in optimizer.param_groups:
+    for group in optimizer.param_groups[start:]:
         rate = torch.tensor(float(group["lr"]), dtype=torch.float32, device=device)
         group["lr"] = rate
         rates.append(rate)
@@ -280,6 +283,13 @@ class CapturedTrainStep:
         if net.augment is not None and self.augment_in_graph is None:
             Xb = net.augmented(Xb)
         plan = None if net.mixing_ is None else net.mixing_.plan(yb, net.current_epoch)
+        groups = net.optimizer_.param_groups
+        if len(groups) > len(self.rates):
+            # A group added during the fit (MiSLAS's weight scaling, at a stage change):
+            # its rate too must be a tensor the graph reads, or the graph would keep the
+            # float rate of its capture while the schedule lowers it.
+            device = torch.device(net.device)
+            self.rates += prepare_optimizer(net.optimizer_, device, start=len(self.rates))
         sync_learning_rates(net.optimizer_, self.rates)
         key, reason = batch_key(Xb, yb, wb, plan)
         if reason is None:

@@ -219,17 +219,27 @@ class _EagerGraph(_cuda_graph._Graph):
 
     Everything but the CUDA capture is the real code: which batches share a graph,
     warm-up, the copies into the static tensors, the rates written in place, the fused
-    SGD, the drop and re-capture at a stage change.
+    SGD, the drop and re-capture at a stage change. The step reads the rates as a graph
+    does: a group's tensor rate as it is now, a float rate as it was at the capture.
     """
 
     captures = []
 
     def capture(self, net, augment):
         self.net, self.augment = net, augment
+        self.captured_rates = [group["lr"] for group in net.optimizer_.param_groups]
         _EagerGraph.captures.append(tuple(self.X.shape))
 
     def run(self):
-        self.step_on_statics(self.net, self.augment)
+        groups = self.net.optimizer_.param_groups
+        rates = [group["lr"] for group in groups]
+        for group, rate in zip(groups, self.captured_rates):
+            group["lr"] = rate
+        try:
+            self.step_on_statics(self.net, self.augment)
+        finally:
+            for group, rate in zip(groups, rates):
+                group["lr"] = rate
 
 
 @pytest.fixture
@@ -255,8 +265,10 @@ def eager_graphs(monkeypatch):
         {"loss": "ce", "schedule": "crt", "schedule__epochs": 2, "mixing": "mfw"},
         {"loss": "focal", "sample_weight": True},
         {"loss": "ce", "weight_averaging": "ema", "weight_averaging__decay": 0.9},
+        # Stage 2 adds the weight scale's group, whose rate follows the cosine too.
+        {"loss": "ce", "mixing": "mixup", "schedule": "mislas", "schedule__epochs": 3},
     ],
-    ids=["ldam-drw-mixup-steps", "cri-ppl-sam", "crt-mfw", "sample-weights", "ema"],
+    ids=["ldam-drw-mixup-steps", "cri-ppl-sam", "crt-mfw", "sample-weights", "ema", "mislas"],
 )
 def test_captured_step_matches_eager_with_graphs_run_eagerly(eager_graphs, params):
     X, y, X_test, _ = load_digits_lt(imbalance_ratio=10)
