@@ -140,24 +140,16 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     -------
     Fit
     """
-    # Weights relative to their mean: a weight of 2 counts a row twice, in every batch
-    # (normalised within each batch instead, a batch of one would cancel its weight).
-    # Scaled by the largest first, so that the mean of huge weights does not overflow.
-    scaled = sample_weight / sample_weight.max()
-    relative = (scaled / scaled.mean()).astype(np.float32)
-    lost = (sample_weight > 0) & ~(relative > 0)
-    if lost.any() or not np.isfinite(relative).all():
-        positive = sample_weight[sample_weight > 0]
-        raise ValueError(
-            f"sample_weight spans {positive.min():.3g} to {positive.max():.3g}, too wide a "
-            "range for training in float32: relative to their mean, the smallest weights "
-            "would count as 0. Clip or rescale them (e.g. to within a factor of 1e30)."
-        )
-    sample_weight = relative
+    _relative_weights(sample_weight)  # refuses weights float32 cannot hold, for all rows
     fraction = params["validation_fraction"]
     train, valid = holdout_split(
         X, y, sample_weight, fraction, params["early_stopping"], seed, classes=classes
     )
+    # Each part's weights relative to its own mean: the training loss scales as without
+    # a held-out part, and the validation loss is the weighted mean of its rows' losses.
+    train = (*train[:2], _relative_weights(train[2]))
+    if valid is not None:
+        valid = (*valid[:2], _relative_weights(valid[2]))
     class_counts = np.bincount(train[1], minlength=len(classes))
     if valid is not None and not class_counts.all():
         absent = classes[class_counts == 0]
@@ -178,6 +170,28 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
     data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
     _warn_long_retraining(params, setup.schedule)  # once nothing is left to refuse
     return Fit(net, data, class_counts, setup.max_epochs)
+
+
+def _relative_weights(sample_weight):
+    """``sample_weight`` relative to its mean, in float32; all zeros stay zeros.
+
+    A weight of 2 then counts a row twice, in every batch (normalised within each batch
+    instead, a batch of one would cancel its weight). Scaled by the largest first, so
+    that the mean of huge weights does not overflow.
+    """
+    if not sample_weight.any():  # a held-out part whose rows all weigh 0
+        return sample_weight.astype(np.float32)
+    scaled = sample_weight / sample_weight.max()
+    relative = (scaled / scaled.mean()).astype(np.float32)
+    lost = (sample_weight > 0) & ~(relative > 0)
+    if lost.any() or not np.isfinite(relative).all():
+        positive = sample_weight[sample_weight > 0]
+        raise ValueError(
+            f"sample_weight spans {positive.min():.3g} to {positive.max():.3g}, too wide a "
+            "range for training in float32: relative to their mean, the smallest weights "
+            "would count as 0. Clip or rescale them (e.g. to within a factor of 1e30)."
+        )
+    return relative
 
 
 def _check_every_class_weighs(y, sample_weight, classes, held_out):

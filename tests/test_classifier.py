@@ -656,6 +656,49 @@ def test_a_class_whose_held_out_rows_all_weigh_0_is_given_a_weighted_one():
         assert rows.weight[rows.y == 2].sum() > 0, seed
 
 
+def test_the_losses_weigh_each_split_part_relative_to_its_own_mean_weight():
+    """With a validation split, the training batches weigh their rows relative to the
+    training rows' mean weight, as without a split, and the validation loss is the
+    weighted mean of the held-out rows' losses (balanced weights, whose held-out share
+    of the rare class's weight is far from the fraction)."""
+
+    class Losses(Callback):
+        def initialize(self):
+            self.train, self.valid = [], []
+            return self
+
+        def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+            self.mean_weight = float(dataset_train.sample_weight.mean())
+
+        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+            if training:
+                X, y, weight = batch
+                with torch.no_grad():
+                    losses = torch.nn.functional.cross_entropy(net.module_(X), y, reduction="none")
+                self.train.append(float((weight * losses).sum() / len(y) / self.mean_weight))
+
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            data, weight = dataset_valid, dataset_valid.sample_weight
+            with torch.no_grad():
+                logits = net.module_(data.X)
+            losses = torch.nn.functional.cross_entropy(logits, data.y, reduction="none")
+            self.valid.append(float((weight * losses).sum() / weight.sum()))
+
+    X = np.random.default_rng(0).normal(size=(100, 4)).astype(np.float32)
+    y = np.repeat([0, 1, 2], [70, 27, 3])
+    weights = compute_sample_weight("balanced", y)
+    clf = small(
+        validation_fraction=0.2, max_epochs=2, batch_size=16, module__batch_norm=False,
+        callbacks=[("losses", Losses())],
+    )  # fmt: skip
+    clf.fit(X, y, sample_weight=weights)
+    losses = dict(clf.net_.callbacks_)["losses"]
+    batches = [row for epoch in clf.net_.history for row in epoch["batches"]]
+    recorded = [row["train_loss"] for row in batches if "train_loss" in row]
+    np.testing.assert_allclose(recorded, losses.train, rtol=1e-5)
+    np.testing.assert_allclose(clf.net_.history[:, "valid_loss"], losses.valid, rtol=1e-5)
+
+
 def test_mixed_loss_matches_hand_computation():
     """Sample weights multiply per-sample losses (the class weights alone normalise them,
     as fit scales the sample weights to a mean of 1); mixing mixes the two labels' losses."""
