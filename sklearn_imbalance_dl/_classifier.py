@@ -394,6 +394,21 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     (unfitted, or with its previous model). A fit whose loss or weights become
     non-finite stops with a ``ValueError`` naming the epoch.
 
+    scikit-learn's estimator checks (``check_estimator``, ``parametrize_with_checks``)
+    pass but for ``check_sample_weight_equivalence_on_dense_data``: in mini-batch
+    training a weight of 2 follows about the path of a repeated row, not the same one
+    (other batches, another number of steps), as in scikit-learn's own SGD-based
+    estimators. Under a cosine head (``loss="ldam"`` or ``"cri"``),
+    ``check_methods_subset_invariance`` may fail as well, depending on the CPU's float32
+    kernels: predicting in batches of another size moves the probabilities by float32's
+    last bit times the head's scale (about 3e-7, above the check's 1e-7). Pass them as
+    expected failures::
+
+        check_estimator(clf, expected_failed_checks={
+            "check_sample_weight_equivalence_on_dense_data": "mini-batch training",
+            "check_methods_subset_invariance": "float32 last bit times the cosine scale",
+        })
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits

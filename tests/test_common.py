@@ -95,6 +95,16 @@ def test_expected_failure_really_fails():
         )
 
 
+def test_notes_name_the_expected_failures():
+    """The Notes give a user of check_estimator the expected_failed_checks listed here."""
+    import re
+
+    notes = ImbalancedNetClassifier.__doc__.split("    Notes\n")[1].split("    Examples\n")[0]
+    (block,) = re.findall(r"expected_failed_checks=\{(.*?)\}\)", notes, re.DOTALL)
+    named = set(re.findall(r'"(check_\w+)":', block))
+    assert named == {*EXPECTED_FAILED, *COSINE_HEAD_EXPECTED_FAILED}
+
+
 @pytest.mark.parametrize("loss, schedule", [("ldam", "drw"), ("cri", "ppl")])
 def test_subset_invariance_of_cosine_heads(loss, schedule):
     from sklearn.datasets import make_blobs
