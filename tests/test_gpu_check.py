@@ -32,9 +32,9 @@ def _run(*args, timeout=300, **environ):
     return proc
 
 
-def test_dry_run_covers_every_phase_and_resumes(tmp_path):
+def test_dry_run_covers_every_phase_and_resumes_on_channels_last(tmp_path):
     first = tmp_path / "first"
-    proc = _run("--out", str(first))
+    proc = _run("--seeds", "0", "--out", str(first))
     report = (first / "report.md").read_text()
     assert report == proc.stdout
     assert "### GPU tests (`pytest -m gpu`)" in report and "skipped" in report
@@ -45,39 +45,33 @@ def test_dry_run_covers_every_phase_and_resumes(tmp_path):
     for loss in ("ce", "ldam", "cri", "arb"):
         assert f"| {loss} | " in report
     records = [json.loads(line) for line in (first / "recipes.jsonl").read_text().splitlines()]
-    assert sorted((r["method"], r["seed"]) for r in records) == [
-        ("ce", 0),
-        ("ce", 1),
-        ("sure", 0),
-        ("sure", 1),
-    ]
+    assert sorted((r["method"], r["seed"]) for r in records) == [("ce", 0), ("sure", 0)]
     assert "| sure | " in report and "not run" not in report
     assert not any(r["channels_last"] for r in records)
     assert "channels-last" not in report
 
-    # A second command given the first one's results runs nothing again.
+    # A second command given the first one's results runs only the runs it lacks (the
+    # dry run's recipes on the default seeds 0 and 1), here on channels-last images.
     second = tmp_path / "second"
     proc = _run(
         "--skip-tests",
         "--skip-speed",
+        "--channels-last",
         "--results",
         str(first / "recipes.jsonl"),
         "--out",
         str(second),
     )
-    assert "recipes: 4 runs already finished, 0 to run" in proc.stderr
-    assert len((second / "recipes.jsonl").read_text().splitlines()) == 4
-    assert "| ce | " in proc.stdout
-
-
-def test_channels_last_reaches_every_run_and_the_report(tmp_path):
-    proc = _run(
-        "--skip-tests", "--skip-speed", "--methods", "ce", "--seeds", "0", "--channels-last",
-        "--out", str(tmp_path),
-    )  # fmt: skip
-    (record,) = [json.loads(line) for line in (tmp_path / "recipes.jsonl").read_text().splitlines()]
-    assert record["channels_last"] is True
-    assert "On channels-last images: ce seed 0" in proc.stdout
+    assert "recipes: 2 runs already finished, 2 to run" in proc.stderr
+    records = [json.loads(line) for line in (second / "recipes.jsonl").read_text().splitlines()]
+    assert sorted((r["method"], r["seed"], r["channels_last"]) for r in records) == [
+        ("ce", 0, False),
+        ("ce", 1, True),
+        ("sure", 0, False),
+        ("sure", 1, True),
+    ]
+    assert "| ce | " in proc.stdout and "not run" not in proc.stdout
+    assert "On channels-last images: ce seed 1, sure seed 1" in proc.stdout
 
 
 def test_runs_past_the_budget_are_stopped_and_listed(tmp_path):
