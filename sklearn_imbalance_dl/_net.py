@@ -39,6 +39,7 @@ from ._data import (
     EpochBatchSampler,
     InMemoryDataset,
     LabelledDataset,
+    batch_bounds,
 )
 from .callbacks._diagnostics import ACCURACY_KEY, GRAD_NORM_KEY
 from .losses._kernels import weighted_mean
@@ -384,7 +385,10 @@ class ImbalanceNet(NeuralNet):
             # Own generators: a DataLoader draws a base seed per epoch, which would
             # otherwise shift the global stream that shuffling and mixing draw from.
             if not training:
-                return DataLoader(dataset, batch_size=self.batch_size, generator=torch.Generator())
+                # In order, cut as the fast path cuts: a single last row joins the batch
+                # before it (SWA's batch-norm pass runs in training mode).
+                batches = [range(*bounds) for bounds in batch_bounds(len(dataset), self.batch_size)]
+                return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
             labels = torch.as_tensor(dataset.y).to(self.device)
             batches = EpochBatchSampler(self._train_sampler(labels), self.batch_size)
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())

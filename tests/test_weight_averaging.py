@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
@@ -229,3 +230,15 @@ def test_swa_recomputes_batch_norm_on_batches_augmented_as_in_training(digits):
         random_state=0,
     ).fit(images, y)
     assert clf.predict(images).shape == y.shape
+
+
+def test_swa_on_a_dataset_recomputes_batch_norm_on_the_batches_of_an_array(digits):
+    """A Dataset of one row more than a whole number of batches: the pass that recomputes
+    the batch-norm statistics cuts it as training does (the single last row joins the
+    batch before it, which batch norm needs), so the model is the one an array gives."""
+    X, y = digits
+    X, y = X[:129], y[:129]  # two batches of 64 and one row
+    params = {"weight_averaging__start": 0.5, "module__batch_norm": True}
+    from_array, _ = _fit(X, y, "swa", **params)
+    from_dataset, _ = _fit(TensorDataset(torch.as_tensor(X)), y, "swa", **params)
+    np.testing.assert_array_equal(from_dataset.predict_proba(X), from_array.predict_proba(X))
