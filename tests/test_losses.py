@@ -865,3 +865,18 @@ def test_torch_loss_adapter_mean_is_weighted_by_the_class_weights():
     # Class 1 only, logits (0, log 3): l = log(4/3) times weight 3, divided by 3.
     one = adapter(torch.tensor([[0.0, math.log(3)]]), torch.tensor([1])).item()
     assert one == pytest.approx(math.log(4 / 3))
+
+
+def test_torch_loss_adapter_mean_is_the_wrapped_losss_own_mean():
+    from sklearn_imbalance_dl.losses._adapter import TorchLossAdapter
+
+    # MultiMarginLoss weighs each sample's term by w[y] but divides by the number of
+    # samples, not by the sum of the targets' weights as cross-entropy does.
+    weight = torch.tensor([0.2, 1.0, 3.0])
+    logits = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    target = torch.tensor([0, 0, 0, 0, 1, 1, 2, 2])
+    adapter = TorchLossAdapter(torch.nn.MultiMarginLoss(weight=weight))
+    expected = torch.nn.MultiMarginLoss(weight=weight)(logits, target)
+    assert adapter(logits, target).item() == pytest.approx(expected.item())
+    # The normaliser of mixed or sample-weighted batches is that of the same mean.
+    assert torch.equal(adapter.per_sample_weight(target), torch.ones(8))
