@@ -778,6 +778,36 @@ def test_error_exits_2_in_a_subprocess(tmp_path):
     )
 
 
+@pytest.mark.slow
+def test_the_first_network_fit_is_not_timed_with_torch_imports(tmp_path):
+    """Two identical networks take as long as each other: the first network fit of a
+    process does not carry the seconds of torch's first optimizer (its lazy imports)."""
+    script = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from sklearn.datasets import make_classification\n"
+        "from sklearn_imbalance_dl.compare import run_comparison\n"
+        "from sklearn_imbalance_dl.recipes import make_estimator\n"
+        "X, y = make_classification(120, n_features=4, n_informative=3, n_redundant=0,\n"
+        "                           weights=[0.8], random_state=0)\n"
+        "def net(seed, epochs, device):\n"
+        "    return make_estimator('ce', 'tabular', random_state=seed, max_epochs=epochs)\n"
+        "results = run_comparison(X[:80], y[:80], X[80:], y[80:], seeds=1, epochs=2,\n"
+        "                         methods={'first': net, 'second': net})\n"
+        "print(*results['fit_time'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, second = map(float, proc.stdout.split())
+    assert first < 3 * second + 0.5, (first, second)
+
+
 def test_dask_not_installed(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "distributed", None)  # makes the import fail
     assert main(["compare", *TINY, "--dask-scheduler", "tcp://127.0.0.1:1"]) == 2

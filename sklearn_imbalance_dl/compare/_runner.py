@@ -585,6 +585,8 @@ def _fit_and_score_one(task, torch_threads):
             estimator = _with_preprocessor(
                 factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
             )
+            if is_deep(estimator):
+                _load_torch_optimizers()
             # Recorded, not shown: run_comparison warns once per method and message,
             # not once per fit, and also for the fits that ran in worker processes.
             # The prediction's too (an imputer meeting a column without values).
@@ -634,6 +636,19 @@ def _fit_and_score_one(task, torch_threads):
     row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
     row[_WARNINGS] = [(w.category, str(w.message)) for w in caught]
     return row
+
+
+def _load_torch_optimizers():
+    """Build a throwaway torch optimizer before a network's fit is timed.
+
+    A process's first optimizer imports what torch loads lazily (``torch._dynamo``:
+    seconds, against a fraction of a second for a small network's fit), which would
+    otherwise be counted in the ``fit_time`` of whichever network is fitted first in
+    each process (or worker). Later calls take microseconds.
+    """
+    import torch
+
+    torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
 
 
 class SchedulerAddressError(ValueError):
