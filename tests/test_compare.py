@@ -2140,6 +2140,24 @@ def test_shot_thresholds_are_checked_before_any_fit(thresholds):
         run_comparison(X, y, cv=2, seeds=1, methods=methods, shot_thresholds=thresholds)
 
 
+def test_cross_validated_shot_groups_are_those_of_the_training_folds():
+    """With cv, the header names the groups the fits score: those of the training folds
+    (4/5 of a class with 5 folds), not of the whole data."""
+    y = np.repeat([0, 1, 2], [120, 55, 12])
+    X = np.random.default_rng(0).normal(size=(len(y), 3))
+    results = run_comparison(
+        X, y, cv=5, seeds=1, methods={"baseline": _baseline}, shot_thresholds=(50, 10)
+    )
+    # Class 1 has 44 training samples in every fold: medium, as the fits score it.
+    np.testing.assert_allclose(results["many"], results["recall[0]"])
+    table = format_table(summarise(results), results=results)
+    # Class 2 (12 samples) has 9 training samples in two folds and 10 in three.
+    assert (
+        "many-shot: > 50 training samples (classes 0); medium: 10-50 (classes 1, 2 in some "
+        "folds); few-shot: < 10 (classes 2 in some folds)"
+    ) in table.splitlines()
+
+
 def test_the_report_helpers_name_the_table_they_need():
     X, y = _two_class_data()
     results = run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline})

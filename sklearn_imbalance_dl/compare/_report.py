@@ -81,19 +81,43 @@ def _cell(mean, std):
     return f"{mean:.{_DECIMALS}f} ± {std:.{_DECIMALS}f}"
 
 
-def describe_groups(classes, counts, shot_thresholds):
-    """One line naming the many/medium/few-shot classes (:func:`~..metrics.shot_groups`)."""
+def describe_groups(classes, counts, shot_thresholds, folds=None):
+    """One line naming the many/medium/few-shot classes (:func:`~..metrics.shot_groups`).
+
+    ``counts`` are the training counts of the classes. With ``folds`` (stratified k-fold
+    cross-validation), they are those of the whole data, and the groups are those of the
+    training folds, which the fits score: a class of n samples has n - ceil(n / k) or
+    n - floor(n / k) of them in a training fold, and a class in a group in some folds
+    only is named there with ``in some folds``.
+    """
     many, few = shot_thresholds
-    groups = shot_groups(dict(zip(classes, counts)), many_threshold=many, few_threshold=few)
+    if folds is None:
+        variants = [counts]
+    else:
+        variants = [[n - math.ceil(n / folds) for n in counts], [n - n // folds for n in counts]]
+    grouped = [
+        {
+            group: members.tolist()
+            for group, members in shot_groups(
+                dict(zip(classes, variant)), many_threshold=many, few_threshold=few
+            ).items()
+        }
+        for variant in variants
+    ]
     names = {
         "many": f"many-shot: > {many} training samples",
         "medium": f"medium: {few}-{many}",
         "few": f"few-shot: < {few}",
     }
-    return "; ".join(
-        f"{names[group]} (classes {', '.join(map(str, members)) or 'none'})"
-        for group, members in groups.items()
-    )
+    parts = []
+    for group, name in names.items():
+        members = [
+            f"{c}{'' if all(c in g[group] for g in grouped) else ' in some folds'}"
+            for c in classes
+            if any(c in g[group] for g in grouped)
+        ]
+        parts.append(f"{name} (classes {', '.join(members) or 'none'})")
+    return "; ".join(parts)
 
 
 def margin_line(summary, results=None):
@@ -246,8 +270,13 @@ def format_table(summary, *, title=None, notes=(), results=None):
         "fit s = seconds per fit"
     )
     if "many" in metrics and attrs.get("shot_thresholds") is not None:
+        protocol = attrs.get("protocol") or ""
+        # Cross-validated: the groups of the training folds, not of the whole data.
+        folds = int(protocol.split("-")[0]) if protocol.endswith("-fold") else None
         lines.append(
-            describe_groups(attrs["classes"], attrs["class_counts"], attrs["shot_thresholds"])
+            describe_groups(
+                attrs["classes"], attrs["class_counts"], attrs["shot_thresholds"], folds
+            )
         )
     failed = _n_failed(summary)
     header = ["#", "method"] + [HEADERS[m] for m in metrics] + ["fit s"]
