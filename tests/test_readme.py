@@ -1,4 +1,4 @@
-"""The README's quick start and the getting-started page's code run as written."""
+"""The code of the README, the getting-started page and the user guide runs as written."""
 
 import re
 from pathlib import Path
@@ -10,6 +10,7 @@ pytestmark = pytest.mark.slow
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 GETTING_STARTED = README.parent / "docs" / "getting_started.rst"
+COMPARE = README.parent / "docs" / "compare.md"
 
 
 def test_quick_start_runs(capsys):
@@ -37,3 +38,22 @@ def test_getting_started_code_runs_in_order(capsys):
         exec(compile(code, str(GETTING_STARTED), "exec"), namespace)
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == len(blocks)
+
+
+def _markdown_section(path, heading):
+    """The text of one ``## heading`` section of a Markdown page."""
+    text = path.read_text(encoding="utf-8")
+    assert f"\n{heading}\n" in text, f"{path.name} has no section {heading!r}"
+    return text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_compare_pitfall_code_gives_the_scores_it_states():
+    section = _markdown_section(COMPARE, "## The pitfall: resampling before splitting")
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, str(COMPARE), "exec"), namespace)
+    leaky, honest = (float(v) for v in re.findall(r"\*\*(\d\.\d{3})\*\*", section))
+    assert namespace["leaky"].mean() == pytest.approx(leaky, abs=1e-3)
+    assert namespace["honest"].mean() == pytest.approx(honest, abs=1e-3)
