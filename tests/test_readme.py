@@ -57,3 +57,23 @@ def test_compare_pitfall_code_gives_the_scores_it_states():
     leaky, honest = (float(v) for v in re.findall(r"\*\*(\d\.\d{3})\*\*", section))
     assert namespace["leaky"].mean() == pytest.approx(leaky, abs=1e-3)
     assert namespace["honest"].mean() == pytest.approx(honest, abs=1e-3)
+
+
+def test_tables_page_code_runs_and_shows_the_encoder_it_states():
+    """The first blocks of the tables page, in order, on the page's own four rows."""
+    path = README.parent / "docs" / "user_guide" / "tables.rst"
+    blocks = re.findall(r"::\n\n((?:    .*\n|\n)+)", path.read_text(encoding="utf-8"))
+    code = ["\n".join(line[4:] for line in block.splitlines()) for block in blocks]
+    namespace = {}
+    exec(compile(code[0], str(path), "exec"), namespace)
+    stated = re.search(r"# (ColumnEncoder\(.*?\))\n(?!#)", code[0], re.S).group(1)
+    assert repr(namespace["clf"].column_encoder_) == " ".join(
+        line.strip(" #") for line in stated.splitlines()
+    )
+    # The encoding in front of a module that reads numbers only, and the soft vote.
+    exec(compile(code[1], str(path), "exec"), namespace)
+    voting = next(c for c in code if "VotingClassifier(" in c)
+    exec(compile(voting, str(path), "exec"), namespace)
+    X, y = namespace["X"], namespace["y"]
+    for name in ("model", "vote"):
+        assert len(namespace[name].fit(X, y).predict(X)) == len(y)
