@@ -184,6 +184,17 @@ def batch_bounds(n, batch_size):
     return list(zip(starts, starts[1:] + [n]))
 
 
+class FixedOrder:
+    """A sampler of :class:`DeviceBatchIterator` that gives the same order of the rows
+    (an int64 tensor on the data's device) at every pass."""
+
+    def __init__(self, order):
+        self.order = order
+
+    def indices(self):
+        return self.order
+
+
 class DeviceBatchIterator:
     """Iterable over ``(X, y, sample_weight)`` batches of an :class:`InMemoryDataset`.
 

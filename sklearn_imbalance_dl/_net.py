@@ -37,6 +37,7 @@ from ._data import (
     DatasetInputs,
     DeviceBatchIterator,
     EpochBatchSampler,
+    FixedOrder,
     InMemoryDataset,
     LabelledDataset,
     batch_bounds,
@@ -351,9 +352,26 @@ class ImbalanceNet(NeuralNet):
         """Train ``params`` too, as one optimizer group with ``options`` (``lr``, flags)."""
         self.optimizer_.add_param_group({"params": list(params), **options})
 
-    def training_batches(self, dataset):
-        """``(X, y, sample_weight)`` of each batch of ``dataset`` on the device, in order."""
-        for batch in self.get_iterator(dataset, training=False):
+    def training_batches(self, dataset, *, shuffled=False):
+        """``(X, y, sample_weight)`` of each batch of ``dataset`` on the device.
+
+        In order; with ``shuffled``, in one fixed order of the rows drawn from a
+        generator of its own (the same at every call, the training's random streams left
+        alone), so that each batch holds the classes in about their proportions in the
+        data, as an instance-sampled training batch does, whatever the order of the rows.
+        """
+        if not shuffled:
+            iterator = self.get_iterator(dataset, training=False)
+        else:
+            order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(0))
+            if isinstance(dataset, InMemoryDataset):
+                order = FixedOrder(order.to(dataset.y.device))
+                iterator = DeviceBatchIterator(dataset, self.batch_size, sampler=order)
+            else:
+                bounds = batch_bounds(len(dataset), self.batch_size)
+                batches = [order[start:end].tolist() for start, end in bounds]
+                iterator = DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
+        for batch in iterator:
             yield self.unpack_batch(batch)
 
     def penultimate_features(self, X):

@@ -255,3 +255,36 @@ def test_diagnostics_are_recorded_under_a_float64_default_dtype():
     recorded = class_diagnostics(clf)
     np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
     np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
+
+
+def test_batch_counted_loss_is_measured_on_mixed_batches_when_rows_are_sorted_by_class():
+    # ARB (counts="batch") takes its class counts from each batch: on rows sorted by
+    # class, batches cut in order hold one class, whose ARB loss is 0 with no gradient.
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    clf = ImbalancedNetClassifier(
+        loss="arb", max_epochs=2, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
+    module = clf.net_.module_.eval()
+    with torch.no_grad():
+        _, h = forward_staged(module, torch.as_tensor(X, dtype=module.head.weight.dtype))
+    h = h.double().requires_grad_(True)
+    W = module.head.weight.detach().double()
+    b = module.head.bias.detach().double()
+    target = torch.as_tensor(y)
+    n_classes = len(clf.classes_)
+    totals = np.zeros(n_classes)
+    rng = np.random.default_rng(0)
+    for _ in range(5):  # shuffled batches of the training batch size, float64
+        for rows in np.array_split(rng.permutation(len(y)), -(-len(y) // clf.batch_size)):
+            z = (h[rows] @ W.T + b).clamp(-30, 30)
+            counts = torch.bincount(target[rows], minlength=n_classes).double()
+            log_n = torch.where(counts > 0, counts.log(), -torch.inf)
+            yb = target[rows]
+            loss = torch.logsumexp(z + log_n, 1) - log_n[yb] - z.gather(1, yb[:, None])[:, 0]
+            (grad,) = torch.autograd.grad(loss.sum(), h)
+            np.add.at(totals, y[rows], grad[rows].norm(dim=1).numpy())
+    expected = totals / 5 / np.bincount(y)
+    recorded = class_diagnostics(clf)["grad_norm"][-1]
+    np.testing.assert_allclose(recorded, expected, rtol=0.1)

@@ -19,7 +19,11 @@ class ClassDiagnostics(Callback):
     """Record per-class training accuracy and feature-gradient norm at each epoch end.
 
     After each epoch the training set is passed once more through the network in
-    evaluation mode (no dropout, batch-norm running statistics, no mixing). For each
+    evaluation mode (no dropout, batch-norm running statistics, no mixing), in batches
+    of ``batch_size`` rows in one fixed shuffled order, so that a loss that counts the
+    classes of each batch (ARB's ``counts="batch"``) sees batches like those of
+    training, whatever the order of the rows in ``X`` (on rows sorted by class,
+    batches of one class would give it a loss of 0 and no gradient). For each
     sample i the per-sample loss l_i (the estimator's loss, with the class weights in
     force at that epoch) is differentiated with respect to the penultimate feature
     h_i, and the class means of ``||dl_i/dh_i||`` (over all the elements of h_i, which
@@ -75,7 +79,7 @@ class ClassDiagnostics(Callback):
         grad_norm = torch.zeros(n_classes, device=device, dtype=torch.float32)
         seen = torch.zeros(n_classes, device=device, dtype=torch.float32)
         net.set_training(False)
-        for Xb, yb, wb in net.training_batches(dataset_train):
+        for Xb, yb, wb in net.training_batches(dataset_train, shuffled=True):
             features = net.penultimate_features(Xb).requires_grad_(True)
             logits = net.head_logits(features)
             per_sample = net.per_sample_loss(logits, yb, wb)
