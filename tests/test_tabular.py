@@ -68,6 +68,25 @@ def test_preprocessing_matches_numpy():
     assert np.abs(got).max() < 3
 
 
+@pytest.mark.parametrize("preprocessing", ["robust", "standard"])
+def test_scaling_of_subnormal_values_stays_finite(preprocessing):
+    # A column spread over float32's subnormal numbers (below about 3e-39): 1 / spread
+    # overflows float32, and inf * 0 at the median made the inputs NaN.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(0, 1e-39, 200), rng.normal(size=200)]).astype(np.float32)
+    net = TabularNet(2, 2, hidden_sizes=(8,), preprocessing=preprocessing).eval()
+    net.fit_preprocessing(torch.from_numpy(X))
+    stage = net.stages[0]
+    assert torch.isfinite(stage.factor).all()
+    features = stage.features(torch.from_numpy(X)).detach()
+    assert torch.isfinite(features).all()
+    # The column still reads as a spread of values, in its order.
+    assert features[:, 0].std() > 0.1
+    order = np.argsort(X[:, 0], kind="stable")
+    assert (features[order, 0].diff() >= 0).all()
+    assert torch.isfinite(net(torch.from_numpy(X))).all()
+
+
 def test_standard_preprocessing_matches_numpy():
     rng = np.random.default_rng(1)
     X = np.column_stack([rng.normal(5, 3, 200), np.full(200, 2.0)]).astype(np.float32)

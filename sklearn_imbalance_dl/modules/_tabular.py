@@ -24,6 +24,9 @@ _BIAS_LR_FACTOR = 0.1
 
 
 _Z_MAX = 1e18
+# The largest factor float32 holds: a spread of subnormal numbers (below about 3e-39)
+# would make ``1 / spread`` infinite, and ``inf * 0`` at the median NaN.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def robust_scale_smooth_clip(x, median, factor):
@@ -480,6 +483,8 @@ class TabularNet(nn.Module):
 
         ``median`` and ``factor = 1 / (q75 - q25)``; where the inter-quartile range is
         0, ``factor = 1 / (0.5 * (max - min))``; a constant feature gets ``factor = 0``.
+        A factor beyond float32's range (a feature spread over subnormal numbers, below
+        about 3e-39) is float32's largest, so that the inputs stay finite.
         Only the numeric columns are scaled (the category codes are not).
 
         Parameters
@@ -503,6 +508,7 @@ class TabularNet(nn.Module):
         if self.preprocessing == "standard":
             std = x.std(0)
             factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)
+            factor = np.minimum(factor, _FLOAT32_MAX)
             stage.median.copy_(torch.from_numpy(x.mean(0)).float())
             stage.factor.copy_(torch.from_numpy(factor).float())
             return
@@ -511,6 +517,7 @@ class TabularNet(nn.Module):
         half_range = 0.5 * (x.max(0) - x.min(0))
         spread = np.where(spread == 0, half_range, spread)
         factor = np.divide(1.0, spread, out=np.zeros_like(spread), where=spread != 0)
+        factor = np.minimum(factor, _FLOAT32_MAX)
         stage.median.copy_(torch.from_numpy(median).float())
         stage.factor.copy_(torch.from_numpy(factor).float())
 
