@@ -93,23 +93,23 @@ results by under 1 point)
   exponential CRI+PPL falls behind LDAM-DRW (−1.0 ± 1.9, 1/5) and ARB's lead over
   LDAM-DRW shrinks to +0.6/+0.7. So CRI+PPL > LDAM-DRW and ARB ≫ LDAM-DRW on
   exponential depend on the setting; on step they do not.
-- **CRI+PPL trades head for tail.** Its many-shot accuracy is 93.0 (exp.) and 96.0
+- **CRI+PPL trades head for tail.** Its many-shot accuracy is 94.2 (exp.) and 95.4
   (step) against 99-100 for the others: after the PPW window the class weights are
   ∝ 1/n_c (124:1 between head and tail digits here, far steeper than CIFAR-10-LT's
   100:1 spread over 5000 → 50 images), and PPmix's Remix sends mixed labels to the
   tail. Net effect still positive.
 - **MFW (labels mixed by the feature share, the default) helps LDAM-DRW on both
-  profiles (+2.4 ± 2.0, 4/5 and +9.2 ± 3.2, 5/5) and CE on step (+6.0 ± 2.6, 5/5), and
-  costs CE on exponential (−3.3 ± 3.0, 1/5).** Keeping each sample's own label instead
-  (`mixing__label_policy="keep"`) lost 7.4 and 8.2 points on step: a weakened head
+  profiles (+2.4 ± 1.5, 5/5 and +9.2 ± 3.2, 5/5) and CE on step (+5.8 ± 3.0, 5/5), and
+  costs CE on exponential (−3.4 ± 3.1, 1/5).** Keeping each sample's own label instead
+  (`mixing__label_policy="keep"`) lost 7.7 and 7.9 points on step: a weakened head
   sample becomes an input between two classes labelled with its head class, which
   widens the head classes' regions. See "Procrustean MFW: keeping or mixing the label"
   below (`benchmarks/mfw_label_policy.py`), whose "mix" rows are these.
 - **The phased sampler in place of PPW's re-weighting (CRI+PPS+PPmix,
   `schedule="pps"`), an option of the authors' code that none of their released
-  configurations uses, keeps the head** (many-shot 99.6 and 99.4 against CRI+PPL's 93.0
-  and 96.0): +0.6 ± 0.7 over CRI+PPL on exponential (4/5, 1 tie), −1.5 ± 2.0 on step
-  (1/5). Its last batches are class-balanced, drawn with replacement: a one-image tail
+  configurations uses, keeps the head** (many-shot 99.4 and 99.3 against CRI+PPL's 94.2
+  and 95.4): +0.4 ± 0.8 over CRI+PPL on exponential (4/5), −0.2 ± 1.7 on step
+  (2/5). Its last batches are class-balanced, drawn with replacement: a one-image tail
   digit of step fills a tenth of each batch with copies of that image, where PPW weights
   its one appearance per epoch.
 """
