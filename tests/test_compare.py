@@ -502,6 +502,20 @@ def test_preprocessing_and_resampling_fitted_per_fold():
     assert set(results.n_train) == {40} and set(results.n_test) == {20}
 
 
+def test_a_factory_returning_one_estimator_does_not_carry_a_fit_into_the_next_fold():
+    """A closure over one warm-started estimator: each fit starts from an unfitted copy,
+    not from the model of the previous fold, which was trained on this fold's test rows."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)  # noise: nothing to learn
+    forest = RandomForestClassifier(n_estimators=5, warm_start=True, random_state=0)
+    shared = run_comparison(X, y, cv=2, methods={"rf": lambda s, e, d: forest}, seeds=[0])
+    fresh = run_comparison(X, y, cv=2, methods={"rf": lambda s, e, d: clone(forest)}, seeds=[0])
+    np.testing.assert_array_equal(shared.balanced_accuracy, fresh.balanced_accuracy)
+    assert not hasattr(forest, "estimators_")  # the user's estimator is left unfitted
+
+
 def test_make_preprocessor_one_hot_and_scale():
     X = _table().drop(columns="label")  # a None among the colours, a NaN among x1
     Xt = make_preprocessor(X).fit_transform(X)

@@ -503,6 +503,20 @@ def _with_preprocessor(estimator, preprocessor):
     return Pipeline([("preprocess", clone(preprocessor))] + steps)
 
 
+def _unfitted(estimator):
+    """An unfitted copy of what a factory returned, as ``cross_validate`` clones.
+
+    A factory that returns one estimator for every call (a closure over it) would
+    otherwise carry each fit into the next: with ``warm_start``, a fold's model would
+    go on from one trained on that fold's test rows. An object that scikit-learn cannot
+    clone is used as it is.
+    """
+    try:
+        return clone(estimator)
+    except (TypeError, RuntimeError):
+        return estimator
+
+
 def _notes_of(estimator):
     """Notes left by steps that adapt themselves to the data (SMOTEWithFallback)."""
     steps = estimator.steps if isinstance(estimator, Pipeline) else [("model", estimator)]
@@ -583,7 +597,8 @@ def _fit_and_score_one(task, torch_threads):
     try:
         with threadpool_limits(limits=torch_threads):
             estimator = _with_preprocessor(
-                factory(seed, settings["epochs"], settings["device"]), settings["preprocessor"]
+                _unfitted(factory(seed, settings["epochs"], settings["device"])),
+                settings["preprocessor"],
             )
             if is_deep(estimator):
                 _load_torch_optimizers()
