@@ -72,6 +72,16 @@ def autocast(device, dtype):
     )
 
 
+def _cut_loader(dataset, batch_size, order=None):
+    """A DataLoader of ``dataset``'s rows in ``order`` (a tensor of row indices; None:
+    the rows' own order), cut into batches as the fast path cuts them: a single last
+    row joins the batch before it (batch norm in training mode cannot take one row).
+    Its generator is its own, so the global random stream is left alone."""
+    rows = torch.arange(len(dataset)) if order is None else order
+    batches = [rows[start:end].tolist() for start, end in batch_bounds(len(dataset), batch_size)]
+    return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
+
+
 def full_precision(tensor):
     """Half-precision outputs (of autocast) as float32; float32 and float64 as they are."""
     return tensor.float() if tensor.dtype in (torch.float16, torch.bfloat16) else tensor
@@ -368,9 +378,7 @@ class ImbalanceNet(NeuralNet):
                 order = FixedOrder(order.to(dataset.y.device))
                 iterator = DeviceBatchIterator(dataset, self.batch_size, sampler=order)
             else:
-                bounds = batch_bounds(len(dataset), self.batch_size)
-                batches = [order[start:end].tolist() for start, end in bounds]
-                iterator = DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
+                iterator = _cut_loader(dataset, self.batch_size, order)
         for batch in iterator:
             yield self.unpack_batch(batch)
 
@@ -402,11 +410,8 @@ class ImbalanceNet(NeuralNet):
         if isinstance(dataset, LabelledDataset):
             # Own generators: a DataLoader draws a base seed per epoch, which would
             # otherwise shift the global stream that shuffling and mixing draw from.
-            if not training:
-                # In order, cut as the fast path cuts: a single last row joins the batch
-                # before it (SWA's batch-norm pass runs in training mode).
-                batches = [range(*bounds) for bounds in batch_bounds(len(dataset), self.batch_size)]
-                return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
+            if not training:  # in order (SWA's batch-norm pass runs in training mode)
+                return _cut_loader(dataset, self.batch_size)
             labels = torch.as_tensor(dataset.y).to(self.device)
             batches = EpochBatchSampler(self._train_sampler(labels), self.batch_size)
             return DataLoader(dataset, batch_sampler=batches, generator=torch.Generator())
