@@ -200,7 +200,10 @@ def make_preprocessor(X):
     categories gets 100 columns: its 99 most frequent categories and one the others
     share (a dense one-hot of 5,000 categories over 100,000 rows would take 4 GB).
     Meant as the first step of a pipeline, so that all of it is fitted on the training
-    fold only.
+    fold only. Which columns are numeric and which categorical is decided here, from
+    the X given (its dtypes, and for object columns whether every value is a
+    number): give it the table whose columns the pipeline will see; no statistic of
+    its rows is kept.
 
     Parameters
     ----------
