@@ -261,6 +261,33 @@ def test_tabular_lt_held_out_tables_are_outside_the_suite(tabular_lt):
         assert len(np.unique(y)) == 2
 
 
+def test_tabular_lt_g_mean_leaves_out_a_class_absent_from_the_test_part(tabular_lt, monkeypatch):
+    """A test fold without the minority (a class of fewer rows than --n-folds): a row
+    predicted as it does not make the G-mean 0; it is the package's g_mean scorer,
+    over the classes of the test part, as balanced accuracy is."""
+    import pandas as pd
+    from sklearn.dummy import DummyClassifier
+
+    from sklearn_imbalance_dl.metrics import geometric_mean_scorer
+
+    X_tr = pd.DataFrame({"x0": np.arange(8.0)})
+    y_tr = np.array([0, 0, 0, 0, 0, 0, 1, 1])
+    X_te = pd.DataFrame({"x0": np.arange(4.0)})
+    y_te = np.array([0, 0, 0, 0])
+
+    class PredictsOneMinority(DummyClassifier):
+        def predict(self, X):
+            return np.array([0, 0, 0, 1])
+
+    monkeypatch.setattr(tabular_lt, "load_unit", lambda unit, n_folds: (X_tr, y_tr, X_te, y_te))
+    model = PredictsOneMinority()
+    monkeypatch.setattr(tabular_lt, "make_model", lambda *args: model)
+    row = tabular_lt.fit_one("hgb", ("binary", "t", None, 0, 0), 10, "frame")
+    assert row["bacc"] == pytest.approx(0.75)
+    assert row["gmean"] == pytest.approx(0.75)
+    assert row["gmean"] == pytest.approx(geometric_mean_scorer(model, X_te, y_te))
+
+
 @pytest.mark.parametrize("table", ["car-good", "cleveland-0_vs_4"])
 def test_tabular_lt_reads_text_columns_under_the_string_dtype(tabular_lt, table):
     """Under pandas' string dtype (future.infer_string, the default of pandas 3) a KEEL
