@@ -312,13 +312,18 @@ class IndexSampler:
     def set_kind(self, kind):
         """Switch the sampling (classifier re-training switches to class-balanced)."""
         self.kind = kind
+        # torch.multinomial sums the row probabilities in their own dtype: in float32 a
+        # row's share of a million rows or more is close to the rounding of the sum, and
+        # the draws drift from the rule (the classes and the rows late in the order).
+        # float64 holds them to 2**24 rows; MPS has no float64.
+        dtype = torch.float32 if self.y.device.type == "mps" else torch.float64
         if isinstance(kind, torch.Tensor):
-            counts = torch.bincount(self.y, minlength=len(kind)).to(torch.float32)
-            class_probabilities = kind.to(device=self.y.device, dtype=torch.float32)
+            counts = torch.bincount(self.y, minlength=len(kind)).to(dtype)
+            class_probabilities = kind.to(device=self.y.device, dtype=dtype)
             # A class without rows gets no draws (0 / 0 would be NaN).
             per_row = class_probabilities / counts.clamp(min=1)
         elif isinstance(kind, str) and kind != "instance":
-            counts = torch.bincount(self.y).to(torch.float32)
+            counts = torch.bincount(self.y).to(dtype)
             per_row = counts.pow(-lookup("sampler", kind))
         else:
             return  # a shuffle, or an imbalanced-learn sampler
