@@ -25,7 +25,7 @@ import numpy as np
 import sklearn
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, Checkpoint, EarlyStopping, PrintLog
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, PassthroughScoring, PrintLog
 from skorch.exceptions import SkorchException
 from skorch.utils import TeeGenerator, to_device
 from torch.utils.data import DataLoader
@@ -195,10 +195,8 @@ class ImbalanceNet(NeuralNet):
         # ClassDiagnostics' lists of one value per class stay in the history, out of the
         # printed table: rows of them are unreadable with many classes.
         printed = PrintLog(keys_ignored=[ACCURACY_KEY, GRAD_NORM_KEY])
-        return [
-            (name, printed if name == "print_log" else callback)
-            for name, callback in super()._default_callbacks
-        ]
+        own = {"print_log": printed, "valid_loss": _PooledLoss(name="valid_loss")}
+        return [(name, own.get(name, callback)) for name, callback in super()._default_callbacks]
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         # torch.compile wraps the module as ``_orig_mod``: patterns name the parameters
@@ -667,7 +665,7 @@ class ImbalanceNet(NeuralNet):
         if iterator is None:
             return
         self.batch_listeners_ = self._find_batch_listeners()
-        losses, sizes, correct, seen = [], [], None, None
+        losses, sizes, loss_weights, correct, seen = [], [], [], None, None
         self._set_training(training)
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
@@ -681,14 +679,21 @@ class ImbalanceNet(NeuralNet):
                 correct, seen = _count_correct(
                     logits, step["y_true"], step.get("sample_weight"), correct, seen
                 )
+                # The normaliser of the batch's weighted mean (its size without class
+                # weights): the epoch's loss pools the batches by it (_PooledLoss).
+                loss_weights.append(self.criterion_.per_sample_weight(step["y_true"]).sum())
             self.notify("on_batch_end", batch=batch, training=training, **step)
         # One device synchronisation per epoch instead of one per batch.
         values = torch.stack(losses).float().cpu().tolist()
         if training:
             self._check_finite(values)
-        for row, value, size in zip(self.history[-1]["batches"][-len(values) :], values, sizes):
+        rows = self.history[-1]["batches"][-len(values) :]
+        for row, value, size in zip(rows, values, sizes):
             row[prefix + "_loss"] = value
             row[prefix + "_batch_size"] = size
+        if loss_weights:
+            for row, weight in zip(rows, torch.stack(loss_weights).double().cpu().tolist()):
+                row[prefix + "_loss_weight"] = weight
         self.history.record(prefix + "_batch_count", len(values))
         if not training:
             # The mean of the recalls in exact fractions, rounded once: equal accuracies
@@ -893,6 +898,27 @@ def _input_causes():
     if sklearn.get_config()["assume_finite"]:  # arrays are checked otherwise
         causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE})")
     return causes
+
+
+class _PooledLoss(PassthroughScoring):
+    """skorch's epoch loss, the batches weighed by the normalisers of their weighted
+    means (``<name>_weight``, recorded per batch) rather than by their sizes.
+
+    With class weights a batch's loss is ``sum(s w l) / sum(w)`` over its rows: weighed
+    by ``sum(w)``, the batches pool into that mean over all of them, the loss of the
+    whole held-out part in batches of any size. Without class weights ``sum(w)`` is the
+    batch size, as in skorch. An epoch whose batches all weigh 0 has the loss 0.
+    """
+
+    def get_avg_score(self, history):
+        key = self.name + "_weight"
+        batches = history[-1, "batches"]
+        if not all(key in row for row in batches if self.name in row):
+            return super().get_avg_score(history)
+        weights, scores = zip(*history[-1, "batches", :, [key, self.name]])
+        if not sum(weights) > 0:
+            return 0.0
+        return np.average(scores, weights=weights)
 
 
 @contextlib.contextmanager

@@ -699,6 +699,39 @@ def test_the_losses_weigh_each_split_part_relative_to_its_own_mean_weight():
     np.testing.assert_allclose(clf.net_.history[:, "valid_loss"], losses.valid, rtol=1e-5)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_valid_loss_is_the_loss_of_the_whole_held_out_part_under_class_weights(weighted):
+    """With class weights the loss of a batch is its own weighted mean: the epoch's
+    valid_loss pools the batches by their weights, so it is the loss of the held-out part
+    (in batches of any size), not a mean of the batches' means."""
+
+    class WholeSplitLoss(Callback):
+        def initialize(self):
+            self.valid = []
+            return self
+
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            data, weight = dataset_valid, dataset_valid.sample_weight
+            with torch.no_grad():
+                logits = net.module_(data.X)
+            class_weight = net.criterion_.class_weights[data.y]
+            losses = torch.nn.functional.cross_entropy(logits, data.y, reduction="none")
+            if weight is None:
+                weight = torch.ones_like(losses)
+            self.valid.append(float((weight * class_weight * losses).sum() / class_weight.sum()))
+
+    X = np.random.default_rng(0).normal(size=(200, 4)).astype(np.float32)
+    y = np.repeat([0, 1, 2], [150, 40, 10])
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, len(y)) if weighted else None
+    clf = small(
+        loss="weighted_ce", validation_fraction=0.3, max_epochs=2, batch_size=8,
+        module__batch_norm=False, callbacks=[("whole", WholeSplitLoss())],
+    )  # fmt: skip
+    clf.fit(X, y, sample_weight=weights)
+    expected = dict(clf.net_.callbacks_)["whole"].valid
+    np.testing.assert_allclose(clf.net_.history[:, "valid_loss"], expected, rtol=1e-5)
+
+
 def test_mixed_loss_matches_hand_computation():
     """Sample weights multiply per-sample losses (the class weights alone normalise them,
     as fit scales the sample weights to a mean of 1); mixing mixes the two labels' losses."""
