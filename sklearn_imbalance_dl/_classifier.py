@@ -708,7 +708,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         rng_state = rng.get_state()
         try:
-            return self._fit(X, y, sample_weight)
+            # A Dataset's items read before the training is seeded (the first item's
+            # shape, the labels of a SliceDataset y) may draw from torch's CPU generator
+            # (a random transform): it is given back as it was, as the training's is, and
+            # no fit in another thread draws from it meanwhile.
+            with _ONE_FIT_AT_A_TIME, torch.random.fork_rng(devices=[]):
+                return self._fit(X, y, sample_weight)
         except BaseException:
             rng.set_state(rng_state)
             vars(self).clear()

@@ -342,6 +342,31 @@ def test_fit_leaves_global_torch_rng_alone(imbalanced):
     np.testing.assert_array_equal(torch.rand(3), expected)
 
 
+@pytest.mark.parametrize("sliced", [False, True], ids=["labels", "SliceDataset"])
+def test_a_fit_on_a_dataset_leaves_global_torch_rng_alone(imbalanced, sliced):
+    # The items a fit reads before it seeds its training (the first item's shape, the
+    # labels of a SliceDataset y) draw from torch's generator as a random transform does.
+    from skorch.helper import SliceDataset
+    from torch.utils.data import Dataset
+
+    X, y = imbalanced
+
+    class Noisy(Dataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, i):
+            return torch.as_tensor(X[i], dtype=torch.float32) + 0.01 * torch.rand(1), y[i]
+
+    dataset = Noisy()
+    labels = SliceDataset(dataset, idx=1) if sliced else y
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    small(max_epochs=1).fit(dataset, labels)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
 @pytest.mark.parametrize("instance", [False, True])
 def test_a_refused_fit_draws_nothing_from_numpys_random_state(imbalanced, instance):
     # The seed is drawn before the components are checked: a refused fit leaves the
