@@ -1041,6 +1041,15 @@ def test_mixing_in_hidden_layer_needs_staged_module(imbalanced):
     )
 
 
+@pytest.mark.parametrize("mixing", ["mixup", "mfw"])
+def test_mixing_layer_takes_numpy_integers(imbalanced, mixing):
+    # A grid over mixing__layer=np.arange(...) gives numpy integers: the same point as ints.
+    X, y = imbalanced
+    as_int = small(mixing=mixing, mixing__layer=1, max_epochs=2).fit(X, y)
+    as_numpy = small(mixing=mixing, mixing__layer=np.int64(1), max_epochs=2).fit(X, y)
+    np.testing.assert_array_equal(as_numpy.predict_proba(X), as_int.predict_proba(X))
+
+
 class _StagedWithExtraStep(torch.nn.Module):
     """Exposes 'stages' and 'head', but its forward adds a step that they skip (as a
     stem or a final norm outside the stages does)."""

@@ -93,7 +93,8 @@ class Mixing(Component):
         elif self.layer == "penultimate":
             self.points_ = [n_points - 1]
         else:
-            self.points_ = [self.layer]
+            # A numpy integer (a grid's np.arange) is a point as a Python int is.
+            self.points_ = [int(self.layer)]
         if max(self.points_) >= n_points:
             raise ValueError(
                 f"mixing layer={self.layer!r} needs a module with at least "
