@@ -1287,7 +1287,8 @@ def _build_mixing(params, routed, schedule, module):
     if params["mixing"] is None:
         return None
     mixing = build_component("mixing", params["mixing"], routed)
-    if getattr(mixing, "layer", "input") != "input" and not is_staged(module):
+    # Point 0 is the input itself, which any module can be mixed at.
+    if getattr(mixing, "layer", "input") not in ("input", 0) and not is_staged(module):
         raise ValueError(
             f"mixing={params['mixing']!r} mixes at layer={mixing.layer!r}, which needs a "
             "module exposing 'stages' and 'head' (the staged-module protocol of "

@@ -1041,6 +1041,17 @@ def test_mixing_in_hidden_layer_needs_staged_module(imbalanced):
     )
 
 
+@pytest.mark.parametrize("layer", [0, np.int64(0)])
+def test_mixing_at_point_zero_is_mixing_at_the_input(imbalanced, layer):
+    # Point 0 is the input: any module can be mixed there, as with layer="input".
+    X, y = imbalanced
+    params = dict(mixing="mixup", max_epochs=2, random_state=0)
+    module = torch.nn.Sequential(torch.nn.Linear(8, 3))
+    at_zero = ImbalancedNetClassifier(module=module, mixing__layer=layer, **params).fit(X, y)
+    at_input = ImbalancedNetClassifier(module=module, mixing__layer="input", **params).fit(X, y)
+    np.testing.assert_array_equal(at_zero.predict_proba(X), at_input.predict_proba(X))
+
+
 @pytest.mark.parametrize("mixing", ["mixup", "mfw"])
 def test_mixing_layer_takes_numpy_integers(imbalanced, mixing):
     # A grid over mixing__layer=np.arange(...) gives numpy integers: the same point as ints.
