@@ -108,8 +108,8 @@ results by under 1 point)
 - **The phased sampler in place of PPW's re-weighting (CRI+PPS+PPmix,
   `schedule="pps"`), an option of the authors' code that none of their released
   configurations uses, keeps the head** (many-shot 99.4 and 99.3 against CRI+PPL's 94.2
-  and 95.4): +0.4 ± 0.8 over CRI+PPL on exponential (4/5), −0.2 ± 1.7 on step
-  (2/5). Its last batches are class-balanced, drawn with replacement: a one-image tail
+  and 95.4): +0.1 ± 1.2 over CRI+PPL on exponential (2/5), +0.3 ± 1.1 on step
+  (3/5). Its last batches are class-balanced, drawn with replacement: a one-image tail
   digit of step fills a tenth of each batch with copies of that image, where PPW weights
   its one appearance per epoch.
 """
