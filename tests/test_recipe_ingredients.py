@@ -478,6 +478,20 @@ def test_cutout_refuses_a_square_that_blanks_every_image():
         clf.fit(images, y)
 
 
+def test_cutout_fills_integer_images_with_a_value_they_hold():
+    """uint8 images take a whole fill in [0, 255]; a fraction used to be rounded to 0
+    silently, and 300 failed inside torch."""
+    images = torch.full((4, 3, 16, 16), 200, dtype=torch.uint8)
+    torch.manual_seed(0)
+    out = cutout(images, size=8, fill=128)
+    assert out.dtype == torch.uint8 and set(out.unique().tolist()) == {128, 200}
+    for fill in (0.5, 300, -1):
+        with pytest.raises(ValueError, match=rf"fill={fill}.*dtype torch.uint8.*\[0, 255\]"):
+            cutout(images, size=8, fill=fill)
+    with pytest.raises(ValueError, match="fill=100000.0 .* dtype torch.float16"):
+        cutout(images.half(), size=8, fill=1e5)
+
+
 def test_cutout_draws_from_the_global_generator_per_image():
     images = torch.ones(64, 3, 32, 32)
     torch.manual_seed(3)

@@ -71,6 +71,8 @@ def cutout(images, size=16, fill=0.0):
     size : int, default=16
         Side of the square, in pixels.
     fill : float, default=0.0
+        Value of the square's pixels; for integer images (uint8), a whole number their
+        dtype holds.
 
     Returns
     -------
@@ -82,6 +84,7 @@ def cutout(images, size=16, fill=0.0):
     ValueError
         If ``size`` is ``2 * max(H, W) - 1`` or more: the square would cover the whole
         of every image wherever its centre falls.
+        If ``fill`` is not a value of the images' dtype (0.5 or 256 for uint8 images).
 
     References
     ----------
@@ -104,6 +107,7 @@ def _cutout(images, size, fill=0.0, what="cutout's size"):
     _check_images(images, "cutout")
     n, _, h, w = images.shape
     _check_cutout_size(size, h, w, what)
+    _check_fill(fill, images.dtype)
     device = images.device
     cy = torch.randint(0, h, (n,), device=device)
     cx = torch.randint(0, w, (n,), device=device)
@@ -130,6 +134,28 @@ def _check_cutout_size(size, h, w, what):
         f"{what}={size} blanks every {h}x{w} image whole (its square covers the image "
         f"wherever its centre falls), so the network would learn from blank images: "
         f"{advice}."
+    )
+
+
+def _check_fill(fill, dtype):
+    """Refuse a ``fill`` that images of ``dtype`` cannot hold: torch would round a
+    fraction into integer pixels (0.5 to 0 in uint8) and fail on a value out of range."""
+    if dtype.is_complex:
+        return
+    if dtype.is_floating_point:
+        info = torch.finfo(dtype)
+        if info.min <= fill <= info.max:
+            return
+        expected = f"a value in [{info.min:g}, {info.max:g}]"
+    else:
+        info = None if dtype == torch.bool else torch.iinfo(dtype)
+        low, high = (0, 1) if info is None else (info.min, info.max)
+        if float(fill).is_integer() and low <= fill <= high:
+            return
+        expected = f"a whole number in [{low}, {high}]"
+    raise ValueError(
+        f"cutout's fill={fill!r} cannot be held by images of dtype {dtype}: give {expected} "
+        "(the value of the square's pixels), or the images as floats."
     )
 
 
