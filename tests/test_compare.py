@@ -849,6 +849,22 @@ def test_a_dask_address_that_cannot_be_read_is_one_line(address, reason, capsys)
         run_comparison(X, y, cv=2, methods=["logreg"], seeds=1, dask_scheduler=address)
 
 
+@pytest.mark.parametrize("address", ["", "  "])
+def test_an_empty_dask_address_is_refused_not_run_here(address, capsys):
+    """An empty address (an unset variable in a script) does not run the fits locally."""
+    pytest.importorskip("distributed")
+    assert main(["compare", *TINY, "--methods", "logreg", "--dask-scheduler", address]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"sklearn-imbalance-dl compare: error: The Dask scheduler address {address!r} is "
+        "empty; an address reads like 'tcp://127.0.0.1:8786'."
+    )
+    X, y = _table().drop(columns="label"), _table()["label"]
+    with pytest.raises(ValueError, match=rf"address {re.escape(repr(address))} is empty"):
+        run_comparison(X, y, cv=2, methods=["logreg"], seeds=1, dask_scheduler=address)
+
+
 # ---------------------------------------------------------------- plot
 def test_plot_writes_png(tmp_path, capsys):
     path = tmp_path / "results.png"

@@ -1294,7 +1294,11 @@ def _run(args):
             for method, how in unavailable_methods().items()
         ]
     say(format_table(summary, title=title, notes=notes, results=results))
-    where = f"Dask at {args.dask_scheduler}" if args.dask_scheduler else f"n_jobs={args.n_jobs}"
+    where = (
+        f"Dask at {args.dask_scheduler}"
+        if args.dask_scheduler is not None
+        else f"n_jobs={args.n_jobs}"
+    )
     say(f"{len(results)} fits in {elapsed:.1f} s ({where})")
     status = 0
     failed = summary.loc[summary["n_failed"] > 0, ["method", "n_failed"]]

@@ -688,6 +688,12 @@ def _dask_backend(scheduler):
 
     @contextmanager
     def backend():
+        if not scheduler.strip():
+            # Client("") would start a cluster of its own on this machine.
+            raise SchedulerAddressError(
+                f"The Dask scheduler address {scheduler!r} is empty; an address reads like "
+                "'tcp://127.0.0.1:8786'."
+            )
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
@@ -942,11 +948,12 @@ def run_comparison(
     import joblib
 
     rows = []
-    backend = _dask_backend(dask_scheduler) if dask_scheduler else nullcontext()
+    on_dask = dask_scheduler is not None  # "" is an address left empty, not "no cluster"
+    backend = _dask_backend(dask_scheduler) if on_dask else nullcontext()
     try:
         with backend:
             parallel = joblib.Parallel(
-                n_jobs=-1 if dask_scheduler else _workers(n_jobs, n_fits),
+                n_jobs=-1 if on_dask else _workers(n_jobs, n_fits),
                 return_as="generator_unordered",
             )
             fits = parallel(joblib.delayed(_fit_and_score)(t, torch_threads) for t in tasks())
