@@ -1947,6 +1947,21 @@ def test_error_score_raise_names_the_fit_and_keeps_the_finished_ones():
     assert (error.results["error"] == "").all()
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_error_score_raise_has_the_fits_own_error_as_cause(n_jobs):
+    """Also when the fit ran in a worker process: its error, not the worker's traceback."""
+    from sklearn_imbalance_dl.compare import ComparisonFitError
+
+    X, y = _two_class_data()
+    methods = {"invalid": _invalid_logreg}
+    with pytest.raises(ComparisonFitError) as info:
+        run_comparison(X, y, cv=2, seeds=1, methods=methods, error_score="raise", n_jobs=n_jobs)
+    cause = info.value.__cause__
+    assert type(cause).__name__ == "InvalidParameterError" and isinstance(cause, ValueError)
+    assert str(cause).startswith("The 'C' parameter of LogisticRegression")
+    assert "_fit_error" not in vars(info.value)
+
+
 def test_a_numeric_error_score_is_the_score_of_a_failed_fit():
     X, y = _two_class_data()
     methods = {"flaky": _fails_for_seed_1, "baseline": _baseline}

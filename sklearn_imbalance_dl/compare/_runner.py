@@ -549,13 +549,39 @@ def _fit_and_score(task, torch_threads):
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         if settings["error_score"] == "raise":
-            raise ComparisonFitError(
+            failure = ComparisonFitError(
                 f"The fit of {name!r} (seed {seed}, fold {fold}) failed: {_first_line(error)}",
                 method=name,
                 seed=seed,
                 fold=fold,
-            ) from exc
+            )
+            # A worker's error comes back pickled, and pickling drops __cause__ (joblib
+            # puts the worker's traceback text there): kept as state, restored by
+            # run_comparison.
+            failure._fit_error = exc if _pickles(exc) else None
+            raise failure from exc
         return _failed_row(task, error)
+
+
+def _pickles(exc):
+    """Whether ``exc`` comes back from a worker process as it went."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
+
+
+def _restore_fit_error(error):
+    """Make the fit's own error the ``__cause__`` of ``error`` (a ComparisonFitError)
+    again after a worker sent it back; the worker's traceback becomes the cause of that."""
+    fit_error = error.__dict__.pop("_fit_error", None)
+    if fit_error is not None and error.__cause__ is not fit_error:
+        if fit_error.__cause__ is None:
+            fit_error.__cause__ = error.__cause__
+        error.__cause__ = fit_error
 
 
 def _first_line(text):
@@ -976,6 +1002,7 @@ def run_comparison(
                         stacklevel=3,
                     )
     except ComparisonFitError as exc:
+        _restore_fit_error(exc)
         exc.results = _results_frame(rows, methods, attrs)
         exc.results.attrs["partial"] = True
         exc.n_fits = n_fits
