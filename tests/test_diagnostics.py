@@ -239,7 +239,7 @@ def test_the_gradient_norm_of_a_feature_map_is_over_all_its_elements():
 
 
 def test_diagnostics_are_recorded_under_a_float64_default_dtype():
-    # The module and the inputs follow torch's default dtype; the sums stay float32.
+    # The module and the inputs follow torch's default dtype; the sums are float64.
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
     weights = np.random.default_rng(0).integers(1, 3, len(y)).astype(float)
     dtype = torch.get_default_dtype()
@@ -288,3 +288,26 @@ def test_batch_counted_loss_is_measured_on_mixed_batches_when_rows_are_sorted_by
     expected = totals / 5 / np.bincount(y)
     recorded = class_diagnostics(clf)["grad_norm"][-1]
     np.testing.assert_allclose(recorded, expected, rtol=0.1)
+
+
+def test_the_class_sums_do_not_drop_light_rows_after_a_heavy_one():
+    # One row weighs 2**25 times each of the others: a float32 running sum drops every
+    # light row added after it (as it stops counting unweighted rows at 2**24 a class).
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20_000)
+    X = rng.normal(size=(len(y), 2)) + y[:, None]
+    weights = np.ones(len(y))
+    weights[0] = 0.9 * 2.0**25
+    clf = ImbalancedNetClassifier(
+        module="mlp",
+        module__hidden_sizes=(4,),
+        loss="ce",
+        max_epochs=1,
+        batch_size=4096,
+        callbacks=[ClassDiagnostics()],
+        random_state=0,
+    ).fit(X, y, sample_weight=weights)
+    expected_norm, expected_acc = _closed_form(clf, X, y, weights)
+    recorded = class_diagnostics(clf)
+    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
+    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)

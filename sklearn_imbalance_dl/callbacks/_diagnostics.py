@@ -74,10 +74,12 @@ class ClassDiagnostics(Callback):
     def on_epoch_end(self, net, dataset_train=None, **kwargs):
         n_classes = len(net.class_counts)
         device = net.device
-        # In float32 whatever torch's default dtype (the sums below are float32).
-        correct = torch.zeros(n_classes, device=device, dtype=torch.float32)
-        grad_norm = torch.zeros(n_classes, device=device, dtype=torch.float32)
-        seen = torch.zeros(n_classes, device=device, dtype=torch.float32)
+        # Summed in float64 whatever torch's default dtype: a float32 sum stops counting
+        # at 2**24 rows of a class (16,777,216 + 1 is 16,777,216). MPS has no float64.
+        dtype = torch.float32 if torch.device(device).type == "mps" else torch.float64
+        correct = torch.zeros(n_classes, device=device, dtype=dtype)
+        grad_norm = torch.zeros(n_classes, device=device, dtype=dtype)
+        seen = torch.zeros(n_classes, device=device, dtype=dtype)
         net.set_training(False)
         for Xb, yb, wb in net.training_batches(dataset_train, shuffled=True):
             features = net.penultimate_features(Xb).requires_grad_(True)
@@ -85,11 +87,11 @@ class ClassDiagnostics(Callback):
             per_sample = net.per_sample_loss(logits, yb, wb)
             (gradient,) = torch.autograd.grad(per_sample.sum(), features)
             # A row of sample weight k counts as k rows, as in training (0: not at all).
-            weight = torch.ones_like(yb, dtype=torch.float32) if wb is None else wb.float()
+            weight = torch.ones_like(yb, dtype=dtype) if wb is None else wb.to(dtype)
             # The norm over all of a sample's feature (a feature map: every element).
-            norms = gradient.flatten(1).norm(dim=1).float()
+            norms = gradient.flatten(1).norm(dim=1).to(dtype)
             grad_norm.index_add_(0, yb, weight * norms)
-            correct.index_add_(0, yb, weight * (logits.argmax(1) == yb).float())
+            correct.index_add_(0, yb, weight * (logits.argmax(1) == yb).to(dtype))
             seen.index_add_(0, yb, weight)
         seen = torch.where(seen > 0, seen, 1)
         net.history.record(ACCURACY_KEY, (correct / seen).cpu().tolist())
