@@ -974,12 +974,13 @@ def _stopper_has_fired(callback):
 
 def _count_correct(logits, y_true, sample_weight, correct, seen):
     """Accumulate per-class hits and counts of a validation batch, on the device; with
-    sample weights, their sums (a row of weight k counts as k rows, as in fit)."""
+    sample weights, their sums (a row of weight k counts as k rows, as in fit). Rows are
+    counted in int64, exactly: a float32 sum would stop counting at 2**24 rows."""
     n_classes = logits.shape[1]
     hits = logits.argmax(1) == y_true
     if sample_weight is None:
-        batch_correct = torch.bincount(y_true[hits], minlength=n_classes).float()
-        batch_seen = torch.bincount(y_true, minlength=n_classes).float()
+        batch_correct = torch.bincount(y_true[hits], minlength=n_classes)
+        batch_seen = torch.bincount(y_true, minlength=n_classes)
     else:
         weight = sample_weight.double()
         batch_correct = torch.bincount(y_true[hits], weight[hits], minlength=n_classes)

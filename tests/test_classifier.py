@@ -951,6 +951,20 @@ def test_validation_split_and_early_stopping(imbalanced):
     assert clf.class_counts_.sum() == 240  # counts from the data trained on
 
 
+def test_early_stopping_counts_every_held_out_row_of_a_large_class():
+    # 2**24 rows and one more: a float32 count stops at 16,777,216.
+    from sklearn_imbalance_dl._net import _count_correct
+
+    n = 2**24
+    correct, seen = _count_correct(
+        torch.zeros(n, 1), torch.zeros(n, dtype=torch.long), None, None, None
+    )
+    correct, seen = _count_correct(
+        torch.zeros(1, 1), torch.zeros(1, dtype=torch.long), None, correct, seen
+    )
+    assert correct.tolist() == seen.tolist() == [n + 1]
+
+
 # ----------------------------------------------------------------------------- errors
 @pytest.mark.parametrize(
     "params, message",
