@@ -311,3 +311,25 @@ def test_the_class_sums_do_not_drop_light_rows_after_a_heavy_one():
     recorded = class_diagnostics(clf)
     np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
     np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+
+
+def test_diagnostics_leave_the_training_of_a_randomly_transformed_dataset_alone():
+    # A Dataset whose items are drawn at random (a random transform) draws from torch's
+    # generator: the diagnostics' pass over it must not move the draws of training.
+    X, y, _, _ = load_digits_lt(imbalance_ratio=10)
+    X = X.astype(np.float32)
+
+    class Noisy(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, i):
+            return torch.as_tensor(X[i]) + 0.1 * torch.rand(X.shape[1]), y[i]
+
+    params = {"module": "mlp", "module__hidden_sizes": (16,), "max_epochs": 3, "random_state": 0}
+    plain = ImbalancedNetClassifier(**params).fit(Noisy(), y)
+    measured = ImbalancedNetClassifier(callbacks=[ClassDiagnostics()], **params).fit(Noisy(), y)
+    assert class_diagnostics(measured)["train_accuracy"].shape == (3, 10)
+    expected = plain.net_.module_.state_dict()
+    for name, value in measured.net_.module_.state_dict().items():
+        assert torch.equal(value, expected[name]), name

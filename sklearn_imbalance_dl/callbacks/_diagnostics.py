@@ -40,7 +40,9 @@ class ClassDiagnostics(Callback):
     (``callbacks=[ClassDiagnostics()]``): it reads the network through the hooks of the
     net the estimator builds, and a plain skorch net is refused. Needs a module that
     follows the staged-module protocol. Costs one forward pass and a backward pass
-    through the head per epoch.
+    through the head per epoch. It leaves the model and torch's random streams as they
+    were: a fit trains the same model with or without it, also on a Dataset whose
+    items are drawn at random (a random transform).
 
     Examples
     --------
@@ -72,6 +74,14 @@ class ClassDiagnostics(Callback):
             )
 
     def on_epoch_end(self, net, dataset_train=None, **kwargs):
+        # A Dataset whose items are drawn at random (a random transform) draws from
+        # torch's generator: the training's streams are restored after the pass, so that
+        # the fit trains the same model with and without the diagnostics.
+        cuda = [torch.device(net.device)] if str(net.device).startswith("cuda") else []
+        with torch.random.fork_rng(devices=cuda):
+            self._record(net, dataset_train)
+
+    def _record(self, net, dataset_train):
         n_classes = len(net.class_counts)
         device = net.device
         # Summed in float64 whatever torch's default dtype: a float32 sum stops counting
