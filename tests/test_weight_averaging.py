@@ -188,6 +188,22 @@ def test_an_averaging_that_averages_nothing_is_refused_before_training(digits):
         assert not hasattr(clf, "net_")
 
 
+def test_a_subclass_that_never_calls_update_is_told_so_not_to_lower_start(digits):
+    # fold is defined, but no hook calls update: the epochs it averages were all trained.
+    X, y = digits
+
+    class FoldOnly(WeightAveraging):
+        def fold(self, average, current):
+            torch._foreach_lerp_(average, current, 0.5)
+
+    clf = ImbalancedNetClassifier(module="mlp", weight_averaging=FoldOnly(), max_epochs=2)
+    with pytest.warns(
+        UserWarning, match=r"FoldOnly averaged no weights: update\(net\) was never"
+    ) as record:
+        clf.fit(X, y)
+    assert not any("lower weight_averaging__start" in str(w.message) for w in record)
+
+
 def test_swa_over_a_single_epoch_says_so(digits):
     X, y = digits
     # start 0.75 of 4 epochs: epoch 3 alone, its own weights.

@@ -128,7 +128,21 @@ class WeightAveraging(Component, Callback):
         # A fit stopped early (interrupted) still gets the average of what it trained.
         if not self.applied_:
             self.apply(net, X)
-        if not self.applied_ and not getattr(net, "interrupted_", False):
+        if self.applied_ or getattr(net, "interrupted_", False):
+            return
+        if len(net.history) > self.start_epoch_:
+            # The epochs it averages were trained: nothing called update (a subclass
+            # that defines fold but no hook that calls update).
+            warnings.warn(
+                f"{type(self).__name__} averaged no weights: update(net) was never called "
+                f"in the epochs it averages (from epoch {self.start_epoch_ + 1} of "
+                f"{self.n_epochs_}), so the model keeps the weights reached. A subclass "
+                "that defines fold calls self.update(net) from on_batch_end or "
+                "on_epoch_end (as EMA and SWA do).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+        else:
             warnings.warn(
                 f"{type(self).__name__} averaged no weights: the fit ended after "
                 f"{len(net.history)} epochs, before the averaging started (epoch "
