@@ -757,6 +757,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             y = self._validate_dataset(X, y)
         else:
             X, y, encoder = self._validate_table(X, y)
+            _check_hand_coded_categories(encoder, self._routed("module").get("n_categories"))
             self._input_shape = X.shape[1:]
             if X.ndim > 2 and X.size and isinstance(self.module, str):
                 self._value_scale = value_scale(X)
@@ -1094,6 +1095,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X = DatasetInputs(X, self._input_shape)
         elif encoder is not None and is_dataframe(X):
             validate_data(self, X, reset=False, skip_check_array=True)
+            _check_hand_coded_categories(encoder, self._module_categories(), X)
             if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one
                 check_array(np.empty(X.shape), estimator=self)
             X = check_array(
@@ -1110,6 +1112,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 X = self._numeric_columns(X, fitted=True)
             X = self._validate_array(X, reset=False, encoded=encoder is not None)
             if encoder is not None and X.ndim == 2:
+                _check_hand_coded_categories(encoder, self._module_categories(), X)
                 X = encoder.transform(X)
             else:
                 _check_no_nan(X, self.module, fitted=True)
@@ -1119,6 +1122,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(X, Dataset):  # a Dataset's items are read in batches later
             check_value_scale(X, getattr(self, "_value_scale", None))
         return X
+
+    def _module_categories(self):
+        """The ``n_categories`` of the fitted module (its trailing code columns)."""
+        return getattr(getattr(self, "net_", None) and self.net_.module_, "n_categories", None)
 
     def _check_sample_shape(self, shape, whole=None):
         """Refuse samples of another shape than fit's, naming both shapes. ``whole``:
@@ -1441,6 +1448,54 @@ def _explain_pandas_na(error):
             "value. Pass the pandas DataFrame itself (module='tabular' or 'auto' reads its "
             "missing values), or mark them as np.nan in a float array."
         ) from error
+
+
+def _check_hand_coded_categories(encoder, n_categories, X=None):
+    """Refuse missing values that would shift or fill in category codes given by hand.
+
+    With ``module__n_categories`` on a table that the encoding reads as numbers only,
+    the module reads the last ``len(n_categories)`` columns as codes as they are. A
+    missing value there would be imputed with the column's median (a category), and one
+    in another column would get a missing indicator appended after the codes, where the
+    module reads them. ``X``: at predict time, the table to check (the encoding learned
+    in ``fit`` which columns had missing values).
+    """
+    try:
+        k = len(n_categories or ())
+    except TypeError:  # refused with the module's own message
+        return
+    if encoder is None or not k or encoder.categorical_columns_:
+        return
+    codes = encoder.columns_[-k:]
+    if X is None:
+        missing = list(encoder.indicator_columns_)
+    else:
+        # At predict time a missing number is imputed (no indicator is added): only the
+        # codes are checked.
+        values = X.iloc[:, -k:].isna().to_numpy() if is_dataframe(X) else np.isnan(X[:, -k:])
+        missing = [c for c, m in zip(codes, values.any(0)) if m]
+    in_codes = [c for c in missing if c in codes]
+    given = f"module__n_categories={tuple(n_categories)!r}"
+    advice = (
+        "or pass a DataFrame with the categorical columns as 'category' dtype: fit then "
+        "encodes them, missing values included, and fills in n_categories."
+    )
+    if in_codes:
+        who = "this model" if X is not None else given
+        raise ValueError(
+            f"X has missing values in column(s) {in_codes}, which {who} reads as category "
+            "codes: they would be imputed with the column's median, a category of its "
+            "own. Give them a code instead (n for missing, n + 1 for a category not seen "
+            f"in fit, where a column's categories are 0 .. n - 1), {advice}"
+        )
+    if missing:
+        raise ValueError(
+            f"X has missing values in column(s) {missing}, but {given} reads the last {k} "
+            "column(s) of X as category codes: fit imputes the missing numbers and "
+            "appends a 0/1 missing indicator of each such column after the last column, "
+            "where the codes would be read from. Impute them in front, with the "
+            f"indicators before the code columns, {advice}"
+        )
 
 
 def _check_no_nan(X, module, fitted=False):

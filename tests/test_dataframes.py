@@ -178,6 +178,31 @@ def test_dataframe_fit_equals_the_fit_on_hand_encoded_arrays(table, fitted):
     np.testing.assert_array_equal(fitted.predict(X), by_hand.predict(hand_encode(X, X)))
 
 
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_hand_coded_categories_with_missing_values_are_refused(as_frame):
+    """Codes given by hand (module__n_categories on numbers) are the last columns as
+    they are: a missing indicator appended after them would be read as the codes, and a
+    missing code imputed with the column's median would read as a category."""
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=(80, 2)), rng.integers(0, 3, 80)])
+    y = (X[:, 2] == 1).astype(int)
+    clf = ImbalancedNetClassifier(module="tabular", module__n_categories=(3,), **SMALL)
+    frame = pd.DataFrame if as_frame else np.asarray
+    clf.fit(frame(X), y)  # no missing value: the codes are read as given
+    assert clf.net_.module_.stages[0].n_numeric == 2
+    X_missing = X.copy()
+    X_missing[:5, 2] = np.nan
+    with pytest.raises(ValueError, match=r"which this model reads as category codes"):
+        clf.predict(frame(X_missing))
+    for column, match in ((0, r"appends a 0/1 missing indicator"), (2, r"the column's median")):
+        X_missing = X.copy()
+        X_missing[:5, column] = np.nan
+        refused = clone(clf)
+        with pytest.raises(ValueError, match=match):
+            refused.fit(frame(X_missing), y)
+        assert not hasattr(refused, "net_")
+
+
 @pytest.mark.parametrize("n_categories", [(3, 3, 20), (), (3, 3)])
 def test_n_categories_that_is_not_the_encoding_of_the_dataframe_is_refused(table, n_categories):
     """Another count would read a missing or an unseen category as a category of its own,
