@@ -557,6 +557,32 @@ def test_counts_beyond_float16_work_with_half_logits(batch, loss):
     )
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        LogitAdjustedLoss,
+        LDAMLoss,
+        WeightedCELoss,
+        lambda c: ARBLoss(c, counts="global"),
+        lambda c: losses.LabelAwareSmoothingLoss(c, shape="linear"),
+    ],
+)
+def test_half_loss_keeps_its_counts(batch, loss, dtype):
+    # .half() / .bfloat16() of a loss (or of a module holding it) used to round the
+    # counts buffer: 100,000 was infinite in float16, the loss NaN or wrong.
+    logits, target = batch
+    counts = [40000.0, 30000.0, 100000.0, 10.0]
+    full = loss(counts)
+    converted = loss(counts).to(dtype)
+    for name, buffer in converted.named_buffers():
+        assert buffer.dtype == torch.float32, name
+        torch.testing.assert_close(buffer, getattr(full, name))
+    torch.testing.assert_close(converted(logits.to(dtype), target), full(logits.to(dtype), target))
+    assert torch.nn.ModuleList([converted]).half()[0].class_counts.dtype == torch.float32
+    assert converted.double().class_counts.dtype == torch.float64
+
+
 # --------------------------------------------------------------------------- modules
 
 

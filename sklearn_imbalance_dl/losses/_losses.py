@@ -57,7 +57,8 @@ class ImbalanceLoss(nn.Module):
     """Base class of the imbalance-aware losses.
 
     A loss holds the training class counts and a per-class weight vector as buffers
-    (they move with ``.to(device)`` and survive pickling and ``copy.deepcopy``).
+    (they move with ``.to(device)`` and survive pickling and ``copy.deepcopy``; they
+    stay at least float32 under ``.half()`` and ``.bfloat16()``).
     Schedules (DRW, PPW) change ``class_weights`` **in place** between epochs
     (``loss.class_weights.copy_(new)``); ``forward`` reads the buffer on every call.
 
@@ -197,6 +198,19 @@ class ImbalanceLoss(nn.Module):
         )
         # int64: uint8 indices would select the classes as a mask.
         return self.class_weights.to(target.device)[target.long()]
+
+    def _apply(self, fn, recurse=True):
+        # .half() and .bfloat16() (or .to() of either) would round the counts, and the
+        # weights and factors made from them: a count beyond 65,504 becomes infinite in
+        # float16. The buffers move and take the dtype asked for, at least float32 (as
+        # the counts beside half-precision logits, like_dtype).
+        before = {name: b for name, b in self._buffers.items() if b is not None}
+        super()._apply(fn, recurse)
+        for name, old in before.items():
+            new = self._buffers.get(name)
+            if new is not None and new.is_floating_point() and like_dtype(new) != new.dtype:
+                self._buffers[name] = old.to(device=new.device, dtype=like_dtype(new))
+        return self
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # The class counts (and the weights and factors made from them) are the data of
