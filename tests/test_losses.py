@@ -379,8 +379,11 @@ def test_a_sample_weight_of_another_shape_is_refused(batch):
     logits, target = batch
     with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\); expected a tensor"):
         ARBLoss()(logits, target, sample_weight=torch.ones(3))
-    with pytest.raises(ValueError, match=r"sample_weight has list; expected a tensor of one"):
+    with pytest.raises(ValueError, match=r"sample_weight has type list, not torch.Tensor;"):
         ARBLoss()(logits, target, sample_weight=[1.0] * len(target))
+    # An array of the right shape is not a tensor: its shape is not what is wrong.
+    with pytest.raises(ValueError, match=r"sample_weight has type ndarray, not torch.Tensor;"):
+        ARBLoss()(logits, target, sample_weight=np.ones(len(target)))
 
 
 def test_arb_global_requires_counts(batch):

@@ -258,10 +258,13 @@ class ImbalanceLoss(nn.Module):
         if sample_weight is not None and (
             not isinstance(sample_weight, torch.Tensor) or sample_weight.shape != target.shape
         ):
-            got = getattr(sample_weight, "shape", None)
-            got = type(sample_weight).__name__ if got is None else f"shape {tuple(got)}"
+            got = (
+                f"has shape {tuple(sample_weight.shape)}"
+                if isinstance(sample_weight, torch.Tensor)
+                else f"has type {type(sample_weight).__name__}, not torch.Tensor"
+            )
             raise ValueError(
-                f"sample_weight has {got}; expected a tensor of one weight per sample, "
+                f"sample_weight {got}; expected a tensor of one weight per sample, "
                 f"shape {tuple(target.shape)}."
             )
         n_classes = logits.shape[1]
