@@ -386,6 +386,18 @@ def test_a_sample_weight_of_another_shape_is_refused(batch):
         ARBLoss()(logits, target, sample_weight=np.ones(len(target)))
 
 
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+def test_arb_refuses_negative_or_non_finite_sample_weights(batch, bad):
+    # Such a weight made a batch count negative or NaN and the loss -inf, silently.
+    logits, target = batch
+    weights = torch.ones(len(target))
+    weights[3] = bad
+    with pytest.raises(ValueError, match="sample_weight must hold finite, non-negative"):
+        ARBLoss()(logits, target, sample_weight=weights)
+    # The global counts do not read the weights.
+    ARBLoss(COUNTS, counts="global")(logits, target, sample_weight=weights)
+
+
 def test_arb_global_requires_counts(batch):
     logits, target = batch
     with pytest.raises(ValueError, match="class_counts"):

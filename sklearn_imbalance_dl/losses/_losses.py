@@ -686,6 +686,17 @@ class ARBLoss(ImbalanceLoss):
             return counts
         if sample_weight is None:
             return None  # the kernel counts the batch's rows
+        # Checked where it costs no synchronisation with a GPU, as the targets are: a
+        # negative or NaN weight would make a class's count negative, its loss -inf.
+        if (
+            sample_weight.device.type == "cpu"
+            and not torch.compiler.is_compiling()
+            and not bool((sample_weight.isfinite() & (sample_weight >= 0)).all())
+        ):
+            raise ValueError(
+                "sample_weight must hold finite, non-negative weights (a row of weight "
+                f"k counts as k rows of its class); got {sample_weight.tolist()}."
+            )
         return K._batch_counts(target, logits.shape[1], logits.dtype, sample_weight)
 
     def _loss(self, logits, target, counts, weight, reduction):
