@@ -449,6 +449,22 @@ def test_labels_of_mixed_types_and_features_with_nan_are_refused_at_construction
         ImbalancedSampler([0, 1, 0, 1], NearMiss(), X=X)
 
 
+def test_a_list_of_labels_of_mixed_types_is_refused_not_read_as_strings():
+    """numpy reads the list [1, "1", "b"] as the strings "1", "1", "b": the labels 1 and
+    "1" would be drawn as one class."""
+    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+        ImbalancedSampler([1] * 8 + ["1"] * 3 + ["b"])
+    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+        ImbalancedSampler((0, "a", 0, "a"))
+    # Missing labels in a list are named as missing, not as a type.
+    for missing in ([0, None, 1], ["a", float("nan"), "b"]):
+        with pytest.raises(ValueError, match="1 missing label"):
+            ImbalancedSampler(missing)
+    # A list of one kind is taken as before.
+    assert ImbalancedSampler(["a", "b", "b"]).class_counts_.tolist() == [1, 2]
+    assert ImbalancedSampler([0, 1.0, 1]).classes_.tolist() == [0, 1]
+
+
 def test_a_smoothed_bootstrap_is_refused_not_drawn_as_plain_copies():
     """RandomOverSampler with ``shrinkage`` names its rows in ``sample_indices_`` but
     returns them perturbed (a smoothed bootstrap): drawing those indices would silently

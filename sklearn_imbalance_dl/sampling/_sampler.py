@@ -463,12 +463,16 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         labels = column_or_1d(np.asarray(y), warn=True)
         if len(labels) == 0:
             raise ValueError("y is empty: ImbalancedSampler needs the labels of the samples.")
+        # A list is checked as objects: numpy would read [0, "a"] as the strings "0", "a",
+        # and ["a", nan] as "a", "nan".
+        listed = isinstance(y, (list, tuple)) and np.ndim(np.asarray(y, dtype=object)) == 1
+        as_given = np.asarray(y, dtype=object) if listed else labels
         check_no_missing_labels(
-            labels,
+            as_given,
             then=": ImbalancedSampler would draw them as a class of their own. Drop those "
             "samples, or give them a label.",
         )
-        check_label_types(labels)
+        check_label_types(as_given)
         if type_of_target(labels) == "continuous":
             raise ValueError(
                 "y holds continuous values, not class labels: ImbalancedSampler draws by "
