@@ -440,6 +440,19 @@ def test_smote_with_fallback_refuses_labels_of_mixed_types_naming_them():
         SMOTEWithFallback(random_state=0).fit_resample(X, y)
 
 
+def test_smote_with_fallback_refuses_a_list_of_labels_of_mixed_types():
+    """numpy reads the list [1, ..., "a", "b"] as strings: the labels came back as "1",
+    and 1 and "1" were resampled as one class."""
+    X = np.random.default_rng(0).normal(size=(12, 2))
+    for y in ([1] * 8 + ["a"] * 3 + ["b"], tuple([1] * 6 + ["1"] * 6)):
+        with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+            SMOTEWithFallback(random_state=0).fit_resample(X, y)
+    # A list of one kind keeps its labels.
+    _, y_res = SMOTEWithFallback(random_state=0).fit_resample(X, [1] * 8 + [2] * 3 + [3])
+    assert sorted(set(y_res)) == [1, 2, 3]
+    assert all(isinstance(label, int) for label in y_res)
+
+
 def test_labels_of_mixed_types_and_features_with_nan_are_refused_at_construction():
     with pytest.raises(ValueError, match="y mixes labels of types int, str"):
         ImbalancedSampler(np.array([0, "a", 0, "a"], dtype=object))

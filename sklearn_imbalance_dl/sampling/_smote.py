@@ -79,8 +79,10 @@ class SMOTEWithFallback(BaseSampler):
 
     def fit_resample(self, X, y, **params):
         # imbalanced-learn sorts the labels first, which labels of mixed types
-        # ([1, "a"]) cannot do: refused here with a message, not numpy's TypeError.
-        check_label_types(np.asarray(y).ravel())
+        # ([1, "a"]) cannot do: refused here with a message, not numpy's TypeError. A
+        # list is read as objects: numpy would read [1, "a"] as the strings "1", "a".
+        as_objects = isinstance(y, (list, tuple))
+        check_label_types(np.asarray(y, dtype=object if as_objects else None).ravel())
         return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
