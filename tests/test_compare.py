@@ -1353,6 +1353,31 @@ def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
     assert "--na-values MARK" in capsys.readouterr().out
 
 
+def test_a_target_with_missing_labels_names_the_cells_read_as_missing(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    labels = ["None", "Mild", "Severe", "Mild", ""] * 12
+    table = pd.DataFrame({"a": rng.normal(size=60), "severity": labels})
+    path = _write(tmp_path, "severity.csv", table)
+    assert main(["compare", "--data", path, "--target", "severity", *TINY]) == 2
+    # "None" is written in the file: pandas reads it as missing, as the empty cells.
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sklearn-imbalance-dl compare: error: 24 row(s) of severity.csv have no value in "
+        "the target column 'severity' (cells 'None', read as a missing value); drop or "
+        "fill them, or rename a class written so in the file"
+    ]
+    path = _write(
+        tmp_path, "gaps.csv", table.assign(severity=table["severity"].replace("None", ""))
+    )
+    assert main(["compare", "--data", path, "--target", "severity", *TINY]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "24 row(s) of gaps.csv have no value in the target column 'severity'; drop or fill them"
+        )
+    )
+
+
 def test_a_target_of_many_whole_numbers_looks_like_regression(tmp_path, capsys):
     rng = np.random.default_rng(0)
     table = pd.DataFrame({"a": rng.normal(size=60), "price": rng.integers(100, 900, 60)})

@@ -779,9 +779,14 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     y = df[target]
     missing = int(y.isna().sum())
     if missing:
+        marks = _missing_marks(path, sep, target, y.isna().to_numpy()) if suffix == ".csv" else []
+        written, rename = "", ""
+        if marks:
+            written = f" (cells {', '.join(map(repr, marks))}, read as a missing value)"
+            rename = ", or rename a class written so in the file"
         raise CompareError(
-            f"{missing} row(s) of {path.name} have no value in the target column {target!r}; "
-            "drop or fill them"
+            f"{missing} row(s) of {path.name} have no value in the target column {target!r}"
+            f"{written}; drop or fill them{rename}"
         )
     if suffix == ".csv" and pd.api.types.is_numeric_dtype(y):
         codes = _codes(path, sep, target, na_values)
@@ -822,6 +827,25 @@ def _codes(path, sep, target, na_values):
     if text.str.fullmatch(r"[+-]?\d+").all() and text.str.fullmatch(r"[+-]?0\d+").any():
         return text
     return None
+
+
+def _missing_marks(path, sep, target, missing):
+    """The text of the ``target`` cells of a CSV file that were read as missing values
+    (``missing``, a mask of its rows): "None", "NA", "null" are pandas' marks of a
+    missing value, though a file may mean them as a label. Empty cells are left out."""
+    import pandas as pd
+
+    text = pd.read_csv(
+        path,
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        usecols=lambda column: column.strip() == target,
+    ).iloc[:, 0]
+    if len(text) != len(missing):
+        return []
+    marks = text[missing].str.strip()
+    return list(dict.fromkeys(marks[marks != ""]))
 
 
 _STORED_AS_TEXT = "numbers stored as text"
