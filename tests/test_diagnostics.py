@@ -49,6 +49,14 @@ def _closed_form(clf, X, y, weights):
     return expected_norm, expected_acc
 
 
+def _assert_last_epoch_is_closed_form(clf, X, y, weights):
+    """The last epoch's recorded accuracies and gradient norms are the closed form's."""
+    expected_norm, expected_acc = _closed_form(clf, X, y, weights)
+    recorded = class_diagnostics(clf)
+    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
+    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+
+
 def test_last_epoch_matches_closed_form_gradient(fitted):
     """For CE on a linear head, dl_i/dh_i = W^T (softmax(W h_i + b) - e_{y_i})."""
     clf, X, y = fitted
@@ -251,10 +259,7 @@ def test_diagnostics_are_recorded_under_a_float64_default_dtype():
     finally:
         torch.set_default_dtype(dtype)
     assert next(clf.net_.module_.parameters()).dtype == torch.float64
-    expected_norm, expected_acc = _closed_form(clf, X, y, weights)
-    recorded = class_diagnostics(clf)
-    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
-    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
+    _assert_last_epoch_is_closed_form(clf, X, y, weights)
 
 
 def test_batch_counted_loss_is_measured_on_mixed_batches_when_rows_are_sorted_by_class():
@@ -307,10 +312,7 @@ def test_the_class_sums_do_not_drop_light_rows_after_a_heavy_one():
         callbacks=[ClassDiagnostics()],
         random_state=0,
     ).fit(X, y, sample_weight=weights)
-    expected_norm, expected_acc = _closed_form(clf, X, y, weights)
-    recorded = class_diagnostics(clf)
-    np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
-    np.testing.assert_allclose(recorded["grad_norm"][-1], expected_norm, rtol=1e-4)
+    _assert_last_epoch_is_closed_form(clf, X, y, weights)
 
 
 def test_diagnostics_leave_the_training_of_a_randomly_transformed_dataset_alone():
