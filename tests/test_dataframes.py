@@ -428,6 +428,18 @@ def test_booleans_beside_numbers_are_not_merged_into_one_category(table):
     assert encoder.n_categories_[-1] == 4
 
 
+@pytest.mark.parametrize(
+    "values", [[True, 1], [1, True], [False, 0], [True, False, 0]], ids=["T1", "1T", "F0", "TF0"]
+)
+def test_booleans_beside_0_or_1_alone_are_refused_too(table, values):
+    """The distinct values keep one of True and 1: they show no number beside the
+    booleans (or no boolean beside the numbers), yet the column holds both."""
+    X, y = table
+    answers = pd.Series(np.resize(np.array(values, dtype=object), len(X)), dtype=object)
+    with pytest.raises(ValueError, match=r"'answer' holds booleans beside the numbers 0 or 1"):
+        ColumnEncoder().fit(X.assign(answer=answers))
+
+
 @pytest.mark.parametrize("dtype", ["category", "arrow-dictionary"])
 def test_a_category_column_of_dates_is_taken_as_declared(table, dtype):
     """A ``category`` dtype (or Arrow's dictionary, the category of

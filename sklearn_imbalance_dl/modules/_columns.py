@@ -658,8 +658,15 @@ def _check_category_types(present, types, name):
         )
     if "time" in types and not declared:
         raise _times_of_day(name)
-    if {"boolean", "number"} <= types:
+    if types & {"boolean", "number"}:
         values = present.astype(object).tolist()
+        # The distinct values keep one of True and 1 (of False and 0), equal as keys:
+        # read the types of all of them (one value of each Python type tells).
+        first_of_type = {}
+        for value in values:
+            first_of_type.setdefault(type(value), value)
+        if not {"boolean", "number"} <= {_value_type(v) for v in first_of_type.values()}:
+            return
         booleans = {bool(v) for v in values if isinstance(v, (bool, np.bool_))}
         numbers_seen = {v for v in values if _value_type(v) == "number"}
         if any(b in numbers_seen for b in booleans):  # True == 1 and False == 0 as keys
