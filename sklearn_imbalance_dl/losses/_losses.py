@@ -693,9 +693,11 @@ class ARBLoss(ImbalanceLoss):
             and not torch.compiler.is_compiling()
             and not bool((sample_weight.isfinite() & (sample_weight >= 0)).all())
         ):
+            bad = sample_weight[~(sample_weight.isfinite() & (sample_weight >= 0))]
             raise ValueError(
                 "sample_weight must hold finite, non-negative weights (a row of weight "
-                f"k counts as k rows of its class); got {sample_weight.tolist()}."
+                f"k counts as k rows of its class); got {len(bad)} other(s), the first "
+                f"{bad[0].item()!r}."
             )
         return K._batch_counts(target, logits.shape[1], logits.dtype, sample_weight)
 
