@@ -51,6 +51,7 @@ from ._validation import (
     check_label_types,
     check_no_missing_labels,
     check_object_labels,
+    listed_labels,
     plain_value,
     user_stacklevel,
 )
@@ -746,8 +747,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(y, SliceDataset):
             y = np.asarray(y)  # reads every item's label
         _check_no_missing_labels(y)
-        if isinstance(y, (list, tuple)) and np.ndim(labels := np.asarray(y, dtype=object)) == 1:
-            check_label_types(labels)  # numpy would read [0, "a"] as the strings "0", "a"
+        if (labels := listed_labels(y)) is not None:
+            check_label_types(labels)
         encoder = None
         # The scale of the images a built-in image module trains on, which predict's are
         # compared with; a Dataset's items are not read through for it, and a module of

@@ -150,6 +150,17 @@ def label_kinds(labels):
     }  # fmt: skip
 
 
+def listed_labels(y):
+    """A 1-D list or tuple of labels as an object array, each label as given; None for
+    anything else. numpy would read ``[0, "a"]`` as the strings "0", "a" (merging 1 and
+    "1"), and ``["a", nan]`` as "a", "nan"."""
+    if isinstance(y, (list, tuple)):
+        labels = np.asarray(y, dtype=object)
+        if labels.ndim == 1:
+            return labels
+    return None
+
+
 def check_label_types(*arrays, name="y", verb="mixes"):
     """Refuse labels of mixed kinds (``[1, "a"]``) in ``arrays`` taken together: they
     neither compare nor sort together. Each array is read by its dtype where it has one

@@ -20,7 +20,12 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
-from .._validation import check_component_params, check_label_types, check_no_missing_labels
+from .._validation import (
+    check_component_params,
+    check_label_types,
+    check_no_missing_labels,
+    listed_labels,
+)
 from ..registry import lookup, options, register
 
 __all__ = [
@@ -463,10 +468,8 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         labels = column_or_1d(np.asarray(y), warn=True)
         if len(labels) == 0:
             raise ValueError("y is empty: ImbalancedSampler needs the labels of the samples.")
-        # A list is checked as objects: numpy would read [0, "a"] as the strings "0", "a",
-        # and ["a", nan] as "a", "nan".
-        listed = isinstance(y, (list, tuple)) and np.ndim(np.asarray(y, dtype=object)) == 1
-        as_given = np.asarray(y, dtype=object) if listed else labels
+        listed = listed_labels(y)
+        as_given = labels if listed is None else listed
         check_no_missing_labels(
             as_given,
             then=": ImbalancedSampler would draw them as a class of their own. Drop those "

@@ -8,7 +8,7 @@ from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_label_types, plain_value
+from .._validation import check_label_types, listed_labels, plain_value
 
 __all__ = ["SMOTEWithFallback"]
 
@@ -79,10 +79,9 @@ class SMOTEWithFallback(BaseSampler):
 
     def fit_resample(self, X, y, **params):
         # imbalanced-learn sorts the labels first, which labels of mixed types
-        # ([1, "a"]) cannot do: refused here with a message, not numpy's TypeError. A
-        # list is read as objects: numpy would read [1, "a"] as the strings "1", "a".
-        as_objects = isinstance(y, (list, tuple))
-        check_label_types(np.asarray(y, dtype=object if as_objects else None).ravel())
+        # ([1, "a"]) cannot do: refused here with a message, not numpy's TypeError.
+        listed = listed_labels(y)
+        check_label_types(np.asarray(y).ravel() if listed is None else listed)
         return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
