@@ -263,8 +263,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         moving average after every step, batch-norm statistics averaged too;
         :class:`~sklearn_imbalance_dl.callbacks.SWA`: equal average of the last
         epochs, batch-norm statistics recomputed on the training data). Parameters as
-        ``weight_averaging__*`` (``decay``, ``start``, SWA's ``lr``). Epochs a
-        schedule adds (``crt``, ``mislas``) fine-tune the averaged network.
+        ``weight_averaging__*``: ``start`` for both, EMA's ``decay`` and ``warmup``,
+        SWA's ``lr`` and ``anneal_epochs``. Epochs a schedule adds (``crt``,
+        ``mislas``) fine-tune the averaged network.
     device : str, default="auto"
         "auto" picks CUDA when present, else the CPU.
     random_state : int, RandomState instance or None, default=None
