@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO_ROOT / "benchmarks"
 
 
-def _run(args, timeout=120):
+def _run(args, timeout=600):  # a guard against a hang: a loaded machine takes minutes
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
     return subprocess.run(
         [sys.executable, *args],

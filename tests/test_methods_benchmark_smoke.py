@@ -31,7 +31,7 @@ def test_methods_benchmark_quick(tmp_path):
         check=True,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hang, not a time limit
     )
     text = output.read_text(encoding="utf-8")
     # The summary table is the first table after the data set heading.
