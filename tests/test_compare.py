@@ -537,6 +537,30 @@ def test_make_preprocessor_bounds_the_width_of_a_column_of_many_categories():
     assert unseen[0, -1] == 1 and unseen[0, 1:-1].sum() == 0
 
 
+def test_make_preprocessor_splits_a_wide_table_without_comparing_every_pair_of_columns():
+    # Column names that count their comparisons: picking the categorical columns
+    # compared each column with every numeric one, quadratic in the columns.
+    compared = []
+
+    class Name(str):
+        __hash__ = str.__hash__
+
+        def __eq__(self, other):
+            compared.append(1)
+            return str.__eq__(self, other)
+
+    n = 300
+    X = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(30, n)), columns=[Name(f"x{i}") for i in range(n)]
+    )
+    X.insert(100, Name("colour"), ["red", "blue", "green"] * 10)
+    compared.clear()
+    preprocessor = make_preprocessor(X)
+    assert len(compared) < 10 * n  # was about n**2 / 2
+    (_, _, numeric), (_, _, categorical) = preprocessor.transformers
+    assert numeric == [c for c in X.columns if c != "colour"] and categorical == ["colour"]
+
+
 def test_make_preprocessor_under_pandas_output_keeps_the_rows_of_a_fold():
     X = _table().drop(columns="label").iloc[::2]  # a training fold: its index has gaps
     arrays = make_preprocessor(X).fit_transform(X)
