@@ -353,8 +353,12 @@ class ColumnEncoder:
         """
         columns = self._columns(X, fitted=True)
         n = len(next(iter(columns.values()))["values"]) if columns else len(X)
-        numbers_, flags, codes = [], [], []
-        indicated = set(self.indicator_columns_)
+        n_numeric, n_flags = len(self.numeric_columns_), len(self.indicator_columns_)
+        # Each column is written into the float32 output as it is computed: a float64
+        # copy of the whole table (and another to stack it) would take five times the
+        # output's memory on a table of millions of rows.
+        out = np.empty((n, n_numeric + n_flags + len(self.categorical_columns_)), np.float32)
+        flag = dict(zip(self.indicator_columns_, range(n_numeric, n_numeric + n_flags)))
         for j, name in enumerate(self.numeric_columns_):
             values = columns[name]["values"]
             missing = np.isnan(values)
@@ -363,17 +367,15 @@ class ColumnEncoder:
             # beyond float64's too, where the scale is large: they overflow to infinity).
             with np.errstate(over="ignore"):
                 scaled = (imputed - self.offsets_[j]) * self.scales_[j]
-            numbers_.append(np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX))
-            if name in indicated:
-                flags.append(missing.astype(np.float64))
+            out[:, j] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
+            if name in flag:
+                out[:, flag[name]] = missing
         # Encoders pickled before the attribute existed give every column its missing code.
         missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
-        for name, cats in zip(self.categorical_columns_, self.categories_):
-            codes.append(self._codes(columns[name]["values"], cats, name, name in missed))
-        parts = numbers_ + flags + codes
-        if not parts:
-            return np.empty((n, 0), dtype=np.float32)
-        return np.column_stack(parts).astype(np.float32)
+        first = n_numeric + n_flags
+        for j, (name, cats) in enumerate(zip(self.categorical_columns_, self.categories_)):
+            out[:, first + j] = self._codes(columns[name]["values"], cats, name, name in missed)
+        return out
 
     def fit_transform(self, X):
         """``fit(X)``, then ``transform(X)``.
