@@ -394,7 +394,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     A fit is all or nothing: if it raises, the estimator is left as it was before
     (unfitted, or with its previous model). A fit whose loss or weights become
-    non-finite stops with a ``ValueError`` naming the epoch.
+    non-finite stops with a ``ValueError`` naming the epoch, and so does one whose outputs
+    on the ``validation_fraction`` part do (which ``predict`` would refuse).
 
     scikit-learn's estimator checks (``check_estimator``, ``parametrize_with_checks``)
     pass but for ``check_sample_weight_equivalence_on_dense_data``: in mini-batch

@@ -666,6 +666,7 @@ class ImbalanceNet(NeuralNet):
             return
         self.batch_listeners_ = self._find_batch_listeners()
         losses, sizes, loss_weights, correct, seen = [], [], [], None, None
+        unreadable = torch.zeros((), dtype=torch.bool)
         self._set_training(training)
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
@@ -679,6 +680,8 @@ class ImbalanceNet(NeuralNet):
                 correct, seen = _count_correct(
                     logits, step["y_true"], step.get("sample_weight"), correct, seen
                 )
+                # What predict refuses (NaN probabilities), checked once per epoch.
+                unreadable = unreadable.to(logits.device) | _gives_nan_probabilities(logits)
                 # The normaliser of the batch's weighted mean (its size without class
                 # weights): the epoch's loss pools the batches by it (_PooledLoss).
                 loss_weights.append(self.criterion_.per_sample_weight(step["y_true"]).sum())
@@ -687,6 +690,8 @@ class ImbalanceNet(NeuralNet):
         values = torch.stack(losses).float().cpu().tolist()
         if training:
             self._check_finite(values)
+        elif unreadable.item():
+            self._raise_non_finite_validation()
         rows = self.history[-1]["batches"][-len(values) :]
         for row, value, size in zip(rows, values, sizes):
             row[prefix + "_loss"] = value
@@ -745,6 +750,23 @@ class ImbalanceNet(NeuralNet):
         raise ValueError(
             f"Training diverged in epoch {self.current_epoch + 1}: the {what} became "
             f"non-finite (NaN or inf). Likely causes: {'; '.join(causes)}."
+        )
+
+    def _raise_non_finite_validation(self):
+        """The validation part's outputs give NaN probabilities: its loss and balanced
+        accuracy would be NaN and a count of arbitrary classes, and early stopping would
+        rank the epochs by them."""
+        causes = [
+            "held-out rows far beyond the scale of the training rows (standardise features "
+            "with large values)",
+            "a module of your own that computes NaN or inf in evaluation mode",
+        ]
+        if self._float16():
+            causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
+        raise ValueError(
+            f"The network's outputs on the validation part (validation_fraction) became "
+            f"non-finite (NaN or inf) in epoch {self.current_epoch + 1}, which gives NaN "
+            f"probabilities and no validation score. Likely causes: {'; '.join(causes)}."
         )
 
     def _raise_non_finite_from_the_start(self):
@@ -970,6 +992,12 @@ def _stopper_has_fired(callback):
     return (
         isinstance(callback, EarlyStopping) and getattr(callback, "misses_", 0) >= callback.patience
     )
+
+
+def _gives_nan_probabilities(logits):
+    """Whether a batch's logits hold a NaN, a +inf or a row of -inf only (a tensor)."""
+    bad = torch.isnan(logits).any() | torch.isposinf(logits).any()
+    return bad | torch.isneginf(logits).all(1).any() if logits.shape[1] else bad
 
 
 def _count_correct(logits, y_true, sample_weight, correct, seen):

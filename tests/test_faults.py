@@ -107,6 +107,54 @@ def test_divergence_of_the_batch_norm_statistics_alone_is_caught(digits):
         clf.fit(*digits)
 
 
+def test_validation_outputs_that_give_nan_probabilities_are_an_error_naming_the_epoch(digits):
+    # A held-out row far beyond the training rows' scale overflows the logits: the fit
+    # stops as a diverging one does, instead of recording a NaN validation loss and a
+    # balanced accuracy counting NaN outputs as a class (whichever part the row lands in).
+    X, y = digits
+    X, y = X.copy(), y.copy()
+    y[:2] = 10  # a class of two rows: one trains, one is held out
+    X[0] = 3e38
+    clf = small(module__hidden_sizes=(256,), module__batch_norm=False, validation_fraction=0.2)
+    clf.set_params(early_stopping=True)
+    fitted = clf.fit(X[2:], y[2:]).net_
+    message = (
+        r"outputs on the validation part \(validation_fraction\) became non-finite \(NaN or "
+        r"inf\) in epoch 1, .*held-out rows far beyond the scale of the training rows"
+    )
+    # Whichever part the row lands in, the fit is refused: in training as a non-finite
+    # loss, in the validation part as outputs giving NaN probabilities.
+    held_out = 0
+    for seed in range(4):
+        with pytest.raises(ValueError) as error:
+            clf.set_params(random_state=seed).fit(X, y)
+        if "validation part" in str(error.value):
+            assert re.search(message, str(error.value))
+            held_out += 1
+        else:
+            assert "loss became non-finite" in str(error.value)
+        assert clf.net_ is fitted  # the previous model is kept
+    assert held_out
+
+    # A module of one's own that computes NaN in evaluation mode only.
+    class NaNWhenEvaluating(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features, n_classes)
+
+        def forward(self, x):
+            logits = self.linear(x)
+            return logits if self.training else logits * float("nan")
+
+    clf = ImbalancedNetClassifier(
+        NaNWhenEvaluating, loss="ce", max_epochs=2, validation_fraction=0.2, random_state=0
+    )
+    with pytest.raises(ValueError, match=r"validation part .* in epoch 1, .*evaluation mode"):
+        clf.fit(*digits)
+    with pytest.raises(NotFittedError):
+        clf.predict(digits[0])
+
+
 def test_outputs_that_overflow_at_predict_are_an_error_not_nan(digits):
     X, y = digits
     clf = small().fit(X, y)
