@@ -680,7 +680,7 @@ class ImbalanceNet(NeuralNet):
                 correct, seen = _count_correct(
                     logits, step["y_true"], step.get("sample_weight"), correct, seen
                 )
-                # What predict refuses (NaN probabilities), checked once per epoch.
+                # What predict refuses (_gives_nan_probabilities), read once per epoch.
                 unreadable = unreadable.to(logits.device) | _gives_nan_probabilities(logits)
                 # The normaliser of the batch's weighted mean (its size without class
                 # weights): the epoch's loss pools the batches by it (_PooledLoss).
@@ -856,8 +856,7 @@ class ImbalanceNet(NeuralNet):
             with torch.inference_mode():
                 with self._autocast():
                     logits = full_precision(self.module_(self._to_device_input(xb))).cpu()
-                no_class = torch.isneginf(logits).all(1).any() if logits.shape[1] else False
-                if torch.isnan(logits).any() or torch.isposinf(logits).any() or no_class:
+                if _gives_nan_probabilities(logits):
                     raise ValueError(self._nan_probabilities_message(X))
                 # On the CPU, in float64 where ``output`` asks for it (MPS has no float64).
                 out = output(logits)
