@@ -455,11 +455,7 @@ _RAND_AUGMENT_CONSTRAINTS = {
 
 
 @validate_params(
-    {
-        "images": [torch.Tensor],
-        **_RAND_AUGMENT_CONSTRAINTS,
-        "ops": [tuple, list],
-    },
+    {"images": [torch.Tensor], "ops": [tuple, list]} | _RAND_AUGMENT_CONSTRAINTS,
     prefer_skip_nested_validation=True,
 )
 def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_AUGMENT_OPS):
@@ -623,8 +619,7 @@ class RandAugment(Component):
 
     needs_images = True
 
-    _parameter_constraints = {
-        **_RAND_AUGMENT_CONSTRAINTS,
+    _parameter_constraints = _RAND_AUGMENT_CONSTRAINTS | {
         "crop_flip": ["boolean"],
         "cutout_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
     }

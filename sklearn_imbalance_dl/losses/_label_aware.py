@@ -69,10 +69,7 @@ def _factors(counts: torch.Tensor, smooth_head, smooth_tail, shape, power) -> to
 
 
 @validate_params(
-    {
-        "class_counts": ["array-like", torch.Tensor],
-        **_CONSTRAINTS,
-    },
+    {"class_counts": ["array-like", torch.Tensor]} | _CONSTRAINTS,
     prefer_skip_nested_validation=True,
 )
 def label_aware_smoothing_factors(
@@ -130,10 +127,10 @@ def _label_aware_smoothing(logits, target, smoothing, weight, reduction):
         "logits": [torch.Tensor],
         "target": [torch.Tensor],
         "class_counts": ["array-like", torch.Tensor],
-        **_CONSTRAINTS,
         "weight": [None, "array-like", torch.Tensor],
         "reduction": PARAMETER_CONSTRAINTS["reduction"],
-    },
+    }
+    | _CONSTRAINTS,
     prefer_skip_nested_validation=True,
 )
 def label_aware_smoothing_loss(
@@ -231,7 +228,7 @@ class LabelAwareSmoothingLoss(ImbalanceLoss):
     torch.Size([])
     """
 
-    _parameter_constraints = {**ImbalanceLoss._parameter_constraints, **_CONSTRAINTS}
+    _parameter_constraints = ImbalanceLoss._parameter_constraints | _CONSTRAINTS
 
     def __init__(
         self,
