@@ -371,6 +371,22 @@ def test_weakening_probabilities_of_a_list_of_counts():
     torch.testing.assert_close(p, torch.tensor([0.495, 0.45, 0.0]))
 
 
+@pytest.mark.parametrize(
+    "counts, schedule, expected",
+    [
+        # Only the classes above the median count (torch's lower median when even).
+        ([100, 10, 1], "major_only", [0.5, 0.0, 0.0]),
+        ([100, 50, 20, 5], "major_only", [0.5, 0.5, 0.0, 0.0]),
+        # ((n_c - n_min) / (n_max - n_min)) ** gamma, gamma=2.
+        ([100, 10, 1], "linear", [0.5, 0.5 * (9 / 99) ** 2, 0.0]),
+        ([100, 50, 20, 5], "linear", [0.5, 0.5 * (45 / 95) ** 2, 0.5 * (15 / 95) ** 2, 0.0]),
+    ],
+)
+def test_weakening_probabilities_of_the_linear_and_major_only_schedules(counts, schedule, expected):
+    p = weakening_probabilities(counts, schedule, gamma=2.0, p_max=0.5)
+    torch.testing.assert_close(p, torch.tensor(expected))
+
+
 def test_mix_plan_mixes_features_with_partner():
     h = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
     plan = MixPlan(1, torch.tensor([1, 2, 0]), torch.tensor([1.0, 0.75, 0.5]), None)
