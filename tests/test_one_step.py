@@ -81,7 +81,7 @@ def _cosine(x, weight):
     return (x / x.norm(dim=1, keepdim=True)) @ (weight / weight.norm(dim=0, keepdim=True))
 
 
-def _fit(module, X=X, y=Y, **params):
+def _fit(module, X=X, y=Y, sample_weight=None, **params):
     """Fit with plain SGD, full batches; returns the estimator and its recorded steps."""
     clf = ImbalancedNetClassifier(
         module=module,
@@ -93,7 +93,7 @@ def _fit(module, X=X, y=Y, **params):
         random_state=0,
         callbacks=[("steps", StepRecorder())],
         **{"max_epochs": 1, "lr_schedule": "constant", **params},
-    ).fit(X, y)
+    ).fit(X, y, sample_weight=sample_weight)
     return clf, dict(clf.net_.callbacks_)["steps"].steps
 
 
@@ -491,6 +491,38 @@ def test_one_mixed_step_is_the_hand_step(mixing):
     np.testing.assert_allclose(plan.label_weight.double().numpy(), label_weight.numpy(), rtol=1e-6)
     expected = _mixed_step(step, share, label_weight)
     _assert_params(clf.net_.module_, expected)
+
+
+def test_one_mixed_arb_step_counts_the_partner_labels_with_their_own_weights():
+    # ARB's batch counts count a row of weight k as k rows. A partner's label comes with
+    # its own row's weight: the partner term's counts are the batch's, as the own term's.
+    torch.manual_seed(0)
+    sample_weight = np.array([2.0, 1.0, 1.0, 1.0, 3.0, 1.0])
+    clf, steps = _fit(
+        torch.nn.Linear(3, N_CLASSES),
+        loss="arb",
+        mixing="mixup",
+        sample_weight=sample_weight,
+    )
+    (step,) = steps
+    Xb, yb, wb = step["batch"]
+    Xb, yb, wb = torch.as_tensor(Xb).double(), torch.as_tensor(yb), torch.as_tensor(wb).double()
+    plan = step["plan"]
+    lam = float(plan.own_share[0])
+    mixed = lam * Xb + (1 - lam) * Xb[plan.partner]
+    n = torch.zeros(N_CLASSES, dtype=torch.float64).index_add_(0, yb, wb)
+    # Counted by the weights (relative to their mean): classes 0 and 1 weigh the same.
+    torch.testing.assert_close(n / n.sum(), torch.tensor([4.0, 4.0, 1.0]).double() / 9)
+
+    def arb(z, y):
+        return torch.logsumexp(z + n.log(), dim=1) - n.log()[y] - z.gather(1, y[:, None])[:, 0]
+
+    def loss(p):
+        z = (mixed @ p["weight"].T + p["bias"]).clamp(-30.0, 30.0)
+        per_sample = lam * arb(z, yb) + (1 - lam) * arb(z, yb[plan.partner])
+        return (wb * per_sample).sum() / len(yb)
+
+    _assert_params(clf.net_.module_, _hand_step(step["params"], loss))
 
 
 def test_one_cutmix_step_is_the_hand_step():
