@@ -467,6 +467,17 @@ def test_labels_of_any_type(imbalanced):
     np.testing.assert_array_equal(np.bincount(y), clf.class_counts_)
 
 
+@pytest.mark.parametrize("loss", ["ldam", "cri"])
+def test_cosine_losses_predict_the_softmax_of_s_times_the_cosine_logits(imbalanced, loss):
+    # The loss trains on s * cos: the probabilities are those the loss was trained on.
+    X, y = imbalanced
+    clf = small(loss=loss, loss__s=10.0, max_epochs=2).fit(X, y)
+    cos = clf.net_.forward(X.astype(np.float32)).double()
+    assert cos.abs().max() <= 1 + 1e-6
+    expected = torch.softmax(10.0 * cos, dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_sample_weight_scaling_is_a_no_op_and_weights_matter(imbalanced):
     X, y = imbalanced
     base = small().fit(X, y).predict_proba(X)
