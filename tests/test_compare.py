@@ -931,6 +931,24 @@ def test_summarise_orders_and_spreads():
     np.testing.assert_allclose(summary["balanced_accuracy_std"], [0.0, np.std([0.5, 0.7], ddof=1)])
 
 
+def test_summarise_keeps_the_results_order_for_ties_and_puts_failed_methods_last():
+    results = pd.DataFrame(
+        {
+            "method": ["c", "a", "b", "c", "a", "b"],
+            "seed": [0, 0, 0, 1, 1, 1],
+            "fold": 0,
+            "balanced_accuracy": [0.6, 0.7, 0.9, 0.8, 0.7, np.nan],
+            "fit_time": 1.0,
+            "notes": "",
+            "error": ["", "", "", "", "", "ValueError: boom"],
+        }
+    )
+    summary = summarise(results)
+    # c and a tie at 0.7: c came first. b's mean, 0.9, is over its one fit that ended.
+    assert summary["method"].tolist() == ["c", "a", "b"]
+    assert summary["n_failed"].tolist() == [0, 0, 1]
+
+
 # ---------------------------------------------------------------- Dask
 @pytest.mark.slow
 def test_dask_cluster_matches_local_run(csv_file, tmp_path):
