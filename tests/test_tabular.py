@@ -504,3 +504,25 @@ def test_a_module_of_ones_own_that_learns_its_preprocessing_warns_once_on_a_data
     assert len(told) == 1 and told[0].filename == __file__
     assert str(told[0].message).startswith("_LearnsItsScaling learns its input preprocessing")
     assert "Preprocess the inputs in the Dataset, or pass an array." in str(told[0].message)
+
+
+def test_mislas_retrains_packed_members_each_on_its_own_loss():
+    """Stage 2's scaled head still gives each member's logits, so the members keep
+    training on their own losses (TabM's rule) instead of on their mean logit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4)).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    clf = ImbalancedNetClassifier(
+        max_epochs=1, schedule="mislas", schedule__epochs=1, module__n_members=3,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    net = clf.net_
+    net.module_.eval()
+    members = net.forward_mixed(torch.as_tensor(X[:5]), None)
+    assert members.shape == (3, 5, 2)
+    torch.testing.assert_close(members.mean(0), net.module_(torch.as_tensor(X[:5])))
+    # A head without members exposes none through the wrapper.
+    plain = ImbalancedNetClassifier(
+        max_epochs=1, schedule="mislas", schedule__epochs=1, random_state=0
+    ).fit(X, y)
+    assert not hasattr(plain.net_.module_.head, "member_logits")

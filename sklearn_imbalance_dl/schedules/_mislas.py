@@ -70,6 +70,14 @@ class LearnableWeightScaling(nn.Module):
     def forward(self, x):
         return self.head(x) * self.scale
 
+    @property
+    def member_logits(self):
+        """Each member's scaled logits, ``(k, N, C)``, where the wrapped head packs
+        members (``TabularNet(n_members=k)``): each member is re-trained on its own loss,
+        as in the first stage. Absent otherwise (``hasattr`` is False)."""
+        member_logits = self.head.member_logits  # AttributeError: no members to expose
+        return lambda h: member_logits(h) * self.scale
+
 
 @register("schedule", "mislas")
 class MiSLASRetraining(ClassifierRetraining):
