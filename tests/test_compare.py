@@ -1161,6 +1161,15 @@ def test_thousands_separators_are_numbers(tmp_path, capsys):
     assert isinstance(X["amount"].dtype, pd.CategoricalDtype)
 
 
+def test_thousands_separators_are_numbers_when_pandas_reads_text_as_str(tmp_path, pandas_3_text):
+    labels, amounts = _messy_rows()
+    path = tmp_path / "amounts.csv"
+    pd.DataFrame({"amount": amounts, "label": labels}).to_csv(path, index=False)
+    X, *_ = _load(path)
+    assert X["amount"].dtype == float
+    assert X["amount"].tolist() == [2840.80, 1001.50, 12.25, 3_000_000.00, 7.0, 15.75, 980.10, 0.5]
+
+
 def test_unsplit_header_suggests_sep(tmp_path, capsys):
     path = tmp_path / "semi.csv"
     path.write_text("colour;x1;label\nred;1.5;a\nblue;2.5;a\nred;3.5;b\nblue;4.5;b\n")

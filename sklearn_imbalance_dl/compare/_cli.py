@@ -457,8 +457,9 @@ def _other(mark):
 
 
 def _text_of(values):
-    """The present values of a column as stripped text."""
-    return values.dropna().astype(str).str.strip()
+    """The present values of a column as stripped text (Python strings: the patterns
+    here are Python's, which pandas' Arrow-backed str dtype may not compile)."""
+    return values.dropna().astype(str).astype(object).str.strip()
 
 
 def _reads_under(text, mark):
@@ -502,7 +503,7 @@ def _file_decimal(raw, default, name):
     n_rows, n_columns = raw.shape
     cells = pd.Series(raw.to_numpy(dtype=object).T.ravel())
     present = cells.notna().to_numpy()
-    text = cells[present].astype(str).str.strip().reset_index(drop=True)
+    text = cells[present].astype(str).astype(object).str.strip().reset_index(drop=True)
     column = np.repeat(np.arange(n_columns), n_rows)[present]
 
     def in_every_cell(mask):
@@ -612,11 +613,19 @@ def read_csv(path, sep=None, decimal=None, na_values=()):
         decimal = _file_decimal(raw, "," if sep == ";" else ".", Path(path).name)
     df = pd.read_csv(path, decimal=decimal, **options)
     for column in df.columns:
-        if df[column].dtype == object:
+        # Text is object dtype under pandas 2, pandas' str dtype under pandas 3.
+        if _is_text(df[column].dtype):
             numbers = _as_numbers(df[column], decimal)
             if numbers is not None:
                 df[column] = numbers
     return df, sep, decimal
+
+
+def _is_text(dtype):
+    """Whether pandas holds a column of ``dtype`` as text (object, or its string dtype)."""
+    import pandas as pd
+
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
 
 
 def _unsplit_hint(columns):
