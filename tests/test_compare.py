@@ -524,6 +524,15 @@ def test_make_preprocessor_one_hot_and_scale():
     np.testing.assert_allclose(Xt[:, :2].mean(0), 0, atol=1e-12)
 
 
+def test_make_preprocessor_takes_a_str_column_with_gaps(pandas_3_text):
+    """One text column with a gap, as pandas 3 reads it: its values come from the
+    DataFrame as a read-only view, which the gaps were written into."""
+    X = pd.DataFrame({"colour": ["red", None, "blue", "red"], "x": [0.5, 1.5, 2.5, 3.5]})
+    Xt = make_preprocessor(X).fit_transform(X)
+    # 1 numeric + 2 colours (the gap imputed as the most frequent, red).
+    np.testing.assert_array_equal(Xt[:, 1:], [[0, 1], [0, 1], [1, 0], [0, 1]])
+
+
 def test_make_preprocessor_bounds_the_width_of_a_column_of_many_categories():
     rng = np.random.default_rng(0)
     codes = rng.zipf(1.3, 5000) % 3000  # a long tail of rare codes

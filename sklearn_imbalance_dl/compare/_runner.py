@@ -182,7 +182,8 @@ def _as_categories(X):
     """
     frame = pd.DataFrame(X)
     missing = frame.isna().to_numpy()
-    values = frame.astype(str).to_numpy(dtype=object)
+    # A copy: under copy-on-write (pandas 3) the array can be a read-only view of X.
+    values = frame.astype(str).to_numpy(dtype=object, copy=True)
     values[missing] = np.nan
     return pd.DataFrame(values, index=frame.index, columns=frame.columns)
 
