@@ -1145,8 +1145,9 @@ def summarise(results):
             "results.query(\"row == 'fit'\")."
         )
     errors = results["error"] if "error" in results.columns else pd.Series("", results.index)
-    # A CSV read back has NaN for the empty error of a fit that succeeded.
-    failed = errors.fillna("").astype(str) != ""
+    # A CSV read back has NaN for the empty error of a fit that succeeded (a float
+    # column, which pandas 3 warns against filling with text).
+    failed = errors.notna() & (errors.astype(str) != "")
     # The fits of write_results' CSV read back also have its "row" column and the
     # summary's columns (empty on fit rows): the quantities are the fits' own numbers.
     summary_columns = results.columns[
