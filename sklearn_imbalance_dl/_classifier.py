@@ -62,6 +62,7 @@ from .modules._columns import (
     describe_value,
     first_non_number,
     holds_objects,
+    holds_text,
     is_dataframe,
     numbers_from_objects,
 )
@@ -1371,7 +1372,7 @@ def _check_not_dataset_items(X):
 def _what_a_column_holds(series):
     """``"dtype category"``, or for an object column the value in it that is no number
     (the column may have held numbers as objects in fit too)."""
-    other = first_non_number(series.to_numpy(dtype=object)) if series.dtype == object else None
+    other = first_non_number(series.to_numpy(dtype=object)) if holds_text(series.dtype) else None
     return f"dtype {series.dtype}" if other is None else describe_value(other)
 
 

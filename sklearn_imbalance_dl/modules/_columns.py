@@ -715,6 +715,13 @@ def holds_objects(dtype):
     return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.ArrowDtype)
 
 
+def holds_text(dtype):
+    """Whether a column of ``dtype`` holds Python objects or text: object dtype, or
+    pandas' string dtypes (``str``, which pandas 3 reads text as, and ``string``)."""
+    pd = _pandas()
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
 def as_float64(series):
     """A numeric column as float64, its missing values (NaN, None, pd.NA) as NaN.
 
@@ -767,7 +774,7 @@ def numbers_from_objects(series, name):
     Arrow's) of numbers, booleans and missing values, as float64 with NaN; refused if it
     holds anything else."""
     pd = _pandas()
-    if not (series.dtype == object or _is_category(series.dtype)):
+    if not (holds_text(series.dtype) or _is_category(series.dtype)):
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
             "numbers (or booleans) in it."
