@@ -758,6 +758,16 @@ def test_categories_of_too_few_training_rows_read_as_unseen():
             ColumnEncoder(min_frequency=wrong).fit(X)
 
 
+def test_auto_min_frequency_rounds_its_share_of_the_rows_up():
+    # 15,000 rows: one in 10,000 is 1.5 rows, so a category needs 2 (a single row, the
+    # share rounded down, would keep "once").
+    n = 15_000
+    X = pd.DataFrame({"c": ["many"] * (n - 3) + ["pair", "pair", "once"]})
+    encoder = ColumnEncoder().fit(X)
+    assert encoder.categories_[0].tolist() == ["many", "pair"]
+    np.testing.assert_array_equal(encoder.transform(X.tail(3))[:, 0], [1, 1, 3])  # 3: unseen
+
+
 def test_a_column_of_ids_holds_no_category_on_a_large_table():
     n = 30_000  # "auto": a category needs 3 rows here (one in 10,000)
     rng = np.random.default_rng(0)
