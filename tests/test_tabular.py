@@ -195,6 +195,15 @@ def test_categorical_columns_are_one_hot_or_embedded():
     np.testing.assert_allclose(got[:, :2] / (6.0 * stage.scale.detach().numpy()), scaled, atol=1e-5)
 
 
+def test_a_column_of_max_one_hot_values_is_one_hot_and_one_more_is_embedded():
+    # max_one_hot counts the missing value: 8 categories + missing = 9 values (one-hot),
+    # 9 categories + missing = 10 (embedded).
+    net = TabularNet(3, 2, n_categories=(8, 9), max_one_hot=9, category_dim=5)
+    stage = net.stages[0]
+    assert stage.categories.one_hot == [0] and stage.categories.embedded == [1]
+    assert stage.linear.in_features == 1 + 9 + 5
+
+
 def test_more_categorical_columns_than_features_is_refused():
     with pytest.raises(ValueError, match="n_categories for 3 columns but n_features=2"):
         TabularNet(2, 2, n_categories=(2, 2, 2))
