@@ -204,6 +204,29 @@ def test_a_column_of_max_one_hot_values_is_one_hot_and_one_more_is_embedded():
     assert stage.linear.in_features == 1 + 9 + 5
 
 
+def test_periodic_embedding_is_the_value_and_a_linear_map_of_its_cosines():
+    # Per feature: [x, cos(2 pi x w + b) @ W + c], x after the learnable scale.
+    torch.manual_seed(0)
+    net = TabularNet(
+        2, 2, embedding="periodic", n_frequencies=3, embedding_dim=4, preprocessing="none"
+    ).eval()
+    stage = net.stages[0]
+    with torch.no_grad():
+        stage.scale.uniform_(0.1, 0.3)
+    x = torch.randn(5, 2)
+    with torch.no_grad():
+        got = stage.features(x).reshape(5, 2, 4).numpy()
+    params = {k: v.detach().numpy().astype(np.float64) for k, v in stage.named_parameters()}
+    scaled = x.numpy().astype(np.float64) * 6.0 * params["scale"]
+    for f in range(2):
+        cosines = np.cos(
+            2 * np.pi * scaled[:, f, None] * params["frequencies"][f] + params["phases"][f]
+        )
+        embedded = cosines @ params["emb_weight"][f] + params["emb_bias"][f]
+        expected = np.column_stack([scaled[:, f], embedded])
+        np.testing.assert_allclose(got[:, f], expected, rtol=1e-5, atol=1e-6)
+
+
 def test_more_categorical_columns_than_features_is_refused():
     with pytest.raises(ValueError, match="n_categories for 3 columns but n_features=2"):
         TabularNet(2, 2, n_categories=(2, 2, 2))
