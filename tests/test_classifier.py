@@ -638,6 +638,15 @@ def test_a_class_weighted_only_in_the_validation_split_is_named(imbalanced):
     }
 
 
+def test_negative_sample_weights_are_refused(imbalanced):
+    # A negative weight would train that row's loss uphill.
+    X, y = imbalanced
+    weights = np.ones(len(y))
+    weights[0] = -1.0
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        small(max_epochs=1).fit(X, y, sample_weight=weights)
+
+
 def test_weights_too_far_apart_for_float32_are_named(imbalanced):
     X, y = imbalanced
     weights = np.ones(len(y))
