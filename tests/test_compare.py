@@ -752,6 +752,7 @@ def _latin1(tmp_path, df):
             "folds_with_digits",
             "--folds applies to cross-validation of a table; --dataset digits_lt",
         ),
+        ("one_fold", "--folds must be at least 2; got 1"),
         ("data_folder", "is a folder; give a .csv or .parquet file"),
         ("latin1_data", "'latin1.csv' is not UTF-8 text (byte 0xe9 at position"),
         ("spaced_labels", "labels that differ only by spaces around them (' rare', 'rare')"),
@@ -791,6 +792,7 @@ def test_errors_exit_2_with_one_line(case, expected, tmp_path, csv_file, capsys)
         "many_seeds_hint": ["--seeds", "1001"],
         "repeated_seeds": ["--seeds", "7,0,7,0"],
         "folds_with_digits": ["--dataset", "digits_lt", "--folds", "7"],
+        "one_fold": ["--data", str(csv_file), "--target", "label", "--folds", "1"],
         "data_folder": ["--data", str(tmp_path), "--target", "label"],
         "latin1_data": ["--data", _latin1(tmp_path, table), "--target", "label"],
         "spaced_labels": [
