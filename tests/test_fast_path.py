@@ -160,6 +160,35 @@ def test_mixed_precision_trains_and_predicts(digit_images, precision):
     assert (clf.predict(X_test) == y_test).mean() > 0.5
 
 
+class _OutputDtypes(torch.nn.Module):
+    """A linear layer on flattened images that records the dtype of each output."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+        self.dtypes = []
+
+    def forward(self, x):
+        out = self.linear(x.flatten(1))
+        self.dtypes.append(out.dtype)
+        return out
+
+
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp32", torch.float32)])
+def test_precision_sets_the_dtype_of_training_and_prediction_on_cpu(digit_images, precision, dtype):
+    X, y, X_test, _ = digit_images
+    module = _OutputDtypes(X[0].size, len(np.unique(y)))
+    clf = ImbalancedNetClassifier(
+        module=module, loss="ce", precision=precision, max_epochs=1, device="cpu", random_state=0
+    ).fit(X, y)
+    fitted = clf.net_.module_
+    assert dtype in fitted.dtypes
+    assert precision == "bf16" or set(fitted.dtypes) == {torch.float32}
+    fitted.dtypes.clear()
+    clf.predict(X_test)
+    assert set(fitted.dtypes) == {dtype}
+
+
 def test_mixed_precision_steps_from_the_current_weights(digit_images):
     """Each bf16 step computes with the weights the steps before it left: autocast's
     cached casts of the weights, kept for the whole fit, would give every step (and the
