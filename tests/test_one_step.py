@@ -300,10 +300,14 @@ LR_CASES = [
         },
         [0.5, 1.0, 0.1, 0.01],  # linear warm-up (e + 1) / 2, then x0.1 at 2, x0.01 at 3
     ),
+    # The cosine spans the epochs after the warm-up: from 1 at epoch 2 to 0 at epoch 4.
+    ({"lr_schedule": "cosine", "lr_schedule__warmup_epochs": 2}, [0.5, 1.0, 1.0, 0.5]),
 ]
 
 
-@pytest.mark.parametrize("params, factors", LR_CASES, ids=["cosine", "warmup_step"])
+@pytest.mark.parametrize(
+    "params, factors", LR_CASES, ids=["cosine", "warmup_step", "cosine_after_warmup"]
+)
 def test_each_epoch_steps_at_the_scheduled_rate(params, factors):
     torch.manual_seed(0)
     clf, steps = _fit(torch.nn.Linear(3, N_CLASSES), loss="ce", max_epochs=4, **params)
