@@ -211,6 +211,10 @@ def test_cuda_graph_parameter_is_checked(digit_images):
         ImbalancedNetClassifier(cuda_graph="yes", max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="cuda_graph=True .* compile=True .* use one of them"):
         ImbalancedNetClassifier(cuda_graph=True, compile=True, max_epochs=1).fit(X, y)
+    # torch.compile's options compile too (mode="reduce-overhead" makes its own graphs).
+    options = {"mode": "reduce-overhead"}
+    with pytest.raises(ValueError, match="cuda_graph=True .* compile=.*reduce-overhead.* use one"):
+        ImbalancedNetClassifier(cuda_graph=True, compile=options, max_epochs=1).fit(X, y)
 
 
 # ---------------------------------------------------------------- CPU: the step without CUDA
