@@ -260,7 +260,8 @@ def _quadratic(w, a):
 @pytest.mark.parametrize("adaptive", [False, True])
 def test_sam_step_matches_a_hand_computation_on_a_quadratic(adaptive):
     a = torch.tensor([1.0, 4.0, 0.5], dtype=torch.float64)
-    w0 = torch.tensor([1.0, -0.5, 2.0], dtype=torch.float64)
+    # |w0| * g and g have different norms, so ASAM's scaled norm is told from the plain one.
+    w0 = torch.tensor([1.0, -0.5, 3.0], dtype=torch.float64)
     rho, lr = 0.3, 0.1
     w = torch.nn.Parameter(w0.clone())
     opt = SAM([w], torch.optim.SGD, rho=rho, adaptive=adaptive, lr=lr)
