@@ -875,3 +875,12 @@ def test_rand_augment_shifts_by_each_side_and_takes_tiny_images():
     tiny = torch.rand(4, 3, 2, 5)
     sharpened = rand_augment(tiny, n_ops=1, magnitude=30, ops=("sharpness",))
     torch.testing.assert_close(sharpened, tiny)
+
+
+def test_rand_augment_draws_the_sign_of_a_strength_per_image():
+    """Brightness at full magnitude darkens some images and brightens others."""
+    images = torch.full((64, 3, 4, 4), 0.5)
+    torch.manual_seed(0)
+    out = rand_augment(images, n_ops=1, magnitude=30, ops=("brightness",))
+    means = out.mean(dim=(1, 2, 3))
+    assert bool((means < 0.4).any()) and bool((means > 0.6).any())
