@@ -884,3 +884,13 @@ def test_rand_augment_draws_the_sign_of_a_strength_per_image():
     out = rand_augment(images, n_ops=1, magnitude=30, ops=("brightness",))
     means = out.mean(dim=(1, 2, 3))
     assert bool((means < 0.4).any()) and bool((means > 0.6).any())
+
+
+@pytest.mark.parametrize("magnitude", [0, 4, 30])
+def test_randaugment_applies_its_settings(magnitude):
+    images = torch.rand(16, 3, 8, 8)
+    torch.manual_seed(0)
+    got = RandAugment(n_ops=1, magnitude=magnitude, crop_flip=False)(images)
+    torch.manual_seed(0)
+    expected = rand_augment(images, n_ops=1, magnitude=magnitude)
+    torch.testing.assert_close(got, expected)
