@@ -894,3 +894,22 @@ def test_randaugment_applies_its_settings(magnitude):
     torch.manual_seed(0)
     expected = rand_augment(images, n_ops=1, magnitude=magnitude)
     torch.testing.assert_close(got, expected)
+
+
+def test_contrast_blends_towards_the_grayscale_mean_of_a_coloured_image():
+    """PIL's Contrast blends with the mean of the grayscale image, not of the channels."""
+    gen = torch.Generator().manual_seed(0)
+    red = torch.stack(
+        [
+            torch.randint(200, 256, (4, 12, 12), generator=gen),
+            torch.randint(0, 40, (4, 12, 12), generator=gen),
+            torch.randint(0, 40, (4, 12, 12), generator=gen),
+        ],
+        dim=1,
+    ).to(torch.uint8)
+    strengths = _magnitudes(30, 12, 12)
+    op = torch.full((4,), RAND_AUGMENT_OPS.index("contrast"))
+    got = _apply_op(red.float() / 255.0, op, torch.full((4,), -1.0), strengths)
+    for i in range(4):
+        expected = _from_pil(PIL_OPS["contrast"](_pil(red[i]), 1.0 - strengths["contrast"]))
+        torch.testing.assert_close(got[i], expected, atol=2.5 / 255, rtol=0)
