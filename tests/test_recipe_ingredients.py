@@ -913,3 +913,9 @@ def test_contrast_blends_towards_the_grayscale_mean_of_a_coloured_image():
     for i in range(4):
         expected = _from_pil(PIL_OPS["contrast"](_pil(red[i]), 1.0 - strengths["contrast"]))
         torch.testing.assert_close(got[i], expected, atol=2.5 / 255, rtol=0)
+
+
+def test_posterize_keeps_torchvisions_bits_at_every_magnitude():
+    """torchvision: ``8 - (arange(31) / ((31 - 1) / 4)).round().int()``."""
+    expected = (8 - (torch.arange(31) / 7.5).round().int()).tolist()
+    assert [_magnitudes(m, 8, 8)["posterize"] for m in range(31)] == expected
