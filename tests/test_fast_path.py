@@ -149,6 +149,15 @@ def test_random_crop_flip_pads_an_eighth_of_a_small_side(side, pad):
     assert all(found), f"an image is not a (flipped) crop of its {pad}-pixel padded self"
 
 
+def test_random_crop_flip_pads_each_side_by_an_eighth_of_its_own_length():
+    """On 8x32 images the rows are shifted by up to 1 pixel, the columns by up to 4."""
+    torch.manual_seed(0)
+    out = random_crop_flip(torch.ones(256, 1, 8, 32))
+    zero_rows = (out == 0).all(dim=3).sum(dim=(1, 2))
+    zero_cols = (out == 0).all(dim=2).sum(dim=(1, 2))
+    assert int(zero_rows.max()) == 1 and int(zero_cols.max()) == 4
+
+
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 @pytest.mark.filterwarnings("ignore:precision='fp16' on 'cpu' runs without loss scaling")
 def test_mixed_precision_trains_and_predicts(digit_images, precision):
