@@ -919,3 +919,11 @@ def test_posterize_keeps_torchvisions_bits_at_every_magnitude():
     """torchvision: ``8 - (arange(31) / ((31 - 1) / 4)).round().int()``."""
     expected = (8 - (torch.arange(31) / 7.5).round().int()).tolist()
     assert [_magnitudes(m, 8, 8)["posterize"] for m in range(31)] == expected
+
+
+def test_cutout_centres_fall_anywhere_on_a_non_square_image():
+    """On 4x32 stripes the squares' centres cover the whole width, not the first 4 columns."""
+    torch.manual_seed(0)
+    out = cutout(torch.ones(256, 1, 4, 32), size=2)
+    cut_cols = (out == 0).any(dim=2).squeeze(1).any(dim=0).nonzero().flatten()
+    assert int(cut_cols.max()) >= 24
