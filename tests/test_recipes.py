@@ -219,6 +219,27 @@ def test_cifar_recipes_carry_the_authors_hyperparameters():
     assert (sure["schedule"], sure["schedule__lr"]) == ("crt", 0.01)
 
 
+@pytest.mark.parametrize(
+    "method, expected",
+    [
+        ("ldam_drw", {"loss__max_m": 0.5, "loss__s": 30.0, "schedule__start": 0.8}),
+        ("ldam_drw", {"schedule__beta": 0.9999}),
+        ("mixup_drw", {"mixing": "mixup", "mixing__alpha": 1.0, "schedule__start": 0.8}),
+        ("mixup_drw", {"schedule__beta": 0.9999}),
+        ("ldam_drw_mfw", {"mixing": "mfw", "mixing__label_policy": "mix", "loss__s": 30.0}),
+        ("cri_ppl", {"schedule__kappa": 3.0, "schedule__tau": 0.5, "schedule__mix_alpha": 1.0}),
+        ("arb", {"loss__counts": "batch", "loss__clamp": 30.0}),
+        ("mislas", {"schedule__reset_head": False, "schedule__weight_scaling": True}),
+        ("mislas", {"schedule__sampler": "class_balanced", "schedule__shape": "concave"}),
+        ("sure", {"loss__max_m": 0.0, "schedule__epochs": 20}),
+        ("sure", {"schedule__sampler": "class_balanced", "mixing__alpha": 1.0}),
+    ],
+)
+def test_cifar_recipes_carry_the_settings_their_notes_state(method, expected):
+    params = get_recipe(method, "cifar10_lt")
+    assert {key: params[key] for key in expected} == expected
+
+
 def test_make_estimator_builds_the_rivals_and_pipelines():
     assert isinstance(
         make_estimator("hgb", "tabular", random_state=0), HistGradientBoostingClassifier
