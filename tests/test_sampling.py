@@ -554,3 +554,15 @@ def test_features_a_sampler_does_not_read_are_not_required_to_be_numeric(sampler
     assert list(drawn) == list(alone)
     with pytest.raises(ValueError, match="X has 11 rows but y has 12 labels"):
         ImbalancedSampler(y, sampler, X=X.iloc[:11])
+
+
+def test_smote_with_fallback_cuts_k_to_the_smallest_class_smote_can_take():
+    X = np.random.default_rng(0).normal(size=(25, 2))
+    y = np.array([0] * 20 + [1] * 4 + [2])
+    sampler = SMOTEWithFallback(random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [20, 20, 20]
+    assert sampler.k_neighbors_ == 3 and sampler.fallback_classes_ == [2]
+    sampler = SMOTEWithFallback(k_neighbors=2, random_state=0)
+    sampler.fit_resample(X, y)
+    assert sampler.k_neighbors_ == 2
