@@ -598,6 +598,8 @@ def read_csv(path, sep=None, decimal=None, na_values=()):
 
     import pandas as pd
 
+    from ..modules._columns import holds_text
+
     if sep is None:
         with open(path, newline="", encoding="utf-8", errors="replace") as f:
             sample = f.read(64 * 1024)
@@ -614,18 +616,11 @@ def read_csv(path, sep=None, decimal=None, na_values=()):
     df = pd.read_csv(path, decimal=decimal, **options)
     for column in df.columns:
         # Text is object dtype under pandas 2, pandas' str dtype under pandas 3.
-        if _is_text(df[column].dtype):
+        if holds_text(df[column].dtype):
             numbers = _as_numbers(df[column], decimal)
             if numbers is not None:
                 df[column] = numbers
     return df, sep, decimal
-
-
-def _is_text(dtype):
-    """Whether pandas holds a column of ``dtype`` as text (object, or its string dtype)."""
-    import pandas as pd
-
-    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
 
 
 def _unsplit_hint(columns):
