@@ -219,6 +219,45 @@ def test_mislas_stage_two_freezes_features_and_shifts_batch_norm(digits, shift_b
     assert recorder.last_lrs == pytest.approx([0.5 * lr, lr])
 
 
+class _HeadMomentum(Callback):
+    """Whether the head's parameters hold optimizer state at each stage-2 batch's start."""
+
+    def __init__(self, n_main):
+        self.n_main = n_main
+
+    def initialize(self):
+        self.held = []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training and len(net.history) > self.n_main:
+            state = net.optimizer_.state
+            self.held.append([p in state for p in net.module_.head.parameters()])
+
+
+def test_mislas_stage_two_starts_the_classifier_momentum_afresh(digits):
+    # reset_head=False keeps the classifier's weights but, as the authors' new SGD,
+    # not the momentum it gathered in stage 1.
+    X, y = digits
+    clf = ImbalancedNetClassifier(
+        module="mlp",
+        mixing="mixup",
+        schedule=MiSLASRetraining(epochs=1, weight_scaling=False, reset_head=False),
+        max_epochs=2,
+        batch_size=64,
+        optimizer="sgd",
+        optimizer__momentum=0.9,
+        lr=0.05,
+        module__hidden_sizes=(16,),
+        callbacks=[("momentum", _HeadMomentum(n_main=2))],
+        random_state=0,
+    ).fit(X, y)
+    held = dict(clf.net_.callbacks_)["momentum"].held
+    assert len(held) > 1
+    assert held[0] == [False, False]  # none carried over from stage 1
+    assert all(held[-1])  # gathered again in stage 2
+
+
 def test_mislas_rejects_a_cosine_head_first_stage(digits):
     X, y = digits
     clf = ImbalancedNetClassifier(
