@@ -186,8 +186,10 @@ def test_entries_of_every_kind_are_accepted():
             _TABLE[kind].pop(f"scratch{i}", None)
 
 
-def test_every_kind_has_names():
+def test_every_kind_has_names_sorted():
     assert all(names(kind) for kind in KINDS)
+    for kind in KINDS:
+        assert list(names(kind)) == sorted(names(kind)), kind
 
 
 def test_an_unregistered_name_is_refused_naming_the_registered_ones():
