@@ -1445,3 +1445,25 @@ def test_sample_weights_of_another_length_say_a_sampler_in_front_keeps_them(imba
     pipe = Pipeline([("over", RandomOverSampler(random_state=0)), ("net", small())])
     with pytest.raises(ValueError, match=rf"{len(y)} values for \d+ samples.*changes the rows"):
         pipe.fit(X, y, net__sample_weight=np.ones(len(y)))
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array([2, 10, 30]), np.array(["b", "a", "c"]), np.array(["x9", "x10", "x2"])],
+    ids=["int", "str", "str-digits"],
+)
+def test_predict_proba_columns_follow_classes_(labels):
+    # Three well-separated blobs: each class's own column is its rows' largest, in the
+    # order of classes_ (sorted labels), whatever the labels' order as text.
+    rng = np.random.default_rng(0)
+    centres = 4.0 * np.eye(3, 4)
+    X = np.concatenate([c + 0.3 * rng.normal(size=(30, 4)) for c in centres])
+    y = np.repeat(labels, 30)
+    clf = ImbalancedNetClassifier(
+        module="mlp", loss="ce", max_epochs=30, lr=0.05, batch_size=30, random_state=0
+    ).fit(X.astype(np.float32), y)
+    np.testing.assert_array_equal(clf.classes_, np.sort(labels))
+    proba = clf.predict_proba(X.astype(np.float32))
+    column = np.searchsorted(clf.classes_, y)
+    assert (proba.argmax(1) == column).mean() > 0.9
+    np.testing.assert_array_equal(clf.predict(X.astype(np.float32)), clf.classes_[proba.argmax(1)])
