@@ -1467,3 +1467,42 @@ def test_predict_proba_columns_follow_classes_(labels):
     column = np.searchsorted(clf.classes_, y)
     assert (proba.argmax(1) == column).mean() > 0.9
     np.testing.assert_array_equal(clf.predict(X.astype(np.float32)), clf.classes_[proba.argmax(1)])
+
+
+class _BatchWeights(Callback):
+    """The first input column and the sample weights of every training batch."""
+
+    def initialize(self):
+        self.rows, self.weights = [], []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.rows.append(batch[0][:, 0].cpu().numpy())
+            self.weights.append(None if batch[2] is None else batch[2].cpu().numpy())
+
+
+@pytest.mark.parametrize(
+    "sampler", [RandomUnderSampler(), RandomOverSampler()], ids=["under", "over"]
+)
+def test_an_imblearn_sampler_draws_rows_with_their_sample_weights(sampler):
+    # Row i is numbered i in its first column and weighs i + 1: every drawn row comes with
+    # its own weight (up to a common scale).
+    rng = np.random.default_rng(0)
+    n = 60
+    X = np.column_stack([np.arange(n), rng.normal(size=(n, 3))]).astype(np.float32)
+    y = np.repeat([0, 1], [45, 15])
+    clf = ImbalancedNetClassifier(
+        module="mlp",
+        loss="ce",
+        sampler=sampler,
+        max_epochs=2,
+        batch_size=16,
+        callbacks=[("weights", _BatchWeights())],
+        random_state=0,
+    ).fit(X, y, sample_weight=np.arange(1.0, n + 1))
+    recorder = dict(clf.net_.callbacks_)["weights"]
+    assert all(w is not None for w in recorder.weights)
+    rows = np.concatenate(recorder.rows).round().astype(int)
+    ratio = np.concatenate(recorder.weights) / (rows + 1)
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-5)
