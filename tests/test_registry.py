@@ -543,6 +543,17 @@ def test_a_shipped_name_is_refused_before_the_package_has_loaded_its_components(
     assert result.stdout.rstrip().endswith("imported")
 
 
+def test_names_in_a_fresh_process_lists_the_shipped_components():
+    """names() read first, before the estimator is imported, loads the shipped names."""
+    code = (
+        "from sklearn_imbalance_dl.registry import names\n"
+        "print(sorted(set(names('loss')) & {'ce', 'focal', 'ldam'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['ce', 'focal', 'ldam']"
+
+
 def _results_headings():
     text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
     return [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
