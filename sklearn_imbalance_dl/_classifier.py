@@ -42,7 +42,7 @@ from ._data import (
     check_map_style,
     check_value_scale,
     item_input,
-    tensor_to_numpy,
+    plain_input,
     unslice,
     value_scale,
 )
@@ -653,7 +653,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             A DataFrame may hold numeric, boolean, categorical, object and string
             columns (nullable dtypes included) and missing values when the module is
             ``"tabular"`` (``"auto"`` on tables); date and duration columns are
-            refused with how to convert them. A torch tensor (X, y or
+            refused with how to convert them. A polars DataFrame or pyarrow Table is read
+            as the pandas DataFrame of its columns. A torch tensor (X, y or
             ``sample_weight``, on any device, with a gradient or in bfloat16) is read as
             the array of its values. Arrays of any other sample shape are
             flattened by ``module="mlp"`` (see ``module``). Images in (n_samples, H,
@@ -744,7 +745,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
-        X, y, sample_weight = (tensor_to_numpy(v) for v in (X, y, sample_weight))
+        X, y, sample_weight = (
+            plain_input(v, name) for v, name in zip((X, y, sample_weight), _INPUT_NAMES)
+        )
         X = unslice(X)
         check_map_style(X)
         if isinstance(y, SliceDataset):
@@ -1090,7 +1093,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     def _checked_input(self, X):
         check_is_fitted(self)
         encoder = getattr(self, "column_encoder_", None)
-        X = unslice(tensor_to_numpy(X))
+        X = unslice(plain_input(X))
         check_map_style(X)
         if isinstance(X, Dataset):
             if encoder is not None:
@@ -1221,7 +1224,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         -------
         score : float
         """
-        y, sample_weight = tensor_to_numpy(y), tensor_to_numpy(sample_weight)
+        y, sample_weight = plain_input(y, "y"), plain_input(sample_weight, "sample_weight")
         return super().score(X, y, sample_weight=sample_weight)
 
     def _over_all_classes(self, columns, fill):
@@ -1388,6 +1391,9 @@ _NO_WARM_START = (
     "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no warm start, "
     "each fit trains the network from scratch: remove the parameter."
 )
+
+# The names of fit's inputs, for the refusals of plain_input.
+_INPUT_NAMES = ("X", "y", "sample_weight")
 
 # The encoding in front that the messages suggest for modules that read numbers only.
 _ENCODE_IN_FRONT = (
@@ -1595,7 +1601,7 @@ def _is_routed(key):
 def _check_no_missing_labels(y):
     """Every row needs a label: name missing ones (None, NaN, pd.NA) before numpy's
     comparisons trip over them (pd.NA cannot be compared, None reads as a number).
-    A torch tensor comes as the array of its values (``tensor_to_numpy``)."""
+    A torch tensor comes as the array of its values (``plain_input``)."""
     if y is None:
         return
     labels = np.asarray(y)

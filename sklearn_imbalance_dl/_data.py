@@ -14,6 +14,7 @@ from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, IterableDataset, Subset, TensorDataset
 
 from ._validation import missing_labels, plain_value
+from .modules._columns import from_dataframe_library
 from .registry import register
 
 
@@ -34,6 +35,15 @@ def tensor_to_numpy(value):
     ):
         value = value.double()
     return value.numpy(force=True)
+
+
+def plain_input(value, name="X"):
+    """An input of the estimator (``X``, ``y``, ``sample_weight``) as it reads it: a
+    torch tensor as a numpy array (:func:`tensor_to_numpy`), a polars or pyarrow table
+    as a pandas DataFrame of the same columns and a polars Series or pyarrow array as a
+    numpy array (``from_dataframe_library``); anything else as it is. ``name``: the
+    input's name in a refusal (a polars LazyFrame)."""
+    return tensor_to_numpy(from_dataframe_library(value, name))
 
 
 def weights_are_uniform(sample_weight):

@@ -71,9 +71,32 @@ def test_tables_page_code_runs_and_shows_the_encoder_it_states():
         line.strip(" #") for line in stated.splitlines()
     )
     # The encoding in front of a module that reads numbers only, and the soft vote.
-    exec(compile(code[1], str(path), "exec"), namespace)
+    encode = next(c for c in code if "make_column_transformer(" in c)
+    exec(compile(encode, str(path), "exec"), namespace)
     voting = next(c for c in code if "VotingClassifier(" in c)
     exec(compile(voting, str(path), "exec"), namespace)
     X, y = namespace["X"], namespace["y"]
     for name in ("model", "vote"):
         assert len(namespace[name].fit(X, y).predict(X)) == len(y)
+
+
+def test_tables_page_polars_code_shows_the_encoder_it_states():
+    pytest.importorskip("polars")
+    path = README.parent / "docs" / "user_guide" / "tables.rst"
+    blocks = re.findall(r"::\n\n((?:    .*\n|\n)+)", path.read_text(encoding="utf-8"))
+    code = next(
+        "\n".join(line[4:] for line in block.splitlines())
+        for block in blocks
+        if "import polars" in block
+    )
+    namespace = {}
+    exec(
+        compile(
+            "from sklearn_imbalance_dl import ImbalancedNetClassifier\n" + code, str(path), "exec"
+        ),
+        namespace,
+    )
+    stated = re.search(r"# (ColumnEncoder\(.*?\))\n(?!#)", code, re.S).group(1)
+    assert repr(namespace["clf"].column_encoder_) == " ".join(
+        line.strip(" #") for line in stated.splitlines()
+    )

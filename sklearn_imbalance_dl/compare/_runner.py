@@ -32,7 +32,7 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ..modules._columns import _check_unique_labels, column_kind
+from ..modules._columns import _check_unique_labels, column_kind, from_dataframe_library
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
@@ -800,6 +800,8 @@ def run_comparison(
     Parameters
     ----------
     X_train : array-like or DataFrame of shape (n_samples, n_features)
+        A polars DataFrame or pyarrow Table is read as the pandas DataFrame of the
+        same columns.
     y_train : array-like of shape (n_samples,)
     X_test, y_test : array-like, default=None
         The test set of the hold-out protocol.
@@ -901,6 +903,13 @@ def run_comparison(
     >>> summarise(results)["method"].tolist()  # doctest: +SKIP
     ['logreg', 'ce']
     """
+    # A polars or pyarrow table as the pandas DataFrame the estimators read, once.
+    X_train, y_train, X_test, y_test = (
+        from_dataframe_library(value, name)
+        for value, name in zip(
+            (X_train, y_train, X_test, y_test), ("X_train", "y_train", "X_test", "y_test")
+        )
+    )
     methods = _resolve_methods(methods)
     seeds = _resolve_seeds(seeds)
     if shot_thresholds is not None:  # checked before any fit: scoring is at the end
