@@ -36,7 +36,7 @@ pandas3=0
 if [[ $# -eq 0 && "${PANDAS3:-1}" != "0" ]]; then
     pandas3=1
     install .venv-test-pandas3 "torch==2.13.0" -e . "pandas==3.1.1" pytest pyarrow \
-        matplotlib > .venv-test-pandas3.log 2>&1 &
+        polars matplotlib > .venv-test-pandas3.log 2>&1 &
     pandas3_install=$!
 fi
 
@@ -87,8 +87,8 @@ if [[ $pandas3 == 1 ]]; then
         exit 1
     fi
     MPLBACKEND=agg .venv-test-pandas3/bin/python -m pytest -p no:cacheprovider \
-        tests/test_dataframes.py tests/test_compare.py sklearn_imbalance_dl/compare \
-        > .venv-test-pandas3.log 2>&1 &
+        tests/test_dataframes.py tests/test_polars.py tests/test_compare.py \
+        sklearn_imbalance_dl/compare > .venv-test-pandas3.log 2>&1 &
     pandas3_tests=$!
 fi
 
@@ -106,7 +106,7 @@ if [[ $oldest == 1 ]]; then
     phase "lower bounds tested"
 fi
 if [[ $pandas3 == 1 ]]; then
-    echo "pandas 3.1.1 (DataFrames and compare):"
+    echo "pandas 3.1.1 (DataFrames, polars tables and compare):"
     pandas3_status=0
     wait "$pandas3_tests" || pandas3_status=$?
     cat .venv-test-pandas3.log
