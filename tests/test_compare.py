@@ -2500,3 +2500,11 @@ def test_compare_script_reads_relative_paths_from_the_callers_directory(tmp_path
     where, *args = log.read_text().split()
     assert where == str(work)
     assert args[-2:] == ["--data", "table.csv"]
+
+
+def test_plot_results_without_matplotlib_says_how_to_install_it(monkeypatch):
+    X, y = _two_class_data()
+    summary = summarise(run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline}))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes the import fail
+    with pytest.raises(ImportError, match=r"plot_results needs matplotlib: pip install .*\[plot\]"):
+        plot_results(summary)

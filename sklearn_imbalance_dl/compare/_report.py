@@ -467,6 +467,8 @@ def write_results(results, summary, path):
 def plot_results(summary, path=None, *, title=None):
     """Per-method metrics (bars with std error bars) and per-class recall, head to tail.
 
+    Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+
     Parameters
     ----------
     summary : DataFrame
@@ -479,12 +481,16 @@ def plot_results(summary, path=None, *, title=None):
     -------
     figure : matplotlib.figure.Figure
     """
+    _check_summary(summary, "plot_results")
     # A bare Figure, not pyplot: no display or backend switch is needed to save it,
     # and a notebook still shows the returned figure.
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    _check_summary(summary, "plot_results")
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(
+            "plot_results needs matplotlib: pip install 'sklearn_imbalance_dl[plot]'"
+        ) from exc
     attrs = summary.attrs
     metrics = _metrics_of(summary)
     methods = summary["method"].tolist()
