@@ -18,8 +18,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from numpydoc.docscrape import NumpyDocString
-from numpydoc.validate import validate
 
 import sklearn_imbalance_dl
 from sklearn_imbalance_dl import ImbalancedNetClassifier
@@ -64,6 +62,7 @@ DOCUMENTED = list(_documented_callables())
 
 @pytest.mark.parametrize("name", [name for name, _ in DOCUMENTED])
 def test_docstring_parameters_and_returns_match_the_signature(name):
+    validate = pytest.importorskip("numpydoc.validate").validate  # the dev extra
     errors = [f"{code}: {message}" for code, message in validate(name)["errors"] if code in CHECKS]
     assert not errors, f"{name}: {errors}"
 
@@ -84,8 +83,9 @@ def _same(documented, actual):
 
 @pytest.mark.parametrize("name, obj", DOCUMENTED, ids=[name for name, _ in DOCUMENTED])
 def test_documented_types_and_defaults_match_the_signature(name, obj):
+    docscrape = pytest.importorskip("numpydoc.docscrape")  # the dev extra
     signature = inspect.signature(obj)
-    for entry in NumpyDocString(inspect.getdoc(obj) or "")["Parameters"]:
+    for entry in docscrape.NumpyDocString(inspect.getdoc(obj) or "")["Parameters"]:
         assert not entry.type.startswith("default"), f"{name}: {entry.name} has no type"
         match = re.search(r"default\s*=\s*(.+)$", entry.type)
         if match is None:
@@ -189,12 +189,13 @@ FITTED = [_fitted_net, _fitted_column_encoder, _resampled_smote, _sampler]
 
 @pytest.mark.parametrize("make", FITTED, ids=lambda make: make.__name__)
 def test_fitted_attributes_are_those_the_docstring_lists(make):
+    docscrape = pytest.importorskip("numpydoc.docscrape")  # the dev extra
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         estimator = make()
     documented = {
         part.strip()
-        for entry in NumpyDocString(inspect.getdoc(type(estimator)))["Attributes"]
+        for entry in docscrape.NumpyDocString(inspect.getdoc(type(estimator)))["Attributes"]
         for part in entry.name.split(",")
     }
     fitted = {a for a in vars(estimator) if a.endswith("_") and not a.startswith("_")}

@@ -292,6 +292,7 @@ def test_subprocess_python_m(tmp_path):
 def test_a_reader_that_stops_reading_does_not_stop_the_files(csv_file, tmp_path):
     """``compare ... | head -1``: the table meets a closed pipe; no traceback, and
     --output and --plot are still written."""
+    pytest.importorskip("matplotlib")
     args = ["--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     outputs = ["--output", str(tmp_path / "r.csv"), "--plot", str(tmp_path / "r.png")]
     proc = subprocess.Popen(
@@ -387,6 +388,7 @@ def test_csv_cross_validation_and_csv_output(csv_file, tmp_path, capsys):
 
 
 def test_parquet_and_json_output(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
     data = tmp_path / "table.parquet"
     _table().to_parquet(data)
     out_path = tmp_path / "results.json"
@@ -903,6 +905,7 @@ def test_an_empty_dask_address_is_refused_not_run_here(address, capsys):
 
 # ---------------------------------------------------------------- plot
 def test_plot_writes_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
     path = tmp_path / "results.png"
     assert main(["compare", *TINY, "--methods", "ce,logreg", "--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -911,6 +914,7 @@ def test_plot_writes_png(tmp_path, capsys):
 
 def test_plot_title_says_what_was_run(tmp_path, monkeypatch, capsys):
     """The figure names the data and the protocol (folds, seeds, epochs), as the table does."""
+    pytest.importorskip("matplotlib")
     from sklearn_imbalance_dl.compare import _report
 
     titles = []
@@ -1366,6 +1370,7 @@ def test_numbers_in_scientific_notation_are_numbers(tmp_path, capsys):
 def test_parquet_columns_of_decimals_are_numbers_and_nested_ones_refused(tmp_path, capsys):
     """A database's DECIMAL column reads as numbers; a nested column (lists, structs) is
     refused naming it, as the Python API's make_preprocessor refuses it."""
+    pytest.importorskip("pyarrow")
     import decimal
 
     from sklearn_imbalance_dl.compare import make_preprocessor
@@ -1408,6 +1413,7 @@ def test_na_values_names_the_marks_of_missing_cells(tmp_path, capsys):
     capsys.readouterr()
     assert main(["compare", "--na-values", "?"]) == 2
     assert "--na-values needs --data" in capsys.readouterr().err
+    pytest.importorskip("pyarrow")  # the rest reads Parquet
     parquet = tmp_path / "heart.parquet"
     pd.read_csv(path).to_parquet(parquet)
     assert main(["compare", "--data", str(parquet), "--target", "label", "--na-values", "?"]) == 2
@@ -2179,6 +2185,7 @@ def test_help_lists_every_method_with_a_description(capsys):
 
 
 def test_plot_format_that_cannot_be_drawn_is_refused_before_any_fit(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
     from sklearn_imbalance_dl.compare import _cli
 
     monkeypatch.setattr(_cli, "_load_dataset", lambda *a: pytest.fail("data loaded"))
@@ -2197,6 +2204,7 @@ def test_plot_format_that_cannot_be_drawn_is_refused_before_any_fit(tmp_path, mo
 def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):
+    pytest.importorskip("matplotlib")
     from sklearn_imbalance_dl.compare import _report
 
     wanted = tmp_path / "results.svg"
@@ -2219,6 +2227,7 @@ def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
 
 
 def test_a_folder_of_parquet_files_is_a_table(tmp_path):
+    pytest.importorskip("pyarrow")
     from sklearn_imbalance_dl.compare._cli import load_table
 
     folder = tmp_path / "table.parquet"  # as Spark or Dask write a data set

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 import torch
 from sklearn.base import clone
@@ -19,6 +18,13 @@ from torch.utils.data import TensorDataset
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.modules import ColumnEncoder, TabularNet
+
+try:
+    import pyarrow as pa
+except ImportError:  # the dev extra brings it; its tests skip without it
+    pa = None
+
+needs_pyarrow = pytest.mark.skipif(pa is None, reason="needs pyarrow (pip install pyarrow)")
 
 SMALL = {"module__hidden_sizes": (16,), "max_epochs": 3, "batch_size": 64, "random_state": 0}
 NUMERIC = ["num", "num_nan", "count", "ratio", "flag", "maybe"]
@@ -329,6 +335,7 @@ def test_numeric_column_given_strings_at_predict(table, fitted):
         encoder.transform(bad)
 
 
+@needs_pyarrow
 def test_unhashable_values_are_named_in_fit_and_predict(table, fitted):
     X, y = table
     tagged = X.assign(colour=[["red", "dark"]] * len(X))
@@ -371,6 +378,7 @@ def test_categorical_column_given_other_values_at_predict(table, fitted):
 
 
 # ----------------------------------------------------------------------------- errors
+@needs_pyarrow
 def test_dates_and_durations_get_a_conversion_hint(table):
     X, y = table
     dated = X.assign(when=pd.date_range("2020-01-01", periods=len(X), freq="D"))
@@ -420,12 +428,11 @@ def test_dates_held_as_objects_are_refused_too(table, values, message):
         ColumnEncoder().fit(objects)
 
 
-@pytest.mark.parametrize(
-    "dtype", [object, pd.ArrowDtype(pa.time64("us"))], ids=["objects", "arrow"]
-)
+@pytest.mark.parametrize("dtype", ["objects", pytest.param("arrow", marks=needs_pyarrow)])
 def test_times_of_day_get_a_hint_that_works_with_missing_values(table, dtype):
     """Objects (Parquet's TIME) or Arrow's time64 (the same with dtype_backend="pyarrow")."""
     X, y = table
+    dtype = object if dtype == "objects" else pd.ArrowDtype(pa.time64("us"))
     times = [datetime.time(i % 24, 30) for i in range(len(X) - 1)] + [None]
     timed = X.assign(at=pd.Series(times, index=X.index, dtype=dtype))
     with pytest.raises(ValueError, match=r"'at' holds times of day.*na_action='ignore'"):
@@ -460,7 +467,9 @@ def test_booleans_beside_0_or_1_alone_are_refused_too(table, values):
         ColumnEncoder().fit(X.assign(answer=answers))
 
 
-@pytest.mark.parametrize("dtype", ["category", "arrow-dictionary"])
+@pytest.mark.parametrize(
+    "dtype", ["category", pytest.param("arrow-dictionary", marks=needs_pyarrow)]
+)
 def test_a_category_column_of_dates_is_taken_as_declared(table, dtype):
     """A ``category`` dtype (or Arrow's dictionary, the category of
     dtype_backend="pyarrow") declares its values categories, dates included."""
@@ -562,15 +571,21 @@ def test_missing_numbers_on_mlp_name_the_fixes(table):
 @pytest.mark.parametrize(
     "column",
     [
-        pd.Series([1.5, pd.NA, 2.5] * 80, dtype=object),
-        pd.Series(pd.array([1.5, None, 2.5] * 80, dtype=pd.ArrowDtype(pa.decimal128(5, 1)))),
+        pytest.param(lambda: pd.Series([1.5, pd.NA, 2.5] * 80, dtype=object), id="objects"),
+        pytest.param(
+            lambda: pd.Series(
+                pd.array([1.5, None, 2.5] * 80, dtype=pd.ArrowDtype(pa.decimal128(5, 1)))
+            ),
+            id="arrow-decimal",
+            marks=needs_pyarrow,
+        ),
     ],
-    ids=["objects", "arrow-decimal"],
 )
 def test_pandas_na_among_numbers_on_mlp_is_named_a_missing_value(table, column):
     """A DataFrame was passed: the message is the one of missing numbers, not advice to
     pass the DataFrame that numpy's pd.NA error would give."""
     X, y = table
+    column = column()
     numeric = X[["num"]].assign(held=column.array)
     with pytest.raises(ValueError, match=r"NaN.*module='mlp'.*module='tabular'"):
         ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(numeric, y)
@@ -796,6 +811,7 @@ def test_columns_named_by_missing_values_and_numbers_fit(table):
     assert not hasattr(clf, "feature_names_in_")  # as scikit-learn: names not all strings
 
 
+@needs_pyarrow
 def test_arrow_dictionary_columns_are_categories(table):
     X, y = table
     arrow = X.astype({"colour": pd.ArrowDtype(pa.dictionary(pa.int8(), pa.string()))})
@@ -843,7 +859,7 @@ def test_reordered_columns_of_integer_labels_are_named_in_terms_of_fit():
     assert "encoder" not in str(error.value)
 
 
-@pytest.mark.parametrize("dtype", ["string", "string[pyarrow]"])
+@pytest.mark.parametrize("dtype", ["string", pytest.param("string[pyarrow]", marks=needs_pyarrow)])
 def test_column_labels_of_any_dtype_fit_and_predict(table, dtype):
     """Labels in a string Index (a pivot of a table read with convert_dtypes()) are the
     same labels as in an object Index."""
@@ -1056,6 +1072,7 @@ def test_a_category_column_of_booleans_is_read_as_categories():
     np.testing.assert_array_equal(encoder.transform(plain)[:, 1], [0, 2, 1, 1])
 
 
+@needs_pyarrow
 def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
     """read_csv(..., dtype_backend="pyarrow") gives an empty column the null type; the
     numpy backend's column of NaN gives the same model."""
@@ -1073,6 +1090,7 @@ def test_an_empty_column_of_an_arrow_table_is_missing_numbers(table, fitted):
     )
 
 
+@needs_pyarrow
 @pytest.mark.parametrize("module", ["tabular", "mlp"])
 def test_numbers_given_as_arrow_categories_at_predict_are_read_as_numbers(table, module):
     """Arrow's dictionary (the category of dtype_backend="pyarrow") is read as pandas'

@@ -1,6 +1,5 @@
 """Per-class diagnostics against a closed-form gradient, and their plot."""
 
-import matplotlib
 import numpy as np
 import pytest
 import torch
@@ -16,7 +15,16 @@ from sklearn_imbalance_dl.callbacks import (
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.modules import forward_staged
 
-matplotlib.use("Agg")
+try:
+    import matplotlib
+except ImportError:  # the plot extra; the plot tests skip without it
+    matplotlib = None
+else:
+    matplotlib.use("Agg")
+
+needs_matplotlib = pytest.mark.skipif(
+    matplotlib is None, reason="needs matplotlib: pip install 'sklearn_imbalance_dl[plot]'"
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +91,7 @@ def test_the_class_means_are_weighted_by_sample_weight(fitted):
     np.testing.assert_allclose(recorded["train_accuracy"][-1], expected_acc, rtol=1e-6)
 
 
+@needs_matplotlib
 def test_plot_has_a_line_per_class(fitted, tmp_path):
     clf, _, _ = fitted
     fig = plot_class_diagnostics(clf)
@@ -107,12 +116,14 @@ def test_diagnostics_of_an_unfitted_estimator_say_so():
         class_diagnostics(ImbalancedNetClassifier())
 
 
+@needs_matplotlib
 def test_class_names_of_another_length_are_refused(fitted):
     clf, _, _ = fitted
     with pytest.raises(ValueError, match=r"class_names has 2 names, but the estimator has 10"):
         plot_class_diagnostics(clf, class_names=["a", "b"])
 
 
+@needs_matplotlib
 def test_axes_must_be_two_axes(fitted):
     import matplotlib.pyplot as plt
 
@@ -144,6 +155,7 @@ def test_diagnostics_of_an_interrupted_fit_keep_the_finished_epochs():
     assert class_diagnostics(clf)["train_accuracy"].shape == (1, 10)
 
 
+@needs_matplotlib
 def test_a_pipeline_ending_in_the_network_is_read(fitted):
     from sklearn.base import clone
     from sklearn.pipeline import make_pipeline
@@ -155,6 +167,7 @@ def test_a_pipeline_ending_in_the_network_is_read(fitted):
     plot_class_diagnostics(pipe)
 
 
+@needs_matplotlib
 def test_one_epoch_is_drawn_as_points():
     X, y, _, _ = load_digits_lt(imbalance_ratio=10)
     clf = ImbalancedNetClassifier(
@@ -174,6 +187,7 @@ def test_the_class_counts_shown_are_rows_under_sample_weights(fitted):
     np.testing.assert_array_equal(class_diagnostics(weighted)["class_counts"], np.bincount(y))
 
 
+@needs_matplotlib
 def test_a_class_of_zero_weight_has_nan_diagnostics_in_its_column(fitted):
     from sklearn.base import clone
 
@@ -200,6 +214,7 @@ def test_the_printed_table_leaves_the_per_class_lists_to_the_history(capsys):
     assert [len(row["class_train_accuracy"]) for row in clf.net_.history] == [10, 10]
 
 
+@needs_matplotlib
 def test_an_estimator_without_a_network_is_named(fitted):
     from sklearn.dummy import DummyClassifier
     from sklearn.model_selection import GridSearchCV

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import sklearn
 import torch
-from PIL import Image
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
@@ -41,6 +40,11 @@ from sklearn_imbalance_dl.schedules import (
     LRSchedule,
     Schedule,
 )
+
+try:
+    from PIL import Image
+except ImportError:  # the dev extra brings Pillow; the test of a PIL image skips without it
+    Image = None
 
 
 @pytest.fixture(scope="module")
@@ -1479,9 +1483,10 @@ class _Items(torch.utils.data.Dataset):
     "make, message",
     [
         (lambda i: {"image": torch.rand(3, 8, 8)}, "Item 0 of the Dataset X is a dict, which"),
-        (
+        pytest.param(
             lambda i: (Image.new("RGB", (8, 8)), i % 3),
             r"Item 0 of the Dataset X is a PIL image.*transforms.ToTensor\(\)",
+            marks=pytest.mark.skipif(Image is None, reason="needs Pillow (pip install pillow)"),
         ),
         (lambda i: torch.tensor(float(i)), "Item 0 of the Dataset X is a scalar"),
         (
