@@ -190,3 +190,20 @@ def test_arrow_string_views_keep_their_nulls():
     clf = ImbalancedNetClassifier(max_epochs=1).fit(X, [0, 1, 0, 1])
     assert clf.column_encoder_.missing_category_columns_ == ["s"]
     assert list(clf.column_encoder_.categories_[0]) == ["a", "b"]
+
+
+@pytest.mark.parametrize("dtype", ["Int128", "UInt128"])
+def test_128_bit_integers_are_refused_with_a_cast(dtype):
+    """Neither pyarrow nor numpy holds them: the column (or y) is named, with the cast."""
+    if not hasattr(pl, dtype):
+        pytest.skip(f"polars without {dtype}")
+    wide = pl.Series([1, 2, 3, 4], dtype=getattr(pl, dtype))
+    X = pl.DataFrame({"num": [1.0, 2.0, 3.0, 4.0], "big": wide})
+    with pytest.raises(
+        ValueError, match=r"Column 'big' holds 128-bit integers.*\.cast\(pl\.Int64\)"
+    ):
+        ImbalancedNetClassifier(max_epochs=1).fit(X, [0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"y holds 128-bit integers.*y\.cast\(pl\.Int64\)"):
+        ImbalancedNetClassifier(max_epochs=1).fit(X.select("num"), wide)
+    with pytest.raises(ValueError, match="sample_weight holds 128-bit integers"):
+        ImbalancedNetClassifier(max_epochs=1).fit(X.select("num"), [0, 1, 0, 1], wide)

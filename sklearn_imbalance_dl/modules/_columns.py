@@ -96,8 +96,9 @@ def from_dataframe_library(X, name="X"):
     a null one of ``True``/``False``/``None`` objects, read as categories), strings
     stay strings and categoricals (Arrow's dictionary) categories, an Enum's in its
     declared order (pandas' ordered ``category``). Dates, durations and
-    times of day are refused with how to convert them in the table's own library. A
-    polars LazyFrame is refused: it is a query, not yet a table.
+    times of day are refused with how to convert them in the table's own library, and
+    polars' 128-bit integers with the cast to Int64 (neither pandas nor numpy holds
+    them). A polars LazyFrame is refused: it is a query, not yet a table.
     """
     if _library_object(X, "polars", "LazyFrame"):
         raise TypeError(
@@ -105,6 +106,11 @@ def from_dataframe_library(X, name="X"):
             f"DataFrame it computes, {name}.collect()."
         )
     if _library_object(X, "polars", "Series"):
+        if X.dtype.base_type().__name__ in _POLARS_WIDE_INTS:
+            raise ValueError(
+                f"{name} holds 128-bit integers ({X.dtype}), which numpy cannot hold; "
+                f"cast it first, e.g. {name}.cast(pl.Int64)."
+            )
         return X.to_numpy()
     if _library_object(X, "pyarrow", "Array", "ChunkedArray"):
         return X.to_numpy(zero_copy_only=False)
@@ -115,6 +121,12 @@ def from_dataframe_library(X, name="X"):
     else:
         return X
     for column, dtype in columns:
+        if library == "polars" and dtype.base_type().__name__ in _POLARS_WIDE_INTS:
+            raise ValueError(
+                f"Column {column!r} holds 128-bit integers ({dtype}), which pandas cannot "
+                f"hold; cast it first, e.g. X.with_columns(pl.col({column!r}).cast(pl.Int64)) "
+                "(pl.Float64 for values beyond Int64's range)."
+            )
         held = _temporal(dtype, library)
         if held is not None:
             advice = _TIME_ADVICE_BY_LIBRARY[library][held].format(c=column)
@@ -155,6 +167,9 @@ def _pandas_dtype(arrow_type):
         return None
     return _pandas().ArrowDtype(arrow_type)
 
+
+# polars' integer types that neither Arrow (as pyarrow reads it) nor numpy hold.
+_POLARS_WIDE_INTS = frozenset({"Int128", "UInt128"})
 
 _POLARS_TIME_TYPES = {
     "Date": "dates",
