@@ -207,3 +207,26 @@ def test_128_bit_integers_are_refused_with_a_cast(dtype):
         ImbalancedNetClassifier(max_epochs=1).fit(X.select("num"), wide)
     with pytest.raises(ValueError, match="sample_weight holds 128-bit integers"):
         ImbalancedNetClassifier(max_epochs=1).fit(X.select("num"), [0, 1, 0, 1], wide)
+
+
+@pytest.mark.parametrize(
+    ("column", "held", "advice"),
+    [
+        (pl.Series([object()] * 4, dtype=pl.Object), r"Python objects \(Object\)", "map_elements"),
+        (pl.Series([b"a", b"b"] * 2), r"bytes \(Binary\)", r"\.cast\(pl\.String\)"),
+        (pl.Series([[1, 2]] * 4), r"lists \(List\(Int64\)\)", r"\.list\.get\(0\)"),
+        (
+            pl.Series([[1, 2]] * 4, dtype=pl.Array(pl.Int64, 2)),
+            r"arrays \(Array\(Int64",
+            r"\.arr\.to_struct\(\)\)\.unnest\('c'\)",
+        ),
+        (pl.Series([{"a": 1, "b": "x"}] * 4), r"structs \(Struct", r"X\.unnest\('c'\)"),
+    ],
+    ids=["object", "binary", "list", "array", "struct"],
+)
+def test_nested_binary_and_object_columns_are_refused_with_polars_advice(column, held, advice):
+    """Named by their polars type (an Object column reaches Arrow as fixed_size_binary)."""
+    X = pl.DataFrame({"num": [1.0, 2.0, 3.0, 4.0], "c": column})
+    for module in ("auto", "mlp"):
+        with pytest.raises(ValueError, match=f"Column 'c' holds {held}.*{advice}"):
+            ImbalancedNetClassifier(module=module, max_epochs=1).fit(X, [0, 1, 0, 1])

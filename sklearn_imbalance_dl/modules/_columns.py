@@ -98,7 +98,9 @@ def from_dataframe_library(X, name="X"):
     declared order (pandas' ordered ``category``). Dates, durations and
     times of day are refused with how to convert them in the table's own library, and
     polars' 128-bit integers with the cast to Int64 (neither pandas nor numpy holds
-    them). A polars LazyFrame is refused: it is a query, not yet a table.
+    them); polars' Object, Binary, List, Array and Struct columns with how to turn them
+    into numbers or categories in polars. A polars LazyFrame is refused: it is a query,
+    not yet a table.
     """
     if _library_object(X, "polars", "LazyFrame"):
         raise TypeError(
@@ -126,6 +128,13 @@ def from_dataframe_library(X, name="X"):
                 f"Column {column!r} holds 128-bit integers ({dtype}), which pandas cannot "
                 f"hold; cast it first, e.g. X.with_columns(pl.col({column!r}).cast(pl.Int64)) "
                 "(pl.Float64 for values beyond Int64's range)."
+            )
+        if library == "polars" and dtype.base_type().__name__ in _POLARS_UNREADABLE:
+            held, advice = _POLARS_UNREADABLE[dtype.base_type().__name__]
+            raise ValueError(
+                f"Column {column!r} holds {held} ({dtype}), which the network cannot "
+                f"read as numbers or categories; first turn it into "
+                f"{advice.format(c=column)}."
             )
         held = _temporal(dtype, library)
         if held is not None:
@@ -170,6 +179,28 @@ def _pandas_dtype(arrow_type):
 
 # polars' integer types that neither Arrow (as pyarrow reads it) nor numpy hold.
 _POLARS_WIDE_INTS = frozenset({"Int128", "UInt128"})
+
+# The polars column types that are neither numbers nor categories: what they hold, and
+# how to turn them into columns that are (in polars, which reads them as its own types;
+# an Object column would reach pandas as the bytes of its pointers).
+_POLARS_UNREADABLE = {
+    "Object": (
+        "Python objects",
+        "strings, e.g. X.with_columns(pl.col({c!r}).map_elements(str, "
+        "return_dtype=pl.String)), or numbers",
+    ),
+    "Binary": ("bytes", "strings, e.g. X.with_columns(pl.col({c!r}).cast(pl.String))"),
+    "List": (
+        "lists",
+        "columns of numbers or categories, e.g. its first item "
+        "(X.with_columns(pl.col({c!r}).list.get(0))) or its length (pl.col({c!r}).list.len())",
+    ),
+    "Array": (
+        "arrays",
+        "separate columns, e.g. X.with_columns(pl.col({c!r}).arr.to_struct()).unnest({c!r})",
+    ),
+    "Struct": ("structs", "separate columns, e.g. X.unnest({c!r})"),
+}
 
 _POLARS_TIME_TYPES = {
     "Date": "dates",
