@@ -230,3 +230,26 @@ def test_nested_binary_and_object_columns_are_refused_with_polars_advice(column,
     for module in ("auto", "mlp"):
         with pytest.raises(ValueError, match=f"Column 'c' holds {held}.*{advice}"):
             ImbalancedNetClassifier(module=module, max_epochs=1).fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pytest.param(lambda: pa.array([pa.MonthDayNano([1, 2, 3])] * 4), id="interval"),
+        pytest.param(lambda: pa.array(['{"a": 1}'] * 4, pa.json_()), id="json"),
+        pytest.param(lambda: pa.array([b"0123456789abcdef"] * 4, pa.uuid()), id="uuid"),
+    ],
+)
+def test_arrow_types_without_a_pandas_scalar_are_refused_naming_the_column(column):
+    """pandas' dtype checks raise NotImplementedError on them."""
+    try:
+        values = column()
+    except AttributeError:
+        pytest.skip("pyarrow without this type")
+    X = pa.table({"num": [1.0, 2.0, 3.0, 4.0], "c": values})
+    clf = ImbalancedNetClassifier(max_epochs=1)
+    with pytest.raises(ValueError, match="Column 'c' has dtype .*neither numeric"):
+        clf.fit(X, [0, 1, 0, 1])
+    clf.fit(X.set_column(1, "c", pa.array([0.5, 1.5, 2.5, 3.5])), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="Column 'c' .*numeric in fit"):
+        clf.predict(X)

@@ -244,6 +244,8 @@ def column_kind(series):
     # Before the booleans: pandas calls a category dtype of booleans a boolean dtype.
     if _is_category(dtype):
         return "categorical"
+    if _without_scalar_type(dtype):
+        raise _neither_kind(name, dtype)
     if types.is_bool_dtype(dtype) or (
         types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype)
     ):
@@ -279,10 +281,27 @@ def column_kind(series):
         )
     if _is_arrow(dtype, "time"):
         raise _times_of_day(name)
-    raise ValueError(
+    raise _neither_kind(name, dtype)
+
+
+def _neither_kind(name, dtype):
+    return ValueError(
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
         "categorical (category, object, string); convert it to one of these first."
     )
+
+
+def _without_scalar_type(dtype):
+    """Whether ``dtype`` is an Arrow type that pandas has no scalar type for (an
+    extension type such as ``arrow.uuid``, an interval, a union): pandas' dtype checks
+    raise NotImplementedError on it."""
+    if not isinstance(dtype, _pandas().ArrowDtype):
+        return False
+    try:
+        dtype.type  # noqa: B018 (the property raises)
+    except NotImplementedError:
+        return True
+    return False
 
 
 def _holds_numbers_only(series):
@@ -941,7 +960,8 @@ def numbers_from_objects(series, name):
     Arrow's) of numbers, booleans and missing values, as float64 with NaN; refused if it
     holds anything else."""
     pd = _pandas()
-    if not (holds_text(series.dtype) or _is_category(series.dtype)):
+    dtype = series.dtype
+    if _without_scalar_type(dtype) or not (holds_text(dtype) or _is_category(dtype)):
         raise ValueError(
             f"Column {name!r} was numeric in fit but has dtype {series.dtype} here; pass "
             "numbers (or booleans) in it."
