@@ -13,8 +13,8 @@ from skorch.dataset import Dataset as SkorchDataset
 from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, IterableDataset, Subset, TensorDataset
 
+from ._arrow_tables import as_pandas
 from ._validation import missing_labels, plain_value
-from .modules._columns import from_dataframe_library
 from .registry import register
 
 
@@ -41,9 +41,9 @@ def plain_input(value, name="X"):
     """An input of the estimator (``X``, ``y``, ``sample_weight``) as it reads it: a
     torch tensor as a numpy array (:func:`tensor_to_numpy`), a polars or pyarrow table
     as a pandas DataFrame of the same columns and a polars Series or pyarrow array as a
-    numpy array (``from_dataframe_library``); anything else as it is. ``name``: the
-    input's name in a refusal (a polars LazyFrame)."""
-    return tensor_to_numpy(from_dataframe_library(value, name))
+    numpy array (``as_pandas``); anything else as it is. ``name``: the input's name in
+    a refusal (a polars LazyFrame)."""
+    return tensor_to_numpy(as_pandas(value, name))
 
 
 def weights_are_uniform(sample_weight):

@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_consistent_length
 
+from .._arrow_tables import as_pandas
 from .._validation import (
     HasMethods,
     Integral,
@@ -32,7 +33,7 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ..modules._columns import _check_unique_labels, column_kind, from_dataframe_library
+from ..modules._columns import _check_unique_labels, column_kind
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
@@ -905,7 +906,7 @@ def run_comparison(
     """
     # A polars or pyarrow table as the pandas DataFrame the estimators read, once.
     X_train, y_train, X_test, y_test = (
-        from_dataframe_library(value, name)
+        as_pandas(value, name)
         for value, name in zip(
             (X_train, y_train, X_test, y_test), ("X_train", "y_train", "X_test", "y_test")
         )
