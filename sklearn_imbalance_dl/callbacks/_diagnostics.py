@@ -191,7 +191,7 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     """Plot per-class training accuracy and feature-gradient norm over epochs.
 
     One line per class, coloured from head (most samples, dark) to tail (fewest,
-    light). Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+    light). Needs matplotlib (``pip install "sklearn_imbalance_dl[plot]"``).
 
     Parameters
     ----------

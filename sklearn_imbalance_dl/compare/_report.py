@@ -467,7 +467,7 @@ def write_results(results, summary, path):
 def plot_results(summary, path=None, *, title=None):
     """Per-method metrics (bars with std error bars) and per-class recall, head to tail.
 
-    Needs matplotlib (``pip install sklearn_imbalance_dl[plot]``).
+    Needs matplotlib (``pip install "sklearn_imbalance_dl[plot]"``).
 
     Parameters
     ----------
