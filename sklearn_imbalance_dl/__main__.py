@@ -55,6 +55,9 @@ def build_parser():
         prog="sklearn-imbalance-dl",
         description="Deep-learning answers to class imbalance behind scikit-learn estimators.",
     )
+    from . import __version__  # the package's __init__ is light: no torch
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="command")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)

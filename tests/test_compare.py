@@ -19,7 +19,7 @@ from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_imbalance_dl import ImbalancedNetClassifier
+from sklearn_imbalance_dl import ImbalancedNetClassifier, __version__
 from sklearn_imbalance_dl.__main__ import build_parser, main
 from sklearn_imbalance_dl.compare import (
     format_table,
@@ -2174,6 +2174,11 @@ def test_cli_every_fit_failing_names_the_output_only_where_it_went(
 
 
 # ---------------------------------------------------------------- options
+def test_version_prints_the_package_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"sklearn-imbalance-dl {__version__}"
+
+
 def test_help_lists_every_method_with_a_description(capsys):
     assert main(["compare", "--help"]) == 0
     out = capsys.readouterr().out
