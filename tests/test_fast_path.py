@@ -267,3 +267,26 @@ def test_class_diagnostics_equal_on_both_paths(digit_images):
     )
     np.testing.assert_array_equal(fast["grad_norm"], normal["grad_norm"])
     np.testing.assert_array_equal(fast["train_accuracy"], normal["train_accuracy"])
+
+
+def test_torch_lower_bound_has_the_torch_apis_the_package_calls():
+    """The oldest torch that pyproject.toml allows has the newest torch APIs called."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    # Read without tomllib (Python >= 3.11 only; the package supports 3.10).
+    bound = re.search(
+        r'^\s*"torch>=(\d+)\.(\d+)', (root / "pyproject.toml").read_text(encoding="utf-8"), re.M
+    )
+    first_release = {
+        "torch.amp.is_autocast_available": (2, 4),
+        "torch.amp.GradScaler": (2, 3),
+        "torch.compiler.is_compiling": (2, 3),
+    }
+    source = "".join(
+        path.read_text(encoding="utf-8") for path in (root / "sklearn_imbalance_dl").rglob("*.py")
+    )
+    called = {name: version for name, version in first_release.items() if name in source}
+    assert called == first_release  # the table lists what the package calls
+    assert (int(bound[1]), int(bound[2])) >= max(called.values())
