@@ -80,6 +80,8 @@ def test_divergence_is_an_error_naming_the_causes(digits):
 
 def test_divergence_is_named_with_optimizer_options_that_are_not_numbers(digits):
     # Adafactor's eps defaults to (None, 1e-3).
+    if not hasattr(torch.optim, "Adafactor"):
+        pytest.skip("torch.optim.Adafactor needs torch >= 2.5")
     X, y = digits
     clf = small(optimizer=torch.optim.Adafactor, weight_decay=0.0, max_epochs=2)
     with pytest.raises(ValueError, match=r"Training diverged in epoch \d"):
@@ -1124,14 +1126,24 @@ _TORCH_LOSS_ADVICE = (
     "loss, n_classes, problem",
     [
         (torch.nn.MSELoss(), 3, "cannot score logits against class labels (RuntimeError: The"),
-        (torch.nn.MSELoss(), 2, "returns losses of shape (2, 2) for 2 samples with reduction="),
+        # torch 2.4's backward refuses the integer labels; 2.13's broadcasts them.
+        (
+            torch.nn.MSELoss(),
+            2,
+            (
+                "returns losses of shape (2, 2) for 2 samples with reduction=",
+                "cannot score logits against class labels (RuntimeError: Found dtype Long",
+            ),
+        ),
         (torch.nn.BCEWithLogitsLoss(), 2, "cannot score logits against class labels (ValueError"),
         (torch.nn.L1Loss, 3, "cannot score logits against class labels"),
     ],
 )
 def test_torch_losses_that_do_not_score_logits_are_refused(loss, n_classes, problem):
     name = repr(loss)
-    with pytest.raises(ValueError, match=re.escape(f"loss={name} {problem}")) as info:
+    problems = problem if isinstance(problem, tuple) else (problem,)
+    match = "|".join(re.escape(f"loss={name} {text}") for text in problems)
+    with pytest.raises(ValueError, match=match) as info:
         small(loss=loss).fit(*_rows(n_classes=n_classes))
     assert _TORCH_LOSS_ADVICE in str(info.value) and "loss='ce'" in str(info.value)
 
