@@ -745,9 +745,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
             )
-        X, y, sample_weight = (
-            plain_input(v, name) for v, name in zip((X, y, sample_weight), _INPUT_NAMES)
-        )
+        X = plain_input(X, "X")
+        y, sample_weight = plain_input(y, "y"), plain_input(sample_weight, "sample_weight")
         X = unslice(X)
         check_map_style(X)
         if isinstance(y, SliceDataset):
@@ -1391,9 +1390,6 @@ _NO_WARM_START = (
     "Unknown parameter 'warm_start' for ImbalancedNetClassifier: it has no warm start, "
     "each fit trains the network from scratch: remove the parameter."
 )
-
-# The names of fit's inputs, for the refusals of plain_input.
-_INPUT_NAMES = ("X", "y", "sample_weight")
 
 # The encoding in front that the messages suggest for modules that read numbers only.
 _ENCODE_IN_FRONT = (

@@ -1,6 +1,8 @@
 """The fast training path (device batches) against the normal path, and its options."""
 
 import pickle
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -271,9 +273,6 @@ def test_class_diagnostics_equal_on_both_paths(digit_images):
 
 def test_torch_lower_bound_has_the_torch_apis_the_package_calls():
     """The oldest torch that pyproject.toml allows has the newest torch APIs called."""
-    import re
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[1]
     # Read without tomllib (Python >= 3.11 only; the package supports 3.10).
     bound = re.search(
