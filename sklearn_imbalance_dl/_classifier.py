@@ -384,8 +384,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     import the estimator (or imbalanced-learn) before creating the estimators and
     scorers whose requests you set (``set_score_request``, ``set_fit_request``):
     imbalanced-learn adds ``fit_resample`` to scikit-learn's routed methods when it is
-    imported, and request objects created before cannot be cloned ("'MetadataRequest'
-    object has no attribute 'fit_resample'").
+    imported, and from scikit-learn 1.9 on, request objects created before cannot be
+    cloned ("'MetadataRequest' object has no attribute 'fit_resample'").
 
     Training runs in the dtype of the module's parameters: float32, or float64 for a
     module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 import torch
+from _pandas_options import has_infer_string_option
 
 # The suite runs on 2 cores with pytest-xdist (2 workers): one torch thread per worker
 # avoids oversubscription, and the small networks here are fastest on one thread.
@@ -17,7 +18,7 @@ def pandas_3_text():
     if int(pd.__version__.split(".")[0]) >= 3:
         yield
         return
-    if "infer_string" not in dir(pd.options.future):
+    if not has_infer_string_option():
         pytest.skip("pandas without the future.infer_string option")
     with pd.option_context("future.infer_string", True, "mode.copy_on_write", True):
         yield

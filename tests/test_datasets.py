@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from _pandas_options import has_infer_string_option
 from _params import assert_invalid_parameter
 from sklearn.datasets import load_digits
 
@@ -587,10 +588,13 @@ def test_heart_disease_string_columns_are_categories(infer_string):
             pytest.skip("pandas 3 reads text as its str dtype only")
         X, y = load_heart_disease()
     else:
-        if infer_string and "infer_string" not in dir(pd.options.future):
-            pytest.skip("pandas without the future.infer_string option")
-        with pd.option_context("future.infer_string", infer_string):
-            X, y = load_heart_disease()
+        if not has_infer_string_option():
+            if infer_string:
+                pytest.skip("pandas without the future.infer_string option")
+            X, y = load_heart_disease()  # text as object, the only way these read it
+        else:
+            with pd.option_context("future.infer_string", infer_string):
+                X, y = load_heart_disease()
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
     assert categorical == ["sex", "cp", "fbs", "restecg", "exang", "slope", "thal"]
     assert X.select_dtypes("number").shape[1] == 6

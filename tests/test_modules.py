@@ -323,8 +323,9 @@ def test_make_head_and_reset_head():
         ),
         (
             lambda: MLP(4, 2, batch_norm="yes"),
+            # numpy 2 names numpy.bool, numpy 1 numpy.bool_
             "The 'batch_norm' parameter of MLP must be an instance of 'bool' or an instance "
-            "of 'numpy.bool'. Got 'yes' instead.",
+            "of 'numpy.bool",
         ),
         (
             lambda: MLP(4, 2, activation="swish"),

@@ -63,6 +63,17 @@ def tables():
     return X_pl, X_pd, y
 
 
+def as_arrow(X_pl):
+    """The polars table as an Arrow table whose dictionary of the Enum is ordered, as
+    polars 2 writes it (polars 1 leaves it unordered: the Arrow table then holds no order,
+    and its categories are sorted)."""
+    table = X_pl.to_arrow()
+    i = table.schema.get_field_index("size")
+    kind = table.schema.field(i).type
+    ordered = pa.dictionary(kind.index_type, kind.value_type, ordered=True)
+    return table.set_column(i, "size", table.column(i).cast(ordered))
+
+
 @pytest.fixture(scope="module")
 def on_pandas(tables):
     _, X_pd, y = tables
@@ -74,7 +85,7 @@ def test_a_table_trains_as_the_pandas_one(tables, on_pandas, kind):
     """Numbers, nullable ints, booleans with nulls, strings, an Enum and a Categorical,
     with missing values: the same encoding, the same model as pandas'."""
     X_pl, X_pd, y = tables
-    X = X_pl if kind == "polars" else X_pl.to_arrow()
+    X = X_pl if kind == "polars" else as_arrow(X_pl)
     clf = ImbalancedNetClassifier(**TWO_EPOCHS).fit(X, pl.Series(y))
     encoder = clf.column_encoder_
     assert encoder.numeric_columns_ == ["num", "count", "flag", "maybe"]
@@ -104,7 +115,7 @@ def test_series_labels_and_weights(tables, on_pandas):
     expected = ImbalancedNetClassifier(**TWO_EPOCHS).fit(X_pd, y, weights).predict_proba(X_pd)
     np.testing.assert_array_equal(clf.predict_proba(X_pl), expected)
     assert list(clf.classes_) == ["common", "rare"]
-    arrow = ImbalancedNetClassifier(**TWO_EPOCHS).fit(X_pl.to_arrow(), pa.array(y))
+    arrow = ImbalancedNetClassifier(**TWO_EPOCHS).fit(as_arrow(X_pl), pa.array(y))
     np.testing.assert_array_equal(arrow.predict_proba(X_pd), on_pandas.predict_proba(X_pd))
 
 
@@ -251,5 +262,6 @@ def test_arrow_types_without_a_pandas_scalar_are_refused_naming_the_column(colum
     with pytest.raises(ValueError, match="Column 'c' has dtype .*neither numeric"):
         clf.fit(X, [0, 1, 0, 1])
     clf.fit(X.set_column(1, "c", pa.array([0.5, 1.5, 2.5, 3.5])), [0, 1, 0, 1])
-    with pytest.raises(ValueError, match="Column 'c' .*numeric in fit"):
+    # Older pandas and pyarrow cannot convert an interval: refused there as in fit.
+    with pytest.raises(ValueError, match="Column 'c' .*(numeric in fit|neither numeric)"):
         clf.predict(X)

@@ -91,7 +91,12 @@ def column_kind(series):
         # in pandas, or Parquet's DECIMAL): numbers, as scikit-learn's gradient boosting
         # reads them; a category would make every value not seen in fit an unseen one.
         return "numeric"
-    if types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
+    if (
+        types.is_object_dtype(dtype)
+        or types.is_string_dtype(dtype)
+        or _is_arrow(dtype, "large_string")
+    ):
+        # Arrow's large strings are not a string dtype to pandas before 2.1.
         return "categorical"
     if isinstance(dtype, _pandas().PeriodDtype):
         # Periods subtract to calendar offsets, not durations: go through timestamps.
@@ -159,8 +164,8 @@ def _is_number(value):
 
 def _is_arrow(dtype, kind):
     """Whether ``dtype`` is the pyarrow type ``kind``: ``"dictionary"`` (the category of
-    Arrow tables), ``"null"`` (that of a column of missing values only) or ``"time"``
-    (a time of day)."""
+    Arrow tables), ``"null"`` (that of a column of missing values only), ``"time"`` (a
+    time of day) or ``"large_string"``."""
     if not isinstance(dtype, _pandas().ArrowDtype):
         return False
     import pyarrow
@@ -746,6 +751,10 @@ def as_float64(series):
     Refused, naming the column, where it holds a finite number beyond float64's range
     (a ``longdouble``, a ``Decimal``, a Python int), which float64 would make infinite.
     """
+    if series.dtype == np.float64:
+        # NaN is already its missing value: read without a copy (pandas before 2.1 copies
+        # whenever na_value is given).
+        return series.to_numpy()
     try:
         with np.errstate(over="ignore"):
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
