@@ -57,6 +57,7 @@ from ._validation import (
 )
 from .modules._columns import (
     ColumnEncoder,
+    _check_unique_labels,
     as_float64,
     column_kind,
     describe_value,
@@ -950,6 +951,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         tables = self._takes_tables()
         if is_dataframe(X):
             if tables:
+                # Before scikit-learn's check, whose refusal (from 1.9) does not say why.
+                _check_unique_labels(X.columns)
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
                 # The encoding is finite (numbers clipped to float32's range): scikit-learn's
@@ -1100,6 +1103,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             shape = tuple(_first_input(X).shape)
             X = DatasetInputs(X, self._input_shape)
         elif encoder is not None and is_dataframe(X):
+            _check_unique_labels(X.columns)
             validate_data(self, X, reset=False, skip_check_array=True)
             _check_hand_coded_categories(encoder, self._module_categories(), X)
             if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one

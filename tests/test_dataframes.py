@@ -1066,6 +1066,19 @@ def test_repeated_column_names_are_refused_by_the_encoder(labels):
     assert not hasattr(encoder, "columns_")
 
 
+def test_repeated_column_names_are_refused_by_the_estimator(table):
+    """At fit and at predict, with the reason, before scikit-learn's own check (which
+    from 1.9 refuses them without it)."""
+    X, y = table
+    repeated = X.set_axis(["num", "num", *X.columns[2:]], axis=1)
+    message = "X has more than one column named 'num'; each column is read by its name"
+    with pytest.raises(ValueError, match=message):
+        ImbalancedNetClassifier(**SMALL).fit(repeated, y)
+    clf = ImbalancedNetClassifier(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        clf.predict(repeated)
+
+
 def test_a_category_column_of_booleans_is_read_as_categories():
     """The dtype decides, as for a category of numbers: pandas also calls it boolean."""
     X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "flag": pd.Categorical([True, False, None, True])})
