@@ -411,6 +411,19 @@ def test_parquet_and_json_output(tmp_path, capsys):
     )
 
 
+def test_parquet_without_pyarrow_names_the_install(tmp_path, capsys, monkeypatch):
+    """One line, not pandas' list of every engine it tried."""
+    pytest.importorskip("pyarrow")
+    data = tmp_path / "table.parquet"
+    _table().to_parquet(data)
+    for engine in ("pyarrow", "fastparquet"):
+        monkeypatch.setitem(sys.modules, engine, None)  # import raises ImportError
+    assert main(["compare", "--data", str(data), "--target", "label", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read 'table.parquet': reading Parquet needs pyarrow (pip install pyarrow)" in err
+    assert "engine" not in err
+
+
 @pytest.mark.parametrize(
     "output, settings_file", [("r.json", "r.json"), ("r.csv", "r.settings.json")]
 )

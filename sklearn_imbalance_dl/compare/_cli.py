@@ -730,7 +730,13 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
     except CompareError:
         raise
     except ImportError as exc:
-        raise CompareError(f"--data: cannot read {path.name!r}: {exc}") from None
+        if suffix == ".csv":
+            raise CompareError(f"--data: cannot read {path.name!r}: {exc}") from None
+        # pandas' message lists every engine it tried, over several lines.
+        raise CompareError(
+            f"--data: cannot read {path.name!r}: reading Parquet needs pyarrow "
+            "(pip install pyarrow)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise CompareError(
             f"--data: {path.name!r} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
