@@ -1433,7 +1433,7 @@ print(len(scores["test_score"]))
 def test_metadata_routing_needs_the_package_imported_before_the_requests(documented_order):
     # The order the estimator's Notes give works; the other fails in imbalanced-learn's
     # patch of scikit-learn 1.9 and later, as the Notes say (this test says when that
-    # changes): older releases clone the requests of methods they do not know.
+    # changes); with 1.6 to 1.8 it works too.
     import subprocess
     import sys
     from pathlib import Path
