@@ -896,15 +896,13 @@ def _check_almost_numbers(X, decimal, name):
     unit ("%") made text, when that text would be refused as an identifier, a date or
     free text: the fix is in the file (or --na-values), not --drop. The others are read
     as categories: returns ``{column: what keeps it from reading as numbers}``."""
-    import pandas as pd
-
-    from ..modules._columns import column_kind
+    from ..modules._columns import column_kind, is_object_or_string
     from ._runner import _column_kinds, _nested
 
     almost = {}
     for column in X.columns:
         values = X[column]
-        text = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+        text = is_object_or_string(values)
         # Not numbers held as objects (Parquet's DECIMAL), which are read as numbers.
         if text and not _nested(values) and column_kind(values) == "categorical":
             found = _almost_numbers(values, decimal)

@@ -33,7 +33,7 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ..modules._columns import _check_unique_labels, column_kind
+from ..modules._columns import _check_unique_labels, column_kind, is_object_or_string
 from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
@@ -117,7 +117,7 @@ def _column_kinds(X):
         if _nested(values):
             kinds["other"].append(column)
             continue
-        stringy = pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+        stringy = is_object_or_string(values)
         if pd.api.types.is_object_dtype(values) and column_kind(values) == "numeric":
             kinds["numeric"].append(column)  # numbers held as objects, as the network reads them
             stringy = False  # numbers (Parquet's DECIMAL): not judged as text

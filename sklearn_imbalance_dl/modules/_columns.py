@@ -91,12 +91,7 @@ def column_kind(series):
         # in pandas, or Parquet's DECIMAL): numbers, as scikit-learn's gradient boosting
         # reads them; a category would make every value not seen in fit an unseen one.
         return "numeric"
-    if (
-        types.is_object_dtype(dtype)
-        or types.is_string_dtype(dtype)
-        or _is_arrow(dtype, "large_string")
-    ):
-        # Arrow's large strings are not a string dtype to pandas before 2.1.
+    if is_object_or_string(dtype):
         return "categorical"
     if isinstance(dtype, _pandas().PeriodDtype):
         # Periods subtract to calendar offsets, not durations: go through timestamps.
@@ -736,6 +731,18 @@ def holds_objects(dtype):
     values, which can be ``pd.NA`` (a number missing where numpy reads none)."""
     pd = _pandas()
     return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.ArrowDtype)
+
+
+def is_object_or_string(values):
+    """Whether ``values`` (a column or a dtype) are objects or strings, as pandas'
+    ``is_string_dtype`` reads them (a column of categories that are strings is), and
+    Arrow's large strings, which pandas before 2.1 does not call a string dtype."""
+    types = _pandas().api.types
+    return (
+        types.is_object_dtype(values)
+        or types.is_string_dtype(values)
+        or _is_arrow(getattr(values, "dtype", values), "large_string")
+    )
 
 
 def holds_text(dtype):
