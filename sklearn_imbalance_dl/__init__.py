@@ -1,8 +1,9 @@
 """Deep-learning answers to class imbalance behind scikit-learn estimators.
 
-:class:`ImbalancedNetClassifier` trains a network (MLP, ResNet-32 or your own) with an
-imbalance-aware loss, schedule, mixing and sampler, and drops into scikit-learn and
-imbalanced-learn pipelines and grid searches. :func:`register` adds a component of
+:class:`ImbalancedNetClassifier` trains a network (by default TabularNet on tables and
+ResNet-32 on images; an MLP, or your own) with an imbalance-aware loss, schedule,
+mixing and sampler, and drops into scikit-learn and imbalanced-learn pipelines and
+grid searches. :func:`register` adds a component of
 your own under a name the estimator accepts (see :mod:`sklearn_imbalance_dl.registry`).
 """
 

@@ -28,7 +28,7 @@ from torch.utils.data import Dataset
 
 from ._data import LabelledDataset, item_input, to_device_dataset, weights_are_uniform
 from ._net import AdjustedSoftmax, ImbalanceNet
-from ._validation import Labelled, param_repr, user_stacklevel
+from ._validation import Labelled, first_few, param_repr, user_stacklevel
 from .callbacks._weight_averaging import SWA, WeightAveraging
 from .losses import ImbalanceLoss, LogitAdjustedLoss
 from .losses._adapter import TorchLossAdapter
@@ -155,7 +155,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
         absent = classes[class_counts == 0]
         raise ValueError(
             f"validation_fraction={fraction} holds out every sample of class(es) "
-            f"{', '.join(map(repr, absent[:5].tolist()))}, so training would never see "
+            f"{first_few(absent)}, so training would never see "
             "them: lower validation_fraction (e.g. 0.1), or leave it None (train on "
             "everything) for classes this small."
         )
@@ -202,7 +202,7 @@ def _check_every_class_weighs(y, sample_weight, classes, held_out):
     zero_weight = classes[(weighted == 0) & (np.bincount(y, minlength=len(classes)) > 0)]
     if not zero_weight.size:
         return
-    names = ", ".join(map(repr, zero_weight[:5].tolist()))
+    names = first_few(zero_weight)
     raise ValueError(
         f"validation_fraction={held_out} holds out every row of class(es) {names} that "
         "has a non-zero sample_weight, so training would count them as absent: lower "
@@ -636,6 +636,15 @@ def _compile_params(compile):
             f"compile={compile!r}: {', '.join(map(repr, unknown))} {what} of "
             f"torch.compile; its options are {', '.join(known)}."
         )
+    for flag in ("fullgraph", "disable"):  # torch.compile reads any value as a truth
+        if flag in compile and not isinstance(compile[flag], bool):
+            raise ValueError(f"compile={compile!r}: {flag!r} must be True or False.")
+    try:
+        # torch.compile checks the backend, mode and options when called, and compiles
+        # nothing until the first forward pass: a wrong value fails here, named.
+        torch.compile(torch.nn.Identity(), **compile)
+    except Exception as exc:
+        raise ValueError(f"compile={compile!r}: torch.compile refuses it: {exc}") from exc
     return {"compile": True, **{f"compile__{key}": value for key, value in compile.items()}}
 
 
@@ -653,17 +662,18 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
     counts = np.bincount(y, minlength=len(classes))
     single = classes[counts < 2].tolist()
     if single:
-        more = f" and {len(single) - 5} more" if len(single) > 5 else ""
         raise ValueError(
             f"validation_fraction={fraction} needs 2 samples of every class (one to train "
-            f"on, one to validate with); class(es) {', '.join(map(repr, single[:5]))}{more} "
+            f"on, one to validate with); class(es) {first_few(single)} "
             "have 1: drop or merge them, or leave validation_fraction None (train on "
             "everything)."
         )
     n_valid = math.ceil(fraction * len(y))  # StratifiedShuffleSplit's count
     if min(n_valid, len(y) - n_valid) < len(classes):
         low = math.ceil(1000 * len(classes) / len(y)) / 1000
-        high = math.floor(1000 * (1 - len(classes) / len(y))) / 1000
+        # The split is stratified: the training part keeps a sample of the smallest
+        # class only while it keeps about 1 / count of that class's rows.
+        high = math.floor(1000 * (1 - max(len(classes) / len(y), 1 / counts.min()))) / 1000
         choice = f"a fraction between {low} and {high}" if low < high else f"{low}"
         raise ValueError(
             f"validation_fraction={fraction} splits the {len(y)} samples into {len(y) - n_valid} "
@@ -865,10 +875,12 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
     # Each may be set instead (module__head="cosine", module__in_channels for a module
     # that adapts its inputs).
     module = build_component("module", value, routed, from_data=from_data, settable=True)
-    # An instance, or a class of one's own (a subclass of MLP), comes with its head (the
-    # shipped modules name its kind in head_kind).
-    head_kind = getattr(module, "head_kind", "cosine")
-    if loss.requires_cosine_head and head_kind != "cosine":
+    # An instance, or a class of one's own, comes with its head: the shipped modules
+    # name its kind in head_kind; another module's is cosine if it holds a CosineLinear.
+    head_kind = _head_kind(module)
+    if head_kind is None and loss.uses_cosine_logits:
+        _check_own_head_for_cosine_logits(params["loss"], loss, value)
+    elif loss.requires_cosine_head and head_kind != "cosine":
         taken, takes_any = accepted_parameters(type(module))
         if isinstance(value, torch.nn.Module):
             fix = "build it with head='cosine'"
@@ -885,6 +897,39 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
             f"{param_repr(value)} has the head {head_kind!r}: {fix}."
         )
     return module
+
+
+def _head_kind(module):
+    """``"cosine"`` or ``"linear"`` for the shipped modules and their subclasses (their
+    ``head_kind``), ``"cosine"`` for another module that holds a
+    :class:`~sklearn_imbalance_dl.modules.CosineLinear`, None when it cannot be told."""
+    if hasattr(module, "head_kind"):
+        return module.head_kind
+    if any(isinstance(layer, CosineLinear) for layer in module.modules()):
+        return "cosine"
+    return None
+
+
+def _check_own_head_for_cosine_logits(name, loss, value):
+    """A module of one's own without a cosine head, under a loss that scales cosines:
+    its outputs are logits of any size, which the loss (and predict_proba) would
+    multiply by ``s``."""
+    fix = (
+        "end the module with sklearn_imbalance_dl.modules.CosineLinear, or, if its "
+        "outputs are cosines already, give it the attribute head_kind = 'cosine'"
+    )
+    what = (
+        f"loss={param_repr(name)} trains on cosine logits in [-1, 1], scaled by s="
+        f"{loss.logit_scale:g}, but module={param_repr(value)} has no CosineLinear head"
+    )
+    if loss.requires_cosine_head:
+        raise ValueError(f"{what}: {fix}.")
+    warnings.warn(
+        f"{what}: its logits, multiplied by s, make the loss and predict_proba much "
+        f"sharper than they would be on cosines. To train on cosines, {fix}.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _check_module_output(value, module, input_shape, n_classes, dataset=False):
@@ -1020,7 +1065,7 @@ def _check_retrained_head(params, module):
         raise ValueError(
             f"schedule={params['schedule']!r} freezes the 'stages' of module "
             f"{type(module).__name__} and re-trains its 'head', but its parameter(s) "
-            f"{', '.join(map(repr, outside[:5]))} are in neither, so they would go on "
+            f"{first_few(outside)} are in neither, so they would go on "
             "training beside the head: move them into a stage or the head."
         )
 

@@ -51,6 +51,7 @@ from ._validation import (
     check_label_types,
     check_no_missing_labels,
     check_object_labels,
+    first_few,
     listed_labels,
     plain_value,
     user_stacklevel,
@@ -996,14 +997,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                     refused.append(j)
             if refused:
                 held = [_what_a_column_holds(X.iloc[:, j]) for j in refused[:5]]
+                more = f", and {len(refused) - 5} more" if len(refused) > 5 else ""
                 raise ValueError(
                     f"X has non-numeric columns {list(X.columns[refused[:5]])} "
-                    f"({', '.join(held)}), but this model was fitted on numbers only: pass "
+                    f"({', '.join(held)}{more}), but this model was fitted on numbers only: pass "
                     "the columns as they were in fit."
                 )
         elif other:
             raise ValueError(
-                f"X has categorical columns {list(X.columns[other[:5]])}, which module="
+                f"X has categorical columns {list(X.columns[other])}, which module="
                 f"{_module_name(self.module)} cannot take (it reads numbers only). Use "
                 "module='tabular' (or 'auto'), which encodes them itself, or encode them "
                 f"in front with a ColumnTransformer, e.g. {_ENCODE_IN_FRONT}."
@@ -1553,7 +1555,7 @@ def _without_weightless_classes(X, classes, y, sample_weight):
     trained = np.flatnonzero(~weightless)
     if not weightless.any():
         return X, trained, y, sample_weight
-    names = ", ".join(map(repr, classes[weightless][:5].tolist()))
+    names = first_few(classes[weightless])
     if len(trained) < 2:
         raise ValueError(
             f"sample_weight is 0 on every row of class(es) {names}, which leaves only "

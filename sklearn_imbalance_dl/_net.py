@@ -45,7 +45,7 @@ from ._data import (
 from .callbacks._diagnostics import ACCURACY_KEY, GRAD_NORM_KEY
 from .losses._kernels import weighted_mean
 from .mixing import Mixing
-from .modules import forward_staged, is_staged, n_mixing_points, reset_head
+from .modules import TabularNet, forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
 from .registry import lookup, register
 from .sampling._sampler import IndexSampler, check_class_probabilities, looks_at_features
@@ -742,7 +742,7 @@ class ImbalanceNet(NeuralNet):
         rate = max(group["lr"] for group in self.optimizer_.param_groups)
         causes = [
             f"a learning rate too high (lr={self.lr}; this epoch's rate {rate:.3g})",
-            *_input_causes(),
+            *_input_causes(self.module_),
         ]
         causes += _optimizer_causes(self.optimizer_.param_groups)
         if self._float16():
@@ -773,7 +773,7 @@ class ImbalanceNet(NeuralNet):
         """The first batch's loss is computed on the initial weights, before any step:
         non-finite there, it is no divergence, and the learning rate is not its cause."""
         own = "augmentation, module or loss" if self.augment is not None else "module or loss"
-        causes = [*_input_causes(), f"a {own} of your own that computes NaN or inf"]
+        causes = [*_input_causes(self.module_), f"a {own} of your own that computes NaN or inf"]
         if self._float16():
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(
@@ -913,9 +913,11 @@ class ImbalanceNet(NeuralNet):
         )
 
 
-def _input_causes():
-    """What in the inputs can make the loss non-finite."""
-    causes = ["unscaled inputs (standardise features with large values)"]
+def _input_causes(module):
+    """What in the inputs can make the loss non-finite; not their scale where the
+    module scales them itself (TabularNet's preprocessing, learnt in fit)."""
+    scales_itself = isinstance(module, TabularNet) and module.preprocessing != "none"
+    causes = [] if scales_itself else ["unscaled inputs (standardise features with large values)"]
     if sklearn.get_config()["assume_finite"]:  # arrays are checked otherwise
         causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE})")
     return causes

@@ -193,6 +193,14 @@ def label_type_names(*arrays):
     return ", ".join(sorted(names))
 
 
+def first_few(values, limit=5):
+    """The first ``limit`` of ``values`` as reprs joined by commas, and how many more:
+    a message names a few and says that there are others."""
+    values = [plain_value(value) for value in values]
+    shown = ", ".join(map(repr, values[:limit]))
+    return f"{shown} and {len(values) - limit} more" if len(values) > limit else shown
+
+
 def param_repr(value):
     """A parameter's value as a message names it: its repr, but a torch module instance
     as ``ClassName(...)``, since its repr lists every layer (a ResNet-32's, thousands of

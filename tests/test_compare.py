@@ -768,7 +768,7 @@ def _latin1(tmp_path, df):
             "--folds applies to cross-validation of a table; --dataset digits_lt",
         ),
         ("one_fold", "--folds must be at least 2; got 1"),
-        ("data_folder", "is a folder; give a .csv or .parquet file"),
+        ("data_folder", "is a folder without Parquet files (*.parquet); give a .csv or .parquet"),
         ("latin1_data", "'latin1.csv' is not UTF-8 text (byte 0xe9 at position"),
         ("spaced_labels", "labels that differ only by spaces around them (' rare', 'rare')"),
     ],
@@ -2253,6 +2253,16 @@ def test_a_folder_of_parquet_files_is_a_table(tmp_path):
     _table().to_parquet(folder / "part-0.parquet")
     X, y, description, _ = load_table(folder, "label", 2)
     assert X.shape == (120, 4) and description.startswith("table.parquet: 120 rows")
+    # A folder of any name, its table in two files, or in partition subfolders.
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    _table().iloc[:60].to_parquet(parts / "a.parquet")
+    _table().iloc[60:].to_parquet(parts / "b.parquet")
+    X, y, description, _ = load_table(parts, "label", 2)
+    assert X.shape == (120, 4) and description.startswith("parts: 120 rows")
+    partitioned = tmp_path / "partitioned"
+    _table().assign(half=np.repeat(["a", "b"], 60)).to_parquet(partitioned, partition_cols=["half"])
+    assert load_table(partitioned, "label", 2)[0].shape == (120, 5)
 
 
 class _RaisingFactory:

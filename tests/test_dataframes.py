@@ -529,6 +529,14 @@ def test_modules_without_categories_name_the_two_fixes(table, module):
     assert not hasattr(clf, "classes_")  # all or nothing
 
 
+def test_modules_without_categories_name_every_categorical_column():
+    # The list goes into the ColumnTransformer the message suggests: all of it, not the first few.
+    names = [f"c{k}" for k in range(7)]
+    X = pd.DataFrame({name: pd.Categorical(["a", "b"] * 10) for name in names}).assign(x=1.0)
+    with pytest.raises(ValueError, match=re.escape(f"X has categorical columns {names}, which")):
+        ImbalancedNetClassifier(module="mlp", max_epochs=1).fit(X, [0, 1] * 10)
+
+
 @pytest.mark.parametrize("module", ["mlp", torch.nn.Linear(2, 2)])
 def test_modules_without_categories_check_the_columns_at_predict_too(table, module):
     X, y = table

@@ -1,6 +1,7 @@
 """Extension points: components of one's own (losses, schedules, mixings, optimizers,
 augmentations), given as classes, instances or registered names."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -14,7 +15,7 @@ from sklearn_imbalance_dl._validation import Interval
 from sklearn_imbalance_dl.losses import ImbalanceLoss
 from sklearn_imbalance_dl.losses._checks import PARAMETER_CONSTRAINTS
 from sklearn_imbalance_dl.mixing import Mixup
-from sklearn_imbalance_dl.modules import MLP
+from sklearn_imbalance_dl.modules import MLP, CosineLinear
 from sklearn_imbalance_dl.schedules import LRSchedule, Schedule
 
 
@@ -525,3 +526,43 @@ def test_an_optimizer_refusing_its_options_is_quoted_as_one_sentence():
     with pytest.raises(ValueError, match=r"The rate is under the floor\.$") as caught:
         clf.fit(X, np.arange(40) % 2)
     assert ".." not in str(caught.value)
+
+
+class _LinearEnded(torch.nn.Module):
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.layers = torch.nn.Sequential(
+            torch.nn.Linear(n_features, 8), torch.nn.ReLU(), torch.nn.Linear(8, n_classes)
+        )
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class _CosineEnded(_LinearEnded):
+    def __init__(self, n_features, n_classes):
+        super().__init__(n_features, n_classes)
+        self.layers[-1] = CosineLinear(8, n_classes)
+
+
+def test_a_module_of_ones_own_without_a_cosine_head_is_refused_by_cri_and_warned_by_ldam():
+    # Its logits are of any size: the losses would multiply them by s as if cosines.
+    X, y = _small_table()
+    clf = ImbalancedNetClassifier(module=_LinearEnded, loss="cri", max_epochs=1)
+    with pytest.raises(ValueError, match=r"has no CosineLinear head: end the module with"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+    with pytest.warns(UserWarning, match=r"loss='ldam' trains on cosine logits .* s=30"):
+        clf.set_params(loss="ldam").fit(X, y)
+
+
+@pytest.mark.parametrize("loss", ["cri", "ldam"])
+def test_a_module_of_ones_own_with_a_cosine_head_trains_on_cosines(loss):
+    X, y = _small_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = ImbalancedNetClassifier(module=_CosineEnded, loss=loss, max_epochs=1).fit(X, y)
+    module = clf.net_.module_.eval()
+    with torch.no_grad():
+        cosines = module(torch.as_tensor(X, dtype=torch.float32))
+    assert float(cosines.abs().max()) <= 1 + 1e-6

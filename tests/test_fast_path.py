@@ -258,6 +258,22 @@ def test_compile_options_are_checked_before_training(digit_images):
     assert not hasattr(clf, "net_")
 
 
+@pytest.mark.parametrize(
+    "compile, message",
+    [
+        ({"backend": "nope"}, r"torch.compile refuses it: Invalid backend: 'nope'"),
+        ({"mode": "nope"}, r"torch.compile refuses it: Unrecognized mode=nope"),
+        ({"fullgraph": "yes"}, r"'fullgraph' must be True or False"),
+    ],
+)
+def test_compile_values_torch_refuses_are_named_before_training(digit_images, compile, message):
+    X, y, _, _ = digit_images
+    clf = ImbalancedNetClassifier(module="mlp", compile=compile)
+    with pytest.raises(ValueError, match=rf"^compile={re.escape(repr(compile))}: {message}"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
 def test_class_diagnostics_equal_on_both_paths(digit_images):
     from sklearn_imbalance_dl.callbacks import ClassDiagnostics, class_diagnostics
 

@@ -79,6 +79,15 @@ def test_divergence_is_an_error_naming_the_causes(digits):
         clf.fit(*digits)
 
 
+@pytest.mark.parametrize("module", ["mlp", "tabular"])
+def test_divergence_names_the_scale_of_the_inputs_only_where_the_module_leaves_it(digits, module):
+    # TabularNet learns a robust scaling of the features in fit: no scaler to advise.
+    clf = small(module=module, lr=1e6, optimizer="sgd", max_epochs=3)
+    with pytest.raises(ValueError, match=r"Training diverged") as caught:
+        clf.fit(*digits)
+    assert ("unscaled inputs" in str(caught.value)) == (module == "mlp")
+
+
 def test_divergence_is_named_with_optimizer_options_that_are_not_numbers(digits):
     # Adafactor's eps defaults to (None, 1e-3).
     if not hasattr(torch.optim, "Adafactor"):
@@ -546,8 +555,9 @@ def test_compare_identifier_columns_are_refused(tmp_path, capsys):
     assert (
         "'Unnamed: 0': an identifier, 60 distinct values in 60 rows (consecutive integers); "
         "'customer': an identifier, 60 distinct values in 60 rows; "
-        "leave them out with --drop 'Unnamed: 0,customer'"
+        "leave them out with --drop 'Unnamed: 0,customer', or encode them first"
     ) in line
+    assert line.endswith("encode them first")  # the example of a date is for dates
 
 
 def test_compare_drop_makes_the_run_go(tmp_path, capsys):
@@ -2427,3 +2437,13 @@ def test_resuming_a_checkpoint_with_load_init_state_is_refused(tmp_path):
     other.net_.load_params(checkpoint=saver)
     X = _rows()[0]
     np.testing.assert_array_equal(other.predict_proba(X), saved.predict_proba(X))
+
+
+def test_the_bounds_a_validation_fraction_is_given_keep_the_smallest_class_in_training():
+    # 170 + 30 rows: beyond 1 - 1/30 the stratified split trains on none of the 30.
+    X = np.random.default_rng(0).normal(size=(200, 3)).astype(np.float32)
+    y = np.repeat([0, 1], [170, 30])
+    with pytest.raises(ValueError, match=r"between 0\.01 and 0\.966, or leave it None"):
+        small(validation_fraction=0.001).fit(X, y)
+    for fraction in (0.01, 0.966):
+        small(validation_fraction=fraction, max_epochs=1).fit(X, y)

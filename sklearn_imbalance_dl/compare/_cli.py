@@ -705,12 +705,15 @@ def load_table(path, target, folds, drop=(), sep=None, decimal=None, na_values=(
 
     path = Path(path)
     suffix = path.suffix.lower()
-    # A folder named *.parquet is a Parquet data set (Spark, Dask write them so).
-    if path.is_dir() and suffix not in (".parquet", ".pq"):
-        raise CompareError(
-            f"--data {str(path)!r} is a folder; give a .csv or .parquet file (or a folder of "
-            "Parquet files named *.parquet)"
-        )
+    # A folder is a Parquet data set: files of one table (Spark and Dask write them so,
+    # in a folder named *.parquet, perhaps in partition subfolders).
+    if path.is_dir():
+        if not any(next(path.rglob(f"*{end}"), None) for end in (".parquet", ".pq")):
+            raise CompareError(
+                f"--data {str(path)!r} is a folder without Parquet files (*.parquet); give "
+                "a .csv or .parquet file, or a folder of Parquet files"
+            )
+        suffix = ".parquet"
     if not path.exists():
         raise CompareError(f"--data: no such file: {str(path)!r}")
     if suffix != ".csv" and (sep is not None or decimal is not None or na_values):
@@ -1010,10 +1013,11 @@ def _clean_features(X, name):
     suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
     if suspects:
         listed = "; ".join(f"{column!r}: {what}" for column, what in suspects.items())
+        example = " (e.g. a date as its month or day of week)" if kinds["date"] else ""
         raise CompareError(
             f"column(s) of {name} that one-hot encoding or scaling would turn into noise: "
-            f"{listed}; leave them out with {_drop_option(suspects)}, or encode "
-            "them first (e.g. a date as its month or day of week)"
+            f"{listed}; leave them out with {_drop_option(suspects)}, or encode them "
+            f"first{example}"
         )
     others = kinds["other"]
     if others:

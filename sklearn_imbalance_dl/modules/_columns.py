@@ -32,7 +32,7 @@ from collections.abc import Hashable
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from .._validation import plain_value
+from .._validation import first_few, plain_value
 
 __all__ = ["ColumnEncoder"]
 
@@ -604,7 +604,7 @@ def _check_unique_labels(columns):
     repeated = list(dict.fromkeys(labels[labels.duplicated()]))
     if repeated:
         raise ValueError(
-            f"X has more than one column named {', '.join(map(repr, repeated[:5]))}; each "
+            f"X has more than one column named {first_few(repeated)}; each "
             "column is read by its name: rename them so that every name occurs once "
             "(e.g. X.columns = [...])."
         )
