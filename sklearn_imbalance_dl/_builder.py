@@ -326,10 +326,26 @@ def resolve_component(kind, value, routed, *, from_data=None, settable=False):
                 f"; and {', '.join(filled)}, which fit fills in (from the data and the "
                 "other parameters) when they are left unset"
             )
-        raise ValueError(message + ".")
+        raise ValueError(message + "." + _grid_hint(kind, unknown[0]))
     kwargs = {k: v for k, v in from_data.items() if (k in names or takes_any) and k not in routed}
     kwargs.update(routed)
     return cls, kwargs
+
+
+def _grid_hint(kind, parameter):
+    """Where a parameter that this component lacks is one of other components of its
+    kind (a grid over ``loss`` that keeps ``loss__gamma`` for every loss): how to give
+    it to those only."""
+    takers = [
+        name for name in names(kind) if parameter in accepted_parameters(lookup(kind, name))[0]
+    ]
+    if not takers:
+        return ""
+    return (
+        f" {kind}__{parameter} is a parameter of {kind} {first_few(takers)}: in a grid "
+        f"over {kind}, give it beside those only, with a list of grids, e.g. "
+        f"[{{'{kind}': [{takers[0]!r}], '{kind}__{parameter}': [...]}}, {{'{kind}': [...]}}]."
+    )
 
 
 def build_component(kind, value, routed, *, from_data=None, settable=False):

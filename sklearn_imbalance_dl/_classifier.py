@@ -115,7 +115,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         come (categorical, string, boolean and nullable columns, missing values: see
         ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain
         MLP, which reads numbers only (a DataFrame with categorical columns or missing
-        values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``);
+        values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``),
+        as float32 and unscaled (a warning names columns whose variation float32 loses);
         both are sized from the data
         (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
         ``"resnet32"`` takes images, or rows with ``module__input_shape=(C, H, W)``. A
@@ -967,6 +968,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 )
                 return Z, y, encoder
             X = self._numeric_columns(X)
+        if not tables:
+            _warn_if_float32_blurs(X, self.module)
         X, y = self._validate_array(X, y, encoded=tables)
         if X.ndim == 2 and tables:
             encoder = ColumnEncoder().fit(X)
@@ -1507,6 +1510,46 @@ def _check_hand_coded_categories(encoder, n_categories, X=None):
             "appends a 0/1 missing indicator of each such column after the last column, "
             "where the codes would be read from. Impute them in front, with the "
             f"indicators before the code columns, {advice}"
+        )
+
+
+def _warn_if_float32_blurs(X, module):
+    """A module that reads numbers as they are reads them in float32, whose 24 bits keep
+    about 7 significant digits: a column of large values that vary little (timestamps in
+    seconds over a day, codes near 1e9) would lose its variation without a word. (The
+    column encoding of module='tabular' shifts such columns first.)"""
+    if is_dataframe(X):
+        columns = [(name, X[name].to_numpy()) for name in X.columns]
+        columns = [(name, v) for name, v in columns if v.dtype.kind in "fiu" and v.itemsize > 4]
+    else:
+        X = np.asarray(X) if isinstance(X, (list, tuple)) else X
+        if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind not in "fiu":
+            return
+        if X.itemsize <= 4 or not X.size:  # float32 already, or exactly held by it
+            return
+        columns = list(enumerate(X.T))
+    blurred = []
+    for name, values in columns:
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
+            low, high = np.nanmin(values), np.nanmax(values)
+        magnitude = max(abs(float(low)), abs(float(high)))
+        spread = float(high) - float(low)
+        # Fewer than about 2**10 float32 steps (2**-23 of the magnitude) over the values.
+        if np.isfinite(magnitude) and 0 < spread < magnitude * 2.0**-13:
+            step = float(np.spacing(np.float32(magnitude)))
+            blurred.append((name, low, high, int(spread / step) + 1))
+    if blurred:
+        name, low, high, levels = blurred[0]
+        warnings.warn(
+            f"X's column(s) {first_few([b[0] for b in blurred])} vary over less than 1e-4 "
+            f"of their magnitude (column {plain_value(name)!r}: {low:.10g} to {high:.10g}), "
+            f"and module={_module_name(module)} reads numbers as float32, which holds about "
+            f"{levels} distinct value(s) over that range. Subtract each column's "
+            "mean in front (e.g. StandardScaler), or use module='tabular' (or 'auto'), "
+            "which shifts such columns itself.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -995,6 +995,13 @@ def test_early_stopping_counts_every_held_out_row_of_a_large_class():
             {"loss__gama": 2.0, "loss": "focal"},
             r"loss__gama is not a parameter of FocalLoss\. Valid loss__ parameters: gamma\.$",
         ),
+        (  # a parameter of other losses: what a grid over loss needs
+            {"loss__gamma": 2.0, "loss": "ce"},
+            r"Valid loss__ parameters: none\. loss__gamma is a parameter of loss "
+            r"'class_balanced', 'cri', 'focal': in a grid over loss, give it beside those "
+            r"only, with a list of grids, e\.g\. \[\{'loss': \['class_balanced'\], "
+            r"'loss__gamma': \[\.\.\.\]\}, \{'loss': \[\.\.\.\]\}\]\.$",
+        ),
         (
             {"module__width": 3},
             r"module__width is not a parameter of MLP\. Valid module__ parameters: activation, "

@@ -2447,3 +2447,20 @@ def test_the_bounds_a_validation_fraction_is_given_keep_the_smallest_class_in_tr
         small(validation_fraction=0.001).fit(X, y)
     for fraction in (0.01, 0.966):
         small(validation_fraction=fraction, max_epochs=1).fit(X, y)
+
+
+def test_large_values_that_vary_little_are_named_where_float32_blurs_them():
+    # Timestamps near 1.6e9 seconds varying by a minute: float32 (steps of 128 there)
+    # keeps one or two values. module='mlp' reads them as they are; the tabular encoding
+    # shifts them.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 100)
+    X = np.c_[1.6e9 + 60 * y + rng.normal(size=200), rng.normal(size=200)]
+    with pytest.warns(UserWarning, match=r"column\(s\) 0 vary over less than 1e-4 of their .* "
+                      r"float32, which holds about [12] distinct value\(s\)"):  # fmt: skip
+        small(max_epochs=1).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small(module="tabular", max_epochs=1).fit(X, y)
+        small(max_epochs=1).fit(X - [1.6e9, 0], y)
+        small(max_epochs=1).fit(X.astype(np.float32), y)  # blurred before it came
