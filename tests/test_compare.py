@@ -1885,6 +1885,21 @@ def _two_class_data():
     return make_classification(120, 4, weights=[0.8, 0.2], random_state=0)
 
 
+def _logreg(seed, epochs, device):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(class_weight="balanced")
+
+
+def test_rows_whose_balanced_accuracy_reads_the_same_share_a_rank():
+    # Two names for one model: the same scores, a tie, as the margin line calls it.
+    X, y = _two_class_data()
+    methods = {"a": _logreg, "b": _logreg, "base": _baseline}
+    results = run_comparison(X, y, cv=3, seeds=1, methods=methods, preprocessor=None)
+    rows = format_table(summarise(results), results=results).splitlines()[4:7]
+    assert [row.split()[:2] for row in rows] == [["1", "a"], ["1", "b"], ["3", "base"]]
+
+
 def _invalid_logreg(seed, epochs, device):
     from sklearn.linear_model import LogisticRegression
 
@@ -2005,6 +2020,7 @@ def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():
         scored.loc[scored.method == "flaky", "balanced_accuracy"].mean()
     )
     lines = format_table(summary, results=results).splitlines()
+    assert lines[0].startswith("mean ± std over 4 fits (seeds x folds), fewer where fits failed;")
     assert lines[2].split() == [
         "#",
         "method",

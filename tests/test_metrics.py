@@ -492,6 +492,17 @@ def test_g_mean_leaves_out_a_class_only_predicted():
     assert scores["g_mean"] == pytest.approx((2 / 3 * 1 * 0.5) ** (1 / 3))
 
 
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+def test_macro_f1_averages_the_classes_of_the_test_part():
+    # As the G-mean: a method that predicts the absent class 3 is not averaged over one
+    # class more (an F1 of 0) than a method that does not.
+    y_true, y_pred = np.array([0, 0, 0, 1, 1, 2, 2]), np.array([0, 0, 3, 1, 1, 2, 0])
+    scores = _score_predictions(y_true, y_pred, train_counts=[30, 20, 10, 5])
+    f1 = f1_score(y_true, y_pred, labels=[0, 1, 2], average=None)
+    assert scores["macro_f1"] == pytest.approx(f1.mean())
+    assert get_scorer("macro_f1")._score_func is _SCORE_FUNCTIONS["macro_f1"][0]
+
+
 # scikit-learn's balanced accuracy warns of the class whose samples all weigh 0.
 @pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
 def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():

@@ -69,6 +69,8 @@ class StepRecorder(Callback):
 class Cosine(torch.nn.Module):
     """A cosine classifier, written out: normalize(x) @ normalize(W) (columns)."""
 
+    head_kind = "cosine"  # what the losses on cosines ask of a module without CosineLinear
+
     def __init__(self, n_features, n_classes):
         super().__init__()
         self.weight = torch.nn.Parameter(torch.randn(n_features, n_classes))

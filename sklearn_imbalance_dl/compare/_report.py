@@ -264,8 +264,10 @@ def format_table(summary, *, title=None, notes=(), results=None):
     n_fits = _n_fits(summary)
     lines = [title] if title else []
     spread = _spread(summary, results)
+    failed = _n_failed(summary)
+    fewer = ", fewer where fits failed" if failed.any() else ""
     lines.append(
-        f"mean ± std over {n_fits.max()} fits{f' ({spread})' if spread else ''}; sorted by "
+        f"mean ± std over {n_fits.max()} fits{f' ({spread})' if spread else ''}{fewer}; sorted by "
         "balanced accuracy; min. recall = recall of the rarest training class; "
         "fit s = seconds per fit"
     )
@@ -278,15 +280,20 @@ def format_table(summary, *, title=None, notes=(), results=None):
                 attrs["classes"], attrs["class_counts"], attrs["shot_thresholds"], folds
             )
         )
-    failed = _n_failed(summary)
     header = ["#", "method"] + [HEADERS[m] for m in metrics] + ["fit s"]
     if failed.any():
         header.append("failed")
     rows = []
-    rank = 0
+    ranked, rank, shown_before = 0, 0, None
     for (_, row), n_failed, n in zip(summary.iterrows(), failed, n_fits):
-        # A method with failed fits was not scored on every split: no rank.
-        rank += n_failed == 0
+        # A method with failed fits was not scored on every split: no rank. Rows whose
+        # balanced accuracy reads the same share a rank (1, 2, 2, 4), as the margin line
+        # calls them a tie.
+        if n_failed == 0:
+            ranked += 1
+            shown = _cell(row["balanced_accuracy_mean"], math.nan)
+            rank = rank if shown == shown_before else ranked
+            shown_before = shown
         cells = (
             [str(rank) if n_failed == 0 else "-", row["method"]]
             + [_cell(row[f"{m}_mean"], row[f"{m}_std"]) for m in metrics]

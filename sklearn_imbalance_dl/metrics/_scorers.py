@@ -22,23 +22,42 @@ def _g_mean(y_true, y_pred, *, sample_weight=None):
     as :func:`minority_recall` refuses them (their recalls could be negative, their
     geometric mean NaN).
     """
+    y_true, present, sample_weight = _present_classes(y_true, sample_weight)
+    return geometric_mean_score(y_true, y_pred, labels=present, sample_weight=sample_weight)
+
+
+def _macro_f1(y_true, y_pred, *, sample_weight=None):
+    """Mean of the F1 scores of the classes of ``y_true``, by the rule of :func:`_g_mean`:
+    a class that is only predicted is not averaged in as an F1 of 0 (its predictions
+    still count against the recall of the classes they are made on), so that on a test
+    set that lacks a class every method is averaged over the same classes."""
+    y_true, present, sample_weight = _present_classes(y_true, sample_weight)
+    return f1_score(
+        y_true,
+        y_pred,
+        labels=present,
+        average="macro",
+        zero_division=0,
+        sample_weight=sample_weight,
+    )
+
+
+def _present_classes(y_true, sample_weight):
+    """``(y_true, classes, sample_weight)``: the classes of ``y_true`` with a row of
+    non-zero weight; negative weights refused."""
     y_true = np.asarray(y_true)
     present = y_true
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
         present = y_true[sample_weight != 0]
-    return geometric_mean_score(
-        y_true, y_pred, labels=np.unique(present), sample_weight=sample_weight
-    )
+    return y_true, np.unique(present), sample_weight
 
 
 # name -> (score function, its keyword arguments): the one definition of each headline
 # metric, behind both the scorers below and ``compare``'s scores of its predictions.
 _SCORE_FUNCTIONS = {
     "balanced_accuracy": (balanced_accuracy_score, {}),
-    # pos_label=None, as scikit-learn's "f1_macro": the scorer otherwise passes f1_score's
-    # default pos_label=1 on, which a binary problem without the label 1 refuses.
-    "macro_f1": (f1_score, {"average": "macro", "zero_division": 0, "pos_label": None}),
+    "macro_f1": (_macro_f1, {}),
     "g_mean": (_g_mean, {}),
     "minority_recall": (minority_recall, {}),
 }
@@ -72,7 +91,9 @@ def get_scorer(scoring):
     Parameters
     ----------
     scoring : str or callable
-        One of ``"balanced_accuracy"``, ``"macro_f1"`` (macro-averaged F1),
+        One of ``"balanced_accuracy"``, ``"macro_f1"`` (mean F1 of the classes of the
+        scored fold: scikit-learn's ``"f1_macro"`` but for a class that is only
+        predicted, which it averages in as 0),
         ``"g_mean"`` (geometric mean of the recalls of the classes of the scored fold,
         imbalanced-learn's :func:`~imblearn.metrics.geometric_mean_score` over them) and
         ``"minority_recall"``
