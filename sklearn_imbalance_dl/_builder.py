@@ -49,6 +49,7 @@ from .sampling._sampler import (
     check_class_probabilities,
     check_index_sampler,
     looks_at_features,
+    probe_draw,
 )
 from .schedules import MiSLASRetraining, Schedule
 from .schedules._lr import LRSchedule  # also registers the lr_schedule names
@@ -413,7 +414,7 @@ def build_training(
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
     """
     _warn_unused_routed(params, routed)
-    sampler = _batch_sampler(params["sampler"], classes, y_train, X_train)
+    sampler, sampler_balances = _batch_sampler(params["sampler"], classes, y_train, X_train)
     loss = _build_loss(params["loss"], routed("loss"), class_counts)
     _check_loss(params["loss"], loss, len(class_counts))
     module = _build_module(
@@ -426,7 +427,7 @@ def build_training(
     row_counts = np.bincount(y_train, minlength=len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts, row_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
-    _check_combinations(params, module, loss, schedule, mixing, input_shape)
+    _check_combinations(params, module, loss, schedule, mixing, input_shape, sampler_balances)
     _check_staged_rule(params, module, X_train, schedule, mixing)
     _check_categorical_mixing(params, mixing, n_categories)
     augment = _bind_augment(params["augment"])
@@ -537,14 +538,16 @@ def _bind_augment(augment):
 
 
 def _batch_sampler(sampler, classes, y, X):
-    """A sampler name, or a checked clone of an imbalanced-learn sampler that picks rows.
+    """``(sampler, balances)``: a sampler name, or a checked clone of an imbalanced-learn
+    sampler that picks rows; and the share of the class imbalance the latter removes
+    (:func:`_share_balanced`; None for a name).
 
     Its ``sampling_strategy`` names the user's labels (``classes``); the batches are
     drawn on their codes ``y``. It is tried on what it will see each epoch: the
     training inputs ``X`` flattened if it reads features, else the row numbers.
     """
     if isinstance(sampler, str):
-        return sampler
+        return sampler, None
     if isinstance(sampler, type):
         raise ValueError(
             f"sampler={sampler.__name__} is a class; pass an instance, e.g. "
@@ -554,7 +557,24 @@ def _batch_sampler(sampler, classes, y, X):
         features = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
     else:
         features = np.arange(len(y)).reshape(-1, 1)
-    return check_index_sampler(sampler, classes, owner="ImbalancedNetClassifier", X=features, y=y)
+    sampler = check_index_sampler(
+        sampler, classes, owner="ImbalancedNetClassifier", X=features, y=y
+    )
+    return sampler, _share_balanced(sampler, features, y, len(classes))
+
+
+def _share_balanced(sampler, X, y, n_classes):
+    """How far an epoch's draw of ``sampler`` moves the class counts toward balance: the
+    share of ``log(n_max / n_min)`` it removes, 1 for balanced batches, about 0 for a
+    sampler that cleans a few rows (TomekLinks) and 0 or less for one that does not
+    balance. Measured on one draw from the training rows (seed 0)."""
+    before = np.bincount(y, minlength=n_classes)
+    _, _, drawn = probe_draw(sampler, X, y)
+    after = np.bincount(drawn, minlength=n_classes)[before > 0]
+    before = before[before > 0]
+    if before.max() == before.min() or not after.all():
+        return 0.0
+    return 1 - math.log(after.max() / after.min()) / math.log(before.max() / before.min())
 
 
 def resolve_device(device):
@@ -1412,7 +1432,7 @@ def balances_by_class_counts(loss):
     return bool(loss.reweights_classes) and getattr(loss, "counts", "global") != "batch"
 
 
-def _check_double_balancing(params, loss, schedule):
+def _check_double_balancing(params, loss, schedule, sampler_balances=None):
     """Warn when two parts of the fit balance the classes (:func:`_balancings`): the
     first of them named with each of the others.
 
@@ -1428,7 +1448,7 @@ def _check_double_balancing(params, loss, schedule):
     knowingly, not a mistake to forbid. (cRT's class-balanced re-training on such a
     loss lost on every table, and is refused in :func:`_check_combinations`.)
     """
-    balancings = _balancings(params, loss, schedule)
+    balancings = _balancings(params, loss, schedule, sampler_balances)
     if len(balancings) < 2:
         return
     (first, drop_first, this_first), *others = balancings
@@ -1442,11 +1462,14 @@ def _check_double_balancing(params, loss, schedule):
         )
 
 
-def _balancings(params, loss, schedule):
+def _balancings(params, loss, schedule, sampler_balances=None):
     """``(what it does, the setting without it, how to name it)`` of each part of the fit
     that balances the classes: the loss or a re-weighting schedule, the batches (a
     sampler, a schedule that draws them, or the re-training batches of cRT and MiSLAS),
-    the post-hoc adjustment."""
+    the post-hoc adjustment. An imbalanced-learn sampler counts when its draw removes at
+    least a quarter of the class imbalance (``sampler_balances``, from
+    :func:`_share_balanced`): the square-root sampler removes half; cleaning samplers
+    (TomekLinks, EditedNearestNeighbours) a few percent."""
     balancings = []
     if balances_by_class_counts(loss):
         balancings.append(
@@ -1476,14 +1499,20 @@ def _balancings(params, loss, schedule):
                 )
             )
     elif not isinstance(sampler, str):
-        shown = type(sampler).__name__ + "(...)"
-        balancings.append(
-            (
-                f"sampler={shown} resamples the classes every epoch",
-                "sampler='instance'",
-                "this sampler",
+        if sampler_balances is None or sampler_balances >= 0.25:
+            shown = type(sampler).__name__ + "(...)"
+            removes = (
+                ""
+                if sampler_balances is None
+                else f" (a draw removes {sampler_balances:.0%} of the imbalance, in log ratio)"
             )
-        )
+            balancings.append(
+                (
+                    f"sampler={shown} resamples the classes toward balance every epoch{removes}",
+                    "sampler='instance'",
+                    "this sampler",
+                )
+            )
     elif lookup("sampler", sampler) > 0:  # q = 0 draws every row alike: no balancing
         balancings.append(
             (f"sampler={sampler!r} {_sampler_draws(sampler)}", "sampler='instance'", "this sampler")
@@ -1981,7 +2010,7 @@ def _warn_long_retraining(params, schedule):
         )
 
 
-def _check_combinations(params, module, loss, schedule, mixing, input_shape):
+def _check_combinations(params, module, loss, schedule, mixing, input_shape, sampler_balances):
     """Reject combinations of parameters that make no sense, naming both; then warn of
     those that may be mistakes (balancing twice, fp16 off CUDA)."""
     if schedule is not None and schedule.reweights:
@@ -2089,7 +2118,7 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape):
             f"got samples of shape {input_shape}."
         )
     # Warnings last: a combination that is refused is refused, and only that.
-    _check_double_balancing(params, loss, schedule)
+    _check_double_balancing(params, loss, schedule, sampler_balances)
     if float16 and not str(params["device"]).startswith("cuda"):
         warnings.warn(
             f"precision={params['precision']!r} on {params['device']!r} runs without loss "

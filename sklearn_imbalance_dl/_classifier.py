@@ -153,14 +153,17 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     sampler : {"instance", "class_balanced", "sqrt"} or imbalanced-learn sampler, \
             default="instance"
         How each epoch's samples are drawn. An index-preserving imbalanced-learn
-        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch,
-        after a first try on the training rows at the start of fit; one that chooses
+        sampler (``RandomUnderSampler``, ``RandomOverSampler``) is re-run every epoch
+        with a seed drawn from ``random_state`` (its own ``random_state`` is not
+        used), after a first try on the training rows at the start of fit; one that chooses
         rows by their features (``NearMiss``, ...) sees the training inputs,
         flattened. On a table those are the encoded columns, not scaled: numbers with
         their missing values imputed, missing indicators, and category codes read as
         numbers, so that distances follow the columns' units; for a distance-based
         sampler on such a table, resample in front instead, with your own encoding and
-        scaling (an imbalanced-learn ``Pipeline``). A balancing sampler with a loss
+        scaling (an imbalanced-learn ``Pipeline``). A balancing sampler (an
+        imbalanced-learn one balances when its draw on the training rows removes at
+        least a quarter of the class imbalance, in log ratio) with a loss
         that balances by the class counts (the default ``logit_adjusted``,
         ``weighted_ce``, ``class_balanced``, ``balanced_softmax``) or a re-weighting
         schedule balances the classes twice and warns: use ``loss="ce"`` with the

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from imblearn.over_sampling import RandomOverSampler
-from imblearn.under_sampling import RandomUnderSampler
+from imblearn.under_sampling import EditedNearestNeighbours, RandomUnderSampler, TomekLinks
 
 from sklearn_imbalance_dl import ImbalancedNetClassifier
 from tests._combinations import BALANCING_LOSSES, SHORT_RUN_PHASES
@@ -40,6 +40,29 @@ def test_balancing_loss_with_a_balancing_sampler_warns(imbalanced, loss, sampler
     with pytest.warns(UserWarning, match=message):
         clf.fit(*imbalanced)
     assert hasattr(clf, "classes_")  # a warning: the combination is trained
+
+
+@pytest.mark.parametrize(
+    "sampler, balanced",
+    [
+        (TomekLinks(), False),  # cleans a few rows of the boundary
+        (EditedNearestNeighbours(), False),
+        (RandomUnderSampler(sampling_strategy={0: 80}), False),  # 9:1 to 8:1
+        (RandomUnderSampler(sampling_strategy={0: 40}), True),  # 9:1 to 4:1
+    ],
+    ids=str,
+)
+def test_an_imbalanced_learn_sampler_counts_as_balancing_by_what_its_draw_does(
+    imbalanced, sampler, balanced
+):
+    # Measured on one draw from the training rows: the share of log(n_max / n_min) removed.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        small(sampler=sampler).fit(*imbalanced)
+    twice = [str(w.message) for w in caught if "balanced twice" in str(w.message)]
+    assert bool(twice) == balanced
+    if balanced:
+        assert "(a draw removes 37% of the imbalance, in log ratio)" in twice[0]
 
 
 @pytest.mark.parametrize("schedule", ["drw", "ppw", "ppl"])

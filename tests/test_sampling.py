@@ -489,7 +489,7 @@ def test_a_smoothed_bootstrap_is_refused_not_drawn_as_plain_copies():
     X = np.random.default_rng(0).normal(size=(60, 3))
     y = np.repeat([0, 1], [50, 10])
     clf = ImbalancedNetClassifier(loss="ce", sampler=smoothed, max_epochs=1)
-    with pytest.raises(InvalidParameterError, match="synthesises new rows"):
+    with pytest.raises(InvalidParameterError, match="synthesises new rows, changes them, or"):
         clf.fit(X, y)
     # No shrinkage, or none at all, is plain copies: taken.
     assert len(ImbalancedSampler(Y, RandomOverSampler(shrinkage=0.0), random_state=0)) == 1600
@@ -566,3 +566,17 @@ def test_smote_with_fallback_cuts_k_to_the_smallest_class_smote_can_take():
     sampler = SMOTEWithFallback(k_neighbors=2, random_state=0)
     sampler.fit_resample(X, y)
     assert sampler.k_neighbors_ == 2
+
+
+def test_a_sampler_that_does_not_name_its_rows_is_refused_as_such():
+    # A FunctionSampler picks existing rows but sets no sample_indices_ to draw them by.
+    from imblearn import FunctionSampler
+
+    def first_rows(X, y):
+        return X[:40], y[:40]
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.tile([0, 1, 1], 20)
+    clf = ImbalancedNetClassifier(loss="ce", sampler=FunctionSampler(func=first_rows))
+    with pytest.raises(InvalidParameterError, match=r"does not name the rows it returns \(sample"):
+        clf.fit(X, y)

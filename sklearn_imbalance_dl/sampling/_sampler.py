@@ -55,14 +55,20 @@ def looks_at_features(sampler):
     )
 
 
+def probe_draw(sampler, X, y):
+    """``(probe, X_resampled, y_resampled)``: one draw of a clone of ``sampler`` on
+    ``X, y``, seeded so that it leaves numpy's global stream alone."""
+    probe = clone(sampler)
+    if "random_state" in probe.get_params():
+        probe.set_params(random_state=0)
+    return (probe, *probe.fit_resample(X, y))
+
+
 def _picks_rows(sampler, X, y):
     """Whether ``sampler`` returns rows of ``X`` unchanged and says which: some samplers
     set ``sample_indices_`` but change the rows (RandomOverSampler's smoothed bootstrap,
     ``shrinkage``), which drawing by index would silently undo."""
-    probe = clone(sampler)
-    if "random_state" in probe.get_params():
-        probe.set_params(random_state=0)  # leaves numpy's global stream alone
-    X_resampled, _ = probe.fit_resample(X, y)
+    probe, X_resampled, _ = probe_draw(sampler, X, y)
     if not hasattr(probe, "sample_indices_"):
         return False
     picked = np.asarray(X)[probe.sample_indices_]
@@ -244,7 +250,8 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
             ) from error
     if not picks_rows:
         raise InvalidParameterError(
-            f"{expected}. Got {sampler!r}, which synthesises new rows and cannot draw "
+            f"{expected}. Got {sampler!r}, which synthesises new rows, changes them, or "
+            "does not name the rows it returns (sample_indices_), and so cannot draw "
             f"batches by index: {pipeline}"
         )
     return clone(encoded)
