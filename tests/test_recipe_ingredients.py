@@ -773,6 +773,18 @@ def test_rand_augment_undoes_and_redoes_the_standardisation():
     assert repr(RandAugment(cutout_size=4)) == "RandAugment(cutout_size=4)"
 
 
+def test_the_rand_augment_function_as_augment_refuses_images_outside_0_1():
+    # Its brightness, contrast, ... clamp to [0, 1]: uint8 images would come out blank.
+    images = np.random.default_rng(0).integers(0, 256, (16, 3, 8, 8)).astype(np.float32)
+    y = np.repeat([0, 1], 8)
+    clf = ImbalancedNetClassifier(module="resnet32", augment=rand_augment, max_epochs=1)
+    with pytest.raises(ValueError, match=r"augment=.*rand_augment.*pixel values in \[0, 1\]"):
+        clf.fit(images, y)
+    clf.fit(images / 255, y)
+    with pytest.raises(ValueError, match=r"augment=.*rand_augment.* images"):
+        clf.set_params(module="mlp").fit(np.zeros((16, 4), np.float32), y)  # rows of a table
+
+
 def test_rand_augment_returns_an_empty_batch_as_it_is():
     # As cutout and cutmix: an empty batch is returned empty, not refused by torch.
     assert rand_augment(torch.rand(0, 3, 8, 8)).shape == (0, 3, 8, 8)

@@ -510,6 +510,12 @@ def rand_augment(images, n_ops=2, magnitude=9, *, mean=None, std=None, ops=RAND_
     return _rand_augment(images, n_ops, magnitude, mean, std, ops)
 
 
+# As augment=rand_augment (its defaults: pixels in [0, 1]), what fit checks, as for the
+# RandAugment component: uint8 or standardised images would be clamped to [0, 1].
+rand_augment.needs_images = True
+rand_augment.pixel_range = (0.0, 1.0)
+
+
 def _channel_statistics(mean, std, who):
     """``mean`` and ``std`` as float64 tensors of shape (C,), or ``(None, None)``.
 
