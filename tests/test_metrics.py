@@ -400,9 +400,9 @@ def test_every_scorer_takes_sample_weight():
     y_pred = np.array([0, 1, 0, 0, 0, 1, 0, 1, 2])
     weight = np.array([1, 2, 1, 1, 1, 3, 1, 1, 2])
     copies = np.repeat(np.arange(len(y_true)), weight)
-    for name, (function, kwargs) in _SCORE_FUNCTIONS.items():
-        weighted = function(y_true, y_pred, sample_weight=weight, **kwargs)
-        assert weighted == pytest.approx(function(y_true[copies], y_pred[copies], **kwargs)), name
+    for name, function in _SCORE_FUNCTIONS.items():
+        weighted = function(y_true, y_pred, sample_weight=weight)
+        assert weighted == pytest.approx(function(y_true[copies], y_pred[copies])), name
     X, y = make_classification(120, 4, weights=[0.8], random_state=0)
     w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
@@ -500,7 +500,7 @@ def test_macro_f1_averages_the_classes_of_the_test_part():
     scores = _score_predictions(y_true, y_pred, train_counts=[30, 20, 10, 5])
     f1 = f1_score(y_true, y_pred, labels=[0, 1, 2], average=None)
     assert scores["macro_f1"] == pytest.approx(f1.mean())
-    assert get_scorer("macro_f1")._score_func is _SCORE_FUNCTIONS["macro_f1"][0]
+    assert get_scorer("macro_f1")._score_func is _SCORE_FUNCTIONS["macro_f1"]
 
 
 # scikit-learn's balanced accuracy warns of the class whose samples all weigh 0.
@@ -510,11 +510,9 @@ def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
     y_true = np.array([0, 0, 0, 1, 1, 2])
     y_pred = np.array([0, 1, 0, 1, 1, 2])
     weight = np.array([1, 1, 2, 1, 1, 0])
-    g_mean, kwargs = _SCORE_FUNCTIONS["g_mean"]
+    g_mean = _SCORE_FUNCTIONS["g_mean"]
     copies = np.repeat(np.arange(len(y_true)), weight)
-    assert g_mean(y_true, y_pred, sample_weight=weight, **kwargs) == pytest.approx(
-        (3 / 4 * 1) ** (1 / 2)
-    )
+    assert g_mean(y_true, y_pred, sample_weight=weight) == pytest.approx((3 / 4 * 1) ** (1 / 2))
     assert g_mean(y_true, y_pred, sample_weight=weight) == pytest.approx(
         g_mean(y_true[copies], y_pred[copies])
     )
@@ -526,10 +524,10 @@ def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
 @pytest.mark.parametrize("name", ["g_mean", "minority_recall"])
 def test_negative_sample_weights_are_refused(name):
     # A negative weight can make a recall negative, and the G-mean NaN.
-    function, kwargs = _SCORE_FUNCTIONS[name]
+    function = _SCORE_FUNCTIONS[name]
     y_true, y_pred = [0, 0, 1, 1, 1], [0, 1, 1, 0, 1]
     with pytest.raises(ValueError, match="Negative values in data passed to"):
-        function(y_true, y_pred, sample_weight=[1, -2, 1, 1, 1], **kwargs)
+        function(y_true, y_pred, sample_weight=[1, -2, 1, 1, 1])
 
 
 @pytest.mark.parametrize(

@@ -523,8 +523,8 @@ def test_cutout_refuses_a_square_that_blanks_every_image():
 
 
 def test_cutout_fills_integer_images_with_a_value_they_hold():
-    """uint8 images take a whole fill in [0, 255]; a fraction used to be rounded to 0
-    silently, and 300 failed inside torch."""
+    """uint8 images take a whole fill in [0, 255]; a fraction (which torch would round
+    to 0) or 300 (which torch refuses) is refused, named."""
     images = torch.full((4, 3, 16, 16), 200, dtype=torch.uint8)
     torch.manual_seed(0)
     out = cutout(images, size=8, fill=128)

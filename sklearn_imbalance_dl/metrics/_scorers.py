@@ -53,18 +53,16 @@ def _present_classes(y_true, sample_weight):
     return y_true, np.unique(present), sample_weight
 
 
-# name -> (score function, its keyword arguments): the one definition of each headline
-# metric, behind both the scorers below and ``compare``'s scores of its predictions.
+# name -> score function: the one definition of each headline metric, behind both the
+# scorers below and ``compare``'s scores of its predictions.
 _SCORE_FUNCTIONS = {
-    "balanced_accuracy": (balanced_accuracy_score, {}),
-    "macro_f1": (_macro_f1, {}),
-    "g_mean": (_g_mean, {}),
-    "minority_recall": (minority_recall, {}),
+    "balanced_accuracy": balanced_accuracy_score,
+    "macro_f1": _macro_f1,
+    "g_mean": _g_mean,
+    "minority_recall": minority_recall,
 }
 
-SCORERS = {
-    name: make_scorer(function, **kwargs) for name, (function, kwargs) in _SCORE_FUNCTIONS.items()
-}
+SCORERS = {name: make_scorer(function) for name, function in _SCORE_FUNCTIONS.items()}
 balanced_accuracy_scorer = SCORERS["balanced_accuracy"]
 macro_f1_scorer = SCORERS["macro_f1"]
 geometric_mean_scorer = SCORERS["g_mean"]
@@ -78,9 +76,10 @@ def _score_predictions(y_true, y_pred, *, train_counts=None):
     without it, the rarest class of ``y_true``, as the scorer does.
     """
     scores = {}
-    for name, (function, kwargs) in _SCORE_FUNCTIONS.items():
+    for name, function in _SCORE_FUNCTIONS.items():
+        kwargs = {}
         if function is minority_recall and train_counts is not None:
-            kwargs = {**kwargs, "train_counts": train_counts}
+            kwargs = {"train_counts": train_counts}
         scores[name] = float(function(y_true, y_pred, **kwargs))
     return scores
 

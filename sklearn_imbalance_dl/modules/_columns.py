@@ -388,7 +388,8 @@ class ColumnEncoder:
             out[:, j] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
             if name in flag:
                 out[:, flag[name]] = missing
-        # Encoders pickled before the attribute existed give every column its missing code.
+        # An encoder without the attribute (pickled by release 0.1.0) gives every column
+        # its missing code.
         missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
         first = n_numeric + n_flags
         for j, (name, cats) in enumerate(zip(self.categorical_columns_, self.categories_)):

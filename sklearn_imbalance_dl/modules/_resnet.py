@@ -54,8 +54,6 @@ class _ShortcutA(nn.Module):
 class BasicBlock(nn.Module):
     """Two 3x3 conv-BN layers with an identity or option-A shortcut."""
 
-    expansion = 1
-
     def __init__(self, in_planes: int, planes: int, stride: int = 1):
         super().__init__()
         self.conv1 = nn.Conv2d(in_planes, planes, 3, stride=stride, padding=1, bias=False)
