@@ -8,8 +8,10 @@
 # default compare.png) is read or written there.
 set -euo pipefail
 caller="$PWD"
+unset CDPATH  # cd below goes to the clone, whatever the caller's CDPATH holds
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
+source scripts/_venv.sh
+make_venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[plot,progress]"
 python="$PWD/.venv/bin/python"

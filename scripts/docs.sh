@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The documentation command of the README: a fresh virtual environment, the package with
+# The documentation command of the README: a virtual environment (.venv-docs), the package with
 # its docs extra, then the Sphinx build with every warning an error. The gallery examples
 # run during the build (one torch thread each); the site lands in docs/_build/html.
 set -euo pipefail
+unset CDPATH  # cd below goes to the clone, whatever the caller's CDPATH holds
 cd "$(dirname "$0")/.."
-python3 -m venv .venv-docs
+source scripts/_venv.sh
+make_venv .venv-docs
 .venv-docs/bin/python -m pip install --quiet --upgrade pip
 # torch pinned: 2.13.0 is the tested release (a CPU wheel on the CI machines).
 .venv-docs/bin/python -m pip install --quiet "torch==2.13.0" -e ".[docs]"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test command of the README: a fresh virtual environment, the package with its
+# The test command of the README: a virtual environment (.venv-test), the package with its
 # test and docs extras, the linter, the test suite on both cores; then the documentation
 # build beside the lower bounds of the dependencies (OLDEST=0 skips the lower bounds).
 set -euo pipefail
+unset CDPATH  # cd below goes to the clone, whatever the caller's CDPATH holds
 cd "$(dirname "$0")/.."
+source scripts/_venv.sh
 phase() { echo "[scripts/test.sh] ${SECONDS}s: $*"; }  # CI logs show where time goes
 
 # pip byte-compiles every installed file (torch's ~10,000 among them): 35 of the 58 s
@@ -11,8 +13,8 @@ phase() { echo "[scripts/test.sh] ${SECONDS}s: $*"; }  # CI logs show where time
 # modules used, and writes their bytecode for the later processes to reuse, unless
 # the environment forbids it (as this machine's does): the test run allows it.
 unset PYTHONDONTWRITEBYTECODE
-install() {  # install VENV PACKAGE...: a fresh virtual environment with PACKAGEs
-    python3 -m venv "$1"
+install() {  # install VENV PACKAGE...: a virtual environment with PACKAGEs
+    make_venv "$1"
     "$1/bin/python" -m pip install --quiet --upgrade pip
     "$1/bin/python" -m pip install --quiet --no-compile "${@:2}"
 }
