@@ -110,7 +110,7 @@ class Fit:
     max_epochs: int
 
 
-def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_categories=(), seed):
+def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, encoder=None, seed):
     """The builder's one entry: checked data in, the net of one fit and its data out.
 
     Holds out the validation split (stratified, seeded by ``seed``), counts the
@@ -132,8 +132,10 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
         The labels ``y`` encodes, for messages.
     input_shape : tuple
         Shape of one sample.
-    n_categories : tuple of int, default=()
-        Categories of each categorical column (a table encoded for ``TabularNet``).
+    encoder : ColumnEncoder, optional
+        The column encoding of a table (for ``TabularNet``), which ``X`` is the output
+        of; categories found only in rows that do not train (held out, or of weight 0)
+        are dropped from it (:meth:`ColumnEncoder.keep_trained_categories`).
     seed : int
         Seed of the validation split.
 
@@ -162,6 +164,11 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, n_ca
         )
     if valid is not None:
         _check_every_class_weighs(train[1], train[2], classes, held_out=fraction)
+    n_categories = ()
+    if encoder is not None:
+        trained = train[0][train[2] > 0] if not train[2].all() else train[0]
+        encoder.keep_trained_categories(trained, train[0], *([valid[0]] if valid else []))
+        n_categories = encoder.n_categories_
     balancing_counts = _weighted_class_counts(train[1], train[2], class_counts)
     setup = build_training(
         params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,

@@ -834,7 +834,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 sample_weight,
                 classes=self.classes_[self.network_classes_],
                 input_shape=self._input_shape,
-                n_categories=encoder.n_categories_ if encoder is not None else (),
+                encoder=encoder,
                 seed=seed,
             )
             self.class_counts_ = np.zeros(len(self.classes_), dtype=fit_.class_counts.dtype)

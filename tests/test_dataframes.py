@@ -1164,3 +1164,29 @@ def test_numbers_held_as_objects_are_read_as_numbers(values):
     np.testing.assert_array_equal(encoder.transform(X), encoder.transform(as_floats))
     declared = ColumnEncoder().fit(X.astype({"amount": "category"}))
     assert declared.categorical_columns_ == ["amount"]
+
+
+@pytest.mark.parametrize("held_out_by", ["validation_fraction", "sample_weight"])
+def test_a_category_of_rows_that_do_not_train_reads_as_unseen(held_out_by):
+    # Its one-hot slot or embedding row would never move from its random start.
+    rng = np.random.default_rng(0)
+    n = 400
+    names = np.where(
+        np.arange(n) < 40, [f"one{i}" for i in range(n)], [f"c{i % 12}" for i in range(n)]
+    )
+    X = pd.DataFrame({"c": names, "x": rng.normal(size=n)})
+    y = np.tile([0, 0, 1], n)[:n]
+    weight = np.where(np.arange(n) < 10, 0.0, 1.0)  # the first ten of the single ones
+    params = dict(max_epochs=2, random_state=0)
+    if held_out_by == "validation_fraction":
+        clf = ImbalancedNetClassifier(validation_fraction=0.2, **params).fit(X, y)
+    else:
+        clf = ImbalancedNetClassifier(**params).fit(X, y, sample_weight=weight)
+    kept = set(clf.column_encoder_.categories_[0])
+    assert {f"c{i}" for i in range(12)} <= kept and 0 < len(kept) - 12 < 40
+    singles = X.iloc[:40]
+    dropped = ~singles["c"].isin(kept).to_numpy()
+    if held_out_by == "sample_weight":
+        assert dropped.tolist() == [True] * 10 + [False] * 30
+    unseen = clf.predict_proba(singles.assign(c="never seen"))
+    np.testing.assert_array_equal(clf.predict_proba(singles)[dropped], unseen[dropped])

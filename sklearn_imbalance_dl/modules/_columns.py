@@ -356,6 +356,49 @@ class ColumnEncoder:
         self.n_categories_ = tuple(len(c) for c in categories)
         return self
 
+    def keep_trained_categories(self, trained, *encoded):
+        """Read the categories that no row of ``trained`` holds as unseen, from now on.
+
+        ``fit`` codes the categories of every row it is given, but the network trains
+        on fewer where the estimator holds rows out (``validation_fraction``) or a row
+        weighs 0: a category (or a column's missing value) found only in such rows
+        would have a one-hot slot or an embedding row that training never moves, left
+        at its random start. Such categories leave ``categories_`` (and a missing value
+        ``missing_category_columns_``), and the codes of ``encoded`` (matrices of
+        :meth:`transform`) are rewritten in place: they read as the unseen code, zeros
+        to the network, as at predict time.
+
+        Parameters
+        ----------
+        trained : ndarray of shape (n_rows, n_outputs)
+            The encoded rows the network trains on (read only).
+        *encoded : ndarray of shape (n, n_outputs)
+            The encoded rows of the fit to rewrite (the training and held-out parts).
+        """
+        first = len(self.numeric_columns_) + len(self.indicator_columns_)
+        missing_seen = set(self.missing_category_columns_)
+        categories, missing = [], []
+        for j, (name, cats) in enumerate(zip(self.categorical_columns_, self.categories_)):
+            n = len(cats)
+            coded = np.zeros(n + 2, dtype=bool)
+            coded[np.unique(trained[:, first + j]).astype(np.int64)] = True
+            kept = np.flatnonzero(coded[:n])
+            keeps_missing = name in missing_seen and coded[n]
+            categories.append(cats[kept] if len(kept) < n else cats)
+            if keeps_missing:
+                missing.append(name)
+            if len(kept) == n and keeps_missing == (name in missing_seen):
+                continue
+            recode = np.full(n + 2, len(kept) + 1, dtype=trained.dtype)  # the unseen code
+            recode[kept] = np.arange(len(kept))
+            if keeps_missing:
+                recode[n] = len(kept)
+            for Z in encoded:
+                Z[:, first + j] = recode[Z[:, first + j].astype(np.int64)]
+        self.categories_ = categories
+        self.missing_category_columns_ = missing
+        self.n_categories_ = tuple(len(c) for c in categories)
+
     def transform(self, X):
         """The float32 matrix ``[numbers imputed | indicators | category codes]``.
 
