@@ -494,7 +494,7 @@ class TabularNet(nn.Module):
         """
         stage = self.stages[0]
         # numpy: torch.quantile refuses inputs of more than 2**24 values.
-        x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy().astype(np.float64)
+        x = stage._check(torch.as_tensor(X, dtype=torch.float32)).numpy()
         _check_category_codes(x, self.n_categories)
         x = x[:, : stage.n_numeric]
         if x.shape[1] == 0 or x.shape[0] == 0:
@@ -506,15 +506,22 @@ class TabularNet(nn.Module):
                 "estimator uses it)."
             )
         if self.preprocessing == "standard":
+            x = x.astype(np.float64)
             std = x.std(0)
             factor = np.divide(1.0, std, out=np.zeros_like(std), where=std > 0)
             factor = np.minimum(factor, _FLOAT32_MAX)
             stage.median.copy_(torch.from_numpy(x.mean(0)).float())
             stage.factor.copy_(torch.from_numpy(factor).float())
             return
-        q25, median, q75 = np.quantile(x, [0.25, 0.5, 0.75], axis=0)
+        # Column by column, in float64: a copy of one column at a time (np.quantile along
+        # an axis would sort a float64 copy of the whole table).
+        q25, median, q75, low, high = np.empty((5, x.shape[1]))
+        for j in range(x.shape[1]):
+            column = x[:, j].astype(np.float64)
+            q25[j], median[j], q75[j] = np.quantile(column, [0.25, 0.5, 0.75])
+            low[j], high[j] = column.min(), column.max()
         spread = q75 - q25
-        half_range = 0.5 * (x.max(0) - x.min(0))
+        half_range = 0.5 * (high - low)
         spread = np.where(spread == 0, half_range, spread)
         factor = np.divide(1.0, spread, out=np.zeros_like(spread), where=spread != 0)
         factor = np.minimum(factor, _FLOAT32_MAX)
