@@ -2522,9 +2522,11 @@ def test_compare_script_reads_relative_paths_from_the_callers_directory(tmp_path
     the table there (the script makes its environment in the clone)."""
     clone = tmp_path / "clone"
     (clone / "scripts").mkdir(parents=True)
-    (clone / "scripts" / "compare.sh").write_text((REPO / "scripts" / "compare.sh").read_text())
-    # A python3 whose ``-m venv DIR`` makes DIR/bin/python: a stand-in that, asked to
-    # compare, writes down where it runs and what it was given (pip does nothing).
+    for script in ("compare.sh", "_venv.sh"):
+        (clone / "scripts" / script).write_text((REPO / "scripts" / script).read_text())
+    # A python3 whose ``-m venv DIR`` makes DIR/bin/python (and whose version check
+    # passes): a stand-in that, asked to compare, writes down where it runs and what it
+    # was given (pip does nothing).
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     log = tmp_path / "log"
