@@ -49,7 +49,6 @@ from .sampling._sampler import (
     check_class_probabilities,
     check_index_sampler,
     looks_at_features,
-    probe_draw,
 )
 from .schedules import MiSLASRetraining, Schedule
 from .schedules._lr import LRSchedule  # also registers the lr_schedule names
@@ -564,19 +563,18 @@ def _batch_sampler(sampler, classes, y, X):
         features = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
     else:
         features = np.arange(len(y)).reshape(-1, 1)
-    sampler = check_index_sampler(
+    sampler, drawn = check_index_sampler(
         sampler, classes, owner="ImbalancedNetClassifier", X=features, y=y
     )
-    return sampler, _share_balanced(sampler, features, y, len(classes))
+    return sampler, _share_balanced(y, drawn, len(classes))
 
 
-def _share_balanced(sampler, X, y, n_classes):
-    """How far an epoch's draw of ``sampler`` moves the class counts toward balance: the
-    share of ``log(n_max / n_min)`` it removes, 1 for balanced batches, about 0 for a
-    sampler that cleans a few rows (TomekLinks) and 0 or less for one that does not
-    balance. Measured on one draw from the training rows (seed 0)."""
+def _share_balanced(y, drawn, n_classes):
+    """How far a sampler's draw (labels ``drawn``, from rows labelled ``y``) moves the
+    class counts toward balance: the share of ``log(n_max / n_min)`` it removes, 1 for
+    balanced batches, about 0 for a sampler that cleans a few rows (TomekLinks) and 0
+    or less for one that does not balance."""
     before = np.bincount(y, minlength=n_classes)
-    _, _, drawn = probe_draw(sampler, X, y)
     after = np.bincount(drawn, minlength=n_classes)[before > 0]
     before = before[before > 0]
     if before.max() == before.min() or not after.all():

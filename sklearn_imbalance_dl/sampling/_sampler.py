@@ -55,24 +55,19 @@ def looks_at_features(sampler):
     )
 
 
-def probe_draw(sampler, X, y):
-    """``(probe, X_resampled, y_resampled)``: one draw of a clone of ``sampler`` on
-    ``X, y``, seeded so that it leaves numpy's global stream alone."""
+def _picks_rows(sampler, X, y):
+    """``(picks, y_drawn)``: whether ``sampler`` returns rows of ``X`` unchanged and says
+    which, and the labels of its draw. Some samplers set ``sample_indices_`` but change
+    the rows (RandomOverSampler's smoothed bootstrap, ``shrinkage``), which drawing by
+    index would silently undo."""
     probe = clone(sampler)
     if "random_state" in probe.get_params():
-        probe.set_params(random_state=0)
-    return (probe, *probe.fit_resample(X, y))
-
-
-def _picks_rows(sampler, X, y):
-    """Whether ``sampler`` returns rows of ``X`` unchanged and says which: some samplers
-    set ``sample_indices_`` but change the rows (RandomOverSampler's smoothed bootstrap,
-    ``shrinkage``), which drawing by index would silently undo."""
-    probe, X_resampled, _ = probe_draw(sampler, X, y)
+        probe.set_params(random_state=0)  # leaves numpy's global stream alone
+    X_resampled, y_drawn = probe.fit_resample(X, y)
     if not hasattr(probe, "sample_indices_"):
-        return False
+        return False, y_drawn
     picked = np.asarray(X)[probe.sample_indices_]
-    return np.array_equal(np.asarray(X_resampled), picked, equal_nan=True)
+    return np.array_equal(np.asarray(X_resampled), picked, equal_nan=True), y_drawn
 
 
 def encode_sampling_strategy(sampler, classes, *, owner):
@@ -170,7 +165,7 @@ def _picks_rows_on_a_small_problem(sampler):
         candidates.append(clone(sampler).set_params(sampling_strategy="auto"))
     for candidate in candidates:
         try:
-            return _picks_rows(candidate, X, y)
+            return _picks_rows(candidate, X, y)[0]
         except ValueError:
             continue
     return None
@@ -178,7 +173,8 @@ def _picks_rows_on_a_small_problem(sampler):
 
 def check_index_sampler(sampler, classes, *, owner, X, y):
     """Check that an imbalanced-learn sampler picks existing rows; return a fresh clone
-    whose ``sampling_strategy`` names the encoded classes (:func:`encode_sampling_strategy`).
+    whose ``sampling_strategy`` names the encoded classes (:func:`encode_sampling_strategy`),
+    and the labels of its draw on ``X, y`` (seed 0), which say how far it balances.
 
     Batches are drawn by index, so the sampler must return a subset (with repeats) of
     its input rows, unchanged, and say which (``sample_indices_``). One that synthesises
@@ -205,6 +201,12 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
     y : array-like of shape (n_samples,)
         Their labels, encoded as ``0 .. n_classes - 1``.
 
+    Returns
+    -------
+    sampler : imbalanced-learn sampler
+    y_drawn : ndarray
+        The labels of the rows of one draw of ``sampler`` from ``X, y``.
+
     Raises
     ------
     InvalidParameterError
@@ -230,7 +232,7 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
     picks_rows = _picks_rows_on_a_small_problem(encoded)
     if picks_rows is not False:
         try:
-            picks_rows = _picks_rows(encoded, X, y)
+            picks_rows, y_drawn = _picks_rows(encoded, X, y)
         except ValueError as error:
             failed = (
                 f"{sampler!r} failed when tried on the training rows it would draw batches "
@@ -254,7 +256,7 @@ def check_index_sampler(sampler, classes, *, owner, X, y):
             "does not name the rows it returns (sample_indices_), and so cannot draw "
             f"batches by index: {pipeline}"
         )
-    return clone(encoded)
+    return clone(encoded), y_drawn
 
 
 def check_class_probabilities(probabilities, n_classes, *, what):
@@ -509,7 +511,7 @@ class ImbalancedSampler(torch.utils.data.Sampler):
         kind = sampler
         if not isinstance(sampler, str):
             probe_X = np.arange(len(labels)).reshape(-1, 1) if features is None else features
-            kind = check_index_sampler(
+            kind, _ = check_index_sampler(
                 sampler, self.classes_, owner="ImbalancedSampler", X=probe_X, y=encoded
             )
             if features is None and reads_features:
