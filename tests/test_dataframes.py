@@ -184,7 +184,9 @@ def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
     assert isinstance(fitted.net_.module_, TabularNet)  # module="auto" on a table
     categories = fitted.net_.module_.stages[0].categories
     assert categories.one_hot == [0, 1] and categories.embedded == [2]
-    embedding = categories.embeddings[0]
+    # The one embedded column's rows: its 14 categories, missing, then the zero row of
+    # every unseen code.
+    embedding = categories.embedding
     assert embedding.num_embeddings == 14 + 2 and embedding.embedding_dim == 8
     assert torch.all(embedding.weight[15] == 0)  # trained, but the padding row stays 0
 
@@ -718,7 +720,7 @@ def test_dataframe_on_cuda_trains_on_the_device_and_loads_on_the_cpu(table):
     X, y = table
     clf = ImbalancedNetClassifier(device="cuda", max_epochs=30, random_state=0).fit(X, y)
     stage = clf.net_.module_.stages[0]
-    assert stage.categories.embeddings[0].weight.is_cuda
+    assert stage.categories.embedding.weight.is_cuda
     # The batch order is drawn on the device (another generator than the CPU's): the
     # model is not the CPU's bit for bit, but learns as well (see test_predicts_...).
     assert balanced_accuracy_score(y, clf.predict(X)) > 0.8

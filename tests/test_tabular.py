@@ -188,11 +188,42 @@ def test_categorical_columns_are_one_hot_or_embedded():
     expected_one_hot[np.flatnonzero(seen), codes[seen, 0]] = 1
     np.testing.assert_array_equal(got[:, 2:5], expected_one_hot)
     # Column 1 (12 categories): embedding rows; row 13 (unseen) is the zero padding row.
-    table = stage.categories.embeddings[0].weight.detach().numpy()
+    table = stage.categories.embedding.weight.detach().numpy()
     np.testing.assert_array_equal(got[:, 5:], table[codes[:, 1]])
     assert not table[13].any()
     scaled = _numpy_scaling(numbers.astype(np.float32))
     np.testing.assert_allclose(got[:, :2] / (6.0 * stage.scale.detach().numpy()), scaled, atol=1e-5)
+
+
+def test_several_categorical_columns_are_encoded_as_each_column_alone():
+    """One-hot and embedded columns interleaved: the output is each column's encoding
+    side by side (one-hot columns first), each embedded column's rows start as an
+    ``nn.Embedding`` of its own would, unseen and out-of-range codes give zeros, and
+    their zero row gets no gradient."""
+    n_categories, dim = (2, 12, 3, 20), 4
+    torch.manual_seed(0)
+    own = [torch.nn.Embedding(n + 2, dim, padding_idx=n + 1) for n in (12, 20)]
+    torch.manual_seed(0)
+    categories = TabularNet(4, 2, n_categories=n_categories, max_one_hot=4, category_dim=dim)
+    categories = categories.stages[0].categories
+    assert categories.one_hot == [0, 2] and categories.embedded == [1, 3]
+    rng = np.random.default_rng(0)
+    codes = np.column_stack([rng.integers(0, n + 2, 200) for n in n_categories])
+    codes[:3] = [-1, 99, 7, 22]  # out of range: read as unseen
+    expected = []
+    for j in (0, 2):
+        n = n_categories[j]
+        seen = (codes[:, j] >= 0) & (codes[:, j] <= n)
+        expected.append(np.where(seen[:, None], codes[:, [j]] == np.arange(n + 1), 0))
+    for j, embedding in zip((1, 3), own):
+        n = n_categories[j]
+        seen = (codes[:, j] >= 0) & (codes[:, j] <= n)
+        rows = embedding.weight.detach().numpy()[np.where(seen, codes[:, j], n + 1)]
+        expected.append(rows)
+    got = categories(torch.as_tensor(codes, dtype=torch.float32))
+    np.testing.assert_array_equal(got.detach().numpy(), np.hstack(expected))
+    got.sum().backward()
+    assert not categories.embedding.weight.grad[-1].any()  # the unseen row
 
 
 def test_a_column_of_max_one_hot_values_is_one_hot_and_one_more_is_embedded():

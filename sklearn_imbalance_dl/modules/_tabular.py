@@ -153,10 +153,17 @@ class _CategoricalInput(nn.Module):
 
     Column ``j`` holds codes ``0 .. n_j - 1`` (its categories), ``n_j`` (missing) and
     ``n_j + 1`` (a category not seen in ``fit``). A column with at most ``max_one_hot``
-    values (missing counted) is one-hot encoded, ``n_j + 1`` wide; a larger one gets an
-    ``nn.Embedding`` of ``category_dim`` values. An unseen category maps to zeros in
-    both (the embedding's padding row, which never trains), so it adds nothing to the
-    first layer: the network falls back on the other columns.
+    values (missing counted) is one-hot encoded, ``n_j + 1`` wide; a larger one gets
+    ``category_dim`` learned values. An unseen category maps to zeros in both, so it
+    adds nothing to the first layer: the network falls back on the other columns.
+
+    Every column is encoded in one operation, not one per column (a table of hundreds
+    of categorical columns would otherwise spend its time in Python): the one-hot slots
+    of all columns lie side by side in one output, and the embedded columns share one
+    table, ``embedding``, in which column ``j`` owns the rows ``offset_j .. offset_j +
+    n_j`` (its categories and missing); its last row is the zero row of every unseen
+    code (the padding row: no gradient). Each column's rows start as those of an
+    ``nn.Embedding(n_j + 2, category_dim)`` of its own, drawn in column order.
     """
 
     def __init__(self, n_categories, max_one_hot, category_dim):
@@ -164,29 +171,48 @@ class _CategoricalInput(nn.Module):
         self.n_categories = tuple(int(n) for n in n_categories)
         self.one_hot = [j for j, n in enumerate(self.n_categories) if n + 1 <= max_one_hot]
         self.embedded = [j for j, n in enumerate(self.n_categories) if n + 1 > max_one_hot]
-        # Rows 0 .. n: the categories and missing; row n + 1 (unseen) is the padding
-        # row: zeros, and no gradient.
-        self.embeddings = nn.ModuleList(
-            nn.Embedding(n + 2, category_dim, padding_idx=n + 1)
-            for n in (self.n_categories[j] for j in self.embedded)
-        )
-        self.width = sum(self.n_categories[j] + 1 for j in self.one_hot) + category_dim * len(
-            self.embedded
-        )
+        self._register_columns("one_hot", self.one_hot)
+        self._register_columns("embedded", self.embedded)
+        self.one_hot_width = sum(self.n_categories[j] + 1 for j in self.one_hot)
+        rows = sum(self.n_categories[j] + 1 for j in self.embedded)
+        self.embedding = None
+        if self.embedded:
+            weight = torch.zeros(rows + 1, category_dim)
+            for j, offset in zip(self.embedded, self.embedded_offsets.tolist()):
+                n = self.n_categories[j]
+                # nn.Embedding's initialisation, column by column (its unseen row dropped).
+                drawn = torch.empty(n + 2, category_dim).normal_()
+                weight[offset : offset + n + 1] = drawn[: n + 1]
+            self.embedding = nn.Embedding(rows + 1, category_dim, padding_idx=rows, _weight=weight)
+        self.width = self.one_hot_width + category_dim * len(self.embedded)
+
+    def _register_columns(self, name, columns):
+        """Buffers ``{name}_index``, ``{name}_n`` and ``{name}_offsets`` of ``columns``:
+        their positions among the codes, their category counts and where each one's
+        slots (or rows) start."""
+        n = torch.tensor([self.n_categories[j] for j in columns], dtype=torch.long)
+        offsets = torch.cumsum(n + 1, 0) - (n + 1)
+        self.register_buffer(f"{name}_index", torch.tensor(columns, dtype=torch.long))
+        self.register_buffer(f"{name}_n", n)
+        self.register_buffer(f"{name}_offsets", offsets)
 
     def forward(self, codes):
         codes = codes.long()
         parts = []
-        for j in self.one_hot:
-            n = self.n_categories[j]
-            # Columns 0 .. n: the categories and missing; an unseen code (n + 1) is all 0.
-            slots = torch.arange(n + 1, device=codes.device)
-            parts.append((codes[:, j : j + 1] == slots).to(torch.float32))
-        for j, embedding in zip(self.embedded, self.embeddings):
-            n = self.n_categories[j]
-            # Any code outside 0 .. n is unseen (row n + 1), as in the one-hot columns.
-            column = codes[:, j]
-            parts.append(embedding(torch.where((column >= 0) & (column <= n), column, n + 1)))
+        if self.one_hot:
+            column = codes[:, self.one_hot_index]
+            # Slots 0 .. n of each column: the categories and missing. Any other code
+            # (unseen) goes to a spare slot past the end, which is cut off: all 0.
+            spare = self.one_hot_width
+            seen = (column >= 0) & (column <= self.one_hot_n)
+            slot = torch.where(seen, column + self.one_hot_offsets, spare)
+            one_hot = torch.zeros(len(codes), spare + 1, device=codes.device)
+            parts.append(one_hot.scatter_(1, slot, 1.0)[:, :spare])
+        if self.embedded:
+            column = codes[:, self.embedded_index]
+            seen = (column >= 0) & (column <= self.embedded_n)
+            row = torch.where(seen, column + self.embedded_offsets, self.embedding.padding_idx)
+            parts.append(self.embedding(row).flatten(1))
         return torch.cat(parts, dim=1)
 
     def extra_repr(self):
