@@ -134,7 +134,8 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
     encoder : ColumnEncoder, optional
         The column encoding of a table (for ``TabularNet``), which ``X`` is the output
         of; categories found only in rows that do not train (held out, or of weight 0)
-        are dropped from it (:meth:`ColumnEncoder.keep_trained_categories`).
+        and missing values held only there read as never seen
+        (:meth:`ColumnEncoder.keep_trained_values`).
     seed : int
         Seed of the validation split.
 
@@ -166,7 +167,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
     n_categories = ()
     if encoder is not None:
         trained = train[0][train[2] > 0] if not train[2].all() else train[0]
-        encoder.keep_trained_categories(trained, train[0], *([valid[0]] if valid else []))
+        encoder.keep_trained_values(trained, train[0], *([valid[0]] if valid else []))
         n_categories = encoder.n_categories_
     balancing_counts = _weighted_class_counts(train[1], train[2], class_counts)
     setup = build_training(

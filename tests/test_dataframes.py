@@ -1192,3 +1192,43 @@ def test_a_category_of_rows_that_do_not_train_reads_as_unseen(held_out_by):
         assert dropped.tolist() == [True] * 10 + [False] * 30
     unseen = clf.predict_proba(singles.assign(c="never seen"))
     np.testing.assert_array_equal(clf.predict_proba(singles)[dropped], unseen[dropped])
+
+
+@pytest.mark.parametrize("preprocessing", ["robust", "none"])
+def test_a_missing_indicator_of_rows_that_do_not_train_stays_0(preprocessing):
+    # Its first-layer weights would never move from their random start: a missing
+    # value there is imputed without a flag, as in a column with none in fit.
+    rng = np.random.default_rng(0)
+    n = 300
+    X = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n)})
+    X.loc[:9, "x"] = np.nan
+    y = (X["z"] > 0.5).astype(int)
+    weight = np.where(np.arange(n) < 10, 0.0, 1.0)
+    clf = ImbalancedNetClassifier(
+        max_epochs=2, random_state=0, module="tabular", module__preprocessing=preprocessing
+    ).fit(X, y, sample_weight=weight)
+    encoder = clf.column_encoder_
+    assert encoder.indicator_columns_ == encoder.untrained_indicator_columns_ == ["x"]
+    rows = X.iloc[10:40]
+    missing = rows.assign(x=np.nan)
+    np.testing.assert_array_equal(encoder.transform(missing)[:, 2], 0)
+    imputed = rows.assign(x=encoder.medians_[0])
+    np.testing.assert_array_equal(clf.predict_proba(missing), clf.predict_proba(imputed))
+    # A refit where trained rows miss values flags them again.
+    clf.fit(X, y)
+    assert clf.column_encoder_.untrained_indicator_columns_ == []
+    assert not np.array_equal(clf.predict_proba(missing), clf.predict_proba(imputed))
+
+
+def test_keep_trained_values_rewrites_every_part():
+    X = pd.DataFrame({"x": [1.0, np.nan, 3.0, np.nan], "c": ["a", "b", "a", "b"]})
+    encoder = ColumnEncoder().fit(X)
+    Z = encoder.transform(X)
+    train, held_out = Z[[0, 2]].copy(), Z[[1, 3]].copy()
+    encoder.keep_trained_values(train, train, held_out)
+    assert encoder.untrained_indicator_columns_ == ["x"]
+    assert [list(c) for c in encoder.categories_] == [["a"]]
+    np.testing.assert_array_equal(held_out, [[2.0, 0.0, 2.0], [2.0, 0.0, 2.0]])  # b: unseen
+    np.testing.assert_array_equal(
+        encoder.transform(X), np.vstack([train[0], held_out[0], train[1], held_out[1]])
+    )

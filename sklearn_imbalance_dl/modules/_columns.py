@@ -251,6 +251,10 @@ class ColumnEncoder:
     indicator_columns_ : list
         The numeric columns that had missing values in ``fit``; each gets a 0/1
         missing indicator.
+    untrained_indicator_columns_ : list
+        Those of ``indicator_columns_`` whose missing values only rows that do not
+        train held (see :meth:`keep_trained_values`; empty after :meth:`fit`): their
+        indicator is always 0, and a missing value there is imputed without a flag.
     categorical_columns_ : list
         The categorical columns (``category``, ``object``, ``string`` dtypes).
     categories_ : list of ndarray
@@ -350,23 +354,29 @@ class ColumnEncoder:
         self.offsets_ = np.asarray([a[0] for a in affines], dtype=np.float64)
         self.scales_ = np.asarray([a[1] for a in affines], dtype=np.float64)
         self.indicator_columns_ = indicators
+        self.untrained_indicator_columns_ = []
         self.categories_ = categories
         self.missing_category_columns_ = missing_categories
         self.category_types_ = types
         self.n_categories_ = tuple(len(c) for c in categories)
         return self
 
-    def keep_trained_categories(self, trained, *encoded):
-        """Read the categories that no row of ``trained`` holds as unseen, from now on.
+    def keep_trained_values(self, trained, *encoded):
+        """Read the categories and missing values that no row of ``trained`` holds as
+        never seen in ``fit``, from now on.
 
-        ``fit`` codes the categories of every row it is given, but the network trains
-        on fewer where the estimator holds rows out (``validation_fraction``) or a row
-        weighs 0: a category (or a column's missing value) found only in such rows
-        would have a one-hot slot or an embedding row that training never moves, left
-        at its random start. Such categories leave ``categories_`` (and a missing value
-        ``missing_category_columns_``), and the codes of ``encoded`` (matrices of
-        :meth:`transform`) are rewritten in place: they read as the unseen code, zeros
-        to the network, as at predict time.
+        ``fit`` codes the values of every row it is given, but the network trains on
+        fewer where the estimator holds rows out (``validation_fraction``) or a row
+        weighs 0. A category (or a categorical column's missing value) found only in
+        such rows would have a one-hot slot or an embedding row that training never
+        moves, left at its random start: it leaves ``categories_`` (and
+        ``missing_category_columns_``), and reads as the unseen code, zeros to the
+        network. A numeric column whose missing values only such rows hold would have
+        a missing indicator that is 0 on every row that trains: its indicator is 0 from
+        now on (the column joins ``untrained_indicator_columns_``), so that a missing
+        value there is imputed without a flag, as in a column with no missing value in
+        ``fit``. The codes and indicators of ``encoded`` (matrices of
+        :meth:`transform`) are rewritten in place.
 
         Parameters
         ----------
@@ -375,7 +385,15 @@ class ColumnEncoder:
         *encoded : ndarray of shape (n, n_outputs)
             The encoded rows of the fit to rewrite (the training and held-out parts).
         """
-        first = len(self.numeric_columns_) + len(self.indicator_columns_)
+        n_numeric = len(self.numeric_columns_)
+        untrained = list(self.untrained_indicator_columns_)
+        for k, name in enumerate(self.indicator_columns_):
+            if name not in untrained and not trained[:, n_numeric + k].any():
+                untrained.append(name)
+                for Z in encoded:
+                    Z[:, n_numeric + k] = 0
+        self.untrained_indicator_columns_ = untrained
+        first = n_numeric + len(self.indicator_columns_)
         missing_seen = set(self.missing_category_columns_)
         categories, missing = [], []
         for j, (name, cats) in enumerate(zip(self.categorical_columns_, self.categories_)):
@@ -420,6 +438,8 @@ class ColumnEncoder:
         # output's memory on a table of millions of rows.
         out = np.empty((n, n_numeric + n_flags + len(self.categorical_columns_)), np.float32)
         flag = dict(zip(self.indicator_columns_, range(n_numeric, n_numeric + n_flags)))
+        # (absent from encoders pickled before it was added)
+        untrained = getattr(self, "untrained_indicator_columns_", ())
         for j, name in enumerate(self.numeric_columns_):
             values = columns[name]["values"]
             missing = np.isnan(values)
@@ -430,7 +450,7 @@ class ColumnEncoder:
                 scaled = (imputed - self.offsets_[j]) * self.scales_[j]
             out[:, j] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
             if name in flag:
-                out[:, flag[name]] = missing
+                out[:, flag[name]] = missing if name not in untrained else 0
         # An encoder without the attribute (pickled by release 0.1.0) gives every column
         # its missing code.
         missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
