@@ -206,7 +206,7 @@ class _CategoricalInput(nn.Module):
             spare = self.one_hot_width
             seen = (column >= 0) & (column <= self.one_hot_n)
             slot = torch.where(seen, column + self.one_hot_offsets, spare)
-            one_hot = torch.zeros(len(codes), spare + 1, device=codes.device)
+            one_hot = torch.zeros(len(codes), spare + 1, dtype=torch.float32, device=codes.device)
             parts.append(one_hot.scatter_(1, slot, 1.0)[:, :spare])
         if self.embedded:
             column = codes[:, self.embedded_index]
