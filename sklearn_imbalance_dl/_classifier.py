@@ -114,8 +114,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         chosen by a benchmark on long-tailed tables; it takes pandas DataFrames as they
         come (categorical, string, boolean and nullable columns, missing values: see
         ``column_encoder_``), and arrays with missing values. ``"mlp"`` is a plain
-        MLP, which reads numbers only (a DataFrame with categorical columns or missing
-        values is refused, naming ``module="tabular"`` and a ``ColumnTransformer``),
+        MLP, which reads numbers only (a DataFrame with categorical columns is refused,
+        naming ``module="tabular"`` and a ``ColumnTransformer``; missing values,
+        naming ``module="tabular"`` and ``SimpleImputer(add_indicator=True)``),
         as float32 and unscaled (a warning names columns whose variation float32 loses);
         both are sized from the data
         (``module__hidden_sizes``, ``module__dropout``, ``module__batch_norm``, ...).
