@@ -7,7 +7,7 @@ grid searches. :func:`register` adds a component of
 your own under a name the estimator accepts (see :mod:`sklearn_imbalance_dl.registry`).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = ["ImbalancedNetClassifier", "register", "__version__"]
 

@@ -23,6 +23,7 @@ from skorch.callbacks import Checkpoint, EarlyStopping
 from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, Subset
 
+from . import __version__
 from ._builder import (
     OWN_CALLBACKS,
     ROUTED_KINDS,
@@ -77,6 +78,9 @@ ROUTED_PREFIXES = ROUTED_KINDS
 
 # The key of a pickle's state holding the registered entries the parameters name.
 _CARRIED_ENTRIES = "__registered_entries__"
+# The package's version at pickling: a model loads as it was saved by the same version
+# only (its network's layout may change between versions), as scikit-learn's do.
+_PACKAGE_VERSION = "_sklearn_imbalance_dl_version"
 
 
 # torch draws weights, dropout masks and shuffles from one generator per process: fits
@@ -641,11 +645,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         carried = carried_entries(self.get_params(deep=False).values())
         if carried:
             state[_CARRIED_ENTRIES] = carried
+        state[_PACKAGE_VERSION] = __version__
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         register_carried(state.pop(_CARRIED_ENTRIES, {}))  # absent from older pickles
+        _warn_if_saved_by_another_version(state.pop(_PACKAGE_VERSION, None))
         super().__setstate__(state)
 
     # ------------------------------------------------------------ fit
@@ -1329,6 +1335,23 @@ def _first_input(dataset):
     if len(dataset) == 0:
         raise ValueError("The Dataset X has no items; fit and predict need at least one.")
     return item_input(dataset[0], 0)
+
+
+def _warn_if_saved_by_another_version(saved):
+    """Warn when a pickled estimator was saved by another version of the package (None:
+    one before the version was recorded), as scikit-learn's InconsistentVersionWarning
+    does for its own estimators."""
+    if saved == __version__:
+        return
+    saved = f"version {saved}" if saved is not None else "a version before 0.2"
+    warnings.warn(
+        f"This ImbalancedNetClassifier was saved by sklearn_imbalance_dl {saved} and is "
+        f"loaded by version {__version__}. A model loads as it was saved by the same "
+        "version only: the layout of its network may differ, so that it fails or predicts "
+        "otherwise. Refit it with this version, or load it with the version that saved it.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _check_dataset_skips_nothing(encoder):

@@ -119,6 +119,33 @@ def test_pickle_round_trip(imbalanced):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize("saved_by", ["0.1.0", None])
+def test_a_pickle_of_another_version_warns_naming_both(imbalanced, saved_by):
+    """As scikit-learn's InconsistentVersionWarning: a network's layout may change
+    between versions. The same version loads without a word."""
+    from sklearn_imbalance_dl import __version__
+    from sklearn_imbalance_dl._classifier import _PACKAGE_VERSION
+
+    clf = small().fit(*imbalanced)
+    state = clf.__getstate__()
+    assert state[_PACKAGE_VERSION] == __version__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(pickle.dumps(clf))
+    if saved_by is None:  # pickled before the version was recorded
+        del state[_PACKAGE_VERSION]
+    else:
+        state[_PACKAGE_VERSION] = saved_by
+    restored = ImbalancedNetClassifier.__new__(ImbalancedNetClassifier)
+    saved = f"version {saved_by}" if saved_by else "a version before 0.2"
+    with pytest.warns(
+        UserWarning,
+        match=rf"saved by sklearn_imbalance_dl {saved} and is loaded by version {__version__}",
+    ):
+        restored.__setstate__(state)
+    assert _PACKAGE_VERSION not in vars(restored)
+
+
 def test_read_only_arrays_fit_and_predict_without_torchs_warning():
     """A read-only float32 array (a memmap, Arrow's numbers) is not handed to torch as it
     is, which warns of a tensor over memory it must not write to. torch warns once per

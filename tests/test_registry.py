@@ -379,9 +379,10 @@ def test_carried_entries_in_one_process():
         with pytest.warns(UserWarning, match=r"names the loss 'loss_here', .* keeps: a fit"):
             pickle.loads(saved)
         assert lookup("loss", "loss_here") is OwnCE
-        state = dict(vars(clf))
+        state = dict(vars(clf))  # as pickled before the entries (and the version) were
         old = ImbalancedNetClassifier.__new__(ImbalancedNetClassifier)
-        old.__setstate__(state)
+        with pytest.warns(UserWarning, match="saved by sklearn_imbalance_dl a version before"):
+            old.__setstate__(state)
         assert old.get_params() == clf.get_params()
     finally:
         _unregister(entries, "here")
