@@ -34,7 +34,9 @@ the held-out part: balanced accuracy, G-mean (imbalanced-learn's multi-class geo
 mean of the recalls of the classes of the held-out part, the package's ``g_mean``
 scorer) and fit time. The report gives, per group, means over tables, the total fit
 time, and each method's paired differences against the reference (tables
-won/tied/lost). Results are cached one JSON line per fit (``--raw``), so methods can be
+won/tied/lost, Wilcoxon's signed-rank test over tables). The long-tail cuts of an lt
+table share its test parts: the table's score is the mean of its cuts', so that the
+table is the unit of the means and of the tests. Results are cached one JSON line per fit (``--raw``), so methods can be
 added to a run without repeating the others.
 
 Rivals: CatBoost (``auto_class_weights="Balanced"``), LightGBM and HistGradientBoosting
@@ -644,6 +646,7 @@ def label(m):
 
 
 def task_of(u):
+    """The name of a unit's task: its table, with the long-tail cut of an lt table."""
     return u[1] if u[0] != "lt" else f"{u[1]} {u[2]}"
 
 
@@ -665,20 +668,31 @@ def report(rows, methods, reference):
     all_units = sorted({unit_key(r) for r in rows if all((m, unit_key(r)) in by for m in methods)})
     lines = [f"{len(all_units)} units (table x profile x fold x seed) with every method.", ""]
 
-    def table_means(m, us, metric):
+    def task_means(m, us, metric):
         per = {}
         for u in us:
             per.setdefault(task_of(u), []).append(by[(m, u)][metric])
         return {t: float(np.mean(v)) for t, v in per.items()}
+
+    def table_means(m, us, metric):
+        """Per source table, the mean of its tasks' means: the long-tail cuts of one
+        table share its test parts, so the table, not the cut, is the independent unit
+        of the group's mean and of the tests, and each table weighs the same whatever
+        its number of cuts."""
+        per = {}
+        for u in us:
+            per.setdefault(u[1], {}).setdefault(task_of(u), []).append(by[(m, u)][metric])
+        return {t: float(np.mean([np.mean(v) for v in cuts.values()])) for t, cuts in per.items()}
 
     summary = {}
     for group in (*GROUPS, "all"):
         us = [u for u in all_units if group in (u[0], "all")]
         if not us:
             continue
-        n_tasks = len({task_of(u) for u in us})
+        n_tables, n_tasks = len({u[1] for u in us}), len({task_of(u) for u in us})
         ref_b = table_means(reference, us, "bacc")
-        lines += [f"### {group}: {n_tasks} tables, {len(us)} units", ""]
+        cuts = f" ({n_tasks} tasks: long-tail cuts)" if n_tasks > n_tables else ""
+        lines += [f"### {group}: {n_tables} tables{cuts}, {len(us)} units", ""]
         lines += [
             "| method | bal. acc. (%) | G-mean (%) | fit s (total) | Δ bal. acc. of the "
             f"reference ({reference}) | std of Δ over tables | tables W/T/L | p (Wilcoxon) |",
@@ -727,7 +741,7 @@ def report(rows, methods, reference):
     lines += ["### Per table: balanced accuracy (%), mean over folds and seeds", ""]
     lines.append("| table | " + " | ".join(methods) + " |")
     lines.append("|---|" + "---|" * len(methods))
-    per = {m: table_means(m, all_units, "bacc") for m in methods}
+    per = {m: task_means(m, all_units, "bacc") for m in methods}
     for t in sorted(per[methods[0]], key=lambda t: (" " not in t, t)):
         best = max(per[m][t] for m in methods)
         cells = [
