@@ -36,8 +36,12 @@ scorer) and fit time. The report gives, per group, means over tables, the total 
 time, and each method's paired differences against the reference (tables
 won/tied/lost, Wilcoxon's signed-rank test over tables). The long-tail cuts of an lt
 table share its test parts: the table's score is the mean of its cuts', so that the
-table is the unit of the means and of the tests. Results are cached one JSON line per fit (``--raw``), so methods can be
-added to a run without repeating the others.
+table is the unit of the means and of the tests. Results are cached one JSON line per
+fit (``--raw``), so methods can be added to a run without repeating the others; each
+line keeps a fingerprint of the method's parameters, defaults included (a fit cached
+under another is made again), and the versions and processor it ran with (refits on
+another processor or release of torch may differ in the last digits of the weights,
+and so, on a few units, in the score).
 
 Rivals: CatBoost (``auto_class_weights="Balanced"``), LightGBM and HistGradientBoosting
 (``class_weight="balanced"``), BalancedRandomForest, EasyEnsemble and RealMLP-TD
@@ -67,6 +71,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -590,7 +595,67 @@ def make_model(method, seed, cat_cols, mixed_input, encode):
     return make_pipeline(one_hot(cat_cols), model) if encode else model
 
 
-def fit_one(method, unit, n_folds, mixed_input):
+def definition(method):
+    """A fingerprint of what ``method`` fits: its estimator's parameters, defaults
+    included (seeds left out), and for ours the network's defaults too; None where its
+    package is missing. The cache keeps it with each fit, and a fit cached under
+    another one is made again: a changed default is not read as the new one."""
+    import hashlib
+    import inspect
+
+    from sklearn.base import BaseEstimator
+
+    try:
+        model = make_model(method, 0, [], "frame", False)
+    except ImportError:
+        return None
+
+    def plain(value):
+        if isinstance(value, BaseEstimator):  # its parameters are listed one by one
+            return type(value).__name__
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if callable(value):
+            return getattr(value, "__qualname__", type(value).__name__)
+        return re.sub(r" at 0x[0-9a-f]+", "", repr(value))
+
+    params = {
+        name: plain(value)
+        for name, value in model.get_params(deep=True).items()
+        if not name.endswith(("random_state", "random_seed"))
+    }
+    text = repr(sorted(params.items()))
+    if method in METHODS:
+        from sklearn_imbalance_dl.modules import TabularNet
+
+        text += repr(inspect.signature(TabularNet))
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def environment():
+    """The versions and processor a fit ran with, kept with it in the cache."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import sklearn_imbalance_dl
+
+    found = {"sklearn_imbalance_dl": sklearn_imbalance_dl.__version__}
+    for name in ("torch", "numpy", "scikit-learn", "imbalanced-learn", "catboost", "lightgbm",
+                 "pytabkit"):  # fmt: skip
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            names = (line.split(":", 1)[1] for line in fh if line.startswith("model name"))
+            cpu = next(names).strip()
+    except (OSError, StopIteration):
+        pass
+    return {"versions": found, "cpu": cpu}
+
+
+def fit_one(method, unit, n_folds, mixed_input, fingerprint=None):
     """One fit and its scores, on one thread."""
     import torch
     from threadpoolctl import threadpool_limits
@@ -604,6 +669,12 @@ def fit_one(method, unit, n_folds, mixed_input):
     if method in ("lgbm", "hgb"):
         X_tr, X_te = as_category(X_tr, X_te)
     encode = bool(cat_cols) or bool(X_tr.isna().any().any() or X_te.isna().any().any())
+    if encode and unit[0] not in CATEGORICAL_GROUPS and method in METHODS:
+        # The cache keeps --mixed-input only for those groups (cache_key).
+        raise ValueError(
+            f"{unit[1]} has categorical columns or missing values: put it in a group of "
+            f"{CATEGORICAL_GROUPS}, whose fits are cached with --mixed-input"
+        )
     if not encode and method not in NATIVE_CATEGORIES:
         X_tr, X_te = X_tr.to_numpy(np.float32), X_te.to_numpy(np.float32)
     with threadpool_limits(1):
@@ -629,6 +700,8 @@ def fit_one(method, unit, n_folds, mixed_input):
         # instead of making the G-mean 0).
         "gmean": geometric_mean_score(y_te, pred, labels=np.unique(y_te)),
         "fit_s": fit_s,
+        "definition": fingerprint,
+        **environment(),
     }
 
 
@@ -882,10 +955,14 @@ def main(argv=None):
 
     raw = Path(args.raw)
     done = {}
+    fingerprints = {m: definition(m) for m in methods}
     if raw.exists():
         for line in raw.read_text().splitlines():
             r = json.loads(line)
-            done[cache_key(r)] = r
+            # Fits cached without a fingerprint were kept in line with the methods by
+            # hand (relabelled where a default changed: see RESULTS.md).
+            if r.get("definition") in (None, fingerprints.get(r["method"])):
+                done[cache_key(r)] = r
 
     def key(m, u):
         mixed = args.mixed_input if m in METHODS and u[0] in CATEGORICAL_GROUPS else None
@@ -896,7 +973,7 @@ def main(argv=None):
     start = time.perf_counter()
     with raw.open("a") as fh:
         for i, (m, u) in enumerate(todo):
-            r = fit_one(m, u, args.n_folds, args.mixed_input)
+            r = fit_one(m, u, args.n_folds, args.mixed_input, fingerprints[m])
             done[cache_key(r)] = r
             fh.write(json.dumps(r) + "\n")
             fh.flush()
