@@ -2464,3 +2464,19 @@ def test_large_values_that_vary_little_are_named_where_float32_blurs_them():
         small(module="tabular", max_epochs=1).fit(X, y)
         small(max_epochs=1).fit(X - [1.6e9, 0], y)
         small(max_epochs=1).fit(X.astype(np.float32), y)  # blurred before it came
+
+
+def test_the_float32_check_leaves_the_warning_filters_alone(monkeypatch):
+    """warnings.catch_warnings swaps the whole process's filters: a block that another
+    thread opens meanwhile would restore them, ignoring every warning from then on. An
+    all-NaN column (np.nanmin warns there) is skipped without it."""
+    from sklearn_imbalance_dl._classifier import _warn_if_float32_blurs
+
+    def refuse():
+        raise AssertionError("warnings.catch_warnings used")
+
+    monkeypatch.setattr(warnings, "catch_warnings", refuse)
+    X = np.c_[1.6e9 + np.arange(200.0) / 100, np.full(200, np.nan), np.r_[np.nan, np.ones(199)]]
+    with pytest.warns(UserWarning, match=r"column\(s\) 0 vary") as record:
+        _warn_if_float32_blurs(X, "mlp")
+    assert [type(w.message) for w in record] == [UserWarning]
