@@ -539,6 +539,19 @@ def test_make_preprocessor_one_hot_and_scale():
     np.testing.assert_allclose(Xt[:, :2].mean(0), 0, atol=1e-12)
 
 
+@pytest.mark.parametrize("labels", [[1, 0], [1, 2]])
+def test_make_preprocessor_picks_integer_labels_by_name_not_position(labels):
+    # ColumnTransformer reads a list of integers as positions: label 1 first would pick
+    # the column at position 1, and label 2 none.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({labels[0]: rng.choice([True, False], 150), labels[1]: rng.normal(size=150)})
+    Xt = make_preprocessor(X).fit_transform(X)
+    assert Xt.shape == (150, 1 + 2)  # the number scaled, the flag one-hot
+    np.testing.assert_allclose(
+        Xt[:, 0], (X[labels[1]] - X[labels[1]].mean()) / X[labels[1]].std(ddof=0)
+    )
+
+
 def test_make_preprocessor_takes_a_str_column_with_gaps(pandas_3_text):
     """One text column with a gap, as pandas 3 reads it: its values come from the
     DataFrame as a read-only view, which the gaps were written into."""

@@ -256,6 +256,11 @@ def make_preprocessor(X):
     # columns: seconds on a table of 16,000).
     numeric_set = set(numeric)
     categorical = [c for c in X.columns if c not in numeric_set]
+    if not all(isinstance(c, str) for c in X.columns):
+        # ColumnTransformer reads a list of integers as positions: labels 1, 0 (or 1, 2,
+        # 3 of a sliced frame) would pick other columns. A mask picks by place.
+        is_numeric = np.array([c in numeric_set for c in X.columns])
+        numeric, categorical = is_numeric, ~is_numeric
     return ColumnTransformer(
         [
             (
