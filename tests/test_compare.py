@@ -1529,7 +1529,7 @@ def test_codes_with_leading_zeros_ignore_spaces_and_decimals_stay_numbers(tmp_pa
 def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, capsys):
     import warnings
 
-    table = _table().assign(empty=np.nan, unit="kg")
+    table = _table().assign(empty=np.nan, unit="kg", weight=2.5, checked=True)
     path = tmp_path / "gaps.csv"
     table.to_csv(path, index=False)
     args = ["compare", "--data", str(path), "--target", "label", "--folds", "3", *TINY]
@@ -1539,9 +1539,18 @@ def test_empty_and_constant_columns_left_out_with_one_line(csv_file, tmp_path, c
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines() == [
         "sklearn-imbalance-dl compare: note: left out of gaps.csv, no information: "
-        "'empty' (empty), 'unit' (a single value, 'kg')"
+        "'empty' (empty), 'unit' (a single value, 'kg'), 'weight' (a single value, 2.5), "
+        "'checked' (a single value, True)"
     ]
-    assert "left out (empty or constant): empty, unit" in captured.out
+    assert "left out (empty or constant): empty, unit, weight, checked" in captured.out
+
+
+def test_cli_a_methods_warning_is_a_note_line(csv_file, capsys):
+    args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
+    assert main([*args, "--methods", "ldam_drw"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("sklearn-imbalance-dl compare: note: ldam_drw: schedule='drw' ")
+    assert "UserWarning" not in err and "run_comparison(" not in err
 
 
 def _unwritable_folder(tmp_path, monkeypatch):
@@ -2194,6 +2203,8 @@ def test_cli_every_fit_failing_still_writes_the_output(csv_file, tmp_path, monke
     assert fits["error"].str.startswith("ValueError: cannot fit this").all() and len(fits) == 2
     summary = written[written.row == "summary"]
     assert summary[["method", "n_fits", "n_failed"]].values.tolist() == [["hgb", "2", "2"]]
+    for metric in ("balanced_accuracy", "macro_f1", "g_mean", "minority_recall"):
+        assert {f"{metric}_mean", f"{metric}_std"} <= set(written.columns)  # g_mean too
     settings = json.loads((tmp_path / "results.settings.json").read_text())["settings"]
     assert settings["data"]["target"] == "label" and settings["partial"] is False
 

@@ -674,7 +674,7 @@ def _useless_columns(X):
         if values.isna().all():
             useless[column] = "empty"
         elif not values.isna().any() and values.nunique() == 1:
-            useless[column] = f"a single value, {values.iloc[0]!r}"
+            useless[column] = f"a single value, {plain_value(values.iloc[0])!r}"
     return useless
 
 
@@ -1296,10 +1296,16 @@ def _run(args):
 
     start = time.perf_counter()
     try:
-        with warnings.catch_warnings():
+        # The methods' warnings (one per method and message) become note lines, not
+        # Python's warning output with a source line of the program.
+        with warnings.catch_warnings(record=True) as caught:
             # Reported once per method, under the table, instead of a warning per fit.
             warnings.simplefilter("ignore", FitFailedWarning)
-            results = run_comparison(*data, **options)
+            try:
+                results = run_comparison(*data, **options)
+            finally:
+                for warning in caught:
+                    print(f"{_PREFIX} note: {warning.message}", file=sys.stderr)
     # Dask missing, unreachable, or its address unreadable.
     except (ImportError, ConnectionError, SchedulerAddressError) as exc:
         raise CompareError(str(exc)) from None

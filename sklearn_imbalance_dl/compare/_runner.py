@@ -1168,7 +1168,7 @@ def summarise(results):
     summary_columns = results.columns[
         results.columns.isin(["n_fits", "n_failed"])
         | results.columns.str.endswith(("_mean", "_std"))
-    ]
+    ].difference(METRICS + SHOT_METRICS)  # g_mean is a metric of the fits
     values = [
         c
         for c in results.columns
