@@ -192,6 +192,20 @@ def test_high_cardinality_column_is_embedded_with_a_zero_unseen_row(fitted):
 
 
 # ----------------------------------------------------------------------------- the model
+def test_a_float32_model_predicts_the_same_under_a_float64_default_dtype(table, fitted):
+    """The one-hot slots are float32 like the network, whatever torch's default dtype
+    (a float64 one would meet float32 weights in the first layer)."""
+    X, _ = table
+    expected = fitted.predict_proba(X)
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        got = fitted.predict_proba(X)
+    finally:
+        torch.set_default_dtype(dtype)
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_dataframe_fit_equals_the_fit_on_hand_encoded_arrays(table, fitted):
     """Same seed: the model trained on the DataFrame is the one trained on the hand
     encoding given to a TabularNet told which trailing columns are categorical."""
