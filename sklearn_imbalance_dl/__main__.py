@@ -12,9 +12,7 @@ import importlib
 import os
 import sys
 
-#: The status of a run that Ctrl-C ended (130, as a shell reports it); the commands
-#: return it too.
-EXIT_INTERRUPTED = 130
+from ._console import EXIT_INTERRUPTED, stdout_to_devnull
 
 #: command name -> module implementing it.
 COMMANDS = {
@@ -27,26 +25,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def say(text):
-    """Print a command's ``text`` on stdout.
-
-    A reader that stops reading (``sklearn-imbalance-dl compare | head``) ends what
-    stdout shows, not the command: the rest of its output goes nowhere, and the files
-    it was asked for are still written.
-    """
-    try:
-        print(text, flush=True)  # flushed here, so that a closed pipe is met here
-    except BrokenPipeError:
-        _stdout_to_devnull()
-
-
-def _stdout_to_devnull():
-    """Send the rest of stdout, and Python's flush of it at exit, to the null device."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
 
 
 def build_parser():
@@ -114,7 +92,7 @@ def run_program():
         print(f"sklearn-imbalance-dl{name}: interrupted (Ctrl-C)", file=sys.stderr)
         status = EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of --help (or of another print) stopped reading
-        _stdout_to_devnull()
+        stdout_to_devnull()
         status = 0
     if status == EXIT_INTERRUPTED and os.name == "posix":
         # Uncaught, a KeyboardInterrupt makes CPython end by SIGINT after its clean-up;

@@ -72,10 +72,6 @@ from .modules._columns import (
 from .registry import carried_entries, options, register_carried
 from .schedules import Schedule
 
-# Prefixes of the skorch-style routed parameters, e.g. ``module__hidden_sizes``.
-ROUTED_PREFIXES = ROUTED_KINDS
-
-
 # The key of a pickle's state holding the registered entries the parameters name.
 _CARRIED_ENTRIES = "__registered_entries__"
 # The package's version at pickling: a model loads as it was saved by the same version
@@ -550,7 +546,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         constraints = dict(self._own_parameter_constraints)
         for key in self._routed_params:
             prefix, _, name = key.partition("__")
-            component = getattr(self, prefix, None) if prefix in ROUTED_PREFIXES else None
+            component = getattr(self, prefix, None) if prefix in ROUTED_KINDS else None
             # A name the component does not know is refused by the builder, naming the
             # component's parameters; optimizers are torch's and declare no constraints.
             constraints[key] = (
@@ -582,7 +578,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         instances = {
             prefix
             for prefix, value in params.items()
-            if prefix in ROUTED_PREFIXES
+            if prefix in ROUTED_KINDS
             and hasattr(value, "set_params")
             and not isinstance(value, type)
         }
@@ -753,7 +749,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 )
             if unknown[0] == "warm_start":  # scikit-learn's way to go on from the last fit
                 raise ValueError(_NO_WARM_START)
-            valid = ", ".join(p + "__*" for p in ROUTED_PREFIXES)
+            valid = ", ".join(p + "__*" for p in ROUTED_KINDS)
             raise ValueError(
                 f"Unknown parameter {unknown[0]!r} for ImbalancedNetClassifier; routed "
                 f"parameters must start with one of: {valid}."
@@ -919,9 +915,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             ended, best = "raise its patience", f"its monitor {stopper.monitor!r}"
         why = (
             f"it ended the fit before the {what}; {ended}, or"
-            if self.stopped_early_
-            and isinstance(stopper, EarlyStopping)
-            and stopper.misses_ >= stopper.patience
+            if self.stopped_early_ and _stopper_has_fired(stopper)
             else f"{best} was best before the {what};"
         )
         if isinstance(stopper, Checkpoint):
@@ -1365,7 +1359,7 @@ def _check_dataset_skips_nothing(encoder):
         if offset != 0 or scale != 1
     ]
     skipped = [
-        f"{what} {columns[:5]}"
+        f"{what} {first_few(columns)}"
         for what, columns in (
             ("codes the categories of the columns", encoder.categorical_columns_),
             ("adds missing indicators for the columns", encoder.indicator_columns_),
@@ -1559,7 +1553,7 @@ def _warn_if_float32_blurs(X, module):
     for name, values in columns:
         # NaNs left out by hand: np.nanmin warns on an all-NaN column, and silencing that
         # with warnings.catch_warnings would change the whole process's filters (see
-        # check_loss).
+        # _builder._check_loss).
         present = values[~np.isnan(values)] if values.dtype.kind == "f" else values
         if not present.size:
             continue
@@ -1671,7 +1665,7 @@ def _callback_parameter_advice(key, callbacks):
 
 def _is_routed(key):
     prefix, sep, rest = key.partition("__")
-    return bool(sep) and bool(rest) and prefix in ROUTED_PREFIXES
+    return bool(sep) and bool(rest) and prefix in ROUTED_KINDS
 
 
 def _check_no_missing_labels(y):

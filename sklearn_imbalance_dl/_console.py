@@ -1,4 +1,5 @@
-"""Printing on any terminal: the programs' non-ASCII characters where it cannot show them.
+"""Printing on any terminal: the programs' non-ASCII characters where it cannot show
+them, and stdout that a reader stops reading (:func:`say`).
 
 The comparison tables and the benchmark reports print "±", "×", "ρ", "Δ" and dashes.
 Where stdout's encoding lacks them (``PYTHONIOENCODING=ascii``, a C locale, a Windows
@@ -10,7 +11,12 @@ files the programs write are UTF-8 and keep them.
 
 import codecs
 import contextlib
+import os
 import sys
+
+#: The status of a run that Ctrl-C ended (130, as a shell reports it); the commands
+#: return it too.
+EXIT_INTERRUPTED = 130
 
 #: ASCII spellings of the non-ASCII characters the programs print.
 ASCII_SPELLINGS = {
@@ -73,3 +79,23 @@ def readable_output():
         for stream, errors in changed:
             with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(errors=errors)
+
+
+def say(text):
+    """Print a command's ``text`` on stdout.
+
+    A reader that stops reading (``sklearn-imbalance-dl compare | head``) ends what
+    stdout shows, not the command: the rest of its output goes nowhere, and the files
+    it was asked for are still written.
+    """
+    try:
+        print(text, flush=True)  # flushed here, so that a closed pipe is met here
+    except BrokenPipeError:
+        stdout_to_devnull()
+
+
+def stdout_to_devnull():
+    """Send the rest of stdout, and Python's flush of it at exit, to the null device."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

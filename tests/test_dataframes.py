@@ -941,7 +941,7 @@ def test_a_dataset_at_predict_is_refused_where_it_would_skip_the_encoding(table,
     stamps = np.c_[1.7e12 + np.round(rng.normal(size=100) * 60_000), rng.normal(size=100)]
     y = np.r_[np.zeros(70, dtype=int), np.ones(30, dtype=int)]
     clf = ImbalancedNetClassifier(**SMALL).fit(stamps, y)
-    with pytest.raises(ValueError, match=r"shifts or scales .* the columns \[0\]"):
+    with pytest.raises(ValueError, match=r"shifts or scales .* the columns 0\b"):
         clf.predict_proba(TensorDataset(torch.as_tensor(stamps)))
     # An encoding that only reads the numbers: the Dataset's rows predict as the array's.
     plain = np.c_[rng.normal(size=100), rng.normal(size=100)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..__main__ import EXIT_INTERRUPTED, say
+from .._console import EXIT_INTERRUPTED, say
 from .._validation import plain_value
 from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
 from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds

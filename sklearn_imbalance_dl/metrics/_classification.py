@@ -13,6 +13,7 @@ from .._validation import (
     check_label_types,
     check_no_missing_labels,
     check_object_labels,
+    first_few,
     label_kinds,
     label_type_names,
     validate_params,
@@ -99,7 +100,7 @@ def _counts_mapping(train_counts):
     if several:
         raise ValueError(
             f"train_counts must map each label to one count; got several for the labels "
-            f"{several[:5]}."
+            f"{first_few(several)}."
         )
     return mapping
 

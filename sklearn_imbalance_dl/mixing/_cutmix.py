@@ -123,6 +123,3 @@ class CutMix(Mixing):
         centre = tuple(torch.rand(2).tolist())
         share = torch.full(y.shape, lam, device=y.device)
         return BoxMixPlan(0, partner, share, share, lam, centre)
-
-    def draw(self, y, partner, epoch):  # pragma: no cover - plan() is overridden
-        raise NotImplementedError

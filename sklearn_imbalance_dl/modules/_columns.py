@@ -597,8 +597,7 @@ class ColumnEncoder:
         foreign = [v for v in present if _value_type(v) not in fitted]
         if foreign:
             value = plain_value(foreign[0])
-            shown = ", ".join(repr(c) for c in categories[:5])
-            shown = f" ({shown}{', ...' if len(categories) > 5 else ''})" if shown else ""
+            shown = f" ({first_few(categories)})" if len(categories) else ""
             raise ValueError(
                 f"Column {name!r} had {' and '.join(sorted(fitted))} categories in fit"
                 f"{shown} but holds {_value_type(value)} values here ({value!r}, "

@@ -27,10 +27,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._builder import component_class, ignored_parameters
-from .._classifier import ROUTED_PREFIXES, ImbalancedNetClassifier
+from .._builder import ROUTED_KINDS, component_class, ignored_parameters
+from .._classifier import ImbalancedNetClassifier
 from ..augment import RandAugment
 from ..registry import KINDS
+from ..sampling import SMOTEWithFallback
 
 __all__ = ["SETTINGS", "get_recipe", "list_recipes", "make_estimator", "recipe_notes"]
 
@@ -713,9 +714,6 @@ def make_estimator(method, setting, *, random_state=None, **overrides):
     from imblearn.pipeline import Pipeline
 
     if method == "smote":
-        # Imported here: compare will build its methods from this module.
-        from ..sampling import SMOTEWithFallback
-
         sampler = SMOTEWithFallback(random_state=random_state)
     else:
         from imblearn.under_sampling import RandomUnderSampler
@@ -731,7 +729,7 @@ def _check_rival_overrides(method, overrides):
     unknown = [
         name
         for name in overrides
-        if name not in network and name.partition("__")[0] not in ROUTED_PREFIXES
+        if name not in network and name.partition("__")[0] not in ROUTED_KINDS
     ]
     if unknown:
         raise ValueError(

@@ -6,8 +6,8 @@ alone for a few more epochs with class-balanced sampling, label-aware smoothing 
 optionally, "shifted batch normalisation". :class:`MiSLASRetraining` is stage 2, a
 schedule that adds its epochs after ``max_epochs``, as classifier re-training does.
 
-What the authors' stage 2 does (``train_stage2.py`` of github.com/dvlab-research/MiSLAS,
-read for this implementation):
+What the authors' stage 2 does, following ``train_stage2.py`` of
+github.com/dvlab-research/MiSLAS:
 
 - the feature extractor's weights are frozen: features are computed under
   ``torch.no_grad()`` and only the classifier and a learnable weight scaling are in
