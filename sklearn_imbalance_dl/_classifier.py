@@ -1553,7 +1553,7 @@ def _warn_if_float32_blurs(X, module):
     for name, values in columns:
         # NaNs left out by hand: np.nanmin warns on an all-NaN column, and silencing that
         # with warnings.catch_warnings would change the whole process's filters (see
-        # _builder._check_loss).
+        # _builder._loss._check_loss).
         present = values[~np.isnan(values)] if values.dtype.kind == "f" else values
         if not present.size:
             continue
