@@ -36,7 +36,7 @@ from ._builder import (
     routed_constraint,
 )
 from ._data import (
-    ASSUME_FINITE,
+    ASSUME_FINITE_HINT,
     DatasetInputs,
     check_channel_order,
     check_dataset_labels,
@@ -59,8 +59,8 @@ from ._validation import (
 )
 from .modules._columns import (
     ColumnEncoder,
-    _check_unique_labels,
     as_float64,
+    check_unique_column_names,
     column_kind,
     describe_value,
     first_non_number,
@@ -807,7 +807,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         )
         if not np.isfinite(sample_weight).all():
             raise ValueError(
-                f"Input sample_weight contains NaN or infinity ({ASSUME_FINITE}): pass finite "
+                f"Input sample_weight contains NaN or infinity ({ASSUME_FINITE_HINT}): pass finite "
                 "weights."
             )
         if not sample_weight.any():  # scikit-learn refuses these itself only from 1.8
@@ -958,7 +958,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if is_dataframe(X):
             if tables:
                 # Before scikit-learn's check, whose refusal (from 1.9) does not say why.
-                _check_unique_labels(X.columns)
+                check_unique_column_names(X.columns)
                 validate_data(self, X, y, skip_check_array=True)
                 encoder = ColumnEncoder().fit(X)
                 # The encoding is finite (numbers clipped to float32's range): scikit-learn's
@@ -1112,7 +1112,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             shape = tuple(_first_input(X).shape)
             X = DatasetInputs(X, self._input_shape)
         elif encoder is not None and is_dataframe(X):
-            _check_unique_labels(X.columns)
+            check_unique_column_names(X.columns)
             validate_data(self, X, reset=False, skip_check_array=True)
             _check_hand_coded_categories(encoder, self._module_categories(), X)
             if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one

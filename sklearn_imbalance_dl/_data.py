@@ -52,14 +52,14 @@ def weights_are_uniform(sample_weight):
 
 
 # Why a user's Dataset can hold what an array cannot, and what to do about it.
-DATASET_AS_IT_IS = (
+DATASET_UNCHECKED_HINT = (
     "A torch Dataset goes to the network as it is, without the checks and the imputation "
     "of missing values that arrays and DataFrames get: impute or drop them in the "
     "Dataset, or pass an array or a DataFrame."
 )
 
 # Why an array or sample weights can hold NaN or infinity past the checks.
-ASSUME_FINITE = (
+ASSUME_FINITE_HINT = (
     "sklearn.set_config(assume_finite=True) skips scikit-learn's check that refuses them"
 )
 
@@ -448,7 +448,7 @@ class LabelledDataset(Dataset):
         if not torch.isfinite(x).all():
             raise ValueError(
                 f"Item {index} of the Dataset holds NaN or infinity, which the network "
-                f"cannot train on. {DATASET_AS_IT_IS}"
+                f"cannot train on. {DATASET_UNCHECKED_HINT}"
             )
         if self.uniform_weights:
             return x, self.y[index]

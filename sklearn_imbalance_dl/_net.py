@@ -32,8 +32,8 @@ from torch.utils.data import DataLoader
 
 from ._cuda_graph import CapturedTrainStep
 from ._data import (
-    ASSUME_FINITE,
-    DATASET_AS_IT_IS,
+    ASSUME_FINITE_HINT,
+    DATASET_UNCHECKED_HINT,
     DatasetInputs,
     DeviceBatchIterator,
     EpochBatchSampler,
@@ -897,8 +897,8 @@ class ImbalanceNet(NeuralNet):
         if any(not torch.isfinite(torch.as_tensor(xb).float()).all() for xb in batches):
             unread = "X contains NaN or infinity, which the network cannot read"
             if isinstance(X, torch.utils.data.Dataset):
-                return f"{unread}. {DATASET_AS_IT_IS}"
-            return f"{unread} ({ASSUME_FINITE})."  # arrays are checked otherwise
+                return f"{unread}. {DATASET_UNCHECKED_HINT}"
+            return f"{unread} ({ASSUME_FINITE_HINT})."  # arrays are checked otherwise
         if self._float16():
             return (
                 f"The network's outputs overflowed precision={self.precision!r} (float16: "
@@ -919,7 +919,7 @@ def _input_causes(module):
     scales_itself = isinstance(module, TabularNet) and module.preprocessing != "none"
     causes = [] if scales_itself else ["unscaled inputs (standardise features with large values)"]
     if sklearn.get_config()["assume_finite"]:  # arrays are checked otherwise
-        causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE})")
+        causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE_HINT})")
     return causes
 
 

@@ -30,7 +30,7 @@ from sklearn_imbalance_dl.compare import (
     summarise,
     write_results,
 )
-from sklearn_imbalance_dl.compare._recipes import RecipeFactory, default_methods, is_deep
+from sklearn_imbalance_dl.compare._methods import RecipeFactory, default_methods, is_deep
 from sklearn_imbalance_dl.compare._runner import _resolve_methods
 from sklearn_imbalance_dl.mixing import Mixup
 from sklearn_imbalance_dl.recipes import list_recipes, make_estimator
@@ -1686,7 +1686,7 @@ def test_a_write_that_fails_midway_leaves_the_older_output_whole(
 
 # ---------------------------------------------------------------- tables reach the networks
 def test_networks_read_the_table_others_get_the_encoding():
-    from sklearn_imbalance_dl.compare._recipes import takes_raw_table
+    from sklearn_imbalance_dl.compare._methods import takes_raw_table
     from sklearn_imbalance_dl.compare._runner import _with_preprocessor
 
     prep = make_preprocessor(_table().drop(columns="label"))

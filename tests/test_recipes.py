@@ -347,7 +347,7 @@ def test_a_method_without_a_network_refuses_an_override_it_would_drop():
 def test_the_notes_name_the_preprocessor_compare_puts_in_front():
     """make_estimator builds the method alone; on a table compare puts make_preprocessor
     in front of every method that does not read the table as it comes."""
-    from sklearn_imbalance_dl.compare._recipes import takes_raw_table
+    from sklearn_imbalance_dl.compare._methods import takes_raw_table
 
     for method in list_recipes("tabular"):
         if method == "catboost" and importlib.util.find_spec("catboost") is None:

@@ -104,14 +104,14 @@ def holdout_split(X, y, sample_weight, fraction, early_stopping, seed, classes):
             f"validation_fraction={fraction} cannot hold out a stratified validation set "
             f"from these data: {exc}"
         ) from exc
-    train_idx, valid_idx = _validate_every_class(y, sample_weight, train_idx, valid_idx, seed)
+    train_idx, valid_idx = _hold_out_every_class(y, sample_weight, train_idx, valid_idx, seed)
     return (
         (X[train_idx], y[train_idx], sample_weight[train_idx]),
         (X[valid_idx], y[valid_idx], sample_weight[valid_idx]),
     )
 
 
-def _validate_every_class(y, sample_weight, train_idx, valid_idx, seed):
+def _hold_out_every_class(y, sample_weight, train_idx, valid_idx, seed):
     """Move one training sample of each class the validation split lacks into it.
 
     The stratified split rounds a small class's share down (2 samples at a fraction of

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._console import EXIT_INTERRUPTED, say
 from .._validation import plain_value
-from ._recipes import DEFAULT_EPOCHS, default_methods, describe_method
+from ._methods import DEFAULT_EPOCHS, default_methods, describe_method
 from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
@@ -184,7 +184,7 @@ def add_arguments(parser):
 
 # ---------------------------------------------------------------- option checks
 def _parse_methods(text):
-    from ._recipes import unavailable_methods
+    from ._methods import unavailable_methods
 
     valid = default_methods()
     if text is None:
@@ -1262,7 +1262,7 @@ def _load_dataset(args, seeds):
 
 
 def _run(args):
-    from ._recipes import unavailable_methods
+    from ._methods import unavailable_methods
 
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)

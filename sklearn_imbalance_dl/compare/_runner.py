@@ -33,8 +33,8 @@ from .._validation import (
 )
 from ..metrics import per_class_accuracy, shot_accuracy
 from ..metrics._scorers import _SCORE_FUNCTIONS, _score_predictions
-from ..modules._columns import _check_unique_labels, column_kind, is_object_or_string
-from ._recipes import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
+from ..modules._columns import check_unique_column_names, column_kind, is_object_or_string
+from ._methods import DEFAULT_EPOCHS, RecipeFactory, default_methods, is_deep, takes_raw_table
 
 __all__ = [
     "METRICS",
@@ -242,7 +242,7 @@ def make_preprocessor(X):
             f"their dtypes); got {type(X).__name__}. An array holds numbers only: scale it "
             "with StandardScaler instead."
         )
-    _check_unique_labels(X.columns)  # each column is picked by its name
+    check_unique_column_names(X.columns)  # each column is picked by its name
     kinds = _column_kinds(X)
     nested = {c: kind for c in kinds["other"] if (kind := _nested(X[c]))}
     if nested:
@@ -640,7 +640,7 @@ def _fit_and_score_one(task, torch_threads):
                 settings["preprocessor"],
             )
             if is_deep(estimator):
-                _load_torch_optimizers()
+                _warm_up_torch()
             # Recorded, not shown: run_comparison warns once per method and message,
             # not once per fit, and also for the fits that ran in worker processes.
             # The prediction's too (an imputer meeting a column without values).
@@ -692,7 +692,7 @@ def _fit_and_score_one(task, torch_threads):
     return row
 
 
-def _load_torch_optimizers():
+def _warm_up_torch():
     """Build a throwaway torch optimizer before a network's fit is timed.
 
     A process's first optimizer imports what torch loads lazily (``torch._dynamo``:
@@ -834,7 +834,7 @@ def run_comparison(
         imputed, numbers standardised), as the ``compare`` program does; for an
         array, nothing. None: nothing. The networks that read tables themselves
         (``module="tabular"``, the default, without input mixing:
-        ``compare._recipes.takes_raw_table``) get ``X`` as it is: they encode the
+        ``compare._methods.takes_raw_table``) get ``X`` as it is: they encode the
         categories of a DataFrame (one-hot or embedded) and impute its gaps.
     shot_thresholds : tuple (many, few), default=None
         Also report many-shot (> many training samples), medium-shot and few-shot

@@ -508,7 +508,7 @@ class ColumnEncoder:
                     f"array of shape (n_samples, n_features); got shape {shape}."
                 )
             if is_dataframe(X):
-                _check_unique_labels(X.columns)
+                check_unique_column_names(X.columns)
         out = {}
         if not is_dataframe(X):
             if fitted and self.categorical_columns_:
@@ -657,7 +657,7 @@ _KIND_OF_TYPE_NAME = {
 }
 
 
-def _check_unique_labels(columns):
+def check_unique_column_names(columns):
     """Refuse repeated column labels: the encoding reads each column by its label.
 
     Compared as values, as :meth:`ColumnEncoder.transform` compares them (``1`` and

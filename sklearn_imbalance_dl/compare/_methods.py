@@ -114,7 +114,7 @@ class RecipeFactory:
 
     Examples
     --------
-    >>> from sklearn_imbalance_dl.compare._recipes import RecipeFactory
+    >>> from sklearn_imbalance_dl.compare._methods import RecipeFactory
     >>> RecipeFactory("ldam_drw")(seed=0, epochs=5, device="cpu").schedule
     'drw'
     """
