@@ -303,13 +303,13 @@ class ColumnEncoder:
         self
         """
         min_rows = self._min_rows(len(X))
-        columns = self._columns(X)
+        names = []
         numeric, categorical = [], []
         medians, affines, indicators, categories, types = [], [], [], [], []
         missing_categories = []
-        for name, column in columns.items():
-            if column["kind"] == "numeric":
-                values = column["values"]
+        for name, kind, values in self._read_columns(X):
+            names.append(name)
+            if kind == "numeric":
                 missing = np.isnan(values)
                 numeric.append(name)
                 median, offset, scale = _numeric_statistics(values[~missing])
@@ -318,7 +318,7 @@ class ColumnEncoder:
                 if missing.any():
                     indicators.append(name)
             else:
-                series = column["values"]
+                series = values
                 missing = series.isna().to_numpy()
                 present = series[~missing]
                 if missing.any():
@@ -348,7 +348,7 @@ class ColumnEncoder:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         else:
             vars(self).pop("feature_names_in_", None)
-        self.columns_ = list(columns)
+        self.columns_ = names
         self.numeric_columns_, self.categorical_columns_ = numeric, categorical
         self.medians_ = np.asarray(medians, dtype=np.float64)
         self.offsets_ = np.asarray([a[0] for a in affines], dtype=np.float64)
@@ -430,18 +430,27 @@ class ColumnEncoder:
         -------
         ndarray of shape (n_samples, n_numeric + n_indicators + n_categorical)
         """
-        columns = self._columns(X, fitted=True)
-        n = len(next(iter(columns.values()))["values"]) if columns else len(X)
+        self._check_columns(X)
         n_numeric, n_flags = len(self.numeric_columns_), len(self.indicator_columns_)
-        # Each column is written into the float32 output as it is computed: a float64
-        # copy of the whole table (and another to stack it) would take five times the
-        # output's memory on a table of millions of rows.
-        out = np.empty((n, n_numeric + n_flags + len(self.categorical_columns_)), np.float32)
+        # Each column is read, converted and written into the float32 output in turn: a
+        # float64 copy of the whole table would take twice the output's memory.
+        out = np.empty((len(X), n_numeric + n_flags + len(self.categorical_columns_)), np.float32)
+        numeric_at = {name: j for j, name in enumerate(self.numeric_columns_)}
+        categorical_at = {name: j for j, name in enumerate(self.categorical_columns_)}
         flag = dict(zip(self.indicator_columns_, range(n_numeric, n_numeric + n_flags)))
         # (absent from encoders pickled before it was added)
         untrained = getattr(self, "untrained_indicator_columns_", ())
-        for j, name in enumerate(self.numeric_columns_):
-            values = columns[name]["values"]
+        # An encoder without the attribute (pickled by release 0.1.0) gives every column
+        # its missing code.
+        missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
+        first = n_numeric + n_flags
+        for name, kind, values in self._read_columns(X, fitted=True):
+            if kind != "numeric":
+                j = categorical_at[name]
+                cats = self.categories_[j]
+                out[:, first + j] = self._codes(values, cats, name, name in missed)
+                continue
+            j = numeric_at[name]
             missing = np.isnan(values)
             imputed = np.where(missing, self.medians_[j], values)
             # In float64; values beyond float32's range at predict are clipped to it (those
@@ -451,12 +460,6 @@ class ColumnEncoder:
             out[:, j] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
             if name in flag:
                 out[:, flag[name]] = missing if name not in untrained else 0
-        # An encoder without the attribute (pickled by release 0.1.0) gives every column
-        # its missing code.
-        missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
-        first = n_numeric + n_flags
-        for j, (name, cats) in enumerate(zip(self.categorical_columns_, self.categories_)):
-            out[:, first + j] = self._codes(columns[name]["values"], cats, name, name in missed)
         return out
 
     def fit_transform(self, X):
@@ -496,11 +499,11 @@ class ColumnEncoder:
         return np.asarray(names, dtype=object)
 
     # ------------------------------------------------------------------ helpers
-    def _columns(self, X, fitted=False):
-        """``{name: {"kind", "values"}}``: numbers as float64 with NaN, categories as Series."""
-        if fitted:
-            self._check_columns(X)
-        else:
+    def _read_columns(self, X, fitted=False):
+        """``(name, kind, values)`` of each column in turn: numbers as float64 with NaN,
+        categories as a Series. One column at a time, so that a float64 copy of the whole
+        table is never held."""
+        if not fitted:  # (transform checks the fitted columns first)
             shape = np.shape(X)
             if len(shape) != 2 or shape[0] == 0:
                 raise ValueError(
@@ -509,18 +512,17 @@ class ColumnEncoder:
                 )
             if is_dataframe(X):
                 check_unique_column_names(X.columns)
-        out = {}
         if not is_dataframe(X):
             if fitted and self.categorical_columns_:
                 raise ValueError(
                     "This model was fitted on a DataFrame with categorical columns "
                     f"{self.categorical_columns_}; pass a DataFrame with the same columns."
                 )
-            X = np.asarray(X, dtype=np.float64)
+            X = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=np.float64)
             names = self.columns_ if fitted else list(range(X.shape[1]))
             for j, name in enumerate(names):
-                out[name] = {"kind": "numeric", "values": _finite_or_nan(X[:, j], name)}
-            return out
+                yield name, "numeric", _finite_or_nan(X[:, j].astype(np.float64), name)
+            return
         kinds = (
             dict(zip(self.numeric_columns_, ["numeric"] * len(self.numeric_columns_)))
             | dict(zip(self.categorical_columns_, ["categorical"] * len(self.categorical_columns_)))
@@ -546,10 +548,9 @@ class ColumnEncoder:
             else:
                 kind = column_kind(series)
             if kind == "numeric":
-                out[name] = {"kind": kind, "values": _finite_or_nan(as_float64(series), name)}
+                yield name, kind, _finite_or_nan(as_float64(series), name)
             else:
-                out[name] = {"kind": kind, "values": series}
-        return out
+                yield name, kind, series
 
     def _check_columns(self, X):
         """The fitted columns, by name for a DataFrame fitted on one, else by count."""
