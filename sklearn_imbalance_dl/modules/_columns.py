@@ -614,15 +614,22 @@ class ColumnEncoder:
         left at its random initial value)."""
         pd = _pandas()
         n = len(categories)
+        missing_code = n if missing_seen else n + 1
+        index = pd.Index(categories, dtype=object, tupleize_cols=False)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # The code of each of the column's own categories, looked up once, then read
+            # through the column's integer codes (-1, missing: the last entry).
+            own = index.get_indexer(series.cat.categories.astype(object))
+            lookup = np.append(np.where(own < 0, n + 1, own), missing_code)
+            return lookup[series.cat.codes.to_numpy()].astype(np.float64)
         missing = series.isna().to_numpy()
         values = series.astype(object).to_numpy()
         try:
-            index = pd.Index(categories, dtype=object, tupleize_cols=False)
             codes = index.get_indexer(values)
         except TypeError:
             raise _unhashable(values, name) from None
         codes = np.where(codes < 0, n + 1, codes)
-        return np.where(missing, n if missing_seen else n + 1, codes).astype(np.float64)
+        return np.where(missing, missing_code, codes).astype(np.float64)
 
     def _min_rows(self, n_rows):
         """The training rows a category needs for a code of its own."""
