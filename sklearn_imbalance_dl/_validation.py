@@ -2,8 +2,9 @@
 
 Every component class (loss, network module, schedule, mixing, learning-rate schedule)
 declares ``_parameter_constraints`` with scikit-learn's constraint objects and checks
-its parameters with :func:`check_component_params`, which raises scikit-learn's
-``InvalidParameterError`` with scikit-learn's message::
+its parameters with :func:`check_component_params` (the registry's ``Component``, the
+base of schedules, mixings and the other callbacks, calls it in ``_validate``), which
+raises scikit-learn's ``InvalidParameterError`` with scikit-learn's message::
 
     The 'gamma' parameter of FocalLoss must be a float in the range [0.0, inf). Got -1 instead.
 

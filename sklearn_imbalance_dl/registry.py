@@ -82,6 +82,8 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
+from ._validation import check_component_params
+
 __all__ = ["KINDS", "Component", "lookup", "names", "register"]
 
 KINDS = (
@@ -411,10 +413,7 @@ class Component(BaseEstimator):
                 "declares in _parameter_constraints: its __init__ must set every parameter, "
                 "those of the class it extends through super().__init__(...)."
             )
-        params = {name: getattr(self, name) for name in self._parameter_constraints}
-        validate_parameter_constraints(
-            self._parameter_constraints, params, caller_name=type(self).__name__
-        )
+        check_component_params(self)
 
     def bind(self, *args, **kwargs):
         """A validated copy of this component, bound to one fit.

@@ -42,7 +42,6 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from .._validation import check_component_params
 from ..losses._label_aware import SHAPES, LabelAwareSmoothingLoss, _check_power
 from ..registry import register
 from ._schedules import ClassifierRetraining
@@ -172,7 +171,7 @@ class MiSLASRetraining(ClassifierRetraining):
         self.sampler = sampler
 
     def _validate(self):
-        check_component_params(self)
+        super()._validate()
         _check_power(self.shape, self.power, type(self).__name__)
 
     def group_lr(self, group, lr):
