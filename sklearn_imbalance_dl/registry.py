@@ -127,7 +127,7 @@ def _entries(kind):
     global _SHIPPED_LOADED
     if not _SHIPPED_LOADED:
         _SHIPPED_LOADED = True
-        importlib.import_module("sklearn_imbalance_dl._classifier")
+        importlib.import_module("sklearn_imbalance_dl._shipped")
     return _table(kind)
 
 

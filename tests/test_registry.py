@@ -583,3 +583,15 @@ def test_sections_of_the_results_named_in_the_docs_exist():
         assert any(heading.startswith(title) for heading in headings), (
             f"{path} names the section {title!r} of benchmarks/RESULTS.md, which has none"
         )
+
+
+def test_the_first_read_of_the_registry_finds_every_shipped_kind():
+    """In a fresh process that imported nothing but the registry, every kind has its
+    shipped names: the registry loads the modules that register them (_shipped)."""
+    code = (
+        "from sklearn_imbalance_dl.registry import KINDS, names\n"
+        "empty = [kind for kind in KINDS if not names(kind)]\n"
+        "assert not empty, empty\n"
+        "assert {'tabular', 'mlp', 'resnet32'} <= set(names('module'))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

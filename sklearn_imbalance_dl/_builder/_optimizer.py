@@ -12,7 +12,6 @@ import torch
 from ..callbacks._weight_averaging import SWA
 from ..losses import LogitAdjustedLoss
 from ..modules import TabularNet
-from ..optim import SAM  # noqa: F401 (the optimizer names are registered with it)
 from ..optim._sam import steps_from_a_closure
 from ..registry import lookup
 from ._components import accepted_parameters, component_class, resolve_component

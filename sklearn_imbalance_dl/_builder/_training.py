@@ -22,7 +22,7 @@ from ..modules import (
 )
 from ..registry import Component, lookup
 from ..schedules import Schedule
-from ..schedules._lr import LRSchedule  # also registers the lr_schedule names
+from ..schedules._lr import LRSchedule
 from ._balancing import _check_double_balancing, balances_by_class_counts
 from ._components import _build_optional, build_component, component_class, ignored_parameters
 from ._module import _first_inputs
