@@ -42,13 +42,17 @@ from ._data import (
     LabelledDataset,
     batch_bounds,
 )
-from .callbacks._diagnostics import ACCURACY_KEY, GRAD_NORM_KEY
 from .losses._kernels import weighted_mean
 from .mixing import Mixing
 from .modules import TabularNet, forward_staged, is_staged, n_mixing_points, reset_head
 from .modules._protocol import parameter_dtype
 from .registry import lookup, register
 from .sampling._sampler import IndexSampler, check_class_probabilities, looks_at_features
+
+# The history keys of callbacks.ClassDiagnostics: lists of one value per class, kept in
+# the history and out of the printed table (rows of them are unreadable with many classes).
+ACCURACY_KEY = "class_train_accuracy"
+GRAD_NORM_KEY = "class_feature_grad_norm"
 
 register("precision", "fp32")(None)
 register("precision", "bf16")(torch.bfloat16)
@@ -192,8 +196,6 @@ class ImbalanceNet(NeuralNet):
     # ------------------------------------------------------------------ set-up
     @property
     def _default_callbacks(self):
-        # ClassDiagnostics' lists of one value per class stay in the history, out of the
-        # printed table: rows of them are unreadable with many classes.
         printed = PrintLog(keys_ignored=[ACCURACY_KEY, GRAD_NORM_KEY])
         own = {"print_log": printed, "valid_loss": _PooledLoss(name="valid_loss")}
         return [(name, own.get(name, callback)) for name, callback in super()._default_callbacks]

@@ -11,8 +11,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
-ACCURACY_KEY = "class_train_accuracy"
-GRAD_NORM_KEY = "class_feature_grad_norm"
+from .._net import ACCURACY_KEY, GRAD_NORM_KEY, check_imbalance_net
 
 
 class ClassDiagnostics(Callback):
@@ -61,9 +60,6 @@ class ClassDiagnostics(Callback):
     reads_penultimate_features = True
 
     def on_train_begin(self, net, **kwargs):
-        # Imported here: the net imports this module.
-        from .._net import check_imbalance_net
-
         check_imbalance_net(net, self, "callbacks=[ClassDiagnostics()]")
         if not net.is_staged():
             module = net.module if isinstance(net.module, type) else type(net.module)
@@ -156,7 +152,7 @@ def class_diagnostics(estimator):
 def _check_network_estimator(estimator):
     """Refuse an estimator other than ImbalancedNetClassifier: it has no network to
     read, and check_is_fitted would call a fitted one (a grid search) not fitted."""
-    # Imported here: the estimator's net imports this module.
+    # Imported here: the estimator's builder imports this subpackage.
     from .._classifier import ImbalancedNetClassifier
 
     if not isinstance(estimator, ImbalancedNetClassifier):

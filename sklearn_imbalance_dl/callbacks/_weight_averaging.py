@@ -16,6 +16,7 @@ import warnings
 import torch
 from skorch.callbacks import Callback
 
+from .._net import check_imbalance_net
 from .._validation import Integral, Interval, Real, user_stacklevel
 from ..registry import Component, register
 
@@ -66,9 +67,6 @@ class WeightAveraging(Component, Callback):
         self.start_epoch_ = min(int(round(self.start * n_epochs)), n_epochs - 1)
 
     def on_train_begin(self, net, **kwargs):
-        # Imported here: the net imports this subpackage.
-        from .._net import check_imbalance_net
-
         check_imbalance_net(net, self, f"weight_averaging={type(self).__name__}(...)")
         self.average_ = None
         self.n_averaged_ = 0
