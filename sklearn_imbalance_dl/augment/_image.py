@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval
 
-from .._data import memory_format
+from .._data import memory_format, random_crop_flip
 from .._validation import validate_params
 from ..registry import Component
 
@@ -668,8 +668,6 @@ class RandAugment(Component):
         if not getattr(self, "checked_", False):  # called directly, not bound by fit
             self._validate()
         if self.crop_flip:
-            from .._data import random_crop_flip
-
             images = random_crop_flip(images)
         images = _rand_augment(images, self.n_ops, self.magnitude, self.mean, self.std)
         if self.cutout_size is not None:
