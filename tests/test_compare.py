@@ -941,12 +941,12 @@ def test_plot_writes_png(tmp_path, capsys):
 def test_plot_title_says_what_was_run(tmp_path, monkeypatch, capsys):
     """The figure names the data and the protocol (folds, seeds, epochs), as the table does."""
     pytest.importorskip("matplotlib")
-    from sklearn_imbalance_dl.compare import _report
+    from sklearn_imbalance_dl.compare import _cli
 
     titles = []
-    plot = _report.plot_results
+    plot = _cli.plot_results
     monkeypatch.setattr(
-        _report, "plot_results", lambda *a, title, **k: titles.append(title) or plot(*a, **k)
+        _cli, "plot_results", lambda *a, title, **k: titles.append(title) or plot(*a, **k)
     )
     path = tmp_path / "results.png"
     args = ["compare", *TINY, "--folds", "2", "--methods", "logreg", "--plot", str(path)]
@@ -1620,16 +1620,16 @@ def test_output_that_would_overwrite_the_data_is_refused(output, tmp_path, capsy
 def _disk_full_at(monkeypatch, wanted):
     """``write_results`` fails with "No space left on device" for ``wanted`` only (the
     disk filled up during the run); the fallback file is written."""
-    from sklearn_imbalance_dl.compare import _report
+    from sklearn_imbalance_dl.compare import _cli
 
-    real = _report.write_results
+    real = _cli.write_results
 
     def fail_there(results, summary, path):
         if Path(path) == wanted:
             raise OSError(28, "No space left on device")
         return real(results, summary, path)
 
-    monkeypatch.setattr(_report, "write_results", fail_there)
+    monkeypatch.setattr(_cli, "write_results", fail_there)
 
 
 def test_failed_final_write_goes_to_a_named_fallback(
@@ -2263,17 +2263,17 @@ def test_a_figure_that_fails_at_the_end_goes_to_a_png_fallback(
     csv_file, tmp_path, monkeypatch, capsys, fallback_dir
 ):
     pytest.importorskip("matplotlib")
-    from sklearn_imbalance_dl.compare import _report
+    from sklearn_imbalance_dl.compare import _cli
 
     wanted = tmp_path / "results.svg"
-    real = _report.plot_results
+    real = _cli.plot_results
 
     def fail_there(summary, path=None, **kwargs):
         if Path(path) == wanted:
             raise RuntimeError("the renderer gave up\ndetails")
         return real(summary, path, **kwargs)
 
-    monkeypatch.setattr(_report, "plot_results", fail_there)
+    monkeypatch.setattr(_cli, "plot_results", fail_there)
     args = ["compare", "--data", str(csv_file), "--target", "label", "--folds", "2", *TINY]
     assert main([*args, "--methods", "logreg", "--plot", str(wanted)]) == 1
     (fallback,) = fallback_dir.glob("sklearn-imbalance-dl-compare-*.png")

@@ -9,11 +9,29 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import FitFailedWarning
 
+from .._builder import resolve_device
 from .._console import EXIT_INTERRUPTED, say
 from .._validation import plain_value
-from ._methods import DEFAULT_EPOCHS, default_methods, describe_method
-from ._runner import MAX_SEED, MAX_SEEDS, MAX_SHOWN_CLASSES, _first_line, check_classes_for_folds
+from ..datasets import load_digits_lt, load_heart_disease
+from ..modules._columns import column_kind, holds_text, is_object_or_string
+from ._methods import DEFAULT_EPOCHS, default_methods, describe_method, unavailable_methods
+from ._report import collect_notes, format_table, plot_results, settings_path, write_results
+from ._runner import (
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_SHOWN_CLASSES,
+    ComparisonFitError,
+    ComparisonInterrupted,
+    SchedulerAddressError,
+    _column_kinds,
+    _first_line,
+    _nested,
+    check_classes_for_folds,
+    run_comparison,
+    summarise,
+)
 
 HELP = "compare imbalance methods on a real imbalanced table, or on your own"
 # What every message of the tool to the terminal starts with.
@@ -184,7 +202,6 @@ def add_arguments(parser):
 
 # ---------------------------------------------------------------- option checks
 def _parse_methods(text):
-    from ._methods import unavailable_methods
 
     valid = default_methods()
     if text is None:
@@ -282,8 +299,6 @@ def _check_options(args):
     if args.imbalance_ratio is not None and not 1 <= args.imbalance_ratio <= 124:
         raise CompareError(f"--imbalance-ratio must be in [1, 124]; got {args.imbalance_ratio:g}")
     try:
-        from .._builder import resolve_device
-
         resolve_device(args.device)
     except ValueError as exc:
         raise CompareError(f"--device: {exc}") from None
@@ -379,7 +394,6 @@ def _check_not_data(output, data):
 
 def _check_settings_file(output):
     """Refuse a CSV ``--output`` whose settings file (``r.settings.json``) is a folder."""
-    from ._report import settings_path
 
     beside = settings_path(output)
     if beside.is_dir():
@@ -598,8 +612,6 @@ def read_csv(path, sep=None, decimal=None, na_values=()):
 
     import pandas as pd
 
-    from ..modules._columns import holds_text
-
     if sep is None:
         with open(path, newline="", encoding="utf-8", errors="replace") as f:
             sample = f.read(64 * 1024)
@@ -664,7 +676,6 @@ def _headerless_hint(columns):
 
 def _useless_columns(X):
     """Columns without information: ``{column: why}`` (empty, or a single value)."""
-    from ._runner import _nested
 
     useless = {}
     for column in X.columns:
@@ -899,8 +910,6 @@ def _check_almost_numbers(X, decimal, name):
     unit ("%") made text, when that text would be refused as an identifier, a date or
     free text: the fix is in the file (or --na-values), not --drop. The others are read
     as categories: returns ``{column: what keeps it from reading as numbers}``."""
-    from ..modules._columns import column_kind, is_object_or_string
-    from ._runner import _column_kinds, _nested
 
     almost = {}
     for column in X.columns:
@@ -1007,8 +1016,6 @@ def _clean_features(X, name):
     """
     import pandas as pd
 
-    from ._runner import _column_kinds, _nested
-
     kinds = _column_kinds(X)
     suspects = {**kinds["date"], **kinds["identifier"], **kinds["text"]}
     if suspects:
@@ -1079,8 +1086,6 @@ def _keep_partial(interrupt, args, recorded):
 
     ``recorded``: what the saved settings say of the data (:func:`_recorded`).
     """
-    from ._report import write_results
-    from ._runner import summarise
 
     results = interrupt.results
     results.attrs = {**recorded, **results.attrs}
@@ -1108,7 +1113,6 @@ def _keep_partial(interrupt, args, recorded):
 
 def _remove_partial(output):
     """Remove what an interrupted run left for ``output``, which a complete run has written."""
-    from ._report import settings_path
 
     partial = partial_path(output)
     if not partial.exists():
@@ -1170,7 +1174,6 @@ def _fallback_path(suffix):
 def _write_output(results, summary, output):
     """Write the results of a complete run to ``--output`` (or the fallback file), and
     remove what an interrupted run left for it; the status of :func:`_write`."""
-    from ._report import write_results
 
     unwritten = _write(lambda path: write_results(results, summary, path), output, "--output")
     if not unwritten:
@@ -1223,8 +1226,6 @@ def _load_dataset(args, seeds):
     """``(data, title, options)`` of the shipped data set or of ``--data``."""
     protocol = f"stratified {args.folds}-fold cross-validation x {len(seeds)} seed(s)"
     if args.data is None and _dataset(args) == "digits_lt":
-        from ..datasets import load_digits_lt
-
         ratio = _imbalance_ratio(args)
         X_train, y_train, X_test, y_test = load_digits_lt(imbalance_ratio=ratio)
         counts = np.bincount(y_train).tolist()
@@ -1239,8 +1240,6 @@ def _load_dataset(args, seeds):
             dict(shot_thresholds=DIGITS_SHOT_THRESHOLDS),
         )
     if args.data is None:
-        from ..datasets import load_heart_disease
-
         X, y = load_heart_disease()
         X, y, description = _check_table(X, y, "heart_disease_cleveland.csv", args.folds, "num")
         description = description.replace(
@@ -1262,24 +1261,12 @@ def _load_dataset(args, seeds):
 
 
 def _run(args):
-    from ._methods import unavailable_methods
 
     methods = _parse_methods(args.methods)
     seeds = _parse_seeds(args.seeds)
     args.drop = [v for v in args.drop or () if v.strip()]  # split once the columns are known
     args.na_values = _parse_names(args.na_values)
     _check_options(args)
-
-    from sklearn.exceptions import FitFailedWarning
-
-    from ._report import collect_notes, format_table, plot_results
-    from ._runner import (
-        ComparisonFitError,
-        ComparisonInterrupted,
-        SchedulerAddressError,
-        run_comparison,
-        summarise,
-    )
 
     options = dict(
         methods=methods,
