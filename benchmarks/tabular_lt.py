@@ -68,6 +68,7 @@ Usage (from the repository root; one thread per fit)::
 """
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -632,6 +633,7 @@ def definition(method):
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+@functools.cache  # the same for every fit of a run
 def environment():
     """The versions and processor a fit ran with, kept with it in the cache."""
     from importlib.metadata import PackageNotFoundError, version

@@ -521,7 +521,7 @@ class ColumnEncoder:
             X = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=np.float64)
             names = self.columns_ if fitted else list(range(X.shape[1]))
             for j, name in enumerate(names):
-                yield name, "numeric", _finite_or_nan(X[:, j].astype(np.float64), name)
+                yield name, "numeric", _finite_or_nan(np.asarray(X[:, j], dtype=np.float64), name)
             return
         kinds = (
             dict(zip(self.numeric_columns_, ["numeric"] * len(self.numeric_columns_)))
