@@ -661,8 +661,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 shape (n_samples, C, H, W), or torch Dataset
             A DataFrame may hold numeric, boolean, categorical, object and string
             columns (nullable dtypes included) and missing values when the module is
-            ``"tabular"`` (``"auto"`` on tables); date and duration columns are
-            refused with how to convert them. A polars DataFrame or pyarrow Table is read
+            ``"tabular"`` (``"auto"`` on tables); date and duration columns, and
+            arrays of them, are refused with how to convert them, as is a scipy sparse
+            X (the network reads dense rows). A polars DataFrame or pyarrow Table is read
             as the pandas DataFrame of its columns. A torch tensor (X, y or
             ``sample_weight``, on any device, with a gradient or in bfloat16) is read as
             the array of its values. Arrays of any other sample shape are
@@ -1054,16 +1055,19 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 f"X is one-dimensional (shape {X.shape}), where a 2-D table of one row "
                 f"per sample is expected. Reshape your data: {advice}."
             )
+        _check_not_times(X)
         try:
-            return validate_data(
-                self,
-                X,
-                y,
-                reset=reset,
-                dtype=np.float64 if table else np.float32,
-                allow_nd=True,
-                ensure_all_finite="allow-nan",
-            )
+            # The cast of values beyond float32's range is explained below, not warned.
+            with np.errstate(over="ignore"):
+                return validate_data(
+                    self,
+                    X,
+                    y,
+                    reset=reset,
+                    dtype=np.float64 if table else np.float32,
+                    allow_nd=True,
+                    ensure_all_finite="allow-nan",
+                )
         except ValueError as error:
             _explain_strings(error)
             _explain_infinity(error, X)
@@ -1071,6 +1075,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         except TypeError as error:
             _explain_pandas_na(error)
             _explain_sparse(error, X)
+            _explain_object_times(error)
             raise
 
     def _validate_dataset(self, dataset, y):
@@ -1440,10 +1445,55 @@ def _explain_strings(error):
         ) from error
 
 
+_ARRAY_TIME_ADVICE = "convert them to numbers first, e.g. a number of days"
+
+
+def _check_not_times(X):
+    """Refuse an array of dates or durations: a cast to float would read their ticks,
+    whose unit (ns, s, D) the model would not keep, and NaT as -2**63."""
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    if kind in ("M", "m"):
+        what = "dates" if kind == "M" else "durations"
+        raise ValueError(
+            f"X holds {what} ({X.dtype}), which the network cannot read: "
+            f"{_ARRAY_TIME_ADVICE}, (X - X.min()) / np.timedelta64(1, 'D')."
+        )
+
+
+def _explain_object_times(error):
+    """Re-raise numpy's failure on dates or durations inside an object array (what
+    ``df.to_numpy()`` gives a table with a date column) with what to do instead."""
+    message = str(error)
+    if "float() argument" not in message:
+        return
+    if any(
+        name in message
+        for name in ("Timestamp", "Timedelta", "Period", "datetime", "date'", "time'")
+    ):
+        raise ValueError(
+            f"X holds dates, durations or times as objects ({error}), which the network "
+            f"cannot read: {_ARRAY_TIME_ADVICE}, (d - d.min()) / pd.Timedelta(days=1) "
+            "for a pandas column d of dates, and pass the table as a DataFrame, whose "
+            "other columns module='tabular' (or 'auto') reads as they are."
+        ) from error
+
+
 def _explain_infinity(error, X):
-    """Re-raise scikit-learn's refusal of infinite values with what to do instead."""
+    """Re-raise scikit-learn's refusal of infinite values, or of finite values beyond
+    float32's range, with what to do instead."""
     if "contains infinity" not in str(error):
         return
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):  # strings and the like: scikit-learn's message stands
+        values = None
+    if values is not None and not np.isinf(values).any():
+        raise ValueError(
+            "X holds finite values beyond float32's range (largest magnitude "
+            f"{np.nanmax(np.abs(values)):.3g}, float32 ends at 3.4e38), which the network "
+            "reads in float32: rescale those columns first (e.g. a StandardScaler in "
+            "front), or use module='tabular' (or 'auto'), which scales each column itself."
+        ) from error
     if np.ndim(X) > 2:
         advice = (
             "replace them with finite pixel values first, e.g. np.nan_to_num(X, "
@@ -1470,9 +1520,10 @@ def _explain_sparse(error, X):
             "matrix, and the network reads dense rows: pass X.sparse.to_dense()."
         ) from error
     raise TypeError(
-        "X is a scipy sparse matrix, and the network reads dense rows. In a Pipeline, "
-        "have the step in front output dense arrays (OneHotEncoder(sparse_output=False), "
-        "or ColumnTransformer(..., sparse_threshold=0)); otherwise pass X.toarray()."
+        f"X is a scipy sparse {type(X).__name__}, and the network reads dense rows. In a "
+        "Pipeline, have the step in front output dense arrays (OneHotEncoder("
+        "sparse_output=False), or ColumnTransformer(..., sparse_threshold=0)); otherwise "
+        "pass X.toarray()."
     ) from error
 
 

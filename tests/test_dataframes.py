@@ -112,6 +112,15 @@ def test_encoder_equals_the_hand_encoding(table):
     np.testing.assert_array_equal(encoder.transform(other), hand_encode(X, other))
 
 
+def test_the_encoders_output_names_are_unique():
+    # An indicator's name taken by a column of the table, and labels 1 and "1".
+    X = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "a_missing": [0.0, 1.0, 0.0, 1.0]})
+    X[1] = [1.0, 2.0, 3.0, 4.0]
+    X["1"] = [4.0, 3.0, 2.0, 1.0]
+    names = list(ColumnEncoder().fit(X).get_feature_names_out())
+    assert names == ["a", "a_missing", "1", "1.1", "a_missing.1"]
+
+
 def test_the_encoder_writes_its_output_without_float64_copies_of_the_table():
     import tracemalloc
 

@@ -217,6 +217,53 @@ def test_infinite_values_get_advice_for_images_and_tables(digits):
         small().fit(X, y)
 
 
+def test_finite_values_beyond_float32_are_not_called_infinite():
+    # module="mlp" reads float32: 1e39 is finite but does not fit; the advice is to
+    # rescale, not to replace infinities, and numpy's overflow warning stays quiet.
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.repeat([0, 1], 20)
+    clf = small(module="mlp").fit(X, y)
+    X[0, 0] = 1e39
+    for call in (lambda: small(module="mlp").fit(X, y), lambda: clf.predict(X)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(
+                ValueError, match=r"finite values beyond float32's range.*1e\+39.*rescale"
+            ):
+                call()
+
+
+@pytest.mark.parametrize("unit", ["datetime64[ns]", "datetime64[D]", "timedelta64[s]"])
+def test_an_array_of_dates_or_durations_is_refused(unit):
+    # A cast to float would read the ticks, whose unit the model would not keep, and NaT
+    # as -2**63: refused as a DataFrame's date column is.
+    dates = unit.startswith("datetime")
+    X = (
+        (np.datetime64("2020-01-01") + np.arange(40)).astype(unit)
+        if dates
+        else np.arange(40).astype(unit)
+    )
+    y = np.repeat([0, 1], 20)
+    what = "dates" if dates else "durations"
+    for module in ("auto", "mlp"):
+        with pytest.raises(
+            ValueError, match=rf"X holds {what} \({re.escape(unit)}\).*number of days"
+        ):
+            small(module=module).fit(X.reshape(-1, 1), y)
+    clf = small().fit(np.arange(40.0).reshape(-1, 1), y)
+    with pytest.raises(ValueError, match=rf"X holds {what}"):
+        clf.predict(X.reshape(-1, 1))
+
+
+def test_an_object_array_of_dates_says_how_to_convert_them():
+    # What df.to_numpy() gives a table with a date column.
+    frame = pd.DataFrame({"x": np.arange(40.0), "when": pd.date_range("2020", periods=40)})
+    y = np.repeat([0, 1], 20)
+    for X in (frame.to_numpy(), frame[["when"]].map(lambda t: t.date()).to_numpy()):
+        with pytest.raises(ValueError, match=r"X holds dates.*as objects.*pd.Timedelta\(days=1\)"):
+            small().fit(X, y)
+
+
 def test_nan_in_a_dataset_is_named_in_fit_and_at_predict(digits):
     X, y = digits
     holed = X.copy()
@@ -2350,7 +2397,7 @@ def test_a_sparse_x_says_how_to_give_dense_rows():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 5, size=(60, 3))
     y = np.repeat([0, 1], [45, 15])
-    message = r"sparse matrix, and the network reads dense rows.*OneHotEncoder\(sparse_output=Fa"
+    message = r"sparse csr_(matrix|array), and the network reads dense rows.*OneHotEncoder\(spar"
     with pytest.raises(TypeError, match=message):
         make_pipeline(OneHotEncoder(), small()).fit(X, y)
     clf = small().fit(X, y)

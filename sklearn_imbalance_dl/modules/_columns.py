@@ -116,6 +116,24 @@ def column_kind(series):
     raise _neither_kind(name, dtype)
 
 
+def _unique_names(names):
+    """``names`` with a suffix ``.1``, ``.2``, ... on each one already taken (by an
+    earlier name, or by a later one left as it is)."""
+    taken = set(names)
+    seen = set()
+    unique = []
+    for name in names:
+        if name in seen:
+            k = 1
+            while f"{name}.{k}" in taken:
+                k += 1
+            name = f"{name}.{k}"
+            taken.add(name)
+        seen.add(name)
+        unique.append(name)
+    return unique
+
+
 def _neither_kind(name, dtype):
     return ValueError(
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
@@ -480,7 +498,10 @@ class ColumnEncoder:
         """Names of the columns of :meth:`transform`'s output.
 
         The numeric columns, ``"<column>_missing"`` for each indicator, then the
-        categorical columns (their codes).
+        categorical columns (their codes). A name already taken (a column named
+        ``"a_missing"`` beside the indicator of ``"a"``, or the labels ``1`` and ``"1"``)
+        gets a suffix ``.1``, ``.2``, ... as pandas gives repeated column names, so
+        that the names are unique.
 
         Parameters
         ----------
@@ -496,7 +517,7 @@ class ColumnEncoder:
         names = [str(c) for c in self.numeric_columns_]
         names += [f"{c}_missing" for c in self.indicator_columns_]
         names += [str(c) for c in self.categorical_columns_]
-        return np.asarray(names, dtype=object)
+        return np.asarray(_unique_names(names), dtype=object)
 
     # ------------------------------------------------------------------ helpers
     def _read_columns(self, X, fitted=False):
