@@ -634,11 +634,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ pickling
     def __getstate__(self):
-        # The entries of one's own (register(kind, name)) that the parameters name go
-        # with the estimator: a worker process (n_jobs > 1, Dask) or a later session has
-        # not registered them. See the Notes of register.
+        # The entries of one's own (register(kind, name)) go with the estimator: a
+        # worker process (n_jobs > 1, Dask) or a later session has not registered them.
+        # An unfitted estimator carries them all, since a search sets the names of its
+        # grid in the worker; a fitted one (a saved model) those its parameters name.
+        # See the Notes of register.
         state = dict(super().__getstate__())
-        carried = carried_entries(self.get_params(deep=False).values())
+        named = self.get_params(deep=False).values() if "net_" in vars(self) else None
+        carried = carried_entries(named)
         if carried:
             state[_CARRIED_ENTRIES] = carried
         state[_PACKAGE_VERSION] = __version__

@@ -164,24 +164,22 @@ def register(kind, name):
     The table lives in the Python process, and worker processes (``n_jobs > 1`` in
     ``GridSearchCV`` or ``cross_val_score``, a Dask cluster) start with the shipped
     names only. A pickled :class:`~sklearn_imbalance_dl.ImbalancedNetClassifier`
-    carries the entries registered with this function that its parameters name
-    (``loss="my_loss"``, ``module__head="my_head"``, ``schedule__sampler="my_q"``, the
-    parameters of a component given as an instance), pickled with cloudpickle, so that
-    classes and functions defined in a notebook travel by value; unpickling it registers
-    those missing in the process that loads it (a joblib or Dask worker, or a later
-    session loading a saved model). So ``GridSearchCV(ImbalancedNetClassifier(
-    loss="my_loss"), ..., n_jobs=2)`` trains with ``my_loss`` in the workers.
+    carries the entries registered with this function, pickled with cloudpickle, so
+    that classes and functions defined in a notebook travel by value; unpickling it
+    registers those missing in the process that loads it (a joblib or Dask worker, or a
+    later session loading a saved model). An unfitted estimator, what a search or
+    ``cross_validate`` sends to its workers, carries every entry of the process, since
+    the worker may set any name of the grid: ``GridSearchCV(ImbalancedNetClassifier(),
+    {"loss": ["ce", "my_loss"]}, n_jobs=2)`` trains with ``my_loss`` in the workers. A
+    fitted one, a saved model, carries those its parameters name (``loss="my_loss"``,
+    ``module__head="my_head"``, ``schedule__sampler="my_q"``, the parameters of a
+    component given as an instance).
 
     - A name the loading process has registered for another object keeps its entry
       there: a ``UserWarning`` names both, and a fit in that process uses its own entry.
       An entry that came with an earlier pickle gives way to the one of a later pickle
       (a class edited and registered again, sent to the same workers), and to a
       ``register`` in that process.
-    - Only the estimator's own parameters are read: a name that a parameter grid alone
-      gives is set in the worker, which does not know it. The estimator searched must
-      name it too (``ImbalancedNetClassifier(loss="my_loss")`` searched over
-      ``{"loss": ["ce", "my_loss"]}``), or the grid give the class itself where the
-      parameter takes one (``{"loss": [MyLoss, MyOtherLoss]}``).
     - An entry that cannot be pickled (it holds a lock or an open file) is not carried,
       and a worker refuses its name as before.
     """
@@ -457,15 +455,15 @@ class Component(BaseEstimator):
         )
 
 
-def carried_entries(values):
+def carried_entries(values=None):
     """The user's entries (not the shipped ones) that ``values`` name, pickled.
 
     Parameters
     ----------
-    values : iterable
+    values : iterable or None
         Parameter values: each string is looked up in every kind; lists, tuples, sets,
         dicts (their values) and objects with ``get_params`` (their parameters) are
-        read through.
+        read through. None: every entry of the user's, whatever names it.
 
     Returns
     -------
@@ -474,9 +472,10 @@ def carried_entries(values):
         function of ``__main__`` by value); an entry that cannot be pickled is left out.
     """
     carried = {}
-    for name in sorted(_strings(values, set())):
-        for kind in KINDS:
-            entries = _entries(kind)
+    for kind in KINDS:
+        entries = _entries(kind)
+        names = entries if values is None else _strings(values, set())
+        for name in sorted(names):
             if name not in entries or (kind, name) in _SHIPPED:
                 continue
             data = _pickled(kind, name, entries[name])

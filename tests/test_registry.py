@@ -315,6 +315,23 @@ def test_registered_names_the_estimator_gives_travel_to_grid_search_workers():
     assert type(search.best_estimator_.net_.criterion_) is entries["loss"]
 
 
+def test_registered_names_a_grid_alone_gives_travel_to_grid_search_workers():
+    # The estimator searched names none of them: the workers set them from the grid.
+    from sklearn.model_selection import GridSearchCV
+
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.array([0] * 30 + [1] * 10)
+    entries, _ = _register_locally("gridonly")
+    grid = {"loss": ["ce", "loss_gridonly"], "module__head": ["head_gridonly"]}
+    try:
+        clf = ImbalancedNetClassifier(module="mlp", max_epochs=2, batch_size=16, random_state=0)
+        search = GridSearchCV(clf, grid, cv=2, n_jobs=2, error_score="raise").fit(X, y)
+    finally:
+        _unregister(entries, "gridonly")
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert type(search.best_estimator_.net_.module_.head) is entries["head"]
+
+
 def test_a_pickled_estimator_registers_its_entries_in_another_process():
     """Loaded in a fresh process, the estimator's entries are registered there; a name
     that process has registered for another object keeps its entry, with a warning."""
@@ -386,8 +403,21 @@ def test_carried_entries_in_one_process():
         assert old.get_params() == clf.get_params()
     finally:
         _unregister(entries, "here")
-    # The shipped entries are not carried.
-    assert "__registered_entries__" not in ImbalancedNetClassifier(loss="ce").__getstate__()
+    # The shipped entries are not carried; an unfitted estimator carries every entry of
+    # the user's (a search sets names of its grid in the worker), a fitted one, a saved
+    # model, those its parameters name.
+    entries, params = _register_locally("named")
+    try:
+        carried = ImbalancedNetClassifier(loss="ce").__getstate__()["__registered_entries__"]
+        assert ("loss", "loss_named") in carried and ("loss", "ce") not in carried
+        X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+        fitted = ImbalancedNetClassifier(module="mlp", loss="loss_named", max_epochs=1)
+        fitted.fit(X, np.array([0] * 30 + [1] * 10))
+        assert list(fitted.__getstate__()["__registered_entries__"]) == [("loss", "loss_named")]
+        fitted.set_params(loss="ce")
+        assert "__registered_entries__" not in fitted.__getstate__()
+    finally:
+        _unregister(entries, "named")
 
 
 def test_lr_schedule_kind_cannot_contradict_the_name():
