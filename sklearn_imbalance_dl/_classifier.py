@@ -54,6 +54,7 @@ from ._validation import (
     check_object_labels,
     first_few,
     listed_labels,
+    param_repr,
     plain_value,
     user_stacklevel,
 )
@@ -69,7 +70,7 @@ from .modules._columns import (
     is_dataframe,
     numbers_from_objects,
 )
-from .registry import carried_entries, options, register_carried
+from .registry import carried_entries, is_shipped, lookup, names, options, register_carried
 from .schedules import Schedule
 
 # The key of a pickle's state holding the registered entries the parameters name.
@@ -404,6 +405,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     (unfitted, or with its previous model). A fit whose loss or weights become
     non-finite stops with a ``ValueError`` naming the epoch, and so does one whose outputs
     on the ``validation_fraction`` part do (which ``predict`` would refuse).
+
+    The predictions (``predict``, ``predict_proba``, ``predict_log_proba``, ``score``)
+    run the network on 1,024 rows at a time, or on fewer where that many would hold more
+    than 2**20 values (37 images of 3 x 96 x 96), but never on fewer than ``batch_size``:
+    the memory of a prediction stays near that of a training step.
 
     scikit-learn's estimator checks (``check_estimator``, ``parametrize_with_checks``)
     pass but for ``check_sample_weight_equivalence_on_dense_data``: in mini-batch
@@ -768,9 +774,9 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if (labels := listed_labels(y)) is not None:
             check_label_types(labels)
         encoder = None
-        # The scale of the images a built-in image module trains on, which predict's are
-        # compared with; a Dataset's items are not read through for it, and a module of
-        # one's own may take any values (sequences, say, whose range may rightly grow).
+        # The scale of the images a module of the package's trains on, which predict's
+        # are compared with; a Dataset's items are not read through for it, and a module
+        # of one's own may take any values (sequences, say, whose range may rightly grow).
         self._value_scale = None
         if isinstance(X, Dataset):
             y = self._validate_dataset(X, y)
@@ -778,7 +784,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             X, y, encoder = self._validate_table(X, y)
             _check_hand_coded_categories(encoder, self._routed("module").get("n_categories"))
             self._input_shape = X.shape[1:]
-            if X.ndim > 2 and X.size and isinstance(self.module, str):
+            if X.ndim > 2 and X.size and is_shipped("module", self._module_class()):
                 self._value_scale = value_scale(X)
         if 0 in self._input_shape:
             raise ValueError(
@@ -786,7 +792,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
                 "dimension of length 0); the network needs at least one value per sample: "
                 "images of at least one channel and one pixel, (channels, height, width)."
             )
-        check_channel_order(self._input_shape, self.module)
+        check_channel_order(self._input_shape, self._image_reader())
         check_label_types(y)
         check_object_labels(y)
         check_classification_targets(y)
@@ -1074,6 +1080,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         except ValueError as error:
             _explain_strings(error)
             _explain_infinity(error, X)
+            _explain_ragged(error)
             raise
         except TypeError as error:
             _explain_pandas_na(error)
@@ -1150,6 +1157,26 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             check_value_scale(X, getattr(self, "_value_scale", None))
         return X
 
+    def _module_class(self, input_shape=None):
+        """The class of the module ``fit`` builds for samples of ``input_shape`` (by
+        default those it was given)."""
+        shape = self._input_shape if input_shape is None else input_shape
+        return component_class("module", self.module, tuple(shape))
+
+    def _image_reader(self, input_shape=None):
+        """The parameter that reads the samples as images of shape (channels, height,
+        width), as a message names it: the module (``reads_images``), else an
+        augmentation or a mixing (``needs_images``); None when none does."""
+        if getattr(self._module_class(input_shape), "reads_images", False):
+            return f"module={param_repr(self.module)}"
+        for name, kind in (("augment", "augmentation"), ("mixing", "mixing")):
+            value = getattr(self, name)
+            registered = isinstance(value, str) and value in names(kind)
+            component = lookup(kind, value) if registered else value
+            if getattr(component, "needs_images", False):
+                return f"{name}={param_repr(value)}"
+        return None
+
     def _module_categories(self):
         """The ``n_categories`` of the fitted module (its trailing code columns)."""
         return getattr(getattr(self, "net_", None) and self.net_.module_, "n_categories", None)
@@ -1158,7 +1185,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         """Refuse samples of another shape than fit's, naming both shapes. ``whole``:
         the shape of X, which may be that of one sample given without its axis."""
         if tuple(shape) != tuple(self._input_shape):
-            check_channel_order(tuple(shape), self.module)  # images in (H, W, C) order
+            check_channel_order(tuple(shape), self._image_reader(tuple(shape)))  # (H, W, C)
             single = ""
             if whole is not None and tuple(whole) == tuple(self._input_shape):
                 single = " X itself has the shape of one sample: for a single one, pass X[None]."
@@ -1478,6 +1505,17 @@ def _explain_object_times(error):
             f"cannot read: {_ARRAY_TIME_ADVICE}, (d - d.min()) / pd.Timedelta(days=1) "
             "for a pandas column d of dates, and pass the table as a DataFrame, whose "
             "other columns module='tabular' (or 'auto') reads as they are."
+        ) from error
+
+
+def _explain_ragged(error):
+    """Re-raise numpy's failure on samples of different shapes (a list of images of
+    several sizes) with what to do instead."""
+    if "inhomogeneous shape" in str(error):
+        raise ValueError(
+            f"X holds samples of different shapes ({str(error).rstrip('.')}); the network "
+            "reads samples of "
+            "one shape: resize or crop the images to one size first."
         ) from error
 
 

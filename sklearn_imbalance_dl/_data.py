@@ -80,19 +80,24 @@ class InMemoryDataset(Dataset):
         return self.X[index], self.y[index], self.sample_weight[index]
 
 
-def check_channel_order(input_shape, module):
-    """Refuse images that look channels-last, (height, width, channels), for a built-in module.
+def check_channel_order(input_shape, reader):
+    """Refuse images that look channels-last, (height, width, channels), where a part of
+    the fit reads them as (channels, height, width).
 
-    The built-in networks read images as (channels, height, width); an array of
-    (n_samples, 32, 32, 3) images would train as 32 channels of 32x3 pixels. A module
-    of the user's (a class or an instance) takes any layout and is not checked.
+    That part, ``reader``, is a module that reads images (``reads_images = True``, as
+    ResNet-32), or an augmentation or a mixing that works on images (``needs_images =
+    True``, as crop-and-flip or CutMix): an array of (n_samples, 32, 32, 3) images would
+    be read as 32 channels of 32x3 pixels. A network that flattens its input (the MLP)
+    takes any order alike, and a module of the user's without the attribute takes any
+    layout: with neither, nothing is checked.
 
     Parameters
     ----------
     input_shape : tuple of int
         Shape of one sample.
-    module : str, class or torch.nn.Module
-        The estimator's ``module`` parameter.
+    reader : str or None
+        The parameter that reads images, as the message names it (``"module='auto'"``,
+        ``"augment='crop_flip'"``), or None when none does.
 
     Raises
     ------
@@ -104,7 +109,7 @@ def check_channel_order(input_shape, module):
         read either way alike, as (3, 3, 3) or (4, 5, 3), are taken as (channels,
         height, width).
     """
-    if not isinstance(module, str) or len(input_shape) != 3:
+    if reader is None or len(input_shape) != 3:
         return
     channels, height, width = input_shape
     # Images are mostly square: a square reading settles which end the channels are.
@@ -114,10 +119,10 @@ def check_channel_order(input_shape, module):
         raise ValueError(
             f"X has images of shape {tuple(input_shape)}, read as (channels, height, width): "
             f"{channels} channels of {height}x{width} pixels. That looks like (height, width, "
-            f"channels) order, but module={module!r} takes (n_samples, channels, height, "
-            "width): pass X.transpose(0, 3, 1, 2), or X.permute(0, 3, 1, 2) for a torch "
-            "tensor. (A torch Dataset: permute its items in __getitem__. A module of your "
-            "own, given as a class or an instance, takes any layout.)"
+            f"channels) order, but {reader} takes (n_samples, channels, height, width): "
+            "pass X.transpose(0, 3, 1, 2), or X.permute(0, 3, 1, 2) for a torch tensor. (A "
+            "torch Dataset: permute its items in __getitem__. A module of your own takes "
+            "any layout.)"
         )
 
 

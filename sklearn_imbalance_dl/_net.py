@@ -59,6 +59,13 @@ register("precision", "bf16")(torch.bfloat16)
 register("precision", "fp16")(torch.float16)
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
+# A prediction batch holds the training batch's rows at least, and more, up to
+# PREDICT_ROWS, while its input holds at most PREDICT_VALUES values (4 MiB in float32):
+# rows of a table go 1,024 at a time, large images no more at a time than training
+# took, so that predict's activations stay within those of fit.
+PREDICT_ROWS = 1024
+PREDICT_VALUES = 2**20
+
 
 def autocast(device, dtype):
     """``torch.autocast`` to ``dtype`` on ``device``; None (fp32) turns autocast off, so
@@ -852,7 +859,7 @@ class ImbalanceNet(NeuralNet):
         probabilities (a NaN, a +inf, or a row of -inf only).
         """
         self._set_training(False)
-        batch_size = batch_size or max(self.batch_size, 1024)
+        batch_size = batch_size or self._predict_batch_size(X)
         result, start = None, 0
         for xb in self._predict_batches(X, batch_size):
             with torch.inference_mode():
@@ -869,6 +876,16 @@ class ImbalanceNet(NeuralNet):
         if result is None:
             raise ValueError("X has no samples to predict.")
         return result
+
+    def _predict_batch_size(self, X):
+        """Rows a prediction batch holds (see ``PREDICT_VALUES``); a Dataset whose
+        samples' shape is not given, ``PREDICT_ROWS``."""
+        if isinstance(X, torch.utils.data.Dataset):
+            shape = X.input_shape if isinstance(X, DatasetInputs) else None
+        else:
+            shape = X.shape[1:]
+        rows = PREDICT_ROWS if shape is None else PREDICT_VALUES // max(1, math.prod(shape))
+        return max(self.batch_size, min(PREDICT_ROWS, rows))
 
     def _predict_batches(self, X, batch_size):
         if isinstance(X, torch.utils.data.Dataset):
@@ -895,7 +912,7 @@ class ImbalanceNet(NeuralNet):
 
     def _nan_probabilities_message(self, X):
         """Why the network's outputs gave NaN probabilities (an error path: may re-read X)."""
-        batches = self._predict_batches(X, max(self.batch_size, 1024))
+        batches = self._predict_batches(X, self._predict_batch_size(X))
         if any(not torch.isfinite(torch.as_tensor(xb).float()).all() for xb in batches):
             unread = "X contains NaN or infinity, which the network cannot read"
             if isinstance(X, torch.utils.data.Dataset):

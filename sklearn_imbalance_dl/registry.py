@@ -59,7 +59,10 @@ A component states what it needs as class attributes that the estimator reads at
 start of ``fit``: ``needs_images = True`` (a mixing or augmentation that works on
 images of shape (channels, height, width) only) is refused on tabular rows, naming the
 parameter; an augmentation's ``pixel_range = (low, high)`` (an attribute or property)
-is checked against the training images, which must lie in it.
+is checked against the training images, which must lie in it; a module's
+``reads_images = True`` (a network of convolutions over images of shape (channels,
+height, width), as ResNet-32) has images that look channels-last refused, with the
+transposition that fixes them.
 """
 
 import copy
@@ -366,6 +369,13 @@ def lookup(kind, name):
             f"{', '.join(map(repr, names(kind)))}."
         )
     return entries[name]
+
+
+def is_shipped(kind, entry):
+    """Whether ``entry`` is one of the package's own entries of ``kind`` (not one of the
+    user's)."""
+    entries = _entries(kind)
+    return any(k == kind and entries.get(name) is entry for k, name in _SHIPPED)
 
 
 def names(kind):

@@ -28,6 +28,7 @@ from sklearn_imbalance_dl import ImbalancedNetClassifier
 from sklearn_imbalance_dl.callbacks import ClassDiagnostics
 from sklearn_imbalance_dl.datasets import load_digits_lt
 from sklearn_imbalance_dl.losses import FocalLoss
+from sklearn_imbalance_dl.modules import ResNet32
 
 
 @pytest.fixture(scope="module")
@@ -973,6 +974,32 @@ def test_predictions_batch_by_batch_agree_with_the_logits(imbalanced):
         clf.net_.predict_logits(X[:0])
 
 
+def _predicted_batch_sizes(clf, X):
+    sizes = []
+    hook = clf.net_.module_.register_forward_pre_hook(lambda _, args: sizes.append(len(args[0])))
+    try:
+        clf.predict_proba(X)
+    finally:
+        hook.remove()
+    return sizes
+
+
+def test_prediction_batches_of_large_samples_stay_near_the_training_batch():
+    """Rows of a table are predicted 1,024 at a time; images of 3 x 96 x 96 values, at
+    most 2**20 values a batch (37 images), or the training batch where it is larger."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    rows = ImbalancedNetClassifier(module="mlp", max_epochs=1, batch_size=8).fit(
+        rng.random((40, 5), dtype=np.float32), y
+    )
+    assert _predicted_batch_sizes(rows, rng.random((2000, 5), dtype=np.float32)) == [1024, 976]
+    images = rng.random((40, 3, 96, 96), dtype=np.float32)
+    for batch_size, expected in [(8, 37), (50, 50)]:
+        clf = ImbalancedNetClassifier(module="mlp", max_epochs=1, batch_size=batch_size)
+        clf.fit(images, y)
+        assert max(_predicted_batch_sizes(clf, np.tile(images, (3, 1, 1, 1)))) == expected
+
+
 def test_imblearn_sampler_drives_batches(imbalanced):
     X, y = imbalanced
     clf = small(sampler=RandomUnderSampler(), max_epochs=2).fit(X, y)
@@ -1336,12 +1363,13 @@ def test_predict_with_wrong_image_shape(digits_lt):
         clf.predict(X.reshape(-1, 1, 8, 8)[0])  # one image without its sample axis
 
 
-def test_predict_refuses_images_on_another_scale_than_fit():
+@pytest.mark.parametrize("module", ["resnet32", ResNet32])
+def test_predict_refuses_images_on_another_scale_than_fit(module):
     rng = np.random.default_rng(0)
     unit = rng.random((40, 1, 8, 8), dtype=np.float32)  # pixels in [0, 1]
     pixels = np.round(unit * 255).astype(np.uint8)  # the same images as uint8
     y = np.repeat([0, 1], 20)
-    resnet = ImbalancedNetClassifier(module="resnet32", max_epochs=1, random_state=0)
+    resnet = ImbalancedNetClassifier(module=module, max_epochs=1, random_state=0)
     on_unit = clone(resnet).fit(unit, y)
     with pytest.raises(ValueError, match=r"values in \[0, 255\], but this model was fitted on "):
         on_unit.predict(pixels)

@@ -1132,8 +1132,37 @@ def test_channels_last_images_are_refused_with_the_transposition(shape):
     with pytest.raises(ValueError, match=re.escape(message)):
         ImbalancedNetClassifier(max_epochs=1).fit(torch.as_tensor(X), y)
     assert torch.as_tensor(X).permute(0, 3, 1, 2).shape == X.transpose(0, 3, 1, 2).shape
-    with pytest.raises(ValueError, match=r"module='mlp' takes \(n_samples, channels"):
-        small().fit(X, y)
+    # ResNet-32 given as its class reads images as its name does.
+    from sklearn_imbalance_dl.modules import ResNet32
+
+    with pytest.raises(ValueError, match=r"module=ResNet32 takes \(n_samples, channels"):
+        ImbalancedNetClassifier(module=ResNet32, max_epochs=1).fit(X, y)
+    # The MLP flattens the samples, whatever their order, but an image augmentation
+    # beside it reads them as (channels, height, width).
+    small().fit(X, y)
+    with pytest.raises(ValueError, match=r"augment='crop_flip' takes \(n_samples, channels"):
+        small(augment="crop_flip").fit(X, y)
+
+
+def test_components_that_need_images_say_how_to_give_them():
+    rng = np.random.default_rng(0)
+    y = np.arange(24) % 2
+    grey = rng.random((24, 8, 8), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"needs images .*channel axis: pass X\[:, None\]"):
+        small(augment="crop_flip").fit(grey, y)
+    # Rows that the module reshapes into images (after SMOTE, say) reach the
+    # augmentation as rows.
+    rows = ImbalancedNetClassifier(
+        module="resnet32", module__input_shape=(1, 8, 8), augment="crop_flip", max_epochs=1
+    )
+    with pytest.raises(ValueError, match=r"module reshapes rows.*FunctionTransformer"):
+        rows.fit(grey.reshape(24, -1), y)
+
+
+def test_images_of_several_sizes_are_refused_with_their_fix():
+    images = [np.zeros((1, 8, 8), dtype=np.float32)] * 12 + [np.zeros((1, 6, 6))] * 12
+    with pytest.raises(ValueError, match=r"samples of different shapes .*resize or crop"):
+        ImbalancedNetClassifier(max_epochs=1).fit(images, np.arange(24) % 2)
 
 
 @pytest.mark.parametrize("shape", [(24, 3, 0, 0), (24, 0, 8, 8), (24, 3, 8, 0)])

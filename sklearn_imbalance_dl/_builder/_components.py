@@ -72,16 +72,17 @@ def routed_constraint(kind, value, name):
 _AUTO_SHAPES = (((1,), "on rows"), ((1, 1, 1), "on images"), ((1, 1), "on other samples"))
 
 
-def component_class(kind, value):
+def component_class(kind, value, input_shape=(1,)):
     """The class a component parameter designates (None when it designates none).
 
-    ``module="auto"`` designates the tabular backbone here, the module of 2-D inputs:
-    routed ``module__*`` names are checked against its parameters before the data's
-    shape is known (and against ResNet-32's or the MLP's when it builds another;
-    :func:`routed_constraint` gives their constraints).
+    ``module="auto"`` designates the module it builds for samples of ``input_shape``;
+    by default the tabular backbone, the module of 2-D inputs: routed ``module__*``
+    names are checked against its parameters before the data's shape is known (and
+    against ResNet-32's or the MLP's when it builds another; :func:`routed_constraint`
+    gives their constraints).
     """
     if kind == "module" and value == "auto":
-        value = auto_module((1,))
+        value = auto_module(input_shape)
     if kind == "lr_schedule" and value == "auto":
         value = "cosine"  # every name of this kind designates one class
     if isinstance(value, str):

@@ -344,6 +344,24 @@ def _check_augment_channels(augment, input_shape):
         )
 
 
+def _how_to_give_images(input_shape, module):
+    """What to pass instead of samples that are not images, for a component that needs
+    them: grey images without their channel axis, or rows a module reshapes."""
+    if len(input_shape) == 2:
+        return (
+            " Grey images of shape (n_samples, height, width) need their channel axis: "
+            "pass X[:, None]."
+        )
+    if len(input_shape) == 1 and getattr(module, "input_shape", None) is not None:
+        return (
+            " The module reshapes rows into images, but augmentation and mixing see the "
+            "rows before it: pass the images. For a sampler that needs rows, as SMOTE, "
+            "flatten the images in front of it and reshape them after it in the pipeline "
+            "(a FunctionTransformer each side of the sampler)."
+        )
+    return ""
+
+
 def _check_combinations(params, module, loss, schedule, mixing, input_shape, sampler_balances):
     """Reject combinations of parameters that make no sense, naming both; then warn of
     those that may be mistakes (balancing twice, fp16 off CUDA)."""
@@ -420,6 +438,7 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape, sam
             raise ValueError(
                 f"{name}={params[name]!r} needs images of shape (n_samples, channels, "
                 f"height, width); got samples of shape {input_shape}."
+                + _how_to_give_images(input_shape, module)
             )
     batch_norms = [
         m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)

@@ -167,6 +167,10 @@ class ResNet32(nn.Module):
     464154
     """
 
+    # Images in (channels, height, width) order: the estimator refuses those that look
+    # channels-last (see the Notes of sklearn_imbalance_dl.registry).
+    reads_images = True
+
     _parameter_constraints = {
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "in_channels": [None, Interval(Integral, 1, None, closed="left")],
