@@ -203,7 +203,7 @@ class ImbalanceNet(NeuralNet):
     # ------------------------------------------------------------------ set-up
     @property
     def _default_callbacks(self):
-        printed = PrintLog(keys_ignored=[ACCURACY_KEY, GRAD_NORM_KEY])
+        printed = _QuietPrintLog(keys_ignored=[ACCURACY_KEY, GRAD_NORM_KEY])
         own = {"print_log": printed, "valid_loss": _PooledLoss(name="valid_loss")}
         return [(name, own.get(name, callback)) for name, callback in super()._default_callbacks]
 
@@ -940,6 +940,17 @@ def _input_causes(module):
     if sklearn.get_config()["assume_finite"]:  # arrays are checked otherwise
         causes.insert(0, f"inputs that hold NaN or infinity ({ASSUME_FINITE_HINT})")
     return causes
+
+
+class _QuietPrintLog(PrintLog):
+    """skorch's PrintLog, which formats the epoch's row only when it will print it:
+    skorch's tabulates every epoch, then drops the text under ``verbose=0`` (its sink
+    ``print`` prints under ``verbose`` only; another sink is always called)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.sink is print and not net.verbose:
+            return
+        super().on_epoch_end(net, **kwargs)
 
 
 class _PooledLoss(PassthroughScoring):

@@ -205,13 +205,11 @@ def first_few(values, limit=5):
 def param_repr(value):
     """A parameter's value as a message names it: its repr, but a torch module instance
     as ``ClassName(...)``, since its repr lists every layer (a ResNet-32's, thousands of
-    characters, would bury the message), and a class by its name, as the user wrote it."""
+    characters, would bury the message)."""
     import torch
 
     if isinstance(value, torch.nn.Module):
         return f"{type(value).__name__}(...)"
-    if isinstance(value, type):
-        return value.__name__
     return repr(value)
 
 

@@ -112,6 +112,27 @@ def test_encoder_equals_the_hand_encoding(table):
     np.testing.assert_array_equal(encoder.transform(other), hand_encode(X, other))
 
 
+def test_numbers_encode_alike_in_blocks_and_column_by_column():
+    """Plain numpy columns are encoded a block at a time, nullable ones alone: the same
+    values give the same codes, and an infinity is named by its column either way."""
+    rng = np.random.default_rng(0)
+    plain = pd.DataFrame(rng.normal(size=(300, 40)) * 1e3, columns=[f"x{i}" for i in range(40)])
+    plain.iloc[::7, 3] = np.nan
+    plain["flag"] = rng.random(300) > 0.5
+    plain["count"] = rng.integers(0, 9, 300)
+    nullable = plain.astype({c: "Float64" for c in plain.columns[:40]}).astype(
+        {"flag": "boolean", "count": "Int64"}
+    )
+    encoder = ColumnEncoder().fit(plain)
+    encoder._BLOCK_VALUES = 300 * 7  # blocks of 7 columns, the last one short
+    expected = encoder.transform(nullable)
+    np.testing.assert_array_equal(encoder.transform(plain), expected)
+    np.testing.assert_array_equal(encoder.transform(plain.to_numpy(dtype=float)), expected)
+    plain.iloc[5, 9] = np.inf
+    with pytest.raises(ValueError, match="infinity in column 'x9'"):
+        encoder.transform(plain)
+
+
 def test_the_encoders_output_names_are_unique():
     # An indicator's name taken by a column of the table, and labels 1 and "1".
     X = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "a_missing": [0.0, 1.0, 0.0, 1.0]})

@@ -1135,7 +1135,7 @@ def test_channels_last_images_are_refused_with_the_transposition(shape):
     # ResNet-32 given as its class reads images as its name does.
     from sklearn_imbalance_dl.modules import ResNet32
 
-    with pytest.raises(ValueError, match=r"module=ResNet32 takes \(n_samples, channels"):
+    with pytest.raises(ValueError, match=r"module=<class '.*ResNet32'> takes \(n_samples, c"):
         ImbalancedNetClassifier(module=ResNet32, max_epochs=1).fit(X, y)
     # The MLP flattens the samples, whatever their order, but an image augmentation
     # beside it reads them as (channels, height, width).

@@ -24,6 +24,7 @@ tensor and cuts batches from it; the network splits the columns again.
 
 import datetime
 import decimal
+import functools
 import math
 import numbers
 import sys
@@ -462,23 +463,71 @@ class ColumnEncoder:
         # its missing code.
         missed = getattr(self, "missing_category_columns_", self.categorical_columns_)
         first = n_numeric + n_flags
-        for name, kind, values in self._read_columns(X, fitted=True):
+        write = functools.partial(self._write_numbers, out, flag=flag, untrained=untrained)
+        # Numbers held in plain numpy dtypes go a block of columns at a time (a table of
+        # many columns pays pandas' cost per column once a block); the rest, each alone.
+        done = set()
+        for positions, values in self._number_blocks(X):
+            names = [self.columns_[p] for p in positions]
+            write(values, [numeric_at[name] for name in names], names)
+            done.update(positions)
+        for name, kind, values in self._read_columns(X, fitted=True, skip=done):
             if kind != "numeric":
                 j = categorical_at[name]
                 cats = self.categories_[j]
                 out[:, first + j] = self._codes(values, cats, name, name in missed)
                 continue
-            j = numeric_at[name]
-            missing = np.isnan(values)
-            imputed = np.where(missing, self.medians_[j], values)
-            # In float64; values beyond float32's range at predict are clipped to it (those
-            # beyond float64's too, where the scale is large: they overflow to infinity).
-            with np.errstate(over="ignore"):
-                scaled = (imputed - self.offsets_[j]) * self.scales_[j]
-            out[:, j] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
-            if name in flag:
-                out[:, flag[name]] = missing if name not in untrained else 0
+            write(values[:, None], [numeric_at[name]], [name])
         return out
+
+    # Values a block of numeric columns holds at most: its float64 temporaries stay a
+    # few MB, whatever the table (a table of many rows goes a column at a time).
+    _BLOCK_VALUES = 1 << 16
+
+    def _number_blocks(self, X):
+        """``(positions, float64 values)`` of blocks of the fitted numeric columns that
+        hold plain numpy numbers (bool, int, float: an array's, or a DataFrame's of such
+        dtypes). A block holding an infinity is left out: the column-by-column reading
+        names the column."""
+        numeric = set(self.numeric_columns_)
+        if is_dataframe(X):
+            plain = [
+                position
+                for position, dtype in enumerate(X.dtypes)
+                if self.columns_[position] in numeric
+                and isinstance(dtype, np.dtype)
+                and dtype.kind in "biuf"
+                and dtype.itemsize <= 8  # (a longdouble may hold numbers float64 cannot)
+            ]
+        elif self.categorical_columns_:
+            return  # refused by the column-by-column reading
+        else:
+            X = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=np.float64)
+            plain = list(range(len(self.columns_)))
+        width = max(1, self._BLOCK_VALUES // max(len(X), 1))
+        for start in range(0, len(plain), width):
+            positions = plain[start : start + width]
+            if is_dataframe(X):
+                values = X.iloc[:, positions].to_numpy(dtype=np.float64)
+            else:
+                values = np.asarray(X[:, positions], dtype=np.float64)
+            if not np.isinf(values).any():
+                yield positions, values
+
+    def _write_numbers(self, out, values, positions, names, *, flag, untrained):
+        """Impute and scale the numeric columns ``names`` (float64 ``values``, a column
+        each; ``positions`` among the fitted numbers) into ``out``, with their missing
+        indicators."""
+        missing = np.isnan(values)
+        imputed = np.where(missing, self.medians_[positions], values)
+        # In float64; values beyond float32's range at predict are clipped to it (those
+        # beyond float64's too, where the scale is large: they overflow to infinity).
+        with np.errstate(over="ignore"):
+            scaled = (imputed - self.offsets_[positions]) * self.scales_[positions]
+        out[:, positions] = np.clip(scaled, -_FLOAT32_MAX, _FLOAT32_MAX)
+        for k, name in enumerate(names):
+            if name in flag:
+                out[:, flag[name]] = missing[:, k] if name not in untrained else 0
 
     def fit_transform(self, X):
         """``fit(X)``, then ``transform(X)``.
@@ -520,10 +569,10 @@ class ColumnEncoder:
         return np.asarray(_unique_names(names), dtype=object)
 
     # ------------------------------------------------------------------ helpers
-    def _read_columns(self, X, fitted=False):
-        """``(name, kind, values)`` of each column in turn: numbers as float64 with NaN,
-        categories as a Series. One column at a time, so that a float64 copy of the whole
-        table is never held."""
+    def _read_columns(self, X, fitted=False, skip=()):
+        """``(name, kind, values)`` of each column in turn, but those at the positions
+        ``skip``: numbers as float64 with NaN, categories as a Series. One column at a
+        time, so that a float64 copy of the whole table is never held."""
         if not fitted:  # (transform checks the fitted columns first)
             shape = np.shape(X)
             if len(shape) != 2 or shape[0] == 0:
@@ -542,7 +591,9 @@ class ColumnEncoder:
             X = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=np.float64)
             names = self.columns_ if fitted else list(range(X.shape[1]))
             for j, name in enumerate(names):
-                yield name, "numeric", _finite_or_nan(np.asarray(X[:, j], dtype=np.float64), name)
+                if j not in skip:
+                    values = np.asarray(X[:, j], dtype=np.float64)
+                    yield name, "numeric", _finite_or_nan(values, name)
             return
         kinds = (
             dict(zip(self.numeric_columns_, ["numeric"] * len(self.numeric_columns_)))
@@ -551,6 +602,8 @@ class ColumnEncoder:
             else None
         )
         for position, name in enumerate(X.columns):
+            if position in skip:
+                continue
             series = X.iloc[:, position]
             if fitted:
                 name = self.columns_[position]
