@@ -133,6 +133,14 @@ def test_numbers_encode_alike_in_blocks_and_column_by_column():
         encoder.transform(plain)
 
 
+def test_an_interval_column_is_refused_with_both_conversions():
+    intervals = pd.DataFrame({"iv": pd.arrays.IntervalArray.from_breaks(np.arange(41.0))})
+    with pytest.raises(ValueError, match=r"astype\('category'\).*\['iv'\]\.array\.mid"):
+        ColumnEncoder().fit(intervals)
+    for converted in (intervals["iv"].astype("category"), intervals["iv"].array.mid):
+        assert ColumnEncoder().fit_transform(intervals.assign(iv=converted)).shape == (40, 1)
+
+
 def test_the_encoders_output_names_are_unique():
     # An indicator's name taken by a column of the table, and labels 1 and "1".
     X = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "a_missing": [0.0, 1.0, 0.0, 1.0]})

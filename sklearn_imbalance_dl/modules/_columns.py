@@ -136,9 +136,15 @@ def _unique_names(names):
 
 
 def _neither_kind(name, dtype):
+    advice = "convert it to one of these first"
+    if isinstance(dtype, _pandas().IntervalDtype):  # what pd.cut gives, as a category
+        advice = (
+            f"convert it first, to categories (X[{name!r}].astype('category'), as pd.cut "
+            f"gives them) or to numbers (the midpoints, X[{name!r}].array.mid)"
+        )
     return ValueError(
         f"Column {name!r} has dtype {dtype}, which is neither numeric, boolean nor "
-        "categorical (category, object, string); convert it to one of these first."
+        f"categorical (category, object, string); {advice}."
     )
 
 
