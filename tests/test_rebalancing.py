@@ -176,6 +176,12 @@ def test_a_schedule_that_never_switches_on_is_not_a_first_balancing(imbalanced):
     assert len(messages) == 1 and "the fit trains as without the schedule" in messages[0]
 
 
+def test_ppl_that_never_reweights_says_its_mixing_still_runs(imbalanced):
+    # PPL's mixing is plain mixup before its window: a fit of 2 epochs mixes every batch.
+    with pytest.warns(UserWarning, match=r"as with the schedule's mixing alone \(PhasedRemix\)"):
+        small(loss="ce", schedule="ppl", max_epochs=2).fit(*imbalanced)
+
+
 @pytest.mark.parametrize("loss", ["ce", "logit_adjusted"])
 def test_a_phased_sampler_that_never_moves_warns_so_and_is_not_a_balancing(imbalanced, loss):
     # The phased sampler moves after 0.15 of the epochs: the one epoch of max_epochs=1

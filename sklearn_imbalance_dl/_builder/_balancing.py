@@ -139,10 +139,17 @@ def _warn_never_switched_on(params, schedule, counts, does):
     if _all_equal(np.asarray(counts, dtype=np.float64)):
         return
     start = " (schedule__start)" if "start" in schedule.get_params() else ""
+    # PPL's mixing runs in every epoch (plain mixup before its window): only the
+    # re-weighting is lost.
+    trains_as = (
+        f"the fit trains as with the schedule's mixing alone ({type(schedule.mixing()).__name__})"
+        if schedule.mixing() is not None
+        else "the fit trains as without the schedule"
+    )
     warnings.warn(
         f"schedule={params['schedule']!r} {does} from a fraction of "
         f"max_epochs{start} that no epoch of max_epochs={params['max_epochs']} "
-        "reaches: the fit trains as without the schedule. Train for more epochs"
+        f"reaches: {trains_as}. Train for more epochs"
         + (", or lower schedule__start." if start else "."),
         UserWarning,
         stacklevel=user_stacklevel(),
