@@ -521,13 +521,26 @@ def test_g_mean_leaves_out_a_class_whose_samples_all_weigh_0():
     )
 
 
-@pytest.mark.parametrize("name", ["g_mean", "minority_recall"])
+@pytest.mark.parametrize("name", ["balanced_accuracy", "macro_f1", "g_mean", "minority_recall"])
 def test_negative_sample_weights_are_refused(name):
     # A negative weight can make a recall negative, and the G-mean NaN.
     function = _SCORE_FUNCTIONS[name]
     y_true, y_pred = [0, 0, 1, 1, 1], [0, 1, 1, 0, 1]
     with pytest.raises(ValueError, match="Negative values in data passed to"):
         function(y_true, y_pred, sample_weight=[1, -2, 1, 1, 1])
+
+
+@pytest.mark.parametrize("name", ["balanced_accuracy", "macro_f1", "g_mean"])
+def test_scores_take_one_class_a_row_and_as_many_predictions_as_labels(name):
+    # A label matrix's values, 0 and 1, would be read as two of its columns.
+    function = _SCORE_FUNCTIONS[name]
+    matrix = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="one class a row .*multilabel-indicator"):
+        function(matrix, matrix[::-1])
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[3, 2\]"):
+        function([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="y_true is empty"):
+        function([], [])
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import get_scorer_names as _sklearn_scorer_names
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
 from ._classification import minority_recall
 
@@ -22,7 +23,7 @@ def _g_mean(y_true, y_pred, *, sample_weight=None):
     as :func:`minority_recall` refuses them (their recalls could be negative, their
     geometric mean NaN).
     """
-    y_true, present, sample_weight = _present_classes(y_true, sample_weight)
+    y_true, present, sample_weight = _present_classes(y_true, y_pred, sample_weight)
     return geometric_mean_score(y_true, y_pred, labels=present, sample_weight=sample_weight)
 
 
@@ -31,7 +32,7 @@ def _macro_f1(y_true, y_pred, *, sample_weight=None):
     a class that is only predicted is not averaged in as an F1 of 0 (its predictions
     still count against the recall of the classes they are made on), so that on a test
     set that lacks a class every method is averaged over the same classes."""
-    y_true, present, sample_weight = _present_classes(y_true, sample_weight)
+    y_true, present, sample_weight = _present_classes(y_true, y_pred, sample_weight)
     return f1_score(
         y_true,
         y_pred,
@@ -42,10 +43,30 @@ def _macro_f1(y_true, y_pred, *, sample_weight=None):
     )
 
 
-def _present_classes(y_true, sample_weight):
+def _balanced_accuracy(y_true, y_pred, *, sample_weight=None):
+    """scikit-learn's ``balanced_accuracy_score``, negative weights refused as the other
+    scorers refuse them (they could make it 1.5, or infinite)."""
+    y_true, _, sample_weight = _present_classes(y_true, y_pred, sample_weight)
+    return balanced_accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+
+def _present_classes(y_true, y_pred, sample_weight):
     """``(y_true, classes, sample_weight)``: the classes of ``y_true`` with a row of
-    non-zero weight; negative weights refused."""
+    non-zero weight. Refuses labels that are not one class a row (a multilabel
+    indicator matrix: its values, 0 and 1, would be read as two columns), predictions
+    of another length, no rows, and negative weights."""
+    check_consistent_length(y_true, y_pred, sample_weight)
     y_true = np.asarray(y_true)
+    if len(y_true) == 0:
+        raise ValueError("y_true is empty: a score needs at least one row.")
+    kinds = {
+        type_of_target(y, input_name=name) for y, name in ((y_true, "y_true"), (y_pred, "y_pred"))
+    }
+    if not kinds <= {"binary", "multiclass"}:
+        raise ValueError(
+            f"These scores take one class a row (binary or multiclass labels); got "
+            f"{' and '.join(sorted(kinds))} targets."
+        )
     present = y_true
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
@@ -56,7 +77,7 @@ def _present_classes(y_true, sample_weight):
 # name -> score function: the one definition of each headline metric, behind both the
 # scorers below and ``compare``'s scores of its predictions.
 _SCORE_FUNCTIONS = {
-    "balanced_accuracy": balanced_accuracy_score,
+    "balanced_accuracy": _balanced_accuracy,
     "macro_f1": _macro_f1,
     "g_mean": _g_mean,
     "minority_recall": minority_recall,
@@ -96,7 +117,8 @@ def get_scorer(scoring):
         ``"g_mean"`` (geometric mean of the recalls of the classes of the scored fold,
         imbalanced-learn's :func:`~imblearn.metrics.geometric_mean_score` over them) and
         ``"minority_recall"``
-        (:func:`minority_recall` of the rarest class of the scored fold), or any
+        (:func:`minority_recall` of the rarest classes of the scored fold: the rarest
+        and those within one sample of it, see :func:`minority_recall`), or any
         scikit-learn scorer name (:func:`sklearn.metrics.get_scorer_names`). A
         callable is returned unchanged.
 
