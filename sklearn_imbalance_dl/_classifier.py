@@ -47,7 +47,7 @@ from ._data import (
     unslice,
     value_scale,
 )
-from ._net import _stopper_has_fired, autocast
+from ._net import autocast
 from ._validation import (
     check_label_types,
     check_no_missing_labels,
@@ -360,10 +360,13 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         epochs that ``schedule="crt"`` or ``"mislas"`` adds, once they began), or those
         of the epoch that a callback with ``load_best=True`` restores, and a warning
         says so).
-        A stop by early stopping is not an interrupt.
+        A stop by early stopping is not an interrupt, nor is a callback's: skorch's
+        callbacks end a fit by raising KeyboardInterrupt at the end of an epoch, and
+        only one with a Ctrl-C (SIGINT) behind it is the user's.
     stopped_early_ : bool
         Whether early stopping ended training before ``max_epochs`` (an
-        ``EarlyStopping`` callback among ``callbacks`` included). Said in words only
+        ``EarlyStopping`` among ``callbacks`` included, or any callback that ends the fit
+        as it does, raising KeyboardInterrupt at the end of an epoch). Said in words only
         under ``verbose``, with no warning unless the epoch kept comes before a
         re-weighting schedule or the phased sampler acts (the model is then one trained
         without it).
@@ -922,10 +925,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             return
         ended, best, without = "raise n_iter_no_change", "the validation score", "early stopping"
         if who != "early_stopping":
-            ended, best = "raise its patience", f"its monitor {stopper.monitor!r}"
+            ended = "raise its patience" if isinstance(stopper, EarlyStopping) else "end later"
+            best = f"its monitor {getattr(stopper, 'monitor', None)!r}"
         why = (
             f"it ended the fit before the {what}; {ended}, or"
-            if self.stopped_early_ and _stopper_has_fired(stopper)
+            if self.stopped_early_ and stopper is net.stopped_by_
             else f"{best} was best before the {what};"
         )
         if isinstance(stopper, Checkpoint):
@@ -1321,16 +1325,15 @@ def _restored_epoch(estimator, net):
 
 
 def _stopped_at(estimator, net):
-    """``(epoch, who, callback)``: the last epoch (counted from 1), where an
-    ``EarlyStopping`` among ``callbacks`` that restores nothing ended the fit before
-    ``max_epochs``; None otherwise."""
-    if not estimator.stopped_early_:
+    """``(epoch, who, callback)``: the last epoch (counted from 1), where a callback
+    among ``callbacks`` that restores nothing (an ``EarlyStopping``, or a stopper of
+    one's own) ended the fit before ``max_epochs``; None otherwise."""
+    stopper = net.stopped_by_ if estimator.stopped_early_ else None
+    if stopper is None or stopper is dict(net.callbacks_).get("early_stopping"):
         return None
-    for name, callback in net.callbacks_:
-        if name != "early_stopping" and _stopper_has_fired(callback):
-            who = f"callbacks: {type(callback).__name__}(load_best={callback.load_best})"
-            return estimator.n_epochs_, who, callback
-    return None
+    load_best = getattr(stopper, "load_best", None)
+    shown = "" if load_best is None else f"(load_best={load_best})"
+    return estimator.n_epochs_, f"callbacks: {type(stopper).__name__}{shown}", stopper
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ import contextlib
 import fnmatch
 import math
 import numbers
+import signal
+import threading
 from fractions import Fraction
 
 import cloudpickle
@@ -234,6 +236,7 @@ class ImbalanceNet(NeuralNet):
         self.stages_frozen_ = False
         self.interrupted_ = False
         self.stopped_early_ = False
+        self.stopped_by_ = None
         self.mixing_ = None
         if self.mixing is not None:
             self.mixing_ = self.mixing.bind(
@@ -632,13 +635,15 @@ class ImbalanceNet(NeuralNet):
             getattr(callback, method_name)(self, **cb_kwargs)
 
     def _notify_epoch_end(self, **cb_kwargs):
-        """Every callback sees the epoch, also the epoch at which an early stopper ends the fit.
+        """Every callback sees the epoch, also the epoch at which a stopper ends the fit.
 
-        skorch's EarlyStopping ends a fit by raising KeyboardInterrupt in its
-        ``on_epoch_end``, which would hide that epoch from the callbacks after it (the
-        printed row, ClassDiagnostics, a user's stopper after the estimator's). Its
-        decision is taken in its turn; the fit ends once every callback has run, and
-        what the stopper says follows the epoch's printed row.
+        skorch's callbacks end a fit by raising KeyboardInterrupt in ``on_epoch_end``
+        (its EarlyStopping, or a stopper of one's own), which would hide that epoch from
+        the callbacks after it (the printed row, ClassDiagnostics, a user's stopper after
+        the estimator's). The decision is taken in its turn (``stopped_by_``, the first
+        callback to take it); the fit ends once every callback has run, and what the
+        stopper says follows the epoch's printed row. A KeyboardInterrupt with a Ctrl-C
+        behind it (``ctrl_c_``) is the user's, and ends the fit at once.
         """
         self.on_epoch_end(self, **cb_kwargs)
         stop, said = None, []
@@ -647,9 +652,11 @@ class ImbalanceNet(NeuralNet):
                 with _holding_messages(callback, said):
                     callback.on_epoch_end(self, **cb_kwargs)
             except KeyboardInterrupt as interrupt:
-                if not _stopper_has_fired(callback):
-                    raise  # the user's Ctrl-C
-                stop = interrupt
+                if getattr(self, "ctrl_c_", False):
+                    raise
+                if stop is None:
+                    self.stopped_by_ = callback
+                stop = stop or interrupt
             except (KeyError, SkorchException) as error:
                 _explain_unrecorded_monitor(self, callback, error)
                 raise
@@ -792,15 +799,19 @@ class ImbalanceNet(NeuralNet):
         )
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.stopped_by_ = None
         try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            with _noting_ctrl_c(self):
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
-            # skorch's EarlyStopping ends a fit by raising KeyboardInterrupt too; any
-            # other is the user's Ctrl-C. Either way skorch ends the fit and keeps the
-            # weights reached (convenient in a notebook); the estimator reports which.
-            if self._early_stopper_fired():
+            # A callback ends a fit by raising KeyboardInterrupt at an epoch's end (see
+            # _notify_epoch_end); any other is the user's Ctrl-C. Either way skorch ends
+            # the fit and keeps the weights reached (convenient in a notebook); the
+            # estimator reports which.
+            if self.stopped_by_ is not None and not self.ctrl_c_:
                 self.stopped_early_ = True
             else:
+                self.stopped_by_ = None
                 self.interrupted_ = True
             raise
         finally:
@@ -810,10 +821,6 @@ class ImbalanceNet(NeuralNet):
             self.__dict__.pop("train_sampler_", None)
             self.__dict__.pop("cuda_graph_", None)
             self.train_split = None
-
-    def _early_stopper_fired(self):
-        """Whether an EarlyStopping callback has just ended the fit."""
-        return any(_stopper_has_fired(callback) for _, callback in getattr(self, "callbacks_", []))
 
     def _check_mixing_draw(self):
         """One plan drawn for a small batch, the random state restored: a mixing of one's
@@ -1014,15 +1021,29 @@ def _saved_nothing(callback, history):
     return not any(row.get(callback.event_name) for row in history)
 
 
-def _stopper_has_fired(callback):
-    """Whether ``callback`` is an EarlyStopping that has decided to end the fit.
+@contextlib.contextmanager
+def _noting_ctrl_c(net):
+    """Note in ``net.ctrl_c_`` whether SIGINT (Ctrl-C, a notebook's interrupt) arrives
+    while the block runs, the handler in place still raising KeyboardInterrupt: one
+    raised without it is a callback ending the fit. Python runs signal handlers in the
+    main thread only; in another thread (a Dask or threaded joblib worker) Ctrl-C
+    raises nothing, and a handler that is not a Python function (ignored, or the
+    default that ends the process) raises nothing either: no note is needed."""
+    net.ctrl_c_ = False
+    handler = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(handler):
+        yield
+        return
 
-    It decides as soon as its count of epochs without improvement reaches its
-    patience, so at a user's Ctrl-C that count is still below the patience.
-    """
-    return (
-        isinstance(callback, EarlyStopping) and getattr(callback, "misses_", 0) >= callback.patience
-    )
+    def noting(signum, frame):
+        net.ctrl_c_ = True
+        handler(signum, frame)
+
+    signal.signal(signal.SIGINT, noting)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
 
 
 def _gives_nan_probabilities(logits):

@@ -3,6 +3,7 @@
 import copy
 import json
 import re
+import signal
 import warnings
 
 import numpy as np
@@ -433,6 +434,38 @@ def test_a_complete_fit_records_its_epochs(digits):
         warnings.simplefilter("error")
         clf = small(max_epochs=3, schedule="crt", schedule__epochs=2).fit(*digits)
     assert not clf.interrupted_ and clf.n_epochs_ == 5
+
+
+class StopAtEpoch(Callback):
+    """A stopper of one's own: ends the fit as skorch's EarlyStopping does, raising
+    KeyboardInterrupt at the end of an epoch; with ``ctrl_c``, a Ctrl-C arrives there."""
+
+    def __init__(self, epoch, ctrl_c=False):
+        self.epoch = epoch
+        self.ctrl_c = ctrl_c
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            if self.ctrl_c:
+                signal.raise_signal(signal.SIGINT)
+            raise KeyboardInterrupt
+
+
+def test_a_stopper_of_ones_own_ends_the_fit_as_early_stopping(digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = small(max_epochs=5, callbacks=[StopAtEpoch(2)]).fit(*digits)
+    assert clf.stopped_early_ and not clf.interrupted_ and clf.n_epochs_ == 2
+    assert isinstance(clf.net_.stopped_by_, StopAtEpoch)
+
+
+def test_a_ctrl_c_while_a_callback_ends_its_epoch_is_the_users(digits):
+    clf = small(max_epochs=5, callbacks=[StopAtEpoch(2, ctrl_c=True)])
+    with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 2 of 5"):
+        clf.fit(*digits)
+    assert clf.interrupted_ and not clf.stopped_early_
+    # The handler of Ctrl-C is the one before the fit again.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_ctrl_c_during_set_up_leaves_the_estimator_unfitted(digits):
