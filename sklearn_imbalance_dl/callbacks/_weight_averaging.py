@@ -34,6 +34,12 @@ class WeightAveraging(Component, Callback):
     nothing. The estimator binds it (``weight_averaging=``); a plain skorch net, which
     has not the hooks it acts through, is refused.
 
+    The average is written in at the end of the last main epoch, in this callback's
+    turn, before the callbacks given in ``callbacks=`` (after the estimator's learning
+    rate and schedule, whose rate it may set): at that epoch theirs see the averaged
+    weights (a ``Checkpoint`` saves them, ``ClassDiagnostics`` records them), while
+    the epoch's scores in the history are of the weights trained.
+
     Parameters
     ----------
     start : float, default=0.0
