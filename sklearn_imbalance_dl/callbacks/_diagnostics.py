@@ -33,7 +33,9 @@ class ClassDiagnostics(Callback):
     outputs: an estimator's ``classes_[network_classes_]``, which
     :func:`class_diagnostics` places among ``classes_``), for every epoch, the one at
     which early stopping ends the fit included. The table that
-    ``verbose`` prints leaves these lists out.
+    ``verbose`` prints leaves these lists out. The accuracy is that of the network's
+    logits (their argmax, as training sees them): the estimator's ``posthoc_tau``
+    shifts them at prediction only, so ``predict`` may be right on other rows.
 
     A callback of :class:`~sklearn_imbalance_dl.ImbalancedNetClassifier`
     (``callbacks=[ClassDiagnostics()]``): it reads the network through the hooks of the
