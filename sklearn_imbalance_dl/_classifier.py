@@ -1747,6 +1747,16 @@ def _callback_parameter_advice(key, callbacks):
             f"Invalid parameter {key!r} for ImbalancedNetClassifier: {name!r} is one of the "
             f"estimator's own callbacks, set by its parameters {OWN_CALLBACKS[name]}."
         )
+    if name == "print_log":
+        # The net's own table, which verbose prints: a name the net keeps.
+        return (
+            f"Invalid parameter {key!r} for ImbalancedNetClassifier: 'print_log' is the "
+            "net's own table, printed under verbose, which parameters do not configure. "
+            "For a table of your own, set verbose=0 and give a PrintLog under another "
+            "name with a sink of its own (skorch's PrintLog prints through print only "
+            "under verbose): callbacks=[('my_log', PrintLog("
+            f"{param or 'keys_ignored'}=..., sink=lambda text: print(text)))]."
+        )
     named = dict(c for c in callbacks or () if isinstance(c, tuple) and len(c) == 2)
     made = type(named[name]).__name__ if name in named else "TheCallback"
     return (

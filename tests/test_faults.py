@@ -2403,10 +2403,24 @@ def test_a_callback_of_your_own_may_not_take_the_name_of_one_of_the_nets(name):
     with pytest.raises(
         ValueError,
         match=rf"^callbacks: the name '{name}' is one of the net's default callbacks "
-        r"\(epoch_timer, train_loss, valid_loss, print_log\); give yours another name\.$",
+        r"\(epoch_timer, train_loss, valid_loss, print_log\); give yours another name"
+        + (
+            r" \(a PrintLog of your own .*sink=lambda text: print\(text\)\)\.$"
+            if name == "print_log"
+            else r"\.$"
+        ),
     ):
         clf.fit(*_rows())
     assert not hasattr(clf, "classes_")
+
+
+def test_the_nets_table_is_not_configured_by_parameters_and_the_advice_works(capsys):
+    with pytest.raises(ValueError, match=r"'print_log' is the net's own table.*verbose=0"):
+        small(callbacks__print_log__keys_ignored=["dur"]).fit(*_rows())
+    mine = PrintLog(keys_ignored=["dur"], sink=lambda text: print(text))
+    small(verbose=0, callbacks=[("my_log", mine)]).fit(*_rows())
+    table = capsys.readouterr().out
+    assert "train_loss" in table and "dur" not in table
 
 
 def test_fp16_on_the_cpu_says_it_runs_without_loss_scaling(digits):

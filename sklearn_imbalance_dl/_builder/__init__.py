@@ -401,7 +401,14 @@ def build_net(setup, params, class_counts, valid):
     if taken:
         raise ValueError(
             f"callbacks: the name {taken[0]!r} is one of the net's default callbacks "
-            f"({', '.join(defaults)}); give yours another name."
+            f"({', '.join(defaults)}); give yours another name"
+            + (
+                " (a PrintLog of your own prints its table beside the net's: with "
+                "verbose=0 alone, give it a sink other than print, e.g. sink=lambda text: "
+                "print(text))."
+                if taken[0] == "print_log"
+                else "."
+            )
         )
     return net
 
