@@ -2,6 +2,7 @@
 
 import contextlib
 import numbers
+import os
 import threading
 import warnings
 
@@ -84,6 +85,11 @@ _PACKAGE_VERSION = "_sklearn_imbalance_dl_version"
 # in threads of one process (a threading backend, a Dask worker's threads) take turns,
 # so that each draws the numbers it draws alone and restores the state it found.
 _ONE_FIT_AT_A_TIME = threading.RLock()
+# A child forked while another thread held it would wait for it forever.
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(
+        after_in_child=lambda: globals().update(_ONE_FIT_AT_A_TIME=threading.RLock())
+    )
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):

@@ -1024,7 +1024,7 @@ def _saved_nothing(callback, history):
 @contextlib.contextmanager
 def _noting_ctrl_c(net):
     """Note in ``net.ctrl_c_`` whether SIGINT (Ctrl-C, a notebook's interrupt) arrives
-    while the block runs, the handler in place still raising KeyboardInterrupt: one
+    while the block runs and the handler in place raises KeyboardInterrupt for it: one
     raised without it is a callback ending the fit. Python runs signal handlers in the
     main thread only; in another thread (a Dask or threaded joblib worker) Ctrl-C
     raises nothing, and a handler that is not a Python function (ignored, or the
@@ -1036,8 +1036,11 @@ def _noting_ctrl_c(net):
         return
 
     def noting(signum, frame):
-        net.ctrl_c_ = True
-        handler(signum, frame)
+        try:
+            handler(signum, frame)
+        except KeyboardInterrupt:  # (a handler of one's own may take it without raising)
+            net.ctrl_c_ = True
+            raise
 
     signal.signal(signal.SIGINT, noting)
     try:

@@ -2587,3 +2587,41 @@ def test_plot_results_without_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes the import fail
     with pytest.raises(ImportError, match=r"plot_results needs matplotlib: pip install .*\[plot\]"):
         plot_results(summary)
+
+
+def _net_for(seed, epochs, device):
+    return ImbalancedNetClassifier(module="mlp", max_epochs=epochs, random_state=seed)
+
+
+def _unconverged(seed, epochs, device):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=1)
+
+
+def test_fits_in_threads_take_turns_and_keep_their_warnings():
+    """Each fit records its warnings by swapping the process's warning state: fits in
+    threads of one process overlapping would put back each other's state (later
+    warnings lost for good), take each other's warnings, and leave the threads of torch
+    and BLAS as another fit set them."""
+    import joblib
+    import torch
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        300, 8, n_informative=4, n_classes=3, weights=[0.7, 0.2, 0.1], random_state=0
+    )
+    methods = {"net": _net_for, "logreg": _unconverged}
+    threads = torch.get_num_threads()
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as said, joblib.parallel_backend("threading"):
+            warnings.simplefilter("always")
+            run_comparison(
+                X, y, cv=3, methods=methods, seeds=2, epochs=2, n_jobs=4, preprocessor=None
+            )
+        assert {str(w.message).split(":")[0] for w in said} == {"logreg"}
+    assert torch.get_num_threads() == threads
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        warnings.warn("still shown", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in said] == ["still shown"]

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import os
 import re
 import signal
 import warnings
@@ -466,6 +467,47 @@ def test_a_ctrl_c_while_a_callback_ends_its_epoch_is_the_users(digits):
     assert clf.interrupted_ and not clf.stopped_early_
     # The handler of Ctrl-C is the one before the fit again.
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_that_a_handler_of_ones_own_takes_does_not_make_a_stop_an_interrupt(digits):
+    taken = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: taken.append(signum))
+    try:
+
+        class CtrlCAtFirstEpoch(Callback):
+            def on_epoch_end(self, net, **kwargs):
+                if len(net.history) == 1:
+                    signal.raise_signal(signal.SIGINT)
+
+        clf = small(max_epochs=5, callbacks=[CtrlCAtFirstEpoch(), StopAtEpoch(3)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.fit(*digits)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert taken == [signal.SIGINT]
+    assert clf.stopped_early_ and not clf.interrupted_ and clf.n_epochs_ == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks only where the OS does")
+def test_a_process_forked_while_a_fit_holds_the_lock_can_fit():
+    import multiprocessing
+
+    from sklearn_imbalance_dl import _classifier
+
+    def fit_in_child(queue):
+        X, y = _rows()
+        queue.put(small().fit(X, y).n_epochs_)
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with _classifier._ONE_FIT_AT_A_TIME:  # as a fit in another thread holds it
+        child = context.Process(target=fit_in_child, args=(queue,))
+        child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+    assert queue.get(timeout=5) == 2
 
 
 def test_ctrl_c_during_set_up_leaves_the_estimator_unfitted(digits):

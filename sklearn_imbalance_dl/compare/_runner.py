@@ -2,8 +2,10 @@
 
 import inspect
 import numbers
+import os
 import re
 import sys
+import threading
 import time
 import warnings
 from collections import Counter
@@ -58,6 +60,18 @@ MAX_SEED = 2**32 - 1
 
 #: Fewer non-missing values than this and a column is not judged date, identifier or text.
 _MIN_VALUES_TO_JUDGE = 20
+
+# Each fit records its warnings with warnings.catch_warnings, which swaps the whole
+# process's filters and display, and sets the numbers of torch and BLAS threads, which
+# are the process's too: blocks of two threads (a threading backend, a Dask worker's
+# threads) that overlapped would put back each other's state and leave warnings lost
+# for the rest of the process. So the fits of one process take turns; processes (joblib's
+# default backend, Dask workers of one thread) run side by side.
+_ONE_FIT_AT_A_TIME = threading.Lock()
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(
+        after_in_child=lambda: globals().update(_ONE_FIT_AT_A_TIME=threading.Lock())
+    )
 #: Values of a string column parsed when looking for dates.
 _DATE_SAMPLE = 200
 
@@ -624,8 +638,14 @@ def _fit_and_score_one(task, torch_threads):
 
     Torch's float reductions depend on its number of threads, so a fit is only
     bit-reproducible across machines and backends when that number is fixed; it is
-    set here, inside the worker, and restored afterwards.
+    set here, inside the worker, and restored afterwards. The fits of one process take
+    turns (``_ONE_FIT_AT_A_TIME``).
     """
+    with _ONE_FIT_AT_A_TIME:
+        return _fit_and_score_alone(task, torch_threads)
+
+
+def _fit_and_score_alone(task, torch_threads):
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -1005,21 +1025,25 @@ def run_comparison(
             # Collected one by one, so that an interrupt keeps the fits that finished.
             warned = set()
             for row in _progress(fits, n_fits, progress):
-                for category, message in row.pop(_WARNINGS, ()):
-                    if (row["method"], category, message) not in warned:
-                        warned.add((row["method"], category, message))
-                        warnings.warn(f"{row['method']}: {message}", category, stacklevel=3)
                 rows.append(row)
-                if row["error"]:
-                    # Warned here, not in the worker: a worker process's warnings are lost.
-                    warnings.warn(
-                        f"The fit of {row['method']!r} (seed {row['seed']}, fold "
-                        f"{row['fold']}) failed: {_first_line(row['error'])}. Its scores "
-                        f"are {error_score} and the other fits go on; error_score='raise' "
-                        "shows the traceback.",
-                        FitFailedWarning,
-                        stacklevel=3,
-                    )
+                # Not while a fit of a thread of this process records its warnings,
+                # which would take these for its own.
+                with _ONE_FIT_AT_A_TIME:
+                    for category, message in row.pop(_WARNINGS, ()):
+                        if (row["method"], category, message) not in warned:
+                            warned.add((row["method"], category, message))
+                            warnings.warn(f"{row['method']}: {message}", category, stacklevel=3)
+                    if row["error"]:
+                        # Warned here, not in the worker: a worker process's warnings are
+                        # lost.
+                        warnings.warn(
+                            f"The fit of {row['method']!r} (seed {row['seed']}, fold "
+                            f"{row['fold']}) failed: {_first_line(row['error'])}. Its "
+                            f"scores are {error_score} and the other fits go on; "
+                            "error_score='raise' shows the traceback.",
+                            FitFailedWarning,
+                            stacklevel=3,
+                        )
     except ComparisonFitError as exc:
         _restore_fit_error(exc)
         exc.results = _results_frame(rows, methods, attrs)
