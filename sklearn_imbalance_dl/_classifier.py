@@ -1492,10 +1492,10 @@ def _check_not_times(X):
     whose unit (ns, s, D) the model would not keep, and NaT as -2**63."""
     kind = getattr(getattr(X, "dtype", None), "kind", None)
     if kind in ("M", "m"):
-        what = "dates" if kind == "M" else "durations"
+        what, days = ("dates", "(X - X.min())") if kind == "M" else ("durations", "X")
         raise ValueError(
             f"X holds {what} ({X.dtype}), which the network cannot read: "
-            f"{_ARRAY_TIME_ADVICE}, (X - X.min()) / np.timedelta64(1, 'D')."
+            f"{_ARRAY_TIME_ADVICE}, {days} / np.timedelta64(1, 'D')."
         )
 
 
