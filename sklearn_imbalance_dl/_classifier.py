@@ -2,8 +2,6 @@
 
 import contextlib
 import numbers
-import os
-import threading
 import warnings
 
 import numpy as np
@@ -24,7 +22,7 @@ from skorch.callbacks import Checkpoint, EarlyStopping
 from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, Subset
 
-from . import __version__
+from . import __version__, _fit_lock
 from ._builder import (
     OWN_CALLBACKS,
     ROUTED_KINDS,
@@ -79,17 +77,6 @@ _CARRIED_ENTRIES = "__registered_entries__"
 # The package's version at pickling: a model loads as it was saved by the same version
 # only (its network's layout may change between versions), as scikit-learn's do.
 _PACKAGE_VERSION = "_sklearn_imbalance_dl_version"
-
-
-# torch draws weights, dropout masks and shuffles from one generator per process: fits
-# in threads of one process (a threading backend, a Dask worker's threads) take turns,
-# so that each draws the numbers it draws alone and restores the state it found.
-_ONE_FIT_AT_A_TIME = threading.RLock()
-# A child forked while another thread held it would wait for it forever.
-if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
-    os.register_at_fork(
-        after_in_child=lambda: globals().update(_ONE_FIT_AT_A_TIME=threading.RLock())
-    )
 
 
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
@@ -745,7 +732,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             # shape, the labels of a SliceDataset y) may draw from torch's CPU generator
             # (a random transform): it is given back as it was, as the training's is, and
             # no fit in another thread draws from it meanwhile.
-            with _ONE_FIT_AT_A_TIME, torch.random.fork_rng(devices=[]):
+            with _fit_lock.FIT_LOCK, torch.random.fork_rng(devices=[]):
                 return self._fit(X, y, sample_weight)
         except BaseException:
             rng.set_state(rng_state)
@@ -840,7 +827,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         # torch.set_grad_enabled(False), a torch.no_grad() or inference_mode block), and
         # runs in full precision but where ``precision`` says otherwise.
         with (
-            _ONE_FIT_AT_A_TIME,
+            _fit_lock.FIT_LOCK,
             _seeded_generators(device, seed),
             torch.inference_mode(False),
             torch.enable_grad(),

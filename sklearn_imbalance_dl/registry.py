@@ -482,10 +482,10 @@ def carried_entries(values=None):
         function of ``__main__`` by value); an entry that cannot be pickled is left out.
     """
     carried = {}
+    named = None if values is None else _strings(values, set())
     for kind in KINDS:
         entries = _entries(kind)
-        names = entries if values is None else _strings(values, set())
-        for name in sorted(names):
+        for name in sorted(entries if named is None else named):
             if name not in entries or (kind, name) in _SHIPPED:
                 continue
             data = _pickled(kind, name, entries[name])

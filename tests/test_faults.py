@@ -493,7 +493,7 @@ def test_a_ctrl_c_that_a_handler_of_ones_own_takes_does_not_make_a_stop_an_inter
 def test_a_process_forked_while_a_fit_holds_the_lock_can_fit():
     import multiprocessing
 
-    from sklearn_imbalance_dl import _classifier
+    from sklearn_imbalance_dl import _fit_lock
 
     def fit_in_child(queue):
         X, y = _rows()
@@ -501,7 +501,7 @@ def test_a_process_forked_while_a_fit_holds_the_lock_can_fit():
 
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    with _classifier._ONE_FIT_AT_A_TIME:  # as a fit in another thread holds it
+    with _fit_lock.FIT_LOCK:  # as a fit in another thread holds it
         child = context.Process(target=fit_in_child, args=(queue,))
         child.start()
     child.join(timeout=120)

@@ -2,10 +2,8 @@
 
 import inspect
 import numbers
-import os
 import re
 import sys
-import threading
 import time
 import warnings
 from collections import Counter
@@ -20,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_consistent_length
 
+from .. import _fit_lock
 from .._arrow_tables import as_pandas
 from .._validation import (
     HasMethods,
@@ -61,17 +60,6 @@ MAX_SEED = 2**32 - 1
 #: Fewer non-missing values than this and a column is not judged date, identifier or text.
 _MIN_VALUES_TO_JUDGE = 20
 
-# Each fit records its warnings with warnings.catch_warnings, which swaps the whole
-# process's filters and display, and sets the numbers of torch and BLAS threads, which
-# are the process's too: blocks of two threads (a threading backend, a Dask worker's
-# threads) that overlapped would put back each other's state and leave warnings lost
-# for the rest of the process. So the fits of one process take turns; processes (joblib's
-# default backend, Dask workers of one thread) run side by side.
-_ONE_FIT_AT_A_TIME = threading.Lock()
-if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
-    os.register_at_fork(
-        after_in_child=lambda: globals().update(_ONE_FIT_AT_A_TIME=threading.Lock())
-    )
 #: Values of a string column parsed when looking for dates.
 _DATE_SAMPLE = 200
 
@@ -639,9 +627,9 @@ def _fit_and_score_one(task, torch_threads):
     Torch's float reductions depend on its number of threads, so a fit is only
     bit-reproducible across machines and backends when that number is fixed; it is
     set here, inside the worker, and restored afterwards. The fits of one process take
-    turns (``_ONE_FIT_AT_A_TIME``).
+    turns (``_fit_lock``), its warnings recorded and its threads set alone.
     """
-    with _ONE_FIT_AT_A_TIME:
+    with _fit_lock.FIT_LOCK:
         return _fit_and_score_alone(task, torch_threads)
 
 
@@ -1028,7 +1016,7 @@ def run_comparison(
                 rows.append(row)
                 # Not while a fit of a thread of this process records its warnings,
                 # which would take these for its own.
-                with _ONE_FIT_AT_A_TIME:
+                with _fit_lock.FIT_LOCK:
                     for category, message in row.pop(_WARNINGS, ()):
                         if (row["method"], category, message) not in warned:
                             warned.add((row["method"], category, message))

@@ -46,15 +46,22 @@ def _macro_f1(y_true, y_pred, *, sample_weight=None):
 def _balanced_accuracy(y_true, y_pred, *, sample_weight=None):
     """scikit-learn's ``balanced_accuracy_score``, negative weights refused as the other
     scorers refuse them (they could make it 1.5, or infinite)."""
-    y_true, _, sample_weight = _present_classes(y_true, y_pred, sample_weight)
+    y_true, sample_weight = _checked_targets(y_true, y_pred, sample_weight)
     return balanced_accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
 
 def _present_classes(y_true, y_pred, sample_weight):
-    """``(y_true, classes, sample_weight)``: the classes of ``y_true`` with a row of
-    non-zero weight. Refuses labels that are not one class a row (a multilabel
-    indicator matrix: its values, 0 and 1, would be read as two columns), predictions
-    of another length, no rows, and negative weights."""
+    """``(y_true, classes, sample_weight)`` (see :func:`_checked_targets`): the classes
+    of ``y_true`` with a row of non-zero weight."""
+    y_true, sample_weight = _checked_targets(y_true, y_pred, sample_weight)
+    present = y_true if sample_weight is None else y_true[sample_weight != 0]
+    return y_true, np.unique(present), sample_weight
+
+
+def _checked_targets(y_true, y_pred, sample_weight):
+    """``(y_true, sample_weight)`` as arrays. Refuses labels that are not one class a row
+    (a multilabel indicator matrix: its values, 0 and 1, would be read as two columns),
+    predictions of another length, no rows, and negative weights."""
     check_consistent_length(y_true, y_pred, sample_weight)
     y_true = np.asarray(y_true)
     if len(y_true) == 0:
@@ -67,11 +74,9 @@ def _present_classes(y_true, y_pred, sample_weight):
             f"These scores take one class a row (binary or multiclass labels); got "
             f"{' and '.join(sorted(kinds))} targets."
         )
-    present = y_true
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
-        present = y_true[sample_weight != 0]
-    return y_true, np.unique(present), sample_weight
+    return y_true, sample_weight
 
 
 # name -> score function: the one definition of each headline metric, behind both the
