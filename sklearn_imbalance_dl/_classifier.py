@@ -928,10 +928,18 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(stopper, Checkpoint):
             why = f"its last checkpoint was saved before the {what};"
             without = "restoring a checkpoint"
+        # PPL's mixing runs in every epoch (plain mixup before its window): only the
+        # re-weighting is missing from the kept weights.
+        trained = (
+            f"one trained with the schedule's mixing alone ({type(schedule.mixing()).__name__}),"
+            f" without its {what}"
+            if schedule.mixing() is not None
+            else "one trained without the schedule"
+        )
         warnings.warn(
             f"{who} kept epoch {epoch}, before schedule={self.schedule!r} "
             f"{does} the classes (from epoch {first + 1} of {self.max_epochs}): the "
-            f"model is one trained without the schedule ({why} choose max_epochs by "
+            f"model is {trained} ({why} choose max_epochs by "
             f"early-stopping a fit without the schedule, then fit with it and without {without}).",
             UserWarning,
             stacklevel=user_stacklevel(),

@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import os
 import sys
+import unicodedata
 
 #: The status of a run that Ctrl-C ended (130, as a shell reports it); the commands
 #: return it too.
@@ -54,6 +55,26 @@ def _ascii_spelling(error):
 
 
 codecs.register_error(ERRORS, _ascii_spelling)
+
+
+def shown_width(text, stream=None):
+    """The columns ``text`` takes when printed on ``stream`` (stdout by default).
+
+    A character the stream cannot encode takes its ASCII spelling's width (as
+    :func:`readable_output` writes it), a wide East Asian character two columns, a
+    combining mark none.
+    """
+    encoding = getattr(sys.stdout if stream is None else stream, "encoding", None) or "utf-8"
+    width = 0
+    for char in text:
+        try:
+            char.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            width += len(_ascii_spelling(UnicodeEncodeError(encoding, char, 0, 1, ""))[0])
+            continue
+        if not unicodedata.combining(char):
+            width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 @contextlib.contextmanager

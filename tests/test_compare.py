@@ -323,10 +323,14 @@ def test_a_terminal_without_the_tables_characters_gets_them_in_ascii(tmp_path, m
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", write_through=True)
     monkeypatch.setattr(sys, "stdout", stdout)
     output = tmp_path / "r.csv"
-    args = ["compare", "--dataset", "digits_lt", "--imbalance-ratio", "10", *TINY]
-    assert main([*args, "--methods", "logreg", "--output", str(output)]) == 0
+    # Two seeds: cells of a mean and a spread.
+    args = ["compare", "--dataset", "digits_lt", "--imbalance-ratio", "10", "--seeds", "2"]
+    assert main([*args, "--quiet", "--methods", "logreg", "--output", str(output)]) == 0
     printed = stdout.buffer.getvalue().decode("ascii")
-    assert "mean +/- std over 1 fits (seeds)" in printed
+    assert "mean +/- std over 2 fits (seeds)" in printed
+    # The columns line up with "+/-" in the cells.
+    table = printed.split("\n\n")[1].splitlines()[:3]
+    assert table[0].startswith("#  method") and len({len(line) for line in table}) == 1
     assert f"wrote {output}" in printed
     assert stdout.errors == "strict"  # as it was, once the command has returned
     assert output.exists()
@@ -340,6 +344,22 @@ def test_a_terminal_without_the_tables_characters_gets_them_in_ascii(tmp_path, m
         .decode("ascii")
         .endswith("0.812 +/- 0.020, 3 x 5 folds, rho=100, \\u2208\n")
     )
+
+
+def test_the_table_lines_up_names_of_wide_and_combining_characters(monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    summary = pd.DataFrame({
+        "method": ["logreg", "逻辑回归", "cafe\u0301"], "n_fits": 2, "n_failed": 0,
+        "balanced_accuracy_mean": [0.8, 0.7, 0.6], "balanced_accuracy_std": 0.01,
+        "fit_time_mean": 0.1, "fit_time_std": 0.0,
+    })  # fmt: skip
+    rows = format_table(summary).splitlines()[-3:]
+    # Four characters of two columns each take the eight columns of eight; a letter and
+    # its accent, two characters, take one.
+    assert [len(row) for row in rows] == [len(rows[0]), len(rows[0]) - 4, len(rows[0]) + 1]
+    assert rows[1].index("0.700") == rows[0].index("0.800") - 4
 
 
 def test_console_script_is_the_program():
@@ -2008,6 +2028,26 @@ def test_a_warning_of_the_fits_is_given_once_per_method(estimator, message):
         run_comparison(X, y, cv=5, seeds=2, methods=methods)
     assert [(w.category, str(w.message)) for w in caught] == [(UserWarning, f"warns: {message}")]
     assert caught[0].filename == __file__  # the warning points at the caller's line
+
+
+class _PredictsItsFirstClass(_WarnsPredicting):
+    """A dummy classifier that predicts the first class of its training labels, quietly."""
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_warning_of_the_scoring_is_given_once_per_method_under_its_name():
+    # A hold-out test set without the class a method predicts: scikit-learn's balanced
+    # accuracy warns at every fit's scoring.
+    X, y = _two_class_data()
+    X_test, y_test = X[y == 1], y[y == 1]
+    methods = {"first": lambda seed, epochs, device: _PredictsItsFirstClass()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        run_comparison(X, y, X_test, y_test, seeds=3, methods=methods)
+    said = [str(w.message) for w in caught]
+    assert said == ["first: y_pred contains classes not in y_true"]
 
 
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():

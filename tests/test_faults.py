@@ -2170,6 +2170,20 @@ def test_a_callback_that_stops_before_the_schedule_and_restores_nothing_warns(
     )
 
 
+def test_a_stop_before_ppl_reweights_says_its_mixing_trained(digits):
+    # PPL mixes in every epoch: a model kept before its window is not one trained
+    # without the schedule, as PPW's would be.
+    stopper = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0, load_best=False)
+    clf = small(schedule="ppl", max_epochs=6, callbacks=[stopper])
+    with pytest.warns(UserWarning) as caught:
+        clf.fit(*digits)
+    said = [str(w.message) for w in caught if "before schedule='ppl'" in str(w.message)]
+    assert len(said) == 1 and (
+        "the model is one trained with the schedule's mixing alone (PhasedRemix), without "
+        "its re-weighting (it ended the fit" in said[0]
+    )
+
+
 def test_early_stopping_that_keeps_an_epoch_before_the_phased_sampler_moves_warns(digits):
     X, y = digits
     clf = small(

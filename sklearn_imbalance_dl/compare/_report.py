@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._console import shown_width
 from .._validation import plain_value
 from ..metrics import shot_groups
 from ._runner import METRICS, SHOT_METRICS, protocol_from_folds
@@ -302,12 +303,15 @@ def format_table(summary, *, title=None, notes=(), results=None):
         if failed.any():
             cells.append(f"{n_failed} of {n}" if n_failed else "")
         rows.append(cells)
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    # In the columns the cells take where they are printed: "±" is "+/-" on an ASCII
+    # terminal, a method's name may hold wide or combining characters.
+    widths = [max(shown_width(r[i]) for r in [header] + rows) for i in range(len(header))]
 
     def fmt(cells):
         # Left-align the names, right-align the numbers.
-        out = [cells[0].rjust(widths[0]), cells[1].ljust(widths[1])]
-        out += [c.rjust(w) for c, w in zip(cells[2:], widths[2:])]
+        pads = [" " * (w - shown_width(c)) for c, w in zip(cells, widths)]
+        out = [pads[0] + cells[0], cells[1] + pads[1]]
+        out += [pad + c for c, pad in zip(cells[2:], pads[2:])]
         return "  ".join(out).rstrip()
 
     lines.append("")

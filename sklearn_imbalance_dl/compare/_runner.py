@@ -670,32 +670,36 @@ def _fit_and_score_alone(task, torch_threads):
     finally:
         torch.set_num_threads(previous)
 
-    classes = settings["classes"]
-    train_labels, train_counts = np.unique(y_train, return_counts=True)
-    count_of = dict(zip(train_labels.tolist(), train_counts.tolist()))
-    # Every class of the comparison, 0 for one absent from this training set.
-    counts = {c: count_of.get(c, 0) for c in classes.tolist()}
-    row = {"method": name, "seed": seed, "fold": fold}
-    # minority_recall of the rarest *training* class: on a balanced test set the
-    # rarest test class would be arbitrary.
-    row.update(_score_predictions(y_test, y_pred, train_counts=counts))
-    if settings["shot_thresholds"] is not None:
-        many, few = settings["shot_thresholds"]
-        row.update(
-            shot_accuracy(
-                y_test, y_pred, counts, many_threshold=many, few_threshold=few, labels=classes
+    # Scoring warns too (a predicted class that the test part lacks): reported with the
+    # fit's warnings, under the method's name.
+    with warnings.catch_warnings(record=True) as caught_scoring:
+        classes = settings["classes"]
+        train_labels, train_counts = np.unique(y_train, return_counts=True)
+        count_of = dict(zip(train_labels.tolist(), train_counts.tolist()))
+        # Every class of the comparison, 0 for one absent from this training set.
+        counts = {c: count_of.get(c, 0) for c in classes.tolist()}
+        row = {"method": name, "seed": seed, "fold": fold}
+        # minority_recall of the rarest *training* class: on a balanced test set the
+        # rarest test class would be arbitrary.
+        row.update(_score_predictions(y_test, y_pred, train_counts=counts))
+        if settings["shot_thresholds"] is not None:
+            many, few = settings["shot_thresholds"]
+            row.update(
+                shot_accuracy(
+                    y_test, y_pred, counts, many_threshold=many, few_threshold=few, labels=classes
+                )
             )
+        recalls = per_class_accuracy(y_test, y_pred, labels=classes)
+        row.update(
+            fit_time=fit_time,
+            predict_time=predict_time,
+            n_train=len(y_train),
+            n_test=len(y_test),
+            notes=_notes_of(estimator),
+            error="",
         )
-    recalls = per_class_accuracy(y_test, y_pred, labels=classes)
-    row.update(
-        fit_time=fit_time,
-        predict_time=predict_time,
-        n_train=len(y_train),
-        n_test=len(y_test),
-        notes=_notes_of(estimator),
-        error="",
-    )
-    row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
+        row.update({_recall_column(c): r for c, r in zip(classes.tolist(), recalls)})
+    caught = [*caught, *caught_scoring]
     row[_WARNINGS] = [(w.category, str(w.message)) for w in caught]
     return row
 
