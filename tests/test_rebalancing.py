@@ -42,6 +42,24 @@ def test_balancing_loss_with_a_balancing_sampler_warns(imbalanced, loss, sampler
     assert hasattr(clf, "classes_")  # a warning: the combination is trained
 
 
+@pytest.mark.parametrize("params", [
+    {"sampler": "class_balanced"}, {"sampler": "sqrt"}, {"posthoc_tau": 1.0},
+    {"loss": "ldam", "schedule": "drw", "sampler": "class_balanced", "max_epochs": 5},
+], ids=str)  # fmt: skip
+def test_classes_balanced_already_are_not_balanced_twice(imbalanced, params):
+    # As behind an over-sampler in a pipeline: nothing is left to correct, once or twice.
+    X, y = imbalanced
+    X, y = RandomOverSampler(random_state=0).fit_resample(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        small(**params).fit(X, y)
+    assert not [w for w in caught if "balanced twice" in str(w.message)]
+    # Balanced by the rows but not by the weights: the loss still balances.
+    weights = np.where(y == 0, 3.0, 1.0)
+    with pytest.warns(UserWarning, match="balanced twice"):
+        small(**params).fit(X, y, sample_weight=weights)
+
+
 @pytest.mark.parametrize(
     "sampler, balanced",
     [

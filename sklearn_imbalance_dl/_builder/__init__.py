@@ -235,7 +235,10 @@ def build_training(
     row_counts = np.bincount(y_train, minlength=len(class_counts))
     schedule = _build_schedule(params, routed("schedule"), class_counts, row_counts)
     mixing = _build_mixing(params, routed("mixing"), schedule, module)
-    _check_combinations(params, module, loss, schedule, mixing, input_shape, sampler_balances)
+    _check_combinations(
+        params, module, loss, schedule, mixing, input_shape, sampler_balances,
+        counts=(class_counts, row_counts),
+    )  # fmt: skip
     _check_staged_rule(params, module, X_train, schedule, mixing)
     _check_categorical_mixing(params, mixing, n_categories)
     augment = _bind_augment(params["augment"])

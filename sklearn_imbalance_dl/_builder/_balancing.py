@@ -224,7 +224,7 @@ def balances_by_class_counts(loss):
     return bool(loss.reweights_classes) and getattr(loss, "counts", "global") != "batch"
 
 
-def _check_double_balancing(params, loss, schedule, sampler_balances=None):
+def _check_double_balancing(params, loss, schedule, counts, sampler_balances=None):
     """Warn when two parts of the fit balance the classes (:func:`_balancings`): the
     first of them named with each of the others.
 
@@ -239,7 +239,12 @@ def _check_double_balancing(params, loss, schedule, sampler_balances=None):
     (0.833 against 0.818) but lowered it on three tables, so it is a setting to choose
     knowingly, not a mistake to forbid. (cRT's class-balanced re-training on such a
     loss lost on every table, and is refused in :func:`_check_combinations`.)
+
+    Training classes already balanced (``counts``, weighted and by rows, all equal:
+    behind an over-sampler in a pipeline) give none of them anything to correct.
     """
+    if all(_all_equal(np.asarray(c, dtype=np.float64)) for c in counts):
+        return
     balancings = _balancings(params, loss, schedule, sampler_balances)
     if len(balancings) < 2:
         return

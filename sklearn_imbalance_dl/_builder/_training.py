@@ -362,9 +362,12 @@ def _how_to_give_images(input_shape, module):
     return ""
 
 
-def _check_combinations(params, module, loss, schedule, mixing, input_shape, sampler_balances):
+def _check_combinations(
+    params, module, loss, schedule, mixing, input_shape, sampler_balances, *, counts
+):
     """Reject combinations of parameters that make no sense, naming both; then warn of
-    those that may be mistakes (balancing twice, fp16 off CUDA)."""
+    those that may be mistakes (balancing twice, fp16 off CUDA). ``counts``: the
+    training classes' weighted counts and row counts."""
     if schedule is not None and schedule.reweights:
         if loss.reweights_classes or loss.class_weights is None:
             why = (
@@ -471,7 +474,7 @@ def _check_combinations(params, module, loss, schedule, mixing, input_shape, sam
             f"got samples of shape {input_shape}."
         )
     # Warnings last: a combination that is refused is refused, and only that.
-    _check_double_balancing(params, loss, schedule, sampler_balances)
+    _check_double_balancing(params, loss, schedule, counts, sampler_balances)
     if float16 and not str(params["device"]).startswith("cuda"):
         warnings.warn(
             f"precision={params['precision']!r} on {params['device']!r} runs without loss "
