@@ -79,6 +79,25 @@ _CARRIED_ENTRIES = "__registered_entries__"
 _PACKAGE_VERSION = "_sklearn_imbalance_dl_version"
 
 
+def _takes(key, renamed):
+    """Whether the routed parameter ``key`` (``prefix__name``) applies to its component
+    after ``set_params`` renamed some (``renamed``: prefix to new name or class).
+
+    True where it cannot be told: ``module="auto"`` builds by the data's shape, a name
+    not registered is refused at fit, and an optimizer's parameters include skorch's
+    ``param_groups``.
+    """
+    prefix, _, name = key.partition("__")
+    value = renamed.get(prefix)
+    if value is None or prefix == "optimizer" or (prefix == "module" and value == "auto"):
+        return True
+    cls = component_class(prefix, value)
+    if cls is None:
+        return True
+    accepted, takes_any = accepted_parameters(cls)
+    return takes_any or name in accepted
+
+
 class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     """A neural-network classifier for class-imbalanced data, scikit-learn compatible.
 
@@ -584,10 +603,20 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             and hasattr(value, "set_params")
             and not isinstance(value, type)
         }
+        # A component replaced by another name or class, with no parameters of its own
+        # in the same call, sheds those of the old one that the new one does not take:
+        # they would make every later fit fail.
+        renamed = {
+            prefix: value
+            for prefix, value in params.items()
+            if prefix in ROUTED_KINDS
+            and isinstance(value, (str, type))
+            and not any(key.startswith(f"{prefix}__") for key in params)
+        }
         kept = {
             k: v
             for k, v in self._routed_params.items()
-            if k not in params and k.partition("__")[0] not in instances
+            if k not in params and k.partition("__")[0] not in instances and _takes(k, renamed)
         }
         self._routed_params = {**kept, **routed}
         return self
@@ -850,6 +879,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             self.class_counts_[self.network_classes_] = fit_.class_counts
             net = fit_.net
             net.fit(fit_.train, None)
+            net.trained_ = True
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
         # A stopper that fires after the last epoch ended nothing early.

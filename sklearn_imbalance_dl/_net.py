@@ -229,6 +229,25 @@ class ImbalanceNet(NeuralNet):
                 )
         return super().get_params_for_optimizer(prefix, named_parameters)
 
+    def fit(self, X, y=None, **fit_params):
+        self._refuse_more_training()
+        return super().fit(X, y, **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        self._refuse_more_training()
+        return super().partial_fit(X, y, classes=classes, **fit_params)
+
+    def _refuse_more_training(self):
+        # The estimator's schedules, samplers and class prior are laid out over one fit
+        # of max_epochs on its data; more epochs, or other data, would train outside them.
+        if getattr(self, "trained_", False):
+            raise ValueError(
+                "This network is the trained net_ of an ImbalancedNetClassifier; it trains "
+                "no further. ImbalancedNetClassifier.fit trains a network from the start "
+                "over max_epochs, on data it checks and encodes (there is no warm start or "
+                "partial_fit): set max_epochs and fit again."
+            )
+
     def initialize(self):
         super().initialize()
         if self.channels_last:

@@ -915,6 +915,68 @@ def test_routed_params_in_constructor_and_set_params(imbalanced):
     assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.9
 
 
+def test_a_component_renamed_by_set_params_sheds_the_parameters_it_does_not_take(imbalanced):
+    clf = small(loss="focal", loss__gamma=1.0, optimizer="sgd", optimizer__nesterov=True)
+    clf.fit(*imbalanced)
+    clf.set_params(loss="logit_adjusted")
+    params = clf.get_params()
+    assert "loss__gamma" not in params and params["optimizer__nesterov"] is True
+    clf.fit(*imbalanced)  # the focal loss's gamma no longer fails it
+    # What the new component takes stays: LDAM's margin to the CRI loss's.
+    clf = small(loss="ldam", loss__max_m=0.3).set_params(loss="cri")
+    assert clf.get_params()["loss__max_m"] == 0.3
+    # Given in the same call, a parameter the component does not take is refused at fit.
+    clf.set_params(loss="ce", loss__max_m=0.3)
+    with pytest.raises(ValueError, match="loss__max_m is not a parameter of CrossEntropyLoss"):
+        clf.fit(*imbalanced)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_the_trained_network_refuses_to_train_further(imbalanced, method):
+    # Its schedules and class prior are laid out over the estimator's one fit.
+    X, y = imbalanced
+    clf = small(max_epochs=2).fit(X, y)
+    before = clf.predict_proba(X)
+    for net in (clf.net_, pickle.loads(pickle.dumps(clf)).net_):
+        with pytest.raises(ValueError, match="trains no further.*set max_epochs and fit again"):
+            getattr(net, method)(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)  # left as it was
+
+
+class _HalvesTheRate(Callback):
+    """Halves the rate at each epoch's end, as a plateau rule of one's own would."""
+
+    def on_epoch_end(self, net, **kwargs):
+        for group in net.optimizer_.param_groups:
+            group["lr"] /= 2
+
+
+class _RatesSeen(Callback):
+    def initialize(self):
+        self.rates = []
+        return self
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self.rates.append(net.optimizer_.param_groups[0]["lr"])
+
+
+def test_a_rate_changed_by_a_callback_is_said_to_be_undone(imbalanced):
+    callbacks = [_HalvesTheRate(), ("seen", _RatesSeen())]
+    clf = small(max_epochs=3, batch_size=1000, lr=1e-2, callbacks=callbacks)
+    with pytest.warns(UserWarning) as caught:
+        clf.fit(*imbalanced)
+    said = [str(w.message) for w in caught if "changed during epoch" in str(w.message)]
+    assert said == [
+        "The learning rate changed during epoch 1 (from 0.01 to 0.005), after "
+        "lr_schedule='constant' set it, which sets it again at the start of every epoch: "
+        "the change is undone. Schedule the rate with lr_schedule ('constant', 'cosine', "
+        "'warmup_step', or a schedule of one's own, registered with register('lr_schedule', "
+        "name))."
+    ]
+    assert dict(clf.net_.callbacks_)["seen"].rates == [0.01] * 3
+
+
 def test_param_groups_get_their_own_options_and_rate_schedule(imbalanced):
     # skorch's optimizer__param_groups: the head without weight decay at ten times the
     # rate; the cosine schedule scales each group's own rate.

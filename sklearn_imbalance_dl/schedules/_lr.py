@@ -1,6 +1,7 @@
 """Learning-rate schedules, set per epoch as a skorch callback."""
 
 import math
+import warnings
 
 from skorch.callbacks import Callback
 
@@ -11,6 +12,7 @@ from .._validation import (
     InvalidParameterError,
     Real,
     TupleOf,
+    user_stacklevel,
 )
 from ..registry import Component, options, register
 
@@ -117,9 +119,18 @@ class LRSchedule(Component, Callback):
 
     def on_train_begin(self, net, **kwargs):
         check_imbalance_net(net, self, f"lr_schedule={self.kind!r}")
+        self.rates_in_use_ = None
+        self.told_of_a_change_ = False
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training and self.rates_in_use_ is None:
+            # The epoch's rates, once every callback has set them.
+            self.rates_in_use_ = net.learning_rates()
 
     def on_epoch_begin(self, net, **kwargs):
         epoch = net.current_epoch
+        self._tell_of_a_change(net, epoch)
+        self.rates_in_use_ = None
         if epoch >= self.n_epochs_:
             return
         # A number, whatever the factor's type (a 0-d tensor as a rate fails in torch's
@@ -129,4 +140,24 @@ class LRSchedule(Component, Callback):
         # started with, kept under torch's schedulers' key.
         net.set_learning_rates(
             lambda group: factor * float(group.setdefault("initial_lr", group["lr"]))
+        )
+
+    def _tell_of_a_change(self, net, epoch):
+        """Warn, once a fit, that a rate changed during an epoch (by a callback of one's
+        own: torch's ReduceLROnPlateau in a callback, a halving on a plateau) is about
+        to be set again, its change undone."""
+        if self.told_of_a_change_ or self.rates_in_use_ is None or epoch >= self.n_epochs_:
+            return
+        now = net.learning_rates()
+        if now == self.rates_in_use_:
+            return
+        self.told_of_a_change_ = True
+        warnings.warn(
+            f"The learning rate changed during epoch {epoch} (from {self.rates_in_use_[0]:.3g} "
+            f"to {now[0]:.3g}), after lr_schedule={self.kind!r} set it, which sets it again at "
+            "the start of every epoch: the change is undone. Schedule the rate with "
+            "lr_schedule ('constant', 'cosine', 'warmup_step', or a schedule of one's own, "
+            "registered with register('lr_schedule', name)).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
