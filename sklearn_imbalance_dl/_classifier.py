@@ -261,7 +261,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         warning says so. Fixed into the model by ``fit``, as every parameter is: a value
         set after fit takes effect at the next fit.
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
-        Mixed precision of the forward pass.
+        Mixed precision of the forward pass (autocast), for a module of float32
+        parameters.
     channels_last : bool, default=False
         Channels-last memory format for image inputs (faster convolutions on GPUs).
     compile : bool or dict, default=False
@@ -411,7 +412,8 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     cloned ("'MetadataRequest' object has no attribute 'fit_resample'").
 
     Training runs in the dtype of the module's parameters: float32, or float64 for a
-    module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow).
+    module built under ``torch.set_default_dtype(torch.float64)`` (the inputs follow;
+    ``precision="fp32"`` only); a module of half-precision parameters is refused.
     ``fit`` trains with gradients under ``torch.no_grad()`` or ``torch.inference_mode()``
     too, and a ``torch.autocast`` block around ``fit`` or ``predict`` changes nothing:
     ``precision`` alone sets the mixed precision.
@@ -1101,8 +1103,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             )
         _check_not_times(X)
         try:
-            # The cast of values beyond float32's range is explained below, not warned.
-            with np.errstate(over="ignore"):
+            # The cast of values beyond float32's range is explained below, not warned;
+            # scikit-learn's finiteness check sums the values first, which can overflow
+            # (to inf, or inf - inf) on finite ones, then checks them one by one.
+            with np.errstate(over="ignore", invalid="ignore"):
                 return validate_data(
                     self,
                     X,

@@ -775,11 +775,13 @@ class ImbalanceNet(NeuralNet):
             what = "network's batch-norm statistics"
         # The rates of this epoch: a schedule may have set its own (cRT's, MiSLAS's lr).
         rate = max(group["lr"] for group in self.optimizer_.param_groups)
+        # A setting found out of range first (a weight decay too strong): the rate is the
+        # usual suspect, not the proven one.
         causes = [
+            *_optimizer_causes(self.optimizer_.param_groups),
             f"a learning rate too high (lr={self.lr}; this epoch's rate {rate:.3g})",
             *_input_causes(self.module_),
         ]
-        causes += _optimizer_causes(self.optimizer_.param_groups)
         if self._float16():
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(

@@ -1025,6 +1025,9 @@ def test_numbers_near_float32s_largest_of_both_signs_fit_and_predict_without_a_w
         clf = ImbalancedNetClassifier(**SMALL).fit(X, y)
         beyond = X.assign(z=np.where(z > 0, 1e300, -1e300))  # clipped to float32's range
         assert np.isfinite(clf.predict_proba(beyond)).all()
+        # The same as an array: float64 numbers whose sum overflows.
+        huge = np.column_stack([z, np.where(y == 1, 1.7e308, -1.7e308)])
+        assert np.isfinite(ImbalancedNetClassifier(**SMALL).fit(huge, y).predict_proba(huge)).all()
 
 
 @pytest.mark.parametrize("magnitude", [3e38, 1.5e308, 1e-310])

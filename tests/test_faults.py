@@ -67,16 +67,41 @@ def small(**params):
     return ImbalancedNetClassifier(**params)
 
 
+@pytest.mark.parametrize(
+    "default_dtype, precision, message",
+    [
+        (torch.float16, "fp32", r"The module's parameters are torch.float16 \(torch.get_"),
+        (torch.bfloat16, "fp32", "trains in float32 or float64 parameters"),
+        (torch.float64, "bf16", "leaves the operations of a float64 module in float64"),
+        (torch.float64, "fp16", r"would train as with precision='fp32'. Use precision='fp32'"),
+    ],
+)
+@pytest.mark.parametrize("module", ["auto", "mlp"])
+def test_a_module_in_a_dtype_the_fit_does_not_train_is_refused(
+    digits, module, default_dtype, precision, message
+):
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(default_dtype)
+    try:
+        clf = small(module=module, precision=precision, max_epochs=1)
+        with pytest.raises(ValueError, match=message):
+            clf.fit(*digits)
+    finally:
+        torch.set_default_dtype(previous)
+
+
 def test_divergence_is_an_error_naming_the_causes(digits):
     clf = small(lr=1e6, optimizer="sgd", max_epochs=3)
     with pytest.raises(ValueError, match=r"Training diverged in epoch \d.*learning rate too high"):
         clf.fit(*digits)
     with pytest.raises(NotFittedError):
         clf.predict(digits[0])
-    # A weight decay that overshoots is named beside the rate.
+    # A weight decay that overshoots is named first, then the rate.
     clf = small(lr=0.1, weight_decay=1e4, optimizer="sgd", max_epochs=3)
     with pytest.raises(
-        ValueError, match=r"a weight decay too strong \(weight_decay=1e\+04 at rate"
+        ValueError,
+        match=r"Likely causes: a weight decay too strong \(weight_decay=1e\+04 at rate .*; "
+        r"a learning rate too high",
     ):
         clf.fit(*digits)
 

@@ -76,7 +76,33 @@ def _build_module(params, routed, loss, input_shape, n_classes, n_categories=())
             f"loss={params['loss']!r} trains on cosine logits, but module="
             f"{param_repr(value)} has the head {head_kind!r}: {fix}."
         )
+    _check_module_dtype(params, module)
     return module
+
+
+def _check_module_dtype(params, module):
+    """Training runs in the dtype of the module's parameters: float32, or float64 for a
+    module built under ``torch.set_default_dtype(torch.float64)``. Half-precision
+    parameters would train without their float32 copies (AdamW's eps is 0 in float16),
+    and autocast leaves a float64 module's operations in float64."""
+    dtype = parameter_dtype(module)
+    default = torch.get_default_dtype()
+    built_under = f" (torch.get_default_dtype() is {default})" if dtype == default else ""
+    if dtype in (torch.float16, torch.bfloat16):
+        raise ValueError(
+            f"The module's parameters are {dtype}{built_under}: the network trains in "
+            "float32 or float64 parameters. Build it under torch.set_default_dtype("
+            "torch.float32); for a forward pass in half precision, use precision='bf16' "
+            "or 'fp16'."
+        )
+    autocast_dtype = lookup("precision", params["precision"])
+    if dtype == torch.float64 and autocast_dtype is not None:
+        raise ValueError(
+            f"precision={params['precision']!r} runs the forward pass in {autocast_dtype} "
+            f"through autocast, which leaves the operations of a float64 module in "
+            f"float64{built_under}: the fit would train as with precision='fp32'. Use "
+            "precision='fp32', or build the module in float32."
+        )
 
 
 def _head_kind(module):
