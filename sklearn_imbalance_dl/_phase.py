@@ -32,8 +32,10 @@ class PhaseWindow:
         super()._validate()
         if self.end < self.start:  # a window must not end before it starts
             raise InvalidParameterError(
-                f"The 'end' parameter of {type(self).__name__} must be a float in the "
-                f"range [start, 1] = [{self.start}, 1]. Got {self.end!r} instead."
+                f"The window of {type(self).__name__} ends before it starts: start="
+                f"{self.start!r}, end={self.end!r} (fractions of the epochs; the "
+                "estimator's schedule__start and schedule__end). Give a start at most "
+                "its end."
             )
 
     def progress(self, epoch):

@@ -58,21 +58,26 @@ class TupleOf(Options):
     "must be a tuple of int in the range [1, inf)".
     """
 
-    def __init__(self, item, *, min_length=0):
+    def __init__(self, item, *, min_length=0, length=None):
         super().__init__(tuple, set())
         self.item = item
         self.min_length = min_length
+        self.length = length
 
     def is_satisfied_by(self, val):
         return (
             (isinstance(val, (tuple, list)) or (isinstance(val, np.ndarray) and val.ndim == 1))
             and len(val) >= self.min_length
+            and (self.length is None or len(val) == self.length)
             and all(self.item.is_satisfied_by(v) for v in val)
         )
 
     def __str__(self):
-        at_least = f" of length >= {self.min_length}" if self.min_length else ""
-        return f"a tuple{at_least} of {self.item}".replace(" an ", " ").replace(" a ", " ")
+        if self.length is not None:
+            size = f" of length {self.length}"
+        else:
+            size = f" of length >= {self.min_length}" if self.min_length else ""
+        return f"a tuple{size} of {self.item}".replace(" an ", " ").replace(" a ", " ")
 
 
 class Labelled(Options):

@@ -116,7 +116,7 @@ _PICKLED = {}
 
 
 def _table(kind):
-    if kind not in _TABLE:
+    if not isinstance(kind, str) or kind not in _TABLE:
         raise ValueError(f"Unknown component kind {kind!r}; the kinds are {', '.join(KINDS)}.")
     return _TABLE[kind]
 
@@ -193,6 +193,7 @@ def register(kind, name):
     entries = _table(kind) if shipped else _entries(kind)
     if not isinstance(name, str) or not name:
         raise ValueError(f"A {kind} name must be a non-empty string; got {name!r}.")
+    name = str(name)  # a numpy string too, stored as the str it equals
     if name in _RESERVED.get(kind, ()):
         raise ValueError(
             f"The {kind} name {name!r} is reserved: {kind}={name!r} chooses among the "
@@ -363,7 +364,7 @@ def lookup(kind, name):
         names that are).
     """
     entries = _entries(kind)
-    if name not in entries:
+    if not isinstance(name, str) or name not in entries:
         raise ValueError(
             f"{name!r} is not a registered {kind}; the registered names are "
             f"{', '.join(map(repr, names(kind)))}."

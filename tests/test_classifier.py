@@ -901,6 +901,16 @@ def test_parameters_of_a_component_switched_off_are_said_to_be_ignored(imbalance
         UserWarning, match=r"lr_schedule__factors ignored: .* the schedule is 'cosine'"
     ):
         small(max_epochs=1, lr_schedule="cosine", lr_schedule__factors=(0.1, 0.01)).fit(*imbalanced)
+    # Ignored, so not held against the default factors either.
+    with pytest.warns(UserWarning, match=r"lr_schedule__milestone_fractions ignored"):
+        small(max_epochs=1, lr_schedule__milestone_fractions=(0.5,)).fit(*imbalanced)
+    # A window that ends before it starts names both ends.
+    with pytest.raises(
+        ValueError,
+        match=r"The window of PhasedProgressiveLearning ends before "
+        r"it starts: start=1.0, end=0.8 .*schedule__start and schedule__end",
+    ):
+        small(schedule="ppl", schedule__start=1.0).fit(*imbalanced)
 
 
 def test_routed_params_in_constructor_and_set_params(imbalanced):
@@ -1160,6 +1170,36 @@ def test_early_stopping_counts_every_held_out_row_of_a_large_class():
         (
             {"optimizer": "sgd", "optimizer__momentum": float("nan")},
             r"optimizer='sgd' got a value that is not finite in the options \{'momentum': nan\}",
+        ),
+        # A flag read by its truth: "False" would train uphill.
+        (
+            {"optimizer": "sgd", "optimizer__maximize": "False"},
+            r"optimizer='sgd' option maximize is a flag, True or False; got 'False' in the "
+            r"options \{'maximize': 'False'\}",
+        ),
+        (
+            {"optimizer": "sam", "optimizer__nesterov": 1},
+            r"optimizer='sam' option nesterov is a flag, True or False; got 1",
+        ),
+        (
+            {"optimizer__foreach": "yes"},
+            r"option foreach is a flag, True or False \(or None\); got 'yes'",
+        ),
+        # Options torch reads only when it steps.
+        (
+            {"optimizer": "sgd", "optimizer__dampening": None},
+            r"optimizer='sgd' cannot take a step at lr=0\.001 with the options "
+            r"\{'dampening': None\}: unsupported operand",
+        ),
+        (
+            {"optimizer__capturable": True, "device": "cpu"},  # it is for CUDA graphs
+            r"optimizer='adamw' cannot take a step .*'capturable': True.*supported devices",
+        ),
+        ({"lr": 1e38}, r"optimizer='adamw' cannot take a step at lr=1e\+38 with its defaults"),
+        (
+            {"module": "resnet32", "module__input_shape": (8,)},
+            r"The 'module__input_shape' parameter of ImbalancedNetClassifier must be None or "
+            r"a tuple of length 3 of int",
         ),
         ({"optimizer": torch.optim.LBFGS}, r"optimizer=LBFGS needs a closure at every step"),
         ({"optimizer": torch.nn.Linear}, r"is not a torch\.optim\.Optimizer subclass"),

@@ -1129,6 +1129,10 @@ def test_corrected_ttest_edge_cases():
         corrected_ttest([0.5, 0.6], [0.5], 4, 1)
     with pytest.raises(ValueError, match="at least 2"):
         corrected_ttest([0.5], [0.4], 4, 1)
+    with pytest.raises(ValueError, match=r"'n_train' parameter of corrected_ttest .* Got '4'"):
+        corrected_ttest([0.5, 0.6], [0.5, 0.6], "4", 1)
+    with pytest.raises(ValueError, match="must be sequences of numbers, one per split"):
+        corrected_ttest(["a", "b"], [0.5, 0.6], 4, 1)
 
 
 def test_margin_line_gives_the_test_of_the_fits():
@@ -2048,6 +2052,27 @@ def test_a_warning_of_the_scoring_is_given_once_per_method_under_its_name():
         run_comparison(X, y, X_test, y_test, seeds=3, methods=methods)
     said = [str(w.message) for w in caught]
     assert said == ["first: y_pred contains classes not in y_true"]
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ({"device": "CPU"}, r"The 'device' parameter must be 'auto', 'cpu', .* Got 'CPU'"),
+        ({"n_jobs": 0}, r"n_jobs=0 runs nothing; use 1 \(no parallelism\) or -1"),
+    ],
+)
+def test_settings_that_would_fail_every_fit_are_refused_before_any(setting, message):
+    X, y = _two_class_data()
+    with pytest.raises(ValueError, match=message):
+        run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline}, **setting)
+
+
+def test_threads_as_a_numpy_integer():
+    X, y = _two_class_data()
+    results = run_comparison(
+        X, y, cv=2, seeds=1, methods={"baseline": _baseline}, torch_threads=np.int64(1)
+    )
+    assert (results["error"] == "").all()
 
 
 def test_a_failed_fit_is_a_row_with_its_error_and_the_other_fits_go_on():

@@ -341,7 +341,8 @@ def test_make_head_and_reset_head():
         ),
         (
             lambda: ResNet32(10, input_shape=(3, 32)),
-            "The 'input_shape' parameter of ResNet32 must be a tuple (C, H, W)",
+            "The 'input_shape' parameter of ResNet32 must be None or a tuple of length 3 of "
+            "int in the range [1, inf). Got (3, 32) instead.",
         ),
         (
             lambda: ResNet32(10, widths=(32, 16)),

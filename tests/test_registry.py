@@ -50,6 +50,11 @@ def test_a_taken_name_an_unknown_kind_and_an_unknown_name_are_refused(scratch_lo
         register("losses", "x")
     with pytest.raises(ValueError, match=r"'nope' is not a registered loss; .*'ce'"):
         lookup("loss", "nope")
+    # Not hashable: the same messages, not "unhashable type".
+    with pytest.raises(ValueError, match=r"Unknown component kind \['loss'\]"):
+        lookup(["loss"], "ce")
+    with pytest.raises(ValueError, match=r"\['ce'\] is not a registered loss"):
+        lookup("loss", ["ce"])
 
 
 def test_a_class_or_function_defined_again_replaces_its_entry_and_auto_is_reserved():

@@ -7,6 +7,7 @@ import inspect
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from ..callbacks._weight_averaging import SWA
@@ -170,7 +171,7 @@ def _resolve_optimizer(params, routed, weight_decay, auto_decay, module):
     cls, kwargs = resolve_component("optimizer", value, routed, from_data=defaults)
     _check_decay_taken(cls, kwargs, params["weight_decay"])
     groups = [] if groups is None else _check_param_groups(groups, cls)
-    _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed)
+    _check_optimizer_builds(value, cls, params["lr"], kwargs, groups, routed, params["device"])
     if auto_decay is not None:
         groups = _with_auto_decay(groups, auto_decay, module, params["lr"])
         groups.append((auto_decay.head_pattern, {"weight_decay": _DEFAULT_WEIGHT_DECAY}))
@@ -219,11 +220,12 @@ def _check_optimizer_options(cls, routed):
         )
 
 
-def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
-    """Build the optimizer once on a stand-in parameter, with its options and with each
-    group's (torch checks a group's options only in the constructor), so that a bad
-    value fails here, named, not at the first step inside torch. ``given``: the
-    ``optimizer__*`` options the user set."""
+def _check_optimizer_builds(value, cls, lr, kwargs, groups, given, device):
+    """Build the optimizer once on a stand-in parameter on ``device``, with its options
+    and with each group's, and take a step (torch checks some options only in the
+    constructor, others only in the step), so that a bad value fails here, named, not
+    at the first step inside torch. ``given``: the ``optimizer__*`` options the user
+    set."""
     # The training step gives a closure to sharpness-aware optimizers (``first_step``).
     if steps_from_a_closure(cls) and not hasattr(cls, "first_step"):
         raise ValueError(
@@ -241,15 +243,54 @@ def _check_optimizer_builds(value, cls, lr, kwargs, groups, given):
         ]
         if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
             raise ValueError(f"optimizer={value!r} got a value that is not finite in {which}.")
-        stand_in = torch.zeros(1, requires_grad=True)
+        _check_flags(value, cls, {**kwargs, **options}, {**given, **options}, which)
+        stand_in = torch.zeros(1, requires_grad=True, device=device)
         try:
-            cls([stand_in], **{"lr": lr, **kwargs, **options})
+            optimizer = cls([stand_in], **{"lr": lr, **kwargs, **options})
         except (ValueError, TypeError, IndexError, RuntimeError) as exc:
             # One full stop, whether the optimizer's message ends with one or not.
             reason = str(exc).rstrip(".")
             raise ValueError(
                 f"optimizer={value!r} cannot be built with {which}: {reason}."
             ) from exc
+        if hasattr(cls, "first_step"):  # sharpness-aware: steps from a closure
+            continue
+        stand_in.grad = torch.zeros_like(stand_in)
+        try:
+            # Two: a momentum buffer is only read (SGD's dampening) from the second on.
+            optimizer.step()
+            optimizer.step()
+        except (ValueError, TypeError, IndexError, RuntimeError, AssertionError) as exc:
+            reason = str(exc).strip().rstrip(".") or type(exc).__name__
+            raise ValueError(
+                f"optimizer={value!r} cannot take a step at lr={options.get('lr', lr)} with "
+                f"{which}: {reason}."
+            ) from exc
+
+
+def _check_flags(value, cls, kwargs, given, which):
+    """Refuse a non-bool for an option that is a flag (its default a bool; ``foreach``
+    and ``fused``, None by default): torch reads it by its truth, so that
+    ``maximize="False"`` would train uphill."""
+    signatures = [cls, kwargs.get("base_optimizer")]  # SAM passes its options on
+    defaults = {}
+    for taker in signatures:
+        if isinstance(taker, type):
+            for parameter in inspect.signature(taker).parameters.values():
+                defaults.setdefault(parameter.name, parameter.default)
+    for name, option in given.items():
+        default = defaults.get(name, inspect.Parameter.empty)
+        flag = isinstance(default, bool) or (default is None and name in ("foreach", "fused"))
+        if (
+            flag
+            and not isinstance(option, (bool, np.bool_))
+            and not (default is None and option is None)
+        ):
+            allowed = "True or False" + (" (or None)" if default is None else "")
+            raise ValueError(
+                f"optimizer={value!r} option {name} is a flag, {allowed}; got {option!r} in "
+                f"{which}."
+            )
 
 
 def _check_param_groups(groups, cls):

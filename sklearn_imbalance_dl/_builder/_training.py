@@ -65,6 +65,8 @@ def _build_lr_schedule(value, kind, routed):
             UserWarning,
             stacklevel=user_stacklevel(),
         )
+    # Ignored: not checked against each other either (factors beside milestones).
+    routed = {k: v for k, v in routed.items() if k not in steps}
     return build_component("lr_schedule", kind, routed, from_data={"kind": kind})
 
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from .. import _fit_lock
 from .._arrow_tables import as_pandas
+from .._builder import resolve_device
 from .._validation import (
     HasMethods,
     Integral,
@@ -930,6 +931,11 @@ def run_comparison(
     )
     methods = _resolve_methods(methods)
     seeds = _resolve_seeds(seeds)
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 runs nothing; use 1 (no parallelism) or -1 (all cores).")
+    if dask_scheduler is None:  # a cluster's workers may have devices this machine lacks
+        resolve_device(device)  # a typo would fail every network's fit, one by one
+    torch_threads = int(torch_threads)  # torch and threadpoolctl take no numpy integer
     if shot_thresholds is not None:  # checked before any fit: scoring is at the end
         shot_thresholds = _check_shot_thresholds(shot_thresholds)
     # What the settings record: "auto" names make_preprocessor's (its repr would list

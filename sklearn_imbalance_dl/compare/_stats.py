@@ -4,6 +4,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._validation import Interval, Real, validate_params
+
 __all__ = ["TTestResult", "corrected_ttest"]
 
 
@@ -28,6 +30,15 @@ class TTestResult(NamedTuple):
     df: int
 
 
+@validate_params(
+    {
+        "scores_a": ["array-like"],
+        "scores_b": ["array-like"],
+        "n_train": [Interval(Real, 0, None, closed="neither")],
+        "n_test": [Interval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def corrected_ttest(scores_a, scores_b, n_train, n_test):
     """Corrected resampled t-test (Nadeau and Bengio 2003) of paired resampled scores.
 
@@ -85,8 +96,13 @@ def corrected_ttest(scores_a, scores_b, n_train, n_test):
     """
     from scipy import stats
 
-    a = np.asarray(scores_a, dtype=float).ravel()
-    b = np.asarray(scores_b, dtype=float).ravel()
+    try:
+        a = np.asarray(scores_a, dtype=float).ravel()
+        b = np.asarray(scores_b, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"scores_a and scores_b must be sequences of numbers, one per split ({exc})."
+        ) from None
     if a.shape != b.shape:
         raise ValueError(
             f"scores_a and scores_b must be paired, split by split; got {a.size} and {b.size} "

@@ -174,7 +174,7 @@ class ResNet32(nn.Module):
     _parameter_constraints = {
         "n_classes": [Interval(Integral, 1, None, closed="left")],
         "in_channels": [None, Interval(Integral, 1, None, closed="left")],
-        "input_shape": [None, TupleOf(Interval(Integral, 1, None, closed="left"))],
+        "input_shape": [None, TupleOf(Interval(Integral, 1, None, closed="left"), length=3)],
         "head": [options("head")],
         "widths": [TupleOf(Interval(Integral, 1, None, closed="left"), min_length=1)],
         "blocks_per_stage": [Interval(Integral, 1, None, closed="left")],
@@ -205,11 +205,6 @@ class ResNet32(nn.Module):
         )
         self.n_classes = int(n_classes)
         input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
-        if input_shape is not None and len(input_shape) != 3:
-            raise InvalidParameterError(
-                f"The 'input_shape' parameter of {name} must be a tuple (C, H, W) of "
-                f"3 ints in the range [1, inf) or None. Got {input_shape!r} instead."
-            )
         if in_channels is None:
             in_channels = input_shape[0] if input_shape is not None else 3
         elif input_shape is not None and input_shape[0] != in_channels:
