@@ -2646,6 +2646,19 @@ def test_compare_script_reads_relative_paths_from_the_callers_directory(tmp_path
     assert args[-2:] == ["--data", "table.csv"]
 
 
+@pytest.mark.parametrize("n_methods", [3, 15, 24])
+def test_plot_results_gives_each_method_a_colour_of_its_own(n_methods):
+    pytest.importorskip("matplotlib")
+    summary = pd.DataFrame({
+        "method": [f"m{i}" for i in range(n_methods)], "n_fits": 2, "n_failed": 0,
+        "balanced_accuracy_mean": np.linspace(0.9, 0.5, n_methods),
+        "balanced_accuracy_std": 0.01, "fit_time_mean": 0.1, "fit_time_std": 0.0,
+        "recall[a]_mean": 0.5, "recall[a]_std": 0.0,
+    })  # fmt: skip
+    bars = plot_results(summary).axes[0].patches
+    assert len({tuple(bar.get_facecolor()) for bar in bars}) == n_methods
+
+
 def test_plot_results_without_matplotlib_says_how_to_install_it(monkeypatch):
     X, y = _two_class_data()
     summary = summarise(run_comparison(X, y, cv=2, seeds=1, methods={"baseline": _baseline}))

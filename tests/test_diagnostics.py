@@ -1,5 +1,7 @@
 """Per-class diagnostics against a closed-form gradient, and their plot."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -98,6 +100,23 @@ def test_plot_has_a_line_per_class(fitted, tmp_path):
     assert [len(ax.get_lines()) for ax in fig.axes[:2]] == [10, 10]
     fig.savefig(tmp_path / "diagnostics.png")
     assert (tmp_path / "diagnostics.png").stat().st_size > 10_000
+
+
+@needs_matplotlib
+def test_many_classes_get_a_colour_bar_of_their_ranks_not_a_legend():
+    # Fifty entries of a legend would cover the plot and leave the figure.
+    counts = np.maximum(2, (60 * 0.9 ** np.arange(50)).astype(int))
+    y = np.repeat([f"c{i:02d}" for i in range(50)], counts)
+    X = np.random.default_rng(0).normal(size=(len(y), 6)).astype(np.float32)
+    clf = ImbalancedNetClassifier(
+        module="mlp", max_epochs=2, callbacks=[ClassDiagnostics()], random_state=0
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no layout warning
+        fig = plot_class_diagnostics(clf)
+    accuracy, gradient, bar = fig.axes
+    assert gradient.get_legend() is None and len(gradient.get_lines()) == 50
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["1: c00 (n=60)", "50: c49 (n=2)"]
 
 
 def test_diagnostics_need_a_staged_module_and_a_recording(fitted):

@@ -185,11 +185,16 @@ def _check_axes(axes):
     return flat
 
 
+# Above this many classes the plot has a colour bar of the classes' ranks, not a legend.
+_LEGEND_MAX_CLASSES = 12
+
+
 def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
     """Plot per-class training accuracy and feature-gradient norm over epochs.
 
     One line per class, coloured from head (most samples, dark) to tail (fewest,
-    light). Needs matplotlib (``pip install "sklearn_imbalance_dl[plot]"``).
+    light), named in a legend; above 12 classes, a colour bar of their ranks from
+    head to tail instead, its ends named. Needs matplotlib (``pip install "sklearn_imbalance_dl[plot]"``).
 
     Parameters
     ----------
@@ -239,6 +244,26 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
         ax.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole
     axes[0].set(xlabel="epoch", ylabel="training accuracy", title="Per-class training accuracy")
     axes[1].set(xlabel="epoch", ylabel="mean ||dl/dh||", title="Per-class feature-gradient norm")
-    axes[1].legend(title="head to tail", fontsize="small", loc="best")
+    if len(order) <= _LEGEND_MAX_CLASSES:
+        axes[1].legend(title="head to tail", fontsize="small", loc="best")
+    else:
+        # A legend of so many lines would cover the plot: a bar of the colours instead,
+        # the classes ranked from head to tail, its ends named.
+        from matplotlib.colors import BoundaryNorm, ListedColormap
+
+        ranks = plt.cm.ScalarMappable(
+            cmap=ListedColormap(colours),
+            norm=BoundaryNorm(np.arange(len(order) + 1) + 0.5, len(order)),
+        )
+        bar = fig.colorbar(ranks, ax=list(axes), label="class rank, head to tail")
+        head, tail = order[0], order[-1]
+        bar.set_ticks(
+            [1, len(order)],
+            labels=[
+                f"1: {class_names[head]} (n={counts[head]})",
+                f"{len(order)}: {class_names[tail]} (n={counts[tail]})",
+            ],
+        )
+        return fig
     fig.tight_layout()
     return fig

@@ -516,7 +516,12 @@ def plot_results(summary, path=None, *, title=None):
     ax_bars, ax_recall = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     width = 0.8 / max(len(methods), 1)
     x = np.arange(len(metrics))
-    cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    # A colour of its own for each method: more than tab20 holds, drawn from a
+    # continuous map (a listed map gives every index past its end the last colour).
+    if len(methods) <= 20:
+        cmap = matplotlib.colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    else:
+        cmap = matplotlib.colormaps["turbo"].resampled(len(methods))
     rows = zip(summary.iterrows(), _n_failed(summary), _n_fits(summary))
     for i, ((_, row), n_failed, n) in enumerate(rows):
         label = row["method"]
