@@ -194,7 +194,8 @@ def plot_class_diagnostics(estimator, *, class_names=None, axes=None):
 
     One line per class, coloured from head (most samples, dark) to tail (fewest,
     light), named in a legend; above 12 classes, a colour bar of their ranks from
-    head to tail instead, its ends named. Needs matplotlib (``pip install "sklearn_imbalance_dl[plot]"``).
+    head to tail instead, its ends named. Needs matplotlib (``pip install
+    "sklearn_imbalance_dl[plot]"``).
 
     Parameters
     ----------
