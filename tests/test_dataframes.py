@@ -200,6 +200,24 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     assert np.all(np.isfinite(proba)) and proba.shape == (3, 2)
 
 
+def test_a_column_of_categories_all_written_another_way_warns(fitted, table):
+    X, _ = table
+    rows = X.iloc[:20].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted.predict_proba(rows)  # the fit's categories
+        fitted.predict_proba(rows.assign(colour="purple"))  # one new category: may be real
+    with pytest.warns(UserWarning) as caught:
+        proba = fitted.predict_proba(rows.assign(colour=rows["colour"].str.upper()))
+    assert [str(w.message) for w in caught] == [
+        "No value of column 'colour' here ('BLUE', 'RED', 'GREEN') is one of the categories "
+        "fit coded ('blue', 'green', 'red'): each reads as an unseen category, as if the "
+        "column were absent. If they are those categories written another way (spaces, "
+        "case, codes), pass the column as it was in fit."
+    ]
+    assert np.isfinite(proba).all()
+
+
 def test_a_category_missing_where_fit_saw_none_reads_as_unseen(fitted, table):
     # The network never trained the missing slot of such a column (a one-hot column of
     # the first layer, an embedding row, left at their random initial values).

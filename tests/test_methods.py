@@ -423,6 +423,7 @@ def test_every_combination_is_checked_before_training(tiny_digits, loss, schedul
         module__hidden_sizes=(16, 16), **_method_params(loss, schedule, mixing)
     )
     params = {name: getattr(clf, name) for name in clf._own_parameter_constraints}
+    params["device"] = "cpu"  # as fit resolves "auto"
     build = partial(
         build_training, params, clf._routed, X.shape[1:], np.bincount(y), X,
         y_train=y, classes=np.unique(y),
