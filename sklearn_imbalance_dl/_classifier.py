@@ -397,7 +397,11 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     the ``gamma`` constraint that the chosen loss class declares, and the error names
     the routed parameter ("The 'loss__gamma' parameter of ImbalancedNetClassifier must
     be a float in the range [0.0, inf). Got -1 instead."). A name the component does
-    not take is refused with the list of the names it does take. A component given as
+    not take is refused with the list of the names it does take. ``set_params`` that
+    names another component by itself (``set_params(loss="ce")`` after
+    ``loss="focal", loss__gamma=2``) drops the parameters the new one does not take, as
+    a pipeline's step replaced goes with its parameters: naming the focal loss again
+    gives it its default gamma. A component given as
     an instance with parameters of its own (``Mixup()``, ``EMA()``, a schedule, an
     imbalanced-learn sampler) is a nested estimator: ``get_params(deep=True)`` lists
     its parameters and ``set_params(mixing__alpha=0.4)`` sets them on it, so a grid
