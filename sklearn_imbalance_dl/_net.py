@@ -810,7 +810,14 @@ class ImbalanceNet(NeuralNet):
         """The first batch's loss is computed on the initial weights, before any step:
         non-finite there, it is no divergence, and the learning rate is not its cause."""
         own = "augmentation, module or loss" if self.augment is not None else "module or loss"
-        causes = [*_input_causes(self.module_), f"a {own} of your own that computes NaN or inf"]
+        causes = [*_input_causes(self.module_)]
+        # A shipped loss's settings out of its working range (loss__s=1e300).
+        hyper = getattr(self.criterion_, "_hyper_repr", list)()
+        if hyper:
+            causes.append(
+                f"the loss's settings ({type(self.criterion_).__name__}: {', '.join(hyper)})"
+            )
+        causes.append(f"a {own} of your own that computes NaN or inf")
         if self._float16():
             causes.append("fp16 overflow (try precision='bf16' or 'fp32')")
         raise ValueError(

@@ -1293,6 +1293,31 @@ def test_a_missing_indicator_of_rows_that_do_not_train_stays_0(preprocessing):
     assert not np.array_equal(clf.predict_proba(missing), clf.predict_proba(imputed))
 
 
+def test_the_median_and_scaling_come_from_the_rows_that_train():
+    # Rows of weight 0 far off the others: as if they were not given.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    y = (x > 0.8).astype(int)
+    x[:10] = np.nan
+    weight = np.where(np.arange(400) < 200, 1.0, 0.0)
+    x[200:] = x[200:] * 1000 + 5000
+    X = pd.DataFrame({"x": x})
+    with_zeros = ImbalancedNetClassifier(max_epochs=1, random_state=0)
+    with_zeros.fit(X, y, sample_weight=weight)
+    without = ImbalancedNetClassifier(max_epochs=1, random_state=0).fit(X[:200], y[:200])
+    for clf in (with_zeros, without):
+        stage = clf.net_.module_.stages[0]
+        stats = clf.column_encoder_.medians_[0], stage.median[0].item(), stage.factor[0].item()
+        np.testing.assert_allclose(stats, [np.nanmedian(x[:200]), np.nanmedian(x[:200]), 0.8111],
+                                   rtol=1e-4)  # fmt: skip
+    # Rows held out for validation are imputed with the training part's median too.
+    held = ImbalancedNetClassifier(max_epochs=1, random_state=0, validation_fraction=0.5)
+    held.fit(X[:200], y[:200])
+    train_rows = held.net_.module_.stages[0].median[0].item()
+    assert held.column_encoder_.medians_[0] == pytest.approx(train_rows, rel=1e-6)
+    assert held.column_encoder_.medians_[0] != pytest.approx(np.nanmedian(x[:200]), rel=1e-3)
+
+
 def test_keep_trained_values_rewrites_every_part():
     X = pd.DataFrame({"x": [1.0, np.nan, 3.0, np.nan], "c": ["a", "b", "a", "b"]})
     encoder = ColumnEncoder().fit(X)

@@ -90,6 +90,16 @@ def test_a_module_in_a_dtype_the_fit_does_not_train_is_refused(
         torch.set_default_dtype(previous)
 
 
+def test_a_loss_non_finite_from_the_start_names_the_losss_settings(digits):
+    clf = small(loss="ldam", loss__s=1e300, max_epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=r"first training batch is non-finite .* Likely causes: .*the loss's settings "
+        r"\(LDAMLoss: max_m=0.5, s=1e\+300\)",
+    ):
+        clf.fit(*digits)
+
+
 def test_divergence_is_an_error_naming_the_causes(digits):
     clf = small(lr=1e6, optimizer="sgd", max_epochs=3)
     with pytest.raises(ValueError, match=r"Training diverged in epoch \d.*learning rate too high"):

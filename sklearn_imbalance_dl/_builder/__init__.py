@@ -177,15 +177,18 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
         )
     if valid is not None:
         _check_every_class_weighs(train[1], train[2], classes, held_out=fraction)
+    # The rows the network trains on (weight 0 trains nothing): what the network and
+    # the encoding learn from the data comes from them only.
+    trained = _rows_that_train(train)
     n_categories = ()
     if encoder is not None:
-        trained = train[0][train[2] > 0] if not train[2].all() else train[0]
         encoder.keep_trained_values(trained, train[0], *([valid[0]] if valid else []))
+        trained = _rows_that_train(train)  # as the encoding rewrote them
         n_categories = encoder.n_categories_
     balancing_counts = _weighted_class_counts(train[1], train[2], class_counts)
     setup = build_training(
         params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,
-        y_train=train[1], classes=classes,
+        y_train=train[1], classes=classes, X_trained=trained,
     )  # fmt: skip
     net = build_net(setup, params, balancing_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
@@ -193,8 +196,17 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
     return Fit(net, data, class_counts, setup.max_epochs)
 
 
+def _rows_that_train(train):
+    """The inputs of the training part whose weight is above 0 (a Dataset whole)."""
+    X, _, weights = train
+    if weights.all() or isinstance(X, Dataset):
+        return X
+    return X[weights > 0]
+
+
 def build_training(
-    params, routed, input_shape, class_counts, X_train, n_categories=(), *, y_train, classes
+    params, routed, input_shape, class_counts, X_train, n_categories=(), *, y_train, classes,
+    X_trained=None,
 ):
     """Build and check the components of one fit.
 
@@ -220,6 +232,9 @@ def build_training(
         their counts.
     classes : ndarray of shape (n_classes,)
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
+    X_trained : ndarray or Dataset, default=None
+        The training inputs of weight above 0, from which a module learns its
+        preprocessing; None: ``X_train``.
     """
     _warn_unused_routed(params, routed)
     sampler, sampler_balances = _batch_sampler(params["sampler"], classes, y_train, X_train)
@@ -228,7 +243,7 @@ def build_training(
     module = _build_module(
         params, routed("module"), loss, input_shape, len(class_counts), n_categories
     )
-    fit_module_preprocessing(module, X_train)
+    fit_module_preprocessing(module, X_train if X_trained is None else X_trained)
     _check_module_output(
         params["module"], module, input_shape, len(class_counts), isinstance(X_train, Dataset)
     )

@@ -400,7 +400,8 @@ class ColumnEncoder:
         a missing indicator that is 0 on every row that trains: its indicator is 0 from
         now on (the column joins ``untrained_indicator_columns_``), so that a missing
         value there is imputed without a flag, as in a column with no missing value in
-        ``fit``. The codes and indicators of ``encoded`` (matrices of
+        ``fit``. A missing number takes the median of the rows that train (``medians_``).
+        The codes, imputed numbers and indicators of ``encoded`` (matrices of
         :meth:`transform`) are rewritten in place.
 
         Parameters
@@ -411,6 +412,8 @@ class ColumnEncoder:
             The encoded rows of the fit to rewrite (the training and held-out parts).
         """
         n_numeric = len(self.numeric_columns_)
+        if len(trained) < sum(len(Z) for Z in encoded):  # rows held out or of weight 0
+            self._impute_trained_medians(trained, encoded)
         untrained = list(self.untrained_indicator_columns_)
         for k, name in enumerate(self.indicator_columns_):
             if name not in untrained and not trained[:, n_numeric + k].any():
@@ -441,6 +444,26 @@ class ColumnEncoder:
         self.categories_ = categories
         self.missing_category_columns_ = missing
         self.n_categories_ = tuple(len(c) for c in categories)
+
+    def _impute_trained_medians(self, trained, encoded):
+        """Each numeric column's median, the value a missing one takes, from the values
+        of the rows that train (encoded in ``trained``), not from every row of ``fit``;
+        the missing values of ``encoded`` get it in place."""
+        n_numeric = len(self.numeric_columns_)
+        flags = {name: n_numeric + k for k, name in enumerate(self.indicator_columns_)}
+        medians = self.medians_.copy()
+        for k, name in enumerate(self.numeric_columns_):
+            flag = flags.get(name)
+            values = trained[:, k] if flag is None else trained[trained[:, flag] == 0, k]
+            if values.size == 0:  # no value trains: the median of fit's rows stays
+                continue
+            median = float(np.median(values.astype(np.float64)))
+            if flag is not None:
+                for Z in encoded:
+                    Z[Z[:, flag] == 1, k] = median
+            # Back from the encoded values, (x - offset) * scale, to the column's own.
+            medians[k] = median / self.scales_[k] + self.offsets_[k]
+        self.medians_ = medians
 
     def transform(self, X):
         """The float32 matrix ``[numbers imputed | indicators | category codes]``.
