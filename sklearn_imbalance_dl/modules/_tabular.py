@@ -18,7 +18,7 @@ __all__ = ["TabularNet", "robust_scale_smooth_clip"]
 
 # Learning-rate multipliers of RealMLP, folded into the parametrisation: a parameter
 # used as ``c * p`` moves ``c`` times as fast under Adam, whose step ignores the scale
-# of the gradient.
+# of the gradient (under SGD, ``c**2`` times).
 _SCALE_LR_FACTOR = 6.0
 _BIAS_LR_FACTOR = 0.1
 
@@ -222,8 +222,8 @@ class _CategoricalInput(nn.Module):
 class _PackedLinear(nn.Module):
     """A linear layer shared by ``k`` members packed side by side in the feature axis.
 
-    ``(N, k * d_in) -> (N, k * d_out)``; RealMLP's bias parametrisation (bias moves at a
-    tenth of the weights' rate).
+    ``(N, k * d_in) -> (N, k * d_out)``; RealMLP's bias parametrisation (under Adam, the
+    bias moves at a tenth of the weights' rate; under SGD, a hundredth).
     """
 
     def __init__(self, in_features, out_features):
@@ -296,11 +296,14 @@ class TabularNet(nn.Module):
     The input goes through, in ``stages[0]``: robust scaling fitted on the training
     inputs (median and inter-quartile range, min-max where that range is 0, constant
     features set to 0) with smooth clipping ``z / sqrt(1 + (z/3)^2)``
-    (``robust_scale_smooth_clip``), a learnable per-feature scale, optional PBLD
-    periodic embeddings of each feature (``embedding="periodic"``), and the first hidden
-    layer (linear, batch norm, activation, dropout). Categorical columns
-    (``n_categories``) join the numbers before the first layer, one-hot encoded or
-    embedded. Each further hidden layer is a stage; the head maps the last one to
+    (``robust_scale_smooth_clip``), a learnable per-feature scale (six times the rate
+    of the weights under Adam, as RealMLP's), optional PBLD periodic embeddings of each
+    feature (``embedding="periodic"``), and the first hidden layer (linear, batch norm,
+    activation, dropout). Categorical columns (``n_categories``) join the numbers
+    before the first layer, one-hot encoded or embedded. Unlike RealMLP's, the scale
+    acts on the numbers only (not on the categories' columns) and before the periodic
+    embedding (it scales the frequencies), whose parameters train at the weights' rate
+    (RealMLP's at a tenth). Each further hidden layer is a stage; the head maps the last one to
     logits.
     With ``n_members > 1`` the network is a packed ensemble in the manner of TabM-mini:
     each member sees the input through its own multiplicative adapter (random signs),
