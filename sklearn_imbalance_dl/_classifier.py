@@ -750,7 +750,15 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             network is trained on the other classes, with a warning; the class stays
             in ``classes_`` with probability 0, as in scikit-learn's classifiers (a
             ``BaggingClassifier`` bag that draws no row of a rare class passes such
-            weights, and its out-of-bag score needs every class's column).
+            weights, and its out-of-bag score needs every class's column). Rows of
+            weight 0 are left out of training (of the batches, of batch norm's
+            statistics, of the scaling the module learns), as zero copies would be; they
+            still count in ``class_counts_``, which counts rows. A loss that weights the
+            classes is the weighted sum of the batch's row losses over the sum of its
+            rows' class weights, the sample weights left out of that sum: where the
+            weights differ by class they also scale the loss as a whole (under SGD, or
+            as a schedule moves the class weights, a change of step copies would not
+            make).
 
         Returns
         -------

@@ -1310,6 +1310,16 @@ def test_the_median_and_scaling_come_from_the_rows_that_train():
         stats = clf.column_encoder_.medians_[0], stage.median[0].item(), stage.factor[0].item()
         np.testing.assert_allclose(stats, [np.nanmedian(x[:200]), np.nanmedian(x[:200]), 0.8111],
                                    rtol=1e-4)  # fmt: skip
+    # Nor do they enter the batches or batch norm's statistics: the same model as
+    # without them, in mini-batches, under a class-balanced sampler too.
+    for params in ({"module__batch_norm": True}, {"sampler": "class_balanced"}):
+        params = {"max_epochs": 3, "batch_size": 32, "random_state": 0, **params}
+        with_zeros = ImbalancedNetClassifier(**params).fit(X, y, sample_weight=weight)
+        without = ImbalancedNetClassifier(**params).fit(X[:200], y[:200])
+        # (To float32's rounding of the median, from the encoded values.)
+        np.testing.assert_allclose(
+            with_zeros.predict_proba(X[:200]), without.predict_proba(X[:200]), atol=1e-4
+        )
     # Rows held out for validation are imputed with the training part's median too.
     held = ImbalancedNetClassifier(max_epochs=1, random_state=0, validation_fraction=0.5)
     held.fit(X[:200], y[:200])

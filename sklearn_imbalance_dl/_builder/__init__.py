@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from skorch.callbacks import EarlyStopping
 from skorch.helper import predefined_split
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Subset
 
 from .._net import AdjustedSoftmax, ImbalanceNet
 from .._validation import first_few, user_stacklevel
@@ -177,18 +177,22 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
         )
     if valid is not None:
         _check_every_class_weighs(train[1], train[2], classes, held_out=fraction)
-    # The rows the network trains on (weight 0 trains nothing): what the network and
-    # the encoding learn from the data comes from them only.
-    trained = _rows_that_train(train)
     n_categories = ()
     if encoder is not None:
-        encoder.keep_trained_values(trained, train[0], *([valid[0]] if valid else []))
-        trained = _rows_that_train(train)  # as the encoding rewrote them
+        encoder.keep_trained_values(
+            _rows_that_train(train)[0], train[0], *([valid[0]] if valid else [])
+        )
         n_categories = encoder.n_categories_
     balancing_counts = _weighted_class_counts(train[1], train[2], class_counts)
+    # A weight counts a row as that many copies: rows of weight 0 train nothing, and
+    # take no place in the batches, in batch norm's statistics or in what the module
+    # learns of the inputs (class_counts_ still counts them, as rows of y).
+    if not train[2].all():
+        X_rows, y_rows, weights = _rows_that_train(train)
+        train = (X_rows, y_rows, _relative_weights(weights))  # to the mean of those rows
     setup = build_training(
         params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,
-        y_train=train[1], classes=classes, X_trained=trained,
+        y_train=train[1], classes=classes,
     )  # fmt: skip
     net = build_net(setup, params, balancing_counts, valid)
     data = training_dataset(*train, params["device"], params["channels_last"], input_shape)
@@ -197,11 +201,12 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
 
 
 def _rows_that_train(train):
-    """The inputs of the training part whose weight is above 0 (a Dataset whole)."""
-    X, _, weights = train
-    if weights.all() or isinstance(X, Dataset):
-        return X
-    return X[weights > 0]
+    """The rows ``(X, y, sample_weight)`` of the training part whose weight is above 0."""
+    X, y, weights = train
+    if weights.all():
+        return train
+    rows = np.flatnonzero(weights > 0)
+    return (Subset(X, rows) if isinstance(X, Dataset) else X[rows]), y[rows], weights[rows]
 
 
 def build_training(
@@ -214,7 +219,6 @@ def build_training(
     *,
     y_train,
     classes,
-    X_trained=None,
 ):
     """Build and check the components of one fit.
 
@@ -240,9 +244,6 @@ def build_training(
         their counts.
     classes : ndarray of shape (n_classes,)
         The labels ``y_train`` encodes, which a sampler's ``sampling_strategy`` names.
-    X_trained : ndarray or Dataset, default=None
-        The training inputs of weight above 0, from which a module learns its
-        preprocessing; None: ``X_train``.
     """
     _warn_unused_routed(params, routed)
     sampler, sampler_balances = _batch_sampler(params["sampler"], classes, y_train, X_train)
@@ -251,7 +252,7 @@ def build_training(
     module = _build_module(
         params, routed("module"), loss, input_shape, len(class_counts), n_categories
     )
-    fit_module_preprocessing(module, X_train if X_trained is None else X_trained)
+    fit_module_preprocessing(module, X_train)
     _check_module_output(
         params["module"], module, input_shape, len(class_counts), isinstance(X_train, Dataset)
     )
