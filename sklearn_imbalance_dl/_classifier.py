@@ -408,6 +408,10 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
     may search them. Other instances (a torch module or loss) are configured on the
     object itself.
 
+    A fit trains a copy of the estimator and replaces its fitted attributes in one step
+    once it has succeeded: predictions from other threads meanwhile use the previous
+    model (or find it unfitted), never a mix of the two.
+
     With metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
     import the estimator (or imbalanced-learn) before creating the estimators and
     scorers whose requests you set (``set_score_request``, ``set_fit_request``):
@@ -764,10 +768,14 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        # All or nothing: a fit that raises (or is interrupted while it sets up) leaves
-        # the estimator as it was, unfitted or with its previous model, and the random
-        # state it draws its seed from (numpy's global one under None) as it was.
-        previous = dict(vars(self))
+        # All or nothing: the fit trains a copy of the estimator, whose attributes
+        # replace this one's in one step once it has succeeded. A fit that raises (or is
+        # interrupted while it sets up) leaves the estimator as it was, unfitted or with
+        # its previous model, and the random state it draws its seed from (numpy's
+        # global one under None) as it was; a prediction from another thread meanwhile
+        # reads the previous model whole, never the new classes with the old network.
+        work = object.__new__(type(self))
+        vars(work).update(vars(self))
         rng = check_random_state(self.random_state)
         rng_state = rng.get_state()
         try:
@@ -776,12 +784,12 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             # (a random transform): it is given back as it was, as the training's is, and
             # no fit in another thread draws from it meanwhile.
             with _fit_lock.FIT_LOCK, torch.random.fork_rng(devices=[]):
-                return self._fit(X, y, sample_weight)
+                work._fit(X, y, sample_weight)
         except BaseException:
             rng.set_state(rng_state)
-            vars(self).clear()
-            vars(self).update(previous)
             raise
+        self.__dict__ = vars(work)
+        return self
 
     def _fit(self, X, y, sample_weight):
         unknown = [key for key in self._routed_params if not _is_routed(key)]
@@ -894,6 +902,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             net = fit_.net
             net.fit(fit_.train, None)
             net.trained_ = True
+            _drop_optimizer_state(net)
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
         # A stopper that fires after the last epoch ended nothing early.
@@ -1626,6 +1635,17 @@ def _explain_pandas_na(error):
             "value. Pass the pandas DataFrame itself (module='tabular' or 'auto' reads its "
             "missing values), or mark them as np.nan in a float array."
         ) from error
+
+
+def _drop_optimizer_state(net):
+    """Drop the training's optimizer state (AdamW's two moments per weight: twice the
+    parameters) from a trained network, which trains no further: the model's pickle
+    then holds its parameters, not three times their size."""
+    for name in net._optimizers:
+        optimizer = getattr(net, name + "_", None)
+        for each in (optimizer, getattr(optimizer, "base_optimizer", None)):
+            if isinstance(each, torch.optim.Optimizer):
+                each.state.clear()
 
 
 def _warn_of_columns_all_unseen(encoder, X, encoded):

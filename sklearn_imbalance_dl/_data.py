@@ -7,8 +7,11 @@ copy. Image augmentation (random crop with padding, horizontal flip) runs batche
 the device.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
+from scipy import sparse
 from skorch.dataset import Dataset as SkorchDataset
 from skorch.helper import SliceDataset
 from torch.utils.data import Dataset, IterableDataset, Subset, TensorDataset
@@ -42,7 +45,15 @@ def plain_input(value, name="X"):
     torch tensor as a numpy array (:func:`tensor_to_numpy`), a polars or pyarrow table
     as a pandas DataFrame of the same columns and a polars Series or pyarrow array as a
     numpy array (``as_pandas``); anything else as it is. ``name``: the input's name in
-    a refusal (a polars LazyFrame)."""
+    a refusal (a polars LazyFrame, a dict)."""
+    if isinstance(value, Mapping) and not sparse.issparse(value):  # a JSON object
+        how = (
+            "a DataFrame: pd.DataFrame([row]) for one row given as {column: value}, "
+            "pd.DataFrame(columns) for {column: values}"
+            if name == "X"
+            else "an array of one value per row of X"
+        )
+        raise TypeError(f"{name} is a {type(value).__name__}; pass {how}.")
     return tensor_to_numpy(as_pandas(value, name))
 
 

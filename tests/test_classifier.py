@@ -951,6 +951,12 @@ def test_the_trained_network_refuses_to_train_further(imbalanced, method):
         with pytest.raises(ValueError, match="trains no further.*set max_epochs and fit again"):
             getattr(net, method)(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), before)  # left as it was
+    # Nor does it keep the optimizer's moments (twice its parameters, under AdamW),
+    # which only more training would read.
+    wide = small(max_epochs=1, module__hidden_sizes=(256, 256), optimizer="adamw").fit(X, y)
+    assert not wide.net_.optimizer_.state
+    parameters = sum(p.numel() * p.element_size() for p in wide.net_.module_.parameters())
+    assert len(pickle.dumps(wide)) < 1.3 * parameters
 
 
 class _HalvesTheRate(Callback):
@@ -985,6 +991,32 @@ def test_a_rate_changed_by_a_callback_is_said_to_be_undone(imbalanced):
         "name))."
     ]
     assert dict(clf.net_.callbacks_)["seen"].rates == [0.01] * 3
+
+
+_MEANWHILE = {}
+
+
+class _PredictsMeanwhile(Callback):
+    """Predicts with ``_MEANWHILE["estimator"]`` at an epoch's end, as another thread
+    would (the fit copies its callbacks: the estimator is not one of their parameters)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        estimator = _MEANWHILE["estimator"]
+        _MEANWHILE["seen"] = (estimator.classes_, estimator.predict_proba(_MEANWHILE["X"]))
+
+
+def test_a_refit_replaces_the_model_whole_at_its_end(imbalanced):
+    # A prediction during a refit reads the previous model: its classes with its network.
+    X, y = imbalanced
+    clf = small(max_epochs=2).fit(X, y)
+    before = clf.predict_proba(X[:5])
+    _MEANWHILE.update(estimator=clf, X=X[:5])
+    relabelled = np.where(y == 0, 7, y)  # another set of classes
+    clf.set_params(callbacks=[_PredictsMeanwhile()]).fit(X, relabelled)
+    classes, proba = _MEANWHILE.pop("seen")
+    np.testing.assert_array_equal(classes, np.unique(y))
+    np.testing.assert_array_equal(proba, before)
+    np.testing.assert_array_equal(clf.classes_, np.unique(relabelled))
 
 
 def test_param_groups_get_their_own_options_and_rate_schedule(imbalanced):

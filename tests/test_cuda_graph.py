@@ -125,11 +125,14 @@ def test_only_device_drawn_crop_flip_is_augmented_inside_the_graph():
 
 def test_structure_signature_changes_with_a_stage_change_only(fitted):
     net = fitted.net_
+    X = torch.zeros(4, 1, 8, 8)
+    y = torch.tensor([0, 1, 0, 1])
+    # A fitted network has no optimizer state (it trains no further): a first step
+    # makes it, as at the start of a fit.
+    net.optimizer_step((X, y), (X, y, None, None))
     before = structure_signature(net)
     assert structure_signature(net) == before
     # An ordinary step changes values, not structure.
-    X = torch.zeros(4, 1, 8, 8)
-    y = torch.tensor([0, 1, 0, 1])
     net.optimizer_step((X, y), (X, y, None, None))
     assert structure_signature(net) == before
     net.forget_optimizer_state(net.module_.head.parameters())

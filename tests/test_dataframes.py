@@ -200,6 +200,15 @@ def test_unseen_and_missing_categories_get_their_slots(fitted, table):
     assert np.all(np.isfinite(proba)) and proba.shape == (3, 2)
 
 
+def test_a_row_as_a_dict_is_refused_with_the_frame_to_make(fitted, table):
+    # A JSON request's body, say.
+    X, _ = table
+    row = X.iloc[0].to_dict()
+    with pytest.raises(TypeError, match=r"X is a dict; pass a DataFrame: pd.DataFrame\(\[row\]\)"):
+        fitted.predict(row)
+    fitted.predict(pd.DataFrame([row]).astype(X.dtypes.to_dict()))
+
+
 def test_a_column_of_categories_all_written_another_way_warns(fitted, table):
     X, _ = table
     rows = X.iloc[:20].copy()
