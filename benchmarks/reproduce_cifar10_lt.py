@@ -348,8 +348,12 @@ def main(argv=None):
         "",
         "- top-1 = balanced accuracy on the test set (%); many / medium / few = mean "
         "accuracy of the classes ranked [0, 3), [3, 7), [7, 10) by training count.",
-        "- Images decoded from a lossy JPEG copy of CIFAR-10 (`prepare_cifar10.py`); the "
-        "long-tailed subset is drawn per class with a seeded RNG, not in file order: "
+        (
+            "- Images decoded from a lossy JPEG copy of CIFAR-10 (`prepare_cifar10.py`); the "
+            if args.data == DEFAULT_DATA
+            else f"- Images from `{args.data}`; the "
+        )
+        + "long-tailed subset is drawn per class with a seeded RNG, not in file order: "
         "expect small differences from the papers.",
         "- Paper numbers: ResNet-32, 200 epochs, on the original PNG CIFAR-10 "
         "(`recipe_notes(method, 'cifar10_lt')` gives each source and departure).",
@@ -359,8 +363,9 @@ def main(argv=None):
             f"- **Smoke run, not a reproduction**: {args.epochs} epochs"
             + (f", training subset of {args.max_train}" if args.max_train else "")
             + (f", test subset of {args.max_test}" if args.max_test else "")
-            + "; the schedules (warm-up, DRW at 80%, PPL between 50% and 80%, lr steps) are "
-            "laid out on these epochs, so the numbers say nothing about the methods."
+            + "; the schedules (DRW at 80%, PPL between 50% and 80%, lr steps) are laid "
+            "out on these epochs, the warm-up stays 5 epochs, so the numbers say nothing "
+            "about the methods."
         )
     text = "\n".join(lines)
     print(text)

@@ -157,6 +157,10 @@ _CIFAR = {
             "x0.1 after epoch 160 only (its x0.01 step is after epoch 240 of 200)",
             "not stated in the released code",
             (
+                "the released code also has cifar10_imb001_arbloss_mixup.yaml, the same "
+                "with mixup, which its README's CIFAR commands name (as stage1_mixup "
+                "files it does not ship): this recipe is the configuration without it; "
+                "mixing='mixup' adds it",
                 "ARB's global-count variant (cifar10_imb001_arbloss_ugcc.yaml) is "
                 "loss__counts='global', the same as balanced_softmax",
                 _CROP_PAD,
@@ -167,13 +171,15 @@ _CIFAR = {
         {"loss": "balanced_softmax"},
         RecipeNotes(
             "Ren et al., NeurIPS 2020; trained on the long-tailed recipe of Cao et al.",
-            "~76.4 (a reproduction; the documentation's methods page)",
+            "none for ratio 100 (the authors report CIFAR-10-LT at ratio 200 only)",
             (
                 "the authors (github.com/jiawei-ren/BalancedMetaSoftmax-Classification) "
                 "release a CIFAR-10-LT configuration for ratio 200 only (batch 512, "
-                "13,000 iterations, lr 0.05 with warm-up, weight decay 5e-4); for ratio "
-                "100 this is the LDAM-DRW recipe with the loss replaced, as the "
-                "reproduction behind ~76.4",
+                "13,000 iterations, lr 0.05 with 800 warm-up iterations then a cosine "
+                "decay to 0, weight decay 5e-4, and AutoAugment's CIFAR-10 policy with "
+                "Cutout 16 on every training image: augment=rand_augment_cutout() is the "
+                "nearest here, RandAugment for AutoAugment); for ratio 100 this is the "
+                "LDAM-DRW recipe with the loss replaced",
                 _CROP_PAD,
             ),
         ),
@@ -191,7 +197,7 @@ _CIFAR = {
             "Ye, Zhan and Chao, ICCV 2021 (no code released): LDAM-DRW plus Procrustean "
             "major feature weakening, the reconstruction in the documentation's methods page",
             "none to compare (paper's table not reproduced); measured here 74.9 / 76.1 "
-            "(seeds 0 / 1, JPEG data, cifar10_lt_h100.md)",
+            "(seeds 0 / 1, JPEG data; benchmarks/RESULTS.md, 'CIFAR-10-LT on an H100')",
             (
                 "label_policy='mix' (the weakened sample's label mixed with the same "
                 "share): measured +1.1 points over the reconstruction's 'keep' on seed 0 "
@@ -387,8 +393,9 @@ def _same(kind, a, b):
     )
 
 
-# A stronger-augmentation variant is not a published recipe of these methods; the
-# ingredient is here for experiments: ``augment=rand_augment_cutout()``.
+# The recipes keep LDAM-DRW's crop and flip; Balanced Softmax's own configuration adds
+# AutoAugment and Cutout (ratio 200). The ingredient nearest it, for experiments:
+# ``augment=rand_augment_cutout()``.
 def rand_augment_cutout(n_ops=2, magnitude=9, cutout_size=16):
     """Crop, flip, RandAugment and Cutout on standardised CIFAR images, for ``augment=``.
 
@@ -573,7 +580,7 @@ def get_recipe(method, setting):
       alpha 5; PPmix beta 3, kappa 3, tau 0.5); x0.1 / x0.01 at 160 / 180; Xu et al.
       2022 (82.85).
     - ``arb``: ARB loss with batch counts; x0.1 at epoch 160 only; Xie et al. 2022.
-    - ``balanced_softmax``: Balanced Softmax; Ren et al. 2020 (~76.4, a reproduction).
+    - ``balanced_softmax``: Balanced Softmax; Ren et al. 2020 (reported at ratio 200 only).
     - ``ldam_drw_mfw``: LDAM-DRW with Procrustean major feature weakening, label mixed;
       Ye et al. 2021 (reconstruction).
     - ``mixup_drw``: cross-entropy with mixup (alpha 1) and DRW.
