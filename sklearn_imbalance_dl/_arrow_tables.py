@@ -17,16 +17,21 @@ __all__ = ["as_pandas"]
 # the library the table came from (the pandas advice would not run on it).
 _TIME_ADVICE_BY_LIBRARY = {
     "polars": {
-        "dates": "a number of days ((pl.col({c!r}) - pl.col({c!r}).min()).dt.total_days()) "
-        "or separate columns (pl.col({c!r}).dt.year(), pl.col({c!r}).dt.month(), "
-        "pl.col({c!r}).dt.weekday()), with X.with_columns(...)",
+        "dates": "a number of days from a date fixed for fit and predict alike "
+        "((pl.col({c!r}) - datetime.datetime(2000, 1, 1)).dt.total_days()) or separate "
+        "columns (pl.col({c!r}).dt.year().alias({c!r} + '_year'), pl.col({c!r}).dt.month()"
+        ".alias({c!r} + '_month'), pl.col({c!r}).dt.weekday().alias({c!r} + '_weekday')), "
+        "with X.with_columns(...).drop({c!r})",
         "durations": "a number of days (pl.col({c!r}).dt.total_seconds() / 86400), with "
         "X.with_columns(...)",
-        "times of day": "the hour and minute (pl.col({c!r}).dt.hour(), "
-        "pl.col({c!r}).dt.minute()), with X.with_columns(...)",
+        "times of day": "the hour and minute (pl.col({c!r}).dt.hour().alias({c!r} + "
+        "'_hour'), pl.col({c!r}).dt.minute().alias({c!r} + '_minute')), with "
+        "X.with_columns(...).drop({c!r})",
     },
     "pyarrow": {
-        "dates": "a number of days (pc.days_between(pc.min(X[{c!r}]), X[{c!r}])) or "
+        "dates": "a number of days from a date fixed for fit and predict alike "
+        "(pc.days_between(pyarrow.scalar(datetime.datetime(2000, 1, 1)).cast(X[{c!r}].type), "
+        "X[{c!r}])) or "
         "separate columns (pc.year(X[{c!r}]), pc.month(X[{c!r}]), pc.day_of_week(X[{c!r}])), "
         "with pc = pyarrow.compute",
         "durations": "a count of its unit (X[{c!r}].cast(pyarrow.int64()))",

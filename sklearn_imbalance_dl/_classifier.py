@@ -1542,7 +1542,11 @@ def _check_not_times(X):
     whose unit (ns, s, D) the model would not keep, and NaT as -2**63."""
     kind = getattr(getattr(X, "dtype", None), "kind", None)
     if kind in ("M", "m"):
-        what, days = ("dates", "(X - X.min())") if kind == "M" else ("durations", "X")
+        # Days from a fixed date: the same zero in fit and predict (a table's own
+        # minimum would move it between them).
+        what, days = (
+            ("dates", "(X - np.datetime64('2000-01-01'))") if kind == "M" else ("durations", "X")
+        )
         raise ValueError(
             f"X holds {what} ({X.dtype}), which the network cannot read: "
             f"{_ARRAY_TIME_ADVICE}, {days} / np.timedelta64(1, 'D')."
@@ -1561,7 +1565,8 @@ def _explain_object_times(error):
     ):
         raise ValueError(
             f"X holds dates, durations or times as objects ({error}), which the network "
-            f"cannot read: {_ARRAY_TIME_ADVICE}, (d - d.min()) / pd.Timedelta(days=1) "
+            f"cannot read: {_ARRAY_TIME_ADVICE}, (d - pd.Timestamp('2000-01-01')) / "
+            "pd.Timedelta(days=1) "
             "for a pandas column d of dates, and pass the table as a DataFrame, whose "
             "other columns module='tabular' (or 'auto') reads as they are."
         ) from error

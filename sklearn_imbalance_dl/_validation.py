@@ -175,7 +175,7 @@ def check_label_types(*arrays, name="y", verb="mixes"):
         raise ValueError(
             f"{name} {verb} labels of types {label_type_names(*arrays)}, which do not "
             "compare or sort together; "
-            "give every label one type (e.g. y.astype(str))."
+            "give every label one type (e.g. np.asarray(y).astype(str))."
         )
 
 

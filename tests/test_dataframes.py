@@ -574,10 +574,12 @@ def test_periods_get_a_hint_that_works(table):
     monthly = X.assign(month=pd.period_range("2020-01", periods=len(X), freq="M"))
     with pytest.raises(ValueError, match=r"'month' holds periods.*dt\.to_timestamp\(\)"):
         ImbalancedNetClassifier(**SMALL).fit(monthly, y)
-    # The advice, followed: periods to dates, dates to a number of days.
-    dates = monthly["month"].dt.to_timestamp()
-    followed = monthly.assign(month=(dates - dates.min()) / pd.Timedelta(days=1))
-    ImbalancedNetClassifier(**SMALL).fit(followed, y)
+    # The advice, followed: periods to dates, dates to days from a fixed date (the
+    # same zero for a later table, which a table's own minimum would move).
+    with pytest.raises(ValueError, match=r"\(X\['month'\] - pd.Timestamp\('2000-01-01'\)\)"):
+        ImbalancedNetClassifier(**SMALL).fit(X.assign(month=monthly["month"].dt.to_timestamp()), y)
+    days = (monthly["month"].dt.to_timestamp() - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
+    ImbalancedNetClassifier(**SMALL).fit(monthly.assign(month=days), y)
 
 
 @pytest.mark.parametrize("second", [pd.Period("2020-02", "M"), pd.Period("2020Q2", "Q")])

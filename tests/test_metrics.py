@@ -268,7 +268,11 @@ def test_shot_groups_refuses_the_counts_shot_accuracy_refuses(train_counts, show
     "train_counts, message",
     [
         # A DataFrame's items are its columns: its column name read as the one label.
-        (pd.DataFrame({"count": [50, 5]}), r"got a DataFrame of shape \(2, 1\).*df\['count'\]"),
+        (
+            pd.DataFrame({"count": [50, 5]}),
+            r"got a DataFrame of shape \(2, 1\).*keyed by label, e\.g\. "
+            r"df\.set_index\('label'\)\['count'\]",
+        ),
         ({0: [40, 10], 1: 5}, r"must map each label to one count; got several for the labels 0\."),
     ],
 )

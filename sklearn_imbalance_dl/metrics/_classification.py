@@ -93,7 +93,7 @@ def _counts_mapping(train_counts):
         raise ValueError(
             f"train_counts must be a dict label -> count, a pandas Series or an array of "
             f"counts; got a {type(train_counts).__name__} of shape {train_counts.shape}. "
-            "Give its column of counts, e.g. df['count']."
+            "Give its counts keyed by label, e.g. df.set_index('label')['count']."
         )
     mapping = dict(train_counts.items())
     several = [label for label, count in mapping.items() if np.ndim(count) != 0]

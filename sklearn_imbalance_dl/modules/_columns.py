@@ -46,8 +46,8 @@ _MIN_CATEGORY_SHARE = 1e-4
 MAX_CATEGORIES = 2**24 - 2
 
 _TIME_ADVICE = (
-    "e.g. a number of days "
-    "((X[{col!r}] - X[{col!r}].min()) / pd.Timedelta(days=1)) or separate columns "
+    "e.g. a number of days from a date fixed for fit and predict alike "
+    "((X[{col!r}] - pd.Timestamp('2000-01-01')) / pd.Timedelta(days=1)) or separate columns "
     "(X[{col!r}].dt.year, X[{col!r}].dt.month, X[{col!r}].dt.dayofweek)"
 )
 

@@ -28,7 +28,8 @@ class SAM(torch.optim.Optimizer):
     1. :meth:`first_step`: with the gradient ``g`` at ``w``, move to the worst point of
        the ``rho``-ball, ``w + e`` with ``e = rho * g / ||g||`` (``adaptive=True``:
        ASAM, ``e = rho * w**2 * g / ||w * g||``), and remember ``w``;
-    2. compute the gradient again at ``w + e`` (a second forward and backward pass);
+    2. compute the gradient again at ``w + e`` (a second forward and backward pass; on
+       gradients set to zero, as ``first_step(zero_grad=True)`` leaves them);
     3. :meth:`second_step`: go back to ``w`` and let the base optimizer step with the
        gradient taken at ``w + e``.
 
@@ -178,8 +179,9 @@ class SAM(torch.optim.Optimizer):
         if closure is None:
             raise ValueError(
                 "SAM needs a closure that re-evaluates the loss (forward and backward) "
-                "on the same batch: optimizer.step(closure). Or call first_step(), "
-                "recompute the gradient, then second_step()."
+                "on the same batch: optimizer.step(closure). Or call "
+                "first_step(zero_grad=True), recompute the gradient (forward and backward "
+                "on the same batch), then second_step()."
             )
         self.first_step(zero_grad=True)
         with torch.enable_grad():
