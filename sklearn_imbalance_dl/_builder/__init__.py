@@ -210,15 +210,7 @@ def _rows_that_train(train):
 
 
 def build_training(
-    params,
-    routed,
-    input_shape,
-    class_counts,
-    X_train,
-    n_categories=(),
-    *,
-    y_train,
-    classes,
+    params, routed, input_shape, class_counts, X_train, n_categories=(), *, y_train, classes
 ):
     """Build and check the components of one fit.
 
