@@ -901,8 +901,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             self.class_counts_[self.network_classes_] = fit_.class_counts
             net = fit_.net
             net.fit(fit_.train, None)
-            net.trained_ = True
-            _drop_optimizer_state(net)
+            net.end_training()
         self.n_epochs_ = sum("train_loss" in row for row in net.history)
         self.interrupted_ = net.interrupted_
         # A stopper that fires after the last epoch ended nothing early.
@@ -1193,7 +1192,7 @@ class ImbalancedNetClassifier(ClassifierMixin, BaseEstimator):
             if len(X) == 0:  # refused on the DataFrame's shape, not the encoded one
                 check_array(np.empty(X.shape), estimator=self)
             encoded = encoder.transform(X)
-            _warn_of_columns_all_unseen(encoder, X, encoded)
+            encoder.warn_of_columns_all_unseen(X, encoded)
             X = check_array(encoded, dtype=np.float32, ensure_all_finite=False, estimator=self)
             shape = X.shape[1:]
         else:
@@ -1640,42 +1639,6 @@ def _explain_pandas_na(error):
             "value. Pass the pandas DataFrame itself (module='tabular' or 'auto' reads its "
             "missing values), or mark them as np.nan in a float array."
         ) from error
-
-
-def _drop_optimizer_state(net):
-    """Drop the training's optimizer state (AdamW's two moments per weight: twice the
-    parameters) from a trained network, which trains no further: the model's pickle
-    then holds its parameters, not three times their size."""
-    for name in net._optimizers:
-        optimizer = getattr(net, name + "_", None)
-        for each in (optimizer, getattr(optimizer, "base_optimizer", None)):
-            if isinstance(each, torch.optim.Optimizer):
-                each.state.clear()
-
-
-def _warn_of_columns_all_unseen(encoder, X, encoded):
-    """Warn of a categorical column none of whose values (two distinct at least) has a
-    code of its own in fit: each reads as an unseen category, zeros to the network, so
-    the column is as good as absent. That is far more often the fit's categories written
-    another way (stripped of spaces, in another case, as codes) than all new ones."""
-    first = len(encoder.numeric_columns_) + len(encoder.indicator_columns_)
-    for j, name in enumerate(encoder.categorical_columns_):
-        n = encoder.n_categories_[j]
-        column = X[name]
-        present = column.notna().to_numpy()
-        if n == 0 or not present.any() or (encoded[present, first + j] != n + 1).any():
-            continue
-        values = column[present].unique()
-        if len(values) < 2:  # one category the fit did not see: a new one, quite possibly
-            continue
-        warnings.warn(
-            f"No value of column {name!r} here ({first_few(values)}) is one of the "
-            f"categories fit coded ({first_few(encoder.categories_[j])}): each reads as an "
-            "unseen category, as if the column were absent. If they are those categories "
-            "written another way (spaces, case, codes), pass the column as it was in fit.",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
 
 
 def _check_hand_coded_categories(encoder, n_categories, X=None):

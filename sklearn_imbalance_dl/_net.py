@@ -237,6 +237,18 @@ class ImbalanceNet(NeuralNet):
         self._refuse_more_training()
         return super().partial_fit(X, y, classes=classes, **fit_params)
 
+    def end_training(self):
+        """Mark the network trained: it trains no further (``fit`` and ``partial_fit``
+        refuse), and drops its optimizers' state (AdamW's two moments per weight, twice
+        the parameters), which only more training would read: a model's pickle then
+        holds its parameters, not three times their size."""
+        self.trained_ = True
+        for name in self._optimizers:
+            optimizer = getattr(self, name + "_", None)
+            for each in (optimizer, getattr(optimizer, "base_optimizer", None)):
+                if isinstance(each, torch.optim.Optimizer):
+                    each.state.clear()
+
     def _refuse_more_training(self):
         # The estimator's schedules, samplers and class prior are laid out over one fit
         # of max_epochs on its data; more epochs, or other data, would train outside them.

@@ -187,9 +187,7 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
     # A weight counts a row as that many copies: rows of weight 0 train nothing, and
     # take no place in the batches, in batch norm's statistics or in what the module
     # learns of the inputs (class_counts_ still counts them, as rows of y).
-    if not train[2].all():
-        X_rows, y_rows, weights = _rows_that_train(train)
-        train = (X_rows, y_rows, _relative_weights(weights))  # to the mean of those rows
+    train = _rows_that_train(train)
     setup = build_training(
         params, routed, input_shape, balancing_counts, train[0], n_categories=n_categories,
         y_train=train[1], classes=classes,
@@ -201,12 +199,14 @@ def build_fit(params, routed, X, y, sample_weight, *, classes, input_shape, enco
 
 
 def _rows_that_train(train):
-    """The rows ``(X, y, sample_weight)`` of the training part whose weight is above 0."""
+    """The rows ``(X, y, sample_weight)`` of the training part whose weight is above 0,
+    their weights relative to their own mean."""
     X, y, weights = train
     if weights.all():
         return train
     rows = np.flatnonzero(weights > 0)
-    return (Subset(X, rows) if isinstance(X, Dataset) else X[rows]), y[rows], weights[rows]
+    X = Subset(X, rows) if isinstance(X, Dataset) else X[rows]
+    return X, y[rows], _relative_weights(weights[rows])
 
 
 def build_training(

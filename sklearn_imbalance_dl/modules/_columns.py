@@ -28,12 +28,13 @@ import functools
 import math
 import numbers
 import sys
+import warnings
 from collections.abc import Hashable
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from .._validation import first_few, plain_value
+from .._validation import first_few, plain_value, user_stacklevel
 
 __all__ = ["ColumnEncoder"]
 
@@ -557,6 +558,41 @@ class ColumnEncoder:
         for k, name in enumerate(names):
             if name in flag:
                 out[:, flag[name]] = missing[:, k] if name not in untrained else 0
+
+    def warn_of_columns_all_unseen(self, X, encoded):
+        """Warn of a categorical column of the DataFrame ``X`` none of whose values (two
+        distinct at least) has a code of its own (in ``encoded``, its
+        :meth:`transform`): each reads as an unseen category, zeros to the network, so
+        the column is as good as absent. That is far more often the fit's categories
+        written another way (stripped of spaces, in another case, as codes) than all
+        new ones.
+
+        Parameters
+        ----------
+        X : pandas DataFrame
+            The columns encoded.
+        encoded : ndarray
+            ``transform(X)``.
+        """
+        first = len(self.numeric_columns_) + len(self.indicator_columns_)
+        for j, name in enumerate(self.categorical_columns_):
+            n = self.n_categories_[j]
+            column = X[name]
+            present = column.notna().to_numpy()
+            if n == 0 or not present.any() or (encoded[present, first + j] != n + 1).any():
+                continue
+            values = column[present].unique()
+            if len(values) < 2:  # one category the fit did not see: a new one, possibly
+                continue
+            warnings.warn(
+                f"No value of column {name!r} here ({first_few(values)}) is one of the "
+                f"categories fit coded ({first_few(self.categories_[j])}): each reads as "
+                "an unseen category, as if the column were absent. If they are those "
+                "categories written another way (spaces, case, codes), pass the column as "
+                "it was in fit.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
     def fit_transform(self, X):
         """``fit(X)``, then ``transform(X)``.
